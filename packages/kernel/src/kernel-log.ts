@@ -1,0 +1,48 @@
+/**
+ * The kernel's message buffer (what `dmesg` will read): every line is kept with its guest timestamp and
+ * written to the console once there is one; lines from before the console are replayed to it, as Linux's
+ * early printk buffer is. Layer: kernel core.
+ */
+import type { Console } from '@kmos/abi-driver';
+import type { LogLevel, LogSink } from './log.js';
+
+export interface KernelLine {
+  readonly timeNs: number;
+  readonly level: LogLevel;
+  readonly subsystem: string;
+  readonly message: string;
+}
+
+const encoder = new TextEncoder();
+
+export class MessageBuffer {
+  readonly lines: KernelLine[] = [];
+  private console: Console | null = null;
+
+  constructor(
+    private readonly clockNs: () => number,
+    /** Also told every line (the CLI's --quiet turns console echo off and keeps this). */
+    private readonly echo: boolean,
+  ) {}
+
+  readonly sink: LogSink = (level, subsystem, message) => {
+    const line = { timeNs: this.clockNs(), level, subsystem, message };
+    this.lines.push(line);
+    this.show(line);
+  };
+
+  attachConsole(console: Console): void {
+    this.console = console;
+    for (const line of this.lines) this.show(line);
+  }
+
+  private show(line: KernelLine): void {
+    if (this.console && this.echo) this.console.write(encoder.encode(`${formatLine(line)}\n`));
+  }
+}
+
+/** `[    0.000000] boot: arch @kmos/cpu-i386@0.1.0`, as dmesg prints. */
+export function formatLine(line: KernelLine): string {
+  const seconds = (line.timeNs / 1e9).toFixed(6).padStart(12, ' ');
+  return `[${seconds}] ${line.subsystem}: ${line.message}`;
+}
