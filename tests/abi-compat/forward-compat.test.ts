@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest';
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const search = { baseDirs: [fixtures] };
 
-async function refusal(path: string, kind: 'console' | 'page-allocator' = 'console'): Promise<PluginRefusedError> {
+async function refusal(
+  path: string,
+  kind: 'console' | 'page-allocator' = 'console',
+): Promise<PluginRefusedError> {
   const error = await loadPlugin(path, kind, search, 'console in test.json').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PluginRefusedError);
   return error as PluginRefusedError;
@@ -42,7 +45,9 @@ describe('plugins built against other driver ABI versions', () => {
 
   it('refuses a plugin of the wrong kind for its place', async () => {
     const error = await refusal('./allocator-not-console');
-    expect(error.reason).toBe('it is a page-allocator plugin, and this place in the config needs a console plugin');
+    expect(error.reason).toBe(
+      'it is a page-allocator plugin, and this place in the config needs a console plugin',
+    );
   });
 
   it('refuses a name that resolves to nothing', async () => {

@@ -59,7 +59,9 @@ function* shippedSources(dir: string): Generator<string> {
 
 function kmosImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const found = [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"](@kmos\/[\w.-]+)/g)].map((m) => m[1]!);
+  const found = [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"](@kmos\/[\w.-]+)/g)].map(
+    (m) => m[1]!,
+  );
   return [...new Set(found)];
 }
 
@@ -71,7 +73,9 @@ describe.each(packages)('%s', (folder) => {
     const deps = { ...manifest.dependencies, ...manifest.peerDependencies };
     const kmos = Object.keys(deps).filter((d) => d.startsWith('@kmos/'));
     const forbidden = kmos.filter((d) => !allowed(layer, d));
-    expect(forbidden, `${manifest.name} (${layer} layer) may not depend on ${forbidden.join(', ')}`).toEqual([]);
+    expect(forbidden, `${manifest.name} (${layer} layer) may not depend on ${forbidden.join(', ')}`).toEqual(
+      [],
+    );
     if (layer === 'abi') expect(Object.keys(deps), 'abi packages import nothing').toEqual([]);
   });
 

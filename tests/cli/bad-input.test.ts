@@ -32,26 +32,41 @@ describe('kmos with a bad config', () => {
 
   it('names the field a schema violation is in, with its line', () => {
     const dir = folderWith({ 'c.json': '{\n  "machine": {\n    "memoryMiB": "lots"\n  }\n}\n' });
-    expectOneLineError(kmos(['config', 'validate', 'c.json'], dir), /^kmos: c\.json: machine\.memoryMiB \(line 3\): must be an integer$/);
+    expectOneLineError(
+      kmos(['config', 'validate', 'c.json'], dir),
+      /^kmos: c\.json: machine\.memoryMiB \(line 3\): must be an integer$/,
+    );
   });
 
   it('names an unknown field', () => {
     const dir = folderWith({ 'c.json': '{ "memory": { "objets": "@kmos/mm-slub" } }' });
-    expectOneLineError(kmos(['config', 'validate', 'c.json'], dir), /^kmos: c\.json: memory\.objets \(line 1\): is not a known field$/);
+    expectOneLineError(
+      kmos(['config', 'validate', 'c.json'], dir),
+      /^kmos: c\.json: memory\.objets \(line 1\): is not a known field$/,
+    );
   });
 
   it('names a value outside an enum and the values allowed', () => {
     const dir = folderWith({ 'c.json': '{ "machine": { "console": "teletype" } }' });
-    expectOneLineError(kmos(['boot', '-c', 'c.json'], dir), /machine\.console \(line 1\): must be one of "serial", "vga"$/);
+    expectOneLineError(
+      kmos(['boot', '-c', 'c.json'], dir),
+      /machine\.console \(line 1\): must be one of "serial", "vga"$/,
+    );
   });
 
   it('names a malformed plugin reference', () => {
     const dir = folderWith({ 'c.json': '{ "drivers": [["@kmos/drivers-ide"]] }' });
-    expectOneLineError(kmos(['boot', '-c', 'c.json'], dir), /drivers\[0\] \(line 1\): must be a plugin name or \[name, options\]$/);
+    expectOneLineError(
+      kmos(['boot', '-c', 'c.json'], dir),
+      /drivers\[0\] \(line 1\): must be a plugin name or \[name, options\]$/,
+    );
   });
 
   it('names a config file that does not exist', () => {
-    expectOneLineError(kmos(['boot', '--config', 'no-such-config.json'], folderWith({})), /^kmos: no-such-config\.json: no such file$/);
+    expectOneLineError(
+      kmos(['boot', '--config', 'no-such-config.json'], folderWith({})),
+      /^kmos: no-such-config\.json: no such file$/,
+    );
   });
 });
 
@@ -69,26 +84,46 @@ describe('kmos with a bad plugin', () => {
       'c.json': configWithCpu('./console.mjs'),
       'console.mjs': archModule({ kind: 'console', name: 'c', version: '1.0.0', abi: '^1.0.0' }),
     });
-    expectOneLineError(kmos(['boot', '-c', 'c.json'], dir), /it is a console plugin, and this place in the config needs an arch plugin\.$/);
+    expectOneLineError(
+      kmos(['boot', '-c', 'c.json'], dir),
+      /it is a console plugin, and this place in the config needs an arch plugin\.$/,
+    );
   });
 
   it('refuses a plugin built for an incompatible ABI', () => {
     const dir = folderWith({
       'c.json': configWithCpu('./future.mjs'),
-      'future.mjs': archModule({ kind: 'arch', name: 'future-cpu', version: '9.0.0', abi: '^2.0.0', modelName: 'x' }),
+      'future.mjs': archModule({
+        kind: 'arch',
+        name: 'future-cpu',
+        version: '9.0.0',
+        abi: '^2.0.0',
+        modelName: 'x',
+      }),
     });
     expectOneLineError(
       kmos(['boot', '-c', 'c.json'], dir),
-      new RegExp(`Refused plugin \\./future\\.mjs .*: it was built for driver ABI \\^2\\.0\\.0, which does not include this kernel's ABI ${ABI_VERSION.replace(/\./g, '\\.')}\\.$`),
+      new RegExp(
+        `Refused plugin \\./future\\.mjs .*: it was built for driver ABI \\^2\\.0\\.0, which does not include this kernel's ABI ${ABI_VERSION.replace(/\./g, '\\.')}\\.$`,
+      ),
     );
   });
 
   it('refuses a plugin missing a required member', () => {
     const dir = folderWith({
       'c.json': configWithCpu('./incomplete.mjs'),
-      'incomplete.mjs': archModule({ kind: 'arch', name: 'incomplete', version: '1.0.0', abi: '^1.0.0', modelName: 'x' }),
+      'incomplete.mjs': archModule({
+        kind: 'arch',
+        name: 'incomplete',
+        version: '1.0.0',
+        abi: '^1.0.0',
+        modelName: 'x',
+      }),
     });
-    expectOneLineError(kmos(['boot', '-c', 'c.json'], dir), /it lacks the member "createCpu" \(a function\) that every arch plugin has\.$/);
+    expectOneLineError(
+      kmos(['boot', '-c', 'c.json'], dir),
+      /it lacks the member "createCpu" \(a function\) that every arch plugin has\.$/,
+    );
   });
 
   it('shows the stack trace under --debug', () => {
@@ -114,6 +149,9 @@ describe('kmos usage errors', () => {
 
   it('exits 0 for --help and --version', () => {
     expect(kmos(['--help'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/Usage: kmos/) });
-    expect(kmos(['--version'])).toMatchObject({ status: 0, stdout: expect.stringMatching(new RegExp(`driver ABI ${ABI_VERSION}`)) });
+    expect(kmos(['--version'])).toMatchObject({
+      status: 0,
+      stdout: expect.stringMatching(new RegExp(`driver ABI ${ABI_VERSION}`)),
+    });
   });
 });

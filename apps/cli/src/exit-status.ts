@@ -27,6 +27,8 @@ export function reportError(error: unknown, io: CliIo, debug: boolean): number {
     return EXIT_PANIC;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.err(`kmos: internal error: ${message}\n${stack || (debug ? '' : '(run with --debug for the stack trace)\n')}`);
+  io.err(
+    `kmos: internal error: ${message}\n${stack || (debug ? '' : '(run with --debug for the stack trace)\n')}`,
+  );
   return EXIT_PANIC;
 }

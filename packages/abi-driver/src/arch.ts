@@ -38,8 +38,24 @@ export type SegReg = (typeof SegReg)[keyof typeof SegReg];
 
 /** Exception vectors the CPU reports, named as the Intel SDM names them. */
 export const Vector = {
-  DE: 0, DB: 1, NMI: 2, BP: 3, OF: 4, BR: 5, UD: 6, NM: 7, DF: 8, TS: 10, NP: 11, SS: 12, GP: 13, PF: 14,
-  MF: 16, AC: 17, MC: 18, XM: 19,
+  DE: 0,
+  DB: 1,
+  NMI: 2,
+  BP: 3,
+  OF: 4,
+  BR: 5,
+  UD: 6,
+  NM: 7,
+  DF: 8,
+  TS: 10,
+  NP: 11,
+  SS: 12,
+  GP: 13,
+  PF: 14,
+  MF: 16,
+  AC: 17,
+  MC: 18,
+  XM: 19,
 } as const;
 
 /** Bits of the #PF error code (Intel SDM vol. 3, 4.7). */

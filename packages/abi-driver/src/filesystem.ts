@@ -85,14 +85,27 @@ export interface FileSystem {
   read(ino: number, offset: number, into: Uint8Array): MaybePromise<number>;
   write(ino: number, offset: number, from: Uint8Array): MaybePromise<number>;
   /** Creates a regular file, FIFO, socket or device node (`mode` carries the type; `rdev` for devices). */
-  mknod(dirIno: number, name: string, mode: number, uid: number, gid: number, rdev: number): MaybePromise<FsAttr>;
+  mknod(
+    dirIno: number,
+    name: string,
+    mode: number,
+    uid: number,
+    gid: number,
+    rdev: number,
+  ): MaybePromise<FsAttr>;
   mkdir(dirIno: number, name: string, mode: number, uid: number, gid: number): MaybePromise<FsAttr>;
   symlink(dirIno: number, name: string, target: string, uid: number, gid: number): MaybePromise<FsAttr>;
   readlink(ino: number): MaybePromise<string>;
   link(ino: number, dirIno: number, name: string): MaybePromise<FsAttr>;
   unlink(dirIno: number, name: string): MaybePromise<void>;
   rmdir(dirIno: number, name: string): MaybePromise<void>;
-  rename(fromDirIno: number, fromName: string, toDirIno: number, toName: string, flags: number): MaybePromise<void>;
+  rename(
+    fromDirIno: number,
+    fromName: string,
+    toDirIno: number,
+    toName: string,
+    flags: number,
+  ): MaybePromise<void>;
   statfs(): MaybePromise<FsStatfs>;
   /** Writes back whatever is cached for `ino` (or everything when null). */
   sync(ino: number | null): MaybePromise<void>;

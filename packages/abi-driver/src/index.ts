@@ -9,8 +9,8 @@ export * from './memory.js';
 export * from './plugin.js';
 export * from './version.js';
 
-import type { ArchPlugin } from './arch.js';
 import type { ObjectAllocatorPlugin, PageAllocatorPlugin } from './allocators.js';
+import type { ArchPlugin } from './arch.js';
 import type { ConsolePlugin } from './console.js';
 import type { DriverPlugin } from './driver.js';
 import type { FilesystemPlugin } from './filesystem.js';

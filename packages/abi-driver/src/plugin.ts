@@ -5,7 +5,14 @@
  */
 
 /** The kinds of plugin the kernel composes at boot, in the order it composes them. */
-export const PLUGIN_KINDS = ['arch', 'page-allocator', 'object-allocator', 'driver', 'filesystem', 'console'] as const;
+export const PLUGIN_KINDS = [
+  'arch',
+  'page-allocator',
+  'object-allocator',
+  'driver',
+  'filesystem',
+  'console',
+] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
 export interface PluginManifest {

@@ -7,18 +7,14 @@
 import { basename, dirname } from 'node:path';
 import {
   ABI_VERSION,
-  type ArchPlugin,
   type Console,
-  type ConsolePlugin,
   type Cpu,
   type DriverPlugin,
   type FilesystemPlugin,
   type Logger,
   type ObjectAllocator,
-  type ObjectAllocatorPlugin,
   PAGE_SIZE,
   type PageAllocator,
-  type PageAllocatorPlugin,
   type PhysicalMemory,
   type PluginContext,
   type PluginKind,
@@ -28,8 +24,8 @@ import {
 import type { LoadedConfig, PluginRef } from './config/types.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { KernelPanic, PluginRefusedError } from './errors.js';
-import { KernelLog } from './log.js';
 import { MessageBuffer } from './kernel-log.js';
+import { KernelLog } from './log.js';
 import { IoBus } from './machine/io-bus.js';
 import { IrqTable } from './machine/irq-lines.js';
 import { createPhysicalMemory } from './machine/physical-memory.js';
@@ -95,7 +91,11 @@ export async function boot(loaded: LoadedConfig, options: BootOptions = {}): Pro
   composer.announce(pagesPlugin, `${pages.stats().freePages} free pages`);
 
   const objectsPlugin = await composer.load(config.memory.objects, 'object-allocator', '/memory/objects');
-  const objects = objectsPlugin.plugin.create({ ...composer.context('mm', objectsPlugin.options), memory, pages });
+  const objects = objectsPlugin.plugin.create({
+    ...composer.context('mm', objectsPlugin.options),
+    memory,
+    pages,
+  });
   composer.announce(objectsPlugin, objects.stats().design);
 
   const ioBus = new IoBus();
@@ -123,8 +123,19 @@ export async function boot(loaded: LoadedConfig, options: BootOptions = {}): Pro
   composer.announce(consolePlugin, `${config.machine.console} console`);
 
   return {
-    loaded, memory, cpu, pages, objects, ioBus, irqs, devices, filesystems, console,
-    plugins: composer.booted, messages, log,
+    loaded,
+    memory,
+    cpu,
+    pages,
+    objects,
+    ioBus,
+    irqs,
+    devices,
+    filesystems,
+    console,
+    plugins: composer.booted,
+    messages,
+    log,
   };
 }
 
@@ -135,7 +146,11 @@ interface Hardware {
   readonly devices: DeviceRegistry;
 }
 
-async function probeDriver(driver: LoadedPlugin<DriverPlugin>, hw: Hardware, composer: Composer): Promise<ProbeResult> {
+async function probeDriver(
+  driver: LoadedPlugin<DriverPlugin>,
+  hw: Hardware,
+  composer: Composer,
+): Promise<ProbeResult> {
   const name = driver.plugin.name;
   const claim = driver.plugin.claim(driver.options);
   return driver.plugin.probe({
@@ -164,7 +179,10 @@ class Composer {
 
   async load<K extends PluginKind>(ref: PluginRef, kind: K, pointer: string) {
     const line = this.loaded.lineOf(pointer);
-    const where = `${pointer.slice(1).replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')} in ${basename(this.loaded.file)}${line ? `, line ${line}` : ''}`;
+    const where = `${pointer
+      .slice(1)
+      .replace(/\/(\d+)/g, '[$1]')
+      .replace(/\//g, '.')} in ${basename(this.loaded.file)}${line ? `, line ${line}` : ''}`;
     return loadPlugin(ref, kind, { baseDirs: this.searchDirs }, where);
   }
 

@@ -1,11 +1,11 @@
 // @kmos/kernel: composes the machine from a config manifest. Re-exports only; boot.ts explains the layering.
-export { boot, type BootedPlugin, type BootOptions, type Machine, MIB, RESERVED_LOW_BYTES } from './boot.js';
-export { configSchema, loadConfigFile, parseConfigText } from './config/load-config.js';
+export { type BootedPlugin, type BootOptions, boot, type Machine, MIB, RESERVED_LOW_BYTES } from './boot.js';
 export { pointerToPath } from './config/json-path.js';
+export { configSchema, loadConfigFile, parseConfigText } from './config/load-config.js';
 export type { KmosConfig, LoadedConfig, PluginRef } from './config/types.js';
 export { BootError, ConfigError, KernelPanic, PluginRefusedError } from './errors.js';
-export { KernelError } from './kernel-error.js';
 export { startInit } from './init.js';
+export { KernelError } from './kernel-error.js';
 export { formatLine, type KernelLine, MessageBuffer } from './kernel-log.js';
 export { KernelLog, type LogLevel, type LogSettings, type LogSink } from './log.js';
 export { createPhysicalMemory } from './machine/physical-memory.js';

@@ -42,6 +42,8 @@ function toSyntaxError(text: string, error: Error): JsonSyntaxError {
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const column = pos - (before.lastIndexOf('\n') + 1) + 1;
-  const problem = error.message.replace(/ in JSON at position \d+/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of input');
+  const problem = error.message
+    .replace(/ in JSON at position \d+/, '')
+    .replace(/^Unexpected end of JSON input$/, 'unexpected end of input');
   return new JsonSyntaxError(line, column, problem.charAt(0).toLowerCase() + problem.slice(1));
 }

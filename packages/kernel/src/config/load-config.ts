@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import schema from '../../schema/kmos-config.schema.json' with { type: 'json' };
 import { ConfigError } from '../errors.js';
-import { JsonSyntaxError, type JsonSource, parseJsonSource } from './json-source.js';
 import { pointerToPath } from './json-path.js';
+import { type JsonSource, JsonSyntaxError, parseJsonSource } from './json-source.js';
 import { describeSchemaErrors } from './schema-errors.js';
 import type { KmosConfig, LoadedConfig } from './types.js';
 
@@ -26,7 +26,11 @@ export function loadConfigFile(file: string, shownAs = file): LoadedConfig {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(shownAs, '', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`);
+    throw new ConfigError(
+      shownAs,
+      '',
+      code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`,
+    );
   }
   return { ...parseConfigText(text, shownAs), file: path };
 }
@@ -38,7 +42,11 @@ export function parseConfigText(text: string, file: string): LoadedConfig {
     source = parseJsonSource(text);
   } catch (error) {
     if (error instanceof JsonSyntaxError) {
-      throw new ConfigError(file, `line ${error.line}, column ${error.column}`, `not valid JSON: ${error.problem}`);
+      throw new ConfigError(
+        file,
+        `line ${error.line}, column ${error.column}`,
+        `not valid JSON: ${error.problem}`,
+      );
     }
     throw error;
   }

@@ -38,7 +38,11 @@ export interface KmosConfig {
   readonly filesystems: readonly PluginRef[];
   readonly console: PluginRef;
   readonly root: { readonly type: string; readonly source: string; readonly readOnly: boolean };
-  readonly init: { readonly path: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>> };
+  readonly init: {
+    readonly path: string;
+    readonly args: readonly string[];
+    readonly env: Readonly<Record<string, string>>;
+  };
   readonly cmdline: string;
   readonly log: LogSettings;
 }

@@ -10,12 +10,14 @@ export class DeviceRegistry {
   readonly char = new Map<string, CharDevice>();
 
   registerBlock(device: BlockDevice, driver: string): void {
-    if (this.block.has(device.name)) throw new KernelPanic(`driver ${driver} registered block device ${device.name} twice`);
+    if (this.block.has(device.name))
+      throw new KernelPanic(`driver ${driver} registered block device ${device.name} twice`);
     this.block.set(device.name, device);
   }
 
   registerChar(device: CharDevice, driver: string): void {
-    if (this.char.has(device.name)) throw new KernelPanic(`driver ${driver} registered char device ${device.name} twice`);
+    if (this.char.has(device.name))
+      throw new KernelPanic(`driver ${driver} registered char device ${device.name} twice`);
     this.char.set(device.name, device);
   }
 }

@@ -49,6 +49,13 @@ export class IoBus {
       check(port, sizeBytes);
       this.write(port, sizeBytes, value);
     };
-    return { inb: reader(1), inw: reader(2), inl: reader(4), outb: writer(1), outw: writer(2), outl: writer(4) };
+    return {
+      inb: reader(1),
+      inw: reader(2),
+      inl: reader(4),
+      outb: writer(1),
+      outw: writer(2),
+      outl: writer(4),
+    };
   }
 }

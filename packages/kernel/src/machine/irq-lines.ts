@@ -20,7 +20,8 @@ export class IrqTable {
 
   linesFor(driver: string, claimed: readonly number[]): IrqLines {
     const check = (line: number) => {
-      if (!claimed.includes(line)) throw new KernelPanic(`driver ${driver} used IRQ ${line} it did not claim`);
+      if (!claimed.includes(line))
+        throw new KernelPanic(`driver ${driver} used IRQ ${line} it did not claim`);
     };
     return {
       onIrq: (line, handler) => {

@@ -8,7 +8,9 @@ import { KernelPanic } from '../errors.js';
 export function createPhysicalMemory(sizeBytes: number): PhysicalMemory {
   // The views are host-endian; the i386 is little-endian, and so must the host be for u32 reads to agree.
   if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
-    throw new KernelPanic('kmOS needs a little-endian host: typed-array views must match the i386 byte order');
+    throw new KernelPanic(
+      'kmOS needs a little-endian host: typed-array views must match the i386 byte order',
+    );
   }
   const buffer = new ArrayBuffer(sizeBytes);
   return {

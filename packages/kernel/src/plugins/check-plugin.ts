@@ -4,7 +4,13 @@
  * every member its kind requires, and with options its schema accepts. A failure is one sentence naming the
  * package and the reason. Layer: kernel plugins.
  */
-import { ABI_VERSION, PLUGIN_KINDS, type Plugin, type PluginKind, type PluginOptions } from '@kmos/abi-driver';
+import {
+  ABI_VERSION,
+  PLUGIN_KINDS,
+  type Plugin,
+  type PluginKind,
+  type PluginOptions,
+} from '@kmos/abi-driver';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import semver from 'semver';
 import { pointerToPath } from '../config/json-path.js';
@@ -28,14 +34,20 @@ const optionsAjv = new Ajv2020({ useDefaults: true, strict: false });
 /** Returns the plugin when it may be used in a slot of `expected` kind; throws PluginRefusedError otherwise. */
 export function checkPlugin(candidate: unknown, expected: PluginKind, label: string): Plugin {
   if (!candidate || typeof candidate !== 'object') {
-    throw new PluginRefusedError(label, 'it exports no plugin object (a default export with kind, name, version and abi)');
+    throw new PluginRefusedError(
+      label,
+      'it exports no plugin object (a default export with kind, name, version and abi)',
+    );
   }
   const plugin = candidate as Record<string, unknown>;
   checkKind(plugin.kind, expected, label);
   checkManifest(plugin, label);
   for (const [member, type] of Object.entries(REQUIRED_MEMBERS[expected])) {
     if (typeof plugin[member] !== type) {
-      throw new PluginRefusedError(label, `it lacks the member "${member}" (a ${type}) that every ${expected} plugin has`);
+      throw new PluginRefusedError(
+        label,
+        `it lacks the member "${member}" (a ${type}) that every ${expected} plugin has`,
+      );
     }
   }
   return candidate as Plugin;
@@ -43,10 +55,16 @@ export function checkPlugin(candidate: unknown, expected: PluginKind, label: str
 
 function checkKind(kind: unknown, expected: PluginKind, label: string): void {
   if (typeof kind !== 'string' || !(PLUGIN_KINDS as readonly string[]).includes(kind)) {
-    throw new PluginRefusedError(label, `its kind ${JSON.stringify(kind)} is not one of ${PLUGIN_KINDS.join(', ')}`);
+    throw new PluginRefusedError(
+      label,
+      `its kind ${JSON.stringify(kind)} is not one of ${PLUGIN_KINDS.join(', ')}`,
+    );
   }
   if (kind !== expected) {
-    throw new PluginRefusedError(label, `it is ${withArticle(kind)} plugin, and this place in the config needs ${withArticle(expected)} plugin`);
+    throw new PluginRefusedError(
+      label,
+      `it is ${withArticle(kind)} plugin, and this place in the config needs ${withArticle(expected)} plugin`,
+    );
   }
 }
 
@@ -60,7 +78,10 @@ function checkManifest(plugin: Record<string, unknown>, label: string): void {
     throw new PluginRefusedError(label, 'it has no name');
   }
   if (typeof plugin.version !== 'string' || !semver.valid(plugin.version)) {
-    throw new PluginRefusedError(label, `its version ${JSON.stringify(plugin.version)} is not a semver version`);
+    throw new PluginRefusedError(
+      label,
+      `its version ${JSON.stringify(plugin.version)} is not a semver version`,
+    );
   }
   if (typeof plugin.abi !== 'string' || !semver.validRange(plugin.abi)) {
     throw new PluginRefusedError(label, `its abi ${JSON.stringify(plugin.abi)} is not a semver range`);

@@ -56,7 +56,9 @@ async function inspect(name: string, packageDir: string): Promise<DiscoveredPlug
     kind: String(candidate.kind ?? '?'),
     abi: String(candidate.abi ?? '?'),
   };
-  const kind = (PLUGIN_KINDS as readonly string[]).includes(declared.kind) ? (declared.kind as PluginKind) : 'driver';
+  const kind = (PLUGIN_KINDS as readonly string[]).includes(declared.kind)
+    ? (declared.kind as PluginKind)
+    : 'driver';
   try {
     checkPlugin(candidate, kind, name);
     return { ...declared, accepted: true, reason: '' };
@@ -92,7 +94,10 @@ function* packageDirsIn(modules: string): Generator<string> {
 
 function pluginPackageName(dir: string): string | null {
   try {
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; keywords?: string[] };
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name?: string;
+      keywords?: string[];
+    };
     return manifest.keywords?.includes(PLUGIN_KEYWORD) && manifest.name ? manifest.name : null;
   } catch {
     return null;
