@@ -1,0 +1,2 @@
+// @kmos/abi-linux: the Linux i386 user ABI as data. Re-exports only; each module says where its facts come from.
+export * from './errno.js';

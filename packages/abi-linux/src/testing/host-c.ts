@@ -1,0 +1,73 @@
+// Test support (not exported from the package): compile a small 32-bit C program with the host's gcc and
+// headers at test time, run it, return its output. The host's headers are the oracle every test in this
+// package compares its tables against. Nothing prebuilt is committed; binaries go to os.tmpdir().
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Why host C checks cannot run here, or null if `gcc -m32` can compile and run against the headers. */
+function probeHost(): string | null {
+  const dir = mkdtempSync(join(tmpdir(), 'abi-linux-probe-'));
+  try {
+    writeFileSync(
+      join(dir, 'p.c'),
+      '#include <stdio.h>\n#include <asm/unistd_32.h>\nint main(void){return 0;}\n',
+    );
+    const cc = spawnSync('gcc', ['-m32', '-o', join(dir, 'p'), join(dir, 'p.c')], { encoding: 'utf8' });
+    if (cc.error) return 'gcc is not installed';
+    if (cc.status !== 0)
+      return `gcc -m32 cannot build i386 programs (install gcc-multilib): ${cc.stderr.split('\n')[0]}`;
+    const run = spawnSync(join(dir, 'p'));
+    if (run.status !== 0) return 'this host cannot run i386 binaries';
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The reason host C checks are skipped, or null when they run. Computed once per test file. */
+export const hostCUnavailable: string | null = probeHost();
+
+/** Compile `source` (a whole C program) with gcc -m32 and return what it prints. */
+export function runC(source: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'abi-linux-test-'));
+  try {
+    writeFileSync(join(dir, 't.c'), source);
+    execFileSync('gcc', ['-m32', '-w', '-o', join(dir, 't'), join(dir, 't.c')], { stdio: 'pipe' });
+    return execFileSync(join(dir, 't'), { encoding: 'utf8', maxBuffer: 64 << 20 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The values of integer macros/expressions as the host's headers define them: `exprs` maps a key to a C
+ * expression; the result maps the key to its value as a (signed 64-bit) number.
+ */
+export function cValues(
+  includes: readonly string[],
+  exprs: Readonly<Record<string, string>>,
+): Record<string, number> {
+  const keys = Object.keys(exprs);
+  const body = keys.map((k) => `  printf("%s %lld\\n", "${k}", (long long)(${exprs[k]}));`).join('\n');
+  const src = `${includes.map((h) => `#include <${h}>`).join('\n')}\n#include <stdio.h>\nint main(void) {\n${body}\n  return 0;\n}\n`;
+  const out: Record<string, number> = {};
+  for (const line of runC(src).trim().split('\n')) {
+    const [k, v] = line.split(' ');
+    out[k] = Number(v);
+  }
+  return out;
+}
+
+/** Same as cValues with each name as its own expression. */
+export function cMacros(includes: readonly string[], names: readonly string[]): Record<string, number> {
+  return cValues(includes, Object.fromEntries(names.map((n) => [n, n])));
+}
+
+/** The names of every macro matching `pattern` that the preprocessor sees after the includes. */
+export function cMacroNames(includes: readonly string[], pattern: RegExp): string[] {
+  const input = includes.map((h) => `#include <${h}>\n`).join('');
+  const out = execFileSync('gcc', ['-m32', '-dM', '-E', '-x', 'c', '-'], { input, encoding: 'utf8' });
+  return [...out.matchAll(/^#define (\w+)/gm)].map((m) => m[1]).filter((n) => pattern.test(n));
+}
