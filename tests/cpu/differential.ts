@@ -1,0 +1,105 @@
+/**
+ * The differential check itself: a group's program is compiled once, run on the host CPU (the oracle) and
+ * on the emulated CPU through harness/run-emulated.ts, and the two outputs must be the same text. Each
+ * family's *.test.ts calls `defineDifferentialGroups`, which registers two tests per group: "host" checks
+ * the oracle ran to completion; "emulated" compares and, on a difference, names the first differing line
+ * (which carries the instruction form and its inputs) so the CPU engineer can reproduce it.
+ */
+import type { ArchPlugin } from '@kmos/abi-driver';
+import { describe, expect, it } from 'vitest';
+import type { Group } from './groups/c-program.js';
+import { compileProgram, runNatively } from './harness/native.js';
+import { runOnEmulatedCpu } from './harness/run-emulated.js';
+
+const CPU_PACKAGE = '@kmos/cpu-i386';
+/** Forms listed in a failure message beyond the first difference. */
+const MAX_FORMS_LISTED = 12;
+
+interface Prepared {
+  readonly binary: string;
+  readonly hostOutput: string;
+}
+
+const prepared = new Map<string, Promise<Prepared>>();
+
+function prepare(group: Group): Promise<Prepared> {
+  let promise = prepared.get(group.name);
+  if (promise === undefined) {
+    promise = (async () => {
+      const binary = await compileProgram(group.name, group.source);
+      return { binary, hostOutput: await runNatively(binary) };
+    })();
+    prepared.set(group.name, promise);
+  }
+  return promise;
+}
+
+async function loadCpuPlugin(): Promise<ArchPlugin> {
+  // Imported by name at run time so the host half of the suite works before the CPU package exists.
+  const name = CPU_PACKAGE;
+  try {
+    const module = (await import(/* @vite-ignore */ name)) as { default: ArchPlugin };
+    return module.default;
+  } catch (error) {
+    throw new Error(`cannot load ${name} (run \`pnpm --filter ${name} build\`): ${String(error)}`);
+  }
+}
+
+/** The instruction form of a line: everything before the first " key=". */
+function formOf(line: string): string {
+  const cut = line.search(/ [a-z0-9]+=/);
+  return cut < 0 ? line : line.slice(0, cut);
+}
+
+/** A report of how `actual` differs from `expected`, or null when they are equal. */
+export function describeDifference(expected: string, actual: string): string | null {
+  if (expected === actual) return null;
+  const want = expected.split('\n');
+  const got = actual.split('\n');
+  let first = -1;
+  let differing = 0;
+  const forms = new Set<string>();
+  for (let i = 0; i < Math.max(want.length, got.length); i++) {
+    if (want[i] === got[i]) continue;
+    if (first < 0) first = i;
+    differing++;
+    if (want[i] !== undefined) forms.add(formOf(want[i]));
+  }
+  const listed = [...forms].slice(0, MAX_FORMS_LISTED).join(' | ');
+  return [
+    `first difference at line ${first + 1} of ${want.length}; ${differing} lines differ`,
+    `  host:     ${want[first] ?? '(end of output)'}`,
+    `  emulated: ${got[first] ?? '(end of output)'}`,
+    `  forms that differ (${forms.size}): ${listed}${forms.size > MAX_FORMS_LISTED ? ' ...' : ''}`,
+  ].join('\n');
+}
+
+async function runEmulated(group: Group): Promise<void> {
+  const { binary, hostOutput } = await prepare(group);
+  const plugin = await loadCpuPlugin();
+  const { readFileSync } = await import('node:fs');
+  const result = runOnEmulatedCpu(plugin, new Uint8Array(readFileSync(binary)));
+  if (!result.ok) {
+    const done = result.stdout.split('\n').length - 1;
+    const next = hostOutput.split('\n')[done] ?? '(none)';
+    throw new Error(`${group.name}: ${result.failure}\n  while running line ${done + 1}: ${next}`);
+  }
+  const difference = describeDifference(hostOutput, result.stdout);
+  if (difference !== null) throw new Error(`${group.name}: emulated output differs from the host CPU\n${difference}`);
+  expect(result.exitCode).toBe(0);
+}
+
+export function defineDifferentialGroups(family: string, groups: readonly Group[]): void {
+  describe(family, () => {
+    for (const group of groups) {
+      it(`${group.name}: host CPU runs the program to the end`, async () => {
+        const { hostOutput } = await prepare(group);
+        const lines = hostOutput.split('\n');
+        const last = lines[lines.length - 2];
+        expect(last).toMatch(/^end lines=[0-9a-f]{8}$/);
+        expect(Number.parseInt(last.slice('end lines='.length), 16)).toBe(lines.length - 2);
+      });
+      it(`${group.name}: emulated CPU prints what the host CPU prints`, () => runEmulated(group));
+    }
+  });
+}
