@@ -218,3 +218,39 @@ static void report(const char *name, int bits, u32 a, u32 b, u32 fin, u32 r, u32
   out_kv("f", fout, 12);
   out_nl();
 }
+
+/* As report(), but prints r=undef when the SDM leaves the destination undefined for these inputs. */
+static void report_dest(const char *name, int bits, u32 a, u32 b, u32 fin, u32 r, int r_undefined, u32 fout) {
+  out_s(name);
+  out_kv("a", a, bits);
+  out_kv("b", b, bits);
+  out_kv("f", fin, 12);
+  out_s(" ->");
+  if (r_undefined) out_s(" r=undef");
+  else out_kv("r", r, 32);
+  out_kv("f", fout, 12);
+  out_nl();
+}
+
+/* ---- iteration for shifts: a value, a count, flags ---- */
+typedef void (*count_fn)(u32 a, u32 count, u32 fin);
+typedef void (*count_pair_fn)(u32 a, u32 b, u32 count, u32 fin);
+
+/* Counts 0..max_count, each with the edge values plus `randoms` random ones, with every flag input. */
+static void each_count(int bits, u32 max_count, u32 randoms, count_fn fn) {
+  for (u32 count = 0; count <= max_count; count++)
+    for (u32 i = 0; i < edge_count(bits) + randoms; i++) {
+      u32 a = operand(bits, i);
+      for (u32 f = 0; f < COUNT_OF(flag_inputs); f++) fn(a, count, flag_inputs[f]);
+    }
+}
+
+/* Counts 0..max_count, each with `pairs` (a, b): a runs over edges then random values, b is random. */
+static void each_count_pair(int bits, u32 max_count, u32 pairs, count_pair_fn fn) {
+  for (u32 count = 0; count <= max_count; count++)
+    for (u32 i = 0; i < pairs; i++) {
+      u32 a = operand(bits, i);
+      u32 b = i & 1 ? operand(bits, (i * 7) % edge_count(bits)) : rng_next() & width_mask(bits);
+      for (u32 f = 0; f < COUNT_OF(flag_inputs); f++) fn(a, b, count, flag_inputs[f]);
+    }
+}
