@@ -1,0 +1,109 @@
+/**
+ * Reference counts of the frames that back user pages, one Uint32 per physical frame. Layer: kernel mm;
+ * address spaces (address-space.ts), the shared page cache (page-cache.ts) and fork count their holds here;
+ * the page-allocator plugin below gets a frame back when its count reaches zero.
+ *
+ * How it works
+ * - A count is the number of holders: each present PTE that maps the frame, plus one for a page cache that
+ *   keeps it. A frame with count 0 is not a user frame: either free, or the kernel's (page tables, slabs,
+ *   kernel stacks). `assertUser` is the check that keeps user mappings away from kernel frames.
+ * - Copy-on-write needs only the count: a writer that finds count 1 is the last owner and takes the frame
+ *   as it is; otherwise it copies.
+ * - Counting is a typed array indexed by frame number: no allocation, no hashing on the fault path.
+ */
+import type { PageAllocator, PhysAddr, PhysicalMemory } from '@kmos/abi-driver';
+import { PAGE_SHIFT, PAGE_SIZE } from '@kmos/abi-driver';
+import { KernelPanic } from '../errors.js';
+import { hex } from './page-table.js';
+
+export class FrameRefs {
+  private readonly counts: Uint32Array;
+
+  constructor(memorySizeBytes: number) {
+    this.counts = new Uint32Array(Math.ceil(memorySizeBytes / PAGE_SIZE));
+  }
+
+  count(frame: PhysAddr): number {
+    return this.counts[frame >>> PAGE_SHIFT];
+  }
+
+  /** Takes a frame fresh from the allocator into user use, with one holder. */
+  adopt(frame: PhysAddr): void {
+    const n = frame >>> PAGE_SHIFT;
+    if (this.counts[n] !== 0) throw new KernelPanic(`frame ${hex(frame)} adopted while it has ${this.counts[n]} holders`);
+    this.counts[n] = 1;
+  }
+
+  /** One more holder of a frame that is already a user frame. */
+  get(frame: PhysAddr): void {
+    this.assertUser(frame);
+    this.counts[frame >>> PAGE_SHIFT]++;
+  }
+
+  /** One holder fewer; returns the holders left (0: the caller frees the frame). */
+  put(frame: PhysAddr): number {
+    this.assertUser(frame);
+    return --this.counts[frame >>> PAGE_SHIFT];
+  }
+
+  /** Panics unless `frame` is a user frame: no PTE may ever point at a frame the kernel owns. */
+  assertUser(frame: PhysAddr): void {
+    const n = frame >>> PAGE_SHIFT;
+    if (n >= this.counts.length || this.counts[n] === 0) {
+      throw new KernelPanic(`frame ${hex(frame)} is not a user frame`);
+    }
+  }
+
+  /** Frames with at least one holder (for /proc/meminfo-style totals and leak tests). */
+  inUse(): number {
+    let n = 0;
+    for (let i = 0; i < this.counts.length; i++) if (this.counts[i] !== 0) n++;
+    return n;
+  }
+}
+
+/**
+ * The machine-wide pool of user frames: the page allocator, the counts, and RAM for zeroing and copying.
+ * One per machine; every address space and page cache shares it.
+ */
+export class UserFrames {
+  readonly refs: FrameRefs;
+
+  constructor(
+    readonly memory: PhysicalMemory,
+    readonly pages: PageAllocator,
+  ) {
+    this.refs = new FrameRefs(memory.sizeBytes);
+  }
+
+  /** A frame with one holder and undefined contents, or null when RAM is exhausted. */
+  alloc(): PhysAddr | null {
+    const frame = this.pages.allocPages(0);
+    if (frame !== null) this.refs.adopt(frame);
+    return frame;
+  }
+
+  /** A zero-filled frame with one holder, or null. */
+  allocZeroed(): PhysAddr | null {
+    const frame = this.alloc();
+    if (frame !== null) this.memory.u32.fill(0, frame >>> 2, (frame + PAGE_SIZE) >>> 2);
+    return frame;
+  }
+
+  /** A new frame holding a copy of `from`, or null. */
+  allocCopy(from: PhysAddr): PhysAddr | null {
+    const frame = this.alloc();
+    if (frame !== null) this.memory.u8.copyWithin(frame, from, from + PAGE_SIZE);
+    return frame;
+  }
+
+  /** Drops one hold; the last one returns the frame to the allocator. */
+  put(frame: PhysAddr): void {
+    if (this.refs.put(frame) === 0) this.pages.freePages(frame, 0);
+  }
+
+  /** The frame's bytes as a view into RAM (no copy). */
+  view(frame: PhysAddr): Uint8Array {
+    return this.memory.u8.subarray(frame, frame + PAGE_SIZE);
+  }
+}
