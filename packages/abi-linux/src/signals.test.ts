@@ -1,0 +1,64 @@
+// Signals checked against the host: numbers, flags and si_code values against the Linux UAPI
+// <linux/signal.h> (the kernel's own definitions), the real-time range and strsignal() texts against glibc.
+import { describe, expect, it } from 'vitest';
+import * as sig from './signals.js';
+import { cValues, hostCUnavailable, runC } from './testing/host-c.js';
+
+const consts = sig as unknown as Record<string, number>;
+/** Every exported numeric constant, except the ones the userspace UAPI header does not give as the kernel sees them. */
+const kernelView = [
+  'SIGRTMIN',
+  'SIGRTMAX',
+  '_NSIG',
+  '_NSIG_BPW',
+  '_NSIG_WORDS',
+  'SIG_DFL',
+  'SIG_IGN',
+  'SIG_ERR',
+];
+const uapiNames = Object.keys(consts).filter((k) => typeof consts[k] === 'number' && !kernelView.includes(k));
+
+describe('signal tables', () => {
+  it('names and default actions cover 1..31', () => {
+    for (let s = 1; s <= 31; s++) expect(consts[sig.SIGNAL_NAMES[s]]).toBe(s);
+    expect(sig.signalDefaultAction(sig.SIGSEGV)).toBe('core');
+    expect(sig.signalDefaultAction(sig.SIGCHLD)).toBe('ign');
+    expect(sig.signalDefaultAction(sig.SIGTSTP)).toBe('stop');
+    expect(sig.signalDefaultAction(sig.SIGCONT)).toBe('cont');
+    expect(sig.signalDefaultAction(sig.SIGRTMIN + 3)).toBe('term');
+  });
+  it('places signals in sigset words as the kernel does', () => {
+    expect(sig.sigmaskBit(sig.SIGHUP)).toEqual({ word: 0, bit: 0 });
+    expect(sig.sigmaskBit(sig.SIGRTMAX)).toEqual({ word: 1, bit: 31 });
+  });
+});
+
+describe.skipIf(hostCUnavailable !== null)(
+  `signals against the host headers ${hostCUnavailable ?? ''}`,
+  () => {
+    it('has the UAPI value of every constant', () => {
+      const host = cValues(['linux/signal.h'], Object.fromEntries(uapiNames.map((n) => [n, n])));
+      for (const n of uapiNames) expect(consts[n], n).toBe(host[n]);
+      expect(uapiNames.length).toBeGreaterThan(100);
+    });
+    it('has the kernel signal range and the dispositions glibc uses', () => {
+      const host = cValues(['signal.h'], {
+        SIGRTMIN: '__SIGRTMIN',
+        SIGRTMAX: '__SIGRTMAX',
+        _NSIG: '_NSIG - 1',
+        SIG_DFL: '(long)SIG_DFL',
+        SIG_IGN: '(long)SIG_IGN',
+        SIG_ERR: '(long)SIG_ERR',
+      });
+      for (const [n, v] of Object.entries(host)) expect(consts[n], n).toBe(v);
+      expect(sig._NSIG_WORDS * sig._NSIG_BPW).toBe(sig._NSIG);
+    });
+    it('describes each signal as strsignal() does', () => {
+      const src = `#include <string.h>\n#include <stdio.h>\nint main(void){for(int s=1;s<32;s++)printf("%d\\t%s\\n",s,strsignal(s));return 0;}\n`;
+      for (const line of runC(src).trim().split('\n')) {
+        const [num, msg] = line.split('\t');
+        expect(sig.SIGNAL_MESSAGES[Number(num)], num).toBe(msg);
+      }
+    });
+  },
+);
