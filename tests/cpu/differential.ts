@@ -38,7 +38,8 @@ async function loadCpuPlugin(): Promise<ArchPlugin> {
   // Imported by name at run time so the host half of the suite works before the CPU package exists.
   const name = CPU_PACKAGE;
   try {
-    const module = (await import(/* @vite-ignore */ name)) as { default: ArchPlugin };
+    const module = (await import(/* @vite-ignore */ name)) as { default?: ArchPlugin };
+    if (typeof module.default?.createCpu !== 'function') throw new Error('no default export with createCpu');
     return module.default;
   } catch (error) {
     throw new Error(`cannot load ${name} (run \`pnpm --filter ${name} build\`): ${String(error)}`);

@@ -254,3 +254,18 @@ static void each_count_pair(int bits, u32 max_count, u32 pairs, count_pair_fn fn
       for (u32 f = 0; f < COUNT_OF(flag_inputs); f++) fn(a, b, count, flag_inputs[f]);
     }
 }
+
+/* "name a=.. b=.. f=... -> eax=........ edx=........ f=...": for instructions writing eax and edx. */
+static void report_ad(const char *name, int bits, u32 a, u32 b, u32 fin, u32 eax, u32 edx, u32 fout) {
+  out_s(name);
+  out_kv("a", a, bits);
+  out_kv("b", b, bits);
+  out_kv("f", fin, 12);
+  out_s(" ->");
+  out_kv("eax", eax, 32);
+  out_kv("edx", edx, 32);
+  out_kv("f", fout, 12);
+  out_nl();
+}
+
+static s32 sign_extend(u32 v, int bits) { return bits == 32 ? (s32)v : (s32)(v << (32 - bits)) >> (32 - bits); }
