@@ -19,8 +19,12 @@ function flagsMask(op: string): string {
 /** The bit string: a 12 KiB pattern; tests address it from its middle so offsets of +/-32 Ki bits stay inside. */
 const BIT_STRING = `static u8 bit_string[12288];
 #define BIT_STRING_MIDDLE (bit_string + 6144)
-static void fill_bit_string(u32 seed) {
-  for (u32 i = 0; i < sizeof bit_string; i++) bit_string[i] = (u8)(seed * (i + 1) >> 3);
+/* Fills the 16 bytes around bit \`offset\` with a pattern that depends on it (the rest stays zero: the
+ * window printed afterwards is what the test checks). */
+static void fill_bit_string(s32 offset) {
+  u32 seed = (u32)offset ^ 0x9e3779b9u;
+  u8 *p = BIT_STRING_MIDDLE + (offset >> 3) - 8;
+  for (u32 i = 0; i < 16; i++) p[i] = (u8)(seed * (i + 1) >> 5);
 }
 /* The 8 bytes around the byte holding bit \`offset\` of the string. */
 static void out_bit_string_window(s32 offset) {
@@ -43,7 +47,7 @@ function bitStringFunction(op: string, size: Size): string {
   const label = `${op}.${size.suffix} m,r`;
   return `static void ${cName(label)}(s32 offset, u32 fin) {
   u32 fout, rb = with_junk((u32)offset, ${size.bits});
-  fill_bit_string((u32)offset);
+  fill_bit_string(${size.bits === 16 ? '(s16)offset' : 'offset'});
   __asm__ volatile(${withFlags(`${op}${size.suffix} %${size.mod}[b], (%[base])`)} : [fout] "=&r"(fout) : [b] "r"(rb), [base] "r"(BIT_STRING_MIDDLE), [fin] "r"(fin) : "cc", "memory");
   out_s(${cString(label)});
   out_kv("b", (u32)offset, ${size.bits});
