@@ -269,3 +269,27 @@ static void report_ad(const char *name, int bits, u32 a, u32 b, u32 fin, u32 eax
 }
 
 static s32 sign_extend(u32 v, int bits) { return bits == 32 ? (s32)v : (s32)(v << (32 - bits)) >> (32 - bits); }
+
+/* ---- whole-register-file cases (STATE_RUN) ---- */
+/* Random registers, some of them small or edge values, and the given EFLAGS. */
+static void random_state(struct state *s, u32 eflags) {
+  u32 *regs = &s->eax;
+  for (u32 i = 0; i < 8; i++) {
+    u32 pick = rng_next();
+    regs[i] = (pick & 3) == 0 ? operand(32, pick % COUNT_OF(edges32)) : (pick & 3) == 1 ? rng_next() & 0xffff : rng_next();
+  }
+  s->esp_unused = 0;
+  s->eflags = eflags;
+}
+
+/* "name in: eax=.. ... f=... -> eax=.. ... f=..." with both register files. */
+static void report_state(const char *name, const struct state *in, const struct state *out, u32 flags_mask) {
+  out_s(name);
+  out_s(" in:");
+  out_state(in);
+  out_kv("f", in->eflags, 12);
+  out_s(" ->");
+  out_state(out);
+  out_kv("f", out->eflags & flags_mask, 12);
+  out_nl();
+}
