@@ -69,6 +69,7 @@ export function describeDifference(expected: string, actual: string): string | n
   const listed = [...forms].slice(0, MAX_FORMS_LISTED).join(' | ');
   return [
     `first difference at line ${first + 1} of ${want.length}; ${differing} lines differ`,
+    `  previous: ${first > 0 ? want[first - 1] : '(start of output)'}`,
     `  host:     ${want[first] ?? '(end of output)'}`,
     `  emulated: ${got[first] ?? '(end of output)'}`,
     `  forms that differ (${forms.size}): ${listed}${forms.size > MAX_FORMS_LISTED ? ' ...' : ''}`,
@@ -99,6 +100,9 @@ export function defineDifferentialGroups(family: string, groups: readonly Group[
         const last = lines[lines.length - 2];
         expect(last).toMatch(/^end lines=[0-9a-f]{8}$/);
         expect(Number.parseInt(last.slice('end lines='.length), 16)).toBe(lines.length - 2);
+        // A second run must print the same: output that depends on stack addresses (ASLR) cannot compare.
+        const { binary } = await prepare(group);
+        expect(describeDifference(hostOutput, await runNatively(binary))).toBeNull();
       });
       it(`${group.name}: emulated CPU prints what the host CPU prints`, () => runEmulated(group));
     }

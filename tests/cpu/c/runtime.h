@@ -282,8 +282,8 @@ static void random_state(struct state *s, u32 eflags) {
   s->eflags = eflags;
 }
 
-/* "name in: eax=.. ... f=... -> eax=.. ... f=..." with both register files. */
-static void report_state(const char *name, const struct state *in, const struct state *out, u32 flags_mask) {
+/* "name in: eax=.. ... f=... -> eax=.. ... f=..." with both register files; the caller may add more. */
+static void out_state_pair(const char *name, const struct state *in, const struct state *out, u32 flags_mask) {
   out_s(name);
   out_s(" in:");
   out_state(in);
@@ -291,5 +291,8 @@ static void report_state(const char *name, const struct state *in, const struct 
   out_s(" ->");
   out_state(out);
   out_kv("f", out->eflags & flags_mask, 12);
+}
+static void report_state(const char *name, const struct state *in, const struct state *out, u32 flags_mask) {
+  out_state_pair(name, in, out, flags_mask);
   out_nl();
 }
