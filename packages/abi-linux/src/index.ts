@@ -1,4 +1,5 @@
 // @kmos/abi-linux: the Linux i386 user ABI as data. Re-exports only; each module says where its facts come from.
 export * from './errno.js';
 export * from './signals.js';
+export * from './structs.js';
 export * from './syscalls.js';

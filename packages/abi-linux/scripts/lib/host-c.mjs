@@ -1,7 +1,7 @@
 // Development-time helpers for the generators in scripts/: ask the host's 32-bit C compiler and its Linux
 // UAPI/glibc headers for facts (macro lists, values, strings). Used only when regenerating src/generated/;
 // the package itself imports nothing. The tests have their own copy of the compile step (src/testing/).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +18,19 @@ export function listMacros(headers) {
   return macros;
 }
 
-/** Compile `source` with gcc -m32, run it, return its stdout. */
-export function compileAndRun(source) {
+/** Compile `source` with gcc -m32 (plus `extraFlags`), run it, return its stdout. */
+export function compileAndRun(source, extraFlags = []) {
   const dir = mkdtempSync(join(tmpdir(), 'abi-linux-gen-'));
   try {
     writeFileSync(join(dir, 'probe.c'), source);
-    execFileSync('gcc', ['-m32', '-o', join(dir, 'probe'), join(dir, 'probe.c')], { stdio: 'pipe' });
+    const cc = spawnSync(
+      'gcc',
+      ['-m32', '-w', ...extraFlags, '-o', join(dir, 'probe'), join(dir, 'probe.c')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (cc.status !== 0) throw new Error(`gcc failed:\n${cc.stderr}\n--- source ---\n${source}`);
     return execFileSync(join(dir, 'probe'), { encoding: 'utf8' });
   } finally {
     rmSync(dir, { recursive: true, force: true });

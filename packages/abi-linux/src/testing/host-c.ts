@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Why host C checks cannot run here, or null if `gcc -m32` can compile and run against the headers. */
 function probeHost(): string | null {
@@ -29,13 +30,18 @@ function probeHost(): string | null {
 /** The reason host C checks are skipped, or null when they run. Computed once per test file. */
 export const hostCUnavailable: string | null = probeHost();
 
+/** The folder holding kernel-structs.h, passed as -I so test programs can include it. */
+export const KERNEL_STRUCTS_DIR = fileURLToPath(new URL('../../scripts/', import.meta.url));
+
 /** Compile `source` (a whole C program) with gcc -m32 and return what it prints. */
-export function runC(source: string): string {
+export function runC(source: string, argv: readonly string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), 'abi-linux-test-'));
   try {
     writeFileSync(join(dir, 't.c'), source);
-    execFileSync('gcc', ['-m32', '-w', '-o', join(dir, 't'), join(dir, 't.c')], { stdio: 'pipe' });
-    return execFileSync(join(dir, 't'), { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const flags = ['-m32', '-w', `-I${KERNEL_STRUCTS_DIR}`, '-o', join(dir, 't'), join(dir, 't.c')];
+    const cc = spawnSync('gcc', flags, { encoding: 'utf8' });
+    if (cc.status !== 0) throw new Error(`gcc failed:\n${cc.stderr}\n--- source ---\n${source}`);
+    return execFileSync(join(dir, 't'), [...argv], { encoding: 'utf8', maxBuffer: 64 << 20, cwd: dir });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
