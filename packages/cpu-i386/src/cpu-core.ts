@@ -1,0 +1,99 @@
+/**
+ * The architectural state of one CPU and the per-instruction decode state, in one class with a fixed shape
+ * so the JIT sees a single hidden class everywhere. Layer: arch plugin (cpu-i386). The ABI-facing wrapper
+ * is cpu.ts; instruction handlers (interpreter*.ts, alu.ts, string-ops.ts, ...) read and write these fields.
+ *
+ * Who writes what: handlers write registers, EIP and the lazy-flag fields; segments.ts writes the segment
+ * caches; cpu.ts writes everything between runs (the kernel's setReg/setSeg/restoreContext).
+ */
+import type { PhysicalMemory } from '@kmos/abi-driver';
+import { FLAG_IF, FLAG_RESERVED_1, SEG_DS } from './constants.js';
+import { FaultRecord } from './fault.js';
+import type { FpuUnit } from './fpu-unit.js';
+import { Mmu } from './mmu.js';
+
+/** How the lazy flags were produced (flags.ts computes CF/OF/AF from this, ZF/SF/PF from the result). */
+export const LazyOp = { ADD: 0, ADC: 1, SUB: 2, SBB: 3, LOGIC: 4 } as const;
+
+export class CpuCore {
+  readonly regs = new Int32Array(8);
+  /** EIP as an int32 (the wrapper shows it unsigned). */
+  eip = 0;
+  /** EFLAGS bits; the status bits named in `lazyMask` are stale and come from the lazy fields instead. */
+  flags = FLAG_RESERVED_1 | FLAG_IF;
+  lazyMask = 0;
+  lazyOp = 0;
+  /** 0xff, 0xffff or -1: the operand width of the lazy result. */
+  lazyWidthMask = -1;
+  lazySignBit = 1 << 31;
+  lazyA = 0;
+  lazyB = 0;
+  lazyRes = 0;
+  /** The carry-in of ADC/SBB. */
+  lazyCin = 0;
+
+  /** Segment selectors and their descriptor caches (segments.ts). */
+  readonly seg = new Uint16Array(6);
+  readonly segBase = new Int32Array(6);
+  /** Limits as unsigned numbers. */
+  readonly segLimit = new Float64Array(6);
+  /** Bit per segment register: accesses through it need a check (null selector, limit below 4 GiB, expand-down). */
+  segCheckMask = 0;
+  readonly segExpandDown = new Uint8Array(6);
+  readonly segUsable = new Uint8Array(6);
+  readonly gdt: Uint32Array;
+  ldt = new Uint32Array(0);
+
+  readonly fault = new FaultRecord();
+  readonly mmu: Mmu;
+  fpu: FpuUnit | null = null;
+
+  // Decode state of the current instruction.
+  startEip = 0;
+  startEsp = 0;
+  /** True under a 0x66 prefix: 16-bit operands. */
+  o16 = false;
+  /** True under a 0x67 prefix: 16-bit addressing. */
+  a16 = false;
+  /** The segment register of the memory operand: an override prefix or the default (DS, or SS for EBP/ESP bases). */
+  segOverride = -1;
+  /** 0, 0xf3 (REP/REPE) or 0xf2 (REPNE). */
+  repPrefix = 0;
+  lock = false;
+  /** The linear address of the memory operand decoded last. */
+  ea = 0;
+  /** The offset (before adding the segment base) of the memory operand decoded last. */
+  eaOffset = 0;
+  eaSeg = SEG_DS;
+
+  /** Instructions retired before the current run started (cpu.ts adds the current run's count). */
+  insnsBase = 0;
+  /** Instructions retired so far in the current run. */
+  runRetired = 0;
+  irqPending = false;
+  syscallGate = 0;
+
+  constructor(memory: PhysicalMemory, gdtEntries: number) {
+    this.mmu = new Mmu(memory, this.fault);
+    this.gdt = new Uint32Array(gdtEntries * 2);
+  }
+
+  // ---- Registers by width ----
+
+  get8(r: number): number {
+    return r < 4 ? this.regs[r] & 0xff : (this.regs[r - 4] >> 8) & 0xff;
+  }
+
+  set8(r: number, v: number): void {
+    if (r < 4) this.regs[r] = (this.regs[r] & ~0xff) | (v & 0xff);
+    else this.regs[r - 4] = (this.regs[r - 4] & ~0xff00) | ((v & 0xff) << 8);
+  }
+
+  get16(r: number): number {
+    return this.regs[r] & 0xffff;
+  }
+
+  set16(r: number, v: number): void {
+    this.regs[r] = (this.regs[r] & ~0xffff) | (v & 0xffff);
+  }
+}

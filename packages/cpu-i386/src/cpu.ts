@@ -1,0 +1,277 @@
+/**
+ * `I386Cpu`: the ABI's `Cpu` (packages/abi-driver/src/arch.ts) over one CpuCore. It owns the run loop
+ * (instruction budget, interrupt requests, turning the fault signal into RunExit.Fault with EIP/ESP rolled
+ * back) and the kernel-facing accessors: registers, segments, GDT/LDT, CR3/TLB, contexts and FPU images.
+ * Layer: arch plugin (cpu-i386); created by plugin.ts, drives interpreter.ts.
+ */
+import {
+  type Cpu,
+  type CpuContext,
+  type FaultInfo,
+  type FpuImageFormat,
+  type PhysAddr,
+  type PhysicalMemory,
+  type Reg,
+  RunExit,
+  type SegReg,
+  type SyscallGate,
+  type VirtAddr,
+} from '@kmos/abi-driver';
+import {
+  ESP,
+  FLAG_IF,
+  FLAG_RESERVED_1,
+  FLAT_CODE_DPL3_HIGH,
+  FLAT_CODE_DPL3_LOW,
+  FLAT_DATA_DPL3_HIGH,
+  FLAT_DATA_DPL3_LOW,
+  GDT_ENTRIES,
+  GDT_ENTRY_DEFAULT_USER_CS,
+  GDT_ENTRY_DEFAULT_USER_DS,
+  SEG_CS,
+  SEG_DS,
+  SEG_ES,
+  SEG_FS,
+  SEG_GS,
+  SEG_SS,
+  USER_CS,
+  USER_DS,
+} from './constants.js';
+import { CpuCore } from './cpu-core.js';
+import { FAULT_SIGNAL } from './fault.js';
+import { getEflags } from './flags.js';
+import type { FpuUnit } from './fpu-unit.js';
+import { CONTINUE, step } from './interpreter.js';
+import { cacheDescriptor, loadCodeSegment, loadDataSegment } from './segments.js';
+import { setUserEflags } from './system-ops.js';
+
+const FXSAVE_BYTES = 512;
+const FNSAVE_BYTES = 108;
+
+export class I386Cpu implements Cpu {
+  readonly core: CpuCore;
+
+  constructor(memory: PhysicalMemory, makeFpu: ((core: CpuCore) => FpuUnit) | null) {
+    const c = new CpuCore(memory, GDT_ENTRIES);
+    this.core = c;
+    c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2] = FLAT_CODE_DPL3_LOW;
+    c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2 + 1] = FLAT_CODE_DPL3_HIGH;
+    c.gdt[GDT_ENTRY_DEFAULT_USER_DS * 2] = FLAT_DATA_DPL3_LOW;
+    c.gdt[GDT_ENTRY_DEFAULT_USER_DS * 2 + 1] = FLAT_DATA_DPL3_HIGH;
+    cacheDescriptor(c, SEG_CS, USER_CS, FLAT_CODE_DPL3_LOW, FLAT_CODE_DPL3_HIGH);
+    for (const s of [SEG_DS, SEG_ES, SEG_SS])
+      cacheDescriptor(c, s, USER_DS, FLAT_DATA_DPL3_LOW, FLAT_DATA_DPL3_HIGH);
+    loadDataSegment(c, SEG_FS, 0);
+    loadDataSegment(c, SEG_GS, 0);
+    c.fpu = makeFpu === null ? null : makeFpu(c);
+  }
+
+  run(budgetInsns: number): RunExit {
+    const c = this.core;
+    c.runRetired = 0;
+    try {
+      while (c.runRetired < budgetInsns) {
+        if (c.irqPending) {
+          c.irqPending = false;
+          return RunExit.Irq;
+        }
+        const exit = step(c);
+        c.runRetired++;
+        if (exit !== CONTINUE) return exit as RunExit;
+      }
+      return RunExit.Budget;
+    } catch (e) {
+      if (e !== FAULT_SIGNAL) throw e;
+      c.eip = c.startEip;
+      c.regs[ESP] = c.startEsp;
+      return RunExit.Fault;
+    } finally {
+      c.insnsBase += c.runRetired;
+      c.runRetired = 0;
+    }
+  }
+
+  get fault(): FaultInfo {
+    return this.core.fault;
+  }
+
+  get syscallGate(): SyscallGate {
+    return this.core.syscallGate as SyscallGate;
+  }
+
+  get insns(): number {
+    return this.core.insnsBase + this.core.runRetired;
+  }
+
+  getReg(reg: Reg): number {
+    return this.core.regs[reg] >>> 0;
+  }
+
+  setReg(reg: Reg, value: number): void {
+    this.core.regs[reg] = value | 0;
+  }
+
+  get eip(): number {
+    return this.core.eip >>> 0;
+  }
+
+  set eip(value: number) {
+    this.core.eip = value | 0;
+  }
+
+  get eflags(): number {
+    return getEflags(this.core) >>> 0;
+  }
+
+  set eflags(value: number) {
+    setUserEflags(this.core, value, -1);
+    this.core.flags |= FLAG_IF | FLAG_RESERVED_1;
+  }
+
+  getSeg(seg: SegReg): number {
+    return this.core.seg[seg];
+  }
+
+  setSeg(seg: SegReg, selector: number): void {
+    this.withFaultAsError(`load selector ${hex(selector)} into segment register ${seg}`, () => {
+      if (seg === SEG_CS) loadCodeSegment(this.core, selector);
+      else loadDataSegment(this.core, seg, selector);
+    });
+  }
+
+  setGdtEntry(index: number, low: number, high: number): void {
+    this.checkGdtIndex(index);
+    this.core.gdt[index * 2] = low;
+    this.core.gdt[index * 2 + 1] = high;
+  }
+
+  getGdtEntry(index: number): [low: number, high: number] {
+    this.checkGdtIndex(index);
+    return [this.core.gdt[index * 2], this.core.gdt[index * 2 + 1]];
+  }
+
+  setLdt(entries: Uint32Array): void {
+    this.core.ldt = Uint32Array.from(entries);
+  }
+
+  setCr3(pageDirectory: PhysAddr): void {
+    this.core.mmu.setCr3(pageDirectory);
+  }
+
+  get cr3(): PhysAddr {
+    return this.core.mmu.cr3 as PhysAddr;
+  }
+
+  invlpg(addr: VirtAddr): void {
+    this.core.mmu.invlpg(addr | 0);
+  }
+
+  flushTlb(): void {
+    this.core.mmu.flush();
+  }
+
+  /** Nothing is cached from guest code yet (each instruction is decoded from RAM), so nothing goes stale. */
+  invalidateCode(_addr: PhysAddr, _sizeBytes: number): void {}
+
+  requestInterrupt(): void {
+    this.core.irqPending = true;
+  }
+
+  saveContext(into: CpuContext): void {
+    const c = this.core;
+    into.gpr.set(c.regs);
+    into.eip = c.eip >>> 0;
+    into.eflags = getEflags(c) >>> 0;
+    into.seg.set(c.seg);
+    if (c.fpu !== null) c.fpu.saveFxsave(into.fpu, 0);
+  }
+
+  restoreContext(from: CpuContext): void {
+    const c = this.core;
+    this.withFaultAsError('restore a context', () => {
+      loadCodeSegment(c, from.seg[SEG_CS]);
+      for (const s of [SEG_ES, SEG_SS, SEG_DS, SEG_FS, SEG_GS]) loadDataSegment(c, s, from.seg[s]);
+    });
+    c.regs.set(from.gpr);
+    c.eip = from.eip | 0;
+    this.eflags = from.eflags;
+    if (c.fpu !== null) c.fpu.restoreFxsave(from.fpu, 0);
+  }
+
+  newContext(): CpuContext {
+    const seg = new Uint16Array(6);
+    seg.fill(USER_DS);
+    seg[SEG_CS] = USER_CS;
+    seg[SEG_FS] = 0;
+    seg[SEG_GS] = 0;
+    const fpu = new Uint8Array(FXSAVE_BYTES);
+    const unit = this.core.fpu;
+    if (unit !== null) {
+      const live = new Uint8Array(FXSAVE_BYTES);
+      unit.saveFxsave(live, 0);
+      unit.reset();
+      unit.saveFxsave(fpu, 0);
+      unit.restoreFxsave(live, 0);
+    }
+    return { gpr: new Int32Array(8), eip: 0, eflags: FLAG_IF | FLAG_RESERVED_1, seg, fpu };
+  }
+
+  saveFpu(format: FpuImageFormat, into: Uint8Array): void {
+    const unit = this.requireFpu();
+    if (format === 'fnsave') {
+      checkImageSize(into, FNSAVE_BYTES);
+      unit.saveFnsave(into, 0, false);
+    } else {
+      checkImageSize(into, FXSAVE_BYTES);
+      unit.saveFxsave(into, 0);
+    }
+  }
+
+  restoreFpu(format: FpuImageFormat, from: Uint8Array): void {
+    const unit = this.requireFpu();
+    if (format === 'fnsave') {
+      checkImageSize(from, FNSAVE_BYTES);
+      unit.restoreFnsave(from, 0, false);
+    } else {
+      checkImageSize(from, FXSAVE_BYTES);
+      unit.restoreFxsave(from, 0);
+    }
+  }
+
+  resetFpu(): void {
+    this.core.fpu?.reset();
+  }
+
+  private requireFpu(): FpuUnit {
+    if (this.core.fpu === null) throw new Error('cpu-i386: this CPU was created without an x87');
+    return this.core.fpu;
+  }
+
+  private checkGdtIndex(index: number): void {
+    if (!Number.isInteger(index) || index <= 0 || index >= GDT_ENTRIES) {
+      throw new Error(`cpu-i386: GDT entry ${index} is outside 1..${GDT_ENTRIES - 1}`);
+    }
+  }
+
+  /** Runs a segment load for the kernel; a fault becomes an Error naming what was attempted. */
+  private withFaultAsError(what: string, load: () => void): void {
+    try {
+      load();
+    } catch (e) {
+      if (e !== FAULT_SIGNAL) throw e;
+      const f = this.core.fault;
+      throw new Error(
+        `cpu-i386: cannot ${what}: it would raise vector ${f.vector} (error code ${hex(f.errorCode)})`,
+      );
+    }
+  }
+}
+
+function checkImageSize(image: Uint8Array, sizeBytes: number): void {
+  if (image.length < sizeBytes)
+    throw new Error(`cpu-i386: FPU image needs ${sizeBytes} bytes, got ${image.length}`);
+}
+
+function hex(v: number): string {
+  return `0x${(v >>> 0).toString(16)}`;
+}

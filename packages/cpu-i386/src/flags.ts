@@ -1,0 +1,154 @@
+/**
+ * Lazy EFLAGS: ALU handlers store the operands, result, width and operation instead of six flag bits, and a
+ * flag is computed only when something reads it (Jcc, ADC, PUSHF, ...). Layer: arch plugin (cpu-i386).
+ *
+ * How it works: `lazyMask` names the status flags whose value lives in the lazy fields; the others live in
+ * `flags`. ZF/SF/PF come from the result alone; CF/OF/AF from the operands and the operation (SDM vol. 1,
+ * appendix A). A handler that sets some flags itself (shifts, MUL, BCD) writes them into `flags` and leaves
+ * only the result-derived ones lazy.
+ */
+import { FLAG_AF, FLAG_CF, FLAG_OF, FLAG_PF, FLAG_SF, FLAG_ZF, FLAGS_STATUS } from './constants.js';
+import { type CpuCore, LazyOp } from './cpu-core.js';
+
+/** PARITY[b] is FLAG_PF when byte b has an even number of set bits. */
+export const PARITY = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  let bits = 0;
+  for (let i = 0; i < 8; i++) bits += (b >> i) & 1;
+  PARITY[b] = bits % 2 === 0 ? FLAG_PF : 0;
+}
+
+export const WIDTH_MASK_8 = 0xff;
+export const WIDTH_MASK_16 = 0xffff;
+export const WIDTH_MASK_32 = -1;
+
+/** Records an ALU result; all six status flags become lazy. */
+export function setLazy(c: CpuCore, op: number, a: number, b: number, res: number, widthMask: number): void {
+  c.lazyOp = op;
+  c.lazyA = a;
+  c.lazyB = b;
+  c.lazyRes = res;
+  c.lazyWidthMask = widthMask;
+  c.lazySignBit = widthMask === -1 ? 1 << 31 : (widthMask + 1) >>> 1;
+  c.lazyMask = FLAGS_STATUS;
+}
+
+/** Records a result whose ZF/SF/PF are lazy and whose CF/OF/AF the caller sets in `flags` (given here). */
+export function setResultFlags(c: CpuCore, res: number, widthMask: number, cfOfAf: number): void {
+  c.flags = (c.flags & ~FLAGS_STATUS) | cfOfAf;
+  c.lazyOp = LazyOp.LOGIC;
+  c.lazyRes = res;
+  c.lazyWidthMask = widthMask;
+  c.lazySignBit = widthMask === -1 ? 1 << 31 : (widthMask + 1) >>> 1;
+  c.lazyMask = FLAG_ZF | FLAG_SF | FLAG_PF;
+}
+
+export function getCF(c: CpuCore): number {
+  if ((c.lazyMask & FLAG_CF) === 0) return c.flags & FLAG_CF;
+  const m = c.lazyWidthMask;
+  const a = (c.lazyA & m) >>> 0;
+  const b = (c.lazyB & m) >>> 0;
+  const r = (c.lazyRes & m) >>> 0;
+  switch (c.lazyOp) {
+    case LazyOp.ADD:
+      return r < a ? 1 : 0;
+    case LazyOp.ADC:
+      return (c.lazyCin !== 0 ? r <= a : r < a) ? 1 : 0;
+    case LazyOp.SUB:
+      return a < b ? 1 : 0;
+    case LazyOp.SBB:
+      return (c.lazyCin !== 0 ? a <= b : a < b) ? 1 : 0;
+    default:
+      return 0;
+  }
+}
+
+export function getZF(c: CpuCore): number {
+  if ((c.lazyMask & FLAG_ZF) === 0) return c.flags & FLAG_ZF;
+  return (c.lazyRes & c.lazyWidthMask) === 0 ? FLAG_ZF : 0;
+}
+
+export function getSF(c: CpuCore): number {
+  if ((c.lazyMask & FLAG_SF) === 0) return c.flags & FLAG_SF;
+  return (c.lazyRes & c.lazySignBit) !== 0 ? FLAG_SF : 0;
+}
+
+export function getPF(c: CpuCore): number {
+  if ((c.lazyMask & FLAG_PF) === 0) return c.flags & FLAG_PF;
+  return PARITY[c.lazyRes & 0xff];
+}
+
+export function getAF(c: CpuCore): number {
+  if ((c.lazyMask & FLAG_AF) === 0) return c.flags & FLAG_AF;
+  if (c.lazyOp === LazyOp.LOGIC) return 0;
+  return (c.lazyA ^ c.lazyB ^ c.lazyRes) & FLAG_AF;
+}
+
+export function getOF(c: CpuCore): number {
+  if ((c.lazyMask & FLAG_OF) === 0) return c.flags & FLAG_OF;
+  const a = c.lazyA;
+  const b = c.lazyB;
+  const r = c.lazyRes;
+  switch (c.lazyOp) {
+    case LazyOp.ADD:
+    case LazyOp.ADC:
+      return ((a ^ r) & (b ^ r) & c.lazySignBit) !== 0 ? FLAG_OF : 0;
+    case LazyOp.SUB:
+    case LazyOp.SBB:
+      return ((a ^ b) & (a ^ r) & c.lazySignBit) !== 0 ? FLAG_OF : 0;
+    default:
+      return 0;
+  }
+}
+
+/** The full EFLAGS value, all lazy flags computed. */
+export function getEflags(c: CpuCore): number {
+  if (c.lazyMask === 0) return c.flags;
+  return (c.flags & ~FLAGS_STATUS) | getCF(c) | getPF(c) | getAF(c) | getZF(c) | getSF(c) | getOF(c);
+}
+
+/** Computes every lazy flag into `flags` (before a handler changes some flags and keeps others). */
+export function materializeFlags(c: CpuCore): void {
+  if (c.lazyMask !== 0) {
+    c.flags = getEflags(c);
+    c.lazyMask = 0;
+  }
+}
+
+/** Sets the status flags to `status` (other bits of `flags` kept). */
+export function setStatusFlags(c: CpuCore, status: number): void {
+  c.flags = (c.flags & ~FLAGS_STATUS) | (status & FLAGS_STATUS);
+  c.lazyMask = 0;
+}
+
+/** Evaluates condition code `cc` (the low nibble of Jcc/SETcc/CMOVcc), SDM vol. 1, appendix B. */
+export function testCondition(c: CpuCore, cc: number): boolean {
+  let r: boolean;
+  switch (cc >> 1) {
+    case 0:
+      r = getOF(c) !== 0;
+      break;
+    case 1:
+      r = getCF(c) !== 0;
+      break;
+    case 2:
+      r = getZF(c) !== 0;
+      break;
+    case 3:
+      r = getCF(c) !== 0 || getZF(c) !== 0;
+      break;
+    case 4:
+      r = getSF(c) !== 0;
+      break;
+    case 5:
+      r = getPF(c) !== 0;
+      break;
+    case 6:
+      r = (getSF(c) !== 0) !== (getOF(c) !== 0);
+      break;
+    default:
+      r = getZF(c) !== 0 || (getSF(c) !== 0) !== (getOF(c) !== 0);
+      break;
+  }
+  return (cc & 1) === 0 ? r : !r;
+}

@@ -1,0 +1,13 @@
+/**
+ * What the integer core needs from the x87 (the contract of src/fpu/x87.ts, written by the FPU's owner):
+ * execute an escape opcode D8..DF and move state images in and out. Layer: arch plugin (cpu-i386). The core
+ * holds an `FpuUnit | null`; with none, escape opcodes raise #NM as on a machine without a coprocessor.
+ */
+export interface FpuUnit {
+  execute(opcode: number, modrm: number, ea: number, operandSize16: boolean): void;
+  reset(): void;
+  saveFnsave(into: Uint8Array, offset: number, operandSize16: boolean): void;
+  restoreFnsave(from: Uint8Array, offset: number, operandSize16: boolean): void;
+  saveFxsave(into: Uint8Array, offset: number): void;
+  restoreFxsave(from: Uint8Array, offset: number): void;
+}

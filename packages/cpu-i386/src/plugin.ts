@@ -1,0 +1,22 @@
+/**
+ * The arch plugin manifest: what the kernel loads by name from the config and asks for a CPU. Layer: arch
+ * plugin (cpu-i386); the only file the kernel sees besides the ABI types.
+ */
+import type { ArchContext, ArchPlugin, Cpu } from '@kmos/abi-driver';
+import { I386Cpu } from './cpu.js';
+import { createX87 } from './fpu-factory.js';
+
+export const PACKAGE_NAME = '@kmos/cpu-i386';
+export const PACKAGE_VERSION = '0.1.0';
+export const MODEL_NAME = 'kmOS i686 (TypeScript interpreter)';
+
+export const plugin: ArchPlugin = {
+  kind: 'arch',
+  name: PACKAGE_NAME,
+  version: PACKAGE_VERSION,
+  abi: '^1.0.0',
+  modelName: MODEL_NAME,
+  createCpu(ctx: ArchContext): Cpu {
+    return new I386Cpu(ctx.memory, createX87);
+  },
+};
