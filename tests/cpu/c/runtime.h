@@ -296,3 +296,10 @@ static void report_state(const char *name, const struct state *in, const struct 
   out_state_pair(name, in, out, flags_mask);
   out_nl();
 }
+
+/* x87 status-word condition bits (Intel SDM vol. 1, 8.1.3), named for tests/cpu/undefined-flags.ts. */
+#define FSW_C0 0x0100u
+#define FSW_C1 0x0200u
+#define FSW_C2 0x0400u
+#define FSW_C3 0x4000u
+#define FSW_ALL 0xffffu
