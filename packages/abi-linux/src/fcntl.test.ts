@@ -1,0 +1,32 @@
+// fcntl.ts against the UAPI headers (asm/fcntl.h through linux/fcntl.h, linux/fs.h) and glibc's access modes.
+import { describe, expect, it } from 'vitest';
+import * as fcntl from './fcntl.js';
+import { describeAgainstHeaders } from './testing/constants.js';
+
+const accessModes = ['F_OK', 'X_OK', 'W_OK', 'R_OK'];
+/** Spellings only glibc's <fcntl.h> has. */
+const glibcOnly = ['O_ASYNC', 'O_RSYNC'];
+const fsH = [
+  'RENAME_NOREPLACE',
+  'RENAME_EXCHANGE',
+  'RENAME_WHITEOUT',
+  'SEEK_SET',
+  'SEEK_CUR',
+  'SEEK_END',
+  'SEEK_DATA',
+  'SEEK_HOLE',
+];
+
+describe('fcntl flags', () => {
+  it('keeps the i386 O_LARGEFILE and the *at() directory fd', () => {
+    expect(fcntl.O_LARGEFILE).toBe(0o100000);
+    expect(fcntl.AT_FDCWD).toBe(-100);
+  });
+});
+
+describeAgainstHeaders('fcntl', fcntl, [
+  { includes: ['linux/fcntl.h'], skip: [...accessModes, ...fsH, ...glibcOnly] },
+  { includes: ['fcntl.h'], only: glibcOnly },
+  { includes: ['linux/fs.h'], only: fsH },
+  { includes: ['unistd.h'], only: accessModes },
+]);
