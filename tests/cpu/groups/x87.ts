@@ -29,7 +29,7 @@ interface FpuForm {
   /** Operand sets: the edge x edge grid (for two loads), or only `cases` random draws. */
   readonly grid?: boolean;
   readonly cases?: number;
-  /** Run under every control word, or only the default and round-up. */
+  /** Run under every control word, or only the three rounding modes nearest, down and up. */
   readonly allControls?: boolean;
 }
 
@@ -68,10 +68,11 @@ function formFunction(form: FpuForm): string {
 
 /** The driver of one form: operand grid or random cases, times control words. */
 function formCall(form: FpuForm): string {
+  // Every control word, or the first three: round to nearest, down and up at full precision.
   const controls = form.allControls ? 'COUNT_OF(control_words)' : '3';
   const grid = form.grid && form.loads === 2;
   return `for (u32 c = 0; c < ${controls}; c++) {
-    u16 cw = control_words[c == 2 && ${form.allControls ? 0 : 1} ? 2 : c];
+    u16 cw = control_words[c];
     for (u32 i = 0; i < ${grid ? 'F80_EDGE_COUNT' : (form.cases ?? 40)}; i++)
       for (u32 j = 0; j < ${grid ? 'F80_EDGE_COUNT' : 1}; j++) {
         f80 a, b;
