@@ -6,7 +6,7 @@ import { KMALLOC_MAX_CACHE_SIZE, KMALLOC_SIZES, kmallocClass } from './kmalloc-c
 import { SLUB_MAX_ORDER, slabOrderFor } from './slub-cache.js';
 import { describeObjectAllocator, makeRig } from './testing/object-allocator-properties.js';
 
-describeObjectAllocator(plugin, { kmallocInCachesUpTo: KMALLOC_MAX_CACHE_SIZE });
+describeObjectAllocator(plugin, { kmallocInCachesUpTo: KMALLOC_MAX_CACHE_SIZE, slabRows: true });
 
 describe('SLUB design', () => {
   it('picks the smallest kmalloc class that holds the size', () => {

@@ -27,6 +27,8 @@ export class Panic extends Error {}
 export interface DesignFacts {
   /** kmalloc objects up to this size are counted in the allocator's cache rows (0 if never). */
   readonly kmallocInCachesUpTo: number;
+  /** Cache rows describe real slabs (2^n pages, aligned to their size): activeSlabs can be checked. */
+  readonly slabRows: boolean;
 }
 
 const MEMORY_BYTES = 16 << 20;
@@ -258,7 +260,14 @@ class ModelRun {
     expect(stats.caches.reduce((sum, row) => sum + row.activeObjs, 0)).toBe(inCaches);
     for (const cache of this.caches) {
       const row = stats.caches.find((r) => r.name === cache.handle.name)!;
-      expect(row.activeObjs).toBe(this.live.filter((o) => o.cache === cache.handle).length);
+      const mine = this.live.filter((o) => o.cache === cache.handle);
+      expect(row.activeObjs).toBe(mine.length);
+      if (this.facts.slabRows) {
+        // Slabs are buddy blocks, aligned to their size: an object's slab is its address rounded down.
+        const slabBytes = row.pagesPerSlab * PAGE_SIZE;
+        expect(row.activeSlabs).toBe(new Set(mine.map((o) => Math.floor(o.addr / slabBytes))).size);
+        expect(row.numObjs).toBe(row.numSlabs * row.objsPerSlab);
+      }
       expect(row.objSizeBytes).toBeGreaterThanOrEqual(cache.handle.objectSizeBytes);
       expect(row.objSizeBytes % cache.alignBytes).toBe(0);
     }
