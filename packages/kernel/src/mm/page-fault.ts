@@ -1,0 +1,124 @@
+/**
+ * The page-fault handler: what the kernel does with a #PF (vector 14) the CPU reports, and what usercopy.ts
+ * does when a kernel access to user memory finds no usable PTE. Layer: kernel mm; the trap dispatcher above
+ * calls `handlePageFault` with CR2 and the error code, and turns a non-ok result into a signal or an OOM kill.
+ *
+ * How it works
+ * - The VMA decides. No VMA (or a growing-down one that may not grow that far): SEGV_MAPERR. A VMA whose
+ *   protection forbids the access: SEGV_ACCERR. The i386 has no NX bit, so any protection but PROT_NONE
+ *   allows reads and execution, and PROT_WRITE implies read.
+ * - Not present: private anonymous memory gets a zeroed frame; shared memory (a shared file, or the object
+ *   behind MAP_SHARED|MAP_ANONYMOUS) maps the page cache's frame for all mappers; a private file page is
+ *   mapped read-only from the page cache on a read, and copied on a write. A page wholly past end of file is
+ *   SIGBUS (BUS_ADRERR).
+ * - Present but read-only, write allowed by the VMA: copy-on-write. A frame with one holder is the writer's
+ *   own (the other side of a fork already let go), so it just becomes writable; otherwise it is copied.
+ * - A fault whose PTE already allows the access is a stale TLB entry: invlpg and retry.
+ * - No frame (or page table) free: `FAULT_OOM`, never an exception; the caller picks a process to kill.
+ */
+import type { PhysAddr, VirtAddr } from '@kmos/abi-driver';
+import { PAGE_SIZE, PF_P, PF_U, PF_W } from '@kmos/abi-driver';
+import { BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGSEGV } from '@kmos/abi-linux';
+import { type AddressSpace, TASK_SIZE } from './address-space.js';
+import { PROT_NONE, PROT_WRITE } from './mman-abi.js';
+import { CACHE_BEYOND_EOF, CACHE_OOM } from './page-cache.js';
+import { PTE_P, PTE_U, PTE_W, pteFrame, virt } from './page-table.js';
+import { VM_GROWSDOWN, type Vma } from './vma.js';
+
+/** A fault the handler could not resolve: the signal to deliver, as siginfo describes it. */
+export interface FaultSignal {
+  readonly kind: 'signal';
+  /** SIGSEGV or SIGBUS. */
+  readonly signo: number;
+  /** si_code: SEGV_MAPERR, SEGV_ACCERR or BUS_ADRERR. */
+  readonly code: number;
+  /** si_addr: the faulting address (CR2). */
+  readonly addr: VirtAddr;
+}
+
+export type FaultResult = { readonly kind: 'ok' } | { readonly kind: 'oom' } | FaultSignal;
+
+export const FAULT_OK: FaultResult = Object.freeze({ kind: 'ok' });
+export const FAULT_OOM: FaultResult = Object.freeze({ kind: 'oom' });
+
+function signal(signo: number, code: number, addr: number): FaultSignal {
+  return { kind: 'signal', signo, code, addr: virt(addr) };
+}
+
+/** Resolves a page fault at `addr` with the #PF `errorCode` (PF_P/PF_W/PF_U bits). */
+export function handlePageFault(as: AddressSpace, addr: number, errorCode: number): FaultResult {
+  const a = addr >>> 0;
+  if (a >= TASK_SIZE) return signal(SIGSEGV, SEGV_MAPERR, a);
+  const vma = as.vmas.find(a);
+  if (vma === null) return signal(SIGSEGV, SEGV_MAPERR, a);
+  if (vma.start > a && ((vma.flags & VM_GROWSDOWN) === 0 || !as.growDown(vma, a))) {
+    return signal(SIGSEGV, SEGV_MAPERR, a);
+  }
+  const write = (errorCode & PF_W) !== 0;
+  if (write ? (vma.prot & PROT_WRITE) === 0 : vma.prot === PROT_NONE) {
+    return signal(SIGSEGV, SEGV_ACCERR, a);
+  }
+  const va = a - (a % PAGE_SIZE);
+  const pte = as.pd.pte(va);
+  if ((pte & PTE_P) === 0) return faultIn(as, vma, va, write, a);
+  if (write && (pte & PTE_W) === 0) return writeProtected(as, vma, va, pte);
+  if ((pte & PTE_U) === 0) as.pd.updateFlags(va, 0, PTE_U);
+  as.notifier.invlpg(virt(va));
+  return FAULT_OK;
+}
+
+/** A not-present page of `vma`: allocate, share from the cache, or copy from it. */
+function faultIn(as: AddressSpace, vma: Vma, va: number, write: boolean, addr: number): FaultResult {
+  const cache = vma.cache;
+  if (cache === null) {
+    const frame = as.mm.frames.allocZeroed();
+    return frame === null ? FAULT_OOM : install(as, va, frame, as.pteFlags(vma, true));
+  }
+  const cached = cache.get(vma.pageIndex(va));
+  if (cached === CACHE_OOM) return FAULT_OOM;
+  if (cached === CACHE_BEYOND_EOF) return signal(SIGBUS, BUS_ADRERR, addr);
+  if (vma.isShared() || !write) {
+    as.mm.frames.refs.get(cached);
+    return install(as, va, cached, as.pteFlags(vma, vma.isShared()));
+  }
+  const copy = as.mm.frames.allocCopy(cached);
+  return copy === null ? FAULT_OOM : install(as, va, copy, as.pteFlags(vma, true));
+}
+
+/** Installs a frame the caller holds a reference for; on a page-table shortage the reference is dropped. */
+function install(as: AddressSpace, va: number, frame: PhysAddr, flags: number): FaultResult {
+  if (as.installPte(va, frame, flags)) return FAULT_OK;
+  as.mm.frames.put(frame);
+  return FAULT_OOM;
+}
+
+/** A write to a present read-only page the VMA lets the process write: copy-on-write, or a shared page. */
+function writeProtected(as: AddressSpace, vma: Vma, va: number, pte: number): FaultResult {
+  const frame = pteFrame(pte);
+  if (vma.isShared() || as.mm.frames.refs.count(frame) === 1) {
+    as.pd.updateFlags(va, 0, as.pteFlags(vma, true));
+    as.notifier.invlpg(virt(va));
+    return FAULT_OK;
+  }
+  const copy = as.mm.frames.allocCopy(frame);
+  if (copy === null) return FAULT_OOM;
+  as.replacePte(va, copy, as.pteFlags(vma, true));
+  return FAULT_OK;
+}
+
+/** The #PF error code a user-mode access of this kind would raise, given the PTE it found. */
+export function userErrorCode(pte: number, write: boolean): number {
+  return PF_U | (write ? PF_W : 0) | ((pte & PTE_P) !== 0 ? PF_P : 0);
+}
+
+/** Faults in every page of [start, end) as an access would (MAP_POPULATE); stops at the first failure. */
+export function populate(as: AddressSpace, start: number, end: number, write: boolean): FaultResult {
+  for (let va = start; va < end; va += PAGE_SIZE) {
+    const pte = as.pd.pte(va);
+    const need = write ? PTE_P | PTE_U | PTE_W : PTE_P | PTE_U;
+    if ((pte & need) === need) continue;
+    const r = handlePageFault(as, va, userErrorCode(pte, write));
+    if (r.kind !== 'ok') return r;
+  }
+  return FAULT_OK;
+}
