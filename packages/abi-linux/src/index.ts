@@ -1,6 +1,7 @@
 // @kmos/abi-linux: the Linux i386 user ABI as data. Re-exports only; each module says where its facts come from.
 export * from './errno.js';
 export * from './fcntl.js';
+export * from './ioctl.js';
 export * from './mman.js';
 export * from './signals.js';
 export * from './stat.js';
