@@ -261,15 +261,19 @@ export class Mmu {
   /** Checks that `sizeBytes` bytes at `lin` are writable (faulting now if not) without writing. */
   probeWrite(lin: number, sizeBytes: number): void {
     this.writablePage(lin);
-    const last = (lin + sizeBytes - 1) | 0;
-    if (((last ^ lin) & ~PAGE_OFFSET_MASK) !== 0) this.writablePage(last);
+    // A fault on a later page reports that page's first byte in CR2, as the hardware does.
+    const extraPages = ((lin & PAGE_OFFSET_MASK) + sizeBytes - 1) >>> PAGE_SHIFT;
+    for (let i = 1; i <= extraPages; i++) this.writablePage(((lin & ~PAGE_OFFSET_MASK) + i * 4096) | 0);
   }
 
   /** Checks that `sizeBytes` bytes at `lin` are readable (faulting now if not). */
   probeRead(lin: number, sizeBytes: number): void {
     if (this.tlbRead[lin >>> PAGE_SHIFT] < 0) this.translate(lin, false);
-    const last = (lin + sizeBytes - 1) | 0;
-    if (this.tlbRead[last >>> PAGE_SHIFT] < 0) this.translate(last, false);
+    const extraPages = ((lin & PAGE_OFFSET_MASK) + sizeBytes - 1) >>> PAGE_SHIFT;
+    for (let i = 1; i <= extraPages; i++) {
+      const page = ((lin & ~PAGE_OFFSET_MASK) + i * 4096) | 0;
+      if (this.tlbRead[page >>> PAGE_SHIFT] < 0) this.translate(page, false);
+    }
   }
 
   private writablePage(lin: number): number {
@@ -281,7 +285,8 @@ export class Mmu {
   private writeSlow(lin: number, v: number, sizeBytes: number): void {
     const last = (lin + sizeBytes - 1) | 0;
     const firstPage = this.writablePage(lin);
-    const lastPage = ((last ^ lin) & ~PAGE_OFFSET_MASK) !== 0 ? this.writablePage(last) : firstPage;
+    const lastPage =
+      ((last ^ lin) & ~PAGE_OFFSET_MASK) !== 0 ? this.writablePage(last & ~PAGE_OFFSET_MASK) : firstPage;
     for (let i = 0; i < sizeBytes; i++) {
       const byteLin = (lin + i) | 0;
       const base = ((byteLin ^ lin) & ~PAGE_OFFSET_MASK) === 0 ? firstPage : lastPage;
