@@ -87,7 +87,8 @@ async function runEmulated(group: Group): Promise<void> {
     throw new Error(`${group.name}: ${result.failure}\n  while running line ${done + 1}: ${next}`);
   }
   const difference = describeDifference(hostOutput, result.stdout);
-  if (difference !== null) throw new Error(`${group.name}: emulated output differs from the host CPU\n${difference}`);
+  if (difference !== null)
+    throw new Error(`${group.name}: emulated output differs from the host CPU\n${difference}`);
   expect(result.exitCode).toBe(0);
 }
 

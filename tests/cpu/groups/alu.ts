@@ -26,7 +26,14 @@ function flagsMask(op: string): string {
 }
 
 /** One function of a binary form over (a, b, fin): `asm` computes into r (a register) or m (memory). */
-function binaryFunction(label: string, size: Size, op: string, body: string, operands: string, result: string): string {
+function binaryFunction(
+  label: string,
+  size: Size,
+  op: string,
+  body: string,
+  operands: string,
+  result: string,
+): string {
   return `static void ${cName(label)}(u32 a, u32 b, u32 fin) {
   const int bits = ${size.bits}; (void)bits;
   u32 r = with_junk(a, ${size.bits}), rb = with_junk(b, ${size.bits}), fout;
@@ -47,8 +54,18 @@ function binaryForms(op: string, size: Size): { fns: string[]; calls: string[] }
     calls.push(`each_pair(${size.bits}, ${RANDOM_PAIRS}, ${cName(label)});`);
   };
   const regOut = `[r] "+${q}"(r), [fout] "=&r"(fout)`;
-  add(`${op}.${s} r,r`, withFlags(`${op}${s} %${mod}[b], %${mod}[r]`), `${regOut} : [b] "${q}"(rb), [fin] "r"(fin)`, 'r');
-  add(`${op}.${s} r,m`, withFlags(`${op}${s} %[m], %${mod}[r]`), `${regOut} : [m] "m"(m), [fin] "r"(fin)`, 'r');
+  add(
+    `${op}.${s} r,r`,
+    withFlags(`${op}${s} %${mod}[b], %${mod}[r]`),
+    `${regOut} : [b] "${q}"(rb), [fin] "r"(fin)`,
+    'r',
+  );
+  add(
+    `${op}.${s} r,m`,
+    withFlags(`${op}${s} %[m], %${mod}[r]`),
+    `${regOut} : [m] "m"(m), [fin] "r"(fin)`,
+    'r',
+  );
   add(
     `${op}.${s} m,r`,
     withFlags(`${op}${s} %${mod}[b], %[m]`),
@@ -86,7 +103,8 @@ function immediateForms(op: string, size: Size): { fns: string[]; calls: string[
     for (const value of immediates) {
       const label = `${op}.${size.suffix} ${where},${imm(value)}`;
       const dest = where === 'm' ? '%[m]' : `%${size.mod}[r]`;
-      const out = where === 'm' ? `[m] "+m"(m), [fout] "=&r"(fout)` : `[r] "+${constraint}"(r), [fout] "=&r"(fout)`;
+      const out =
+        where === 'm' ? `[m] "+m"(m), [fout] "=&r"(fout)` : `[r] "+${constraint}"(r), [fout] "=&r"(fout)`;
       fns.push(`static void ${cName(label)}(u32 a, u32 fin) {
   u32 r = with_junk(a, ${size.bits}), fout;
   ${size.ctype} m = (${size.ctype})a; (void)m;
@@ -105,7 +123,8 @@ function unaryForms(op: string, size: Size): { fns: string[]; calls: string[] } 
   for (const where of ['r', 'm']) {
     const label = `${op}.${size.suffix} ${where}`;
     const dest = where === 'm' ? '%[m]' : `%${size.mod}[r]`;
-    const out = where === 'm' ? `[m] "+m"(m), [fout] "=&r"(fout)` : `[r] "+${size.reg}"(r), [fout] "=&r"(fout)`;
+    const out =
+      where === 'm' ? `[m] "+m"(m), [fout] "=&r"(fout)` : `[r] "+${size.reg}"(r), [fout] "=&r"(fout)`;
     fns.push(`static void ${cName(label)}(u32 a, u32 fin) {
   u32 r = with_junk(a, ${size.bits}), fout;
   ${size.ctype} m = (${size.ctype})a; (void)m;
@@ -133,7 +152,13 @@ function binaryGroup(name: string, ops: readonly string[]): Group {
 
 function unaryGroup(): Group {
   const parts = UNARY_OPS.flatMap((op) => SIZES.map((size) => unaryForms(op, size)));
-  return { name: 'alu-unary', source: cProgram(parts.flatMap((p) => p.fns), parts.flatMap((p) => p.calls)) };
+  return {
+    name: 'alu-unary',
+    source: cProgram(
+      parts.flatMap((p) => p.fns),
+      parts.flatMap((p) => p.calls),
+    ),
+  };
 }
 
 export const aluGroups: readonly Group[] = [

@@ -9,7 +9,10 @@ import { cName, cProgram, cString, type Group, imm, SIZES_16_32, type Size, with
 const BIT_OPS = ['bt', 'bts', 'btr', 'btc'];
 const BIT_IMMEDIATES = [0, 1, 7, 15, 16, 31, 32, 33, 63, 200];
 /** Bit offsets into the bit string: around the operand, across words, far away and negative. */
-const BIT_STRING_OFFSETS = [0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, -1, -2, -8, -16, -17, -32, -33, -1000, 1000, 12345, -12345, 32767, -32768];
+const BIT_STRING_OFFSETS = [
+  0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, -1, -2, -8, -16, -17, -32, -33, -1000, 1000, 12345, -12345,
+  32767, -32768,
+];
 const RANDOM_VALUES = 12;
 
 function flagsMask(op: string): string {

@@ -5,7 +5,24 @@
 import { asmLines, cName, cProgram, cString, type Group, SIZES_16_32, type Size } from './c-program.js';
 
 /** The 16 condition codes in encoding order (Intel SDM vol. 2, appendix B.1.4.7, "tttn"). */
-export const CONDITIONS = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
+export const CONDITIONS = [
+  'o',
+  'no',
+  'b',
+  'ae',
+  'e',
+  'ne',
+  'be',
+  'a',
+  's',
+  'ns',
+  'p',
+  'np',
+  'l',
+  'ge',
+  'le',
+  'g',
+];
 
 /** Calls fn with each of the 64 combinations of the six status flags. */
 const EACH_FLAG_COMBINATION = `static const u32 status_bits[] = {CF, PF, AF, ZF, SF, OF};
@@ -48,7 +65,9 @@ function conditionGroup(): Group {
       calls.push(`each_flag_combination(0, 0, ${cName(`set${cc} ${where}`)});`);
       for (const size of SIZES_16_32) {
         fns.push(cmovFunction(cc, size, where));
-        calls.push(`each_flag_combination(0x12345678u & width_mask(${size.bits}), 0xfedcba98u & width_mask(${size.bits}), ${cName(`cmov${cc}.${size.suffix} r,${where}`)});`);
+        calls.push(
+          `each_flag_combination(0x12345678u & width_mask(${size.bits}), 0xfedcba98u & width_mask(${size.bits}), ${cName(`cmov${cc}.${size.suffix} r,${where}`)});`,
+        );
       }
     }
   }

@@ -81,7 +81,8 @@ function exchangeGroup(): Group {
     calls.push(`each_pair(${bits}, ${RANDOM_PAIRS}, ${cName(label)});`);
   };
   for (const size of SIZES) {
-    for (const form of ['r,r', 'acc,r', 'm,r'] as const) add(`xchg.${size.suffix} ${form}`, xchgFunction(size, form), size.bits);
+    for (const form of ['r,r', 'acc,r', 'm,r'] as const)
+      add(`xchg.${size.suffix} ${form}`, xchgFunction(size, form), size.bits);
     for (const where of ['r', 'm'] as const) {
       add(`cmpxchg.${size.suffix} ${where},r`, cmpxchgFunction(size, where), size.bits);
       add(`xadd.${size.suffix} ${where},r`, xaddFunction(size, where), size.bits);

@@ -17,7 +17,9 @@ const STATES_PER_FORM = 3;
 function leaFunction(address: string, dest = '%edi', bytes?: string): string {
   const label = `lea ${address},${dest}`;
   // edi - (esp - 4) - 4 = edi - esp, computed inside pushfl/popfl so the flags stay the instruction's.
-  const relative = address.includes('%esp') ? '\\n\\tpushfl\\n\\tsubl %%esp, %%edi\\n\\tsubl $4, %%edi\\n\\tpopfl' : '';
+  const relative = address.includes('%esp')
+    ? '\\n\\tpushfl\\n\\tsubl %%esp, %%edi\\n\\tsubl $4, %%edi\\n\\tpopfl'
+    : '';
   const body = bytes ?? `lea${dest === '%di' ? 'w' : 'l'} ${address}, ${dest}`.replace(/%/g, '%%');
   return `static void ${cName(label)}(void) {
   for (u32 i = 0; i < ${STATES_PER_FORM}; i++) {
@@ -35,10 +37,12 @@ function addressForms(): string[] {
   for (const base of REGS32) {
     for (const disp of DISPLACEMENTS) forms.push(`${disp}(%${base})`);
     INDEXES.forEach((index, i) => {
-      for (const scale of [1, 2, 4, 8]) forms.push(`${DISPLACEMENTS[(i + scale) % DISPLACEMENTS.length]}(%${base},%${index},${scale})`);
+      for (const scale of [1, 2, 4, 8])
+        forms.push(`${DISPLACEMENTS[(i + scale) % DISPLACEMENTS.length]}(%${base},%${index},${scale})`);
     });
   }
-  for (const index of INDEXES) for (const scale of [1, 2, 4, 8]) forms.push(`0x12345678(,%${index},${scale})`);
+  for (const index of INDEXES)
+    for (const scale of [1, 2, 4, 8]) forms.push(`0x12345678(,%${index},${scale})`);
   forms.push('0x12345678');
   for (const mode of MODES16) {
     for (const disp of DISPLACEMENTS16) if (!(mode === '(%bp)' && disp === '')) forms.push(`${disp}${mode}`);

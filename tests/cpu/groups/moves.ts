@@ -84,12 +84,19 @@ function movesGroup(): Group {
       calls.push(`each_value(${ext.fromBits}, ${RANDOM_VALUES}, ${cName(`${ext.mnemonic} r,${where}`)});`);
     }
   }
-  for (const [op, bits] of [['cbw', 8], ['cwde', 16], ['cwd', 16], ['cdq', 32]] as const) {
+  for (const [op, bits] of [
+    ['cbw', 8],
+    ['cwde', 16],
+    ['cwd', 16],
+    ['cdq', 32],
+  ] as const) {
     fns.push(conversionFunction(op, bits === 8 ? 8 : bits));
     calls.push(`each_value(${bits}, ${RANDOM_VALUES}, ${cName(op)});`);
   }
   calls.push('for (u32 ah = 0; ah < 256; ah++) { t_sahf(ah, 0); t_sahf(ah, STATUS_FLAGS); }');
-  calls.push('for (u32 k = 0; k < 64; k++) t_lahf(k * 37, (k & 1 ? CF : 0) | (k & 2 ? PF : 0) | (k & 4 ? AF : 0) | (k & 8 ? ZF : 0) | (k & 16 ? SF : 0) | (k & 32 ? OF : 0));');
+  calls.push(
+    'for (u32 k = 0; k < 64; k++) t_lahf(k * 37, (k & 1 ? CF : 0) | (k & 2 ? PF : 0) | (k & 4 ? AF : 0) | (k & 8 ? ZF : 0) | (k & 16 ? SF : 0) | (k & 32 ? OF : 0));',
+  );
   calls.push('each_value(32, 96, t_popfl);', 'each_value(16, 48, t_popfw);');
   return { name: 'moves-conversions-flags', source: cProgram(fns, calls) };
 }

@@ -5,7 +5,17 @@
  * input raises #DE (division faults are the kernel's business, tested elsewhere).
  */
 import { definedBitsExpr } from '../undefined-flags.js';
-import { cName, cProgram, cString, type Group, imm, SIZES, SIZES_16_32, type Size, withFlags } from './c-program.js';
+import {
+  cName,
+  cProgram,
+  cString,
+  type Group,
+  imm,
+  SIZES,
+  SIZES_16_32,
+  type Size,
+  withFlags,
+} from './c-program.js';
 
 const RANDOM_PAIRS = 24;
 const RANDOM_DIV_OPERANDS = 5;
@@ -125,7 +135,9 @@ function divideGroup(): Group {
     for (const op of ['div', 'idiv']) {
       for (const where of ['r', 'm'] as const) {
         fns.push(divisionFunction(op, size, where));
-        calls.push(`each_division(${size.bits}, ${op === 'idiv' ? 1 : 0}, ${cName(`${op}.${size.suffix} ${where}`)});`);
+        calls.push(
+          `each_division(${size.bits}, ${op === 'idiv' ? 1 : 0}, ${cName(`${op}.${size.suffix} ${where}`)});`,
+        );
       }
     }
   }

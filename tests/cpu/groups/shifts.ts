@@ -5,7 +5,17 @@
  * widths are crossed; and shld/shrd on 16/32-bit operands by immediate and by CL.
  */
 import { definedBitsExpr, destUndefinedExpr } from '../undefined-flags.js';
-import { cName, cProgram, cString, type Group, imm, SIZES, SIZES_16_32, type Size, withFlags } from './c-program.js';
+import {
+  cName,
+  cProgram,
+  cString,
+  type Group,
+  imm,
+  SIZES,
+  SIZES_16_32,
+  type Size,
+  withFlags,
+} from './c-program.js';
 
 const SHIFT_OPS = ['shl', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr'];
 /** The /digit of each shift in the C0/C1/D0-D3 group (Intel SDM vol. 2, table A-6, group 2). */
@@ -64,7 +74,9 @@ function shiftByClGroup(): Group {
       for (const where of ['r', 'm'] as const) {
         fns.push(byClFunction(op, size, where));
         const randoms = where === 'r' ? RANDOM_VALUES : 0;
-        calls.push(`each_count(${size.bits}, ${MAX_COUNT}, ${randoms}, ${cName(`${op}.${size.suffix} ${where},cl`)});`);
+        calls.push(
+          `each_count(${size.bits}, ${MAX_COUNT}, ${randoms}, ${cName(`${op}.${size.suffix} ${where},cl`)});`,
+        );
       }
     }
   }
@@ -78,10 +90,14 @@ function shiftByImmGroup(): Group {
     for (const size of SIZES) {
       for (let count = 0; count <= MAX_COUNT; count++) {
         fns.push(byImmFunction(op, size, count));
-        calls.push(`each_value(${size.bits}, ${RANDOM_VALUES}, ${cName(`${op}.${size.suffix} r,${imm(count)}`)});`);
+        calls.push(
+          `each_value(${size.bits}, ${RANDOM_VALUES}, ${cName(`${op}.${size.suffix} r,${imm(count)}`)});`,
+        );
       }
       fns.push(c1ByOneFunction(op, size));
-      calls.push(`each_value(${size.bits}, ${RANDOM_VALUES}, ${cName(`${op}.${size.suffix} r,$1 (C0/C1 ib)`)});`);
+      calls.push(
+        `each_value(${size.bits}, ${RANDOM_VALUES}, ${cName(`${op}.${size.suffix} r,$1 (C0/C1 ib)`)});`,
+      );
     }
   }
   return { name: 'shift-rotate-by-imm', source: cProgram(fns, calls) };
@@ -109,12 +125,16 @@ function doubleShiftGroup(): Group {
     for (const size of SIZES_16_32) {
       for (const where of ['r', 'm'] as const) {
         fns.push(doubleShiftFunction(op, size, 'cl', where));
-        calls.push(`each_count_pair(${size.bits}, ${MAX_COUNT}, 16, ${cName(`${op}.${size.suffix} ${where},r,cl`)});`);
+        calls.push(
+          `each_count_pair(${size.bits}, ${MAX_COUNT}, 16, ${cName(`${op}.${size.suffix} ${where},r,cl`)});`,
+        );
       }
       for (let count = 0; count <= MAX_COUNT; count++) {
         fns.push(doubleShiftFunction(op, size, count, 'r'));
         // One count per call: the imm form ignores the loop's count, so run the loop over count 0 only.
-        calls.push(`each_count_pair(${size.bits}, 0, 12, ${cName(`${op}.${size.suffix} r,r,${imm(count)}`)});`);
+        calls.push(
+          `each_count_pair(${size.bits}, 0, 12, ${cName(`${op}.${size.suffix} r,r,${imm(count)}`)});`,
+        );
       }
     }
   }

@@ -35,7 +35,8 @@ static void report_scratch(u32 words) {
 function enterFunction(size: number, level: number): string {
   const label = `enter $${size},$${level}; leave`;
   const copies: string[] = [];
-  for (let i = 0; i <= level; i++) copies.push(`movl -${4 * i}(%%ebp), %%eax`, `movl %%eax, scratch+${12 + 4 * i}`);
+  for (let i = 0; i <= level; i++)
+    copies.push(`movl -${4 * i}(%%ebp), %%eax`, `movl %%eax, scratch+${12 + 4 * i}`);
   const body = [
     'movl %%esp, esp_before',
     `enter $${size}, $${level}`,
@@ -91,7 +92,8 @@ function pushaFunction(width: 16 | 32): string {
 function popaFunction(width: 16 | 32): string {
   const label = width === 32 ? 'popal' : 'popaw';
   const pushes: string[] = [];
-  for (let i = 7; i >= 0; i--) pushes.push(width === 32 ? `pushl scratch+${4 * i}` : `pushw scratch+${4 * i}`);
+  for (let i = 7; i >= 0; i--)
+    pushes.push(width === 32 ? `pushl scratch+${4 * i}` : `pushw scratch+${4 * i}`);
   const body = [...pushes, label].join('\\n\\t');
   return `static void ${cName(label)}(void) {
   for (u32 i = 0; i < ${STATES_PER_FORM}; i++) {
@@ -145,7 +147,10 @@ function stackGroup(): Group {
   }
   for (const width of [32, 16] as const) {
     fns.push(pushaFunction(width), popaFunction(width));
-    calls.push(`${cName(width === 32 ? 'pushal' : 'pushaw')}();`, `${cName(width === 32 ? 'popal' : 'popaw')}();`);
+    calls.push(
+      `${cName(width === 32 ? 'pushal' : 'pushaw')}();`,
+      `${cName(width === 32 ? 'popal' : 'popaw')}();`,
+    );
   }
   for (const [label, instruction] of LOOPS) {
     fns.push(loopFunction(label, instruction));

@@ -33,11 +33,26 @@ const F80_EDGES: ReadonlyArray<[number, bigint]> = [
   [0x3ffb, 0xcccccccccccccccdn], // 0.1
 ];
 
-const F32_EDGES = [0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x00000001, 0x807fffff, 0x00800000, 0x7f7fffff,
-  0x7f800000, 0xff800000, 0x7fc00000, 0x7fa00000, 0x3eaaaaab, 0x4b800000];
-const F64_EDGES: bigint[] = [0n, 0x8000000000000000n, 0x3ff0000000000000n, 0xbff0000000000000n, 1n,
-  0x800fffffffffffffn, 0x0010000000000000n, 0x7fefffffffffffffn, 0x7ff0000000000000n, 0xfff0000000000000n,
-  0x7ff8000000000000n, 0x7ff4000000000000n, 0x3fd5555555555555n, 0x4340000000000000n];
+const F32_EDGES = [
+  0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x00000001, 0x807fffff, 0x00800000, 0x7f7fffff, 0x7f800000,
+  0xff800000, 0x7fc00000, 0x7fa00000, 0x3eaaaaab, 0x4b800000,
+];
+const F64_EDGES: bigint[] = [
+  0n,
+  0x8000000000000000n,
+  0x3ff0000000000000n,
+  0xbff0000000000000n,
+  1n,
+  0x800fffffffffffffn,
+  0x0010000000000000n,
+  0x7fefffffffffffffn,
+  0x7ff0000000000000n,
+  0xfff0000000000000n,
+  0x7ff8000000000000n,
+  0x7ff4000000000000n,
+  0x3fd5555555555555n,
+  0x4340000000000000n,
+];
 
 const hex64 = (v: bigint): string => `0x${v.toString(16)}ull`;
 

@@ -36,10 +36,20 @@ interface FpuForm {
 /** The C function of one form: fn(a, b, memory input, control word) prints one line. */
 function formFunction(form: FpuForm): string {
   const loads = form.loads === 2 ? ['fldt %[b]', 'fldt %[a]'] : form.loads === 1 ? ['fldt %[a]'] : [];
-  const stores = form.results === 2 ? ['fstpt %[r0]', 'fstpt %[r1]'] : form.results === 1 ? ['fstpt %[r0]'] : [];
+  const stores =
+    form.results === 2 ? ['fstpt %[r0]', 'fstpt %[r1]'] : form.results === 1 ? ['fstpt %[r0]'] : [];
   const asm = asmLines(
-    'pushl %[fin]', 'popfl', 'fninit', 'fldcw %[cw]', ...loads, ...form.body, 'fnstsw %[sw]', 'pushfl', 'popl %[fl]',
-    ...stores, 'fninit',
+    'pushl %[fin]',
+    'popfl',
+    'fninit',
+    'fldcw %[cw]',
+    ...loads,
+    ...form.body,
+    'fnstsw %[sw]',
+    'pushfl',
+    'popl %[fl]',
+    ...stores,
+    'fninit',
   );
   const memOut = form.memOut ?? 'M_NONE';
   return `static void ${cName(form.label)}(const f80 *a, const f80 *b, const u8 *min, u16 cw) {
@@ -90,7 +100,14 @@ function group(name: string, forms: readonly FpuForm[]): Group {
 }
 
 const one = (label: string, op: string, body: string[], extra: Partial<FpuForm> = {}): FpuForm => ({
-  label, op, body, loads: 1, results: 1, allControls: true, cases: 40, ...extra,
+  label,
+  op,
+  body,
+  loads: 1,
+  results: 1,
+  allControls: true,
+  cases: 40,
+  ...extra,
 });
 
 function loadStoreForms(): FpuForm[] {
@@ -99,9 +116,33 @@ function loadStoreForms(): FpuForm[] {
     { label: 'fld m64', op: 'fld', body: ['fldl %[min]'], loads: 0, results: 1, memIn: 'M_F64', cases: 40 },
     { label: 'fld m80; fstp m80', op: 'fld', body: [], loads: 1, results: 1, cases: 40 },
     { label: 'fld st(1)', op: 'fld', body: ['fld %%st(1)'], loads: 2, results: 2, cases: 24 },
-    { label: 'fild m16', op: 'fild', body: ['filds %[min]'], loads: 0, results: 1, memIn: 'M_I16', cases: 24 },
-    { label: 'fild m32', op: 'fild', body: ['fildl %[min]'], loads: 0, results: 1, memIn: 'M_I32', cases: 24 },
-    { label: 'fild m64', op: 'fild', body: ['fildll %[min]'], loads: 0, results: 1, memIn: 'M_I64', cases: 24 },
+    {
+      label: 'fild m16',
+      op: 'fild',
+      body: ['filds %[min]'],
+      loads: 0,
+      results: 1,
+      memIn: 'M_I16',
+      cases: 24,
+    },
+    {
+      label: 'fild m32',
+      op: 'fild',
+      body: ['fildl %[min]'],
+      loads: 0,
+      results: 1,
+      memIn: 'M_I32',
+      cases: 24,
+    },
+    {
+      label: 'fild m64',
+      op: 'fild',
+      body: ['fildll %[min]'],
+      loads: 0,
+      results: 1,
+      memIn: 'M_I64',
+      cases: 24,
+    },
     { label: 'fbld m80', op: 'fbld', body: ['fbld %[min]'], loads: 0, results: 1, memIn: 'M_BCD', cases: 24 },
   ];
   const stores: Array<[string, string, string, Mem]> = [
@@ -112,20 +153,52 @@ function loadStoreForms(): FpuForm[] {
     ['fistp m64', 'fist', 'fistpll %[mout]', 'M_I64'],
     ['fbstp m80', 'fbstp', 'fbstp %[mout]', 'M_BCD'],
   ];
-  for (const [label, op, body, memOut] of stores) forms.push(one(label, op, [body], { memOut, results: 0, cases: 56 }));
+  for (const [label, op, body, memOut] of stores)
+    forms.push(one(label, op, [body], { memOut, results: 0, cases: 56 }));
   for (const constant of ['fld1', 'fldz', 'fldpi', 'fldl2e', 'fldl2t', 'fldlg2', 'fldln2']) {
-    forms.push({ label: constant, op: 'fld', body: [constant], loads: 0, results: 1, cases: 1, allControls: true });
+    forms.push({
+      label: constant,
+      op: 'fld',
+      body: [constant],
+      loads: 0,
+      results: 1,
+      cases: 1,
+      allControls: true,
+    });
   }
-  for (const op of ['fchs', 'fabs', 'fxam', 'ftst']) forms.push(one(op, op, [op], { allControls: false, cases: 30 }));
+  for (const op of ['fchs', 'fabs', 'fxam', 'ftst'])
+    forms.push(one(op, op, [op], { allControls: false, cases: 30 }));
   return forms;
 }
 
 function arithmeticForms(): FpuForm[] {
   const forms: FpuForm[] = [];
   for (const op of ['fadd', 'fsub', 'fsubr', 'fmul', 'fdiv', 'fdivr']) {
-    forms.push({ label: `${op} st,st(1)`, op, body: [`${op} %%st(1), %%st`], loads: 2, results: 2, grid: true, allControls: true });
-    forms.push({ label: `${op} st(1),st`, op, body: [`${op} %%st, %%st(1)`], loads: 2, results: 2, cases: 40 });
-    forms.push({ label: `${op}p st(1),st`, op, body: [`${op}p %%st, %%st(1)`], loads: 2, results: 1, cases: 40 });
+    forms.push({
+      label: `${op} st,st(1)`,
+      op,
+      body: [`${op} %%st(1), %%st`],
+      loads: 2,
+      results: 2,
+      grid: true,
+      allControls: true,
+    });
+    forms.push({
+      label: `${op} st(1),st`,
+      op,
+      body: [`${op} %%st, %%st(1)`],
+      loads: 2,
+      results: 2,
+      cases: 40,
+    });
+    forms.push({
+      label: `${op}p st(1),st`,
+      op,
+      body: [`${op}p %%st, %%st(1)`],
+      loads: 2,
+      results: 1,
+      cases: 40,
+    });
     forms.push(one(`${op} m32`, op, [`${op}s %[min]`], { memIn: 'M_F32', allControls: false }));
     forms.push(one(`${op} m64`, op, [`${op}l %[min]`], { memIn: 'M_F64', allControls: false }));
     const iop = `fi${op.slice(1)}`;
@@ -149,8 +222,26 @@ function transcendentalForms(): FpuForm[] {
     one('fptan', 'fptan', ['fptan'], { results: 2, cases: 60 }),
     one('f2xm1', 'f2xm1', ['f2xm1'], { kindA: 'UNIT', cases: 60 }),
     { label: 'fpatan', op: 'fpatan', body: ['fpatan'], loads: 2, results: 1, cases: 60, allControls: true },
-    { label: 'fyl2x', op: 'fyl2x', body: ['fyl2x'], loads: 2, results: 1, kindA: 'POSITIVE', cases: 60, allControls: true },
-    { label: 'fyl2xp1', op: 'fyl2xp1', body: ['fyl2xp1'], loads: 2, results: 1, kindA: 'SMALL', cases: 60, allControls: true },
+    {
+      label: 'fyl2x',
+      op: 'fyl2x',
+      body: ['fyl2x'],
+      loads: 2,
+      results: 1,
+      kindA: 'POSITIVE',
+      cases: 60,
+      allControls: true,
+    },
+    {
+      label: 'fyl2xp1',
+      op: 'fyl2xp1',
+      body: ['fyl2xp1'],
+      loads: 2,
+      results: 1,
+      kindA: 'SMALL',
+      cases: 60,
+      allControls: true,
+    },
   ];
 }
 
@@ -161,12 +252,22 @@ function compareForms(): FpuForm[] {
     forms.push({ label: `${op}pp`, op, body: [`${op}pp`], loads: 2, results: 0, cases: 40 });
   }
   for (const op of ['fcomi', 'fucomi', 'fcomip', 'fucomip']) {
-    forms.push({ label: `${op} st(1)`, op, body: [`${op} %%st(1), %%st`], loads: 2, results: 1, grid: true, eflags: true });
+    forms.push({
+      label: `${op} st(1)`,
+      op,
+      body: [`${op} %%st(1), %%st`],
+      loads: 2,
+      results: 1,
+      grid: true,
+      eflags: true,
+    });
   }
   forms.push(one('fcom m32', 'fcom', ['fcoms %[min]'], { memIn: 'M_F32', allControls: false }));
   forms.push(one('fcomp m64', 'fcom', ['fcompl %[min]'], { memIn: 'M_F64', allControls: false, results: 0 }));
   forms.push(one('ficom m16', 'ficom', ['ficoms %[min]'], { memIn: 'M_I16', allControls: false }));
-  forms.push(one('ficomp m32', 'ficom', ['ficompl %[min]'], { memIn: 'M_I32', allControls: false, results: 0 }));
+  forms.push(
+    one('ficomp m32', 'ficom', ['ficompl %[min]'], { memIn: 'M_I32', allControls: false, results: 0 }),
+  );
   return forms;
 }
 

@@ -21,8 +21,19 @@ const CACHE_DIR = join(tmpdir(), 'kmos-tests-cpu');
  * -fno-builtin (no calls to a memcpy we do not have).
  */
 export const GCC_FLAGS = [
-  '-m32', '-march=i686', '-ffreestanding', '-fno-builtin', '-nostdlib', '-static', '-O1', '-fno-pic',
-  '-no-pie', '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-Wall', '-Wno-unused-function',
+  '-m32',
+  '-march=i686',
+  '-ffreestanding',
+  '-fno-builtin',
+  '-nostdlib',
+  '-static',
+  '-O1',
+  '-fno-pic',
+  '-no-pie',
+  '-fno-stack-protector',
+  '-fno-asynchronous-unwind-tables',
+  '-Wall',
+  '-Wno-unused-function',
 ];
 const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
 
@@ -32,7 +43,11 @@ function runtimeSources(): string {
 
 /** Compiles `source` (unless cached) and returns the path of the ELF. */
 export async function compileProgram(name: string, source: string): Promise<string> {
-  const key = createHash('sha256').update(source).update(runtimeSources()).update(GCC_FLAGS.join(' ')).digest('hex');
+  const key = createHash('sha256')
+    .update(source)
+    .update(runtimeSources())
+    .update(GCC_FLAGS.join(' '))
+    .digest('hex');
   const dir = join(CACHE_DIR, key.slice(0, 16));
   const binary = join(dir, `${name}.elf`);
   if (existsSync(binary)) return binary;

@@ -53,7 +53,11 @@ const silentLog: Logger = {
   error: () => {},
 };
 
-export function runOnEmulatedCpu(plugin: ArchPlugin, image: Uint8Array, maxInsns = 4_000_000_000): EmulatedResult {
+export function runOnEmulatedCpu(
+  plugin: ArchPlugin,
+  image: Uint8Array,
+  maxInsns = 4_000_000_000,
+): EmulatedResult {
   const ram = createGuestRam(RAM_BYTES);
   const tables = new PageTables(ram);
   const elf = loadElf(image, tables);
