@@ -1,33 +1,36 @@
-// TEMPORARY (uncommitted): generated from the host's <sys/mman.h> by gcc -m32 until @kmos/abi-linux exports mman.
-export const MADV_DODUMP = 0x11;
-export const MADV_DOFORK = 0xb;
-export const MADV_DONTDUMP = 0x10;
-export const MADV_DONTFORK = 0xa;
-export const MADV_DONTNEED = 0x4;
-export const MADV_FREE = 0x8;
-export const MADV_NORMAL = 0x0;
-export const MADV_RANDOM = 0x1;
-export const MADV_SEQUENTIAL = 0x2;
-export const MADV_WILLNEED = 0x3;
-export const MAP_ANONYMOUS = 0x20;
-export const MAP_FIXED = 0x10;
-export const MAP_FIXED_NOREPLACE = 0x100000;
-export const MAP_GROWSDOWN = 0x100;
-export const MAP_NONBLOCK = 0x10000;
-export const MAP_NORESERVE = 0x4000;
-export const MAP_POPULATE = 0x8000;
-export const MAP_PRIVATE = 0x2;
-export const MAP_SHARED = 0x1;
-export const MAP_SHARED_VALIDATE = 0x3;
-export const MAP_TYPE = 0xf;
-export const MREMAP_FIXED = 0x2;
-export const MREMAP_MAYMOVE = 0x1;
-export const MS_ASYNC = 0x1;
-export const MS_INVALIDATE = 0x2;
-export const MS_SYNC = 0x4;
-export const PROT_EXEC = 0x4;
-export const PROT_GROWSDOWN = 0x1000000;
-export const PROT_GROWSUP = 0x2000000;
-export const PROT_NONE = 0x0;
-export const PROT_READ = 0x1;
-export const PROT_WRITE = 0x2;
+// The Linux mman ABI names mm uses (PROT_*, MAP_*, MREMAP_*, MADV_*, MS_*), re-exported from @kmos/abi-linux
+// in one place so that mm never defines a number of its own. Layer: kernel mm; the numbers live in abi-linux.
+export {
+  MADV_DODUMP,
+  MADV_DOFORK,
+  MADV_DONTDUMP,
+  MADV_DONTFORK,
+  MADV_DONTNEED,
+  MADV_FREE,
+  MADV_NORMAL,
+  MADV_RANDOM,
+  MADV_SEQUENTIAL,
+  MADV_WILLNEED,
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_FIXED_NOREPLACE,
+  MAP_GROWSDOWN,
+  MAP_NONBLOCK,
+  MAP_NORESERVE,
+  MAP_POPULATE,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  MAP_SHARED_VALIDATE,
+  MAP_TYPE,
+  MREMAP_FIXED,
+  MREMAP_MAYMOVE,
+  MS_ASYNC,
+  MS_INVALIDATE,
+  MS_SYNC,
+  PROT_EXEC,
+  PROT_GROWSDOWN,
+  PROT_GROWSUP,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+} from '@kmos/abi-linux';
