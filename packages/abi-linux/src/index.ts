@@ -1,4 +1,6 @@
 // @kmos/abi-linux: the Linux i386 user ABI as data. Re-exports only; each module says where its facts come from.
+
+export * from './auxv.js';
 export * from './errno.js';
 export * from './fcntl.js';
 export * from './ioctl.js';
