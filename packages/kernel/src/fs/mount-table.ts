@@ -1,0 +1,139 @@
+/**
+ * The mount table: which filesystem instance covers which directory. Every mount has a root dentry; every
+ * mount but the first hangs over a directory dentry of its parent mount. The path walk steps down through
+ * `mountedOn` when it reaches a covered directory and up through `mountpoint` when `..` leaves a mount's
+ * root. Mounts stack: mounting over a mount's root covers it. Layer: kernel VFS; vfs.ts owns the table,
+ * procfs.ts reads it for /proc/mounts.
+ */
+import type { FileSystem } from '@kmos/abi-driver';
+import { EBUSY, EINVAL, new_encode_dev } from '@kmos/abi-linux';
+import { Dentry } from './dentry.js';
+import { fsError } from './fs-error.js';
+
+export interface MountInfo {
+  /** The type name as /proc/mounts and /proc/filesystems show it (`tmpfs`, `proc`, `hostfs`). */
+  readonly fsType: string;
+  /** The mount source (`/dev/hda1`, a host directory, `none`). */
+  readonly source: string;
+  readonly readOnly: boolean;
+  /** Extra options after rw/ro for /proc/mounts (`mode=1777`), without a leading comma. */
+  readonly options?: string;
+  /** st_dev for inodes of this mount; by default an anonymous device 0:N as Linux gives tmpfs and proc (new_encode_dev). */
+  readonly dev?: number;
+}
+
+let nextAnonMinor = 1;
+
+export class Mount {
+  /** The root directory of this filesystem; set once by the table when the mount is made. */
+  root!: Dentry;
+  readonly dev: number;
+  /**
+   * Open files per inode number; written by vfs.ts when a file is opened and closed, so it knows when to
+   * tell the filesystem `release(ino)`.
+   */
+  readonly openRefs = new Map<number, number>();
+
+  constructor(
+    readonly id: number,
+    readonly fs: FileSystem,
+    readonly info: MountInfo,
+    /** The mount this one covers a directory of; null for the root mount. */
+    readonly parent: Mount | null,
+    /** The covered directory, in `parent`; null for the root mount. */
+    readonly mountpoint: Dentry | null,
+  ) {
+    this.dev = info.dev ?? new_encode_dev(0, nextAnonMinor++);
+  }
+
+  /** One more open file on inode `ino`. */
+  hold(ino: number): void {
+    this.openRefs.set(ino, (this.openRefs.get(ino) ?? 0) + 1);
+  }
+
+  /** One open file fewer; true when it was the last, so the caller tells the filesystem `release(ino)`. */
+  drop(ino: number): boolean {
+    const left = (this.openRefs.get(ino) ?? 0) - 1;
+    if (left > 0) {
+      this.openRefs.set(ino, left);
+      return false;
+    }
+    this.openRefs.delete(ino);
+    return true;
+  }
+
+  isOpen(ino: number): boolean {
+    return this.openRefs.has(ino);
+  }
+
+  get readOnly(): boolean {
+    return this.info.readOnly;
+  }
+}
+
+function coverKey(d: Dentry): string {
+  return `${d.mount.id}:${d.ino}`;
+}
+
+export class MountTable {
+  /** Mounts in the order they were made (the order of /proc/mounts). Written by mount/umount only. */
+  private readonly list: Mount[] = [];
+  private readonly covering = new Map<string, Mount>();
+  private nextId = 1;
+
+  get mounts(): readonly Mount[] {
+    return this.list;
+  }
+
+  get rootMount(): Mount | null {
+    return this.list[0] ?? null;
+  }
+
+  /** Mounts `fs` as the root of the namespace (once) or over directory `at`. */
+  mount(fs: FileSystem, info: MountInfo, at: Dentry | null): Mount {
+    if ((at === null) !== (this.list.length === 0)) throw fsError(EINVAL, 'mount: root mounted once, first');
+    if (at && !at.isDir) throw fsError(EINVAL, 'mount: not over a directory');
+    const mount = new Mount(this.nextId++, fs, info, at ? at.mount : null, at);
+    mount.root = new Dentry('', null, mount, fs.rootIno, true);
+    if (at) this.covering.set(coverKey(at), mount);
+    this.list.push(mount);
+    return mount;
+  }
+
+  /** The mount covering directory `d`, if any. */
+  mountedOn(d: Dentry): Mount | null {
+    if (this.covering.size === 0 || !d.isDir) return null;
+    return this.covering.get(coverKey(d)) ?? null;
+  }
+
+  /** Removes a mount; EBUSY while other mounts sit on it or it is the root. Open files are the caller's check. */
+  umount(mount: Mount): void {
+    if (!mount.mountpoint) throw fsError(EBUSY, 'umount: the root mount');
+    if (this.list.some((m) => m.parent === mount)) throw fsError(EBUSY, 'umount: mounts below');
+    this.covering.delete(coverKey(mount.mountpoint));
+    this.list.splice(this.list.indexOf(mount), 1);
+  }
+
+  /** True when `d` is `root` or below it, crossing mount points upwards. */
+  isBelow(d: Dentry, root: Dentry): boolean {
+    for (let cur: Dentry | null = d; cur; cur = cur.parent ?? cur.mount.mountpoint) {
+      if (cur.sameAs(root)) return true;
+    }
+    return false;
+  }
+
+  /** The absolute path of `d` in the namespace (mount points crossed upwards); null when it was deleted. */
+  pathOf(d: Dentry, root: Dentry | null = null): string | null {
+    const names: string[] = [];
+    let cur: Dentry | null = d;
+    while (cur) {
+      if (cur.deleted) return null;
+      if (root && cur.sameAs(root)) break;
+      if (cur.parent) {
+        names.push(cur.name);
+        cur = cur.parent;
+      } else cur = cur.mount.mountpoint;
+    }
+    return `/${names.reverse().join('/')}`;
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The path walk: turns a path (a byte string) into a dentry, from the task's root, its cwd or a directory
+ * file (openat). Per component it checks search permission on the directory, handles `.` and `..` itself
+ * (`..` at the task's root stays there; at a mount's root it climbs to the covered directory first), asks
+ * the filesystem for the rest, steps down into mounts, and expands symlinks (at most 40 per walk, then
+ * ELOOP; absolute targets restart at the task's root, so a chroot or the hostfs root is never escaped).
+ * A trailing slash demands a directory and follows a final symlink. Layer: kernel VFS, below vfs.ts,
+ * above mount-table.ts and the filesystems.
+ */
+import type { FsAttr } from '@kmos/abi-driver';
+import {
+  EACCES,
+  ELOOP,
+  ENAMETOOLONG,
+  ENOENT,
+  ENOTDIR,
+  S_IFDIR,
+  S_IFLNK,
+  S_IFMT,
+} from '@kmos/abi-linux';
+import { type Credentials, MAY_EXEC, mayAccess } from './credentials.js';
+import type { Dentry } from './dentry.js';
+import { fsError } from './fs-error.js';
+import { NAME_MAX, PATH_MAX } from './limits.js';
+import type { MountTable } from './mount-table.js';
+
+/** Linux's limit on symlinks expanded in one walk (MAXSYMLINKS, a kernel constant not in the UAPI). */
+export const MAXSYMLINKS = 40;
+
+/** A task's view of the namespace, as its fs_struct holds it. `umask` is applied by the VFS on create. */
+export interface PathContext {
+  readonly cred: Credentials;
+  readonly root: Dentry;
+  readonly cwd: Dentry;
+  readonly umask: number;
+}
+
+export interface Resolved {
+  readonly dentry: Dentry;
+  readonly attr: FsAttr;
+}
+
+/** What a create/remove/rename walk stops at: the directory and the last component, not looked up. */
+export interface ParentResolved {
+  readonly dir: Dentry;
+  readonly dirAttr: FsAttr;
+  /** The last component; '' when `last` is 'root' (the path was all slashes). */
+  readonly name: string;
+  readonly last: 'normal' | 'dot' | 'dotdot' | 'root';
+  readonly trailingSlash: boolean;
+}
+
+export function isDirMode(mode: number): boolean {
+  return (mode & S_IFMT) === S_IFDIR;
+}
+
+export function isLinkMode(mode: number): boolean {
+  return (mode & S_IFMT) === S_IFLNK;
+}
+
+/** ENOENT for an empty path, ENAMETOOLONG past PATH_MAX (counting the NUL, as getname does). */
+export function checkPathLength(path: string): void {
+  if (path.length === 0) throw fsError(ENOENT, 'empty path');
+  if (path.length >= PATH_MAX) throw fsError(ENAMETOOLONG, 'path');
+}
+
+function components(path: string): string[] {
+  return path.split('/').filter((c) => c.length > 0);
+}
+
+/** One walk: keeps the symlink count across everything it resolves (open's O_CREAT loop uses it twice). */
+export class PathWalk {
+  private links = 0;
+
+  constructor(
+    private readonly mounts: MountTable,
+    readonly ctx: PathContext,
+  ) {}
+
+  /** The dentry `path` names from `start` (the cwd or a directory file). `follow`: expand a final symlink. */
+  async resolve(start: Dentry, path: string, follow: boolean): Promise<Resolved> {
+    checkPathLength(path);
+    const from = await this.startAt(start, path);
+    return this.walk(from, components(path).reverse(), follow, path.endsWith('/'));
+  }
+
+  /** Walks all but the last component, which it returns unexamined. */
+  async resolveParent(start: Dentry, path: string): Promise<ParentResolved> {
+    checkPathLength(path);
+    const from = await this.startAt(start, path);
+    const parts = components(path);
+    const trailingSlash = path.endsWith('/');
+    const name = parts.pop();
+    if (name === undefined) return { dir: from.dentry, dirAttr: from.attr, name: '', last: 'root', trailingSlash };
+    const dir = parts.length ? await this.walk(from, parts.reverse(), true, true) : from;
+    this.checkSearch(dir.attr);
+    if (name.length > NAME_MAX) throw fsError(ENAMETOOLONG, name);
+    const last = name === '.' ? 'dot' : name === '..' ? 'dotdot' : 'normal';
+    return { dir: dir.dentry, dirAttr: dir.attr, name, last, trailingSlash };
+  }
+
+  /** Looks `name` up in directory `dir` (no `.`/`..`), stepping into a mount covering it; null if absent. */
+  async lookup(dir: Dentry, name: string): Promise<Resolved | null> {
+    const attr = await dir.mount.fs.lookup(dir.ino, name);
+    if (!attr) {
+      dir.drop(name, true);
+      return null;
+    }
+    return this.crossDown(dir.child(name, attr.ino, isDirMode(attr.mode)), attr);
+  }
+
+  /** Counts one symlink expansion; ELOOP past MAXSYMLINKS. Returns the target, ENOENT when empty. */
+  async readLinkCounted(link: Resolved): Promise<string> {
+    if (++this.links > MAXSYMLINKS) throw fsError(ELOOP, 'too many symlinks');
+    const target = await link.dentry.mount.fs.readlink(link.dentry.ino);
+    if (target.length === 0) throw fsError(ENOENT, 'empty symlink');
+    return target;
+  }
+
+  async getattr(d: Dentry): Promise<FsAttr> {
+    return d.mount.fs.getattr(d.ino);
+  }
+
+  private async startAt(start: Dentry, path: string): Promise<Resolved> {
+    const dentry = path.startsWith('/') ? this.ctx.root : start;
+    return { dentry, attr: await this.getattr(dentry) };
+  }
+
+  private checkSearch(attr: FsAttr): void {
+    if (!isDirMode(attr.mode)) throw fsError(ENOTDIR);
+    if (!mayAccess(this.ctx.cred, attr, MAY_EXEC, true)) throw fsError(EACCES, 'search');
+  }
+
+  /** Walks a reversed stack of components; symlink targets are pushed onto it as they are met. */
+  private async walk(from: Resolved, stack: string[], followFinal: boolean, mustBeDir: boolean): Promise<Resolved> {
+    let cur = from;
+    let finalMustBeDir = mustBeDir;
+    while (stack.length > 0) {
+      const name = stack.pop() as string;
+      const isLast = stack.length === 0;
+      this.checkSearch(cur.attr);
+      if (name === '.') continue;
+      if (name === '..') {
+        cur = await this.parentOf(cur);
+        continue;
+      }
+      if (name.length > NAME_MAX) throw fsError(ENAMETOOLONG, name);
+      const child = await this.lookup(cur.dentry, name);
+      if (!child) throw fsError(ENOENT, name);
+      if (isLinkMode(child.attr.mode) && (!isLast || followFinal || finalMustBeDir)) {
+        const target = await this.readLinkCounted(child);
+        if (isLast && target.endsWith('/')) finalMustBeDir = true;
+        stack.push(...components(target).reverse());
+        if (target.startsWith('/')) cur = await this.startAt(this.ctx.root, '/');
+        continue;
+      }
+      cur = child;
+    }
+    if (finalMustBeDir && !isDirMode(cur.attr.mode)) throw fsError(ENOTDIR);
+    return cur;
+  }
+
+  /** `..`: stays at the task's root; leaves mount roots through the covered directory. */
+  async parentOf(cur: Resolved): Promise<Resolved> {
+    const root = this.ctx.root;
+    let d = cur.dentry;
+    if (d.sameAs(root)) return cur;
+    while (!d.parent && d.mount.mountpoint) {
+      d = d.mount.mountpoint;
+      if (d.sameAs(root)) return { dentry: d, attr: await this.getattr(d) };
+    }
+    const up = d.parent ?? d;
+    return { dentry: up, attr: await this.getattr(up) };
+  }
+
+  private async crossDown(d: Dentry, attr: FsAttr): Promise<Resolved> {
+    let mount = this.mounts.mountedOn(d);
+    if (!mount) return { dentry: d, attr };
+    let top = d;
+    while (mount) {
+      top = mount.root;
+      mount = this.mounts.mountedOn(top);
+    }
+    return { dentry: top, attr: await this.getattr(top) };
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The VFS operations on an inode's attributes, by path or by open file: chmod, chown, truncate, utimens,
+ * access and readlink. Ownership rules as Linux applies them without capabilities beyond root's: only the
+ * owner or root may chmod or set explicit times, only root may give a file away, the owner may change the
+ * group to one of its own; chmod by a non-member drops setgid; chown clears setuid (and setgid when the group
+ * may execute). Layer: kernel VFS; vfs.ts exposes these as methods.
+ */
+import type { FsAttr, FsAttrChanges, Timespec } from '@kmos/abi-driver';
+import {
+  AT_EACCESS,
+  AT_EMPTY_PATH,
+  AT_SYMLINK_NOFOLLOW,
+  EACCES,
+  EINVAL,
+  EISDIR,
+  ENOENT,
+  EOPNOTSUPP,
+  EPERM,
+  EROFS,
+  S_ISGID,
+  S_ISUID,
+  S_IXGRP,
+} from '@kmos/abi-linux';
+import {
+  type Credentials,
+  fsUid,
+  inGroup,
+  isOwnerOrRoot,
+  MAY_EXEC,
+  MAY_READ,
+  MAY_WRITE,
+  mayAccess,
+} from './credentials.js';
+import type { Dentry } from './dentry.js';
+import { isDir, isLnk, isReg, MODE_PERMISSION_MASK } from './file-type.js';
+import { fsError } from './fs-error.js';
+import type { MountTable } from './mount-table.js';
+import type { OpenFile } from './open-file.js';
+import { type PathContext, PathWalk, type Resolved } from './path-walk.js';
+import { baseOf, checkWritable } from './vfs-common.js';
+
+/** The -1 of chown: leave this id as it is. */
+const ID_UNCHANGED = 0xffffffff;
+
+/** Resolves a path for an attribute call; `path === ''` with AT_EMPTY_PATH means the file `at` itself. */
+export async function resolveTarget(
+  mounts: MountTable,
+  ctx: PathContext,
+  at: OpenFile | null,
+  path: string,
+  flags: number,
+): Promise<Resolved> {
+  const walk = new PathWalk(mounts, ctx);
+  if (path === '' && flags & AT_EMPTY_PATH) {
+    const dentry = at ? at.dentry : ctx.cwd;
+    if (!dentry) throw fsError(ENOENT, 'no inode behind this file');
+    return { dentry, attr: await walk.getattr(dentry) };
+  }
+  return walk.resolve(baseOf(ctx, at, path), path, !(flags & AT_SYMLINK_NOFOLLOW));
+}
+
+export async function chmodInode(cred: Credentials, target: Resolved, mode: number): Promise<void> {
+  const { dentry, attr } = target;
+  if (isLnk(attr.mode)) throw fsError(EOPNOTSUPP, 'chmod of a symlink');
+  checkWritable(dentry.mount);
+  if (!isOwnerOrRoot(cred, attr.uid)) throw fsError(EPERM, 'chmod: not the owner');
+  let bits = mode & MODE_PERMISSION_MASK;
+  if (fsUid(cred) !== 0 && !inGroup(cred, attr.gid)) bits &= ~S_ISGID;
+  await dentry.mount.fs.setattr(dentry.ino, { mode: bits });
+}
+
+function normalizeId(id: number): number | undefined {
+  return id === -1 || id === ID_UNCHANGED ? undefined : id >>> 0;
+}
+
+export async function chownInode(cred: Credentials, target: Resolved, uid: number, gid: number): Promise<void> {
+  const { dentry, attr } = target;
+  checkWritable(dentry.mount);
+  const newUid = normalizeId(uid);
+  const newGid = normalizeId(gid);
+  if (fsUid(cred) !== 0) {
+    if (newUid !== undefined && newUid !== attr.uid) throw fsError(EPERM, 'chown: giving away');
+    const owner = fsUid(cred) === attr.uid;
+    if (newGid !== undefined && newGid !== attr.gid && !(owner && inGroup(cred, newGid))) throw fsError(EPERM);
+    if (newUid !== undefined && !owner) throw fsError(EPERM);
+  }
+  const changes: { -readonly [K in keyof FsAttrChanges]: FsAttrChanges[K] } = {};
+  if (newUid !== undefined) changes.uid = newUid;
+  if (newGid !== undefined) changes.gid = newGid;
+  const killed = killSuid(attr);
+  if (killed !== attr.mode) changes.mode = killed;
+  await dentry.mount.fs.setattr(dentry.ino, changes);
+}
+
+/** chown drops setuid, and setgid when the group may execute (else setgid means mandatory locking). */
+function killSuid(attr: FsAttr): number {
+  if (isDir(attr.mode)) return attr.mode;
+  let mode = attr.mode & ~S_ISUID;
+  if (mode & S_IXGRP) mode &= ~S_ISGID;
+  return mode & MODE_PERMISSION_MASK;
+}
+
+export async function truncateInode(cred: Credentials, target: Resolved, length: number): Promise<void> {
+  const { dentry, attr } = target;
+  if (length < 0) throw fsError(EINVAL, 'negative length');
+  if (isDir(attr.mode)) throw fsError(EISDIR);
+  if (!isReg(attr.mode)) throw fsError(EINVAL);
+  checkWritable(dentry.mount);
+  if (!mayAccess(cred, attr, MAY_WRITE, false)) throw fsError(EACCES, 'truncate');
+  await setSize(dentry, length);
+}
+
+export async function setSize(dentry: Dentry, length: number): Promise<void> {
+  await dentry.mount.fs.setattr(dentry.ino, { sizeBytes: length });
+}
+
+export type TimeSpec = Timespec | 'now' | 'omit';
+
+export async function utimensInode(
+  cred: Credentials,
+  target: Resolved,
+  atime: TimeSpec,
+  mtime: TimeSpec,
+  now: Timespec,
+): Promise<void> {
+  const { dentry, attr } = target;
+  if (atime === 'omit' && mtime === 'omit') return;
+  checkWritable(dentry.mount);
+  const explicit = typeof atime === 'object' || typeof mtime === 'object';
+  if (!isOwnerOrRoot(cred, attr.uid)) {
+    if (explicit) throw fsError(EPERM, 'utimens: explicit times need the owner');
+    if (!mayAccess(cred, attr, MAY_WRITE, false)) throw fsError(EACCES, 'utimens');
+  }
+  const pick = (t: TimeSpec): Timespec | undefined => (t === 'omit' ? undefined : t === 'now' ? now : t);
+  await dentry.mount.fs.setattr(dentry.ino, { atime: pick(atime), mtime: pick(mtime) });
+}
+
+/** access(2)/faccessat2: `mode` is F_OK (0) or R_OK|W_OK|X_OK; the real ids unless AT_EACCESS. */
+export async function access(
+  mounts: MountTable,
+  ctx: PathContext,
+  at: OpenFile | null,
+  path: string,
+  mode: number,
+  flags: number,
+): Promise<void> {
+  if (mode & ~(MAY_READ | MAY_WRITE | MAY_EXEC)) throw fsError(EINVAL, 'access mode');
+  if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw fsError(EINVAL, 'access flags');
+  const cred = flags & AT_EACCESS ? ctx.cred : { ...ctx.cred, fsuid: ctx.cred.uid, fsgid: ctx.cred.gid };
+  const target = await resolveTarget(mounts, { ...ctx, cred }, at, path, flags);
+  if (mode === 0) return;
+  const { attr, dentry } = target;
+  if (!mayAccess(cred, attr, mode, isDir(attr.mode))) throw fsError(EACCES);
+  if (mode & MAY_WRITE && dentry.mount.readOnly && (isReg(attr.mode) || isDir(attr.mode) || isLnk(attr.mode))) {
+    throw fsError(EROFS);
+  }
+}
+
+export async function readlink(mounts: MountTable, ctx: PathContext, at: OpenFile | null, path: string) {
+  const target = await resolveTarget(mounts, ctx, at, path, path === '' ? AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW : AT_SYMLINK_NOFOLLOW);
+  if (!isLnk(target.attr.mode)) throw fsError(path === '' ? ENOENT : EINVAL, 'not a symlink');
+  return target.dentry.mount.fs.readlink(target.dentry.ino);
+}

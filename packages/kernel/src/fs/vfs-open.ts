@@ -1,0 +1,136 @@
+/**
+ * open(2)/openat(2): the walk (with O_CREAT's dance through a dangling final symlink), the checks Linux's
+ * may_open makes, O_TRUNC, and the choice of OpenFile by inode type: regular file, directory, FIFO (a pipe
+ * shared by all opens of the inode), device (through the device switch). O_PATH opens only a handle.
+ * Layer: kernel VFS; vfs.ts calls `openPath`.
+ */
+import {
+  EACCES,
+  EEXIST,
+  EISDIR,
+  ELOOP,
+  ENOTDIR,
+  ENXIO,
+  EOPNOTSUPP,
+  O_ACCMODE,
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  O_PATH,
+  O_RDONLY,
+  O_RDWR,
+  O_TMPFILE,
+  O_TRUNC,
+  O_WRONLY,
+  S_IFREG,
+} from '@kmos/abi-linux';
+import { MAY_READ, MAY_WRITE, mayAccess } from './credentials.js';
+import type { Dentry } from './dentry.js';
+import type { DeviceSwitch } from './device-switch.js';
+import { DirectoryFile } from './directory-file.js';
+import { isBlk, isChr, isDir, isFifo, isLnk, isReg, MODE_PERMISSION_MASK } from './file-type.js';
+import { fsError } from './fs-error.js';
+import { RegularFile } from './inode-file.js';
+import type { MountTable } from './mount-table.js';
+import type { OpenFile } from './open-file.js';
+import { type ParentResolved, type PathContext, PathWalk, type Resolved } from './path-walk.js';
+import { checkFifoWriterOpen, type Pipe, PipeFile } from './pipe.js';
+import { setSize } from './vfs-attr.js';
+import { baseOf, checkWritable, mayCreate, newOwner } from './vfs-common.js';
+
+/** What open needs from the Vfs besides the mount table. */
+export interface OpenServices {
+  readonly mounts: MountTable;
+  readonly devices: DeviceSwitch;
+  fifoFor(dentry: Dentry): Pipe;
+}
+
+export async function openPath(
+  svc: OpenServices,
+  ctx: PathContext,
+  at: OpenFile | null,
+  path: string,
+  flags: number,
+  mode: number,
+): Promise<OpenFile> {
+  if ((flags & O_TMPFILE) === O_TMPFILE) throw fsError(EOPNOTSUPP, 'O_TMPFILE');
+  const walk = new PathWalk(svc.mounts, ctx);
+  const base = baseOf(ctx, at, path);
+  let target: Resolved;
+  let created = false;
+  if (flags & O_CREAT && !(flags & O_PATH)) {
+    ({ target, created } = await openCreate(walk, ctx, base, path, flags, mode));
+  } else {
+    target = await walk.resolve(base, path, !(flags & O_NOFOLLOW));
+  }
+  if (flags & O_PATH) return openHandle(target, flags);
+  mayOpen(ctx, target, flags, created);
+  if (flags & O_TRUNC && isReg(target.attr.mode) && !created) await setSize(target.dentry, 0);
+  return openByType(svc, target, flags);
+}
+
+/** O_CREAT: walks to the parent, follows a final symlink (unless O_EXCL/O_NOFOLLOW), creates when absent. */
+async function openCreate(walk: PathWalk, ctx: PathContext, base: Dentry, path: string, flags: number, mode: number) {
+  let p: ParentResolved = await walk.resolveParent(base, path);
+  for (;;) {
+    if (p.last !== 'normal' || p.trailingSlash) throw fsError(EISDIR, 'O_CREAT on a directory path');
+    const found = await walk.lookup(p.dir, p.name);
+    if (!found) return { target: await createFile(ctx, p, mode), created: true };
+    if (flags & O_EXCL) throw fsError(EEXIST, p.name);
+    if (!isLnk(found.attr.mode) || flags & O_NOFOLLOW) return { target: found, created: false };
+    const link = await walk.readLinkCounted(found);
+    p = await walk.resolveParent(link.startsWith('/') ? ctx.root : p.dir, link);
+  }
+}
+
+async function createFile(ctx: PathContext, p: ParentResolved, mode: number): Promise<Resolved> {
+  checkWritable(p.dir.mount);
+  mayCreate(ctx.cred, p.dirAttr);
+  const owner = newOwner(ctx.cred, p.dirAttr, mode & ~ctx.umask & MODE_PERMISSION_MASK, false);
+  const attr = await p.dir.mount.fs.mknod(p.dir.ino, p.name, S_IFREG | owner.mode, owner.uid, owner.gid, 0);
+  return { dentry: p.dir.child(p.name, attr.ino, false), attr };
+}
+
+/** may_open: the access mode against the type and permission bits, O_DIRECTORY, read-only mounts. */
+function mayOpen(ctx: PathContext, target: Resolved, flags: number, created: boolean): void {
+  const { attr, dentry } = target;
+  if (isLnk(attr.mode)) throw fsError(ELOOP, 'O_NOFOLLOW on a symlink');
+  if (flags & O_DIRECTORY && !isDir(attr.mode)) throw fsError(ENOTDIR);
+  const acc = accessMask(flags);
+  if (isDir(attr.mode) && (acc & MAY_WRITE || flags & O_CREAT)) throw fsError(EISDIR);
+  if (created) return;
+  if (!mayAccess(ctx.cred, attr, acc, isDir(attr.mode))) throw fsError(EACCES, 'open');
+  if (acc & MAY_WRITE && (isReg(attr.mode) || isDir(attr.mode))) checkWritable(dentry.mount);
+}
+
+function accessMask(flags: number): number {
+  const mode = flags & O_ACCMODE;
+  let acc = 0;
+  if (mode === O_RDONLY || mode === O_RDWR) acc |= MAY_READ;
+  if (mode === O_WRONLY || mode === O_RDWR) acc |= MAY_WRITE;
+  if (flags & O_TRUNC) acc |= MAY_WRITE;
+  return acc;
+}
+
+function openHandle(target: Resolved, flags: number): OpenFile {
+  if (flags & O_DIRECTORY && !isDir(target.attr.mode)) throw fsError(ENOTDIR);
+  return new RegularFile((flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW)) | O_RDONLY, target.dentry);
+}
+
+function openByType(svc: OpenServices, target: Resolved, flags: number): OpenFile {
+  const { attr, dentry } = target;
+  if (isReg(attr.mode)) return new RegularFile(flags, dentry);
+  if (isDir(attr.mode)) return new DirectoryFile(flags, dentry);
+  if (isFifo(attr.mode)) return openFifo(svc.fifoFor(dentry), flags, dentry);
+  if (isChr(attr.mode)) return svc.devices.openChar(attr.rdev, flags, dentry);
+  if (isBlk(attr.mode)) return svc.devices.openBlock(attr.rdev, flags, dentry);
+  throw fsError(ENXIO, 'socket or unknown type');
+}
+
+function openFifo(pipe: Pipe, flags: number, dentry: Dentry): OpenFile {
+  checkFifoWriterOpen(pipe, (flags & O_ACCMODE) === O_WRONLY, (flags & O_NONBLOCK) !== 0);
+  return new PipeFile(flags, pipe, dentry, null);
+}
+

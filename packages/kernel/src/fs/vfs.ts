@@ -1,0 +1,287 @@
+/**
+ * The VFS: the one object the syscall layer talks to for anything with a path or a file. It owns the mount
+ * table, the device switch and the FIFOs, and turns path calls into path walks plus filesystem calls.
+ *
+ * Conventions for callers (the syscall layer):
+ * - Every path call takes a PathContext (credentials, root, cwd, umask: the VFS applies the umask on create)
+ *   and `at`: the OpenFile of an *at() call's dirfd, or null for AT_FDCWD.
+ * - Paths and names are byte strings (latin1, one char per byte).
+ * - Calls are async and throw KernelError; reads and writes may return a WouldBlock instead of sleeping.
+ * Layer: kernel VFS; above it src/syscall and src/proc, below it the filesystems (by the ABI FileSystem).
+ */
+import type { FileSystem, FsAttr, FsStatfs, Timespec } from '@kmos/abi-driver';
+import {
+  AT_EMPTY_PATH,
+  AT_SYMLINK_NOFOLLOW,
+  EINVAL,
+  ENFILE,
+  ENOENT,
+  ENOTDIR,
+  EPERM,
+  O_CLOEXEC,
+  O_DIRECT,
+  O_NONBLOCK,
+  O_RDONLY,
+  O_WRONLY,
+  new_encode_dev,
+} from '@kmos/abi-linux';
+import { type Credentials, fsUid } from './credentials.js';
+import type { Dentry } from './dentry.js';
+import { isReg } from './file-type.js';
+import { DeviceSwitch } from './device-switch.js';
+import { fsError, guarded } from './fs-error.js';
+import { type Mount, type MountInfo, MountTable } from './mount-table.js';
+import { type OpenFile, type Stat, statOf } from './open-file.js';
+import { type PathContext, PathWalk } from './path-walk.js';
+import { Pipe, type PipeMemory, PipeFile } from './pipe.js';
+import * as attr from './vfs-attr.js';
+import { baseOf, maySearch } from './vfs-common.js';
+import * as ns from './vfs-namespace.js';
+import { openPath } from './vfs-open.js';
+
+/** The anonymous device of pipefs (any minor no mount takes; mounts count up from 1). */
+const PIPEFS_ANON_MINOR = 0xfff;
+
+export interface VfsOptions {
+  /** Guest time (timestamps the VFS sets itself: utimensat's UTIME_NOW, pipes). */
+  readonly clock: () => Timespec;
+  /** Where pipe buffers live; without it pipe() and FIFOs fail with ENFILE. */
+  readonly pipeMemory?: PipeMemory;
+}
+
+/** What statfs reports: the filesystem's numbers plus the mount's. */
+export interface StatfsResult extends FsStatfs {
+  readonly fsid: number;
+  readonly readOnly: boolean;
+}
+
+export class Vfs {
+  readonly mounts = new MountTable();
+  readonly devices = new DeviceSwitch();
+  private readonly fifos = new Map<string, Pipe>();
+  private readonly pipefsDev = new_encode_dev(0, PIPEFS_ANON_MINOR);
+  private nextPipeIno = 1;
+
+  constructor(private readonly options: VfsOptions) {}
+
+  // ---- mounts -------------------------------------------------------------------------------------------
+
+  /** Mounts the root filesystem; the first mount. */
+  mountRoot(fs: FileSystem, info: MountInfo): Mount {
+    return this.mounts.mount(fs, info, null);
+  }
+
+  /** Mounts `fs` over the directory `path` names (followed through symlinks). Root only. */
+  mount(ctx: PathContext, at: OpenFile | null, path: string, fs: FileSystem, info: MountInfo): Promise<Mount> {
+    return guarded(async () => {
+      if (fsUid(ctx.cred) !== 0) throw fsError(EPERM, 'mount');
+      const target = await attr.resolveTarget(this.mounts, ctx, at, path, 0);
+      if (!target.dentry.isDir) throw fsError(ENOTDIR, 'mount');
+      return this.mounts.mount(fs, info, target.dentry);
+    });
+  }
+
+  /** The root of the namespace (init's root and cwd). */
+  get root(): Dentry {
+    const root = this.mounts.rootMount;
+    if (!root) throw new Error('VFS used before the root was mounted');
+    return root.root;
+  }
+
+  /** A PathContext at the namespace root, for init and kernel threads. */
+  rootContext(cred: Credentials, umask = 0o022): PathContext {
+    return { cred, root: this.root, cwd: this.root, umask };
+  }
+
+  // ---- files ----------------------------------------------------------------------------------------------
+
+  open(ctx: PathContext, at: OpenFile | null, path: string, flags: number, mode = 0): Promise<OpenFile> {
+    return guarded(() => openPath(this, ctx, at, path, flags, mode));
+  }
+
+  /** pipe2(): [read end, write end]. `flags` may hold O_NONBLOCK (O_CLOEXEC is the fd table's business). */
+  pipe(cred: Credentials, flags = 0): [OpenFile, OpenFile] {
+    if (flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT)) throw fsError(EINVAL, 'pipe2 flags');
+    const pipe = new Pipe(this.requirePipeMemory());
+    const id = {
+      dev: this.pipefsDev,
+      ino: this.nextPipeIno++,
+      uid: fsUid(cred),
+      gid: cred.fsgid ?? cred.egid,
+      time: this.options.clock(),
+    };
+    const nonblock = flags & O_NONBLOCK;
+    return [new PipeFile(O_RDONLY | nonblock, pipe, null, id), new PipeFile(O_WRONLY | nonblock, pipe, null, id)];
+  }
+
+  /** The pipe behind a FIFO inode; all opens of the inode share it. */
+  fifoFor(dentry: Dentry): Pipe {
+    const key = `${dentry.mount.id}:${dentry.ino}`;
+    let pipe = this.fifos.get(key);
+    if (!pipe) {
+      pipe = new Pipe(this.requirePipeMemory());
+      this.fifos.set(key, pipe);
+    }
+    return pipe;
+  }
+
+  // ---- attributes ----------------------------------------------------------------------------------------
+
+  /** stat64/fstatat64/statx: `flags` may hold AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH (others ignored). */
+  stat(ctx: PathContext, at: OpenFile | null, path: string, flags = 0): Promise<Stat> {
+    return guarded(async () => {
+      if (path === '' && flags & AT_EMPTY_PATH && at) return at.fstat();
+      const target = await attr.resolveTarget(this.mounts, ctx, at, path, flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+      return statOf(target.attr, target.dentry.mount.dev);
+    });
+  }
+
+  lstat(ctx: PathContext, path: string): Promise<Stat> {
+    return this.stat(ctx, null, path, AT_SYMLINK_NOFOLLOW);
+  }
+
+  readlink(ctx: PathContext, at: OpenFile | null, path: string): Promise<string> {
+    return guarded(() => attr.readlink(this.mounts, ctx, at, path));
+  }
+
+  access(ctx: PathContext, at: OpenFile | null, path: string, mode: number, flags = 0): Promise<void> {
+    return guarded(() => attr.access(this.mounts, ctx, at, path, mode, flags));
+  }
+
+  chmod(ctx: PathContext, at: OpenFile | null, path: string, mode: number, flags = 0): Promise<void> {
+    return guarded(async () => attr.chmodInode(ctx.cred, await this.target(ctx, at, path, flags), mode));
+  }
+
+  fchmod(cred: Credentials, file: OpenFile, mode: number): Promise<void> {
+    return guarded(async () => attr.chmodInode(cred, await this.fileTarget(file), mode));
+  }
+
+  chown(ctx: PathContext, at: OpenFile | null, path: string, uid: number, gid: number, flags = 0): Promise<void> {
+    return guarded(async () => attr.chownInode(ctx.cred, await this.target(ctx, at, path, flags), uid, gid));
+  }
+
+  fchown(cred: Credentials, file: OpenFile, uid: number, gid: number): Promise<void> {
+    return guarded(async () => attr.chownInode(cred, await this.fileTarget(file), uid, gid));
+  }
+
+  truncate(ctx: PathContext, at: OpenFile | null, path: string, length: number): Promise<void> {
+    return guarded(async () => attr.truncateInode(ctx.cred, await this.target(ctx, at, path, 0), length));
+  }
+
+  /** ftruncate: the file must be open for writing (else EINVAL, as Linux) and regular. */
+  ftruncate(file: OpenFile, length: number): Promise<void> {
+    return guarded(async () => {
+      const target = await this.fileTarget(file);
+      if (!file.writable || !isReg(target.attr.mode) || length < 0) throw fsError(EINVAL);
+      await attr.setSize(target.dentry, length);
+    });
+  }
+
+  /** utimensat: each time is a Timespec, 'now' (UTIME_NOW) or 'omit' (UTIME_OMIT). */
+  utimens(
+    ctx: PathContext,
+    at: OpenFile | null,
+    path: string,
+    atime: attr.TimeSpec,
+    mtime: attr.TimeSpec,
+    flags = 0,
+  ): Promise<void> {
+    return guarded(async () => {
+      const target = await this.target(ctx, at, path, flags);
+      await attr.utimensInode(ctx.cred, target, atime, mtime, this.options.clock());
+    });
+  }
+
+  // ---- names --------------------------------------------------------------------------------------------
+
+  mkdir(ctx: PathContext, at: OpenFile | null, path: string, mode: number): Promise<void> {
+    return guarded(() => ns.mkdir(this.mounts, ctx, at, path, mode));
+  }
+
+  mknod(ctx: PathContext, at: OpenFile | null, path: string, mode: number, rdev = 0): Promise<void> {
+    return guarded(() => ns.mknod(this.mounts, ctx, at, path, mode, rdev));
+  }
+
+  symlink(ctx: PathContext, target: string, at: OpenFile | null, path: string): Promise<void> {
+    return guarded(() => ns.symlink(this.mounts, ctx, target, at, path));
+  }
+
+  /** linkat: `flags` may hold AT_SYMLINK_FOLLOW and AT_EMPTY_PATH. */
+  link(ctx: PathContext, oldAt: OpenFile | null, oldPath: string, newAt: OpenFile | null, newPath: string, flags = 0) {
+    return guarded(() => ns.link(this.mounts, ctx, oldAt, oldPath, newAt, newPath, flags));
+  }
+
+  unlink(ctx: PathContext, at: OpenFile | null, path: string): Promise<void> {
+    return guarded(() => ns.unlink(this.mounts, ctx, at, path));
+  }
+
+  rmdir(ctx: PathContext, at: OpenFile | null, path: string): Promise<void> {
+    return guarded(() => ns.rmdir(this.mounts, ctx, at, path));
+  }
+
+  /** renameat2: `flags` may hold RENAME_NOREPLACE or RENAME_EXCHANGE. */
+  rename(ctx: PathContext, oldAt: OpenFile | null, oldPath: string, newAt: OpenFile | null, newPath: string, flags = 0) {
+    return guarded(() => ns.rename(this.mounts, ctx, oldAt, oldPath, newAt, newPath, flags));
+  }
+
+  // ---- where a task is ----------------------------------------------------------------------------------
+
+  /** chdir: the new cwd (the caller stores it in the task). */
+  chdir(ctx: PathContext, at: OpenFile | null, path: string): Promise<Dentry> {
+    return guarded(async () => {
+      const target = await new PathWalk(this.mounts, ctx).resolve(baseOf(ctx, at, path), path, true);
+      return this.searchableDir(ctx.cred, target.dentry, target.attr);
+    });
+  }
+
+  fchdir(cred: Credentials, file: OpenFile): Promise<Dentry> {
+    return guarded(async () => {
+      const target = await this.fileTarget(file);
+      return this.searchableDir(cred, target.dentry, target.attr);
+    });
+  }
+
+  /** getcwd: the cwd as a path from the task's root; ENOENT once the cwd was removed. */
+  getcwd(ctx: PathContext): string {
+    if (ctx.cwd.deleted) throw fsError(ENOENT, 'cwd was removed');
+    const path = this.mounts.pathOf(ctx.cwd, ctx.root);
+    if (path === null) throw fsError(ENOENT, 'cwd was removed');
+    if (!this.mounts.isBelow(ctx.cwd, ctx.root)) return `(unreachable)${path}`;
+    return path;
+  }
+
+  statfs(ctx: PathContext, at: OpenFile | null, path: string): Promise<StatfsResult> {
+    return guarded(async () => this.statfsOf((await this.target(ctx, at, path, 0)).dentry.mount));
+  }
+
+  fstatfs(file: OpenFile): Promise<StatfsResult> {
+    return guarded(async () => this.statfsOf((await this.fileTarget(file)).dentry.mount));
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------------
+
+  private target(ctx: PathContext, at: OpenFile | null, path: string, flags: number) {
+    return attr.resolveTarget(this.mounts, ctx, at, path, flags);
+  }
+
+  private async fileTarget(file: OpenFile) {
+    if (!file.dentry) throw fsError(EINVAL, 'no inode behind this file');
+    return { dentry: file.dentry, attr: await file.dentry.mount.fs.getattr(file.dentry.ino) };
+  }
+
+  private searchableDir(cred: Credentials, dentry: Dentry, a: FsAttr): Dentry {
+    if (!dentry.isDir) throw fsError(ENOTDIR);
+    maySearch(cred, a);
+    return dentry;
+  }
+
+  private async statfsOf(mount: Mount): Promise<StatfsResult> {
+    const s = await mount.fs.statfs();
+    return { ...s, fsid: mount.dev, readOnly: mount.readOnly };
+  }
+
+  private requirePipeMemory(): PipeMemory {
+    if (!this.options.pipeMemory) throw fsError(ENFILE, 'no memory for pipes');
+    return this.options.pipeMemory;
+  }
+}
