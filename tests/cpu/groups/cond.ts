@@ -1,6 +1,7 @@
 /**
- * Generators for the flag-reading instructions: setcc (register and memory) and cmovcc (16/32-bit,
- * register and memory source) for all 16 conditions under every combination of CF PF AF ZF SF OF.
+ * Generators for the flag-reading instructions: jcc (rel8 and rel32), setcc (register and memory) and
+ * cmovcc (16/32-bit, register and memory source) for all 16 conditions under every combination of
+ * CF PF AF ZF SF OF.
  */
 import { asmLines, cName, cProgram, cString, type Group, SIZES_16_32, type Size } from './c-program.js';
 
@@ -56,10 +57,26 @@ function cmovFunction(cc: string, size: Size, where: 'r' | 'm'): string {
 }`;
 }
 
+/** jcc rel8 (70+cc) and rel32 (0F 80+cc, forced with gas's {disp32}): r = 0 when taken, 1 when not. */
+function jccFunction(cc: string, near: boolean): string {
+  const label = `j${cc} ${near ? 'rel32' : 'rel8'}`;
+  // Braces are dialect alternatives in gcc inline asm, hence %{ %}.
+  const jump = `${near ? '%{disp32%} ' : ''}j${cc} 1f`;
+  return `static void ${cName(label)}(u32 a, u32 b, u32 fin) {
+  u32 r, fout; (void)a; (void)b;
+  __asm__ volatile(${asmLines('pushl %[fin]', 'popfl', 'movl $0, %[r]', jump, 'movl $1, %[r]', '1:', 'pushfl', 'popl %[fout]')} : [r] "=&r"(r), [fout] "=&r"(fout) : [fin] "r"(fin) : "cc");
+  report(${cString(label)}, 32, 0, 0, fin, r, fout & STATUS_FLAGS);
+}`;
+}
+
 function conditionGroup(): Group {
   const fns = [EACH_FLAG_COMBINATION];
   const calls: string[] = [];
   for (const cc of CONDITIONS) {
+    for (const near of [false, true]) {
+      fns.push(jccFunction(cc, near));
+      calls.push(`each_flag_combination(0, 0, ${cName(`j${cc} ${near ? 'rel32' : 'rel8'}`)});`);
+    }
     for (const where of ['r', 'm'] as const) {
       fns.push(setccFunction(cc, where));
       calls.push(`each_flag_combination(0, 0, ${cName(`set${cc} ${where}`)});`);
@@ -71,7 +88,7 @@ function conditionGroup(): Group {
       }
     }
   }
-  return { name: 'setcc-cmovcc', source: cProgram(fns, calls) };
+  return { name: 'jcc-setcc-cmovcc', source: cProgram(fns, calls) };
 }
 
 export const conditionGroups: readonly Group[] = [conditionGroup()];

@@ -89,7 +89,14 @@ function serveSyscalls(cpu: Cpu, tables: PageTables, maxInsns: number): Emulated
   let stdout = '';
   for (;;) {
     if (cpu.insns > maxInsns) return { ok: false, stdout, failure: `no exit after ${maxInsns} instructions` };
-    const exit = cpu.run(SLICE_INSNS);
+    let exit: RunExit;
+    try {
+      exit = cpu.run(SLICE_INSNS);
+    } catch (error) {
+      // An exception out of the CPU (an unimplemented opcode, a panic) is a CPU bug: report where it happened.
+      const where = `eip=${hex(cpu.eip)} code=[${codeBytes(tables, cpu.eip)}] ${registerDump(cpu)}`;
+      return { ok: false, stdout, failure: `CPU threw ${String(error)} ${where}` };
+    }
     if (exit === RunExit.Budget) continue;
     if (exit !== RunExit.Syscall) return { ok: false, stdout, failure: describeStop(cpu, tables, exit) };
     const nr = cpu.getReg(Reg.EAX);
