@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PageDirectory, PTE_P, PTE_U, PTE_W } from './page-table.js';
 import { sdmWalk } from './testing/sdm-walker.js';
-import { testMachine } from './testing/tiny-page-allocator.js';
+import { testMachine } from './testing/test-machine.js';
 
 const FRAME = 0x00400000;
 

@@ -10,7 +10,7 @@ import { AddressSpace, MemoryManager, type MmuNotifier, TASK_SIZE } from '../add
 import { PROT_NONE, PROT_WRITE } from '../mman-abi.js';
 import { canMerge } from '../vma.js';
 import { sdmWalk } from './sdm-walker.js';
-import { testMachine } from './tiny-page-allocator.js';
+import { testMachine } from './test-machine.js';
 
 export function newMm(megabytes = 8) {
   const { memory, pages } = testMachine(megabytes);
