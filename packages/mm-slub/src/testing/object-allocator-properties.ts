@@ -25,7 +25,7 @@ import { describe, expect, it } from 'vitest';
 export class Panic extends Error {}
 
 export interface DesignFacts {
-  /** kmalloc objects up to this size are counted in the allocator's cache rows (0 if never). */
+  /** kmalloc objects up to this size are counted in the allocator's cache rows (-1 if never). */
   readonly kmallocInCachesUpTo: number;
   /** Cache rows describe real slabs (2^n pages, aligned to their size): activeSlabs can be checked. */
   readonly slabRows: boolean;
