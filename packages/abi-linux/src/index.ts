@@ -1,12 +1,18 @@
 // @kmos/abi-linux: the Linux i386 user ABI as data. Re-exports only; each module says where its facts come from.
 
 export * from './auxv.js';
+export * from './clock.js';
 export * from './elf.js';
 export * from './errno.js';
 export * from './fcntl.js';
+export * from './futex.js';
 export * from './ioctl.js';
 export * from './mman.js';
+export * from './poll.js';
+export * from './random.js';
+export * from './resource.js';
 export * from './signals.js';
 export * from './stat.js';
 export * from './structs.js';
 export * from './syscalls.js';
+export * from './wait.js';

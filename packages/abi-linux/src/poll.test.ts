@@ -1,0 +1,13 @@
+// poll.ts against the UAPI <linux/poll.h> and <linux/eventpoll.h>, and glibc's <sys/eventfd.h>.
+import * as poll from './poll.js';
+import { describeAgainstHeaders } from './testing/constants.js';
+
+const names = Object.keys(poll);
+const pollH = names.filter((n) => n.startsWith('POLL'));
+const efd = names.filter((n) => n.startsWith('EFD_'));
+
+describeAgainstHeaders('poll', poll, [
+  { includes: ['linux/poll.h'], only: pollH },
+  { includes: ['linux/eventpoll.h'], skip: [...pollH, ...efd] },
+  { includes: ['sys/eventfd.h'], only: efd },
+]);
