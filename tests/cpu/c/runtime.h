@@ -236,10 +236,11 @@ static void report_dest(const char *name, int bits, u32 a, u32 b, u32 fin, u32 r
 typedef void (*count_fn)(u32 a, u32 count, u32 fin);
 typedef void (*count_pair_fn)(u32 a, u32 b, u32 count, u32 fin);
 
-/* Counts 0..max_count, each with the edge values plus `randoms` random ones, with every flag input. */
-static void each_count(int bits, u32 max_count, u32 randoms, count_fn fn) {
+/* Counts 0..max_count, each with the edge values from index `first` on plus `randoms` random ones, with
+ * every flag input. */
+static void each_count(int bits, u32 max_count, u32 first, u32 randoms, count_fn fn) {
   for (u32 count = 0; count <= max_count; count++)
-    for (u32 i = 0; i < edge_count(bits) + randoms; i++) {
+    for (u32 i = first; i < edge_count(bits) + randoms; i++) {
       u32 a = operand(bits, i);
       for (u32 f = 0; f < COUNT_OF(flag_inputs); f++) fn(a, count, flag_inputs[f]);
     }
