@@ -56,9 +56,12 @@ async function createTarget(walk: PathWalk, ctx: PathContext, at: OpenFile | nul
 export async function mkdir(mounts: MountTable, ctx: PathContext, at: OpenFile | null, path: string, mode: number) {
   const walk = new PathWalk(mounts, ctx);
   const p = await createTarget(walk, ctx, at, path, true);
-  const owner = newOwner(ctx.cred, p.dirAttr, mode & ~ctx.umask & MODE_PERMISSION_MASK, true);
+  const owner = newOwner(ctx.cred, p.dirAttr, mode & ~ctx.umask & MKDIR_MODE_MASK, true);
   await p.dir.mount.fs.mkdir(p.dir.ino, p.name, owner.mode, owner.uid, owner.gid);
 }
+
+/** mkdir keeps the sticky bit but not setuid/setgid (setgid comes only from the parent). */
+const MKDIR_MODE_MASK = 0o1777;
 
 const MKNOD_TYPES = new Set([S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK]);
 

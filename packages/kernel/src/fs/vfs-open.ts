@@ -75,7 +75,9 @@ export async function openPath(
 async function openCreate(walk: PathWalk, ctx: PathContext, base: Dentry, path: string, flags: number, mode: number) {
   let p: ParentResolved = await walk.resolveParent(base, path);
   for (;;) {
-    if (p.last !== 'normal' || p.trailingSlash) throw fsError(EISDIR, 'O_CREAT on a directory path');
+    // `.`, `..` and `/` name existing directories; a trailing slash on a normal name is EISDIR at once.
+    if (p.last !== 'normal') throw fsError(flags & O_EXCL ? EEXIST : EISDIR, 'O_CREAT on a directory');
+    if (p.trailingSlash) throw fsError(EISDIR, 'O_CREAT with a trailing slash');
     const found = await walk.lookup(p.dir, p.name);
     if (!found) return { target: await createFile(ctx, p, mode), created: true };
     if (flags & O_EXCL) throw fsError(EEXIST, p.name);
@@ -96,8 +98,8 @@ async function createFile(ctx: PathContext, p: ParentResolved, mode: number): Pr
 /** may_open: the access mode against the type and permission bits, O_DIRECTORY, read-only mounts. */
 function mayOpen(ctx: PathContext, target: Resolved, flags: number, created: boolean): void {
   const { attr, dentry } = target;
-  if (isLnk(attr.mode)) throw fsError(ELOOP, 'O_NOFOLLOW on a symlink');
   if (flags & O_DIRECTORY && !isDir(attr.mode)) throw fsError(ENOTDIR);
+  if (isLnk(attr.mode)) throw fsError(ELOOP, 'O_NOFOLLOW on a symlink');
   const acc = accessMask(flags);
   if (isDir(attr.mode) && (acc & MAY_WRITE || flags & O_CREAT)) throw fsError(EISDIR);
   if (created) return;
