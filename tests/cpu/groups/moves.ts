@@ -1,7 +1,8 @@
 /**
  * Generators for moves and conversions that touch flags or partial registers: movzx/movsx (byte and word
  * sources, register incl. high bytes and memory), cbw/cwde/cwd/cdq, lahf/sahf, and pushf/popf in both
- * operand sizes with arbitrary EFLAGS images (popf at CPL 3 must ignore IF, IOPL, VIP, VIF and VM).
+ * operand sizes with arbitrary EFLAGS images (popf at CPL 3 must ignore IF, IOPL, VIP, VIF and VM),
+ * the flag instructions clc stc cmc cld std, and xlat.
  */
 import { asmLines, cName, cProgram, cString, type Group, withFlags } from './c-program.js';
 
@@ -74,8 +75,25 @@ static void t_popfw(u32 a, u32 fin) {
   report("popfw/pushfl", 16, image, pushed, 0, fout, 0);
 }`;
 
+/** clc stc cmc cld std: the status flags and DF afterwards (DF is cleared again before C runs). */
+function flagOpFunction(op: string): string {
+  return `static void ${cName(op)}(u32 a, u32 fin) {
+  u32 fout; (void)a;
+  __asm__ volatile(${asmLines('pushl %[fin]', 'popfl', op, 'pushfl', 'popl %[fout]', 'cld')} : [fout] "=&r"(fout) : [fin] "r"(fin) : "cc");
+  report(${cString(op)}, 8, 0, 0, fin, 0, fout & (STATUS_FLAGS | DF));
+}`;
+}
+
+/** xlat: al = [ebx + al] over a 256-byte table, for the edge and many random al values. */
+const XLAT = `static u8 xlat_table[256];
+static void t_xlat(u32 a, u32 fin) {
+  u32 eax = with_junk(a, 8), fout;
+  __asm__ volatile(${withFlags('xlat')} : "+a"(eax), [fout] "=&r"(fout) : "b"(xlat_table), [fin] "r"(fin) : "cc", "memory");
+  report("xlat", 8, a, 0, fin, eax, fout & STATUS_FLAGS);
+}`;
+
 function movesGroup(): Group {
-  const fns = [LAHF_SAHF, PUSHF_POPF];
+  const fns = [LAHF_SAHF, PUSHF_POPF, XLAT];
   const calls: string[] = [];
   for (const ext of EXTENSIONS) {
     const forms = ext.fromBits === 8 ? (['r', 'rh', 'm'] as const) : (['r', 'm'] as const);
@@ -98,6 +116,14 @@ function movesGroup(): Group {
     'for (u32 k = 0; k < 64; k++) t_lahf(k * 37, (k & 1 ? CF : 0) | (k & 2 ? PF : 0) | (k & 4 ? AF : 0) | (k & 8 ? ZF : 0) | (k & 16 ? SF : 0) | (k & 32 ? OF : 0));',
   );
   calls.push('each_value(32, 96, t_popfl);', 'each_value(16, 48, t_popfw);');
+  for (const op of ['clc', 'stc', 'cmc', 'cld', 'std']) {
+    fns.push(flagOpFunction(op));
+    calls.push(`each_value(8, 0, ${cName(op)});`);
+  }
+  calls.push(
+    'for (u32 i = 0; i < 256; i++) xlat_table[i] = (u8)(i * 167 + 13);',
+    'each_value(8, 242, t_xlat);',
+  );
   return { name: 'moves-conversions-flags', source: cProgram(fns, calls) };
 }
 
