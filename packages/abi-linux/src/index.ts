@@ -12,6 +12,7 @@ export * from './poll.js';
 export * from './random.js';
 export * from './resource.js';
 export * from './signals.js';
+export * from './socket.js';
 export * from './stat.js';
 export * from './structs.js';
 export * from './syscalls.js';

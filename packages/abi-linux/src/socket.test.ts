@@ -1,0 +1,42 @@
+// socket.ts against the UAPI <linux/net.h> and <asm/socket.h>, and glibc's <sys/socket.h>.
+import { describe, expect, it } from 'vitest';
+import * as socket from './socket.js';
+import * as sc from './syscalls.js';
+import { describeAgainstHeaders } from './testing/constants.js';
+
+const names = Object.keys(socket);
+const netH = names.filter((n) => n.startsWith('SYS_'));
+const asmSocket = names.filter((n) => n.startsWith('SO_') || n === 'SOL_SOCKET');
+
+describeAgainstHeaders('socket', socket, [
+  { includes: ['linux/net.h'], only: netH },
+  { includes: ['asm/socket.h'], only: asmSocket },
+  { includes: ['sys/socket.h'], skip: [...netH, ...asmSocket] },
+]);
+
+describe('socketcall', () => {
+  it('reads as many arguments as each direct i386 socket syscall takes', () => {
+    const direct: Record<number, string> = {
+      1: 'socket',
+      2: 'bind',
+      3: 'connect',
+      4: 'listen',
+      6: 'getsockname',
+      7: 'getpeername',
+      8: 'socketpair',
+      11: 'sendto',
+      12: 'recvfrom',
+      13: 'shutdown',
+      14: 'setsockopt',
+      15: 'getsockopt',
+      16: 'sendmsg',
+      17: 'recvmsg',
+      18: 'accept4',
+      19: 'recvmmsg',
+      20: 'sendmmsg',
+    };
+    for (const [call, name] of Object.entries(direct)) {
+      expect(socket.SOCKETCALL_NARGS[Number(call)], name).toBe(sc.SYSCALL_ARGS[name].length);
+    }
+  });
+});
