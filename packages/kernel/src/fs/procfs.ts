@@ -1,0 +1,376 @@
+/**
+ * procfs: a FileSystem whose files are generated when read. The rest of the kernel fills it through a
+ * provider API: `registerFile(path, generate)`, `registerSymlink(path, target)`, and one `pids` provider
+ * that lists the live pids and builds each /proc/<pid> directory (its files, its exe/cwd/root links, its fd/
+ * directory of links) from the process table on every lookup, so nothing goes stale.
+ *
+ * How it works: a node is a file (a generator), a symlink (a target function) or a directory (fixed
+ * children, or a function building them). Inode numbers are handed out per path the first time it is seen
+ * and kept, so a path keeps its number while it exists (a dead pid's numbers are not reused). A read at
+ * offset 0 generates the text and keeps it for that inode; reads further in use the kept text, so a reader
+ * that reads in pieces sees one consistent snapshot (Linux's seq_file gives the same promise per open).
+ * Layer: kernel VFS filesystems; the kernel mounts it over /proc. Entries written here: filesystems, mounts,
+ * version, uptime, loadavg, self.
+ */
+import type { DirEntry, FileSystem, FsAttr, FsStatfs, Timespec } from '@kmos/abi-driver';
+import { PAGE_SIZE } from '@kmos/abi-driver';
+import {
+  EACCES,
+  EINVAL,
+  EISDIR,
+  ENOENT,
+  ENOTDIR,
+  EPERM,
+  S_IFDIR,
+  S_IFLNK,
+  S_IFREG,
+} from '@kmos/abi-linux';
+import { dtypeOf } from './file-type.js';
+import { fsError } from './fs-error.js';
+import type { MountTable } from './mount-table.js';
+
+/** statfs f_type of procfs (PROC_SUPER_MAGIC in linux/magic.h). */
+export const PROC_SUPER_MAGIC = 0x9fa0;
+const NAME_MAX_BYTES = 255;
+const ROOT_INO = 1;
+
+export interface ProcOwner {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export type ProcNode =
+  | { readonly kind: 'file'; readonly generate: () => string; readonly mode?: number; readonly owner?: ProcOwner }
+  | { readonly kind: 'link'; readonly target: () => string; readonly owner?: ProcOwner }
+  | {
+      readonly kind: 'dir';
+      readonly children: ReadonlyMap<string, ProcNode> | (() => ReadonlyMap<string, ProcNode>);
+      readonly mode?: number;
+      readonly owner?: ProcOwner;
+    };
+
+/** What the process layer gives procfs: the pids alive now, each one's /proc/<pid> entries, and "self". */
+export interface ProcPidProvider {
+  list(): readonly number[];
+  /** The entries of /proc/<pid>, or null when there is no such process. */
+  entries(pid: number): ReadonlyMap<string, ProcNode> | null;
+  /** Owner of /proc/<pid> (the process's euid/egid). */
+  owner(pid: number): ProcOwner;
+  /** The pid of the task asking now (for /proc/self), or null outside a task. */
+  current(): number | null;
+}
+
+export const procFile = (generate: () => string, mode = 0o444): ProcNode => ({ kind: 'file', generate, mode });
+export const procLink = (target: () => string): ProcNode => ({ kind: 'link', target });
+export const procDir = (
+  children: ReadonlyMap<string, ProcNode> | (() => ReadonlyMap<string, ProcNode>),
+  mode = 0o555,
+): ProcNode => ({ kind: 'dir', children, mode });
+
+export interface ProcfsOptions {
+  readonly clock: () => Timespec;
+}
+
+export class Procfs implements FileSystem {
+  readonly rootIno = ROOT_INO;
+  /** Fixed top-level and nested entries; written by register*. */
+  private readonly fixed = new Map<string, ProcNode>();
+  private pids: ProcPidProvider | null = null;
+  private readonly inoByPath = new Map<string, number>([['', ROOT_INO]]);
+  private readonly pathByIno = new Map<number, string>([[ROOT_INO, '']]);
+  /** Text generated at the last offset-0 read, per inode. */
+  private readonly snapshots = new Map<number, Uint8Array>();
+
+  constructor(private readonly options: ProcfsOptions) {}
+
+  // ---- the provider API ------------------------------------------------------------------------------
+
+  /** Adds a generated file at `path` (`meminfo`, `sys/kernel/hostname`); missing directories are made. */
+  registerFile(path: string, generate: () => string, mode = 0o444): void {
+    this.place(path, procFile(generate, mode));
+  }
+
+  registerSymlink(path: string, target: () => string): void {
+    this.place(path, procLink(target));
+  }
+
+  /** Adds a node of any kind (a directory built on demand, say). */
+  register(path: string, node: ProcNode): void {
+    this.place(path, node);
+  }
+
+  setPidProvider(provider: ProcPidProvider): void {
+    this.pids = provider;
+  }
+
+  // ---- FileSystem --------------------------------------------------------------------------------------
+
+  getattr(ino: number): FsAttr {
+    const path = this.pathByIno.get(ino);
+    const node = path === undefined ? null : this.resolve(path);
+    if (path === undefined || !node) throw fsError(ENOENT, `proc inode ${ino} is gone`);
+    return this.attrOf(ino, path, node);
+  }
+
+  setattr(): FsAttr {
+    throw fsError(EPERM, 'proc attributes are fixed');
+  }
+
+  lookup(dirIno: number, name: string): FsAttr | null {
+    const dirPath = this.dirPath(dirIno);
+    const node = this.childrenOf(dirPath).get(name);
+    if (!node) return null;
+    const path = dirPath ? `${dirPath}/${name}` : name;
+    return this.attrOf(this.inoOf(path), path, node);
+  }
+
+  readdir(dirIno: number, cookie: number, maxEntries: number): DirEntry[] {
+    const dirPath = this.dirPath(dirIno);
+    const parentPath = dirPath.includes('/') ? dirPath.slice(0, dirPath.lastIndexOf('/')) : '';
+    const all: DirEntry[] = [
+      { name: '.', ino: dirIno, type: dtypeOf(S_IFDIR), cookie: 1 },
+      { name: '..', ino: this.inoOf(parentPath), type: dtypeOf(S_IFDIR), cookie: 2 },
+    ];
+    for (const [name, node] of this.childrenOf(dirPath)) {
+      const path = dirPath ? `${dirPath}/${name}` : name;
+      all.push({ name, ino: this.inoOf(path), type: dtypeOf(modeOf(node)), cookie: all.length + 1 });
+    }
+    return all.slice(cookie, cookie + maxEntries);
+  }
+
+  read(ino: number, offset: number, into: Uint8Array): number {
+    const path = this.pathByIno.get(ino);
+    const node = path === undefined ? null : this.resolve(path);
+    if (!node) throw fsError(ENOENT);
+    if (node.kind !== 'file') throw fsError(node.kind === 'dir' ? EISDIR : EINVAL);
+    let text = this.snapshots.get(ino);
+    if (offset === 0 || !text) {
+      text = Buffer.from(node.generate(), 'latin1');
+      this.snapshots.set(ino, text);
+    }
+    const n = Math.max(0, Math.min(into.length, text.length - offset));
+    into.set(text.subarray(offset, offset + n));
+    return n;
+  }
+
+  write(): number {
+    throw fsError(EACCES, 'proc files are read-only');
+  }
+
+  readlink(ino: number): string {
+    const path = this.pathByIno.get(ino);
+    const node = path === undefined ? null : this.resolve(path);
+    if (!node || node.kind !== 'link') throw fsError(node ? EINVAL : ENOENT);
+    return node.target();
+  }
+
+  mknod(): FsAttr {
+    throw fsError(EPERM);
+  }
+
+  mkdir(): FsAttr {
+    throw fsError(EPERM);
+  }
+
+  symlink(): FsAttr {
+    throw fsError(EPERM);
+  }
+
+  link(): FsAttr {
+    throw fsError(EPERM);
+  }
+
+  unlink(): void {
+    throw fsError(EPERM);
+  }
+
+  rmdir(): void {
+    throw fsError(EPERM);
+  }
+
+  rename(): void {
+    throw fsError(EPERM);
+  }
+
+  statfs(): FsStatfs {
+    return {
+      type: PROC_SUPER_MAGIC,
+      blockSizeBytes: PAGE_SIZE,
+      blocks: 0,
+      blocksFree: 0,
+      blocksAvailable: 0,
+      files: 0,
+      filesFree: 0,
+      nameMaxBytes: NAME_MAX_BYTES,
+    };
+  }
+
+  sync(): void {}
+
+  release(ino: number): void {
+    this.snapshots.delete(ino);
+  }
+
+  unmount(): void {
+    this.snapshots.clear();
+  }
+
+  // ---- the tree ------------------------------------------------------------------------------------------
+
+  private place(path: string, node: ProcNode): void {
+    const parts = path.split('/').filter((p) => p.length > 0);
+    const leaf = parts.pop();
+    if (!leaf) throw fsError(EINVAL, 'procfs: empty path');
+    let level = this.fixed;
+    for (const part of parts) {
+      let dir = level.get(part);
+      if (!dir) {
+        dir = procDir(new Map());
+        level.set(part, dir);
+      }
+      if (dir.kind !== 'dir' || typeof dir.children === 'function') throw fsError(ENOTDIR, `procfs: ${path}`);
+      level = dir.children as Map<string, ProcNode>;
+    }
+    level.set(leaf, node);
+  }
+
+  /** The children of a directory path, fixed ones and (at the top) the pid directories and self. */
+  private childrenOf(dirPath: string): ReadonlyMap<string, ProcNode> {
+    if (dirPath === '') return this.topLevel();
+    const node = this.resolve(dirPath);
+    if (!node) throw fsError(ENOENT, `/proc/${dirPath}`);
+    if (node.kind !== 'dir') throw fsError(ENOTDIR);
+    return typeof node.children === 'function' ? node.children() : node.children;
+  }
+
+  private topLevel(): ReadonlyMap<string, ProcNode> {
+    if (!this.pids) return this.fixed;
+    const all = new Map<string, ProcNode>();
+    const pids = this.pids;
+    for (const pid of pids.list()) {
+      all.set(String(pid), { kind: 'dir', children: () => pids.entries(pid) ?? new Map(), mode: 0o555, owner: pids.owner(pid) });
+    }
+    all.set('self', procLink(() => String(pids.current() ?? '')));
+    for (const [name, node] of this.fixed) all.set(name, node);
+    return all;
+  }
+
+  private resolve(path: string): ProcNode | null {
+    if (path === '') return procDir(this.fixed);
+    const parts = path.split('/');
+    const first = parts[0];
+    let node: ProcNode | null;
+    if (/^\d+$/.test(first) && this.pids) {
+      const entries = this.pids.entries(Number(first));
+      node = entries ? { kind: 'dir', children: entries, owner: this.pids.owner(Number(first)) } : null;
+    } else node = this.topLevel().get(first) ?? null;
+    for (const part of parts.slice(1)) {
+      if (!node || node.kind !== 'dir') return null;
+      const children = typeof node.children === 'function' ? node.children() : node.children;
+      node = children.get(part) ?? null;
+    }
+    return node;
+  }
+
+  private dirPath(ino: number): string {
+    const path = this.pathByIno.get(ino);
+    if (path === undefined) throw fsError(ENOENT, `proc inode ${ino}`);
+    return path;
+  }
+
+  private inoOf(path: string): number {
+    let ino = this.inoByPath.get(path);
+    if (ino === undefined) {
+      ino = this.inoByPath.size + ROOT_INO;
+      this.inoByPath.set(path, ino);
+      this.pathByIno.set(ino, path);
+    }
+    return ino;
+  }
+
+  private attrOf(ino: number, path: string, node: ProcNode): FsAttr {
+    const now = this.options.clock();
+    const owner = node.owner ?? this.ownerOf(path);
+    const isDirNode = node.kind === 'dir';
+    return {
+      ino,
+      mode: modeOf(node),
+      nlink: isDirNode ? 2 : 1,
+      uid: owner.uid,
+      gid: owner.gid,
+      rdev: 0,
+      sizeBytes: node.kind === 'link' ? node.target().length : 0,
+      blockSizeBytes: PAGE_SIZE,
+      blocks: 0,
+      atime: now,
+      mtime: now,
+      ctime: now,
+    };
+  }
+
+  /** Files inside /proc/<pid> belong to that process's owner. */
+  private ownerOf(path: string): ProcOwner {
+    const first = path.split('/')[0];
+    if (this.pids && /^\d+$/.test(first)) return this.pids.owner(Number(first));
+    return { uid: 0, gid: 0 };
+  }
+}
+
+function modeOf(node: ProcNode): number {
+  if (node.kind === 'link') return S_IFLNK | 0o777;
+  if (node.kind === 'dir') return S_IFDIR | (node.mode ?? 0o555);
+  return S_IFREG | (node.mode ?? 0o444);
+}
+
+// ---- the entries that need nothing from processes ----------------------------------------------------------
+
+export interface ProcBasics {
+  readonly mounts: MountTable;
+  /** Filesystem types known to the kernel, and whether each needs a block device. */
+  readonly filesystems: () => readonly { readonly fsType: string; readonly needsDevice: boolean }[];
+  /** The text of /proc/version (one line, newline included or not). */
+  readonly version: string;
+  /** Seconds since boot and idle seconds, in guest time. */
+  readonly uptime: () => { readonly upSeconds: number; readonly idleSeconds: number };
+  /** 1, 5 and 15 minute load averages, runnable/total tasks, the last pid. */
+  readonly loadavg: () => {
+    readonly load: readonly [number, number, number];
+    readonly runnable: number;
+    readonly total: number;
+    readonly lastPid: number;
+  };
+}
+
+export function registerBasicEntries(proc: Procfs, basics: ProcBasics): void {
+  proc.registerFile('filesystems', () => formatFilesystems(basics.filesystems()));
+  proc.registerFile('mounts', () => formatMounts(basics.mounts));
+  proc.registerFile('version', () => (basics.version.endsWith('\n') ? basics.version : `${basics.version}\n`));
+  proc.registerFile('uptime', () => {
+    const { upSeconds, idleSeconds } = basics.uptime();
+    return `${upSeconds.toFixed(2)} ${idleSeconds.toFixed(2)}\n`;
+  });
+  proc.registerFile('loadavg', () => {
+    const { load, runnable, total, lastPid } = basics.loadavg();
+    return `${load.map((l) => l.toFixed(2)).join(' ')} ${runnable}/${total} ${lastPid}\n`;
+  });
+}
+
+/** /proc/filesystems: `nodev` before types that need no device, a tab, the name. */
+export function formatFilesystems(types: readonly { fsType: string; needsDevice: boolean }[]): string {
+  return types.map((t) => `${t.needsDevice ? '' : 'nodev'}\t${t.fsType}\n`).join('');
+}
+
+/** /proc/mounts: `source mountpoint type options 0 0`, with space, tab, newline and backslash in octal. */
+export function formatMounts(mounts: MountTable): string {
+  return mounts.mounts
+    .map((m) => {
+      const where = m.mountpoint ? (mounts.pathOf(m.root) ?? '/') : '/';
+      const options = [m.readOnly ? 'ro' : 'rw', m.info.options].filter((o) => o).join(',');
+      return `${mangle(m.info.source)} ${mangle(where)} ${m.info.fsType} ${options} 0 0\n`;
+    })
+    .join('');
+}
+
+function mangle(field: string): string {
+  return field.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
