@@ -1,0 +1,5 @@
+// The suites `pnpm bench <suite>` knows, in one table. Add a suite as src/suites/<name>.ts and list it here.
+import type { Suite } from '../suite.js';
+import { mmSuite } from './mm.js';
+
+export const SUITES: ReadonlyMap<string, Suite> = new Map([[mmSuite.name, mmSuite]]);
