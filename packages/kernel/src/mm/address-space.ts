@@ -26,7 +26,7 @@ import { UserFrames } from './frame-refs.js';
 import { PROT_NONE, PROT_WRITE } from './mman-abi.js';
 import { PageCaches } from './page-cache.js';
 import { PageDirectory, PTE_D, PTE_P, PTE_U, PTE_W, pteFrame, virt } from './page-table.js';
-import { type Vma, VM_DONTCOPY, VM_GROWSDOWN, VmaList } from './vma.js';
+import { VM_DONTCOPY, VM_GROWSDOWN, type Vma, VmaList } from './vma.js';
 
 /** The end of user space on i386 with the 3G/1G split (Linux's TASK_SIZE, PAGE_OFFSET). */
 export const TASK_SIZE = 0xc0000000;
@@ -112,7 +112,11 @@ export class AddressSpace {
   }
 
   /** An empty address space; KernelError(ENOMEM) when no frame is free for the page directory. */
-  static create(mm: MemoryManager, notifier: MmuNotifier = NULL_NOTIFIER, limits = DEFAULT_LIMITS): AddressSpace {
+  static create(
+    mm: MemoryManager,
+    notifier: MmuNotifier = NULL_NOTIFIER,
+    limits = DEFAULT_LIMITS,
+  ): AddressSpace {
     const pd = PageDirectory.create(mm.memory, mm.pages);
     if (pd === null) throw new KernelError(ENOMEM, 'no frame for a page directory');
     return new AddressSpace(mm, pd, notifier, limits);
@@ -262,7 +266,11 @@ export class AddressSpace {
     const copy = v.slice(v.start, v.end);
     child.vmas.insert(copy);
     const refs = this.mm.frames.refs;
-    for (let va = this.pd.nextPresent(v.start, v.end); va >= 0; va = this.pd.nextPresent(va + PAGE_SIZE, v.end)) {
+    for (
+      let va = this.pd.nextPresent(v.start, v.end);
+      va >= 0;
+      va = this.pd.nextPresent(va + PAGE_SIZE, v.end)
+    ) {
       let pte = this.pd.pte(va);
       if (!v.isShared() && (pte & PTE_W) !== 0) pte = this.pd.updateFlags(va, PTE_W, 0);
       if (!child.pd.setPte(va, pte)) {

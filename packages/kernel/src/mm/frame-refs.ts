@@ -30,7 +30,8 @@ export class FrameRefs {
   /** Takes a frame fresh from the allocator into user use, with one holder. */
   adopt(frame: PhysAddr): void {
     const n = frame >>> PAGE_SHIFT;
-    if (this.counts[n] !== 0) throw new KernelPanic(`frame ${hex(frame)} adopted while it has ${this.counts[n]} holders`);
+    if (this.counts[n] !== 0)
+      throw new KernelPanic(`frame ${hex(frame)} adopted while it has ${this.counts[n]} holders`);
     this.counts[n] = 1;
   }
 

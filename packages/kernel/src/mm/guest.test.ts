@@ -2,24 +2,27 @@
 // CPU's own MMU walks them and raises #PF, a tiny test kernel below passes each fault to handlePageFault and
 // serves exit/fork/write/mmap2/munmap/brk through mm. The oracle is the program's own view of memory: what it
 // reads back and reports through write(2) and its exit status, as the same program would on Linux.
+import { type Cpu, type CpuContext, type Logger, Reg, RunExit, type VirtAddr } from '@kmos/abi-driver';
 import {
-  type Cpu,
-  type CpuContext,
-  type Logger,
-  Reg,
-  RunExit,
-  type VirtAddr,
-} from '@kmos/abi-driver';
-import { __NR_brk, __NR_exit, __NR_fork, __NR_mmap2, __NR_munmap, __NR_write, EFAULT, SEGV_MAPERR, SIGSEGV } from '@kmos/abi-linux';
+  __NR_brk,
+  __NR_exit,
+  __NR_fork,
+  __NR_mmap2,
+  __NR_munmap,
+  __NR_write,
+  EFAULT,
+  SEGV_MAPERR,
+  SIGSEGV,
+} from '@kmos/abi-linux';
 import { plugin as cpuPlugin } from '@kmos/cpu-i386';
 import { describe, expect, it } from 'vitest';
-import { AddressSpace, type MmuNotifier } from './address-space.js';
 import { KernelError } from '../kernel-error.js';
+import { AddressSpace, type MmuNotifier } from './address-space.js';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE } from './mman-abi.js';
 import { brk, mmap, mprotect, munmap, setBrkStart, setupStack } from './mmap.js';
 import { type FaultSignal, handlePageFault } from './page-fault.js';
-import { newMm, ptr } from './testing/harness.js';
 import { assembleFlat } from './testing/assemble.js';
+import { newMm, ptr } from './testing/harness.js';
 import { copyFromUser, copyToUser } from './usercopy.js';
 
 const CODE = 0x08048000;
@@ -50,7 +53,14 @@ function notifierFor(cpu: Cpu, holder: { as?: AddressSpace }): MmuNotifier {
 
 class TestKernel {
   readonly mm = newMm(32).mm;
-  readonly cpu = cpuPlugin.createCpu({ memory: this.mm.memory, log: silent, options: {}, panic: (m) => { throw new Error(m); } });
+  readonly cpu = cpuPlugin.createCpu({
+    memory: this.mm.memory,
+    log: silent,
+    options: {},
+    panic: (m) => {
+      throw new Error(m);
+    },
+  });
   readonly procs: Proc[] = [];
   readonly runQueue: Proc[] = [];
   output = '';
@@ -114,7 +124,9 @@ class TestKernel {
   /** Serves one syscall; true when the scheduler must switch processes. */
   private syscall(p: Proc): boolean {
     const c = this.cpu;
-    const [nr, b, cx, d, si, di] = [Reg.EAX, Reg.EBX, Reg.ECX, Reg.EDX, Reg.ESI, Reg.EDI].map((r) => c.getReg(r) >>> 0);
+    const [nr, b, cx, d, si, di] = [Reg.EAX, Reg.EBX, Reg.ECX, Reg.EDX, Reg.ESI, Reg.EDI].map(
+      (r) => c.getReg(r) >>> 0,
+    );
     const ret = (v: number) => c.setReg(Reg.EAX, v | 0);
     try {
       switch (nr) {
@@ -164,7 +176,8 @@ class TestKernel {
 }
 
 const EXIT = (code: string) => `mov ebx, ${code}\nmov eax, ${__NR_exit}\nint 0x80`;
-const WRITE = (buf: string, len: number) => `mov ebx, 1\nmov ecx, ${buf}\nmov edx, ${len}\nmov eax, ${__NR_write}\nint 0x80`;
+const WRITE = (buf: string, len: number) =>
+  `mov ebx, 1\nmov ecx, ${buf}\nmov edx, ${len}\nmov eax, ${__NR_write}\nint 0x80`;
 
 describe('guest code on the emulated CPU', () => {
   it('faults in brk memory on demand, keeps fork children apart by copy-on-write, and frees everything', () => {
@@ -193,11 +206,14 @@ describe('guest code on the emulated CPU', () => {
     parent:
       ${WRITE(`${DATA + 0x10}`, 4)}
       ${WRITE(`${DATA + 0x2ff0}`, 4)}
-      ${EXIT('[' + (DATA + 0x10) + ']')}
+      ${EXIT(`[${DATA + 0x10}]`)}
     `);
     k.runAll();
     expect(k.output).toBe('!OK\nDLHCAAAAABC\n');
-    expect(k.procs.map((p) => [p.exit, p.signal])).toEqual([[0x41414141, undefined], [7, undefined]]);
+    expect(k.procs.map((p) => [p.exit, p.signal])).toEqual([
+      [0x41414141, undefined],
+      [7, undefined],
+    ]);
     // Two demand-zero heap pages in the parent; in the child one COW break and one stack-growth fault.
     expect(k.faults).toBe(4);
     expect(k.mm.pages.stats().freePages).toBe(free0);

@@ -3,8 +3,8 @@
 // oracle here; plus msync write-back and mincore residency on a file, and address choice (top-down, hints).
 import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, EPERM } from '@kmos/abi-linux';
 import { describe, expect, it } from 'vitest';
-import { AddressSpace, MMAP_MIN_ADDR, TASK_SIZE } from './address-space.js';
 import { KernelError } from '../kernel-error.js';
+import { AddressSpace, MMAP_MIN_ADDR, TASK_SIZE } from './address-space.js';
 import {
   MADV_DONTNEED,
   MADV_FREE,
@@ -22,7 +22,18 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from './mman-abi.js';
-import { brk, madvise, mincore, mmap, mprotect, mremap, msync, munmap, setBrkStart, setupStack } from './mmap.js';
+import {
+  brk,
+  madvise,
+  mincore,
+  mmap,
+  mprotect,
+  mremap,
+  msync,
+  munmap,
+  setBrkStart,
+  setupStack,
+} from './mmap.js';
 import { ArrayFile } from './testing/file-source.js';
 import { checkInvariants, newMm, ptr } from './testing/harness.js';
 import { copyFromUser, copyToUser } from './usercopy.js';
@@ -89,7 +100,15 @@ describe('errors, as the man pages list them', () => {
     expect(errno(() => mprotect(as, A, 0x1000, 0x80))).toBe(EINVAL);
     expect(errno(() => mprotect(as, A + 0x3000, 0x2000, PROT_READ))).toBe(ENOMEM);
     expect(errno(() => mprotect(as, A, 0x1000, PROT_READ | PROT_GROWSDOWN))).toBe(EINVAL);
-    const shared = mmap(as, 0, 0x1000, PROT_READ, MAP_SHARED, { source: f, readable: true, writable: false }, 0);
+    const shared = mmap(
+      as,
+      0,
+      0x1000,
+      PROT_READ,
+      MAP_SHARED,
+      { source: f, readable: true, writable: false },
+      0,
+    );
     expect(errno(() => mprotect(as, shared, 0x1000, RW))).toBe(EACCES);
     // mremap: EINVAL bad flags / unaligned / zero new size / FIXED without MAYMOVE / overlapping FIXED;
     // EFAULT when the old range is not one mapping; ENOMEM when it cannot grow in place without MAYMOVE.
@@ -97,7 +116,9 @@ describe('errors, as the man pages list them', () => {
     expect(errno(() => mremap(as, A + 1, 0x1000, 0x2000, 0, 0))).toBe(EINVAL);
     expect(errno(() => mremap(as, A, 0x1000, 0, MREMAP_MAYMOVE, 0))).toBe(EINVAL);
     expect(errno(() => mremap(as, A, 0x1000, 0x1000, MREMAP_FIXED, 0x20000000))).toBe(EINVAL);
-    expect(errno(() => mremap(as, A, 0x2000, 0x2000, MREMAP_FIXED | MREMAP_MAYMOVE, A + 0x1000))).toBe(EINVAL);
+    expect(errno(() => mremap(as, A, 0x2000, 0x2000, MREMAP_FIXED | MREMAP_MAYMOVE, A + 0x1000))).toBe(
+      EINVAL,
+    );
     expect(errno(() => mremap(as, 0x50000000, 0x1000, 0x2000, MREMAP_MAYMOVE, 0))).toBe(EFAULT);
     expect(errno(() => mremap(as, A + 0x3000, 0x2000, 0x3000, MREMAP_MAYMOVE, 0))).toBe(EFAULT);
     mmap(as, A + 0x5000, 0x1000, RW, ANON | MAP_FIXED, null, 0);

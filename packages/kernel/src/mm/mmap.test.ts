@@ -2,12 +2,23 @@
 // mremap, brk, madvise, user reads and writes, fork and exit over several address spaces. The oracle is the
 // model (what Linux's semantics say each page holds and allows), read back through the independent SDM walker;
 // the VMA list must be exactly the model's maximal runs, and teardown must return every frame.
-import fc from 'fast-check';
+
 import { EFAULT, ENOMEM } from '@kmos/abi-linux';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AddressSpace } from './address-space.js';
 import { KernelError } from '../kernel-error.js';
-import { MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MREMAP_MAYMOVE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from './mman-abi.js';
+import { AddressSpace } from './address-space.js';
+import {
+  MADV_DONTNEED,
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_PRIVATE,
+  MREMAP_MAYMOVE,
+  PROT_EXEC,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+} from './mman-abi.js';
 import { brk, madvise, mmap, mprotect, mremap, munmap, setBrkStart } from './mmap.js';
 import { checkInvariants, newMm, ptr } from './testing/harness.js';
 import { sdmWalk } from './testing/sdm-walker.js';
@@ -61,15 +72,31 @@ function allFree(model: Model, first: number, n: number) {
 }
 
 const op = fc.oneof(
-  fc.record({ t: fc.constant('mapFixed'), p: fc.nat(WINDOW_PAGES - 1), n: fc.integer({ min: 1, max: 8 }), prot: fc.constantFrom(...PROTS) }),
+  fc.record({
+    t: fc.constant('mapFixed'),
+    p: fc.nat(WINDOW_PAGES - 1),
+    n: fc.integer({ min: 1, max: 8 }),
+    prot: fc.constantFrom(...PROTS),
+  }),
   fc.record({ t: fc.constant('mapAny'), n: fc.integer({ min: 1, max: 6 }), prot: fc.constantFrom(...PROTS) }),
   fc.record({ t: fc.constant('munmap'), p: fc.nat(WINDOW_PAGES - 1), n: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ t: fc.constant('mprotect'), p: fc.nat(WINDOW_PAGES - 1), n: fc.integer({ min: 1, max: 6 }), prot: fc.constantFrom(...PROTS) }),
+  fc.record({
+    t: fc.constant('mprotect'),
+    p: fc.nat(WINDOW_PAGES - 1),
+    n: fc.integer({ min: 1, max: 6 }),
+    prot: fc.constantFrom(...PROTS),
+  }),
   fc.record({ t: fc.constant('write'), pick: fc.nat(), value: fc.integer({ min: 1, max: 0x7fffffff }) }),
   fc.record({ t: fc.constant('write'), pick: fc.nat(), value: fc.integer({ min: 1, max: 0x7fffffff }) }),
   fc.record({ t: fc.constant('read'), pick: fc.nat() }),
   fc.record({ t: fc.constant('dontneed'), p: fc.nat(WINDOW_PAGES - 1), n: fc.integer({ min: 1, max: 6 }) }),
-  fc.record({ t: fc.constant('mremap'), pick: fc.nat(), oldN: fc.integer({ min: 1, max: 4 }), newN: fc.integer({ min: 1, max: 6 }), move: fc.boolean() }),
+  fc.record({
+    t: fc.constant('mremap'),
+    pick: fc.nat(),
+    oldN: fc.integer({ min: 1, max: 4 }),
+    newN: fc.integer({ min: 1, max: 6 }),
+    move: fc.boolean(),
+  }),
   fc.record({ t: fc.constant('brk'), pages: fc.integer({ min: -1, max: 6 }), extra: fc.nat(4095) }),
   fc.record({ t: fc.constant('fork') }),
   fc.record({ t: fc.constant('exit'), pick: fc.nat() }),
@@ -93,7 +120,8 @@ function apply(s: Space, o: Op, spaces: Space[]): void {
     case 'mapAny': {
       const addr = mmap(as, 0, o.n * 4096, o.prot, ANON, null, 0);
       expect(allFree(model, addr / 4096, o.n), 'mmap chose a used range').toBe(true);
-      for (let p = addr / 4096; p < addr / 4096 + o.n; p++) model.set(p, { prot: o.prot, heap: false, data: 0 });
+      for (let p = addr / 4096; p < addr / 4096 + o.n; p++)
+        model.set(p, { prot: o.prot, heap: false, data: 0 });
       return;
     }
     case 'munmap': {
@@ -133,11 +161,14 @@ function apply(s: Space, o: Op, spaces: Space[]): void {
         if (st) st.data = 0;
         else mapped = false;
       }
-      expect(errnoOf(() => madvise(as, WINDOW + o.p * 4096, o.n * 4096, MADV_DONTNEED))).toBe(mapped ? 0 : ENOMEM);
+      expect(errnoOf(() => madvise(as, WINDOW + o.p * 4096, o.n * 4096, MADV_DONTNEED))).toBe(
+        mapped ? 0 : ENOMEM,
+      );
       return;
     }
     case 'mremap':
-      return applyMremap(s, o as Extract<Op, { t: 'mremap' }>);
+      applyMremap(s, o as Extract<Op, { t: 'mremap' }>);
+      return;
     case 'brk': {
       const target = s.brk + o.pages * 4096 + (o.pages === 0 ? o.extra : 0);
       const oldEnd = Math.ceil(s.brk / 4096);
@@ -147,7 +178,8 @@ function apply(s: Space, o: Op, spaces: Space[]): void {
       expect(brk(as, target)).toBe(expected);
       if (expected === target) {
         for (let p = newEnd; p < oldEnd; p++) model.delete(p);
-        for (let p = oldEnd; p < newEnd; p++) model.set(p, { prot: PROT_READ | PROT_WRITE, heap: true, data: 0 });
+        for (let p = oldEnd; p < newEnd; p++)
+          model.set(p, { prot: PROT_READ | PROT_WRITE, heap: true, data: 0 });
         s.brk = target;
       }
       return;
@@ -193,9 +225,13 @@ function applyMremap(s: Space, o: { pick: number; oldN: number; newN: number; mo
   const to = call() / 4096;
   if (inPlace) expect(to).toBe(p0);
   else expect(allFree(model, to, o.newN)).toBe(true);
-  const moved = [];
-  for (let p = p0; p < p0 + o.oldN; p++) moved.push(model.get(p)!), model.delete(p);
-  for (let i = 0; i < o.newN; i++) model.set(to + i, i < o.oldN ? moved[i] : { prot: proto.prot, heap: proto.heap, data: 0 });
+  const moved: PageState[] = [];
+  for (let p = p0; p < p0 + o.oldN; p++) {
+    moved.push(model.get(p)!);
+    model.delete(p);
+  }
+  for (let i = 0; i < o.newN; i++)
+    model.set(to + i, i < o.oldN ? moved[i] : { prot: proto.prot, heap: proto.heap, data: 0 });
 }
 
 function checkModel(s: Space, memory: { u32: Uint32Array }) {
@@ -218,7 +254,10 @@ describe('mmap, munmap, mprotect, mremap, brk, madvise and fork against a page m
         for (const [o, who] of ops) {
           const s = spaces[who % spaces.length];
           apply(s, o, spaces);
-          checkInvariants(mm, spaces.map((x) => x.as));
+          checkInvariants(
+            mm,
+            spaces.map((x) => x.as),
+          );
           for (const x of spaces) checkModel(x, memory);
         }
         for (const x of spaces) x.as.destroy();

@@ -100,7 +100,11 @@ export function mmap(
   if (as.vmas.length >= as.limits.maxMapCount) throw new KernelError(ENOMEM, 'mmap: too many mappings');
   if ((flags & MAP_FIXED) !== 0) as.unmapRange(start, start + len);
   const vmFlags = vmFlagsOf(flags, shared, anon || (file as MapFile).writable);
-  const cache = anon ? (shared ? as.mm.caches.attach(new AnonSharedSource()) : null) : as.mm.caches.attach((file as MapFile).source);
+  const cache = anon
+    ? shared
+      ? as.mm.caches.attach(new AnonSharedSource())
+      : null
+    : as.mm.caches.attach((file as MapFile).source);
   const pgoff = anon ? 0 : offsetBytes / PAGE_SIZE;
   as.vmas.insert(new Vma(start, start + len, prot & PROT_ALL, vmFlags, cache, pgoff, ''));
   as.vmas.mergeAround(start, start + len);
@@ -110,10 +114,17 @@ export function mmap(
   return virt(start);
 }
 
-function checkFile(file: MapFile | null, offsetBytes: number, len: number, shared: boolean, prot: number): void {
+function checkFile(
+  file: MapFile | null,
+  offsetBytes: number,
+  len: number,
+  shared: boolean,
+  prot: number,
+): void {
   if (file === null) throw new KernelError(EBADF, 'mmap: no file');
   if (!isPageAligned(offsetBytes) || offsetBytes < 0) throw new KernelError(EINVAL, 'mmap: unaligned offset');
-  if (offsetBytes / PAGE_SIZE + len / PAGE_SIZE > MAX_PGOFF) throw new KernelError(EOVERFLOW, 'mmap: offset overflow');
+  if (offsetBytes / PAGE_SIZE + len / PAGE_SIZE > MAX_PGOFF)
+    throw new KernelError(EOVERFLOW, 'mmap: offset overflow');
   if (!file.readable) throw new KernelError(EACCES, 'mmap: file not open for reading');
   if (shared && (prot & PROT_WRITE) !== 0 && !file.writable) {
     throw new KernelError(EACCES, 'mmap: shared writable mapping of a file not open for writing');
@@ -156,14 +167,16 @@ export function mprotect(as: AddressSpace, addr: number, length: number, protArg
   if (!isPageAligned(addr)) throw new KernelError(EINVAL, 'mprotect: unaligned address');
   const grows = protArg & (PROT_GROWSDOWN | PROT_GROWSUP);
   const prot = protArg & ~grows;
-  if ((prot & ~PROT_ALL) !== 0 || (grows & PROT_GROWSUP) !== 0) throw new KernelError(EINVAL, 'mprotect: bad prot');
+  if ((prot & ~PROT_ALL) !== 0 || (grows & PROT_GROWSUP) !== 0)
+    throw new KernelError(EINVAL, 'mprotect: bad prot');
   if (length === 0) return;
   const end = addr + pageAlignUp(length);
   if (end > TASK_SIZE) throw new KernelError(ENOMEM, 'mprotect: range beyond user space');
   let start = addr;
   if (grows !== 0) {
     const v = as.vmas.find(start);
-    if (v === null || v.start >= end || (v.flags & VM_GROWSDOWN) === 0) throw new KernelError(EINVAL, 'mprotect: not a stack');
+    if (v === null || v.start >= end || (v.flags & VM_GROWSDOWN) === 0)
+      throw new KernelError(EINVAL, 'mprotect: not a stack');
     start = v.start;
   }
   if (!as.vmas.coversFully(start, end)) throw new KernelError(ENOMEM, 'mprotect: range not mapped');
@@ -234,16 +247,20 @@ export function mremap(
   flags: number,
   newAddr: number,
 ): VirtAddr {
-  if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) !== 0) throw new KernelError(EINVAL, 'mremap: unknown flags');
-  if ((flags & MREMAP_FIXED) !== 0 && (flags & MREMAP_MAYMOVE) === 0) throw new KernelError(EINVAL, 'mremap: FIXED needs MAYMOVE');
+  if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) !== 0)
+    throw new KernelError(EINVAL, 'mremap: unknown flags');
+  if ((flags & MREMAP_FIXED) !== 0 && (flags & MREMAP_MAYMOVE) === 0)
+    throw new KernelError(EINVAL, 'mremap: FIXED needs MAYMOVE');
   if (!isPageAligned(oldAddr)) throw new KernelError(EINVAL, 'mremap: unaligned address');
   const oldLen = pageAlignUp(oldLength);
   const newLen = pageAlignUp(newLength);
   // oldLength 0 (duplicating a shared mapping) is not implemented: EINVAL, as Linux answers for private ones.
   if (newLen === 0 || oldLen === 0) throw new KernelError(EINVAL, 'mremap: zero length');
-  if (newLen > TASK_SIZE || oldAddr + oldLen > TASK_SIZE) throw new KernelError(EINVAL, 'mremap: range beyond user space');
+  if (newLen > TASK_SIZE || oldAddr + oldLen > TASK_SIZE)
+    throw new KernelError(EINVAL, 'mremap: range beyond user space');
   const vma = as.vmas.findContaining(oldAddr);
-  if (vma === null || oldAddr + oldLen > vma.end) throw new KernelError(EFAULT, 'mremap: old range not one mapping');
+  if (vma === null || oldAddr + oldLen > vma.end)
+    throw new KernelError(EFAULT, 'mremap: old range not one mapping');
   if ((flags & MREMAP_FIXED) !== 0) return remapFixed(as, oldAddr, oldLen, newLen, newAddr);
   if (newLen <= oldLen) {
     as.unmapRange(oldAddr + newLen, oldAddr + oldLen);
@@ -260,11 +277,18 @@ export function mremap(
   return moveMapping(as, oldAddr, oldLen, newLen, dest);
 }
 
-function remapFixed(as: AddressSpace, oldAddr: number, oldLen: number, newLen: number, newAddr: number): VirtAddr {
+function remapFixed(
+  as: AddressSpace,
+  oldAddr: number,
+  oldLen: number,
+  newLen: number,
+  newAddr: number,
+): VirtAddr {
   if (!isPageAligned(newAddr) || newAddr + newLen > TASK_SIZE || newAddr < MMAP_MIN_ADDR) {
     throw new KernelError(EINVAL, 'mremap: bad new address');
   }
-  if (newAddr < oldAddr + oldLen && oldAddr < newAddr + newLen) throw new KernelError(EINVAL, 'mremap: ranges overlap');
+  if (newAddr < oldAddr + oldLen && oldAddr < newAddr + newLen)
+    throw new KernelError(EINVAL, 'mremap: ranges overlap');
   as.unmapRange(newAddr, newAddr + newLen);
   let len = oldLen;
   if (newLen < oldLen) {
@@ -275,8 +299,15 @@ function remapFixed(as: AddressSpace, oldAddr: number, oldLen: number, newLen: n
 }
 
 /** Moves [oldAddr, oldAddr+oldLen) — inside one VMA — to `dest`, PTEs and all, then extends it to newLen. */
-function moveMapping(as: AddressSpace, oldAddr: number, oldLen: number, newLen: number, dest: number): VirtAddr {
-  if (!as.pd.ensureTables(dest, dest + oldLen)) throw new KernelError(ENOMEM, 'mremap: no frame for page tables');
+function moveMapping(
+  as: AddressSpace,
+  oldAddr: number,
+  oldLen: number,
+  newLen: number,
+  dest: number,
+): VirtAddr {
+  if (!as.pd.ensureTables(dest, dest + oldLen))
+    throw new KernelError(ENOMEM, 'mremap: no frame for page tables');
   const [v] = as.vmas.extract(oldAddr, oldAddr + oldLen);
   const pd = as.pd;
   for (let va = pd.nextPresent(v.start, v.end); va >= 0; va = pd.nextPresent(va + PAGE_SIZE, v.end)) {
@@ -308,7 +339,8 @@ const KNOWN_ADVICE = new Set([
 
 /** madvise(2): DONTNEED and FREE drop pages, DONTFORK/DOFORK mark ranges; the rest are accepted hints. */
 export function madvise(as: AddressSpace, addr: number, length: number, advice: number): void {
-  if (!isPageAligned(addr) || !KNOWN_ADVICE.has(advice)) throw new KernelError(EINVAL, 'madvise: bad argument');
+  if (!isPageAligned(addr) || !KNOWN_ADVICE.has(advice))
+    throw new KernelError(EINVAL, 'madvise: bad argument');
   if (length === 0) return;
   const end = Math.min(addr + pageAlignUp(length), TASK_SIZE);
   if (advice === MADV_FREE) checkPrivateAnon(as, addr, end);
@@ -323,12 +355,14 @@ export function madvise(as: AddressSpace, addr: number, length: number, advice: 
     }
     as.vmas.mergeAround(addr, end);
   }
-  if (!as.vmas.coversFully(addr, addr + pageAlignUp(length))) throw new KernelError(ENOMEM, 'madvise: range not mapped');
+  if (!as.vmas.coversFully(addr, addr + pageAlignUp(length)))
+    throw new KernelError(ENOMEM, 'madvise: range not mapped');
 }
 
 function checkPrivateAnon(as: AddressSpace, start: number, end: number): void {
   for (let i = as.vmas.indexAfter(start); i < as.vmas.length && as.vmas.at(i).start < end; i++) {
-    if (as.vmas.at(i).cache !== null) throw new KernelError(EINVAL, 'madvise: MADV_FREE on a non-anonymous mapping');
+    if (as.vmas.at(i).cache !== null)
+      throw new KernelError(EINVAL, 'madvise: MADV_FREE on a non-anonymous mapping');
   }
 }
 
@@ -337,12 +371,14 @@ export function msync(as: AddressSpace, addr: number, length: number, flags: num
   if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) !== 0 || !isPageAligned(addr)) {
     throw new KernelError(EINVAL, 'msync: bad argument');
   }
-  if ((flags & MS_ASYNC) !== 0 && (flags & MS_SYNC) !== 0) throw new KernelError(EINVAL, 'msync: ASYNC and SYNC');
+  if ((flags & MS_ASYNC) !== 0 && (flags & MS_SYNC) !== 0)
+    throw new KernelError(EINVAL, 'msync: ASYNC and SYNC');
   const end = addr + pageAlignUp(length);
   if (end > TASK_SIZE) throw new KernelError(ENOMEM, 'msync: range beyond user space');
   for (let i = as.vmas.indexAfter(addr); i < as.vmas.length && as.vmas.at(i).start < end; i++) {
     const v = as.vmas.at(i);
-    if (v.isShared() && v.cache !== null) syncVma(as, v, v.cache, Math.max(v.start, addr), Math.min(v.end, end));
+    if (v.isShared() && v.cache !== null)
+      syncVma(as, v, v.cache, Math.max(v.start, addr), Math.min(v.end, end));
   }
   if (!as.vmas.coversFully(addr, end)) throw new KernelError(ENOMEM, 'msync: range not mapped');
 }

@@ -4,9 +4,18 @@
 import { PF_P, PF_U, PF_W } from '@kmos/abi-driver';
 import { BUS_ADRERR, ENOMEM, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGSEGV } from '@kmos/abi-linux';
 import { describe, expect, it } from 'vitest';
-import { AddressSpace, INITIAL_STACK_BYTES, STACK_GUARD_GAP, TASK_SIZE } from './address-space.js';
 import { KernelError } from '../kernel-error.js';
-import { MAP_ANONYMOUS, MAP_FIXED, MAP_GROWSDOWN, MAP_PRIVATE, MAP_SHARED, PROT_NONE, PROT_READ, PROT_WRITE } from './mman-abi.js';
+import { AddressSpace, INITIAL_STACK_BYTES, STACK_GUARD_GAP, TASK_SIZE } from './address-space.js';
+import {
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_GROWSDOWN,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+} from './mman-abi.js';
 import { mmap, mprotect, munmap, setupStack } from './mmap.js';
 import { handlePageFault } from './page-fault.js';
 import { ArrayFile } from './testing/file-source.js';
@@ -35,9 +44,21 @@ describe('handlePageFault', () => {
     const as = AddressSpace.create(mm);
     mmap(as, A, 0x2000, PROT_READ, ANON | MAP_FIXED, null, 0);
     mmap(as, A + 0x2000, 0x1000, PROT_NONE, ANON | MAP_FIXED, null, 0);
-    expect(handlePageFault(as, A - 1, READ)).toEqual({ kind: 'signal', signo: SIGSEGV, code: SEGV_MAPERR, addr: A - 1 });
-    expect(handlePageFault(as, TASK_SIZE + 5, READ)).toMatchObject({ code: SEGV_MAPERR, addr: TASK_SIZE + 5 });
-    expect(handlePageFault(as, A + 0x123, WRITE)).toMatchObject({ signo: SIGSEGV, code: SEGV_ACCERR, addr: A + 0x123 });
+    expect(handlePageFault(as, A - 1, READ)).toEqual({
+      kind: 'signal',
+      signo: SIGSEGV,
+      code: SEGV_MAPERR,
+      addr: A - 1,
+    });
+    expect(handlePageFault(as, TASK_SIZE + 5, READ)).toMatchObject({
+      code: SEGV_MAPERR,
+      addr: TASK_SIZE + 5,
+    });
+    expect(handlePageFault(as, A + 0x123, WRITE)).toMatchObject({
+      signo: SIGSEGV,
+      code: SEGV_ACCERR,
+      addr: A + 0x123,
+    });
     expect(handlePageFault(as, A + 0x2004, READ)).toMatchObject({ code: SEGV_ACCERR });
     expect(handlePageFault(as, A + 0x1004, READ)).toEqual({ kind: 'ok' });
     expect(sdmWalk(mm.memory, as.cr3, A + 0x1000)).toMatchObject({ userRead: true, userWrite: false });
@@ -70,7 +91,9 @@ describe('handlePageFault', () => {
     const stackStart = as.vmas.findContaining(low - 0x10000)!.start;
     const below = stackStart - STACK_GUARD_GAP - 0x3000;
     mmap(as, below, 0x1000, RW, ANON | MAP_FIXED, null, 0);
-    expect(handlePageFault(as, below + 0x1000 + STACK_GUARD_GAP - 1, WRITE)).toMatchObject({ code: SEGV_MAPERR });
+    expect(handlePageFault(as, below + 0x1000 + STACK_GUARD_GAP - 1, WRITE)).toMatchObject({
+      code: SEGV_MAPERR,
+    });
     expect(handlePageFault(as, below + 0x1000 + STACK_GUARD_GAP, WRITE).kind).toBe('ok');
     checkInvariants(mm, [as]);
     as.destroy();
@@ -206,7 +229,12 @@ describe('file-backed faults', () => {
     const { mm } = newMm();
     const as = AddressSpace.create(mm);
     mmap(as, A, 0x4000, PROT_READ, MAP_PRIVATE | MAP_FIXED, rw(file()), 0);
-    expect(handlePageFault(as, A + 0x3004, READ)).toEqual({ kind: 'signal', signo: SIGBUS, code: BUS_ADRERR, addr: A + 0x3004 });
+    expect(handlePageFault(as, A + 0x3004, READ)).toEqual({
+      kind: 'signal',
+      signo: SIGBUS,
+      code: BUS_ADRERR,
+      addr: A + 0x3004,
+    });
     as.destroy();
   });
 

@@ -53,7 +53,8 @@ describe('PageDirectory', () => {
     const vas = [0x1000, 0x00800000, 0x00801000, 0xbffff000];
     for (const va of vas) pd.setPte(va, FRAME | PTE_P | PTE_U);
     const found: number[] = [];
-    for (let a = pd.nextPresent(0, 0xc0000000); a >= 0; a = pd.nextPresent(a + 4096, 0xc0000000)) found.push(a);
+    for (let a = pd.nextPresent(0, 0xc0000000); a >= 0; a = pd.nextPresent(a + 4096, 0xc0000000))
+      found.push(a);
     expect(found).toEqual(vas);
     expect(pd.nextPresent(0x2000, 0x00800000)).toBe(-1);
   });

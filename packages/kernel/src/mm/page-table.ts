@@ -168,7 +168,9 @@ export class PageDirectory {
   destroy(): void {
     for (let pdi = 0; pdi < PDE_COUNT; pdi++) {
       if (this.presentInTable[pdi] !== 0) {
-        throw new KernelPanic(`page directory ${hex(this.cr3)} destroyed with PTEs present at ${hex(pdi << PDE_SHIFT)}`);
+        throw new KernelPanic(
+          `page directory ${hex(this.cr3)} destroyed with PTEs present at ${hex(pdi << PDE_SHIFT)}`,
+        );
       }
     }
     this.pages.freePages(this.cr3, 0);

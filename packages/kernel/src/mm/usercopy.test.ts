@@ -1,17 +1,26 @@
 // usercopy against two oracles: a plain byte array modelling a user region (random writes and reads across
 // page boundaries), and the SDM walker reading physical memory directly; plus EFAULT at every kind of bad
 // pointer, copy-on-write through copyToUser, and strings that end at a page edge.
-import fc from 'fast-check';
+
 import { EFAULT } from '@kmos/abi-linux';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AddressSpace, TASK_SIZE } from './address-space.js';
 import { KernelError } from '../kernel-error.js';
+import { AddressSpace, TASK_SIZE } from './address-space.js';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_NONE, PROT_READ, PROT_WRITE } from './mman-abi.js';
 import { mmap } from './mmap.js';
 import { PTE_A, PTE_D } from './page-table.js';
 import { newMm, ptr, RecordingNotifier } from './testing/harness.js';
 import { sdmWalk } from './testing/sdm-walker.js';
-import { clearUser, copyFromUser, copyToUser, getUser32, putUser32, readUserString, strncpyFromUser } from './usercopy.js';
+import {
+  clearUser,
+  copyFromUser,
+  copyToUser,
+  getUser32,
+  putUser32,
+  readUserString,
+  strncpyFromUser,
+} from './usercopy.js';
 
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
@@ -35,7 +44,12 @@ function errno(f: () => unknown): number {
 describe('usercopy', () => {
   it('round-trips random slices across pages like a flat array, and the bytes are where the page tables say', () => {
     const SIZE = 0x9000;
-    const slice = fc.record({ off: fc.nat(SIZE - 1), len: fc.nat(0x2400), seed: fc.nat(255), clear: fc.boolean() });
+    const slice = fc.record({
+      off: fc.nat(SIZE - 1),
+      len: fc.nat(0x2400),
+      seed: fc.nat(255),
+      clear: fc.boolean(),
+    });
     fc.assert(
       fc.property(fc.array(slice, { maxLength: 30 }), (ops) => {
         const { mm, memory } = newMm(4);

@@ -30,7 +30,8 @@ function userPhys(as: AddressSpace, va: number, write: boolean): number {
     if (r.kind === 'oom') throw new KernelError(ENOMEM, `usercopy: out of memory at ${hex(va)}`);
     if (r.kind !== 'ok') throw new KernelError(EFAULT, `usercopy: bad address ${hex(va)}`);
     pte = as.pd.pte(va);
-    if ((pte & need) !== need) throw new KernelPanic(`page fault at ${hex(va)} resolved without a usable PTE`);
+    if ((pte & need) !== need)
+      throw new KernelPanic(`page fault at ${hex(va)} resolved without a usable PTE`);
   }
   const ad = write ? PTE_A | PTE_D : PTE_A;
   if ((pte & ad) !== ad) as.pd.updateFlags(va, 0, ad);
@@ -38,13 +39,13 @@ function userPhys(as: AddressSpace, va: number, write: boolean): number {
 }
 
 function checkRange(ptr: number, sizeBytes: number): void {
-  if (ptr < 0 || ptr + sizeBytes > TASK_SIZE) throw new KernelError(EFAULT, `usercopy: range beyond user space at ${hex(ptr)}`);
+  if (ptr < 0 || ptr + sizeBytes > TASK_SIZE)
+    throw new KernelError(EFAULT, `usercopy: range beyond user space at ${hex(ptr)}`);
 }
 
 /** Bytes from `va` to the end of its page, capped at `left`. */
 function runLength(va: number, left: number): number {
-  const inPage = PAGE_SIZE - (va & PAGE_OFFSET_MASK);
-  return left < inPage ? left : inPage;
+  return Math.min(left, PAGE_SIZE - (va & PAGE_OFFSET_MASK));
 }
 
 /** Copies `into.length` bytes from user address `src` into `into`. */
@@ -125,7 +126,8 @@ export function readUserString(as: AddressSpace, src: UserPtr, maxBytes: number)
 
 /** One little-endian dword from user memory (syscall arguments in structs, futex words). */
 export function getUser32(as: AddressSpace, src: UserPtr): number {
-  if ((src & 3) === 0 && src >= 0 && src + 4 <= TASK_SIZE) return as.mm.memory.u32[userPhys(as, src, false) >>> 2];
+  if ((src & 3) === 0 && src >= 0 && src + 4 <= TASK_SIZE)
+    return as.mm.memory.u32[userPhys(as, src, false) >>> 2];
   const b = new Uint8Array(4);
   copyFromUser(as, src, b);
   return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;

@@ -140,7 +140,9 @@ export class VmaList {
     const i = this.indexAfter(vma.start);
     const next = this.list[i];
     if (vma.start >= vma.end || (next !== undefined && next.start < vma.end)) {
-      throw new KernelPanic(`VMA ${hex(vma.start)}-${hex(vma.end)} overlaps ${next ? hex(next.start) : 'nothing'}`);
+      throw new KernelPanic(
+        `VMA ${hex(vma.start)}-${hex(vma.end)} overlaps ${next ? hex(next.start) : 'nothing'}`,
+      );
     }
     this.list.splice(i, 0, vma);
   }

@@ -21,7 +21,17 @@ export function assembleFlat(source: string, origin: number): Uint8Array {
     const linked = join(dir, `${hash}.elf`);
     writeFileSync(src, text);
     execFileSync('as', ['--32', '-o', obj, src]);
-    execFileSync('ld', ['-m', 'elf_i386', '-Ttext', `0x${origin.toString(16)}`, '-e', '0', '-o', linked, obj]);
+    execFileSync('ld', [
+      '-m',
+      'elf_i386',
+      '-Ttext',
+      `0x${origin.toString(16)}`,
+      '-e',
+      '0',
+      '-o',
+      linked,
+      obj,
+    ]);
     execFileSync('objcopy', ['-O', 'binary', '-j', '.text', linked, `${out}.tmp`]);
     renameSync(`${out}.tmp`, out);
   }

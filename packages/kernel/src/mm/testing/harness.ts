@@ -66,7 +66,8 @@ export function checkInvariants(mm: MemoryManager, spaces: readonly AddressSpace
     expect(as.rssPages).toBe(rss);
     // Nothing outside VMAs is mapped.
     let inVmas = 0;
-    for (let va = as.pd.nextPresent(0, TASK_SIZE); va >= 0; va = as.pd.nextPresent(va + 4096, TASK_SIZE)) inVmas++;
+    for (let va = as.pd.nextPresent(0, TASK_SIZE); va >= 0; va = as.pd.nextPresent(va + 4096, TASK_SIZE))
+      inVmas++;
     expect(inVmas).toBe(rss);
   }
   for (const [frame, n] of mappers) {

@@ -1,0 +1,72 @@
+// /proc text against Linux's format: fields as fs/proc/task_mmu.c prints them (hex ranges of 8 digits, perms,
+// 8-digit offset, major:minor, inode, then the name padded to column 25 + 6 * sizeof(void *) - 1, i.e. the
+// name starts at column 49 on i386 — the host's own 64-bit /proc/self/maps puts it at 73 by the same rule).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AddressSpace } from './address-space.js';
+import {
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+} from './mman-abi.js';
+import { brk, mmap, setBrkStart, setupStack } from './mmap.js';
+import { procMaps, procStatusVmLines } from './proc-text.js';
+import { ArrayFile } from './testing/file-source.js';
+import { newMm, ptr } from './testing/harness.js';
+import { copyToUser } from './usercopy.js';
+
+describe('/proc text', () => {
+  it('follows the padding rule the host kernel uses for its own maps', () => {
+    const line = readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .find((l) => l.includes('/'));
+    if (line !== undefined && /^[0-9a-f]{12,}-/.test(line))
+      expect(line.indexOf('/')).toBe(25 + 6 * 8 - 1 + 1);
+  });
+
+  it('prints maps lines for a file, the heap, shared anonymous memory and the stack', () => {
+    const { mm } = newMm();
+    const as = AddressSpace.create(mm);
+    const f = new ArrayFile(new Uint8Array(0x3000), '/bin/prog', 5678);
+    mmap(
+      as,
+      0x08048000,
+      0x2000,
+      PROT_READ | PROT_EXEC,
+      MAP_PRIVATE | MAP_FIXED,
+      { source: f, readable: true, writable: false },
+      0x1000,
+    );
+    setBrkStart(as, 0x0804b000);
+    brk(as, 0x0804d000);
+    mmap(as, 0x40000000, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, null, 0);
+    setupStack(as);
+    expect(procMaps(as)).toBe(
+      [
+        '08048000-0804a000 r-xp 00001000 03:01 5678       /bin/prog',
+        '0804b000-0804d000 rw-p 00000000 00:00 0          [heap]',
+        '40000000-40001000 rw-s 00000000 00:01 0          /dev/zero (deleted)',
+        'bffe0000-c0000000 rw-p 00000000 00:00 0          [stack]',
+        '',
+      ].join('\n'),
+    );
+    copyToUser(as, ptr(0x0804b000), new Uint8Array(0x1001));
+    expect(procStatusVmLines(as)).toBe(
+      [
+        'VmSize:\t     148 kB',
+        'VmRSS:\t       8 kB',
+        'RssAnon:\t       8 kB',
+        'RssFile:\t       0 kB',
+        'VmData:\t       8 kB',
+        'VmStk:\t     128 kB',
+        'VmPTE:\t       8 kB',
+        '',
+      ].join('\n'),
+    );
+    as.destroy();
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * The text /proc shows of an address space: `/proc/<pid>/maps` lines in Linux's format and the Vm* lines of
+ * `/proc/<pid>/status`. Layer: kernel mm; procfs above calls these, reading only the AddressSpace's public
+ * state (VMAs, page directory, counters).
+ */
+import { PAGE_SIZE } from '@kmos/abi-driver';
+import type { AddressSpace } from './address-space.js';
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from './mman-abi.js';
+import { AnonSharedSource } from './page-cache.js';
+import { VM_GROWSDOWN, type Vma } from './vma.js';
+
+/** Linux pads the fields before the name to 25 + 6 * sizeof(void *) - 1 columns; i386 pointers are 4 bytes. */
+const MAPS_NAME_COLUMN = 25 + 6 * 4 - 1;
+
+function hexField(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+/** One line of /proc/<pid>/maps, without the newline. */
+export function mapsLine(v: Vma): string {
+  const perms =
+    ((v.prot & PROT_READ) !== 0 ? 'r' : '-') +
+    ((v.prot & PROT_WRITE) !== 0 ? 'w' : '-') +
+    ((v.prot & PROT_EXEC) !== 0 ? 'x' : '-') +
+    (v.isShared() ? 's' : 'p');
+  const source = v.cache?.source ?? null;
+  const id = source?.identity;
+  const anonShared = source instanceof AnonSharedSource;
+  const offset = v.cache === null ? 0 : v.pgoff * PAGE_SIZE;
+  const dev =
+    id !== undefined
+      ? `${hexField(id.devMajor, 2)}:${hexField(id.devMinor, 2)}`
+      : anonShared
+        ? '00:01'
+        : '00:00';
+  const head = `${hexField(v.start, 8)}-${hexField(v.end, 8)} ${perms} ${hexField(offset, 8)} ${dev} ${id?.ino ?? 0} `;
+  const name = id !== undefined ? id.path : anonShared ? '/dev/zero (deleted)' : v.name;
+  return name === '' ? head : `${head.padEnd(MAPS_NAME_COLUMN)} ${name}`;
+}
+
+/** The whole of /proc/<pid>/maps. */
+export function procMaps(as: AddressSpace): string {
+  let out = '';
+  for (const v of as.vmas.all()) out += `${mapsLine(v)}\n`;
+  return out;
+}
+
+export interface VmStatus {
+  readonly vmSizeKb: number;
+  readonly vmRssKb: number;
+  readonly rssAnonKb: number;
+  readonly rssFileKb: number;
+  readonly vmDataKb: number;
+  readonly vmStkKb: number;
+  readonly vmPteKb: number;
+}
+
+export function vmStatus(as: AddressSpace): VmStatus {
+  let data = 0;
+  let stack = 0;
+  let anonPages = 0;
+  for (const v of as.vmas.all()) {
+    const bytes = v.end - v.start;
+    if ((v.flags & VM_GROWSDOWN) !== 0) stack += bytes;
+    else if ((v.prot & PROT_WRITE) !== 0 && !v.isShared()) data += bytes;
+    if (v.cache === null) anonPages += presentPages(as, v);
+  }
+  return {
+    vmSizeKb: as.sizeBytes() / 1024,
+    vmRssKb: (as.rssPages * PAGE_SIZE) / 1024,
+    rssAnonKb: (anonPages * PAGE_SIZE) / 1024,
+    rssFileKb: ((as.rssPages - anonPages) * PAGE_SIZE) / 1024,
+    vmDataKb: data / 1024,
+    vmStkKb: stack / 1024,
+    vmPteKb: (as.pd.tableFrames() * PAGE_SIZE) / 1024,
+  };
+}
+
+function presentPages(as: AddressSpace, v: Vma): number {
+  let n = 0;
+  for (let va = as.pd.nextPresent(v.start, v.end); va >= 0; va = as.pd.nextPresent(va + PAGE_SIZE, v.end))
+    n++;
+  return n;
+}
+
+/** The Vm and Rss lines of /proc/<pid>/status, in Linux's order and format (`Name:\t%8lu kB`). */
+export function procStatusVmLines(as: AddressSpace): string {
+  const s = vmStatus(as);
+  const line = (name: string, kb: number) => `${name}:\t${String(kb).padStart(8)} kB\n`;
+  return (
+    line('VmSize', s.vmSizeKb) +
+    line('VmRSS', s.vmRssKb) +
+    line('RssAnon', s.rssAnonKb) +
+    line('RssFile', s.rssFileKb) +
+    line('VmData', s.vmDataKb) +
+    line('VmStk', s.vmStkKb) +
+    line('VmPTE', s.vmPteKb)
+  );
+}
