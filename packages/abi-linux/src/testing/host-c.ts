@@ -57,7 +57,7 @@ export function cValues(
 ): Record<string, number> {
   const keys = Object.keys(exprs);
   const body = keys.map((k) => `  printf("%s %lld\\n", "${k}", (long long)(${exprs[k]}));`).join('\n');
-  const src = `${includes.map((h) => `#include <${h}>`).join('\n')}\n#include <stdio.h>\nint main(void) {\n${body}\n  return 0;\n}\n`;
+  const src = `#define _GNU_SOURCE\n${includes.map((h) => `#include <${h}>`).join('\n')}\n#include <stdio.h>\nint main(void) {\n${body}\n  return 0;\n}\n`;
   const out: Record<string, number> = {};
   for (const line of runC(src).trim().split('\n')) {
     const [k, v] = line.split(' ');
