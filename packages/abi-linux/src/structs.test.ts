@@ -264,6 +264,12 @@ describe.skipIf(hostCUnavailable !== null)(
       expect(word(f, info + st.siginfoLayout.fields.si_pid.offset)).toBe(Number(k.pid));
       expect(word(f, info + st.siginfoLayout.fields.si_uid.offset)).toBe(Number(k.uid));
     });
+    it('aligns the frame as alignSigframe does', () => {
+      const frame = Number(k.rt_info) - st.rtSigframeLayout.fields.info.offset;
+      expect(st.alignSigframe(frame)).toBe(frame);
+      expect(st.alignSigframe(frame + 15)).toBe(frame);
+      expect((frame + 4) % st.FRAME_ALIGNMENT).toBe(0);
+    });
     it('saves the interrupted state in ucontext: the alternate stack, segment registers, both mask words', () => {
       const uc = st.rtSigframeLayout.fields.uc.offset;
       const u = st.ucontextLayout.fields;

@@ -42,3 +42,15 @@ export const FPSTATE_32_SIZE = 624;
 export const __NEW_UTS_LEN = 64;
 /** sockaddr_un.sun_path length. */
 export const UNIX_PATH_MAX = 108;
+
+/** The i386 signal-frame alignment: at handler entry (sp + 4) is a multiple of this (the SysV stack rule). */
+export const FRAME_ALIGNMENT = 16;
+
+/**
+ * Where the kernel places a signal frame whose lowest candidate address is `sp` (already lowered by the
+ * frame size and by any FPU state): rounded down so that the handler sees (esp + 4) % 16 == 0, as
+ * get_sigframe's align_sigframe does for 32-bit frames.
+ */
+export function alignSigframe(sp: number): number {
+  return ((((sp + 4) >>> 0) & -FRAME_ALIGNMENT) >>> 0) - 4;
+}

@@ -2,7 +2,7 @@
 // (one entry per assigned number, nothing else) and register-count limits.
 import { describe, expect, it } from 'vitest';
 import * as sc from './syscalls.js';
-import { cMacroNames, cMacros, hostCUnavailable } from './testing/host-c.js';
+import { cMacroNames, cMacros, hostCUnavailable, runC } from './testing/host-c.js';
 
 const consts = sc as unknown as Record<string, number>;
 
@@ -43,6 +43,31 @@ describe.skipIf(hostCUnavailable !== null)(
       const host = cMacros(['asm/unistd_32.h'], names);
       for (const n of names) expect(consts[n], n).toBe(host[n]);
       expect(Object.keys(sc.SYSCALL_NAMES).length).toBe(names.length);
+    });
+  },
+);
+
+describe.skipIf(hostCUnavailable !== null)(
+  `the i386 syscall convention on the running kernel ${hostCUnavailable ?? ''}`,
+  () => {
+    it('takes the number in eax and arguments in ebx, ecx, edx, ... through int $0x80', () => {
+      expect(sc.SYSCALL_ARG_REGISTERS.slice(0, 3)).toEqual(['ebx', 'ecx', 'edx']);
+      expect(sc.SYSCALL_NR_REGISTER).toBe('eax');
+      // write(1, msg, 3) by hand, then getppid through the same gate; eax carries each result back.
+      const src = `#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+  static const char msg[] = "ok\\n";
+  long r;
+  __asm__ volatile("int $${sc.SYSCALL_VECTOR}" : "=a"(r) : "a"(${sc.__NR_write}), "b"(1), "c"(msg), "d"(3) : "memory");
+  fflush(stdout);
+  long p;
+  __asm__ volatile("int $${sc.SYSCALL_VECTOR}" : "=a"(p) : "a"(${sc.__NR_getppid}) : "memory");
+  printf("%ld %d\\n", r, p == getppid());
+  return 0;
+}
+`;
+      expect(runC(src)).toBe('ok\n3 1\n');
     });
   },
 );

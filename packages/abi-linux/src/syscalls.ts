@@ -11,6 +11,13 @@ import { SYSCALL_NAMES } from './generated/syscalls.js';
 
 export * from './generated/syscalls.js';
 
+/** The interrupt vector of the i386 syscall gate (`int $0x80`). */
+export const SYSCALL_VECTOR = 0x80;
+/** The register holding the syscall number on entry and the result (or -errno) on return. */
+export const SYSCALL_NR_REGISTER = 'eax';
+/** The registers holding arguments 1..6, in order. */
+export const SYSCALL_ARG_REGISTERS = ['ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'] as const;
+
 /**
  * What one syscall argument register holds, for decoding and printing.
  * - `fd`, `dirfd` (may be AT_FDCWD), `pid`, `uid`, `gid`, `signal`, `clock`, `resource`: small integers.
