@@ -192,6 +192,37 @@ describe('handlePageFault', () => {
   });
 });
 
+describe('fork when memory runs out', () => {
+  it('fails with ENOMEM, leaves the parent working, and leaks nothing', () => {
+    const { mm, pages } = newMm(2);
+    const free0 = pages.stats().freePages;
+    const parent = AddressSpace.create(mm);
+    // Pages spread over many 4 MiB regions, so the child needs one page table per region.
+    for (let i = 0; i < 24; i++) {
+      mmap(parent, A + i * 0x400000, 0x1000, RW, ANON | MAP_FIXED, null, 0);
+      poke(parent, A + i * 0x400000, i + 1);
+    }
+    const hog: number[] = [];
+    for (let f = pages.allocPages(0); f !== null; f = pages.allocPages(0)) hog.push(f);
+    for (let i = 0; i < 10; i++) pages.freePages(hog.pop() as never, 0);
+    let err: unknown;
+    try {
+      parent.fork();
+    } catch (e) {
+      err = e;
+    }
+    expect((err as KernelError).errno).toBe(ENOMEM);
+    for (const f of hog) pages.freePages(f as never, 0);
+    checkInvariants(mm, [parent]);
+    for (let i = 0; i < 24; i++) {
+      poke(parent, A + i * 0x400000 + 1, 0);
+      expect(peek(parent, A + i * 0x400000)).toBe(i + 1);
+    }
+    parent.destroy();
+    expect(pages.stats().freePages).toBe(free0);
+  });
+});
+
 describe('file-backed faults', () => {
   const file = () => {
     const data = new Uint8Array(0x2800);
