@@ -9,6 +9,7 @@ export * from './futex.js';
 export * from './ioctl.js';
 export * from './mman.js';
 export * from './poll.js';
+export * from './prctl.js';
 export * from './random.js';
 export * from './resource.js';
 export * from './signals.js';
