@@ -69,19 +69,27 @@ static const u64 f64_edges[] = {${F64_EDGES.map(hex64).join(', ')}};
 static const u16 control_words[] = {${CONTROL_WORDS.map((v) => `0x${v.toString(16)}`).join(', ')}};
 static u64 rng_next64(void) { u64 hi = rng_next(); return (hi << 32) | rng_next(); }
 
-/* Value kinds: which operands an instruction is defined for (f2xm1 wants [-1, 1], fyl2xp1 |x| < 1 - sqrt(2)/2). */
+/* Value kinds: which operands an instruction is defined for. f2xm1 wants [-1, 1] (UNIT: exponents up to
+ * 0x3ffe, i.e. below 1), fyl2xp1 wants |x| < 1 - sqrt(2)/2 ~ 0.29 (SMALL: up to 0x3ffc, i.e. below 0.25),
+ * fyl2x a positive x (POSITIVE: the edges and random values with the sign cleared). */
 enum { ANY, UNIT, SMALL, POSITIVE };
-/* The i-th value of a kind: edges for ANY, then random normals with exponents around 1 (and some far off). */
 static void f80_value(u32 kind, u32 i, f80 *out) {
-  if (kind == ANY && i < F80_EDGE_COUNT) { *out = f80_edges[i]; return; }
   u32 r = rng_next();
-  s32 spread = kind == ANY ? (r & 1 ? 70 : 8) : 40;
-  s32 exponent = 0x3fff + (s32)(rng_next() % (u32)(2 * spread + 1)) - spread;
-  if (kind == UNIT) exponent = 0x3fff - 1 - (s32)(rng_next() % 40);
-  if (kind == SMALL) exponent = 0x3ffd - 1 - (s32)(rng_next() % 40);
-  if (kind != ANY && i < 2) exponent = i == 0 ? 0 : 0x3ffe;
+  if ((kind == ANY || kind == POSITIVE) && i < F80_EDGE_COUNT) {
+    *out = f80_edges[i];
+    if (kind == POSITIVE) out->sign_exponent &= 0x7fff;
+    return;
+  }
+  s32 exponent;
+  if (kind == UNIT || kind == SMALL) {
+    exponent = (kind == UNIT ? 0x3ffe : 0x3ffc) - (s32)(rng_next() % 40);
+    if (i < 2) exponent = 0; /* +0 and -0 */
+  } else {
+    s32 spread = r & 1 ? 70 : 8; /* mostly near 1, some far off (fsin beyond 2^63) */
+    exponent = 0x3fff + (s32)(rng_next() % (u32)(2 * spread + 1)) - spread;
+  }
   out->mantissa = exponent == 0 ? 0 : rng_next64() | 0x8000000000000000ull;
-  out->sign_exponent = (u16)exponent | (kind != POSITIVE && (r & 2) ? 0x8000 : 0);
+  out->sign_exponent = (u16)exponent | (kind != POSITIVE && ((r & 2) || (exponent == 0 && i == 1)) ? 0x8000 : 0);
 }
 static void out_f80(const char *key, const f80 *v) {
   out_c(' ');
@@ -104,9 +112,10 @@ static void mem_value(u32 format, u32 i, u8 *out) {
   case M_I16: v = operand(16, i); break;
   case M_I32: v = operand(32, i); break;
   case M_I64: v = i < 4 ? (u64[]){0, 1, 0x8000000000000000ull, 0xffffffffffffffffull}[i] : rng_next64() >> (rng_next() % 64); break;
-  case M_BCD:
-    for (u32 d = 0; d < 18; d++) v |= (u64)(rng_next() % 10) << (4 * d);
-    break;
+  case M_BCD: /* 18 valid digits, two per byte, in bytes 0..8 (invalid digits give undefined results) */
+    for (u32 b = 0; b < 9; b++) out[b] = (u8)((rng_next() % 10) | (rng_next() % 10) << 4);
+    out[9] = rng_next() & 1 ? 0x80 : 0;
+    return;
   }
   for (u32 b = 0; b < 8; b++) out[b] = (u8)(v >> (8 * b));
   out[8] = 0;
