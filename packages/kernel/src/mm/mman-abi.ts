@@ -32,5 +32,6 @@ export {
   PROT_GROWSUP,
   PROT_NONE,
   PROT_READ,
+  PROT_SEM,
   PROT_WRITE,
 } from '@kmos/abi-linux';

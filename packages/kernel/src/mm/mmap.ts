@@ -49,6 +49,7 @@ import {
   PROT_GROWSUP,
   PROT_NONE,
   PROT_READ,
+  PROT_SEM,
   PROT_WRITE,
 } from './mman-abi.js';
 import { AnonSharedSource, type PageCache, type PageSource } from './page-cache.js';
@@ -166,7 +167,8 @@ export function munmap(as: AddressSpace, addr: number, length: number): void {
 export function mprotect(as: AddressSpace, addr: number, length: number, protArg: number): void {
   if (!isPageAligned(addr)) throw new KernelError(EINVAL, 'mprotect: unaligned address');
   const grows = protArg & (PROT_GROWSDOWN | PROT_GROWSUP);
-  const prot = protArg & ~grows;
+  // PROT_SEM is accepted and ignored, as on x86 Linux (arch_validate_prot).
+  const prot = protArg & ~grows & ~PROT_SEM;
   if ((prot & ~PROT_ALL) !== 0 || (grows & PROT_GROWSUP) !== 0)
     throw new KernelError(EINVAL, 'mprotect: bad prot');
   if (length === 0) return;
