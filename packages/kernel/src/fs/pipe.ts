@@ -1,13 +1,16 @@
 /**
- * Pipes and FIFOs: a byte ring between writers and readers, shared by both ends.
+ * Pipes and FIFOs: a ring of page buffers between writers and readers, shared by both ends.
  *
- * How it works: the ring is 16 slots of one page each (64 KiB, Linux's default pipe size). A slot's page is
- * kmalloc'd from the object allocator when a write first reaches it and freed once the reader has consumed
- * it, so an idle pipe holds no memory and /proc/slabinfo shows busy ones; the bytes live in emulated RAM.
- * Invariants: 0 <= count <= capacity; the live bytes are [head, head + count) modulo capacity; a slot holds
- * a page exactly when live bytes fall in it. Writes of at most PIPE_BUF bytes are atomic: all or nothing.
- * A write with no reader left is EPIPE (the syscall layer raises SIGPIPE); a read with no writer left is
- * EOF. Everything that changes readiness wakes `queue`, which readers, writers, poll and FIFO opens share.
+ * How it works, as Linux's fs/pipe.c: the ring has 16 slots (PIPE_DEF_BUFFERS; 64 KiB), each holding one
+ * page with an offset and a length of unread bytes. A write first tops up the last page when its remainder
+ * fits there (merging), then fills fresh pages, one slot each, while slots are free. A read takes bytes from
+ * the oldest slot on and frees each page it empties. Pages are kmalloc'd from the object allocator when a
+ * write needs one, so an idle pipe holds no memory and /proc/slabinfo shows busy ones; the bytes live in
+ * emulated RAM. Writes of at most PIPE_BUF (one page) bytes are atomic: they merge whole into the last page
+ * or take a whole slot, or wait. Invariants: 0 <= used <= 16; a slot in [tail, head) holds a page with
+ * len > 0 bytes at [offset, offset + len); slots outside hold none. A write with no reader left is EPIPE
+ * (the syscall layer raises SIGPIPE); a read with no writer left is EOF. Every change of readiness wakes
+ * `queue`, which readers, writers, poll and FIFO opens share.
  * Layer: kernel VFS; vfs.ts makes pipes for pipe(2) and for FIFO inodes.
  */
 import type { MaybePromise, ObjectAllocator, PhysAddr, PhysicalMemory } from '@kmos/abi-driver';
@@ -16,7 +19,6 @@ import { EAGAIN, ENOMEM, ENXIO, EPIPE, FIONREAD, S_IFIFO } from '@kmos/abi-linux
 import { WaitQueue } from '../sched/wait-queue.js';
 import type { Dentry } from './dentry.js';
 import { fsError } from './fs-error.js';
-import { PIPE_BUF } from './limits.js';
 import { OpenFile, type Stat, statOf, type UserMemory } from './open-file.js';
 import { WouldBlock } from './would-block.js';
 
@@ -30,13 +32,19 @@ export interface PipeMemory {
   readonly memory: PhysicalMemory;
 }
 
+/** One ring slot (Linux's struct pipe_buffer). Written by Pipe only. */
+interface PipeBuffer {
+  page: number;
+  offset: number;
+  len: number;
+}
+
 export class Pipe {
-  /** The page behind each slot, or 0 when the slot is empty. Written by write/consume/freeAll only. */
-  private readonly slots = new Array<number>(PIPE_DEF_BUFFERS).fill(0);
-  /** Ring offset of the first unread byte. */
+  private readonly ring: PipeBuffer[] = Array.from({ length: PIPE_DEF_BUFFERS }, () => ({ page: 0, offset: 0, len: 0 }));
+  /** Slots written and slots consumed, counted forever; the ring index is the count modulo its size. */
   private head = 0;
-  /** Unread bytes. */
-  private count = 0;
+  private tail = 0;
+  private bytes = 0;
   /** Open read and write ends (descriptions, not descriptors). Written by openEnd/closeEnd. */
   readers = 0;
   writers = 0;
@@ -48,12 +56,18 @@ export class Pipe {
 
   constructor(private readonly mem: PipeMemory) {}
 
+  /** Unread bytes (FIONREAD). */
   get available(): number {
-    return this.count;
+    return this.bytes;
   }
 
-  get free(): number {
-    return PIPE_CAPACITY_BYTES - this.count;
+  /** Pages held now (what this pipe costs the object allocator). */
+  get pagesHeld(): number {
+    return this.head - this.tail;
+  }
+
+  private get full(): boolean {
+    return this.head - this.tail >= PIPE_DEF_BUFFERS;
   }
 
   openEnd(read: boolean, write: boolean): void {
@@ -71,112 +85,88 @@ export class Pipe {
 
   read(into: Uint8Array, nonBlocking: boolean): number | WouldBlock {
     if (into.length === 0) return 0;
-    if (this.count === 0) {
+    if (this.head === this.tail) {
       if (this.writers === 0) return 0;
       if (nonBlocking) throw fsError(EAGAIN);
       return this.wouldBlock;
     }
-    const n = Math.min(into.length, this.count);
-    this.copyOut(into, n);
+    let done = 0;
+    while (done < into.length && this.head !== this.tail) {
+      const buf = this.ring[this.tail % PIPE_DEF_BUFFERS];
+      const n = Math.min(buf.len, into.length - done);
+      into.set(this.mem.memory.u8.subarray(buf.page + buf.offset, buf.page + buf.offset + n), done);
+      buf.offset += n;
+      buf.len -= n;
+      done += n;
+      if (buf.len === 0) this.releaseTail();
+    }
+    this.bytes -= done;
     this.queue.wakeAll();
-    return n;
+    return done;
   }
 
   write(from: Uint8Array, nonBlocking: boolean): number | WouldBlock {
     if (from.length === 0) return 0;
     if (this.readers === 0) throw fsError(EPIPE);
-    const atomic = from.length <= PIPE_BUF;
-    if (this.free === 0 || (atomic && this.free < from.length)) {
+    let done = this.merge(from);
+    while (done < from.length && !this.full) {
+      const page = this.mem.objects.kmalloc(PAGE_SIZE);
+      if (page === null) {
+        if (done === 0) throw fsError(ENOMEM, 'pipe page');
+        break;
+      }
+      const n = Math.min(PAGE_SIZE, from.length - done);
+      this.mem.memory.u8.set(from.subarray(done, done + n), page);
+      const buf = this.ring[this.head % PIPE_DEF_BUFFERS];
+      buf.page = page;
+      buf.offset = 0;
+      buf.len = n;
+      this.head++;
+      done += n;
+    }
+    if (done === 0) {
       if (nonBlocking) throw fsError(EAGAIN);
       return this.wouldBlock;
     }
-    const n = this.copyIn(from, Math.min(from.length, this.free));
+    this.bytes += done;
     this.queue.wakeAll();
-    return n;
+    return done;
   }
 
   /** poll bits for a read end and/or a write end. */
   poll(read: boolean, write: boolean): number {
     let bits = 0;
-    if (read && this.count > 0) bits |= POLLIN;
+    if (read && this.head !== this.tail) bits |= POLLIN;
     if (read && this.writers === 0) bits |= POLLHUP;
-    if (write && this.free >= PIPE_BUF) bits |= POLLOUT;
+    if (write && !this.full) bits |= POLLOUT;
     if (write && this.readers === 0) bits |= POLLERR;
     return bits;
   }
 
-  /** Pages held now (what this pipe costs the object allocator). */
-  get pagesHeld(): number {
-    return this.slots.filter((addr) => addr !== 0).length;
+  /** The sub-page remainder of a write goes into the last page when it fits there whole (Linux's merge). */
+  private merge(from: Uint8Array): number {
+    const chars = from.length % PAGE_SIZE;
+    if (chars === 0 || this.head === this.tail) return 0;
+    const last = this.ring[(this.head - 1) % PIPE_DEF_BUFFERS];
+    const end = last.offset + last.len;
+    if (end + chars > PAGE_SIZE) return 0;
+    this.mem.memory.u8.set(from.subarray(0, chars), last.page + end);
+    last.len += chars;
+    return chars;
   }
 
-  /** Copies up to `n` bytes in; stops early (returning fewer) only when no page can be had. */
-  private copyIn(from: Uint8Array, n: number): number {
-    let done = 0;
-    while (done < n) {
-      const at = (this.head + this.count) % PIPE_CAPACITY_BYTES;
-      const slot = Math.floor(at / PAGE_SIZE);
-      const inPage = at % PAGE_SIZE;
-      const page = this.slots[slot] || this.allocSlot(slot);
-      if (page === 0) {
-        if (done === 0) throw fsError(ENOMEM, 'pipe page');
-        break;
-      }
-      const len = Math.min(n - done, PAGE_SIZE - inPage);
-      this.mem.memory.u8.set(from.subarray(done, done + len), page + inPage);
-      this.count += len;
-      done += len;
-    }
-    return done;
-  }
-
-  private copyOut(into: Uint8Array, n: number): void {
-    let done = 0;
-    while (done < n) {
-      const slot = Math.floor(this.head / PAGE_SIZE);
-      const inPage = this.head % PAGE_SIZE;
-      const len = Math.min(n - done, PAGE_SIZE - inPage);
-      const page = this.slots[slot];
-      into.set(this.mem.memory.u8.subarray(page + inPage, page + inPage + len), done);
-      done += len;
-      this.count -= len;
-      this.head = (this.head + len) % PIPE_CAPACITY_BYTES;
-      if (this.count === 0 || this.head % PAGE_SIZE === 0) this.freeSlotIfDead(slot);
-    }
-    if (this.count === 0) this.head = 0;
-  }
-
-  private allocSlot(slot: number): number {
-    const addr = this.mem.objects.kmalloc(PAGE_SIZE);
-    this.slots[slot] = addr ?? 0;
-    return addr ?? 0;
-  }
-
-  /** Frees a slot's page unless live bytes remain in it (the writer may have wrapped into it). */
-  private freeSlotIfDead(slot: number): void {
-    const page = this.slots[slot];
-    if (page === 0 || this.liveIn(slot)) return;
-    this.mem.objects.kfree(page as PhysAddr);
-    this.slots[slot] = 0;
-  }
-
-  private liveIn(slot: number): boolean {
-    if (this.count === 0) return false;
-    const start = slot * PAGE_SIZE;
-    const end = start + PAGE_SIZE;
-    const from = this.head;
-    const to = this.head + this.count;
-    const overlaps = (a: number, b: number): boolean => a < end && b > start;
-    return overlaps(from, Math.min(to, PIPE_CAPACITY_BYTES)) || (to > PIPE_CAPACITY_BYTES && overlaps(0, to - PIPE_CAPACITY_BYTES));
+  private releaseTail(): void {
+    const buf = this.ring[this.tail % PIPE_DEF_BUFFERS];
+    this.mem.objects.kfree(buf.page as PhysAddr);
+    buf.page = 0;
+    buf.offset = 0;
+    buf.len = 0;
+    this.tail++;
   }
 
   private freeAll(): void {
-    for (let slot = 0; slot < PIPE_DEF_BUFFERS; slot++) {
-      if (this.slots[slot] !== 0) this.mem.objects.kfree(this.slots[slot] as PhysAddr);
-      this.slots[slot] = 0;
-    }
-    this.head = 0;
-    this.count = 0;
+    while (this.head !== this.tail) this.releaseTail();
+    this.bytes = 0;
   }
 }
 
@@ -217,8 +207,9 @@ export class PipeFile extends OpenFile {
    */
   override openWait(): WouldBlock | null {
     if (!this.dentry || this.nonBlocking || (this.isReader && this.isWriter)) return null;
+    const peers = this.isReader ? this.pipe.writers : this.pipe.readers;
     const opens = this.isReader ? this.pipe.writerOpens : this.pipe.readerOpens;
-    return opens !== this.peerOpensAtOpen ? null : this.pipe.wouldBlock;
+    return peers > 0 || opens !== this.peerOpensAtOpen ? null : this.pipe.wouldBlock;
   }
 
   override poll(): number {
