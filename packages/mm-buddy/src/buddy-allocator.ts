@@ -64,6 +64,7 @@ const NIL = -1;
 const FREE_HEAD = 0x80;
 const USED_HEAD = 0x40;
 const ORDER_MASK = 0x3f;
+const PAGE_MASK = PAGE_SIZE - 1;
 
 export class BuddyAllocator implements PageAllocator {
   readonly maxOrder = MAX_ORDER;
@@ -116,8 +117,19 @@ export class BuddyAllocator implements PageAllocator {
   }
 
   freePages(addr: PhysAddr, order: number): void {
-    let index = this.checkedIndex(addr, order);
-    this.state[index] = 0;
+    let index = (addr >>> PAGE_SHIFT) - this.firstFrame;
+    // One byte says it all: the head of an allocated block of exactly this order. Anything else is diagnosed.
+    if (
+      order >>> 0 !== order ||
+      order > MAX_ORDER ||
+      addr >>> 0 !== addr ||
+      (addr & PAGE_MASK) !== 0 ||
+      index < 0 ||
+      index >= this.frameCount ||
+      this.state[index] !== (USED_HEAD | order)
+    ) {
+      this.diagnoseBadFree(addr, order);
+    }
     this.freeFrames += 1 << order;
     let k = order;
     while (k < MAX_ORDER) {
@@ -125,7 +137,10 @@ export class BuddyAllocator implements PageAllocator {
       if (buddy < 0 || buddy >= this.frameCount || this.state[buddy] !== (FREE_HEAD | k)) break;
       this.unlink(buddy, k);
       this.state[buddy] = 0;
-      if (buddy < index) index = buddy;
+      if (buddy < index) {
+        this.state[index] = 0;
+        index = buddy;
+      }
       k++;
     }
     this.push(index, k);
@@ -155,19 +170,16 @@ export class BuddyAllocator implements PageAllocator {
     }
   }
 
-  /** The frame index of a block being freed, or a panic naming what is wrong with the request. */
-  private checkedIndex(addr: PhysAddr, order: number): number {
+  /** A panic naming what is wrong with a free that failed the one-byte check. */
+  private diagnoseBadFree(addr: number, order: number): never {
     const frame = addr / PAGE_SIZE;
     const index = frame - this.firstFrame;
-    if (order >>> 0 !== order || order > MAX_ORDER) {
-      this.fail(addr, order, `bad order`);
-    }
+    if (order >>> 0 !== order || order > MAX_ORDER) this.fail(addr, order, 'bad order');
     if (!Number.isInteger(frame) || index < 0 || index >= this.frameCount) {
       this.fail(addr, order, 'not a managed page-aligned address');
     }
     if (frame % (1 << order) !== 0) this.fail(addr, order, 'address not aligned to the order');
     const s = this.state[index];
-    if (s === (USED_HEAD | order)) return index;
     if (s & FREE_HEAD)
       this.fail(addr, order, `double free (already a free block of order ${s & ORDER_MASK})`);
     if (s & USED_HEAD) this.fail(addr, order, `wrong order (allocated with order ${s & ORDER_MASK})`);
