@@ -256,6 +256,29 @@ describe('file-backed faults', () => {
     expect(f.writes).toEqual([]);
   });
 
+  it('raises SIGBUS BUS_ADRERR when the source cannot read the page (EIO)', () => {
+    const { mm, pages } = newMm();
+    const free0 = pages.stats().freePages;
+    const as = AddressSpace.create(mm);
+    const broken = {
+      readPage(): number {
+        throw Object.assign(new Error('EIO'), { errno: 5 });
+      },
+    };
+    mmap(
+      as,
+      A,
+      0x1000,
+      PROT_READ,
+      MAP_PRIVATE | MAP_FIXED,
+      { source: broken, readable: true, writable: false },
+      0,
+    );
+    expect(handlePageFault(as, A, READ)).toMatchObject({ signo: SIGBUS, code: BUS_ADRERR, addr: A });
+    as.destroy();
+    expect(pages.stats().freePages).toBe(free0);
+  });
+
   it('raises SIGBUS BUS_ADRERR for a page wholly past end of file', () => {
     const { mm } = newMm();
     const as = AddressSpace.create(mm);

@@ -9,19 +9,19 @@
  *   allows reads and execution, and PROT_WRITE implies read.
  * - Not present: private anonymous memory gets a zeroed frame; shared memory (a shared file, or the object
  *   behind MAP_SHARED|MAP_ANONYMOUS) maps the page cache's frame for all mappers; a private file page is
- *   mapped read-only from the page cache on a read, and copied on a write. A page wholly past end of file is
- *   SIGBUS (BUS_ADRERR).
+ *   mapped read-only from the page cache on a read, and copied on a write. A page wholly past end of file, or
+ *   one the source fails to read (an ErrnoError such as EIO), is SIGBUS (BUS_ADRERR), as in Linux.
  * - Present but read-only, write allowed by the VMA: copy-on-write. A frame with one holder is the writer's
  *   own (the other side of a fork already let go), so it just becomes writable; otherwise it is copied.
  * - A fault whose PTE already allows the access is a stale TLB entry: invlpg and retry.
  * - No frame (or page table) free: `FAULT_OOM`, never an exception; the caller picks a process to kill.
  */
-import type { PhysAddr, VirtAddr } from '@kmos/abi-driver';
+import type { ErrnoError, PhysAddr, VirtAddr } from '@kmos/abi-driver';
 import { PAGE_SIZE, PF_P, PF_U, PF_W } from '@kmos/abi-driver';
 import { BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGSEGV } from '@kmos/abi-linux';
 import { type AddressSpace, TASK_SIZE } from './address-space.js';
 import { PROT_NONE, PROT_WRITE } from './mman-abi.js';
-import { CACHE_BEYOND_EOF, CACHE_OOM } from './page-cache.js';
+import { CACHE_BEYOND_EOF, CACHE_OOM, type PageCache } from './page-cache.js';
 import { PTE_P, PTE_U, PTE_W, pteFrame, virt } from './page-table.js';
 import { VM_GROWSDOWN, type Vma } from './vma.js';
 
@@ -74,7 +74,8 @@ function faultIn(as: AddressSpace, vma: Vma, va: number, write: boolean, addr: n
     const frame = as.mm.frames.allocZeroed();
     return frame === null ? FAULT_OOM : install(as, va, frame, as.pteFlags(vma, true));
   }
-  const cached = cache.get(vma.pageIndex(va));
+  const cached = readCached(cache, vma.pageIndex(va));
+  if (cached === null) return signal(SIGBUS, BUS_ADRERR, addr);
   if (cached === CACHE_OOM) return FAULT_OOM;
   if (cached === CACHE_BEYOND_EOF) return signal(SIGBUS, BUS_ADRERR, addr);
   if (vma.isShared() || !write) {
@@ -83,6 +84,16 @@ function faultIn(as: AddressSpace, vma: Vma, va: number, write: boolean, addr: n
   }
   const copy = as.mm.frames.allocCopy(cached);
   return copy === null ? FAULT_OOM : install(as, va, copy, as.pteFlags(vma, true));
+}
+
+/** The cache's frame for page `index`, or null when the source failed to read it (an I/O error is SIGBUS). */
+function readCached(cache: PageCache, index: number): ReturnType<PageCache['get']> | null {
+  try {
+    return cache.get(index);
+  } catch (e) {
+    if (typeof (e as Partial<ErrnoError>).errno === 'number') return null;
+    throw e;
+  }
 }
 
 /** Installs a frame the caller holds a reference for; on a page-table shortage the reference is dropped. */
