@@ -10,6 +10,7 @@ import {
   type ArchPlugin,
   type Cpu,
   type Logger,
+  type PhysAddr,
   Reg,
   RunExit,
   SegReg,
@@ -23,6 +24,8 @@ const RAM_BYTES = 64 * 1024 * 1024;
 /** The stack sits where Linux puts it on i386: just below the 3 GiB kernel split. */
 const STACK_TOP = 0xc000_0000;
 const STACK_BYTES = 256 * 1024;
+/** argc, argv[0], envp[0], auxv[0] (two words), rounded up to keep ESP 16-byte aligned as Linux does. */
+const INITIAL_STACK_WORDS = 8;
 /** Linux's flat user segments (arch/x86/include/asm/segment.h): GDT 14 = user code, 15 = user data. */
 const GDT_USER_CS = 14;
 const GDT_USER_DS = 15;
@@ -76,16 +79,16 @@ export function runOnEmulatedCpu(
   return serveSyscalls(cpu, tables, maxInsns);
 }
 
-function setUpLinuxUserState(cpu: Cpu, directory: number, entry: VirtAddr): void {
+function setUpLinuxUserState(cpu: Cpu, directory: PhysAddr, entry: VirtAddr): void {
   cpu.setGdtEntry(GDT_USER_CS, ...FLAT_CODE_DPL3);
   cpu.setGdtEntry(GDT_USER_DS, ...FLAT_DATA_DPL3);
   for (const seg of [SegReg.DS, SegReg.ES, SegReg.SS]) cpu.setSeg(seg, USER_DS_SELECTOR);
-  cpu.setCr3(directory as never);
+  cpu.setCr3(directory);
   cpu.resetFpu();
   // The initial stack of the i386 System V ABI with no arguments: argc = 0, argv[0] = NULL, envp[0] = NULL,
-  // auxv = AT_NULL. The pages are fresh, so these words are already zero; ESP points at argc.
+  // auxv = {AT_NULL, 0}: five zero words. The pages are fresh, so they are zero already; ESP points at argc.
   for (const reg of [Reg.EAX, Reg.ECX, Reg.EDX, Reg.EBX, Reg.EBP, Reg.ESI, Reg.EDI]) cpu.setReg(reg, 0);
-  cpu.setReg(Reg.ESP, STACK_TOP - 16);
+  cpu.setReg(Reg.ESP, STACK_TOP - INITIAL_STACK_WORDS * 4);
   cpu.eflags = INITIAL_EFLAGS;
   cpu.eip = entry;
 }
