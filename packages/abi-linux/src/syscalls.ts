@@ -527,6 +527,7 @@ export const SYSCALLS_NI: readonly string[] = [
   'lock',
   'mpx',
   'ulimit',
+  'profil',
   'idle',
   'afs_syscall',
   'getpmsg',

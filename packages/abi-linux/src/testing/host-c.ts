@@ -33,18 +33,40 @@ export const hostCUnavailable: string | null = probeHost();
 /** The folder holding kernel-structs.h, passed as -I so test programs can include it. */
 export const KERNEL_STRUCTS_DIR = fileURLToPath(new URL('../../scripts/', import.meta.url));
 
-/** Compile `source` (a whole C program) with gcc -m32 and return what it prints. */
-export function runC(source: string, argv: readonly string[] = []): string {
+/**
+ * Compile `source` (a whole C program) with gcc -m32 plus `extraFlags` in a fresh temp dir, and hand the
+ * binary's path and the dir to `use`; the dir is removed afterwards.
+ */
+export function withC<T>(
+  source: string,
+  extraFlags: readonly string[],
+  use: (binary: string, dir: string) => T,
+): T {
   const dir = mkdtempSync(join(tmpdir(), 'abi-linux-test-'));
   try {
     writeFileSync(join(dir, 't.c'), source);
-    const flags = ['-m32', '-w', `-I${KERNEL_STRUCTS_DIR}`, '-o', join(dir, 't'), join(dir, 't.c')];
+    const flags = [
+      '-m32',
+      '-w',
+      `-I${KERNEL_STRUCTS_DIR}`,
+      ...extraFlags,
+      '-o',
+      join(dir, 't'),
+      join(dir, 't.c'),
+    ];
     const cc = spawnSync('gcc', flags, { encoding: 'utf8' });
     if (cc.status !== 0) throw new Error(`gcc failed:\n${cc.stderr}\n--- source ---\n${source}`);
-    return execFileSync(join(dir, 't'), [...argv], { encoding: 'utf8', maxBuffer: 64 << 20, cwd: dir });
+    return use(join(dir, 't'), dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Compile `source` (a whole C program) with gcc -m32 and return what it prints (run in its temp dir). */
+export function runC(source: string, argv: readonly string[] = []): string {
+  return withC(source, [], (binary, dir) =>
+    execFileSync(binary, [...argv], { encoding: 'utf8', maxBuffer: 64 << 20, cwd: dir }),
+  );
 }
 
 /**
