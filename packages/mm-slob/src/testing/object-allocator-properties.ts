@@ -32,6 +32,8 @@ export interface DesignFacts {
 }
 
 const MEMORY_BYTES = 16 << 20;
+/** The property tests take 1-3 s; a shared, busy machine can make that several times longer. */
+const SLOW_TEST_MS = 30_000;
 const FIRST_FRAME = 256;
 
 export function makeMemory(sizeBytes: number): PhysicalMemory {
@@ -301,45 +303,53 @@ function hexPattern(addr: number): RegExp {
 
 export function describeObjectAllocator(plugin: ObjectAllocatorPlugin, facts: DesignFacts): void {
   describe(`${plugin.name} (object-allocator properties)`, () => {
-    it('keeps objects aligned, disjoint, inside its pages and intact; stats match; no page leaks', () => {
-      fc.assert(
-        fc.property(
-          fc.array(opArb, { maxLength: 250 }),
-          fc.array(fc.nat(), { maxLength: 250 }),
-          (ops, order) => {
-            const run = new ModelRun(makeRig(plugin), facts);
-            for (const op of ops) run.step(op);
-            run.drain(order);
-          },
-        ),
-        { numRuns: 60 },
-      );
-    });
+    it(
+      'keeps objects aligned, disjoint, inside its pages and intact; stats match; no page leaks',
+      () => {
+        fc.assert(
+          fc.property(
+            fc.array(opArb, { maxLength: 250 }),
+            fc.array(fc.nat(), { maxLength: 250 }),
+            (ops, order) => {
+              const run = new ModelRun(makeRig(plugin), facts);
+              for (const op of ops) run.step(op);
+              run.drain(order);
+            },
+          ),
+          { numRuns: 60 },
+        );
+      },
+      SLOW_TEST_MS,
+    );
 
-    it('panics with the address on a double free, a wild free, a misaligned free and a wrong-cache free', () => {
-      fc.assert(
-        fc.property(sizeArb, fc.integer({ min: 16, max: 2000 }), (sizeBytes, cacheSize) => {
-          const { objects } = makeRig(plugin);
-          const a = objects.kmalloc(sizeBytes)!;
-          const b = objects.kmalloc(sizeBytes)!;
-          expect(() => objects.kfree((a + 1) as PhysAddr)).toThrow(Panic);
-          if (objects.ksize(a) >= 16)
-            expect(() => objects.kfree((a + 8) as PhysAddr)).toThrow(hexPattern(a + 8));
-          expect(() => objects.kfree(0x1000 as PhysAddr)).toThrow(hexPattern(0x1000));
-          objects.kfree(a);
-          expect(() => objects.kfree(a)).toThrow(hexPattern(a));
-          const one = objects.createCache('one', cacheSize);
-          const two = objects.createCache('two', cacheSize);
-          const x = objects.cacheAlloc(one)!;
-          expect(() => objects.cacheFree(two, x)).toThrow(Panic);
-          objects.cacheFree(one, x);
-          expect(() => objects.cacheFree(one, x)).toThrow(hexPattern(x));
-          expect(() => objects.cacheFree(one, (x + 8) as PhysAddr)).toThrow(Panic);
-          objects.kfree(b);
-        }),
-        { numRuns: 40 },
-      );
-    });
+    it(
+      'panics with the address on a double free, a wild free, a misaligned free and a wrong-cache free',
+      () => {
+        fc.assert(
+          fc.property(sizeArb, fc.integer({ min: 16, max: 2000 }), (sizeBytes, cacheSize) => {
+            const { objects } = makeRig(plugin);
+            const a = objects.kmalloc(sizeBytes)!;
+            const b = objects.kmalloc(sizeBytes)!;
+            expect(() => objects.kfree((a + 1) as PhysAddr)).toThrow(Panic);
+            if (objects.ksize(a) >= 16)
+              expect(() => objects.kfree((a + 8) as PhysAddr)).toThrow(hexPattern(a + 8));
+            expect(() => objects.kfree(0x1000 as PhysAddr)).toThrow(hexPattern(0x1000));
+            objects.kfree(a);
+            expect(() => objects.kfree(a)).toThrow(hexPattern(a));
+            const one = objects.createCache('one', cacheSize);
+            const two = objects.createCache('two', cacheSize);
+            const x = objects.cacheAlloc(one)!;
+            expect(() => objects.cacheFree(two, x)).toThrow(Panic);
+            objects.cacheFree(one, x);
+            expect(() => objects.cacheFree(one, x)).toThrow(hexPattern(x));
+            expect(() => objects.cacheFree(one, (x + 8) as PhysAddr)).toThrow(Panic);
+            objects.kfree(b);
+          }),
+          { numRuns: 40 },
+        );
+      },
+      SLOW_TEST_MS,
+    );
 
     it('panics when a cache with live objects is destroyed', () => {
       const { objects } = makeRig(plugin);
