@@ -2,7 +2,16 @@
 // CPU's own MMU walks them and raises #PF, a tiny test kernel below passes each fault to handlePageFault and
 // serves exit/fork/write/mmap2/munmap/brk through mm. The oracle is the program's own view of memory: what it
 // reads back and reports through write(2) and its exit status, as the same program would on Linux.
-import { type Cpu, type CpuContext, type Logger, Reg, RunExit, type VirtAddr } from '@kmos/abi-driver';
+import {
+  type Cpu,
+  type CpuContext,
+  type Logger,
+  PF_U,
+  type PhysAddr,
+  Reg,
+  RunExit,
+  type VirtAddr,
+} from '@kmos/abi-driver';
 import {
   __NR_brk,
   __NR_exit,
@@ -22,7 +31,9 @@ import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE
 import { brk, mmap, mprotect, munmap, setBrkStart, setupStack } from './mmap.js';
 import { type FaultSignal, handlePageFault } from './page-fault.js';
 import { assembleFlat } from './testing/assemble.js';
+import { ArrayFile } from './testing/file-source.js';
 import { newMm, ptr } from './testing/harness.js';
+import { sdmWalk } from './testing/sdm-walker.js';
 import { copyFromUser, copyToUser } from './usercopy.js';
 
 const CODE = 0x08048000;
@@ -66,14 +77,21 @@ class TestKernel {
   output = '';
   faults = 0;
 
-  spawn(source: string): Proc {
+  /** Starts a program; with `text`, its code is mapped from that file (MAP_PRIVATE) as an ELF loader would. */
+  spawn(source: string, text?: ArrayFile): Proc {
     const code = assembleFlat(source, CODE);
     const holder: { as?: AddressSpace } = {};
     const as = AddressSpace.create(this.mm, notifierFor(this.cpu, holder));
     holder.as = as;
-    mmap(as, CODE, code.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, null, 0);
-    copyToUser(as, ptr(CODE), code);
-    mprotect(as, CODE, code.length, PROT_READ | PROT_EXEC);
+    if (text !== undefined) {
+      text.data = code;
+      const file = { source: text, readable: true, writable: false };
+      mmap(as, CODE, code.length, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, file, 0);
+    } else {
+      mmap(as, CODE, code.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, null, 0);
+      copyToUser(as, ptr(CODE), code);
+      mprotect(as, CODE, code.length, PROT_READ | PROT_EXEC);
+    }
     setBrkStart(as, DATA);
     const top = setupStack(as);
     const ctx = this.cpu.newContext();
@@ -263,5 +281,29 @@ describe('guest code on the emulated CPU', () => {
     expect(k.output).toBe('HI!\n');
     expect(p.signal).toMatchObject({ signo: SIGSEGV, code: SEGV_MAPERR });
     expect(p.signal?.addr).toBe(0xb8000000 - 0x3000);
+  });
+
+  it('runs two processes from one file-backed text mapping, sharing its frame read-only', () => {
+    const k = new TestKernel();
+    const free0 = k.mm.pages.stats().freePages;
+    const text = new ArrayFile(new Uint8Array(0), '/bin/hello');
+    const program = `${WRITE('offset msg', 3)}\n${EXIT('3')}\nmsg: .ascii "hi\\n"`;
+    const a = k.spawn(program, text);
+    const b = k.spawn(program, text);
+    expect(a.as.pd.pte(CODE)).toBe(0); // loaded lazily: the first instruction fetch faults it in
+    k.runAll();
+    expect(k.output).toBe('hi\nhi\n');
+    expect([a.exit, b.exit]).toEqual([3, 3]);
+    expect(text.reads).toBe(1);
+    expect(k.faults).toBe(2);
+    expect(k.mm.pages.stats().freePages).toBe(free0);
+    // Sharing, seen directly: both map the cache's frame, read-only, held by the cache and two PTEs.
+    const c = k.spawn(program, text);
+    const d = k.spawn(program, text);
+    for (const p of [c, d]) expect(handlePageFault(p.as, CODE, PF_U).kind).toBe('ok');
+    const frame = sdmWalk(k.mm.memory, c.as.cr3, CODE);
+    expect(sdmWalk(k.mm.memory, d.as.cr3, CODE)).toEqual(frame);
+    expect(frame.userWrite).toBe(false);
+    expect(k.mm.frames.refs.count((frame.phys & ~0xfff) as PhysAddr)).toBe(3);
   });
 });
