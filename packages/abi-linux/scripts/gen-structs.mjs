@@ -14,7 +14,8 @@ function measure([, cName, headers, fieldList]) {
     const size = flexible ? '0' : `sizeof(((${cName} *)0)->${name})`;
     return `  printf("%s %u %u\\n", "${name}", (unsigned)offsetof(${cName}, ${name}), (unsigned)${size});`;
   });
-  const src = `${headers.map((h) => `#include <${h}>`).join('\n')}
+  const src = `#define _GNU_SOURCE
+${headers.map((h) => `#include <${h}>`).join('\n')}
 #include <stddef.h>
 #include <stdio.h>
 int main(void) {

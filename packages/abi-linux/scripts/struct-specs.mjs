@@ -1,7 +1,8 @@
 // Which i386 structs gen-structs.mjs lays out: for each, the name it is exported under (camelCase +
 // "Layout"), the C type, the headers that declare it (UAPI where one exists; glibc where its layout is the
 // kernel's; kernel-structs.h for kernel-internal ones) and its fields in order, as the header names them.
-// A field written `name[]` is a flexible array member (offset only, sizeBytes 0).
+// A field written `name[]` is a flexible array member (offset only, sizeBytes 0). Programs are compiled
+// with _GNU_SOURCE, so glibc shows its Linux-specific structs (ucred, mmsghdr).
 const K = 'kernel-structs.h';
 
 export const STRUCT_SPECS = [
@@ -83,9 +84,13 @@ export const STRUCT_SPECS = [
   ['linuxDirent64', 'struct linux_dirent64', [K], 'd_ino d_off d_reclen d_type d_name[]'],
   ['flock', 'struct flock', ['asm/fcntl.h'], 'l_type l_whence l_start l_len l_pid'],
   ['flock64', 'struct flock64', ['asm/fcntl.h'], 'l_type l_whence l_start l_len l_pid'],
+  ['kernelFdSet', '__kernel_fd_set', ['linux/posix_types.h'], 'fds_bits'],
+  ['openHow', 'struct open_how', ['linux/openat2.h'], 'flags mode resolve'],
+  ['fOwnerEx', 'struct f_owner_ex', ['asm/fcntl.h'], 'type pid'],
   ['mmapArgStruct', 'struct mmap_arg_struct', [K], 'addr len prot flags fd offset'],
   ['selArgStruct', 'struct sel_arg_struct', [K], 'n inp outp exp tvp'],
   // signals
+  ['sigevent', 'sigevent_t', ['linux/signal.h'], 'sigev_value sigev_signo sigev_notify sigev_notify_thread_id'],
   ['kernelSigset', 'kernel_sigset_t', [K], 'sig'],
   ['sigaction', 'struct kernel_sigaction', [K], 'sa_handler sa_flags sa_restorer sa_mask'],
   ['oldSigaction', 'struct sigaction', ['asm/signal.h'], 'sa_handler sa_mask sa_flags sa_restorer'],
@@ -134,6 +139,8 @@ export const STRUCT_SPECS = [
     ['sys/socket.h'],
     'msg_name msg_namelen msg_iov msg_iovlen msg_control msg_controllen msg_flags',
   ],
+  ['mmsghdr', 'struct mmsghdr', ['sys/socket.h'], 'msg_hdr msg_len'],
+  ['ucred', 'struct ucred', ['sys/socket.h'], 'pid uid gid'],
   ['cmsghdr', 'struct cmsghdr', ['sys/socket.h'], 'cmsg_len cmsg_level cmsg_type'],
   // ELF (glibc's <elf.h> is the System V ABI's definition)
   [

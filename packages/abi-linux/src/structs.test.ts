@@ -42,7 +42,7 @@ function layoutProgram(group: readonly st.StructLayout[]): string {
     }
   });
   const includes = group[0].headers.map((h) => `#include <${h}>`).join('\n');
-  return `${includes}\n#include <stddef.h>\n#include <stdio.h>\nint main(void) {\n${lines.join('\n')}\n  return 0;\n}\n`;
+  return `#define _GNU_SOURCE\n${includes}\n#include <stddef.h>\n#include <stdio.h>\nint main(void) {\n${lines.join('\n')}\n  return 0;\n}\n`;
 }
 
 describe.skipIf(hostCUnavailable !== null)(

@@ -450,6 +450,39 @@ export const flock64Layout = {
   },
 } as const satisfies StructLayout;
 
+/** `__kernel_fd_set` (linux/posix_types.h): 128 bytes. */
+export const kernelFdSetLayout = {
+  cName: '__kernel_fd_set',
+  headers: ['linux/posix_types.h'],
+  sizeBytes: 128,
+  fields: {
+    fds_bits: { offset: 0, sizeBytes: 128 },
+  },
+} as const satisfies StructLayout;
+
+/** `struct open_how` (linux/openat2.h): 24 bytes. */
+export const openHowLayout = {
+  cName: 'struct open_how',
+  headers: ['linux/openat2.h'],
+  sizeBytes: 24,
+  fields: {
+    flags: { offset: 0, sizeBytes: 8 },
+    mode: { offset: 8, sizeBytes: 8 },
+    resolve: { offset: 16, sizeBytes: 8 },
+  },
+} as const satisfies StructLayout;
+
+/** `struct f_owner_ex` (asm/fcntl.h): 8 bytes. */
+export const fOwnerExLayout = {
+  cName: 'struct f_owner_ex',
+  headers: ['asm/fcntl.h'],
+  sizeBytes: 8,
+  fields: {
+    type: { offset: 0, sizeBytes: 4 },
+    pid: { offset: 4, sizeBytes: 4 },
+  },
+} as const satisfies StructLayout;
+
 /** `struct mmap_arg_struct` (kernel-structs.h): 24 bytes. */
 export const mmapArgStructLayout = {
   cName: 'struct mmap_arg_struct',
@@ -476,6 +509,19 @@ export const selArgStructLayout = {
     outp: { offset: 8, sizeBytes: 4 },
     exp: { offset: 12, sizeBytes: 4 },
     tvp: { offset: 16, sizeBytes: 4 },
+  },
+} as const satisfies StructLayout;
+
+/** `sigevent_t` (linux/signal.h): 64 bytes. */
+export const sigeventLayout = {
+  cName: 'sigevent_t',
+  headers: ['linux/signal.h'],
+  sizeBytes: 64,
+  fields: {
+    sigev_value: { offset: 0, sizeBytes: 4 },
+    sigev_signo: { offset: 4, sizeBytes: 4 },
+    sigev_notify: { offset: 8, sizeBytes: 4 },
+    sigev_notify_thread_id: { offset: 12, sizeBytes: 4 },
   },
 } as const satisfies StructLayout;
 
@@ -792,6 +838,29 @@ export const msghdrLayout = {
   },
 } as const satisfies StructLayout;
 
+/** `struct mmsghdr` (sys/socket.h): 32 bytes. */
+export const mmsghdrLayout = {
+  cName: 'struct mmsghdr',
+  headers: ['sys/socket.h'],
+  sizeBytes: 32,
+  fields: {
+    msg_hdr: { offset: 0, sizeBytes: 28 },
+    msg_len: { offset: 28, sizeBytes: 4 },
+  },
+} as const satisfies StructLayout;
+
+/** `struct ucred` (sys/socket.h): 12 bytes. */
+export const ucredLayout = {
+  cName: 'struct ucred',
+  headers: ['sys/socket.h'],
+  sizeBytes: 12,
+  fields: {
+    pid: { offset: 0, sizeBytes: 4 },
+    uid: { offset: 4, sizeBytes: 4 },
+    gid: { offset: 8, sizeBytes: 4 },
+  },
+} as const satisfies StructLayout;
+
 /** `struct cmsghdr` (sys/socket.h): 12 bytes. */
 export const cmsghdrLayout = {
   cName: 'struct cmsghdr',
@@ -943,8 +1012,12 @@ export const STRUCT_LAYOUTS: Readonly<Record<string, StructLayout>> = {
   'struct linux_dirent64': linuxDirent64Layout,
   'struct flock': flockLayout,
   'struct flock64': flock64Layout,
+  '__kernel_fd_set': kernelFdSetLayout,
+  'struct open_how': openHowLayout,
+  'struct f_owner_ex': fOwnerExLayout,
   'struct mmap_arg_struct': mmapArgStructLayout,
   'struct sel_arg_struct': selArgStructLayout,
+  'sigevent_t': sigeventLayout,
   'kernel_sigset_t': kernelSigsetLayout,
   'struct kernel_sigaction': sigactionLayout,
   'struct sigaction': oldSigactionLayout,
@@ -965,6 +1038,8 @@ export const STRUCT_LAYOUTS: Readonly<Record<string, StructLayout>> = {
   'struct sockaddr_in': sockaddrInLayout,
   'struct sockaddr': sockaddrLayout,
   'struct msghdr': msghdrLayout,
+  'struct mmsghdr': mmsghdrLayout,
+  'struct ucred': ucredLayout,
   'struct cmsghdr': cmsghdrLayout,
   'Elf32_Ehdr': elf32EhdrLayout,
   'Elf32_Phdr': elf32PhdrLayout,
