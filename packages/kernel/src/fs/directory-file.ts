@@ -66,4 +66,8 @@ export class DirectoryFile extends InodeBackedFile {
   protected override readImpl(): never {
     throw fsError(EISDIR);
   }
+
+  protected override preadImpl(): never {
+    throw fsError(EISDIR);
+  }
 }

@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { DirEntry, FileSystem, FsAttr, FsAttrChanges, FsStatfs, Timespec } from '@kmos/abi-driver';
 import { DT_DIR } from '@kmos/abi-driver';
-import { EEXIST, EINVAL, EISDIR, ENOENT, EPERM, RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFIFO, S_IFMT, S_IFREG } from '@kmos/abi-linux';
+import { EEXIST, EINVAL, EIO, EISDIR, ENOENT, EPERM, RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFIFO, S_IFMT, S_IFREG } from '@kmos/abi-linux';
 import { dtypeOf, isDir, isReg, MODE_PERMISSION_MASK } from './file-type.js';
 import { fsError } from './fs-error.js';
 import { onHost } from './host-errno.js';
@@ -377,7 +377,12 @@ export class Hostfs implements FileSystem {
     const bytes = path;
     const asText = bytes.toString('utf8');
     if (!Buffer.from(asText, 'utf8').equals(bytes)) throw fsError(EPERM, 'hostfs: FIFO name is not UTF-8');
-    onHost('mkfifo', () => execFileSync('mkfifo', ['-m', perm.toString(8), '--', asText], { stdio: 'ignore' }));
+    // node has no mkfifo(3): the coreutils tool makes it (finishCreate then sets the exact mode bits).
+    try {
+      execFileSync('mkfifo', ['-m', (perm & 0o777).toString(8), '--', asText], { stdio: 'ignore' });
+    } catch {
+      throw fsError(EIO, 'hostfs: mkfifo failed');
+    }
   }
 
   // ---- descriptors ---------------------------------------------------------------------------------------

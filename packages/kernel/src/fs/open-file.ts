@@ -106,14 +106,14 @@ export abstract class OpenFile {
   }
 
   pread(into: Uint8Array, pos: number): MaybePromise<number | WouldBlock> {
-    if (!this.readable) throw fsError(EBADF, 'not open for reading');
     if (pos < 0) throw fsError(EINVAL, 'negative position');
+    if (!this.readable) throw fsError(EBADF, 'not open for reading');
     return this.preadImpl(into, pos);
   }
 
   pwrite(from: Uint8Array, pos: number): MaybePromise<number | WouldBlock> {
-    if (!this.writable) throw fsError(EBADF, 'not open for writing');
     if (pos < 0) throw fsError(EINVAL, 'negative position');
+    if (!this.writable) throw fsError(EBADF, 'not open for writing');
     return this.pwriteImpl(from, pos);
   }
 

@@ -94,13 +94,17 @@ export class PathWalk {
     if (name === undefined) return { dir: from.dentry, dirAttr: from.attr, name: '', last: 'root', trailingSlash };
     const dir = parts.length ? await this.walk(from, parts.reverse(), true, true) : from;
     this.checkSearch(dir.attr);
-    if (name.length > NAME_MAX) throw fsError(ENAMETOOLONG, name);
     const last = name === '.' ? 'dot' : name === '..' ? 'dotdot' : 'normal';
     return { dir: dir.dentry, dirAttr: dir.attr, name, last, trailingSlash };
   }
 
-  /** Looks `name` up in directory `dir` (no `.`/`..`), stepping into a mount covering it; null if absent. */
+  /**
+   * Looks `name` up in directory `dir` (no `.`/`..`), stepping into a mount covering it; null if absent.
+   * An over-long name fails here, when it is looked up, as in Linux (so rename's missing source is ENOENT
+   * even when the target name is too long).
+   */
   async lookup(dir: Dentry, name: string): Promise<Resolved | null> {
+    if (name.length > NAME_MAX) throw fsError(ENAMETOOLONG, name);
     const attr = await dir.mount.fs.lookup(dir.ino, name);
     if (!attr) {
       dir.drop(name, true);
@@ -144,7 +148,6 @@ export class PathWalk {
         cur = await this.parentOf(cur);
         continue;
       }
-      if (name.length > NAME_MAX) throw fsError(ENAMETOOLONG, name);
       const child = await this.lookup(cur.dentry, name);
       if (!child) throw fsError(ENOENT, name);
       if (isLinkMode(child.attr.mode) && (!isLast || followFinal || finalMustBeDir)) {

@@ -79,10 +79,10 @@ export async function chownInode(cred: Credentials, target: Resolved, uid: numbe
   const newUid = normalizeId(uid);
   const newGid = normalizeId(gid);
   if (fsUid(cred) !== 0) {
-    if (newUid !== undefined && newUid !== attr.uid) throw fsError(EPERM, 'chown: giving away');
+    // Without CAP_CHOWN only the owner may name ids at all: its own uid, and the file's group or one of its own.
     const owner = fsUid(cred) === attr.uid;
-    if (newGid !== undefined && newGid !== attr.gid && !(owner && inGroup(cred, newGid))) throw fsError(EPERM);
-    if (newUid !== undefined && !owner) throw fsError(EPERM);
+    if (newUid !== undefined && !(owner && newUid === attr.uid)) throw fsError(EPERM, 'chown: not root');
+    if (newGid !== undefined && !(owner && (newGid === attr.gid || inGroup(cred, newGid)))) throw fsError(EPERM);
   }
   const changes: { -readonly [K in keyof FsAttrChanges]: FsAttrChanges[K] } = {};
   if (newUid !== undefined) changes.uid = newUid;

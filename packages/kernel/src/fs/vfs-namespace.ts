@@ -24,10 +24,13 @@ import {
   S_IFMT,
   S_IFREG,
   S_IFSOCK,
+  S_ISGID,
+  S_ISUID,
+  S_IXGRP,
 } from '@kmos/abi-linux';
-import { fsUid, MAY_WRITE, mayAccess } from './credentials.js';
+import { fsUid, MAY_READ, MAY_WRITE, mayAccess } from './credentials.js';
 import type { Dentry } from './dentry.js';
-import { isDir, MODE_PERMISSION_MASK } from './file-type.js';
+import { isDir, isReg, MODE_PERMISSION_MASK } from './file-type.js';
 import { fsError } from './fs-error.js';
 import type { MountTable } from './mount-table.js';
 import type { OpenFile } from './open-file.js';
@@ -109,9 +112,22 @@ export async function link(
   if (p.trailingSlash) throw fsError(ENOENT, 'trailing slash');
   if (old.dentry.mount !== p.dir.mount) throw fsError(EXDEV);
   checkWritable(p.dir.mount);
+  mayLinkProtected(ctx, old);
   mayCreate(ctx.cred, p.dirAttr);
   if (isDir(old.attr.mode)) throw fsError(EPERM, 'link to a directory');
   await p.dir.mount.fs.link(old.dentry.ino, p.dir.ino, p.name);
+}
+
+/**
+ * Linux's protected_hardlinks (on by default): only the owner (or root) may link a file, unless it is a
+ * regular file the caller may read and write and that is not setuid or setgid-executable.
+ */
+function mayLinkProtected(ctx: PathContext, old: Resolved): void {
+  const { attr } = old;
+  if (fsUid(ctx.cred) === 0 || fsUid(ctx.cred) === attr.uid) return;
+  const setid = attr.mode & S_ISUID || (attr.mode & S_ISGID && attr.mode & S_IXGRP);
+  if (isReg(attr.mode) && !setid && mayAccess(ctx.cred, attr, MAY_READ | MAY_WRITE, false)) return;
+  throw fsError(EPERM, 'protected_hardlinks');
 }
 
 async function resolveOld(walk: PathWalk, ctx: PathContext, at: OpenFile | null, path: string, flags: number) {

@@ -7,6 +7,7 @@
 import {
   EACCES,
   EEXIST,
+  EINVAL,
   EISDIR,
   ELOOP,
   ENOTDIR,
@@ -56,6 +57,8 @@ export async function openPath(
   mode: number,
 ): Promise<OpenFile> {
   if ((flags & O_TMPFILE) === O_TMPFILE) throw fsError(EOPNOTSUPP, 'O_TMPFILE');
+  // Linux 6.4 on refuses the meaningless O_CREAT | O_DIRECTORY (it used to create a regular file).
+  if (flags & O_CREAT && flags & O_DIRECTORY) throw fsError(EINVAL, 'O_CREAT with O_DIRECTORY');
   const walk = new PathWalk(svc.mounts, ctx);
   const base = baseOf(ctx, at, path);
   let target: Resolved;

@@ -165,7 +165,10 @@ export class Vfs {
   }
 
   truncate(ctx: PathContext, at: OpenFile | null, path: string, length: number): Promise<void> {
-    return guarded(async () => attr.truncateInode(ctx.cred, await this.target(ctx, at, path, 0), length));
+    return guarded(async () => {
+      if (length < 0) throw fsError(EINVAL, 'negative length');
+      await attr.truncateInode(ctx.cred, await this.target(ctx, at, path, 0), length);
+    });
   }
 
   /** ftruncate: the file must be open for writing (else EINVAL, as Linux) and regular. */

@@ -36,9 +36,10 @@ export function hostfsFixture(hostRoot: string): Fixture {
   return fixture(new Hostfs({ hostRoot }), { fsType: 'hostfs', source: hostRoot, readOnly: false });
 }
 
-export function tmpfsFixture(): Fixture {
+/** A VFS over tmpfs; the root's mode defaults to mkdtemp's 0700, as the host directories it is compared to. */
+export function tmpfsFixture(rootMode = 0o700): Fixture {
   const clock = testClock();
-  return fixture(new Tmpfs({ clock, rootMode: 0o700 }), { fsType: 'tmpfs', source: 'tmpfs', readOnly: false });
+  return fixture(new Tmpfs({ clock, rootMode }), { fsType: 'tmpfs', source: 'tmpfs', readOnly: false });
 }
 
 function fixture(fs: Hostfs | Tmpfs, info: { fsType: string; source: string; readOnly: boolean }): Fixture {

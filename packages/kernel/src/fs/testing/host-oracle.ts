@@ -1,0 +1,37 @@
+/**
+ * Test support: a client for host_oracle.py, one python3 process per test file (it starts slowly), one
+ * request per line. Each request names a host directory and phases of operations; the answer is the host
+ * kernel's results per phase. Layer: kernel VFS tests only.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+export interface OracleCred {
+  readonly uid: number;
+  readonly gid: number;
+  readonly groups: readonly number[];
+}
+
+export interface OraclePhase<Op> {
+  readonly cred: OracleCred | null;
+  readonly ops: readonly Op[];
+}
+
+export class HostOracle {
+  private readonly child = spawn('python3', [fileURLToPath(new URL('./host_oracle.py', import.meta.url))], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  private readonly replies = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+
+  async run<Op>(root: string, phases: readonly OraclePhase<Op>[]): Promise<unknown[][]> {
+    this.child.stdin.write(`${JSON.stringify({ root, phases })}\n`);
+    const reply = await this.replies.next();
+    if (reply.done) throw new Error('host oracle exited');
+    return JSON.parse(reply.value);
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
