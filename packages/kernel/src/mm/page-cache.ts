@@ -93,6 +93,14 @@ export class PageCache {
     return frame;
   }
 
+  /**
+   * The frame caching page `index`, or null. For the VFS: a write(2) to a mapped file must also update this
+   * frame (then call invalidateCode), so mappers and readers agree, as Linux's unified page cache makes them.
+   */
+  peek(index: number): PhysAddr | null {
+    return this.pages.get(index) ?? null;
+  }
+
   has(index: number): boolean {
     return this.pages.has(index);
   }
@@ -141,6 +149,11 @@ export class PageCaches {
     }
     cache.ref();
     return cache;
+  }
+
+  /** The cache of a source some VMA maps now, or null (the VFS asks before a write or a truncate). */
+  lookup(source: PageSource): PageCache | null {
+    return this.bySource.get(source) ?? null;
   }
 
   count(): number {

@@ -303,6 +303,8 @@ describe('file-backed faults', () => {
     poke(a, A + 0x1002, 0x55);
     expect(peek(b, A + 0x6002)).toBe(0x55);
     expect(sdmWalk(memory, a.cr3, A + 0x1000).phys).toBe(sdmWalk(memory, b.cr3, A + 0x6000).phys);
+    expect(mm.caches.lookup(f)?.peek(1)).toBe(sdmWalk(memory, a.cr3, A + 0x1000).phys);
+    expect(mm.caches.lookup(f)?.peek(0)).toBe(null);
     expect(f.data[0x1002]).not.toBe(0x55);
     a.destroy();
     expect(f.writes).toEqual([]); // b still maps the file: the cache keeps the page.
