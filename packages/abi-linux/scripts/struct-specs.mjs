@@ -90,7 +90,12 @@ export const STRUCT_SPECS = [
   ['mmapArgStruct', 'struct mmap_arg_struct', [K], 'addr len prot flags fd offset'],
   ['selArgStruct', 'struct sel_arg_struct', [K], 'n inp outp exp tvp'],
   // signals
-  ['sigevent', 'sigevent_t', ['linux/signal.h'], 'sigev_value sigev_signo sigev_notify sigev_notify_thread_id'],
+  [
+    'sigevent',
+    'sigevent_t',
+    ['linux/signal.h'],
+    'sigev_value sigev_signo sigev_notify sigev_notify_thread_id',
+  ],
   ['kernelSigset', 'kernel_sigset_t', [K], 'sig'],
   ['sigaction', 'struct kernel_sigaction', [K], 'sa_handler sa_flags sa_restorer sa_mask'],
   ['oldSigaction', 'struct sigaction', ['asm/signal.h'], 'sa_handler sa_mask sa_flags sa_restorer'],

@@ -68,7 +68,8 @@ describe.skipIf(hostCUnavailable !== null)(
       expect(k.error).toBeUndefined();
       expect(k.ptsname).toBe(`/dev/pts/${k.ptn}`);
     });
-    it('starts with the standard termios (a pty slave drops HUPCL)', () => {
+    it('starts with the standard termios (a pty slave drops HUPCL)', (ctx) => {
+      if (k.error !== undefined) ctx.skip('this host cannot open a pseudo-terminal (/dev/ptmx)');
       const std = ioctl.TTY_STD_TERMIOS;
       expect(Number(k.tcgets)).toBe(0);
       expect(Number(k.iflag)).toBe(std.c_iflag);
@@ -78,7 +79,8 @@ describe.skipIf(hostCUnavailable !== null)(
       expect(Number(k.line)).toBe(std.c_line);
       expect(k.cc.split(' ').map(Number)).toEqual([...std.c_cc]);
     });
-    it('passes the window size from master to slave through our winsize offsets', () => {
+    it('passes the window size from master to slave through our winsize offsets', (ctx) => {
+      if (k.error !== undefined) ctx.skip('this host cannot open a pseudo-terminal (/dev/ptmx)');
       expect(k.ws).toBe('24 80');
     });
   },

@@ -6,7 +6,8 @@
 // The argument kinds are written here from the kernel's SYSCALL_DEFINEn / COMPAT entry points for i386
 // (not from glibc's prototypes: e.g. pread64 takes its 64-bit offset as two registers, low word first,
 // and clone takes flags, newsp, parent_tid, tls, child_tid in that order on i386). No header states
-// argument lists, so the tests check coverage and consistency, not the kinds themselves.
+// argument lists; the tests check the counts against strace's i386 table and the pairing of buffers with
+// sizes, not each kind.
 import { SYSCALL_NAMES } from './generated/syscalls.js';
 
 export * from './generated/syscalls.js';
