@@ -10,6 +10,8 @@ import type { CliIo } from './cli-io.js';
 import { bootCommand } from './commands/boot.js';
 import { configPrintCommand, configValidateCommand } from './commands/config.js';
 import { pluginsCommand } from './commands/plugins.js';
+import { runCommand } from './commands/run.js';
+import { syscallsCommand } from './commands/syscalls.js';
 import { reportError } from './exit-status.js';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -21,7 +23,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await program.parseAsync(argv, { from: 'user' });
     return status;
   } catch (error) {
-    return reportError(error, io, argv.includes('--debug'));
+    const ownArgs = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+    return reportError(error, io, ownArgs.includes('--debug'));
   }
 }
 
@@ -30,6 +33,7 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .description('kmOS: a UNIX-like operating system on an emulated i386 PC')
     .version(`kmos ${manifest.version} (driver ABI ${ABI_VERSION})`, '-V, --version')
     .option('--debug', 'show stack traces of errors')
+    .enablePositionalOptions()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
     .showHelpAfterError('(run kmos --help for usage)');
@@ -52,6 +56,26 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .action((file: string) => setStatus(configPrintCommand(file, io)));
 
   program
+    .command('run')
+    .description('run a Linux i386 program under the kmOS kernel (like qemu-i386)')
+    .argument('<program>', 'the program: a host path, or a path in --root')
+    .argument('[args...]', 'its arguments')
+    .option('-c, --config <file>', 'the config manifest (default: the built-in defaults)')
+    .option('--root <dir>', 'host directory to use as the root filesystem (default: /)')
+    .option('--strace', 'print every syscall on stderr')
+    .option('--clear-env', 'start with an empty environment')
+    .option('--env <K=V>', 'set an environment variable (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--realtime', 'guest clocks follow the host clock instead of counted instructions')
+    .passThroughOptions()
+    .action(async (programPath: string, args: string[], flags) => setStatus(await runCommand(programPath, args, flags, io)));
+
+  program
+    .command('syscalls')
+    .description('print the Linux i386 syscall table and what kmOS supports')
+    .option('--markdown', 'print docs/syscalls.md')
+    .action((flags) => setStatus(syscallsCommand(flags, io)));
+
+  program
     .command('plugins')
     .description('list the plugin packages found, and whether this kernel accepts each')
     .option('--json', 'print JSON')
@@ -59,6 +83,8 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
 
   for (const command of [program, ...program.commands, ...config.commands]) {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+    // Options are positional (so `kmos run PROG --flag` passes --flag to PROG); every command takes --debug.
+    if (command !== program && command !== config) command.option('--debug', 'show stack traces of errors');
   }
   return program;
 }

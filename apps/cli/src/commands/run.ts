@@ -1,0 +1,43 @@
+/**
+ * `kmos run [options] -- PROGRAM [ARGS...]`: run one Linux i386 program under the kmOS kernel, like
+ * qemu-i386: the host's stdio, the host's environment (unless --clear-env), the host's file tree as root (or
+ * --root DIR), and the program's exit status as kmos's own (128 + N when signal N ends it). Layer: CLI.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { boot, hostExitCode, loadConfigFile, parseConfigText, runProgram } from '@kmos/kernel';
+import { type CliIo, userPath } from '../cli-io.js';
+import { pluginSearchDirs } from '../plugin-search.js';
+import { createStraceTracer } from '../strace.js';
+
+export interface RunFlags {
+  readonly config?: string;
+  readonly root?: string;
+  readonly strace?: boolean;
+  readonly clearEnv?: boolean;
+  readonly env?: string[];
+  readonly realtime?: boolean;
+}
+
+export async function runCommand(program: string, args: string[], flags: RunFlags, io: CliIo): Promise<number> {
+  const loaded = flags.config ? loadConfigFile(userPath(io, flags.config), flags.config) : parseConfigText('{}', '(built-in defaults)');
+  const machine = await boot(loaded, { searchDirs: pluginSearchDirs(io), echo: false });
+  const rootDir = flags.root ? userPath(io, flags.root) : '/';
+  // Without --root the guest sees the host's tree, so host paths work as they are; with it, paths are the guest's.
+  const path = flags.root || isAbsolute(program) || !program.includes('/') ? program : resolve(io.cwd, program);
+  const env = flags.clearEnv ? [] : Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+  for (const assignment of flags.env ?? []) env.push(assignment);
+  try {
+    const status = await runProgram(machine, {
+      path: path.includes('/') ? path : resolve(io.cwd, path),
+      argv: [program, ...args],
+      env,
+      rootDir,
+      cwd: flags.root ? '/' : io.cwd,
+      realtime: flags.realtime ?? false,
+      ...(flags.strace ? { tracer: createStraceTracer(io) } : {}),
+    });
+    return hostExitCode(status);
+  } finally {
+    machine.console.close();
+  }
+}

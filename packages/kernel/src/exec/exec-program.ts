@@ -1,0 +1,267 @@
+/**
+ * execve: replace a process's program. Opens the file (execute permission, a regular file), runs `#!`
+ * scripts through their interpreter, reads and checks the ELF headers of the program and of the dynamic
+ * loader it names, and only then — past the point of no return — builds a new address space, maps both
+ * images, lays out the initial stack with argv, envp and the auxiliary vector, and resets what exec resets
+ * (signal handlers, close-on-exec files, other threads, TLS, registers). Layer: kernel exec.
+ */
+import { type Cpu, PAGE_SIZE, Reg, SegReg } from '@kmos/abi-driver';
+import {
+  AT_BASE,
+  AT_CLKTCK,
+  AT_EGID,
+  AT_ENTRY,
+  AT_EUID,
+  AT_FLAGS,
+  AT_GID,
+  AT_HWCAP,
+  AT_PAGESZ,
+  AT_PHDR,
+  AT_PHENT,
+  AT_PHNUM,
+  AT_SECURE,
+  AT_UID,
+  E2BIG,
+  EACCES,
+  ELOOP,
+  ENOEXEC,
+  O_RDONLY,
+  S_IFMT,
+  S_IFREG,
+  USER_HZ,
+  X_OK,
+} from '@kmos/abi-linux';
+import type { PathContext } from '../fs/path-walk.js';
+import type { OpenFile } from '../fs/open-file.js';
+import type { Kernel } from '../kernel.js';
+import { KernelError } from '../kernel-error.js';
+import { AddressSpace, pageAlignUp } from '../mm/address-space.js';
+import { setBrkStart, setupStack } from '../mm/mmap.js';
+import { copyToUser } from '../mm/usercopy.js';
+import type { Process } from '../proc/process.js';
+import { release } from '../proc/sharing.js';
+import type { Thread } from '../proc/thread.js';
+import { hasElfMagic, readElfImage, type ElfImage } from './elf-image.js';
+import { buildInitialStack } from './initial-stack.js';
+import { ELF_ET_DYN_BASE, imageSpan, mapElf } from './load-elf.js';
+
+/** Linux's BINPRM_BUF_SIZE: how much of the file decides its format (and bounds a `#!` line). */
+const BINPRM_BUF_SIZE = 256;
+/** Nested `#!` interpreters Linux follows before ELOOP. */
+const MAX_SCRIPT_DEPTH = 4;
+/** Linux's MAX_ARG_STRLEN and the total it allows for argv + envp (a quarter of an 8 MiB stack). */
+const MAX_ARG_STRLEN = 32 * PAGE_SIZE;
+const MAX_ARGS_TOTAL = 2 * 1024 * 1024;
+/**
+ * AT_HWCAP is CPUID.1:EDX: FPU (bit 0), TSC (4), CX8 (8), CMOV (15) — what an i686 has and what glibc
+ * checks. (The arch plugin does not report its CPUID through the ABI yet; this must match cpu-i386.)
+ */
+export const I686_HWCAP = (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15);
+const EFLAGS_IF = 0x200;
+const EFLAGS_RESERVED = 0x2;
+const USER_DS = 0x7b;
+
+export interface ProgramFile {
+  readonly path: string;
+  readonly file: OpenFile;
+  readonly sizeBytes: number;
+}
+
+interface Prepared {
+  readonly main: ProgramFile;
+  readonly image: ElfImage;
+  readonly interp: { file: ProgramFile; image: ElfImage } | null;
+  readonly argv: readonly Uint8Array[];
+}
+
+/** A program checked and ready to replace the caller's: everything execve can fail on has been checked. */
+export interface PreparedExec {
+  readonly prepared: Prepared;
+  readonly envp: readonly Uint8Array[];
+  readonly path: string;
+}
+
+/** The first half of execve: open and check everything, touching nothing of the caller. */
+export async function prepareExec(
+  k: Kernel,
+  ctx: PathContext,
+  path: string,
+  argv: readonly Uint8Array[],
+  envp: readonly Uint8Array[],
+): Promise<PreparedExec> {
+  checkArgSizes(argv, envp);
+  return { prepared: await prepare(k, ctx, path, argv, 0), envp, path };
+}
+
+/** The second half: replace the program of `t`, which must be on the CPU. Cannot fail but by a fatal signal. */
+export function commitExec(k: Kernel, t: Thread, exec: PreparedExec): void {
+  commit(k, t, exec.prepared, exec.envp, exec.path);
+}
+
+function checkArgSizes(argv: readonly Uint8Array[], envp: readonly Uint8Array[]): void {
+  let total = 0;
+  for (const s of [...argv, ...envp]) {
+    if (s.length + 1 > MAX_ARG_STRLEN) throw new KernelError(E2BIG);
+    total += s.length + 1 + 4;
+  }
+  if (total > MAX_ARGS_TOTAL) throw new KernelError(E2BIG);
+}
+
+async function openProgram(k: Kernel, ctx: PathContext, path: string): Promise<ProgramFile> {
+  await k.vfs.access(ctx, null, path, X_OK);
+  const file = await k.vfs.open(ctx, null, path, O_RDONLY);
+  const stat = await file.fstat();
+  if ((stat.mode & S_IFMT) !== S_IFREG) {
+    void Promise.resolve(file.close());
+    throw new KernelError(EACCES, 'not a regular file');
+  }
+  return { path, file, sizeBytes: stat.sizeBytes };
+}
+
+async function readHead(program: ProgramFile): Promise<Uint8Array> {
+  const head = new Uint8Array(Math.min(BINPRM_BUF_SIZE, program.sizeBytes));
+  const n = await program.file.pread(head, 0);
+  return head.subarray(0, typeof n === 'number' ? n : 0);
+}
+
+async function prepare(k: Kernel, ctx: PathContext, path: string, argv: readonly Uint8Array[], depth: number): Promise<Prepared> {
+  const main = await openProgram(k, ctx, path);
+  const head = await readHead(main);
+  if (head[0] === 0x23 && head[1] === 0x21) {
+    void Promise.resolve(main.file.close());
+    if (depth >= MAX_SCRIPT_DEPTH) throw new KernelError(ELOOP, 'too many #! levels');
+    const { interpreter, argument } = parseShebang(head);
+    const scriptArgv = [latin1(interpreter), ...(argument ? [latin1(argument)] : []), latin1(path), ...argv.slice(1)];
+    return prepare(k, ctx, interpreter, scriptArgv, depth + 1);
+  }
+  if (!hasElfMagic(head)) throw new KernelError(ENOEXEC, 'unknown executable format');
+  const image = await readElfImage(reader(main), main.sizeBytes);
+  let interp: Prepared['interp'] = null;
+  if (image.interp !== null) {
+    const file = await openProgram(k, ctx, image.interp);
+    const interpImage = await readElfImage(reader(file), file.sizeBytes);
+    if (interpImage.interp !== null) throw new KernelError(ENOEXEC, 'the interpreter names an interpreter');
+    interp = { file, image: interpImage };
+  }
+  return { main, image, interp, argv };
+}
+
+function reader(program: ProgramFile) {
+  return async (offset: number, into: Uint8Array) => {
+    const n = await program.file.pread(into, offset);
+    return typeof n === 'number' ? n : 0;
+  };
+}
+
+/** `#!interpreter [one argument]` up to the first newline, as Linux's binfmt_script splits it. */
+function parseShebang(head: Uint8Array): { interpreter: string; argument: string | null } {
+  const text = Buffer.from(head).toString('latin1');
+  const end = text.indexOf('\n');
+  if (end < 0 && head.length >= BINPRM_BUF_SIZE) throw new KernelError(ENOEXEC, '#! line too long');
+  const line = text.slice(2, end < 0 ? text.length : end).replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
+  const split = line.search(/[ \t]/);
+  if (line.length === 0) throw new KernelError(ENOEXEC, 'empty #! line');
+  if (split < 0) return { interpreter: line, argument: null };
+  return { interpreter: line.slice(0, split), argument: line.slice(split).replace(/^[ \t]+/, '') };
+}
+
+function latin1(s: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(s, 'latin1'));
+}
+
+/** Past the point of no return: the old program is gone, whatever happens next. */
+function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Array[], path: string): void {
+  const p = t.process;
+  killOtherThreads(k, t);
+  let as: AddressSpace | null = null;
+  as = AddressSpace.create(k.mm, k.notifierFor(() => as!));
+  const old = p.mm;
+  p.mm = as;
+  if (release(old)) old.destroy();
+  p.vforkPending = false;
+  p.vforkDone.wakeAll();
+  k.sched.loadAddressSpace(t);
+  const mainFile = k.filePages.mapFileOf(prepared.main.file, prepared.main.path);
+  const span = imageSpan(prepared.image);
+  const mainBias = prepared.image.type === 'dyn' ? ELF_ET_DYN_BASE - span.low : 0;
+  const main = mapElf(as, prepared.image, mainFile, mainBias);
+  let entry = main.entry;
+  let interpBase = 0;
+  if (prepared.interp) {
+    const { file, image } = prepared.interp;
+    const interpSpan = imageSpan(image);
+    const base = as.unmappedArea(interpSpan.high - interpSpan.low, 0);
+    interpBase = base - interpSpan.low;
+    const loaded = mapElf(as, image, k.filePages.mapFileOf(file.file, file.path), interpBase);
+    entry = loaded.entry;
+    void Promise.resolve(file.file.close());
+  }
+  void Promise.resolve(prepared.main.file.close());
+  setBrkStart(as, pageAlignUp(main.end));
+  const top = setupStack(as);
+  const stack = buildInitialStack({
+    top,
+    argv: prepared.argv,
+    envp,
+    execfn: latin1(path),
+    platform: latin1('i686'),
+    random: k.random.fill(new Uint8Array(16)),
+    auxv: [
+      [AT_HWCAP, I686_HWCAP],
+      [AT_PAGESZ, PAGE_SIZE],
+      [AT_CLKTCK, USER_HZ],
+      [AT_PHDR, main.phdr],
+      [AT_PHENT, prepared.image.phentsize],
+      [AT_PHNUM, prepared.image.phnum],
+      [AT_BASE, interpBase],
+      [AT_FLAGS, 0],
+      [AT_ENTRY, main.entry],
+      [AT_UID, p.creds.uid],
+      [AT_EUID, p.creds.euid],
+      [AT_GID, p.creds.gid],
+      [AT_EGID, p.creds.egid],
+      [AT_SECURE, 0],
+    ],
+  });
+  copyToUser(as, stack.sp as never, stack.bytes);
+  resetProcessForExec(k, p, prepared.argv, path);
+  resetThreadForExec(k.cpu, t, stack.sp, entry);
+}
+
+function killOtherThreads(k: Kernel, keep: Thread): void {
+  for (const other of keep.process.threads) {
+    if (other !== keep && other.alive) {
+      k.sched.retire(other);
+      k.processes.removeThread(other);
+    }
+  }
+  keep.process.threads.length = 0;
+  keep.process.threads.push(keep);
+}
+
+function resetProcessForExec(k: Kernel, p: Process, argv: readonly Uint8Array[], path: string): void {
+  for (const file of p.files.takeCloseOnExec()) void Promise.resolve(file.close()).catch(() => {});
+  p.signals.resetForExec();
+  p.argv = argv.map((a) => Buffer.from(a).toString('latin1'));
+  p.exePath = path;
+  p.comm = path.slice(path.lastIndexOf('/') + 1).slice(0, 15);
+  void k;
+}
+
+/** The registers a new program starts with (Linux's start_thread: all zero but esp, eip and eflags). */
+function resetThreadForExec(cpu: Cpu, t: Thread, sp: number, entry: number): void {
+  for (let r = 0; r < 8; r++) cpu.setReg(r as Reg, 0);
+  cpu.setReg(Reg.ESP, sp);
+  cpu.eip = entry;
+  cpu.eflags = EFLAGS_IF | EFLAGS_RESERVED;
+  t.tls.fill(0);
+  for (let i = 0; i < 3; i++) cpu.setGdtEntry(6 + i, 0, 0);
+  for (const seg of [SegReg.DS, SegReg.ES, SegReg.SS]) cpu.setSeg(seg, USER_DS);
+  cpu.setSeg(SegReg.FS, 0);
+  cpu.setSeg(SegReg.GS, 0);
+  cpu.resetFpu();
+  t.altStackSp = 0;
+  t.altStackSize = 0;
+  t.altStackFlags = 0;
+  t.clearChildTid = 0;
+}

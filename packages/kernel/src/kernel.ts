@@ -1,0 +1,229 @@
+/**
+ * The running kernel: the machine boot() composed, plus the services of the process layer — memory
+ * management, the VFS, the process table, the scheduler and clock, the syscall table — and the trap loop
+ * that runs threads on the CPU and handles whatever brings it back: syscalls, faults, the end of a slice.
+ * Layer: kernel core; syscall handlers (syscall/handlers) and subsystems reach each other through it.
+ */
+import { type Cpu, type Logger, type PhysAddr, Reg, RunExit, type VirtAddr } from '@kmos/abi-driver';
+import type { Machine } from './boot.js';
+import { KernelPanic } from './errors.js';
+import { type AddressSpace, MemoryManager, type MmuNotifier } from './mm/address-space.js';
+import { ProcessTable } from './proc/process-table.js';
+import type { Thread } from './proc/thread.js';
+import { Scheduler } from './sched/scheduler.js';
+import { VirtualClock } from './sched/virtual-clock.js';
+import { Vfs } from './fs/vfs.js';
+import { FilePages } from './mapping/file-pages.js';
+import type { LifecycleHooks } from './proc/lifecycle.js';
+import { sigInfo } from './proc/siginfo.js';
+import { SignalService } from './proc/signals.js';
+import { SeededRandom } from './random/seeded-random.js';
+import { SyscallDispatcher } from './syscall/dispatch.js';
+import type { SyscallTable } from './syscall/syscall-table.js';
+
+/** 2026-01-01T00:00:00Z: CLOCK_REALTIME at boot in virtual-clock mode, fixed so runs are repeatable. */
+export const VIRTUAL_BOOT_EPOCH_NS = 1_767_225_600 * 1e9;
+
+export interface KernelOptions {
+  readonly realtime: boolean;
+  readonly syscalls: (k: Kernel) => SyscallTable;
+  /** Wakes futex waiters (the futex subsystem, once it exists); lifecycle needs it for clear_child_tid. */
+  readonly futexWake?: (k: Kernel, addr: number, count: number) => void;
+}
+
+/** How a thread came back to the kernel, for the trap handlers the kernel installs. */
+export interface TrapHandlers {
+  /** A CPU exception in `t` (the current thread): resolve it (page fault) or turn it into a signal. */
+  fault(t: Thread, vector: number, errorCode: number, cr2: number): void;
+  /** Before `t` returns to user mode: deliver pending signals. */
+  beforeUserReturn(t: Thread): void;
+  /** A pending syscall settled with an error: decide EINTR vs restart, return the %eax value. */
+  settleInterrupted(t: Thread, nr: number, result: number): number;
+}
+
+export class Kernel {
+  readonly cpu: Cpu;
+  readonly mm: MemoryManager;
+  readonly clock: VirtualClock;
+  readonly sched: Scheduler;
+  readonly processes = new ProcessTable();
+  readonly syscalls: SyscallTable;
+  readonly dispatcher: SyscallDispatcher;
+  readonly log: Logger;
+  readonly vfs: Vfs;
+  readonly filePages = new FilePages();
+  readonly random: SeededRandom;
+  readonly signals: SignalService;
+  readonly lifecycle: LifecycleHooks;
+  private readonly traps: TrapHandlers;
+  /** Syscalls in flight (pending promises): while any, the kernel waits for them rather than giving up. */
+  private inFlight = 0;
+  private wakeIdle: (() => void) | null = null;
+  /** A panic raised inside a promise callback, rethrown by the trap loop. */
+  private fatal: unknown = null;
+  /** Resolves when the first process (pid 1) has exited; its wait status. */
+  private initExit: ((status: number) => void) | null = null;
+
+  constructor(
+    readonly machine: Machine,
+    options: KernelOptions,
+  ) {
+    this.cpu = machine.cpu;
+    this.log = machine.log.logger('kernel');
+    this.mm = new MemoryManager(machine.memory, machine.pages);
+    this.clock = new VirtualClock(() => this.cpu.insns, options.realtime, options.realtime ? Date.now() * 1e6 : VIRTUAL_BOOT_EPOCH_NS);
+    this.sched = new Scheduler(this.cpu);
+    this.random = new SeededRandom(machine.loaded.config.machine.seed);
+    this.vfs = new Vfs({
+      clock: () => {
+        const ns = this.clock.epochNs();
+        return { sec: Math.floor(ns / 1e9), nsec: ns % 1e9 };
+      },
+      pipeMemory: { objects: machine.objects, memory: machine.memory },
+    });
+    this.lifecycle = {
+      futexWake: (_p, addr, count) => options.futexWake?.(this, addr, count),
+      signalProcess: (target, signo, code, status, from) =>
+        this.signals.sendToProcess(target, sigInfo(signo, code, { pid: from.pid, uid: from.creds.uid, status })),
+    };
+    this.signals = new SignalService(this, this.lifecycle);
+    this.traps = {
+      fault: (t, vector, errorCode, cr2) => this.signals.fault(t, vector, errorCode, cr2),
+      beforeUserReturn: (t) => this.signals.deliver(t),
+      settleInterrupted: (t, nr, result) => this.signals.settleInterrupted(t, nr, result),
+    };
+    this.syscalls = options.syscalls(this);
+    this.dispatcher = new SyscallDispatcher(this.cpu, this.syscalls, machine.log.logger('syscall'));
+  }
+
+  /** The TLB and code-cache notifications for one address space: only the one on the CPU has TLB entries. */
+  notifierFor(as: () => AddressSpace): MmuNotifier {
+    const cpu = this.cpu;
+    const onCpu = () => this.sched.current?.process.mm === as();
+    return {
+      invlpg: (addr: VirtAddr) => {
+        if (onCpu()) cpu.invlpg(addr);
+      },
+      flushTlb: () => {
+        if (onCpu()) cpu.flushTlb();
+      },
+      invalidateCode: (phys: PhysAddr, sizeBytes: number) => cpu.invalidateCode(phys, sizeBytes),
+    };
+  }
+
+  /** Called by whoever makes a thread runnable from outside the trap loop (a settled promise, a host event). */
+  kick(): void {
+    const wake = this.wakeIdle;
+    this.wakeIdle = null;
+    wake?.();
+  }
+
+  /** pid 1 exited with this wait status: the run is over. */
+  initExited(status: number): void {
+    this.initExit?.(status);
+  }
+
+  /** Runs until pid 1 exits; resolves to its wait status (exit code << 8, or the terminating signal). */
+  async run(): Promise<number> {
+    let finished: number | null = null;
+    this.initExit = (status) => {
+      finished = status;
+    };
+    while (finished === null) {
+      if (this.fatal) throw this.fatal;
+      const t = this.sched.next();
+      if (t) {
+        this.runThread(t);
+        if (this.inFlight > 0) await Promise.resolve();
+        continue;
+      }
+      if (this.clock.fireDue() > 0) continue;
+      if (this.inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          this.wakeIdle = resolve;
+        });
+        continue;
+      }
+      if (this.clock.skipToNextTimer()) {
+        if (this.clock.realtime) await this.sleepHost();
+        this.clock.fireDue();
+        continue;
+      }
+      throw new KernelPanic('every process is blocked and nothing can wake any of them (deadlock)');
+    }
+    return finished;
+  }
+
+  /** Runs `t` until its slice ends or it blocks, exits or yields. */
+  private runThread(t: Thread): void {
+    const cpu = this.cpu;
+    const sched = this.sched;
+    const traps = this.traps;
+    sched.switchTo(t);
+    traps.beforeUserReturn(t);
+    let budget = sched.sliceInsns;
+    while (sched.current === t) {
+      const start = cpu.insns;
+      const exit = cpu.run(budget);
+      const ran = cpu.insns - start;
+      t.insns += ran;
+      budget -= ran;
+      switch (exit) {
+        case RunExit.Syscall:
+          this.dispatcher.dispatch(t, this.onPending);
+          break;
+        case RunExit.Fault:
+          traps.fault(t, cpu.fault.vector, cpu.fault.errorCode, cpu.fault.cr2);
+          break;
+        case RunExit.Budget:
+          this.clock.fireDue();
+          if (sched.current === t) sched.preempt(t);
+          return;
+        case RunExit.Irq:
+          this.clock.fireDue();
+          break;
+        case RunExit.Halt:
+          throw new KernelPanic(`pid ${t.process.pid} halted the CPU in user mode`);
+      }
+      if (sched.current !== t) return;
+      traps.beforeUserReturn(t);
+      if (budget <= 0) {
+        this.clock.fireDue();
+        if (sched.current === t) sched.preempt(t);
+        return;
+      }
+    }
+  }
+
+  /** A syscall is waiting: the thread sleeps; when the promise settles, its result goes into %eax. */
+  private readonly onPending = (t: Thread, pending: Promise<number>, nr: number): void => {
+    this.sched.block(t);
+    this.inFlight++;
+    const settle = (outcome: { value: number } | { error: unknown }) => {
+      this.inFlight--;
+      if (!t.alive) return this.kick();
+      let result = this.dispatcher.settle(t, nr, outcome);
+      if (result < 0) result = this.traps.settleInterrupted(t, nr, result);
+      t.context.gpr[Reg.EAX] = result;
+      this.sched.wake(t);
+      this.kick();
+    };
+    pending.then(
+      (value) => settle({ value }),
+      (error: unknown) => {
+        try {
+          settle({ error });
+        } catch (panic) {
+          this.fatal = panic;
+          this.kick();
+        }
+      },
+    );
+  };
+
+  private sleepHost(): Promise<void> {
+    const next = this.clock.nextDeadlineNs();
+    const waitMs = next === null ? 0 : Math.max(0, (next - this.clock.nowNs()) / 1e6);
+    return new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}

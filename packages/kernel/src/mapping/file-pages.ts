@@ -1,0 +1,63 @@
+/**
+ * The bridge from the VFS to mm for file-backed mappings: one PageSource per (mount, inode), so every process
+ * mapping the same file shares one page cache — the same frames for read-only text and for MAP_SHARED data.
+ * Page reads must be synchronous (the fault path cannot wait); filesystems that answer asynchronously need
+ * a synchronous block cache first (reported as EIO until then). Layer: kernel, between fs/ and mm/.
+ */
+import { PAGE_SIZE } from '@kmos/abi-driver';
+import { EIO, ENODEV } from '@kmos/abi-linux';
+import type { Dentry } from '../fs/dentry.js';
+import type { Mount } from '../fs/mount-table.js';
+import { RegularFile } from '../fs/inode-file.js';
+import type { OpenFile } from '../fs/open-file.js';
+import { KernelError } from '../kernel-error.js';
+import type { MapFile } from '../mm/mmap.js';
+import type { PageSource, SourceIdentity } from '../mm/page-cache.js';
+
+class InodePages implements PageSource {
+  constructor(
+    private readonly dentry: Dentry,
+    readonly identity: SourceIdentity,
+  ) {}
+
+  readPage(offsetBytes: number, into: Uint8Array): number {
+    const read = this.dentry.mount.fs.read(this.dentry.ino, offsetBytes, into);
+    if (typeof read !== 'number') {
+      void read.catch(() => {});
+      throw new KernelError(EIO, 'filesystem cannot serve page faults synchronously');
+    }
+    into.fill(0, read, PAGE_SIZE);
+    return read;
+  }
+
+  writePage(offsetBytes: number, from: Uint8Array): void {
+    const written = this.dentry.mount.fs.write(this.dentry.ino, offsetBytes, from);
+    if (typeof written !== 'number') void written.catch(() => {});
+  }
+}
+
+export class FilePages {
+  private readonly byMount = new Map<Mount, Map<number, InodePages>>();
+
+  /** The page source of `dentry`'s inode (the same object every time, so its page cache is shared). */
+  sourceFor(dentry: Dentry, path: string, dev: { major: number; minor: number }): PageSource {
+    let inodes = this.byMount.get(dentry.mount);
+    if (!inodes) {
+      inodes = new Map();
+      this.byMount.set(dentry.mount, inodes);
+    }
+    let source = inodes.get(dentry.ino);
+    if (!source) {
+      source = new InodePages(dentry, { devMajor: dev.major, devMinor: dev.minor, ino: dentry.ino, path });
+      inodes.set(dentry.ino, source);
+    }
+    return source;
+  }
+
+  /** mmap's view of an open file; ENODEV when the file cannot be mapped (pipes, sockets, most devices). */
+  mapFileOf(file: OpenFile, path: string): MapFile {
+    if (!(file instanceof RegularFile)) throw new KernelError(ENODEV, 'only regular files can be mapped');
+    const source = this.sourceFor(file.dentry, path, { major: 0, minor: 0 });
+    return { source, readable: file.readable, writable: file.writable };
+  }
+}

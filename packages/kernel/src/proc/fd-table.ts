@@ -1,0 +1,110 @@
+/**
+ * A process's file descriptor table: small integers naming open file descriptions, each with its own
+ * close-on-exec flag. Shared between threads (and between processes made with CLONE_FILES); fork copies it,
+ * taking a reference on every open file. Layer: kernel proc, above fs/open-file.ts.
+ */
+import { EBADF, EMFILE } from '@kmos/abi-linux';
+import type { OpenFile } from '../fs/open-file.js';
+import { KernelError } from '../kernel-error.js';
+
+/** RLIMIT_NOFILE's default soft limit on Linux. */
+export const DEFAULT_MAX_FDS = 1024;
+
+export class FdTable {
+  private readonly files: (OpenFile | null)[] = [];
+  private readonly cloexec: boolean[] = [];
+
+  constructor(public maxFds = DEFAULT_MAX_FDS) {}
+
+  /** The open file at `fd`, or KernelError(EBADF). */
+  get(fd: number): OpenFile {
+    const file = fd >= 0 ? this.files[fd] : undefined;
+    if (!file) throw new KernelError(EBADF);
+    return file;
+  }
+
+  has(fd: number): boolean {
+    return fd >= 0 && !!this.files[fd];
+  }
+
+  /** Installs `file` at the lowest free descriptor ≥ `from`; the table takes over the caller's reference. */
+  install(file: OpenFile, closeOnExec: boolean, from = 0): number {
+    for (let fd = from; fd < this.maxFds; fd++) {
+      if (!this.files[fd]) {
+        this.place(fd, file, closeOnExec);
+        return fd;
+      }
+    }
+    throw new KernelError(EMFILE);
+  }
+
+  /** Puts `file` at exactly `fd` (dup2), returning what was there for the caller to close. */
+  replace(fd: number, file: OpenFile, closeOnExec: boolean): OpenFile | null {
+    if (fd < 0 || fd >= this.maxFds) throw new KernelError(EBADF);
+    const old = this.files[fd] ?? null;
+    this.place(fd, file, closeOnExec);
+    return old;
+  }
+
+  /** Removes `fd`, returning its file for the caller to close; KernelError(EBADF) when unused. */
+  remove(fd: number): OpenFile {
+    const file = this.get(fd);
+    this.files[fd] = null;
+    this.cloexec[fd] = false;
+    return file;
+  }
+
+  getCloseOnExec(fd: number): boolean {
+    this.get(fd);
+    return this.cloexec[fd] === true;
+  }
+
+  setCloseOnExec(fd: number, value: boolean): void {
+    this.get(fd);
+    this.cloexec[fd] = value;
+  }
+
+  /** A copy for fork: same open files, one more reference each. */
+  fork(): FdTable {
+    const copy = new FdTable(this.maxFds);
+    this.files.forEach((file, fd) => {
+      if (file) copy.place(fd, file.ref(), this.cloexec[fd] === true);
+    });
+    return copy;
+  }
+
+  /** Removes every close-on-exec descriptor (execve), returning the files for the caller to close. */
+  takeCloseOnExec(): OpenFile[] {
+    const closed: OpenFile[] = [];
+    this.files.forEach((file, fd) => {
+      if (file && this.cloexec[fd]) {
+        closed.push(file);
+        this.files[fd] = null;
+        this.cloexec[fd] = false;
+      }
+    });
+    return closed;
+  }
+
+  /** Removes every descriptor (exit), returning the files for the caller to close. */
+  takeAll(): OpenFile[] {
+    const all = this.files.filter((f): f is OpenFile => f !== null);
+    this.files.length = 0;
+    this.cloexec.length = 0;
+    return all;
+  }
+
+  /** Open descriptors in ascending order (for /proc/<pid>/fd and close_range). */
+  *descriptors(): Generator<number> {
+    for (let fd = 0; fd < this.files.length; fd++) if (this.files[fd]) yield fd;
+  }
+
+  private place(fd: number, file: OpenFile, closeOnExec: boolean): void {
+    while (this.files.length <= fd) {
+      this.files.push(null);
+      this.cloexec.push(false);
+    }
+    this.files[fd] = file;
+    this.cloexec[fd] = closeOnExec;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * How processes and threads end: a thread exits (exit), a whole thread group exits (exit_group, a fatal
+ * signal), the process becomes a zombie holding its wait status, its children go to init, its parent gets
+ * SIGCHLD and is woken in wait4; wait4 reaps it. Layer: kernel proc; syscall handlers and signal delivery
+ * call it.
+ */
+import { SIGKILL } from '@kmos/abi-linux';
+import type { Kernel } from '../kernel.js';
+import { putUser32 } from '../mm/usercopy.js';
+import { type Process, ProcessState } from './process.js';
+import { release } from './sharing.js';
+import type { Thread } from './thread.js';
+
+/** The per-process hooks lifecycle needs from other subsystems (futex wake, signals), set by the kernel. */
+export interface LifecycleHooks {
+  /** Wakes futex waiters on `addr` in `p`'s address space (CLONE_CHILD_CLEARTID). */
+  futexWake(p: Process, addr: number, count: number): void;
+  /** Sends `signo` to `p` from the kernel (SIGCHLD to the parent). */
+  signalProcess(p: Process, signo: number, code: number, status: number, from: Process): void;
+}
+
+/** One thread ends; when it was the last, the process exits with `status`. */
+export function exitThread(k: Kernel, hooks: LifecycleHooks, t: Thread, status: number): void {
+  const p = t.process;
+  if (!t.alive) return;
+  clearChildTid(hooks, t);
+  k.sched.retire(t);
+  k.processes.removeThread(t);
+  p.deadThreadInsns += t.insns;
+  if (!p.threads.some((other) => other.alive)) becomeZombie(k, hooks, p, status);
+}
+
+/** Every thread of `p` ends and the process exits with wait status `status` (exit_group, fatal signals). */
+export function exitGroup(k: Kernel, hooks: LifecycleHooks, p: Process, status: number): void {
+  if (!p.alive) return;
+  for (const t of p.threads) {
+    if (!t.alive) continue;
+    clearChildTid(hooks, t);
+    k.sched.retire(t);
+    k.processes.removeThread(t);
+    p.deadThreadInsns += t.insns;
+  }
+  becomeZombie(k, hooks, p, status);
+}
+
+function clearChildTid(hooks: LifecycleHooks, t: Thread): void {
+  if (t.clearChildTid === 0 || t.process.threads.filter((x) => x.alive).length <= 1) return;
+  try {
+    putUser32(t.process.mm, t.clearChildTid as never, 0);
+    hooks.futexWake(t.process, t.clearChildTid, 1);
+  } catch {
+    // A bad clear_child_tid pointer is ignored, as Linux does.
+  }
+}
+
+function becomeZombie(k: Kernel, hooks: LifecycleHooks, p: Process, status: number): void {
+  p.state = ProcessState.Zombie;
+  p.exitStatus = status;
+  if (release(p.files)) for (const file of p.files.takeAll()) void Promise.resolve(file.close()).catch(() => {});
+  if (release(p.mm)) p.mm.destroy();
+  p.vforkDone.wakeAll();
+  k.sched.forgetCr3();
+  reparentChildren(k, p);
+  if (p.pid === 1) {
+    k.initExited(status);
+    return;
+  }
+  const parent = p.parent;
+  if (parent) {
+    if (p.exitSignal !== 0) hooks.signalProcess(parent, p.exitSignal, childCode(status), status, p);
+    parent.childWait.wakeAll();
+  }
+}
+
+/** CLD_EXITED / CLD_KILLED / CLD_DUMPED for SIGCHLD's si_code (1, 2, 3 in <asm-generic/siginfo.h>). */
+function childCode(status: number): number {
+  const signo = status & 0x7f;
+  if (signo === 0) return 1;
+  return status & 0x80 ? 3 : 2;
+}
+
+/** Orphans go to init (pid 1), which reaps them; if there is no init, they are reaped at once. */
+function reparentChildren(k: Kernel, p: Process): void {
+  const init = k.processes.processes.get(1);
+  for (const child of p.children) {
+    child.parent = init && init !== p ? init : null;
+    if (child.parent) {
+      child.parent.children.add(child);
+      if (child.state === ProcessState.Zombie) child.parent.childWait.wakeAll();
+    } else if (child.state === ProcessState.Zombie) {
+      reap(k, child);
+    }
+  }
+  p.children.clear();
+}
+
+/** wait4 collected `child`: it leaves the process table. */
+export function reap(k: Kernel, child: Process): number {
+  child.state = ProcessState.Reaped;
+  child.parent?.children.delete(child);
+  if (child.parent) child.parent.childrenInsns += child.deadThreadInsns + child.childrenInsns;
+  k.processes.removeProcess(child);
+  return child.exitStatus;
+}
+
+/** A process killed by the kernel (OOM, a fatal fault while delivering a signal). */
+export function killProcess(k: Kernel, hooks: LifecycleHooks, p: Process): void {
+  exitGroup(k, hooks, p, SIGKILL);
+}

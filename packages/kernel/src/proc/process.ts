@@ -1,0 +1,91 @@
+/**
+ * A process (a thread group): the resources its threads share — address space, file table, filesystem
+ * context, credentials, signal actions — and its place in the process tree (parent, children, process group,
+ * session). Layer: kernel proc. Fields say who writes them; the scheduler never touches a process's
+ * resources, only its threads.
+ */
+import type { Credentials } from '../fs/credentials.js';
+import type { Dentry } from '../fs/dentry.js';
+import type { AddressSpace } from '../mm/address-space.js';
+import { WaitQueue } from '../sched/wait-queue.js';
+import type { FdTable } from './fd-table.js';
+import type { SigInfo } from './siginfo.js';
+import type { SignalActions } from './signal-actions.js';
+import type { Thread } from './thread.js';
+
+/** The root, working directory and umask of a task (Linux's fs_struct); shared under CLONE_FS. */
+export interface FsContext {
+  root: Dentry;
+  cwd: Dentry;
+  umask: number;
+}
+
+export const ProcessState = {
+  Running: 0,
+  /** Every thread has exited; the parent has not reaped it yet. */
+  Zombie: 1,
+  /** Reaped by wait4; gone from the process table. */
+  Reaped: 2,
+} as const;
+export type ProcessState = (typeof ProcessState)[keyof typeof ProcessState];
+
+export class Process {
+  /** Threads in creation order; the first has tid === pid. Written by clone and thread exit. */
+  readonly threads: Thread[] = [];
+  /** Written by fork (add) and wait4 / reparenting (remove). */
+  readonly children = new Set<Process>();
+  /** Parents sleep here in wait4 until a child changes state. */
+  readonly childWait = new WaitQueue();
+  /** A vfork parent sleeps here until this child execs or exits; `vforkPending` says it still waits. */
+  readonly vforkDone = new WaitQueue();
+  vforkPending = false;
+  /** Written by exit and wait4. */
+  state: ProcessState = ProcessState.Running;
+  /** The wait status (as wait4 reports it) once a zombie; written by exit. */
+  exitStatus = 0;
+  /** Stop/continue notifications not yet reported to a waiting parent (WUNTRACED/WCONTINUED). */
+  pendingStopStatus: number | null = null;
+  /** The executable's name as /proc/<pid>/comm shows it (16 bytes max); written by exec and prctl. */
+  comm = '';
+  /** argv of the running program, for /proc/<pid>/cmdline; written by exec. */
+  argv: readonly string[] = [];
+  /** The path of the running executable, for /proc/<pid>/exe; written by exec. */
+  exePath = '';
+  /** Signals sent to the process as a whole, not yet delivered (bit n-1 = signal n). */
+  sigPendingLo = 0;
+  sigPendingHi = 0;
+  /** siginfo of each pending process-directed signal, by number. Written by the signal layer. */
+  readonly sigInfo: (SigInfo | undefined)[] = [];
+  /** The signal the parent gets when this process exits (clone's CSIGNAL bits; SIGCHLD for fork). */
+  exitSignal = 17;
+  /** Instructions retired by threads that have exited (for getrusage / times). */
+  deadThreadInsns = 0;
+  /** Sum of reaped children's time, for RUSAGE_CHILDREN and times(). */
+  childrenInsns = 0;
+
+  constructor(
+    readonly pid: number,
+    /** Written by fork and by reparenting to init when the parent dies. */
+    public parent: Process | null,
+    /** Written by setpgid and setsid. */
+    public pgid: number,
+    public sid: number,
+    /** Written by the set*id syscalls (replaced whole, never mutated). */
+    public creds: Credentials,
+    /** Written by execve (replaced) only. */
+    public mm: AddressSpace,
+    /** Written by execve when the table was shared (unshared then) only. */
+    public files: FdTable,
+    public fs: FsContext,
+    public signals: SignalActions,
+  ) {}
+
+  get alive(): boolean {
+    return this.state === ProcessState.Running;
+  }
+
+  /** The thread whose tid is the pid, or any live thread when it has exited (for signals and /proc). */
+  get mainThread(): Thread | null {
+    return this.threads.find((t) => t.alive) ?? null;
+  }
+}

@@ -1,0 +1,407 @@
+/**
+ * Signals: sending (to a process or one thread), choosing what to deliver before a thread returns to user
+ * mode, the default actions (terminate, dump core, stop, continue, ignore), handler frames in Linux's i386
+ * rt_sigframe layout with siginfo, ucontext and FPU state, rt_sigreturn, CPU faults turned into signals with
+ * Linux's si_code, and the EINTR-or-restart decision for interrupted syscalls. Layer: kernel proc.
+ */
+import { type Cpu, Reg, SegReg, Vector } from '@kmos/abi-driver';
+import {
+  BUS_ADRALN,
+  ERESTART_RESTARTBLOCK,
+  ERESTARTNOHAND,
+  ERESTARTNOINTR,
+  ERESTARTSYS,
+  EINTR,
+  FPE_FLTINV,
+  FPE_INTDIV,
+  ILL_ILLOPN,
+  rtSigframeLayout,
+  RT_SIGFRAME_RETCODE,
+  SA_NODEFER,
+  SA_ONSTACK,
+  SA_RESETHAND,
+  SA_RESTART,
+  SA_RESTORER,
+  SA_SIGINFO,
+  SEGV_MAPERR,
+  SI_KERNEL,
+  SIG_DFL,
+  SIG_IGN,
+  SIGBUS,
+  SIGCONT,
+  SIGFPE,
+  SIGILL,
+  SIGKILL,
+  SIGSEGV,
+  SIGSTOP,
+  SIGTRAP,
+  sigcontextLayout,
+  signalDefaultAction,
+  SS_DISABLE,
+  SS_ONSTACK,
+  ucontextLayout,
+  __NR_rt_sigreturn,
+} from '@kmos/abi-linux';
+import type { Kernel } from '../kernel.js';
+import { handlePageFault } from '../mm/page-fault.js';
+import { copyFromUser, copyToUser } from '../mm/usercopy.js';
+import { interruptSleep } from '../sched/sleep.js';
+import { exitGroup, type LifecycleHooks } from './lifecycle.js';
+import type { Process } from './process.js';
+import { encodeSigInfo, type SigInfo, sigInfo } from './siginfo.js';
+import { firstDeliverable, sigBit, UNBLOCKABLE_LO } from './sigset.js';
+import { type Thread, ThreadState } from './thread.js';
+import { signaledStatus } from './wait-status.js';
+
+const FPSTATE_BYTES = 624;
+const FXSAVE_OFFSET_IN_FPSTATE = 112;
+const FXSAVE_BYTES = 512;
+const INT80_LENGTH = 2;
+const EFLAGS_TF = 0x100;
+const EFLAGS_DF = 0x400;
+/** User code and data selectors (GDT entries 14 and 15, RPL 3), as Linux's __USER_CS / __USER_DS. */
+const USER_CS = 0x73;
+const USER_DS = 0x7b;
+const SC = sigcontextLayout.fields;
+const UC = ucontextLayout.fields;
+const FRAME = rtSigframeLayout.fields;
+
+export class SignalService {
+  constructor(
+    private readonly k: Kernel,
+    private readonly hooks: LifecycleHooks,
+  ) {}
+
+  /** A process-directed signal (kill): pending on the process, delivered by any thread not blocking it. */
+  sendToProcess(p: Process, info: SigInfo): void {
+    if (!p.alive || this.discard(p, info.signo)) return;
+    if (info.signo === SIGKILL) return exitGroup(this.k, this.hooks, p, signaledStatus(SIGKILL, false));
+    this.continueOrStop(p, info.signo);
+    const bit = sigBit(info.signo);
+    if (info.signo <= 32) p.sigPendingLo |= bit;
+    else p.sigPendingHi |= bit;
+    p.sigInfo[info.signo] ??= info;
+    const target = p.threads.find((t) => t.alive && !this.blocks(t, info.signo)) ?? null;
+    if (target) this.wakeForSignal(target);
+  }
+
+  /** A thread-directed signal (tkill, tgkill, a CPU fault). */
+  sendToThread(t: Thread, info: SigInfo): void {
+    const p = t.process;
+    if (!t.alive || this.discard(p, info.signo)) return;
+    if (info.signo === SIGKILL) return exitGroup(this.k, this.hooks, p, signaledStatus(SIGKILL, false));
+    this.continueOrStop(p, info.signo);
+    const bit = sigBit(info.signo);
+    if (info.signo <= 32) t.sigPendingLo |= bit;
+    else t.sigPendingHi |= bit;
+    t.sigInfo[info.signo] ??= info;
+    if (!this.blocks(t, info.signo)) this.wakeForSignal(t);
+  }
+
+  /** A synchronous fault signal: it cannot be blocked or ignored (Linux forces SIG_DFL then). */
+  force(t: Thread, info: SigInfo): void {
+    const action = t.process.signals.get(info.signo);
+    if (this.blocks(t, info.signo) || action.handler === SIG_IGN) {
+      t.process.signals.set(info.signo, { ...action, handler: SIG_DFL });
+      this.unblock(t, info.signo);
+    }
+    this.sendToThread(t, info);
+  }
+
+  /** Before `t` (on the CPU) returns to user mode: deliver one pending signal, if any is deliverable. */
+  deliver(t: Thread): void {
+    for (;;) {
+      const signo = this.nextSignal(t);
+      if (signo === 0 || !t.alive) return;
+      const info = this.takePending(t, signo);
+      const action = t.process.signals.get(signo);
+      if (action.handler === SIG_IGN) continue;
+      if (action.handler === SIG_DFL) {
+        if (this.defaultAction(t, signo)) return;
+        continue;
+      }
+      this.setUpFrame(t, info, action);
+      return;
+    }
+  }
+
+  /** A CPU exception in user mode: page faults are resolved by mm; the rest become signals. */
+  fault(t: Thread, vector: number, errorCode: number, cr2: number): void {
+    if (vector === Vector.PF) {
+      const result = handlePageFault(t.process.mm, cr2, errorCode);
+      if (result.kind === 'ok') return;
+      if (result.kind === 'oom') return this.outOfMemory(t);
+      return this.force(t, sigInfo(result.signo, result.code, { addr: result.addr }));
+    }
+    const eip = this.k.cpu.eip >>> 0;
+    switch (vector) {
+      case Vector.DE:
+        return this.force(t, sigInfo(SIGFPE, FPE_INTDIV, { addr: eip }));
+      case Vector.MF:
+      case Vector.XM:
+        return this.force(t, sigInfo(SIGFPE, FPE_FLTINV, { addr: eip }));
+      case Vector.UD:
+        return this.force(t, sigInfo(SIGILL, ILL_ILLOPN, { addr: eip }));
+      case Vector.BP:
+      case Vector.DB:
+        return this.force(t, sigInfo(SIGTRAP, SI_KERNEL));
+      case Vector.AC:
+        return this.force(t, sigInfo(SIGBUS, BUS_ADRALN, { addr: eip }));
+      default:
+        // #GP, #NP, #SS, #OF, #BR and the rest: Linux sends SIGSEGV with SI_KERNEL.
+        return this.force(t, sigInfo(SIGSEGV, SI_KERNEL));
+    }
+  }
+
+  /** A sleeping syscall was cut short: -EINTR, or set the thread up to run the call again (SA_RESTART). */
+  settleInterrupted(t: Thread, nr: number, result: number): number {
+    const errno = -result;
+    if (errno !== ERESTARTSYS && errno !== ERESTARTNOINTR && errno !== ERESTARTNOHAND && errno !== ERESTART_RESTARTBLOCK) {
+      return result;
+    }
+    const signo = this.nextSignal(t);
+    const handler = signo === 0 ? SIG_DFL : t.process.signals.get(signo).handler;
+    const handled = handler !== SIG_DFL && handler !== SIG_IGN;
+    const restart =
+      errno === ERESTARTNOINTR ||
+      (!handled && errno !== ERESTART_RESTARTBLOCK) ||
+      (errno === ERESTARTSYS && (t.process.signals.get(signo).flags & SA_RESTART) !== 0);
+    if (!restart) return -EINTR;
+    t.context.eip = (t.context.eip - INT80_LENGTH) >>> 0;
+    return nr;
+  }
+
+  /** rt_sigreturn: restores what the handler frame saved; false when the frame is unreadable (SIGSEGV). */
+  rtSigreturn(t: Thread): boolean {
+    const cpu = this.k.cpu;
+    const frame = (cpu.getReg(Reg.ESP) - 4) >>> 0;
+    const uc = new Uint8Array(ucontextLayout.sizeBytes);
+    try {
+      copyFromUser(t.process.mm, (frame + FRAME.uc.offset) as never, uc);
+    } catch {
+      this.force(t, sigInfo(SIGSEGV, SI_KERNEL));
+      return false;
+    }
+    const view = new DataView(uc.buffer);
+    const mask = UC.uc_sigmask.offset;
+    this.setBlocked(t, view.getUint32(mask, true), view.getUint32(mask + 4, true));
+    const sc = UC.uc_mcontext.offset;
+    return this.restoreSigcontext(t, view, sc) && this.restoreFpu(t, view.getUint32(sc + SC.fpstate.offset, true));
+  }
+
+  setBlocked(t: Thread, lo: number, hi: number): void {
+    t.sigBlockedLo = (lo & ~UNBLOCKABLE_LO) >>> 0;
+    t.sigBlockedHi = hi >>> 0;
+  }
+
+  /** True when a signal could be delivered to `t` now (for sleeps that must notice it). */
+  hasDeliverable(t: Thread): boolean {
+    return this.nextSignal(t) !== 0;
+  }
+
+  private nextSignal(t: Thread): number {
+    const p = t.process;
+    return firstDeliverable(t.sigPendingLo | p.sigPendingLo, t.sigPendingHi | p.sigPendingHi, t.sigBlockedLo, t.sigBlockedHi);
+  }
+
+  private takePending(t: Thread, signo: number): SigInfo {
+    const p = t.process;
+    const bit = sigBit(signo);
+    const onThread = ((signo <= 32 ? t.sigPendingLo : t.sigPendingHi) & bit) !== 0;
+    const owner = onThread ? t : p;
+    if (signo <= 32) owner.sigPendingLo &= ~bit;
+    else owner.sigPendingHi &= ~bit;
+    const info = owner.sigInfo[signo] ?? sigInfo(signo, SI_KERNEL);
+    owner.sigInfo[signo] = undefined;
+    return info;
+  }
+
+  private blocks(t: Thread, signo: number): boolean {
+    return ((signo <= 32 ? t.sigBlockedLo : t.sigBlockedHi) & sigBit(signo)) !== 0;
+  }
+
+  private unblock(t: Thread, signo: number): void {
+    if (signo <= 32) t.sigBlockedLo &= ~sigBit(signo);
+    else t.sigBlockedHi &= ~sigBit(signo);
+  }
+
+  /** Ignored signals are dropped when sent, as Linux does (SIGCHLD included when ignored by default). */
+  private discard(p: Process, signo: number): boolean {
+    if (signo === SIGKILL || signo === SIGSTOP) return false;
+    const handler = p.signals.get(signo).handler;
+    return handler === SIG_IGN || (handler === SIG_DFL && signalDefaultAction(signo) === 'ign' && signo !== SIGCONT);
+  }
+
+  private continueOrStop(p: Process, signo: number): void {
+    if (signo !== SIGCONT) return;
+    for (const t of p.threads) {
+      if (t.state === ThreadState.Stopped) {
+        t.state = ThreadState.Blocked;
+        this.k.sched.wake(t);
+      }
+    }
+  }
+
+  private wakeForSignal(t: Thread): void {
+    if (t.state === ThreadState.Blocked) interruptSleep(t);
+  }
+
+  /** Runs the default action; true when the thread no longer runs (killed or stopped). */
+  private defaultAction(t: Thread, signo: number): boolean {
+    switch (signalDefaultAction(signo)) {
+      case 'ign':
+      case 'cont':
+        return false;
+      case 'stop':
+        for (const thread of t.process.threads) {
+          if (thread.alive) {
+            this.k.sched.block(thread);
+            thread.state = ThreadState.Stopped;
+          }
+        }
+        return true;
+      case 'term':
+        exitGroup(this.k, this.hooks, t.process, signaledStatus(signo, false));
+        return true;
+      case 'core':
+        exitGroup(this.k, this.hooks, t.process, signaledStatus(signo, true));
+        return true;
+    }
+  }
+
+  private outOfMemory(t: Thread): void {
+    this.k.log.error(`Out of memory: killed process ${t.process.pid} (${t.process.comm})`);
+    exitGroup(this.k, this.hooks, t.process, signaledStatus(SIGKILL, false));
+  }
+
+  /** Builds the rt_sigframe on the user stack and points the CPU at the handler. */
+  private setUpFrame(t: Thread, info: SigInfo, action: { handler: number; flags: number; restorer: number; maskLo: number; maskHi: number }): void {
+    const cpu = this.k.cpu;
+    const esp = cpu.getReg(Reg.ESP) >>> 0;
+    let sp = esp;
+    const useAltStack =
+      (action.flags & SA_ONSTACK) !== 0 && t.altStackSize > 0 && (t.altStackFlags & SS_DISABLE) === 0 && !this.onAltStack(t, esp);
+    if (useAltStack) sp = (t.altStackSp + t.altStackSize) >>> 0;
+    const fpstate = ((sp - FPSTATE_BYTES) & ~63) >>> 0;
+    const frame = ((((fpstate - rtSigframeLayout.sizeBytes + 4) & ~15) >>> 0) - 4) >>> 0;
+    const bytes = new Uint8Array(fpstate + FPSTATE_BYTES - frame);
+    const view = new DataView(bytes.buffer);
+    const restorer = (action.flags & SA_RESTORER) !== 0 ? action.restorer : frame + FRAME.retcode.offset;
+    view.setUint32(FRAME.pretcode.offset, restorer >>> 0, true);
+    view.setInt32(FRAME.sig.offset, info.signo, true);
+    view.setUint32(FRAME.pinfo.offset, frame + FRAME.info.offset, true);
+    view.setUint32(FRAME.puc.offset, frame + FRAME.uc.offset, true);
+    bytes.set(encodeSigInfo(info), FRAME.info.offset);
+    const uc = FRAME.uc.offset;
+    view.setUint32(uc + UC.uc_stack.offset, t.altStackSp, true);
+    view.setUint32(uc + UC.uc_stack.offset + 4, this.onAltStack(t, esp) ? SS_ONSTACK : t.altStackSize ? 0 : SS_DISABLE, true);
+    view.setUint32(uc + UC.uc_stack.offset + 8, t.altStackSize, true);
+    this.saveSigcontext(cpu, view, uc + UC.uc_mcontext.offset, fpstate);
+    const saved = t.savedSigmask ?? { lo: t.sigBlockedLo, hi: t.sigBlockedHi };
+    t.savedSigmask = null;
+    view.setUint32(uc + UC.uc_sigmask.offset, saved.lo, true);
+    view.setUint32(uc + UC.uc_sigmask.offset + 4, saved.hi, true);
+    bytes.set(retcode(), FRAME.retcode.offset);
+    const fx = new Uint8Array(FXSAVE_BYTES);
+    cpu.saveFpu('fxsave', fx);
+    bytes.set(fx, fpstate - frame + FXSAVE_OFFSET_IN_FPSTATE);
+    try {
+      copyToUser(t.process.mm, frame as never, bytes);
+    } catch {
+      // No room for the frame: the process dies of SIGSEGV, as on Linux.
+      exitGroup(this.k, this.hooks, t.process, signaledStatus(SIGSEGV, true));
+      return;
+    }
+    let maskLo = t.sigBlockedLo | action.maskLo;
+    let maskHi = t.sigBlockedHi | action.maskHi;
+    if ((action.flags & SA_NODEFER) === 0) {
+      if (info.signo <= 32) maskLo |= sigBit(info.signo);
+      else maskHi |= sigBit(info.signo);
+    }
+    this.setBlocked(t, maskLo, maskHi);
+    if (action.flags & SA_RESETHAND) t.process.signals.set(info.signo, { ...action, handler: SIG_DFL });
+    cpu.setReg(Reg.ESP, frame);
+    cpu.setReg(Reg.EAX, info.signo);
+    cpu.setReg(Reg.EDX, (action.flags & SA_SIGINFO) !== 0 ? frame + FRAME.info.offset : 0);
+    cpu.setReg(Reg.ECX, (action.flags & SA_SIGINFO) !== 0 ? frame + FRAME.uc.offset : 0);
+    cpu.eip = action.handler;
+    cpu.eflags = cpu.eflags & ~(EFLAGS_TF | EFLAGS_DF);
+    for (const seg of [SegReg.DS, SegReg.ES, SegReg.SS]) cpu.setSeg(seg, USER_DS);
+  }
+
+  private onAltStack(t: Thread, sp: number): boolean {
+    return t.altStackSize > 0 && sp - t.altStackSp < t.altStackSize;
+  }
+
+  private saveSigcontext(cpu: Cpu, view: DataView, at: number, fpstate: number): void {
+    const u32 = (field: { offset: number }, value: number) => view.setUint32(at + field.offset, value >>> 0, true);
+    view.setUint16(at + SC.gs.offset, cpu.getSeg(SegReg.GS), true);
+    view.setUint16(at + SC.fs.offset, cpu.getSeg(SegReg.FS), true);
+    view.setUint16(at + SC.es.offset, cpu.getSeg(SegReg.ES), true);
+    view.setUint16(at + SC.ds.offset, cpu.getSeg(SegReg.DS), true);
+    u32(SC.edi, cpu.getReg(Reg.EDI));
+    u32(SC.esi, cpu.getReg(Reg.ESI));
+    u32(SC.ebp, cpu.getReg(Reg.EBP));
+    u32(SC.esp, cpu.getReg(Reg.ESP));
+    u32(SC.ebx, cpu.getReg(Reg.EBX));
+    u32(SC.edx, cpu.getReg(Reg.EDX));
+    u32(SC.ecx, cpu.getReg(Reg.ECX));
+    u32(SC.eax, cpu.getReg(Reg.EAX));
+    u32(SC.trapno, cpu.fault.vector);
+    u32(SC.err, Math.max(cpu.fault.errorCode, 0));
+    u32(SC.eip, cpu.eip);
+    view.setUint16(at + SC.cs.offset, cpu.getSeg(SegReg.CS), true);
+    u32(SC.eflags, cpu.eflags);
+    u32(SC.esp_at_signal, cpu.getReg(Reg.ESP));
+    view.setUint16(at + SC.ss.offset, cpu.getSeg(SegReg.SS), true);
+    u32(SC.fpstate, fpstate);
+    u32(SC.cr2, cpu.fault.cr2);
+  }
+
+  private restoreSigcontext(t: Thread, view: DataView, at: number): boolean {
+    const cpu = this.k.cpu;
+    const u32 = (field: { offset: number }) => view.getUint32(at + field.offset, true);
+    try {
+      cpu.setSeg(SegReg.GS, view.getUint16(at + SC.gs.offset, true));
+      cpu.setSeg(SegReg.FS, view.getUint16(at + SC.fs.offset, true));
+      cpu.setSeg(SegReg.ES, view.getUint16(at + SC.es.offset, true));
+      cpu.setSeg(SegReg.DS, view.getUint16(at + SC.ds.offset, true));
+      cpu.setSeg(SegReg.SS, view.getUint16(at + SC.ss.offset, true));
+    } catch {
+      this.force(t, sigInfo(SIGSEGV, SI_KERNEL));
+      return false;
+    }
+    cpu.setReg(Reg.EDI, u32(SC.edi));
+    cpu.setReg(Reg.ESI, u32(SC.esi));
+    cpu.setReg(Reg.EBP, u32(SC.ebp));
+    cpu.setReg(Reg.ESP, u32(SC.esp));
+    cpu.setReg(Reg.EBX, u32(SC.ebx));
+    cpu.setReg(Reg.EDX, u32(SC.edx));
+    cpu.setReg(Reg.ECX, u32(SC.ecx));
+    cpu.setReg(Reg.EAX, u32(SC.eax));
+    cpu.eip = u32(SC.eip);
+    cpu.eflags = u32(SC.eflags);
+    return true;
+  }
+
+  private restoreFpu(t: Thread, fpstate: number): boolean {
+    if (fpstate === 0) return true;
+    const fx = new Uint8Array(FXSAVE_BYTES);
+    try {
+      copyFromUser(t.process.mm, (fpstate + FXSAVE_OFFSET_IN_FPSTATE) as never, fx);
+    } catch {
+      this.force(t, sigInfo(SIGSEGV, SEGV_MAPERR, { addr: fpstate }));
+      return false;
+    }
+    this.k.cpu.restoreFpu('fxsave', fx);
+    return true;
+  }
+}
+
+/** The rt_sigreturn trampoline Linux writes into the frame (`mov $__NR_rt_sigreturn, %eax; int $0x80`). */
+function retcode(): Uint8Array {
+  const bytes = Uint8Array.from(RT_SIGFRAME_RETCODE);
+  new DataView(bytes.buffer).setUint32(1, __NR_rt_sigreturn, true);
+  return bytes;
+}
+

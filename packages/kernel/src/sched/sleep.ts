@@ -1,0 +1,81 @@
+/**
+ * Interruptible sleep, the one way a syscall waits: the thread sleeps on a wait queue (and optionally a
+ * deadline) until a condition holds, and a signal wakes it with ERESTARTSYS (signal delivery then decides
+ * between EINTR and restarting the call, by SA_RESTART). Returns a promise, which the dispatcher treats as a pending syscall: the scheduler
+ * runs other threads meanwhile. Layer: kernel scheduler.
+ */
+import { ERESTARTSYS } from '@kmos/abi-linux';
+import { KernelError } from '../kernel-error.js';
+import type { Thread } from '../proc/thread.js';
+import type { VirtualClock } from './virtual-clock.js';
+import type { WaitQueue } from './wait-queue.js';
+
+export type SleepEnd = 'ready' | 'timeout';
+
+/** Set on a sleeping thread: a signal calls it to cut the sleep short. Written by `sleepUntil` only. */
+export const interrupters = new WeakMap<Thread, () => void>();
+
+export function interruptSleep(t: Thread): boolean {
+  const interrupt = interrupters.get(t);
+  if (!interrupt) return false;
+  interrupt();
+  return true;
+}
+
+/**
+ * Sleeps until `ready()` is true (checked at once and after every wake of `queues`), until the monotonic clock
+ * passes `deadlineNs` (null: no deadline), or until a signal interrupts (KernelError(ERESTARTSYS)).
+ */
+export function sleepUntil(
+  t: Thread,
+  clock: VirtualClock,
+  queues: readonly WaitQueue[],
+  ready: () => boolean,
+  deadlineNs: number | null,
+): Promise<SleepEnd> {
+  if (ready()) return Promise.resolve('ready');
+  return new Promise<SleepEnd>((resolve, reject) => {
+    const removers: (() => void)[] = [];
+    let cancelTimer: (() => void) | null = null;
+    const finish = () => {
+      for (const remove of removers) remove();
+      removers.length = 0;
+      cancelTimer?.();
+      interrupters.delete(t);
+    };
+    const arm = () => {
+      for (const queue of queues) removers.push(queue.add(onWake));
+    };
+    function onWake() {
+      for (const remove of removers) remove();
+      removers.length = 0;
+      if (ready()) {
+        finish();
+        resolve('ready');
+      } else {
+        arm();
+      }
+    }
+    arm();
+    if (deadlineNs !== null) {
+      cancelTimer = clock.at(deadlineNs, () => {
+        cancelTimer = null;
+        finish();
+        resolve(ready() ? 'ready' : 'timeout');
+      });
+    }
+    interrupters.set(t, () => {
+      finish();
+      reject(new KernelError(ERESTARTSYS, 'interrupted by a signal'));
+    });
+  });
+}
+
+/** Sleeps until `queue` is next woken (or a signal interrupts): for "try, and if it would block, wait". */
+export function sleepOnce(t: Thread, clock: VirtualClock, queue: WaitQueue, deadlineNs: number | null = null): Promise<SleepEnd> {
+  let woken = false;
+  const remove = queue.add(() => {
+    woken = true;
+  });
+  return sleepUntil(t, clock, [queue], () => woken, deadlineNs).finally(remove);
+}

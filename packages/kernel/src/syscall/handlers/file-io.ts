@@ -1,0 +1,201 @@
+/**
+ * Reading and writing open files: read, write, readv, writev, pread64, pwrite64, lseek, _llseek,
+ * sendfile64. Data moves between user memory and a kernel buffer through usercopy; a file that would block
+ * puts the thread to sleep on the file's wait queue and the call is tried again when it is woken.
+ * Layer: kernel syscall handlers, over fs/open-file.ts.
+ */
+import type { UserPtr } from '@kmos/abi-driver';
+import { EINVAL, EOVERFLOW, EPIPE, ESPIPE, iovecLayout, SI_USER, SIGPIPE } from '@kmos/abi-linux';
+import type { OpenFile } from '../../fs/open-file.js';
+import { isWouldBlock } from '../../fs/would-block.js';
+import type { Kernel } from '../../kernel.js';
+import { KernelError } from '../../kernel-error.js';
+import { copyFromUser, copyToUser } from '../../mm/usercopy.js';
+import { sigInfo } from '../../proc/siginfo.js';
+import type { Thread } from '../../proc/thread.js';
+import { sleepOnce } from '../../sched/sleep.js';
+import type { SyscallImpl } from '../syscall-table.js';
+import { readUser, signed, struct, writeUser } from '../user-args.js';
+
+/** Linux's MAX_RW_COUNT: one read or write moves at most 2 GiB - 4 KiB. */
+const MAX_RW_COUNT = 0x7ffff000;
+/** The kernel buffer one transfer goes through at most; larger calls loop. */
+const CHUNK_BYTES = 1 << 20;
+const UIO_MAXIOV = 1024;
+
+type Io = (buf: Uint8Array) => ReturnType<OpenFile['read']>;
+
+/** Runs `io` until it does not block, sleeping on the file's queue between tries. */
+async function untilReady(k: Kernel, t: Thread, io: () => ReturnType<OpenFile['read']>): Promise<number> {
+  for (;;) {
+    const result = await io();
+    if (!isWouldBlock(result)) return result;
+    await sleepOnce(t, k.clock, result.queue);
+  }
+}
+
+/** One result synchronously when the file answers at once (the common case), else a promise. */
+function readInto(k: Kernel, t: Thread, file: OpenFile, ptr: number, len: number, io: Io): number | Promise<number> {
+  const n = Math.min(len, MAX_RW_COUNT, CHUNK_BYTES);
+  const buf = new Uint8Array(n);
+  const finish = (count: number) => {
+    if (count > 0) copyToUser(t.process.mm, ptr as UserPtr, buf.subarray(0, count));
+    return count;
+  };
+  const first = io(buf);
+  if (typeof first === 'number') return finish(first);
+  let used = false;
+  return untilReady(k, t, () => {
+    if (used) return io(buf);
+    used = true;
+    return first;
+  }).then(finish);
+}
+
+function writeFrom(k: Kernel, t: Thread, file: OpenFile, ptr: number, len: number, io: Io): number | Promise<number> {
+  const n = Math.min(len, MAX_RW_COUNT);
+  const buf = new Uint8Array(n);
+  copyFromUser(t.process.mm, ptr as UserPtr, buf);
+  const onPipeError = (error: unknown) => {
+    if (error instanceof Error && (error as { errno?: number }).errno === EPIPE) {
+      k.signals.sendToThread(t, sigInfo(SIGPIPE, SI_USER, { pid: t.process.pid, uid: t.process.creds.uid }));
+    }
+    throw error;
+  };
+  let first: ReturnType<OpenFile['write']>;
+  try {
+    first = io(buf);
+  } catch (error) {
+    return onPipeError(error);
+  }
+  if (typeof first === 'number') return first;
+  let used = false;
+  return untilReady(k, t, () => {
+    if (!used) {
+      used = true;
+      return first;
+    }
+    return io(buf);
+  }).catch(onPipeError);
+}
+
+interface Iovec {
+  readonly base: number;
+  readonly len: number;
+}
+
+function readIovecs(t: Thread, ptr: number, count: number): Iovec[] {
+  if (count > UIO_MAXIOV) throw new KernelError(EINVAL);
+  const size = iovecLayout.sizeBytes;
+  const v = readUser(t, ptr, count * size);
+  const out: Iovec[] = [];
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const len = v.getUint32(i * size + iovecLayout.fields.iov_len.offset, true);
+    total += len;
+    if (len > 0x7fffffff || total > 0x7fffffff) throw new KernelError(EINVAL);
+    out.push({ base: v.getUint32(i * size + iovecLayout.fields.iov_base.offset, true), len });
+  }
+  return out;
+}
+
+/** readv/writev: each iovec in turn, stopping early at a short transfer (as Linux does). */
+async function vectored(iovecs: Iovec[], each: (v: Iovec) => number | Promise<number>): Promise<number> {
+  let total = 0;
+  for (const v of iovecs) {
+    if (v.len === 0) continue;
+    let n: number;
+    try {
+      n = await each(v);
+    } catch (error) {
+      if (total > 0) return total;
+      throw error;
+    }
+    total += n;
+    if (n < v.len) break;
+  }
+  return total;
+}
+
+function llseek(t: Thread, fd: number, high: number, low: number, resultPtr: number, whence: number) {
+  const file = t.process.files.get(signed(fd));
+  const offset = Number((BigInt(signed(high)) << 32n) | BigInt(low >>> 0));
+  const done = (pos: number) => {
+    const { bytes, view } = struct(8);
+    view.setBigInt64(0, BigInt(pos), true);
+    writeUser(t, resultPtr, bytes);
+    return 0;
+  };
+  const pos = file.lseek(offset, whence);
+  return typeof pos === 'number' ? done(pos) : pos.then(done);
+}
+
+function off64(lo: number, hi: number): number {
+  return hi * 2 ** 32 + lo;
+}
+
+export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
+  const file = (t: Thread, fd: number) => t.process.files.get(signed(fd));
+  return {
+    read: { handler: (t, fd, ptr, len) => { const f = file(t, fd); return readInto(k, t, f, ptr, len, (b) => f.read(b)); } },
+    write: { handler: (t, fd, ptr, len) => { const f = file(t, fd); return writeFrom(k, t, f, ptr, len, (b) => f.write(b)); } },
+    pread64: {
+      handler: (t, fd, ptr, len, lo, hi) => {
+        const f = file(t, fd);
+        const pos = off64(lo, hi);
+        if (pos < 0) throw new KernelError(EINVAL);
+        return readInto(k, t, f, ptr, len, (b) => f.pread(b, pos));
+      },
+    },
+    pwrite64: {
+      handler: (t, fd, ptr, len, lo, hi) => {
+        const f = file(t, fd);
+        const pos = off64(lo, hi);
+        return writeFrom(k, t, f, ptr, len, (b) => f.pwrite(b, pos));
+      },
+    },
+    readv: {
+      handler: (t, fd, iov, count) => {
+        const f = file(t, fd);
+        return vectored(readIovecs(t, iov, count), (v) => readInto(k, t, f, v.base, v.len, (b) => f.read(b)));
+      },
+    },
+    writev: {
+      handler: (t, fd, iov, count) => {
+        const f = file(t, fd);
+        return vectored(readIovecs(t, iov, count), (v) => writeFrom(k, t, f, v.base, v.len, (b) => f.write(b)));
+      },
+    },
+    lseek: {
+      handler: (t, fd, offset, whence) => {
+        const pos = file(t, fd).lseek(signed(offset), whence);
+        const check = (p: number) => {
+          if (p > 0x7fffffff) throw new KernelError(EOVERFLOW, 'offset does not fit lseek');
+          return p;
+        };
+        return typeof pos === 'number' ? check(pos) : pos.then(check);
+      },
+    },
+    _llseek: { handler: (t, fd, hi, lo, result, whence) => llseek(t, fd, hi, lo, result, whence) },
+    sendfile64: {
+      handler: async (t, outFd, inFd, offsetPtr, count) => {
+        const input = file(t, inFd);
+        const output = file(t, outFd);
+        if (offsetPtr !== 0) throw new KernelError(ESPIPE, 'sendfile with an offset pointer');
+        const buf = new Uint8Array(Math.min(count, CHUNK_BYTES));
+        let total = 0;
+        while (total < count) {
+          const n = await untilReady(k, t, () => input.read(buf.subarray(0, Math.min(buf.length, count - total))));
+          if (n === 0) break;
+          const w = await untilReady(k, t, () => output.write(buf.subarray(0, n)));
+          total += w;
+          if (w < n) break;
+        }
+        return total;
+      },
+      status: 'partial',
+      note: 'an offset pointer is not supported (ESPIPE)',
+    },
+  };
+}
+

@@ -1,0 +1,391 @@
+/**
+ * Open files and names: open/openat/creat/close, dup family, fcntl, pipe, the stat family and statx,
+ * getdents64, the directory-entry operations (mkdir, unlink, rename, link, symlink, readlink...), chdir and
+ * getcwd, permissions and ownership, truncate, utimensat, statfs, sync, ioctl. Handlers resolve descriptors
+ * and paths and call the Vfs. Layer: kernel syscall handlers, over fs/vfs.ts.
+ */
+import type { UserPtr } from '@kmos/abi-driver';
+import {
+  AT_EMPTY_PATH,
+  AT_FDCWD,
+  AT_REMOVEDIR,
+  AT_SYMLINK_NOFOLLOW,
+  EBADF,
+  EINVAL,
+  ERANGE,
+  F_DUPFD,
+  F_DUPFD_CLOEXEC,
+  F_GETFD,
+  F_GETFL,
+  F_SETFD,
+  F_SETFL,
+  F_GETLK,
+  F_GETLK64,
+  F_SETLK,
+  F_SETLK64,
+  F_SETLKW,
+  F_SETLKW64,
+  FD_CLOEXEC,
+  O_CLOEXEC,
+  O_CREAT,
+  O_LARGEFILE,
+  O_TRUNC,
+  O_WRONLY,
+  stat64Layout,
+  statfs64Layout,
+  statxLayout,
+  timespecLayout,
+} from '@kmos/abi-linux';
+import type { OpenFile, Stat } from '../../fs/open-file.js';
+import type { Kernel } from '../../kernel.js';
+import { KernelError } from '../../kernel-error.js';
+import { copyFromUser, copyToUser } from '../../mm/usercopy.js';
+import type { Thread } from '../../proc/thread.js';
+import type { SyscallImpl } from '../syscall-table.js';
+import { pathContext, readUser, signed, struct, userPath, writeUser } from '../user-args.js';
+
+const UTIME_NOW = (1 << 30) - 1;
+const UTIME_OMIT = (1 << 30) - 2;
+/** statx mask bits for what kmOS fills in: STATX_BASIC_STATS (0x7ff). */
+const STATX_BASIC_STATS = 0x7ff;
+
+/** A dirfd argument: null for AT_FDCWD, else the open directory. */
+function dirAt(t: Thread, dirfd: number): OpenFile | null {
+  return signed(dirfd) === AT_FDCWD ? null : t.process.files.get(signed(dirfd));
+}
+
+function major(dev: number): number {
+  return (dev & 0xfff00) >>> 8;
+}
+
+function minor(dev: number): number {
+  return (dev & 0xff) | ((dev >>> 12) & 0xfff00);
+}
+
+function encodeStat64(st: Stat): Uint8Array {
+  const F = stat64Layout.fields;
+  const { bytes, view } = struct(stat64Layout.sizeBytes);
+  view.setBigUint64(F.st_dev.offset, BigInt(st.dev), true);
+  view.setUint32(F.__st_ino.offset, st.ino >>> 0, true);
+  view.setUint32(F.st_mode.offset, st.mode, true);
+  view.setUint32(F.st_nlink.offset, st.nlink, true);
+  view.setUint32(F.st_uid.offset, st.uid, true);
+  view.setUint32(F.st_gid.offset, st.gid, true);
+  view.setBigUint64(F.st_rdev.offset, BigInt(st.rdev), true);
+  view.setBigInt64(F.st_size.offset, BigInt(st.sizeBytes), true);
+  view.setUint32(F.st_blksize.offset, st.blockSizeBytes, true);
+  view.setBigUint64(F.st_blocks.offset, BigInt(st.blocks), true);
+  view.setUint32(F.st_atime.offset, st.atime.sec, true);
+  view.setUint32(F.st_atime_nsec.offset, st.atime.nsec, true);
+  view.setUint32(F.st_mtime.offset, st.mtime.sec, true);
+  view.setUint32(F.st_mtime_nsec.offset, st.mtime.nsec, true);
+  view.setUint32(F.st_ctime.offset, st.ctime.sec, true);
+  view.setUint32(F.st_ctime_nsec.offset, st.ctime.nsec, true);
+  view.setBigUint64(F.st_ino.offset, BigInt(st.ino), true);
+  return bytes;
+}
+
+function encodeStatx(st: Stat): Uint8Array {
+  const F = statxLayout.fields;
+  const { bytes, view } = struct(statxLayout.sizeBytes);
+  view.setUint32(F.stx_mask.offset, STATX_BASIC_STATS, true);
+  view.setUint32(F.stx_blksize.offset, st.blockSizeBytes, true);
+  view.setUint32(F.stx_nlink.offset, st.nlink, true);
+  view.setUint32(F.stx_uid.offset, st.uid, true);
+  view.setUint32(F.stx_gid.offset, st.gid, true);
+  view.setUint16(F.stx_mode.offset, st.mode, true);
+  view.setBigUint64(F.stx_ino.offset, BigInt(st.ino), true);
+  view.setBigUint64(F.stx_size.offset, BigInt(st.sizeBytes), true);
+  view.setBigUint64(F.stx_blocks.offset, BigInt(st.blocks), true);
+  const time = (offset: number, ts: { sec: number; nsec: number }) => {
+    view.setBigInt64(offset, BigInt(ts.sec), true);
+    view.setUint32(offset + 8, ts.nsec, true);
+  };
+  time(F.stx_atime.offset, st.atime);
+  time(F.stx_mtime.offset, st.mtime);
+  time(F.stx_ctime.offset, st.ctime);
+  view.setUint32(F.stx_rdev_major.offset, major(st.rdev), true);
+  view.setUint32(F.stx_rdev_minor.offset, minor(st.rdev), true);
+  view.setUint32(F.stx_dev_major.offset, major(st.dev), true);
+  view.setUint32(F.stx_dev_minor.offset, minor(st.dev), true);
+  return bytes;
+}
+
+async function open(k: Kernel, t: Thread, dirfd: number, pathPtr: number, flags: number, mode: number): Promise<number> {
+  const path = userPath(t, pathPtr);
+  const file = await k.vfs.open(pathContext(t), dirAt(t, dirfd), path, flags | O_LARGEFILE, mode);
+  return t.process.files.install(file, (flags & O_CLOEXEC) !== 0);
+}
+
+function close(t: Thread, fd: number): number {
+  const file = t.process.files.remove(signed(fd));
+  void Promise.resolve(file.close()).catch(() => {});
+  return 0;
+}
+
+function dup3(t: Thread, oldFd: number, newFd: number, flags: number, dup2Semantics: boolean): number {
+  const files = t.process.files;
+  const file = files.get(signed(oldFd));
+  if (oldFd === newFd) {
+    if (dup2Semantics) return newFd;
+    throw new KernelError(EINVAL);
+  }
+  if (flags & ~O_CLOEXEC) throw new KernelError(EINVAL);
+  const old = files.replace(signed(newFd), file.ref(), (flags & O_CLOEXEC) !== 0);
+  if (old) void Promise.resolve(old.close()).catch(() => {});
+  return newFd;
+}
+
+function fcntl(t: Thread, fd: number, cmd: number, arg: number): number {
+  const files = t.process.files;
+  const file = files.get(signed(fd));
+  switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+      return files.install(file.ref(), cmd === F_DUPFD_CLOEXEC, arg);
+    case F_GETFD:
+      return files.getCloseOnExec(signed(fd)) ? FD_CLOEXEC : 0;
+    case F_SETFD:
+      files.setCloseOnExec(signed(fd), (arg & FD_CLOEXEC) !== 0);
+      return 0;
+    case F_GETFL:
+      return file.flags;
+    case F_SETFL:
+      file.setStatusFlags(arg);
+      return 0;
+    case F_GETLK:
+    case F_GETLK64:
+    case F_SETLK:
+    case F_SETLK64:
+    case F_SETLKW:
+    case F_SETLKW64:
+      // Record locks: with one kernel and no lock contention reported, a lock is always granted; GETLK says unlocked.
+      if (cmd === F_GETLK || cmd === F_GETLK64) writeUser(t, arg, new Uint8Array([2, 0]));
+      return 0;
+    default:
+      throw new KernelError(EINVAL, `fcntl command ${cmd}`);
+  }
+}
+
+function pipe2(k: Kernel, t: Thread, ptr: number, flags: number): number {
+  const [r, w] = k.vfs.pipe(t.process.creds, flags);
+  const files = t.process.files;
+  const cloexec = (flags & O_CLOEXEC) !== 0;
+  const rfd = files.install(r, cloexec);
+  let wfd: number;
+  try {
+    wfd = files.install(w, cloexec);
+  } catch (error) {
+    files.remove(rfd);
+    throw error;
+  }
+  const { bytes, view } = struct(8);
+  view.setInt32(0, rfd, true);
+  view.setInt32(4, wfd, true);
+  try {
+    writeUser(t, ptr, bytes);
+  } catch (error) {
+    files.remove(rfd);
+    files.remove(wfd);
+    throw error;
+  }
+  return 0;
+}
+
+async function getdents64(t: Thread, fd: number, ptr: number, count: number): Promise<number> {
+  const file = t.process.files.get(signed(fd));
+  const buf = new Uint8Array(Math.min(count, 1 << 20));
+  const n = await file.getdents64(buf);
+  if (n > 0) writeUser(t, ptr, buf.subarray(0, n));
+  return n;
+}
+
+async function getcwd(k: Kernel, t: Thread, ptr: number, size: number): Promise<number> {
+  const path = Buffer.from(k.vfs.getcwd(pathContext(t)), 'latin1');
+  if (path.length + 1 > size) throw new KernelError(ERANGE);
+  const bytes = new Uint8Array(path.length + 1);
+  bytes.set(path);
+  writeUser(t, ptr, bytes);
+  return bytes.length;
+}
+
+async function readlink(k: Kernel, t: Thread, dirfd: number, pathPtr: number, buf: number, size: number) {
+  if (signed(size) <= 0) throw new KernelError(EINVAL);
+  const target = Buffer.from(await k.vfs.readlink(pathContext(t), dirAt(t, dirfd), userPath(t, pathPtr)), 'latin1');
+  const n = Math.min(target.length, size);
+  writeUser(t, buf, target.subarray(0, n));
+  return n;
+}
+
+function readTimes(t: Thread, ptr: number): ['now' | 'omit' | { sec: number; nsec: number }, 'now' | 'omit' | { sec: number; nsec: number }] {
+  if (ptr === 0) return ['now', 'now'];
+  const size = timespecLayout.sizeBytes;
+  const v = readUser(t, ptr, size * 2);
+  const one = (at: number) => {
+    const nsec = v.getInt32(at + 4, true);
+    if (nsec === UTIME_NOW) return 'now' as const;
+    if (nsec === UTIME_OMIT) return 'omit' as const;
+    if (nsec < 0 || nsec >= 1e9) throw new KernelError(EINVAL);
+    return { sec: v.getInt32(at, true), nsec };
+  };
+  return [one(0), one(size)];
+}
+
+async function statfs64(k: Kernel, t: Thread, fileOrPath: { fd: number } | { path: number }, size: number, ptr: number) {
+  if (size !== statfs64Layout.sizeBytes) throw new KernelError(EINVAL);
+  const r =
+    'fd' in fileOrPath
+      ? await k.vfs.fstatfs(t.process.files.get(signed(fileOrPath.fd)))
+      : await k.vfs.statfs(pathContext(t), null, userPath(t, fileOrPath.path));
+  const F = statfs64Layout.fields;
+  const { bytes, view } = struct(statfs64Layout.sizeBytes);
+  view.setUint32(F.f_type.offset, r.type, true);
+  view.setUint32(F.f_bsize.offset, r.blockSizeBytes, true);
+  view.setBigUint64(F.f_blocks.offset, BigInt(r.blocks), true);
+  view.setBigUint64(F.f_bfree.offset, BigInt(r.blocksFree), true);
+  view.setBigUint64(F.f_bavail.offset, BigInt(r.blocksAvailable), true);
+  view.setBigUint64(F.f_files.offset, BigInt(r.files), true);
+  view.setBigUint64(F.f_ffree.offset, BigInt(r.filesFree), true);
+  view.setUint32(F.f_fsid.offset, r.fsid, true);
+  view.setUint32(F.f_namelen.offset, r.nameMaxBytes, true);
+  view.setUint32(F.f_frsize.offset, r.blockSizeBytes, true);
+  writeUser(t, ptr, bytes);
+  return 0;
+}
+
+function ioctl(t: Thread, fd: number, request: number, arg: number) {
+  const mm = t.process.mm;
+  return t.process.files.get(signed(fd)).ioctl(request, arg, {
+    copyIn: (p, into) => copyFromUser(mm, p as UserPtr, into),
+    copyOut: (p, from) => copyToUser(mm, p as UserPtr, from),
+  });
+}
+
+export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
+  const ctx = pathContext;
+  const done = () => 0;
+  const stat = async (t: Thread, dirfd: number, pathPtr: number, ptr: number, flags: number) => {
+    const path = userPath(t, pathPtr, (flags & AT_EMPTY_PATH) !== 0);
+    writeUser(t, ptr, encodeStat64(await k.vfs.stat(ctx(t), dirAt(t, dirfd), path, flags)));
+    return 0;
+  };
+  return {
+    open: { handler: (t, path, flags, mode) => open(k, t, AT_FDCWD, path, flags, mode) },
+    openat: { handler: (t, dirfd, path, flags, mode) => open(k, t, dirfd, path, flags, mode) },
+    creat: { handler: (t, path, mode) => open(k, t, AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode) },
+    close: { handler: (t, fd) => close(t, fd) },
+    dup: { handler: (t, fd) => t.process.files.install(t.process.files.get(signed(fd)).ref(), false) },
+    dup2: { handler: (t, oldFd, newFd) => dup3(t, oldFd, newFd, 0, true) },
+    dup3: { handler: (t, oldFd, newFd, flags) => dup3(t, oldFd, newFd, flags, false) },
+    fcntl: { handler: (t, fd, cmd, arg) => fcntl(t, fd, cmd, arg), status: 'partial', note: 'record locks are always granted' },
+    fcntl64: { handler: (t, fd, cmd, arg) => fcntl(t, fd, cmd, arg), status: 'partial', note: 'record locks are always granted' },
+    pipe: { handler: (t, ptr) => pipe2(k, t, ptr, 0) },
+    pipe2: { handler: (t, ptr, flags) => pipe2(k, t, ptr, flags) },
+    ioctl: { handler: (t, fd, request, arg) => ioctl(t, fd, request, arg) },
+    stat64: { handler: (t, path, ptr) => stat(t, AT_FDCWD, path, ptr, 0) },
+    lstat64: { handler: (t, path, ptr) => stat(t, AT_FDCWD, path, ptr, AT_SYMLINK_NOFOLLOW) },
+    fstat64: {
+      handler: async (t, fd, ptr) => {
+        writeUser(t, ptr, encodeStat64(await t.process.files.get(signed(fd)).fstat()));
+        return 0;
+      },
+    },
+    fstatat64: { handler: (t, dirfd, path, ptr, flags) => stat(t, dirfd, path, ptr, flags) },
+    statx: {
+      handler: async (t, dirfd, pathPtr, flags, _mask, ptr) => {
+        const path = userPath(t, pathPtr, (flags & AT_EMPTY_PATH) !== 0);
+        writeUser(t, ptr, encodeStatx(await k.vfs.stat(ctx(t), dirAt(t, dirfd), path, flags)));
+        return 0;
+      },
+    },
+    getdents64: { handler: (t, fd, ptr, count) => getdents64(t, fd, ptr, count) },
+    mkdir: { handler: (t, path, mode) => k.vfs.mkdir(ctx(t), null, userPath(t, path), mode).then(done) },
+    mkdirat: { handler: (t, dirfd, path, mode) => k.vfs.mkdir(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done) },
+    mknod: { handler: (t, path, mode, dev) => k.vfs.mknod(ctx(t), null, userPath(t, path), mode, dev).then(done) },
+    mknodat: { handler: (t, d, path, mode, dev) => k.vfs.mknod(ctx(t), dirAt(t, d), userPath(t, path), mode, dev).then(done) },
+    unlink: { handler: (t, path) => k.vfs.unlink(ctx(t), null, userPath(t, path)).then(done) },
+    unlinkat: {
+      handler: (t, dirfd, path, flags) => {
+        if (flags & ~AT_REMOVEDIR) throw new KernelError(EINVAL);
+        const op = flags & AT_REMOVEDIR ? k.vfs.rmdir : k.vfs.unlink;
+        return op.call(k.vfs, ctx(t), dirAt(t, dirfd), userPath(t, path)).then(done);
+      },
+    },
+    rmdir: { handler: (t, path) => k.vfs.rmdir(ctx(t), null, userPath(t, path)).then(done) },
+    rename: { handler: (t, from, to) => k.vfs.rename(ctx(t), null, userPath(t, from), null, userPath(t, to)).then(done) },
+    renameat: {
+      handler: (t, fd1, from, fd2, to) =>
+        k.vfs.rename(ctx(t), dirAt(t, fd1), userPath(t, from), dirAt(t, fd2), userPath(t, to)).then(done),
+    },
+    renameat2: {
+      handler: (t, fd1, from, fd2, to, flags) =>
+        k.vfs.rename(ctx(t), dirAt(t, fd1), userPath(t, from), dirAt(t, fd2), userPath(t, to), flags).then(done),
+    },
+    link: { handler: (t, from, to) => k.vfs.link(ctx(t), null, userPath(t, from), null, userPath(t, to)).then(done) },
+    linkat: {
+      handler: (t, fd1, from, fd2, to, flags) =>
+        k.vfs.link(ctx(t), dirAt(t, fd1), userPath(t, from, true), dirAt(t, fd2), userPath(t, to), flags).then(done),
+    },
+    symlink: { handler: (t, target, path) => k.vfs.symlink(ctx(t), userPath(t, target), null, userPath(t, path)).then(done) },
+    symlinkat: {
+      handler: (t, target, dirfd, path) => k.vfs.symlink(ctx(t), userPath(t, target), dirAt(t, dirfd), userPath(t, path)).then(done),
+    },
+    readlink: { handler: (t, path, buf, size) => readlink(k, t, AT_FDCWD, path, buf, size) },
+    readlinkat: { handler: (t, dirfd, path, buf, size) => readlink(k, t, dirfd, path, buf, size) },
+    chdir: {
+      handler: async (t, path) => {
+        t.process.fs.cwd = await k.vfs.chdir(ctx(t), null, userPath(t, path));
+        return 0;
+      },
+    },
+    fchdir: {
+      handler: async (t, fd) => {
+        t.process.fs.cwd = await k.vfs.fchdir(t.process.creds, t.process.files.get(signed(fd)));
+        return 0;
+      },
+    },
+    getcwd: { handler: (t, ptr, size) => getcwd(k, t, ptr, size) },
+    access: { handler: (t, path, mode) => k.vfs.access(ctx(t), null, userPath(t, path), mode).then(done) },
+    faccessat: { handler: (t, dirfd, path, mode) => k.vfs.access(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done) },
+    faccessat2: {
+      handler: (t, dirfd, path, mode, flags) => k.vfs.access(ctx(t), dirAt(t, dirfd), userPath(t, path), mode, flags).then(done),
+    },
+    chmod: { handler: (t, path, mode) => k.vfs.chmod(ctx(t), null, userPath(t, path), mode).then(done) },
+    fchmod: { handler: (t, fd, mode) => k.vfs.fchmod(t.process.creds, t.process.files.get(signed(fd)), mode).then(done) },
+    fchmodat: { handler: (t, dirfd, path, mode) => k.vfs.chmod(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done) },
+    chown32: { handler: (t, path, uid, gid) => k.vfs.chown(ctx(t), null, userPath(t, path), signed(uid), signed(gid)).then(done) },
+    lchown32: {
+      handler: (t, path, uid, gid) =>
+        k.vfs.chown(ctx(t), null, userPath(t, path), signed(uid), signed(gid), AT_SYMLINK_NOFOLLOW).then(done),
+    },
+    fchown32: {
+      handler: (t, fd, uid, gid) =>
+        k.vfs.fchown(t.process.creds, t.process.files.get(signed(fd)), signed(uid), signed(gid)).then(done),
+    },
+    fchownat: {
+      handler: (t, dirfd, path, uid, gid, flags) =>
+        k.vfs.chown(ctx(t), dirAt(t, dirfd), userPath(t, path, true), signed(uid), signed(gid), flags).then(done),
+    },
+    truncate64: { handler: (t, path, lo, hi) => k.vfs.truncate(ctx(t), null, userPath(t, path), hi * 2 ** 32 + lo).then(done) },
+    ftruncate64: { handler: (t, fd, lo, hi) => k.vfs.ftruncate(t.process.files.get(signed(fd)), hi * 2 ** 32 + lo).then(done) },
+    ftruncate: { handler: (t, fd, len) => k.vfs.ftruncate(t.process.files.get(signed(fd)), len).then(done) },
+    truncate: { handler: (t, path, len) => k.vfs.truncate(ctx(t), null, userPath(t, path), len).then(done) },
+    utimensat: {
+      handler: (t, dirfd, pathPtr, times, flags) => {
+        const [atime, mtime] = readTimes(t, times);
+        if (pathPtr === 0) {
+          const file = t.process.files.get(signed(dirfd));
+          if (!file) throw new KernelError(EBADF);
+          return k.vfs.utimens(ctx(t), file, '', atime, mtime, AT_EMPTY_PATH).then(done);
+        }
+        return k.vfs.utimens(ctx(t), dirAt(t, dirfd), userPath(t, pathPtr), atime, mtime, flags).then(done);
+      },
+    },
+    statfs64: { handler: (t, path, size, ptr) => statfs64(k, t, { path }, size, ptr) },
+    fstatfs64: { handler: (t, fd, size, ptr) => statfs64(k, t, { fd }, size, ptr) },
+    fsync: { handler: (t, fd) => (t.process.files.get(signed(fd)), 0) },
+    fdatasync: { handler: (t, fd) => (t.process.files.get(signed(fd)), 0) },
+    sync: { handler: () => 0 },
+  };
+}
+

@@ -1,0 +1,179 @@
+/**
+ * Who a process is and where it runs: pids and ids, process groups and sessions, uname, umask, resource
+ * limits, the random source, CPU affinity. Layer: kernel syscall handlers (thin: decode, then proc/).
+ */
+import {
+  EINVAL,
+  EPERM,
+  ESRCH,
+  __NEW_UTS_LEN,
+  newUtsnameLayout,
+  rlimit64Layout,
+  rlimitLayout,
+} from '@kmos/abi-linux';
+import type { Kernel } from '../../kernel.js';
+import { KernelError } from '../../kernel-error.js';
+import type { Thread } from '../../proc/thread.js';
+import type { SyscallImpl } from '../syscall-table.js';
+import { readUser, signed, struct, writeUser } from '../user-args.js';
+
+/** What uname reports: Linux, so glibc's kernel-version checks pass, and kmOS in the version string. */
+export const UTS = {
+  sysname: 'Linux',
+  nodename: 'kmos',
+  release: '6.1.0-kmos',
+  version: '#1 SMP kmOS',
+  machine: 'i686',
+  domainname: '(none)',
+};
+
+/** Resource limits Linux starts a process with, as [soft, hard]; RLIM_INFINITY is 2^64-1 in prlimit64. */
+const RLIM64_INFINITY = 2n ** 64n - 1n;
+const RLIMIT_NLIMITS = 16;
+const DEFAULT_RLIMITS: readonly [bigint, bigint][] = [
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_CPU
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_FSIZE
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_DATA
+  [8n * 1024n * 1024n, RLIM64_INFINITY], // RLIMIT_STACK
+  [0n, RLIM64_INFINITY], // RLIMIT_CORE
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_RSS
+  [4096n, 4096n], // RLIMIT_NPROC
+  [1024n, 4096n], // RLIMIT_NOFILE
+  [8n * 1024n * 1024n, 8n * 1024n * 1024n], // RLIMIT_MEMLOCK
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_AS
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_LOCKS
+  [4096n, 4096n], // RLIMIT_SIGPENDING
+  [819200n, 819200n], // RLIMIT_MSGQUEUE
+  [0n, 0n], // RLIMIT_NICE
+  [0n, 0n], // RLIMIT_RTPRIO
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_RTTIME
+];
+
+/** Per-process limits, set by setrlimit/prlimit64; kept beside the process (inherited on fork by copy). */
+export const rlimits = new WeakMap<object, [bigint, bigint][]>();
+
+function limitsOf(t: Thread): [bigint, bigint][] {
+  let limits = rlimits.get(t.process);
+  if (!limits) {
+    limits = DEFAULT_RLIMITS.map(([s, h]) => [s, h]);
+    rlimits.set(t.process, limits);
+  }
+  return limits;
+}
+
+function writeUtsname(t: Thread, ptr: number): number {
+  const { bytes } = struct(newUtsnameLayout.sizeBytes);
+  const fields = [UTS.sysname, UTS.nodename, UTS.release, UTS.version, UTS.machine, UTS.domainname];
+  fields.forEach((value, i) => bytes.set(Buffer.from(value, 'latin1'), i * (__NEW_UTS_LEN + 1)));
+  writeUser(t, ptr, bytes);
+  return 0;
+}
+
+function prlimit(k: Kernel, t: Thread, pid: number, resource: number, newPtr: number, oldPtr: number): number {
+  const target = pid === 0 ? t : k.processes.processes.get(pid)?.mainThread;
+  if (!target) throw new KernelError(ESRCH);
+  if (resource >= RLIMIT_NLIMITS) throw new KernelError(EINVAL);
+  const limits = limitsOf(target);
+  const F = rlimit64Layout.fields;
+  if (oldPtr !== 0) {
+    const { bytes, view } = struct(rlimit64Layout.sizeBytes);
+    view.setBigUint64(F.rlim_cur.offset, limits[resource]![0], true);
+    view.setBigUint64(F.rlim_max.offset, limits[resource]![1], true);
+    writeUser(t, oldPtr, bytes);
+  }
+  if (newPtr !== 0) {
+    const view = readUser(t, newPtr, rlimit64Layout.sizeBytes);
+    const soft = view.getBigUint64(F.rlim_cur.offset, true);
+    const hard = view.getBigUint64(F.rlim_max.offset, true);
+    if (soft > hard) throw new KernelError(EINVAL);
+    if (hard > limits[resource]![1] && t.process.creds.euid !== 0) throw new KernelError(EPERM);
+    limits[resource] = [soft, hard];
+  }
+  return 0;
+}
+
+/** getrlimit's 32-bit struct: infinity is 0xffffffff; larger limits are clamped to it. */
+function getrlimit32(t: Thread, resource: number, ptr: number): number {
+  if (resource >= RLIMIT_NLIMITS) throw new KernelError(EINVAL);
+  const [soft, hard] = limitsOf(t)[resource]!;
+  const clamp = (v: bigint) => (v > 0xffffffffn ? 0xffffffff : Number(v));
+  const { bytes, view } = struct(rlimitLayout.sizeBytes);
+  view.setUint32(rlimitLayout.fields.rlim_cur.offset, clamp(soft), true);
+  view.setUint32(rlimitLayout.fields.rlim_max.offset, clamp(hard), true);
+  writeUser(t, ptr, bytes);
+  return 0;
+}
+
+function getpgidOrSid(k: Kernel, t: Thread, pid: number, which: 'pgid' | 'sid'): number {
+  const p = pid === 0 ? t.process : k.processes.processes.get(pid);
+  if (!p) throw new KernelError(ESRCH);
+  return p[which];
+}
+
+function setpgid(k: Kernel, t: Thread, pid: number, pgid: number): number {
+  const p = pid === 0 ? t.process : k.processes.processes.get(pid);
+  if (!p || (p !== t.process && p.parent !== t.process)) throw new KernelError(ESRCH);
+  if (signed(pgid) < 0) throw new KernelError(EINVAL);
+  if (p.sid !== t.process.sid || p.pid === p.sid) throw new KernelError(EPERM);
+  p.pgid = pgid === 0 ? p.pid : pgid;
+  return 0;
+}
+
+function setsid(t: Thread): number {
+  const p = t.process;
+  if (p.pgid === p.pid) throw new KernelError(EPERM);
+  p.sid = p.pid;
+  p.pgid = p.pid;
+  return p.sid;
+}
+
+export function identitySyscalls(k: Kernel): Record<string, SyscallImpl> {
+  const id = (f: (t: Thread) => number): SyscallImpl => ({ handler: (t) => f(t) });
+  return {
+    getpid: id((t) => t.process.pid),
+    gettid: id((t) => t.tid),
+    getppid: id((t) => t.process.parent?.pid ?? 0),
+    getuid: id((t) => t.process.creds.uid),
+    getuid32: id((t) => t.process.creds.uid),
+    geteuid: id((t) => t.process.creds.euid),
+    geteuid32: id((t) => t.process.creds.euid),
+    getgid: id((t) => t.process.creds.gid),
+    getgid32: id((t) => t.process.creds.gid),
+    getegid: id((t) => t.process.creds.egid),
+    getegid32: id((t) => t.process.creds.egid),
+    getpgrp: id((t) => t.process.pgid),
+    getpgid: { handler: (t, pid) => getpgidOrSid(k, t, pid, 'pgid') },
+    setpgid: { handler: (t, pid, pgid) => setpgid(k, t, pid, pgid) },
+    getsid: { handler: (t, pid) => getpgidOrSid(k, t, pid, 'sid') },
+    setsid: { handler: (t) => setsid(t) },
+    uname: { handler: (t, ptr) => writeUtsname(t, ptr) },
+    umask: {
+      handler: (t, mask) => {
+        const old = t.process.fs.umask;
+        t.process.fs.umask = mask & 0o777;
+        return old;
+      },
+    },
+    prlimit64: { handler: (t, pid, resource, newPtr, oldPtr) => prlimit(k, t, pid, resource, newPtr, oldPtr) },
+    ugetrlimit: { handler: (t, resource, ptr) => getrlimit32(t, resource, ptr) },
+    getrlimit: { handler: (t, resource, ptr) => getrlimit32(t, resource, ptr) },
+    getrandom: {
+      handler: (t, ptr, len) => {
+        const n = Math.min(len, 33554431);
+        writeUser(t, ptr, k.random.fill(new Uint8Array(n)));
+        return n;
+      },
+    },
+    // A settled promise makes the dispatcher put the thread to sleep and wake it at once: the back of the queue.
+    sched_yield: { handler: () => Promise.resolve(0) },
+    sched_getaffinity: {
+      handler: (t, _pid, len, ptr) => {
+        if (len < 4) throw new KernelError(EINVAL);
+        const { bytes, view } = struct(4);
+        view.setUint32(0, 1, true);
+        writeUser(t, ptr, bytes);
+        return 4;
+      },
+    },
+  };
+}

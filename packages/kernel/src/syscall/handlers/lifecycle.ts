@@ -1,0 +1,246 @@
+/**
+ * Process and thread lifecycle syscalls: fork, vfork, clone (threads, CLONE_SETTLS, the TID pointers),
+ * execve, exit, exit_group, wait4/waitpid, set_tid_address, and the TLS descriptors (set_thread_area,
+ * get_thread_area). Layer: kernel syscall handlers, over proc/, exec/ and mm/.
+ */
+import { Reg, type UserPtr } from '@kmos/abi-driver';
+import {
+  ECHILD,
+  EINVAL,
+  ESRCH,
+  USER_DESC_contents_MASK,
+  USER_DESC_contents_SHIFT,
+  USER_DESC_FLAGS_OFFSET,
+  USER_DESC_limit_in_pages,
+  USER_DESC_read_exec_only,
+  USER_DESC_seg_32bit,
+  USER_DESC_seg_not_present,
+  USER_DESC_useable,
+  userDescLayout,
+} from '@kmos/abi-linux';
+import { commitExec, prepareExec } from '../../exec/exec-program.js';
+import type { Kernel } from '../../kernel.js';
+import { KernelError } from '../../kernel-error.js';
+import { putUser32 } from '../../mm/usercopy.js';
+import { exitGroup, exitThread, reap } from '../../proc/lifecycle.js';
+import { Process, ProcessState } from '../../proc/process.js';
+import { share } from '../../proc/sharing.js';
+import { GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, Thread } from '../../proc/thread.js';
+import { exitedStatus } from '../../proc/wait-status.js';
+import { sleepUntil } from '../../sched/sleep.js';
+import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
+import { pathContext, readUser, signed, struct, userPath, userStringArray, writeUser } from '../user-args.js';
+
+// Clone flags (linux/sched.h) and wait options (linux/wait.h), as the i386 ABI defines them.
+const CSIGNAL = 0x000000ff;
+const CLONE_VM = 0x00000100;
+const CLONE_FS = 0x00000200;
+const CLONE_FILES = 0x00000400;
+const CLONE_SIGHAND = 0x00000800;
+const CLONE_VFORK = 0x00004000;
+const CLONE_PARENT = 0x00008000;
+const CLONE_THREAD = 0x00010000;
+const CLONE_SETTLS = 0x00080000;
+const CLONE_PARENT_SETTID = 0x00100000;
+const CLONE_CHILD_CLEARTID = 0x00200000;
+const CLONE_CHILD_SETTID = 0x01000000;
+const WNOHANG = 0x00000001;
+const SIGCHLD_SIGNO = 17;
+const ARG_MAX_BYTES = 128 * 1024;
+
+/** The two descriptor dwords for a user_desc, as Linux's fill_ldt builds them (or zero for an empty one). */
+export function descriptorOf(base: number, limit: number, flags: number): [number, number] {
+  const readExecOnly = (flags & USER_DESC_read_exec_only) !== 0;
+  const contents = (flags & USER_DESC_contents_MASK) >>> USER_DESC_contents_SHIFT;
+  const notPresent = (flags & USER_DESC_seg_not_present) !== 0;
+  const seg32 = (flags & USER_DESC_seg_32bit) !== 0;
+  const pages = (flags & USER_DESC_limit_in_pages) !== 0;
+  const useable = (flags & USER_DESC_useable) !== 0;
+  if (base === 0 && limit === 0 && contents === 0 && readExecOnly && !seg32 && !pages && notPresent && !useable) {
+    return [0, 0];
+  }
+  const type = ((readExecOnly ? 0 : 1) << 1) | (contents << 2) | 1;
+  const low = ((limit & 0xffff) | ((base & 0xffff) << 16)) >>> 0;
+  const high =
+    ((base >>> 16) & 0xff) |
+    (type << 8) |
+    (1 << 12) |
+    (3 << 13) |
+    ((notPresent ? 0 : 1) << 15) |
+    (limit & 0xf0000) |
+    ((useable ? 1 : 0) << 20) |
+    ((seg32 ? 1 : 0) << 22) |
+    ((pages ? 1 : 0) << 23) |
+    (base & 0xff000000);
+  return [low, high >>> 0];
+}
+
+/** set_thread_area: installs a TLS descriptor in one of the thread's three GDT slots (-1: pick a free one). */
+function setThreadArea(k: Kernel, t: Thread, ptr: number): number {
+  const F = userDescLayout.fields;
+  const view = readUser(t, ptr, userDescLayout.sizeBytes);
+  let entry = view.getInt32(F.entry_number.offset, true);
+  if (entry === -1) {
+    for (let i = 0; i < GDT_ENTRY_TLS_ENTRIES && entry === -1; i++) {
+      if (t.tls[i * 2] === 0 && t.tls[i * 2 + 1] === 0) entry = GDT_ENTRY_TLS_MIN + i;
+    }
+    if (entry === -1) throw new KernelError(ESRCH, 'no free TLS slot');
+    putUser32(t.process.mm, ptr as UserPtr, entry);
+  }
+  const slot = entry - GDT_ENTRY_TLS_MIN;
+  if (slot < 0 || slot >= GDT_ENTRY_TLS_ENTRIES) throw new KernelError(EINVAL, 'TLS entry out of range');
+  const [low, high] = descriptorOf(
+    view.getUint32(F.base_addr.offset, true),
+    view.getUint32(F.limit.offset, true),
+    view.getUint32(USER_DESC_FLAGS_OFFSET, true),
+  );
+  t.tls[slot * 2] = low;
+  t.tls[slot * 2 + 1] = high;
+  if (k.sched.current === t) k.cpu.setGdtEntry(entry, low, high);
+  return 0;
+}
+
+function getThreadArea(t: Thread, ptr: number): number {
+  const F = userDescLayout.fields;
+  const entry = readUser(t, ptr, userDescLayout.sizeBytes).getInt32(F.entry_number.offset, true);
+  const slot = entry - GDT_ENTRY_TLS_MIN;
+  if (slot < 0 || slot >= GDT_ENTRY_TLS_ENTRIES) throw new KernelError(EINVAL);
+  const low = t.tls[slot * 2]!;
+  const high = t.tls[slot * 2 + 1]!;
+  const base = ((low >>> 16) | ((high & 0xff) << 16) | (high & 0xff000000)) >>> 0;
+  const limit = (low & 0xffff) | (high & 0xf0000);
+  const type = (high >>> 8) & 0xf;
+  const flags =
+    ((high >>> 22) & 1) * USER_DESC_seg_32bit |
+    ((type >>> 2) & 3) << USER_DESC_contents_SHIFT |
+    (((type >>> 1) & 1) ^ 1) * USER_DESC_read_exec_only |
+    ((high >>> 23) & 1) * USER_DESC_limit_in_pages |
+    (((high >>> 15) & 1) ^ 1) * USER_DESC_seg_not_present |
+    ((high >>> 20) & 1) * USER_DESC_useable;
+  const { bytes, view } = struct(userDescLayout.sizeBytes);
+  view.setInt32(F.entry_number.offset, entry, true);
+  view.setUint32(F.base_addr.offset, base, true);
+  view.setUint32(F.limit.offset, limit, true);
+  view.setUint32(USER_DESC_FLAGS_OFFSET, flags, true);
+  writeUser(t, ptr, bytes);
+  return 0;
+}
+
+/** fork, vfork and clone. Returns the child's tid to the parent; the child sees 0 in %eax. */
+function clone(k: Kernel, t: Thread, flags: number, newSp: number, parentTid: number, tls: number, childTid: number) {
+  if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) throw new KernelError(EINVAL);
+  if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) throw new KernelError(EINVAL);
+  const parent = t.process;
+  const tid = k.processes.allocateId();
+  const process = flags & CLONE_THREAD ? parent : newProcess(k, t, tid, flags);
+  const child = new Thread(tid, process, k.cpu.newContext());
+  k.cpu.saveContext(child.context);
+  child.context.gpr[Reg.EAX] = 0;
+  if (newSp !== 0) child.context.gpr[Reg.ESP] = newSp;
+  child.tls.set(t.tls);
+  child.sigBlockedLo = t.sigBlockedLo;
+  child.sigBlockedHi = t.sigBlockedHi;
+  if (flags & CLONE_SETTLS) setThreadArea(k, child, tls);
+  process.threads.push(child);
+  k.processes.addThread(child);
+  if (flags & CLONE_PARENT_SETTID) putUser32(parent.mm, parentTid as UserPtr, tid);
+  if (flags & CLONE_CHILD_SETTID) putUser32(process.mm, childTid as UserPtr, tid);
+  if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = childTid;
+  k.sched.enqueue(child);
+  if (flags & CLONE_VFORK) {
+    process.vforkPending = true;
+    return sleepUntil(t, k.clock, [process.vforkDone], () => !process.vforkPending || !process.alive, null).then(() => tid);
+  }
+  return tid;
+}
+
+function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
+  const parent = t.process;
+  const realParent = flags & CLONE_PARENT ? parent.parent : parent;
+  let mm = parent.mm;
+  if (flags & CLONE_VM) share(mm);
+  else {
+    let forked: typeof mm | null = null;
+    forked = mm.fork(k.notifierFor(() => forked!));
+    mm = forked;
+  }
+  const files = flags & CLONE_FILES ? share(parent.files) : parent.files.fork();
+  const fs = flags & CLONE_FS ? parent.fs : { ...parent.fs };
+  const signals = flags & CLONE_SIGHAND ? parent.signals : parent.signals.fork();
+  const child = new Process(pid, realParent, parent.pgid, parent.sid, parent.creds, mm, files, fs, signals);
+  child.comm = parent.comm;
+  child.argv = parent.argv;
+  child.exePath = parent.exePath;
+  child.exitSignal = flags & CSIGNAL;
+  realParent?.children.add(child);
+  k.processes.addProcess(child);
+  return child;
+}
+
+/** wait4: reaps a zombie child matching `pid` (as waitpid's pid argument selects), sleeping unless WNOHANG. */
+async function wait4(k: Kernel, t: Thread, pidArg: number, statusPtr: number, options: number): Promise<number> {
+  const pid = signed(pidArg);
+  const p = t.process;
+  const matches = (c: Process) =>
+    pid > 0 ? c.pid === pid : pid === 0 ? c.pgid === p.pgid : pid === -1 ? true : c.pgid === -pid;
+  const candidates = () => [...p.children].filter(matches);
+  for (;;) {
+    const all = candidates();
+    if (all.length === 0) throw new KernelError(ECHILD);
+    const zombie = all.find((c) => c.state === ProcessState.Zombie);
+    if (zombie) {
+      const status = reap(k, zombie);
+      if (statusPtr !== 0) putUser32(t.process.mm, statusPtr as UserPtr, status);
+      return zombie.pid;
+    }
+    if (options & WNOHANG) return 0;
+    await sleepUntil(t, k.clock, [p.childWait], () => candidates().some((c) => c.state === ProcessState.Zombie) || candidates().length === 0, null);
+  }
+}
+
+async function execve(k: Kernel, t: Thread, pathPtr: number, argvPtr: number, envpPtr: number): Promise<number> {
+  const path = userPath(t, pathPtr);
+  const argv = userStringArray(t, argvPtr, ARG_MAX_BYTES);
+  const envp = userStringArray(t, envpPtr, ARG_MAX_BYTES);
+  const exec = await prepareExec(k, pathContext(t), path, argv, envp);
+  // The thread slept while the files were read; the new program is built with it back on the CPU.
+  k.sched.switchTo(t);
+  commitExec(k, t, exec);
+  k.sched.putAside();
+  return 0;
+}
+
+export function lifecycleSyscalls(k: Kernel): Record<string, SyscallImpl> {
+  return {
+    exit: {
+      handler: (t, code) => {
+        exitThread(k, k.lifecycle, t, exitedStatus(code));
+        return KEEP_REGISTERS;
+      },
+    },
+    exit_group: {
+      handler: (t, code) => {
+        exitGroup(k, k.lifecycle, t.process, exitedStatus(code));
+        return KEEP_REGISTERS;
+      },
+    },
+    fork: { handler: (t) => clone(k, t, SIGCHLD_SIGNO, 0, 0, 0, 0) },
+    vfork: { handler: (t) => clone(k, t, CLONE_VM | CLONE_VFORK | SIGCHLD_SIGNO, 0, 0, 0, 0) },
+    clone: {
+      handler: (t, flags, newSp, parentTid, tls, childTid) => clone(k, t, flags, newSp, parentTid, tls, childTid),
+      status: 'partial',
+      note: 'namespaces (CLONE_NEW*), CLONE_PTRACE, CLONE_PIDFD and CLONE_IO are not supported',
+    },
+    execve: { handler: (t, path, argv, envp) => execve(k, t, path, argv, envp) },
+    wait4: { handler: (t, pid, status, options) => wait4(k, t, pid, status, options), status: 'partial', note: 'rusage is not filled in; WUNTRACED/WCONTINUED report nothing' },
+    waitpid: { handler: (t, pid, status, options) => wait4(k, t, pid, status, options) },
+    set_tid_address: {
+      handler: (t, ptr) => {
+        t.clearChildTid = ptr;
+        return t.tid;
+      },
+    },
+    set_thread_area: { handler: (t, ptr) => setThreadArea(k, t, ptr) },
+    get_thread_area: { handler: (t, ptr) => getThreadArea(t, ptr) },
+  };
+}

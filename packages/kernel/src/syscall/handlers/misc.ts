@@ -1,0 +1,63 @@
+/**
+ * Small syscalls programs make at start-up whose answer is simple: set_robust_list (recorded), prctl's
+ * name and a few queries, sysinfo, personality. Layer: kernel syscall handlers.
+ */
+import { EINVAL, sysinfoLayout } from '@kmos/abi-linux';
+import type { Kernel } from '../../kernel.js';
+import { KernelError } from '../../kernel-error.js';
+import type { SyscallImpl } from '../syscall-table.js';
+import { readUser, struct, writeUser } from '../user-args.js';
+
+const PR_SET_NAME = 15;
+const PR_GET_NAME = 16;
+const PR_SET_DUMPABLE = 4;
+const PR_GET_DUMPABLE = 3;
+const TASK_COMM_LEN = 16;
+const PER_LINUX = 0;
+
+export function miscSyscalls(k: Kernel): Record<string, SyscallImpl> {
+  return {
+    set_robust_list: { handler: () => 0, status: 'partial', note: 'the list is accepted but not walked at thread exit' },
+    prctl: {
+      handler: (t, option, arg2) => {
+        switch (option) {
+          case PR_SET_NAME: {
+            const bytes = new Uint8Array(readUser(t, arg2, TASK_COMM_LEN).buffer);
+            const end = bytes.indexOf(0);
+            t.process.comm = Buffer.from(bytes.subarray(0, end < 0 ? TASK_COMM_LEN - 1 : end)).toString('latin1');
+            return 0;
+          }
+          case PR_GET_NAME: {
+            const out = new Uint8Array(TASK_COMM_LEN);
+            out.set(Buffer.from(t.process.comm, 'latin1').subarray(0, TASK_COMM_LEN - 1));
+            writeUser(t, arg2, out);
+            return 0;
+          }
+          case PR_GET_DUMPABLE:
+            return 1;
+          case PR_SET_DUMPABLE:
+            return 0;
+          default:
+            throw new KernelError(EINVAL, `prctl option ${option}`);
+        }
+      },
+      status: 'partial',
+      note: 'PR_SET_NAME, PR_GET_NAME and the dumpable flag only',
+    },
+    personality: { handler: (_t, persona) => (persona === 0xffffffff || persona === PER_LINUX ? PER_LINUX : -EINVAL) },
+    sysinfo: {
+      handler: (t, ptr) => {
+        const F = sysinfoLayout.fields;
+        const { bytes, view } = struct(sysinfoLayout.sizeBytes);
+        const stats = k.machine.pages.stats();
+        view.setInt32(F.uptime.offset, Math.floor(k.clock.nowNs() / 1e9), true);
+        view.setUint32(F.totalram.offset, stats.totalPages, true);
+        view.setUint32(F.freeram.offset, stats.freePages, true);
+        view.setUint16(F.procs.offset, k.processes.processes.size, true);
+        view.setUint32(F.mem_unit.offset, 4096, true);
+        writeUser(t, ptr, bytes);
+        return 0;
+      },
+    },
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * Signal syscalls: rt_sigaction, rt_sigprocmask, rt_sigreturn, kill, tkill, tgkill, sigaltstack,
+ * rt_sigpending, rt_sigsuspend, pause. Delivery, frames and default actions are in proc/signals.ts.
+ * Layer: kernel syscall handlers.
+ */
+import {
+  EINVAL,
+  ENOMEM,
+  EPERM,
+  ERESTARTNOHAND,
+  ESRCH,
+  _NSIG,
+  KERNEL_SIGSET_SIZE,
+  SA_RESTORER,
+  SI_TKILL,
+  SI_USER,
+  SIG_BLOCK,
+  SIG_SETMASK,
+  SIG_UNBLOCK,
+  SIGKILL,
+  SIGSTOP,
+  SS_DISABLE,
+  SS_ONSTACK,
+  sigactionLayout,
+  stackLayout,
+} from '@kmos/abi-linux';
+import type { Kernel } from '../../kernel.js';
+import { KernelError } from '../../kernel-error.js';
+import { sigInfo } from '../../proc/siginfo.js';
+import type { Process } from '../../proc/process.js';
+import type { Thread } from '../../proc/thread.js';
+import { sleepUntil } from '../../sched/sleep.js';
+import { WaitQueue } from '../../sched/wait-queue.js';
+import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
+import { readUser, signed, struct, writeUser } from '../user-args.js';
+
+/** A queue nobody wakes: pause and sigsuspend sleep until a signal interrupts them. */
+const NEVER = new WaitQueue();
+const MINSIGSTKSZ = 2048;
+
+function checkSigno(signo: number, allowZero = false): void {
+  if ((signo === 0 && !allowZero) || signo < 0 || signo > _NSIG) throw new KernelError(EINVAL, `bad signal ${signo}`);
+}
+
+function rtSigaction(t: Thread, signo: number, actPtr: number, oldPtr: number, setsize: number): number {
+  if (setsize !== KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
+  checkSigno(signo);
+  const F = sigactionLayout.fields;
+  const actions = t.process.signals;
+  const old = actions.get(signo);
+  let next = null;
+  if (actPtr !== 0) {
+    if (signo === SIGKILL || signo === SIGSTOP) throw new KernelError(EINVAL);
+    const v = readUser(t, actPtr, sigactionLayout.sizeBytes);
+    const flags = v.getUint32(F.sa_flags.offset, true);
+    next = {
+      handler: v.getUint32(F.sa_handler.offset, true),
+      flags,
+      restorer: flags & SA_RESTORER ? v.getUint32(F.sa_restorer.offset, true) : 0,
+      maskLo: v.getUint32(F.sa_mask.offset, true) & ~((1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1))),
+      maskHi: v.getUint32(F.sa_mask.offset + 4, true),
+    };
+  }
+  if (oldPtr !== 0) {
+    const { bytes, view } = struct(sigactionLayout.sizeBytes);
+    view.setUint32(F.sa_handler.offset, old.handler, true);
+    view.setUint32(F.sa_flags.offset, old.flags, true);
+    view.setUint32(F.sa_restorer.offset, old.restorer, true);
+    view.setUint32(F.sa_mask.offset, old.maskLo, true);
+    view.setUint32(F.sa_mask.offset + 4, old.maskHi, true);
+    writeUser(t, oldPtr, bytes);
+  }
+  if (next) actions.set(signo, next);
+  return 0;
+}
+
+function writeSigset(t: Thread, ptr: number, lo: number, hi: number): void {
+  const { bytes, view } = struct(KERNEL_SIGSET_SIZE);
+  view.setUint32(0, lo >>> 0, true);
+  view.setUint32(4, hi >>> 0, true);
+  writeUser(t, ptr, bytes);
+}
+
+function rtSigprocmask(k: Kernel, t: Thread, how: number, setPtr: number, oldPtr: number, setsize: number): number {
+  if (setsize !== KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
+  const oldLo = t.sigBlockedLo;
+  const oldHi = t.sigBlockedHi;
+  if (setPtr !== 0) {
+    const v = readUser(t, setPtr, KERNEL_SIGSET_SIZE);
+    const lo = v.getUint32(0, true);
+    const hi = v.getUint32(4, true);
+    if (how === SIG_BLOCK) k.signals.setBlocked(t, oldLo | lo, oldHi | hi);
+    else if (how === SIG_UNBLOCK) k.signals.setBlocked(t, oldLo & ~lo, oldHi & ~hi);
+    else if (how === SIG_SETMASK) k.signals.setBlocked(t, lo, hi);
+    else throw new KernelError(EINVAL);
+  }
+  if (oldPtr !== 0) writeSigset(t, oldPtr, oldLo, oldHi);
+  return 0;
+}
+
+/** May `from` signal `to`? Root, or a real/effective uid matching the target's real or saved uid. */
+function maySignal(from: Process, to: Process): boolean {
+  const a = from.creds;
+  const b = to.creds;
+  return a.euid === 0 || a.uid === b.uid || a.euid === b.uid;
+}
+
+function kill(k: Kernel, t: Thread, pidArg: number, signo: number): number {
+  checkSigno(signo, true);
+  const pid = signed(pidArg);
+  const me = t.process;
+  const targets =
+    pid > 0
+      ? [k.processes.processes.get(pid)].filter((p): p is Process => !!p && p.alive)
+      : pid === 0
+        ? [...k.processes.inGroup(me.pgid)]
+        : pid === -1
+          ? [...k.processes.processes.values()].filter((p) => p.alive && p.pid !== 1 && p !== me)
+          : [...k.processes.inGroup(-pid)];
+  if (targets.length === 0) throw new KernelError(ESRCH);
+  const allowed = targets.filter((p) => maySignal(me, p));
+  if (allowed.length === 0) throw new KernelError(EPERM);
+  if (signo === 0) return 0;
+  for (const p of allowed) k.signals.sendToProcess(p, sigInfo(signo, SI_USER, { pid: me.pid, uid: me.creds.uid }));
+  return 0;
+}
+
+function tgkill(k: Kernel, t: Thread, tgid: number, tid: number, signo: number): number {
+  checkSigno(signo, true);
+  const target = k.processes.threads.get(tid);
+  if (!target || !target.alive || (tgid !== 0 && target.process.pid !== tgid)) throw new KernelError(ESRCH);
+  if (!maySignal(t.process, target.process)) throw new KernelError(EPERM);
+  if (signo !== 0) k.signals.sendToThread(target, sigInfo(signo, SI_TKILL, { pid: t.process.pid, uid: t.process.creds.uid }));
+  return 0;
+}
+
+function sigaltstack(t: Thread, ssPtr: number, oldPtr: number): number {
+  const F = stackLayout.fields;
+  if (oldPtr !== 0) {
+    const { bytes, view } = struct(stackLayout.sizeBytes);
+    view.setUint32(F.ss_sp.offset, t.altStackSp, true);
+    view.setUint32(F.ss_size.offset, t.altStackSize, true);
+    view.setUint32(F.ss_flags.offset, t.altStackSize === 0 ? SS_DISABLE : t.altStackFlags, true);
+    writeUser(t, oldPtr, bytes);
+  }
+  if (ssPtr !== 0) {
+    const v = readUser(t, ssPtr, stackLayout.sizeBytes);
+    const flags = v.getUint32(F.ss_flags.offset, true);
+    if (flags & SS_ONSTACK) throw new KernelError(EINVAL);
+    if (flags & SS_DISABLE) {
+      t.altStackSp = 0;
+      t.altStackSize = 0;
+      t.altStackFlags = SS_DISABLE;
+      return 0;
+    }
+    const size = v.getUint32(F.ss_size.offset, true);
+    if (size < MINSIGSTKSZ) throw new KernelError(ENOMEM);
+    t.altStackSp = v.getUint32(F.ss_sp.offset, true);
+    t.altStackSize = size;
+    t.altStackFlags = flags;
+  }
+  return 0;
+}
+
+/** Sleeps until a signal is delivered: pause, and rt_sigsuspend with its temporary mask. */
+async function suspend(k: Kernel, t: Thread): Promise<number> {
+  await sleepUntil(t, k.clock, [NEVER], () => k.signals.hasDeliverable(t), null);
+  throw new KernelError(ERESTARTNOHAND);
+}
+
+export function signalSyscalls(k: Kernel): Record<string, SyscallImpl> {
+  return {
+    rt_sigaction: { handler: (t, signo, act, old, size) => rtSigaction(t, signo, act, old, size) },
+    rt_sigprocmask: { handler: (t, how, set, old, size) => rtSigprocmask(k, t, how, set, old, size) },
+    rt_sigreturn: {
+      handler: (t) => {
+        k.signals.rtSigreturn(t);
+        return KEEP_REGISTERS;
+      },
+    },
+    kill: { handler: (t, pid, signo) => kill(k, t, pid, signo) },
+    tkill: { handler: (t, tid, signo) => tgkill(k, t, 0, tid, signo) },
+    tgkill: { handler: (t, tgid, tid, signo) => tgkill(k, t, tgid, tid, signo) },
+    sigaltstack: { handler: (t, ss, old) => sigaltstack(t, ss, old) },
+    rt_sigpending: {
+      handler: (t, ptr, size) => {
+        if (size > KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
+        const p = t.process;
+        writeSigset(t, ptr, (t.sigPendingLo | p.sigPendingLo) & t.sigBlockedLo, (t.sigPendingHi | p.sigPendingHi) & t.sigBlockedHi);
+        return 0;
+      },
+    },
+    rt_sigsuspend: {
+      handler: (t, maskPtr, size) => {
+        if (size !== KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
+        const v = readUser(t, maskPtr, KERNEL_SIGSET_SIZE);
+        t.savedSigmask = { lo: t.sigBlockedLo, hi: t.sigBlockedHi };
+        k.signals.setBlocked(t, v.getUint32(0, true), v.getUint32(4, true));
+        return suspend(k, t);
+      },
+    },
+    pause: { handler: (t) => suspend(k, t) },
+  };
+}
+

@@ -1,0 +1,46 @@
+/**
+ * The Linux i386 syscall table kmOS implements: every subsystem's handlers gathered in one table, plus the
+ * syscalls deliberately left out with the errno Linux itself would give. `kmos syscalls` prints it;
+ * docs/syscalls.md is generated from it. Layer: kernel syscall.
+ */
+import { ENOSYS, EPERM } from '@kmos/abi-linux';
+import type { Kernel } from '../kernel.js';
+import { fileIoSyscalls } from './handlers/file-io.js';
+import { fileNameSyscalls } from './handlers/file-names.js';
+import { identitySyscalls } from './handlers/identity.js';
+import { lifecycleSyscalls } from './handlers/lifecycle.js';
+import { memorySyscalls } from './handlers/memory.js';
+import { miscSyscalls } from './handlers/misc.js';
+import { signalSyscalls } from './handlers/signals.js';
+import { timeSyscalls } from './handlers/time.js';
+import { SyscallTable, type Unimplemented } from './syscall-table.js';
+
+/** Left out on purpose; the errno is what a program would see on a Linux kernel without the feature. */
+const UNIMPLEMENTED: Record<string, Unimplemented> = {
+  rseq: { errno: ENOSYS, note: 'glibc falls back when restartable sequences are missing' },
+  ioperm: { errno: EPERM, note: 'port I/O from user space is not allowed' },
+  iopl: { errno: EPERM, note: 'port I/O from user space is not allowed' },
+  vm86: { errno: ENOSYS, note: 'no virtual-8086 mode' },
+  vm86old: { errno: ENOSYS, note: 'no virtual-8086 mode' },
+};
+
+export function linuxSyscallTable(k: Kernel): SyscallTable {
+  return new SyscallTable(
+    {
+      ...identitySyscalls(k),
+      ...lifecycleSyscalls(k),
+      ...memorySyscalls(k),
+      ...signalSyscalls(k),
+      ...timeSyscalls(k),
+      ...fileIoSyscalls(k),
+      ...fileNameSyscalls(k),
+      ...miscSyscalls(k),
+    },
+    UNIMPLEMENTED,
+  );
+}
+
+/** The table's entries without a running kernel (for `kmos syscalls` and docs): the handlers are never called. */
+export function describeSyscalls(): readonly import('./syscall-table.js').SyscallEntry[] {
+  return linuxSyscallTable(null as unknown as Kernel).entries;
+}

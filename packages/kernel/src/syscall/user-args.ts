@@ -1,0 +1,69 @@
+/**
+ * Decoding syscall arguments that point into user memory: path strings (PATH_MAX, EFAULT, ENAMETOOLONG),
+ * NULL-terminated string arrays (argv, envp), and small structs read and written through DataViews. All
+ * reads and writes go through mm/usercopy, which walks the page tables. Layer: kernel syscall.
+ */
+import type { UserPtr } from '@kmos/abi-driver';
+import { E2BIG, EFAULT, ENAMETOOLONG, ENOENT } from '@kmos/abi-linux';
+import { KernelError } from '../kernel-error.js';
+import { copyFromUser, copyToUser, getUser32, strncpyFromUser } from '../mm/usercopy.js';
+import type { FsContext } from '../proc/process.js';
+import type { Thread } from '../proc/thread.js';
+import type { PathContext } from '../fs/path-walk.js';
+
+const PATH_MAX = 4096;
+/** Linux's MAX_ARG_STRINGS: argv and envp entries each. */
+const MAX_ARG_STRINGS = 0x7fffffff;
+
+const pathBuffer = new Uint8Array(PATH_MAX);
+
+/** A path argument as a byte string (latin1); ENOENT for "", ENAMETOOLONG past PATH_MAX. */
+export function userPath(t: Thread, ptr: number, allowEmpty = false): string {
+  if (ptr === 0) throw new KernelError(EFAULT, 'NULL path');
+  const n = strncpyFromUser(t.process.mm, ptr as UserPtr, pathBuffer);
+  if (n >= PATH_MAX) throw new KernelError(ENAMETOOLONG);
+  if (n === 0 && !allowEmpty) throw new KernelError(ENOENT, 'empty path');
+  return Buffer.from(pathBuffer.buffer, 0, n).toString('latin1');
+}
+
+/** A NULL-terminated array of string pointers (argv, envp), each string as bytes. */
+export function userStringArray(t: Thread, ptr: number, maxBytes: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  if (ptr === 0) return out;
+  const buffer = new Uint8Array(maxBytes + 1);
+  for (let i = 0; i < MAX_ARG_STRINGS; i++) {
+    const strPtr = getUser32(t.process.mm, (ptr + i * 4) as UserPtr);
+    if (strPtr === 0) return out;
+    const n = strncpyFromUser(t.process.mm, strPtr as UserPtr, buffer);
+    if (n > maxBytes) throw new KernelError(E2BIG, 'argument too long');
+    out.push(buffer.slice(0, n));
+  }
+  return out;
+}
+
+export function readUser(t: Thread, ptr: number, sizeBytes: number): DataView {
+  const bytes = new Uint8Array(sizeBytes);
+  copyFromUser(t.process.mm, ptr as UserPtr, bytes);
+  return new DataView(bytes.buffer);
+}
+
+export function writeUser(t: Thread, ptr: number, bytes: Uint8Array): void {
+  copyToUser(t.process.mm, ptr as UserPtr, bytes);
+}
+
+/** A zeroed struct of `sizeBytes` to fill and then `writeUser`. */
+export function struct(sizeBytes: number): { bytes: Uint8Array; view: DataView } {
+  const bytes = new Uint8Array(sizeBytes);
+  return { bytes, view: new DataView(bytes.buffer) };
+}
+
+/** The calling thread's view of the namespace for the VFS. */
+export function pathContext(t: Thread): PathContext {
+  const fs: FsContext = t.process.fs;
+  return { cred: t.process.creds, root: fs.root, cwd: fs.cwd, umask: fs.umask };
+}
+
+/** Signed 32-bit view of an argument register (fds, offsets, AT_FDCWD). */
+export function signed(x: number): number {
+  return x | 0;
+}
