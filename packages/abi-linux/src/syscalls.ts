@@ -435,7 +435,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   listen: ['fd', 'int'],
   accept4: ['fd', 'ptr', 'ptr', 'flags'],
   getsockopt: ['fd', 'int', 'int', 'ptr', 'ptr'],
-  setsockopt: ['fd', 'int', 'int', 'ptr', 'int'],
+  setsockopt: ['fd', 'int', 'int', 'buf:in', 'size'],
   getsockname: ['fd', 'ptr', 'ptr'],
   getpeername: ['fd', 'ptr', 'ptr'],
   sendto: ['fd', 'buf:in', 'size', 'flags', 'ptr', 'int'],
