@@ -49,7 +49,11 @@ export class SlobCache implements ObjectCache {
   readonly sizeBytes: number;
   readonly tag: number;
   activeObjs = 0;
+  /** False once destroyed: the handle then panics instead of allocating. */
+  alive = true;
   constructor(
+    /** The allocator that made this cache: a handle from another allocator panics. */
+    readonly allocator: object,
     readonly id: number,
     readonly name: string,
     readonly objectSizeBytes: number,
@@ -88,7 +92,13 @@ export class SlobAllocator implements ObjectAllocator {
     if (!(align >= 1 && align <= PAGE_SIZE && (align & (align - 1)) === 0)) {
       this.ctx.panic(`mm-slob: createCache(${name}): alignment ${align} is not a power of two up to a page`);
     }
-    const cache = new SlobCache(this.nextCacheId++, name, objectSizeBytes, Math.max(align, MIN_ALIGN_BYTES));
+    const cache = new SlobCache(
+      this,
+      this.nextCacheId++,
+      name,
+      objectSizeBytes,
+      Math.max(align, MIN_ALIGN_BYTES),
+    );
     this.caches.add(cache);
     return cache;
   }
@@ -98,6 +108,7 @@ export class SlobAllocator implements ObjectAllocator {
     if (own.activeObjs > 0) {
       this.ctx.panic(`mm-slob: destroyCache(${own.name}) with ${own.activeObjs} live objects`);
     }
+    own.alive = false;
     this.caches.delete(own);
   }
 
@@ -221,7 +232,7 @@ export class SlobAllocator implements ObjectAllocator {
   }
 
   private own(cache: ObjectCache): SlobCache {
-    if (cache instanceof SlobCache && this.caches.has(cache)) return cache;
+    if (cache instanceof SlobCache && cache.alive && cache.allocator === this) return cache;
     return this.ctx.panic(`mm-slob: ${cache.name} is not a live cache of this allocator`);
   }
 
