@@ -2,7 +2,7 @@
 // (one entry per assigned number, nothing else) and register-count limits.
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as sc from './syscalls.js';
@@ -33,6 +33,7 @@ describe('syscall tables', () => {
       args.forEach((kind, i) => {
         if (kind === 'buf:in' || kind === 'buf:out') expect(args[i + 1], name).toBe('size');
         if (kind === 'off64:lo') expect(args[i + 1], name).toBe('off64:hi');
+        if (kind === 'u64:lo') expect(args[i + 1], name).toBe('u64:hi');
       });
     }
   });
@@ -126,6 +127,11 @@ describe.skipIf(noStrace !== null)(`argument counts against strace's i386 table 
   });
 });
 
+/** Our kinds as strace prints the arguments: each low/high register pair as one 64-bit argument. */
+function printedKinds(kinds: readonly sc.SyscallArgKind[]): string[] {
+  return kinds.filter((k) => k !== 'off64:hi' && k !== 'u64:hi').map((k) => k.replace(/:lo$/, ''));
+}
+
 /** Split strace's printed argument list at top-level commas (not inside quotes, braces or brackets). */
 function splitArgs(text: string): string[] {
   const out: string[] = [];
@@ -214,3 +220,55 @@ describe.skipIf(noStrace !== null)(
     });
   },
 );
+
+/** strace -y's view of which arguments are file descriptors: every register holds 0, stdin is /dev/null. */
+function straceFdArgs(): Map<string, string[]> {
+  const src = `void _start(void) {
+  for (long nr = 0; nr < ${sc.NR_syscalls}; nr++) {
+    long r;
+    if (nr == ${sc.__NR_exit} || nr == ${sc.__NR_exit_group} || nr == ${sc.__NR_execve} || nr == ${sc.__NR_execveat}) continue;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(0), "c"(0), "d"(0), "S"(0), "D"(0) : "memory");
+  }
+  for (;;) __asm__ volatile("int $0x80" :: "a"(${sc.__NR_exit_group}), "b"(0));
+}
+`;
+  return withC(src, ['-nostdlib', '-static', '-fno-pic', '-O1'], (binary, dir) => {
+    const log = join(dir, 'strace.log');
+    const stdin = openSync('/dev/null', 'r');
+    try {
+      spawnSync('strace', ['-y', '-o', log, '-e', 'inject=!execve,exit_group:error=ENOSYS', binary], {
+        stdio: [stdin, 'ignore', 'ignore'],
+      });
+    } finally {
+      closeSync(stdin);
+    }
+    const calls = new Map<string, string[]>();
+    for (const line of readFileSync(log, 'utf8').split('\n').slice(1)) {
+      const m = /^(\w+)\((.*)\)\s+= /.exec(line);
+      if (m && !calls.has(m[1])) calls.set(m[1], splitArgs(m[2]));
+    }
+    return calls;
+  });
+}
+
+describe.skipIf(noStrace !== null)(`descriptor arguments against strace -y ${noStrace ?? ''}`, () => {
+  it('marks as fd/dirfd exactly the arguments strace decorates with a path', () => {
+    const plainNumbers = [
+      'close_range 0', // the bounds of a range, printed as numbers
+      'close_range 1',
+      'pidfd_getfd 1', // a descriptor number in the other process
+    ];
+    const calls = straceFdArgs();
+    expect(calls.size).toBeGreaterThan(400);
+    for (const [name, printed] of calls) {
+      if (sc.SYSCALL_ARGS[name] === undefined) continue;
+      const kinds = printedKinds(sc.SYSCALL_ARGS[name]);
+      printed.forEach((arg, i) => {
+        if (plainNumbers.includes(`${name} ${i}`)) return;
+        expect(arg.startsWith('0<'), `${name} argument ${i}: strace prints ${arg}, ours is ${kinds[i]}`).toBe(
+          kinds[i] === 'fd' || kinds[i] === 'dirfd',
+        );
+      });
+    }
+  });
+});

@@ -25,7 +25,8 @@ export const SYSCALL_ARG_REGISTERS = ['ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'] 
  * - `path` and `str`: a user pointer to a NUL-terminated string; `argv`: a NULL-terminated pointer array.
  * - `buf:in` / `buf:out`: a user buffer the kernel reads / fills, its length in the next `size` argument.
  * - `ptr`: any other user pointer (usually a struct); `addr`: a user address used as a number (brk, mmap).
- * - `off64:lo`, `off64:hi`: the two halves of a 64-bit value split across registers, low word first.
+ * - `off64:lo`, `off64:hi`: the two halves of a 64-bit file offset or length split across registers, low
+ *   word first; `u64:lo`, `u64:hi` the same for other 64-bit values (a fanotify mask, a dcookie).
  * - `flags:*`, `cmd:*`, `how:*`, `advice:*`, `prot`, `whence`: values decoded with the named constant set.
  */
 export type SyscallArgKind =
@@ -37,6 +38,8 @@ export type SyscallArgKind =
   | 'off'
   | 'off64:lo'
   | 'off64:hi'
+  | 'u64:lo'
+  | 'u64:hi'
   | 'fd'
   | 'dirfd'
   | 'pid'
@@ -323,7 +326,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   io_cancel: ['ulong', 'ptr', 'ptr'],
   fadvise64: ['fd', 'off64:lo', 'off64:hi', 'size', 'int'],
   exit_group: ['int'],
-  lookup_dcookie: ['ulong', 'ulong', 'buf:out', 'size'],
+  lookup_dcookie: ['u64:lo', 'u64:hi', 'buf:out', 'size'],
   epoll_create: ['int'],
   epoll_ctl: ['fd', 'int', 'fd', 'ptr'],
   epoll_wait: ['fd', 'ptr', 'int', 'int'],
@@ -408,7 +411,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   perf_event_open: ['ptr', 'pid', 'int', 'fd', 'flags'],
   recvmmsg: ['fd', 'ptr', 'uint', 'flags', 'ptr'],
   fanotify_init: ['flags', 'flags'],
-  fanotify_mark: ['fd', 'flags', 'ulong', 'ulong', 'dirfd', 'path'],
+  fanotify_mark: ['fd', 'flags', 'u64:lo', 'u64:hi', 'dirfd', 'path'],
   prlimit64: ['pid', 'resource', 'ptr', 'ptr'],
   name_to_handle_at: ['dirfd', 'path', 'ptr', 'ptr', 'flags:at'],
   open_by_handle_at: ['fd', 'ptr', 'flags:open'],
