@@ -57,11 +57,14 @@ export interface MmLimits {
   readonly stackBytes: number;
   /** vm.max_map_count. */
   readonly maxMapCount: number;
+  /** RLIMIT_AS: the most all VMAs together may span (Infinity: unlimited). */
+  readonly addressSpaceBytes: number;
 }
 
 export const DEFAULT_LIMITS: MmLimits = {
   stackBytes: DEFAULT_STACK_LIMIT_BYTES,
   maxMapCount: DEFAULT_MAX_MAP_COUNT,
+  addressSpaceBytes: Number.POSITIVE_INFINITY,
 };
 
 /** The machine-wide half of mm: user frames and page caches, shared by every address space. */
@@ -105,7 +108,8 @@ export class AddressSpace {
     readonly pd: PageDirectory,
     /** Written by the process layer when the address space moves to another CPU context. */
     public notifier: MmuNotifier,
-    readonly limits: MmLimits,
+    /** Written by setrlimit (RLIMIT_STACK, RLIMIT_AS) through the process layer; mmapBase keeps its value. */
+    public limits: MmLimits,
   ) {
     const gap = Math.min(Math.max(limits.stackBytes + STACK_GUARD_GAP, MMAP_MIN_GAP), (TASK_SIZE / 6) * 5);
     this.mmapBase = pageAlignDown(TASK_SIZE - gap);
@@ -216,6 +220,21 @@ export class AddressSpace {
     return -1;
   }
 
+  /** True when `bytes` more of mappings stay within RLIMIT_AS (Linux's may_expand_vm). */
+  mayExpand(bytes: number): boolean {
+    return this.sizeBytes() + bytes <= this.limits.addressSpaceBytes;
+  }
+
+  /** Bytes of [start, end) that VMAs cover now. */
+  mappedBytesIn(start: number, end: number): number {
+    let n = 0;
+    for (let i = this.vmas.indexAfter(start); i < this.vmas.length && this.vmas.at(i).start < end; i++) {
+      const v = this.vmas.at(i);
+      n += Math.min(v.end, end) - Math.max(v.start, start);
+    }
+    return n;
+  }
+
   /** Where a new mapping of `len` bytes goes: the hint if it fits, else top-down, else bottom-up; -1 if none. */
   unmappedArea(len: number, hint: number): number {
     if (hint !== 0) {
@@ -233,6 +252,7 @@ export class AddressSpace {
   growDown(vma: Vma, addr: number): boolean {
     const start = pageAlignDown(addr);
     if (vma.end - start > this.limits.stackBytes || start < MMAP_MIN_ADDR) return false;
+    if (!this.mayExpand(vma.start - start)) return false;
     const prev = this.vmas.prev(vma);
     if (prev !== null && prev.end + STACK_GUARD_GAP > start) return false;
     const grownPages = (vma.start - start) / PAGE_SIZE;

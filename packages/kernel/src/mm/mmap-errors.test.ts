@@ -208,6 +208,21 @@ describe('behaviour', () => {
     as.destroy();
   });
 
+  it('keeps every way of growing within RLIMIT_AS', () => {
+    const { mm } = newMm();
+    const as = AddressSpace.create(mm);
+    setBrkStart(as, 0x08050000);
+    mmap(as, A, 0x4000, RW, ANON | MAP_FIXED, null, 0);
+    as.limits = { ...as.limits, addressSpaceBytes: 0x6000 };
+    expect(errno(() => mmap(as, 0, 0x3000, RW, ANON, null, 0))).toBe(ENOMEM);
+    expect(errno(() => mmap(as, A, 0x6000, RW, ANON | MAP_FIXED, null, 0))).toBe(0);
+    expect(errno(() => mremap(as, A, 0x6000, 0x7000, MREMAP_MAYMOVE, 0))).toBe(ENOMEM);
+    expect(brk(as, 0x08051000)).toBe(0x08050000);
+    munmap(as, A, 0x1000);
+    expect(brk(as, 0x08051000)).toBe(0x08051000);
+    as.destroy();
+  });
+
   it('moves the break within free space only, and never below its start', () => {
     const { mm } = newMm();
     const as = AddressSpace.create(mm);

@@ -99,6 +99,8 @@ export function mmap(
   if (!anon) checkFile(file, offsetBytes, len, shared, prot);
   const start = chooseAddress(as, addr, len, flags);
   if (as.vmas.length >= as.limits.maxMapCount) throw new KernelError(ENOMEM, 'mmap: too many mappings');
+  if (!as.mayExpand(len - as.mappedBytesIn(start, start + len)))
+    throw new KernelError(ENOMEM, 'mmap: RLIMIT_AS');
   if ((flags & MAP_FIXED) !== 0) as.unmapRange(start, start + len);
   const vmFlags = vmFlagsOf(flags, shared, anon || (file as MapFile).writable);
   const cache = anon
@@ -216,6 +218,7 @@ export function brk(as: AddressSpace, newBrk: number): number {
   if (newEnd < oldEnd) as.unmapRange(newEnd, oldEnd);
   if (newEnd > oldEnd) {
     if (!as.rangeAvailable(oldEnd, newEnd) || as.vmas.length >= as.limits.maxMapCount) return as.brk;
+    if (!as.mayExpand(newEnd - oldEnd)) return as.brk;
     as.vmas.insert(new Vma(oldEnd, newEnd, PROT_READ | PROT_WRITE, 0, null, 0, '[heap]'));
     as.vmas.mergeAround(oldEnd, newEnd);
   }
@@ -268,6 +271,7 @@ export function mremap(
     as.unmapRange(oldAddr + newLen, oldAddr + oldLen);
     return virt(oldAddr);
   }
+  if (!as.mayExpand(newLen - oldLen)) throw new KernelError(ENOMEM, 'mremap: RLIMIT_AS');
   if (oldAddr + oldLen === vma.end && as.rangeAvailable(vma.end, oldAddr + newLen)) {
     vma.end = oldAddr + newLen;
     as.vmas.mergeAround(vma.start, vma.end);
@@ -291,6 +295,9 @@ function remapFixed(
   }
   if (newAddr < oldAddr + oldLen && oldAddr < newAddr + newLen)
     throw new KernelError(EINVAL, 'mremap: ranges overlap');
+  if (!as.mayExpand(newLen - oldLen - as.mappedBytesIn(newAddr, newAddr + newLen))) {
+    throw new KernelError(ENOMEM, 'mremap: RLIMIT_AS');
+  }
   as.unmapRange(newAddr, newAddr + newLen);
   let len = oldLen;
   if (newLen < oldLen) {

@@ -5,7 +5,13 @@ import { PF_P, PF_U, PF_W } from '@kmos/abi-driver';
 import { BUS_ADRERR, ENOMEM, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGSEGV } from '@kmos/abi-linux';
 import { describe, expect, it } from 'vitest';
 import { KernelError } from '../kernel-error.js';
-import { AddressSpace, INITIAL_STACK_BYTES, STACK_GUARD_GAP, TASK_SIZE } from './address-space.js';
+import {
+  AddressSpace,
+  DEFAULT_LIMITS,
+  INITIAL_STACK_BYTES,
+  STACK_GUARD_GAP,
+  TASK_SIZE,
+} from './address-space.js';
 import {
   MAP_ANONYMOUS,
   MAP_FIXED,
@@ -81,7 +87,7 @@ describe('handlePageFault', () => {
 
   it('grows the stack down to its limit, never into the guard gap, and reports MAPERR beyond', () => {
     const { mm } = newMm(16);
-    const as = AddressSpace.create(mm, undefined, { stackBytes: 1 << 20, maxMapCount: 100 });
+    const as = AddressSpace.create(mm, undefined, { ...DEFAULT_LIMITS, stackBytes: 1 << 20 });
     const top = setupStack(as);
     const low = top - INITIAL_STACK_BYTES;
     expect(handlePageFault(as, low - 0x10000 + 4, WRITE).kind).toBe('ok');
