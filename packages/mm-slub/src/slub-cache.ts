@@ -22,7 +22,8 @@
  * Tunables, with reasons:
  *   - SLUB_MAX_ORDER = 3: slabs of up to 8 pages, so big objects waste little, as Linux.
  *   - SLUB_MIN_OBJECTS = 8: a slab should serve several allocations between slow paths (Linux's value for
- *     one CPU), unless that would cost more than 1/16 of the slab in waste.
+ *     one CPU). The order search (ORDER_SEARCH) wants that many objects with at most 1/16 waste, then relaxes
+ *     to one object with 1/16, 1/8, 1/4 waste, as Linux's calculate_order does.
  *   - minPartial = clamp(log2(size) / 2, 5, 10): empty slabs kept to absorb alloc/free churn; bigger objects
  *     keep more, as Linux, because their slabs are costlier to rebuild.
  */

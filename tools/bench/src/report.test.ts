@@ -24,7 +24,9 @@ describe('formatTable', () => {
         expect(lines).toHaveLength(2 + table.rows.length);
         const cells = lines.slice(1).map((line) => line.trim().split(/ {2,}/));
         expect(cells[0]).toEqual(table.columns);
-        table.rows.forEach((row, r) => expect(cells[r + 1]).toEqual(row.map(String)));
+        table.rows.forEach((row, r) => {
+          expect(cells[r + 1]).toEqual(row.map(String));
+        });
       }),
     );
   });
