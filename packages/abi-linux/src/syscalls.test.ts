@@ -32,7 +32,8 @@ describe('syscall tables', () => {
     for (const [name, args] of Object.entries(sc.SYSCALL_ARGS)) {
       args.forEach((kind, i) => {
         if (kind === 'buf:in' || kind === 'buf:out') expect(args[i + 1], name).toBe('size');
-        if (kind === 'off64:lo') expect(args[i + 1], name).toBe('off64:hi');
+        if (kind === 'off64:lo' && name !== '_llseek') expect(args[i + 1], name).toBe('off64:hi');
+        if (kind === 'off64:hi' && name === '_llseek') expect(args[i + 1], name).toBe('off64:lo');
         if (kind === 'u64:lo') expect(args[i + 1], name).toBe('u64:hi');
       });
     }
@@ -132,6 +133,44 @@ function printedKinds(kinds: readonly sc.SyscallArgKind[]): string[] {
   return kinds.filter((k) => k !== 'off64:hi' && k !== 'u64:hi').map((k) => k.replace(/:lo$/, ''));
 }
 
+/** A static 32-bit program, no libc, that issues every syscall number once with `value` in every register. */
+function everySyscallProgram(value: string): string {
+  return `static const char probe[4096] = "/kmos-probe";
+void _start(void) {
+  long v = ${value};
+  for (long nr = 0; nr < ${sc.NR_syscalls}; nr++) {
+    long r;
+    if (nr == ${sc.__NR_exit} || nr == ${sc.__NR_exit_group} || nr == ${sc.__NR_execve} || nr == ${sc.__NR_execveat}) continue;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(v), "c"(v), "d"(v), "S"(v), "D"(v) : "memory");
+  }
+  for (;;) __asm__ volatile("int $0x80" :: "a"(${sc.__NR_exit_group}), "b"(0));
+}
+`;
+}
+
+/**
+ * Run everySyscallProgram(value) under strace with ENOSYS injected (nothing runs; execve and execveat are
+ * left out since strace lets them through) and return each syscall's printed arguments.
+ */
+function straceEverySyscall(value: string, straceFlags: readonly string[]): Map<string, string[]> {
+  return withC(everySyscallProgram(value), ['-nostdlib', '-static', '-fno-pic', '-O1'], (binary, dir) => {
+    const log = join(dir, 'strace.log');
+    const stdin = openSync('/dev/null', 'r');
+    try {
+      const args = [...straceFlags, '-o', log, '-e', 'inject=!execve,exit_group:error=ENOSYS', binary];
+      spawnSync('strace', args, { stdio: [stdin, 'ignore', 'ignore'] });
+    } finally {
+      closeSync(stdin);
+    }
+    const calls = new Map<string, string[]>();
+    for (const line of readFileSync(log, 'utf8').split('\n').slice(1)) {
+      const m = /^(\w+)\((.*)\)\s+= /.exec(line);
+      if (m && !calls.has(m[1])) calls.set(m[1], splitArgs(m[2]));
+    }
+    return calls;
+  });
+}
+
 /** Split strace's printed argument list at top-level commas (not inside quotes, braces or brackets). */
 function splitArgs(text: string): string[] {
   const out: string[] = [];
@@ -156,36 +195,6 @@ function splitArgs(text: string): string[] {
   return out;
 }
 
-/**
- * strace's decoding as a second oracle for the string and buffer kinds: every register points at the
- * string "/kmos-probe" (ENOSYS injected, nothing runs; execve and execveat are left out since strace lets
- * them through). Where strace prints the string, the argument is a `path` or `str`; where it prints the
- * bytes with their NULs, a `buf:in`.
- */
-function straceStringArgs(): Map<string, string[]> {
-  const src = `static const char probe[4096] = "/kmos-probe";
-void _start(void) {
-  long p = (long)probe;
-  for (long nr = 0; nr < ${sc.NR_syscalls}; nr++) {
-    long r;
-    if (nr == ${sc.__NR_exit} || nr == ${sc.__NR_exit_group} || nr == ${sc.__NR_execve} || nr == ${sc.__NR_execveat}) continue;
-    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(p), "c"(p), "d"(p), "S"(p), "D"(p) : "memory");
-  }
-  for (;;) __asm__ volatile("int $0x80" :: "a"(${sc.__NR_exit_group}), "b"(0));
-}
-`;
-  return withC(src, ['-nostdlib', '-static', '-fno-pic', '-O1'], (binary, dir) => {
-    const log = join(dir, 'strace.log');
-    spawnSync('strace', ['-o', log, '-s', '16', '-e', 'inject=!execve,exit_group:error=ENOSYS', binary]);
-    const calls = new Map<string, string[]>();
-    for (const line of readFileSync(log, 'utf8').split('\n').slice(1)) {
-      const m = /^(\w+)\((.*)\)\s+= /.exec(line);
-      if (m && !calls.has(m[1])) calls.set(m[1], splitArgs(m[2]));
-    }
-    return calls;
-  });
-}
-
 describe.skipIf(noStrace !== null)(
   `string and buffer arguments against strace's decoding ${noStrace ?? ''}`,
   () => {
@@ -200,7 +209,8 @@ describe.skipIf(noStrace !== null)(
         'fsetxattr 2',
         'fsconfig 2', // the key is unused for this command
       ];
-      const calls = straceStringArgs();
+      // Every register points at the string "/kmos-probe".
+      const calls = straceEverySyscall('(long)probe', ['-s', '16']);
       expect(calls.size).toBeGreaterThan(400);
       for (const [name, printed] of calls) {
         const kinds = sc.SYSCALL_ARGS[name];
@@ -221,36 +231,6 @@ describe.skipIf(noStrace !== null)(
   },
 );
 
-/** strace -y's view of which arguments are file descriptors: every register holds 0, stdin is /dev/null. */
-function straceFdArgs(): Map<string, string[]> {
-  const src = `void _start(void) {
-  for (long nr = 0; nr < ${sc.NR_syscalls}; nr++) {
-    long r;
-    if (nr == ${sc.__NR_exit} || nr == ${sc.__NR_exit_group} || nr == ${sc.__NR_execve} || nr == ${sc.__NR_execveat}) continue;
-    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(0), "c"(0), "d"(0), "S"(0), "D"(0) : "memory");
-  }
-  for (;;) __asm__ volatile("int $0x80" :: "a"(${sc.__NR_exit_group}), "b"(0));
-}
-`;
-  return withC(src, ['-nostdlib', '-static', '-fno-pic', '-O1'], (binary, dir) => {
-    const log = join(dir, 'strace.log');
-    const stdin = openSync('/dev/null', 'r');
-    try {
-      spawnSync('strace', ['-y', '-o', log, '-e', 'inject=!execve,exit_group:error=ENOSYS', binary], {
-        stdio: [stdin, 'ignore', 'ignore'],
-      });
-    } finally {
-      closeSync(stdin);
-    }
-    const calls = new Map<string, string[]>();
-    for (const line of readFileSync(log, 'utf8').split('\n').slice(1)) {
-      const m = /^(\w+)\((.*)\)\s+= /.exec(line);
-      if (m && !calls.has(m[1])) calls.set(m[1], splitArgs(m[2]));
-    }
-    return calls;
-  });
-}
-
 describe.skipIf(noStrace !== null)(`descriptor arguments against strace -y ${noStrace ?? ''}`, () => {
   it('marks as fd/dirfd exactly the arguments strace decorates with a path', () => {
     const plainNumbers = [
@@ -258,7 +238,8 @@ describe.skipIf(noStrace !== null)(`descriptor arguments against strace -y ${noS
       'close_range 1',
       'pidfd_getfd 1', // a descriptor number in the other process
     ];
-    const calls = straceFdArgs();
+    // Every register holds 0, and stdin is /dev/null: strace -y prints a descriptor as 0</dev/null>.
+    const calls = straceEverySyscall('0', ['-y']);
     expect(calls.size).toBeGreaterThan(400);
     for (const [name, printed] of calls) {
       if (sc.SYSCALL_ARGS[name] === undefined) continue;
@@ -270,5 +251,50 @@ describe.skipIf(noStrace !== null)(`descriptor arguments against strace -y ${noS
         );
       });
     }
+  });
+});
+
+describe.skipIf(noStrace !== null)(`symbolic arguments against strace's decoding ${noStrace ?? ''}`, () => {
+  it('gives each kind the constant set strace decodes it with', () => {
+    // With 1 in every register, strace prints each symbolic argument as the name whose value is 1.
+    const expected: Partial<Record<string, string>> = {
+      signal: 'SIGHUP',
+      clock: 'CLOCK_MONOTONIC',
+      resource: 'RLIMIT_FSIZE',
+      'how:sigprocmask': 'SIG_UNBLOCK',
+      whence: 'SEEK_CUR',
+      prot: 'PROT_READ',
+      'flags:mmap': 'MAP_SHARED',
+      'flags:msync': 'MS_ASYNC',
+      'flags:mremap': 'MREMAP_MAYMOVE',
+      'advice:madvise': 'MADV_RANDOM',
+      'cmd:futex': 'FUTEX_WAKE',
+      'cmd:fcntl': 'F_GETFD',
+      'flags:wait': 'WNOHANG',
+      'flags:getrandom': 'GRND_NONBLOCK',
+      'mode:access': 'X_OK',
+    };
+    const kindOf = new Map(Object.entries(expected).map(([k, token]) => [token, k]));
+    // PR_SET_PDEATHSIG (prctl option 1) takes a signal in a general-purpose argument.
+    const exceptions = ['prctl 1'];
+    const calls = straceEverySyscall('1', []);
+    // clone: strace prints its arguments reordered and named (flags=..., child_stack=...).
+    calls.delete('clone');
+    let seen = 0;
+    for (const [name, printed] of calls) {
+      if (sc.SYSCALL_ARGS[name] === undefined) continue;
+      const kinds = printedKinds(sc.SYSCALL_ARGS[name]);
+      printed.forEach((arg, i) => {
+        if (exceptions.includes(`${name} ${i}`)) return;
+        const want = expected[kinds[i]];
+        if (want !== undefined) {
+          expect(arg, `${name} argument ${i} (${kinds[i]})`).toBe(want);
+          seen++;
+        }
+        const kind = kindOf.get(arg);
+        if (kind !== undefined) expect(kinds[i], `${name} argument ${i}: strace prints ${arg}`).toBe(kind);
+      });
+    }
+    expect(seen).toBeGreaterThan(40);
   });
 });

@@ -26,7 +26,9 @@ export const SYSCALL_ARG_REGISTERS = ['ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'] 
  * - `buf:in` / `buf:out`: a user buffer the kernel reads / fills, its length in the next `size` argument.
  * - `ptr`: any other user pointer (usually a struct); `addr`: a user address used as a number (brk, mmap).
  * - `off64:lo`, `off64:hi`: the two halves of a 64-bit file offset or length split across registers, low
- *   word first; `u64:lo`, `u64:hi` the same for other 64-bit values (a fanotify mask, a dcookie).
+ *   word first (except _llseek: high first); `u64:lo`, `u64:hi` the same for other 64-bit values (a
+ *   fanotify mask, a dcookie).
+ * - `mode` is permission bits (0o644); `mode:access` is an access(2) mode (R_OK|W_OK).
  * - `flags:*`, `cmd:*`, `how:*`, `advice:*`, `prot`, `whence`: values decoded with the named constant set.
  */
 export type SyscallArgKind =
@@ -46,6 +48,7 @@ export type SyscallArgKind =
   | 'uid'
   | 'gid'
   | 'mode'
+  | 'mode:access'
   | 'dev'
   | 'signal'
   | 'clock'
@@ -109,7 +112,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   utime: ['path', 'ptr'],
   stty: [],
   gtty: [],
-  access: ['path', 'mode'],
+  access: ['path', 'mode:access'],
   nice: ['int'],
   ftime: [],
   sync: [],
@@ -216,7 +219,8 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   afs_syscall: [],
   setfsuid: ['uid'],
   setfsgid: ['gid'],
-  _llseek: ['fd', 'ulong', 'ulong', 'ptr', 'whence'],
+  // _llseek alone passes the high word first.
+  _llseek: ['fd', 'off64:hi', 'off64:lo', 'ptr', 'whence'],
   getdents: ['fd', 'ptr', 'size'],
   _newselect: ['int', 'ptr', 'ptr', 'ptr', 'ptr'],
   flock: ['fd', 'int'],
@@ -330,7 +334,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   epoll_create: ['int'],
   epoll_ctl: ['fd', 'int', 'fd', 'ptr'],
   epoll_wait: ['fd', 'ptr', 'int', 'int'],
-  remap_file_pages: ['addr', 'size', 'prot', 'ulong', 'flags'],
+  remap_file_pages: ['addr', 'size', 'prot', 'ulong', 'flags:mmap'],
   set_tid_address: ['ptr'],
   timer_create: ['clock', 'ptr', 'ptr'],
   timer_settime: ['int', 'flags', 'ptr', 'ptr'],
@@ -379,7 +383,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   symlinkat: ['path', 'dirfd', 'path'],
   readlinkat: ['dirfd', 'path', 'buf:out', 'size'],
   fchmodat: ['dirfd', 'path', 'mode'],
-  faccessat: ['dirfd', 'path', 'mode'],
+  faccessat: ['dirfd', 'path', 'mode:access'],
   pselect6: ['int', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr'],
   ppoll: ['ptr', 'uint', 'ptr', 'ptr', 'size'],
   unshare: ['flags:clone'],
@@ -504,7 +508,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   close_range: ['fd', 'fd', 'flags'],
   openat2: ['dirfd', 'path', 'ptr', 'size'],
   pidfd_getfd: ['fd', 'fd', 'flags'],
-  faccessat2: ['dirfd', 'path', 'mode', 'flags:at'],
+  faccessat2: ['dirfd', 'path', 'mode:access', 'flags:at'],
   process_madvise: ['fd', 'ptr', 'size', 'advice:madvise', 'flags'],
   epoll_pwait2: ['fd', 'ptr', 'int', 'ptr', 'ptr', 'size'],
   mount_setattr: ['dirfd', 'path', 'flags:at', 'ptr', 'size'],
