@@ -62,3 +62,50 @@ describe.skipIf(hostCUnavailable !== null)(
     });
   },
 );
+
+describe.skipIf(hostCUnavailable !== null)(
+  `default actions on the running kernel ${hostCUnavailable ?? ''}`,
+  () => {
+    it('terminates, ignores, stops or continues as signalDefaultAction says', () => {
+      // A child resets the signal to SIG_DFL, sends it to itself and, if it survives, exits 0. Core dumps
+      // are disabled (RLIMIT_CORE 0), so 'core' and 'term' both show as death by the signal.
+      const src = `#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+int main(void) {
+  struct rlimit none = {0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  for (int s = 1; s <= ${sig._NSIG}; s++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      sigset_t all; sigemptyset(&all);
+      signal(s, SIG_DFL);
+      sigprocmask(SIG_SETMASK, &all, NULL);
+      kill(getpid(), s);
+      _exit(0);
+    }
+    int st; waitpid(pid, &st, WUNTRACED);
+    const char *what = "other";
+    if (WIFSTOPPED(st)) { what = "stop"; kill(pid, SIGKILL); waitpid(pid, &st, 0); }
+    else if (WIFSIGNALED(st) && WTERMSIG(st) == s) what = "dies";
+    else if (WIFEXITED(st) && WEXITSTATUS(st) == 0) what = "lives";
+    printf("%d %s\\n", s, what);
+  }
+  return 0;
+}
+`;
+      const observed = Object.fromEntries(
+        runC(src)
+          .trim()
+          .split('\n')
+          .map((l) => l.split(' ')),
+      );
+      const shows = { term: 'dies', core: 'dies', ign: 'lives', cont: 'lives', stop: 'stop' } as const;
+      for (let s = 1; s <= sig._NSIG; s++) {
+        expect(observed[s], `signal ${s}`).toBe(shows[sig.signalDefaultAction(s)]);
+      }
+    });
+  },
+);
