@@ -43,7 +43,7 @@ type Op =
   | { k: 'unlink'; p: string }
   | { k: 'rmdir'; p: string }
   | { k: 'rename'; a: string; b: string; flags: number }
-  | { k: 'link'; a: string; b: string; follow: boolean }
+  | { k: 'link'; a: string; b: string; flags: number }
   | { k: 'symlink'; target: string; p: string }
   | { k: 'readlink'; p: string }
   | { k: 'stat'; p: string; follow: boolean }
@@ -113,7 +113,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       flags: fc.constantFrom(0, 0, RENAME_NOREPLACE, RENAME_EXCHANGE),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('link' as const), a: pathArb, b: pathArb, follow: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('link' as const), a: pathArb, b: pathArb, flags: fc.constantFrom(0, abi.AT_SYMLINK_FOLLOW) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('symlink' as const), target: targetArb, p: pathArb }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('readlink' as const), p: pathArb }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('stat' as const), p: pathArb, follow: fc.boolean() }) },
@@ -192,6 +192,7 @@ async function runActions(fx: Fixture, ctx: PathContext, op: Extract<Op, { k: 'i
           case 'pwrite':
             return await file.pwrite(latin1(a.data), a.off);
           case 'lseek':
+            if (a.whence === SEEK_END && (await file.fstat()).mode & S_IFDIR) return 'fs-specific';
             return await file.lseek(a.off, a.whence);
           case 'ftruncate':
             return await fx.vfs.ftruncate(file, a.n), 'ok';
@@ -215,8 +216,11 @@ async function runOp(fx: Fixture, state: { ctx: PathContext }, op: Op): Promise<
     switch (op.k) {
       case 'mkdir':
         return await vfs.mkdir(ctx, null, op.p, op.mode), 'ok';
-      case 'io':
+      case 'io': {
+        const target = await outcome(() => vfs.stat(ctx, null, op.p));
+        if (target.ok && (target.value.mode & S_IFMT) === abi.S_IFIFO) return 'fifo';
         return runActions(fx, ctx, op);
+      }
       case 'unlink':
         return await vfs.unlink(ctx, null, op.p), 'ok';
       case 'rmdir':
@@ -224,7 +228,7 @@ async function runOp(fx: Fixture, state: { ctx: PathContext }, op: Op): Promise<
       case 'rename':
         return await vfs.rename(ctx, null, op.a, null, op.b, op.flags), 'ok';
       case 'link':
-        return await vfs.link(ctx, null, op.a, null, op.b, op.follow ? abi.AT_SYMLINK_FOLLOW : 0), 'ok';
+        return await vfs.link(ctx, null, op.a, null, op.b, op.flags), 'ok';
       case 'symlink':
         return await vfs.symlink(ctx, op.target, null, op.p), 'ok';
       case 'readlink':
