@@ -4,6 +4,7 @@
  * same operations in the same run; then fragmentation after a fixed workload. Every job runs in its own
  * worker (see suite.ts). Layer: the bench tool.
  */
+import { PAGE_SIZE } from '@kmos/abi-driver';
 import { measure as measureRounds, type Throughput, type Workload } from '../measure.js';
 import {
   FRAG_OBJECTS,
@@ -129,23 +130,34 @@ function throughputTable(title: string, rows: Measured[], baseline: Measured[]):
   };
 }
 
+function percent(bytes: number, pages: number): string {
+  return `${((100 * bytes) / (pages * PAGE_SIZE)).toFixed(1)}%`;
+}
+
 function fragmentationTables(results: FragmentationResult[]): Table[] {
   const orders = results[0].freeBlocksByOrder.map((_, order) => String(order));
   return [
     {
       title: `mm fragmentation: ${FRAG_OBJECTS} kmallocs of ${MIXED_SIZES_LABEL}, two thirds freed, then shrink()`,
-      columns: ['allocator', 'live objs', 'in use KiB', 'pages held', 'utilisation', 'pages after shrink'],
+      columns: [
+        'allocator',
+        'live objs',
+        'in use KiB',
+        'pages held',
+        'utilisation',
+        'after shrink',
+        'utilisation',
+      ],
       rows: results.map((r) => [
         r.design,
         r.liveObjects,
         Math.round(r.bytesInUse / 1024),
         r.pagesHeld,
-        `${((100 * r.bytesInUse) / (r.pagesHeld * 4096)).toFixed(1)}%`,
+        percent(r.bytesInUse, r.pagesHeld),
         r.pagesHeldAfterShrink,
+        percent(r.bytesInUse, r.pagesHeldAfterShrink),
       ]),
-      notes: [
-        'utilisation: bytes handed out (as rounded by the allocator) / bytes of the pages it holds, before shrink.',
-      ],
+      notes: ['utilisation: bytes handed out (as rounded by the allocator) / bytes of the pages it holds.'],
     },
     {
       title:
