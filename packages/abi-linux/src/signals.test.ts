@@ -1,5 +1,6 @@
 // Signals checked against the host: numbers, flags and si_code values against the Linux UAPI
 // <linux/signal.h> (the kernel's own definitions), the real-time range and strsignal() texts against glibc.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as sig from './signals.js';
 import { cValues, hostCUnavailable, runC } from './testing/host-c.js';
@@ -109,3 +110,48 @@ int main(void) {
     });
   },
 );
+
+/** Why core dumps cannot be observed safely here, or null if they land as a file in the current directory. */
+function coreDumpsUnobservable(): string | null {
+  if (hostCUnavailable !== null) return hostCUnavailable;
+  const pattern = readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim();
+  if (pattern.startsWith('|') || pattern.includes('/'))
+    return `core_pattern is ${pattern}, not a file in the cwd`;
+  return null;
+}
+const noCores = coreDumpsUnobservable();
+
+describe.skipIf(noCores !== null)(`core-dumping signals on the running kernel ${noCores ?? ''}`, () => {
+  it('dumps core for exactly the signals whose default action is core', () => {
+    // As above, with core dumps allowed: WCOREDUMP tells 'core' from 'term'. The cores land in the test's
+    // temporary directory and go with it.
+    const src = `#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+int main(void) {
+  struct rlimit all = {RLIM_INFINITY, RLIM_INFINITY};
+  setrlimit(RLIMIT_CORE, &all);
+  for (int s = 1; s < ${sig.SIGRTMIN}; s++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      sigset_t none; sigemptyset(&none);
+      signal(s, SIG_DFL);
+      sigprocmask(SIG_SETMASK, &none, NULL);
+      kill(getpid(), s);
+      _exit(0);
+    }
+    int st; waitpid(pid, &st, WUNTRACED);
+    if (WIFSTOPPED(st)) { kill(pid, SIGKILL); waitpid(pid, &st, 0); continue; }
+    if (WIFSIGNALED(st)) printf("%d %d\\n", s, WCOREDUMP(st) ? 1 : 0);
+  }
+  return 0;
+}
+`;
+    for (const line of runC(src).trim().split('\n')) {
+      const [s, core] = line.split(' ').map(Number);
+      expect(core === 1, `signal ${s}`).toBe(sig.signalDefaultAction(s) === 'core');
+    }
+  });
+});
