@@ -99,7 +99,8 @@ export class Kernel {
   /** The TLB and code-cache notifications for one address space: only the one on the CPU has TLB entries. */
   notifierFor(as: () => AddressSpace): MmuNotifier {
     const cpu = this.cpu;
-    const onCpu = () => this.sched.current?.process.mm === as();
+    // CR3, not the current thread: an idle CPU keeps the last address space's TLB entries.
+    const onCpu = () => cpu.cr3 === as().cr3;
     return {
       invlpg: (addr: VirtAddr) => {
         if (onCpu()) cpu.invlpg(addr);
@@ -138,15 +139,18 @@ export class Kernel {
         continue;
       }
       if (this.clock.fireDue() > 0) continue;
+      // Nothing runnable: let settled promises and host I/O run first, then let guest time jump to the next timer.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.sched.hasQueued()) continue;
+      if (this.clock.skipToNextTimer()) {
+        if (this.clock.realtime) await this.sleepHost();
+        this.clock.fireDue();
+        continue;
+      }
       if (this.inFlight > 0) {
         await new Promise<void>((resolve) => {
           this.wakeIdle = resolve;
         });
-        continue;
-      }
-      if (this.clock.skipToNextTimer()) {
-        if (this.clock.realtime) await this.sleepHost();
-        this.clock.fireDue();
         continue;
       }
       throw new KernelPanic('every process is blocked and nothing can wake any of them (deadlock)');

@@ -17,6 +17,9 @@ import {
   ILL_ILLOPN,
   rtSigframeLayout,
   RT_SIGFRAME_RETCODE,
+  SIGFRAME_RETCODE,
+  sigframeLayout,
+  __NR_sigreturn,
   SA_NODEFER,
   SA_ONSTACK,
   SA_RESETHAND,
@@ -49,6 +52,7 @@ import { interruptSleep } from '../sched/sleep.js';
 import { exitGroup, type LifecycleHooks } from './lifecycle.js';
 import type { Process } from './process.js';
 import { encodeSigInfo, type SigInfo, sigInfo } from './siginfo.js';
+import type { SignalAction } from './signal-actions.js';
 import { firstDeliverable, sigBit, UNBLOCKABLE_LO } from './sigset.js';
 import { type Thread, ThreadState } from './thread.js';
 import { signaledStatus } from './wait-status.js';
@@ -65,6 +69,7 @@ const USER_DS = 0x7b;
 const SC = sigcontextLayout.fields;
 const UC = ucontextLayout.fields;
 const FRAME = rtSigframeLayout.fields;
+const OLD_FRAME = sigframeLayout.fields;
 
 export class SignalService {
   constructor(
@@ -189,6 +194,23 @@ export class SignalService {
     return this.restoreSigcontext(t, view, sc) && this.restoreFpu(t, view.getUint32(sc + SC.fpstate.offset, true));
   }
 
+  /** sigreturn: the old frame, found 8 bytes below %esp (its pretcode and signal number were popped). */
+  sigreturn(t: Thread): boolean {
+    const cpu = this.k.cpu;
+    const frame = (cpu.getReg(Reg.ESP) - 8) >>> 0;
+    const sc = new Uint8Array(OLD_FRAME.retcode.offset);
+    try {
+      copyFromUser(t.process.mm, frame as never, sc);
+    } catch {
+      this.force(t, sigInfo(SIGSEGV, SI_KERNEL));
+      return false;
+    }
+    const view = new DataView(sc.buffer);
+    this.setBlocked(t, view.getUint32(OLD_FRAME.sc.offset + SC.oldmask.offset, true), view.getUint32(OLD_FRAME.extramask.offset, true));
+    const at = OLD_FRAME.sc.offset;
+    return this.restoreSigcontext(t, view, at) && this.restoreFpu(t, view.getUint32(at + SC.fpstate.offset, true));
+  }
+
   setBlocked(t: Thread, lo: number, hi: number): void {
     t.sigBlockedLo = (lo & ~UNBLOCKABLE_LO) >>> 0;
     t.sigBlockedHi = hi >>> 0;
@@ -274,34 +296,31 @@ export class SignalService {
     exitGroup(this.k, this.hooks, t.process, signaledStatus(SIGKILL, false));
   }
 
-  /** Builds the rt_sigframe on the user stack and points the CPU at the handler. */
-  private setUpFrame(t: Thread, info: SigInfo, action: { handler: number; flags: number; restorer: number; maskLo: number; maskHi: number }): void {
+  /**
+   * Builds the handler's frame on the user stack — rt_sigframe for SA_SIGINFO handlers, the old sigframe
+   * otherwise, as Linux's i386 setup_rt_frame/setup_frame do — and points the CPU at the handler.
+   */
+  private setUpFrame(t: Thread, info: SigInfo, action: SignalAction): void {
     const cpu = this.k.cpu;
     const esp = cpu.getReg(Reg.ESP) >>> 0;
+    const rt = (action.flags & SA_SIGINFO) !== 0;
+    const layout = rt ? rtSigframeLayout : sigframeLayout;
     let sp = esp;
     const useAltStack =
       (action.flags & SA_ONSTACK) !== 0 && t.altStackSize > 0 && (t.altStackFlags & SS_DISABLE) === 0 && !this.onAltStack(t, esp);
     if (useAltStack) sp = (t.altStackSp + t.altStackSize) >>> 0;
     const fpstate = ((sp - FPSTATE_BYTES) & ~63) >>> 0;
-    const frame = ((((fpstate - rtSigframeLayout.sizeBytes + 4) & ~15) >>> 0) - 4) >>> 0;
+    const frame = ((((fpstate - layout.sizeBytes + 4) & ~15) >>> 0) - 4) >>> 0;
     const bytes = new Uint8Array(fpstate + FPSTATE_BYTES - frame);
     const view = new DataView(bytes.buffer);
-    const restorer = (action.flags & SA_RESTORER) !== 0 ? action.restorer : frame + FRAME.retcode.offset;
-    view.setUint32(FRAME.pretcode.offset, restorer >>> 0, true);
-    view.setInt32(FRAME.sig.offset, info.signo, true);
-    view.setUint32(FRAME.pinfo.offset, frame + FRAME.info.offset, true);
-    view.setUint32(FRAME.puc.offset, frame + FRAME.uc.offset, true);
-    bytes.set(encodeSigInfo(info), FRAME.info.offset);
-    const uc = FRAME.uc.offset;
-    view.setUint32(uc + UC.uc_stack.offset, t.altStackSp, true);
-    view.setUint32(uc + UC.uc_stack.offset + 4, this.onAltStack(t, esp) ? SS_ONSTACK : t.altStackSize ? 0 : SS_DISABLE, true);
-    view.setUint32(uc + UC.uc_stack.offset + 8, t.altStackSize, true);
-    this.saveSigcontext(cpu, view, uc + UC.uc_mcontext.offset, fpstate);
     const saved = t.savedSigmask ?? { lo: t.sigBlockedLo, hi: t.sigBlockedHi };
     t.savedSigmask = null;
-    view.setUint32(uc + UC.uc_sigmask.offset, saved.lo, true);
-    view.setUint32(uc + UC.uc_sigmask.offset + 4, saved.hi, true);
-    bytes.set(retcode(), FRAME.retcode.offset);
+    const retcodeAt = rt ? FRAME.retcode.offset : OLD_FRAME.retcode.offset;
+    const restorer = (action.flags & SA_RESTORER) !== 0 ? action.restorer : frame + retcodeAt;
+    view.setUint32(0, restorer >>> 0, true);
+    view.setInt32(4, info.signo, true);
+    if (rt) this.fillRtFrame(t, view, bytes, frame, fpstate, esp, info, saved);
+    else this.fillOldFrame(view, bytes, frame, fpstate, saved);
     const fx = new Uint8Array(FXSAVE_BYTES);
     cpu.saveFpu('fxsave', fx);
     bytes.set(fx, fpstate - frame + FXSAVE_OFFSET_IN_FPSTATE);
@@ -312,6 +331,34 @@ export class SignalService {
       exitGroup(this.k, this.hooks, t.process, signaledStatus(SIGSEGV, true));
       return;
     }
+    this.enterHandler(t, info, action, frame, rt);
+  }
+
+  private fillRtFrame(t: Thread, view: DataView, bytes: Uint8Array, frame: number, fpstate: number, esp: number, info: SigInfo, saved: { lo: number; hi: number }): void {
+    view.setUint32(FRAME.pinfo.offset, frame + FRAME.info.offset, true);
+    view.setUint32(FRAME.puc.offset, frame + FRAME.uc.offset, true);
+    bytes.set(encodeSigInfo(info), FRAME.info.offset);
+    const uc = FRAME.uc.offset;
+    view.setUint32(uc + UC.uc_stack.offset, t.altStackSp, true);
+    view.setUint32(uc + UC.uc_stack.offset + 4, this.onAltStack(t, esp) ? SS_ONSTACK : t.altStackSize ? 0 : SS_DISABLE, true);
+    view.setUint32(uc + UC.uc_stack.offset + 8, t.altStackSize, true);
+    this.saveSigcontext(this.k.cpu, view, uc + UC.uc_mcontext.offset, fpstate);
+    view.setUint32(uc + UC.uc_mcontext.offset + SC.oldmask.offset, saved.lo, true);
+    view.setUint32(uc + UC.uc_sigmask.offset, saved.lo, true);
+    view.setUint32(uc + UC.uc_sigmask.offset + 4, saved.hi, true);
+    bytes.set(retcode(RT_SIGFRAME_RETCODE, 1, __NR_rt_sigreturn), FRAME.retcode.offset);
+  }
+
+  private fillOldFrame(view: DataView, bytes: Uint8Array, frame: number, fpstate: number, saved: { lo: number; hi: number }): void {
+    void frame;
+    this.saveSigcontext(this.k.cpu, view, OLD_FRAME.sc.offset, fpstate);
+    view.setUint32(OLD_FRAME.sc.offset + SC.oldmask.offset, saved.lo, true);
+    view.setUint32(OLD_FRAME.extramask.offset, saved.hi, true);
+    bytes.set(retcode(SIGFRAME_RETCODE, 2, __NR_sigreturn), OLD_FRAME.retcode.offset);
+  }
+
+  private enterHandler(t: Thread, info: SigInfo, action: SignalAction, frame: number, rt: boolean): void {
+    const cpu = this.k.cpu;
     let maskLo = t.sigBlockedLo | action.maskLo;
     let maskHi = t.sigBlockedHi | action.maskHi;
     if ((action.flags & SA_NODEFER) === 0) {
@@ -322,8 +369,8 @@ export class SignalService {
     if (action.flags & SA_RESETHAND) t.process.signals.set(info.signo, { ...action, handler: SIG_DFL });
     cpu.setReg(Reg.ESP, frame);
     cpu.setReg(Reg.EAX, info.signo);
-    cpu.setReg(Reg.EDX, (action.flags & SA_SIGINFO) !== 0 ? frame + FRAME.info.offset : 0);
-    cpu.setReg(Reg.ECX, (action.flags & SA_SIGINFO) !== 0 ? frame + FRAME.uc.offset : 0);
+    cpu.setReg(Reg.EDX, rt ? frame + FRAME.info.offset : 0);
+    cpu.setReg(Reg.ECX, rt ? frame + FRAME.uc.offset : 0);
     cpu.eip = action.handler;
     cpu.eflags = cpu.eflags & ~(EFLAGS_TF | EFLAGS_DF);
     for (const seg of [SegReg.DS, SegReg.ES, SegReg.SS]) cpu.setSeg(seg, USER_DS);
@@ -398,10 +445,10 @@ export class SignalService {
   }
 }
 
-/** The rt_sigreturn trampoline Linux writes into the frame (`mov $__NR_rt_sigreturn, %eax; int $0x80`). */
-function retcode(): Uint8Array {
-  const bytes = Uint8Array.from(RT_SIGFRAME_RETCODE);
-  new DataView(bytes.buffer).setUint32(1, __NR_rt_sigreturn, true);
+/** The sigreturn trampoline Linux writes into a frame, with the syscall number at `nrOffset`. */
+function retcode(template: readonly number[], nrOffset: number, nr: number): Uint8Array {
+  const bytes = Uint8Array.from(template);
+  new DataView(bytes.buffer).setUint32(nrOffset, nr, true);
   return bytes;
 }
 

@@ -31,6 +31,12 @@ export class Scheduler {
     return this.queue.length - this.head + (this.current?.state === ThreadState.Runnable ? 1 : 0);
   }
 
+  /** True when some thread waits in the run queue. */
+  hasQueued(): boolean {
+    for (let i = this.head; i < this.queue.length; i++) if (this.queue[i]!.state === ThreadState.Runnable) return true;
+    return false;
+  }
+
   /** Makes a new or woken thread runnable. */
   enqueue(t: Thread): void {
     if (t.state === ThreadState.Dead) return;

@@ -66,7 +66,10 @@ export function sleepUntil(
     }
     interrupters.set(t, () => {
       finish();
-      reject(new KernelError(ERESTARTSYS, 'interrupted by a signal'));
+      // What was waited for may have happened together with the signal (a child's exit and its SIGCHLD):
+      // as on Linux, the result wins over the interruption.
+      if (ready()) resolve('ready');
+      else reject(new KernelError(ERESTARTSYS, 'interrupted by a signal'));
     });
   });
 }

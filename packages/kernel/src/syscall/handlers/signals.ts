@@ -178,6 +178,12 @@ export function signalSyscalls(k: Kernel): Record<string, SyscallImpl> {
         return KEEP_REGISTERS;
       },
     },
+    sigreturn: {
+      handler: (t) => {
+        k.signals.sigreturn(t);
+        return KEEP_REGISTERS;
+      },
+    },
     kill: { handler: (t, pid, signo) => kill(k, t, pid, signo) },
     tkill: { handler: (t, tid, signo) => tgkill(k, t, 0, tid, signo) },
     tgkill: { handler: (t, tgid, tid, signo) => tgkill(k, t, tgid, tid, signo) },
