@@ -3,7 +3,7 @@
  * (`kmalloc-96`, `kmalloc-1k`). Sizes above KMALLOC_MAX_CACHE_SIZE go straight to the page allocator.
  * The lookup is one typed-array read indexed by the size in 8-byte steps (Linux's `size_index` idea), so
  * kmalloc never loops over classes. Layer: inside the allocator plugin; imports nothing.
- * Kept identical in mm-slub, mm-slab and mm-slob: plugins may not import one another.
+ * Kept identical in mm-slub and mm-slab: plugins may not import one another.
  */
 
 /** The classes: powers of two plus 96 and 192, which Linux adds because those sizes are common. */

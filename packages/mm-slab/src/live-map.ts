@@ -4,7 +4,7 @@
  * if the address is 8-aligned and its bit is set, and it clears the bit. Cost: one load and one store per
  * operation, and 1/64 of RAM in host memory (1 MiB for 64 MiB). Objects are at least 8 bytes, so two live
  * objects never share a granule. Layer: inside the allocator plugin; imports nothing.
- * Kept identical in mm-slub, mm-slab and mm-slob: plugins may not import one another.
+ * Kept identical in mm-slub and mm-slab (SLOB uses tags instead): plugins may not import one another.
  */
 
 /** Objects are 8-aligned at least (the ABI's minimum), so one bit per 8 bytes names every object start. */

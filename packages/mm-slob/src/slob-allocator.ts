@@ -34,7 +34,6 @@ import {
   PAGE_SIZE,
   type PhysAddr,
 } from '@kmos/abi-driver';
-import { largeKmallocOrder } from './kmalloc-classes.js';
 import { cacheTag, ObjectTags, TAG_KMALLOC, TAG_NONE } from './object-tags.js';
 import { SLOB_UNIT } from './page-blocks.js';
 import { SlobHeap, unitsFor } from './slob-heap.js';
@@ -212,7 +211,7 @@ export class SlobAllocator implements ObjectAllocator {
   }
 
   private allocBig(sizeBytes: number): PhysAddr | null {
-    const order = largeKmallocOrder(sizeBytes, PAGE_SIZE);
+    const order = pageOrderFor(sizeBytes);
     if (order > this.ctx.pages.maxOrder) return null;
     const addr = this.ctx.pages.allocPages(order);
     if (addr === null) return null;
@@ -239,6 +238,13 @@ export class SlobAllocator implements ObjectAllocator {
   private failFree(addr: number, why: string): never {
     return this.ctx.panic(`mm-slob: free of ${hex(addr)}: ${why}`);
   }
+}
+
+/** The smallest order of 2^order pages that holds `sizeBytes`. */
+function pageOrderFor(sizeBytes: number): number {
+  let order = 0;
+  while (PAGE_SIZE << order < sizeBytes) order++;
+  return order;
 }
 
 function hex(addr: number): string {
