@@ -5,7 +5,7 @@
  * plugin (cpu-i386); called by the interpreter for register and memory operands alike.
  */
 import { FLAG_CF, FLAG_OF, FLAGS_STATUS } from './constants.js';
-import { type CpuCore, LazyOp } from './cpu-core.js';
+import { type CpuCore, LAZY_CIN, LazyOp } from './cpu-core.js';
 import { getCF, getEflags, setLazy, setResultFlags } from './flags.js';
 
 /** Group-1 operation numbers (the `reg` field of 80..83, and bits 3..5 of 00..3D). */
@@ -33,14 +33,14 @@ export function alu(c: CpuCore, op: number, a: number, b: number, m: number): nu
       const cin = getCF(c);
       r = (a + b + cin) & m;
       setLazy(c, LazyOp.ADC, a, b, r, m);
-      c.lazyCin = cin;
+      c.lazy[LAZY_CIN] = cin;
       return r;
     }
     case ALU_SBB: {
       const cin = getCF(c);
       r = (a - b - cin) & m;
       setLazy(c, LazyOp.SBB, a, b, r, m);
-      c.lazyCin = cin;
+      c.lazy[LAZY_CIN] = cin;
       return r;
     }
     case ALU_AND:

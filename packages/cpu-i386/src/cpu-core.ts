@@ -14,6 +14,14 @@ import { Mmu } from './mmu.js';
 
 /** How the lazy flags were produced (flags.ts computes CF/OF/AF from this, ZF/SF/PF from the result). */
 export const LazyOp = { ADD: 0, ADC: 1, SUB: 2, SBB: 3, LOGIC: 4 } as const;
+/** Slots of CpuCore.lazy. */
+export const LAZY_A = 0;
+export const LAZY_B = 1;
+export const LAZY_RES = 2;
+export const LAZY_CIN = 3;
+/** Slots of CpuCore.insnStart. */
+export const INSN_EIP = 0;
+export const INSN_ESP = 1;
 
 export class CpuCore {
   readonly regs = new Int32Array(8);
@@ -25,12 +33,11 @@ export class CpuCore {
   lazyOp = 0;
   /** 0xff, 0xffff or -1: the operand width of the lazy result. */
   lazyWidthMask = -1;
-  lazySignBit = 1 << 31;
-  lazyA = 0;
-  lazyB = 0;
-  lazyRes = 0;
-  /** The carry-in of ADC/SBB. */
-  lazyCin = 0;
+  /**
+   * Operands, result and carry-in of the last flag-setting operation, at LAZY_A.. (a typed array, so storing
+   * a 32-bit value never boxes it as a field store of a non-small integer would).
+   */
+  readonly lazy = new Int32Array(4);
 
   /** Segment selectors and their descriptor caches (segments.ts). */
   readonly seg = new Uint16Array(6);
@@ -49,8 +56,11 @@ export class CpuCore {
   fpu: FpuUnit | null = null;
 
   // Decode state of the current instruction.
-  startEip = 0;
-  startEsp = 0;
+  /**
+   * EIP and ESP at the start of the current instruction (INSN_EIP, INSN_ESP): where a fault rolls back to.
+   * A typed array, so the per-instruction stores never box a 32-bit value.
+   */
+  readonly insnStart = new Int32Array(2);
   /** True under a 0x66 prefix: 16-bit operands. */
   o16 = false;
   /** True under a 0x67 prefix: 16-bit addressing. */

@@ -37,7 +37,7 @@ import {
   USER_CS,
   USER_DS,
 } from './constants.js';
-import { CpuCore } from './cpu-core.js';
+import { CpuCore, INSN_EIP, INSN_ESP } from './cpu-core.js';
 import { FAULT_SIGNAL } from './fault.js';
 import { getEflags } from './flags.js';
 import type { FpuUnit } from './fpu-unit.js';
@@ -82,8 +82,8 @@ export class I386Cpu implements Cpu {
       return RunExit.Budget;
     } catch (e) {
       if (e !== FAULT_SIGNAL) throw e;
-      c.eip = c.startEip;
-      c.regs[ESP] = c.startEsp;
+      c.eip = c.insnStart[INSN_EIP];
+      c.regs[ESP] = c.insnStart[INSN_ESP];
       return RunExit.Fault;
     } finally {
       c.insnsBase += c.runRetired;

@@ -8,7 +8,7 @@
  * only the result-derived ones lazy.
  */
 import { FLAG_AF, FLAG_CF, FLAG_OF, FLAG_PF, FLAG_SF, FLAG_ZF, FLAGS_STATUS } from './constants.js';
-import { type CpuCore, LazyOp } from './cpu-core.js';
+import { type CpuCore, LAZY_A, LAZY_B, LAZY_CIN, LAZY_RES, LazyOp } from './cpu-core.js';
 
 /** PARITY[b] is FLAG_PF when byte b has an even number of set bits. */
 export const PARITY = new Uint8Array(256);
@@ -24,12 +24,12 @@ export const WIDTH_MASK_32 = -1;
 
 /** Records an ALU result; all six status flags become lazy. */
 export function setLazy(c: CpuCore, op: number, a: number, b: number, res: number, widthMask: number): void {
+  const lazy = c.lazy;
+  lazy[LAZY_A] = a;
+  lazy[LAZY_B] = b;
+  lazy[LAZY_RES] = res;
   c.lazyOp = op;
-  c.lazyA = a;
-  c.lazyB = b;
-  c.lazyRes = res;
   c.lazyWidthMask = widthMask;
-  c.lazySignBit = widthMask === -1 ? 1 << 31 : (widthMask + 1) >>> 1;
   c.lazyMask = FLAGS_STATUS;
 }
 
@@ -37,27 +37,31 @@ export function setLazy(c: CpuCore, op: number, a: number, b: number, res: numbe
 export function setResultFlags(c: CpuCore, res: number, widthMask: number, cfOfAf: number): void {
   c.flags = (c.flags & ~FLAGS_STATUS) | cfOfAf;
   c.lazyOp = LazyOp.LOGIC;
-  c.lazyRes = res;
+  c.lazy[LAZY_RES] = res;
   c.lazyWidthMask = widthMask;
-  c.lazySignBit = widthMask === -1 ? 1 << 31 : (widthMask + 1) >>> 1;
   c.lazyMask = FLAG_ZF | FLAG_SF | FLAG_PF;
+}
+
+/** The sign bit of a width mask: 0x80, 0x8000 or 1 << 31. */
+function signBit(widthMask: number): number {
+  return widthMask === -1 ? 1 << 31 : (widthMask + 1) >>> 1;
 }
 
 export function getCF(c: CpuCore): number {
   if ((c.lazyMask & FLAG_CF) === 0) return c.flags & FLAG_CF;
   const m = c.lazyWidthMask;
-  const a = (c.lazyA & m) >>> 0;
-  const b = (c.lazyB & m) >>> 0;
-  const r = (c.lazyRes & m) >>> 0;
+  const a = (c.lazy[LAZY_A] & m) >>> 0;
+  const b = (c.lazy[LAZY_B] & m) >>> 0;
+  const r = (c.lazy[LAZY_RES] & m) >>> 0;
   switch (c.lazyOp) {
     case LazyOp.ADD:
       return r < a ? 1 : 0;
     case LazyOp.ADC:
-      return (c.lazyCin !== 0 ? r <= a : r < a) ? 1 : 0;
+      return (c.lazy[LAZY_CIN] !== 0 ? r <= a : r < a) ? 1 : 0;
     case LazyOp.SUB:
       return a < b ? 1 : 0;
     case LazyOp.SBB:
-      return (c.lazyCin !== 0 ? a <= b : a < b) ? 1 : 0;
+      return (c.lazy[LAZY_CIN] !== 0 ? a <= b : a < b) ? 1 : 0;
     default:
       return 0;
   }
@@ -65,37 +69,38 @@ export function getCF(c: CpuCore): number {
 
 export function getZF(c: CpuCore): number {
   if ((c.lazyMask & FLAG_ZF) === 0) return c.flags & FLAG_ZF;
-  return (c.lazyRes & c.lazyWidthMask) === 0 ? FLAG_ZF : 0;
+  return (c.lazy[LAZY_RES] & c.lazyWidthMask) === 0 ? FLAG_ZF : 0;
 }
 
 export function getSF(c: CpuCore): number {
   if ((c.lazyMask & FLAG_SF) === 0) return c.flags & FLAG_SF;
-  return (c.lazyRes & c.lazySignBit) !== 0 ? FLAG_SF : 0;
+  return (c.lazy[LAZY_RES] & signBit(c.lazyWidthMask)) !== 0 ? FLAG_SF : 0;
 }
 
 export function getPF(c: CpuCore): number {
   if ((c.lazyMask & FLAG_PF) === 0) return c.flags & FLAG_PF;
-  return PARITY[c.lazyRes & 0xff];
+  return PARITY[c.lazy[LAZY_RES] & 0xff];
 }
 
 export function getAF(c: CpuCore): number {
   if ((c.lazyMask & FLAG_AF) === 0) return c.flags & FLAG_AF;
   if (c.lazyOp === LazyOp.LOGIC) return 0;
-  return (c.lazyA ^ c.lazyB ^ c.lazyRes) & FLAG_AF;
+  return (c.lazy[LAZY_A] ^ c.lazy[LAZY_B] ^ c.lazy[LAZY_RES]) & FLAG_AF;
 }
 
 export function getOF(c: CpuCore): number {
   if ((c.lazyMask & FLAG_OF) === 0) return c.flags & FLAG_OF;
-  const a = c.lazyA;
-  const b = c.lazyB;
-  const r = c.lazyRes;
+  const a = c.lazy[LAZY_A];
+  const b = c.lazy[LAZY_B];
+  const r = c.lazy[LAZY_RES];
+  const sign = signBit(c.lazyWidthMask);
   switch (c.lazyOp) {
     case LazyOp.ADD:
     case LazyOp.ADC:
-      return ((a ^ r) & (b ^ r) & c.lazySignBit) !== 0 ? FLAG_OF : 0;
+      return ((a ^ r) & (b ^ r) & sign) !== 0 ? FLAG_OF : 0;
     case LazyOp.SUB:
     case LazyOp.SBB:
-      return ((a ^ b) & (a ^ r) & c.lazySignBit) !== 0 ? FLAG_OF : 0;
+      return ((a ^ b) & (a ^ r) & sign) !== 0 ? FLAG_OF : 0;
     default:
       return 0;
   }

@@ -4,7 +4,7 @@
  * unmapped page is an ordinary #PF with the instruction restartable. Layer: arch plugin (cpu-i386).
  */
 import { EAX, FLAG_AF, FLAG_CF, FLAG_OF, FLAG_PF, FLAG_SF, FLAG_ZF } from './constants.js';
-import type { CpuCore } from './cpu-core.js';
+import { type CpuCore, INSN_EIP } from './cpu-core.js';
 import { raiseFault } from './fault.js';
 import { getEflags, materializeFlags } from './flags.js';
 import type { FpuBus } from './fpu/bus.js';
@@ -65,6 +65,6 @@ export class CpuFpuBus implements FpuBus {
   }
 
   fpuInstructionPointer(): number {
-    return this.c.startEip >>> 0;
+    return this.c.insnStart[INSN_EIP] >>> 0;
   }
 }

@@ -34,8 +34,7 @@ import {
   VEC_OF,
   VEC_UD,
 } from './constants.js';
-import type { CpuCore } from './cpu-core.js';
-import { LazyOp } from './cpu-core.js';
+import { type CpuCore, INSN_EIP, INSN_ESP, LazyOp } from './cpu-core.js';
 import {
   dataAddress,
   decodeEa,
@@ -107,8 +106,9 @@ export function beginRmw(c: CpuCore, modrm: number, m: number): void {
 }
 
 export function step(c: CpuCore): number {
-  c.startEip = c.eip;
-  c.startEsp = c.regs[ESP];
+  const start = c.insnStart;
+  start[INSN_EIP] = c.eip;
+  start[INSN_ESP] = c.regs[ESP];
   c.o16 = false;
   c.a16 = false;
   c.segOverride = -1;
@@ -152,7 +152,7 @@ export function step(c: CpuCore): number {
         if (c.lock && !lockIsLegal(c, op)) undefinedOpcode(c);
         return execute(c, op);
     }
-    if (((c.eip - c.startEip) | 0) >= MAX_INSN_BYTES) generalProtection(c, 0);
+    if (((c.eip - start[INSN_EIP]) | 0) >= MAX_INSN_BYTES) generalProtection(c, 0);
     op = fetch8(c);
   }
 }

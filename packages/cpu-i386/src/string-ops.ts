@@ -10,7 +10,7 @@
 
 import { ALU_CMP, alu } from './alu.js';
 import { EAX, ECX, EDI, ESI, FLAG_DF, SEG_DS, SEG_ES } from './constants.js';
-import type { CpuCore } from './cpu-core.js';
+import { type CpuCore, INSN_EIP } from './cpu-core.js';
 import { getReg, readMem, setReg, writeMem } from './decode.js';
 import { getZF } from './flags.js';
 import { checkSegmentAccess } from './segments.js';
@@ -54,7 +54,7 @@ export function stringOp(c: CpuCore, kind: number, m: number): void {
     else c.set16(ECX, regs[ECX] - 1);
     if (conditional && (getZF(c) !== 0) === stopOnZero) return;
   }
-  if ((regs[ECX] & aMask) !== 0) c.eip = c.startEip;
+  if ((regs[ECX] & aMask) !== 0) c.eip = c.insnStart[INSN_EIP];
 }
 
 function iterate(c: CpuCore, kind: number, m: number): void {
