@@ -56,7 +56,7 @@ describe('random code', () => {
       }),
       { numRuns: 300, seed: 0x6b6d4f53 },
     );
-  });
+  }, 120_000);
 
   it('finishes a long random run within its budget', () => {
     fc.assert(
@@ -75,5 +75,5 @@ describe('random code', () => {
       }),
       { numRuns: 100, seed: 7 },
     );
-  });
+  }, 120_000);
 });

@@ -88,5 +88,5 @@ describe('test386 POST-EE vectors', () => {
     });
     expect(failures).toEqual([]);
     expect(count).toBe(44926);
-  });
+  }, 120_000);
 });
