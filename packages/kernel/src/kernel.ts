@@ -13,6 +13,7 @@ import type { Thread } from './proc/thread.js';
 import { Scheduler } from './sched/scheduler.js';
 import { VirtualClock } from './sched/virtual-clock.js';
 import { Vfs } from './fs/vfs.js';
+import { Futexes } from './ipc/futex.js';
 import { FilePages } from './mapping/file-pages.js';
 import type { LifecycleHooks } from './proc/lifecycle.js';
 import { sigInfo } from './proc/siginfo.js';
@@ -27,8 +28,6 @@ export const VIRTUAL_BOOT_EPOCH_NS = 1_767_225_600 * 1e9;
 export interface KernelOptions {
   readonly realtime: boolean;
   readonly syscalls: (k: Kernel) => SyscallTable;
-  /** Wakes futex waiters (the futex subsystem, once it exists); lifecycle needs it for clear_child_tid. */
-  readonly futexWake?: (k: Kernel, addr: number, count: number) => void;
 }
 
 /** How a thread came back to the kernel, for the trap handlers the kernel installs. */
@@ -55,6 +54,7 @@ export class Kernel {
   readonly random: SeededRandom;
   readonly signals: SignalService;
   readonly lifecycle: LifecycleHooks;
+  readonly futexes: Futexes;
   private readonly traps: TrapHandlers;
   /** Syscalls in flight (pending promises): while any, the kernel waits for them rather than giving up. */
   private inFlight = 0;
@@ -74,6 +74,7 @@ export class Kernel {
     this.clock = new VirtualClock(() => this.cpu.insns, options.realtime, options.realtime ? Date.now() * 1e6 : VIRTUAL_BOOT_EPOCH_NS);
     this.sched = new Scheduler(this.cpu);
     this.random = new SeededRandom(machine.loaded.config.machine.seed);
+    this.futexes = new Futexes(this.clock);
     this.vfs = new Vfs({
       clock: () => {
         const ns = this.clock.epochNs();
@@ -82,7 +83,10 @@ export class Kernel {
       pipeMemory: { objects: machine.objects, memory: machine.memory },
     });
     this.lifecycle = {
-      futexWake: (_p, addr, count) => options.futexWake?.(this, addr, count),
+      futexWake: (p, addr, count) => {
+        this.futexes.wake(this.futexes.key(p.mm, addr, true), count);
+        this.futexes.wake(this.futexes.key(p.mm, addr, false), count);
+      },
       signalProcess: (target, signo, code, status, from) =>
         this.signals.sendToProcess(target, sigInfo(signo, code, { pid: from.pid, uid: from.creds.uid, status })),
     };

@@ -44,7 +44,11 @@ export function mayDelete(cred: Credentials, dirAttr: FsAttr, victim: Resolved, 
   const victimIsDir = isDir(victim.attr.mode);
   if (expectDir && !victimIsDir) throw fsError(ENOTDIR);
   if (!expectDir && victimIsDir) throw fsError(EISDIR);
-  if (isMountRoot(victim.dentry)) throw fsError(EBUSY, 'mount point');
+}
+
+/** A mount point cannot be removed or renamed (checked after the permission and type checks, as Linux). */
+export function notMountPoint(...victims: (Resolved | null)[]): void {
+  for (const v of victims) if (v && isMountRoot(v.dentry)) throw fsError(EBUSY, 'mount point');
 }
 
 /** A dentry that is the root of its mount (a lookup crossed into it): it cannot be removed or renamed. */

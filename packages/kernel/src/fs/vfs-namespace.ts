@@ -38,10 +38,10 @@ import { type ParentResolved, type PathContext, PathWalk, type Resolved } from '
 import {
   baseOf,
   checkWritable,
-  isMountRoot,
   mayCreate,
   mayDelete,
   newOwner,
+  notMountPoint,
   releaseIfUnused,
 } from './vfs-common.js';
 
@@ -154,6 +154,7 @@ export async function unlink(mounts: MountTable, ctx: PathContext, at: OpenFile 
   const victim = await removeTarget(walk, p);
   if (p.trailingSlash) throw fsError(isDir(victim.attr.mode) ? EISDIR : ENOTDIR);
   mayDelete(ctx.cred, p.dirAttr, victim, false);
+  notMountPoint(victim);
   await p.dir.mount.fs.unlink(p.dir.ino, p.name);
   p.dir.drop(p.name, true);
   await releaseIfUnused(p.dir.mount, victim.attr.ino);
@@ -167,6 +168,7 @@ export async function rmdir(mounts: MountTable, ctx: PathContext, at: OpenFile |
   if (p.last === 'root') throw fsError(EBUSY, 'rmdir /');
   const victim = await removeTarget(walk, p);
   mayDelete(ctx.cred, p.dirAttr, victim, true);
+  notMountPoint(victim);
   if (victim.dentry.sameAs(ctx.root)) throw fsError(EBUSY, 'rmdir of the root');
   await p.dir.mount.fs.rmdir(p.dir.ino, p.name);
   p.dir.drop(p.name, true);
@@ -196,8 +198,10 @@ export async function rename(
   if (!src) throw fsError(ENOENT, from.name);
   const dst = await walk.lookup(to.dir, to.name);
   checkRenameShape(from, to, src, dst, flags);
-  if (dst && dst.attr.ino === src.attr.ino && !isMountRoot(dst.dentry) && !isMountRoot(src.dentry)) return;
+  // Two names of one inode (or one name twice, a mount point included): POSIX says do nothing.
+  if (dst?.dentry.sameAs(src.dentry)) return;
   checkRenamePermission(ctx, from, to, src, dst, flags);
+  notMountPoint(src, dst);
   await from.dir.mount.fs.rename(from.dir.ino, from.name, to.dir.ino, to.name, flags);
   moveDentries(from, to, flags);
   if (dst && !(flags & RENAME_EXCHANGE)) await releaseIfUnused(to.dir.mount, dst.attr.ino);

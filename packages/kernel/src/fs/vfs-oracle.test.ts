@@ -2,8 +2,9 @@
 // root, then as an unprivileged user with supplementary groups, then as root) on a host directory by a
 // python3 child chrooted there (testing/host_oracle.py: the host kernel decides), and through the VFS over
 // hostfs and over tmpfs with the same credentials. Covers permissions and the sticky bit, renameat2 flags,
-// chdir/getcwd with `..` at the root, absolute symlinks, ELOOP, ENAMETOOLONG, FIFOs, access(2), chown and
-// the file-description operations (offsets, O_APPEND, pread/pwrite, lseek, ftruncate).
+// chdir/getcwd with `..` at the root, a tmpfs mounted over /m (crossed both ways, EXDEV, EBUSY), absolute
+// symlinks, ELOOP, ENAMETOOLONG, FIFOs, access(2), chown and the file-description operations (offsets,
+// O_APPEND, pread/pwrite, lseek, ftruncate).
 import * as fs from 'node:fs';
 import {
   R_OK,
@@ -26,6 +27,7 @@ import type { PathContext } from './path-walk.js';
 import { listDir } from './testing/dirents.js';
 import { HostOracle, type OracleCred, type OraclePhase } from './testing/host-oracle.js';
 import { type Fixture, hostfsFixture, outcome, tempDir, tmpfsFixture } from './testing/vfs-fixture.js';
+import { Tmpfs } from './tmpfs.js';
 import { isWouldBlock } from './would-block.js';
 
 type Action =
@@ -58,8 +60,11 @@ type Op =
   | { k: 'utime'; p: string; now: boolean };
 
 const LONG_NAME = 'n'.repeat(256);
+/** A tmpfs is mounted over /m on both sides: walks cross it both ways, renames and links across fail. */
+const MOUNT = 'm';
 const componentArb = fc.oneof(
   { weight: 12, arbitrary: fc.constantFrom('a', 'b', 'c') },
+  { weight: 3, arbitrary: fc.constant(MOUNT) },
   { weight: 3, arbitrary: fc.constantFrom('.', '..') },
   { weight: 1, arbitrary: fc.constant(LONG_NAME) },
 );
@@ -262,6 +267,14 @@ async function runOp(fx: Fixture, state: { ctx: PathContext }, op: Op): Promise<
 }
 
 async function runPhases(fx: Fixture, phases: readonly OraclePhase<Op>[]): Promise<unknown[][]> {
+  const root = fx.vfs.rootContext(credentials(null), 0);
+  await fx.vfs.mkdir(root, null, `/${MOUNT}`, 0o755);
+  const clock = () => ({ sec: 1, nsec: 0 });
+  await fx.vfs.mount(root, null, `/${MOUNT}`, new Tmpfs({ clock, rootMode: 0o755 }), {
+    fsType: 'tmpfs',
+    source: 'tmpfs',
+    readOnly: false,
+  });
   const results: unknown[][] = [];
   for (const phase of phases) {
     const state = { ctx: { ...fx.vfs.rootContext(credentials(phase.cred), 0o022) } };
@@ -293,7 +306,7 @@ describe('VFS against the host kernel, with credentials (python3 oracle in a chr
         const oracleRoot = freshRoot('oracle');
         const hostfsRoot = freshRoot('hostfs');
         try {
-          const want = await oracle.run(oracleRoot, phases);
+          const want = await oracle.run(oracleRoot, phases, [MOUNT]);
           const tmp = tmpfsFixture(0o755);
           expect(await runPhases(hostfsFixture(hostfsRoot), phases)).toEqual(want);
           expect(await runPhases(tmp, phases)).toEqual(want);

@@ -7,10 +7,12 @@ import { ENOSYS, EPERM } from '@kmos/abi-linux';
 import type { Kernel } from '../kernel.js';
 import { fileIoSyscalls } from './handlers/file-io.js';
 import { fileNameSyscalls } from './handlers/file-names.js';
+import { futexSyscalls } from './handlers/futex.js';
 import { identitySyscalls } from './handlers/identity.js';
 import { lifecycleSyscalls } from './handlers/lifecycle.js';
 import { memorySyscalls } from './handlers/memory.js';
 import { miscSyscalls } from './handlers/misc.js';
+import { pollSyscalls } from './handlers/poll.js';
 import { signalSyscalls } from './handlers/signals.js';
 import { timeSyscalls } from './handlers/time.js';
 import { SyscallTable, type Unimplemented } from './syscall-table.js';
@@ -35,6 +37,8 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...fileIoSyscalls(k),
       ...fileNameSyscalls(k),
       ...miscSyscalls(k),
+      ...pollSyscalls(k),
+      ...futexSyscalls(k, k?.futexes),
     },
     UNIMPLEMENTED,
   );

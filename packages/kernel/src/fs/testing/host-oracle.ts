@@ -24,8 +24,9 @@ export class HostOracle {
   });
   private readonly replies = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
 
-  async run<Op>(root: string, phases: readonly OraclePhase<Op>[]): Promise<unknown[][]> {
-    this.child.stdin.write(`${JSON.stringify({ root, phases })}\n`);
+  /** Runs the phases in `root`, with a tmpfs (mode 755) mounted over each of `mounts` (made by the oracle). */
+  async run<Op>(root: string, phases: readonly OraclePhase<Op>[], mounts: readonly string[] = []): Promise<unknown[][]> {
+    this.child.stdin.write(`${JSON.stringify({ root, phases, mounts })}\n`);
     const reply = await this.replies.next();
     if (reply.done) throw new Error('host oracle exited');
     return JSON.parse(reply.value);

@@ -1,7 +1,8 @@
-# The host kernel as the oracle for VFS tests: reads one JSON request per line, runs its phases of file
-# operations in a forked child chrooted into a host directory (so `..` at the root and absolute symlinks
-# behave as in a guest's namespace), as root or under the given uid/gid/groups, and prints the results as
-# one JSON line. Results are values or errno names, in the shape
+# The host kernel as the oracle for VFS tests: reads one JSON request per line and runs it in a forked
+# child with its own mount namespace: tmpfs mounted over the requested directories, then chrooted into the
+# host directory (so `..` at the root and absolute symlinks behave as in a guest's namespace). Each phase of
+# file operations runs in a grandchild, as root or under the given uid/gid/groups. Prints the results as one
+# JSON line. Results are values or errno names, in the shape
 # vfs-oracle.test.ts produces from the VFS. Test support only; it calls the host kernel through os and libc.
 import ctypes, errno, json, os, stat, sys
 
@@ -100,18 +101,24 @@ def phase(ops, root):
     return out
 
 
-def as_user(cred, ops, root):
+CLONE_NEWNS = 0x00020000
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+
+
+def check(rc):
+    if rc != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+
+
+def in_child(body):
+    """Runs body() in a forked child; returns what it returned (JSON over a pipe)."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
-            os.chroot(root)
-            os.chdir('/')
-            if cred:
-                os.setgroups(cred['groups'])
-                os.setresgid(cred['gid'], cred['gid'], cred['gid'])
-                os.setresuid(cred['uid'], cred['uid'], cred['uid'])
-            data = json.dumps(phase(ops, root)).encode()
+            data = json.dumps(body()).encode()
         except BaseException as e:
             data = json.dumps({'crash': repr(e)}).encode()
         os.write(w, data)
@@ -127,11 +134,31 @@ def as_user(cred, ops, root):
     return json.loads(b''.join(chunks))
 
 
+def run_phase(cred, ops):
+    if cred:
+        os.setgroups(cred['groups'])
+        os.setresgid(cred['gid'], cred['gid'], cred['gid'])
+        os.setresuid(cred['uid'], cred['uid'], cred['uid'])
+    return phase(ops, '/')
+
+
+def run_request(req):
+    root = req['root']
+    check(libc.unshare(CLONE_NEWNS))
+    check(libc.mount(b'none', b'/', None, MS_REC | MS_PRIVATE, None))
+    for name in req.get('mounts', []):
+        path = os.path.join(root, name)
+        os.mkdir(path, 0o755)
+        check(libc.mount(b'tmpfs', path.encode(), b'tmpfs', 0, b'mode=755'))
+    os.chroot(root)
+    results = []
+    for ph in req['phases']:
+        os.chdir('/')
+        results.append(in_child(lambda: run_phase(ph.get('cred'), ph['ops'])))
+    return results
+
+
 os.umask(0o022)
 for line in sys.stdin:
     req = json.loads(line)
-    results = []
-    for ph in req['phases']:
-        cred = ph.get('cred')
-        results.append(as_user(cred, ph['ops'], req['root']))
-    print(json.dumps(results), flush=True)
+    print(json.dumps(in_child(lambda: run_request(req))), flush=True)
