@@ -112,6 +112,18 @@ export const STRUCT_SPECS = [
     ['asm/sigcontext.h'],
     'gs __gsh fs __fsh es __esh ds __dsh edi esi ebp esp ebx edx ecx eax trapno err eip cs __csh eflags esp_at_signal ss __ssh fpstate oldmask cr2',
   ],
+  [
+    'fpstate32',
+    'struct _fpstate_32',
+    ['asm/sigcontext.h'],
+    'cw sw tag ipoff cssel dataoff datasel _st status magic _fxsr_env mxcsr reserved _fxsr_st _xmm padding1 sw_reserved',
+  ],
+  [
+    'fpxSwBytes',
+    'struct _fpx_sw_bytes',
+    ['asm/sigcontext.h'],
+    'magic1 extended_size xfeatures xstate_size padding',
+  ],
   ['ucontext', 'struct kernel_ucontext', [K], 'uc_flags uc_link uc_stack uc_mcontext uc_sigmask'],
   ['rtSigframe', 'struct rt_sigframe', [K], 'pretcode sig pinfo puc info uc retcode'],
   ['sigframe', 'struct sigframe', [K], 'pretcode sig sc fpstate_unused extramask retcode'],

@@ -18,3 +18,4 @@ export * from './stat.js';
 export * from './structs.js';
 export * from './syscalls.js';
 export * from './wait.js';
+export * from './x86.js';

@@ -3,6 +3,7 @@
 // only, imports nothing). Written from the Linux UAPI headers (asm-generic/ioctl.h, asm-generic/ioctls.h,
 // asm-generic/termbits.h and termbits-common.h as x86 uses them); ioctl.test.ts checks each value and the
 // default termios against a pseudo-terminal of the running kernel. The struct layouts are in structs.ts.
+import { termios2Layout } from './generated/structs.js';
 
 // The ioctl request encoding: nr in bits 0-7, type in 8-15, size in 16-29, direction in 30-31.
 export const _IOC_NRBITS = 8;
@@ -41,7 +42,7 @@ export const _IOC_SIZE = (req: number): number => (req >>> _IOC_SIZESHIFT) & ((1
 
 const T = 0x54; // 'T', the tty ioctl type
 const SIZEOF_INT = 4;
-const SIZEOF_TERMIOS2 = 44;
+const SIZEOF_TERMIOS2 = termios2Layout.sizeBytes;
 
 // tty ioctls.
 export const TCGETS = 0x5401;

@@ -7,11 +7,13 @@
 // Use: `stat64Layout.fields.st_size.offset`, `rtSigframeLayout.sizeBytes`; STRUCT_LAYOUTS lists them all
 // by C type name. A field with sizeBytes 0 is a flexible array member (d_name).
 
+import { fpstate32Layout, kernelSigsetLayout } from './generated/structs.js';
+
 export * from './generated/structs.js';
 export type { FieldLayout, StructLayout } from './layout.js';
 
 /** sizeof(kernel sigset_t): what rt_sigaction and friends require as their sigsetsize argument. */
-export const KERNEL_SIGSET_SIZE = 8;
+export const KERNEL_SIGSET_SIZE = kernelSigsetLayout.sizeBytes;
 
 // struct user_desc (set_thread_area, modify_ldt) ends in a 32-bit word of bit-fields, at this offset:
 export const USER_DESC_FLAGS_OFFSET = 12;
@@ -36,7 +38,7 @@ export const SIGFRAME_RETCODE: readonly number[] = [0x58, 0xb8, 0x77, 0x00, 0x00
 /** ucontext.uc_flags bit: uc_mcontext.fpstate points at an xsave image (magic-tagged), not a bare fsave. */
 export const UC_FP_XSTATE = 0x1;
 /** The size of the legacy FPU image (struct _fpstate_32) the kernel puts after the frame when it has no XSAVE. */
-export const FPSTATE_32_SIZE = 624;
+export const FPSTATE_32_SIZE = fpstate32Layout.sizeBytes;
 
 /** The length of each new_utsname field (including its NUL). */
 export const __NEW_UTS_LEN = 64;

@@ -643,6 +643,46 @@ export const sigcontextLayout = {
   },
 } as const satisfies StructLayout;
 
+/** `struct _fpstate_32` (asm/sigcontext.h): 624 bytes. */
+export const fpstate32Layout = {
+  cName: 'struct _fpstate_32',
+  headers: ['asm/sigcontext.h'],
+  sizeBytes: 624,
+  fields: {
+    cw: { offset: 0, sizeBytes: 4 },
+    sw: { offset: 4, sizeBytes: 4 },
+    tag: { offset: 8, sizeBytes: 4 },
+    ipoff: { offset: 12, sizeBytes: 4 },
+    cssel: { offset: 16, sizeBytes: 4 },
+    dataoff: { offset: 20, sizeBytes: 4 },
+    datasel: { offset: 24, sizeBytes: 4 },
+    _st: { offset: 28, sizeBytes: 80 },
+    status: { offset: 108, sizeBytes: 2 },
+    magic: { offset: 110, sizeBytes: 2 },
+    _fxsr_env: { offset: 112, sizeBytes: 24 },
+    mxcsr: { offset: 136, sizeBytes: 4 },
+    reserved: { offset: 140, sizeBytes: 4 },
+    _fxsr_st: { offset: 144, sizeBytes: 128 },
+    _xmm: { offset: 272, sizeBytes: 128 },
+    padding1: { offset: 400, sizeBytes: 176 },
+    sw_reserved: { offset: 576, sizeBytes: 48 },
+  },
+} as const satisfies StructLayout;
+
+/** `struct _fpx_sw_bytes` (asm/sigcontext.h): 48 bytes. */
+export const fpxSwBytesLayout = {
+  cName: 'struct _fpx_sw_bytes',
+  headers: ['asm/sigcontext.h'],
+  sizeBytes: 48,
+  fields: {
+    magic1: { offset: 0, sizeBytes: 4 },
+    extended_size: { offset: 4, sizeBytes: 4 },
+    xfeatures: { offset: 8, sizeBytes: 8 },
+    xstate_size: { offset: 16, sizeBytes: 4 },
+    padding: { offset: 20, sizeBytes: 28 },
+  },
+} as const satisfies StructLayout;
+
 /** `struct kernel_ucontext` (kernel-structs.h): 116 bytes. */
 export const ucontextLayout = {
   cName: 'struct kernel_ucontext',
@@ -1024,6 +1064,8 @@ export const STRUCT_LAYOUTS: Readonly<Record<string, StructLayout>> = {
   'stack_t': stackLayout,
   'siginfo_t': siginfoLayout,
   'struct sigcontext': sigcontextLayout,
+  'struct _fpstate_32': fpstate32Layout,
+  'struct _fpx_sw_bytes': fpxSwBytesLayout,
   'struct kernel_ucontext': ucontextLayout,
   'struct rt_sigframe': rtSigframeLayout,
   'struct sigframe': sigframeLayout,
