@@ -1,6 +1,7 @@
 // Clocks and timers: clock ids, TIMER_ABSTIME, interval timer kinds, timerfd flags and the tick rate.
 // Layer: abi (data only, imports nothing). Written from the Linux UAPI headers (linux/time.h,
 // linux/timerfd.h, asm/param.h); clock.test.ts checks each value.
+import { O_CLOEXEC, O_NONBLOCK } from './fcntl.js';
 
 export const CLOCK_REALTIME = 0;
 export const CLOCK_MONOTONIC = 1;
@@ -27,8 +28,8 @@ export const ITIMER_PROF = 2;
 // timerfd.
 export const TFD_TIMER_ABSTIME = 1 << 0;
 export const TFD_TIMER_CANCEL_ON_SET = 1 << 1;
-export const TFD_CLOEXEC = 0o2000000;
-export const TFD_NONBLOCK = 0o4000;
+export const TFD_CLOEXEC = O_CLOEXEC;
+export const TFD_NONBLOCK = O_NONBLOCK;
 
 /** Nanoseconds in a second: the bound tv_nsec must stay below (EINVAL otherwise). */
 export const NSEC_PER_SEC = 1_000_000_000;

@@ -1,6 +1,7 @@
 // poll(2) and epoll(7) events and control operations, and eventfd flags. Layer: abi (data only, imports
 // nothing). Written from the Linux UAPI headers (asm-generic/poll.h via linux/poll.h, linux/eventpoll.h);
 // poll.test.ts checks each value. struct pollfd and struct epoll_event layouts are in structs.ts.
+import { O_CLOEXEC, O_NONBLOCK } from './fcntl.js';
 
 export const POLLIN = 0x0001;
 export const POLLPRI = 0x0002;
@@ -16,7 +17,7 @@ export const POLLMSG = 0x0400;
 export const POLLREMOVE = 0x1000;
 export const POLLRDHUP = 0x2000;
 
-export const EPOLL_CLOEXEC = 0o2000000;
+export const EPOLL_CLOEXEC = O_CLOEXEC;
 export const EPOLL_CTL_ADD = 1;
 export const EPOLL_CTL_DEL = 2;
 export const EPOLL_CTL_MOD = 3;
@@ -41,5 +42,5 @@ export const EPOLLET = 0x80000000;
 
 // eventfd2 flags (glibc's <sys/eventfd.h>; the kernel's EFD_* are the O_* bits of the same names).
 export const EFD_SEMAPHORE = 1;
-export const EFD_CLOEXEC = 0o2000000;
-export const EFD_NONBLOCK = 0o4000;
+export const EFD_CLOEXEC = O_CLOEXEC;
+export const EFD_NONBLOCK = O_NONBLOCK;

@@ -4,6 +4,7 @@
 // from the Linux UAPI headers (linux/net.h, asm-generic/socket.h via asm/socket.h) and glibc's
 // <sys/socket.h> for AF_/SOCK_/MSG_/SHUT_ (the same numbers as the kernel's linux/socket.h, which is not
 // UAPI); socket.test.ts checks each value. sockaddr layouts are in structs.ts.
+import { O_CLOEXEC, O_NONBLOCK } from './fcntl.js';
 
 // socketcall(call, args): `call` selects the socket syscall, `args` points at its arguments as longs.
 export const SYS_SOCKET = 1;
@@ -68,8 +69,8 @@ export const SOCK_RDM = 4;
 export const SOCK_SEQPACKET = 5;
 export const SOCK_DCCP = 6;
 export const SOCK_PACKET = 10;
-export const SOCK_CLOEXEC = 0o2000000;
-export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = O_CLOEXEC;
+export const SOCK_NONBLOCK = O_NONBLOCK;
 
 // getsockopt/setsockopt at SOL_SOCKET.
 export const SOL_SOCKET = 1;
