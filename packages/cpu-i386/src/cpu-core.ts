@@ -7,6 +7,7 @@
  * caches; cpu.ts writes everything between runs (the kernel's setReg/setSeg/restoreContext).
  */
 import type { PhysicalMemory } from '@kmos/abi-driver';
+import type { Block } from './code-cache.js';
 import { FLAG_IF, FLAG_RESERVED_1, SEG_DS } from './constants.js';
 import { FaultRecord } from './fault.js';
 import type { FpuUnit } from './fpu-unit.js';
@@ -81,6 +82,12 @@ export class CpuCore {
   /** Instructions retired so far in the current run. */
   runRetired = 0;
   irqPending = false;
+  /** Set when a store hit a frame with compiled code; a compiled block stops after that store. */
+  smcPending = false;
+  /** Instructions a compiled block retired, written by the block at each of its exits. */
+  blockRetired = 0;
+  /** The compiled block running now (for counting retired instructions when it faults), else null. */
+  currentBlock: Block | null = null;
   syscallGate = 0;
 
   constructor(memory: PhysicalMemory, gdtEntries: number) {

@@ -17,6 +17,8 @@ import {
   type SyscallGate,
   type VirtAddr,
 } from '@kmos/abi-driver';
+import { compileBlock } from './block-compiler.js';
+import { CodeCache } from './code-cache.js';
 import {
   ESP,
   FLAG_IF,
@@ -46,14 +48,29 @@ import { cacheDescriptor, loadCodeSegment, loadDataSegment } from './segments.js
 import { setUserEflags } from './system-ops.js';
 
 const FXSAVE_BYTES = 512;
+/** Executions of an address before its block is compiled: low enough to pay off, high enough to skip cold code. */
+export const DEFAULT_JIT_THRESHOLD = 16;
+/** Compiled blocks address memory as flat DS and SS: neither may need a check. */
+const FLAT_SEGMENTS_MASK = (1 << SEG_DS) | (1 << SEG_SS);
 const FNSAVE_BYTES = 108;
 
 export class I386Cpu implements Cpu {
   readonly core: CpuCore;
 
-  constructor(memory: PhysicalMemory, makeFpu: ((core: CpuCore) => FpuUnit) | null) {
+  /** The code cache, or null when blocks are not compiled (jitThreshold 0). */
+  private readonly cache: CodeCache | null;
+
+  /**
+   * `jitThreshold`: executions of an address before its block is compiled; 0 runs the interpreter only.
+   */
+  constructor(
+    memory: PhysicalMemory,
+    makeFpu: ((core: CpuCore) => FpuUnit) | null,
+    private readonly jitThreshold = DEFAULT_JIT_THRESHOLD,
+  ) {
     const c = new CpuCore(memory, GDT_ENTRIES);
     this.core = c;
+    this.cache = jitThreshold > 0 ? new CodeCache(c.mmu, c) : null;
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2] = FLAT_CODE_DPL3_LOW;
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2 + 1] = FLAT_CODE_DPL3_HIGH;
     c.gdt[GDT_ENTRY_DEFAULT_USER_DS * 2] = FLAT_DATA_DPL3_LOW;
@@ -70,24 +87,90 @@ export class I386Cpu implements Cpu {
     const c = this.core;
     c.runRetired = 0;
     try {
-      while (c.runRetired < budgetInsns) {
-        if (c.irqPending) {
-          c.irqPending = false;
-          return RunExit.Irq;
-        }
-        const exit = step(c);
-        c.runRetired++;
-        if (exit !== CONTINUE) return exit as RunExit;
-      }
-      return RunExit.Budget;
+      return this.cache === null ? this.interpret(budgetInsns) : this.runWithBlocks(budgetInsns, this.cache);
     } catch (e) {
       if (e !== FAULT_SIGNAL) throw e;
-      c.eip = c.insnStart[INSN_EIP];
-      c.regs[ESP] = c.insnStart[INSN_ESP];
+      this.unwindFault();
       return RunExit.Fault;
     } finally {
       c.insnsBase += c.runRetired;
       c.runRetired = 0;
+      c.currentBlock = null;
+    }
+  }
+
+  /** The plain interpreter loop: one `step` per instruction. */
+  private interpret(budgetInsns: number): RunExit {
+    const c = this.core;
+    while (c.runRetired < budgetInsns) {
+      if (c.irqPending) {
+        c.irqPending = false;
+        return RunExit.Irq;
+      }
+      const exit = step(c);
+      c.runRetired++;
+      if (exit !== CONTINUE) return exit as RunExit;
+    }
+    return RunExit.Budget;
+  }
+
+  /**
+   * The loop with the code cache: at each instruction boundary, a compiled block for EIP runs when the
+   * budget has room for all of it and DS/SS are flat; otherwise one instruction is interpreted and the
+   * block's hit counter moves towards compilation.
+   */
+  private runWithBlocks(budgetInsns: number, cache: CodeCache): RunExit {
+    const c = this.core;
+    const mmu = c.mmu;
+    const regs = c.regs;
+    const start = c.insnStart;
+    while (c.runRetired < budgetInsns) {
+      if (c.irqPending) {
+        c.irqPending = false;
+        return RunExit.Irq;
+      }
+      const eip = c.eip;
+      const page = mmu.tlbRead[eip >>> 12];
+      if (
+        page >= 0 &&
+        (c.segCheckMask & FLAT_SEGMENTS_MASK) === 0 &&
+        c.segBase[SEG_DS] === 0 &&
+        c.segBase[SEG_SS] === 0
+      ) {
+        const b = cache.lookup(page | (eip & 0xfff), eip);
+        const fn = b.fn;
+        if (fn !== null) {
+          if (budgetInsns - c.runRetired >= b.length) {
+            c.currentBlock = b;
+            c.smcPending = false;
+            const exit = fn(c, regs, mmu, start);
+            c.currentBlock = null;
+            c.runRetired += c.blockRetired;
+            if (exit !== CONTINUE) return exit as RunExit;
+            continue;
+          }
+        } else if (++b.hits === this.jitThreshold) {
+          if (compileBlock(c, b, page)) cache.markCode(page >>> 12);
+          continue;
+        }
+      }
+      const exit = step(c);
+      c.runRetired++;
+      if (exit !== CONTINUE) return exit as RunExit;
+    }
+    return RunExit.Budget;
+  }
+
+  /** After a fault: roll EIP (and, for interpreted instructions, ESP) back; count a block's finished part. */
+  private unwindFault(): void {
+    const c = this.core;
+    const b = c.currentBlock;
+    c.eip = c.insnStart[INSN_EIP];
+    if (b !== null) {
+      c.runRetired += b.insnEips.indexOf(c.insnStart[INSN_EIP]);
+      c.currentBlock = null;
+    } else {
+      c.regs[ESP] = c.insnStart[INSN_ESP];
     }
   }
 
@@ -170,8 +253,17 @@ export class I386Cpu implements Cpu {
     this.core.mmu.flush();
   }
 
-  /** Nothing is cached from guest code yet (each instruction is decoded from RAM), so nothing goes stale. */
-  invalidateCode(_addr: PhysAddr, _sizeBytes: number): void {}
+  invalidateCode(addr: PhysAddr, sizeBytes: number): void {
+    this.cache?.invalidateRange(addr, sizeBytes);
+  }
+
+  /** Counters of the code cache, for /proc-style statistics and the benchmark. */
+  stats(): { compiledBlocks: number; invalidations: number } {
+    return {
+      compiledBlocks: this.cache?.compiledBlocks ?? 0,
+      invalidations: this.cache?.invalidations ?? 0,
+    };
+  }
 
   requestInterrupt(): void {
     this.core.irqPending = true;

@@ -21,8 +21,8 @@ function snapshot(m: GuestMachine): number[] {
   return out;
 }
 
-function runRandomPage(bytes: Uint8Array, regValues: number[], steps: number): void {
-  const m = new GuestMachine(8 << 20);
+function runRandomPage(bytes: Uint8Array, regValues: number[], steps: number, jit: number): void {
+  const m = new GuestMachine(8 << 20, jit);
   m.map(CODE);
   m.map(CODE + 0x1000);
   m.write(CODE, bytes);
@@ -51,29 +51,109 @@ describe('random code', () => {
       fc.integer({ min: 0, max: 0xffffffff }),
     );
     fc.assert(
-      fc.property(page, fc.array(pointerish, { minLength: 8, maxLength: 8 }), (bytes, regValues) => {
-        runRandomPage(bytes, regValues, 200);
-      }),
+      fc.property(
+        page,
+        fc.array(pointerish, { minLength: 8, maxLength: 8 }),
+        fc.constantFrom(0, 1),
+        (bytes, regValues, jit) => {
+          runRandomPage(bytes, regValues, 200, jit);
+        },
+      ),
       { numRuns: 300, seed: 0x6b6d4f53 },
     );
   }, 120_000);
 
   it('finishes a long random run within its budget', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 8192, maxLength: 8192 }), (bytes) => {
-        const m = new GuestMachine(8 << 20);
-        m.map(CODE);
-        m.map(CODE + 0x1000);
-        m.write(CODE, bytes);
-        m.map(0x007ff000);
-        m.cpu.setReg(Reg.ESP, 0x007ffff0);
-        m.cpu.setReg(Reg.ECX, 0xffffffff); // REP with a huge count must still respect the budget
-        m.cpu.eip = CODE;
-        const exit = m.cpu.run(100_000);
-        expect([RunExit.Budget, RunExit.Syscall, RunExit.Fault]).toContain(exit);
-        expect(m.cpu.insns).toBeLessThanOrEqual(100_000);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 8192, maxLength: 8192 }),
+        fc.constantFrom(0, 1),
+        (bytes, jit) => {
+          const m = new GuestMachine(8 << 20, jit);
+          m.map(CODE);
+          m.map(CODE + 0x1000);
+          m.write(CODE, bytes);
+          m.map(0x007ff000);
+          m.cpu.setReg(Reg.ESP, 0x007ffff0);
+          m.cpu.setReg(Reg.ECX, 0xffffffff); // REP with a huge count must still respect the budget
+          m.cpu.eip = CODE;
+          const exit = m.cpu.run(100_000);
+          expect([RunExit.Budget, RunExit.Syscall, RunExit.Fault]).toContain(exit);
+          expect(m.cpu.insns).toBeLessThanOrEqual(100_000);
+        },
+      ),
       { numRuns: 100, seed: 7 },
+    );
+  }, 120_000);
+});
+
+describe('compiled blocks against the interpreter', () => {
+  function runMachine(
+    bytes: Uint8Array,
+    regValues: number[],
+    jit: number,
+  ): { state: number[]; data: number[] } {
+    const m = new GuestMachine(8 << 20, jit);
+    m.map(CODE);
+    m.map(CODE + 0x1000);
+    m.write(CODE, bytes);
+    m.map(DATA);
+    m.map(0x007ff000);
+    for (let r = 0; r < 8; r++) m.cpu.setReg(r as Reg, regValues[r]);
+    m.cpu.setReg(Reg.ESP, 0x007ffff0);
+    m.cpu.eip = CODE;
+    const exits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const exit = m.cpu.run(500);
+      exits.push(exit, m.cpu.insns);
+      if (exit === RunExit.Fault) exits.push(m.cpu.fault.vector, m.cpu.fault.errorCode, m.cpu.fault.cr2);
+      if (exit !== RunExit.Budget && exit !== RunExit.Syscall) break;
+    }
+    return { state: [...snapshot(m), ...exits], data: Array.from(m.read(DATA, 4096)) };
+  }
+
+  it('end in the same state, exit and memory as the interpreter on random code', () => {
+    // Code made of the forms blocks compile (ALU, MOV, LEA, INC/DEC, PUSH/POP, shifts, short jumps) so most
+    // of it does run compiled; registers point into the data page.
+    const templated = [
+      0x01, 0x03, 0x29, 0x2b, 0x31, 0x39, 0x89, 0x8b, 0x8d, 0x40, 0x4b, 0x50, 0x58, 0xc1, 0xd3, 0x85,
+    ];
+    const insn = fc.tuple(
+      fc.constantFrom(...templated),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+    );
+    const code = fc.array(insn, { minLength: 64, maxLength: 600 }).map((list) => {
+      const bytes = new Uint8Array(8192);
+      let at = 0;
+      for (const [op, modrm, imm] of list) {
+        if (at > 8180) break;
+        bytes[at++] = op;
+        bytes[at++] = (modrm & 0x3f) | 0xc0 | (op === 0x8d ? 0 : 0); // register forms, plus LEA below
+        if (op === 0x8d) bytes[at - 1] = 0x40 | (modrm & 0x3b); // LEA r, [reg+disp8] (never SIB)
+        if (op === 0xc1 || op === 0x8d) bytes[at++] = imm;
+        if (op >= 0x40 && op <= 0x58) at--; // one-byte forms: drop the modrm
+      }
+      return bytes;
+    });
+    const regs = fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 8, maxLength: 8 });
+    fc.assert(
+      fc.property(code, regs, (bytes, regValues) => {
+        const interpreted = runMachine(bytes, regValues, 0);
+        const compiled = runMachine(bytes, regValues, 1);
+        expect(compiled.state).toEqual(interpreted.state);
+        expect(compiled.data).toEqual(interpreted.data);
+      }),
+      { numRuns: 150, seed: 42 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 8192, maxLength: 8192 }), regs, (bytes, regValues) => {
+        const interpreted = runMachine(bytes, regValues, 0);
+        const compiled = runMachine(bytes, regValues, 1);
+        expect(compiled.state).toEqual(interpreted.state);
+        expect(compiled.data).toEqual(interpreted.data);
+      }),
+      { numRuns: 150, seed: 43 },
     );
   }, 120_000);
 });

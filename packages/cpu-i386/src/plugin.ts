@@ -1,9 +1,12 @@
 /**
  * The arch plugin manifest: what the kernel loads by name from the config and asks for a CPU. Layer: arch
  * plugin (cpu-i386); the only file the kernel sees besides the ABI types.
+ *
+ * Options: `{ "jitThreshold": n }` — executions of an address before its block is compiled to JS
+ * (default DEFAULT_JIT_THRESHOLD); 0 runs the plain interpreter.
  */
 import type { ArchContext, ArchPlugin, Cpu } from '@kmos/abi-driver';
-import { I386Cpu } from './cpu.js';
+import { DEFAULT_JIT_THRESHOLD, I386Cpu } from './cpu.js';
 import { createX87 } from './fpu-factory.js';
 
 export const PACKAGE_NAME = '@kmos/cpu-i386';
@@ -16,7 +19,17 @@ export const plugin: ArchPlugin = {
   version: PACKAGE_VERSION,
   abi: '^1.0.0',
   modelName: MODEL_NAME,
+  optionsSchema: {
+    type: 'object',
+    properties: { jitThreshold: { type: 'integer', minimum: 0 } },
+    additionalProperties: false,
+  },
   createCpu(ctx: ArchContext): Cpu {
-    return new I386Cpu(ctx.memory, createX87);
+    const threshold = ctx.options.jitThreshold;
+    return new I386Cpu(
+      ctx.memory,
+      createX87,
+      typeof threshold === 'number' ? threshold : DEFAULT_JIT_THRESHOLD,
+    );
   },
 };

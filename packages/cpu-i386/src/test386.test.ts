@@ -39,9 +39,12 @@ function buildSource(): string {
   return parts.join('\n');
 }
 
-describe('test386 POST-EE vectors', () => {
+describe.each([
+  ['interpreter', 0],
+  ['compiled blocks', 2],
+])('test386 POST-EE vectors (%s)', (_mode, jitThreshold) => {
   const { code, labels } = assemble(buildSource());
-  const machine = new GuestMachine();
+  const machine = new GuestMachine(16 << 20, jitThreshold);
   for (let off = 0; off < code.length + 4096; off += 4096) machine.map(CODE_VA + off);
   machine.map(MEM_VA);
   machine.write(CODE_VA, code);
@@ -88,5 +91,6 @@ describe('test386 POST-EE vectors', () => {
     });
     expect(failures).toEqual([]);
     expect(count).toBe(44926);
+    if (jitThreshold > 0) expect(cpu.stats().compiledBlocks).toBeGreaterThan(250);
   }, 120_000);
 });

@@ -43,9 +43,10 @@ export class GuestMachine {
   readonly memory: PhysicalMemory;
   readonly cpu: I386Cpu;
 
-  constructor(sizeBytes = 16 << 20) {
+  /** `jitThreshold` 0 tests the interpreter alone; a small value sends nearly everything through blocks. */
+  constructor(sizeBytes = 16 << 20, jitThreshold = 0) {
     this.memory = createMemory(sizeBytes);
-    this.cpu = new I386Cpu(this.memory, createX87);
+    this.cpu = new I386Cpu(this.memory, createX87, jitThreshold);
     this.cpu.setCr3(GuestMachine.PD_PHYS as PhysAddr);
   }
 

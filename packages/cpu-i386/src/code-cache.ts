@@ -1,0 +1,88 @@
+/**
+ * The code cache: per physical frame, a map from page offset to a `Block` — a hit counter while the code is
+ * cold, a compiled JS function (block-compiler.ts) once it is hot. Layer: arch plugin (cpu-i386); used by
+ * the run loop in cpu.ts.
+ *
+ * How it works
+ * - Blocks are keyed by physical address (so two processes sharing a frame share its blocks) and remember
+ *   the linear EIP they were compiled for, because compiled code has linear addresses baked in; a lookup
+ *   from another linear address is a miss.
+ * - A frame holding a compiled block is a "code frame" (`Mmu.codeFrames`): the MMU keeps it out of the
+ *   write TLB, so every store to it reaches `onCodeWrite`, which drops all of that frame's blocks and sets
+ *   `smcPending` so a block that wrote into code stops after that store. `invalidateCode` (kernel writes)
+ *   drops frames the same way. Self-modifying code therefore costs nothing until it happens.
+ */
+import type { CpuCore } from './cpu-core.js';
+import type { Mmu } from './mmu.js';
+
+export type BlockFn = (c: CpuCore, r: Int32Array, m: Mmu, s: Int32Array) => number;
+
+const NO_EIPS = new Int32Array(0);
+
+export class Block {
+  /** Executions seen while cold; set very negative when the code at `lin` cannot be compiled. */
+  hits = 0;
+  fn: BlockFn | null = null;
+  /** Instructions in the compiled block. */
+  length = 0;
+  /** EIP of each instruction, so a fault in the k-th tells the run loop k instructions retired. */
+  insnEips: Int32Array = NO_EIPS;
+  constructor(readonly lin: number) {}
+}
+
+export class CodeCache {
+  private readonly frames: (Map<number, Block> | undefined)[];
+  compiledBlocks = 0;
+  invalidations = 0;
+
+  constructor(
+    private readonly mmu: Mmu,
+    private readonly core: CpuCore,
+  ) {
+    this.frames = new Array(mmu.codeFrames.length);
+    mmu.onCodeWrite = (phys) => this.codeWritten(phys);
+  }
+
+  /** The block for EIP `lin` at physical address `phys`, created cold on first sight. */
+  lookup(phys: number, lin: number): Block {
+    const frame = phys >>> 12;
+    let blocks = this.frames[frame];
+    if (blocks === undefined) {
+      blocks = new Map();
+      this.frames[frame] = blocks;
+    }
+    let b = blocks.get(phys & 0xfff);
+    if (b === undefined || b.lin !== lin) {
+      b = new Block(lin);
+      blocks.set(phys & 0xfff, b);
+    }
+    return b;
+  }
+
+  /** Called after a block of `frame` was compiled: from now on stores to the frame are watched. */
+  markCode(frame: number): void {
+    this.compiledBlocks++;
+    if (this.mmu.codeFrames[frame] === 0) {
+      this.mmu.codeFrames[frame] = 1;
+      this.mmu.protectCodeFrame(frame);
+    }
+  }
+
+  invalidateRange(phys: number, sizeBytes: number): void {
+    if (sizeBytes <= 0) return;
+    const last = Math.min(phys + sizeBytes - 1, this.mmu.codeFrames.length * 4096 - 1);
+    for (let frame = phys >>> 12; frame <= last >>> 12; frame++) this.invalidateFrame(frame);
+  }
+
+  private invalidateFrame(frame: number): void {
+    if (this.frames[frame] === undefined && this.mmu.codeFrames[frame] === 0) return;
+    this.frames[frame] = undefined;
+    this.mmu.codeFrames[frame] = 0;
+    this.invalidations++;
+  }
+
+  private codeWritten(phys: number): void {
+    this.invalidateFrame(phys >>> 12);
+    this.core.smcPending = true;
+  }
+}
