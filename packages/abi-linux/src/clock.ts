@@ -1,4 +1,4 @@
-// Clocks and timers: clock ids, TIMER_ABSTIME, interval timer kinds, timerfd flags and the tick rate.
+// Clocks and timers: clock ids, TIMER_ABSTIME, interval timer kinds and timerfd flags (USER_HZ is in auxv.ts).
 // Layer: abi (data only, imports nothing). Written from the Linux UAPI headers (linux/time.h,
 // linux/timerfd.h, asm/param.h); clock.test.ts checks each value.
 import { O_CLOEXEC, O_NONBLOCK } from './fcntl.js';

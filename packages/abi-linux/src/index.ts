@@ -7,6 +7,7 @@ export * from './errno.js';
 export * from './fcntl.js';
 export * from './futex.js';
 export * from './ioctl.js';
+export * from './ipc.js';
 export * from './mman.js';
 export * from './poll.js';
 export * from './prctl.js';
