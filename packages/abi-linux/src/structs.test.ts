@@ -323,3 +323,67 @@ describe.skipIf(hostCUnavailable !== null)(
     });
   },
 );
+
+describe.skipIf(hostCUnavailable !== null)(
+  `structs the running kernel fills, read at our offsets ${hostCUnavailable ?? ''}`,
+  () => {
+    it('stat64, statx, new_utsname and __kernel_timespec hold what glibc reports', () => {
+      const s64 = st.stat64Layout.fields;
+      const sx = st.statxLayout.fields;
+      const ts = st.statxTimestampLayout.fields;
+      const ut = st.newUtsnameLayout.fields;
+      const kt = st.kernelTimespecLayout.fields;
+      const src = `#define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64
+#include <stdio.h>
+#include <string.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+static unsigned long long get(const unsigned char *b, int off, int size) { unsigned long long v = 0; memcpy(&v, b + off, size); return v; }
+int main(void) {
+  int fd = open("f", O_CREAT | O_WRONLY, 0640); write(fd, "hello, kernel", 13); close(fd);
+  struct stat g; stat("f", &g);
+  printf("glibc %llu %u %u %u %llu %ld\\n", (unsigned long long)g.st_ino, g.st_mode, (unsigned)g.st_nlink,
+         (unsigned)g.st_uid, (unsigned long long)g.st_size, (long)g.st_mtim.tv_sec);
+  unsigned char b[${st.stat64Layout.sizeBytes}];
+  syscall(SYS_stat64, "f", b);
+  printf("stat64 %llu %llu %llu %llu %llu %llu\\n", get(b, ${s64.st_ino.offset}, 8), get(b, ${s64.st_mode.offset}, 4),
+         get(b, ${s64.st_nlink.offset}, 4), get(b, ${s64.st_uid.offset}, 4), get(b, ${s64.st_size.offset}, 8),
+         get(b, ${s64.st_mtime.offset}, 4));
+  unsigned char x[${st.statxLayout.sizeBytes}];
+  syscall(SYS_statx, AT_FDCWD, "f", 0, 0x7ff, x);
+  printf("statx %llu %llu %llu %llu %llu %llu\\n", get(x, ${sx.stx_ino.offset}, 8), get(x, ${sx.stx_mode.offset}, 2),
+         get(x, ${sx.stx_nlink.offset}, 4), get(x, ${sx.stx_uid.offset}, 4), get(x, ${sx.stx_size.offset}, 8),
+         get(x, ${sx.stx_mtime.offset + ts.tv_sec.offset}, 8));
+  struct utsname u; uname(&u);
+  unsigned char n[${st.newUtsnameLayout.sizeBytes}];
+  syscall(SYS_uname, n);
+  printf("uname %d %d\\n", strcmp((char *)n + ${ut.sysname.offset}, u.sysname) == 0, strcmp((char *)n + ${ut.release.offset}, u.release) == 0);
+  struct timespec now; clock_gettime(CLOCK_REALTIME, &now);
+  unsigned char t[${st.kernelTimespecLayout.sizeBytes}];
+  syscall(SYS_clock_gettime64, CLOCK_REALTIME, t);
+  long long dsec = (long long)get(t, ${kt.tv_sec.offset}, 8) - now.tv_sec;
+  printf("time64 %d %d\\n", dsec >= 0 && dsec <= 2, get(t, ${kt.tv_nsec.offset}, 8) < 1000000000ull);
+  return 0;
+}
+`;
+      const out = Object.fromEntries(
+        runC(src)
+          .trim()
+          .split('\n')
+          .map((l) => {
+            const [k, ...v] = l.split(' ');
+            return [k, v.join(' ')];
+          }),
+      );
+      expect(out.stat64).toBe(out.glibc);
+      expect(out.statx).toBe(out.glibc);
+      expect(out.uname).toBe('1 1');
+      expect(out.time64).toBe('1 1');
+    });
+  },
+);
