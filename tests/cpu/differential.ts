@@ -5,6 +5,8 @@
  * the oracle ran to completion; "emulated" compares and, on a difference, names the first differing line
  * (which carries the instruction form and its inputs) so the CPU engineer can reproduce it.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ArchPlugin } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
 import type { Group } from './groups/c-program.js';
@@ -34,7 +36,7 @@ function prepare(group: Group): Promise<Prepared> {
   return promise;
 }
 
-async function loadCpuPlugin(): Promise<ArchPlugin> {
+export async function loadCpuPlugin(): Promise<ArchPlugin> {
   // Imported by name at run time so the host half of the suite works before the CPU package exists.
   const name = CPU_PACKAGE;
   try {
@@ -76,19 +78,32 @@ export function describeDifference(expected: string, actual: string): string | n
   ].join('\n');
 }
 
+/**
+ * Writes both outputs beside the binary (`<group>.host.txt`, `<group>.emulated.txt`) so the whole
+ * difference can be read with diff(1); returns the line that says where they are.
+ */
+function saveOutputs(binary: string, group: Group, host: string, emulated: string): string {
+  const base = join(dirname(binary), group.name);
+  writeFileSync(`${base}.host.txt`, host);
+  writeFileSync(`${base}.emulated.txt`, emulated);
+  return `  all of it: diff ${base}.host.txt ${base}.emulated.txt`;
+}
+
 async function runEmulated(group: Group): Promise<void> {
   const { binary, hostOutput } = await prepare(group);
   const plugin = await loadCpuPlugin();
-  const { readFileSync } = await import('node:fs');
   const result = runOnEmulatedCpu(plugin, new Uint8Array(readFileSync(binary)));
   if (!result.ok) {
     const done = result.stdout.split('\n').length - 1;
     const next = hostOutput.split('\n')[done] ?? '(none)';
-    throw new Error(`${group.name}: ${result.failure}\n  while running line ${done + 1}: ${next}`);
+    const saved = saveOutputs(binary, group, hostOutput, result.stdout);
+    throw new Error(`${group.name}: ${result.failure}\n  while running line ${done + 1}: ${next}\n${saved}`);
   }
   const difference = describeDifference(hostOutput, result.stdout);
-  if (difference !== null)
-    throw new Error(`${group.name}: emulated output differs from the host CPU\n${difference}`);
+  if (difference !== null) {
+    const saved = saveOutputs(binary, group, hostOutput, result.stdout);
+    throw new Error(`${group.name}: emulated output differs from the host CPU\n${difference}\n${saved}`);
+  }
   expect(result.exitCode).toBe(0);
 }
 

@@ -6,9 +6,9 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import type { ArchPlugin, VirtAddr } from '@kmos/abi-driver';
+import type { VirtAddr } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
-import { describeDifference } from '../differential.js';
+import { describeDifference, loadCpuPlugin } from '../differential.js';
 import { loadElf } from './elf-loader.js';
 import { createGuestRam } from './guest-ram.js';
 import { compileProgram, runNatively } from './native.js';
@@ -33,10 +33,6 @@ void _start(void) {
   *(volatile int *)0 = 1;
   for (;;) {}
 }`;
-
-async function cpuPlugin(): Promise<ArchPlugin> {
-  return ((await import('@kmos/cpu-i386')) as unknown as { default: ArchPlugin }).default;
-}
 
 /** Address and bytes of .text according to binutils, not to our ELF parser. */
 async function textSection(binary: string): Promise<{ vaddr: number; bytes: Uint8Array }> {
@@ -67,14 +63,14 @@ describe('harness', () => {
     const binary = await compileProgram('harness-hello', HELLO);
     const host = await runNatively(binary).catch((error: { stdout: string; code: number }) => error);
     expect(host).toMatchObject({ stdout: 'hello from the harness\n', code: 42 });
-    const result = runOnEmulatedCpu(await cpuPlugin(), new Uint8Array(readFileSync(binary)));
+    const result = runOnEmulatedCpu(await loadCpuPlugin(), new Uint8Array(readFileSync(binary)));
     expect(result).toMatchObject({ ok: true, stdout: 'hello from the harness\n', exitCode: 42 });
   });
 
   it('reports a page fault with vector, CR2 and the faulting EIP', async () => {
     const binary = await compileProgram('harness-fault', FAULT);
     await expect(runNatively(binary)).rejects.toMatchObject({ signal: 'SIGSEGV' });
-    const result = runOnEmulatedCpu(await cpuPlugin(), new Uint8Array(readFileSync(binary)));
+    const result = runOnEmulatedCpu(await loadCpuPlugin(), new Uint8Array(readFileSync(binary)));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.failure).toMatch(/^fault vector=14 error=6 cr2=00000000 eip=0804/);
   });
