@@ -5,10 +5,15 @@
  */
 import { resolve } from 'node:path';
 import type { Machine } from './boot.js';
+import { ROOT_CREDENTIALS } from './fs/credentials.js';
+import { createDevfs } from './fs/devfs.js';
 import { Hostfs } from './fs/hostfs.js';
+import { Procfs } from './fs/procfs.js';
 import { HostStreamFile } from './host/host-stream-file.js';
 import { Kernel } from './kernel.js';
 import { spawnFirstProcess } from './proc/spawn.js';
+import { pidProvider } from './procfs/pid-entries.js';
+import { registerSystemEntries } from './procfs/system-entries.js';
 import type { SyscallTracer } from './syscall/dispatch.js';
 import { linuxSyscallTable } from './syscall/linux-syscalls.js';
 
@@ -30,6 +35,7 @@ export async function runProgram(machine: Machine, request: RunRequest): Promise
   const hostfs = new Hostfs({ hostRoot: resolve(request.rootDir) });
   k.vfs.mountRoot(hostfs, { source: resolve(request.rootDir), fsType: 'hostfs', readOnly: false });
   if (request.tracer) k.dispatcher.tracer = request.tracer;
+  await mountKernelFilesystems(k);
   const creds = hostCredentials();
   const rootCtx = k.vfs.rootContext(creds);
   const cwd = await k.vfs.chdir(rootCtx, null, request.cwd).catch(() => k.vfs.root);
@@ -42,6 +48,26 @@ export async function runProgram(machine: Machine, request: RunRequest): Promise
     cwd,
   });
   return k.run();
+}
+
+/** /proc and /dev over the root, where the root has directories for them (a bare --root tree may not). */
+async function mountKernelFilesystems(k: Kernel): Promise<void> {
+  const ctx = k.vfs.rootContext(ROOT_CREDENTIALS);
+  const clock = () => {
+    const ns = k.clock.epochNs();
+    return { sec: Math.floor(ns / 1e9), nsec: ns % 1e9 };
+  };
+  const procfs = new Procfs({ clock });
+  procfs.setPidProvider(pidProvider(k));
+  registerSystemEntries(k, procfs);
+  const devfs = createDevfs({ clock, random: (into) => k.random.fill(into), devices: k.vfs.devices });
+  for (const [path, fs, fsType] of [['/proc', procfs, 'proc'], ['/dev', devfs, 'devtmpfs']] as const) {
+    try {
+      await k.vfs.mount(ctx, null, path, fs, { fsType, source: fsType, readOnly: false });
+    } catch (error) {
+      k.log.warn(`not mounting ${fsType} on ${path}: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** The host user kmos runs as, so that the guest sees the permissions the host enforces anyway. */

@@ -122,4 +122,3 @@ export class CharDeviceFile extends InodeBackedFile {
     return this.driver.wouldBlock;
   }
 }
-

@@ -11,30 +11,49 @@ import { ROOT_CREDENTIALS } from './credentials.js';
 import { createDevfs } from './devfs.js';
 import type { OpenFile } from './open-file.js';
 import { SeededRandom } from './random-source.js';
-import { Tmpfs } from './tmpfs.js';
 import { hostOutcome, outcome } from './testing/vfs-fixture.js';
+import { Tmpfs } from './tmpfs.js';
 import { Vfs } from './vfs.js';
 import { isWouldBlock } from './would-block.js';
 
 function boot(seed = 1, console: CharDevice | null = null) {
   const clock = () => ({ sec: 0, nsec: 0 });
   const vfs = new Vfs({ clock });
-  vfs.mountRoot(new Tmpfs({ clock, rootMode: 0o755 }), { fsType: 'tmpfs', source: 'rootfs', readOnly: false });
+  vfs.mountRoot(new Tmpfs({ clock, rootMode: 0o755 }), {
+    fsType: 'tmpfs',
+    source: 'rootfs',
+    readOnly: false,
+  });
   const ctx = vfs.rootContext(ROOT_CREDENTIALS);
   return { vfs, ctx, ready: mountDev(vfs, ctx, seed, console) };
 }
 
-async function mountDev(vfs: Vfs, ctx: ReturnType<Vfs['rootContext']>, seed: number, console: CharDevice | null) {
+async function mountDev(
+  vfs: Vfs,
+  ctx: ReturnType<Vfs['rootContext']>,
+  seed: number,
+  console: CharDevice | null,
+) {
   await vfs.mkdir(ctx, null, '/dev', 0o755);
   const random = new SeededRandom(seed);
-  const devfs = createDevfs({ clock: () => ({ sec: 0, nsec: 0 }), random: (b) => random.fill(b), devices: vfs.devices, console });
+  const devfs = createDevfs({
+    clock: () => ({ sec: 0, nsec: 0 }),
+    random: (b) => random.fill(b),
+    devices: vfs.devices,
+    console,
+  });
   await vfs.mount(ctx, null, '/dev', devfs, { fsType: 'devtmpfs', source: 'devtmpfs', readOnly: false });
 }
 
 async function guestIo(file: OpenFile, op: 'read' | 'write' | 'pread') {
   const buf = new Uint8Array(16).fill(7);
   const r = await outcome(async () => {
-    const n = op === 'read' ? await file.read(buf) : op === 'pread' ? await file.pread(buf, 3) : await file.write(buf);
+    const n =
+      op === 'read'
+        ? await file.read(buf)
+        : op === 'pread'
+          ? await file.pread(buf, 3)
+          : await file.write(buf);
     return { n, bytes: [...buf] };
   });
   return r;
@@ -45,7 +64,12 @@ function hostIo(path: string, op: 'read' | 'write' | 'pread') {
   try {
     const buf = new Uint8Array(16).fill(7);
     return hostOutcome(() => {
-      const n = op === 'read' ? fs.readSync(fd, buf, 0, 16, null) : op === 'pread' ? fs.readSync(fd, buf, 0, 16, 3) : fs.writeSync(fd, buf);
+      const n =
+        op === 'read'
+          ? fs.readSync(fd, buf, 0, 16, null)
+          : op === 'pread'
+            ? fs.readSync(fd, buf, 0, 16, 3)
+            : fs.writeSync(fd, buf);
       return { n, bytes: [...buf] };
     });
   } finally {
@@ -59,7 +83,8 @@ describe('devfs memory devices, against the host /dev', () => {
       const { vfs, ctx, ready } = boot();
       await ready;
       const file = await vfs.open(ctx, null, `/dev/${name}`, O_RDWR);
-      for (const op of ['read', 'pread', 'write'] as const) expect(await guestIo(file, op)).toEqual(hostIo(`/dev/${name}`, op));
+      for (const op of ['read', 'pread', 'write'] as const)
+        expect(await guestIo(file, op)).toEqual(hostIo(`/dev/${name}`, op));
       const mine = await file.fstat();
       const host = fs.statSync(`/dev/${name}`);
       expect({ type: mine.mode & 0o170000, perm: mine.mode & 0o7777, rdev: mine.rdev }).toEqual({
@@ -71,7 +96,7 @@ describe('devfs memory devices, against the host /dev', () => {
     });
   }
 
-  it('random and urandom have the host numbers and give the seed\'s bytes', async () => {
+  it("random and urandom have the host numbers and give the seed's bytes", async () => {
     const a = boot(42);
     const b = boot(42);
     const c = boot(43);
@@ -89,7 +114,7 @@ describe('devfs memory devices, against the host /dev', () => {
     }
   });
 
-  it('the fd, stdin, stdout and stderr links point where the host\'s do', async () => {
+  it("the fd, stdin, stdout and stderr links point where the host's do", async () => {
     const { vfs, ctx, ready } = boot();
     await ready;
     for (const name of ['fd', 'stdin', 'stdout', 'stderr']) {
@@ -143,6 +168,9 @@ describe('the console', () => {
   it('without a console CharDevice, opening /dev/console is ENXIO', async () => {
     const { vfs, ctx, ready } = boot();
     await ready;
-    expect(await outcome(() => vfs.open(ctx, null, '/dev/console', O_RDWR))).toEqual({ ok: false, errno: 'ENXIO' });
+    expect(await outcome(() => vfs.open(ctx, null, '/dev/console', O_RDWR))).toEqual({
+      ok: false,
+      errno: 'ENXIO',
+    });
   });
 });

@@ -85,7 +85,8 @@ function addConsole(fs: Tmpfs, options: DevfsOptions): void {
   fs.mknod(fs.rootIno, 'tty', S_IFCHR | 0o666, 0, 0, tty);
   fs.mknod(fs.rootIno, 'console', S_IFCHR | 0o600, 0, 0, console);
   const driver =
-    options.consoleDriver ?? (options.console ? new CharDeviceDriver(options.console, options.consoleIoctl ?? null) : null);
+    options.consoleDriver ??
+    (options.console ? new CharDeviceDriver(options.console, options.consoleIoctl ?? null) : null);
   if (!driver) return;
   options.devices.registerChar(tty, driver);
   options.devices.registerChar(console, driver);
@@ -117,4 +118,3 @@ export function blockDevNumber(name: string): number | null {
   if (sd) return new_encode_dev(SCSI_DISK0_MAJOR, (sd[1].charCodeAt(0) - 97) * 16 + Number(sd[2] || 0));
   return null;
 }
-

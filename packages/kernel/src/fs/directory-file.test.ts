@@ -3,7 +3,7 @@
 // testing/dirents.ts as a C program walks it (by d_reclen), checked against sizeof/offsetof-derived rules;
 // and seekdir semantics (lseek to a d_off resumes right after that entry), as glibc's readdir relies on.
 import * as fs from 'node:fs';
-import { EINVAL, O_CREAT, O_DIRECTORY, O_RDONLY, O_WRONLY, SEEK_SET, S_IFMT } from '@kmos/abi-linux';
+import { EINVAL, O_CREAT, O_DIRECTORY, O_RDONLY, O_WRONLY, S_IFMT, SEEK_SET } from '@kmos/abi-linux';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dirent64Size } from './directory-file.js';
@@ -17,7 +17,14 @@ afterAll(() => {
 });
 
 const nameArb = fc
-  .string({ unit: fc.integer({ min: 1, max: 255 }).filter((c) => c !== 0x2f).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 40 })
+  .string({
+    unit: fc
+      .integer({ min: 1, max: 255 })
+      .filter((c) => c !== 0x2f)
+      .map((c) => String.fromCharCode(c)),
+    minLength: 1,
+    maxLength: 40,
+  })
   .filter((n) => n !== '.' && n !== '..');
 
 async function populate(fx: Fixture, names: string[], dirsToo: boolean[]): Promise<void> {

@@ -4,8 +4,8 @@
  * Layer: kernel VFS, used by hostfs.ts.
  */
 import { EIO, ERRNO_NAMES } from '@kmos/abi-linux';
-import { fsError } from './fs-error.js';
 import type { KernelError } from '../kernel-error.js';
+import { fsError } from './fs-error.js';
 
 const BY_NAME = new Map<string, number>(Object.entries(ERRNO_NAMES).map(([n, name]) => [name, Number(n)]));
 
@@ -24,7 +24,10 @@ export function onHost<T>(what: string, call: () => T): T {
   try {
     return call();
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code !== undefined && typeof (error as { syscall?: unknown }).syscall === 'string') {
+    if (
+      (error as { code?: unknown } | null)?.code !== undefined &&
+      typeof (error as { syscall?: unknown }).syscall === 'string'
+    ) {
       throw hostError(error, what);
     }
     throw error;

@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import { O_CREAT, O_RDONLY, O_RDWR, O_WRONLY } from '@kmos/abi-linux';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT_CREDENTIALS } from './credentials.js';
 import { Hostfs } from './hostfs.js';
 import { readAll } from './testing/dirents.js';
 import { hostfsFixture, outcome, tempDir } from './testing/vfs-fixture.js';
-import { ROOT_CREDENTIALS } from './credentials.js';
 import { Vfs } from './vfs.js';
 
 const dirs: string[] = [];
@@ -20,7 +20,8 @@ const fresh = () => {
   dirs.push(d);
   return d;
 };
-const text = async (file: Awaited<ReturnType<Vfs['open']>>) => Buffer.from(await readAll(file)).toString('latin1');
+const text = async (file: Awaited<ReturnType<Vfs['open']>>) =>
+  Buffer.from(await readAll(file)).toString('latin1');
 
 describe('hostfs keeps the guest inside its root', () => {
   it('absolute symlinks and `..` resolve in the guest namespace, not the host', async () => {
@@ -37,7 +38,9 @@ describe('hostfs keeps the guest inside its root', () => {
       expect(await text(file)).toBe('inside');
       await file.close();
     }
-    expect(vfs.getcwd(await (async () => ({ ...ctx, cwd: await vfs.chdir(ctx, null, '/../..') }))())).toBe('/');
+    expect(vfs.getcwd(await (async () => ({ ...ctx, cwd: await vfs.chdir(ctx, null, '/../..') }))())).toBe(
+      '/',
+    );
   });
 
   it('names are bytes: a non-UTF-8 name made by the guest is those bytes on the host', async () => {
@@ -79,7 +82,8 @@ describe('hostfs files', () => {
     const files = [];
     for (let i = 0; i < 20; i++) files.push(await vfs.open(ctx, null, `/f${i}`, O_RDWR | O_CREAT, 0o644));
     for (let round = 0; round < 3; round++) {
-      for (const [i, f] of files.entries()) expect(await f.write(Buffer.from(`${i}.${round};`))).toBeGreaterThan(0);
+      for (const [i, f] of files.entries())
+        expect(await f.write(Buffer.from(`${i}.${round};`))).toBeGreaterThan(0);
     }
     expect(hostfs.openFds).toBeLessThanOrEqual(4);
     for (const [i, f] of files.entries()) {
@@ -92,7 +96,10 @@ describe('hostfs files', () => {
     const root = fresh();
     fs.writeFileSync(`${root}/file`, 'x');
     const { vfs, ctx } = hostfsFixture(root);
-    expect(await outcome(() => vfs.open(ctx, null, '/file/below', O_RDONLY))).toEqual({ ok: false, errno: 'ENOTDIR' });
+    expect(await outcome(() => vfs.open(ctx, null, '/file/below', O_RDONLY))).toEqual({
+      ok: false,
+      errno: 'ENOTDIR',
+    });
     expect(await outcome(() => vfs.rmdir(ctx, null, '/file'))).toEqual({ ok: false, errno: 'ENOTDIR' });
   });
 });

@@ -17,7 +17,19 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { DirEntry, FileSystem, FsAttr, FsAttrChanges, FsStatfs, Timespec } from '@kmos/abi-driver';
 import { DT_DIR } from '@kmos/abi-driver';
-import { EEXIST, EINVAL, EIO, EISDIR, ENOENT, EPERM, RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFIFO, S_IFMT, S_IFREG } from '@kmos/abi-linux';
+import {
+  EEXIST,
+  EINVAL,
+  EIO,
+  EISDIR,
+  ENOENT,
+  EPERM,
+  RENAME_EXCHANGE,
+  RENAME_NOREPLACE,
+  S_IFIFO,
+  S_IFMT,
+  S_IFREG,
+} from '@kmos/abi-linux';
 import { dtypeOf, isDir, isReg, MODE_PERMISSION_MASK } from './file-type.js';
 import { fsError } from './fs-error.js';
 import { onHost } from './host-errno.js';
@@ -148,7 +160,8 @@ export class Hostfs implements FileSystem {
     const type = mode & S_IFMT || S_IFREG;
     const perm = mode & MODE_PERMISSION_MASK;
     if (type === S_IFREG) {
-      const flags = fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW;
+      const flags =
+        fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW;
       onHost('create', () => fs.closeSync(fs.openSync(path, flags, perm)));
     } else if (type === S_IFIFO) {
       this.mkfifo(path, perm);
@@ -234,7 +247,10 @@ export class Hostfs implements FileSystem {
   }
 
   sync(ino: number | null): void {
-    const entries = ino === null ? [...this.fds.values(), ...this.pinned.values()] : [this.fds.get(ino) ?? this.pinned.get(ino)];
+    const entries =
+      ino === null
+        ? [...this.fds.values(), ...this.pinned.values()]
+        : [this.fds.get(ino) ?? this.pinned.get(ino)];
     for (const entry of entries) if (entry?.writable) onHost('fsync', () => fs.fsyncSync(entry.fd));
   }
 
@@ -358,7 +374,14 @@ export class Hostfs implements FileSystem {
   // ---- creation helpers ----------------------------------------------------------------------------------
 
   /** After a create: exact mode bits (the host umask must not apply) and the guest's owner, when we may. */
-  private finishCreate(dirIno: number, name: string, path: Buffer, perm: number | null, uid: number, gid: number) {
+  private finishCreate(
+    dirIno: number,
+    name: string,
+    path: Buffer,
+    perm: number | null,
+    uid: number,
+    gid: number,
+  ) {
     const p = path;
     if (perm !== null) onHost('chmod', () => fs.chmodSync(p, perm));
     const st = this.mustLstat(path);
@@ -405,7 +428,8 @@ export class Hostfs implements FileSystem {
     const path = this.pathOf(ino);
     const { O_RDONLY, O_RDWR, O_NOFOLLOW } = fs.constants;
     const attr = this.getattr(ino);
-    if (!isReg(attr.mode)) throw fsError(isDir(attr.mode) ? EISDIR : EINVAL, 'hostfs: read/write of a non-file');
+    if (!isReg(attr.mode))
+      throw fsError(isDir(attr.mode) ? EISDIR : EINVAL, 'hostfs: read/write of a non-file');
     const fd = onHost('open', () => fs.openSync(path, (write ? O_RDWR : O_RDONLY) | O_NOFOLLOW));
     const entry = { fd, writable: write };
     this.fds.set(ino, entry);
@@ -474,5 +498,3 @@ export class Hostfs implements FileSystem {
 function toSeconds(t: Timespec): number {
   return t.sec + t.nsec / 1e9;
 }
-
-

@@ -5,7 +5,18 @@
  * POSIX; the ABI has no hole query yet). Layer: kernel VFS, on open-file.ts.
  */
 import type { MaybePromise } from '@kmos/abi-driver';
-import { EBADF, EINVAL, ENXIO, O_APPEND, O_PATH, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET } from '@kmos/abi-linux';
+import {
+  EBADF,
+  EINVAL,
+  ENXIO,
+  O_APPEND,
+  O_PATH,
+  SEEK_CUR,
+  SEEK_DATA,
+  SEEK_END,
+  SEEK_HOLE,
+  SEEK_SET,
+} from '@kmos/abi-linux';
 import { fsError } from './fs-error.js';
 import { InodeBackedFile } from './open-file.js';
 

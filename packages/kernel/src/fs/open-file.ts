@@ -7,6 +7,7 @@
  * Layer: kernel VFS; the syscall layer calls these methods after resolving the fd.
  */
 import type { FsAttr, MaybePromise } from '@kmos/abi-driver';
+import { POLLIN, POLLOUT } from '@kmos/abi-driver';
 import {
   EBADF,
   EINVAL,
@@ -21,7 +22,6 @@ import {
   O_RDWR,
   O_WRONLY,
 } from '@kmos/abi-linux';
-import { POLLIN, POLLOUT } from '@kmos/abi-driver';
 import type { WaitQueue } from '../sched/wait-queue.js';
 import type { Dentry } from './dentry.js';
 import { fsError } from './fs-error.js';

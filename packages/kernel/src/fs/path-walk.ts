@@ -8,16 +8,7 @@
  * above mount-table.ts and the filesystems.
  */
 import type { FsAttr } from '@kmos/abi-driver';
-import {
-  EACCES,
-  ELOOP,
-  ENAMETOOLONG,
-  ENOENT,
-  ENOTDIR,
-  S_IFDIR,
-  S_IFLNK,
-  S_IFMT,
-} from '@kmos/abi-linux';
+import { EACCES, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, S_IFDIR, S_IFLNK, S_IFMT } from '@kmos/abi-linux';
 import { type Credentials, MAY_EXEC, mayAccess } from './credentials.js';
 import type { Dentry } from './dentry.js';
 import { fsError } from './fs-error.js';
@@ -91,7 +82,8 @@ export class PathWalk {
     const parts = components(path);
     const trailingSlash = path.endsWith('/');
     const name = parts.pop();
-    if (name === undefined) return { dir: from.dentry, dirAttr: from.attr, name: '', last: 'root', trailingSlash };
+    if (name === undefined)
+      return { dir: from.dentry, dirAttr: from.attr, name: '', last: 'root', trailingSlash };
     const dir = parts.length ? await this.walk(from, parts.reverse(), true, true) : from;
     this.checkSearch(dir.attr);
     const last = name === '.' ? 'dot' : name === '..' ? 'dotdot' : 'normal';
@@ -136,7 +128,12 @@ export class PathWalk {
   }
 
   /** Walks a reversed stack of components; symlink targets are pushed onto it as they are met. */
-  private async walk(from: Resolved, stack: string[], followFinal: boolean, mustBeDir: boolean): Promise<Resolved> {
+  private async walk(
+    from: Resolved,
+    stack: string[],
+    followFinal: boolean,
+    mustBeDir: boolean,
+  ): Promise<Resolved> {
     let cur = from;
     let finalMustBeDir = mustBeDir;
     while (stack.length > 0) {

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT_CREDENTIALS } from './credentials.js';
 import type { OpenFile } from './open-file.js';
-import { Pipe, PipeFile } from './pipe.js';
+import { Pipe, type PipeFile } from './pipe.js';
 import { createTestMemory, PageKmalloc } from './testing/page-kmalloc.js';
 import { outcome } from './testing/vfs-fixture.js';
 import { Vfs } from './vfs.js';
@@ -32,7 +32,14 @@ const sizeArb = fc.oneof(
 );
 
 const pipeOpArb: fc.Arbitrary<PipeOp> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ k: fc.constant('write' as const), n: sizeArb, seed: fc.integer({ min: 0, max: 255 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      k: fc.constant('write' as const),
+      n: sizeArb,
+      seed: fc.integer({ min: 0, max: 255 }),
+    }),
+  },
   { weight: 5, arbitrary: fc.record({ k: fc.constant('read' as const), n: sizeArb }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('fionread' as const) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('poll' as const) }) },
@@ -102,11 +109,18 @@ async function onHostPipe(ops: PipeOp[]): Promise<unknown[]> {
 
 const userMem = () => {
   const cells = new Map<number, Uint8Array>();
-  return { copyIn: () => {}, copyOut: (ptr: number, from: Uint8Array) => void cells.set(ptr, from.slice()), cells };
+  return {
+    copyIn: () => {},
+    copyOut: (ptr: number, from: Uint8Array) => void cells.set(ptr, from.slice()),
+    cells,
+  };
 };
 
 async function onKmosPipe(ops: PipeOp[], kmalloc: PageKmalloc): Promise<unknown[]> {
-  const vfs = new Vfs({ clock: () => ({ sec: 0, nsec: 0 }), pipeMemory: { objects: kmalloc, memory: kmalloc.memory } });
+  const vfs = new Vfs({
+    clock: () => ({ sec: 0, nsec: 0 }),
+    pipeMemory: { objects: kmalloc, memory: kmalloc.memory },
+  });
   const ends = vfs.pipe(ROOT_CREDENTIALS, O_NONBLOCK) as [OpenFile | null, OpenFile | null];
   const out: unknown[] = [];
   for (const op of ops) {
@@ -214,7 +228,10 @@ describe('FIFOs', () => {
     const { tmpfsFixture } = await import('./testing/vfs-fixture.js');
     const { vfs, ctx } = tmpfsFixture();
     await vfs.mknod(ctx, null, '/fifo', 0o010644);
-    expect(await outcome(() => vfs.open(ctx, null, '/fifo', O_WRONLY | O_NONBLOCK))).toEqual({ ok: false, errno: 'ENXIO' });
+    expect(await outcome(() => vfs.open(ctx, null, '/fifo', O_WRONLY | O_NONBLOCK))).toEqual({
+      ok: false,
+      errno: 'ENXIO',
+    });
     const reader = await vfs.open(ctx, null, '/fifo', O_RDONLY);
     expect(reader.openWait()).toBeInstanceOf(WouldBlock);
     const writer = await vfs.open(ctx, null, '/fifo', O_WRONLY);

@@ -40,7 +40,11 @@ interface PipeBuffer {
 }
 
 export class Pipe {
-  private readonly ring: PipeBuffer[] = Array.from({ length: PIPE_DEF_BUFFERS }, () => ({ page: 0, offset: 0, len: 0 }));
+  private readonly ring: PipeBuffer[] = Array.from({ length: PIPE_DEF_BUFFERS }, () => ({
+    page: 0,
+    offset: 0,
+    len: 0,
+  }));
   /** Slots written and slots consumed, counted forever; the ring index is the count modulo its size. */
   private head = 0;
   private tail = 0;
@@ -71,8 +75,8 @@ export class Pipe {
   }
 
   openEnd(read: boolean, write: boolean): void {
-    if (read) (this.readers++, this.readerOpens++);
-    if (write) (this.writers++, this.writerOpens++);
+    if (read) this.readers++, this.readerOpens++;
+    if (write) this.writers++, this.writerOpens++;
     this.queue.wakeAll();
   }
 
@@ -229,7 +233,8 @@ export class PipeFile extends OpenFile {
   }
 
   async fstat(): Promise<Stat> {
-    if (this.dentry) return statOf(await this.dentry.mount.fs.getattr(this.dentry.ino), this.dentry.mount.dev);
+    if (this.dentry)
+      return statOf(await this.dentry.mount.fs.getattr(this.dentry.ino), this.dentry.mount.dev);
     const id = this.anon as AnonPipeIdentity;
     return {
       dev: id.dev,

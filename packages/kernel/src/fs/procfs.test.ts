@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { O_RDONLY } from '@kmos/abi-linux';
 import { describe, expect, it } from 'vitest';
 import { ROOT_CREDENTIALS } from './credentials.js';
-import { procDir, procFile, procLink, Procfs, registerBasicEntries } from './procfs.js';
+import { Procfs, procDir, procFile, procLink, registerBasicEntries } from './procfs.js';
 import { listDir, readAll } from './testing/dirents.js';
 import { outcome } from './testing/vfs-fixture.js';
 import { Tmpfs } from './tmpfs.js';
@@ -14,13 +14,27 @@ import { Vfs } from './vfs.js';
 async function boot() {
   const clock = () => ({ sec: 0, nsec: 0 });
   const vfs = new Vfs({ clock });
-  vfs.mountRoot(new Tmpfs({ clock, rootMode: 0o755 }), { fsType: 'tmpfs', source: 'rootfs', readOnly: false });
+  vfs.mountRoot(new Tmpfs({ clock, rootMode: 0o755 }), {
+    fsType: 'tmpfs',
+    source: 'rootfs',
+    readOnly: false,
+  });
   const ctx = vfs.rootContext(ROOT_CREDENTIALS);
   await vfs.mkdir(ctx, null, '/proc', 0o555);
   await vfs.mkdir(ctx, null, '/tmp dir', 0o1777);
   const proc = new Procfs({ clock });
-  await vfs.mount(ctx, null, '/proc', proc, { fsType: 'proc', source: 'proc', readOnly: false, options: 'nosuid,nodev,noexec,relatime' });
-  await vfs.mount(ctx, null, '/tmp dir', new Tmpfs({ clock }), { fsType: 'tmpfs', source: 'tmpfs', readOnly: false, options: 'mode=1777' });
+  await vfs.mount(ctx, null, '/proc', proc, {
+    fsType: 'proc',
+    source: 'proc',
+    readOnly: false,
+    options: 'nosuid,nodev,noexec,relatime',
+  });
+  await vfs.mount(ctx, null, '/tmp dir', new Tmpfs({ clock }), {
+    fsType: 'tmpfs',
+    source: 'tmpfs',
+    readOnly: false,
+    options: 'mode=1777',
+  });
   registerBasicEntries(proc, {
     mounts: vfs.mounts,
     filesystems: () => [
@@ -47,7 +61,7 @@ async function cat(vfs: Vfs, ctx: ReturnType<Vfs['rootContext']>, path: string):
 const lines = (text: string) => text.split('\n').filter((l) => l.length > 0);
 
 describe('procfs basic entries, in the host /proc formats', () => {
-  it('/proc/mounts: the mount table, each line shaped like the host\'s (space escaped as \\040)', async () => {
+  it("/proc/mounts: the mount table, each line shaped like the host's (space escaped as \\040)", async () => {
     const { vfs, ctx } = await boot();
     const mine = lines(await cat(vfs, ctx, '/proc/mounts'));
     const shape = /^(\S+) (\S+) (\S+) (\S+) 0 0$/;
@@ -60,11 +74,15 @@ describe('procfs basic entries, in the host /proc formats', () => {
     ]);
   });
 
-  it('/proc/filesystems, uptime and loadavg parse as the host\'s do', async () => {
+  it("/proc/filesystems, uptime and loadavg parse as the host's do", async () => {
     const { vfs, ctx } = await boot();
     const fsLine = /^(nodev)?\t\S+$/;
     for (const line of lines(fs.readFileSync('/proc/filesystems', 'latin1'))) expect(line).toMatch(fsLine);
-    expect(lines(await cat(vfs, ctx, '/proc/filesystems'))).toEqual(['nodev\ttmpfs', 'nodev\tproc', '\text2']);
+    expect(lines(await cat(vfs, ctx, '/proc/filesystems'))).toEqual([
+      'nodev\ttmpfs',
+      'nodev\tproc',
+      '\text2',
+    ]);
     const uptime = /^\d+\.\d\d \d+\.\d\d$/;
     expect(fs.readFileSync('/proc/uptime', 'latin1').trim()).toMatch(uptime);
     expect((await cat(vfs, ctx, '/proc/uptime')).trim()).toBe('12.35 10.00');
@@ -107,14 +125,20 @@ describe('procfs framework', () => {
     expect((await vfs.stat(ctx, null, '/proc/7/status')).uid).toBe(1000);
     expect(vfs.getcwd({ ...ctx, cwd: await vfs.chdir(ctx, null, '/proc/1/cwd') })).toBe('/tmp dir');
     pids.delete(7);
-    expect(await outcome(() => vfs.stat(ctx, null, '/proc/7/status'))).toEqual({ ok: false, errno: 'ENOENT' });
+    expect(await outcome(() => vfs.stat(ctx, null, '/proc/7/status'))).toEqual({
+      ok: false,
+      errno: 'ENOENT',
+    });
     expect(await listDir(vfs, ctx, '/proc')).not.toContain('7');
   });
 
   it('a reader in pieces sees one snapshot; a read from offset 0 sees the new text', async () => {
     const { vfs, ctx, proc } = await boot();
     let generation = 0;
-    proc.registerFile('sys/kernel/counter', () => `${String(generation++).padStart(4, '0')}-${'x'.repeat(20)}\n`);
+    proc.registerFile(
+      'sys/kernel/counter',
+      () => `${String(generation++).padStart(4, '0')}-${'x'.repeat(20)}\n`,
+    );
     const file = await vfs.open(ctx, null, '/proc/sys/kernel/counter', O_RDONLY);
     const pieces: string[] = [];
     const buf = new Uint8Array(5);
@@ -124,6 +148,9 @@ describe('procfs framework', () => {
     expect(pieces.join('')).toBe(`0000-${'x'.repeat(20)}\n`);
     expect(await cat(vfs, ctx, '/proc/sys/kernel/counter')).toBe(`0001-${'x'.repeat(20)}\n`);
     await file.close();
-    expect(await outcome(() => vfs.unlink(ctx, null, '/proc/version'))).toEqual({ ok: false, errno: 'EPERM' });
+    expect(await outcome(() => vfs.unlink(ctx, null, '/proc/version'))).toEqual({
+      ok: false,
+      errno: 'EPERM',
+    });
   });
 });

@@ -14,17 +14,7 @@
  */
 import type { DirEntry, FileSystem, FsAttr, FsStatfs, Timespec } from '@kmos/abi-driver';
 import { PAGE_SIZE } from '@kmos/abi-driver';
-import {
-  EACCES,
-  EINVAL,
-  EISDIR,
-  ENOENT,
-  ENOTDIR,
-  EPERM,
-  S_IFDIR,
-  S_IFLNK,
-  S_IFREG,
-} from '@kmos/abi-linux';
+import { EACCES, EINVAL, EISDIR, ENOENT, ENOTDIR, EPERM, S_IFDIR, S_IFLNK, S_IFREG } from '@kmos/abi-linux';
 import { dtypeOf } from './file-type.js';
 import { fsError } from './fs-error.js';
 import type { MountTable } from './mount-table.js';
@@ -40,7 +30,12 @@ export interface ProcOwner {
 }
 
 export type ProcNode =
-  | { readonly kind: 'file'; readonly generate: () => string; readonly mode?: number; readonly owner?: ProcOwner }
+  | {
+      readonly kind: 'file';
+      readonly generate: () => string;
+      readonly mode?: number;
+      readonly owner?: ProcOwner;
+    }
   | { readonly kind: 'link'; readonly target: () => string; readonly owner?: ProcOwner }
   | {
       readonly kind: 'dir';
@@ -60,7 +55,11 @@ export interface ProcPidProvider {
   current(): number | null;
 }
 
-export const procFile = (generate: () => string, mode = 0o444): ProcNode => ({ kind: 'file', generate, mode });
+export const procFile = (generate: () => string, mode = 0o444): ProcNode => ({
+  kind: 'file',
+  generate,
+  mode,
+});
 export const procLink = (target: () => string): ProcNode => ({ kind: 'link', target });
 export const procDir = (
   children: ReadonlyMap<string, ProcNode> | (() => ReadonlyMap<string, ProcNode>),
@@ -248,9 +247,17 @@ export class Procfs implements FileSystem {
     const all = new Map<string, ProcNode>();
     const pids = this.pids;
     for (const pid of pids.list()) {
-      all.set(String(pid), { kind: 'dir', children: () => pids.entries(pid) ?? new Map(), mode: 0o555, owner: pids.owner(pid) });
+      all.set(String(pid), {
+        kind: 'dir',
+        children: () => pids.entries(pid) ?? new Map(),
+        mode: 0o555,
+        owner: pids.owner(pid),
+      });
     }
-    all.set('self', procLink(() => String(pids.current() ?? '')));
+    all.set(
+      'self',
+      procLink(() => String(pids.current() ?? '')),
+    );
     for (const [name, node] of this.fixed) all.set(name, node);
     return all;
   }
@@ -344,7 +351,9 @@ export interface ProcBasics {
 export function registerBasicEntries(proc: Procfs, basics: ProcBasics): void {
   proc.registerFile('filesystems', () => formatFilesystems(basics.filesystems()));
   proc.registerFile('mounts', () => formatMounts(basics.mounts));
-  proc.registerFile('version', () => (basics.version.endsWith('\n') ? basics.version : `${basics.version}\n`));
+  proc.registerFile('version', () =>
+    basics.version.endsWith('\n') ? basics.version : `${basics.version}\n`,
+  );
   proc.registerFile('uptime', () => {
     const { upSeconds, idleSeconds } = basics.uptime();
     return `${upSeconds.toFixed(2)} ${idleSeconds.toFixed(2)}\n`;

@@ -140,7 +140,8 @@ export class Tmpfs implements FileSystem {
   readdir(dirIno: number, cookie: number, maxEntries: number): DirEntry[] {
     const dir = this.dir(dirIno);
     const out: DirEntry[] = [];
-    if (cookie < 1 && out.length < maxEntries) out.push({ name: '.', ino: dir.ino, type: dtypeOf(dir.mode), cookie: 1 });
+    if (cookie < 1 && out.length < maxEntries)
+      out.push({ name: '.', ino: dir.ino, type: dtypeOf(dir.mode), cookie: 1 });
     if (cookie < 2 && out.length < maxEntries) {
       out.push({ name: '..', ino: dir.parent, type: dtypeOf(S_IFDIR), cookie: 2 });
     }
@@ -350,7 +351,8 @@ export class Tmpfs implements FileSystem {
     const dir = this.dir(dirIno);
     if (dir.nlink === 0) throw fsError(ENOENT, 'directory was removed');
     if (dir.entries?.has(name)) throw fsError(EEXIST, name);
-    if (this.options.maxInodes !== undefined && this.inodes.size >= this.options.maxInodes) throw fsError(ENOSPC);
+    if (this.options.maxInodes !== undefined && this.inodes.size >= this.options.maxInodes)
+      throw fsError(ENOSPC);
     const node = new TmpInode(this.nextIno++, mode, uid, gid, this.options.clock());
     this.inodes.set(node.ino, node);
     this.insert(dir, name, node);
@@ -454,7 +456,8 @@ export class Tmpfs implements FileSystem {
 
   /** relatime: atime moves when it is not newer than mtime or ctime. */
   private touchAtime(node: TmpInode): void {
-    if (cmp(node.atime, node.mtime) <= 0 || cmp(node.atime, node.ctime) <= 0) node.atime = this.options.clock();
+    if (cmp(node.atime, node.mtime) <= 0 || cmp(node.atime, node.ctime) <= 0)
+      node.atime = this.options.clock();
   }
 }
 

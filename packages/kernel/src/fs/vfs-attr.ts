@@ -73,7 +73,12 @@ function normalizeId(id: number): number | undefined {
   return id === -1 || id === ID_UNCHANGED ? undefined : id >>> 0;
 }
 
-export async function chownInode(cred: Credentials, target: Resolved, uid: number, gid: number): Promise<void> {
+export async function chownInode(
+  cred: Credentials,
+  target: Resolved,
+  uid: number,
+  gid: number,
+): Promise<void> {
   const { dentry, attr } = target;
   checkWritable(dentry.mount);
   const newUid = normalizeId(uid);
@@ -82,7 +87,8 @@ export async function chownInode(cred: Credentials, target: Resolved, uid: numbe
     // Without CAP_CHOWN only the owner may name ids at all: its own uid, and the file's group or one of its own.
     const owner = fsUid(cred) === attr.uid;
     if (newUid !== undefined && !(owner && newUid === attr.uid)) throw fsError(EPERM, 'chown: not root');
-    if (newGid !== undefined && !(owner && (newGid === attr.gid || inGroup(cred, newGid)))) throw fsError(EPERM);
+    if (newGid !== undefined && !(owner && (newGid === attr.gid || inGroup(cred, newGid))))
+      throw fsError(EPERM);
   }
   const changes: { -readonly [K in keyof FsAttrChanges]: FsAttrChanges[K] } = {};
   if (newUid !== undefined) changes.uid = newUid;
@@ -151,13 +157,23 @@ export async function access(
   if (mode === 0) return;
   const { attr, dentry } = target;
   if (!mayAccess(cred, attr, mode, isDir(attr.mode))) throw fsError(EACCES);
-  if (mode & MAY_WRITE && dentry.mount.readOnly && (isReg(attr.mode) || isDir(attr.mode) || isLnk(attr.mode))) {
+  if (
+    mode & MAY_WRITE &&
+    dentry.mount.readOnly &&
+    (isReg(attr.mode) || isDir(attr.mode) || isLnk(attr.mode))
+  ) {
     throw fsError(EROFS);
   }
 }
 
 export async function readlink(mounts: MountTable, ctx: PathContext, at: OpenFile | null, path: string) {
-  const target = await resolveTarget(mounts, ctx, at, path, path === '' ? AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW : AT_SYMLINK_NOFOLLOW);
+  const target = await resolveTarget(
+    mounts,
+    ctx,
+    at,
+    path,
+    path === '' ? AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW : AT_SYMLINK_NOFOLLOW,
+  );
   if (!isLnk(target.attr.mode)) throw fsError(path === '' ? ENOENT : EINVAL, 'not a symlink');
   return target.dentry.mount.fs.readlink(target.dentry.ino);
 }

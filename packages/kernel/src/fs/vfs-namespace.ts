@@ -46,7 +46,13 @@ import {
 } from './vfs-common.js';
 
 /** Walks to the parent of a name to create; EEXIST when it exists, ENOENT for a trailing slash on a file. */
-async function createTarget(walk: PathWalk, ctx: PathContext, at: OpenFile | null, path: string, dirOk: boolean) {
+async function createTarget(
+  walk: PathWalk,
+  ctx: PathContext,
+  at: OpenFile | null,
+  path: string,
+  dirOk: boolean,
+) {
   const p = await walk.resolveParent(baseOf(ctx, at, path), path);
   if (p.last !== 'normal') throw fsError(EEXIST);
   if (await walk.lookup(p.dir, p.name)) throw fsError(EEXIST, p.name);
@@ -56,7 +62,13 @@ async function createTarget(walk: PathWalk, ctx: PathContext, at: OpenFile | nul
   return p;
 }
 
-export async function mkdir(mounts: MountTable, ctx: PathContext, at: OpenFile | null, path: string, mode: number) {
+export async function mkdir(
+  mounts: MountTable,
+  ctx: PathContext,
+  at: OpenFile | null,
+  path: string,
+  mode: number,
+) {
   const walk = new PathWalk(mounts, ctx);
   const p = await createTarget(walk, ctx, at, path, true);
   const owner = newOwner(ctx.cred, p.dirAttr, mode & ~ctx.umask & MKDIR_MODE_MASK, true);
@@ -86,7 +98,13 @@ export async function mknod(
   await p.dir.mount.fs.mknod(p.dir.ino, p.name, type | owner.mode, owner.uid, owner.gid, keepRdev);
 }
 
-export async function symlink(mounts: MountTable, ctx: PathContext, target: string, at: OpenFile | null, path: string) {
+export async function symlink(
+  mounts: MountTable,
+  ctx: PathContext,
+  target: string,
+  at: OpenFile | null,
+  path: string,
+) {
   if (target.length === 0) throw fsError(ENOENT, 'empty symlink target');
   const walk = new PathWalk(mounts, ctx);
   const p = await createTarget(walk, ctx, at, path, false);
@@ -130,7 +148,13 @@ function mayLinkProtected(ctx: PathContext, old: Resolved): void {
   throw fsError(EPERM, 'protected_hardlinks');
 }
 
-async function resolveOld(walk: PathWalk, ctx: PathContext, at: OpenFile | null, path: string, flags: number) {
+async function resolveOld(
+  walk: PathWalk,
+  ctx: PathContext,
+  at: OpenFile | null,
+  path: string,
+  flags: number,
+) {
   if (path === '' && flags & AT_EMPTY_PATH) {
     const dentry = at ? at.dentry : ctx.cwd;
     if (!dentry) throw fsError(ENOENT);
@@ -207,7 +231,13 @@ export async function rename(
   if (dst && !(flags & RENAME_EXCHANGE)) await releaseIfUnused(to.dir.mount, dst.attr.ino);
 }
 
-function checkRenameShape(from: ParentResolved, to: ParentResolved, src: Resolved, dst: Resolved | null, flags: number) {
+function checkRenameShape(
+  from: ParentResolved,
+  to: ParentResolved,
+  src: Resolved,
+  dst: Resolved | null,
+  flags: number,
+) {
   if (flags & RENAME_EXCHANGE && !dst) throw fsError(ENOENT, to.name);
   if (flags & RENAME_NOREPLACE && dst) throw fsError(EEXIST, to.name);
   const srcDir = isDir(src.attr.mode);
@@ -235,7 +265,12 @@ function checkRenamePermission(
   if (from.dir.sameAs(to.dir)) return;
   // A directory moving to a new parent rewrites its `..`: it needs write permission itself.
   if (srcDir && !mayAccess(ctx.cred, src.attr, MAY_WRITE, true)) throw fsError(EACCES, 'moving a directory');
-  if (flags & RENAME_EXCHANGE && dst && isDir(dst.attr.mode) && !mayAccess(ctx.cred, dst.attr, MAY_WRITE, true)) {
+  if (
+    flags & RENAME_EXCHANGE &&
+    dst &&
+    isDir(dst.attr.mode) &&
+    !mayAccess(ctx.cred, dst.attr, MAY_WRITE, true)
+  ) {
     throw fsError(EACCES, 'moving a directory');
   }
 }

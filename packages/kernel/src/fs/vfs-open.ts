@@ -75,7 +75,14 @@ export async function openPath(
 }
 
 /** O_CREAT: walks to the parent, follows a final symlink (unless O_EXCL/O_NOFOLLOW), creates when absent. */
-async function openCreate(walk: PathWalk, ctx: PathContext, base: Dentry, path: string, flags: number, mode: number) {
+async function openCreate(
+  walk: PathWalk,
+  ctx: PathContext,
+  base: Dentry,
+  path: string,
+  flags: number,
+  mode: number,
+) {
   let p: ParentResolved = await walk.resolveParent(base, path);
   for (;;) {
     // `.`, `..` and `/` name existing directories; a trailing slash on a normal name is EISDIR at once.
@@ -138,4 +145,3 @@ function openFifo(pipe: Pipe, flags: number, dentry: Dentry): OpenFile {
   checkFifoWriterOpen(pipe, (flags & O_ACCMODE) === O_WRONLY, (flags & O_NONBLOCK) !== 0);
   return new PipeFile(flags, pipe, dentry, null);
 }
-

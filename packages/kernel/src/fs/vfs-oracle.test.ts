@@ -6,19 +6,19 @@
 // symlinks, ELOOP, ENAMETOOLONG, FIFOs, access(2), chown and the file-description operations (offsets,
 // O_APPEND, pread/pwrite, lseek, ftruncate).
 import * as fs from 'node:fs';
+import * as abi from '@kmos/abi-linux';
 import {
   R_OK,
   RENAME_EXCHANGE,
   RENAME_NOREPLACE,
+  S_IFDIR,
+  S_IFMT,
   SEEK_CUR,
   SEEK_END,
   SEEK_SET,
-  S_IFDIR,
-  S_IFMT,
   W_OK,
   X_OK,
 } from '@kmos/abi-linux';
-import * as abi from '@kmos/abi-linux';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Credentials } from './credentials.js';
@@ -72,7 +72,19 @@ const pathArb = fc
   .tuple(fc.boolean(), fc.array(componentArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 6 }))
   .map(([absolute, parts, trail]) => (absolute ? '/' : '') + parts.join('/') + (trail === 0 ? '/' : ''));
 const targetArb = fc.oneof(pathArb, fc.constantFrom('/a', '/../../b', 'a/b', 'loop', '/'));
-const modeArb = fc.constantFrom(0o755, 0o700, 0o644, 0o600, 0o1777, 0o2775, 0o4755, 0o711, 0o666, 0o000, 0o070);
+const modeArb = fc.constantFrom(
+  0o755,
+  0o700,
+  0o644,
+  0o600,
+  0o1777,
+  0o2775,
+  0o4755,
+  0o711,
+  0o666,
+  0o000,
+  0o070,
+);
 const uidArb = fc.constantFrom(0, 1000, 1001, -1);
 const gidArb = fc.constantFrom(0, 1000, 2000, 3000, -1);
 const dataArb = fc.string({ maxLength: 12 });
@@ -83,7 +95,11 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ k: fc.constant('read' as const), n: fc.integer({ min: 0, max: 20 }) }),
   fc.record({ k: fc.constant('pread' as const), n: fc.integer({ min: 0, max: 20 }), off: offArb }),
   fc.record({ k: fc.constant('pwrite' as const), data: dataArb, off: offArb }),
-  fc.record({ k: fc.constant('lseek' as const), off: offArb, whence: fc.constantFrom(SEEK_SET, SEEK_CUR, SEEK_END, 7) }),
+  fc.record({
+    k: fc.constant('lseek' as const),
+    off: offArb,
+    whence: fc.constantFrom(SEEK_SET, SEEK_CUR, SEEK_END, 7),
+  }),
   fc.record({ k: fc.constant('ftruncate' as const), n: fc.integer({ min: -1, max: 20 }) }),
   fc.record({ k: fc.constant('fstat' as const) }),
 );
@@ -118,13 +134,31 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       flags: fc.constantFrom(0, 0, RENAME_NOREPLACE, RENAME_EXCHANGE),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('link' as const), a: pathArb, b: pathArb, flags: fc.constantFrom(0, abi.AT_SYMLINK_FOLLOW) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('link' as const),
+      a: pathArb,
+      b: pathArb,
+      flags: fc.constantFrom(0, abi.AT_SYMLINK_FOLLOW),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('symlink' as const), target: targetArb, p: pathArb }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('readlink' as const), p: pathArb }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('stat' as const), p: pathArb, follow: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('chmod' as const), p: pathArb, mode: modeArb }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('chown' as const), p: pathArb, uid: uidArb, gid: gidArb }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('truncate' as const), p: pathArb, n: fc.integer({ min: -1, max: 30 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('chown' as const), p: pathArb, uid: uidArb, gid: gidArb }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('truncate' as const),
+      p: pathArb,
+      n: fc.integer({ min: -1, max: 30 }),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -170,12 +204,21 @@ interface StatView {
 
 function view(s: { mode: number; sizeBytes: number; nlink: number; uid: number; gid: number }): StatView {
   const type = s.mode & S_IFMT;
-  return { type, perm: s.mode & 0o7777, size: type === S_IFDIR ? null : s.sizeBytes, nlink: s.nlink, uid: s.uid, gid: s.gid };
+  return {
+    type,
+    perm: s.mode & 0o7777,
+    size: type === S_IFDIR ? null : s.sizeBytes,
+    nlink: s.nlink,
+    uid: s.uid,
+    gid: s.gid,
+  };
 }
 
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
-const flagBits = (names: string[]) => names.reduce((bits, name) => bits | (abi as unknown as Record<string, number>)[name], 0);
-const hex = (buf: Uint8Array, n: number | unknown) => Buffer.from(buf.subarray(0, n as number)).toString('hex');
+const flagBits = (names: string[]) =>
+  names.reduce((bits, name) => bits | (abi as unknown as Record<string, number>)[name], 0);
+const hex = (buf: Uint8Array, n: number | unknown) =>
+  Buffer.from(buf.subarray(0, n as number)).toString('hex');
 
 async function runActions(fx: Fixture, ctx: PathContext, op: Extract<Op, { k: 'io' }>): Promise<unknown[]> {
   const file = await fx.vfs.open(ctx, null, op.p, flagBits(op.flags), op.mode);
@@ -200,7 +243,7 @@ async function runActions(fx: Fixture, ctx: PathContext, op: Extract<Op, { k: 'i
             if (a.whence === SEEK_END && (await file.fstat()).mode & S_IFDIR) return 'fs-specific';
             return await file.lseek(a.off, a.whence);
           case 'ftruncate':
-            return await fx.vfs.ftruncate(file, a.n), 'ok';
+            return (await fx.vfs.ftruncate(file, a.n), 'ok');
           case 'fstat':
             return view(await file.fstat());
         }
@@ -220,34 +263,34 @@ async function runOp(fx: Fixture, state: { ctx: PathContext }, op: Op): Promise<
   const r = await outcome(async (): Promise<unknown> => {
     switch (op.k) {
       case 'mkdir':
-        return await vfs.mkdir(ctx, null, op.p, op.mode), 'ok';
+        return (await vfs.mkdir(ctx, null, op.p, op.mode), 'ok');
       case 'io': {
         const target = await outcome(() => vfs.stat(ctx, null, op.p));
         if (target.ok && (target.value.mode & S_IFMT) === abi.S_IFIFO) return 'fifo';
         return runActions(fx, ctx, op);
       }
       case 'unlink':
-        return await vfs.unlink(ctx, null, op.p), 'ok';
+        return (await vfs.unlink(ctx, null, op.p), 'ok');
       case 'rmdir':
-        return await vfs.rmdir(ctx, null, op.p), 'ok';
+        return (await vfs.rmdir(ctx, null, op.p), 'ok');
       case 'rename':
-        return await vfs.rename(ctx, null, op.a, null, op.b, op.flags), 'ok';
+        return (await vfs.rename(ctx, null, op.a, null, op.b, op.flags), 'ok');
       case 'link':
-        return await vfs.link(ctx, null, op.a, null, op.b, op.flags), 'ok';
+        return (await vfs.link(ctx, null, op.a, null, op.b, op.flags), 'ok');
       case 'symlink':
-        return await vfs.symlink(ctx, op.target, null, op.p), 'ok';
+        return (await vfs.symlink(ctx, op.target, null, op.p), 'ok');
       case 'readlink':
         return await vfs.readlink(ctx, null, op.p);
       case 'stat':
         return view(await vfs.stat(ctx, null, op.p, op.follow ? 0 : abi.AT_SYMLINK_NOFOLLOW));
       case 'chmod':
-        return await vfs.chmod(ctx, null, op.p, op.mode), 'ok';
+        return (await vfs.chmod(ctx, null, op.p, op.mode), 'ok');
       case 'chown':
-        return await vfs.chown(ctx, null, op.p, op.uid, op.gid), 'ok';
+        return (await vfs.chown(ctx, null, op.p, op.uid, op.gid), 'ok');
       case 'truncate':
-        return await vfs.truncate(ctx, null, op.p, op.n), 'ok';
+        return (await vfs.truncate(ctx, null, op.p, op.n), 'ok');
       case 'access':
-        return await vfs.access(ctx, null, op.p, op.mode, op.flags), 'ok';
+        return (await vfs.access(ctx, null, op.p, op.mode, op.flags), 'ok');
       case 'chdir': {
         const cwd: Dentry = await vfs.chdir(ctx, null, op.p);
         state.ctx = { ...ctx, cwd };
@@ -256,11 +299,20 @@ async function runOp(fx: Fixture, state: { ctx: PathContext }, op: Op): Promise<
       case 'getcwd':
         return vfs.getcwd(ctx);
       case 'mkfifo':
-        return await vfs.mknod(ctx, null, op.p, abi.S_IFIFO | op.mode), 'ok';
+        return (await vfs.mknod(ctx, null, op.p, abi.S_IFIFO | op.mode), 'ok');
       case 'readdir':
         return (await listDir(vfs, ctx, op.p)).filter((n) => n !== '.' && n !== '..').sort();
       case 'utime':
-        return await vfs.utimens(ctx, null, op.p, op.now ? 'now' : { sec: 5, nsec: 0 }, op.now ? 'now' : { sec: 7, nsec: 0 }), 'ok';
+        return (
+          await vfs.utimens(
+            ctx,
+            null,
+            op.p,
+            op.now ? 'now' : { sec: 5, nsec: 0 },
+            op.now ? 'now' : { sec: 7, nsec: 0 },
+          ),
+          'ok'
+        );
     }
   });
   return r.ok ? r.value : r.errno;

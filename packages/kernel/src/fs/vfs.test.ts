@@ -2,11 +2,31 @@
 // directory (made by mkdtemp: mode 0700, as the tmpfs root here) through node:fs (the oracle: the host kernel on a real filesystem) and through the VFS, once over
 // hostfs on another temp directory and once over tmpfs; every result and errno must agree.
 import * as fs from 'node:fs';
-import { O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, S_IFDIR, S_IFMT } from '@kmos/abi-linux';
+import {
+  O_APPEND,
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NOFOLLOW,
+  O_RDONLY,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+  S_IFDIR,
+  S_IFMT,
+} from '@kmos/abi-linux';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listDir, readAll } from './testing/dirents.js';
-import { type Fixture, hostfsFixture, hostOutcome, type Outcome, outcome, tempDir, tmpfsFixture } from './testing/vfs-fixture.js';
+import {
+  type Fixture,
+  hostfsFixture,
+  hostOutcome,
+  type Outcome,
+  outcome,
+  tempDir,
+  tmpfsFixture,
+} from './testing/vfs-fixture.js';
 
 const NAMES = ['a', 'b', 'c'];
 
@@ -30,10 +50,16 @@ type Op =
 /** Paths of 1-3 components; `.` anywhere, `..` only where it cannot climb above the root. */
 const pathArb = fc
   .tuple(
-    fc.array(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...NAMES) }, { weight: 1, arbitrary: fc.constantFrom('.', '..') }), {
-      minLength: 1,
-      maxLength: 3,
-    }),
+    fc.array(
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom(...NAMES) },
+        { weight: 1, arbitrary: fc.constantFrom('.', '..') },
+      ),
+      {
+        minLength: 1,
+        maxLength: 3,
+      },
+    ),
     fc.boolean(),
     fc.integer({ min: 0, max: 5 }),
   )
@@ -64,7 +90,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     data: fc.string({ maxLength: 40 }),
   }),
   fc.record({ k: fc.constant('read' as const), p: pathArb }),
-  fc.record({ k: fc.constant('open' as const), p: pathArb, directory: fc.boolean(), nofollow: fc.boolean(), rdwr: fc.boolean() }),
+  fc.record({
+    k: fc.constant('open' as const),
+    p: pathArb,
+    directory: fc.boolean(),
+    nofollow: fc.boolean(),
+    rdwr: fc.boolean(),
+  }),
   fc.record({ k: fc.constant('unlink' as const), p: pathArb }),
   fc.record({ k: fc.constant('rmdir' as const), p: pathArb }),
   fc.record({ k: fc.constant('rename' as const), a: pathArb, b: pathArb }),
@@ -99,9 +131,14 @@ function onHost(root: string, op: Op): Outcome {
   return hostOutcome(() => {
     switch (op.k) {
       case 'mkdir':
-        return fs.mkdirSync(at(op.p), op.mode), 'ok';
+        return (fs.mkdirSync(at(op.p), op.mode), 'ok');
       case 'write': {
-        const flags = C.O_WRONLY | (op.creat ? C.O_CREAT : 0) | (op.excl ? C.O_EXCL : 0) | (op.trunc ? C.O_TRUNC : 0) | (op.append ? C.O_APPEND : 0);
+        const flags =
+          C.O_WRONLY |
+          (op.creat ? C.O_CREAT : 0) |
+          (op.excl ? C.O_EXCL : 0) |
+          (op.trunc ? C.O_TRUNC : 0) |
+          (op.append ? C.O_APPEND : 0);
         const fd = fs.openSync(at(op.p), flags, 0o644);
         try {
           return fs.writeSync(fd, bytes(op.data));
@@ -112,22 +149,25 @@ function onHost(root: string, op: Op): Outcome {
       case 'read':
         return fs.readFileSync(at(op.p)).toString('latin1');
       case 'open': {
-        const flags = (op.rdwr ? C.O_RDWR : C.O_RDONLY) | (op.directory ? C.O_DIRECTORY : 0) | (op.nofollow ? C.O_NOFOLLOW : 0);
+        const flags =
+          (op.rdwr ? C.O_RDWR : C.O_RDONLY) |
+          (op.directory ? C.O_DIRECTORY : 0) |
+          (op.nofollow ? C.O_NOFOLLOW : 0);
         fs.closeSync(fs.openSync(at(op.p), flags));
         return 'ok';
       }
       case 'unlink':
-        return fs.unlinkSync(at(op.p)), 'ok';
+        return (fs.unlinkSync(at(op.p)), 'ok');
       case 'rmdir':
-        return fs.rmdirSync(at(op.p)), 'ok';
+        return (fs.rmdirSync(at(op.p)), 'ok');
       case 'rename':
-        return fs.renameSync(at(op.a), at(op.b)), 'ok';
+        return (fs.renameSync(at(op.a), at(op.b)), 'ok');
       case 'link':
-        return fs.linkSync(at(op.a), at(op.b)), 'ok';
+        return (fs.linkSync(at(op.a), at(op.b)), 'ok');
       case 'symlink':
-        return fs.symlinkSync(op.target, at(op.p)), 'ok';
+        return (fs.symlinkSync(op.target, at(op.p)), 'ok');
       case 'truncate':
-        return fs.truncateSync(at(op.p), op.len), 'ok';
+        return (fs.truncateSync(at(op.p), op.len), 'ok');
       case 'readdir':
         return fs.readdirSync(at(op.p)).sort();
       case 'stat':
@@ -137,7 +177,7 @@ function onHost(root: string, op: Op): Outcome {
       case 'readlink':
         return fs.readlinkSync(at(op.p));
       case 'chmod':
-        return fs.chmodSync(at(op.p), op.mode), 'ok';
+        return (fs.chmodSync(at(op.p), op.mode), 'ok');
     }
   });
 }
@@ -148,9 +188,14 @@ async function onVfs({ vfs, ctx }: Fixture, op: Op): Promise<Outcome> {
   return outcome(async () => {
     switch (op.k) {
       case 'mkdir':
-        return await vfs.mkdir(ctx, null, at(op.p), op.mode), 'ok';
+        return (await vfs.mkdir(ctx, null, at(op.p), op.mode), 'ok');
       case 'write': {
-        const flags = O_WRONLY | (op.creat ? O_CREAT : 0) | (op.excl ? O_EXCL : 0) | (op.trunc ? O_TRUNC : 0) | (op.append ? O_APPEND : 0);
+        const flags =
+          O_WRONLY |
+          (op.creat ? O_CREAT : 0) |
+          (op.excl ? O_EXCL : 0) |
+          (op.trunc ? O_TRUNC : 0) |
+          (op.append ? O_APPEND : 0);
         const file = await vfs.open(ctx, null, at(op.p), flags, 0o644);
         try {
           return await file.write(bytes(op.data));
@@ -167,22 +212,23 @@ async function onVfs({ vfs, ctx }: Fixture, op: Op): Promise<Outcome> {
         }
       }
       case 'open': {
-        const flags = (op.rdwr ? O_RDWR : O_RDONLY) | (op.directory ? O_DIRECTORY : 0) | (op.nofollow ? O_NOFOLLOW : 0);
+        const flags =
+          (op.rdwr ? O_RDWR : O_RDONLY) | (op.directory ? O_DIRECTORY : 0) | (op.nofollow ? O_NOFOLLOW : 0);
         await (await vfs.open(ctx, null, at(op.p), flags)).close();
         return 'ok';
       }
       case 'unlink':
-        return await vfs.unlink(ctx, null, at(op.p)), 'ok';
+        return (await vfs.unlink(ctx, null, at(op.p)), 'ok');
       case 'rmdir':
-        return await vfs.rmdir(ctx, null, at(op.p)), 'ok';
+        return (await vfs.rmdir(ctx, null, at(op.p)), 'ok');
       case 'rename':
-        return await vfs.rename(ctx, null, at(op.a), null, at(op.b)), 'ok';
+        return (await vfs.rename(ctx, null, at(op.a), null, at(op.b)), 'ok');
       case 'link':
-        return await vfs.link(ctx, null, at(op.a), null, at(op.b)), 'ok';
+        return (await vfs.link(ctx, null, at(op.a), null, at(op.b)), 'ok');
       case 'symlink':
-        return await vfs.symlink(ctx, op.target, null, at(op.p)), 'ok';
+        return (await vfs.symlink(ctx, op.target, null, at(op.p)), 'ok');
       case 'truncate':
-        return await vfs.truncate(ctx, null, at(op.p), op.len), 'ok';
+        return (await vfs.truncate(ctx, null, at(op.p), op.len), 'ok');
       case 'readdir':
         return (await listDir(vfs, ctx, at(op.p))).filter((n) => n !== '.' && n !== '..').sort();
       case 'stat': {
@@ -196,7 +242,7 @@ async function onVfs({ vfs, ctx }: Fixture, op: Op): Promise<Outcome> {
       case 'readlink':
         return await vfs.readlink(ctx, null, at(op.p));
       case 'chmod':
-        return await vfs.chmod(ctx, null, at(op.p), op.mode), 'ok';
+        return (await vfs.chmod(ctx, null, at(op.p), op.mode), 'ok');
     }
   });
 }

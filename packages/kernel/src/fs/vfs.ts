@@ -18,22 +18,22 @@ import {
   ENOENT,
   ENOTDIR,
   EPERM,
+  new_encode_dev,
   O_CLOEXEC,
   O_DIRECT,
   O_NONBLOCK,
   O_RDONLY,
   O_WRONLY,
-  new_encode_dev,
 } from '@kmos/abi-linux';
 import { type Credentials, fsUid } from './credentials.js';
 import type { Dentry } from './dentry.js';
-import { isReg } from './file-type.js';
 import { DeviceSwitch } from './device-switch.js';
+import { isReg } from './file-type.js';
 import { fsError, guarded } from './fs-error.js';
 import { type Mount, type MountInfo, MountTable } from './mount-table.js';
 import { type OpenFile, type Stat, statOf } from './open-file.js';
 import { type PathContext, PathWalk } from './path-walk.js';
-import { Pipe, type PipeMemory, PipeFile } from './pipe.js';
+import { Pipe, PipeFile, type PipeMemory } from './pipe.js';
 import * as attr from './vfs-attr.js';
 import { baseOf, maySearch } from './vfs-common.js';
 import * as ns from './vfs-namespace.js';
@@ -72,7 +72,13 @@ export class Vfs {
   }
 
   /** Mounts `fs` over the directory `path` names (followed through symlinks). Root only. */
-  mount(ctx: PathContext, at: OpenFile | null, path: string, fs: FileSystem, info: MountInfo): Promise<Mount> {
+  mount(
+    ctx: PathContext,
+    at: OpenFile | null,
+    path: string,
+    fs: FileSystem,
+    info: MountInfo,
+  ): Promise<Mount> {
     return guarded(async () => {
       if (fsUid(ctx.cred) !== 0) throw fsError(EPERM, 'mount');
       const target = await attr.resolveTarget(this.mounts, ctx, at, path, 0);
@@ -111,7 +117,10 @@ export class Vfs {
       time: this.options.clock(),
     };
     const nonblock = flags & O_NONBLOCK;
-    return [new PipeFile(O_RDONLY | nonblock, pipe, null, id), new PipeFile(O_WRONLY | nonblock, pipe, null, id)];
+    return [
+      new PipeFile(O_RDONLY | nonblock, pipe, null, id),
+      new PipeFile(O_WRONLY | nonblock, pipe, null, id),
+    ];
   }
 
   /** The pipe behind a FIFO inode; all opens of the inode share it. */
@@ -131,7 +140,13 @@ export class Vfs {
   stat(ctx: PathContext, at: OpenFile | null, path: string, flags = 0): Promise<Stat> {
     return guarded(async () => {
       if (path === '' && flags & AT_EMPTY_PATH && at) return at.fstat();
-      const target = await attr.resolveTarget(this.mounts, ctx, at, path, flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+      const target = await attr.resolveTarget(
+        this.mounts,
+        ctx,
+        at,
+        path,
+        flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW),
+      );
       return statOf(target.attr, target.dentry.mount.dev);
     });
   }
@@ -156,7 +171,14 @@ export class Vfs {
     return guarded(async () => attr.chmodInode(cred, await this.fileTarget(file), mode));
   }
 
-  chown(ctx: PathContext, at: OpenFile | null, path: string, uid: number, gid: number, flags = 0): Promise<void> {
+  chown(
+    ctx: PathContext,
+    at: OpenFile | null,
+    path: string,
+    uid: number,
+    gid: number,
+    flags = 0,
+  ): Promise<void> {
     return guarded(async () => attr.chownInode(ctx.cred, await this.target(ctx, at, path, flags), uid, gid));
   }
 
@@ -210,7 +232,14 @@ export class Vfs {
   }
 
   /** linkat: `flags` may hold AT_SYMLINK_FOLLOW and AT_EMPTY_PATH. */
-  link(ctx: PathContext, oldAt: OpenFile | null, oldPath: string, newAt: OpenFile | null, newPath: string, flags = 0) {
+  link(
+    ctx: PathContext,
+    oldAt: OpenFile | null,
+    oldPath: string,
+    newAt: OpenFile | null,
+    newPath: string,
+    flags = 0,
+  ) {
     return guarded(() => ns.link(this.mounts, ctx, oldAt, oldPath, newAt, newPath, flags));
   }
 
@@ -223,7 +252,14 @@ export class Vfs {
   }
 
   /** renameat2: `flags` may hold RENAME_NOREPLACE or RENAME_EXCHANGE. */
-  rename(ctx: PathContext, oldAt: OpenFile | null, oldPath: string, newAt: OpenFile | null, newPath: string, flags = 0) {
+  rename(
+    ctx: PathContext,
+    oldAt: OpenFile | null,
+    oldPath: string,
+    newAt: OpenFile | null,
+    newPath: string,
+    flags = 0,
+  ) {
     return guarded(() => ns.rename(this.mounts, ctx, oldAt, oldPath, newAt, newPath, flags));
   }
 

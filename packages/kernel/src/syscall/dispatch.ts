@@ -10,6 +10,7 @@ import { ENOSYS } from '@kmos/abi-linux';
 import { KernelPanic } from '../errors.js';
 import { KernelError } from '../kernel-error.js';
 import type { Thread } from '../proc/thread.js';
+import { taskContext } from '../procfs/task-context.js';
 import { KEEP_REGISTERS, type SyscallResult, type SyscallTable } from './syscall-table.js';
 
 /** What the trap loop does after a syscall. */
@@ -53,6 +54,8 @@ export class SyscallDispatcher {
     if (this.tracer) this.tracer.enter(t, nr, [a, b, c, d, e, f]);
     if (!handler) return this.finish(t, nr, this.unimplemented(t, nr));
     let result: SyscallResult;
+    // The calling thread follows the syscall's promises (for /proc/self after an await).
+    taskContext.enterWith(t);
     try {
       result = handler(t, a, b, c, d, e, f);
     } catch (error) {

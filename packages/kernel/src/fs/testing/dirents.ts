@@ -25,7 +25,13 @@ export function parseDirents(buf: Uint8Array, length: number): ParsedDirent[] {
     let end = at + 19;
     while (buf[end] !== 0) end++;
     const name = String.fromCharCode(...buf.subarray(at + 19, end));
-    out.push({ ino: view.getBigUint64(at, true), off: view.getBigInt64(at + 8, true), reclen, type: buf[at + 18], name });
+    out.push({
+      ino: view.getBigUint64(at, true),
+      off: view.getBigInt64(at + 8, true),
+      reclen,
+      type: buf[at + 18],
+      name,
+    });
     at += reclen;
   }
   return out;

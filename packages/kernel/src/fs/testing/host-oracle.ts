@@ -4,8 +4,8 @@
  * kernel's results per phase. Layer: kernel VFS tests only.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 export interface OracleCred {
   readonly uid: number;
@@ -25,7 +25,11 @@ export class HostOracle {
   private readonly replies = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
 
   /** Runs the phases in `root`, with a tmpfs (mode 755) mounted over each of `mounts` (made by the oracle). */
-  async run<Op>(root: string, phases: readonly OraclePhase<Op>[], mounts: readonly string[] = []): Promise<unknown[][]> {
+  async run<Op>(
+    root: string,
+    phases: readonly OraclePhase<Op>[],
+    mounts: readonly string[] = [],
+  ): Promise<unknown[][]> {
     this.child.stdin.write(`${JSON.stringify({ root, phases, mounts })}\n`);
     const reply = await this.replies.next();
     if (reply.done) throw new Error('host oracle exited');

@@ -74,6 +74,11 @@ export class PageKmalloc implements ObjectAllocator {
   }
 
   stats(): ObjectAllocatorStats {
-    return { design: 'test-pages', caches: [], pagesHeld: this.live.size, bytesInUse: this.live.size * PAGE_SIZE };
+    return {
+      design: 'test-pages',
+      caches: [],
+      pagesHeld: this.live.size,
+      bytesInUse: this.live.size * PAGE_SIZE,
+    };
   }
 }

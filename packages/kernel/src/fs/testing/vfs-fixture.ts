@@ -56,7 +56,8 @@ export async function outcome<T>(call: () => Promise<T> | T): Promise<Outcome<T>
   try {
     return { ok: true, value: await call() };
   } catch (error) {
-    if (error instanceof KernelError) return { ok: false, errno: errnoName(error.errno) ?? String(error.errno) };
+    if (error instanceof KernelError)
+      return { ok: false, errno: errnoName(error.errno) ?? String(error.errno) };
     throw error;
   }
 }

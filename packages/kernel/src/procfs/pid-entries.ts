@@ -1,0 +1,104 @@
+/**
+ * The /proc/<pid> directories: what the process layer knows of each process, in Linux's formats — stat,
+ * status, cmdline, comm, environ-free maps (from mm), the exe/cwd/root links and fd/ links to open files.
+ * Built fresh on every lookup from the process table, so nothing goes stale. Layer: kernel procfs content.
+ */
+import type { Kernel } from '../kernel.js';
+import { procDir, procFile, procLink, type ProcNode, type ProcPidProvider } from '../fs/procfs.js';
+import { procMaps, procStatusVmLines } from '../mm/proc-text.js';
+import { type Process, ProcessState } from '../proc/process.js';
+import { ThreadState } from '../proc/thread.js';
+import { NS_PER_INSN } from '../sched/virtual-clock.js';
+import { currentTask } from './task-context.js';
+
+const USER_HZ = 100;
+
+/** The one-letter state of /proc/<pid>/stat and status: R running, S sleeping, T stopped, Z zombie. */
+function stateLetter(p: Process): string {
+  if (p.state !== ProcessState.Running) return 'Z';
+  const states = p.threads.filter((t) => t.alive).map((t) => t.state);
+  if (states.includes(ThreadState.Runnable)) return 'R';
+  if (states.includes(ThreadState.Stopped)) return 'T';
+  return 'S';
+}
+
+const STATE_NAMES: Record<string, string> = { R: 'R (running)', S: 'S (sleeping)', T: 'T (stopped)', Z: 'Z (zombie)' };
+
+function ticks(insns: number): number {
+  return Math.floor((insns * NS_PER_INSN * USER_HZ) / 1e9);
+}
+
+function statLine(k: Kernel, p: Process): string {
+  const insns = p.deadThreadInsns + p.threads.reduce((sum, t) => sum + (t.alive ? t.insns : 0), 0);
+  const vsize = p.state === ProcessState.Running ? p.mm.sizeBytes() : 0;
+  const rss = p.state === ProcessState.Running ? p.mm.rssPages : 0;
+  const fields = [
+    p.pid, `(${p.comm})`, stateLetter(p), p.parent?.pid ?? 0, p.pgid, p.sid, 0, -1, 0x400000, 0, 0, 0, 0,
+    ticks(insns), 0, ticks(p.childrenInsns), 0, 20, 0, p.threads.filter((t) => t.alive).length, 0, 0, vsize, rss,
+    0xffffffff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, p.exitSignal, 0, 0, 0, 0, 0,
+  ];
+  void k;
+  return `${fields.join(' ')}\n`;
+}
+
+function statusText(p: Process): string {
+  const c = p.creds;
+  const lines = [
+    `Name:\t${p.comm}`,
+    'Umask:\t' + p.fs.umask.toString(8).padStart(4, '0'),
+    `State:\t${STATE_NAMES[stateLetter(p)]}`,
+    `Tgid:\t${p.pid}`,
+    `Ngid:\t0`,
+    `Pid:\t${p.pid}`,
+    `PPid:\t${p.parent?.pid ?? 0}`,
+    `TracerPid:\t0`,
+    `Uid:\t${c.uid}\t${c.euid}\t${c.euid}\t${c.fsuid ?? c.euid}`,
+    `Gid:\t${c.gid}\t${c.egid}\t${c.egid}\t${c.fsgid ?? c.egid}`,
+    `FDSize:\t${p.files.maxFds > 64 ? 64 : p.files.maxFds}`,
+    `Groups:\t${c.groups.join(' ')}`,
+  ];
+  const vm = p.state === ProcessState.Running ? procStatusVmLines(p.mm) : '';
+  return `${lines.join('\n')}\n${vm}Threads:\t${p.threads.filter((t) => t.alive).length}\n`;
+}
+
+function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
+  const path = (d: typeof p.fs.cwd) => k.vfs.getcwd({ cred: p.creds, root: p.fs.root, cwd: d, umask: 0 });
+  const entries = new Map<string, ProcNode>([
+    ['stat', procFile(() => statLine(k, p))],
+    ['status', procFile(() => statusText(p))],
+    ['cmdline', procFile(() => (p.argv.length ? `${p.argv.join('\0')}\0` : ''))],
+    ['comm', procFile(() => `${p.comm}\n`)],
+    ['maps', procFile(() => (p.state === ProcessState.Running ? procMaps(p.mm) : ''))],
+    ['exe', procLink(() => p.exePath)],
+    ['cwd', procLink(() => path(p.fs.cwd))],
+    ['root', procLink(() => path(p.fs.root))],
+    ['fd', procDir(() => new Map([...p.files.descriptors()].map((fd) => [String(fd), procLink(() => describeFd(k, p, fd))])))],
+  ]);
+  return entries;
+}
+
+/** What /proc/<pid>/fd/N points at: the file's path, or pipe:[ino] for pipes. */
+function describeFd(k: Kernel, p: Process, fd: number): string {
+  const file = p.files.get(fd);
+  if (!file.dentry) {
+    const st = file.fstat();
+    return typeof st === 'object' && 'ino' in st ? `pipe:[${st.ino}]` : 'anon_inode:[unknown]';
+  }
+  return k.vfs.getcwd({ cred: p.creds, root: p.fs.root, cwd: file.dentry, umask: 0 });
+}
+
+export function pidProvider(k: Kernel): ProcPidProvider {
+  const lookup = (pid: number) => k.processes.processes.get(pid) ?? null;
+  return {
+    list: () => [...k.processes.processes.keys()].sort((a, b) => a - b),
+    entries: (pid) => {
+      const p = lookup(pid);
+      return p ? entriesOf(k, p) : null;
+    },
+    owner: (pid) => {
+      const p = lookup(pid);
+      return { uid: p?.creds.euid ?? 0, gid: p?.creds.egid ?? 0 };
+    },
+    current: () => currentTask()?.process.pid ?? k.sched.current?.process.pid ?? null,
+  };
+}

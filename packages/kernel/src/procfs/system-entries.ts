@@ -1,0 +1,87 @@
+/**
+ * The machine-wide /proc files the kernel fills: meminfo, buddyinfo and slabinfo read the allocator plugins'
+ * stats() (so swapping allocators in the config shows here), cpuinfo names the arch plugin's CPU, and
+ * cmdline/version/uptime come from the kernel. Formats are Linux's, so free, ps and top parse them.
+ * Layer: kernel procfs content.
+ */
+import type { Kernel } from '../kernel.js';
+import type { Procfs } from '../fs/procfs.js';
+
+const KIB_PER_PAGE = 4;
+
+function kb(label: string, kib: number): string {
+  return `${`${label}:`.padEnd(16)}${String(kib).padStart(8)} kB`;
+}
+
+function meminfo(k: Kernel): string {
+  const pages = k.machine.pages.stats();
+  const objects = k.machine.objects.stats();
+  const total = pages.totalPages * KIB_PER_PAGE;
+  const free = pages.freePages * KIB_PER_PAGE;
+  const slab = objects.pagesHeld * KIB_PER_PAGE;
+  return `${[
+    kb('MemTotal', total),
+    kb('MemFree', free),
+    kb('MemAvailable', free),
+    kb('Buffers', 0),
+    kb('Cached', 0),
+    kb('SwapCached', 0),
+    kb('Active', 0),
+    kb('Inactive', 0),
+    kb('SwapTotal', 0),
+    kb('SwapFree', 0),
+    kb('Slab', slab),
+    kb('SReclaimable', 0),
+    kb('SUnreclaim', slab),
+  ].join('\n')}\n`;
+}
+
+function buddyinfo(k: Kernel): string {
+  return k.machine.pages
+    .stats()
+    .zones.map((z) => `Node 0, zone ${z.zone.padStart(8)} ${z.freeBlocks.map((n) => String(n).padStart(6)).join(' ')} `)
+    .join('\n')
+    .concat('\n');
+}
+
+function slabinfo(k: Kernel): string {
+  const header = [
+    'slabinfo - version: 2.1',
+    '# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>',
+  ];
+  const rows = k.machine.objects.stats().caches.map(
+    (c) =>
+      `${c.name.padEnd(17)} ${String(c.activeObjs).padStart(6)} ${String(c.numObjs).padStart(6)} ${String(c.objSizeBytes).padStart(6)} ` +
+      `${String(c.objsPerSlab).padStart(4)} ${String(c.pagesPerSlab).padStart(4)} : tunables    0    0    0 : slabdata ` +
+      `${String(c.activeSlabs).padStart(6)} ${String(c.numSlabs).padStart(6)}      0`,
+  );
+  return `${[...header, ...rows].join('\n')}\n`;
+}
+
+function cpuinfo(k: Kernel): string {
+  const model = k.machine.plugins.find((p) => p.kind === 'arch')?.name ?? 'unknown';
+  return [
+    'processor\t: 0',
+    'vendor_id\t: kmOSkmOSkmOS',
+    'cpu family\t: 6',
+    'model\t\t: 1',
+    `model name\t: ${model}`,
+    'stepping\t: 0',
+    'fpu\t\t: yes',
+    'fpu_exception\t: yes',
+    'cpuid level\t: 1',
+    'wp\t\t: yes',
+    'flags\t\t: fpu tsc cx8 cmov',
+    'bogomips\t: 100.00',
+    '',
+    '',
+  ].join('\n');
+}
+
+export function registerSystemEntries(k: Kernel, procfs: Procfs): void {
+  procfs.registerFile('meminfo', () => meminfo(k));
+  procfs.registerFile('buddyinfo', () => buddyinfo(k));
+  procfs.registerFile('slabinfo', () => slabinfo(k), 0o400);
+  procfs.registerFile('cpuinfo', () => cpuinfo(k));
+  procfs.registerFile('cmdline', () => `${k.machine.loaded.config.cmdline}\n`);
+}
