@@ -1,0 +1,1089 @@
+/**
+ * The x87 floating-point unit of the emulated i686: decodes an escape instruction (opcode 0xD8..0xDF and its
+ * ModR/M byte, the core having computed the effective address) and executes it on the register file in
+ * x87-state.ts. Layer: arch plugin (cpu-i386), x87 unit; the integer core calls `execute` and the image
+ * functions, and reaches back only through `FpuBus` (bus.ts).
+ *
+ * How an instruction runs: a waiting instruction first delivers a pending unmasked exception (#MF). Memory is
+ * read (and a store's destination probed) before any FPU state changes, so a page fault restarts cleanly.
+ * The operation computes into scratch `Ext80`s, gathering exception flags in `fpx`; `finish` merges them into
+ * the status word. A masked exception yields its default result (indefinite, infinity, ...); an unmasked
+ * IE/DE/ZE leaves destination and stack alone, and ES makes the next waiting instruction raise #MF
+ * (SDM vol. 1, 8.5-8.7). Arithmetic lives in arith.ts, format conversions in convert.ts, FPREM/FSCALE/FXTRACT
+ * in scale-rem.ts, transcendental functions in transcendental.ts.
+ */
+import {
+  add,
+  compareOrdered,
+  denormalOperand,
+  div,
+  invalid,
+  mul,
+  nanResult1,
+  sqrt,
+  unorderedClass,
+} from './arith.js';
+import type { FpuBus } from './bus.js';
+import {
+  loadBcd,
+  loadDouble,
+  loadInt32,
+  loadInt64,
+  loadSingle,
+  roundToIntegral,
+  storeBcd,
+  storeFloat,
+  storeInteger,
+  stored,
+} from './convert.js';
+import { classify, Ext80, fpx, K_DENORMAL, K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED, K_ZERO } from './ext80.js';
+import { fprem, fscale, fxtract } from './scale-rem.js';
+import { f2xm1, fpatan, fptan, fsincos, fyl2x, fyl2xp1, loadConstant } from './transcendental.js';
+import {
+  FCW_PC,
+  FCW_PC_SHIFT,
+  FCW_RC,
+  FCW_RC_SHIFT,
+  FSW_B,
+  FSW_C0,
+  FSW_C1,
+  FSW_C2,
+  FSW_C3,
+  FSW_ES,
+  FSW_EXCEPTIONS,
+  FSW_IE,
+  FSW_SF,
+  PC_24,
+  PC_53,
+  RC_CHOP,
+  VECTOR_MF,
+  VECTOR_UD,
+} from './x87-constants.js';
+import {
+  ENV_SIZE_16,
+  ENV_SIZE_32,
+  getEnv,
+  getFxsave,
+  getSave,
+  putEnv,
+  putFxsave,
+  putSave,
+  SAVE_SIZE_16,
+  SAVE_SIZE_32,
+} from './x87-image.js';
+import { X87State } from './x87-state.js';
+
+/** The arithmetic selected by the reg field of D8/DC/DA/DE (register forms of DC/DE swap 4<->5, 6<->7). */
+const OP_ADD = 0;
+const OP_MUL = 1;
+const OP_COM = 2;
+const OP_COMP = 3;
+const OP_SUB = 4;
+const OP_SUBR = 5;
+const OP_DIV = 6;
+const OP_DIVR = 7;
+
+/** Comparison outcomes, mapped to C3/C2/C0 and to ZF/PF/CF. */
+const CMP_GT = 0;
+const CMP_LT = 1;
+const CMP_EQ = 2;
+const CMP_UN = 3;
+const CMP_CC = [0, FSW_C0, FSW_C3, FSW_C3 | FSW_C2 | FSW_C0];
+
+export class X87 {
+  readonly state = new X87State();
+  private readonly a = new Ext80();
+  private readonly b = new Ext80();
+  private readonly r = new Ext80();
+  private readonly r2 = new Ext80();
+  private readonly bytes = new Uint8Array(108);
+
+  constructor(private readonly bus: FpuBus) {}
+
+  reset(): void {
+    this.state.reset();
+  }
+
+  execute(opcode: number, modrm: number, ea: number, operandSize16: boolean): void {
+    const s = this.state;
+    if ((s.sw & FSW_ES) !== 0 && !isNonWaiting(opcode, modrm)) this.bus.raise(VECTOR_MF);
+    fpx.begin(s.cw);
+    if (modrm < 0xc0) this.executeMemory(opcode, (modrm >>> 3) & 7, ea, operandSize16, modrm);
+    else this.executeRegister(opcode, modrm);
+  }
+
+  saveFnsave(into: Uint8Array, offset: number, operandSize16: boolean): void {
+    putSave(this.state, into, offset, operandSize16);
+  }
+
+  restoreFnsave(from: Uint8Array, offset: number, operandSize16: boolean): void {
+    getSave(this.state, from, offset, operandSize16);
+  }
+
+  saveFxsave(into: Uint8Array, offset: number): void {
+    putFxsave(this.state, into, offset);
+  }
+
+  restoreFxsave(from: Uint8Array, offset: number): void {
+    getFxsave(this.state, from, offset);
+  }
+
+  // ---- bookkeeping -------------------------------------------------------------------------------------
+
+  private precisionBits(): number {
+    const pc = (this.state.cw & FCW_PC) >>> FCW_PC_SHIFT;
+    return pc === PC_24 ? 24 : pc === PC_53 ? 53 : 64;
+  }
+
+  private roundingControl(): number {
+    return (this.state.cw & FCW_RC) >>> FCW_RC_SHIFT;
+  }
+
+  /** Records FIP/FOP (and FDP for memory operands) for a non-control instruction. */
+  private noteInstruction(opcode: number, modrm: number, ea: number, isMemory: boolean): void {
+    const s = this.state;
+    s.fip = this.bus.fpuInstructionPointer();
+    s.fop = ((opcode & 7) << 8) | modrm;
+    if (isMemory) s.fdp = ea >>> 0;
+  }
+
+  /** Merges the flags of the operation into the status word; C1 from rounding unless `c1` overrides it. */
+  private finish(): void {
+    const s = this.state;
+    const f = fpx.flags;
+    let sw = s.sw | (f & (FSW_EXCEPTIONS | FSW_SF));
+    sw &= ~FSW_C1;
+    if ((f & FSW_SF) !== 0) {
+      if (this.stackOverflowed) sw |= FSW_C1;
+    } else if (fpx.roundedUp) sw |= FSW_C1;
+    s.sw = sw;
+    this.stackOverflowed = false;
+    s.updateSummary();
+  }
+
+  private stackOverflowed = false;
+
+  /** Stack underflow (an empty register read) or overflow (a push onto a full register): IE + SF. */
+  private stackFault(overflow: boolean): boolean {
+    fpx.flags |= FSW_IE | FSW_SF;
+    fpx.roundedUp = false;
+    this.stackOverflowed = overflow;
+    return fpx.invalidMasked;
+  }
+
+  private setConditionCodes(cc: number): void {
+    this.state.sw = (this.state.sw & ~(FSW_C0 | FSW_C2 | FSW_C3)) | cc;
+  }
+
+  private undefinedOpcode(): never {
+    return this.bus.raise(VECTOR_UD);
+  }
+
+  // ---- memory forms -------------------------------------------------------------------------------------
+
+  private executeMemory(opcode: number, reg: number, ea: number, os16: boolean, modrm: number): void {
+    switch (opcode) {
+      case 0xd8:
+      case 0xda:
+      case 0xdc:
+      case 0xde:
+        this.readArithmeticOperand(opcode, ea);
+        this.noteInstruction(opcode, modrm, ea, true);
+        this.arithmeticWithMemory(reg);
+        return;
+      case 0xd9:
+        this.executeD9Memory(reg, ea, os16, opcode, modrm);
+        return;
+      case 0xdb:
+        this.executeDBMemory(reg, ea, opcode, modrm);
+        return;
+      case 0xdd:
+        this.executeDDMemory(reg, ea, os16, opcode, modrm);
+        return;
+      default:
+        this.executeDFMemory(reg, ea, opcode, modrm);
+    }
+  }
+
+  // The raw memory operand, read before any state changes.
+  private memLo = 0;
+  private memHi = 0;
+
+  private readArithmeticOperand(opcode: number, ea: number): void {
+    if (opcode === 0xdc) {
+      this.memLo = this.bus.readU32(ea);
+      this.memHi = this.bus.readU32(ea + 4);
+    } else if (opcode === 0xde) {
+      this.memLo = (this.bus.readU16(ea) << 16) >> 16;
+    } else {
+      this.memLo = this.bus.readU32(ea);
+    }
+    this.memOpcode = opcode;
+  }
+
+  private memOpcode = 0;
+
+  /** Converts the memory operand read by readArithmeticOperand into `b`; false on an unmasked exception. */
+  private convertMemoryOperand(): boolean {
+    switch (this.memOpcode) {
+      case 0xd8:
+        return loadSingle(this.memLo, this.b);
+      case 0xdc:
+        return loadDouble(this.memLo, this.memHi, this.b);
+      default:
+        loadInt32(this.memLo, this.b);
+        return true;
+    }
+  }
+
+  private arithmeticWithMemory(reg: number): void {
+    const s = this.state;
+    if (s.isEmpty(0)) {
+      if (this.stackFault(false)) {
+        if (reg === OP_COM || reg === OP_COMP) this.compareResult(CMP_UN, reg === OP_COMP ? 1 : 0, false);
+        else s.writeIndefinite(0, this.r);
+      }
+      this.finish();
+      return;
+    }
+    s.read(0, this.a);
+    if (!this.convertMemoryOperand()) {
+      this.finish();
+      return;
+    }
+    if (reg === OP_COM || reg === OP_COMP) {
+      this.compareAndSet(false, reg === OP_COMP ? 1 : 0, false);
+      return;
+    }
+    if (this.compute(reg, this.a, this.b)) s.write(0, this.r);
+    this.finish();
+  }
+
+  /** r = a op b for the arithmetic reg values; false when an unmasked exception suppresses the result. */
+  private compute(op: number, a: Ext80, b: Ext80): boolean {
+    const p = this.precisionBits();
+    switch (op) {
+      case OP_ADD:
+        return add(a, b, false, this.r, p);
+      case OP_MUL:
+        return mul(a, b, this.r, p);
+      case OP_SUB:
+        return add(a, b, true, this.r, p);
+      case OP_SUBR:
+        return add(b, a, true, this.r, p);
+      case OP_DIV:
+        return div(a, b, this.r, p);
+      default:
+        return div(b, a, this.r, p);
+    }
+  }
+
+  private executeD9Memory(reg: number, ea: number, os16: boolean, opcode: number, modrm: number): void {
+    switch (reg) {
+      case 0: {
+        const v = this.bus.readU32(ea);
+        this.noteInstruction(opcode, modrm, ea, true);
+        this.pushConverted(() => loadSingle(v, this.b));
+        return;
+      }
+      case 2:
+      case 3:
+        this.storeFloatTo(ea, false, reg === 3, opcode, modrm);
+        return;
+      case 4:
+        this.fldenv(ea, os16);
+        return;
+      case 5:
+        this.fldcw(this.bus.readU16(ea));
+        return;
+      case 6:
+        this.fnstenv(ea, os16);
+        return;
+      case 7:
+        this.bus.probeWrite(ea, 2);
+        this.bus.writeU16(ea, this.state.cw);
+        return;
+      default:
+        this.undefinedOpcode();
+    }
+  }
+
+  private executeDBMemory(reg: number, ea: number, opcode: number, modrm: number): void {
+    switch (reg) {
+      case 0: {
+        const v = this.bus.readU32(ea);
+        this.noteInstruction(opcode, modrm, ea, true);
+        this.pushConverted(() => {
+          loadInt32(v, this.b);
+          return true;
+        });
+        return;
+      }
+      case 1:
+      case 2:
+      case 3:
+        this.storeIntegerTo(ea, 32, reg, opcode, modrm);
+        return;
+      case 5: {
+        const lo = this.bus.readU32(ea);
+        const hi = this.bus.readU32(ea + 4);
+        const se = this.bus.readU16(ea + 8);
+        this.noteInstruction(opcode, modrm, ea, true);
+        this.pushConverted(() => {
+          this.b.set(se >>> 15, se & 0x7fff, hi, lo);
+          return true;
+        });
+        return;
+      }
+      case 7:
+        this.storeExtendedTo(ea, opcode, modrm);
+        return;
+      default:
+        this.undefinedOpcode();
+    }
+  }
+
+  private executeDDMemory(reg: number, ea: number, os16: boolean, opcode: number, modrm: number): void {
+    switch (reg) {
+      case 0: {
+        const lo = this.bus.readU32(ea);
+        const hi = this.bus.readU32(ea + 4);
+        this.noteInstruction(opcode, modrm, ea, true);
+        this.pushConverted(() => loadDouble(lo, hi, this.b));
+        return;
+      }
+      case 1:
+        this.storeIntegerTo(ea, 64, reg, opcode, modrm);
+        return;
+      case 2:
+      case 3:
+        this.storeFloatTo(ea, true, reg === 3, opcode, modrm);
+        return;
+      case 4:
+        this.frstor(ea, os16);
+        return;
+      case 6:
+        this.fnsave(ea, os16);
+        return;
+      case 7:
+        this.bus.probeWrite(ea, 2);
+        this.bus.writeU16(ea, this.state.statusWord());
+        return;
+      default:
+        this.undefinedOpcode();
+    }
+  }
+
+  private executeDFMemory(reg: number, ea: number, opcode: number, modrm: number): void {
+    switch (reg) {
+      case 0: {
+        const v = (this.bus.readU16(ea) << 16) >> 16;
+        this.noteInstruction(opcode, modrm, ea, true);
+        this.pushConverted(() => {
+          loadInt32(v, this.b);
+          return true;
+        });
+        return;
+      }
+      case 1:
+      case 2:
+      case 3:
+        this.storeIntegerTo(ea, 16, reg, opcode, modrm);
+        return;
+      case 4: {
+        const bcd = this.bytes;
+        for (let i = 0; i < 10; i++) bcd[i] = this.bus.readU8(ea + i);
+        this.noteInstruction(opcode, modrm, ea, true);
+        this.pushConverted(() => {
+          loadBcd(bcd, this.b);
+          return true;
+        });
+        return;
+      }
+      case 5: {
+        const lo = this.bus.readU32(ea);
+        const hi = this.bus.readU32(ea + 4);
+        this.noteInstruction(opcode, modrm, ea, true);
+        this.pushConverted(() => {
+          loadInt64(lo, hi | 0, this.b);
+          return true;
+        });
+        return;
+      }
+      case 6:
+        this.fbstp(ea, opcode, modrm);
+        return;
+      default:
+        this.storeIntegerTo(ea, 64, 3, opcode, modrm);
+    }
+  }
+
+  /**
+   * Pushes a value produced by `convert` (into `b`). Stack overflow takes precedence over the conversion's
+   * own exceptions. The closure is created only on load instructions' slow-to-JIT path... kept simple.
+   */
+  private pushConverted(convert: () => boolean): void {
+    const s = this.state;
+    if (!s.isEmpty(7)) {
+      if (this.stackFault(true)) {
+        s.push();
+        s.writeIndefinite(0, this.r);
+      }
+    } else if (convert()) {
+      s.push();
+      s.write(0, this.b);
+    }
+    this.finish();
+  }
+
+  private storeFloatTo(ea: number, isDouble: boolean, pop: boolean, opcode: number, modrm: number): void {
+    const s = this.state;
+    let ok: boolean;
+    if (s.isEmpty(0)) {
+      ok = this.stackFault(false);
+      stored.lo = isDouble ? 0 : 0xffc00000;
+      stored.hi = 0xfff80000;
+    } else {
+      ok = storeFloat(s.read(0, this.a), isDouble);
+    }
+    if (ok) {
+      this.bus.probeWrite(ea, isDouble ? 8 : 4);
+      this.bus.writeU32(ea, stored.lo);
+      if (isDouble) this.bus.writeU32(ea + 4, stored.hi);
+    }
+    this.noteInstruction(opcode, modrm, ea, true);
+    if (ok && pop) s.pop();
+    this.finish();
+  }
+
+  /** FIST (reg 2), FISTP (3) and FISTTP (1) of `sizeBits`. */
+  private storeIntegerTo(ea: number, sizeBits: number, reg: number, opcode: number, modrm: number): void {
+    const s = this.state;
+    let ok: boolean;
+    if (s.isEmpty(0)) {
+      ok = this.stackFault(false);
+      stored.lo = sizeBits === 16 ? 0x8000 : sizeBits === 32 ? 0x80000000 : 0;
+      stored.hi = sizeBits === 64 ? 0x80000000 : 0;
+    } else {
+      ok = storeInteger(s.read(0, this.a), sizeBits, reg === 1 ? RC_CHOP : this.roundingControl());
+    }
+    if (ok) {
+      this.bus.probeWrite(ea, sizeBits >>> 3);
+      if (sizeBits === 16) this.bus.writeU16(ea, stored.lo);
+      else this.bus.writeU32(ea, stored.lo);
+      if (sizeBits === 64) this.bus.writeU32(ea + 4, stored.hi);
+    }
+    this.noteInstruction(opcode, modrm, ea, true);
+    if (ok && reg !== 2) s.pop();
+    this.finish();
+  }
+
+  private storeExtendedTo(ea: number, opcode: number, modrm: number): void {
+    const s = this.state;
+    let ok = true;
+    if (s.isEmpty(0)) {
+      ok = this.stackFault(false);
+      this.a.set(1, 0x7fff, 0xc0000000, 0);
+    } else {
+      s.read(0, this.a);
+    }
+    if (ok) {
+      this.bus.probeWrite(ea, 10);
+      this.bus.writeU32(ea, this.a.lo);
+      this.bus.writeU32(ea + 4, this.a.hi);
+      this.bus.writeU16(ea + 8, (this.a.sign << 15) | this.a.exp);
+    }
+    this.noteInstruction(opcode, modrm, ea, true);
+    if (ok) s.pop();
+    this.finish();
+  }
+
+  private fbstp(ea: number, opcode: number, modrm: number): void {
+    const s = this.state;
+    const out = this.bytes;
+    let ok: boolean;
+    if (s.isEmpty(0)) {
+      ok = this.stackFault(false);
+      out.fill(0, 0, 10);
+      out[7] = 0xc0;
+      out[8] = 0xff;
+      out[9] = 0xff;
+    } else {
+      ok = storeBcd(s.read(0, this.a), this.roundingControl(), out);
+    }
+    if (ok) {
+      this.bus.probeWrite(ea, 10);
+      for (let i = 0; i < 10; i++) this.bus.writeU8(ea + i, out[i]);
+      s.pop();
+    }
+    this.noteInstruction(opcode, modrm, ea, true);
+    this.finish();
+  }
+
+  // ---- control instructions -------------------------------------------------------------------------------
+
+  private fldcw(v: number): void {
+    this.state.cw = v | 0x0040;
+    this.state.updateSummary();
+  }
+
+  private fnstenv(ea: number, os16: boolean): void {
+    const size = os16 ? ENV_SIZE_16 : ENV_SIZE_32;
+    putEnv(this.state, this.bytes, 0, os16);
+    this.writeBytes(ea, size);
+    // FNSTENV masks all exceptions after storing (SDM vol. 2, FSTENV).
+    this.state.cw |= FSW_EXCEPTIONS;
+    this.state.updateSummary();
+  }
+
+  private fldenv(ea: number, os16: boolean): void {
+    this.readBytes(ea, os16 ? ENV_SIZE_16 : ENV_SIZE_32);
+    getEnv(this.state, this.bytes, 0, os16);
+  }
+
+  private fnsave(ea: number, os16: boolean): void {
+    const size = os16 ? SAVE_SIZE_16 : SAVE_SIZE_32;
+    putSave(this.state, this.bytes, 0, os16);
+    this.writeBytes(ea, size);
+    this.state.reset();
+  }
+
+  private frstor(ea: number, os16: boolean): void {
+    this.readBytes(ea, os16 ? SAVE_SIZE_16 : SAVE_SIZE_32);
+    getSave(this.state, this.bytes, 0, os16);
+  }
+
+  private writeBytes(ea: number, size: number): void {
+    this.bus.probeWrite(ea, size);
+    for (let i = 0; i < size; i++) this.bus.writeU8(ea + i, this.bytes[i]);
+  }
+
+  private readBytes(ea: number, size: number): void {
+    for (let i = 0; i < size; i++) this.bytes[i] = this.bus.readU8(ea + i);
+  }
+
+  // ---- register forms ---------------------------------------------------------------------------------------
+
+  private executeRegister(opcode: number, modrm: number): void {
+    const reg = (modrm >>> 3) & 7;
+    const i = modrm & 7;
+    switch (opcode) {
+      case 0xd8:
+        this.noteInstruction(opcode, modrm, 0, false);
+        if (reg === OP_COM || reg === OP_COMP)
+          this.compareRegisters(i, false, reg === OP_COMP ? 1 : 0, false);
+        else this.arithmeticRegisters(reg, 0, i, false);
+        return;
+      case 0xdc:
+        this.noteInstruction(opcode, modrm, 0, false);
+        if (reg === OP_COM || reg === OP_COMP)
+          this.compareRegisters(i, false, reg === OP_COMP ? 1 : 0, false);
+        else this.arithmeticRegisters(reg >= 4 ? reg ^ 1 : reg, i, 0, false);
+        return;
+      case 0xde:
+        this.executeDERegister(reg, i, modrm);
+        return;
+      case 0xd9:
+        this.executeD9Register(reg, i, modrm);
+        return;
+      case 0xda:
+        this.executeDARegister(reg, i, modrm);
+        return;
+      case 0xdb:
+        this.executeDBRegister(reg, i, modrm);
+        return;
+      case 0xdd:
+        this.executeDDRegister(reg, i, modrm);
+        return;
+      default:
+        this.executeDFRegister(reg, i, modrm);
+    }
+  }
+
+  /** ST(dest) = ST(dest) op ST(other) for op in the D8 numbering; pops afterwards when `pop`. */
+  private arithmeticRegisters(op: number, dest: number, other: number, pop: boolean): void {
+    const s = this.state;
+    let ok: boolean;
+    if (s.isEmpty(dest) || s.isEmpty(other)) {
+      ok = this.stackFault(false);
+      if (ok) s.writeIndefinite(dest, this.r);
+    } else {
+      ok = this.compute(op, s.read(dest, this.a), s.read(other, this.b));
+      if (ok) s.write(dest, this.r);
+    }
+    if (ok && pop) s.pop();
+    this.finish();
+  }
+
+  private executeDERegister(reg: number, i: number, modrm: number): void {
+    this.noteInstruction(0xde, modrm, 0, false);
+    if (reg === OP_COM) this.compareRegisters(i, false, 1, false);
+    else if (reg === OP_COMP) {
+      if (i !== 1) this.undefinedOpcode();
+      this.compareRegisters(1, false, 2, false);
+    } else this.arithmeticRegisters(reg >= 4 ? reg ^ 1 : reg, i, 0, true);
+  }
+
+  // ---- comparisons --------------------------------------------------------------------------------------
+
+  /** FCOM/FUCOM/FCOMI/FUCOMI family on ST(0) and ST(i). */
+  private compareRegisters(i: number, quiet: boolean, pops: number, toEflags: boolean): void {
+    const s = this.state;
+    if (s.isEmpty(0) || s.isEmpty(i)) {
+      if (this.stackFault(false)) this.compareResult(CMP_UN, pops, toEflags);
+      this.finish();
+      return;
+    }
+    s.read(0, this.a);
+    s.read(i, this.b);
+    this.compareAndSet(quiet, pops, toEflags);
+  }
+
+  /** Compares `a` with `b`, sets the condition codes or EFLAGS, pops, and finishes. */
+  private compareAndSet(quiet: boolean, pops: number, toEflags: boolean): void {
+    const outcome = this.compareValues(this.a, this.b, quiet);
+    if (outcome >= 0) this.compareResult(outcome, pops, toEflags);
+    this.finish();
+  }
+
+  private compareResult(outcome: number, pops: number, toEflags: boolean): void {
+    if (toEflags)
+      this.bus.setZfPfCf(outcome >= CMP_EQ, outcome === CMP_UN, outcome === CMP_LT || outcome === CMP_UN);
+    else this.setConditionCodes(CMP_CC[outcome]);
+    fpx.roundedUp = false;
+    for (let k = 0; k < pops; k++) this.state.pop();
+  }
+
+  /** CMP_* outcome, or -1 when an unmasked exception suppresses it. */
+  private compareValues(a: Ext80, b: Ext80, quiet: boolean): number {
+    const ka = classify(a);
+    const kb = classify(b);
+    if (unorderedClass(ka) || unorderedClass(kb)) {
+      const signalling =
+        !quiet || ka === K_SNAN || kb === K_SNAN || ka === K_UNSUPPORTED || kb === K_UNSUPPORTED;
+      if (signalling) {
+        fpx.flags |= FSW_IE;
+        if (!fpx.invalidMasked) return -1;
+      }
+      return CMP_UN;
+    }
+    if ((ka === K_DENORMAL || kb === K_DENORMAL) && !denormalOperand()) return -1;
+    const c = compareOrdered(a, ka, b, kb);
+    return c > 0 ? CMP_GT : c < 0 ? CMP_LT : CMP_EQ;
+  }
+
+  // ---- D9 register forms: loads, exchanges, constants and functions ---------------------------------------
+
+  private executeD9Register(reg: number, i: number, modrm: number): void {
+    switch (reg) {
+      case 0:
+        this.noteInstruction(0xd9, modrm, 0, false);
+        this.fldRegister(i);
+        return;
+      case 1:
+        this.noteInstruction(0xd9, modrm, 0, false);
+        this.fxch(i);
+        return;
+      case 2:
+        if (i !== 0) this.undefinedOpcode();
+        this.noteInstruction(0xd9, modrm, 0, false);
+        return;
+      case 3:
+        this.noteInstruction(0xd9, modrm, 0, false);
+        this.fstRegister(i, true);
+        return;
+      case 4:
+        this.executeD9E0(i, modrm);
+        return;
+      case 5:
+        if (i === 7) this.undefinedOpcode();
+        this.noteInstruction(0xd9, modrm, 0, false);
+        this.pushConverted(() => {
+          loadConstant(i, this.roundingControl(), this.b);
+          return true;
+        });
+        return;
+      default:
+        this.noteInstruction(0xd9, modrm, 0, false);
+        this.executeFunction(modrm);
+    }
+  }
+
+  private fldRegister(i: number): void {
+    const s = this.state;
+    if (s.isEmpty(i)) {
+      if (this.stackFault(false)) {
+        s.push();
+        s.writeIndefinite(0, this.r);
+      }
+      this.finish();
+      return;
+    }
+    s.read(i, this.b);
+    this.pushConverted(() => true);
+  }
+
+  private fxch(i: number): void {
+    const s = this.state;
+    if (s.isEmpty(0) || s.isEmpty(i)) {
+      if (!this.stackFault(false)) {
+        this.finish();
+        return;
+      }
+      if (s.isEmpty(0)) s.writeIndefinite(0, this.r);
+      if (s.isEmpty(i)) s.writeIndefinite(i, this.r);
+    }
+    s.read(0, this.a);
+    s.read(i, this.b);
+    s.write(0, this.b);
+    s.write(i, this.a);
+    this.finish();
+  }
+
+  /** FST ST(i) / FSTP ST(i): a plain copy of ST(0). */
+  private fstRegister(i: number, pop: boolean): void {
+    const s = this.state;
+    let ok = true;
+    if (s.isEmpty(0)) {
+      ok = this.stackFault(false);
+      if (ok) s.writeIndefinite(i, this.r);
+    } else {
+      s.write(i, s.read(0, this.a));
+    }
+    if (ok && pop) s.pop();
+    this.finish();
+  }
+
+  /** D9 E0..E7: FCHS, FABS, FTST, FXAM. */
+  private executeD9E0(i: number, modrm: number): void {
+    if (i === 2 || i === 3 || i > 5) this.undefinedOpcode();
+    this.noteInstruction(0xd9, modrm, 0, false);
+    const s = this.state;
+    if (i === 5) {
+      this.fxam();
+      return;
+    }
+    if (s.isEmpty(0)) {
+      if (this.stackFault(false)) {
+        if (i === 4) this.setConditionCodes(CMP_CC[CMP_UN]);
+        else s.writeIndefinite(0, this.r);
+      }
+      this.finish();
+      return;
+    }
+    s.read(0, this.a);
+    if (i === 4) {
+      this.b.set(0, 0, 0, 0);
+      this.compareAndSet(false, 0, false);
+      return;
+    }
+    this.a.sign = i === 0 ? this.a.sign ^ 1 : 0;
+    s.write(0, this.a);
+    this.finish();
+  }
+
+  private fxam(): void {
+    const s = this.state;
+    const p = s.phys(0);
+    let cc: number;
+    if (s.empty[p]) cc = FSW_C3 | FSW_C0;
+    else {
+      const k = classify(s.read(0, this.a));
+      cc = FXAM_CC[k];
+    }
+    s.sw = (s.sw & ~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)) | cc | (s.sign[p] ? FSW_C1 : 0);
+  }
+
+  /** D9 F0..FF. */
+  private executeFunction(modrm: number): void {
+    const s = this.state;
+    switch (modrm) {
+      case 0xf6:
+        s.top = (s.top - 1) & 7;
+        s.sw &= ~FSW_C1;
+        return;
+      case 0xf7:
+        s.top = (s.top + 1) & 7;
+        s.sw &= ~FSW_C1;
+        return;
+      default:
+        this.executeArithmeticFunction(modrm);
+    }
+  }
+
+  /** The D9 F0..FF functions that read ST(0) (and ST(1)). */
+  private executeArithmeticFunction(modrm: number): void {
+    const s = this.state;
+    const needsTwo =
+      modrm === 0xf1 ||
+      modrm === 0xf3 ||
+      modrm === 0xf5 ||
+      modrm === 0xf8 ||
+      modrm === 0xf9 ||
+      modrm === 0xfd;
+    if (s.isEmpty(0) || (needsTwo && s.isEmpty(1))) {
+      this.functionUnderflow(modrm);
+      return;
+    }
+    s.read(0, this.a);
+    if (needsTwo) s.read(1, this.b);
+    switch (modrm) {
+      case 0xf0:
+        this.unaryResult(f2xm1(this.a, this.r));
+        return;
+      case 0xf1:
+        this.binaryPopResult(fyl2x(this.a, this.b, this.r));
+        return;
+      case 0xf2:
+        this.pushPairResult(fptan(this.a, this.r, this.r2));
+        return;
+      case 0xf3:
+        this.binaryPopResult(fpatan(this.a, this.b, this.r));
+        return;
+      case 0xf4:
+        this.pushPairResult(fxtract(this.a, this.r, this.r2));
+        return;
+      case 0xf5:
+      case 0xf8:
+        this.fpremResult(modrm === 0xf5);
+        return;
+      case 0xf9:
+        this.binaryPopResult(fyl2xp1(this.a, this.b, this.r));
+        return;
+      case 0xfa:
+        this.unaryResult(sqrt(this.a, this.r, this.precisionBits()));
+        return;
+      case 0xfb:
+        this.pushPairResult(fsincos(this.a, this.r, this.r2, 3));
+        return;
+      case 0xfc:
+        this.unaryResult(roundToIntegral(this.a, this.roundingControl(), this.r) || this.nanOrFalse());
+        return;
+      case 0xfd:
+        this.unaryResult(fscale(this.a, this.b, this.r));
+        return;
+      case 0xfe:
+        this.fsinOrCos(1);
+        return;
+      default:
+        this.fsinOrCos(2);
+    }
+  }
+
+  private nanOrFalse(): boolean {
+    return false;
+  }
+
+  private fsinOrCos(which: number): void {
+    const ok = fsincos(this.a, this.r, this.r2, which);
+    if (ok === 1) this.setConditionCodes(FSW_C2);
+    else if (ok === 0) {
+      this.setConditionCodes(0);
+      this.state.write(0, which === 1 ? this.r : this.r2);
+    }
+    this.finish();
+  }
+
+  private unaryResult(ok: boolean): void {
+    if (ok) this.state.write(0, this.r);
+    this.finish();
+  }
+
+  /** FYL2X, FPATAN, FYL2XP1: ST(1) = result, pop. */
+  private binaryPopResult(ok: boolean): void {
+    if (ok) {
+      this.state.write(1, this.r);
+      this.state.pop();
+    }
+    this.finish();
+  }
+
+  /**
+   * FPTAN, FXTRACT and FSINCOS: ST(0) = r, then push r2. Status 1 means the operand was out of range
+   * (C2 set, nothing changes), 2 means an unmasked exception, 0 success.
+   */
+  private pushPairResult(status: number): void {
+    const s = this.state;
+    if (status === 1) {
+      this.setConditionCodes(FSW_C2);
+    } else if (status === 0) {
+      this.setConditionCodes(0);
+      if (!s.isEmpty(7)) {
+        if (this.stackFault(true)) {
+          s.writeIndefinite(0, this.r);
+          s.push();
+          s.writeIndefinite(0, this.r);
+        }
+      } else {
+        s.write(0, this.r);
+        s.push();
+        s.write(0, this.r2);
+      }
+    }
+    this.finish();
+  }
+
+  private fpremResult(nearest: boolean): void {
+    const cc = fprem(this.a, this.b, this.r, nearest);
+    if (cc >= 0) {
+      this.state.write(0, this.r);
+      this.state.sw = (this.state.sw & ~(FSW_C0 | FSW_C2 | FSW_C3)) | (cc & (FSW_C0 | FSW_C2 | FSW_C3));
+      fpx.roundedUp = (cc & FSW_C1) !== 0;
+    }
+    this.finish();
+  }
+
+  /** Stack underflow in D9 F0..FF: masked, the destination(s) get the indefinite. */
+  private functionUnderflow(modrm: number): void {
+    const s = this.state;
+    if (this.stackFault(false)) {
+      if (modrm === 0xf1 || modrm === 0xf3 || modrm === 0xf9) {
+        s.writeIndefinite(1, this.r);
+        s.pop();
+      } else if (modrm === 0xf2 || modrm === 0xf4 || modrm === 0xfb) {
+        s.writeIndefinite(0, this.r);
+        if (s.isEmpty(7)) {
+          s.push();
+          s.writeIndefinite(0, this.r);
+        }
+      } else {
+        s.writeIndefinite(0, this.r);
+      }
+    }
+    this.finish();
+  }
+
+  // ---- DA/DB/DD/DF register forms -------------------------------------------------------------------------
+
+  private executeDARegister(reg: number, i: number, modrm: number): void {
+    if (reg < 4) {
+      this.noteInstruction(0xda, modrm, 0, false);
+      this.fcmov(reg, false, i);
+      return;
+    }
+    if (modrm !== 0xe9) this.undefinedOpcode();
+    this.noteInstruction(0xda, modrm, 0, false);
+    this.compareRegisters(1, true, 2, false);
+  }
+
+  private executeDBRegister(reg: number, i: number, modrm: number): void {
+    if (reg < 4) {
+      this.noteInstruction(0xdb, modrm, 0, false);
+      this.fcmov(reg, true, i);
+      return;
+    }
+    if (reg === 5 || reg === 6) {
+      this.noteInstruction(0xdb, modrm, 0, false);
+      this.compareRegisters(i, reg === 5, 0, true);
+      return;
+    }
+    if (reg !== 4) this.undefinedOpcode();
+    if (i === 2) {
+      const s = this.state;
+      s.sw &= ~(FSW_EXCEPTIONS | FSW_SF | FSW_ES | FSW_B);
+    } else if (i === 3) {
+      this.state.reset();
+    } else if (i > 4) {
+      this.undefinedOpcode();
+    }
+    // DB E0, E1, E4 (FENI, FDISI, FSETPM) are 8087/287 leftovers: no-ops on later FPUs.
+  }
+
+  /** FCMOVcc: conditions B, E, BE, U (negated for DB). */
+  private fcmov(cond: number, negate: boolean, i: number): void {
+    const f = this.bus.getEflags();
+    const cf = f & 0x01;
+    const zf = f & 0x40;
+    const pf = f & 0x04;
+    let take = cond === 0 ? cf !== 0 : cond === 1 ? zf !== 0 : cond === 2 ? (cf | zf) !== 0 : pf !== 0;
+    if (negate) take = !take;
+    const s = this.state;
+    if (s.isEmpty(0) || s.isEmpty(i)) {
+      if (this.stackFault(false) && take) s.writeIndefinite(0, this.r);
+      this.finish();
+      return;
+    }
+    if (take) s.write(0, s.read(i, this.a));
+    this.finish();
+  }
+
+  private executeDDRegister(reg: number, i: number, modrm: number): void {
+    this.noteInstruction(0xdd, modrm, 0, false);
+    const s = this.state;
+    switch (reg) {
+      case 0:
+        s.empty[s.phys(i)] = 1;
+        return;
+      case 1:
+        this.fxch(i);
+        return;
+      case 2:
+        this.fstRegister(i, false);
+        return;
+      case 3:
+        this.fstRegister(i, true);
+        return;
+      case 4:
+        this.compareRegisters(i, true, 0, false);
+        return;
+      case 5:
+        this.compareRegisters(i, true, 1, false);
+        return;
+      default:
+        this.undefinedOpcode();
+    }
+  }
+
+  private executeDFRegister(reg: number, i: number, modrm: number): void {
+    const s = this.state;
+    switch (reg) {
+      case 0:
+        // FFREEP (undocumented but present on every i686): free ST(i), then pop.
+        this.noteInstruction(0xdf, modrm, 0, false);
+        s.empty[s.phys(i)] = 1;
+        s.pop();
+        return;
+      case 1:
+        this.noteInstruction(0xdf, modrm, 0, false);
+        this.fxch(i);
+        return;
+      case 2:
+      case 3:
+        this.noteInstruction(0xdf, modrm, 0, false);
+        this.fstRegister(i, true);
+        return;
+      case 4:
+        if (i !== 0) this.undefinedOpcode();
+        this.bus.setAx(s.statusWord());
+        return;
+      case 5:
+      case 6:
+        this.noteInstruction(0xdf, modrm, 0, false);
+        this.compareRegisters(i, reg === 5, 1, true);
+        return;
+      default:
+        this.undefinedOpcode();
+    }
+  }
+}
+
+/** FXAM condition codes (C3, C2, C0) by operand class (SDM vol. 2, FXAM). */
+const FXAM_CC = [
+  FSW_C3, // zero
+  FSW_C3 | FSW_C2, // denormal
+  FSW_C2, // normal
+  FSW_C2 | FSW_C0, // infinity
+  FSW_C0, // QNaN
+  FSW_C0, // SNaN
+  0, // unsupported
+];
+
+/** FNINIT, FNCLEX, FNSTCW, FNSTSW, FNSTENV, FNSAVE (and the FENI/FDISI/FSETPM no-ops) do not wait. */
+function isNonWaiting(opcode: number, modrm: number): boolean {
+  if (modrm >= 0xc0)
+    return (opcode === 0xdb && modrm >= 0xe0 && modrm <= 0xe4) || (opcode === 0xdf && modrm === 0xe0);
+  const reg = (modrm >>> 3) & 7;
+  return (opcode === 0xd9 && (reg === 6 || reg === 7)) || (opcode === 0xdd && (reg === 6 || reg === 7));
+}
+
+export { invalid, nanResult1, K_INF, K_QNAN, K_ZERO, loadInt32 };
