@@ -60,7 +60,7 @@ function formFunction(form: FpuForm): string {
   __asm__ volatile(${asm}
     : [sw] "=m"(sw), [fl] "=&r"(fl), [r0] "=m"(r0), [r1] "=m"(r1), [mout] "=m"(mout)
     : [a] "m"(*a), [b] "m"(*b), [min] "m"(*(const u8 (*)[10])min), [cw] "m"(cw), [fin] "r"(fin)
-    : "memory", "cc");
+    : "eax", "memory", "cc");
   out_s(${cString(form.label)});
   out_kv("cw", cw, 16);
   ${form.loads >= 1 ? 'out_f80("a", a);' : ''}
@@ -166,6 +166,8 @@ function loadStoreForms(): FpuForm[] {
       allControls: true,
     });
   }
+  forms.push({ label: 'fxch st(1)', op: 'fxch', body: ['fxch %%st(1)'], loads: 2, results: 2, cases: 24 });
+  forms.push({ label: 'fstp st(1)', op: 'fst', body: ['fstp %%st(1)'], loads: 2, results: 1, cases: 24 });
   for (const op of ['fchs', 'fabs', 'fxam', 'ftst'])
     forms.push(one(op, op, [op], { allControls: false, cases: 30 }));
   return forms;
@@ -260,6 +262,18 @@ function compareForms(): FpuForm[] {
       results: 1,
       grid: true,
       eflags: true,
+    });
+  }
+  // The status word into AX (DF E0), without and with the wait prefix, as compilers use it after fcom.
+  for (const store of ['fnstsw', 'fstsw']) {
+    forms.push({
+      label: `fcom st(1); ${store} ax`,
+      op: 'fcom',
+      body: ['fcom %%st(1)', `${store} %%ax`, 'movw %%ax, %[mout]'],
+      loads: 2,
+      results: 2,
+      memOut: 'M_I16',
+      cases: 24,
     });
   }
   forms.push(one('fcom m32', 'fcom', ['fcoms %[min]'], { memIn: 'M_F32', allControls: false }));
