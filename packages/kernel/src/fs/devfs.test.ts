@@ -138,11 +138,20 @@ describe('the console', () => {
         into.set(input.splice(0, n));
         return n;
       },
-      write: (from) => (output.push(...from), from.length),
+      write: (from) => {
+        output.push(...from);
+        return from.length;
+      },
       poll: () => (input.length ? POLLIN : 0),
-      onReady: (cb) => void (ready = cb),
+      onReady: (cb) => {
+        ready = cb;
+      },
     };
-    return { device, input, output, type: (s: string) => (input.push(...Buffer.from(s)), ready()) };
+    const type = (s: string) => {
+      input.push(...Buffer.from(s));
+      ready();
+    };
+    return { device, input, output, type };
   }
 
   it('reads wait for input and wake on it; writes reach the device; O_NONBLOCK gives EAGAIN', async () => {

@@ -224,7 +224,10 @@ export class Hostfs implements FileSystem {
     const to = this.childPath(toDirIno, toName);
     const src = this.mustLstat(from);
     const dst = this.lstatPath(to);
-    if (flags & RENAME_EXCHANGE) return this.exchange(src, dst, fromDirIno, fromName, toDirIno, toName);
+    if (flags & RENAME_EXCHANGE) {
+      this.exchange(src, dst, fromDirIno, fromName, toDirIno, toName);
+      return;
+    }
     if (flags & RENAME_NOREPLACE && dst) throw fsError(EEXIST, toName);
     if (dst?.isFile() && this.inoOf(dst) !== this.inoOf(src)) this.pin(this.inoOf(dst));
     onHost('rename', () => fs.renameSync(from, to));

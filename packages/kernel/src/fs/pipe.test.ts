@@ -54,7 +54,7 @@ function pattern(n: number, seed: number): Uint8Array {
 
 const POLL_BITS = POLLIN | POLLOUT | POLLERR | POLLHUP;
 
-const HOST_PIPE = String.raw`
+const HOST_PIPE = `
 import os, sys, json, fcntl, termios, select, array, errno
 def run(ops):
   r, w = os.pipe2(os.O_NONBLOCK)

@@ -75,8 +75,14 @@ export class Pipe {
   }
 
   openEnd(read: boolean, write: boolean): void {
-    if (read) this.readers++, this.readerOpens++;
-    if (write) this.writers++, this.writerOpens++;
+    if (read) {
+      this.readers++;
+      this.readerOpens++;
+    }
+    if (write) {
+      this.writers++;
+      this.writerOpens++;
+    }
     this.queue.wakeAll();
   }
 

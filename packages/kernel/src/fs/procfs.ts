@@ -159,7 +159,7 @@ export class Procfs implements FileSystem {
   readlink(ino: number): string {
     const path = this.pathByIno.get(ino);
     const node = path === undefined ? null : this.resolve(path);
-    if (!node || node.kind !== 'link') throw fsError(node ? EINVAL : ENOENT);
+    if (node?.kind !== 'link') throw fsError(node ? EINVAL : ENOENT);
     return node.target();
   }
 
@@ -272,7 +272,7 @@ export class Procfs implements FileSystem {
       node = entries ? { kind: 'dir', children: entries, owner: this.pids.owner(Number(first)) } : null;
     } else node = this.topLevel().get(first) ?? null;
     for (const part of parts.slice(1)) {
-      if (!node || node.kind !== 'dir') return null;
+      if (node?.kind !== 'dir') return null;
       const children = typeof node.children === 'function' ? node.children() : node.children;
       node = children.get(part) ?? null;
     }

@@ -253,7 +253,10 @@ export class Tmpfs implements FileSystem {
     const src = this.entryNode(fromDir, fromName);
     const slot = toDir.entries?.get(toName);
     const dst = slot ? this.inode(slot.ino) : null;
-    if (flags & RENAME_EXCHANGE) return this.exchange(fromDir, fromName, src, toDir, toName, dst);
+    if (flags & RENAME_EXCHANGE) {
+      this.exchange(fromDir, fromName, src, toDir, toName, dst);
+      return;
+    }
     if (dst && flags & RENAME_NOREPLACE) throw fsError(EEXIST, toName);
     if (dst === src) return;
     if (isDir(src.mode)) this.checkDirMove(src, toDir, dst);

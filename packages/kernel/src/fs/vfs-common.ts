@@ -18,7 +18,7 @@ import type { PathContext, Resolved } from './path-walk.js';
 export function baseOf(ctx: PathContext, at: OpenFile | null, path: string): Dentry {
   if (path.startsWith('/')) return ctx.root;
   if (!at) return ctx.cwd;
-  if (!at.dentry || !at.dentry.isDir) throw fsError(ENOTDIR, 'dirfd is not a directory');
+  if (!at.dentry?.isDir) throw fsError(ENOTDIR, 'dirfd is not a directory');
   return at.dentry;
 }
 

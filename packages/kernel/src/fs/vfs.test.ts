@@ -131,7 +131,8 @@ function onHost(root: string, op: Op): Outcome {
   return hostOutcome(() => {
     switch (op.k) {
       case 'mkdir':
-        return (fs.mkdirSync(at(op.p), op.mode), 'ok');
+        fs.mkdirSync(at(op.p), op.mode);
+        return 'ok';
       case 'write': {
         const flags =
           C.O_WRONLY |
@@ -157,17 +158,23 @@ function onHost(root: string, op: Op): Outcome {
         return 'ok';
       }
       case 'unlink':
-        return (fs.unlinkSync(at(op.p)), 'ok');
+        fs.unlinkSync(at(op.p));
+        return 'ok';
       case 'rmdir':
-        return (fs.rmdirSync(at(op.p)), 'ok');
+        fs.rmdirSync(at(op.p));
+        return 'ok';
       case 'rename':
-        return (fs.renameSync(at(op.a), at(op.b)), 'ok');
+        fs.renameSync(at(op.a), at(op.b));
+        return 'ok';
       case 'link':
-        return (fs.linkSync(at(op.a), at(op.b)), 'ok');
+        fs.linkSync(at(op.a), at(op.b));
+        return 'ok';
       case 'symlink':
-        return (fs.symlinkSync(op.target, at(op.p)), 'ok');
+        fs.symlinkSync(op.target, at(op.p));
+        return 'ok';
       case 'truncate':
-        return (fs.truncateSync(at(op.p), op.len), 'ok');
+        fs.truncateSync(at(op.p), op.len);
+        return 'ok';
       case 'readdir':
         return fs.readdirSync(at(op.p)).sort();
       case 'stat':
@@ -177,7 +184,8 @@ function onHost(root: string, op: Op): Outcome {
       case 'readlink':
         return fs.readlinkSync(at(op.p));
       case 'chmod':
-        return (fs.chmodSync(at(op.p), op.mode), 'ok');
+        fs.chmodSync(at(op.p), op.mode);
+        return 'ok';
     }
   });
 }
@@ -188,7 +196,8 @@ async function onVfs({ vfs, ctx }: Fixture, op: Op): Promise<Outcome> {
   return outcome(async () => {
     switch (op.k) {
       case 'mkdir':
-        return (await vfs.mkdir(ctx, null, at(op.p), op.mode), 'ok');
+        await vfs.mkdir(ctx, null, at(op.p), op.mode);
+        return 'ok';
       case 'write': {
         const flags =
           O_WRONLY |
@@ -218,17 +227,23 @@ async function onVfs({ vfs, ctx }: Fixture, op: Op): Promise<Outcome> {
         return 'ok';
       }
       case 'unlink':
-        return (await vfs.unlink(ctx, null, at(op.p)), 'ok');
+        await vfs.unlink(ctx, null, at(op.p));
+        return 'ok';
       case 'rmdir':
-        return (await vfs.rmdir(ctx, null, at(op.p)), 'ok');
+        await vfs.rmdir(ctx, null, at(op.p));
+        return 'ok';
       case 'rename':
-        return (await vfs.rename(ctx, null, at(op.a), null, at(op.b)), 'ok');
+        await vfs.rename(ctx, null, at(op.a), null, at(op.b));
+        return 'ok';
       case 'link':
-        return (await vfs.link(ctx, null, at(op.a), null, at(op.b)), 'ok');
+        await vfs.link(ctx, null, at(op.a), null, at(op.b));
+        return 'ok';
       case 'symlink':
-        return (await vfs.symlink(ctx, op.target, null, at(op.p)), 'ok');
+        await vfs.symlink(ctx, op.target, null, at(op.p));
+        return 'ok';
       case 'truncate':
-        return (await vfs.truncate(ctx, null, at(op.p), op.len), 'ok');
+        await vfs.truncate(ctx, null, at(op.p), op.len);
+        return 'ok';
       case 'readdir':
         return (await listDir(vfs, ctx, at(op.p))).filter((n) => n !== '.' && n !== '..').sort();
       case 'stat': {
@@ -242,7 +257,8 @@ async function onVfs({ vfs, ctx }: Fixture, op: Op): Promise<Outcome> {
       case 'readlink':
         return await vfs.readlink(ctx, null, at(op.p));
       case 'chmod':
-        return (await vfs.chmod(ctx, null, at(op.p), op.mode), 'ok');
+        await vfs.chmod(ctx, null, at(op.p), op.mode);
+        return 'ok';
     }
   });
 }
