@@ -1,0 +1,38 @@
+// The userland test programs (userland/tests/*.c, glibc, static and dynamic) run natively on the host and
+// under `kmos run`; stdout, stderr and the exit status must be identical. The host CPU and kernel are the
+// oracle. Programs are built at test time with the host's compiler (nothing prebuilt is committed).
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runNative, runOnKmos } from './run-both.js';
+
+const userland = join(repoRoot, 'userland');
+const sources = readdirSync(join(userland, 'tests')).filter((f) => f.endsWith('.c')).sort();
+const hash = createHash('sha256');
+for (const f of [...sources.map((s) => join('tests', s)), 'Makefile']) hash.update(readFileSync(join(userland, f)));
+const out = join(tmpdir(), `kmos-userland-${hash.digest('hex').slice(0, 12)}`);
+
+/** Arguments each program takes; file-io works in a fresh directory of its own on each run. */
+function argsFor(name: string): string[] {
+  if (name === 'file-io') return [mkdtempSync(join(tmpdir(), 'kmos-file-io-'))];
+  if (name === 'hello') return ['7', 'two words', ''];
+  return [];
+}
+
+beforeAll(() => {
+  execFileSync('make', ['-s', '-j2', `OUT=${out}`], { cwd: userland, stdio: 'pipe' });
+}, 300_000);
+
+describe.each(['static', 'dynamic'])('%s glibc programs', (linkage) => {
+  it.each(sources.map((s) => s.replace(/\.c$/, '')))('%s behaves as on Linux', (name) => {
+    const program = join(out, 'tests', `${name}.${linkage}`);
+    expect(existsSync(program)).toBe(true);
+    const native = runNative(program, argsFor(name));
+    expect(native.status, `native run failed: ${native.stderr}`).not.toBeNull();
+    const kmos = runOnKmos(program, argsFor(name));
+    expect(kmos).toEqual(native);
+  });
+});
