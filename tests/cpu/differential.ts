@@ -14,8 +14,8 @@ import { compileProgram, runNatively } from './harness/native.js';
 import { runOnEmulatedCpu } from './harness/run-emulated.js';
 
 const CPU_PACKAGE = '@kmos/cpu-i386';
-/** Forms listed in a failure message beyond the first difference. */
-const MAX_FORMS_LISTED = 12;
+/** Forms whose first differing line a failure message shows. */
+const MAX_FORMS_LISTED = 8;
 
 interface Prepared {
   readonly binary: string;
@@ -54,28 +54,39 @@ function formOf(line: string): string {
   return cut < 0 ? line : line.slice(0, cut);
 }
 
-/** A report of how `actual` differs from `expected`, or null when they are equal. */
+/**
+ * A report of how `actual` differs from `expected`, or null when they are equal: the first differing line
+ * with the one before it, then the first differing line of each further form (different forms are often
+ * different bugs), up to MAX_FORMS_LISTED.
+ */
 export function describeDifference(expected: string, actual: string): string | null {
   if (expected === actual) return null;
   const want = expected.split('\n');
   const got = actual.split('\n');
   let first = -1;
   let differing = 0;
-  const forms = new Set<string>();
+  const firstLineOfForm = new Map<string, number>();
   for (let i = 0; i < Math.max(want.length, got.length); i++) {
     if (want[i] === got[i]) continue;
     if (first < 0) first = i;
     differing++;
-    if (want[i] !== undefined) forms.add(formOf(want[i]));
+    const form = want[i] === undefined ? '(past the end)' : formOf(want[i]);
+    if (!firstLineOfForm.has(form)) firstLineOfForm.set(form, i);
   }
-  const listed = [...forms].slice(0, MAX_FORMS_LISTED).join(' | ');
-  return [
+  const report = [
     `first difference at line ${first + 1} of ${want.length}; ${differing} lines differ`,
     `  previous: ${first > 0 ? want[first - 1] : '(start of output)'}`,
     `  host:     ${want[first] ?? '(end of output)'}`,
     `  emulated: ${got[first] ?? '(end of output)'}`,
-    `  forms that differ (${forms.size}): ${listed}${forms.size > MAX_FORMS_LISTED ? ' ...' : ''}`,
-  ].join('\n');
+    `  forms that differ (${firstLineOfForm.size}): ${[...firstLineOfForm.keys()].join(' | ')}`,
+  ];
+  for (const line of [...firstLineOfForm.values()].slice(1, MAX_FORMS_LISTED)) {
+    report.push(
+      `  host:     ${want[line] ?? '(end of output)'}`,
+      `  emulated: ${got[line] ?? '(end of output)'}`,
+    );
+  }
+  return report.join('\n');
 }
 
 /**

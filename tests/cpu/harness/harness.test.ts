@@ -75,17 +75,19 @@ describe('harness', () => {
     if (!result.ok) expect(result.failure).toMatch(/^fault vector=14 error=6 cr2=00000000 eip=0804/);
   });
 
-  it('names the first differing line, its predecessor and the forms that differ', () => {
-    const host = 'add a=1 -> r=2\nsub a=1 -> r=0\nend\n';
-    const emulated = 'add a=1 -> r=2\nsub a=1 -> r=1\nend\n';
+  it('names the first differing line, its predecessor, and the first difference of each further form', () => {
+    const host = 'add a=1 -> r=2\nsub a=1 -> r=0\nsub a=2 -> r=1\nneg a=1 -> r=-1\nend\n';
+    const emulated = 'add a=1 -> r=2\nsub a=1 -> r=1\nsub a=2 -> r=2\nneg a=1 -> r=1\nend\n';
     expect(describeDifference(host, host)).toBeNull();
     expect(describeDifference(host, emulated)).toBe(
       [
-        'first difference at line 2 of 4; 1 lines differ',
+        'first difference at line 2 of 6; 3 lines differ',
         '  previous: add a=1 -> r=2',
         '  host:     sub a=1 -> r=0',
         '  emulated: sub a=1 -> r=1',
-        '  forms that differ (1): sub',
+        '  forms that differ (2): sub | neg',
+        '  host:     neg a=1 -> r=-1',
+        '  emulated: neg a=1 -> r=1',
       ].join('\n'),
     );
   });
