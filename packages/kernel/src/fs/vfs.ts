@@ -25,6 +25,7 @@ import {
   O_RDONLY,
   O_WRONLY,
 } from '@kmos/abi-linux';
+import { BlockDeviceFile } from './block-file.js';
 import { type Credentials, fsUid } from './credentials.js';
 import type { Dentry } from './dentry.js';
 import { DeviceSwitch } from './device-switch.js';
@@ -62,7 +63,9 @@ export class Vfs {
   private readonly pipefsDev = new_encode_dev(0, PIPEFS_ANON_MINOR);
   private nextPipeIno = 1;
 
-  constructor(private readonly options: VfsOptions) {}
+  constructor(private readonly options: VfsOptions) {
+    this.devices.blockOpener = (device, flags, dentry) => new BlockDeviceFile(flags, dentry, device);
+  }
 
   // ---- mounts -------------------------------------------------------------------------------------------
 
