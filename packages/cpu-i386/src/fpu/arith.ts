@@ -43,6 +43,11 @@ export function denormalOperand(): boolean {
   return fpx.denormalMasked;
 }
 
+/** Whether either operand (or the memory operand before it was extended) is a denormal. */
+export function anyDenormal(ka: number, kb: number): boolean {
+  return ka === K_DENORMAL || kb === K_DENORMAL || fpx.srcDenormal;
+}
+
 /** NaN result of a one-operand operation: SNaN signals IE and is quieted. */
 export function nanResult1(a: Ext80, ka: number, out: Ext80): boolean {
   if (ka === K_UNSUPPORTED) return invalid(out);
@@ -99,14 +104,14 @@ export function add(a: Ext80, b: Ext80, subtract: boolean, out: Ext80, precision
       setInfinity(out, a.sign);
     } else if (ka === K_INF) setInfinity(out, a.sign);
     else {
-      if ((ka === K_DENORMAL || kb === K_DENORMAL) && !denormalOperand()) return false;
+      if (anyDenormal(ka, kb) && !denormalOperand()) return false;
       setInfinity(out, sb);
       return true;
     }
-    if (kb === K_DENORMAL && !denormalOperand()) return false;
+    if (anyDenormal(ka, kb) && !denormalOperand()) return false;
     return true;
   }
-  if ((ka === K_DENORMAL || kb === K_DENORMAL) && !denormalOperand()) return false;
+  if (anyDenormal(ka, kb) && !denormalOperand()) return false;
   if (ka === K_ZERO && kb === K_ZERO) {
     setZero(out, a.sign === sb ? a.sign : fpx.rc === RC_DOWN ? 1 : 0);
     return true;
@@ -203,11 +208,11 @@ export function mul(a: Ext80, b: Ext80, out: Ext80, precisionBits: number): bool
   if (ka > K_INF || kb > K_INF) return nanResult2(a, ka, b, kb, out);
   if (ka === K_INF || kb === K_INF) {
     if (ka === K_ZERO || kb === K_ZERO) return invalid(out);
-    if ((ka === K_DENORMAL || kb === K_DENORMAL) && !denormalOperand()) return false;
+    if (anyDenormal(ka, kb) && !denormalOperand()) return false;
     setInfinity(out, sign);
     return true;
   }
-  if ((ka === K_DENORMAL || kb === K_DENORMAL) && !denormalOperand()) return false;
+  if (anyDenormal(ka, kb) && !denormalOperand()) return false;
   if (ka === K_ZERO || kb === K_ZERO) {
     setZero(out, sign);
     return true;
@@ -263,17 +268,17 @@ export function div(a: Ext80, b: Ext80, out: Ext80, precisionBits: number): bool
   if (ka > K_INF || kb > K_INF) return nanResult2(a, ka, b, kb, out);
   if (ka === K_INF) {
     if (kb === K_INF) return invalid(out);
-    if (kb === K_DENORMAL && !denormalOperand()) return false;
+    if (anyDenormal(ka, kb) && !denormalOperand()) return false;
     setInfinity(out, sign);
     return true;
   }
   if (kb === K_INF) {
-    if (ka === K_DENORMAL && !denormalOperand()) return false;
+    if (anyDenormal(ka, kb) && !denormalOperand()) return false;
     setZero(out, sign);
     return true;
   }
   if (ka === K_ZERO && kb === K_ZERO) return invalid(out);
-  if ((ka === K_DENORMAL || kb === K_DENORMAL) && !denormalOperand()) return false;
+  if (anyDenormal(ka, kb) && !denormalOperand()) return false;
   if (kb === K_ZERO) {
     fpx.flags |= FSW_ZE;
     if (!fpx.zeroDivideMasked) return false;
@@ -351,25 +356,23 @@ export function sqrt(a: Ext80, out: Ext80, precisionBits: number): boolean {
 const BIG_32 = BigInt(32);
 const BIG_MASK32 = BigInt(0xffffffff);
 
-/** Replaces the positive normalized value in `work` by its square root (66 bits + sticky). */
+/** Replaces the positive normalized value in `work` by its square root (at least 66 bits + sticky). */
 function sqrtWork(): void {
   const w = work;
   const unbiased = w.exp - EXT_BIAS;
-  // m = significand as a 64-bit integer (value = m × 2^(unbiased - 63)); make the exponent even.
+  // value = m·2^(u-63); scale m by 2^s with u-63-s even and s ≥ 67, so the root has 66 or 67 bits.
   const m = (BigInt(w.w2) << BIG_32) | BigInt(w.w1);
-  const odd = unbiased & 1;
-  // radicand = m × 2^(68 + odd): its root has 66 bits; value = root × 2^((unbiased - odd - 63 - 68) / 2 + ...)
-  const radicand = m << BigInt(68 + odd);
+  const s = 67 + (unbiased & 1);
+  const radicand = m << BigInt(s);
   const root = isqrt(radicand);
   const sticky = root * root !== radicand ? 1 : 0;
-  // root < 2^66; put it at the top of 96 bits (shift left by 30) with the sticky bit below.
-  const top = root << BigInt(30);
+  const bits = root.toString(2).length;
+  const top = root << BigInt(96 - bits);
   w.w2 = Number((top >> BigInt(64)) & BIG_MASK32);
   w.w1 = Number((top >> BIG_32) & BIG_MASK32);
   w.w0 = (Number(top & BIG_MASK32) | sticky) >>> 0;
-  w.exp = ((unbiased - odd) >> 1) + EXT_BIAS;
+  w.exp = EXT_BIAS + (unbiased - 63 - s) / 2 + bits - 1;
   w.sign = 0;
-  w.normalize();
 }
 
 /** floor(√n) for a BigInt n > 0 (Newton's method from a double estimate). */

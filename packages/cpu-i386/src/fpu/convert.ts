@@ -8,7 +8,7 @@
  * to an integer in the current rounding mode; values that do not fit give IE and the indefinite of the format.
  * Results of stores are left in `stored` (two uint32 words) so nothing is allocated on the store path.
  */
-import { denormalOperand, invalid } from './arith.js';
+import { denormalOperand, invalid, nanResult1 } from './arith.js';
 import {
   classify,
   type Ext80,
@@ -43,7 +43,7 @@ export function loadSingle(bits: number, out: Ext80): boolean {
       setZero(out, sign);
       return true;
     }
-    if (!denormalOperand()) return false;
+    fpx.srcDenormal = true;
     return loadFinite(sign, 1 - FMT_SINGLE_BIAS + EXT_BIAS, frac << 8, 0, out);
   }
   out.set(sign, e - FMT_SINGLE_BIAS + EXT_BIAS, J_BIT | (frac << 8), 0);
@@ -63,7 +63,7 @@ export function loadDouble(lo: number, hi: number, out: Ext80): boolean {
       setZero(out, sign);
       return true;
     }
-    if (!denormalOperand()) return false;
+    fpx.srcDenormal = true;
     return loadFinite(sign, 1 - FMT_DOUBLE_BIAS + EXT_BIAS, mHi, mLo, out);
   }
   out.set(sign, e - FMT_DOUBLE_BIAS + EXT_BIAS, J_BIT | mHi, mLo);
@@ -156,7 +156,7 @@ export function storeFloat(x: Ext80, isDouble: boolean): boolean {
     }
     return packFloat(isDouble, x.sign, isDouble ? 0x7ff : 0xff, (x.hi | 0x40000000) >>> 0, x.lo);
   }
-  if (k === K_DENORMAL && !denormalOperand()) return false;
+  // A denormal register value does not signal DE here (it underflows the narrower format instead).
   const w = work;
   w.load(x);
   if (w.exp === 0) w.exp = 1;
@@ -283,8 +283,9 @@ function integerIndefinite(sizeBits: number): boolean {
 /** FRNDINT: rounds a finite x to an integral value in rounding mode `rc`. Returns false on unmasked DE. */
 export function roundToIntegral(x: Ext80, rc: number, out: Ext80): boolean {
   const k = classify(x);
+  if (k === K_QNAN || k === K_SNAN || k === K_UNSUPPORTED) return nanResult1(x, k, out);
   if (k === K_DENORMAL && !denormalOperand()) return false;
-  if (k === K_ZERO || x.exp - EXT_BIAS >= 63) {
+  if (k === K_ZERO || k === K_INF || x.exp - EXT_BIAS >= 63) {
     out.copyFrom(x);
     return true;
   }

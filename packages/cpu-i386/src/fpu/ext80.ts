@@ -114,11 +114,17 @@ export class FpuExceptions {
   zeroDivideMasked = true;
   overflowMasked = true;
   underflowMasked = true;
+  /**
+   * Set when a memory operand was a denormal of its own format (it is normal once extended). Its DE is
+   * reported only if the operation goes on to compute with numbers, like a register denormal.
+   */
+  srcDenormal = false;
 
   /** Starts an operation under control word `cw`. */
   begin(cw: number): void {
     this.flags = 0;
     this.roundedUp = false;
+    this.srcDenormal = false;
     this.rc = (cw & FCW_RC) >>> FCW_RC_SHIFT;
     this.invalidMasked = (cw & FCW_IM) !== 0;
     this.denormalMasked = (cw & FCW_DM) !== 0;
@@ -254,8 +260,16 @@ export function roundInto(precisionBits: number, bias: number, expMax: number, w
     if (fpx.underflowMasked) {
       w.shiftRightSticky(1 - e);
       e = 1;
-    } else if (wrapBias !== 0) {
+    } else if (wrapBias !== 0 && e + wrapBias >= 1) {
       e += wrapBias;
+    } else if (wrapBias !== 0) {
+      // Too tiny even for the wrapped exponent (only FSCALE gets here): the result is a signed zero.
+      fpx.flags |= FSW_UE | FSW_PE;
+      r.exp = 0;
+      r.hi = 0;
+      r.lo = 0;
+      fpx.roundedUp = false;
+      return r;
     } else {
       r.unstorable = true;
       fpx.flags |= FSW_UE;
@@ -282,8 +296,16 @@ export function roundInto(precisionBits: number, bias: number, expMax: number, w
 function overflow(r: Rounded, precisionBits: number, expMax: number, wrapBias: number): void {
   fpx.flags |= FSW_OE;
   if (!fpx.overflowMasked) {
-    if (wrapBias !== 0) r.exp -= wrapBias;
-    else r.unstorable = true;
+    if (wrapBias === 0) r.unstorable = true;
+    else if (r.exp - wrapBias <= expMax) r.exp -= wrapBias;
+    else {
+      // Too large even for the wrapped exponent (only FSCALE gets here): the result is an infinity.
+      fpx.flags |= FSW_PE;
+      r.exp = expMax + 1;
+      r.hi = J_BIT;
+      r.lo = 0;
+      fpx.roundedUp = true;
+    }
     return;
   }
   fpx.flags |= FSW_PE;

@@ -25,10 +25,12 @@ import {
 import { EXT_BIAS, FSW_C0, FSW_C1, FSW_C2, FSW_C3, FSW_ZE } from './x87-constants.js';
 
 /**
- * How many quotient bits one partial FPREM step produces when the exponent difference is 64 or more
- * (the SDM allows 32..63; this value matches the reference hardware in fprem tests).
+ * How many quotient bits one partial FPREM step produces when the exponent difference d is 64 or more. The
+ * SDM allows any N in 32..63; hardware picks N so that d - N is a multiple of 32 (checked against the host).
  */
-export const FPREM_PARTIAL_BITS = 63;
+function partialQuotientBits(d: number): number {
+  return 32 + ((d - 32) % 32);
+}
 
 /** Normalizes a finite nonzero x into `work` (denormals get exponents below 1). */
 function loadNormalized(x: Ext80): void {
@@ -148,7 +150,7 @@ export function fprem(a: Ext80, b: Ext80, r: Ext80, nearest: boolean): number {
   const d = work.exp - eb;
   if (d < 0) return smallDividend(a, r, nearest, d, bHi, bLo);
   const partial = d >= 64;
-  const steps = partial ? FPREM_PARTIAL_BITS : d;
+  const steps = partial ? partialQuotientBits(d) : d;
   divideBits(work.w2, work.w1, bHi, bLo, steps);
   let sign = a.sign;
   if (nearest && !partial) sign ^= roundQuotientToNearest(bHi, bLo);

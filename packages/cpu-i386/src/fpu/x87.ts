@@ -14,6 +14,7 @@
  */
 import {
   add,
+  anyDenormal,
   compareOrdered,
   denormalOperand,
   div,
@@ -49,6 +50,7 @@ import {
   FSW_C1,
   FSW_C2,
   FSW_C3,
+  FSW_DE,
   FSW_ES,
   FSW_EXCEPTIONS,
   FSW_IE,
@@ -147,11 +149,19 @@ export class X87 {
     if (isMemory) s.fdp = ea >>> 0;
   }
 
-  /** Merges the flags of the operation into the status word; C1 from rounding unless `c1` overrides it. */
-  private finish(): void {
+  /**
+   * Merges the flags of the operation into the status word. C1 becomes "rounded up" (or, on a stack fault,
+   * "overflow"), except for instructions that leave it alone (`keepC1`, as FCMOVcc and FCOMI do on hardware).
+   */
+  private finish(keepC1 = false): void {
     const s = this.state;
     const f = fpx.flags;
     let sw = s.sw | (f & (FSW_EXCEPTIONS | FSW_SF));
+    if (keepC1 && (f & FSW_SF) === 0) {
+      s.sw = sw;
+      s.updateSummary();
+      return;
+    }
     sw &= ~FSW_C1;
     if ((f & FSW_SF) !== 0) {
       if (this.stackOverflowed) sw |= FSW_C1;
@@ -430,6 +440,8 @@ export class X87 {
         s.writeIndefinite(0, this.r);
       }
     } else if (convert()) {
+      // A denormal m32fp/m64fp is loaded (normalized) even when DE is unmasked.
+      if (fpx.srcDenormal) fpx.flags |= FSW_DE;
       s.push();
       s.write(0, this.b);
     }
@@ -630,7 +642,8 @@ export class X87 {
   private compareRegisters(i: number, quiet: boolean, pops: number, toEflags: boolean): void {
     const s = this.state;
     if (s.isEmpty(0) || s.isEmpty(i)) {
-      if (this.stackFault(false)) this.compareResult(CMP_UN, pops, toEflags);
+      this.stackFault(false);
+      this.compareResult(CMP_UN, fpx.invalidMasked ? pops : 0, toEflags);
       this.finish();
       return;
     }
@@ -639,11 +652,15 @@ export class X87 {
     this.compareAndSet(quiet, pops, toEflags);
   }
 
-  /** Compares `a` with `b`, sets the condition codes or EFLAGS, pops, and finishes. */
+  /**
+   * Compares `a` with `b`, sets the condition codes or EFLAGS and finishes. The result is reported even
+   * when IE or DE is unmasked; only the pops are then skipped.
+   */
   private compareAndSet(quiet: boolean, pops: number, toEflags: boolean): void {
     const outcome = this.compareValues(this.a, this.b, quiet);
-    if (outcome >= 0) this.compareResult(outcome, pops, toEflags);
-    this.finish();
+    const unmasked = (fpx.flags & ~this.state.cw & FSW_EXCEPTIONS) !== 0;
+    this.compareResult(outcome, unmasked ? 0 : pops, toEflags);
+    this.finish(toEflags);
   }
 
   private compareResult(outcome: number, pops: number, toEflags: boolean): void {
@@ -661,13 +678,10 @@ export class X87 {
     if (unorderedClass(ka) || unorderedClass(kb)) {
       const signalling =
         !quiet || ka === K_SNAN || kb === K_SNAN || ka === K_UNSUPPORTED || kb === K_UNSUPPORTED;
-      if (signalling) {
-        fpx.flags |= FSW_IE;
-        if (!fpx.invalidMasked) return -1;
-      }
+      if (signalling) fpx.flags |= FSW_IE;
       return CMP_UN;
     }
-    if ((ka === K_DENORMAL || kb === K_DENORMAL) && !denormalOperand()) return -1;
+    if (anyDenormal(ka, kb)) denormalOperand();
     const c = compareOrdered(a, ka, b, kb);
     return c > 0 ? CMP_GT : c < 0 ? CMP_LT : CMP_EQ;
   }
@@ -841,7 +855,7 @@ export class X87 {
         this.binaryPopResult(fpatan(this.a, this.b, this.r));
         return;
       case 0xf4:
-        this.pushPairResult(fxtract(this.a, this.r, this.r2));
+        this.pushPairResult(fxtract(this.a, this.r, this.r2), false);
         return;
       case 0xf5:
       case 0xf8:
@@ -902,12 +916,12 @@ export class X87 {
    * FPTAN, FXTRACT and FSINCOS: ST(0) = r, then push r2. Status 1 means the operand was out of range
    * (C2 set, nothing changes), 2 means an unmasked exception, 0 success.
    */
-  private pushPairResult(status: number): void {
+  private pushPairResult(status: number, clearsC2 = true): void {
     const s = this.state;
     if (status === 1) {
       this.setConditionCodes(FSW_C2);
     } else if (status === 0) {
-      this.setConditionCodes(0);
+      if (clearsC2) s.sw &= ~FSW_C2;
       if (!s.isEmpty(7)) {
         if (this.stackFault(true)) {
           s.writeIndefinite(0, this.r);
@@ -925,7 +939,11 @@ export class X87 {
 
   private fpremResult(nearest: boolean): void {
     const cc = fprem(this.a, this.b, this.r, nearest);
-    if (cc >= 0) {
+    if ((fpx.flags & FSW_IE) !== 0) {
+      // An invalid operand clears C2 (and C1) but leaves C0 and C3.
+      this.state.sw &= ~FSW_C2;
+      if (cc >= 0) this.state.write(0, this.r);
+    } else if (cc >= 0) {
       this.state.write(0, this.r);
       this.state.sw = (this.state.sw & ~(FSW_C0 | FSW_C2 | FSW_C3)) | (cc & (FSW_C0 | FSW_C2 | FSW_C3));
       fpx.roundedUp = (cc & FSW_C1) !== 0;
@@ -936,6 +954,7 @@ export class X87 {
   /** Stack underflow in D9 F0..FF: masked, the destination(s) get the indefinite. */
   private functionUnderflow(modrm: number): void {
     const s = this.state;
+    if (modrm === 0xf5 || modrm === 0xf8) s.sw &= ~FSW_C2;
     if (this.stackFault(false)) {
       if (modrm === 0xf1 || modrm === 0xf3 || modrm === 0xf9) {
         s.writeIndefinite(1, this.r);
@@ -999,12 +1018,13 @@ export class X87 {
     if (negate) take = !take;
     const s = this.state;
     if (s.isEmpty(0) || s.isEmpty(i)) {
-      if (this.stackFault(false) && take) s.writeIndefinite(0, this.r);
+      // Underflow writes the indefinite whether or not the condition holds.
+      if (this.stackFault(false)) s.writeIndefinite(0, this.r);
       this.finish();
       return;
     }
     if (take) s.write(0, s.read(i, this.a));
-    this.finish();
+    this.finish(true);
   }
 
   private executeDDRegister(reg: number, i: number, modrm: number): void {
@@ -1013,6 +1033,7 @@ export class X87 {
     switch (reg) {
       case 0:
         s.empty[s.phys(i)] = 1;
+        s.sw &= ~FSW_C1;
         return;
       case 1:
         this.fxch(i);
@@ -1042,6 +1063,7 @@ export class X87 {
         this.noteInstruction(0xdf, modrm, 0, false);
         s.empty[s.phys(i)] = 1;
         s.pop();
+        s.sw &= ~FSW_C1;
         return;
       case 1:
         this.noteInstruction(0xdf, modrm, 0, false);
