@@ -3,7 +3,7 @@
 // the results a flat file of fixed size gives under Linux's block-device rules (short read at the end,
 // ENOSPC at or past it for writes), and leave the device holding exactly the model's bytes.
 import type { BlockDevice } from '@kmos/abi-driver';
-import { ENOSPC, new_encode_dev, O_RDWR, S_IFBLK, SEEK_CUR, SEEK_END, SEEK_SET } from '@kmos/abi-linux';
+import { new_encode_dev, O_RDWR, S_IFBLK, SEEK_CUR, SEEK_END, SEEK_SET } from '@kmos/abi-linux';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { outcome, tmpfsFixture } from './testing/vfs-fixture.js';

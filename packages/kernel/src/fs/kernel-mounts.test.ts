@@ -1,0 +1,44 @@
+// The kernel's own mounts over a root that has /proc and /dev but no /tmp: /proc/mounts then lists exactly
+// what a Linux system with the same mounts lists (checked line by line against the expected table, in the
+// host's /proc/mounts line format), /dev works through the mount, /dev/shm is the sticky tmpfs, and the
+// missing /tmp is reported, not created.
+import { O_RDWR } from '@kmos/abi-linux';
+import { describe, expect, it } from 'vitest';
+import { mountKernelFilesystems } from './kernel-mounts.js';
+import { readAll } from './testing/dirents.js';
+import { outcome, tmpfsFixture } from './testing/vfs-fixture.js';
+
+describe('mountKernelFilesystems', () => {
+  it('mounts proc, dev and dev/shm over existing directories and reports the missing /tmp', async () => {
+    const { vfs, ctx } = tmpfsFixture(0o755);
+    await vfs.mkdir(ctx, null, '/proc', 0o555);
+    await vfs.mkdir(ctx, null, '/dev', 0o755);
+    const clock = () => ({ sec: 0, nsec: 0 });
+    const mounted = await mountKernelFilesystems(vfs, {
+      clock,
+      random: (b) => b.fill(4),
+      tmp: true,
+      proc: {
+        filesystems: () => [{ fsType: 'proc', needsDevice: false }],
+        version: 'Linux version 6.1.0-kmos',
+        uptime: () => ({ upSeconds: 0, idleSeconds: 0 }),
+        loadavg: () => ({ load: [0, 0, 0], runnable: 1, total: 1, lastPid: 1 }),
+      },
+    });
+    expect(mounted.skipped).toEqual(['/tmp']);
+    const file = await vfs.open(ctx, null, '/proc/mounts', 0);
+    const text = Buffer.from(await readAll(file)).toString('latin1');
+    expect(text.split('\n').filter(Boolean)).toEqual([
+      'tmpfs / tmpfs rw 0 0',
+      'proc /proc proc rw,nosuid,nodev,noexec 0 0',
+      'devtmpfs /dev devtmpfs rw,nosuid,mode=755 0 0',
+      'shm /dev/shm tmpfs rw,nosuid,nodev 0 0',
+    ]);
+    const zero = await vfs.open(ctx, null, '/dev/zero', O_RDWR);
+    const buf = new Uint8Array(4).fill(9);
+    expect(await zero.read(buf)).toBe(4);
+    expect([...buf]).toEqual([0, 0, 0, 0]);
+    expect((await vfs.stat(ctx, null, '/dev/shm')).mode & 0o7777).toBe(0o1777);
+    expect(await outcome(() => vfs.stat(ctx, null, '/tmp'))).toEqual({ ok: false, errno: 'ENOENT' });
+  });
+});
