@@ -73,6 +73,7 @@ export function nanResult2(a: Ext80, ka: number, b: Ext80, kb: number, out: Ext8
   let pick: Ext80;
   if (!isNaNClass(kb)) pick = a;
   else if (!isNaNClass(ka)) pick = b;
+  else if (ka !== kb) pick = ka === K_QNAN ? a : b;
   else pick = largerSignificand(a, b);
   out.copyFrom(pick);
   quietNaN(out);
@@ -278,13 +279,14 @@ export function div(a: Ext80, b: Ext80, out: Ext80, precisionBits: number): bool
     return true;
   }
   if (ka === K_ZERO && kb === K_ZERO) return invalid(out);
-  if (anyDenormal(ka, kb) && !denormalOperand()) return false;
   if (kb === K_ZERO) {
+    // Division by zero outranks a denormal dividend: only ZE is reported.
     fpx.flags |= FSW_ZE;
     if (!fpx.zeroDivideMasked) return false;
     setInfinity(out, sign);
     return true;
   }
+  if (anyDenormal(ka, kb) && !denormalOperand()) return false;
   if (ka === K_ZERO) {
     setZero(out, sign);
     return true;

@@ -33,11 +33,13 @@ import { EXT_BIAS, EXT_EXP_MAX, FSW_IE, FSW_PE, RC_DOWN, RC_NEAREST, RC_UP } fro
 const J_BIT = 0x80000000;
 
 /** Loads an m32fp. Returns false when an unmasked IE/DE stops the instruction. */
-export function loadSingle(bits: number, out: Ext80): boolean {
+export function loadSingle(bits: number, out: Ext80, keepSignalling = false): boolean {
   const sign = bits >>> 31;
   const e = (bits >>> 23) & 0xff;
   const frac = bits & 0x7fffff;
-  if (e === 0xff) return loadInfOrNaN(sign, frac === 0, (frac & 0x400000) !== 0, frac << 8, 0, out);
+  if (e === 0xff) {
+    return loadInfOrNaN(sign, frac === 0, (frac & 0x400000) !== 0, keepSignalling, frac << 8, 0, out);
+  }
   if (e === 0) {
     if (frac === 0) {
       setZero(out, sign);
@@ -51,13 +53,14 @@ export function loadSingle(bits: number, out: Ext80): boolean {
 }
 
 /** Loads an m64fp given as two little-endian dwords. */
-export function loadDouble(lo: number, hi: number, out: Ext80): boolean {
+export function loadDouble(lo: number, hi: number, out: Ext80, keepSignalling = false): boolean {
   const sign = hi >>> 31;
   const e = (hi >>> 20) & 0x7ff;
   const fracHi = hi & 0xfffff;
   const mHi = (fracHi << 11) | (lo >>> 21);
   const mLo = lo << 11;
-  if (e === 0x7ff) return loadInfOrNaN(sign, (fracHi | lo) === 0, (fracHi & 0x80000) !== 0, mHi, mLo, out);
+  if (e === 0x7ff)
+    return loadInfOrNaN(sign, (fracHi | lo) === 0, (fracHi & 0x80000) !== 0, keepSignalling, mHi, mLo, out);
   if (e === 0) {
     if ((fracHi | lo) === 0) {
       setZero(out, sign);
@@ -73,7 +76,8 @@ export function loadDouble(lo: number, hi: number, out: Ext80): boolean {
 function loadInfOrNaN(
   sign: number,
   isInf: boolean,
-  quiet: boolean,
+  isQuiet: boolean,
+  keepSignalling: boolean,
   mHi: number,
   mLo: number,
   out: Ext80,
@@ -82,11 +86,12 @@ function loadInfOrNaN(
     setInfinity(out, sign);
     return true;
   }
-  if (!quiet) {
+  // An SNaN kept for arithmetic stays signalling (the operation reports IE); FLD quiets it and reports IE.
+  if (!isQuiet && !keepSignalling) {
     fpx.flags |= FSW_IE;
     if (!fpx.invalidMasked) return false;
   }
-  out.set(sign, EXT_EXP_MAX, J_BIT | 0x40000000 | mHi, mLo);
+  out.set(sign, EXT_EXP_MAX, J_BIT | (keepSignalling ? 0 : 0x40000000) | mHi, mLo);
   return true;
 }
 

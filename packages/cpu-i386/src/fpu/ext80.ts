@@ -271,8 +271,10 @@ export function roundInto(precisionBits: number, bias: number, expMax: number, w
       fpx.roundedUp = false;
       return r;
     } else {
+      // Unmasked underflow into memory: nothing is stored and only UE is reported.
       r.unstorable = true;
       fpx.flags |= FSW_UE;
+      return r;
     }
   }
   const inexact = roundSignificand(precisionBits, w.sign);
@@ -287,8 +289,11 @@ export function roundInto(precisionBits: number, bias: number, expMax: number, w
   } else if (tiny && wrapBias !== 0) {
     fpx.flags |= FSW_UE;
   }
+  if (r.exp > expMax) {
+    overflow(r, precisionBits, expMax, wrapBias);
+    if (r.unstorable) return r;
+  }
   if (inexact) fpx.flags |= FSW_PE;
-  if (r.exp > expMax) overflow(r, precisionBits, expMax, wrapBias);
   return r;
 }
 

@@ -237,9 +237,9 @@ export class X87 {
   private convertMemoryOperand(): boolean {
     switch (this.memOpcode) {
       case 0xd8:
-        return loadSingle(this.memLo, this.b);
+        return loadSingle(this.memLo, this.b, true);
       case 0xdc:
-        return loadDouble(this.memLo, this.memHi, this.b);
+        return loadDouble(this.memLo, this.memHi, this.b, true);
       default:
         loadInt32(this.memLo, this.b);
         return true;
@@ -249,10 +249,10 @@ export class X87 {
   private arithmeticWithMemory(reg: number): void {
     const s = this.state;
     if (s.isEmpty(0)) {
-      if (this.stackFault(false)) {
-        if (reg === OP_COM || reg === OP_COMP) this.compareResult(CMP_UN, reg === OP_COMP ? 1 : 0, false);
-        else s.writeIndefinite(0, this.r);
-      }
+      const masked = this.stackFault(false);
+      if (reg === OP_COM || reg === OP_COMP)
+        this.compareResult(CMP_UN, masked && reg === OP_COMP ? 1 : 0, false);
+      else if (masked) s.writeIndefinite(0, this.r);
       this.finish();
       return;
     }
@@ -961,10 +961,8 @@ export class X87 {
         s.pop();
       } else if (modrm === 0xf2 || modrm === 0xf4 || modrm === 0xfb) {
         s.writeIndefinite(0, this.r);
-        if (s.isEmpty(7)) {
-          s.push();
-          s.writeIndefinite(0, this.r);
-        }
+        s.push();
+        s.writeIndefinite(0, this.r);
       } else {
         s.writeIndefinite(0, this.r);
       }
