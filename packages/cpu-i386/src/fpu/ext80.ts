@@ -301,8 +301,10 @@ export function roundInto(precisionBits: number, bias: number, expMax: number, w
 function overflow(r: Rounded, precisionBits: number, expMax: number, wrapBias: number): void {
   fpx.flags |= FSW_OE;
   if (!fpx.overflowMasked) {
-    if (wrapBias === 0) r.unstorable = true;
-    else if (r.exp - wrapBias <= expMax) r.exp -= wrapBias;
+    if (wrapBias === 0) {
+      r.unstorable = true;
+      fpx.roundedUp = false;
+    } else if (r.exp - wrapBias <= expMax) r.exp -= wrapBias;
     else {
       // Too large even for the wrapped exponent (only FSCALE gets here): the result is an infinity.
       fpx.flags |= FSW_PE;

@@ -111,6 +111,10 @@ function truncatedScale(b: Ext80): number {
   return b.sign ? -n : n;
 }
 
+/** fprem results other than condition codes: a NaN/indefinite was written, or nothing (unmasked exception). */
+export const FPREM_SPECIAL = -2;
+export const FPREM_NONE = -1;
+
 // Long-division state shared by the FPREM helpers.
 let remTop = 0;
 let remHi = 0;
@@ -133,11 +137,11 @@ export function fprem(a: Ext80, b: Ext80, r: Ext80, nearest: boolean): number {
       ka > K_INF ||
       kb > K_INF
     ) {
-      return nanResult2(a, ka, b, kb, r) ? 0 : -1;
+      return nanResult2(a, ka, b, kb, r) ? FPREM_SPECIAL : FPREM_NONE;
     }
-    return invalid(r) ? 0 : -1;
+    return invalid(r) ? FPREM_SPECIAL : FPREM_NONE;
   }
-  if ((ka === K_DENORMAL || kb === K_DENORMAL) && !denormalOperand()) return -1;
+  if ((ka === K_DENORMAL || kb === K_DENORMAL) && !denormalOperand()) return FPREM_NONE;
   if (kb === K_INF || ka === K_ZERO) {
     r.copyFrom(a);
     return 0;

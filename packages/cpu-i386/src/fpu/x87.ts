@@ -38,7 +38,7 @@ import {
   stored,
 } from './convert.js';
 import { classify, Ext80, fpx, K_DENORMAL, K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED, K_ZERO } from './ext80.js';
-import { fprem, fscale, fxtract } from './scale-rem.js';
+import { FPREM_SPECIAL, fprem, fscale, fxtract } from './scale-rem.js';
 import { f2xm1, fpatan, fptan, fsincos, fyl2x, fyl2xp1, loadConstant } from './transcendental.js';
 import {
   FCW_PC,
@@ -778,10 +778,9 @@ export class X87 {
       return;
     }
     if (s.isEmpty(0)) {
-      if (this.stackFault(false)) {
-        if (i === 4) this.setConditionCodes(CMP_CC[CMP_UN]);
-        else s.writeIndefinite(0, this.r);
-      }
+      const masked = this.stackFault(false);
+      if (i === 4) this.setConditionCodes(CMP_CC[CMP_UN]);
+      else if (masked) s.writeIndefinite(0, this.r);
       this.finish();
       return;
     }
@@ -828,6 +827,10 @@ export class X87 {
   /** The D9 F0..FF functions that read ST(0) (and ST(1)). */
   private executeArithmeticFunction(modrm: number): void {
     const s = this.state;
+    if ((modrm === 0xf2 || modrm === 0xf4 || modrm === 0xfb) && !s.isEmpty(0) && !s.isEmpty(7)) {
+      this.pushPairOverflow();
+      return;
+    }
     const needsTwo =
       modrm === 0xf1 ||
       modrm === 0xf3 ||
@@ -937,13 +940,24 @@ export class X87 {
     this.finish();
   }
 
+  /** FPTAN, FXTRACT, FSINCOS with a full stack: IE + SF (C1 = 1), masked response two indefinites. */
+  private pushPairOverflow(): void {
+    const s = this.state;
+    if (this.stackFault(true)) {
+      s.writeIndefinite(0, this.r);
+      s.push();
+      s.writeIndefinite(0, this.r);
+    }
+    this.finish();
+  }
+
   private fpremResult(nearest: boolean): void {
     const cc = fprem(this.a, this.b, this.r, nearest);
-    if ((fpx.flags & FSW_IE) !== 0) {
-      // An invalid operand clears C2 (and C1) but leaves C0 and C3.
+    if (cc < 0) {
+      // A NaN or invalid operand clears C2 (and C1) but leaves C0 and C3.
       this.state.sw &= ~FSW_C2;
-      if (cc >= 0) this.state.write(0, this.r);
-    } else if (cc >= 0) {
+      if (cc === FPREM_SPECIAL) this.state.write(0, this.r);
+    } else {
       this.state.write(0, this.r);
       this.state.sw = (this.state.sw & ~(FSW_C0 | FSW_C2 | FSW_C3)) | (cc & (FSW_C0 | FSW_C2 | FSW_C3));
       fpx.roundedUp = (cc & FSW_C1) !== 0;
