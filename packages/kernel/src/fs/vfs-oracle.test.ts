@@ -57,7 +57,8 @@ type Op =
   | { k: 'getcwd' }
   | { k: 'mkfifo'; p: string; mode: number }
   | { k: 'readdir'; p: string }
-  | { k: 'utime'; p: string; now: boolean };
+  | { k: 'utime'; p: string; now: boolean }
+  | { k: 'exec'; p: string };
 
 const LONG_NAME = 'n'.repeat(256);
 /** A tmpfs is mounted over /m on both sides: walks cross it both ways, renames and links across fail. */
@@ -173,6 +174,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('mkfifo' as const), p: pathArb, mode: modeArb }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('readdir' as const), p: pathArb }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('utime' as const), p: pathArb, now: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('exec' as const), p: pathArb }) },
 );
 
 const USER: OracleCred = { uid: 1000, gid: 1000, groups: [1000, 2000] };
@@ -314,6 +316,9 @@ async function runOp(fx: Fixture, state: { ctx: PathContext }, op: Op): Promise<
         return 'ok';
       case 'readdir':
         return (await listDir(vfs, ctx, op.p)).filter((n) => n !== '.' && n !== '..').sort();
+      case 'exec':
+        await (await vfs.openExec(ctx, null, op.p)).close();
+        return 'ok';
       case 'utime':
         await vfs.utimens(
           ctx,

@@ -13,6 +13,7 @@ import type { FileSystem, FsAttr, FsStatfs, Timespec } from '@kmos/abi-driver';
 import {
   AT_EMPTY_PATH,
   AT_SYMLINK_NOFOLLOW,
+  EACCES,
   EINVAL,
   ENFILE,
   ENOENT,
@@ -26,11 +27,12 @@ import {
   O_WRONLY,
 } from '@kmos/abi-linux';
 import { BlockDeviceFile } from './block-file.js';
-import { type Credentials, fsUid } from './credentials.js';
+import { type Credentials, fsUid, MAY_EXEC, mayAccess } from './credentials.js';
 import type { Dentry } from './dentry.js';
 import { DeviceSwitch } from './device-switch.js';
 import { isReg } from './file-type.js';
 import { fsError, guarded } from './fs-error.js';
+import { RegularFile } from './inode-file.js';
 import { type Mount, type MountInfo, MountTable } from './mount-table.js';
 import { type OpenFile, type Stat, statOf } from './open-file.js';
 import { type PathContext, PathWalk } from './path-walk.js';
@@ -106,6 +108,21 @@ export class Vfs {
 
   open(ctx: PathContext, at: OpenFile | null, path: string, flags: number, mode = 0): Promise<OpenFile> {
     return guarded(() => openPath(this, ctx, at, path, flags, mode));
+  }
+
+  /**
+   * execve's open: the file must be regular, executable for the effective ids (root needs some x bit), on
+   * a mount without noexec; read permission is not needed (the kernel reads the image itself). EACCES else.
+   */
+  openExec(ctx: PathContext, at: OpenFile | null, path: string): Promise<OpenFile> {
+    return guarded(async () => {
+      const target = await attr.resolveTarget(this.mounts, ctx, at, path, 0);
+      if (!isReg(target.attr.mode)) throw fsError(EACCES, 'exec of a non-regular file');
+      if (!mayAccess(ctx.cred, target.attr, MAY_EXEC, false)) throw fsError(EACCES, 'exec permission');
+      if (target.dentry.mount.info.options?.split(',').includes('noexec'))
+        throw fsError(EACCES, 'noexec mount');
+      return new RegularFile(O_RDONLY, target.dentry);
+    });
   }
 
   /** pipe2(): [read end, write end]. `flags` may hold O_NONBLOCK (O_CLOEXEC is the fd table's business). */
