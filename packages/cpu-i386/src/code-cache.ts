@@ -27,7 +27,40 @@ export class Block {
   length = 0;
   /** EIP of each instruction, so a fault in the k-th tells the run loop k instructions retired. */
   insnEips: Int32Array = NO_EIPS;
+  /** False once its frame was written: a stale block must not be entered through a link. */
+  valid = true;
+  /**
+   * Links to the blocks that ran after this one, for two exit EIPs (a branch's two ways), valid while
+   * `linkEpoch` equals the MMU's mapping epoch: they skip the TLB and map lookups between blocks.
+   */
+  link0: Block | null = null;
+  link0Eip = 0;
+  link1: Block | null = null;
+  link1Eip = 0;
+  linkEpoch = -1;
   constructor(readonly lin: number) {}
+
+  /** The linked successor for `eip`, or null. */
+  linked(eip: number, epoch: number): Block | null {
+    if (this.linkEpoch !== epoch) return null;
+    const next = this.link0Eip === eip ? this.link0 : this.link1Eip === eip ? this.link1 : null;
+    return next !== null && next.valid ? next : null;
+  }
+
+  link(eip: number, next: Block, epoch: number): void {
+    if (this.linkEpoch !== epoch) {
+      this.linkEpoch = epoch;
+      this.link0 = null;
+      this.link1 = null;
+    }
+    if (this.link0 === null || !this.link0.valid) {
+      this.link0 = next;
+      this.link0Eip = eip;
+    } else {
+      this.link1 = next;
+      this.link1Eip = eip;
+    }
+  }
 }
 
 export class CodeCache {
@@ -75,7 +108,9 @@ export class CodeCache {
   }
 
   private invalidateFrame(frame: number): void {
-    if (this.frames[frame] === undefined && this.mmu.codeFrames[frame] === 0) return;
+    const blocks = this.frames[frame];
+    if (blocks === undefined && this.mmu.codeFrames[frame] === 0) return;
+    if (blocks !== undefined) for (const b of blocks.values()) b.valid = false;
     this.frames[frame] = undefined;
     this.mmu.codeFrames[frame] = 0;
     this.invalidations++;

@@ -18,7 +18,7 @@ import {
   type VirtAddr,
 } from '@kmos/abi-driver';
 import { compileBlock } from './block-compiler.js';
-import { CodeCache } from './code-cache.js';
+import { type Block, CodeCache } from './code-cache.js';
 import {
   ESP,
   FLAG_IF,
@@ -124,41 +124,48 @@ export class I386Cpu implements Cpu {
     const mmu = c.mmu;
     const regs = c.regs;
     const start = c.insnStart;
+    /** The block that ran last, if nothing ran since: its links may give the next block without lookups. */
+    let prev: Block | null = null;
     while (c.runRetired < budgetInsns) {
       if (c.irqPending) {
         c.irqPending = false;
         return RunExit.Irq;
       }
       const eip = c.eip;
-      const page = mmu.tlbRead[eip >>> 12];
-      if (
-        page >= 0 &&
-        (c.segCheckMask & FLAT_SEGMENTS_MASK) === 0 &&
-        c.segBase[SEG_DS] === 0 &&
-        c.segBase[SEG_SS] === 0
-      ) {
-        const b = cache.lookup(page | (eip & 0xfff), eip);
-        const fn = b.fn;
-        if (fn !== null) {
-          if (budgetInsns - c.runRetired >= b.length) {
-            c.currentBlock = b;
-            c.smcPending = false;
-            const exit = fn(c, regs, mmu, start);
-            c.currentBlock = null;
-            c.runRetired += c.blockRetired;
-            if (exit !== CONTINUE) return exit as RunExit;
-            continue;
+      let b: Block | null = prev === null ? null : prev.linked(eip, mmu.epoch);
+      if (b === null) {
+        const page = mmu.tlbRead[eip >>> 12];
+        if (page >= 0 && this.flatDataSegments()) {
+          b = cache.lookup(page | (eip & 0xfff), eip);
+          if (b.fn === null && ++b.hits === this.jitThreshold) {
+            if (compileBlock(c, b, page)) cache.markCode(page >>> 12);
           }
-        } else if (++b.hits === this.jitThreshold) {
-          if (compileBlock(c, b, page)) cache.markCode(page >>> 12);
-          continue;
+          if (prev !== null && b.fn !== null) prev.link(eip, b, mmu.epoch);
         }
       }
+      const fn = b === null ? null : b.fn;
+      if (fn !== null && b !== null && budgetInsns - c.runRetired >= b.length) {
+        c.currentBlock = b;
+        c.smcPending = false;
+        const exit = fn(c, regs, mmu, start);
+        c.currentBlock = null;
+        c.runRetired += c.blockRetired;
+        if (exit !== CONTINUE) return exit as RunExit;
+        prev = b;
+        continue;
+      }
+      prev = null;
       const exit = step(c);
       c.runRetired++;
       if (exit !== CONTINUE) return exit as RunExit;
     }
     return RunExit.Budget;
+  }
+
+  /** Compiled blocks address memory as flat DS and SS; segment loads are never compiled, so this holds across links. */
+  private flatDataSegments(): boolean {
+    const c = this.core;
+    return (c.segCheckMask & FLAT_SEGMENTS_MASK) === 0 && c.segBase[SEG_DS] === 0 && c.segBase[SEG_SS] === 0;
   }
 
   /** After a fault: roll EIP (and, for interpreted instructions, ESP) back; count a block's finished part. */
