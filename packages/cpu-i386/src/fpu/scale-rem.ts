@@ -111,6 +111,19 @@ function truncatedScale(b: Ext80): number {
   return b.sign ? -n : n;
 }
 
+/**
+ * r = a, passed through rounding so that a denormal dividend reports UE (wrapped when UE is unmasked) as the
+ * hardware does for a remainder equal to the dividend.
+ */
+function copyRounded(a: Ext80, r: Ext80): void {
+  if (a.exp !== 0 || (a.hi | a.lo) === 0) {
+    r.copyFrom(a);
+    return;
+  }
+  loadNormalized(a);
+  roundToExt(r, 64);
+}
+
 /** fprem results other than condition codes: a NaN/indefinite was written, or nothing (unmasked exception). */
 export const FPREM_SPECIAL = -2;
 export const FPREM_NONE = -1;
@@ -143,7 +156,7 @@ export function fprem(a: Ext80, b: Ext80, r: Ext80, nearest: boolean): number {
   }
   if ((ka === K_DENORMAL || kb === K_DENORMAL) && !denormalOperand()) return FPREM_NONE;
   if (kb === K_INF || ka === K_ZERO) {
-    r.copyFrom(a);
+    copyRounded(a, r);
     return 0;
   }
   loadNormalized(b);
@@ -178,7 +191,7 @@ function smallDividend(a: Ext80, r: Ext80, nearest: boolean, d: number, bHi: num
   const aLo = work.w1;
   const aboveHalf = d === -1 && (aHi > bHi || (aHi === bHi && aLo > bLo));
   if (!nearest || !aboveHalf) {
-    r.copyFrom(a);
+    copyRounded(a, r);
     return 0;
   }
   // At a's exponent |b| is 2B, so |r| = 2B - A (below 2^64, computed modulo 2^64).

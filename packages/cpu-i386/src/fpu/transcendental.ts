@@ -260,7 +260,11 @@ export function fsincos(x: Ext80, r: Ext80, r2: Ext80, which: number): number {
   }
   const [s, c] = sinCos(toFixed(x));
   if (which & 1) smallResult(x, s, r);
-  if (which & 2) roundFixed(c, r2);
+  if (which & 2) {
+    // cos of a tiny x is 1 - x²/2: just below 1, which the fixed-point value cannot show.
+    if (x.exp - EXT_BIAS < -PREC / 3) roundBig(0, ONE * B2 - B1, -PREC - 1, true, r2);
+    else roundFixed(c, r2);
+  }
   return 0;
 }
 
@@ -336,11 +340,22 @@ export function fpatan(a: Ext80, b: Ext80, r: Ext80): boolean {
   const y = toBig(b);
   const x = toBig(a);
   const shift = exponentOf(b) - exponentOf(a);
+  if (shift < -PREC / 3 && !xNeg) return atanOfTinyRatio(y, x, shift, b.sign, r);
   const ratio =
     shift >= 0 ? ((y << BigInt(shift + PREC)) * B1) / x : (y << BigInt(PREC)) / (x << BigInt(-shift));
   let angle = atanFixed(ratio);
   if (xNeg) angle = PI - angle;
   roundFixed(b.sign ? -angle : angle, r);
+  return true;
+}
+
+/**
+ * atan(t) for t = y/x < 2^-64: t - t³/3, i.e. just below t. The quotient is computed with relative precision
+ * (the fixed-point form would underflow) and rounded as "a hair below".
+ */
+function atanOfTinyRatio(y: bigint, x: bigint, shift: number, sign: number, r: Ext80): boolean {
+  const q = (y << BigInt(PREC)) / x;
+  roundBig(sign, q * B2 - B1, shift - PREC - 1, true, r);
   return true;
 }
 
@@ -373,6 +388,7 @@ export function f2xm1(x: Ext80, r: Ext80): boolean {
     r.copyFrom(x);
     return true;
   }
+  if (outsideUnitInterval(x)) return unchangedOutOfDomain(x, r);
   if (x.exp - EXT_BIAS < -PREC / 3) {
     // 2^x - 1 ≈ x·ln 2
     const m = toBig(x) * LN2;
@@ -390,12 +406,27 @@ export function f2xm1(x: Ext80, r: Ext80): boolean {
   return true;
 }
 
+/** |x| > 1. */
+function outsideUnitInterval(x: Ext80): boolean {
+  return x.exp - EXT_BIAS >= 1 || (x.exp - EXT_BIAS === 0 && (x.hi !== 0x80000000 || x.lo !== 0));
+}
+
+/**
+ * F2XM1 and FYL2XP1 outside their documented domains are undefined by the SDM; the reference hardware
+ * returns the operand unchanged and reports PE, and so do we.
+ */
+function unchangedOutOfDomain(x: Ext80, r: Ext80): boolean {
+  r.copyFrom(x);
+  fpx.flags |= FSW_PE;
+  return true;
+}
+
 /** FYL2X: r = y·log2(x), x = ST(0), y = ST(1). */
 export function fyl2x(x: Ext80, y: Ext80, r: Ext80): boolean {
   const kx = classify(x);
   const ky = classify(y);
   if (kx > K_INF || ky > K_INF) return nanResult2(x, kx, y, ky, r);
-  if ((kx === K_DENORMAL || ky === K_DENORMAL) && !denormalOperand()) return false;
+  // Invalid and divide-by-zero outrank the denormal operand exception.
   if (x.sign === 1 && kx !== K_ZERO) return invalid(r);
   if (kx === K_ZERO) {
     if (ky === K_ZERO) return invalid(r);
@@ -404,6 +435,7 @@ export function fyl2x(x: Ext80, y: Ext80, r: Ext80): boolean {
     setInfinity(r, y.sign ^ 1);
     return true;
   }
+  if ((kx === K_DENORMAL || ky === K_DENORMAL) && !denormalOperand()) return false;
   if (kx === K_INF || ky === K_INF || ky === K_ZERO) return log2Special(x, kx, y, ky, r);
   const log2x = log2OfExt(x);
   multiplyAndRound(log2x, y, r);
@@ -464,7 +496,8 @@ export function fyl2xp1(x: Ext80, y: Ext80, r: Ext80): boolean {
     setInfinity(r, x.sign ^ y.sign);
     return true;
   }
-  if (x.exp - EXT_BIAS >= -1) return log2OnePlusLarge(x, y, r);
+  if (outsideLog1pDomain(x)) return unchangedOutOfDomain(x, r);
+  if (x.exp - EXT_BIAS < -100) return log2OnePlusTiny(x, y, r);
   // log2(1 + x) = ln(1 + x)/ln 2, with ln(1 + x) = 2·atanh(x / (2 + x)) accurate for tiny x.
   const m = toBig(x);
   const e = exponentOf(x);
@@ -497,12 +530,29 @@ export function fyl2xp1(x: Ext80, y: Ext80, r: Ext80): boolean {
   return true;
 }
 
-/** FYL2XP1 outside its documented domain (|x| ≥ 1/2): evaluate log2(1 + x) directly. */
-function log2OnePlusLarge(x: Ext80, y: Ext80, r: Ext80): boolean {
-  const v = ONE + toFixed(x);
-  if (v <= B0) return invalid(r);
-  const lnv = lnFixed(v);
-  multiplyAndRound((lnv * ONE) / LN2, y, r);
+/** 1 - √2/2, the bound of FYL2XP1's domain, as a 64-bit significand at exponent -2. */
+const LOG1P_LIMIT_HI = 0x95f61998;
+const LOG1P_LIMIT_LO = 0x0c4336f7;
+
+/** |x| ≥ 1 - √2/2. */
+function outsideLog1pDomain(x: Ext80): boolean {
+  const e = x.exp - EXT_BIAS;
+  if (e !== -2) return e > -2;
+  return x.hi > LOG1P_LIMIT_HI || (x.hi === LOG1P_LIMIT_HI && x.lo >= LOG1P_LIMIT_LO);
+}
+
+/**
+ * FYL2XP1 for |x| < 2^-100: ln(1 + x) = x - x²/2 + x³/3 - ..., so x - x²/2 is exact to far beyond 64 bits
+ * and the neglected terms only make the magnitude larger (the sticky direction roundBig assumes).
+ */
+function log2OnePlusTiny(x: Ext80, y: Ext80, r: Ext80): boolean {
+  const m = toBig(x);
+  const e = exponentOf(x);
+  // |x - x²/2| = 2^(2e-1)·(m·2^(1-e) ∓ m²), minus for x > 0.
+  const lead = m << BigInt(1 - e);
+  const mag = x.sign ? lead + m * m : lead - m * m;
+  const scaled = (mag * toBig(y) * ONE) / LN2;
+  roundBig(x.sign ^ y.sign, scaled, 2 * e - 1 + exponentOf(y), true, r);
   return true;
 }
 
