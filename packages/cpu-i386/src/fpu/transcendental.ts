@@ -486,7 +486,12 @@ export function fyl2xp1(x: Ext80, y: Ext80, r: Ext80): boolean {
   const ky = classify(y);
   if (kx > K_INF || ky > K_INF) return nanResult2(x, kx, y, ky, r);
   if ((kx === K_DENORMAL || ky === K_DENORMAL) && !denormalOperand()) return false;
-  if (kx === K_INF) return invalid(r);
+  if (kx === K_INF) {
+    // log2(1 + ∞) = ∞; the hardware treats 1 + (-∞) as invalid.
+    if (x.sign === 1 || ky === K_ZERO) return invalid(r);
+    setInfinity(r, y.sign);
+    return true;
+  }
   if (kx === K_ZERO || ky === K_ZERO) {
     if (ky === K_INF) return invalid(r);
     setZero(r, x.sign ^ y.sign);
@@ -496,7 +501,7 @@ export function fyl2xp1(x: Ext80, y: Ext80, r: Ext80): boolean {
     setInfinity(r, x.sign ^ y.sign);
     return true;
   }
-  if (outsideLog1pDomain(x)) return unchangedOutOfDomain(x, r);
+  if (outsideLog1pDomain(x)) return log2OnePlusLarge(x, y, r);
   if (x.exp - EXT_BIAS < -100) return log2OnePlusTiny(x, y, r);
   // log2(1 + x) = ln(1 + x)/ln 2, with ln(1 + x) = 2·atanh(x / (2 + x)) accurate for tiny x.
   const m = toBig(x);
@@ -527,6 +532,17 @@ export function fyl2xp1(x: Ext80, y: Ext80, r: Ext80): boolean {
     return true;
   }
   roundBig(neg, mag, exponentOf(y) - wide, true, r);
+  return true;
+}
+
+/**
+ * FYL2XP1 outside its documented domain: the reference hardware still computes y·log2(1 + x) when 1 + x > 0,
+ * and returns x unchanged (with PE) when 1 + x ≤ 0.
+ */
+function log2OnePlusLarge(x: Ext80, y: Ext80, r: Ext80): boolean {
+  const v = ONE + toFixed(x);
+  if (v <= B0) return unchangedOutOfDomain(x, r);
+  multiplyAndRound((lnFixed(v) * ONE) / LN2, y, r);
   return true;
 }
 

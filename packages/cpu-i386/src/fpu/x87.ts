@@ -893,9 +893,10 @@ export class X87 {
 
   private fsinOrCos(which: number): void {
     const ok = fsincos(this.a, this.r, this.r2, which);
-    if (ok === 1) this.setConditionCodes(FSW_C2);
+    // C2 reports "operand out of range"; C0 and C3 are left alone, as on the reference hardware.
+    if (ok === 1) this.state.sw |= FSW_C2;
     else if (ok === 0) {
-      this.setConditionCodes(0);
+      this.state.sw &= ~FSW_C2;
       this.state.write(0, which === 1 ? this.r : this.r2);
     }
     this.finish();
@@ -922,7 +923,7 @@ export class X87 {
   private pushPairResult(status: number, clearsC2 = true): void {
     const s = this.state;
     if (status === 1) {
-      this.setConditionCodes(FSW_C2);
+      s.sw |= FSW_C2;
     } else if (status === 0) {
       if (clearsC2) s.sw &= ~FSW_C2;
       if (!s.isEmpty(7)) {
