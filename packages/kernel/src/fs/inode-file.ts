@@ -61,28 +61,50 @@ export class RegularFile extends InodeBackedFile {
     return this.seekFromSize(offset, whence);
   }
 
-  protected override async readImpl(into: Uint8Array): Promise<number> {
-    const n = await this.dentry.mount.fs.read(this.dentry.ino, this.offset, into);
-    this.offset += n;
-    return n;
+  // Reads and writes stay synchronous when the filesystem answers synchronously (tmpfs, hostfs): no
+  // promise per call on the hot path; a filesystem that returns a promise gets one back.
+  protected override readImpl(into: Uint8Array): MaybePromise<number> {
+    return this.advance(this.dentry.mount.fs.read(this.dentry.ino, this.offset, into));
   }
 
-  protected override async writeImpl(from: Uint8Array): Promise<number> {
-    if (this.flags & O_APPEND) this.offset = await this.sizeBytes();
-    if (from.length === 0) return 0;
-    const n = await this.dentry.mount.fs.write(this.dentry.ino, this.offset, from);
-    this.offset += n;
-    return n;
+  protected override writeImpl(from: Uint8Array): MaybePromise<number> {
+    if (this.flags & O_APPEND) {
+      const size = this.sizeBytes();
+      if (typeof size !== 'number') return size.then((end) => this.writeAt(end, from));
+      return this.writeAt(size, from);
+    }
+    return this.writeAt(this.offset, from);
   }
 
-  protected override async preadImpl(into: Uint8Array, pos: number): Promise<number> {
+  protected override preadImpl(into: Uint8Array, pos: number): MaybePromise<number> {
     return this.dentry.mount.fs.read(this.dentry.ino, pos, into);
   }
 
-  protected override async pwriteImpl(from: Uint8Array, pos: number): Promise<number> {
-    const at = this.flags & O_APPEND ? await this.sizeBytes() : pos;
+  protected override pwriteImpl(from: Uint8Array, pos: number): MaybePromise<number> {
+    if (!(this.flags & O_APPEND))
+      return from.length === 0 ? 0 : this.dentry.mount.fs.write(this.dentry.ino, pos, from);
+    const size = this.sizeBytes();
+    const at = (end: number) =>
+      from.length === 0 ? 0 : this.dentry.mount.fs.write(this.dentry.ino, end, from);
+    return typeof size === 'number' ? at(size) : size.then(at);
+  }
+
+  private writeAt(at: number, from: Uint8Array): MaybePromise<number> {
+    this.offset = at;
     if (from.length === 0) return 0;
-    return this.dentry.mount.fs.write(this.dentry.ino, at, from);
+    return this.advance(this.dentry.mount.fs.write(this.dentry.ino, at, from));
+  }
+
+  /** Moves the offset past what was transferred, now or when the filesystem's promise settles. */
+  private advance(result: MaybePromise<number>): MaybePromise<number> {
+    if (typeof result === 'number') {
+      this.offset += result;
+      return result;
+    }
+    return result.then((n) => {
+      this.offset += n;
+      return n;
+    });
   }
 
   private async seekFromSize(offset: number, whence: number): Promise<number> {
@@ -90,7 +112,8 @@ export class RegularFile extends InodeBackedFile {
     return this.offset;
   }
 
-  private async sizeBytes(): Promise<number> {
-    return (await this.dentry.mount.fs.getattr(this.dentry.ino)).sizeBytes;
+  private sizeBytes(): MaybePromise<number> {
+    const attr = this.dentry.mount.fs.getattr(this.dentry.ino);
+    return 'then' in attr ? attr.then((a) => a.sizeBytes) : attr.sizeBytes;
   }
 }
