@@ -51,6 +51,11 @@ export function seekTarget(current: number, sizeBytes: number, offset: number, w
   return target;
 }
 
+/** A filesystem that knows its holes (tmpfs); others get the whole-file-is-data answer. */
+export interface HoleAware {
+  seekDataHole(ino: number, offset: number, data: boolean): number;
+}
+
 export class RegularFile extends InodeBackedFile {
   override lseek(offset: number, whence: number): MaybePromise<number> {
     if (this.flags & O_PATH) throw fsError(EBADF);
@@ -108,6 +113,11 @@ export class RegularFile extends InodeBackedFile {
   }
 
   private async seekFromSize(offset: number, whence: number): Promise<number> {
+    const fs = this.dentry.mount.fs as Partial<HoleAware>;
+    if ((whence === SEEK_DATA || whence === SEEK_HOLE) && fs.seekDataHole) {
+      this.offset = fs.seekDataHole(this.dentry.ino, offset, whence === SEEK_DATA);
+      return this.offset;
+    }
     this.offset = seekTarget(this.offset, await this.sizeBytes(), offset, whence);
     return this.offset;
   }

@@ -87,3 +87,65 @@ describe('tmpfs', () => {
     expect(tmpfs.dataPages).toBe(0);
   });
 });
+
+const SEEK_ORACLE = `
+import os, sys, json
+path, size, pages, probes = json.loads(sys.stdin.read())
+fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+for p in pages:
+    os.pwrite(fd, b'x', p * 4096)
+os.ftruncate(fd, size)
+out = []
+for off, whence in probes:
+    try:
+        out.append(os.lseek(fd, off, whence))
+    except OSError as e:
+        out.append(e.errno)
+os.close(fd)
+os.unlink(path)
+print(json.dumps(out))
+`;
+
+describe('tmpfs SEEK_DATA / SEEK_HOLE', () => {
+  it.skipIf(!fs.existsSync('/dev/shm'))(
+    'find the same data and holes as the host tmpfs',
+    async () => {
+      const { spawnSync } = await import('node:child_process');
+      const { SEEK_DATA, SEEK_HOLE } = await import('@kmos/abi-linux');
+      const { KernelError } = await import('../kernel-error.js');
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uniqueArray(fc.integer({ min: 0, max: 12 }), { maxLength: 6 }),
+          fc.integer({ min: 0, max: 14 * 4096 }),
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 15 * 4096 }), fc.constantFrom(SEEK_DATA, SEEK_HOLE)), {
+            maxLength: 8,
+          }),
+          async (pages, size, probes) => {
+            const path = `/dev/shm/kmos-seek-${process.pid}`;
+            const run = spawnSync('python3', ['-c', SEEK_ORACLE], {
+              input: JSON.stringify([path, size, pages, probes]),
+              encoding: 'utf8',
+            });
+            const want = JSON.parse(run.stdout);
+            const { vfs, ctx } = tmpfsFixture();
+            const file = await vfs.open(ctx, null, '/f', O_RDWR | O_CREAT, 0o644);
+            for (const p of pages) await file.pwrite(Buffer.from('x'), p * 4096);
+            await vfs.ftruncate(file, size);
+            const got = [];
+            for (const [off, whence] of probes) {
+              try {
+                got.push(await file.lseek(off, whence));
+              } catch (error) {
+                if (!(error instanceof KernelError)) throw error;
+                got.push(error.errno);
+              }
+            }
+            expect(got).toEqual(want);
+          },
+        ),
+        { numRuns: 15 },
+      );
+    },
+    120_000,
+  );
+});

@@ -31,6 +31,7 @@ import {
   ENOSPC,
   ENOTDIR,
   ENOTEMPTY,
+  ENXIO,
   EPERM,
   S_IFDIR,
   S_IFLNK,
@@ -273,6 +274,22 @@ export class Tmpfs implements FileSystem {
     src.nlink--;
     this.reparent(src, fromDir, toDir);
     src.ctime = this.options.clock();
+  }
+
+  /**
+   * SEEK_DATA / SEEK_HOLE at page granularity, as Linux's shmem answers them (not in the driver ABI; the VFS
+   * uses it when a filesystem has it). ENXIO at or past the end.
+   */
+  seekDataHole(ino: number, offset: number, data: boolean): number {
+    const node = this.inode(ino);
+    if (offset < 0 || offset >= node.sizeBytes) throw fsError(ENXIO);
+    const pages = node.pages ?? new Map<number, Uint8Array>();
+    const lastPage = Math.ceil(node.sizeBytes / PAGE_SIZE);
+    for (let page = Math.floor(offset / PAGE_SIZE); page < lastPage; page++) {
+      if (pages.has(page) === data) return Math.min(node.sizeBytes, Math.max(offset, page * PAGE_SIZE));
+    }
+    if (data) throw fsError(ENXIO);
+    return node.sizeBytes;
   }
 
   statfs(): FsStatfs {
