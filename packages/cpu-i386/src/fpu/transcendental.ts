@@ -268,9 +268,21 @@ export function fsincos(x: Ext80, r: Ext80, r2: Ext80, which: number): number {
   return 0;
 }
 
+/**
+ * π as the hardware's argument reduction knows it: rounded to PI_REDUCTION_BITS significant bits. Reducing
+ * with this value (instead of the exact π) reproduces the reference hardware's results for large arguments.
+ */
+const PI_REDUCTION_BITS = 66;
+const PI_FOR_REDUCTION = roundToBits(PI, PI_REDUCTION_BITS);
+
+function roundToBits(v: bigint, bits: number): bigint {
+  const drop = BigInt(v.toString(2).length - bits);
+  return ((v + (B1 << (drop - B1))) >> drop) << drop;
+}
+
 /** sin and cos of a fixed-point argument of any size below 2^63. */
 function sinCos(t: bigint): [bigint, bigint] {
-  const halfPi = PI >> B1;
+  const halfPi = PI_FOR_REDUCTION >> B1;
   const quarterPi = PI >> B2;
   let n = (t + quarterPi) / halfPi;
   if (t + quarterPi < B0) n -= B1;

@@ -828,6 +828,7 @@ export class X87 {
   private executeArithmeticFunction(modrm: number): void {
     const s = this.state;
     if ((modrm === 0xf2 || modrm === 0xf4 || modrm === 0xfb) && !s.isEmpty(0) && !s.isEmpty(7)) {
+      if (modrm !== 0xf4) s.sw &= ~FSW_C2;
       this.pushPairOverflow();
       return;
     }
