@@ -300,11 +300,15 @@ function sinCos(t: bigint): [bigint, bigint] {
   }
 }
 
+/** Bits appended below a significand so that "a hair below it" is a value rounding can see. */
+const GUARD_BITS = 80;
+const GUARD = BigInt(GUARD_BITS);
+
 /** Rounds a result that may be tiny (sin, tan of tiny x): below 2^-PREC/2 the series value is just x. */
 function smallResult(x: Ext80, v: bigint, out: Ext80): void {
   if (x.exp - EXT_BIAS < -PREC / 3) {
     // sin x = x - x³/6: just below x. Round x with a sticky bit below it, towards zero.
-    roundBig(x.sign, toBig(x) * B2 - B1, exponentOf(x) - 1, true, out);
+    roundBig(x.sign, (toBig(x) << GUARD) - B1, exponentOf(x) - GUARD_BITS, true, out);
     return;
   }
   roundFixed(v, out);
@@ -331,7 +335,7 @@ export function fptan(x: Ext80, r: Ext80, r2: Ext80): number {
     return 0;
   }
   if (x.exp - EXT_BIAS < -PREC / 3) {
-    roundBig(x.sign, toBig(x) * B2 + B1, exponentOf(x) - 1, true, r);
+    roundBig(x.sign, toBig(x) << GUARD, exponentOf(x) - GUARD_BITS, true, r);
     return 0;
   }
   const [s, c] = sinCos(toFixed(x));
@@ -442,6 +446,11 @@ export function fyl2x(x: Ext80, y: Ext80, r: Ext80): boolean {
   if (x.sign === 1 && kx !== K_ZERO) return invalid(r);
   if (kx === K_ZERO) {
     if (ky === K_ZERO) return invalid(r);
+    if (ky === K_INF) {
+      // ∞·log2(0) is an infinity without a division by zero.
+      setInfinity(r, y.sign ^ 1);
+      return true;
+    }
     fpx.flags |= FSW_ZE;
     if (!fpx.zeroDivideMasked) return false;
     setInfinity(r, y.sign ^ 1);

@@ -896,8 +896,8 @@ export class X87 {
     const ok = fsincos(this.a, this.r, this.r2, which);
     // C2 reports "operand out of range"; C0 and C3 are left alone, as on the reference hardware.
     if (ok === 1) this.state.sw |= FSW_C2;
-    else if (ok === 0) {
-      this.state.sw &= ~FSW_C2;
+    else this.state.sw &= ~FSW_C2;
+    if (ok === 0) {
       this.state.write(0, which === 1 ? this.r : this.r2);
     }
     this.finish();
@@ -923,10 +923,9 @@ export class X87 {
    */
   private pushPairResult(status: number, clearsC2 = true): void {
     const s = this.state;
-    if (status === 1) {
-      s.sw |= FSW_C2;
-    } else if (status === 0) {
-      if (clearsC2) s.sw &= ~FSW_C2;
+    if (status === 1) s.sw |= FSW_C2;
+    else if (clearsC2) s.sw &= ~FSW_C2;
+    if (status === 0) {
       if (!s.isEmpty(7)) {
         if (this.stackFault(true)) {
           s.writeIndefinite(0, this.r);
@@ -970,7 +969,9 @@ export class X87 {
   /** Stack underflow in D9 F0..FF: masked, the destination(s) get the indefinite. */
   private functionUnderflow(modrm: number): void {
     const s = this.state;
-    if (modrm === 0xf5 || modrm === 0xf8) s.sw &= ~FSW_C2;
+    // FPREM(1), FPTAN, FSINCOS, FSIN and FCOS report "complete / in range" (C2 = 0) even on underflow.
+    if (modrm === 0xf5 || modrm === 0xf8 || modrm === 0xf2 || modrm === 0xfb || modrm >= 0xfe)
+      s.sw &= ~FSW_C2;
     if (this.stackFault(false)) {
       if (modrm === 0xf1 || modrm === 0xf3 || modrm === 0xf9) {
         s.writeIndefinite(1, this.r);
