@@ -7,7 +7,6 @@
  * Layer: kernel VFS; the syscall layer calls these methods after resolving the fd.
  */
 import type { FsAttr, MaybePromise } from '@kmos/abi-driver';
-import { POLLIN, POLLOUT } from '@kmos/abi-driver';
 import {
   EBADF,
   EINVAL,
@@ -21,6 +20,10 @@ import {
   O_RDONLY,
   O_RDWR,
   O_WRONLY,
+  POLLIN,
+  POLLOUT,
+  POLLRDNORM,
+  POLLWRNORM,
 } from '@kmos/abi-linux';
 import type { WaitQueue } from '../sched/wait-queue.js';
 import type { Dentry } from './dentry.js';
@@ -139,9 +142,9 @@ export abstract class OpenFile {
     return null;
   }
 
-  /** POLLIN/POLLOUT/POLLERR/POLLHUP bits that hold now; regular files are always ready. */
+  /** poll bits that hold now; regular files are always ready (Linux's DEFAULT_POLLMASK). */
   poll(): number {
-    return POLLIN | POLLOUT;
+    return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
   }
 
   /** Where poll/select sleep for this file; null when readiness never changes. */

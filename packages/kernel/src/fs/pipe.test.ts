@@ -4,8 +4,18 @@
 // behaviour (WouldBlock and wake-ups), which a non-blocking host pipe cannot show, checked against the rules.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { POLLERR, POLLHUP, POLLIN, POLLOUT } from '@kmos/abi-driver';
-import { FIONREAD, O_NONBLOCK, O_RDONLY, O_WRONLY } from '@kmos/abi-linux';
+import {
+  FIONREAD,
+  O_NONBLOCK,
+  O_RDONLY,
+  O_WRONLY,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  POLLRDNORM,
+  POLLWRNORM,
+} from '@kmos/abi-linux';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT_CREDENTIALS } from './credentials.js';
@@ -52,7 +62,7 @@ function pattern(n: number, seed: number): Uint8Array {
   return out;
 }
 
-const POLL_BITS = POLLIN | POLLOUT | POLLERR | POLLHUP;
+const POLL_BITS = POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM | POLLWRNORM;
 
 const HOST_PIPE = `
 import os, sys, json, fcntl, termios, select, array, errno
@@ -77,7 +87,7 @@ def run(ops):
               res = []
               for fd in (r, w):
                   if fd is None: res.append(None); continue
-                  p = select.poll(); p.register(fd, select.POLLIN | select.POLLOUT); ev = p.poll(0)
+                  p = select.poll(); p.register(fd, select.POLLIN | select.POLLOUT | select.POLLRDNORM | select.POLLWRNORM); ev = p.poll(0)
                   res.append((ev[0][1] if ev else 0) & ${POLL_BITS})
               out.append(res)
           elif k == 'closeWriter':

@@ -14,8 +14,21 @@
  * Layer: kernel VFS; vfs.ts makes pipes for pipe(2) and for FIFO inodes.
  */
 import type { MaybePromise, ObjectAllocator, PhysAddr, PhysicalMemory } from '@kmos/abi-driver';
-import { PAGE_SIZE, POLLERR, POLLHUP, POLLIN, POLLOUT } from '@kmos/abi-driver';
-import { EAGAIN, ENOMEM, ENXIO, EPIPE, FIONREAD, S_IFIFO } from '@kmos/abi-linux';
+import { PAGE_SIZE } from '@kmos/abi-driver';
+import {
+  EAGAIN,
+  ENOMEM,
+  ENXIO,
+  EPIPE,
+  FIONREAD,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  POLLRDNORM,
+  POLLWRNORM,
+  S_IFIFO,
+} from '@kmos/abi-linux';
 import { WaitQueue } from '../sched/wait-queue.js';
 import type { Dentry } from './dentry.js';
 import { fsError } from './fs-error.js';
@@ -146,9 +159,9 @@ export class Pipe {
   /** poll bits for a read end and/or a write end. */
   poll(read: boolean, write: boolean): number {
     let bits = 0;
-    if (read && this.head !== this.tail) bits |= POLLIN;
+    if (read && this.head !== this.tail) bits |= POLLIN | POLLRDNORM;
     if (read && this.writers === 0) bits |= POLLHUP;
-    if (write && !this.full) bits |= POLLOUT;
+    if (write && !this.full) bits |= POLLOUT | POLLWRNORM;
     if (write && this.readers === 0) bits |= POLLERR;
     return bits;
   }
