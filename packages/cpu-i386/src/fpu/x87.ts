@@ -18,9 +18,7 @@ import {
   compareOrdered,
   denormalOperand,
   div,
-  invalid,
   mul,
-  nanResult1,
   sqrt,
   unorderedClass,
 } from './arith.js';
@@ -33,11 +31,11 @@ import {
   loadSingle,
   roundToIntegral,
   storeBcd,
+  stored,
   storeFloat,
   storeInteger,
-  stored,
 } from './convert.js';
-import { classify, Ext80, fpx, K_DENORMAL, K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED, K_ZERO } from './ext80.js';
+import { classify, Ext80, fpx, K_SNAN, K_UNSUPPORTED } from './ext80.js';
 import { FPREM_SPECIAL, fprem, fscale, fxtract } from './scale-rem.js';
 import { f2xm1, fpatan, fptan, fsincos, fyl2x, fyl2xp1, loadConstant } from './transcendental.js';
 import {
@@ -83,7 +81,16 @@ const OP_COMP = 3;
 const OP_SUB = 4;
 const OP_SUBR = 5;
 const OP_DIV = 6;
-const OP_DIVR = 7;
+// 7 is FDIVR (the default branch of `compute`).
+
+/** Operand kinds of pushLoaded. */
+const LOAD_READY = 0;
+const LOAD_F32 = 1;
+const LOAD_F64 = 2;
+const LOAD_I32 = 3;
+const LOAD_I64 = 4;
+const LOAD_BCD = 5;
+const LOAD_CONSTANT = 6;
 
 /** Comparison outcomes, mapped to C3/C2/C0 and to ZF/PF/CF. */
 const CMP_GT = 0;
@@ -293,7 +300,8 @@ export class X87 {
       case 0: {
         const v = this.bus.readU32(ea);
         this.noteInstruction(opcode, modrm, ea, true);
-        this.pushConverted(() => loadSingle(v, this.b));
+        this.memLo = v;
+        this.pushLoaded(LOAD_F32);
         return;
       }
       case 2:
@@ -323,10 +331,8 @@ export class X87 {
       case 0: {
         const v = this.bus.readU32(ea);
         this.noteInstruction(opcode, modrm, ea, true);
-        this.pushConverted(() => {
-          loadInt32(v, this.b);
-          return true;
-        });
+        this.memLo = v;
+        this.pushLoaded(LOAD_I32);
         return;
       }
       case 1:
@@ -339,10 +345,8 @@ export class X87 {
         const hi = this.bus.readU32(ea + 4);
         const se = this.bus.readU16(ea + 8);
         this.noteInstruction(opcode, modrm, ea, true);
-        this.pushConverted(() => {
-          this.b.set(se >>> 15, se & 0x7fff, hi, lo);
-          return true;
-        });
+        this.b.set(se >>> 15, se & 0x7fff, hi, lo);
+        this.pushLoaded(LOAD_READY);
         return;
       }
       case 7:
@@ -359,7 +363,9 @@ export class X87 {
         const lo = this.bus.readU32(ea);
         const hi = this.bus.readU32(ea + 4);
         this.noteInstruction(opcode, modrm, ea, true);
-        this.pushConverted(() => loadDouble(lo, hi, this.b));
+        this.memLo = lo;
+        this.memHi = hi;
+        this.pushLoaded(LOAD_F64);
         return;
       }
       case 1:
@@ -389,10 +395,8 @@ export class X87 {
       case 0: {
         const v = (this.bus.readU16(ea) << 16) >> 16;
         this.noteInstruction(opcode, modrm, ea, true);
-        this.pushConverted(() => {
-          loadInt32(v, this.b);
-          return true;
-        });
+        this.memLo = v;
+        this.pushLoaded(LOAD_I32);
         return;
       }
       case 1:
@@ -404,20 +408,16 @@ export class X87 {
         const bcd = this.bytes;
         for (let i = 0; i < 10; i++) bcd[i] = this.bus.readU8(ea + i);
         this.noteInstruction(opcode, modrm, ea, true);
-        this.pushConverted(() => {
-          loadBcd(bcd, this.b);
-          return true;
-        });
+        this.pushLoaded(LOAD_BCD);
         return;
       }
       case 5: {
         const lo = this.bus.readU32(ea);
         const hi = this.bus.readU32(ea + 4);
         this.noteInstruction(opcode, modrm, ea, true);
-        this.pushConverted(() => {
-          loadInt64(lo, hi | 0, this.b);
-          return true;
-        });
+        this.memLo = lo;
+        this.memHi = hi;
+        this.pushLoaded(LOAD_I64);
         return;
       }
       case 6:
@@ -429,23 +429,47 @@ export class X87 {
   }
 
   /**
-   * Pushes a value produced by `convert` (into `b`). Stack overflow takes precedence over the conversion's
-   * own exceptions. The closure is created only on load instructions' slow-to-JIT path... kept simple.
+   * Pushes a loaded value of `kind` (its raw bits in memLo/memHi, or already in `b`). Stack overflow takes
+   * precedence over the conversion's own exceptions. A switch rather than a callback: no allocation per load.
    */
-  private pushConverted(convert: () => boolean): void {
+  private pushLoaded(kind: number): void {
     const s = this.state;
     if (!s.isEmpty(7)) {
       if (this.stackFault(true)) {
         s.push();
         s.writeIndefinite(0, this.r);
       }
-    } else if (convert()) {
+    } else if (this.convertLoad(kind)) {
       // A denormal m32fp/m64fp is loaded (normalized) even when DE is unmasked.
       if (fpx.srcDenormal) fpx.flags |= FSW_DE;
       s.push();
       s.write(0, this.b);
     }
     this.finish();
+  }
+
+  /** Converts the operand of a load into `b`; false when an unmasked exception stops the load. */
+  private convertLoad(kind: number): boolean {
+    switch (kind) {
+      case LOAD_F32:
+        return loadSingle(this.memLo, this.b);
+      case LOAD_F64:
+        return loadDouble(this.memLo, this.memHi, this.b);
+      case LOAD_I32:
+        loadInt32(this.memLo, this.b);
+        return true;
+      case LOAD_I64:
+        loadInt64(this.memLo, this.memHi | 0, this.b);
+        return true;
+      case LOAD_BCD:
+        loadBcd(this.bytes, this.b);
+        return true;
+      case LOAD_CONSTANT:
+        loadConstant(this.memLo, this.roundingControl(), this.b);
+        return true;
+      default:
+        return true;
+    }
   }
 
   private storeFloatTo(ea: number, isDouble: boolean, pop: boolean, opcode: number, modrm: number): void {
@@ -712,10 +736,8 @@ export class X87 {
       case 5:
         if (i === 7) this.undefinedOpcode();
         this.noteInstruction(0xd9, modrm, 0, false);
-        this.pushConverted(() => {
-          loadConstant(i, this.roundingControl(), this.b);
-          return true;
-        });
+        this.memLo = i;
+        this.pushLoaded(LOAD_CONSTANT);
         return;
       default:
         this.noteInstruction(0xd9, modrm, 0, false);
@@ -734,7 +756,7 @@ export class X87 {
       return;
     }
     s.read(i, this.b);
-    this.pushConverted(() => true);
+    this.pushLoaded(LOAD_READY);
   }
 
   private fxch(i: number): void {
@@ -875,7 +897,7 @@ export class X87 {
         this.pushPairResult(fsincos(this.a, this.r, this.r2, 3));
         return;
       case 0xfc:
-        this.unaryResult(roundToIntegral(this.a, this.roundingControl(), this.r) || this.nanOrFalse());
+        this.unaryResult(roundToIntegral(this.a, this.roundingControl(), this.r));
         return;
       case 0xfd:
         this.unaryResult(fscale(this.a, this.b, this.r));
@@ -886,10 +908,6 @@ export class X87 {
       default:
         this.fsinOrCos(2);
     }
-  }
-
-  private nanOrFalse(): boolean {
-    return false;
   }
 
   private fsinOrCos(which: number): void {
@@ -1122,5 +1140,3 @@ function isNonWaiting(opcode: number, modrm: number): boolean {
   const reg = (modrm >>> 3) & 7;
   return (opcode === 0xd9 && (reg === 6 || reg === 7)) || (opcode === 0xdd && (reg === 6 || reg === 7));
 }
-
-export { invalid, nanResult1, K_INF, K_QNAN, K_ZERO, loadInt32 };
