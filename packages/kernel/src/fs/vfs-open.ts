@@ -14,9 +14,11 @@ import {
   ENXIO,
   EOPNOTSUPP,
   O_ACCMODE,
+  O_CLOEXEC,
   O_CREAT,
   O_DIRECTORY,
   O_EXCL,
+  O_NOCTTY,
   O_NOFOLLOW,
   O_NONBLOCK,
   O_PATH,
@@ -40,6 +42,9 @@ import { type ParentResolved, type PathContext, PathWalk, type Resolved } from '
 import { checkFifoWriterOpen, type Pipe, PipeFile } from './pipe.js';
 import { setSize } from './vfs-attr.js';
 import { baseOf, checkWritable, mayCreate, newOwner } from './vfs-common.js';
+
+/** Flags that act at open only: the description does not keep them (F_GETFL does not show them). */
+const OPEN_ONLY_FLAGS = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
 
 /** What open needs from the Vfs besides the mount table. */
 export interface OpenServices {
@@ -71,7 +76,7 @@ export async function openPath(
   if (flags & O_PATH) return openHandle(target, flags);
   mayOpen(ctx, target, flags, created);
   if (flags & O_TRUNC && isReg(target.attr.mode) && !created) await setSize(target.dentry, 0);
-  return openByType(svc, target, flags);
+  return openByType(svc, target, flags & ~OPEN_ONLY_FLAGS);
 }
 
 /** O_CREAT: walks to the parent, follows a final symlink (unless O_EXCL/O_NOFOLLOW), creates when absent. */
