@@ -20,6 +20,7 @@
  */
 import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
 import type { Block, BlockFn } from './code-cache.js';
+import { FLAGS_STATUS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { pop, push } from './decode.js';
 import { setLazy, testCondition } from './flags.js';
@@ -73,13 +74,78 @@ const enum Emit {
   Terminator = 2,
 }
 
+/**
+ * The lazy-flag stores of one inlined ALU instruction, kept apart so they can be dropped when a later
+ * instruction of the block overwrites every flag before anything reads them (dead-flag elimination).
+ */
+interface FlagStore {
+  code: string;
+  /** Index of the instruction in the block. */
+  insn: number;
+}
+
+/** Whether each instruction reads flags (or might: helper calls count as reading) and writes all six. */
+interface FlagUse {
+  reads: boolean;
+  writesAll: boolean;
+  /** It accesses memory, so it may fault: the flags before it are then what the kernel sees. */
+  mayFault: boolean;
+}
+
+/** Condition tests on the operands of the inlined flag producer just before a Jcc/SETcc/CMOVcc. */
+const SUB_CONDITIONS: (string | null)[] = [
+  null, // O
+  null, // NO
+  '(fa>>>0)<(fb>>>0)', // B
+  '(fa>>>0)>=(fb>>>0)', // AE
+  'fr===0', // Z
+  'fr!==0', // NZ
+  '(fa>>>0)<=(fb>>>0)', // BE
+  '(fa>>>0)>(fb>>>0)', // A
+  'fr<0', // S
+  'fr>=0', // NS
+  null, // P
+  null, // NP
+  'fa<fb', // L
+  'fa>=fb', // GE
+  'fa<=fb', // LE
+  'fa>fb', // G
+];
+const LOGIC_CONDITIONS: (string | null)[] = [
+  'false',
+  'true',
+  'false',
+  'true',
+  'fr===0',
+  'fr!==0',
+  'fr===0',
+  'fr!==0',
+  'fr<0',
+  'fr>=0',
+  null,
+  null,
+  'fr<0',
+  'fr>=0',
+  'fr<=0',
+  'fr>0',
+];
+
+/** One-byte opcodes whose templates neither read nor write flags. */
+const FLAG_NEUTRAL_ONE_BYTE = new Set([
+  0x68, 0x6a, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8d, 0x90, 0x98, 0x99, 0xc6, 0xc7,
+]);
+
 /** Decodes guest code from one page of RAM and writes JS source for it. */
 class BlockWriter {
   private pos: number;
-  private readonly lines: string[] = [];
+  private readonly lines: (string | FlagStore)[] = [];
+  private readonly flagUse: FlagUse[] = [];
+  /** What the previous instruction left in fa/fb/fr: 'sub', 'logic' (32-bit inline producers) or null. */
+  private producer: 'sub' | 'logic' | null = null;
+  private producerNow: 'sub' | 'logic' | null = null;
+  private use: FlagUse = { reads: true, writesAll: false, mayFault: true };
   readonly eips: number[] = [];
   private k = 0;
-  private insnStart = 0;
 
   constructor(
     private readonly u8: Uint8Array,
@@ -112,14 +178,17 @@ class BlockWriter {
       const start = this.pos;
       const eip = (this.lin - (this.lin & 0xfff) + start) | 0;
       const mark = this.lines.length;
-      this.insnStart = eip;
       this.lines.push(`s[0]=${eip};`);
+      this.use = { reads: true, writesAll: false, mayFault: false };
+      this.producerNow = null;
       const kind = this.instruction();
       if (kind === Emit.None) {
         this.lines.length = mark;
         this.pos = start;
         break;
       }
+      this.producer = this.producerNow;
+      this.flagUse.push(this.use);
       this.eips.push(eip);
       this.k++;
       if (kind === Emit.Terminator) return this.k;
@@ -128,8 +197,73 @@ class BlockWriter {
     return this.k;
   }
 
+  /** The body, with flag stores no later instruction can observe dropped (flags are live at block exits). */
   source(): string {
-    return this.lines.join('\n');
+    const live: boolean[] = new Array(this.flagUse.length);
+    let flagsLive = true;
+    for (let i = this.flagUse.length - 1; i >= 0; i--) {
+      live[i] = flagsLive;
+      const u = this.flagUse[i];
+      flagsLive = u.reads || u.mayFault || (flagsLive && !u.writesAll);
+    }
+    return this.lines
+      .map((line) => (typeof line === 'string' ? line : live[line.insn] ? line.code : ''))
+      .join('\n');
+  }
+
+  /** Marks the current instruction as leaving the flags alone. */
+  private noFlags(): void {
+    this.use.reads = false;
+  }
+
+  /**
+   * Inline form of ADD/OR/AND/SUB/XOR/CMP/TEST at 32 bits: fa, fb, fr hold operands and result, the lazy
+   * fields are stored (unless dead). Returns the result expression, or null when `aop` has no inline form.
+   */
+  private inlineAlu(aop: number, a: string, b: string): string | null {
+    let result: string;
+    let lazyOp: number;
+    switch (aop) {
+      case 0:
+        result = '(fa+fb)|0';
+        lazyOp = 0;
+        break;
+      case 1:
+        result = 'fa|fb';
+        lazyOp = LAZY_LOGIC;
+        break;
+      case 4:
+        result = 'fa&fb';
+        lazyOp = LAZY_LOGIC;
+        break;
+      case 5:
+      case 7:
+        result = '(fa-fb)|0';
+        lazyOp = 2;
+        break;
+      case 6:
+        result = 'fa^fb';
+        lazyOp = LAZY_LOGIC;
+        break;
+      default:
+        return null;
+    }
+    this.emit(`fa=${a};fb=${b};fr=${result};`);
+    this.lines.push({
+      code: `L[0]=fa;L[1]=fb;L[2]=fr;c.lazyOp=${lazyOp};c.lazyWidthMask=-1;c.lazyMask=${FLAGS_STATUS};`,
+      insn: this.k,
+    });
+    this.use = { reads: false, writesAll: true, mayFault: this.use.mayFault };
+    this.producerNow = lazyOp === LAZY_LOGIC ? 'logic' : aop === 0 ? null : 'sub';
+    return 'fr';
+  }
+
+  /** A condition test: fused with the previous instruction's inline operands when possible. */
+  private condition(cc: number): string {
+    const table =
+      this.producer === 'sub' ? SUB_CONDITIONS : this.producer === 'logic' ? LOGIC_CONDITIONS : null;
+    const fused = table === null ? null : table[cc];
+    return fused ?? `testCondition(c,${cc})`;
   }
 
   private emit(line: string): void {
@@ -155,6 +289,7 @@ class BlockWriter {
     const modrm = this.byte();
     this.modrm = modrm;
     if (modrm >= 0xc0) return true;
+    this.use.mayFault = true;
     const mod = modrm >> 6;
     const rm = modrm & 7;
     const parts: string[] = [];
@@ -239,22 +374,29 @@ class BlockWriter {
       return Emit.Normal;
     }
     if (op >= 0x50 && op < 0x58) {
+      this.noFlags();
+      this.use.mayFault = true;
       this.emit(`push(c,r[${op & 7}],-1);`);
       return Emit.Normal;
     }
     if (op >= 0x58 && op < 0x60) {
+      this.noFlags();
+      this.use.mayFault = true;
       this.emit(`v=pop(c,-1);r[${op & 7}]=v;`);
       return Emit.Normal;
     }
     if (op >= 0xb0 && op < 0xb8) {
+      this.noFlags();
       this.emit(BlockWriter.set8(op & 7, `${this.byte()}`));
       return Emit.Normal;
     }
     if (op >= 0xb8 && op < 0xc0) {
+      this.noFlags();
       this.emit(`r[${op & 7}]=${this.dword()};`);
       return Emit.Normal;
     }
     if (op >= 0x91 && op < 0x98) {
+      this.noFlags();
       this.emit(`t=r[${op & 7}];r[${op & 7}]=r[0];r[0]=t;`);
       return Emit.Normal;
     }
@@ -268,14 +410,33 @@ class BlockWriter {
     const mask = width === 8 ? 255 : -1;
     if (form >= 4) {
       const imm = width === 8 ? this.byte() : this.dword();
+      if (width === 32) {
+        const inline = this.inlineAlu(aop, 'r[0]', `${imm}`);
+        if (inline !== null) {
+          if (aop !== ALU_CMP) this.emit(`r[0]=${inline};`);
+          return Emit.Normal;
+        }
+      }
       const result = `alu(c,${aop},${this.regRead(width, 0)},${imm},${mask})`;
       if (aop === ALU_CMP) this.emit(`${result};`);
       else this.regWrite(width, 0, result);
       return Emit.Normal;
     }
     this.operand();
+    if (width === 32) {
+      const dest = form < 2 ? this.rmRead(32) : this.regRead(32, this.reg);
+      const src = form < 2 ? this.regRead(32, this.reg) : this.rmRead(32);
+      if (form < 2 && aop !== ALU_CMP) this.probeRmw(32);
+      const inline = this.inlineAlu(aop, dest, src);
+      if (inline !== null) {
+        if (aop === ALU_CMP) return Emit.Normal;
+        if (form < 2) this.rmWrite(32, inline);
+        else this.regWrite(32, this.reg, inline);
+        return Emit.Normal;
+      }
+    }
     if (form < 2) {
-      if (aop !== ALU_CMP) this.probeRmw(width);
+      if (aop !== ALU_CMP && (width === 8 || this.isReg)) this.probeRmw(width);
       const result = `alu(c,${aop},${this.rmRead(width)},${this.regRead(width, this.reg)},${mask})`;
       if (aop === ALU_CMP) this.emit(`${result};`);
       else this.rmWrite(width, result);
@@ -291,19 +452,22 @@ class BlockWriter {
     const next = this.nextEip;
     const target = (next + disp) | 0;
     this.emit(
-      `c.eip=testCondition(c,${cc})?${target}:${next};c.blockRetired=${this.k + 1};return ${CONTINUE};`,
+      `c.eip=(${this.condition(cc)})?${target}:${next};c.blockRetired=${this.k + 1};return ${CONTINUE};`,
     );
     return Emit.Terminator;
   }
 
   private otherOneByte(op: number): Emit {
+    if (FLAG_NEUTRAL_ONE_BYTE.has(op)) this.noFlags();
     switch (op) {
       case 0x0f:
         return this.twoByte();
       case 0x68:
+        this.use.mayFault = true;
         this.emit(`push(c,${this.dword()},-1);`);
         return Emit.Normal;
       case 0x6a:
+        this.use.mayFault = true;
         this.emit(`push(c,${this.sbyte()},-1);`);
         return Emit.Normal;
       case 0x69:
@@ -321,6 +485,10 @@ class BlockWriter {
       case 0x85: {
         const width = op === 0x84 ? 8 : 32;
         this.operand();
+        if (width === 32) {
+          this.inlineAlu(4, this.rmRead(32), this.regRead(32, this.reg));
+          return Emit.Normal;
+        }
         const value = `${this.rmRead(width)}&${this.regRead(width, this.reg)}`;
         this.emit(`setLazy(c,${LAZY_LOGIC},0,0,${value},${width === 8 ? 255 : -1});`);
         return Emit.Normal;
@@ -366,13 +534,14 @@ class BlockWriter {
         this.emit(`setLazy(c,${LAZY_LOGIC},0,0,r[0]&${this.byte()},255);`);
         return Emit.Normal;
       case 0xa9:
-        this.emit(`setLazy(c,${LAZY_LOGIC},0,0,r[0]&${this.dword()},-1);`);
+        this.inlineAlu(4, 'r[0]', `${this.dword()}`);
         return Emit.Normal;
       case 0xc1:
       case 0xd1:
       case 0xd3:
         return this.group2(op);
       case 0xc3:
+        this.use.mayFault = true;
         this.emit('v=pop(c,-1);');
         return this.emitJump('v');
       case 0xc6:
@@ -391,6 +560,7 @@ class BlockWriter {
         return Emit.Terminator;
       case 0xe8: {
         const disp = this.dword();
+        this.use.mayFault = true;
         this.emit(`push(c,${this.nextEip},-1);`);
         return this.emitJump(`${(this.nextEip + disp) | 0}`);
       }
@@ -422,6 +592,13 @@ class BlockWriter {
     const aop = this.reg;
     const imm = op === 0x80 ? this.byte() : op === 0x81 ? this.dword() : this.sbyte();
     if (aop !== ALU_CMP) this.probeRmw(width);
+    if (width === 32) {
+      const inline = this.inlineAlu(aop, this.rmRead(32), `${imm}`);
+      if (inline !== null) {
+        if (aop !== ALU_CMP) this.rmWrite(32, inline);
+        return Emit.Normal;
+      }
+    }
     const result = `alu(c,${aop},${this.rmRead(width)},${imm},${width === 8 ? 255 : -1})`;
     if (aop === ALU_CMP) this.emit(`${result};`);
     else this.rmWrite(width, result);
@@ -450,7 +627,7 @@ class BlockWriter {
     const read = this.rmRead(32);
     switch (this.reg) {
       case 0:
-        this.emit(`setLazy(c,${LAZY_LOGIC},0,0,${read}&${this.dword()},-1);`);
+        this.inlineAlu(4, read, `${this.dword()}`);
         return Emit.Normal;
       case 2:
         this.probeRmw(32);
@@ -490,12 +667,14 @@ class BlockWriter {
         this.rmWrite(32, `incDec(c,v,${this.reg === 1},-1)`);
         return Emit.Normal;
       case 2:
+        this.use.mayFault = true;
         this.emit(`v=${read};push(c,${this.nextEip},-1);`);
         return this.emitJump('v');
       case 4:
         this.emit(`v=${read};`);
         return this.emitJump('v');
       case 6:
+        this.use.mayFault = true;
         this.emit(`push(c,${read},-1);`);
         return Emit.Normal;
       default:
@@ -505,15 +684,16 @@ class BlockWriter {
 
   private twoByte(): Emit {
     const op = this.byte();
+    if (op === 0xb6 || op === 0xb7 || op === 0xbe || op === 0xbf) this.noFlags();
     if (op >= 0x80 && op < 0x90) return this.conditionalJump(op & 0xf, this.dword());
     if (op >= 0x40 && op < 0x50) {
       this.operand();
-      this.emit(`v=${this.rmRead(32)};if(testCondition(c,${op & 0xf}))r[${this.reg}]=v;`);
+      this.emit(`v=${this.rmRead(32)};if(${this.condition(op & 0xf)})r[${this.reg}]=v;`);
       return Emit.Normal;
     }
     if (op >= 0x90 && op < 0xa0) {
       this.operand();
-      this.rmWrite(8, `testCondition(c,${op & 0xf})?1:0`);
+      this.rmWrite(8, `(${this.condition(op & 0xf)})?1:0`);
       return Emit.Normal;
     }
     switch (op) {
@@ -543,7 +723,7 @@ class BlockWriter {
   }
 }
 
-const factoryPrefix = `"use strict";return function block(c,r,m,s){let ea=0,v=0,t=0;`;
+const factoryPrefix = `"use strict";return function block(c,r,m,s){let ea=0,v=0,t=0,fa=0,fb=0,fr=0;const L=c.lazy;`;
 
 /**
  * Compiles the block starting at `b.lin` (physical page `page`); marks it uncompilable when its first
