@@ -292,47 +292,107 @@ export function div(a: Ext80, b: Ext80, out: Ext80, precisionBits: number): bool
     return true;
   }
   loadOperands(a, b);
+  work.exp = aExp - bExp + EXT_BIAS + 15;
   divideSignificands(aHi, aLo, bHi, bLo);
   work.sign = sign;
-  work.exp = aExp - bExp + EXT_BIAS;
-  work.normalize();
   roundToExt(out, precisionBits);
   return true;
 }
 
 /**
- * work = (nHi:nLo) / (dHi:dLo) for normalized 64-bit significands: 66 quotient bits with the integer bit at
- * bit 31 of w2 (the quotient lies in (0.5, 2)), then a sticky bit for a nonzero remainder. Restoring
- * division, one bit per step.
+ * work = (nHi:nLo) / (dHi:dLo) for normalized 64-bit significands, as Q = floor(N·2^80 / D) (81 bits, far more
+ * than the 66 rounding needs) and a sticky bit for a nonzero remainder; the caller adds 15 to the exponent
+ * (work's integer bit is bit 95). Two long-division steps: a double-precision estimate of 32 and then 48
+ * quotient bits, made exact by computing the remainder in 16-bit limbs and correcting by a unit or two.
  */
 export function divideSignificands(nHi: number, nLo: number, dHi: number, dLo: number): void {
-  let rTop = 0;
-  let rHi = nHi;
-  let rLo = nLo;
-  let q2 = 0;
-  let q1 = 0;
-  let q0 = 0;
-  for (let i = 0; i < 66; i++) {
-    let bit = 0;
-    if (rTop !== 0 || rHi > dHi || (rHi === dHi && rLo >= dLo)) {
-      const lo = rLo - dLo;
-      rLo = lo >>> 0;
-      rHi = (rHi - dHi - (lo < 0 ? 1 : 0)) >>> 0;
-      rTop = 0;
-      bit = 1;
-    }
-    q2 = ((q2 << 1) | (q1 >>> 31)) >>> 0;
-    q1 = ((q1 << 1) | (q0 >>> 31)) >>> 0;
-    q0 = ((q0 << 1) | bit) >>> 0;
-    rTop = rHi >>> 31;
-    rHi = ((rHi << 1) | (rLo >>> 31)) >>> 0;
-    rLo = (rLo << 1) >>> 0;
-  }
-  // 66 bits were shifted in at the bottom: align so the first quotient bit sits at bit 31 of w2.
+  splitLimbs(dHi, dLo, dLimbs);
+  const qHi = divisionStep(nHi, nLo, 32);
+  const qLo = divisionStep(remHi, remLo, 48);
+  const sticky = (remHi | remLo) !== 0 ? 1 : 0;
+  // Q = qHi·2^48 + qLo, qHi < 2^34, qLo < 2^48: lay it out as three 32-bit words.
+  const qLoHigh = Math.floor(qLo / 0x100000000);
+  const qHiLow = qHi % 0x10000;
   const w = work;
-  w.w2 = ((q2 << 30) | (q1 >>> 2)) >>> 0;
-  w.w1 = ((q1 << 30) | (q0 >>> 2)) >>> 0;
-  w.w0 = ((q0 << 30) | (rTop | rHi | rLo ? 1 : 0)) >>> 0;
+  w.w2 = Math.floor(qHi / 0x10000) >>> 0;
+  w.w1 = (qLoHigh + qHiLow * 0x10000) >>> 0;
+  w.w0 = (qLo - qLoHigh * 0x100000000) >>> 0;
+  w.normalize();
+  w.w0 = (w.w0 | sticky) >>> 0;
+}
+
+const dLimbs = new Float64Array(4);
+const rLimbs = new Float64Array(8);
+let remHi = 0;
+let remLo = 0;
+
+function splitLimbs(hi: number, lo: number, into: Float64Array): void {
+  into[0] = lo & 0xffff;
+  into[1] = lo >>> 16;
+  into[2] = hi & 0xffff;
+  into[3] = hi >>> 16;
+}
+
+/**
+ * Returns q = floor(X·2^shift / D) for X = (xHi:xLo) < D·2^(64-shift)… (X < 2D) and leaves X·2^shift - q·D in
+ * remHi:remLo. `shift` is a multiple of 16 up to 48; D's limbs are in dLimbs.
+ */
+function divisionStep(xHi: number, xLo: number, shift: number): number {
+  const d = dLimbs;
+  const dValue = (d[3] * 0x10000 + d[2]) * 0x100000000 + (d[1] * 0x10000 + d[0]);
+  const xValue = xHi * 0x100000000 + xLo;
+  let q = Math.floor((xValue / dValue) * 2 ** shift);
+  if (q < 0) q = 0;
+  const base = shift >>> 4;
+  for (;;) {
+    const sign = remainderOf(xHi, xLo, base, q);
+    if (sign < 0) q -= 1;
+    else if (sign > 0) q += 1;
+    else return q;
+  }
+}
+
+/**
+ * rLimbs = X·2^(16·base) - q·D; returns -1 if that is negative, 1 if it is at least D, else 0 (and sets
+ * remHi:remLo). All partial sums stay below 2^53, so doubles are exact.
+ */
+function remainderOf(xHi: number, xLo: number, base: number, q: number): number {
+  const d = dLimbs;
+  const r = rLimbs;
+  r.fill(0);
+  r[base] = xLo & 0xffff;
+  r[base + 1] = xLo >>> 16;
+  r[base + 2] = xHi & 0xffff;
+  r[base + 3] = xHi >>> 16;
+  let qRest = q;
+  const q0 = qRest % 0x10000;
+  qRest = (qRest - q0) / 0x10000;
+  const q1 = qRest % 0x10000;
+  qRest = (qRest - q1) / 0x10000;
+  const q2 = qRest % 0x10000;
+  const q3 = (qRest - q2) / 0x10000;
+  let carry = 0;
+  for (let k = 0; k < 8; k++) {
+    let product = 0;
+    if (k <= 3) product += q0 * d[k];
+    if (k >= 1 && k <= 4) product += q1 * d[k - 1];
+    if (k >= 2 && k <= 5) product += q2 * d[k - 2];
+    if (k >= 3 && k <= 6) product += q3 * d[k - 3];
+    const v = r[k] - product + carry;
+    const limb = v & 0xffff;
+    r[k] = limb;
+    carry = (v - limb) / 0x10000;
+  }
+  if (carry < 0) return -1;
+  if (r[7] !== 0 || r[6] !== 0 || r[5] !== 0 || r[4] !== 0) return 1;
+  const hi = (r[3] * 0x10000 + r[2]) >>> 0;
+  const lo = (r[1] * 0x10000 + r[0]) >>> 0;
+  const dHi = (d[3] * 0x10000 + d[2]) >>> 0;
+  const dLo = (d[1] * 0x10000 + d[0]) >>> 0;
+  if (hi > dHi || (hi === dHi && lo >= dLo)) return 1;
+  remHi = hi;
+  remLo = lo;
+  return 0;
 }
 
 /** out = √a, rounded to `precisionBits`. */
