@@ -42,3 +42,23 @@ describe('mountKernelFilesystems', () => {
     expect(await outcome(() => vfs.stat(ctx, null, '/tmp'))).toEqual({ ok: false, errno: 'ENOENT' });
   });
 });
+
+describe('umount', () => {
+  it('refuses a non-mount-point (EINVAL) and a busy mount (EBUSY), then uncovers the directory', async () => {
+    const { vfs, ctx } = tmpfsFixture(0o755);
+    const { Tmpfs } = await import('./tmpfs.js');
+    await vfs.mkdir(ctx, null, '/mnt', 0o755);
+    await vfs.mount(ctx, null, '/mnt', new Tmpfs({ clock: () => ({ sec: 0, nsec: 0 }) }), {
+      fsType: 'tmpfs',
+      source: 'tmpfs',
+      readOnly: false,
+    });
+    const file = await vfs.open(ctx, null, '/mnt/f', O_RDWR | 0o100, 0o644);
+    expect(await outcome(() => vfs.umount(ctx, null, '/'))).toEqual({ ok: false, errno: 'EINVAL' });
+    expect(await outcome(() => vfs.umount(ctx, null, '/mnt'))).toEqual({ ok: false, errno: 'EBUSY' });
+    await file.close();
+    expect(await outcome(() => vfs.umount(ctx, null, '/mnt'))).toEqual({ ok: true, value: undefined });
+    expect(await outcome(() => vfs.stat(ctx, null, '/mnt/f'))).toEqual({ ok: false, errno: 'ENOENT' });
+    expect(vfs.mounts.mounts.length).toBe(1);
+  });
+});

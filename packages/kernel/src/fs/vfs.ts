@@ -14,6 +14,7 @@ import {
   AT_EMPTY_PATH,
   AT_SYMLINK_NOFOLLOW,
   EACCES,
+  EBUSY,
   EINVAL,
   ENFILE,
   ENOENT,
@@ -89,6 +90,22 @@ export class Vfs {
       const target = await attr.resolveTarget(this.mounts, ctx, at, path, 0);
       if (!target.dentry.isDir) throw fsError(ENOTDIR, 'mount');
       return this.mounts.mount(fs, info, target.dentry);
+    });
+  }
+
+  /**
+   * umount: `path` must name the root of a mount (EINVAL otherwise); EBUSY while files are open on it or
+   * other mounts sit on it. (Whether a task's cwd or root is inside is for the caller to check.)
+   */
+  umount(ctx: PathContext, at: OpenFile | null, path: string): Promise<void> {
+    return guarded(async () => {
+      if (fsUid(ctx.cred) !== 0) throw fsError(EPERM, 'umount');
+      const { dentry } = await attr.resolveTarget(this.mounts, ctx, at, path, 0);
+      const mount = dentry.mount;
+      if (dentry.parent || !mount.mountpoint) throw fsError(EINVAL, 'not a mount point');
+      if (mount.openRefs.size > 0) throw fsError(EBUSY, 'files open on the mount');
+      this.mounts.umount(mount);
+      await mount.fs.unmount();
     });
   }
 
