@@ -169,8 +169,12 @@ export function compareAll(output: string, onStub?: (name: string) => void): Stu
     const memtype = Number(memtypeS);
     const outBytes = Number(outBytesS);
     const cases = Number(casesS);
-    const opcode = Number.parseInt(bytes.slice(0, 2), 16);
-    const modrm = Number.parseInt(bytes.slice(2, 4), 16);
+    // An operand-size prefix selects the 16-bit layouts; 0F AE /0 is FXSAVE, which the core hands to saveFxsave.
+    const operandSize16 = bytes.startsWith('66');
+    const insn = operandSize16 ? bytes.slice(2) : bytes;
+    const isFxsave = insn.startsWith('0fae');
+    const opcode = Number.parseInt(insn.slice(0, 2), 16);
+    const modrm = Number.parseInt(insn.slice(2, 4), 16);
     const name = nameParts.join(' ');
     const approximate = APPROXIMATE.has(name);
     const result: StubResult = { name, cases, mismatches: [], mismatchCount: 0, inexactCount: 0, maxUlps: 0 };
@@ -186,7 +190,8 @@ export function compareAll(output: string, onStub?: (name: string) => void): Stu
       fpu.restoreFnsave(inputs.img, 0, false);
       let actual: string;
       try {
-        fpu.execute(opcode, modrm, MEM_ADDR, false);
+        if (isFxsave) fpu.saveFxsave(bus.ram, MEM_ADDR);
+        else fpu.execute(opcode, modrm, MEM_ADDR, operandSize16);
         fpu.saveFnsave(saved, 0, false);
         actual = formatCase(saved, bus.ram.subarray(MEM_ADDR), outBytes, bus.eflags, bus.ax);
       } catch (e) {

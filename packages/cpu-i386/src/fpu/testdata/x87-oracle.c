@@ -16,7 +16,7 @@ typedef unsigned short u16;
 typedef unsigned char u8;
 
 u8 img[112] __attribute__((aligned(16)));
-u8 mem[128] __attribute__((aligned(16)));
+u8 mem[512] __attribute__((aligned(16)));
 u32 flags_in, flags_out, ax_out;
 
 /* memory operand kinds, shared with the TypeScript generator */
@@ -90,7 +90,9 @@ enum { M_NONE, M_I16, M_I32, M_I64, M_F32, M_F64, M_F80, M_BCD, M_CW };
   X(122, "ffreep %st(1)", M_NONE, 0, 100) X(123, "fstp %st(3)", M_NONE, 0, 100)                           \
   X(124, "fsin", M_NONE, 0, 1500) X(125, "fcos", M_NONE, 0, 1500) X(126, "fsincos", M_NONE, 0, 1000)      \
   X(127, "fptan", M_NONE, 0, 1500) X(128, "fpatan", M_NONE, 0, 1500) X(129, "f2xm1", M_NONE, 0, 1500)     \
-  X(130, "fyl2x", M_NONE, 0, 1500) X(131, "fyl2xp1", M_NONE, 0, 1500)
+  X(130, "fyl2x", M_NONE, 0, 1500) X(131, "fyl2xp1", M_NONE, 0, 1500)                                    \
+  X(132, "data16 fnstenv (%edx)", M_NONE, 6, 300) X(133, "data16 fnsave (%edx)", M_NONE, 6, 100)         \
+  X(134, "fxsave (%edx)", M_NONE, 6, 300) X(135, "fdivrl (%edx)", M_F64, 0, 1000)
 
 #define DEFINE(n, insn, mt, ob, cases) STUB(n, insn)
 STUBS(DEFINE)
