@@ -416,6 +416,8 @@ export function sqrt(a: Ext80, out: Ext80, precisionBits: number): boolean {
 }
 
 const BIG_32 = BigInt(32);
+const ROOT_66_BITS = BigInt(1) << BigInt(65);
+const ROOT_67_BITS = BigInt(1) << BigInt(66);
 const BIG_MASK32 = BigInt(0xffffffff);
 
 /** Replaces the positive normalized value in `work` by its square root (at least 66 bits + sticky). */
@@ -428,7 +430,8 @@ function sqrtWork(): void {
   const radicand = m << BigInt(s);
   const root = isqrt(radicand);
   const sticky = root * root !== radicand ? 1 : 0;
-  const bits = root.toString(2).length;
+  // The root lies in [2^65, 2^67).
+  const bits = root >= ROOT_67_BITS ? 67 : root >= ROOT_66_BITS ? 66 : 65;
   const top = root << BigInt(96 - bits);
   w.w2 = Number((top >> BigInt(64)) & BIG_MASK32);
   w.w1 = Number((top >> BIG_32) & BIG_MASK32);
@@ -437,10 +440,15 @@ function sqrtWork(): void {
   w.sign = 0;
 }
 
-/** floor(√n) for a BigInt n > 0 (Newton's method from a double estimate). */
+/**
+ * floor(√n) for a BigInt 0 < n < 2^1000: Newton's method from just above a double-precision estimate
+ * (converges from above in two or three steps).
+ */
 export function isqrt(n: bigint): bigint {
-  const bits = n.toString(2).length;
-  let x = BigInt(2) ** BigInt((bits >> 1) + 1);
+  const estimate = Math.sqrt(Number(n));
+  let x =
+    BigInt(Math.floor(estimate)) +
+    (BigInt(1) << BigInt(Math.max(1, Math.ceil(Math.log2(estimate + 1)) - 40)));
   for (;;) {
     const y = (x + n / x) >> BigInt(1);
     if (y >= x) return x;
