@@ -107,30 +107,39 @@ export function quietNaN(x: Ext80): void {
 export class FpuExceptions {
   flags = 0;
   roundedUp = false;
-  /** Rounding context for the operation in progress, set by x87.ts from the control word. */
-  rc = RC_NEAREST;
-  invalidMasked = true;
-  denormalMasked = true;
-  zeroDivideMasked = true;
-  overflowMasked = true;
-  underflowMasked = true;
+  /** The control word of the operation in progress; the masks and rounding mode below are read from it. */
+  cw = 0x037f;
   /**
    * Set when a memory operand was a denormal of its own format (it is normal once extended). Its DE is
    * reported only if the operation goes on to compute with numbers, like a register denormal.
    */
   srcDenormal = false;
 
-  /** Starts an operation under control word `cw`. */
+  /** Starts an operation under control word `cw` (three stores: this runs for every x87 instruction). */
   begin(cw: number): void {
     this.flags = 0;
     this.roundedUp = false;
     this.srcDenormal = false;
-    this.rc = (cw & FCW_RC) >>> FCW_RC_SHIFT;
-    this.invalidMasked = (cw & FCW_IM) !== 0;
-    this.denormalMasked = (cw & FCW_DM) !== 0;
-    this.zeroDivideMasked = (cw & FCW_ZM) !== 0;
-    this.overflowMasked = (cw & FCW_OM) !== 0;
-    this.underflowMasked = (cw & FCW_UM) !== 0;
+    this.cw = cw;
+  }
+
+  get rc(): number {
+    return (this.cw & FCW_RC) >>> FCW_RC_SHIFT;
+  }
+  get invalidMasked(): boolean {
+    return (this.cw & FCW_IM) !== 0;
+  }
+  get denormalMasked(): boolean {
+    return (this.cw & FCW_DM) !== 0;
+  }
+  get zeroDivideMasked(): boolean {
+    return (this.cw & FCW_ZM) !== 0;
+  }
+  get overflowMasked(): boolean {
+    return (this.cw & FCW_OM) !== 0;
+  }
+  get underflowMasked(): boolean {
+    return (this.cw & FCW_UM) !== 0;
   }
 }
 export const fpx = new FpuExceptions();

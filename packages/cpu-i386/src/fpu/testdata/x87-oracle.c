@@ -7,7 +7,7 @@
  * Each stub loads a 108-byte FNSAVE image (frstor), sets EFLAGS, runs one instruction on a memory operand at
  * `mem`, then saves EFLAGS, AX and the FNSAVE image. Output:
  *   I <index> <memtype> <outbytes> <cases> <instruction bytes hex> <name>    once per stub
- *   <fsw> <ftw> <st0> <st1> <st2> <mem[0..outbytes)> <eflags> <ax>           once per case
+ *   <fcw> <fsw> <ftw> <st0> <st1> <st2> <mem[0..outbytes)> <eflags> <ax>     once per case
  * The instruction bytes come from the assembled stub itself, so the TypeScript side needs no opcode table.
  * The generator below (rnd, gen_ext, gen_mem, gen_state) must stay identical to x87-oracle-inputs.ts.
  */
@@ -275,6 +275,8 @@ void _start(void) {
       gen_state(&st0);
       gen_mem(t->memtype, &st0);
       t->fn();
+      hex(get16(img), 4);
+      putc_(' ');
       hex(get16(img + 4), 4);
       putc_(' ');
       hex(get16(img + 8), 4);
