@@ -22,14 +22,9 @@ import {
   AT_SECURE,
   AT_UID,
   E2BIG,
-  EACCES,
   ELOOP,
   ENOEXEC,
-  O_RDONLY,
-  S_IFMT,
-  S_IFREG,
   USER_HZ,
-  X_OK,
 } from '@kmos/abi-linux';
 import type { PathContext } from '../fs/path-walk.js';
 import type { OpenFile } from '../fs/open-file.js';
@@ -107,14 +102,10 @@ function checkArgSizes(argv: readonly Uint8Array[], envp: readonly Uint8Array[])
   if (total > MAX_ARGS_TOTAL) throw new KernelError(E2BIG);
 }
 
+/** Opens a program as execve does: a regular file the effective ids may execute, on a mount without noexec. */
 async function openProgram(k: Kernel, ctx: PathContext, path: string): Promise<ProgramFile> {
-  await k.vfs.access(ctx, null, path, X_OK);
-  const file = await k.vfs.open(ctx, null, path, O_RDONLY);
+  const file = await k.vfs.openExec(ctx, null, path);
   const stat = await file.fstat();
-  if ((stat.mode & S_IFMT) !== S_IFREG) {
-    void Promise.resolve(file.close());
-    throw new KernelError(EACCES, 'not a regular file');
-  }
   return { path, file, sizeBytes: stat.sizeBytes };
 }
 

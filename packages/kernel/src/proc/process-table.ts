@@ -15,11 +15,14 @@ export class ProcessTable {
   readonly processes = new Map<number, Process>();
   readonly threads = new Map<number, Thread>();
   private nextId = 1;
+  /** The last id handed out (/proc/loadavg's last pid). */
+  lastId = 0;
 
   /** A free id for a new process or thread. */
   allocateId(): number {
     for (let tries = 0; tries < PID_MAX_DEFAULT; tries++) {
       const id = this.nextId;
+      this.lastId = id;
       this.nextId = id >= PID_MAX_DEFAULT - 1 ? 300 : id + 1;
       if (!this.threads.has(id) && !this.processes.has(id)) return id;
     }
