@@ -1,5 +1,9 @@
 // The suites `pnpm bench <suite>` knows, in one table. Add a suite as src/suites/<name>.ts and list it here.
 import type { Suite } from '../suite.js';
 import { mmSuite } from './mm.js';
+import { sysSuite } from './sys.js';
 
-export const SUITES: ReadonlyMap<string, Suite> = new Map([[mmSuite.name, mmSuite]]);
+export const SUITES: ReadonlyMap<string, Suite> = new Map([
+  [mmSuite.name, mmSuite],
+  [sysSuite.name, sysSuite],
+]);

@@ -1,0 +1,103 @@
+/**
+ * `pnpm bench sys`: the cost of the syscall layer, each figure beside the same static i386 program run
+ * natively in the same run. The programs (userland/bench/*.c) time themselves with CLOCK_MONOTONIC; under
+ * `kmos run --realtime` that clock is the host's, so both runs measure the same thing with the same code.
+ * The busybox pipeline is timed from outside (whole runs, kmos start-up included). Layer: the bench tool.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Report } from '../report.js';
+import type { Suite } from '../suite.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const kmosMain = join(repoRoot, 'apps/cli/dist/main.js');
+const BUSYBOX = '/bin/busybox';
+const PIPELINE_RUNS = 200;
+const PIPELINE = `i=0; while [ $i -lt ${PIPELINE_RUNS} ]; do seq 1 50 | sort -r | head -n 3 > /dev/null; i=$((i + 1)); done`;
+
+/** Targets from issue 7, for the table's last column. */
+const TARGETS: Record<string, string> = {
+  getppid: '<= 300 ns',
+  'fork-exec-wait': '<= 500 us',
+  'pipe-64k': '>= 1000 MiB/s',
+  'touch-copy-64m': '<= 150 ms',
+  'busybox-pipeline-x200': '<= 3x native',
+};
+
+interface Figure {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+}
+
+function buildPrograms(): string {
+  const userland = join(repoRoot, 'userland');
+  const hash = createHash('sha256');
+  for (const f of readdirSync(join(userland, 'bench')).sort()) hash.update(readFileSync(join(userland, 'bench', f)));
+  const out = join(tmpdir(), `kmos-bench-sys-${hash.digest('hex').slice(0, 12)}`);
+  if (!existsSync(join(out, 'bench'))) execFileSync('make', ['-s', `OUT=${out}`, 'bench'], { cwd: userland, stdio: 'pipe' });
+  return join(out, 'bench');
+}
+
+function parse(stdout: string): Figure {
+  const [name, value, unit] = stdout.trim().split(/\s+/);
+  if (!name || !value || !unit) throw new Error(`unexpected benchmark output: ${JSON.stringify(stdout)}`);
+  return { name, value: Number(value), unit };
+}
+
+function runProgram(program: string, onKmos: boolean): Figure {
+  const r = onKmos
+    ? spawnSync(process.execPath, [kmosMain, 'run', '--realtime', program], { encoding: 'utf8', timeout: 1_800_000 })
+    : spawnSync(program, [], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`${program} ${onKmos ? 'on kmOS' : 'natively'} failed: ${r.stderr}`);
+  return parse(r.stdout);
+}
+
+function timePipeline(onKmos: boolean): Figure {
+  const args = [BUSYBOX, 'sh', '-c', PIPELINE];
+  const start = process.hrtime.bigint();
+  const r = onKmos
+    ? spawnSync(process.execPath, [kmosMain, 'run', ...args], { encoding: 'utf8', timeout: 1_800_000 })
+    : spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`busybox pipeline failed: ${r.stderr}`);
+  return { name: 'busybox-pipeline-x200', value: Number(process.hrtime.bigint() - start) / 1e6, unit: 'ms' };
+}
+
+const PROGRAMS = ['getppid', 'fork-exec', 'pipe-throughput', 'touch-copy'];
+
+export const sysSuite: Suite = {
+  name: 'sys',
+  description: 'syscall round trip, fork+exec, pipe throughput, page touching, a busybox pipeline: kmOS vs native',
+  jobs: [...PROGRAMS, 'busybox-pipeline'],
+  runJob(job) {
+    if (job === 'busybox-pipeline') return { native: timePipeline(false), kmos: timePipeline(true) };
+    const program = join(buildPrograms(), job);
+    return { native: runProgram(program, false), kmos: runProgram(program, true) };
+  },
+  report(results): Report {
+    const rows = [...results.values()].map((r) => {
+      const { native, kmos } = r as { native: Figure; kmos: Figure };
+      const higherIsBetter = native.unit === 'MiB/s';
+      const slowdown = higherIsBetter ? native.value / kmos.value : kmos.value / native.value;
+      return [native.name, native.unit, native.value, kmos.value, slowdown, TARGETS[native.name] ?? ''];
+    });
+    return {
+      suite: 'sys',
+      tables: [
+        {
+          title: 'Syscall layer: the same static i386 program natively and under `kmos run --realtime`',
+          columns: ['benchmark', 'unit', 'native', 'kmOS', 'slowdown (x)', 'target'],
+          rows,
+          notes: [
+            'Programs in userland/bench time themselves with CLOCK_MONOTONIC (the host clock in both runs).',
+            `busybox-pipeline-x200: ${PIPELINE_RUNS} runs of "seq | sort -r | head" in one busybox sh, timed from outside (kmos start-up included).`,
+          ],
+        },
+      ],
+    };
+  },
+};
