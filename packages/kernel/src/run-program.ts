@@ -10,6 +10,7 @@ import { mountKernelFilesystems } from './fs/kernel-mounts.js';
 import { HostStreamFile } from './host/host-stream-file.js';
 import { Kernel } from './kernel.js';
 import { spawnFirstProcess } from './proc/spawn.js';
+import { credentialsOf, type TaskCredentials } from './proc/task-credentials.js';
 import { pidProvider } from './procfs/pid-entries.js';
 import { registerSystemEntries } from './procfs/system-entries.js';
 import type { SyscallTracer } from './syscall/dispatch.js';
@@ -77,8 +78,6 @@ async function mountKernelFs(k: Kernel): Promise<void> {
 }
 
 /** The host user kmos runs as, so that the guest sees the permissions the host enforces anyway. */
-function hostCredentials() {
-  const uid = process.getuid?.() ?? 0;
-  const gid = process.getgid?.() ?? 0;
-  return { uid, gid, euid: uid, egid: gid, groups: process.getgroups?.() ?? [] };
+function hostCredentials(): TaskCredentials {
+  return credentialsOf(process.getuid?.() ?? 0, process.getgid?.() ?? 0, process.getgroups?.() ?? []);
 }

@@ -4,13 +4,13 @@
  * session). Layer: kernel proc. Fields say who writes them; the scheduler never touches a process's
  * resources, only its threads.
  */
-import type { Credentials } from '../fs/credentials.js';
 import type { Dentry } from '../fs/dentry.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import { WaitQueue } from '../sched/wait-queue.js';
 import type { FdTable } from './fd-table.js';
 import type { SigInfo } from './siginfo.js';
 import type { SignalActions } from './signal-actions.js';
+import type { TaskCredentials } from './task-credentials.js';
 import type { Thread } from './thread.js';
 
 /** The root, working directory and umask of a task (Linux's fs_struct); shared under CLONE_FS. */
@@ -71,7 +71,7 @@ export class Process {
     public pgid: number,
     public sid: number,
     /** Written by the set*id syscalls (replaced whole, never mutated). */
-    public creds: Credentials,
+    public creds: TaskCredentials,
     /** Written by execve (replaced) only. */
     public mm: AddressSpace,
     /** Written by execve when the table was shared (unshared then) only. */

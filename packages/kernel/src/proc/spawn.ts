@@ -3,7 +3,6 @@
  * credentials and open files, the namespace root as root and working directory — then exec'd into its
  * program exactly as execve would. Layer: kernel proc.
  */
-import type { Credentials } from '../fs/credentials.js';
 import type { Dentry } from '../fs/dentry.js';
 import type { OpenFile } from '../fs/open-file.js';
 import { commitExec, prepareExec } from '../exec/exec-program.js';
@@ -12,13 +11,14 @@ import { AddressSpace } from '../mm/address-space.js';
 import { FdTable } from './fd-table.js';
 import { Process } from './process.js';
 import { SignalActions } from './signal-actions.js';
+import type { TaskCredentials } from './task-credentials.js';
 import { Thread } from './thread.js';
 
 export interface FirstProcess {
   readonly path: string;
   readonly argv: readonly string[];
   readonly env: readonly string[];
-  readonly creds: Credentials;
+  readonly creds: TaskCredentials;
   /** Descriptors 0, 1, 2... in order. */
   readonly files: readonly OpenFile[];
   readonly cwd: Dentry;

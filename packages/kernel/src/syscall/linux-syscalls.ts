@@ -5,6 +5,7 @@
  */
 import { ENOSYS, EPERM } from '@kmos/abi-linux';
 import type { Kernel } from '../kernel.js';
+import { credentialSyscalls } from './handlers/credentials.js';
 import { fileIoSyscalls } from './handlers/file-io.js';
 import { fileNameSyscalls } from './handlers/file-names.js';
 import { futexSyscalls } from './handlers/futex.js';
@@ -30,6 +31,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
   return new SyscallTable(
     {
       ...identitySyscalls(k),
+      ...credentialSyscalls(k),
       ...lifecycleSyscalls(k),
       ...memorySyscalls(k),
       ...signalSyscalls(k),
