@@ -23,7 +23,7 @@ import type { Block, BlockFn } from './code-cache.js';
 import { FLAGS_STATUS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { pop, push } from './decode.js';
-import { setLazy, testCondition } from './flags.js';
+import { getCF, setLazy, testCondition } from './flags.js';
 import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
 
 /** Longest block, in instructions: bounds compile time and how far a block may overshoot nothing. */
@@ -38,6 +38,7 @@ const CONTINUE = -1;
 const HELPER_NAMES = [
   'alu',
   'incDec',
+  'getCF',
   'neg',
   'shiftRotate',
   'testCondition',
@@ -53,6 +54,7 @@ const HELPER_NAMES = [
 const HELPERS = [
   alu,
   incDec,
+  getCF,
   neg,
   shiftRotate,
   testCondition,
@@ -135,14 +137,34 @@ const FLAG_NEUTRAL_ONE_BYTE = new Set([
   0x68, 0x6a, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8d, 0x90, 0x98, 0x99, 0xc6, 0xc7,
 ]);
 
+/** After INC/DEC only ZF and SF are known from the result alone (CF is the old one, OF needs more). */
+const INCDEC_CONDITIONS: (string | null)[] = [
+  null,
+  null,
+  null,
+  null,
+  'fr===0',
+  'fr!==0',
+  null,
+  null,
+  'fr<0',
+  'fr>=0',
+  null,
+  null,
+  null,
+  null,
+  null,
+  null,
+];
+
 /** Decodes guest code from one page of RAM and writes JS source for it. */
 class BlockWriter {
   private pos: number;
   private readonly lines: (string | FlagStore)[] = [];
   private readonly flagUse: FlagUse[] = [];
   /** What the previous instruction left in fa/fb/fr: 'sub', 'logic' (32-bit inline producers) or null. */
-  private producer: 'sub' | 'logic' | null = null;
-  private producerNow: 'sub' | 'logic' | null = null;
+  private producer: 'sub' | 'logic' | 'incdec' | null = null;
+  private producerNow: 'sub' | 'logic' | 'incdec' | null = null;
   private use: FlagUse = { reads: true, writesAll: false, mayFault: true };
   readonly eips: number[] = [];
   private k = 0;
@@ -193,7 +215,7 @@ class BlockWriter {
       this.k++;
       if (kind === Emit.Terminator) return this.k;
     }
-    this.lines.push(`c.eip=${this.nextEip};c.blockRetired=${this.k};return ${CONTINUE};`);
+    this.lines.push(`c.eip=${this.nextEip};c.blockRetired=n+${this.k};return ${CONTINUE};`);
     return this.k;
   }
 
@@ -258,10 +280,25 @@ class BlockWriter {
     return 'fr';
   }
 
+  /** INC/DEC r32 inline: CF is computed into `flags` (it survives), the other five become lazy. */
+  private inlineIncDec(n: number, dec: boolean): void {
+    this.emit(`fa=r[${n}];fb=1;fr=(fa${dec ? '-' : '+'}1)|0;r[${n}]=fr;`);
+    this.emit(
+      `c.flags=(c.flags&-2)|getCF(c);L[0]=fa;L[1]=1;L[2]=fr;c.lazyOp=${dec ? 2 : 0};c.lazyWidthMask=-1;c.lazyMask=${FLAGS_STATUS & ~1};`,
+    );
+    this.producerNow = 'incdec';
+  }
+
   /** A condition test: fused with the previous instruction's inline operands when possible. */
   private condition(cc: number): string {
     const table =
-      this.producer === 'sub' ? SUB_CONDITIONS : this.producer === 'logic' ? LOGIC_CONDITIONS : null;
+      this.producer === 'sub'
+        ? SUB_CONDITIONS
+        : this.producer === 'logic'
+          ? LOGIC_CONDITIONS
+          : this.producer === 'incdec'
+            ? INCDEC_CONDITIONS
+            : null;
     const fused = table === null ? null : table[cc];
     return fused ?? `testCondition(c,${cc})`;
   }
@@ -272,12 +309,25 @@ class BlockWriter {
 
   /** After a store: leave if it hit compiled code (the rest of this block may be stale). */
   private emitStoreCheck(): void {
-    this.emit(`if(c.smcPending){c.eip=${this.nextEip};c.blockRetired=${this.k + 1};return ${CONTINUE};}`);
+    this.emit(`if(c.smcPending){c.eip=${this.nextEip};c.blockRetired=n+${this.k + 1};return ${CONTINUE};}`);
   }
 
   private emitJump(target: string): Emit {
-    this.emit(`c.eip=${target};c.blockRetired=${this.k + 1};return ${CONTINUE};`);
+    if (target === `${this.lin}`) {
+      this.emit(`{${this.loopBack()}}`);
+      return Emit.Terminator;
+    }
+    this.emit(`c.eip=${target};c.blockRetired=n+${this.k + 1};return ${CONTINUE};`);
     return Emit.Terminator;
+  }
+
+  /**
+   * A jump back to the block's own start: run the block again inside the function while the budget has
+   * room for a whole pass and no interrupt is pending (s[2] counts finished passes for fault accounting).
+   */
+  private loopBack(): string {
+    const len = this.k + 1;
+    return `n+=${len};if(left-n>=${len}&&!c.irqPending){s[2]=n;continue;}c.eip=${this.lin};c.blockRetired=n;return ${CONTINUE};`;
   }
 
   // ---- Operands ----------------------------------------------------------------------------------------
@@ -370,7 +420,7 @@ class BlockWriter {
       return this.conditionalJump(op & 0xf, disp);
     }
     if (op >= 0x40 && op < 0x50) {
-      this.emit(`r[${op & 7}]=incDec(c,r[${op & 7}],${op >= 0x48},-1);`);
+      this.inlineIncDec(op & 7, op >= 0x48);
       return Emit.Normal;
     }
     if (op >= 0x50 && op < 0x58) {
@@ -451,8 +501,13 @@ class BlockWriter {
   private conditionalJump(cc: number, disp: number): Emit {
     const next = this.nextEip;
     const target = (next + disp) | 0;
+    if (target === this.lin) {
+      this.emit(`if(${this.condition(cc)}){${this.loopBack()}}`);
+      this.emit(`c.eip=${next};c.blockRetired=n+${this.k + 1};return ${CONTINUE};`);
+      return Emit.Terminator;
+    }
     this.emit(
-      `c.eip=(${this.condition(cc)})?${target}:${next};c.blockRetired=${this.k + 1};return ${CONTINUE};`,
+      `c.eip=(${this.condition(cc)})?${target}:${next};c.blockRetired=n+${this.k + 1};return ${CONTINUE};`,
     );
     return Emit.Terminator;
   }
@@ -555,7 +610,7 @@ class BlockWriter {
       case 0xcd:
         if (this.byte() !== 0x80) return Emit.None;
         this.emit(
-          `c.eip=${this.nextEip};c.syscallGate=0;c.blockRetired=${this.k + 1};return ${EXIT_SYSCALL};`,
+          `c.eip=${this.nextEip};c.syscallGate=0;c.blockRetired=n+${this.k + 1};return ${EXIT_SYSCALL};`,
         );
         return Emit.Terminator;
       case 0xe8: {
@@ -723,7 +778,7 @@ class BlockWriter {
   }
 }
 
-const factoryPrefix = `"use strict";return function block(c,r,m,s){let ea=0,v=0,t=0,fa=0,fb=0,fr=0;const L=c.lazy;`;
+const factoryPrefix = `"use strict";return function block(c,r,m,s,left){let ea=0,v=0,t=0,fa=0,fb=0,fr=0,n=0;const L=c.lazy;s[2]=0;for(;;){`;
 
 /**
  * Compiles the block starting at `b.lin` (physical page `page`); marks it uncompilable when its first
@@ -736,7 +791,7 @@ export function compileBlock(c: CpuCore, b: Block, page: number): boolean {
     b.hits = Number.NEGATIVE_INFINITY;
     return false;
   }
-  const factory = new Function(...HELPER_NAMES, `${factoryPrefix}\n${writer.source()}\n};`);
+  const factory = new Function(...HELPER_NAMES, `${factoryPrefix}\n${writer.source()}\n}};`);
   b.fn = factory(...HELPERS) as BlockFn;
   b.length = count;
   b.insnEips = Int32Array.from(writer.eips);

@@ -15,7 +15,8 @@
 import type { CpuCore } from './cpu-core.js';
 import type { Mmu } from './mmu.js';
 
-export type BlockFn = (c: CpuCore, r: Int32Array, m: Mmu, s: Int32Array) => number;
+/** A compiled block: `left` is the budget it may use; it returns an exit and sets `c.blockRetired`. */
+export type BlockFn = (c: CpuCore, r: Int32Array, m: Mmu, s: Int32Array, left: number) => number;
 
 const NO_EIPS = new Int32Array(0);
 
@@ -44,7 +45,7 @@ export class Block {
   linked(eip: number, epoch: number): Block | null {
     if (this.linkEpoch !== epoch) return null;
     const next = this.link0Eip === eip ? this.link0 : this.link1Eip === eip ? this.link1 : null;
-    return next !== null && next.valid ? next : null;
+    return next?.valid ? next : null;
   }
 
   link(eip: number, next: Block, epoch: number): void {

@@ -23,6 +23,8 @@ export const LAZY_CIN = 3;
 /** Slots of CpuCore.insnStart. */
 export const INSN_EIP = 0;
 export const INSN_ESP = 1;
+/** Instructions a compiled block finished in earlier passes of its own loop (for fault accounting). */
+export const INSN_BLOCK_PASSES = 2;
 
 export class CpuCore {
   readonly regs = new Int32Array(8);
@@ -61,7 +63,7 @@ export class CpuCore {
    * EIP and ESP at the start of the current instruction (INSN_EIP, INSN_ESP): where a fault rolls back to.
    * A typed array, so the per-instruction stores never box a 32-bit value.
    */
-  readonly insnStart = new Int32Array(2);
+  readonly insnStart = new Int32Array(3);
   /** True under a 0x66 prefix: 16-bit operands. */
   o16 = false;
   /** True under a 0x67 prefix: 16-bit addressing. */

@@ -39,7 +39,7 @@ import {
   USER_CS,
   USER_DS,
 } from './constants.js';
-import { CpuCore, INSN_EIP, INSN_ESP } from './cpu-core.js';
+import { CpuCore, INSN_BLOCK_PASSES, INSN_EIP, INSN_ESP } from './cpu-core.js';
 import { FAULT_SIGNAL } from './fault.js';
 import { getEflags } from './flags.js';
 import type { FpuUnit } from './fpu-unit.js';
@@ -147,7 +147,7 @@ export class I386Cpu implements Cpu {
       if (fn !== null && b !== null && budgetInsns - c.runRetired >= b.length) {
         c.currentBlock = b;
         c.smcPending = false;
-        const exit = fn(c, regs, mmu, start);
+        const exit = fn(c, regs, mmu, start, budgetInsns - c.runRetired);
         c.currentBlock = null;
         c.runRetired += c.blockRetired;
         if (exit !== CONTINUE) return exit as RunExit;
@@ -174,7 +174,7 @@ export class I386Cpu implements Cpu {
     const b = c.currentBlock;
     c.eip = c.insnStart[INSN_EIP];
     if (b !== null) {
-      c.runRetired += b.insnEips.indexOf(c.insnStart[INSN_EIP]);
+      c.runRetired += c.insnStart[INSN_BLOCK_PASSES] + b.insnEips.indexOf(c.insnStart[INSN_EIP]);
       c.currentBlock = null;
     } else {
       c.regs[ESP] = c.insnStart[INSN_ESP];

@@ -174,6 +174,20 @@ for (const [mode, threshold] of [
         expect(m.cpu.getReg(Reg.ECX)).toBe(0);
       });
 
+      it('faults out of a hot store loop with the iterations before it retired and EDI/ECX where they stopped', () => {
+        const { m } = machineWith(
+          `mov edi, ${DATA}\nmov ecx, 5000\nl: mov [edi], ecx\nadd edi, 4\ndec ecx\njnz l\nint 0x80`,
+        );
+        m.map(DATA);
+        expect(m.cpu.run(1_000_000)).toBe(RunExit.Fault);
+        // 1024 dword stores fill the page; the 1025th faults: 2 set-up instructions + 1024 passes of 4.
+        expect(m.cpu.fault).toMatchObject({ vector: PF, errorCode: 6, cr2: DATA + 4096 });
+        expect(m.cpu.insns).toBe(2 + 1024 * 4);
+        expect(m.cpu.getReg(Reg.EDI)).toBe(DATA + 4096);
+        expect(m.cpu.getReg(Reg.ECX)).toBe(5000 - 1024);
+        expect(m.cpu.eip).toBe(CODE + 10);
+      });
+
       it('leaves ESP unchanged when a CALL cannot push', () => {
         const { m } = machineWith('call f\nf: int 0x80');
         m.cpu.setReg(Reg.ESP, STACK_TOP - 4096); // the page below is unmapped
