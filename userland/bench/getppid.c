@@ -11,5 +11,5 @@ int main(void) {
   for (int i = 0; i < n; i++) sum += syscall(SYS_getppid);
   long long end = now_ns();
   report("getppid", (double)(end - start) / n, "ns");
-  return sum == 0 ? 1 : 0;
+  return sum < 0; /* getppid never fails; the sum keeps the calls from being optimised away */
 }
