@@ -24,7 +24,7 @@ import {
 import type { LoadedConfig, PluginRef } from './config/types.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { KernelPanic, PluginRefusedError } from './errors.js';
-import { MessageBuffer } from './kernel-log.js';
+import { type KernelLine, MessageBuffer } from './kernel-log.js';
 import { KernelLog } from './log.js';
 import { IoBus } from './machine/io-bus.js';
 import { IrqTable } from './machine/irq-lines.js';
@@ -40,6 +40,8 @@ export interface BootOptions {
   readonly searchDirs?: readonly string[];
   /** Echo kernel messages to the console (default true). */
   readonly echo?: boolean;
+  /** Told every kernel message as it is logged. */
+  readonly onMessage?: (line: KernelLine) => void;
 }
 
 export interface BootedPlugin {
@@ -69,7 +71,7 @@ export interface Machine {
 export async function boot(loaded: LoadedConfig, options: BootOptions = {}): Promise<Machine> {
   const { config } = loaded;
   let cpu: Cpu | null = null;
-  const messages = new MessageBuffer(() => (cpu ? cpu.insns : 0), options.echo ?? true);
+  const messages = new MessageBuffer(() => (cpu ? cpu.insns : 0), options.echo ?? true, options.onMessage ?? null);
   const log = new KernelLog(config.log, messages.sink);
   const bootLog = log.logger('boot');
   const composer = new Composer(loaded, options, log, bootLog);

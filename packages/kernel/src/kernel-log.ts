@@ -21,13 +21,16 @@ export class MessageBuffer {
 
   constructor(
     private readonly clockNs: () => number,
-    /** Also told every line (the CLI's --quiet turns console echo off and keeps this). */
+    /** Whether lines are echoed on the console (the CLI's --quiet and `kmos run` turn it off). */
     private readonly echo: boolean,
+    /** Told every line as it is logged (`kmos run` prints kernel errors, such as an OOM kill, on stderr). */
+    private readonly listener: ((line: KernelLine) => void) | null = null,
   ) {}
 
   readonly sink: LogSink = (level, subsystem, message) => {
     const line = { timeNs: this.clockNs(), level, subsystem, message };
     this.lines.push(line);
+    this.listener?.(line);
     this.show(line);
   };
 

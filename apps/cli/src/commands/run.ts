@@ -4,10 +4,16 @@
  * --root DIR), and the program's exit status as kmos's own (128 + N when signal N ends it). Layer: CLI.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { boot, hostExitCode, loadConfigFile, parseConfigText, runProgram } from '@kmos/kernel';
+import { boot, formatLine, hostExitCode, loadConfigFile, parseConfigText, runProgram } from '@kmos/kernel';
 import { type CliIo, userPath } from '../cli-io.js';
 import { pluginSearchDirs } from '../plugin-search.js';
 import { createStraceTracer } from '../strace.js';
+
+/**
+ * Without --config, `kmos run` is qemu-user-like: a machine with room for real programs (1 GiB of emulated
+ * RAM, allocated lazily by the host), everything else from the schema's defaults.
+ */
+const RUN_DEFAULTS = '{ "machine": { "memoryMiB": 1024 } }';
 
 export interface RunFlags {
   readonly config?: string;
@@ -19,8 +25,15 @@ export interface RunFlags {
 }
 
 export async function runCommand(program: string, args: string[], flags: RunFlags, io: CliIo): Promise<number> {
-  const loaded = flags.config ? loadConfigFile(userPath(io, flags.config), flags.config) : parseConfigText('{}', '(built-in defaults)');
-  const machine = await boot(loaded, { searchDirs: pluginSearchDirs(io), echo: false });
+  const loaded = flags.config ? loadConfigFile(userPath(io, flags.config), flags.config) : parseConfigText(RUN_DEFAULTS, '(built-in defaults)');
+  const machine = await boot(loaded, {
+    searchDirs: pluginSearchDirs(io),
+    echo: false,
+    // The program owns stdout; the kernel's own errors (an OOM kill, a panic's context) go to stderr.
+    onMessage: (line) => {
+      if (line.level === 'error') io.err(`kmos: ${formatLine(line)}\n`);
+    },
+  });
   const rootDir = flags.root ? userPath(io, flags.root) : '/';
   // Without --root the guest sees the host's tree, so host paths work as they are; with it, paths are the guest's.
   const path = flags.root || isAbsolute(program) || !program.includes('/') ? program : resolve(io.cwd, program);
