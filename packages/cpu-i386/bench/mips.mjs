@@ -2,6 +2,7 @@
 // gcc -m32 -O2, loads the ELF into fresh RAM with real page tables, runs it on @kmos/cpu-i386 (from dist/;
 // run `pnpm --filter @kmos/cpu-i386 build` first) and prints instructions, seconds and MIPS. The exit code
 // is compared with the same program run natively on the host. Not a test: timings never fail anything.
+// JIT_THRESHOLD=0 measures the interpreter alone (default 16, the plugin default).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,10 +70,11 @@ for (let i = 0; i < phnum; i++) {
 for (let va = 0xbff00000; va < 0xc0000000; va += 4096) map(va);
 
 const log = { debugEnabled: false, debug() {}, info() {}, warn() {}, error() {} };
+const jitThreshold = Number(process.env.JIT_THRESHOLD ?? 16);
 const cpu = plugin.createCpu({
   memory,
   log,
-  options: {},
+  options: { jitThreshold },
   panic: (m) => {
     throw new Error(m);
   },
@@ -93,7 +95,7 @@ const cpuSeconds = (used.user + used.system) / 1e6;
 if (exit !== 1)
   throw new Error(`stopped with exit ${exit}, fault ${JSON.stringify(cpu.fault)} at ${cpu.eip.toString(16)}`);
 const code = cpu.getReg(3) & 0xff;
-console.log(`program        ${process.argv[2] ?? 'cpu-bound.c'}`);
+console.log(`program        ${process.argv[2] ?? 'cpu-bound.c'} (jitThreshold ${jitThreshold})`);
 console.log(`exit code      ${code} (native ${nativeExit}) ${code === nativeExit ? 'same' : 'DIFFERENT'}`);
 console.log(`instructions   ${cpu.insns}`);
 console.log(`wall seconds   ${seconds.toFixed(3)}  (MIPS ${(cpu.insns / seconds / 1e6).toFixed(1)})`);
