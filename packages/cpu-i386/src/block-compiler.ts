@@ -209,6 +209,8 @@ class BlockWriter {
         this.pos = start;
         break;
       }
+      // Only an instruction that can fault needs its EIP recorded: it is where a fault rolls back to.
+      if (!this.use.mayFault) this.lines[mark] = '';
       this.producer = this.producerNow;
       this.flagUse.push(this.use);
       this.eips.push(eip);
@@ -517,6 +519,8 @@ class BlockWriter {
     switch (op) {
       case 0x0f:
         return this.twoByte();
+      case 0x66:
+        return this.operandSizeNop();
       case 0x68:
         this.use.mayFault = true;
         this.emit(`push(c,${this.dword()},-1);`);
@@ -636,6 +640,27 @@ class BlockWriter {
     }
   }
 
+  /** `66 90` and `66 0F 1F /0` are the padding NOPs compilers emit; other 0x66 forms stay interpreted. */
+  private operandSizeNop(): Emit {
+    const next = this.byte();
+    if (next === 0x90) {
+      this.noFlags();
+      return Emit.Normal;
+    }
+    if (next === 0x0f && this.byte() === 0x1f) return this.hintNop();
+    return Emit.None;
+  }
+
+  /** 0F 1F /0: the multi-byte NOP; its operand is decoded but never touched. */
+  private hintNop(): Emit {
+    const mark = this.lines.length;
+    this.operand();
+    this.lines.length = mark; // the `ea=` line is not needed
+    this.use.mayFault = false;
+    this.noFlags();
+    return Emit.Normal;
+  }
+
   private emitStoreCheckAfter(line: string): void {
     this.emit(line);
     this.emitStoreCheck();
@@ -701,9 +726,11 @@ class BlockWriter {
         this.emit(`imul1(c,${read},-1);`);
         return Emit.Normal;
       case 6:
+        this.use.mayFault = true; // #DE
         this.emit(`div(c,${read},-1);`);
         return Emit.Normal;
       case 7:
+        this.use.mayFault = true; // #DE
         this.emit(`idiv(c,${read},-1);`);
         return Emit.Normal;
       default:
@@ -752,6 +779,8 @@ class BlockWriter {
       return Emit.Normal;
     }
     switch (op) {
+      case 0x1f:
+        return this.hintNop();
       case 0xaf:
         this.operand();
         this.emit(`r[${this.reg}]=imulTrunc(c,r[${this.reg}],${this.rmRead(32)},-1);`);
