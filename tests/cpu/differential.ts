@@ -3,12 +3,14 @@
  * on the emulated CPU through harness/run-emulated.ts, and the two outputs must be the same text. Each
  * family's *.test.ts calls `defineDifferentialGroups`, which registers two tests per group: "host" checks
  * the oracle ran to completion; "emulated" compares and, on a difference, names the first differing line
- * (which carries the instruction form and its inputs) so the CPU engineer can reproduce it.
+ * (which carries the instruction form and its inputs) so the CPU engineer can reproduce it. Lines compare
+ * bit for bit unless the group names another `LineRule` (documented-accuracy.ts: only x87-transcendental).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ArchPlugin } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
+import { BIT_FOR_BIT, type LineRule } from './documented-accuracy.js';
 import type { Group } from './groups/c-program.js';
 import { compileProgram, runNatively } from './harness/native.js';
 import { runOnEmulatedCpu } from './harness/run-emulated.js';
@@ -55,26 +57,37 @@ function formOf(line: string): string {
 }
 
 /**
- * A report of how `actual` differs from `expected`, or null when they are equal: the first differing line
- * with the one before it, then the first differing line of each further form (different forms are often
- * different bugs), up to MAX_FORMS_LISTED.
+ * A report of how `actual` differs from `expected` under `rule`, or null when every line passes it: the
+ * first line the rule rejects with the one before it, then the first rejected line of each further form
+ * (different forms are often different bugs), up to MAX_FORMS_LISTED.
  */
-export function describeDifference(expected: string, actual: string): string | null {
+export function describeDifference(
+  expected: string,
+  actual: string,
+  rule: LineRule = BIT_FOR_BIT,
+): string | null {
   if (expected === actual) return null;
   const want = expected.split('\n');
   const got = actual.split('\n');
   let first = -1;
   let differing = 0;
+  let tolerated = 0;
   const firstLineOfForm = new Map<string, number>();
   for (let i = 0; i < Math.max(want.length, got.length); i++) {
     if (want[i] === got[i]) continue;
+    if (want[i] !== undefined && got[i] !== undefined && rule.accepts(want[i], got[i])) {
+      tolerated++;
+      continue;
+    }
     if (first < 0) first = i;
     differing++;
     const form = want[i] === undefined ? '(past the end)' : formOf(want[i]);
     if (!firstLineOfForm.has(form)) firstLineOfForm.set(form, i);
   }
+  if (first < 0) return null;
+  const beyond = rule === BIT_FOR_BIT ? '' : ` beyond the rule "${rule.name}" (${tolerated} more within it)`;
   const report = [
-    `first difference at line ${first + 1} of ${want.length}; ${differing} lines differ`,
+    `first difference at line ${first + 1} of ${want.length}; ${differing} lines differ${beyond}`,
     `  previous: ${first > 0 ? want[first - 1] : '(start of output)'}`,
     `  host:     ${want[first] ?? '(end of output)'}`,
     `  emulated: ${got[first] ?? '(end of output)'}`,
@@ -110,7 +123,7 @@ async function runEmulated(group: Group): Promise<void> {
     const saved = saveOutputs(binary, group, hostOutput, result.stdout);
     throw new Error(`${group.name}: ${result.failure}\n  while running line ${done + 1}: ${next}\n${saved}`);
   }
-  const difference = describeDifference(hostOutput, result.stdout);
+  const difference = describeDifference(hostOutput, result.stdout, group.lineRule);
   if (difference !== null) {
     const saved = saveOutputs(binary, group, hostOutput, result.stdout);
     throw new Error(`${group.name}: emulated output differs from the host CPU\n${difference}\n${saved}`);

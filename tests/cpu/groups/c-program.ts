@@ -4,10 +4,14 @@
  * (alu.ts, shifts.ts, ...) turns instruction forms into C test functions with GNU inline asm and a
  * `run_tests` that calls them over operand values.
  */
+import type { LineRule } from '../documented-accuracy.js';
+
 export interface Group {
   /** Also the program's file name: kebab-case. */
   readonly name: string;
   readonly source: string;
+  /** How an emulated line is compared with the host's: bit for bit unless set (see documented-accuracy.ts). */
+  readonly lineRule?: LineRule;
 }
 
 /** Operand sizes with their AT&T suffix, a register constraint that allows the size, and gcc's operand modifier. */
