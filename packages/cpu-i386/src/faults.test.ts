@@ -188,6 +188,41 @@ for (const [mode, threshold] of [
         expect(m.cpu.eip).toBe(CODE + 10);
       });
 
+      it('REP MOVSB with the destination one byte above the source repeats the first byte, as byte copies do', () => {
+        const { m } = machineWith(
+          `cld\nmov esi, ${DATA + 0xff0}\nmov edi, ${DATA + 0xff1}\nmov ecx, 0x40\nrep movsb\nint 0x80`,
+        );
+        m.map(DATA);
+        m.map(DATA + 0x1000);
+        m.write(DATA + 0xff0, new Uint8Array([0xab, 1, 2, 3]));
+        expect(m.cpu.run(1000)).toBe(RunExit.Syscall);
+        expect(Array.from(m.read(DATA + 0xff0, 0x41))).toEqual(Array(0x41).fill(0xab));
+      });
+
+      it('REP STOSD/STOSW fill across pages and stop at an unmapped one with ECX/EDI exact', () => {
+        const { m } = machineWith(
+          `cld\nmov eax, 0x11223344\nmov edi, ${DATA + 2}\nmov ecx, 0x600\nrep stosd\nint 0x80\nmov edi, ${DATA + 0x1ffd}\nmov ecx, 3\nrep stosw\nint 0x80`,
+        );
+        m.map(DATA);
+        expect(m.cpu.run(1000)).toBe(RunExit.Fault);
+        // 1023 dwords fit before DATA+0xffe; the 1024th straddles into the unmapped page and faults whole.
+        expect(m.cpu.fault).toMatchObject({ vector: PF, errorCode: 6, cr2: DATA + 0x1000 });
+        expect(m.cpu.getReg(Reg.ECX)).toBe(0x600 - 1023);
+        expect(m.cpu.getReg(Reg.EDI)).toBe(DATA + 2 + 1023 * 4);
+        expect(Array.from(m.read(DATA, 8))).toEqual([0, 0, 0x44, 0x33, 0x22, 0x11, 0x44, 0x33]);
+        m.map(DATA + 0x1000);
+        expect(m.cpu.run(1000)).toBe(RunExit.Syscall);
+        expect(Array.from(m.read(DATA + 0x17fe, 5))).toEqual([0x44, 0x33, 0x22, 0x11, 0]);
+        // STOSW: the word at 0x1ffd fits, the one at 0x1fff straddles into the unmapped third page.
+        expect(m.cpu.run(1000)).toBe(RunExit.Fault);
+        expect(m.cpu.fault).toMatchObject({ vector: PF, errorCode: 6, cr2: DATA + 0x2000 });
+        expect(m.cpu.getReg(Reg.ECX)).toBe(2);
+        expect(m.cpu.getReg(Reg.EDI)).toBe(DATA + 0x1fff);
+        m.map(DATA + 0x2000);
+        expect(m.cpu.run(1000)).toBe(RunExit.Syscall);
+        expect(Array.from(m.read(DATA + 0x1ffd, 7))).toEqual([0x44, 0x33, 0x44, 0x33, 0x44, 0x33, 0]);
+      });
+
       it('leaves ESP unchanged when a CALL cannot push', () => {
         const { m } = machineWith('call f\nf: int 0x80');
         m.cpu.setReg(Reg.ESP, STACK_TOP - 4096); // the page below is unmapped

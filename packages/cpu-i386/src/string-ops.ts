@@ -43,6 +43,10 @@ export function stringOp(c: CpuCore, kind: number, m: number): void {
     iterate(c, kind, m);
     return;
   }
+  if ((kind === STR_MOVS || kind === STR_STOS) && !c.a16 && (c.flags & FLAG_DF) === 0) {
+    bulkRep(c, kind, m);
+    return;
+  }
   const regs = c.regs;
   const aMask = c.a16 ? 0xffff : -1;
   const conditional = kind === STR_CMPS || kind === STR_SCAS;
@@ -55,6 +59,70 @@ export function stringOp(c: CpuCore, kind: number, m: number): void {
     if (conditional && (getZF(c) !== 0) === stopOnZero) return;
   }
   if ((regs[ECX] & aMask) !== 0) c.eip = c.insnStart[INSN_EIP];
+}
+
+/** Bytes one bulk REP MOVS/STOS moves before it yields (counts as one more instruction each time). */
+const BULK_CHUNK_BYTES = 65536;
+
+/**
+ * REP MOVS / REP STOS forward with 32-bit addressing: whole runs within one source and one destination page
+ * are copied with copyWithin/fill straight in RAM. Anything unusual — a TLB miss, a page boundary inside an
+ * element, a segment needing checks, a frame holding compiled code (never in the write TLB), a forward
+ * overlap where byte-by-byte copying differs from memmove — goes one element through `iterate`, which
+ * translates, faults and keeps ECX/ESI/EDI exact.
+ */
+function bulkRep(c: CpuCore, kind: number, m: number): void {
+  const regs = c.regs;
+  const mmu = c.mmu;
+  const u8 = mmu.u8;
+  const size = m === -1 ? 4 : m === 0xffff ? 2 : 1;
+  const srcSeg = c.segOverride >= 0 ? c.segOverride : SEG_DS;
+  const checked = (c.segCheckMask & ((1 << SEG_ES) | (1 << srcSeg))) !== 0;
+  let moved = 0;
+  while (regs[ECX] !== 0 && moved < BULK_CHUNK_BYTES) {
+    const dstLin = (regs[EDI] + c.segBase[SEG_ES]) | 0;
+    const dstPage = mmu.tlbWrite[dstLin >>> 12];
+    let count = Math.min(regs[ECX] >>> 0, Math.floor((4096 - (dstLin & 0xfff)) / size));
+    let srcPhys = 0;
+    if (kind === STR_MOVS) {
+      const srcLin = (regs[ESI] + c.segBase[srcSeg]) | 0;
+      const srcPage = mmu.tlbRead[srcLin >>> 12];
+      count = Math.min(count, Math.floor((4096 - (srcLin & 0xfff)) / size));
+      srcPhys = srcPage | (srcLin & 0xfff);
+      if (srcPage < 0) count = 0;
+    }
+    const dstPhys = dstPage | (dstLin & 0xfff);
+    const bytes = count * size;
+    const overlaps = kind === STR_MOVS && dstPhys > srcPhys && dstPhys < srcPhys + bytes;
+    if (checked || dstPage < 0 || count === 0 || overlaps) {
+      iterate(c, kind, m);
+      regs[ECX] = (regs[ECX] - 1) | 0;
+      moved += size;
+      continue;
+    }
+    if (kind === STR_MOVS) {
+      u8.copyWithin(dstPhys, srcPhys, srcPhys + bytes);
+      regs[ESI] = (regs[ESI] + bytes) | 0;
+    } else {
+      fillRun(c, dstPhys, count, size);
+    }
+    regs[EDI] = (regs[EDI] + bytes) | 0;
+    regs[ECX] = (regs[ECX] - count) | 0;
+    moved += bytes;
+  }
+  if (regs[ECX] !== 0) c.eip = c.insnStart[INSN_EIP];
+}
+
+function fillRun(c: CpuCore, phys: number, count: number, size: number): void {
+  const eax = c.regs[EAX];
+  const u8 = c.mmu.u8;
+  if (size === 1) {
+    u8.fill(eax & 0xff, phys, phys + count);
+  } else if (size === 4 && (phys & 3) === 0) {
+    c.mmu.i32.fill(eax, phys >>> 2, (phys >>> 2) + count);
+  } else {
+    for (let i = 0; i < count * size; i++) u8[phys + i] = (eax >>> ((i % size) * 8)) & 0xff;
+  }
 }
 
 function iterate(c: CpuCore, kind: number, m: number): void {
