@@ -291,9 +291,21 @@ export class SignalService {
     }
   }
 
+  /**
+   * No frame for a page fault: as Linux's OOM killer does, kill the process holding the most memory (by
+   * resident pages) and log it. If the victim is another process, the faulting instruction simply runs again
+   * and finds the frames it freed.
+   */
   private outOfMemory(t: Thread): void {
-    this.k.log.error(`Out of memory: killed process ${t.process.pid} (${t.process.comm})`);
-    exitGroup(this.k, this.hooks, t.process, signaledStatus(SIGKILL, false));
+    let victim: Process = t.process;
+    for (const p of this.k.processes.processes.values()) {
+      if (p.alive && p.mm.rssPages > victim.mm.rssPages) victim = p;
+    }
+    this.k.log.error(
+      `Out of memory: killed process ${victim.pid} (${victim.comm}), ${victim.mm.rssPages * 4} kB resident` +
+        (victim === t.process ? '' : `, to satisfy a fault in process ${t.process.pid}`),
+    );
+    exitGroup(this.k, this.hooks, victim, signaledStatus(SIGKILL, false));
   }
 
   /**
