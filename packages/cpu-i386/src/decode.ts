@@ -158,12 +158,23 @@ export function writeMem(c: CpuCore, lin: number, v: number, m: number): void {
 
 /** Reads the r/m operand; for memory, decodeEa must have run (the interpreter decodes before dispatch). */
 export function readRm(c: CpuCore, modrm: number, m: number): number {
-  return modrm >= 0xc0 ? getReg(c, modrm & 7, m) : readMem(c, c.ea, m);
+  if (modrm >= 0xc0) return getReg(c, modrm & 7, m);
+  if ((c.segCheckMask & (1 << c.eaSeg)) !== 0) checkOperandLimit(c, m);
+  return readMem(c, c.ea, m);
 }
 
 export function writeRm(c: CpuCore, modrm: number, v: number, m: number): void {
-  if (modrm >= 0xc0) setReg(c, modrm & 7, v, m);
-  else writeMem(c, c.ea, v, m);
+  if (modrm >= 0xc0) {
+    setReg(c, modrm & 7, v, m);
+    return;
+  }
+  if ((c.segCheckMask & (1 << c.eaSeg)) !== 0) checkOperandLimit(c, m);
+  writeMem(c, c.ea, v, m);
+}
+
+/** finishEa checked the first byte; a limited segment must also hold the operand's last byte. */
+function checkOperandLimit(c: CpuCore, m: number): void {
+  checkSegmentAccess(c, c.eaSeg, c.eaOffset, m === -1 ? 4 : m === 0xffff ? 2 : 1);
 }
 
 // ---- The stack (SS is always a 32-bit stack segment here: ESP, not SP) ---------------------------------

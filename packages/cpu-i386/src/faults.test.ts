@@ -349,6 +349,22 @@ for (const [mode, threshold] of [
         expect(m.cpu.getReg(Reg.EAX)).toBe(0xdeadbeef);
         expect(m.cpu.getSeg(SegReg.GS)).toBe(0x33);
       });
+
+      it('checks the last byte of an operand against a GS limit', () => {
+        const { m } = machineWith(
+          'mov ax, 0x33\nmov gs, ax\nmov al, gs:[0xff]\nl: mov eax, gs:[0xfe]\nint 0x80',
+        );
+        m.map(DATA);
+        const base = DATA;
+        m.cpu.setGdtEntry(
+          6,
+          ((base & 0xffff) << 16) | 0xff,
+          (base & 0xff000000) | ((base >>> 16) & 0xff) | 0x0040f300,
+        );
+        expect(m.cpu.run(100)).toBe(RunExit.Fault);
+        expect(m.cpu.fault).toMatchObject({ vector: GP, errorCode: 0 });
+        expect(m.cpu.eip).toBe(CODE + 10);
+      });
     });
   });
 }

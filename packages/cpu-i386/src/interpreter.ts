@@ -58,6 +58,7 @@ import { raiseFault } from './fault.js';
 import { getCF, getEflags, materializeFlags, setLazy, testCondition } from './flags.js';
 import { lockIsLegal, step0F } from './interpreter-0f.js';
 import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
+import { checkSegmentAccess } from './segments.js';
 import { STR_CMPS, STR_LODS, STR_MOVS, STR_SCAS, STR_STOS, stringOp } from './string-ops.js';
 import {
   farCall,
@@ -438,14 +439,14 @@ function executeOther(c: CpuCore, op: number): number {
     case 0xa0:
     case 0xa1: {
       const m = op === 0xa0 ? 0xff : vMask(c);
-      const lin = dataAddress(c, c.a16 ? fetch16(c) : fetch32(c));
+      const lin = moffsAddress(c, m);
       setReg(c, EAX, readMem(c, lin, m), m);
       return CONTINUE;
     }
     case 0xa2:
     case 0xa3: {
       const m = op === 0xa2 ? 0xff : vMask(c);
-      const lin = dataAddress(c, c.a16 ? fetch16(c) : fetch32(c));
+      const lin = moffsAddress(c, m);
       writeMem(c, lin, getReg(c, EAX, m), m);
       return CONTINUE;
     }
@@ -629,6 +630,15 @@ function executeOther(c: CpuCore, op: number): number {
     default:
       return undefinedOpcode(c);
   }
+}
+
+/** The moffs operand of A0..A3 (an offset in the instruction), checked for its whole width. */
+function moffsAddress(c: CpuCore, m: number): number {
+  const lin = dataAddress(c, c.a16 ? fetch16(c) : fetch32(c));
+  if ((c.segCheckMask & (1 << c.eaSeg)) !== 0) {
+    checkSegmentAccess(c, c.eaSeg, c.eaOffset, m === -1 ? 4 : m === 0xffff ? 2 : 1);
+  }
+  return lin;
 }
 
 function peekStackAt(c: CpuCore, esp: number, m: number): number {
