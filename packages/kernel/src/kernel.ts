@@ -128,6 +128,16 @@ export class Kernel {
     this.initExit?.(status);
   }
 
+  /** True once reboot(2) powered the machine off. Written by `powerOff` only. */
+  poweredOff = false;
+
+  /** reboot(LINUX_REBOOT_CMD_POWER_OFF or HALT): the run ends cleanly. */
+  powerOff(): void {
+    this.poweredOff = true;
+    this.sched.putAside();
+    this.initExit?.(0);
+  }
+
   /** Runs until pid 1 exits; resolves to its wait status (exit code << 8, or the terminating signal). */
   async run(): Promise<number> {
     let finished: number | null = null;

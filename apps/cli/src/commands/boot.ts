@@ -15,7 +15,7 @@ export async function bootCommand(flags: BootFlags, io: CliIo): Promise<number> 
   const loaded = loadConfigFile(userPath(io, flags.config), flags.config);
   const machine = await boot(loaded, { searchDirs: pluginSearchDirs(io), echo: !flags.quiet });
   try {
-    return startInit(machine);
+    return await startInit(machine);
   } finally {
     machine.console.close();
   }

@@ -2,10 +2,10 @@
  * Small syscalls programs make at start-up whose answer is simple: set_robust_list (recorded), prctl's
  * name and a few queries, sysinfo, personality. Layer: kernel syscall handlers.
  */
-import { EINVAL, sysinfoLayout } from '@kmos/abi-linux';
+import { EINVAL, EPERM, sysinfoLayout } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
-import type { SyscallImpl } from '../syscall-table.js';
+import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
 import { readUser, struct, writeUser } from '../user-args.js';
 
 const PR_SET_NAME = 15;
@@ -14,9 +14,31 @@ const PR_SET_DUMPABLE = 4;
 const PR_GET_DUMPABLE = 3;
 const TASK_COMM_LEN = 16;
 const PER_LINUX = 0;
+// reboot(2) magic numbers and commands (linux/reboot.h).
+const LINUX_REBOOT_MAGIC1 = 0xfee1dead;
+const LINUX_REBOOT_MAGIC2S = [672274793, 85072278, 369367448, 537993216];
+const LINUX_REBOOT_CMD_POWER_OFF = 0x4321fedc;
+const LINUX_REBOOT_CMD_HALT = 0xcdef0123;
+const LINUX_REBOOT_CMD_RESTART = 0x01234567;
+const LINUX_REBOOT_CMD_CAD_ON = 0x89abcdef;
+const LINUX_REBOOT_CMD_CAD_OFF = 0x00000000;
 
 export function miscSyscalls(k: Kernel): Record<string, SyscallImpl> {
   return {
+    reboot: {
+      handler: (t, magic1, magic2, cmd) => {
+        if (t.process.creds.euid !== 0) throw new KernelError(EPERM);
+        if (magic1 !== LINUX_REBOOT_MAGIC1 || !LINUX_REBOOT_MAGIC2S.includes(magic2)) throw new KernelError(EINVAL);
+        if (cmd === LINUX_REBOOT_CMD_CAD_ON || cmd === LINUX_REBOOT_CMD_CAD_OFF) return 0;
+        if (cmd === LINUX_REBOOT_CMD_POWER_OFF || cmd === LINUX_REBOOT_CMD_HALT || cmd === LINUX_REBOOT_CMD_RESTART) {
+          k.powerOff();
+          return KEEP_REGISTERS;
+        }
+        throw new KernelError(EINVAL);
+      },
+      status: 'partial',
+      note: 'restart powers off too (kmos has no reset); Ctrl-Alt-Del settings are accepted and ignored',
+    },
     set_robust_list: { handler: () => 0, status: 'partial', note: 'the list is accepted but not walked at thread exit' },
     prctl: {
       handler: (t, option, arg2) => {
