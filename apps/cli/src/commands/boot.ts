@@ -1,6 +1,7 @@
 /**
- * `kmos boot --config FILE`: compose the machine the config describes and start it. Until the kernel can run
- * init, this ends with the kernel's own panic saying what is missing. Layer: CLI.
+ * `kmos boot --config FILE`: compose the machine the config describes, mount its root and run its init on
+ * the console. A poweroff exits 0; finding no init, or init exiting, is the kernel's panic (exit 1).
+ * Layer: CLI.
  */
 import { boot, loadConfigFile, startInit } from '@kmos/kernel';
 import { type CliIo, userPath } from '../cli-io.js';
