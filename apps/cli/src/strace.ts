@@ -1,11 +1,17 @@
 /**
  * `kmos run --strace`: every syscall on stderr as strace prints it — `[pid N] name(args) = result` — with
- * the result's errno name for failures. Arguments are shown as numbers (hex for pointers); decoding them by
- * kind (paths, flags) uses the argument table in @kmos/abi-linux. Layer: CLI.
+ * paths and strings quoted, written buffers shown (truncated), numbers by kind, and failures as `-1 ENAME`.
+ * Argument kinds come from the table in @kmos/abi-linux. Layer: CLI.
  */
 import { errnoName, SYSCALL_NAMES, syscallArgs } from '@kmos/abi-linux';
-import type { SyscallTracer } from '@kmos/kernel';
+import { peekUserBytes, peekUserString, type SyscallTracer } from '@kmos/kernel';
 import type { CliIo } from './cli-io.js';
+
+/** strace's default string limit (-s 32). */
+const STRING_LIMIT = 32;
+const PATH_MAX = 4096;
+
+type Thread = Parameters<SyscallTracer['enter']>[0];
 
 export function createStraceTracer(io: CliIo): SyscallTracer {
   const pending = new Map<number, string>();
@@ -13,7 +19,7 @@ export function createStraceTracer(io: CliIo): SyscallTracer {
     enter(t, nr, args) {
       const name = SYSCALL_NAMES[nr] ?? `syscall_${nr}`;
       const kinds: readonly string[] = syscallArgs(nr) ?? [];
-      const shown = args.slice(0, kinds.length || 3).map((a, i) => formatArg(a, kinds[i]));
+      const shown = args.slice(0, kinds.length || 3).map((a, i) => formatArg(t, a, kinds[i], args[i + 1]));
       pending.set(t.tid, `[pid ${t.tid}] ${name}(${shown.join(', ')})`);
     },
     exit(t, nr, result) {
@@ -26,8 +32,43 @@ export function createStraceTracer(io: CliIo): SyscallTracer {
   };
 }
 
-function formatArg(value: number, kind: string | undefined): string {
-  if (kind === 'fd' || kind === 'int' || kind === 'dirfd' || kind === 'pid' || kind === 'signal') return `${value | 0}`;
-  if (kind === 'size' || kind === 'uint' || kind === 'mode') return kind === 'mode' ? `0${value.toString(8)}` : `${value >>> 0}`;
-  return value === 0 ? 'NULL' : `0x${(value >>> 0).toString(16)}`;
+/** A byte string as strace quotes it: printable ASCII as is, the rest escaped. */
+function quote(bytes: string, truncated: boolean): string {
+  const escaped = bytes.replace(/[^\x20-\x7e]|["\\]/g, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    if (c === '"' || c === '\\') return `\\${c}`;
+    return `\\${code.toString(8)}`;
+  });
+  return `"${escaped}"${truncated ? '...' : ''}`;
+}
+
+function formatArg(t: Thread, value: number, kind: string | undefined, next: number | undefined): string {
+  if (value === 0 && (kind === 'path' || kind === 'str' || kind === 'ptr' || kind?.startsWith('buf'))) return 'NULL';
+  switch (kind) {
+    case 'fd':
+    case 'dirfd':
+    case 'int':
+    case 'pid':
+    case 'signal':
+      return (value | 0) === -100 && kind === 'dirfd' ? 'AT_FDCWD' : `${value | 0}`;
+    case 'size':
+    case 'uint':
+      return `${value >>> 0}`;
+    case 'mode':
+      return `0${value.toString(8)}`;
+    case 'path':
+    case 'str': {
+      const s = peekUserString(t, value, PATH_MAX);
+      return s === null ? `0x${value.toString(16)}` : quote(s, false);
+    }
+    case 'buf:in': {
+      const size = Math.min(next ?? 0, STRING_LIMIT);
+      const bytes = peekUserBytes(t, value, size);
+      return bytes === null ? `0x${value.toString(16)}` : quote(Buffer.from(bytes).toString('latin1'), (next ?? 0) > STRING_LIMIT);
+    }
+    default:
+      return `0x${(value >>> 0).toString(16)}`;
+  }
 }

@@ -19,3 +19,4 @@ export { type RunRequest, runProgram } from './run-program.js';
 export type { SyscallTracer } from './syscall/dispatch.js';
 export { describeSyscalls, linuxSyscallTable } from './syscall/linux-syscalls.js';
 export type { SyscallEntry, SyscallTable } from './syscall/syscall-table.js';
+export { peekUserBytes, peekUserString } from './syscall/trace-peek.js';
