@@ -155,3 +155,13 @@ describe('kmos usage errors', () => {
     });
   });
 });
+
+describe('kmos run --strace', () => {
+  it('prints each syscall with decoded arguments and results, and the program is unaffected', () => {
+    const r = kmos(['run', '--strace', '/bin/busybox', 'echo', 'traced']);
+    expect(r.stdout).toBe('traced\n');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^\[pid 1\] write\(1, "traced\\n", 7\) = 7$/m);
+    expect(r.stderr).toMatch(/^\[pid 1\] exit_group\(0\) = \?$/m);
+  });
+});

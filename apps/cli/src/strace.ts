@@ -25,6 +25,7 @@ export function createStraceTracer(io: CliIo): SyscallTracer {
     exit(t, nr, result) {
       const call = pending.get(t.tid) ?? `[pid ${t.tid}] ${SYSCALL_NAMES[nr] ?? nr}(...)`;
       pending.delete(t.tid);
+      if (result === null) return io.err(`${call} = ?\n`);
       const r = result | 0;
       const shown = r < 0 && r > -4096 ? `-1 ${errnoName(-r) ?? -r}` : r > 0xffff || r < -0xffff ? `0x${(r >>> 0).toString(16)}` : `${r}`;
       io.err(`${call} = ${shown}\n`);

@@ -23,7 +23,8 @@ export const SyscallOutcome = {
 
 export interface SyscallTracer {
   enter(t: Thread, nr: number, args: readonly number[]): void;
-  exit(t: Thread, nr: number, result: number): void;
+  /** `result` is null when the call set the registers itself or never returned (exit, execve, sigreturn). */
+  exit(t: Thread, nr: number, result: number | null): void;
 }
 
 export class SyscallDispatcher {
@@ -62,7 +63,11 @@ export class SyscallDispatcher {
       result = this.errorResult(t, nr, error);
     }
     if (typeof result === 'number') return this.finish(t, nr, result);
-    if (result === KEEP_REGISTERS) return SyscallOutcome.Done;
+    if (result === KEEP_REGISTERS) {
+      // exit, execve, sigreturn: there is no return value to show (strace prints "= ?").
+      if (this.tracer) this.tracer.exit(t, nr, null);
+      return SyscallOutcome.Done;
+    }
     onPending(t, result, nr);
     return SyscallOutcome.Pending;
   }
