@@ -8,8 +8,12 @@
  * significand whose top bit is the integer bit and whose bottom bit is sticky (the OR of every bit shifted
  * out below it). `roundInto` rounds that to `precisionBits` (64, 53 or 24) in the current rounding mode within
  * the exponent range of the destination format, producing denormals, infinities or the largest finite value
- * as IEEE 754 and the SDM describe, and records IE..PE and "rounded up" (C1) in `fpx`. Everything here works on
- * preallocated objects with number fields: the common path allocates nothing.
+ * as IEEE 754 and the SDM describe, and records IE..PE and "rounded up" (C1) in `fpx`. A result is tiny (UE)
+ * when its value rounded to `precisionBits` with an unbounded exponent is below the format's smallest normal,
+ * i.e. tininess is detected after rounding; precision control narrows the significand only, so a register
+ * result keeps the 15-bit exponent range at 24 and 53 bits. A tiny result is denormalized and rounded once, at
+ * the `precisionBits` position of the shifted significand. Everything here works on preallocated objects with
+ * number fields: the common path allocates nothing.
  */
 import {
   EXT_BIAS,
@@ -264,7 +268,10 @@ export function roundInto(precisionBits: number, bias: number, expMax: number, w
   }
   let e = w.exp - EXT_BIAS + bias;
   let tiny = false;
-  if (e < 1) {
+  // Tininess is detected after rounding (SDM vol. 1, 4.9.1.5): a value just below the smallest normal that
+  // rounds, at `precisionBits` with an unbounded exponent, up to the smallest normal is not tiny. It then takes
+  // the normal path below, whose rounding carries into exponent 1: no UE, and no wrapping when UE is unmasked.
+  if (e < 1 && !(e === 0 && carriesToNextBinade(precisionBits, w.sign))) {
     tiny = true;
     if (fpx.underflowMasked) {
       w.shiftRightSticky(1 - e);
@@ -349,6 +356,46 @@ function setLargestSignificand(r: Rounded, precisionBits: number): void {
   } else {
     r.hi = 0xffffff00;
     r.lo = 0;
+  }
+}
+
+/**
+ * Whether rounding work's significand to `precisionBits` in the current mode would carry out of the integer
+ * bit (the kept bits are all ones and the rounding goes away from zero). Reads `work` without changing it.
+ */
+function carriesToNextBinade(precisionBits: number, sign: number): boolean {
+  const w = work;
+  let kept: boolean;
+  let roundBits: number;
+  let half: number;
+  let rest: number;
+  if (precisionBits === 64) {
+    kept = w.w2 === 0xffffffff && w.w1 === 0xffffffff;
+    roundBits = w.w0;
+    half = 0x80000000;
+    rest = 0;
+  } else if (precisionBits === 53) {
+    kept = w.w2 === 0xffffffff && w.w1 >>> 11 === 0x1fffff;
+    roundBits = w.w1 & 0x7ff;
+    half = 0x400;
+    rest = w.w0;
+  } else {
+    kept = w.w2 >>> 8 === 0xffffff;
+    roundBits = w.w2 & 0xff;
+    half = 0x80;
+    rest = w.w1 | w.w0;
+  }
+  if (!kept || (roundBits === 0 && rest === 0)) return false;
+  switch (fpx.rc) {
+    case RC_NEAREST:
+      // The kept least significant bit is a one, so a tie rounds up as well.
+      return roundBits >= half;
+    case RC_UP:
+      return sign === 0;
+    case RC_DOWN:
+      return sign === 1;
+    default:
+      return false;
   }
 }
 

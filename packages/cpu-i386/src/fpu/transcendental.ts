@@ -4,9 +4,15 @@
  *
  * How it works: an operand becomes an exact BigInt rational m·2^e; the function is evaluated in fixed point
  * with PREC fractional bits (far more than the 64 kept) by argument reduction and Taylor/atanh series; the
- * result is rounded once, to 64 bits in the current rounding mode, by `roundBig`. BigInt allocates, which is
- * acceptable here: these instructions are rare and slow on hardware too. Argument reduction for FSIN/FCOS/
- * FPTAN uses π to PREC bits, so results are correctly rounded even where hardware's 66-bit π is not.
+ * result is rounded once, to 64 bits in the current rounding mode, by `roundBig` (a tiny result is
+ * denormalized and rounded once, at the denormal's last place, by `roundToExt`). BigInt allocates, which is
+ * acceptable here: these instructions are rare and slow on hardware too.
+ *
+ * Argument reduction for FSIN/FCOS/FSINCOS/FPTAN subtracts multiples of π/2 taken from the hardware's π, rounded
+ * to 66 significant bits (PI_FOR_REDUCTION, SDM vol. 1, 8.3.8), not from the exact π: for large arguments the
+ * results follow the hardware's reduction. Each result is the correctly rounded function of the (so reduced)
+ * argument; the host's are within the 1 ulp SDM vol. 1, 8.3.10 allows and sometimes one ulp off, which is the
+ * difference the tests accept (testdata/x87-oracle-run.ts, tests/cpu/documented-accuracy.ts).
  */
 import { denormalOperand, invalid, nanResult1, nanResult2 } from './arith.js';
 import {

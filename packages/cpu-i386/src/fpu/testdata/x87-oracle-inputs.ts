@@ -14,6 +14,8 @@ export const M_F64 = 5;
 export const M_F80 = 6;
 export const M_BCD = 7;
 export const M_CW = 8;
+/** No memory operand; ST(0) and ST(1) are replaced by values at the edge of the normal range (genTiny). */
+export const M_TINY = 9;
 
 interface Ext {
   sign: number;
@@ -144,6 +146,112 @@ export class OracleInputs {
     return v;
   }
 
+  /**
+   * ST(0) at or just below the smallest normal of a format (t: its biased extended exponent), times 2^shift:
+   * significands whose rounding at 24, 53 or 64 bits does or does not carry into the smallest normal (ties
+   * included). Exponent 0 becomes the denormal of that value (less its lowest bit).
+   */
+  private genBoundary(t: number, shift: number): Ext {
+    const k = this.rnd() % 8;
+    const x: Ext = { sign: this.rnd() & 1, exp: t - 1 + shift, hi: 0xffffffff, lo: 0xffffffff };
+    switch (k) {
+      case 0:
+        x.exp = t + shift;
+        x.hi = 0x80000000;
+        x.lo = 0;
+        break;
+      case 1:
+        break;
+      case 2:
+        x.hi = (0xffffff00 | (this.rnd() & 0xff)) >>> 0;
+        x.lo = this.rnd();
+        break;
+      case 3:
+        x.lo = (0xfffff800 | (this.rnd() & 0x7ff)) >>> 0;
+        break;
+      case 4:
+        x.hi = 0xffffff80;
+        x.lo = 0;
+        break;
+      case 5:
+        x.lo = 0xfffffc00;
+        break;
+      case 6:
+        x.hi = (0xffffff00 | (this.rnd() & 0x7f)) >>> 0;
+        x.lo = this.rnd();
+        break;
+      default:
+        x.exp = t + shift;
+        x.hi = (0x80000000 | (this.rnd() & 0xff)) >>> 0;
+        x.lo = this.rnd();
+        break;
+    }
+    if (x.exp === 0) {
+      x.lo = ((x.lo >>> 1) | (x.hi << 31)) >>> 0;
+      x.hi = x.hi >>> 1;
+    }
+    return x;
+  }
+
+  /** ST(1): an operand that moves ST(0) across the boundary or not (zero, 1, 1 ± ulp, a neighbour, ...) / 2^shift. */
+  private genFactor(a: Ext, shift: number): Ext {
+    const k = this.rnd() % 8;
+    const x: Ext = { sign: this.rnd() & 1, exp: 16383 - shift, hi: 0x80000000, lo: 0 };
+    switch (k) {
+      case 0:
+        x.exp = 0;
+        x.hi = 0;
+        break;
+      case 1:
+        break;
+      case 2:
+        x.lo = 1;
+        break;
+      case 3:
+        x.exp = 16382 - shift;
+        x.hi = 0xffffffff;
+        x.lo = 0xffffffff;
+        break;
+      case 4:
+        x.exp = 0;
+        x.hi = 0;
+        x.lo = 1;
+        break;
+      case 5:
+        x.exp = a.exp;
+        x.hi = a.hi;
+        x.lo = (a.lo ^ (this.rnd() & 0xfff)) >>> 0;
+        break;
+      case 6:
+        x.exp = 16382 - shift + (this.rnd() % 3);
+        break;
+      default:
+        x.hi = (0x80000000 | this.rnd()) >>> 0;
+        x.lo = this.rnd();
+        break;
+    }
+    return x;
+  }
+
+  /** Overwrites ST(0) and ST(1) of the image (tagged valid); UE is unmasked (and not pending) half of the time. */
+  private genTiny(): void {
+    const targets = [1, 16383 - 126, 16383 - 1022];
+    const t = targets[this.rnd() % 3];
+    const shift = this.rnd() % 2 ? 0 : 32;
+    const a = this.genBoundary(t, shift);
+    const b = this.genFactor(a, shift);
+    const img = this.img;
+    const sw = get16(img, 4);
+    const top = (sw >>> 11) & 7;
+    putExt(img, 28, a);
+    putExt(img, 38, b);
+    put16(img, 8, get16(img, 8) & ~(3 << (2 * top)) & ~(3 << (2 * ((top + 1) & 7))));
+    if (this.rnd() % 2) {
+      put16(img, 0, get16(img, 0) & ~0x10);
+      put16(img, 4, sw & ~0x10);
+    }
+  }
+
   genMem(memtype: number, st0: Ext): void {
     const mem = this.mem;
     mem.fill(0, 0, 16);
@@ -184,6 +292,9 @@ export class OracleInputs {
       case M_CW:
         put16(mem, 0, (this.rnd() & 0x0f3f) | 0x40);
         break;
+      case M_TINY:
+        this.genTiny();
+        break;
       default:
         break;
     }
@@ -216,6 +327,10 @@ export class OracleInputs {
     this.flagsIn = 0x202 | (this.rnd() & 0x45);
     return st0 as Ext;
   }
+}
+
+function get16(b: Uint8Array, o: number): number {
+  return b[o] | (b[o + 1] << 8);
 }
 
 function put16(b: Uint8Array, o: number, v: number): void {

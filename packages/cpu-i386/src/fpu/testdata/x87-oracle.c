@@ -20,7 +20,8 @@ u8 mem[512] __attribute__((aligned(16)));
 u32 flags_in, flags_out, ax_out;
 
 /* memory operand kinds, shared with the TypeScript generator */
-enum { M_NONE, M_I16, M_I32, M_I64, M_F32, M_F64, M_F80, M_BCD, M_CW };
+/* M_TINY: no memory operand; ST(0) and ST(1) are replaced by values at the edge of the normal range (gen_tiny). */
+enum { M_NONE, M_I16, M_I32, M_I64, M_F32, M_F64, M_F80, M_BCD, M_CW, M_TINY };
 
 #define STUB(n, insn)                                                                                      \
   __asm__(".text\n.globl stub" #n "\nstub" #n ":\n"                                                        \
@@ -92,7 +93,12 @@ enum { M_NONE, M_I16, M_I32, M_I64, M_F32, M_F64, M_F80, M_BCD, M_CW };
   X(127, "fptan", M_NONE, 0, 1500) X(128, "fpatan", M_NONE, 0, 1500) X(129, "f2xm1", M_NONE, 0, 1500)     \
   X(130, "fyl2x", M_NONE, 0, 1500) X(131, "fyl2xp1", M_NONE, 0, 1500)                                    \
   X(132, "data16 fnstenv (%edx)", M_NONE, 6, 300) X(133, "data16 fnsave (%edx)", M_NONE, 6, 100)         \
-  X(134, "fxsave (%edx)", M_NONE, 6, 300) X(135, "fdivrl (%edx)", M_F64, 0, 1000)
+  X(134, "fxsave (%edx)", M_NONE, 6, 300) X(135, "fdivrl (%edx)", M_F64, 0, 1000)                       \
+  X(136, ".byte 0xd8, 0xc1", M_TINY, 0, 1500) X(137, ".byte 0xd8, 0xe1", M_TINY, 0, 1000)                 \
+  X(138, ".byte 0xd8, 0xe9", M_TINY, 0, 1000) X(139, ".byte 0xd8, 0xc9", M_TINY, 0, 1500)                 \
+  X(140, ".byte 0xd8, 0xf1", M_TINY, 0, 1500) X(141, ".byte 0xd8, 0xf9", M_TINY, 0, 1000)                 \
+  X(142, "fsts (%edx)", M_TINY, 4, 1500) X(143, "fstl (%edx)", M_TINY, 8, 1500)                           \
+  X(144, "fsin", M_TINY, 0, 500) X(145, "fptan", M_TINY, 0, 500)
 
 #define DEFINE(n, insn, mt, ob, cases) STUB(n, insn)
 STUBS(DEFINE)
@@ -176,6 +182,8 @@ static void gen_ext(struct ext *x, const struct ext *near) {
 
 static void put32(u8 *p, u32 v) { p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24; }
 static void put16(u8 *p, u32 v) { p[0] = v; p[1] = v >> 8; }
+static u32 get16(const u8 *p) { return p[0] | (p[1] << 8); }
+static u32 get32(const u8 *p) { return get16(p) | (get16(p + 2) << 16); }
 static void put_ext(u8 *p, const struct ext *x) {
   put32(p, x->lo);
   put32(p + 4, x->hi);
@@ -201,6 +209,65 @@ static u32 gen_float_bits(int is_double_hi) {
   return v;
 }
 
+/*
+ * ST(0) at or just below the smallest normal of a format (t: its biased extended exponent), times 2^shift:
+ * significands whose rounding at 24, 53 or 64 bits does or does not carry into the smallest normal (ties
+ * included). Exponent 0 becomes the denormal of that value (less its lowest bit).
+ */
+static void gen_boundary(struct ext *x, u32 t, u32 shift) {
+  u32 k = rnd() % 8;
+  x->sign = rnd() & 1;
+  x->exp = t - 1 + shift;
+  x->hi = 0xffffffff;
+  x->lo = 0xffffffff;
+  switch (k) {
+  case 0: x->exp = t + shift; x->hi = 0x80000000; x->lo = 0; break;
+  case 1: break;
+  case 2: x->hi = 0xffffff00 | (rnd() & 0xff); x->lo = rnd(); break;
+  case 3: x->lo = 0xfffff800 | (rnd() & 0x7ff); break;
+  case 4: x->hi = 0xffffff80; x->lo = 0; break;
+  case 5: x->lo = 0xfffffc00; break;
+  case 6: x->hi = 0xffffff00 | (rnd() & 0x7f); x->lo = rnd(); break;
+  default: x->exp = t + shift; x->hi = 0x80000000 | (rnd() & 0xff); x->lo = rnd(); break;
+  }
+  if (x->exp == 0) { x->lo = (x->lo >> 1) | (x->hi << 31); x->hi >>= 1; }
+}
+/* ST(1): an operand that moves ST(0) across the boundary or not (zero, 1, 1 ± ulp, a neighbour, ...) / 2^shift. */
+static void gen_factor(struct ext *x, const struct ext *a, u32 shift) {
+  u32 k = rnd() % 8;
+  x->sign = rnd() & 1;
+  x->exp = 16383 - shift;
+  x->hi = 0x80000000;
+  x->lo = 0;
+  switch (k) {
+  case 0: x->exp = 0; x->hi = 0; break;
+  case 1: break;
+  case 2: x->lo = 1; break;
+  case 3: x->exp = 16382 - shift; x->hi = 0xffffffff; x->lo = 0xffffffff; break;
+  case 4: x->exp = 0; x->hi = 0; x->lo = 1; break;
+  case 5: x->exp = a->exp; x->hi = a->hi; x->lo = a->lo ^ (rnd() & 0xfff); break;
+  case 6: x->exp = 16382 - shift + rnd() % 3; break;
+  default: x->hi = 0x80000000 | rnd(); x->lo = rnd(); break;
+  }
+}
+/* Overwrites ST(0) and ST(1) of the image (tagged valid); UE is unmasked (and not pending) half of the time. */
+static void gen_tiny(void) {
+  static const u32 targets[3] = {1, 16383 - 126, 16383 - 1022};
+  u32 t = targets[rnd() % 3];
+  u32 shift = rnd() % 2 ? 0 : 32;
+  struct ext a, b;
+  gen_boundary(&a, t, shift);
+  gen_factor(&b, &a, shift);
+  u32 sw = get16(img + 4);
+  u32 top = (sw >> 11) & 7;
+  put_ext(img + 28, &a);
+  put_ext(img + 38, &b);
+  put16(img + 8, get16(img + 8) & ~(3u << (2 * top)) & ~(3u << (2 * ((top + 1) & 7))));
+  if (rnd() % 2) {
+    put16(img, get16(img) & ~0x10u);
+    put16(img + 4, sw & ~0x10u);
+  }
+}
 static void gen_mem(int memtype, const struct ext *st0) {
   for (int i = 0; i < 16; i++) mem[i] = 0;
   switch (memtype) {
@@ -215,6 +282,7 @@ static void gen_mem(int memtype, const struct ext *st0) {
     for (int i = 0; i < 9; i++) { u32 r = rnd(); mem[i] = ((r % 10) << 4) | ((r >> 8) % 10); if (r % 64 == 0) mem[i] = r >> 16; }
     mem[9] = rnd() & 0x80; break; }
   case M_CW: put16(mem, (rnd() & 0x0f3f) | 0x40); break;
+  case M_TINY: gen_tiny(); break;
   }
 }
 
@@ -244,8 +312,6 @@ static void gen_state(struct ext *st0) {
   flags_in = 0x202 | (rnd() & 0x45);
 }
 
-static u32 get16(const u8 *p) { return p[0] | (p[1] << 8); }
-static u32 get32(const u8 *p) { return get16(p) | (get16(p + 2) << 16); }
 
 static void print_reg(int i) {
   const u8 *p = img + 28 + 10 * i;
