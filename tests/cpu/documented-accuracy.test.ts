@@ -40,18 +40,25 @@ describe('TRANSCENDENTAL_ACCURACY', () => {
     expect(withinOneUlp('3ffd:ffffffffffffffff', '3fff:8000000000000000')).toBe(false);
   });
 
+  it('counts denormals in the ulps of the smallest normal, so neighbours on the number line are adjacent', () => {
+    expect(withinOneUlp('0001:8000000000000000', '0000:7fffffffffffffff')).toBe(true);
+    expect(withinOneUlp('0000:0000000000000002', '0000:0000000000000001')).toBe(true);
+    expect(withinOneUlp('0000:0000000000000040', '0000:000000000000003f')).toBe(true);
+    expect(withinOneUlp('0000:0000000000000003', '0000:0000000000000001')).toBe(false);
+    expect(withinOneUlp('0001:8000000000000001', '0000:7fffffffffffffff')).toBe(false);
+  });
+
   it('rejects any difference of class or sign', () => {
-    // smallest normal vs largest denormal, zero vs smallest denormal, denormals 1 apart, inf vs largest
-    // normal, NaN payloads, unnormal vs normal, opposite signs
-    expect(withinOneUlp('0001:8000000000000000', '0000:7fffffffffffffff')).toBe(false);
+    // zero vs smallest denormal, pseudo-denormal vs normal, inf vs largest normal, NaN payloads, unnormal vs
+    // normal, opposite signs
     expect(withinOneUlp('0000:0000000000000000', '0000:0000000000000001')).toBe(false);
-    expect(withinOneUlp('0000:0000000000000002', '0000:0000000000000001')).toBe(false);
+    expect(withinOneUlp('0000:8000000000000000', '0001:8000000000000000')).toBe(false);
     expect(withinOneUlp('7fff:8000000000000000', '7ffe:ffffffffffffffff')).toBe(false);
     expect(withinOneUlp('ffff:c000000000000000', 'ffff:c000000000000001')).toBe(false);
     expect(withinOneUlp('3fff:4000000000000000', '3fff:4000000000000001')).toBe(false);
     expect(withinOneUlp('3fff:8000000000000000', 'bfff:8000000000000000')).toBe(false);
     const zero = 'fsin cw=037f a=0000:0000000000000001 -> r0=0000:0000000000000001 sw=3a32';
-    expect(accepts(zero, zero.replace('r0=0000:0000000000000001', 'r0=0000:0000000000000002'))).toBe(false);
+    expect(accepts(zero, zero.replace('r0=0000:0000000000000001', 'r0=0000:0000000000000003'))).toBe(false);
   });
 
   it('rejects a C1 difference on a line that is not a transcendental', () => {
