@@ -3,19 +3,21 @@
  * and how `kmos run` turns it into a host exit status (128 + signal, as a shell does). Layer: kernel proc.
  */
 
+import { W_CONTINUED, W_EXITCODE, W_STOPCODE, W_TERMSIG_STATUS } from '@kmos/abi-linux';
+
 export function exitedStatus(code: number): number {
-  return (code & 0xff) << 8;
+  return W_EXITCODE(code, 0);
 }
 
 export function signaledStatus(signo: number, coreDumped: boolean): number {
-  return (signo & 0x7f) | (coreDumped ? 0x80 : 0);
+  return W_TERMSIG_STATUS(signo & 0x7f, coreDumped);
 }
 
 export function stoppedStatus(signo: number): number {
-  return ((signo & 0xff) << 8) | 0x7f;
+  return W_STOPCODE(signo & 0xff);
 }
 
-export const CONTINUED_STATUS = 0xffff;
+export const CONTINUED_STATUS = W_CONTINUED;
 
 /** The shell's view: the exit code, or 128 + the terminating signal. */
 export function hostExitCode(status: number): number {

@@ -14,6 +14,10 @@ import {
   FUTEX_OP_ADD,
   FUTEX_OP_ANDN,
   FUTEX_OP_CMP_EQ,
+  FUTEX_OP_CMP_GE,
+  FUTEX_OP_CMP_GT,
+  FUTEX_OP_CMP_LE,
+  FUTEX_OP_CMP_LT,
   FUTEX_OP_CMP_NE,
   FUTEX_OP_OPARG_SHIFT,
   FUTEX_OP_OR,
@@ -43,13 +47,13 @@ function compare(cmp: number, old: number, arg: number): boolean {
       return old === arg;
     case FUTEX_OP_CMP_NE:
       return old !== arg;
-    case 2:
+    case FUTEX_OP_CMP_LT:
       return (old | 0) < (arg | 0);
-    case 3:
+    case FUTEX_OP_CMP_LE:
       return (old | 0) <= (arg | 0);
-    case 4:
+    case FUTEX_OP_CMP_GT:
       return (old | 0) > (arg | 0);
-    case 5:
+    case FUTEX_OP_CMP_GE:
       return (old | 0) >= (arg | 0);
     default:
       throw new KernelError(ENOSYS);

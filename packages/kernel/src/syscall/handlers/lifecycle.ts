@@ -5,6 +5,21 @@
  */
 import { Reg, type UserPtr } from '@kmos/abi-driver';
 import {
+  CLONE_CHILD_CLEARTID,
+  CLONE_CHILD_SETTID,
+  CLONE_FILES,
+  CLONE_FS,
+  CLONE_PARENT,
+  CLONE_PARENT_SETTID,
+  CLONE_SETTLS,
+  CLONE_SIGHAND,
+  CLONE_THREAD,
+  CLONE_VFORK,
+  CLONE_VM,
+  CSIGNAL,
+  CLD_DUMPED,
+  CLD_EXITED,
+  CLD_KILLED,
   ECHILD,
   EINVAL,
   ESRCH,
@@ -16,7 +31,15 @@ import {
   USER_DESC_seg_32bit,
   USER_DESC_seg_not_present,
   USER_DESC_useable,
+  P_ALL,
+  P_PGID,
+  P_PID,
+  SIGCHLD,
+  siginfoLayout,
   userDescLayout,
+  WEXITED,
+  WNOHANG,
+  WNOWAIT,
 } from '@kmos/abi-linux';
 import { commitExec, prepareExec } from '../../exec/exec-program.js';
 import type { Kernel } from '../../kernel.js';
@@ -25,27 +48,14 @@ import { putUser32 } from '../../mm/usercopy.js';
 import { exitGroup, exitThread, reap } from '../../proc/lifecycle.js';
 import { Process, ProcessState } from '../../proc/process.js';
 import { share } from '../../proc/sharing.js';
+import { encodeSigInfo, sigInfo } from '../../proc/siginfo.js';
 import { GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, Thread } from '../../proc/thread.js';
 import { exitedStatus } from '../../proc/wait-status.js';
 import { sleepUntil } from '../../sched/sleep.js';
 import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
 import { pathContext, readUser, signed, struct, userPath, userStringArray, writeUser } from '../user-args.js';
 
-// Clone flags (linux/sched.h) and wait options (linux/wait.h), as the i386 ABI defines them.
-const CSIGNAL = 0x000000ff;
-const CLONE_VM = 0x00000100;
-const CLONE_FS = 0x00000200;
-const CLONE_FILES = 0x00000400;
-const CLONE_SIGHAND = 0x00000800;
-const CLONE_VFORK = 0x00004000;
-const CLONE_PARENT = 0x00008000;
-const CLONE_THREAD = 0x00010000;
-const CLONE_SETTLS = 0x00080000;
-const CLONE_PARENT_SETTID = 0x00100000;
-const CLONE_CHILD_CLEARTID = 0x00200000;
-const CLONE_CHILD_SETTID = 0x01000000;
-const WNOHANG = 0x00000001;
-const SIGCHLD_SIGNO = 17;
+const SIGCHLD_SIGNO = SIGCHLD;
 const ARG_MAX_BYTES = 128 * 1024;
 
 /** The two descriptor dwords for a user_desc, as Linux's fill_ldt builds them (or zero for an empty one). */
@@ -198,6 +208,37 @@ async function wait4(k: Kernel, t: Thread, pidArg: number, statusPtr: number, op
   }
 }
 
+/** waitid: like wait4, with the child chosen by (idtype, id) and the result as a siginfo_t. */
+async function waitid(k: Kernel, t: Thread, idtype: number, id: number, infop: number, options: number): Promise<number> {
+  if ((options & WEXITED) === 0 || (idtype !== P_ALL && idtype !== P_PID && idtype !== P_PGID)) throw new KernelError(EINVAL);
+  const p = t.process;
+  const matches = (c: Process) => idtype === P_ALL || (idtype === P_PID ? c.pid === id : c.pgid === id);
+  const candidates = () => [...p.children].filter(matches);
+  for (;;) {
+    const all = candidates();
+    if (all.length === 0) throw new KernelError(ECHILD);
+    const zombie = all.find((c) => c.state === ProcessState.Zombie);
+    if (zombie) {
+      const status = options & WNOWAIT ? zombie.exitStatus : reap(k, zombie);
+      if (infop !== 0) writeUser(t, infop, childInfo(zombie, status));
+      return 0;
+    }
+    if (options & WNOHANG) {
+      if (infop !== 0) writeUser(t, infop, new Uint8Array(siginfoLayout.sizeBytes));
+      return 0;
+    }
+    await sleepUntil(t, k.clock, [p.childWait], () => candidates().some((c) => c.state === ProcessState.Zombie) || candidates().length === 0, null);
+  }
+}
+
+/** The siginfo_t waitid reports for a child that ended: CLD_EXITED with its code, or CLD_KILLED/DUMPED with the signal. */
+function childInfo(child: Process, status: number): Uint8Array {
+  const signo = status & 0x7f;
+  const code = signo === 0 ? CLD_EXITED : status & 0x80 ? CLD_DUMPED : CLD_KILLED;
+  const info = sigInfo(SIGCHLD, code, { pid: child.pid, uid: child.creds.uid, status: signo === 0 ? (status >> 8) & 0xff : signo });
+  return encodeSigInfo(info);
+}
+
 async function execve(k: Kernel, t: Thread, pathPtr: number, argvPtr: number, envpPtr: number): Promise<number> {
   const path = userPath(t, pathPtr);
   const argv = userStringArray(t, argvPtr, ARG_MAX_BYTES);
@@ -234,6 +275,11 @@ export function lifecycleSyscalls(k: Kernel): Record<string, SyscallImpl> {
     execve: { handler: (t, path, argv, envp) => execve(k, t, path, argv, envp) },
     wait4: { handler: (t, pid, status, options) => wait4(k, t, pid, status, options), status: 'partial', note: 'rusage is not filled in; WUNTRACED/WCONTINUED report nothing' },
     waitpid: { handler: (t, pid, status, options) => wait4(k, t, pid, status, options) },
+    waitid: {
+      handler: (t, idtype, id, infop, options) => waitid(k, t, idtype, id, infop, options),
+      status: 'partial',
+      note: 'WEXITED only (no WSTOPPED/WCONTINUED), P_PIDFD unsupported, rusage not filled in',
+    },
     set_tid_address: {
       handler: (t, ptr) => {
         t.clearChildTid = ptr;

@@ -2,16 +2,12 @@
  * Small syscalls programs make at start-up whose answer is simple: set_robust_list (recorded), prctl's
  * name and a few queries, sysinfo, personality. Layer: kernel syscall handlers.
  */
-import { EINVAL, EPERM, sysinfoLayout } from '@kmos/abi-linux';
+import { EINVAL, EPERM, PR_GET_DUMPABLE, PR_GET_NAME, PR_SET_DUMPABLE, PR_SET_NAME, sysinfoLayout } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
 import { readUser, struct, writeUser } from '../user-args.js';
 
-const PR_SET_NAME = 15;
-const PR_GET_NAME = 16;
-const PR_SET_DUMPABLE = 4;
-const PR_GET_DUMPABLE = 3;
 const TASK_COMM_LEN = 16;
 const PER_LINUX = 0;
 // reboot(2) magic numbers and commands (linux/reboot.h).

@@ -5,12 +5,25 @@
  * Layer: kernel syscall handlers.
  */
 import {
+  CLOCK_BOOTTIME,
+  CLOCK_MONOTONIC,
+  CLOCK_MONOTONIC_COARSE,
+  CLOCK_MONOTONIC_RAW,
+  CLOCK_PROCESS_CPUTIME_ID,
+  CLOCK_REALTIME,
+  CLOCK_REALTIME_COARSE,
+  CLOCK_THREAD_CPUTIME_ID,
   EINVAL,
   ERESTART_RESTARTBLOCK,
+  ITIMER_PROF,
+  ITIMER_REAL,
+  ITIMER_VIRTUAL,
+  itimervalLayout,
   kernelTimespecLayout,
   rusageLayout,
   SI_KERNEL,
   SIGALRM,
+  TIMER_ABSTIME,
   timespecLayout,
   timevalLayout,
   tmsLayout,
@@ -27,15 +40,6 @@ import { WaitQueue } from '../../sched/wait-queue.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { readUser, signed, struct, writeUser } from '../user-args.js';
 
-const CLOCK_REALTIME = 0;
-const CLOCK_MONOTONIC = 1;
-const CLOCK_PROCESS_CPUTIME_ID = 2;
-const CLOCK_THREAD_CPUTIME_ID = 3;
-const CLOCK_MONOTONIC_RAW = 4;
-const CLOCK_REALTIME_COARSE = 5;
-const CLOCK_MONOTONIC_COARSE = 6;
-const CLOCK_BOOTTIME = 7;
-const TIMER_ABSTIME = 1;
 const NS = 1e9;
 const NOBODY = new WaitQueue();
 
@@ -108,24 +112,76 @@ function writeRusage(t: Thread, ptr: number, cpuNs: number): void {
   writeUser(t, ptr, bytes);
 }
 
-/** alarm: one SIGALRM timer per process, replaced by each call; returns the seconds the old one had left. */
-const alarms = new WeakMap<Process, { deadline: number; cancel: () => void }>();
+/**
+ * ITIMER_REAL, shared by alarm and setitimer: one SIGALRM timer per process on the guest clock, with an
+ * optional interval that re-arms it. Replaced by each call.
+ */
+interface RealTimer {
+  deadlineNs: number;
+  readonly intervalNs: number;
+  cancel: () => void;
+}
+
+const realTimers = new WeakMap<Process, RealTimer>();
+
+/** Arms (or, with valueNs 0, disarms) the real timer; returns what was left of the old one. */
+function setRealTimer(k: Kernel, p: Process, valueNs: number, intervalNs: number): { leftNs: number; intervalNs: number } {
+  const old = realTimers.get(p);
+  const previous = old ? { leftNs: Math.max(0, old.deadlineNs - k.clock.nowNs()), intervalNs: old.intervalNs } : { leftNs: 0, intervalNs: 0 };
+  old?.cancel();
+  realTimers.delete(p);
+  if (valueNs > 0) {
+    const timer: RealTimer = { deadlineNs: k.clock.nowNs() + valueNs, intervalNs, cancel: () => {} };
+    const arm = () => {
+      timer.cancel = k.clock.at(timer.deadlineNs, () => {
+        k.signals.sendToProcess(p, sigInfo(SIGALRM, SI_KERNEL));
+        if (timer.intervalNs > 0 && p.alive) {
+          timer.deadlineNs += timer.intervalNs;
+          arm();
+        } else {
+          realTimers.delete(p);
+        }
+      });
+    };
+    arm();
+    realTimers.set(p, timer);
+  }
+  return previous;
+}
 
 function alarm(k: Kernel, t: Thread, seconds: number): number {
-  const p = t.process;
-  const old = alarms.get(p);
-  const left = old ? Math.max(1, Math.round((old.deadline - k.clock.nowNs()) / NS)) : 0;
-  old?.cancel();
-  alarms.delete(p);
-  if (seconds > 0) {
-    const deadline = k.clock.nowNs() + seconds * NS;
-    const cancel = k.clock.at(deadline, () => {
-      alarms.delete(p);
-      k.signals.sendToProcess(p, sigInfo(SIGALRM, SI_KERNEL));
-    });
-    alarms.set(p, { deadline, cancel });
-  }
-  return left;
+  const { leftNs } = setRealTimer(k, t.process, seconds * NS, 0);
+  // Linux rounds the seconds left to the nearest, and never reports 0 for a timer that was still armed.
+  return leftNs === 0 ? 0 : Math.max(1, Math.round(leftNs / NS));
+}
+
+function readItimerval(t: Thread, ptr: number): { valueNs: number; intervalNs: number } {
+  const v = readUser(t, ptr, itimervalLayout.sizeBytes);
+  const ns = (at: number) => {
+    const sec = v.getInt32(at, true);
+    const usec = v.getInt32(at + 4, true);
+    if (sec < 0 || usec < 0 || usec >= 1e6) throw new KernelError(EINVAL);
+    return sec * NS + usec * 1000;
+  };
+  return { intervalNs: ns(itimervalLayout.fields.it_interval.offset), valueNs: ns(itimervalLayout.fields.it_value.offset) };
+}
+
+function writeItimerval(t: Thread, ptr: number, valueNs: number, intervalNs: number): void {
+  const { bytes, view } = struct(itimervalLayout.sizeBytes);
+  const put = (at: number, ns: number) => {
+    // A timer that has not fired yet never reads as zero (Linux rounds the remainder up to a microsecond).
+    const usec = Math.ceil(ns / 1000);
+    view.setInt32(at, Math.floor(usec / 1e6), true);
+    view.setInt32(at + 4, usec % 1e6, true);
+  };
+  put(itimervalLayout.fields.it_interval.offset, intervalNs);
+  put(itimervalLayout.fields.it_value.offset, valueNs);
+  writeUser(t, ptr, bytes);
+}
+
+function checkItimer(which: number): void {
+  if (which === ITIMER_VIRTUAL || which === ITIMER_PROF) throw new KernelError(EINVAL, 'only ITIMER_REAL is kept');
+  if (which !== ITIMER_REAL) throw new KernelError(EINVAL);
 }
 
 export function timeSyscalls(k: Kernel): Record<string, SyscallImpl> {
@@ -200,6 +256,27 @@ export function timeSyscalls(k: Kernel): Record<string, SyscallImpl> {
     clock_nanosleep: { handler: (t, clock, flags, req, rem) => sleep(k, t, signed(clock), flags, req, rem, false) },
     clock_nanosleep_time64: { handler: (t, clock, flags, req, rem) => sleep(k, t, signed(clock), flags, req, rem, true) },
     alarm: { handler: (t, seconds) => alarm(k, t, seconds) },
+    setitimer: {
+      handler: (t, which, newPtr, oldPtr) => {
+        checkItimer(which);
+        const next = newPtr === 0 ? { valueNs: 0, intervalNs: 0 } : readItimerval(t, newPtr);
+        const old = setRealTimer(k, t.process, next.valueNs, next.intervalNs);
+        if (oldPtr !== 0) writeItimerval(t, oldPtr, old.leftNs, old.intervalNs);
+        return 0;
+      },
+      status: 'partial',
+      note: 'ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF are EINVAL',
+    },
+    getitimer: {
+      handler: (t, which, ptr) => {
+        checkItimer(which);
+        const timer = realTimers.get(t.process);
+        writeItimerval(t, ptr, timer ? Math.max(0, timer.deadlineNs - k.clock.nowNs()) : 0, timer?.intervalNs ?? 0);
+        return 0;
+      },
+      status: 'partial',
+      note: 'ITIMER_REAL only',
+    },
   };
 }
 
