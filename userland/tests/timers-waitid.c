@@ -41,7 +41,8 @@ int main(void) {
   pid_t sleeper = fork();
   if (sleeper == 0) { pause(); _exit(0); }
   memset(&info, 0xff, sizeof info);
-  printf("waitid WNOHANG on a running child: %d, si_pid %d\n", waitid(P_PID, sleeper, &info, WEXITED | WNOHANG), info.si_pid);
+  int rc = waitid(P_PID, sleeper, &info, WEXITED | WNOHANG);
+  printf("waitid WNOHANG on a running child: %d, si_pid %d, si_signo %d\n", rc, info.si_pid, info.si_signo);
   kill(sleeper, SIGKILL);
   waitid(P_ALL, 0, &info, WEXITED);
   printf("waitid killed: code %d (CLD_KILLED %d) status %d\n", info.si_code, CLD_KILLED, info.si_status);
