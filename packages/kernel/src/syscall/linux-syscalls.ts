@@ -6,6 +6,7 @@
 import { ENOSYS, EPERM } from '@kmos/abi-linux';
 import type { Kernel } from '../kernel.js';
 import { credentialSyscalls } from './handlers/credentials.js';
+import { eventSyscalls } from './handlers/events.js';
 import { fileIoSyscalls } from './handlers/file-io.js';
 import { fileNameSyscalls } from './handlers/file-names.js';
 import { futexSyscalls } from './handlers/futex.js';
@@ -40,6 +41,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...fileNameSyscalls(k),
       ...miscSyscalls(k),
       ...pollSyscalls(k),
+      ...eventSyscalls(k),
       ...futexSyscalls(k, k?.futexes),
     },
     UNIMPLEMENTED,

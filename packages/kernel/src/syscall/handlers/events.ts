@@ -1,0 +1,112 @@
+/**
+ * Event descriptors: eventfd/eventfd2 and epoll_create/epoll_create1/epoll_ctl/epoll_wait/epoll_pwait.
+ * Layer: kernel syscall handlers, over ipc/eventfd.ts and ipc/epoll.ts.
+ */
+import {
+
+  EFD_CLOEXEC,
+  EFD_NONBLOCK,
+  EFD_SEMAPHORE,
+  EINVAL,
+  EPOLL_CLOEXEC,
+  EPOLL_CTL_ADD,
+  EPOLL_CTL_DEL,
+  EPOLL_CTL_MOD,
+  epollEventLayout,
+  O_CLOEXEC,
+  O_NONBLOCK,
+} from '@kmos/abi-linux';
+import { EpollFile } from '../../ipc/epoll.js';
+import { EventFdFile } from '../../ipc/eventfd.js';
+import type { Kernel } from '../../kernel.js';
+import { KernelError } from '../../kernel-error.js';
+import type { Thread } from '../../proc/thread.js';
+import { sleepUntil } from '../../sched/sleep.js';
+import type { SyscallImpl } from '../syscall-table.js';
+import { readUser, signed, struct, writeUser } from '../user-args.js';
+
+/** Linux's cap on maxevents: INT_MAX / sizeof(struct epoll_event). */
+const EP_MAX_EVENTS = Math.floor(0x7fffffff / epollEventLayout.sizeBytes);
+
+function owner(t: Thread) {
+  return { uid: t.process.creds.euid, gid: t.process.creds.egid };
+}
+
+function eventfd(t: Thread, initial: number, flags: number): number {
+  if (flags & ~(EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE)) throw new KernelError(EINVAL);
+  const file = new EventFdFile(initial, flags & O_NONBLOCK, (flags & EFD_SEMAPHORE) !== 0, owner(t));
+  return t.process.files.install(file, (flags & EFD_CLOEXEC) !== 0);
+}
+
+function epollCreate(t: Thread, flags: number): number {
+  if (flags & ~EPOLL_CLOEXEC) throw new KernelError(EINVAL);
+  return t.process.files.install(new EpollFile(0, owner(t)), (flags & O_CLOEXEC) !== 0);
+}
+
+function epollOf(t: Thread, epfd: number): EpollFile {
+  const file = t.process.files.get(signed(epfd));
+  if (!(file instanceof EpollFile)) throw new KernelError(EINVAL, 'not an epoll descriptor');
+  return file;
+}
+
+function epollCtl(t: Thread, epfd: number, op: number, fd: number, eventPtr: number): number {
+  const epoll = epollOf(t, epfd);
+  const file = t.process.files.get(signed(fd));
+  const names = { [EPOLL_CTL_ADD]: 'add', [EPOLL_CTL_MOD]: 'mod', [EPOLL_CTL_DEL]: 'del' } as const;
+  const name = names[op as keyof typeof names];
+  if (!name) throw new KernelError(EINVAL);
+  let events = 0;
+  let data = 0n;
+  if (name !== 'del') {
+    const v = readUser(t, eventPtr, epollEventLayout.sizeBytes);
+    events = v.getUint32(epollEventLayout.fields.events.offset, true);
+    data = v.getBigUint64(epollEventLayout.fields.data.offset, true);
+  }
+  epoll.control(name, signed(fd), file, events, data);
+  return 0;
+}
+
+async function epollWait(k: Kernel, t: Thread, epfd: number, eventsPtr: number, max: number, timeoutMs: number): Promise<number> {
+  const epoll = epollOf(t, epfd);
+  if (signed(max) <= 0 || max > EP_MAX_EVENTS) throw new KernelError(EINVAL);
+  let ready = epoll.collect(t.process.files, max);
+  const timeout = signed(timeoutMs);
+  if (ready.length === 0 && timeout !== 0) {
+    const deadline = timeout < 0 ? null : k.clock.nowNs() + timeout * 1e6;
+    await sleepUntil(t, k.clock, epoll.queues(), () => (ready = epoll.collect(t.process.files, max)).length > 0, deadline);
+  }
+  if (ready.length === 0) return 0;
+  const size = epollEventLayout.sizeBytes;
+  const { bytes, view } = struct(ready.length * size);
+  ready.forEach((e, i) => {
+    view.setUint32(i * size + epollEventLayout.fields.events.offset, e.events, true);
+    view.setBigUint64(i * size + epollEventLayout.fields.data.offset, e.data, true);
+  });
+  writeUser(t, eventsPtr, bytes);
+  return ready.length;
+}
+
+export function eventSyscalls(k: Kernel): Record<string, SyscallImpl> {
+  return {
+    eventfd: { handler: (t, initial) => eventfd(t, initial, 0) },
+    eventfd2: { handler: (t, initial, flags) => eventfd(t, initial, flags) },
+    epoll_create: {
+      handler: (t, size) => {
+        if (signed(size) <= 0) throw new KernelError(EINVAL);
+        return epollCreate(t, 0);
+      },
+    },
+    epoll_create1: { handler: (t, flags) => epollCreate(t, flags) },
+    epoll_ctl: { handler: (t, epfd, op, fd, event) => epollCtl(t, epfd, op, fd, event) },
+    epoll_wait: { handler: (t, epfd, events, max, timeout) => epollWait(k, t, epfd, events, max, timeout) },
+    epoll_pwait: {
+      handler: (t, epfd, events, max, timeout, sigmask) => {
+        if (sigmask !== 0) throw new KernelError(EINVAL, 'epoll_pwait with a signal mask');
+        return epollWait(k, t, epfd, events, max, timeout);
+      },
+      status: 'partial',
+      note: 'a non-NULL signal mask is EINVAL',
+    },
+  };
+}
+
