@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import plugin from './index.js';
 import { KMALLOC_MAX_CACHE_SIZE } from './kmalloc-classes.js';
 import { BUFCTL_OFF_SLAB_SIZE, CACHE_LINE_BYTES, EMPTY_SLABS_KEPT } from './slab-cache.js';
-import { describeObjectAllocator, makeRig } from './testing/object-allocator-properties.js';
+import { describeObjectAllocator, makeRig } from '@kmos/mm-test-kit';
 
 describeObjectAllocator(plugin, { kmallocInCachesUpTo: KMALLOC_MAX_CACHE_SIZE, slabRows: true });
 

@@ -3,7 +3,7 @@ import { PAGE_SIZE, type PhysAddr } from '@kmos/abi-driver';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import plugin from './index.js';
-import { describeObjectAllocator, makeRig } from './testing/object-allocator-properties.js';
+import { describeObjectAllocator, makeRig } from '@kmos/mm-test-kit';
 
 describeObjectAllocator(plugin, { kmallocInCachesUpTo: -1, slabRows: false });
 

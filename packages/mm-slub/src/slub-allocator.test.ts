@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import plugin from './index.js';
 import { KMALLOC_MAX_CACHE_SIZE, KMALLOC_SIZES, kmallocClass } from './kmalloc-classes.js';
 import { SLUB_MAX_ORDER, slabOrderFor } from './slub-cache.js';
-import { describeObjectAllocator, makeRig } from './testing/object-allocator-properties.js';
+import { describeObjectAllocator, makeRig } from '@kmos/mm-test-kit';
 
 describeObjectAllocator(plugin, { kmallocInCachesUpTo: KMALLOC_MAX_CACHE_SIZE, slabRows: true });
 

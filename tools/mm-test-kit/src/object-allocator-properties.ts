@@ -6,8 +6,8 @@
  * change another, stats agree with the model, and that freeing everything and shrinking returns every page.
  * Double and wild frees must panic with the address.
  *
- * The same file is kept in mm-slub, mm-slob and mm-slab (src/testing/, not shipped): plugins may not import
- * one another, and a shared test package is not ours to add. Keep the copies identical.
+ * Shared by the tests of mm-slub, mm-slob and mm-slab through this private package (a devDependency), since
+ * plugins may not import one another. Layer: test support (tools/), never shipped.
  */
 import {
   type ObjectAllocator,
