@@ -20,10 +20,9 @@
  */
 import type { PageAllocator, PhysAddr, PhysicalMemory, VirtAddr } from '@kmos/abi-driver';
 import { PAGE_SIZE } from '@kmos/abi-driver';
-import { ENOMEM } from '@kmos/abi-linux';
+import { ENOMEM, PROT_NONE, PROT_WRITE } from '@kmos/abi-linux';
 import { KernelError } from '../kernel-error.js';
 import { UserFrames } from './frame-refs.js';
-import { PROT_NONE, PROT_WRITE } from './mman-abi.js';
 import { PageCaches } from './page-cache.js';
 import { PageDirectory, PTE_D, PTE_P, PTE_U, PTE_W, pteFrame, virt } from './page-table.js';
 import { VM_DONTCOPY, VM_GROWSDOWN, type Vma, VmaList } from './vma.js';

@@ -20,6 +20,12 @@ import {
   __NR_munmap,
   __NR_write,
   EFAULT,
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_PRIVATE,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
   SEGV_MAPERR,
   SIGSEGV,
 } from '@kmos/abi-linux';
@@ -27,7 +33,6 @@ import { plugin as cpuPlugin } from '@kmos/cpu-i386';
 import { describe, expect, it } from 'vitest';
 import { KernelError } from '../kernel-error.js';
 import { AddressSpace, type MmuNotifier } from './address-space.js';
-import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE } from './mman-abi.js';
 import { brk, mmap, mprotect, munmap, setBrkStart, setupStack } from './mmap.js';
 import { type FaultSignal, handlePageFault } from './page-fault.js';
 import { assembleFlat } from './testing/assemble.js';

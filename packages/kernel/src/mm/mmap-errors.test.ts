@@ -1,11 +1,14 @@
 // Argument checking of the mapping calls, case by case against the ERRORS sections of the Linux man pages
 // mmap(2), munmap(2), mprotect(2), mremap(2), madvise(2), msync(2) and mincore(2) (man-pages 6.x), which are the
 // oracle here; plus msync write-back and mincore residency on a file, and address choice (top-down, hints).
-import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, EPERM } from '@kmos/abi-linux';
-import { describe, expect, it } from 'vitest';
-import { KernelError } from '../kernel-error.js';
-import { AddressSpace, MMAP_MIN_ADDR, TASK_SIZE } from './address-space.js';
 import {
+  EACCES,
+  EBADF,
+  EEXIST,
+  EFAULT,
+  EINVAL,
+  ENOMEM,
+  EPERM,
   MADV_DONTNEED,
   MADV_FREE,
   MAP_ANONYMOUS,
@@ -21,7 +24,10 @@ import {
   PROT_GROWSDOWN,
   PROT_READ,
   PROT_WRITE,
-} from './mman-abi.js';
+} from '@kmos/abi-linux';
+import { describe, expect, it } from 'vitest';
+import { KernelError } from '../kernel-error.js';
+import { AddressSpace, MMAP_MIN_ADDR, TASK_SIZE } from './address-space.js';
 import {
   brk,
   madvise,

@@ -3,12 +3,9 @@
 // model (what Linux's semantics say each page holds and allows), read back through the independent SDM walker;
 // the VMA list must be exactly the model's maximal runs, and teardown must return every frame.
 
-import { EFAULT, ENOMEM } from '@kmos/abi-linux';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { KernelError } from '../kernel-error.js';
-import { AddressSpace } from './address-space.js';
 import {
+  EFAULT,
+  ENOMEM,
   MADV_DONTNEED,
   MAP_ANONYMOUS,
   MAP_FIXED,
@@ -18,7 +15,11 @@ import {
   PROT_NONE,
   PROT_READ,
   PROT_WRITE,
-} from './mman-abi.js';
+} from '@kmos/abi-linux';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KernelError } from '../kernel-error.js';
+import { AddressSpace } from './address-space.js';
 import { brk, madvise, mmap, mprotect, mremap, munmap, setBrkStart } from './mmap.js';
 import { checkInvariants, newMm, ptr } from './testing/harness.js';
 import { sdmWalk } from './testing/sdm-walker.js';

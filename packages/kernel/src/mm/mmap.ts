@@ -7,17 +7,15 @@
  */
 import type { VirtAddr } from '@kmos/abi-driver';
 import { PAGE_SIZE } from '@kmos/abi-driver';
-import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, EOVERFLOW, EPERM } from '@kmos/abi-linux';
-import { KernelError } from '../kernel-error.js';
 import {
-  type AddressSpace,
-  INITIAL_STACK_BYTES,
-  isPageAligned,
-  MMAP_MIN_ADDR,
-  pageAlignUp,
-  TASK_SIZE,
-} from './address-space.js';
-import {
+  EACCES,
+  EBADF,
+  EEXIST,
+  EFAULT,
+  EINVAL,
+  ENOMEM,
+  EOVERFLOW,
+  EPERM,
   MADV_DODUMP,
   MADV_DOFORK,
   MADV_DONTDUMP,
@@ -51,7 +49,16 @@ import {
   PROT_READ,
   PROT_SEM,
   PROT_WRITE,
-} from './mman-abi.js';
+} from '@kmos/abi-linux';
+import { KernelError } from '../kernel-error.js';
+import {
+  type AddressSpace,
+  INITIAL_STACK_BYTES,
+  isPageAligned,
+  MMAP_MIN_ADDR,
+  pageAlignUp,
+  TASK_SIZE,
+} from './address-space.js';
 import { AnonSharedSource, type PageCache, type PageSource } from './page-cache.js';
 import { populate } from './page-fault.js';
 import { PTE_D, PTE_P, PTE_U, PTE_W, virt } from './page-table.js';

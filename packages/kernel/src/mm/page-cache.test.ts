@@ -3,9 +3,7 @@
 // writes the file's pages; a private one reads the file's current page until it writes, then its own copy.
 // At the end every space is torn down: the file must hold exactly the shared writes, and every frame and
 // page cache must be gone.
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { AddressSpace } from './address-space.js';
+
 import {
   MADV_DONTNEED,
   MAP_FIXED,
@@ -14,7 +12,10 @@ import {
   MS_SYNC,
   PROT_READ,
   PROT_WRITE,
-} from './mman-abi.js';
+} from '@kmos/abi-linux';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AddressSpace } from './address-space.js';
 import { madvise, mmap, msync } from './mmap.js';
 import { ArrayFile } from './testing/file-source.js';
 import { checkInvariants, newMm, ptr } from './testing/harness.js';

@@ -2,7 +2,22 @@
 // limit, copy-on-write after fork checked through the independent SDM walker (which frame each space maps,
 // and who may write it), frame reuse by the last owner, TLB shootdowns, and out-of-memory as a value.
 import { PF_P, PF_U, PF_W } from '@kmos/abi-driver';
-import { BUS_ADRERR, ENOMEM, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGSEGV } from '@kmos/abi-linux';
+import {
+  BUS_ADRERR,
+  ENOMEM,
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_GROWSDOWN,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+  SEGV_ACCERR,
+  SEGV_MAPERR,
+  SIGBUS,
+  SIGSEGV,
+} from '@kmos/abi-linux';
 import { describe, expect, it } from 'vitest';
 import { KernelError } from '../kernel-error.js';
 import {
@@ -12,16 +27,6 @@ import {
   STACK_GUARD_GAP,
   TASK_SIZE,
 } from './address-space.js';
-import {
-  MAP_ANONYMOUS,
-  MAP_FIXED,
-  MAP_GROWSDOWN,
-  MAP_PRIVATE,
-  MAP_SHARED,
-  PROT_NONE,
-  PROT_READ,
-  PROT_WRITE,
-} from './mman-abi.js';
 import { mmap, mprotect, munmap, setupStack } from './mmap.js';
 import { handlePageFault } from './page-fault.js';
 import { ArrayFile } from './testing/file-source.js';

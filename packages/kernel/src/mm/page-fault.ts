@@ -18,9 +18,16 @@
  */
 import type { ErrnoError, PhysAddr, VirtAddr } from '@kmos/abi-driver';
 import { PAGE_SIZE, PF_P, PF_U, PF_W } from '@kmos/abi-driver';
-import { BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGSEGV } from '@kmos/abi-linux';
+import {
+  BUS_ADRERR,
+  PROT_NONE,
+  PROT_WRITE,
+  SEGV_ACCERR,
+  SEGV_MAPERR,
+  SIGBUS,
+  SIGSEGV,
+} from '@kmos/abi-linux';
 import { type AddressSpace, TASK_SIZE } from './address-space.js';
-import { PROT_NONE, PROT_WRITE } from './mman-abi.js';
 import { CACHE_BEYOND_EOF, CACHE_OOM, type PageCache } from './page-cache.js';
 import { PTE_P, PTE_U, PTE_W, pteFrame, virt } from './page-table.js';
 import { VM_GROWSDOWN, type Vma } from './vma.js';

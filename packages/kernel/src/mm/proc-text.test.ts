@@ -2,8 +2,6 @@
 // 8-digit offset, major:minor, inode, then the name padded to column 25 + 6 * sizeof(void *) - 1, i.e. the
 // name starts at column 49 on i386 — the host's own 64-bit /proc/self/maps puts it at 73 by the same rule).
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { AddressSpace } from './address-space.js';
 import {
   MAP_ANONYMOUS,
   MAP_FIXED,
@@ -12,7 +10,9 @@ import {
   PROT_EXEC,
   PROT_READ,
   PROT_WRITE,
-} from './mman-abi.js';
+} from '@kmos/abi-linux';
+import { describe, expect, it } from 'vitest';
+import { AddressSpace } from './address-space.js';
 import { brk, mmap, setBrkStart, setupStack } from './mmap.js';
 import { procMaps, procStatusVmLines } from './proc-text.js';
 import { ArrayFile } from './testing/file-source.js';

@@ -4,8 +4,8 @@
  * state (VMAs, page directory, counters).
  */
 import { PAGE_SIZE } from '@kmos/abi-driver';
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from '@kmos/abi-linux';
 import type { AddressSpace } from './address-space.js';
-import { PROT_EXEC, PROT_READ, PROT_WRITE } from './mman-abi.js';
 import { AnonSharedSource } from './page-cache.js';
 import { VM_GROWSDOWN, type Vma } from './vma.js';
 

@@ -2,12 +2,19 @@
 // page boundaries), and the SDM walker reading physical memory directly; plus EFAULT at every kind of bad
 // pointer, copy-on-write through copyToUser, and strings that end at a page edge.
 
-import { EFAULT } from '@kmos/abi-linux';
+import {
+  EFAULT,
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_PRIVATE,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+} from '@kmos/abi-linux';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KernelError } from '../kernel-error.js';
 import { AddressSpace, TASK_SIZE } from './address-space.js';
-import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_NONE, PROT_READ, PROT_WRITE } from './mman-abi.js';
 import { mmap } from './mmap.js';
 import { PTE_A, PTE_D } from './page-table.js';
 import { newMm, ptr, RecordingNotifier } from './testing/harness.js';

@@ -5,9 +5,9 @@
  * count is at least the number of PTEs that map it.
  */
 import type { UserPtr } from '@kmos/abi-driver';
+import { PROT_NONE, PROT_WRITE } from '@kmos/abi-linux';
 import { expect } from 'vitest';
 import { AddressSpace, MemoryManager, type MmuNotifier, TASK_SIZE } from '../address-space.js';
-import { PROT_NONE, PROT_WRITE } from '../mman-abi.js';
 import { canMerge } from '../vma.js';
 import { sdmWalk } from './sdm-walker.js';
 import { testMachine } from './test-machine.js';
