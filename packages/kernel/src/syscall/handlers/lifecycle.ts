@@ -187,48 +187,49 @@ function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
   return child;
 }
 
+/**
+ * The first zombie child that `matches`, sleeping until one exists; null at once under WNOHANG when none is a
+ * zombie yet; ECHILD when no child matches at all. Shared by wait4 and waitid.
+ */
+async function waitForZombie(k: Kernel, t: Thread, matches: (c: Process) => boolean, options: number): Promise<Process | null> {
+  const p = t.process;
+  const candidates = () => [...p.children].filter(matches);
+  for (;;) {
+    const all = candidates();
+    if (all.length === 0) throw new KernelError(ECHILD);
+    const zombie = all.find((c) => c.state === ProcessState.Zombie);
+    if (zombie) return zombie;
+    if (options & WNOHANG) return null;
+    const settled = () => candidates().some((c) => c.state === ProcessState.Zombie) || candidates().length === 0;
+    await sleepUntil(t, k.clock, [p.childWait], settled, null);
+  }
+}
+
 /** wait4: reaps a zombie child matching `pid` (as waitpid's pid argument selects), sleeping unless WNOHANG. */
 async function wait4(k: Kernel, t: Thread, pidArg: number, statusPtr: number, options: number): Promise<number> {
   const pid = signed(pidArg);
   const p = t.process;
   const matches = (c: Process) =>
     pid > 0 ? c.pid === pid : pid === 0 ? c.pgid === p.pgid : pid === -1 ? true : c.pgid === -pid;
-  const candidates = () => [...p.children].filter(matches);
-  for (;;) {
-    const all = candidates();
-    if (all.length === 0) throw new KernelError(ECHILD);
-    const zombie = all.find((c) => c.state === ProcessState.Zombie);
-    if (zombie) {
-      const status = reap(k, zombie);
-      if (statusPtr !== 0) putUser32(t.process.mm, statusPtr as UserPtr, status);
-      return zombie.pid;
-    }
-    if (options & WNOHANG) return 0;
-    await sleepUntil(t, k.clock, [p.childWait], () => candidates().some((c) => c.state === ProcessState.Zombie) || candidates().length === 0, null);
-  }
+  const zombie = await waitForZombie(k, t, matches, options);
+  if (!zombie) return 0;
+  const status = reap(k, zombie);
+  if (statusPtr !== 0) putUser32(t.process.mm, statusPtr as UserPtr, status);
+  return zombie.pid;
 }
 
 /** waitid: like wait4, with the child chosen by (idtype, id) and the result as a siginfo_t. */
 async function waitid(k: Kernel, t: Thread, idtype: number, id: number, infop: number, options: number): Promise<number> {
   if ((options & WEXITED) === 0 || (idtype !== P_ALL && idtype !== P_PID && idtype !== P_PGID)) throw new KernelError(EINVAL);
-  const p = t.process;
   const matches = (c: Process) => idtype === P_ALL || (idtype === P_PID ? c.pid === id : c.pgid === id);
-  const candidates = () => [...p.children].filter(matches);
-  for (;;) {
-    const all = candidates();
-    if (all.length === 0) throw new KernelError(ECHILD);
-    const zombie = all.find((c) => c.state === ProcessState.Zombie);
-    if (zombie) {
-      const status = options & WNOWAIT ? zombie.exitStatus : reap(k, zombie);
-      if (infop !== 0) writeUser(t, infop, childInfo(zombie, status));
-      return 0;
-    }
-    if (options & WNOHANG) {
-      if (infop !== 0) writeUser(t, infop, new Uint8Array(siginfoLayout.sizeBytes));
-      return 0;
-    }
-    await sleepUntil(t, k.clock, [p.childWait], () => candidates().some((c) => c.state === ProcessState.Zombie) || candidates().length === 0, null);
+  const zombie = await waitForZombie(k, t, matches, options);
+  if (!zombie) {
+    if (infop !== 0) writeUser(t, infop, new Uint8Array(siginfoLayout.sizeBytes));
+    return 0;
   }
+  const status = options & WNOWAIT ? zombie.exitStatus : reap(k, zombie);
+  if (infop !== 0) writeUser(t, infop, childInfo(zombie, status));
+  return 0;
 }
 
 /** The siginfo_t waitid reports for a child that ended: CLD_EXITED with its code, or CLD_KILLED/DUMPED with the signal. */
