@@ -66,6 +66,7 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .option('--clear-env', 'start with an empty environment')
     .option('--env <K=V>', 'set an environment variable (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .option('--realtime', 'guest clocks follow the host clock instead of counted instructions')
+    .option('--stats', 'print instructions executed, time and MIPS on stderr at the end')
     .passThroughOptions()
     .action(async (programPath: string, args: string[], flags) => setStatus(await runCommand(programPath, args, flags, io)));
 

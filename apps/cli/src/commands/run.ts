@@ -22,6 +22,8 @@ export interface RunFlags {
   readonly clearEnv?: boolean;
   readonly env?: string[];
   readonly realtime?: boolean;
+  /** Print instructions executed, host time and MIPS on stderr at the end (for benchmarks). */
+  readonly stats?: boolean;
 }
 
 export async function runCommand(program: string, args: string[], flags: RunFlags, io: CliIo): Promise<number> {
@@ -39,6 +41,7 @@ export async function runCommand(program: string, args: string[], flags: RunFlag
   const path = flags.root || isAbsolute(program) || !program.includes('/') ? program : resolve(io.cwd, program);
   const env = flags.clearEnv ? [] : Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   for (const assignment of flags.env ?? []) env.push(assignment);
+  const started = process.hrtime.bigint();
   try {
     const status = await runProgram(machine, {
       path: path.includes('/') ? path : resolve(io.cwd, path),
@@ -49,6 +52,11 @@ export async function runCommand(program: string, args: string[], flags: RunFlag
       realtime: flags.realtime ?? false,
       ...(flags.strace ? { tracer: createStraceTracer(io) } : {}),
     });
+    if (flags.stats) {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const insns = machine.cpu.insns;
+      io.err(`kmos: ${insns} instructions in ${seconds.toFixed(3)} s (${(insns / seconds / 1e6).toFixed(1)} MIPS)\n`);
+    }
     return hostExitCode(status);
   } finally {
     machine.console.close();

@@ -4,17 +4,12 @@
  * `kmos run --realtime` that clock is the host's, so both runs measure the same thing with the same code.
  * The busybox pipeline is timed from outside (whole runs, kmos start-up included). Layer: the bench tool.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Report } from '../report.js';
 import type { Suite } from '../suite.js';
+import { buildBenchPrograms, kmosMain } from './userland-programs.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const kmosMain = join(repoRoot, 'apps/cli/dist/main.js');
 const BUSYBOX = '/bin/busybox';
 const PIPELINE_RUNS = 200;
 const PIPELINE = `i=0; while [ $i -lt ${PIPELINE_RUNS} ]; do seq 1 50 | sort -r | head -n 3 > /dev/null; i=$((i + 1)); done`;
@@ -32,15 +27,6 @@ interface Figure {
   readonly name: string;
   readonly value: number;
   readonly unit: string;
-}
-
-function buildPrograms(): string {
-  const userland = join(repoRoot, 'userland');
-  const hash = createHash('sha256');
-  for (const f of readdirSync(join(userland, 'bench')).sort()) hash.update(readFileSync(join(userland, 'bench', f)));
-  const out = join(tmpdir(), `kmos-bench-sys-${hash.digest('hex').slice(0, 12)}`);
-  if (!existsSync(join(out, 'bench'))) execFileSync('make', ['-s', `OUT=${out}`, 'bench'], { cwd: userland, stdio: 'pipe' });
-  return join(out, 'bench');
 }
 
 function parse(stdout: string): Figure {
@@ -75,7 +61,7 @@ export const sysSuite: Suite = {
   jobs: [...PROGRAMS, 'busybox-pipeline'],
   runJob(job) {
     if (job === 'busybox-pipeline') return { native: timePipeline(false), kmos: timePipeline(true) };
-    const program = join(buildPrograms(), job);
+    const program = join(buildBenchPrograms(), job);
     return { native: runProgram(program, false), kmos: runProgram(program, true) };
   },
   report(results): Report {
