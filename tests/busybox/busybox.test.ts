@@ -11,7 +11,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const BUSYBOX = '/bin/busybox';
 const scriptsDir = fileURLToPath(new URL('./scripts/', import.meta.url));
 const kmosMain = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
-const scripts = readdirSync(scriptsDir).filter((f) => f.endsWith('.sh')).sort();
+const scripts = readdirSync(scriptsDir)
+  .filter((f) => f.endsWith('.sh'))
+  .sort();
 let binDir = '';
 
 function isI386Busybox(): boolean {
@@ -30,12 +32,16 @@ function run(script: string, onKmos: boolean) {
   const env = { PATH: binDir, HOME: '/root', LANG: 'C', TZ: 'UTC' };
   const args = [BUSYBOX, 'sh', join(scriptsDir, script)];
   const r = onKmos
-    ? spawnSync(process.execPath, [kmosMain, 'run', '--clear-env', ...Object.entries(env).map(([k, v]) => `--env=${k}=${v}`), ...args], {
-        cwd,
-        env: { ...process.env, INIT_CWD: cwd },
-        encoding: 'latin1',
-        timeout: 600_000,
-      })
+    ? spawnSync(
+        process.execPath,
+        [kmosMain, 'run', '--clear-env', ...Object.entries(env).map(([k, v]) => `--env=${k}=${v}`), ...args],
+        {
+          cwd,
+          env: { ...process.env, INIT_CWD: cwd },
+          encoding: 'latin1',
+          timeout: 600_000,
+        },
+      )
     : spawnSync(args[0]!, args.slice(1), { cwd, env, encoding: 'latin1', timeout: 120_000 });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }

@@ -18,7 +18,9 @@ describe('kmos boot', () => {
       'console @kmos/console-stdio',
     ]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('Kernel panic - not syncing: No working init found. Tried /sbin/init (No such file or directory).\n');
+    expect(r.stderr).toBe(
+      'Kernel panic - not syncing: No working init found. Tried /sbin/init (No such file or directory).\n',
+    );
   });
 
   it.each(['slub', 'slab', 'slob'])('composes configs/%s.json with that object allocator', (design) => {
@@ -28,12 +30,22 @@ describe('kmos boot', () => {
   });
 
   it.runIf(existsSync('/bin/busybox'))('boots busybox sh as init on the console and powers off', () => {
-    const r = spawnSync(process.execPath, [join(repoRoot, 'apps/cli/dist/main.js'), 'boot', '--quiet', '--config', 'configs/busybox-on-host.json'], {
-      cwd: repoRoot,
-      input: 'echo "init is pid $$"; cat /proc/1/comm; poweroff -f\n',
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'apps/cli/dist/main.js'),
+        'boot',
+        '--quiet',
+        '--config',
+        'configs/busybox-on-host.json',
+      ],
+      {
+        cwd: repoRoot,
+        input: 'echo "init is pid $$"; cat /proc/1/comm; poweroff -f\n',
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     expect(r.stdout).toBe('init is pid 1\nbusybox\n');
     expect(r.status).toBe(0);
   });

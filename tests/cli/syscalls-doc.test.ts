@@ -12,11 +12,15 @@ describe('docs/syscalls.md', () => {
     const path = join(repoRoot, 'docs/syscalls.md');
     const committed = readFileSync(path, 'utf8');
     if (committed !== generated.stdout) writeFileSync(`${path}.actual`, generated.stdout);
-    expect(committed, 'regenerate with: pnpm -s kmos syscalls --markdown > docs/syscalls.md').toBe(generated.stdout);
+    expect(committed, 'regenerate with: pnpm -s kmos syscalls --markdown > docs/syscalls.md').toBe(
+      generated.stdout,
+    );
   });
 
   it('lists every i386 syscall number once, with a support level', () => {
-    const rows = readFileSync(join(repoRoot, 'docs/syscalls.md'), 'utf8').split('\n').filter((l) => /^\| \d+ \|/.test(l));
+    const rows = readFileSync(join(repoRoot, 'docs/syscalls.md'), 'utf8')
+      .split('\n')
+      .filter((l) => /^\| \d+ \|/.test(l));
     const numbers = rows.map((l) => Number(l.split('|')[1]));
     expect(new Set(numbers).size).toBe(numbers.length);
     expect(rows.every((l) => /\| (supported|partial|unimplemented) \|/.test(l))).toBe(true);

@@ -32,14 +32,27 @@ describe.skipIf(root === null)('hello from Debian, dynamically linked, in an unp
   let native: { stdout: string; status: number | null };
 
   beforeAll(() => {
-    const r = spawnSync(join(root!, 'usr/bin/hello'), ['-g', 'Greetings from an unpacked tree'], { encoding: 'utf8', env: { LANG: 'C' } });
+    const r = spawnSync(join(root!, 'usr/bin/hello'), ['-g', 'Greetings from an unpacked tree'], {
+      encoding: 'utf8',
+      env: { LANG: 'C' },
+    });
     native = { stdout: r.stdout, status: r.status };
   });
 
   it('runs under kmos run --root with its own loader and libc, printing what it prints natively', () => {
     const r = spawnSync(
       process.execPath,
-      [kmosMain, 'run', '--root', root!, '--clear-env', '--env=LANG=C', '/usr/bin/hello', '-g', 'Greetings from an unpacked tree'],
+      [
+        kmosMain,
+        'run',
+        '--root',
+        root!,
+        '--clear-env',
+        '--env=LANG=C',
+        '/usr/bin/hello',
+        '-g',
+        'Greetings from an unpacked tree',
+      ],
       { encoding: 'utf8', timeout: 300_000 },
     );
     expect(native.stdout).toBe('Greetings from an unpacked tree\n');

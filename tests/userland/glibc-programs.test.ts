@@ -10,9 +10,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runNative, runOnKmos } from './run-both.js';
 
 const userland = join(repoRoot, 'userland');
-const sources = readdirSync(join(userland, 'tests')).filter((f) => f.endsWith('.c')).sort();
+const sources = readdirSync(join(userland, 'tests'))
+  .filter((f) => f.endsWith('.c'))
+  .sort();
 const hash = createHash('sha256');
-for (const f of [...sources.map((s) => join('tests', s)), 'Makefile']) hash.update(readFileSync(join(userland, f)));
+for (const f of [...sources.map((s) => join('tests', s)), 'Makefile'])
+  hash.update(readFileSync(join(userland, f)));
 const out = join(tmpdir(), `kmos-userland-${hash.digest('hex').slice(0, 12)}`);
 
 /** Arguments each program takes; file-io works in a fresh directory of its own on each run. */

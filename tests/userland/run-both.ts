@@ -20,10 +20,21 @@ export function runNative(program: string, args: readonly string[], input = ''):
 }
 
 export function runOnKmos(program: string, args: readonly string[], input = ''): Outcome {
-  const r = spawnSync(process.execPath, [kmosMain, 'run', '--clear-env', ...Object.entries(ENV).map(([k, v]) => `--env=${k}=${v}`), program, ...args], {
-    input,
-    encoding: 'latin1',
-    timeout: 300_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      kmosMain,
+      'run',
+      '--clear-env',
+      ...Object.entries(ENV).map(([k, v]) => `--env=${k}=${v}`),
+      program,
+      ...args,
+    ],
+    {
+      input,
+      encoding: 'latin1',
+      timeout: 300_000,
+    },
+  );
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }

@@ -64,11 +64,16 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .option('--root <dir>', 'host directory to use as the root filesystem (default: /)')
     .option('--strace', 'print every syscall on stderr')
     .option('--clear-env', 'start with an empty environment')
-    .option('--env <K=V>', 'set an environment variable (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--env <K=V>', 'set an environment variable (repeatable)', (v: string, all: string[] = []) => [
+      ...all,
+      v,
+    ])
     .option('--realtime', 'guest clocks follow the host clock instead of counted instructions')
     .option('--stats', 'print instructions executed, time and MIPS on stderr at the end')
     .passThroughOptions()
-    .action(async (programPath: string, args: string[], flags) => setStatus(await runCommand(programPath, args, flags, io)));
+    .action(async (programPath: string, args: string[], flags) =>
+      setStatus(await runCommand(programPath, args, flags, io)),
+    );
 
   program
     .command('syscalls')

@@ -27,7 +27,12 @@ export function createStraceTracer(io: CliIo): SyscallTracer {
       pending.delete(t.tid);
       if (result === null) return io.err(`${call} = ?\n`);
       const r = result | 0;
-      const shown = r < 0 && r > -4096 ? `-1 ${errnoName(-r) ?? -r}` : r > 0xffff || r < -0xffff ? `0x${(r >>> 0).toString(16)}` : `${r}`;
+      const shown =
+        r < 0 && r > -4096
+          ? `-1 ${errnoName(-r) ?? -r}`
+          : r > 0xffff || r < -0xffff
+            ? `0x${(r >>> 0).toString(16)}`
+            : `${r}`;
       io.err(`${call} = ${shown}\n`);
     },
   };
@@ -46,7 +51,8 @@ function quote(bytes: string, truncated: boolean): string {
 }
 
 function formatArg(t: Thread, value: number, kind: string | undefined, next: number | undefined): string {
-  if (value === 0 && (kind === 'path' || kind === 'str' || kind === 'ptr' || kind?.startsWith('buf'))) return 'NULL';
+  if (value === 0 && (kind === 'path' || kind === 'str' || kind === 'ptr' || kind?.startsWith('buf')))
+    return 'NULL';
   switch (kind) {
     case 'fd':
     case 'dirfd':
@@ -67,7 +73,9 @@ function formatArg(t: Thread, value: number, kind: string | undefined, next: num
     case 'buf:in': {
       const size = Math.min(next ?? 0, STRING_LIMIT);
       const bytes = peekUserBytes(t, value, size);
-      return bytes === null ? `0x${value.toString(16)}` : quote(Buffer.from(bytes).toString('latin1'), (next ?? 0) > STRING_LIMIT);
+      return bytes === null
+        ? `0x${value.toString(16)}`
+        : quote(Buffer.from(bytes).toString('latin1'), (next ?? 0) > STRING_LIMIT);
     }
     default:
       return `0x${(value >>> 0).toString(16)}`;

@@ -11,9 +11,9 @@ import { BootError, KernelPanic } from './errors.js';
 import { ROOT_CREDENTIALS } from './fs/credentials.js';
 import { Hostfs } from './fs/hostfs.js';
 import { Tmpfs } from './fs/tmpfs.js';
+import type { Kernel } from './kernel.js';
 import { KernelError } from './kernel-error.js';
 import { createKernel, mountKernelFs } from './kernel-setup.js';
-import type { Kernel } from './kernel.js';
 import { spawnFirstProcess } from './proc/spawn.js';
 import { credentialsOf } from './proc/task-credentials.js';
 import { hostExitCode } from './proc/wait-status.js';
@@ -44,7 +44,9 @@ export async function startInit(machine: Machine): Promise<number> {
   });
   const status = await k.run();
   if (k.poweredOff) return 0;
-  throw new KernelPanic(`Attempted to kill init! exitcode=0x${status.toString(16).padStart(8, '0')} (exit status ${hostExitCode(status)})`);
+  throw new KernelPanic(
+    `Attempted to kill init! exitcode=0x${status.toString(16).padStart(8, '0')} (exit status ${hostExitCode(status)})`,
+  );
 }
 
 async function mountRoot(k: Kernel, machine: Machine): Promise<void> {
@@ -53,19 +55,28 @@ async function mountRoot(k: Kernel, machine: Machine): Promise<void> {
   if (root.type === 'tmpfs') {
     const fs = new Tmpfs({ clock, rootMode: 0o755 });
     k.vfs.mountRoot(fs, { fsType: 'tmpfs', source: root.source, readOnly: root.readOnly });
-    for (const dir of MOUNT_POINTS) await k.vfs.mkdir(k.vfs.rootContext(ROOT_CREDENTIALS), null, `/${dir}`, 0o755);
+    for (const dir of MOUNT_POINTS)
+      await k.vfs.mkdir(k.vfs.rootContext(ROOT_CREDENTIALS), null, `/${dir}`, 0o755);
     return;
   }
   if (root.type === 'host') {
     const hostRoot = resolve(dirname(machine.loaded.file), root.source);
-    k.vfs.mountRoot(new Hostfs({ hostRoot }), { fsType: 'hostfs', source: hostRoot, readOnly: root.readOnly });
+    k.vfs.mountRoot(new Hostfs({ hostRoot }), {
+      fsType: 'hostfs',
+      source: hostRoot,
+      readOnly: root.readOnly,
+    });
     return;
   }
   const plugin = machine.filesystems.get(root.type);
   if (!plugin) {
-    throw new BootError(`root.type ${JSON.stringify(root.type)} is neither tmpfs, host, nor the type of a filesystem plugin in the config`);
+    throw new BootError(
+      `root.type ${JSON.stringify(root.type)} is neither tmpfs, host, nor the type of a filesystem plugin in the config`,
+    );
   }
-  throw new KernelPanic(`VFS: cannot mount root ${root.source} (${root.type}): no block device driver has registered ${root.source}`);
+  throw new KernelPanic(
+    `VFS: cannot mount root ${root.source} (${root.type}): no block device driver has registered ${root.source}`,
+  );
 }
 
 function describe(error: unknown): string {

@@ -33,7 +33,10 @@ export async function mountKernelFs(k: Kernel, console: Console | null): Promise
         { fsType: 'proc', needsDevice: false },
         { fsType: 'devtmpfs', needsDevice: false },
         { fsType: 'tmpfs', needsDevice: false },
-        ...[...k.machine.filesystems.values()].map((fs) => ({ fsType: fs.fsType, needsDevice: fs.needsDevice })),
+        ...[...k.machine.filesystems.values()].map((fs) => ({
+          fsType: fs.fsType,
+          needsDevice: fs.needsDevice,
+        })),
       ],
       version: `Linux version ${UTS.release} (kmOS) ${UTS.version}`,
       uptime: () => ({ upSeconds: k.clock.nowNs() / 1e9, idleSeconds: 0 }),

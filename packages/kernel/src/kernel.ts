@@ -7,18 +7,18 @@
 import { type Cpu, type Logger, type PhysAddr, Reg, RunExit, type VirtAddr } from '@kmos/abi-driver';
 import type { Machine } from './boot.js';
 import { KernelPanic } from './errors.js';
-import { type AddressSpace, MemoryManager, type MmuNotifier } from './mm/address-space.js';
-import { ProcessTable } from './proc/process-table.js';
-import type { Thread } from './proc/thread.js';
-import { Scheduler } from './sched/scheduler.js';
-import { VirtualClock } from './sched/virtual-clock.js';
 import { Vfs } from './fs/vfs.js';
 import { Futexes } from './ipc/futex.js';
 import { FilePages } from './mapping/file-pages.js';
+import { type AddressSpace, MemoryManager, type MmuNotifier } from './mm/address-space.js';
 import type { LifecycleHooks } from './proc/lifecycle.js';
+import { ProcessTable } from './proc/process-table.js';
 import { sigInfo } from './proc/siginfo.js';
 import { SignalService } from './proc/signals.js';
+import type { Thread } from './proc/thread.js';
 import { SeededRandom } from './random/seeded-random.js';
+import { Scheduler } from './sched/scheduler.js';
+import { VirtualClock } from './sched/virtual-clock.js';
 import { SyscallDispatcher } from './syscall/dispatch.js';
 import type { SyscallTable } from './syscall/syscall-table.js';
 
@@ -71,7 +71,11 @@ export class Kernel {
     this.cpu = machine.cpu;
     this.log = machine.log.logger('kernel');
     this.mm = new MemoryManager(machine.memory, machine.pages);
-    this.clock = new VirtualClock(() => this.cpu.insns, options.realtime, options.realtime ? Date.now() * 1e6 : VIRTUAL_BOOT_EPOCH_NS);
+    this.clock = new VirtualClock(
+      () => this.cpu.insns,
+      options.realtime,
+      options.realtime ? Date.now() * 1e6 : VIRTUAL_BOOT_EPOCH_NS,
+    );
     this.sched = new Scheduler(this.cpu);
     this.random = new SeededRandom(machine.loaded.config.machine.seed);
     this.futexes = new Futexes(this.clock);
@@ -88,7 +92,10 @@ export class Kernel {
         this.futexes.wake(this.futexes.key(p.mm, addr, false), count);
       },
       signalProcess: (target, signo, code, status, from) =>
-        this.signals.sendToProcess(target, sigInfo(signo, code, { pid: from.pid, uid: from.creds.uid, status })),
+        this.signals.sendToProcess(
+          target,
+          sigInfo(signo, code, { pid: from.pid, uid: from.creds.uid, status }),
+        ),
     };
     this.signals = new SignalService(this, this.lifecycle);
     this.traps = {

@@ -26,8 +26,15 @@ export interface RunFlags {
   readonly stats?: boolean;
 }
 
-export async function runCommand(program: string, args: string[], flags: RunFlags, io: CliIo): Promise<number> {
-  const loaded = flags.config ? loadConfigFile(userPath(io, flags.config), flags.config) : parseConfigText(RUN_DEFAULTS, '(built-in defaults)');
+export async function runCommand(
+  program: string,
+  args: string[],
+  flags: RunFlags,
+  io: CliIo,
+): Promise<number> {
+  const loaded = flags.config
+    ? loadConfigFile(userPath(io, flags.config), flags.config)
+    : parseConfigText(RUN_DEFAULTS, '(built-in defaults)');
   const machine = await boot(loaded, {
     searchDirs: pluginSearchDirs(io),
     echo: false,
@@ -38,7 +45,8 @@ export async function runCommand(program: string, args: string[], flags: RunFlag
   });
   const rootDir = flags.root ? userPath(io, flags.root) : '/';
   // Without --root the guest sees the host's tree, so host paths work as they are; with it, paths are the guest's.
-  const path = flags.root || isAbsolute(program) || !program.includes('/') ? program : resolve(io.cwd, program);
+  const path =
+    flags.root || isAbsolute(program) || !program.includes('/') ? program : resolve(io.cwd, program);
   const env = flags.clearEnv ? [] : Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   for (const assignment of flags.env ?? []) env.push(assignment);
   const started = process.hrtime.bigint();
@@ -55,7 +63,9 @@ export async function runCommand(program: string, args: string[], flags: RunFlag
     if (flags.stats) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const insns = machine.cpu.insns;
-      io.err(`kmos: ${insns} instructions in ${seconds.toFixed(3)} s (${(insns / seconds / 1e6).toFixed(1)} MIPS)\n`);
+      io.err(
+        `kmos: ${insns} instructions in ${seconds.toFixed(3)} s (${(insns / seconds / 1e6).toFixed(1)} MIPS)\n`,
+      );
     }
     return hostExitCode(status);
   } finally {

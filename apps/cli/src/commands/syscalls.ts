@@ -22,7 +22,10 @@ export function syscallsMarkdown(): string {
     '| nr | name | status | note |',
     '|---:|---|---|---|',
     ...entries.map((e) => {
-      const note = e.status === 'unimplemented' ? [errnoName(e.errno) ?? String(e.errno), e.note].filter(Boolean).join(': ') : e.note;
+      const note =
+        e.status === 'unimplemented'
+          ? [errnoName(e.errno) ?? String(e.errno), e.note].filter(Boolean).join(': ')
+          : e.note;
       return `| ${e.nr} | \`${e.name}\` | ${e.status} | ${note.replace(/\|/g, '\\|')} |`;
     }),
   ];
@@ -34,7 +37,12 @@ export function syscallsCommand(flags: { markdown?: boolean }, io: CliIo): numbe
     io.out(syscallsMarkdown());
     return EXIT_OK;
   }
-  const rows = describeSyscalls().map((e) => [String(e.nr), e.name, e.status, e.status === 'unimplemented' ? (errnoName(e.errno) ?? '') : e.note]);
+  const rows = describeSyscalls().map((e) => [
+    String(e.nr),
+    e.name,
+    e.status,
+    e.status === 'unimplemented' ? (errnoName(e.errno) ?? '') : e.note,
+  ]);
   io.out(formatTable(['NR', 'NAME', 'STATUS', 'NOTE'], rows));
   return EXIT_OK;
 }

@@ -109,7 +109,8 @@ async function readProgramHeaders(view: DataView, phnum: number, read: FileReade
     const field = (f: { offset: number }) => view.getUint32(at + f.offset, true);
     const type = field(PH.p_type);
     if (type === PT_LOAD) segments.push(checkSegment(field, fileSizeBytes));
-    else if (type === PT_INTERP) interp = await readInterp(field(PH.p_offset), field(PH.p_filesz), read, fileSizeBytes);
+    else if (type === PT_INTERP)
+      interp = await readInterp(field(PH.p_offset), field(PH.p_filesz), read, fileSizeBytes);
     else if (type === PT_GNU_STACK) executableStack = (field(PH.p_flags) & PF_X) !== 0;
     else if (type === PT_PHDR) phdrVaddr = field(PH.p_vaddr);
   }
@@ -132,13 +133,21 @@ function checkSegment(field: (f: { offset: number }) => number, fileSizeBytes: n
   if (segment.fileszBytes > segment.memszBytes) throw noexec('p_filesz larger than p_memsz');
   if (segment.offset + segment.fileszBytes > fileSizeBytes) throw noexec('segment beyond end of file');
   if (segment.vaddr + segment.memszBytes > USER_TOP) throw noexec('segment beyond user space');
-  if (align > 1 && (segment.vaddr - segment.offset) % 4096 !== 0) throw noexec('p_vaddr and p_offset disagree modulo the page size');
+  if (align > 1 && (segment.vaddr - segment.offset) % 4096 !== 0)
+    throw noexec('p_vaddr and p_offset disagree modulo the page size');
   return segment;
 }
 
-async function readInterp(offset: number, sizeBytes: number, read: FileReader, fileSizeBytes: number): Promise<string> {
-  if (sizeBytes < 2 || sizeBytes > PATH_MAX || offset + sizeBytes > fileSizeBytes) throw noexec('bad PT_INTERP');
+async function readInterp(
+  offset: number,
+  sizeBytes: number,
+  read: FileReader,
+  fileSizeBytes: number,
+): Promise<string> {
+  if (sizeBytes < 2 || sizeBytes > PATH_MAX || offset + sizeBytes > fileSizeBytes)
+    throw noexec('bad PT_INTERP');
   const bytes = new Uint8Array(sizeBytes);
-  if ((await read(offset, bytes)) < sizeBytes || bytes[sizeBytes - 1] !== 0) throw noexec('PT_INTERP not NUL-terminated');
+  if ((await read(offset, bytes)) < sizeBytes || bytes[sizeBytes - 1] !== 0)
+    throw noexec('PT_INTERP not NUL-terminated');
   return Buffer.from(bytes.subarray(0, sizeBytes - 1)).toString('latin1');
 }

@@ -26,8 +26,8 @@ import {
   ENOEXEC,
   USER_HZ,
 } from '@kmos/abi-linux';
-import type { PathContext } from '../fs/path-walk.js';
 import type { OpenFile } from '../fs/open-file.js';
+import type { PathContext } from '../fs/path-walk.js';
 import type { Kernel } from '../kernel.js';
 import { KernelError } from '../kernel-error.js';
 import { AddressSpace, pageAlignUp } from '../mm/address-space.js';
@@ -36,7 +36,7 @@ import { copyToUser } from '../mm/usercopy.js';
 import type { Process } from '../proc/process.js';
 import { release } from '../proc/sharing.js';
 import type { Thread } from '../proc/thread.js';
-import { hasElfMagic, readElfImage, type ElfImage } from './elf-image.js';
+import { type ElfImage, hasElfMagic, readElfImage } from './elf-image.js';
 import { buildInitialStack } from './initial-stack.js';
 import { ELF_ET_DYN_BASE, imageSpan, mapElf } from './load-elf.js';
 
@@ -115,14 +115,25 @@ async function readHead(program: ProgramFile): Promise<Uint8Array> {
   return head.subarray(0, typeof n === 'number' ? n : 0);
 }
 
-async function prepare(k: Kernel, ctx: PathContext, path: string, argv: readonly Uint8Array[], depth: number): Promise<Prepared> {
+async function prepare(
+  k: Kernel,
+  ctx: PathContext,
+  path: string,
+  argv: readonly Uint8Array[],
+  depth: number,
+): Promise<Prepared> {
   const main = await openProgram(k, ctx, path);
   const head = await readHead(main);
   if (head[0] === 0x23 && head[1] === 0x21) {
     void Promise.resolve(main.file.close());
     if (depth >= MAX_SCRIPT_DEPTH) throw new KernelError(ELOOP, 'too many #! levels');
     const { interpreter, argument } = parseShebang(head);
-    const scriptArgv = [latin1(interpreter), ...(argument ? [latin1(argument)] : []), latin1(path), ...argv.slice(1)];
+    const scriptArgv = [
+      latin1(interpreter),
+      ...(argument ? [latin1(argument)] : []),
+      latin1(path),
+      ...argv.slice(1),
+    ];
     return prepare(k, ctx, interpreter, scriptArgv, depth + 1);
   }
   if (!hasElfMagic(head)) throw new KernelError(ENOEXEC, 'unknown executable format');
@@ -149,7 +160,10 @@ function parseShebang(head: Uint8Array): { interpreter: string; argument: string
   const text = Buffer.from(head).toString('latin1');
   const end = text.indexOf('\n');
   if (end < 0 && head.length >= BINPRM_BUF_SIZE) throw new KernelError(ENOEXEC, '#! line too long');
-  const line = text.slice(2, end < 0 ? text.length : end).replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
+  const line = text
+    .slice(2, end < 0 ? text.length : end)
+    .replace(/^[ \t]+/, '')
+    .replace(/[ \t]+$/, '');
   const split = line.search(/[ \t]/);
   if (line.length === 0) throw new KernelError(ENOEXEC, 'empty #! line');
   if (split < 0) return { interpreter: line, argument: null };
@@ -165,7 +179,10 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
   const p = t.process;
   killOtherThreads(k, t);
   let as: AddressSpace | null = null;
-  as = AddressSpace.create(k.mm, k.notifierFor(() => as!));
+  as = AddressSpace.create(
+    k.mm,
+    k.notifierFor(() => as!),
+  );
   const old = p.mm;
   p.mm = as;
   if (release(old)) old.destroy();

@@ -64,6 +64,8 @@ export function buildInitialStack(inputs: StackInputs): StackImage {
   for (const s of strings) bytes.set(s.bytes, s.at - sp);
   bytes.set(inputs.random, randomAt - sp);
   const table = [argAt.length, ...argAt, 0, ...envAt, 0, ...auxv.flat()];
-  table.forEach((word, i) => view.setUint32(i * POINTER, word >>> 0, true));
+  table.forEach((word, i) => {
+    view.setUint32(i * POINTER, word >>> 0, true);
+  });
   return { sp, bytes, argStart: argAt[0] ?? execfnAt, envStart: envAt[0] ?? execfnAt };
 }

@@ -5,7 +5,17 @@
  * shared between processes through the file's page cache. Layer: kernel exec, over mm/mmap.ts.
  */
 
-import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PF_R, PF_W, PF_X, PROT_EXEC, PROT_READ, PROT_WRITE } from '@kmos/abi-linux';
+import {
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_PRIVATE,
+  PF_R,
+  PF_W,
+  PF_X,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+} from '@kmos/abi-linux';
 import type { AddressSpace } from '../mm/address-space.js';
 import { pageAlignDown, pageAlignUp } from '../mm/address-space.js';
 import { type MapFile, mmap } from '../mm/mmap.js';
@@ -54,7 +64,8 @@ export function mapElf(as: AddressSpace, image: ElfImage, file: MapFile, bias: n
     }
     const anonStart = seg.fileszBytes > 0 ? fileMapEnd : start;
     const anonEnd = pageAlignUp(memEnd);
-    if (anonEnd > anonStart) mmap(as, anonStart, anonEnd - anonStart, prot, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, null, 0);
+    if (anonEnd > anonStart)
+      mmap(as, anonStart, anonEnd - anonStart, prot, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, null, 0);
     end = Math.max(end, memEnd);
   }
   return { bias, entry: image.entry + bias, phdr: phdrAddress(image, bias), end };
@@ -70,4 +81,3 @@ function phdrAddress(image: ElfImage, bias: number): number {
   }
   return 0;
 }
-

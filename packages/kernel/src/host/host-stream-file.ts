@@ -83,4 +83,3 @@ export class HostStreamFile extends OpenFile {
 
   protected override release(): void {}
 }
-

@@ -5,7 +5,7 @@
  * wake, requeue and wake-op follow futex(2). Layer: kernel ipc, used by the futex syscall and by thread exit
  * (clear_child_tid). Time comes from the guest clock.
  */
-import { type UserPtr, PAGE_SIZE } from '@kmos/abi-driver';
+import { PAGE_SIZE, type UserPtr } from '@kmos/abi-driver';
 import { EAGAIN, EINVAL, ETIMEDOUT, FUTEX_BITSET_MATCH_ANY } from '@kmos/abi-linux';
 import { KernelError } from '../kernel-error.js';
 import type { AddressSpace } from '../mm/address-space.js';
@@ -49,7 +49,14 @@ export class Futexes {
   }
 
   /** FUTEX_WAIT(_BITSET): sleeps while *addr == expected, until woken, the deadline, or a signal. */
-  async wait(t: Thread, key: string, word: number, expected: number, bitset: number, deadlineNs: number | null): Promise<number> {
+  async wait(
+    t: Thread,
+    key: string,
+    word: number,
+    expected: number,
+    bitset: number,
+    deadlineNs: number | null,
+  ): Promise<number> {
     if (bitset === 0) throw new KernelError(EINVAL);
     if (word >>> 0 !== expected >>> 0) throw new KernelError(EAGAIN);
     const waiter: Waiter = { thread: t, bitset, queue: new WaitQueue(), woken: false, key };

@@ -7,8 +7,8 @@
 import { PAGE_SIZE } from '@kmos/abi-driver';
 import { EIO, ENODEV } from '@kmos/abi-linux';
 import type { Dentry } from '../fs/dentry.js';
-import type { Mount } from '../fs/mount-table.js';
 import { RegularFile } from '../fs/inode-file.js';
+import type { Mount } from '../fs/mount-table.js';
 import type { OpenFile } from '../fs/open-file.js';
 import { KernelError } from '../kernel-error.js';
 import type { MapFile } from '../mm/mmap.js';

@@ -56,7 +56,8 @@ function clearChildTid(hooks: LifecycleHooks, t: Thread): void {
 function becomeZombie(k: Kernel, hooks: LifecycleHooks, p: Process, status: number): void {
   p.state = ProcessState.Zombie;
   p.exitStatus = status;
-  if (release(p.files)) for (const file of p.files.takeAll()) void Promise.resolve(file.close()).catch(() => {});
+  if (release(p.files))
+    for (const file of p.files.takeAll()) void Promise.resolve(file.close()).catch(() => {});
   if (release(p.mm)) p.mm.destroy();
   p.vforkDone.wakeAll();
   k.sched.forgetCr3();

@@ -15,8 +15,19 @@ export interface SigInfo {
   readonly addr: number;
 }
 
-export function sigInfo(signo: number, code: number, fields: Partial<Omit<SigInfo, 'signo' | 'code'>> = {}): SigInfo {
-  return { signo, code, pid: fields.pid ?? 0, uid: fields.uid ?? 0, status: fields.status ?? 0, addr: fields.addr ?? 0 };
+export function sigInfo(
+  signo: number,
+  code: number,
+  fields: Partial<Omit<SigInfo, 'signo' | 'code'>> = {},
+): SigInfo {
+  return {
+    signo,
+    code,
+    pid: fields.pid ?? 0,
+    uid: fields.uid ?? 0,
+    status: fields.status ?? 0,
+    addr: fields.addr ?? 0,
+  };
 }
 
 const F = siginfoLayout.fields;

@@ -16,7 +16,13 @@ export interface SignalAction {
   readonly maskHi: number;
 }
 
-export const DEFAULT_ACTION: SignalAction = Object.freeze({ handler: SIG_DFL, flags: 0, restorer: 0, maskLo: 0, maskHi: 0 });
+export const DEFAULT_ACTION: SignalAction = Object.freeze({
+  handler: SIG_DFL,
+  flags: 0,
+  restorer: 0,
+  maskLo: 0,
+  maskHi: 0,
+});
 
 export class SignalActions {
   private readonly actions: SignalAction[] = new Array<SignalAction>(_NSIG + 1).fill(DEFAULT_ACTION);

@@ -6,20 +6,19 @@
  */
 import { type Cpu, Reg, SegReg, Vector } from '@kmos/abi-driver';
 import {
+  __NR_rt_sigreturn,
+  __NR_sigreturn,
   BUS_ADRALN,
+  EINTR,
   ERESTART_RESTARTBLOCK,
   ERESTARTNOHAND,
   ERESTARTNOINTR,
   ERESTARTSYS,
-  EINTR,
   FPE_FLTINV,
   FPE_INTDIV,
   ILL_ILLOPN,
-  rtSigframeLayout,
   RT_SIGFRAME_RETCODE,
-  SIGFRAME_RETCODE,
-  sigframeLayout,
-  __NR_sigreturn,
+  rtSigframeLayout,
   SA_NODEFER,
   SA_ONSTACK,
   SA_RESETHAND,
@@ -33,17 +32,18 @@ import {
   SIGBUS,
   SIGCONT,
   SIGFPE,
+  SIGFRAME_RETCODE,
   SIGILL,
   SIGKILL,
   SIGSEGV,
   SIGSTOP,
   SIGTRAP,
-  sigcontextLayout,
-  signalDefaultAction,
   SS_DISABLE,
   SS_ONSTACK,
+  sigcontextLayout,
+  sigframeLayout,
+  signalDefaultAction,
   ucontextLayout,
-  __NR_rt_sigreturn,
 } from '@kmos/abi-linux';
 import type { Kernel } from '../kernel.js';
 import { handlePageFault } from '../mm/page-fault.js';
@@ -161,7 +161,12 @@ export class SignalService {
   /** A sleeping syscall was cut short: -EINTR, or set the thread up to run the call again (SA_RESTART). */
   settleInterrupted(t: Thread, nr: number, result: number): number {
     const errno = -result;
-    if (errno !== ERESTARTSYS && errno !== ERESTARTNOINTR && errno !== ERESTARTNOHAND && errno !== ERESTART_RESTARTBLOCK) {
+    if (
+      errno !== ERESTARTSYS &&
+      errno !== ERESTARTNOINTR &&
+      errno !== ERESTARTNOHAND &&
+      errno !== ERESTART_RESTARTBLOCK
+    ) {
       return result;
     }
     const signo = this.nextSignal(t);
@@ -191,7 +196,9 @@ export class SignalService {
     const mask = UC.uc_sigmask.offset;
     this.setBlocked(t, view.getUint32(mask, true), view.getUint32(mask + 4, true));
     const sc = UC.uc_mcontext.offset;
-    return this.restoreSigcontext(t, view, sc) && this.restoreFpu(t, view.getUint32(sc + SC.fpstate.offset, true));
+    return (
+      this.restoreSigcontext(t, view, sc) && this.restoreFpu(t, view.getUint32(sc + SC.fpstate.offset, true))
+    );
   }
 
   /** sigreturn: the old frame, found 8 bytes below %esp (its pretcode and signal number were popped). */
@@ -206,9 +213,15 @@ export class SignalService {
       return false;
     }
     const view = new DataView(sc.buffer);
-    this.setBlocked(t, view.getUint32(OLD_FRAME.sc.offset + SC.oldmask.offset, true), view.getUint32(OLD_FRAME.extramask.offset, true));
+    this.setBlocked(
+      t,
+      view.getUint32(OLD_FRAME.sc.offset + SC.oldmask.offset, true),
+      view.getUint32(OLD_FRAME.extramask.offset, true),
+    );
     const at = OLD_FRAME.sc.offset;
-    return this.restoreSigcontext(t, view, at) && this.restoreFpu(t, view.getUint32(at + SC.fpstate.offset, true));
+    return (
+      this.restoreSigcontext(t, view, at) && this.restoreFpu(t, view.getUint32(at + SC.fpstate.offset, true))
+    );
   }
 
   setBlocked(t: Thread, lo: number, hi: number): void {
@@ -223,7 +236,12 @@ export class SignalService {
 
   private nextSignal(t: Thread): number {
     const p = t.process;
-    return firstDeliverable(t.sigPendingLo | p.sigPendingLo, t.sigPendingHi | p.sigPendingHi, t.sigBlockedLo, t.sigBlockedHi);
+    return firstDeliverable(
+      t.sigPendingLo | p.sigPendingLo,
+      t.sigPendingHi | p.sigPendingHi,
+      t.sigBlockedLo,
+      t.sigBlockedHi,
+    );
   }
 
   private takePending(t: Thread, signo: number): SigInfo {
@@ -251,7 +269,10 @@ export class SignalService {
   private discard(p: Process, signo: number): boolean {
     if (signo === SIGKILL || signo === SIGSTOP) return false;
     const handler = p.signals.get(signo).handler;
-    return handler === SIG_IGN || (handler === SIG_DFL && signalDefaultAction(signo) === 'ign' && signo !== SIGCONT);
+    return (
+      handler === SIG_IGN ||
+      (handler === SIG_DFL && signalDefaultAction(signo) === 'ign' && signo !== SIGCONT)
+    );
   }
 
   private continueOrStop(p: Process, signo: number): void {
@@ -319,7 +340,10 @@ export class SignalService {
     const layout = rt ? rtSigframeLayout : sigframeLayout;
     let sp = esp;
     const useAltStack =
-      (action.flags & SA_ONSTACK) !== 0 && t.altStackSize > 0 && (t.altStackFlags & SS_DISABLE) === 0 && !this.onAltStack(t, esp);
+      (action.flags & SA_ONSTACK) !== 0 &&
+      t.altStackSize > 0 &&
+      (t.altStackFlags & SS_DISABLE) === 0 &&
+      !this.onAltStack(t, esp);
     if (useAltStack) sp = (t.altStackSp + t.altStackSize) >>> 0;
     const fpstate = ((sp - FPSTATE_BYTES) & ~63) >>> 0;
     const frame = ((((fpstate - layout.sizeBytes + 4) & ~15) >>> 0) - 4) >>> 0;
@@ -346,13 +370,26 @@ export class SignalService {
     this.enterHandler(t, info, action, frame, rt);
   }
 
-  private fillRtFrame(t: Thread, view: DataView, bytes: Uint8Array, frame: number, fpstate: number, esp: number, info: SigInfo, saved: { lo: number; hi: number }): void {
+  private fillRtFrame(
+    t: Thread,
+    view: DataView,
+    bytes: Uint8Array,
+    frame: number,
+    fpstate: number,
+    esp: number,
+    info: SigInfo,
+    saved: { lo: number; hi: number },
+  ): void {
     view.setUint32(FRAME.pinfo.offset, frame + FRAME.info.offset, true);
     view.setUint32(FRAME.puc.offset, frame + FRAME.uc.offset, true);
     bytes.set(encodeSigInfo(info), FRAME.info.offset);
     const uc = FRAME.uc.offset;
     view.setUint32(uc + UC.uc_stack.offset, t.altStackSp, true);
-    view.setUint32(uc + UC.uc_stack.offset + 4, this.onAltStack(t, esp) ? SS_ONSTACK : t.altStackSize ? 0 : SS_DISABLE, true);
+    view.setUint32(
+      uc + UC.uc_stack.offset + 4,
+      this.onAltStack(t, esp) ? SS_ONSTACK : t.altStackSize ? 0 : SS_DISABLE,
+      true,
+    );
     view.setUint32(uc + UC.uc_stack.offset + 8, t.altStackSize, true);
     this.saveSigcontext(this.k.cpu, view, uc + UC.uc_mcontext.offset, fpstate);
     view.setUint32(uc + UC.uc_mcontext.offset + SC.oldmask.offset, saved.lo, true);
@@ -361,7 +398,13 @@ export class SignalService {
     bytes.set(retcode(RT_SIGFRAME_RETCODE, 1, __NR_rt_sigreturn), FRAME.retcode.offset);
   }
 
-  private fillOldFrame(view: DataView, bytes: Uint8Array, frame: number, fpstate: number, saved: { lo: number; hi: number }): void {
+  private fillOldFrame(
+    view: DataView,
+    bytes: Uint8Array,
+    frame: number,
+    fpstate: number,
+    saved: { lo: number; hi: number },
+  ): void {
     void frame;
     this.saveSigcontext(this.k.cpu, view, OLD_FRAME.sc.offset, fpstate);
     view.setUint32(OLD_FRAME.sc.offset + SC.oldmask.offset, saved.lo, true);
@@ -393,7 +436,8 @@ export class SignalService {
   }
 
   private saveSigcontext(cpu: Cpu, view: DataView, at: number, fpstate: number): void {
-    const u32 = (field: { offset: number }, value: number) => view.setUint32(at + field.offset, value >>> 0, true);
+    const u32 = (field: { offset: number }, value: number) =>
+      view.setUint32(at + field.offset, value >>> 0, true);
     view.setUint16(at + SC.gs.offset, cpu.getSeg(SegReg.GS), true);
     view.setUint16(at + SC.fs.offset, cpu.getSeg(SegReg.FS), true);
     view.setUint16(at + SC.es.offset, cpu.getSeg(SegReg.ES), true);
@@ -463,4 +507,3 @@ function retcode(template: readonly number[], nrOffset: number, nr: number): Uin
   new DataView(bytes.buffer).setUint32(nrOffset, nr, true);
   return bytes;
 }
-

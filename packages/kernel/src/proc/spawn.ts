@@ -3,9 +3,10 @@
  * credentials and open files, the namespace root as root and working directory — then exec'd into its
  * program exactly as execve would. Layer: kernel proc.
  */
+
+import { commitExec, prepareExec } from '../exec/exec-program.js';
 import type { Dentry } from '../fs/dentry.js';
 import type { OpenFile } from '../fs/open-file.js';
-import { commitExec, prepareExec } from '../exec/exec-program.js';
 import type { Kernel } from '../kernel.js';
 import { AddressSpace } from '../mm/address-space.js';
 import { FdTable } from './fd-table.js';
@@ -33,7 +34,10 @@ export async function spawnFirstProcess(k: Kernel, spec: FirstProcess): Promise<
   spec.files.forEach((file) => files.install(file, false));
   const fs = { root: k.vfs.root, cwd: spec.cwd, umask: 0o022 };
   let as: AddressSpace | null = null;
-  as = AddressSpace.create(k.mm, k.notifierFor(() => as!));
+  as = AddressSpace.create(
+    k.mm,
+    k.notifierFor(() => as!),
+  );
   const p = new Process(pid, null, pid, pid, spec.creds, as, files, fs, new SignalActions());
   const t = new Thread(pid, p, k.cpu.newContext());
   p.threads.push(t);

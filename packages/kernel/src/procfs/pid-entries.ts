@@ -3,8 +3,9 @@
  * status, cmdline, comm, environ-free maps (from mm), the exe/cwd/root links and fd/ links to open files.
  * Built fresh on every lookup from the process table, so nothing goes stale. Layer: kernel procfs content.
  */
+
+import { type ProcNode, type ProcPidProvider, procDir, procFile, procLink } from '../fs/procfs.js';
 import type { Kernel } from '../kernel.js';
-import { procDir, procFile, procLink, type ProcNode, type ProcPidProvider } from '../fs/procfs.js';
 import { procMaps, procStatusVmLines } from '../mm/proc-text.js';
 import { type Process, ProcessState } from '../proc/process.js';
 import { ThreadState } from '../proc/thread.js';
@@ -22,7 +23,12 @@ function stateLetter(p: Process): string {
   return 'S';
 }
 
-const STATE_NAMES: Record<string, string> = { R: 'R (running)', S: 'S (sleeping)', T: 'T (stopped)', Z: 'Z (zombie)' };
+const STATE_NAMES: Record<string, string> = {
+  R: 'R (running)',
+  S: 'S (sleeping)',
+  T: 'T (stopped)',
+  Z: 'Z (zombie)',
+};
 
 function ticks(insns: number): number {
   return Math.floor((insns * NS_PER_INSN * USER_HZ) / 1e9);
@@ -33,9 +39,49 @@ function statLine(k: Kernel, p: Process): string {
   const vsize = p.state === ProcessState.Running ? p.mm.sizeBytes() : 0;
   const rss = p.state === ProcessState.Running ? p.mm.rssPages : 0;
   const fields = [
-    p.pid, `(${p.comm})`, stateLetter(p), p.parent?.pid ?? 0, p.pgid, p.sid, 0, -1, 0x400000, 0, 0, 0, 0,
-    ticks(insns), 0, ticks(p.childrenInsns), 0, 20, 0, p.threads.filter((t) => t.alive).length, 0, 0, vsize, rss,
-    0xffffffff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, p.exitSignal, 0, 0, 0, 0, 0,
+    p.pid,
+    `(${p.comm})`,
+    stateLetter(p),
+    p.parent?.pid ?? 0,
+    p.pgid,
+    p.sid,
+    0,
+    -1,
+    0x400000,
+    0,
+    0,
+    0,
+    0,
+    ticks(insns),
+    0,
+    ticks(p.childrenInsns),
+    0,
+    20,
+    0,
+    p.threads.filter((t) => t.alive).length,
+    0,
+    0,
+    vsize,
+    rss,
+    0xffffffff,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    p.exitSignal,
+    0,
+    0,
+    0,
+    0,
+    0,
   ];
   void k;
   return `${fields.join(' ')}\n`;
@@ -45,7 +91,7 @@ function statusText(p: Process): string {
   const c = p.creds;
   const lines = [
     `Name:\t${p.comm}`,
-    'Umask:\t' + p.fs.umask.toString(8).padStart(4, '0'),
+    `Umask:\t${p.fs.umask.toString(8).padStart(4, '0')}`,
     `State:\t${STATE_NAMES[stateLetter(p)]}`,
     `Tgid:\t${p.pid}`,
     `Ngid:\t0`,
@@ -54,7 +100,7 @@ function statusText(p: Process): string {
     `TracerPid:\t0`,
     `Uid:\t${c.uid}\t${c.euid}\t${c.euid}\t${c.fsuid ?? c.euid}`,
     `Gid:\t${c.gid}\t${c.egid}\t${c.egid}\t${c.fsgid ?? c.egid}`,
-    `FDSize:\t${p.files.maxFds > 64 ? 64 : p.files.maxFds}`,
+    `FDSize:\t${Math.min(p.files.maxFds, 64)}`,
     `Groups:\t${c.groups.join(' ')}`,
   ];
   const vm = p.state === ProcessState.Running ? procStatusVmLines(p.mm) : '';
@@ -72,7 +118,13 @@ function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
     ['exe', procLink(() => p.exePath)],
     ['cwd', procLink(() => path(p.fs.cwd))],
     ['root', procLink(() => path(p.fs.root))],
-    ['fd', procDir(() => new Map([...p.files.descriptors()].map((fd) => [String(fd), procLink(() => describeFd(k, p, fd))])))],
+    [
+      'fd',
+      procDir(
+        () =>
+          new Map([...p.files.descriptors()].map((fd) => [String(fd), procLink(() => describeFd(k, p, fd))])),
+      ),
+    ],
   ]);
   return entries;
 }

@@ -4,8 +4,9 @@
  * cmdline/version/uptime come from the kernel. Formats are Linux's, so free, ps and top parse them.
  * Layer: kernel procfs content.
  */
-import type { Kernel } from '../kernel.js';
+
 import type { Procfs } from '../fs/procfs.js';
+import type { Kernel } from '../kernel.js';
 
 const KIB_PER_PAGE = 4;
 
@@ -39,7 +40,10 @@ function meminfo(k: Kernel): string {
 function buddyinfo(k: Kernel): string {
   return k.machine.pages
     .stats()
-    .zones.map((z) => `Node 0, zone ${z.zone.padStart(8)} ${z.freeBlocks.map((n) => String(n).padStart(6)).join(' ')} `)
+    .zones.map(
+      (z) =>
+        `Node 0, zone ${z.zone.padStart(8)} ${z.freeBlocks.map((n) => String(n).padStart(6)).join(' ')} `,
+    )
     .join('\n')
     .concat('\n');
 }
@@ -49,12 +53,14 @@ function slabinfo(k: Kernel): string {
     'slabinfo - version: 2.1',
     '# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>',
   ];
-  const rows = k.machine.objects.stats().caches.map(
-    (c) =>
-      `${c.name.padEnd(17)} ${String(c.activeObjs).padStart(6)} ${String(c.numObjs).padStart(6)} ${String(c.objSizeBytes).padStart(6)} ` +
-      `${String(c.objsPerSlab).padStart(4)} ${String(c.pagesPerSlab).padStart(4)} : tunables    0    0    0 : slabdata ` +
-      `${String(c.activeSlabs).padStart(6)} ${String(c.numSlabs).padStart(6)}      0`,
-  );
+  const rows = k.machine.objects
+    .stats()
+    .caches.map(
+      (c) =>
+        `${c.name.padEnd(17)} ${String(c.activeObjs).padStart(6)} ${String(c.numObjs).padStart(6)} ${String(c.objSizeBytes).padStart(6)} ` +
+        `${String(c.objsPerSlab).padStart(4)} ${String(c.pagesPerSlab).padStart(4)} : tunables    0    0    0 : slabdata ` +
+        `${String(c.activeSlabs).padStart(6)} ${String(c.numSlabs).padStart(6)}      0`,
+    );
   return `${[...header, ...rows].join('\n')}\n`;
 }
 

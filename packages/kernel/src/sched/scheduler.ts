@@ -33,7 +33,8 @@ export class Scheduler {
 
   /** True when some thread waits in the run queue. */
   hasQueued(): boolean {
-    for (let i = this.head; i < this.queue.length; i++) if (this.queue[i]!.state === ThreadState.Runnable) return true;
+    for (let i = this.head; i < this.queue.length; i++)
+      if (this.queue[i]!.state === ThreadState.Runnable) return true;
     return false;
   }
 

@@ -75,7 +75,12 @@ export function sleepUntil(
 }
 
 /** Sleeps until `queue` is next woken (or a signal interrupts): for "try, and if it would block, wait". */
-export function sleepOnce(t: Thread, clock: VirtualClock, queue: WaitQueue, deadlineNs: number | null = null): Promise<SleepEnd> {
+export function sleepOnce(
+  t: Thread,
+  clock: VirtualClock,
+  queue: WaitQueue,
+  deadlineNs: number | null = null,
+): Promise<SleepEnd> {
   let woken = false;
   const remove = queue.add(() => {
     woken = true;

@@ -4,8 +4,9 @@
  * bug: a panic naming the syscall and the process. Unknown and unimplemented numbers return their errno
  * (-ENOSYS) and log one line. Layer: kernel syscall, called by the trap loop (kernel.ts).
  */
-import { type Cpu, Reg } from '@kmos/abi-driver';
+
 import type { Logger } from '@kmos/abi-driver';
+import { type Cpu, Reg } from '@kmos/abi-driver';
 import { ENOSYS } from '@kmos/abi-linux';
 import { KernelPanic } from '../errors.js';
 import { KernelError } from '../kernel-error.js';

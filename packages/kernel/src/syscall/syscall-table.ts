@@ -18,7 +18,15 @@ export const KEEP_REGISTERS = Symbol('keep registers');
  * A syscall handler. Arguments are the six argument registers in the i386 order (%ebx, %ecx, %edx, %esi,
  * %edi, %ebp), as unsigned 32-bit numbers; one fixed signature keeps the dispatch call monomorphic.
  */
-export type SyscallHandler = (t: Thread, a: number, b: number, c: number, d: number, e: number, f: number) => SyscallResult;
+export type SyscallHandler = (
+  t: Thread,
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+  e: number,
+  f: number,
+) => SyscallResult;
 
 export type SupportLevel = 'supported' | 'partial' | 'unimplemented';
 
@@ -52,7 +60,10 @@ export class SyscallTable {
   readonly handlers: (SyscallHandler | null)[];
   readonly entries: readonly SyscallEntry[];
 
-  constructor(impls: Readonly<Record<string, SyscallImpl>>, unimplemented: Readonly<Record<string, Unimplemented>> = {}) {
+  constructor(
+    impls: Readonly<Record<string, SyscallImpl>>,
+    unimplemented: Readonly<Record<string, Unimplemented>> = {},
+  ) {
     const known = new Map(Object.entries(SYSCALL_NAMES).map(([nr, name]) => [name, Number(nr)]));
     for (const name of [...Object.keys(impls), ...Object.keys(unimplemented)]) {
       if (!known.has(name)) throw new Error(`syscall table: ${name} is not an i386 syscall`);
@@ -64,10 +75,24 @@ export class SyscallTable {
       const impl = impls[name];
       if (impl) {
         this.handlers[nr] = impl.handler;
-        entries.push({ nr, name, status: impl.status ?? 'supported', note: impl.note ?? '', errno: 0, handler: impl.handler });
+        entries.push({
+          nr,
+          name,
+          status: impl.status ?? 'supported',
+          note: impl.note ?? '',
+          errno: 0,
+          handler: impl.handler,
+        });
       } else {
         const missing = unimplemented[name];
-        entries.push({ nr, name, status: 'unimplemented', note: missing?.note ?? '', errno: missing?.errno ?? ENOSYS, handler: null });
+        entries.push({
+          nr,
+          name,
+          status: 'unimplemented',
+          note: missing?.note ?? '',
+          errno: missing?.errno ?? ENOSYS,
+          handler: null,
+        });
       }
     }
     this.entries = entries;

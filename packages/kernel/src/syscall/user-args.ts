@@ -5,11 +5,11 @@
  */
 import type { UserPtr } from '@kmos/abi-driver';
 import { E2BIG, EFAULT, ENAMETOOLONG, ENOENT } from '@kmos/abi-linux';
+import type { PathContext } from '../fs/path-walk.js';
 import { KernelError } from '../kernel-error.js';
 import { copyFromUser, copyToUser, getUser32, strncpyFromUser } from '../mm/usercopy.js';
 import type { FsContext } from '../proc/process.js';
 import type { Thread } from '../proc/thread.js';
-import type { PathContext } from '../fs/path-walk.js';
 
 const PATH_MAX = 4096;
 /** Linux's MAX_ARG_STRINGS: argv and envp entries each. */

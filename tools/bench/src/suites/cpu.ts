@@ -39,7 +39,10 @@ function runNative(program: string): { seconds: number; stdout: string } {
 }
 
 function runKmos(program: string): { seconds: number; insns: number; stdout: string } {
-  const r = spawnSync(process.execPath, [kmosMain, 'run', '--stats', program], { encoding: 'utf8', timeout: 1_800_000 });
+  const r = spawnSync(process.execPath, [kmosMain, 'run', '--stats', program], {
+    encoding: 'utf8',
+    timeout: 1_800_000,
+  });
   const stats = /kmos: (\d+) instructions in ([\d.]+) s/.exec(r.stderr);
   if (r.status !== 0 || !stats) throw new Error(`${program} failed on kmOS: ${r.stderr}`);
   return { seconds: Number(stats[2]), insns: Number(stats[1]), stdout: r.stdout };
@@ -51,9 +54,23 @@ export const cpuSuite: Suite = {
   jobs: PROGRAMS,
   runJob(job): CpuResult {
     const program = join(buildBenchPrograms(), job);
-    const native = bestOf(REPEATS, () => runNative(program), (r) => r.seconds);
-    const kmos = bestOf(REPEATS, () => runKmos(program), (r) => r.seconds);
-    return { program: job, insns: kmos.insns, nativeSeconds: native.seconds, kmosSeconds: kmos.seconds, sameOutput: native.stdout === kmos.stdout };
+    const native = bestOf(
+      REPEATS,
+      () => runNative(program),
+      (r) => r.seconds,
+    );
+    const kmos = bestOf(
+      REPEATS,
+      () => runKmos(program),
+      (r) => r.seconds,
+    );
+    return {
+      program: job,
+      insns: kmos.insns,
+      nativeSeconds: native.seconds,
+      kmosSeconds: kmos.seconds,
+      sameOutput: native.stdout === kmos.stdout,
+    };
   },
   report(results): Report {
     const rows = [...results.values()].map((value) => {

@@ -37,7 +37,10 @@ function parse(stdout: string): Figure {
 
 function runProgram(program: string, onKmos: boolean): Figure {
   const r = onKmos
-    ? spawnSync(process.execPath, [kmosMain, 'run', '--realtime', program], { encoding: 'utf8', timeout: 1_800_000 })
+    ? spawnSync(process.execPath, [kmosMain, 'run', '--realtime', program], {
+        encoding: 'utf8',
+        timeout: 1_800_000,
+      })
     : spawnSync(program, [], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) throw new Error(`${program} ${onKmos ? 'on kmOS' : 'natively'} failed: ${r.stderr}`);
   return parse(r.stdout);
@@ -57,7 +60,8 @@ const PROGRAMS = ['getppid', 'fork-exec', 'pipe-throughput', 'touch-copy'];
 
 export const sysSuite: Suite = {
   name: 'sys',
-  description: 'syscall round trip, fork+exec, pipe throughput, page touching, a busybox pipeline: kmOS vs native',
+  description:
+    'syscall round trip, fork+exec, pipe throughput, page touching, a busybox pipeline: kmOS vs native',
   jobs: [...PROGRAMS, 'busybox-pipeline'],
   runJob(job) {
     if (job === 'busybox-pipeline') return { native: timePipeline(false), kmos: timePipeline(true) };

@@ -17,9 +17,11 @@ export const kmosMain = join(repoRoot, 'apps/cli/dist/main.js');
 export function buildBenchPrograms(): string {
   const userland = join(repoRoot, 'userland');
   const hash = createHash('sha256');
-  for (const f of readdirSync(join(userland, 'bench')).sort()) hash.update(readFileSync(join(userland, 'bench', f)));
+  for (const f of readdirSync(join(userland, 'bench')).sort())
+    hash.update(readFileSync(join(userland, 'bench', f)));
   hash.update(readFileSync(join(userland, 'Makefile')));
   const out = join(tmpdir(), `kmos-bench-${hash.digest('hex').slice(0, 12)}`);
-  if (!existsSync(join(out, 'bench', 'cpu-x87'))) execFileSync('make', ['-s', `OUT=${out}`, 'bench'], { cwd: userland, stdio: 'pipe' });
+  if (!existsSync(join(out, 'bench', 'cpu-x87')))
+    execFileSync('make', ['-s', `OUT=${out}`, 'bench'], { cwd: userland, stdio: 'pipe' });
   return join(out, 'bench');
 }

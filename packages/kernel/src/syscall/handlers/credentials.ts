@@ -75,7 +75,9 @@ function getgroups(t: Thread, size: number, ptr: number): number {
   if (size === 0) return groups.length;
   if (size < groups.length) throw new KernelError(EINVAL);
   const { bytes, view } = struct(groups.length * 4);
-  groups.forEach((g, i) => view.setUint32(i * 4, g, true));
+  groups.forEach((g, i) => {
+    view.setUint32(i * 4, g, true);
+  });
   if (groups.length > 0) writeUser(t, ptr, bytes);
   return groups.length;
 }

@@ -3,7 +3,6 @@
  * Layer: kernel syscall handlers, over ipc/eventfd.ts and ipc/epoll.ts.
  */
 import {
-
   EFD_CLOEXEC,
   EFD_NONBLOCK,
   EFD_SEMAPHORE,
@@ -66,14 +65,30 @@ function epollCtl(t: Thread, epfd: number, op: number, fd: number, eventPtr: num
   return 0;
 }
 
-async function epollWait(k: Kernel, t: Thread, epfd: number, eventsPtr: number, max: number, timeoutMs: number): Promise<number> {
+async function epollWait(
+  k: Kernel,
+  t: Thread,
+  epfd: number,
+  eventsPtr: number,
+  max: number,
+  timeoutMs: number,
+): Promise<number> {
   const epoll = epollOf(t, epfd);
   if (signed(max) <= 0 || max > EP_MAX_EVENTS) throw new KernelError(EINVAL);
   let ready = epoll.collect(t.process.files, max);
   const timeout = signed(timeoutMs);
   if (ready.length === 0 && timeout !== 0) {
     const deadline = timeout < 0 ? null : k.clock.nowNs() + timeout * 1e6;
-    await sleepUntil(t, k.clock, epoll.queues(), () => (ready = epoll.collect(t.process.files, max)).length > 0, deadline);
+    await sleepUntil(
+      t,
+      k.clock,
+      epoll.queues(),
+      () => {
+        ready = epoll.collect(t.process.files, max);
+        return ready.length > 0;
+      },
+      deadline,
+    );
   }
   if (ready.length === 0) return 0;
   const size = epollEventLayout.sizeBytes;
@@ -109,4 +124,3 @@ export function eventSyscalls(k: Kernel): Record<string, SyscallImpl> {
     },
   };
 }
-

@@ -35,7 +35,7 @@ async function untilReady(k: Kernel, t: Thread, io: () => ReturnType<OpenFile['r
 }
 
 /** One result synchronously when the file answers at once (the common case), else a promise. */
-function readInto(k: Kernel, t: Thread, file: OpenFile, ptr: number, len: number, io: Io): number | Promise<number> {
+function readInto(k: Kernel, t: Thread, ptr: number, len: number, io: Io): number | Promise<number> {
   const n = Math.min(len, MAX_RW_COUNT, CHUNK_BYTES);
   const buf = new Uint8Array(n);
   const finish = (count: number) => {
@@ -52,7 +52,7 @@ function readInto(k: Kernel, t: Thread, file: OpenFile, ptr: number, len: number
   }).then(finish);
 }
 
-function writeFrom(k: Kernel, t: Thread, file: OpenFile, ptr: number, len: number, io: Io): number | Promise<number> {
+function writeFrom(k: Kernel, t: Thread, ptr: number, len: number, io: Io): number | Promise<number> {
   const n = Math.min(len, MAX_RW_COUNT);
   const buf = new Uint8Array(n);
   copyFromUser(t.process.mm, ptr as UserPtr, buf);
@@ -137,33 +137,43 @@ function off64(lo: number, hi: number): number {
 export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
   const file = (t: Thread, fd: number) => t.process.files.get(signed(fd));
   return {
-    read: { handler: (t, fd, ptr, len) => { const f = file(t, fd); return readInto(k, t, f, ptr, len, (b) => f.read(b)); } },
-    write: { handler: (t, fd, ptr, len) => { const f = file(t, fd); return writeFrom(k, t, f, ptr, len, (b) => f.write(b)); } },
+    read: {
+      handler: (t, fd, ptr, len) => {
+        const f = file(t, fd);
+        return readInto(k, t, ptr, len, (b) => f.read(b));
+      },
+    },
+    write: {
+      handler: (t, fd, ptr, len) => {
+        const f = file(t, fd);
+        return writeFrom(k, t, ptr, len, (b) => f.write(b));
+      },
+    },
     pread64: {
       handler: (t, fd, ptr, len, lo, hi) => {
         const f = file(t, fd);
         const pos = off64(lo, hi);
         if (pos < 0) throw new KernelError(EINVAL);
-        return readInto(k, t, f, ptr, len, (b) => f.pread(b, pos));
+        return readInto(k, t, ptr, len, (b) => f.pread(b, pos));
       },
     },
     pwrite64: {
       handler: (t, fd, ptr, len, lo, hi) => {
         const f = file(t, fd);
         const pos = off64(lo, hi);
-        return writeFrom(k, t, f, ptr, len, (b) => f.pwrite(b, pos));
+        return writeFrom(k, t, ptr, len, (b) => f.pwrite(b, pos));
       },
     },
     readv: {
       handler: (t, fd, iov, count) => {
         const f = file(t, fd);
-        return vectored(readIovecs(t, iov, count), (v) => readInto(k, t, f, v.base, v.len, (b) => f.read(b)));
+        return vectored(readIovecs(t, iov, count), (v) => readInto(k, t, v.base, v.len, (b) => f.read(b)));
       },
     },
     writev: {
       handler: (t, fd, iov, count) => {
         const f = file(t, fd);
-        return vectored(readIovecs(t, iov, count), (v) => writeFrom(k, t, f, v.base, v.len, (b) => f.write(b)));
+        return vectored(readIovecs(t, iov, count), (v) => writeFrom(k, t, v.base, v.len, (b) => f.write(b)));
       },
     },
     lseek: {
@@ -185,7 +195,9 @@ export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
         const buf = new Uint8Array(Math.min(count, CHUNK_BYTES));
         let total = 0;
         while (total < count) {
-          const n = await untilReady(k, t, () => input.read(buf.subarray(0, Math.min(buf.length, count - total))));
+          const n = await untilReady(k, t, () =>
+            input.read(buf.subarray(0, Math.min(buf.length, count - total))),
+          );
           if (n === 0) break;
           const w = await untilReady(k, t, () => output.write(buf.subarray(0, n)));
           total += w;
@@ -198,4 +210,3 @@ export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
     },
   };
 }
-

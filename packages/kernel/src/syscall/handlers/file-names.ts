@@ -17,10 +17,10 @@ import {
   F_DUPFD_CLOEXEC,
   F_GETFD,
   F_GETFL,
-  F_SETFD,
-  F_SETFL,
   F_GETLK,
   F_GETLK64,
+  F_SETFD,
+  F_SETFL,
   F_SETLK,
   F_SETLK64,
   F_SETLKW,
@@ -111,7 +111,14 @@ function encodeStatx(st: Stat): Uint8Array {
   return bytes;
 }
 
-async function open(k: Kernel, t: Thread, dirfd: number, pathPtr: number, flags: number, mode: number): Promise<number> {
+async function open(
+  k: Kernel,
+  t: Thread,
+  dirfd: number,
+  pathPtr: number,
+  flags: number,
+  mode: number,
+): Promise<number> {
   const path = userPath(t, pathPtr);
   const file = await k.vfs.open(pathContext(t), dirAt(t, dirfd), path, flags | O_LARGEFILE, mode);
   return t.process.files.install(file, (flags & O_CLOEXEC) !== 0);
@@ -211,13 +218,19 @@ async function getcwd(k: Kernel, t: Thread, ptr: number, size: number): Promise<
 
 async function readlink(k: Kernel, t: Thread, dirfd: number, pathPtr: number, buf: number, size: number) {
   if (signed(size) <= 0) throw new KernelError(EINVAL);
-  const target = Buffer.from(await k.vfs.readlink(pathContext(t), dirAt(t, dirfd), userPath(t, pathPtr)), 'latin1');
+  const target = Buffer.from(
+    await k.vfs.readlink(pathContext(t), dirAt(t, dirfd), userPath(t, pathPtr)),
+    'latin1',
+  );
   const n = Math.min(target.length, size);
   writeUser(t, buf, target.subarray(0, n));
   return n;
 }
 
-function readTimes(t: Thread, ptr: number): ['now' | 'omit' | { sec: number; nsec: number }, 'now' | 'omit' | { sec: number; nsec: number }] {
+function readTimes(
+  t: Thread,
+  ptr: number,
+): ['now' | 'omit' | { sec: number; nsec: number }, 'now' | 'omit' | { sec: number; nsec: number }] {
   if (ptr === 0) return ['now', 'now'];
   const size = timespecLayout.sizeBytes;
   const v = readUser(t, ptr, size * 2);
@@ -231,7 +244,13 @@ function readTimes(t: Thread, ptr: number): ['now' | 'omit' | { sec: number; nse
   return [one(0), one(size)];
 }
 
-async function statfs64(k: Kernel, t: Thread, fileOrPath: { fd: number } | { path: number }, size: number, ptr: number) {
+async function statfs64(
+  k: Kernel,
+  t: Thread,
+  fileOrPath: { fd: number } | { path: number },
+  size: number,
+  ptr: number,
+) {
   if (size !== statfs64Layout.sizeBytes) throw new KernelError(EINVAL);
   const r =
     'fd' in fileOrPath
@@ -250,6 +269,11 @@ async function statfs64(k: Kernel, t: Thread, fileOrPath: { fd: number } | { pat
   view.setUint32(F.f_namelen.offset, r.nameMaxBytes, true);
   view.setUint32(F.f_frsize.offset, r.blockSizeBytes, true);
   writeUser(t, ptr, bytes);
+  return 0;
+}
+
+function syncFile(t: Thread, fd: number): number {
+  t.process.files.get(signed(fd));
   return 0;
 }
 
@@ -277,8 +301,16 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
     dup: { handler: (t, fd) => t.process.files.install(t.process.files.get(signed(fd)).ref(), false) },
     dup2: { handler: (t, oldFd, newFd) => dup3(t, oldFd, newFd, 0, true) },
     dup3: { handler: (t, oldFd, newFd, flags) => dup3(t, oldFd, newFd, flags, false) },
-    fcntl: { handler: (t, fd, cmd, arg) => fcntl(t, fd, cmd, arg), status: 'partial', note: 'record locks are always granted' },
-    fcntl64: { handler: (t, fd, cmd, arg) => fcntl(t, fd, cmd, arg), status: 'partial', note: 'record locks are always granted' },
+    fcntl: {
+      handler: (t, fd, cmd, arg) => fcntl(t, fd, cmd, arg),
+      status: 'partial',
+      note: 'record locks are always granted',
+    },
+    fcntl64: {
+      handler: (t, fd, cmd, arg) => fcntl(t, fd, cmd, arg),
+      status: 'partial',
+      note: 'record locks are always granted',
+    },
     pipe: { handler: (t, ptr) => pipe2(k, t, ptr, 0) },
     pipe2: { handler: (t, ptr, flags) => pipe2(k, t, ptr, flags) },
     ioctl: { handler: (t, fd, request, arg) => ioctl(t, fd, request, arg) },
@@ -300,9 +332,17 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
     },
     getdents64: { handler: (t, fd, ptr, count) => getdents64(t, fd, ptr, count) },
     mkdir: { handler: (t, path, mode) => k.vfs.mkdir(ctx(t), null, userPath(t, path), mode).then(done) },
-    mkdirat: { handler: (t, dirfd, path, mode) => k.vfs.mkdir(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done) },
-    mknod: { handler: (t, path, mode, dev) => k.vfs.mknod(ctx(t), null, userPath(t, path), mode, dev).then(done) },
-    mknodat: { handler: (t, d, path, mode, dev) => k.vfs.mknod(ctx(t), dirAt(t, d), userPath(t, path), mode, dev).then(done) },
+    mkdirat: {
+      handler: (t, dirfd, path, mode) =>
+        k.vfs.mkdir(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done),
+    },
+    mknod: {
+      handler: (t, path, mode, dev) => k.vfs.mknod(ctx(t), null, userPath(t, path), mode, dev).then(done),
+    },
+    mknodat: {
+      handler: (t, d, path, mode, dev) =>
+        k.vfs.mknod(ctx(t), dirAt(t, d), userPath(t, path), mode, dev).then(done),
+    },
     unlink: { handler: (t, path) => k.vfs.unlink(ctx(t), null, userPath(t, path)).then(done) },
     unlinkat: {
       handler: (t, dirfd, path, flags) => {
@@ -312,23 +352,36 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
       },
     },
     rmdir: { handler: (t, path) => k.vfs.rmdir(ctx(t), null, userPath(t, path)).then(done) },
-    rename: { handler: (t, from, to) => k.vfs.rename(ctx(t), null, userPath(t, from), null, userPath(t, to)).then(done) },
+    rename: {
+      handler: (t, from, to) =>
+        k.vfs.rename(ctx(t), null, userPath(t, from), null, userPath(t, to)).then(done),
+    },
     renameat: {
       handler: (t, fd1, from, fd2, to) =>
         k.vfs.rename(ctx(t), dirAt(t, fd1), userPath(t, from), dirAt(t, fd2), userPath(t, to)).then(done),
     },
     renameat2: {
       handler: (t, fd1, from, fd2, to, flags) =>
-        k.vfs.rename(ctx(t), dirAt(t, fd1), userPath(t, from), dirAt(t, fd2), userPath(t, to), flags).then(done),
+        k.vfs
+          .rename(ctx(t), dirAt(t, fd1), userPath(t, from), dirAt(t, fd2), userPath(t, to), flags)
+          .then(done),
     },
-    link: { handler: (t, from, to) => k.vfs.link(ctx(t), null, userPath(t, from), null, userPath(t, to)).then(done) },
+    link: {
+      handler: (t, from, to) => k.vfs.link(ctx(t), null, userPath(t, from), null, userPath(t, to)).then(done),
+    },
     linkat: {
       handler: (t, fd1, from, fd2, to, flags) =>
-        k.vfs.link(ctx(t), dirAt(t, fd1), userPath(t, from, true), dirAt(t, fd2), userPath(t, to), flags).then(done),
+        k.vfs
+          .link(ctx(t), dirAt(t, fd1), userPath(t, from, true), dirAt(t, fd2), userPath(t, to), flags)
+          .then(done),
     },
-    symlink: { handler: (t, target, path) => k.vfs.symlink(ctx(t), userPath(t, target), null, userPath(t, path)).then(done) },
+    symlink: {
+      handler: (t, target, path) =>
+        k.vfs.symlink(ctx(t), userPath(t, target), null, userPath(t, path)).then(done),
+    },
     symlinkat: {
-      handler: (t, target, dirfd, path) => k.vfs.symlink(ctx(t), userPath(t, target), dirAt(t, dirfd), userPath(t, path)).then(done),
+      handler: (t, target, dirfd, path) =>
+        k.vfs.symlink(ctx(t), userPath(t, target), dirAt(t, dirfd), userPath(t, path)).then(done),
     },
     readlink: { handler: (t, path, buf, size) => readlink(k, t, AT_FDCWD, path, buf, size) },
     readlinkat: { handler: (t, dirfd, path, buf, size) => readlink(k, t, dirfd, path, buf, size) },
@@ -346,17 +399,32 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
     },
     getcwd: { handler: (t, ptr, size) => getcwd(k, t, ptr, size) },
     access: { handler: (t, path, mode) => k.vfs.access(ctx(t), null, userPath(t, path), mode).then(done) },
-    faccessat: { handler: (t, dirfd, path, mode) => k.vfs.access(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done) },
+    faccessat: {
+      handler: (t, dirfd, path, mode) =>
+        k.vfs.access(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done),
+    },
     faccessat2: {
-      handler: (t, dirfd, path, mode, flags) => k.vfs.access(ctx(t), dirAt(t, dirfd), userPath(t, path), mode, flags).then(done),
+      handler: (t, dirfd, path, mode, flags) =>
+        k.vfs.access(ctx(t), dirAt(t, dirfd), userPath(t, path), mode, flags).then(done),
     },
     chmod: { handler: (t, path, mode) => k.vfs.chmod(ctx(t), null, userPath(t, path), mode).then(done) },
-    fchmod: { handler: (t, fd, mode) => k.vfs.fchmod(t.process.creds, t.process.files.get(signed(fd)), mode).then(done) },
-    fchmodat: { handler: (t, dirfd, path, mode) => k.vfs.chmod(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done) },
-    chown32: { handler: (t, path, uid, gid) => k.vfs.chown(ctx(t), null, userPath(t, path), signed(uid), signed(gid)).then(done) },
+    fchmod: {
+      handler: (t, fd, mode) =>
+        k.vfs.fchmod(t.process.creds, t.process.files.get(signed(fd)), mode).then(done),
+    },
+    fchmodat: {
+      handler: (t, dirfd, path, mode) =>
+        k.vfs.chmod(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done),
+    },
+    chown32: {
+      handler: (t, path, uid, gid) =>
+        k.vfs.chown(ctx(t), null, userPath(t, path), signed(uid), signed(gid)).then(done),
+    },
     lchown32: {
       handler: (t, path, uid, gid) =>
-        k.vfs.chown(ctx(t), null, userPath(t, path), signed(uid), signed(gid), AT_SYMLINK_NOFOLLOW).then(done),
+        k.vfs
+          .chown(ctx(t), null, userPath(t, path), signed(uid), signed(gid), AT_SYMLINK_NOFOLLOW)
+          .then(done),
     },
     fchown32: {
       handler: (t, fd, uid, gid) =>
@@ -364,10 +432,18 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
     },
     fchownat: {
       handler: (t, dirfd, path, uid, gid, flags) =>
-        k.vfs.chown(ctx(t), dirAt(t, dirfd), userPath(t, path, true), signed(uid), signed(gid), flags).then(done),
+        k.vfs
+          .chown(ctx(t), dirAt(t, dirfd), userPath(t, path, true), signed(uid), signed(gid), flags)
+          .then(done),
     },
-    truncate64: { handler: (t, path, lo, hi) => k.vfs.truncate(ctx(t), null, userPath(t, path), hi * 2 ** 32 + lo).then(done) },
-    ftruncate64: { handler: (t, fd, lo, hi) => k.vfs.ftruncate(t.process.files.get(signed(fd)), hi * 2 ** 32 + lo).then(done) },
+    truncate64: {
+      handler: (t, path, lo, hi) =>
+        k.vfs.truncate(ctx(t), null, userPath(t, path), hi * 2 ** 32 + lo).then(done),
+    },
+    ftruncate64: {
+      handler: (t, fd, lo, hi) =>
+        k.vfs.ftruncate(t.process.files.get(signed(fd)), hi * 2 ** 32 + lo).then(done),
+    },
     ftruncate: { handler: (t, fd, len) => k.vfs.ftruncate(t.process.files.get(signed(fd)), len).then(done) },
     truncate: { handler: (t, path, len) => k.vfs.truncate(ctx(t), null, userPath(t, path), len).then(done) },
     utimensat: {
@@ -383,9 +459,9 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
     },
     statfs64: { handler: (t, path, size, ptr) => statfs64(k, t, { path }, size, ptr) },
     fstatfs64: { handler: (t, fd, size, ptr) => statfs64(k, t, { fd }, size, ptr) },
-    fsync: { handler: (t, fd) => (t.process.files.get(signed(fd)), 0) },
-    fdatasync: { handler: (t, fd) => (t.process.files.get(signed(fd)), 0) },
+    // Every filesystem writes through today (hostfs, tmpfs): syncing is checking the descriptor.
+    fsync: { handler: (t, fd) => syncFile(t, fd) },
+    fdatasync: { handler: (t, fd) => syncFile(t, fd) },
     sync: { handler: () => 0 },
   };
 }
-

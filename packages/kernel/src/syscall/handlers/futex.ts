@@ -5,6 +5,7 @@
  */
 import type { UserPtr } from '@kmos/abi-driver';
 import {
+  EAGAIN,
   EINVAL,
   ENOSYS,
   FUTEX_BITSET_MATCH_ANY,
@@ -30,7 +31,6 @@ import {
   FUTEX_WAKE,
   FUTEX_WAKE_BITSET,
   FUTEX_WAKE_OP,
-  EAGAIN,
 } from '@kmos/abi-linux';
 import type { Futexes } from '../../ipc/futex.js';
 import type { Kernel } from '../../kernel.js';
@@ -77,7 +77,16 @@ function applyOp(op: number, old: number, arg: number): number {
   }
 }
 
-function wakeOp(f: Futexes, t: Thread, priv: boolean, uaddr: number, n1: number, n2: number, uaddr2: number, encoded: number): number {
+function wakeOp(
+  f: Futexes,
+  t: Thread,
+  priv: boolean,
+  uaddr: number,
+  n1: number,
+  n2: number,
+  uaddr2: number,
+  encoded: number,
+): number {
   const as = t.process.mm;
   const op = (encoded >>> 28) & 7;
   const cmp = (encoded >>> 24) & 15;
@@ -93,7 +102,18 @@ function wakeOp(f: Futexes, t: Thread, priv: boolean, uaddr: number, n1: number,
   return woken;
 }
 
-function futex(k: Kernel, f: Futexes, t: Thread, uaddr: number, op: number, val: number, timeout: number, uaddr2: number, val3: number, time64: boolean) {
+function futex(
+  k: Kernel,
+  f: Futexes,
+  t: Thread,
+  uaddr: number,
+  op: number,
+  val: number,
+  timeout: number,
+  uaddr2: number,
+  val3: number,
+  time64: boolean,
+) {
   const cmd = op & FUTEX_CMD_MASK;
   const priv = (op & FUTEX_PRIVATE_FLAG) !== 0;
   const as = t.process.mm;
@@ -118,7 +138,8 @@ function futex(k: Kernel, f: Futexes, t: Thread, uaddr: number, op: number, val:
     case FUTEX_CMP_REQUEUE: {
       const from = f.key(as, uaddr, priv);
       const to = f.key(as, uaddr2, priv);
-      if (cmd === FUTEX_CMP_REQUEUE && getUser32(as, uaddr as UserPtr) !== val3 >>> 0) throw new KernelError(EAGAIN);
+      if (cmd === FUTEX_CMP_REQUEUE && getUser32(as, uaddr as UserPtr) !== val3 >>> 0)
+        throw new KernelError(EAGAIN);
       return f.requeue(from, to, val, timeout);
     }
     case FUTEX_WAKE_OP:
@@ -131,7 +152,15 @@ function futex(k: Kernel, f: Futexes, t: Thread, uaddr: number, op: number, val:
 export function futexSyscalls(k: Kernel, f: Futexes): Record<string, SyscallImpl> {
   const note = 'priority-inheritance operations (LOCK_PI...) are not supported';
   return {
-    futex: { handler: (t, a, op, val, timeout, a2, v3) => futex(k, f, t, a, op, val, timeout, a2, v3, false), status: 'partial', note },
-    futex_time64: { handler: (t, a, op, val, timeout, a2, v3) => futex(k, f, t, a, op, val, timeout, a2, v3, true), status: 'partial', note },
+    futex: {
+      handler: (t, a, op, val, timeout, a2, v3) => futex(k, f, t, a, op, val, timeout, a2, v3, false),
+      status: 'partial',
+      note,
+    },
+    futex_time64: {
+      handler: (t, a, op, val, timeout, a2, v3) => futex(k, f, t, a, op, val, timeout, a2, v3, true),
+      status: 'partial',
+      note,
+    },
   };
 }

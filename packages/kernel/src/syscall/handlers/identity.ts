@@ -3,10 +3,10 @@
  * limits, the random source, CPU affinity. Layer: kernel syscall handlers (thin: decode, then proc/).
  */
 import {
+  __NEW_UTS_LEN,
   EINVAL,
   EPERM,
   ESRCH,
-  __NEW_UTS_LEN,
   newUtsnameLayout,
   rlimit64Layout,
   rlimitLayout,
@@ -64,12 +64,21 @@ function limitsOf(t: Thread): [bigint, bigint][] {
 function writeUtsname(t: Thread, ptr: number): number {
   const { bytes } = struct(newUtsnameLayout.sizeBytes);
   const fields = [UTS.sysname, UTS.nodename, UTS.release, UTS.version, UTS.machine, UTS.domainname];
-  fields.forEach((value, i) => bytes.set(Buffer.from(value, 'latin1'), i * (__NEW_UTS_LEN + 1)));
+  fields.forEach((value, i) => {
+    bytes.set(Buffer.from(value, 'latin1'), i * (__NEW_UTS_LEN + 1));
+  });
   writeUser(t, ptr, bytes);
   return 0;
 }
 
-function prlimit(k: Kernel, t: Thread, pid: number, resource: number, newPtr: number, oldPtr: number): number {
+function prlimit(
+  k: Kernel,
+  t: Thread,
+  pid: number,
+  resource: number,
+  newPtr: number,
+  oldPtr: number,
+): number {
   const target = pid === 0 ? t : k.processes.processes.get(pid)?.mainThread;
   if (!target) throw new KernelError(ESRCH);
   if (resource >= RLIMIT_NLIMITS) throw new KernelError(EINVAL);
@@ -154,7 +163,9 @@ export function identitySyscalls(k: Kernel): Record<string, SyscallImpl> {
         return old;
       },
     },
-    prlimit64: { handler: (t, pid, resource, newPtr, oldPtr) => prlimit(k, t, pid, resource, newPtr, oldPtr) },
+    prlimit64: {
+      handler: (t, pid, resource, newPtr, oldPtr) => prlimit(k, t, pid, resource, newPtr, oldPtr),
+    },
     ugetrlimit: { handler: (t, resource, ptr) => getrlimit32(t, resource, ptr) },
     getrlimit: { handler: (t, resource, ptr) => getrlimit32(t, resource, ptr) },
     getrandom: {

@@ -5,6 +5,9 @@
  */
 import { Reg, type UserPtr } from '@kmos/abi-driver';
 import {
+  CLD_DUMPED,
+  CLD_EXITED,
+  CLD_KILLED,
   CLONE_CHILD_CLEARTID,
   CLONE_CHILD_SETTID,
   CLONE_FILES,
@@ -17,12 +20,14 @@ import {
   CLONE_VFORK,
   CLONE_VM,
   CSIGNAL,
-  CLD_DUMPED,
-  CLD_EXITED,
-  CLD_KILLED,
   ECHILD,
   EINVAL,
   ESRCH,
+  P_ALL,
+  P_PGID,
+  P_PID,
+  SIGCHLD,
+  siginfoLayout,
   USER_DESC_contents_MASK,
   USER_DESC_contents_SHIFT,
   USER_DESC_FLAGS_OFFSET,
@@ -31,11 +36,6 @@ import {
   USER_DESC_seg_32bit,
   USER_DESC_seg_not_present,
   USER_DESC_useable,
-  P_ALL,
-  P_PGID,
-  P_PID,
-  SIGCHLD,
-  siginfoLayout,
   userDescLayout,
   WEXITED,
   WNOHANG,
@@ -66,7 +66,16 @@ export function descriptorOf(base: number, limit: number, flags: number): [numbe
   const seg32 = (flags & USER_DESC_seg_32bit) !== 0;
   const pages = (flags & USER_DESC_limit_in_pages) !== 0;
   const useable = (flags & USER_DESC_useable) !== 0;
-  if (base === 0 && limit === 0 && contents === 0 && readExecOnly && !seg32 && !pages && notPresent && !useable) {
+  if (
+    base === 0 &&
+    limit === 0 &&
+    contents === 0 &&
+    readExecOnly &&
+    !seg32 &&
+    !pages &&
+    notPresent &&
+    !useable
+  ) {
     return [0, 0];
   }
   const type = ((readExecOnly ? 0 : 1) << 1) | (contents << 2) | 1;
@@ -121,12 +130,12 @@ function getThreadArea(t: Thread, ptr: number): number {
   const limit = (low & 0xffff) | (high & 0xf0000);
   const type = (high >>> 8) & 0xf;
   const flags =
-    ((high >>> 22) & 1) * USER_DESC_seg_32bit |
-    ((type >>> 2) & 3) << USER_DESC_contents_SHIFT |
-    (((type >>> 1) & 1) ^ 1) * USER_DESC_read_exec_only |
-    ((high >>> 23) & 1) * USER_DESC_limit_in_pages |
-    (((high >>> 15) & 1) ^ 1) * USER_DESC_seg_not_present |
-    ((high >>> 20) & 1) * USER_DESC_useable;
+    (((high >>> 22) & 1) * USER_DESC_seg_32bit) |
+    (((type >>> 2) & 3) << USER_DESC_contents_SHIFT) |
+    ((((type >>> 1) & 1) ^ 1) * USER_DESC_read_exec_only) |
+    (((high >>> 23) & 1) * USER_DESC_limit_in_pages) |
+    ((((high >>> 15) & 1) ^ 1) * USER_DESC_seg_not_present) |
+    (((high >>> 20) & 1) * USER_DESC_useable);
   const { bytes, view } = struct(userDescLayout.sizeBytes);
   view.setInt32(F.entry_number.offset, entry, true);
   view.setUint32(F.base_addr.offset, base, true);
@@ -137,9 +146,17 @@ function getThreadArea(t: Thread, ptr: number): number {
 }
 
 /** fork, vfork and clone. Returns the child's tid to the parent; the child sees 0 in %eax. */
-function clone(k: Kernel, t: Thread, flags: number, newSp: number, parentTid: number, tls: number, childTid: number) {
-  if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) throw new KernelError(EINVAL);
-  if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) throw new KernelError(EINVAL);
+function clone(
+  k: Kernel,
+  t: Thread,
+  flags: number,
+  newSp: number,
+  parentTid: number,
+  tls: number,
+  childTid: number,
+) {
+  if (flags & CLONE_THREAD && !(flags & CLONE_SIGHAND)) throw new KernelError(EINVAL);
+  if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) throw new KernelError(EINVAL);
   const parent = t.process;
   const tid = k.processes.allocateId();
   const process = flags & CLONE_THREAD ? parent : newProcess(k, t, tid, flags);
@@ -159,7 +176,13 @@ function clone(k: Kernel, t: Thread, flags: number, newSp: number, parentTid: nu
   k.sched.enqueue(child);
   if (flags & CLONE_VFORK) {
     process.vforkPending = true;
-    return sleepUntil(t, k.clock, [process.vforkDone], () => !process.vforkPending || !process.alive, null).then(() => tid);
+    return sleepUntil(
+      t,
+      k.clock,
+      [process.vforkDone],
+      () => !process.vforkPending || !process.alive,
+      null,
+    ).then(() => tid);
   }
   return tid;
 }
@@ -191,7 +214,12 @@ function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
  * The first zombie child that `matches`, sleeping until one exists; null at once under WNOHANG when none is a
  * zombie yet; ECHILD when no child matches at all. Shared by wait4 and waitid.
  */
-async function waitForZombie(k: Kernel, t: Thread, matches: (c: Process) => boolean, options: number): Promise<Process | null> {
+async function waitForZombie(
+  k: Kernel,
+  t: Thread,
+  matches: (c: Process) => boolean,
+  options: number,
+): Promise<Process | null> {
   const p = t.process;
   const candidates = () => [...p.children].filter(matches);
   for (;;) {
@@ -200,13 +228,20 @@ async function waitForZombie(k: Kernel, t: Thread, matches: (c: Process) => bool
     const zombie = all.find((c) => c.state === ProcessState.Zombie);
     if (zombie) return zombie;
     if (options & WNOHANG) return null;
-    const settled = () => candidates().some((c) => c.state === ProcessState.Zombie) || candidates().length === 0;
+    const settled = () =>
+      candidates().some((c) => c.state === ProcessState.Zombie) || candidates().length === 0;
     await sleepUntil(t, k.clock, [p.childWait], settled, null);
   }
 }
 
 /** wait4: reaps a zombie child matching `pid` (as waitpid's pid argument selects), sleeping unless WNOHANG. */
-async function wait4(k: Kernel, t: Thread, pidArg: number, statusPtr: number, options: number): Promise<number> {
+async function wait4(
+  k: Kernel,
+  t: Thread,
+  pidArg: number,
+  statusPtr: number,
+  options: number,
+): Promise<number> {
   const pid = signed(pidArg);
   const p = t.process;
   const matches = (c: Process) =>
@@ -219,8 +254,16 @@ async function wait4(k: Kernel, t: Thread, pidArg: number, statusPtr: number, op
 }
 
 /** waitid: like wait4, with the child chosen by (idtype, id) and the result as a siginfo_t. */
-async function waitid(k: Kernel, t: Thread, idtype: number, id: number, infop: number, options: number): Promise<number> {
-  if ((options & WEXITED) === 0 || (idtype !== P_ALL && idtype !== P_PID && idtype !== P_PGID)) throw new KernelError(EINVAL);
+async function waitid(
+  k: Kernel,
+  t: Thread,
+  idtype: number,
+  id: number,
+  infop: number,
+  options: number,
+): Promise<number> {
+  if ((options & WEXITED) === 0 || (idtype !== P_ALL && idtype !== P_PID && idtype !== P_PGID))
+    throw new KernelError(EINVAL);
   const matches = (c: Process) => idtype === P_ALL || (idtype === P_PID ? c.pid === id : c.pgid === id);
   const zombie = await waitForZombie(k, t, matches, options);
   if (!zombie) {
@@ -236,11 +279,21 @@ async function waitid(k: Kernel, t: Thread, idtype: number, id: number, infop: n
 function childInfo(child: Process, status: number): Uint8Array {
   const signo = status & 0x7f;
   const code = signo === 0 ? CLD_EXITED : status & 0x80 ? CLD_DUMPED : CLD_KILLED;
-  const info = sigInfo(SIGCHLD, code, { pid: child.pid, uid: child.creds.uid, status: signo === 0 ? (status >> 8) & 0xff : signo });
+  const info = sigInfo(SIGCHLD, code, {
+    pid: child.pid,
+    uid: child.creds.uid,
+    status: signo === 0 ? (status >> 8) & 0xff : signo,
+  });
   return encodeSigInfo(info);
 }
 
-async function execve(k: Kernel, t: Thread, pathPtr: number, argvPtr: number, envpPtr: number): Promise<number> {
+async function execve(
+  k: Kernel,
+  t: Thread,
+  pathPtr: number,
+  argvPtr: number,
+  envpPtr: number,
+): Promise<number> {
   const path = userPath(t, pathPtr);
   const argv = userStringArray(t, argvPtr, ARG_MAX_BYTES);
   const envp = userStringArray(t, envpPtr, ARG_MAX_BYTES);
@@ -269,12 +322,17 @@ export function lifecycleSyscalls(k: Kernel): Record<string, SyscallImpl> {
     fork: { handler: (t) => clone(k, t, SIGCHLD_SIGNO, 0, 0, 0, 0) },
     vfork: { handler: (t) => clone(k, t, CLONE_VM | CLONE_VFORK | SIGCHLD_SIGNO, 0, 0, 0, 0) },
     clone: {
-      handler: (t, flags, newSp, parentTid, tls, childTid) => clone(k, t, flags, newSp, parentTid, tls, childTid),
+      handler: (t, flags, newSp, parentTid, tls, childTid) =>
+        clone(k, t, flags, newSp, parentTid, tls, childTid),
       status: 'partial',
       note: 'namespaces (CLONE_NEW*), CLONE_PTRACE, CLONE_PIDFD and CLONE_IO are not supported',
     },
     execve: { handler: (t, path, argv, envp) => execve(k, t, path, argv, envp) },
-    wait4: { handler: (t, pid, status, options) => wait4(k, t, pid, status, options), status: 'partial', note: 'rusage is not filled in; WUNTRACED/WCONTINUED report nothing' },
+    wait4: {
+      handler: (t, pid, status, options) => wait4(k, t, pid, status, options),
+      status: 'partial',
+      note: 'rusage is not filled in; WUNTRACED/WCONTINUED report nothing',
+    },
     waitpid: { handler: (t, pid, status, options) => wait4(k, t, pid, status, options) },
     waitid: {
       handler: (t, idtype, id, infop, options) => waitid(k, t, idtype, id, infop, options),

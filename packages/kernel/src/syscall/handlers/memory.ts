@@ -13,7 +13,16 @@ import type { Thread } from '../../proc/thread.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { readUser, signed } from '../user-args.js';
 
-function doMmap(k: Kernel, t: Thread, addr: number, len: number, prot: number, flags: number, fd: number, offsetBytes: number) {
+function doMmap(
+  k: Kernel,
+  t: Thread,
+  addr: number,
+  len: number,
+  prot: number,
+  flags: number,
+  fd: number,
+  offsetBytes: number,
+) {
   let file = null;
   if (!(flags & MAP_ANONYMOUS)) {
     if (signed(fd) < 0) throw new KernelError(EBADF);
@@ -37,7 +46,8 @@ export function memorySyscalls(k: Kernel): Record<string, SyscallImpl> {
   return {
     brk: { handler: (t, addr) => brk(t.process.mm, addr) },
     mmap2: {
-      handler: (t, addr, len, prot, flags, fd, pgoff) => doMmap(k, t, addr, len, prot, flags, fd, pgoff * PAGE_SIZE),
+      handler: (t, addr, len, prot, flags, fd, pgoff) =>
+        doMmap(k, t, addr, len, prot, flags, fd, pgoff * PAGE_SIZE),
     },
     mmap: { handler: (t, args) => oldMmap(k, t, args) },
     munmap: {
@@ -52,7 +62,10 @@ export function memorySyscalls(k: Kernel): Record<string, SyscallImpl> {
         return 0;
       },
     },
-    mremap: { handler: (t, oldAddr, oldLen, newLen, flags, newAddr) => mremap(t.process.mm, oldAddr, oldLen, newLen, flags, newAddr) },
+    mremap: {
+      handler: (t, oldAddr, oldLen, newLen, flags, newAddr) =>
+        mremap(t.process.mm, oldAddr, oldLen, newLen, flags, newAddr),
+    },
     madvise: {
       handler: (t, addr, len, advice) => {
         madvise(t.process.mm, addr, len, advice);

@@ -2,7 +2,15 @@
  * Small syscalls programs make at start-up whose answer is simple: set_robust_list (recorded), prctl's
  * name and a few queries, sysinfo, personality. Layer: kernel syscall handlers.
  */
-import { EINVAL, EPERM, PR_GET_DUMPABLE, PR_GET_NAME, PR_SET_DUMPABLE, PR_SET_NAME, sysinfoLayout } from '@kmos/abi-linux';
+import {
+  EINVAL,
+  EPERM,
+  PR_GET_DUMPABLE,
+  PR_GET_NAME,
+  PR_SET_DUMPABLE,
+  PR_SET_NAME,
+  sysinfoLayout,
+} from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
@@ -24,9 +32,14 @@ export function miscSyscalls(k: Kernel): Record<string, SyscallImpl> {
     reboot: {
       handler: (t, magic1, magic2, cmd) => {
         if (t.process.creds.euid !== 0) throw new KernelError(EPERM);
-        if (magic1 !== LINUX_REBOOT_MAGIC1 || !LINUX_REBOOT_MAGIC2S.includes(magic2)) throw new KernelError(EINVAL);
+        if (magic1 !== LINUX_REBOOT_MAGIC1 || !LINUX_REBOOT_MAGIC2S.includes(magic2))
+          throw new KernelError(EINVAL);
         if (cmd === LINUX_REBOOT_CMD_CAD_ON || cmd === LINUX_REBOOT_CMD_CAD_OFF) return 0;
-        if (cmd === LINUX_REBOOT_CMD_POWER_OFF || cmd === LINUX_REBOOT_CMD_HALT || cmd === LINUX_REBOOT_CMD_RESTART) {
+        if (
+          cmd === LINUX_REBOOT_CMD_POWER_OFF ||
+          cmd === LINUX_REBOOT_CMD_HALT ||
+          cmd === LINUX_REBOOT_CMD_RESTART
+        ) {
           k.powerOff();
           return KEEP_REGISTERS;
         }
@@ -35,14 +48,20 @@ export function miscSyscalls(k: Kernel): Record<string, SyscallImpl> {
       status: 'partial',
       note: 'restart powers off too (kmos has no reset); Ctrl-Alt-Del settings are accepted and ignored',
     },
-    set_robust_list: { handler: () => 0, status: 'partial', note: 'the list is accepted but not walked at thread exit' },
+    set_robust_list: {
+      handler: () => 0,
+      status: 'partial',
+      note: 'the list is accepted but not walked at thread exit',
+    },
     prctl: {
       handler: (t, option, arg2) => {
         switch (option) {
           case PR_SET_NAME: {
             const bytes = new Uint8Array(readUser(t, arg2, TASK_COMM_LEN).buffer);
             const end = bytes.indexOf(0);
-            t.process.comm = Buffer.from(bytes.subarray(0, end < 0 ? TASK_COMM_LEN - 1 : end)).toString('latin1');
+            t.process.comm = Buffer.from(bytes.subarray(0, end < 0 ? TASK_COMM_LEN - 1 : end)).toString(
+              'latin1',
+            );
             return 0;
           }
           case PR_GET_NAME: {
@@ -62,7 +81,9 @@ export function miscSyscalls(k: Kernel): Record<string, SyscallImpl> {
       status: 'partial',
       note: 'PR_SET_NAME, PR_GET_NAME and the dumpable flag only',
     },
-    personality: { handler: (_t, persona) => (persona === 0xffffffff || persona === PER_LINUX ? PER_LINUX : -EINVAL) },
+    personality: {
+      handler: (_t, persona) => (persona === 0xffffffff || persona === PER_LINUX ? PER_LINUX : -EINVAL),
+    },
     sysinfo: {
       handler: (t, ptr) => {
         const F = sysinfoLayout.fields;

@@ -5,7 +5,6 @@
  */
 import {
   EBADF,
-
   EINVAL,
   POLLERR,
   POLLHUP,
@@ -37,15 +36,33 @@ interface Watched {
 }
 
 /** Sleeps until `check()` finds something ready or the deadline passes; returns the final check. */
-async function waitReady(k: Kernel, t: Thread, watched: readonly Watched[], check: () => number, deadlineNs: number | null): Promise<number> {
+async function waitReady(
+  k: Kernel,
+  t: Thread,
+  watched: readonly Watched[],
+  check: () => number,
+  deadlineNs: number | null,
+): Promise<number> {
   const first = check();
   if (first > 0 || deadlineNs === 0) return first;
   const queues = watched.map((w) => w.file?.waitQueue).filter((q): q is WaitQueue => !!q);
-  await sleepUntil(t, k.clock, queues, () => check() > 0, deadlineNs === null ? null : k.clock.nowNs() + deadlineNs);
+  await sleepUntil(
+    t,
+    k.clock,
+    queues,
+    () => check() > 0,
+    deadlineNs === null ? null : k.clock.nowNs() + deadlineNs,
+  );
   return check();
 }
 
-async function poll(k: Kernel, t: Thread, fdsPtr: number, nfds: number, timeoutNs: number | null): Promise<number> {
+async function poll(
+  k: Kernel,
+  t: Thread,
+  fdsPtr: number,
+  nfds: number,
+  timeoutNs: number | null,
+): Promise<number> {
   if (nfds > t.process.files.maxFds) throw new KernelError(EINVAL);
   const size = pollfdLayout.sizeBytes;
   const F = pollfdLayout.fields;
@@ -54,7 +71,10 @@ async function poll(k: Kernel, t: Thread, fdsPtr: number, nfds: number, timeoutN
   for (let i = 0; i < nfds; i++) {
     const fd = view.getInt32(i * size + F.fd.offset, true);
     const events = view.getUint16(i * size + F.events.offset, true);
-    watched.push({ file: fd >= 0 && t.process.files.has(fd) ? t.process.files.get(fd) : null, events: fd < 0 ? -1 : events });
+    watched.push({
+      file: fd >= 0 && t.process.files.has(fd) ? t.process.files.get(fd) : null,
+      events: fd < 0 ? -1 : events,
+    });
   }
   const revents = new Uint16Array(nfds);
   const check = () => {
@@ -70,7 +90,9 @@ async function poll(k: Kernel, t: Thread, fdsPtr: number, nfds: number, timeoutN
   if (nfds > 0) {
     const { bytes, view: out } = struct(nfds * size);
     new Uint8Array(bytes.buffer).set(new Uint8Array(view.buffer, view.byteOffset, nfds * size));
-    revents.forEach((r, i) => out.setUint16(i * size + F.revents.offset, r, true));
+    revents.forEach((r, i) => {
+      out.setUint16(i * size + F.revents.offset, r, true);
+    });
     writeUser(t, fdsPtr, bytes);
   }
   return ready;
@@ -83,7 +105,15 @@ function readFdSet(t: Thread, ptr: number, n: number): Uint32Array | null {
   return Uint32Array.from({ length: words }, (_, i) => v.getUint32(i * 4, true));
 }
 
-async function select(k: Kernel, t: Thread, n: number, rd: number, wr: number, ex: number, timeoutNs: number | null): Promise<number> {
+async function select(
+  k: Kernel,
+  t: Thread,
+  n: number,
+  rd: number,
+  wr: number,
+  ex: number,
+  timeoutNs: number | null,
+): Promise<number> {
   if (signed(n) < 0 || n > FD_SETSIZE) throw new KernelError(EINVAL);
   const sets = [readFdSet(t, rd, n), readFdSet(t, wr, n), readFdSet(t, ex, n)];
   const masks = [SELECT_READ, SELECT_WRITE, SELECT_EXCEPT];
@@ -146,11 +176,18 @@ async function withMask<T>(k: Kernel, t: Thread, maskPtr: number, body: () => Pr
 
 export function pollSyscalls(k: Kernel): Record<string, SyscallImpl> {
   const msToNs = (ms: number) => (signed(ms) < 0 ? null : signed(ms) * 1e6);
-  const tsNs = (t: Thread, ptr: number, time64: boolean) => (ptr === 0 ? null : readTimespecNs(t, ptr, time64));
+  const tsNs = (t: Thread, ptr: number, time64: boolean) =>
+    ptr === 0 ? null : readTimespecNs(t, ptr, time64);
   return {
     poll: { handler: (t, fds, nfds, timeout) => poll(k, t, fds, nfds, msToNs(timeout)) },
-    ppoll: { handler: (t, fds, nfds, ts, mask) => withMask(k, t, mask, () => poll(k, t, fds, nfds, tsNs(t, ts, false))) },
-    ppoll_time64: { handler: (t, fds, nfds, ts, mask) => withMask(k, t, mask, () => poll(k, t, fds, nfds, tsNs(t, ts, true))) },
+    ppoll: {
+      handler: (t, fds, nfds, ts, mask) =>
+        withMask(k, t, mask, () => poll(k, t, fds, nfds, tsNs(t, ts, false))),
+    },
+    ppoll_time64: {
+      handler: (t, fds, nfds, ts, mask) =>
+        withMask(k, t, mask, () => poll(k, t, fds, nfds, tsNs(t, ts, true))),
+    },
     _newselect: {
       handler: async (t, n, rd, wr, ex, tv) => {
         const start = k.clock.nowNs();
@@ -180,4 +217,3 @@ export function pollSyscalls(k: Kernel): Record<string, SyscallImpl> {
     },
   };
 }
-

@@ -4,12 +4,12 @@
  * Layer: kernel syscall handlers.
  */
 import {
+  _NSIG,
   EINVAL,
   ENOMEM,
   EPERM,
   ERESTARTNOHAND,
   ESRCH,
-  _NSIG,
   KERNEL_SIGSET_SIZE,
   SA_RESTORER,
   SI_TKILL,
@@ -26,8 +26,8 @@ import {
 } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
-import { sigInfo } from '../../proc/siginfo.js';
 import type { Process } from '../../proc/process.js';
+import { sigInfo } from '../../proc/siginfo.js';
 import type { Thread } from '../../proc/thread.js';
 import { sleepUntil } from '../../sched/sleep.js';
 import { WaitQueue } from '../../sched/wait-queue.js';
@@ -39,7 +39,8 @@ const NEVER = new WaitQueue();
 const MINSIGSTKSZ = 2048;
 
 function checkSigno(signo: number, allowZero = false): void {
-  if ((signo === 0 && !allowZero) || signo < 0 || signo > _NSIG) throw new KernelError(EINVAL, `bad signal ${signo}`);
+  if ((signo === 0 && !allowZero) || signo < 0 || signo > _NSIG)
+    throw new KernelError(EINVAL, `bad signal ${signo}`);
 }
 
 function rtSigaction(t: Thread, signo: number, actPtr: number, oldPtr: number, setsize: number): number {
@@ -81,7 +82,14 @@ function writeSigset(t: Thread, ptr: number, lo: number, hi: number): void {
   writeUser(t, ptr, bytes);
 }
 
-function rtSigprocmask(k: Kernel, t: Thread, how: number, setPtr: number, oldPtr: number, setsize: number): number {
+function rtSigprocmask(
+  k: Kernel,
+  t: Thread,
+  how: number,
+  setPtr: number,
+  oldPtr: number,
+  setsize: number,
+): number {
   if (setsize !== KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
   const oldLo = t.sigBlockedLo;
   const oldHi = t.sigBlockedHi;
@@ -121,16 +129,21 @@ function kill(k: Kernel, t: Thread, pidArg: number, signo: number): number {
   const allowed = targets.filter((p) => maySignal(me, p));
   if (allowed.length === 0) throw new KernelError(EPERM);
   if (signo === 0) return 0;
-  for (const p of allowed) k.signals.sendToProcess(p, sigInfo(signo, SI_USER, { pid: me.pid, uid: me.creds.uid }));
+  for (const p of allowed)
+    k.signals.sendToProcess(p, sigInfo(signo, SI_USER, { pid: me.pid, uid: me.creds.uid }));
   return 0;
 }
 
 function tgkill(k: Kernel, t: Thread, tgid: number, tid: number, signo: number): number {
   checkSigno(signo, true);
   const target = k.processes.threads.get(tid);
-  if (!target || !target.alive || (tgid !== 0 && target.process.pid !== tgid)) throw new KernelError(ESRCH);
+  if (!target?.alive || (tgid !== 0 && target.process.pid !== tgid)) throw new KernelError(ESRCH);
   if (!maySignal(t.process, target.process)) throw new KernelError(EPERM);
-  if (signo !== 0) k.signals.sendToThread(target, sigInfo(signo, SI_TKILL, { pid: t.process.pid, uid: t.process.creds.uid }));
+  if (signo !== 0)
+    k.signals.sendToThread(
+      target,
+      sigInfo(signo, SI_TKILL, { pid: t.process.pid, uid: t.process.creds.uid }),
+    );
   return 0;
 }
 
@@ -192,7 +205,12 @@ export function signalSyscalls(k: Kernel): Record<string, SyscallImpl> {
       handler: (t, ptr, size) => {
         if (size > KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
         const p = t.process;
-        writeSigset(t, ptr, (t.sigPendingLo | p.sigPendingLo) & t.sigBlockedLo, (t.sigPendingHi | p.sigPendingHi) & t.sigBlockedHi);
+        writeSigset(
+          t,
+          ptr,
+          (t.sigPendingLo | p.sigPendingLo) & t.sigBlockedLo,
+          (t.sigPendingHi | p.sigPendingHi) & t.sigBlockedHi,
+        );
         return 0;
       },
     },
@@ -208,4 +226,3 @@ export function signalSyscalls(k: Kernel): Record<string, SyscallImpl> {
     pause: { handler: (t) => suspend(k, t) },
   };
 }
-

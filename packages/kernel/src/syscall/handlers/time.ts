@@ -88,11 +88,20 @@ function readTimespecNs(t: Thread, ptr: number, time64: boolean): number {
 }
 
 /** clock_nanosleep/nanosleep: sleeps on the guest clock; an interrupted sleep reports what remains. */
-async function sleep(k: Kernel, t: Thread, clock: number, flags: number, reqPtr: number, remPtr: number, time64: boolean) {
+async function sleep(
+  k: Kernel,
+  t: Thread,
+  clock: number,
+  flags: number,
+  reqPtr: number,
+  remPtr: number,
+  time64: boolean,
+) {
   const req = readTimespecNs(t, reqPtr, time64);
   const absolute = (flags & TIMER_ABSTIME) !== 0;
   const offset = clock === CLOCK_REALTIME ? k.clock.epochNs() - k.clock.nowNs() : 0;
-  if (clock !== CLOCK_REALTIME && clock !== CLOCK_MONOTONIC && clock !== CLOCK_BOOTTIME) throw new KernelError(EINVAL);
+  if (clock !== CLOCK_REALTIME && clock !== CLOCK_MONOTONIC && clock !== CLOCK_BOOTTIME)
+    throw new KernelError(EINVAL);
   const deadline = absolute ? req - offset : k.clock.nowNs() + req;
   try {
     await sleepUntil(t, k.clock, [NOBODY], () => k.clock.nowNs() >= deadline, deadline);
@@ -125,9 +134,16 @@ interface RealTimer {
 const realTimers = new WeakMap<Process, RealTimer>();
 
 /** Arms (or, with valueNs 0, disarms) the real timer; returns what was left of the old one. */
-function setRealTimer(k: Kernel, p: Process, valueNs: number, intervalNs: number): { leftNs: number; intervalNs: number } {
+function setRealTimer(
+  k: Kernel,
+  p: Process,
+  valueNs: number,
+  intervalNs: number,
+): { leftNs: number; intervalNs: number } {
   const old = realTimers.get(p);
-  const previous = old ? { leftNs: Math.max(0, old.deadlineNs - k.clock.nowNs()), intervalNs: old.intervalNs } : { leftNs: 0, intervalNs: 0 };
+  const previous = old
+    ? { leftNs: Math.max(0, old.deadlineNs - k.clock.nowNs()), intervalNs: old.intervalNs }
+    : { leftNs: 0, intervalNs: 0 };
   old?.cancel();
   realTimers.delete(p);
   if (valueNs > 0) {
@@ -163,7 +179,10 @@ function readItimerval(t: Thread, ptr: number): { valueNs: number; intervalNs: n
     if (sec < 0 || usec < 0 || usec >= 1e6) throw new KernelError(EINVAL);
     return sec * NS + usec * 1000;
   };
-  return { intervalNs: ns(itimervalLayout.fields.it_interval.offset), valueNs: ns(itimervalLayout.fields.it_value.offset) };
+  return {
+    intervalNs: ns(itimervalLayout.fields.it_interval.offset),
+    valueNs: ns(itimervalLayout.fields.it_value.offset),
+  };
 }
 
 function writeItimerval(t: Thread, ptr: number, valueNs: number, intervalNs: number): void {
@@ -180,7 +199,8 @@ function writeItimerval(t: Thread, ptr: number, valueNs: number, intervalNs: num
 }
 
 function checkItimer(which: number): void {
-  if (which === ITIMER_VIRTUAL || which === ITIMER_PROF) throw new KernelError(EINVAL, 'only ITIMER_REAL is kept');
+  if (which === ITIMER_VIRTUAL || which === ITIMER_PROF)
+    throw new KernelError(EINVAL, 'only ITIMER_REAL is kept');
   if (which !== ITIMER_REAL) throw new KernelError(EINVAL);
 }
 
@@ -237,7 +257,11 @@ export function timeSyscalls(k: Kernel): Record<string, SyscallImpl> {
         if (ptr !== 0) {
           const { bytes, view } = struct(tmsLayout.sizeBytes);
           view.setInt32(tmsLayout.fields.tms_utime.offset, ticks(processCpuNs(t.process)), true);
-          view.setInt32(tmsLayout.fields.tms_cutime.offset, ticks(t.process.childrenInsns * NS_PER_INSN), true);
+          view.setInt32(
+            tmsLayout.fields.tms_cutime.offset,
+            ticks(t.process.childrenInsns * NS_PER_INSN),
+            true,
+          );
           writeUser(t, ptr, bytes);
         }
         return ticks(k.clock.nowNs());
@@ -253,8 +277,12 @@ export function timeSyscalls(k: Kernel): Record<string, SyscallImpl> {
       note: 'only ru_utime is filled in (system time, faults and context switches read 0)',
     },
     nanosleep: { handler: (t, req, rem) => sleep(k, t, CLOCK_MONOTONIC, 0, req, rem, false) },
-    clock_nanosleep: { handler: (t, clock, flags, req, rem) => sleep(k, t, signed(clock), flags, req, rem, false) },
-    clock_nanosleep_time64: { handler: (t, clock, flags, req, rem) => sleep(k, t, signed(clock), flags, req, rem, true) },
+    clock_nanosleep: {
+      handler: (t, clock, flags, req, rem) => sleep(k, t, signed(clock), flags, req, rem, false),
+    },
+    clock_nanosleep_time64: {
+      handler: (t, clock, flags, req, rem) => sleep(k, t, signed(clock), flags, req, rem, true),
+    },
     alarm: { handler: (t, seconds) => alarm(k, t, seconds) },
     setitimer: {
       handler: (t, which, newPtr, oldPtr) => {
@@ -271,7 +299,12 @@ export function timeSyscalls(k: Kernel): Record<string, SyscallImpl> {
       handler: (t, which, ptr) => {
         checkItimer(which);
         const timer = realTimers.get(t.process);
-        writeItimerval(t, ptr, timer ? Math.max(0, timer.deadlineNs - k.clock.nowNs()) : 0, timer?.intervalNs ?? 0);
+        writeItimerval(
+          t,
+          ptr,
+          timer ? Math.max(0, timer.deadlineNs - k.clock.nowNs()) : 0,
+          timer?.intervalNs ?? 0,
+        );
         return 0;
       },
       status: 'partial',
