@@ -83,3 +83,4 @@ export class HostStreamFile extends OpenFile {
 
   protected override release(): void {}
 }
+
