@@ -27,7 +27,10 @@ describe.each(publishable)('%s', (folder) => {
     expect(existsSync(join(root, folder, 'README.md')), 'README.md').toBe(true);
   });
 
-  it.runIf(PLUGIN_FOLDER.test(folder.split('/')[1]!))('carries the kmos-plugin keyword, so `kmos plugins` finds it', () => {
-    expect(manifest.keywords).toContain('kmos-plugin');
-  });
+  it.runIf(PLUGIN_FOLDER.test(folder.split('/')[1]!))(
+    'carries the kmos-plugin keyword, so `kmos plugins` finds it',
+    () => {
+      expect(manifest.keywords).toContain('kmos-plugin');
+    },
+  );
 });

@@ -71,7 +71,11 @@ export interface Machine {
 export async function boot(loaded: LoadedConfig, options: BootOptions = {}): Promise<Machine> {
   const { config } = loaded;
   let cpu: Cpu | null = null;
-  const messages = new MessageBuffer(() => (cpu ? cpu.insns : 0), options.echo ?? true, options.onMessage ?? null);
+  const messages = new MessageBuffer(
+    () => (cpu ? cpu.insns : 0),
+    options.echo ?? true,
+    options.onMessage ?? null,
+  );
   const log = new KernelLog(config.log, messages.sink);
   const bootLog = log.logger('boot');
   const composer = new Composer(loaded, options, log, bootLog);

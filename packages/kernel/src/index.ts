@@ -5,6 +5,7 @@ export { configSchema, loadConfigFile, parseConfigText } from './config/load-con
 export type { KmosConfig, LoadedConfig, PluginRef } from './config/types.js';
 export { BootError, ConfigError, KernelPanic, PluginRefusedError } from './errors.js';
 export { startInit } from './init.js';
+export { Kernel } from './kernel.js';
 export { KernelError } from './kernel-error.js';
 export { formatLine, type KernelLine, MessageBuffer } from './kernel-log.js';
 export { KernelLog, type LogLevel, type LogSettings, type LogSink } from './log.js';
@@ -13,7 +14,6 @@ export { checkPlugin } from './plugins/check-plugin.js';
 export { type DiscoveredPlugin, discoverPlugins, PLUGIN_KEYWORD } from './plugins/discover-plugins.js';
 export { type LoadedPlugin, loadPlugin } from './plugins/load-plugin.js';
 export { resolvePlugin } from './plugins/resolve-plugin.js';
-export { Kernel } from './kernel.js';
 export { hostExitCode } from './proc/wait-status.js';
 export { type RunRequest, runProgram } from './run-program.js';
 export type { SyscallTracer } from './syscall/dispatch.js';
