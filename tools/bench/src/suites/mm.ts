@@ -28,6 +28,7 @@ import {
 } from '../mm/workloads.js';
 import type { Cell, Report, Table } from '../report.js';
 import type { Suite } from '../suite.js';
+import { type PageFaultResult, pageFaultJob, pageFaultTable } from './page-faults.js';
 
 type Pattern = 'batch' | 'slots';
 
@@ -171,8 +172,9 @@ function fragmentationTables(results: FragmentationResult[]): Table[] {
 export const mmSuite: Suite = {
   name: 'mm',
   description: 'memory allocators: buddy, SLUB, slab, SLOB throughput against a JS free list; fragmentation',
-  jobs: ['baseline', 'buddy', ...DESIGNS, 'fragmentation'],
+  jobs: ['baseline', 'buddy', ...DESIGNS, 'fragmentation', 'page-faults'],
   runJob(job) {
+    if (job === 'page-faults') return pageFaultJob();
     if (job === 'baseline') return baselineJob();
     if (job === 'buddy') return buddyJob();
     if (job === 'fragmentation') return fragmentationJob();
@@ -187,6 +189,7 @@ export const mmSuite: Suite = {
         throughputTable(`mm-${d} (object allocator)`, results.get(d) as Measured[], baseline),
       ),
       ...fragmentationTables(results.get('fragmentation') as FragmentationResult[]),
+      pageFaultTable(results.get('page-faults') as PageFaultResult),
     ];
     return { suite: 'mm', tables };
   },
