@@ -165,3 +165,13 @@ describe('kmos run --strace', () => {
     expect(r.stderr).toMatch(/^\[pid 1\] exit_group\(0\) = \?$/m);
   });
 });
+
+describe('kmos run with a program that cannot run', () => {
+  it('says why as a shell would, with 127 for a missing program and 126 for one that cannot be executed', () => {
+    const missing = kmos(['run', '/no/such/program']);
+    expect(missing).toMatchObject({ status: 127, stderr: 'kmos: /no/such/program: No such file or directory\n' });
+    const notElf = kmos(['run', '/etc/hostname']);
+    expect(notElf.status).toBe(126);
+    expect(notElf.stderr).toMatch(/^kmos: \/etc\/hostname: (Permission denied|Exec format error)\n$/);
+  });
+});

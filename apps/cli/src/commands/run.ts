@@ -4,7 +4,8 @@
  * --root DIR), and the program's exit status as kmos's own (128 + N when signal N ends it). Layer: CLI.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { boot, formatLine, hostExitCode, loadConfigFile, parseConfigText, runProgram } from '@kmos/kernel';
+import { ENOENT, ENOTDIR, strerror } from '@kmos/abi-linux';
+import { boot, formatLine, hostExitCode, KernelError, loadConfigFile, parseConfigText, runProgram } from '@kmos/kernel';
 import { type CliIo, userPath } from '../cli-io.js';
 import { pluginSearchDirs } from '../plugin-search.js';
 import { createStraceTracer } from '../strace.js';
@@ -14,6 +15,10 @@ import { createStraceTracer } from '../strace.js';
  * RAM, allocated lazily by the host), everything else from the schema's defaults.
  */
 const RUN_DEFAULTS = '{ "machine": { "memoryMiB": 1024 } }';
+
+/** The statuses a shell gives for a command it cannot find, or finds and cannot execute. */
+const EXIT_NOT_FOUND = 127;
+const EXIT_CANNOT_EXECUTE = 126;
 
 export interface RunFlags {
   readonly config?: string;
@@ -68,6 +73,11 @@ export async function runCommand(
       );
     }
     return hostExitCode(status);
+  } catch (error) {
+    // The program could not be started: say why as a shell would, with a shell's statuses (127, 126).
+    if (!(error instanceof KernelError)) throw error;
+    io.err(`kmos: ${program}: ${strerror(error.errno)}\n`);
+    return error.errno === ENOENT || error.errno === ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
   } finally {
     machine.console.close();
   }
