@@ -1,16 +1,20 @@
 /**
  * `kmos run`: one Linux program under the kmOS kernel, like qemu-user runs it — the host's file tree (or
  * --root DIR) as the root filesystem, the host's stdin/stdout/stderr as descriptors 0-2, the host's user as
- * the process's credentials — returning the program's wait status. Layer: kernel core, above proc/ and fs/.
+ * the process's credentials — returning the program's wait status. When stdin and stdout are host terminals,
+ * descriptors 0-2 are one kmOS tty instead (tty/run-terminal.ts: raw host mode, the kmOS line discipline);
+ * the host terminal is restored however the run ends. Layer: kernel core, above proc/ and fs/.
  */
 import { resolve } from 'node:path';
 import type { Machine } from './boot.js';
 import { Hostfs } from './fs/hostfs.js';
 import { HostStreamFile } from './host/host-stream-file.js';
+import { createKernel, mountKernelFs } from './kernel-setup.js';
 import { spawnFirstProcess } from './proc/spawn.js';
 import { credentialsOf, type TaskCredentials } from './proc/task-credentials.js';
 import type { SyscallTracer } from './syscall/dispatch.js';
-import { createKernel, mountKernelFs } from './kernel-setup.js';
+import { hostHasTerminal } from './tty/host-terminal.js';
+import { openRunTerminal } from './tty/run-terminal.js';
 
 export interface RunRequest {
   /** The program, as a path in the guest's namespace. */
@@ -34,15 +38,27 @@ export async function runProgram(machine: Machine, request: RunRequest): Promise
   const creds = hostCredentials();
   const rootCtx = k.vfs.rootContext(creds);
   const cwd = await k.vfs.chdir(rootCtx, null, request.cwd).catch(() => k.vfs.root);
-  await spawnFirstProcess(k, {
-    path: request.path,
-    argv: request.argv,
-    env: request.env,
-    creds,
-    files: [new HostStreamFile(0, false), new HostStreamFile(1, true), new HostStreamFile(2, true)],
-    cwd,
-  });
-  return k.run();
+  const terminal = hostHasTerminal()
+    ? openRunTerminal(k, creds, process.stderr.isTTY === true, new HostStreamFile(2, true))
+    : null;
+  try {
+    const first = await spawnFirstProcess(k, {
+      path: request.path,
+      argv: request.argv,
+      env: request.env,
+      creds,
+      files: terminal?.files ?? [
+        new HostStreamFile(0, false),
+        new HostStreamFile(1, true),
+        new HostStreamFile(2, true),
+      ],
+      cwd,
+    });
+    terminal?.started(first);
+    return await k.run();
+  } finally {
+    terminal?.close();
+  }
 }
 
 /** The host user kmos runs as, so that the guest sees the permissions the host enforces anyway. */

@@ -1,8 +1,9 @@
 /**
  * The host's standard streams as open files of the first process under `kmos run`: reads and writes go to the
  * host descriptor as they are (like qemu-user, the guest's stdio is the host's). A host descriptor that is
- * not ready (EAGAIN on a non-blocking pipe) is polled again after a short host wait. The terminal case gets
- * the kernel's tty layer later; until then a terminal is used in the host's own mode.
+ * not ready (EAGAIN on a non-blocking pipe) is polled again after a short host wait. When stdin and stdout
+ * are host terminals, run-program.ts gives the program a kmOS tty instead (tty/run-terminal.ts); these files
+ * then serve only a redirected stderr.
  * Layer: kernel host bridge (only `kmos run` uses it).
  */
 import { fstatSync, readSync, writeSync } from 'node:fs';
@@ -83,4 +84,3 @@ export class HostStreamFile extends OpenFile {
 
   protected override release(): void {}
 }
-
