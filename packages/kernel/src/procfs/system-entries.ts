@@ -84,7 +84,28 @@ function cpuinfo(k: Kernel): string {
   ].join('\n');
 }
 
+/** /proc/stat: CPU time in USER_HZ ticks (all of it user time: the guest never runs in kernel mode on the CPU). */
+function stat(k: Kernel): string {
+  const USER_HZ = 100;
+  const busy = Math.floor((k.cpu.insns * USER_HZ) / 1e9);
+  const idle = Math.max(0, Math.floor((k.clock.nowNs() * USER_HZ) / 1e9) - busy);
+  const cpu = `${busy} 0 0 ${idle} 0 0 0 0 0 0`;
+  const running = [...k.processes.threads.values()].filter((t) => t.state === 0).length;
+  return [
+    `cpu  ${cpu}`,
+    `cpu0 ${cpu}`,
+    'intr 0',
+    'ctxt 0',
+    `btime ${Math.floor((k.clock.epochNs() - k.clock.nowNs()) / 1e9)}`,
+    `processes ${k.processes.lastId}`,
+    `procs_running ${running}`,
+    'procs_blocked 0',
+    '',
+  ].join('\n');
+}
+
 export function registerSystemEntries(k: Kernel, procfs: Procfs): void {
+  procfs.registerFile('stat', () => stat(k));
   procfs.registerFile('meminfo', () => meminfo(k));
   procfs.registerFile('buddyinfo', () => buddyinfo(k));
   procfs.registerFile('slabinfo', () => slabinfo(k), 0o400);
