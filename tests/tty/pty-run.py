@@ -1,7 +1,7 @@
 # A pseudo-terminal harness for tests/tty: runs a command on the slave side of a new pty (as a terminal
 # emulator would: its own session, the pty as controlling terminal, a 100x30 window), writes the given inputs to the master
 # one after another, each once the output since the previous input matches the regular expression it waits for
-# and an optional delay in seconds (since the previous input, or the start) has passed, and prints a JSON report:
+# ('<raw>': until the terminal is in raw mode) and an optional delay in seconds (since the previous input, or the start) has passed, and prints a JSON report:
 # everything the program showed on the terminal, its exit status as a shell reports it, and the seconds
 # from the last input to the exit; 'exit' is the exit code, or null with 'signal' when a signal killed it. Only python3's standard library.
 # Usage: pty-run.py JSON where JSON is {"argv": [...], "steps": [[wait_for_regex, input, delay_s?], ...], "timeout": s}
@@ -16,12 +16,21 @@ if pid == 0:
 out = b''
 searched = 0
 deadline = time.time() + spec.get('timeout', 60)
-steps = [(re.compile(s[0].encode()), s[1].encode(), s[2] if len(s) > 2 else 0) for s in spec['steps']]
+steps = [(s[0], s[1].encode(), s[2] if len(s) > 2 else 0) for s in spec['steps']]
+
+
+def matches(wait_for):
+    # '<raw>' waits for the terminal to leave the host's cooked mode (kmos put it in raw mode).
+    if wait_for == '<raw>':
+        return not (termios.tcgetattr(master)[3] & (termios.ICANON | termios.ECHO))
+    return re.compile(wait_for.encode()).search(out, searched) is not None
+
+
 step_start = time.time()
 last_input = time.time()
 status = None
 while time.time() < deadline:
-    while steps and steps[0][0].search(out, searched) and time.time() >= step_start + steps[0][2]:
+    while steps and matches(steps[0][0]) and time.time() >= step_start + steps[0][2]:
         searched = len(out)
         os.write(master, steps.pop(0)[1])
         last_input = step_start = time.time()

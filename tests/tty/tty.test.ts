@@ -48,7 +48,10 @@ interface PtyRun {
   readonly secondsAfterInput: number;
 }
 
-/** Runs `kmos run ARGS` on a 100x30 pty; each step is [regex to wait for, keys to type, delay in seconds]. */
+/**
+ * Runs `kmos run ARGS` on a 100x30 pty; each step is [regex to wait for (or '<raw>': until kmos put the
+ * terminal in raw mode), keys to type, delay in seconds].
+ */
 function onPty(
   args: readonly string[],
   steps: readonly (readonly [string, string, number?])[],
@@ -81,7 +84,7 @@ describe.skipIf(skipReason !== null)(
     });
 
     it('ends busybox sleep 10 with ^C: SIGINT to the foreground group, exit status 130, echoed as ^C', () => {
-      const r = onPty(['--realtime', BUSYBOX, 'sleep', '10'], [['', '\x03', 2]]);
+      const r = onPty(['--realtime', BUSYBOX, 'sleep', '10'], [['<raw>', '\x03', 1]]);
       // A ^C that reached the host's own line discipline would kill node by SIGINT (signal 2, no exit code).
       expect(r.signal).toBe(0);
       expect(r.exit).toBe(130);
@@ -101,25 +104,50 @@ describe.skipIf(skipReason !== null)(
 
     it('edits the line in the kmOS discipline: erase and kill never reach the program', () => {
       const r = onPty(
-        [BUSYBOX, 'sh', '-c', 'read line; echo "got [$line]"'],
-        [['', 'ab\x7fc\x15xyz\x17echo hi\r', 1]],
+        [BUSYBOX, 'sh', '-c', 'echo ready; read line; echo "got [$line]"'],
+        [['ready', 'ab\x7fc\x15xyz\x17echo hi\r']],
       );
       expect(r.exit).toBe(0);
       expect(r.output).toContain('got [echo hi]');
     });
 
     it('reads end of file on ^D at the start of a line, and a line without newline on ^D after text', () => {
-      const script = 'while read -r l; do echo "[$l]"; done; echo "last [$l]"';
+      const script = 'echo ready; while read -r l; do echo "[$l]"; done; echo "last [$l]"';
       const r = onPty(
         [BUSYBOX, 'sh', '-c', script],
         [
-          ['', 'one\r', 1],
+          ['ready', 'one\r'],
           ['\\[one\\]', 'two\x04'],
           ['two', '\x04'],
         ],
       );
       expect(r.exit).toBe(0);
-      expect(r.output).toBe('one\r\n[one]\r\ntwolast [two]\r\n');
+      expect(r.output).toBe('ready\r\none\r\n[one]\r\ntwolast [two]\r\n');
+    });
+
+    it('lets an interactive shell give the terminal to its job: ^C stops sleep, the shell reports 130', () => {
+      const r = onPty(
+        ['--realtime', BUSYBOX, 'sh', '-i'],
+        [
+          ['[#$] ', 'sleep 10\r'],
+          ['', '\x03', 2],
+          ['[#$] ', 'echo status=$?\r'],
+          ['status=', 'exit\r'],
+        ],
+      );
+      expect(r.exit).toBe(0);
+      expect(r.output).toContain('sleep 10\r\n^C');
+      expect(r.output).toContain('status=130\r\n');
+    });
+
+    it('gives the host terminal back in the mode it was in', () => {
+      const kmos = `'${process.execPath}' '${kmosMain}' run ${BUSYBOX}`;
+      const script = `a=$(stty -g); ${kmos} true; ${kmos} sh -c 'exit 3'; b=$(stty -g); [ "$a" = "$b" ] && echo same-mode`;
+      const spec = { argv: ['sh', '-c', script], steps: [], timeout: 60 };
+      const r = JSON.parse(
+        execFileSync('python3', [harness, JSON.stringify(spec)], { encoding: 'latin1' }),
+      ) as PtyRun;
+      expect(r.output).toContain('same-mode');
     });
   },
 );
