@@ -32,7 +32,13 @@ status = None
 while time.time() < deadline:
     while steps and matches(steps[0][0]) and time.time() >= step_start + steps[0][2]:
         searched = len(out)
-        os.write(master, steps.pop(0)[1])
+        keys = steps.pop(0)[1]
+        size = re.fullmatch(rb'<winsize (\d+) (\d+)>', keys)
+        if size:
+            # A terminal window resized: the host kernel sends SIGWINCH to the pty's foreground group.
+            fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack('HHHH', int(size[1]), int(size[2]), 0, 0))
+        else:
+            os.write(master, keys)
         last_input = step_start = time.time()
     ready, _, _ = select.select([master], [], [], 0.05)
     if ready:

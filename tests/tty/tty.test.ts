@@ -50,7 +50,7 @@ interface PtyRun {
 
 /**
  * Runs `kmos run ARGS` on a 100x30 pty; each step is [regex to wait for (or '<raw>': until kmos put the
- * terminal in raw mode), keys to type, delay in seconds].
+ * terminal in raw mode), keys to type (or '<winsize ROWS COLS>': resize the window), delay in seconds].
  */
 function onPty(
   args: readonly string[],
@@ -123,6 +123,19 @@ describe.skipIf(skipReason !== null)(
       );
       expect(r.exit).toBe(0);
       expect(r.output).toBe('ready\r\none\r\n[one]\r\ntwolast [two]\r\n');
+    });
+
+    it('sends SIGWINCH to the foreground group when the host window is resized, with the new size', () => {
+      const script = 'trap "stty size" WINCH; echo ready; read x; echo done';
+      const r = onPty(
+        [BUSYBOX, 'sh', '-c', script],
+        [
+          ['ready', '<winsize 40 120>'],
+          ['40 120', '\r'],
+        ],
+      );
+      expect(r.exit).toBe(0);
+      expect(r.output).toBe('ready\r\n40 120\r\n\r\ndone\r\n');
     });
 
     it('lets an interactive shell give the terminal to its job: ^C stops sleep, the shell reports 130', () => {
