@@ -132,6 +132,9 @@ const LOGIC_CONDITIONS: (string | null)[] = [
   'fr>0',
 ];
 
+/** Segment-override prefixes, indexed by the segment register they select (ES CS SS DS FS GS). */
+const SEGMENT_OVERRIDES = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
+
 /** One-byte opcodes whose templates neither read nor write flags. */
 const FLAG_NEUTRAL_ONE_BYTE = new Set([
   0x68, 0x6a, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8d, 0x90, 0x98, 0x99, 0xc6, 0xc7,
@@ -199,6 +202,7 @@ class BlockWriter {
     while (this.k < MAX_BLOCK_INSNS && this.pos <= 4096 - PAGE_TAIL_BYTES) {
       const start = this.pos;
       const eip = (this.lin - (this.lin & 0xfff) + start) | 0;
+      this.insnEip = eip;
       const mark = this.lines.length;
       this.lines.push(`s[0]=${eip};`);
       this.use = { reads: true, writesAll: false, mayFault: false };
@@ -335,6 +339,9 @@ class BlockWriter {
   // ---- Operands ----------------------------------------------------------------------------------------
 
   private modrm = 0;
+  /** The segment-override prefix of the current instruction (SEG_ES..SEG_GS), or -1. */
+  private seg = -1;
+  private insnEip = 0;
 
   /** Reads ModR/M (+SIB/disp); for memory forms emits `ea=...;`. Returns false for forms not compiled. */
   private operand(): boolean {
@@ -362,8 +369,23 @@ class BlockWriter {
     if (mod === 1) disp = this.sbyte();
     else if (mod === 2) disp = this.dword();
     if (disp !== 0 || parts.length === 0) parts.push(`${disp}`);
-    this.emit(`ea=(${parts.join('+')})|0;`);
+    this.emitEa(parts.join('+'));
     return true;
+  }
+
+  /**
+   * `ea=` for an offset expression. Under a segment override the block leaves before this instruction when
+   * the segment needs checks (null or limited: the interpreter does those exactly), else adds its base.
+   */
+  private emitEa(offset: string): void {
+    if (this.seg < 0) {
+      this.emit(`ea=(${offset})|0;`);
+      return;
+    }
+    this.emit(
+      `if((c.segCheckMask&${1 << this.seg})!==0){c.eip=${this.insnEip};c.blockRetired=n+${this.k};return ${CONTINUE};}`,
+    );
+    this.emit(`ea=(${offset}+c.segBase[${this.seg}])|0;`);
   }
 
   private get reg(): number {
@@ -415,7 +437,14 @@ class BlockWriter {
   // ---- Instructions ------------------------------------------------------------------------------------
 
   private instruction(): Emit {
-    const op = this.byte();
+    let op = this.byte();
+    this.seg = -1;
+    const override = SEGMENT_OVERRIDES.indexOf(op);
+    if (override >= 0) {
+      this.seg = override;
+      op = this.byte();
+      if (SEGMENT_OVERRIDES.includes(op)) return Emit.None;
+    }
     if (op < 0x40 && (op & 7) < 6) return this.aluForm(op);
     if (op >= 0x70 && op < 0x80) {
       const disp = this.sbyte();
@@ -521,6 +550,11 @@ class BlockWriter {
         return this.twoByte();
       case 0x66:
         return this.operandSizeNop();
+      case 0xa0:
+      case 0xa1:
+      case 0xa2:
+      case 0xa3:
+        return this.moffs(op);
       case 0x68:
         this.use.mayFault = true;
         this.emit(`push(c,${this.dword()},-1);`);
@@ -658,6 +692,21 @@ class BlockWriter {
     this.lines.length = mark; // the `ea=` line is not needed
     this.use.mayFault = false;
     this.noFlags();
+    return Emit.Normal;
+  }
+
+  /** MOV AL/EAX <-> [moffs32] (A0..A3): glibc's `mov %gs:0x14, %eax` stack-protector load is one. */
+  private moffs(op: number): Emit {
+    this.noFlags();
+    this.use.mayFault = true;
+    this.emitEa(`${this.dword()}`);
+    const width = (op & 1) === 0 ? 8 : 32;
+    if (op < 0xa2) {
+      this.regWrite(width, 0, width === 8 ? 'm.read8(ea)' : 'm.read32(ea)');
+    } else {
+      this.emit(width === 8 ? 'm.write8(ea,r[0]&255);' : 'm.write32(ea,r[0]);');
+      this.emitStoreCheck();
+    }
     return Emit.Normal;
   }
 

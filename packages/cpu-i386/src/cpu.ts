@@ -151,8 +151,12 @@ export class I386Cpu implements Cpu {
         c.currentBlock = null;
         c.runRetired += c.blockRetired;
         if (exit !== CONTINUE) return exit as RunExit;
-        prev = b;
-        continue;
+        // A block that left before its first instruction (a segment needing checks) made no progress:
+        // the interpreter runs that instruction now, or the loop would enter the block forever.
+        if (c.blockRetired !== 0) {
+          prev = b;
+          continue;
+        }
       }
       prev = null;
       const exit = step(c);

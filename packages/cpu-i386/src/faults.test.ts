@@ -350,6 +350,25 @@ for (const [mode, threshold] of [
         expect(m.cpu.getSeg(SegReg.GS)).toBe(0x33);
       });
 
+      it('reads and writes through a 4 GiB TLS segment in a hot loop (Linux set_thread_area)', () => {
+        const { m } = machineWith(
+          'mov ax, 0x3b\nmov gs, ax\nmov ecx, 100\nl: mov eax, gs:[0x14]\nadd eax, ecx\nmov gs:[0x14], eax\nmov dl, gs:[0x14]\nmovzx ebx, byte ptr gs:[0x15]\ndec ecx\njnz l\nint 0x80',
+        );
+        m.map(DATA);
+        const base = DATA;
+        m.cpu.setGdtEntry(
+          7,
+          ((base & 0xffff) << 16) | 0xffff,
+          (base & 0xff000000) | ((base >>> 16) & 0xff) | 0x00cff300,
+        );
+        expect(m.cpu.run(10_000)).toBe(RunExit.Syscall);
+        const sum = (100 * 101) / 2;
+        expect(new DataView(m.read(DATA + 0x14, 4).buffer).getUint32(0, true)).toBe(sum);
+        expect(m.cpu.getReg(Reg.EAX)).toBe(sum);
+        expect(m.cpu.getReg(Reg.EDX) & 0xff).toBe(sum & 0xff);
+        expect(m.cpu.getReg(Reg.EBX)).toBe((sum >>> 8) & 0xff);
+      });
+
       it('checks the last byte of an operand against a GS limit', () => {
         const { m, labels } = machineWith(
           'mov ax, 0x33\nmov gs, ax\nmov al, gs:[0xff]\nl: mov eax, gs:[0xfe]\nint 0x80',
