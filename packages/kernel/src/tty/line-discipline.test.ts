@@ -195,11 +195,18 @@ describe('input processing', () => {
 describe('signals (ISIG)', () => {
   it('sends SIGINT for ^C, echoes ^C and flushes the pending input', () => {
     const { type, read, echo, signals } = setup();
-    type('half a line\x03');
+    type('half a line');
+    type('\x03');
     expect(signals).toEqual([SIGINT]);
     expect(echo()).toBe('half a line^C');
     type('\n');
     expect(read()).toBe('\n');
+  });
+
+  it('drops the echo of its own batch on a flushing signal (Linux clears the uncommitted echo buffer)', () => {
+    const { type, echo } = setup();
+    type('half\x03rest');
+    expect(echo()).toBe('^Crest');
   });
 
   it('keeps the input with NOFLSH', () => {

@@ -10,7 +10,8 @@
  * to `lines`, where read(2) takes at most one line per call (VEOF adds no byte; at the start of a line it
  * makes an empty line, which read(2) returns as 0, end of file). In non-canonical mode bytes go to `raw` and
  * read(2) returns once VMIN bytes are there (VMIN=0: at once, maybe with 0). Echo (ECHO, ECHOE, ECHOK,
- * ECHOKE, ECHONL, ECHOCTL) goes through output processing, as Linux's echo buffer does.
+ * ECHOKE, ECHONL, ECHOCTL) goes through output processing, as Linux's echo buffer does, and is committed at
+ * the end of each `receive` batch; a signal's flush drops the batch's uncommitted echo, as Linux does.
  * Not modelled: VTIME's timer (VTIME>0 behaves as VMIN=max(VMIN,1) without a timeout), IXON flow control
  * (VSTART and VSTOP are swallowed without stopping output), VLNEXT, VREPRINT, VDISCARD, PARMRK, column
  * tracking for tabs (an erased tab moves back one column).
@@ -111,6 +112,8 @@ export class LineDiscipline {
   private lines: Uint8Array[] = [];
   /** Bytes for read(2) in non-canonical mode. */
   private raw: number[] = [];
+  /** Echo of the current `receive` batch, committed at its end (a signal's flush drops it, as in Linux). */
+  private echoPending: number[] = [];
 
   constructor(
     /** Changed by TCSETS* through `setTermios` only. */
@@ -196,6 +199,10 @@ export class LineDiscipline {
   /** Bytes typed at the terminal. */
   receive(bytes: Uint8Array): void {
     for (const byte of bytes) this.receiveByte(byte);
+    if (this.echoPending.length === 0) return;
+    const echo = Uint8Array.from(this.echoPending);
+    this.echoPending = [];
+    this.hooks.echo(echo);
   }
 
   private receiveByte(byte: number): void {
@@ -235,9 +242,12 @@ export class LineDiscipline {
     return 0;
   }
 
-  /** As n_tty's isig: flush unless NOFLSH, signal the foreground group, echo the character (^C). */
+  /** As n_tty's isig: flush input and uncommitted echo unless NOFLSH, signal the foreground group, echo ^C. */
   private raiseSignal(c: number, signo: number): void {
-    if (!(this.termios.c_lflag & NOFLSH)) this.flushInput();
+    if (!(this.termios.c_lflag & NOFLSH)) {
+      this.flushInput();
+      this.echoPending = [];
+    }
     this.hooks.signal(signo);
     if (this.termios.c_lflag & ECHO) this.echoChar(c);
   }
@@ -333,7 +343,7 @@ export class LineDiscipline {
   }
 
   private echoOut(bytes: Uint8Array): void {
-    this.hooks.echo(this.processOutput(bytes));
+    this.echoPending.push(...this.processOutput(bytes));
   }
 
   /** Output processing of bytes a program writes (or the echo): OPOST with ONLCR (\n to \r\n) and OCRNL. */
