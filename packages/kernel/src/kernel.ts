@@ -22,6 +22,9 @@ import { VirtualClock } from './sched/virtual-clock.js';
 import { SyscallDispatcher } from './syscall/dispatch.js';
 import type { SyscallTable } from './syscall/syscall-table.js';
 
+/** How long a busy guest may run before host events (terminal input) get a turn, in host milliseconds. */
+const HOST_YIELD_MS = 10;
+
 /** 2026-01-01T00:00:00Z: CLOCK_REALTIME at boot in virtual-clock mode, fixed so runs are repeatable. */
 export const VIRTUAL_BOOT_EPOCH_NS = 1_767_225_600 * 1e9;
 
@@ -151,12 +154,19 @@ export class Kernel {
     this.initExit = (status) => {
       finished = status;
     };
+    let lastYieldMs = performance.now();
     while (finished === null) {
       if (this.fatal) throw this.fatal;
       const t = this.sched.next();
       if (t) {
         this.runThread(t);
         if (this.inFlight > 0) await Promise.resolve();
+        // A busy guest must not starve host events (a ^C typed at the terminal, a resize): let them in now
+        // and then. Without host events pending this changes nothing the guest can see.
+        if (performance.now() - lastYieldMs > HOST_YIELD_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYieldMs = performance.now();
+        }
         continue;
       }
       if (this.clock.fireDue() > 0) continue;
@@ -246,9 +256,17 @@ export class Kernel {
     );
   };
 
+  /** Waits on the host until the next guest timer is due, or until `kick` says a thread became runnable. */
   private sleepHost(): Promise<void> {
     const next = this.clock.nextDeadlineNs();
     const waitMs = next === null ? 0 : Math.max(0, (next - this.clock.nowNs()) / 1e6);
-    return new Promise((resolve) => setTimeout(resolve, waitMs));
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, waitMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeIdle = done;
+    });
   }
 }

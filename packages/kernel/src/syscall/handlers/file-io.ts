@@ -195,13 +195,13 @@ export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
         const buf = new Uint8Array(Math.min(count, CHUNK_BYTES));
         let total = 0;
         while (total < count) {
-          const n = await untilReady(k, t, () =>
-            input.read(buf.subarray(0, Math.min(buf.length, count - total))),
-          );
+          const want = Math.min(buf.length, count - total);
+          const n = await untilReady(k, t, () => input.read(buf.subarray(0, want)));
           if (n === 0) break;
           const w = await untilReady(k, t, () => output.write(buf.subarray(0, n)));
           total += w;
-          if (w < n) break;
+          // A short read or write ends the call, as Linux's does: the caller decides whether to go on.
+          if (w < n || n < want) break;
         }
         return total;
       },
