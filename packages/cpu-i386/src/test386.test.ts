@@ -1,9 +1,10 @@
 /**
- * The published test386 POST-EE vectors (/work/shared/testdata/test386-ee, 44,926 ALU/shift/mul/div/BCD
+ * The published test386 POST-EE vectors (shared/testdata/test386-ee beside the repository, 44,926 ALU/shift/mul/div/BCD
  * results recorded on real hardware): each group's NASM sequence is translated to GNU as Intel syntax,
  * assembled once, and every vector is run on the CPU. The oracle is the recorded hardware result.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Reg, RunExit } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
 import { assemble, GuestMachine } from './testing/guest.js';
@@ -17,7 +18,8 @@ interface Group {
   vectors: number[][];
 }
 
-const VECTORS = '/work/shared/testdata/test386-ee/test386-ee-vectors.json';
+// shared/ sits beside the checkout (for developers and for CI alike): packages/cpu-i386/src → ../../../../shared.
+const VECTORS = fileURLToPath(new URL('../../../../shared/testdata/test386-ee/test386-ee-vectors.json', import.meta.url));
 const groups: Group[] = JSON.parse(readFileSync(VECTORS, 'utf8')).groups;
 
 const CODE_VA = 0x00400000;
