@@ -68,7 +68,10 @@ function becomeZombie(k: Kernel, hooks: LifecycleHooks, p: Process, status: numb
   }
   const parent = p.parent;
   if (parent) {
-    if (p.exitSignal !== 0) hooks.signalProcess(parent, p.exitSignal, childCode(status), status, p);
+    // si_status is the exit code for CLD_EXITED and the signal for CLD_KILLED/CLD_DUMPED, not the wait status.
+    const signo = status & 0x7f;
+    const siStatus = signo === 0 ? (status >> 8) & 0xff : signo;
+    if (p.exitSignal !== 0) hooks.signalProcess(parent, p.exitSignal, childCode(status), siStatus, p);
     parent.childWait.wakeAll();
   }
 }

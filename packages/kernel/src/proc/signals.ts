@@ -63,8 +63,7 @@ const FXSAVE_BYTES = 512;
 const INT80_LENGTH = 2;
 const EFLAGS_TF = 0x100;
 const EFLAGS_DF = 0x400;
-/** User code and data selectors (GDT entries 14 and 15, RPL 3), as Linux's __USER_CS / __USER_DS. */
-const USER_CS = 0x73;
+/** The user data selector (GDT entry 15, RPL 3), as Linux's __USER_DS. */
 const USER_DS = 0x7b;
 const SC = sigcontextLayout.fields;
 const UC = ucontextLayout.fields;
@@ -88,6 +87,7 @@ export class SignalService {
     p.sigInfo[info.signo] ??= info;
     const target = p.threads.find((t) => t.alive && !this.blocks(t, info.signo)) ?? null;
     if (target) this.wakeForSignal(target);
+    p.signalArrived.wakeAll();
   }
 
   /** A thread-directed signal (tkill, tgkill, a CPU fault). */
@@ -101,6 +101,7 @@ export class SignalService {
     else t.sigPendingHi |= bit;
     t.sigInfo[info.signo] ??= info;
     if (!this.blocks(t, info.signo)) this.wakeForSignal(t);
+    p.signalArrived.wakeAll();
   }
 
   /** A synchronous fault signal: it cannot be blocked or ignored (Linux forces SIG_DFL then). */
@@ -229,6 +230,18 @@ export class SignalService {
     t.sigBlockedHi = hi >>> 0;
   }
 
+  /** Takes the lowest pending signal of `t` (or its process) that is in the set lo/hi, or null (rt_sigtimedwait). */
+  takeFromSet(t: Thread, lo: number, hi: number): SigInfo | null {
+    const p = t.process;
+    const signo = firstDeliverable(
+      (t.sigPendingLo | p.sigPendingLo) & lo,
+      (t.sigPendingHi | p.sigPendingHi) & hi,
+      0,
+      0,
+    );
+    return signo === 0 ? null : this.takePending(t, signo);
+  }
+
   /** True when a signal could be delivered to `t` now (for sleeps that must notice it). */
   hasDeliverable(t: Thread): boolean {
     return this.nextSignal(t) !== 0;
@@ -265,9 +278,13 @@ export class SignalService {
     else t.sigBlockedHi &= ~sigBit(signo);
   }
 
-  /** Ignored signals are dropped when sent, as Linux does (SIGCHLD included when ignored by default). */
+  /**
+   * Ignored signals are dropped when sent, as Linux does (SIGCHLD included when ignored by default) — unless a
+   * thread blocks them: then they stay pending for sigwait-style calls.
+   */
   private discard(p: Process, signo: number): boolean {
     if (signo === SIGKILL || signo === SIGSTOP) return false;
+    if (p.threads.some((t) => t.alive && this.blocks(t, signo))) return false;
     const handler = p.signals.get(signo).handler;
     return (
       handler === SIG_IGN ||

@@ -5,6 +5,7 @@
  */
 import {
   _NSIG,
+  EAGAIN,
   EINVAL,
   ENOMEM,
   EPERM,
@@ -27,12 +28,13 @@ import {
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import type { Process } from '../../proc/process.js';
-import { sigInfo } from '../../proc/siginfo.js';
+import { encodeSigInfo, sigInfo } from '../../proc/siginfo.js';
 import type { Thread } from '../../proc/thread.js';
 import { sleepUntil } from '../../sched/sleep.js';
 import { WaitQueue } from '../../sched/wait-queue.js';
 import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
 import { readUser, signed, struct, writeUser } from '../user-args.js';
+import { readTimespecNs } from './time.js';
 
 /** A queue nobody wakes: pause and sigsuspend sleep until a signal interrupts them. */
 const NEVER = new WaitQueue();
@@ -175,6 +177,38 @@ function sigaltstack(t: Thread, ssPtr: number, oldPtr: number): number {
   return 0;
 }
 
+/** rt_sigtimedwait: takes a pending signal of the set, sleeping until one comes or the timeout passes (EAGAIN). */
+async function sigtimedwait(
+  k: Kernel,
+  t: Thread,
+  setPtr: number,
+  infoPtr: number,
+  timeoutPtr: number,
+  size: number,
+  time64: boolean,
+) {
+  if (size !== KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
+  const v = readUser(t, setPtr, KERNEL_SIGSET_SIZE);
+  const unblockable = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+  const lo = v.getUint32(0, true) & ~unblockable;
+  const hi = v.getUint32(4, true);
+  const deadline = timeoutPtr === 0 ? null : k.clock.nowNs() + readTimespecNs(t, timeoutPtr, time64);
+  let info = k.signals.takeFromSet(t, lo, hi);
+  if (!info && deadline !== k.clock.nowNs()) {
+    const end = await sleepUntil(
+      t,
+      k.clock,
+      [t.process.signalArrived],
+      () => (info = k.signals.takeFromSet(t, lo, hi)) !== null,
+      deadline,
+    );
+    if (end === 'timeout' && !info) info = k.signals.takeFromSet(t, lo, hi);
+  }
+  if (!info) throw new KernelError(EAGAIN);
+  if (infoPtr !== 0) writeUser(t, infoPtr, encodeSigInfo(info));
+  return info.signo;
+}
+
 /** Sleeps until a signal is delivered: pause, and rt_sigsuspend with its temporary mask. */
 async function suspend(k: Kernel, t: Thread): Promise<number> {
   await sleepUntil(t, k.clock, [NEVER], () => k.signals.hasDeliverable(t), null);
@@ -224,5 +258,11 @@ export function signalSyscalls(k: Kernel): Record<string, SyscallImpl> {
       },
     },
     pause: { handler: (t) => suspend(k, t) },
+    rt_sigtimedwait: {
+      handler: (t, set, info, timeout, size) => sigtimedwait(k, t, set, info, timeout, size, false),
+    },
+    rt_sigtimedwait_time64: {
+      handler: (t, set, info, timeout, size) => sigtimedwait(k, t, set, info, timeout, size, true),
+    },
   };
 }
