@@ -94,7 +94,12 @@ export async function chownInode(
   if (newUid !== undefined) changes.uid = newUid;
   if (newGid !== undefined) changes.gid = newGid;
   const killed = killSuid(attr);
-  if (killed !== attr.mode) changes.mode = killed;
+  if ((killed & MODE_PERMISSION_MASK) !== (attr.mode & MODE_PERMISSION_MASK)) {
+    // Clearing set-id bits is a mode change, which only the owner (or root) may make: Linux's notify_change
+    // turns ATTR_KILL_SUID into ATTR_MODE, so even chown(-1, -1) of a set-uid file is EPERM for anyone else.
+    if (fsUid(cred) !== 0 && fsUid(cred) !== attr.uid) throw fsError(EPERM, 'chown: would change the mode');
+    changes.mode = killed;
+  }
   await dentry.mount.fs.setattr(dentry.ino, changes);
 }
 
