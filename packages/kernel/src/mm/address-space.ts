@@ -17,14 +17,20 @@
  *   page-table frames belong to the PageDirectory and never appear in FrameRefs.
  * - Whenever a live PTE loses rights or its frame, the notifier's invlpg runs before the frame can be reused,
  *   so the TLB never holds a stale entry.
+ * - With swap on, a PTE may hold a swap entry instead (swap-entry.ts): zap frees its slot, fork copies it and
+ *   counts one more holder, the fault handler brings the page back; reclaim.ts walks every live address
+ *   space (`MemoryManager.spaces`) to choose the pages that go.
  */
 import type { PageAllocator, PhysAddr, PhysicalMemory, VirtAddr } from '@kmos/abi-driver';
 import { PAGE_SIZE } from '@kmos/abi-driver';
 import { ENOMEM, PROT_NONE, PROT_WRITE } from '@kmos/abi-linux';
+import { KernelPanic } from '../errors.js';
 import { KernelError } from '../kernel-error.js';
 import { UserFrames } from './frame-refs.js';
 import { PageCaches } from './page-cache.js';
 import { PageDirectory, PTE_D, PTE_P, PTE_U, PTE_W, pteFrame, virt } from './page-table.js';
+import type { ClockReclaim } from './reclaim.js';
+import type { Swap } from './swap.js';
 import { VM_DONTCOPY, VM_GROWSDOWN, type Vma, VmaList } from './vma.js';
 
 /** The end of user space on i386 with the 3G/1G split (Linux's TASK_SIZE, PAGE_OFFSET). */
@@ -70,6 +76,11 @@ export const DEFAULT_LIMITS: MmLimits = {
 export class MemoryManager {
   readonly frames: UserFrames;
   readonly caches: PageCaches;
+  /** Every live address space, for the reclaim clock. Written by AddressSpace.create and destroy. */
+  readonly spaces = new Set<AddressSpace>();
+  /** Swap and its page replacement, or null while no swap area is on. Written once, by swapon.ts. */
+  swap: Swap | null = null;
+  reclaim: ClockReclaim | null = null;
 
   constructor(
     readonly memory: PhysicalMemory,
@@ -77,6 +88,12 @@ export class MemoryManager {
   ) {
     this.frames = new UserFrames(memory, pages);
     this.caches = new PageCaches(this.frames);
+  }
+
+  /** The swap that owns the swap entries found in PTEs; one without swap on is a broken invariant. */
+  get swapping(): Swap {
+    if (this.swap === null) throw new KernelPanic('a PTE holds a swap entry but swap is off');
+    return this.swap;
   }
 }
 
@@ -122,7 +139,9 @@ export class AddressSpace {
   ): AddressSpace {
     const pd = PageDirectory.create(mm.memory, mm.pages);
     if (pd === null) throw new KernelError(ENOMEM, 'no frame for a page directory');
-    return new AddressSpace(mm, pd, notifier, limits);
+    const as = new AddressSpace(mm, pd, notifier, limits);
+    mm.spaces.add(as);
+    return as;
   }
 
   /** The value for CR3 while this address space runs. */
@@ -157,12 +176,25 @@ export class AddressSpace {
     this.mm.frames.put(pteFrame(old));
   }
 
-  /** Removes the PTEs of `vma` in [start, end), dropping their frames; dirty shared pages are noted. */
+  /** Swaps out a present PTE (reclaim): `entry` replaces it and the frame's reference goes. */
+  unmapForSwap(va: number, entry: number): void {
+    const old = this.pd.pte(va);
+    this.pd.setPte(va, entry);
+    this.notifier.invlpg(virt(va));
+    this.rssPages--;
+    this.mm.frames.put(pteFrame(old));
+  }
+
+  /** Removes the PTEs of `vma` in [start, end), dropping their frames and swap slots; dirty shared pages are noted. */
   zap(vma: Vma, start: number, end: number): void {
     const cache = vma.isShared() ? vma.cache : null;
-    for (let va = this.pd.nextPresent(start, end); va >= 0; va = this.pd.nextPresent(va + PAGE_SIZE, end)) {
+    for (let va = this.pd.nextUsed(start, end); va >= 0; va = this.pd.nextUsed(va + PAGE_SIZE, end)) {
       const pte = this.pd.pte(va);
       this.pd.setPte(va, 0);
+      if ((pte & PTE_P) === 0) {
+        this.mm.swapping.freeEntry(pte);
+        continue;
+      }
       this.notifier.invlpg(virt(va));
       if (cache !== null && (pte & PTE_D) !== 0) cache.markDirty(vma.pageIndex(va));
       this.rssPages--;
@@ -285,16 +317,17 @@ export class AddressSpace {
     const copy = v.slice(v.start, v.end);
     child.vmas.insert(copy);
     const refs = this.mm.frames.refs;
-    for (
-      let va = this.pd.nextPresent(v.start, v.end);
-      va >= 0;
-      va = this.pd.nextPresent(va + PAGE_SIZE, v.end)
-    ) {
+    for (let va = this.pd.nextUsed(v.start, v.end); va >= 0; va = this.pd.nextUsed(va + PAGE_SIZE, v.end)) {
       let pte = this.pd.pte(va);
-      if (!v.isShared() && (pte & PTE_W) !== 0) pte = this.pd.updateFlags(va, PTE_W, 0);
+      const present = (pte & PTE_P) !== 0;
+      if (present && !v.isShared() && (pte & PTE_W) !== 0) pte = this.pd.updateFlags(va, PTE_W, 0);
       if (!child.pd.setPte(va, pte)) {
         child.destroy();
         throw new KernelError(ENOMEM, 'fork: no frame for a page table');
+      }
+      if (!present) {
+        this.mm.swapping.dupEntry(pte);
+        continue;
       }
       refs.get(pteFrame(pte));
       child.rssPages++;
@@ -305,6 +338,7 @@ export class AddressSpace {
   destroy(): void {
     const all = this.vmas.extract(0, TASK_SIZE);
     for (const v of all) this.dropVma(v);
+    this.mm.spaces.delete(this);
     this.pd.destroy();
   }
 

@@ -10,6 +10,8 @@
  * - Copy-on-write needs only the count: a writer that finds count 1 is the last owner and takes the frame
  *   as it is; otherwise it copies.
  * - Counting is a typed array indexed by frame number: no allocation, no hashing on the fault path.
+ * - With swap on, the swap cache (swap.ts) may hold a frame too. It is a keeper, not a user: when it is the
+ *   last holder left, `put` makes it let go, so a frame nobody maps never lingers.
  */
 import type { PageAllocator, PhysAddr, PhysicalMemory } from '@kmos/abi-driver';
 import { PAGE_SHIFT, PAGE_SIZE } from '@kmos/abi-driver';
@@ -63,12 +65,21 @@ export class FrameRefs {
   }
 }
 
+/** What may hold a user frame besides PTEs and page caches: the swap cache. */
+export interface FrameKeeper {
+  keeps(frame: PhysAddr): boolean;
+  /** Drops the keeper's hold on `frame` (through UserFrames.put). */
+  release(frame: PhysAddr): void;
+}
+
 /**
  * The machine-wide pool of user frames: the page allocator, the counts, and RAM for zeroing and copying.
  * One per machine; every address space and page cache shares it.
  */
 export class UserFrames {
   readonly refs: FrameRefs;
+  /** The swap cache once swap is on; written by MemoryManager.swapOn. */
+  keeper: FrameKeeper | null = null;
 
   constructor(
     readonly memory: PhysicalMemory,
@@ -100,7 +111,18 @@ export class UserFrames {
 
   /** Drops one hold; the last one returns the frame to the allocator. */
   put(frame: PhysAddr): void {
-    if (this.refs.put(frame) === 0) this.pages.freePages(frame, 0);
+    const left = this.refs.put(frame);
+    if (left === 0) this.pages.freePages(frame, 0);
+    else if (left === 1 && this.keeper?.keeps(frame)) this.keeper.release(frame);
+  }
+
+  /** True when one PTE is all that holds `frame` (a swap-cache hold is let go then): copy-on-write may reuse it. */
+  soleMapper(frame: PhysAddr): boolean {
+    const n = this.refs.count(frame);
+    if (n === 1) return true;
+    if (n !== 2 || this.keeper === null || !this.keeper.keeps(frame)) return false;
+    this.keeper.release(frame);
+    return true;
   }
 
   /** The frame's bytes as a view into RAM (no copy). */

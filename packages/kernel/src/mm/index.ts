@@ -13,7 +13,7 @@ export {
   STACK_GUARD_GAP,
   TASK_SIZE,
 } from './address-space.js';
-export { FrameRefs, UserFrames } from './frame-refs.js';
+export { type FrameKeeper, FrameRefs, UserFrames } from './frame-refs.js';
 export {
   brk,
   type MapFile,
@@ -34,6 +34,7 @@ export {
   type PageSource,
   type SourceIdentity,
 } from './page-cache.js';
+export { CountingPageAllocator, freePageCount } from './page-counter.js';
 export {
   FAULT_OK,
   FAULT_OOM,
@@ -44,6 +45,13 @@ export {
 } from './page-fault.js';
 export * from './page-table.js';
 export { mapsLine, procMaps, procStatusVmLines, type VmStatus, vmStatus } from './proc-text.js';
+export { ClockReclaim, type ReclaimStats, type Watermarks, watermarksFor } from './reclaim.js';
+export { Swap, type SwapStats } from './swap.js';
+export { SWAP_MIN_PAGES, SwapArea, type SwapKind } from './swap-area.js';
+export { isSwapEntry, swapEntry, swapSlot } from './swap-entry.js';
+export { formatSwapHeader, parseSwapHeader, SWAP_MAGIC, type SwapHeader } from './swap-header.js';
+export { SwapSlots } from './swap-slots.js';
+export { swapOn } from './swapon.js';
 export {
   clearUser,
   copyFromUser,

@@ -326,7 +326,8 @@ function moveMapping(
     throw new KernelError(ENOMEM, 'mremap: no frame for page tables');
   const [v] = as.vmas.extract(oldAddr, oldAddr + oldLen);
   const pd = as.pd;
-  for (let va = pd.nextPresent(v.start, v.end); va >= 0; va = pd.nextPresent(va + PAGE_SIZE, v.end)) {
+  // Swap entries move with the present PTEs: the slot follows its page to the new address.
+  for (let va = pd.nextUsed(v.start, v.end); va >= 0; va = pd.nextUsed(va + PAGE_SIZE, v.end)) {
     const pte = pd.pte(va);
     pd.setPte(dest + (va - v.start), pte);
     pd.setPte(va, 0);

@@ -13,7 +13,10 @@
  *   one the source fails to read (an ErrnoError such as EIO), is SIGBUS (BUS_ADRERR), as in Linux.
  * - Present but read-only, write allowed by the VMA: copy-on-write. A frame with one holder is the writer's
  *   own (the other side of a fork already let go), so it just becomes writable; otherwise it is copied.
+ * - Not present but not empty: a swap entry; swap.ts reads the page back (SIGBUS if the area cannot be read).
  * - A fault whose PTE already allows the access is a stale TLB entry: invlpg and retry.
+ * - With swap on, free frames below the low watermark are first replenished by the clock (reclaim.ts);
+ *   a fault that still finds no frame reclaims once more and retries before it gives up.
  * - No frame (or page table) free: `FAULT_OOM`, never an exception; the caller picks a process to kill.
  */
 import type { ErrnoError, PhysAddr, VirtAddr } from '@kmos/abi-driver';
@@ -54,6 +57,16 @@ function signal(signo: number, code: number, addr: number): FaultSignal {
 
 /** Resolves a page fault at `addr` with the #PF `errorCode` (PF_P/PF_W/PF_U bits). */
 export function handlePageFault(as: AddressSpace, addr: number, errorCode: number): FaultResult {
+  const reclaim = as.mm.reclaim;
+  if (reclaim === null) return resolveFault(as, addr, errorCode);
+  // Before anything reads the PTE: reclaim may unmap any page, the faulting one included.
+  reclaim.balance();
+  const r = resolveFault(as, addr, errorCode);
+  if (r !== FAULT_OOM || reclaim.reclaim() === 0) return r;
+  return resolveFault(as, addr, errorCode);
+}
+
+function resolveFault(as: AddressSpace, addr: number, errorCode: number): FaultResult {
   const a = addr >>> 0;
   if (a >= TASK_SIZE) return signal(SIGSEGV, SEGV_MAPERR, a);
   const vma = as.vmas.find(a);
@@ -67,7 +80,8 @@ export function handlePageFault(as: AddressSpace, addr: number, errorCode: numbe
   }
   const va = a - (a % PAGE_SIZE);
   const pte = as.pd.pte(va);
-  if ((pte & PTE_P) === 0) return faultIn(as, vma, va, write, a);
+  if (pte === 0) return faultIn(as, vma, va, write, a);
+  if ((pte & PTE_P) === 0) return swapIn(as, vma, va, pte, write, a);
   if (write && (pte & PTE_W) === 0) return writeProtected(as, vma, va, pte);
   if ((pte & PTE_U) === 0) as.pd.updateFlags(va, 0, PTE_U);
   as.notifier.invlpg(virt(va));
@@ -93,6 +107,20 @@ function faultIn(as: AddressSpace, vma: Vma, va: number, write: boolean, addr: n
   return copy === null ? FAULT_OOM : install(as, va, copy, as.pteFlags(vma, true));
 }
 
+/** A swap entry: the page comes back from the swap area. */
+function swapIn(
+  as: AddressSpace,
+  vma: Vma,
+  va: number,
+  entry: number,
+  write: boolean,
+  addr: number,
+): FaultResult {
+  const r = as.mm.swapping.swapIn(as, vma, va, entry, write);
+  if (r === 'ok') return FAULT_OK;
+  return r === 'oom' ? FAULT_OOM : signal(SIGBUS, BUS_ADRERR, addr);
+}
+
 /** The cache's frame for page `index`, or null when the source failed to read it (an I/O error is SIGBUS). */
 function readCached(cache: PageCache, index: number): ReturnType<PageCache['get']> | null {
   try {
@@ -113,7 +141,7 @@ function install(as: AddressSpace, va: number, frame: PhysAddr, flags: number): 
 /** A write to a present read-only page the VMA lets the process write: copy-on-write, or a shared page. */
 function writeProtected(as: AddressSpace, vma: Vma, va: number, pte: number): FaultResult {
   const frame = pteFrame(pte);
-  if (vma.isShared() || as.mm.frames.refs.count(frame) === 1) {
+  if (vma.isShared() || as.mm.frames.soleMapper(frame)) {
     as.pd.updateFlags(va, 0, as.pteFlags(vma, true));
     as.notifier.invlpg(virt(va));
     return FAULT_OK;

@@ -6,13 +6,14 @@
  * How it works
  * - A page directory is one frame of 1024 PDEs; each present PDE points at a page table of 1024 PTEs, each
  *   mapping one 4 KiB page. CR3 holds the directory's physical address.
- * - User page tables are created on demand by `setPte` and freed the moment their last present PTE goes, so
- *   an empty address space holds exactly one frame (the directory). `presentInTable[pdi]` counts present
+ * - User page tables are created on demand by `setPte` and freed the moment their last used PTE goes, so
+ *   an empty address space holds exactly one frame (the directory). A PTE is used when it is not 0: present,
+ *   or a swap entry (swap-entry.ts) that must outlive the page it replaced. `usedInTable[pdi]` counts used
  *   PTEs per table; it is the invariant that makes "free when empty" O(1).
  * - PDEs of user tables are P|W|U: the i386 combines PDE and PTE rights, so the PTE alone decides access.
  * - kmOS runs the kernel natively (the gVisor model), so no kernel half is mapped: every PDE is user space.
  * - This file knows nothing of frame ownership; it never frees a leaf frame. `destroy` panics if a PTE is
- *   still present, because that frame would leak.
+ *   still used, because its frame or swap slot would leak.
  */
 import type { PageAllocator, PhysAddr, PhysicalMemory, VirtAddr } from '@kmos/abi-driver';
 import { PAGE_SHIFT, PAGE_SIZE } from '@kmos/abi-driver';
@@ -60,8 +61,8 @@ export function pteFrame(pte: number): PhysAddr {
 
 /** One process's page directory and the page tables below it. */
 export class PageDirectory {
-  /** Present PTEs per page table, indexed by PDE index; 0 means the table does not exist. */
-  private readonly presentInTable = new Uint16Array(PDE_COUNT);
+  /** Used (non-zero) PTEs per page table, indexed by PDE index; 0 means the table does not exist. */
+  private readonly usedInTable = new Uint16Array(PDE_COUNT);
   private readonly u32: Uint32Array;
   /** Dword index of the directory in physical memory. */
   private readonly pdBase: number;
@@ -96,14 +97,14 @@ export class PageDirectory {
   setPte(va: number, pte: number): boolean {
     const pdi = va >>> PDE_SHIFT;
     if ((this.u32[this.pdBase + pdi] & PTE_P) === 0) {
-      if ((pte & PTE_P) === 0) return true;
+      if (pte === 0) return true;
       if (!this.createTable(pdi)) return false;
     }
     const slot = this.slotIndex(pdi, va);
-    const wasPresent = (this.u32[slot] & PTE_P) !== 0;
-    const isPresent = (pte & PTE_P) !== 0;
+    const wasUsed = this.u32[slot] !== 0;
+    const isUsed = pte !== 0;
     this.u32[slot] = pte >>> 0;
-    if (wasPresent !== isPresent) this.countChange(pdi, isPresent ? 1 : -1);
+    if (wasUsed !== isUsed) this.countChange(pdi, isUsed ? 1 : -1);
     return true;
   }
 
@@ -130,7 +131,7 @@ export class PageDirectory {
   /** Frees tables that `ensureTables` created but nothing filled. */
   trimTables(start: number, end: number): void {
     for (let pdi = pdIndex(start); pdi <= pdIndex(end - 1); pdi++) {
-      if ((this.u32[this.pdBase + pdi] & PTE_P) !== 0 && this.presentInTable[pdi] === 0) {
+      if ((this.u32[this.pdBase + pdi] & PTE_P) !== 0 && this.usedInTable[pdi] === 0) {
         this.freeTable(pdi);
       }
     }
@@ -141,17 +142,26 @@ export class PageDirectory {
    * so walking a sparse range costs its populated tables, not its size.
    */
   nextPresent(va: number, end: number): number {
+    return this.nextWith(va, end, PTE_P);
+  }
+
+  /** The next address >= `va` and < `end` whose PTE is used (present or a swap entry), or -1. */
+  nextUsed(va: number, end: number): number {
+    return this.nextWith(va, end, ~0);
+  }
+
+  private nextWith(va: number, end: number, mask: number): number {
     let addr = va;
     while (addr < end) {
       const pdi = addr >>> PDE_SHIFT;
-      if (this.presentInTable[pdi] === 0) {
+      if (this.usedInTable[pdi] === 0) {
         addr = (pdi + 1) * PAGE_TABLE_SPAN;
         continue;
       }
       const tableBase = (this.u32[this.pdBase + pdi] >>> PAGE_SHIFT) * PTE_COUNT;
       const stop = Math.min(end, (pdi + 1) * PAGE_TABLE_SPAN);
       for (; addr < stop; addr += PAGE_SIZE) {
-        if ((this.u32[tableBase + ((addr >>> PAGE_SHIFT) & INDEX_MASK)] & PTE_P) !== 0) return addr;
+        if ((this.u32[tableBase + ((addr >>> PAGE_SHIFT) & INDEX_MASK)] & mask) !== 0) return addr;
       }
     }
     return -1;
@@ -160,16 +170,16 @@ export class PageDirectory {
   /** Number of page-table frames held now, the directory included (for VmPTE in /proc/<pid>/status). */
   tableFrames(): number {
     let n = 1;
-    for (let pdi = 0; pdi < PDE_COUNT; pdi++) if (this.presentInTable[pdi] !== 0) n++;
+    for (let pdi = 0; pdi < PDE_COUNT; pdi++) if (this.usedInTable[pdi] !== 0) n++;
     return n;
   }
 
-  /** Frees the directory. Every PTE must have been cleared by the owner first: a present one is a leak. */
+  /** Frees the directory. Every PTE must have been cleared by the owner first: a used one is a leak. */
   destroy(): void {
     for (let pdi = 0; pdi < PDE_COUNT; pdi++) {
-      if (this.presentInTable[pdi] !== 0) {
+      if (this.usedInTable[pdi] !== 0) {
         throw new KernelPanic(
-          `page directory ${hex(this.cr3)} destroyed with PTEs present at ${hex(pdi << PDE_SHIFT)}`,
+          `page directory ${hex(this.cr3)} destroyed with PTEs present (or swap entries) at ${hex(pdi << PDE_SHIFT)}`,
         );
       }
     }
@@ -188,8 +198,8 @@ export class PageDirectory {
   }
 
   private countChange(pdi: number, delta: number): void {
-    const n = this.presentInTable[pdi] + delta;
-    this.presentInTable[pdi] = n;
+    const n = this.usedInTable[pdi] + delta;
+    this.usedInTable[pdi] = n;
     if (n === 0) this.freeTable(pdi);
   }
 

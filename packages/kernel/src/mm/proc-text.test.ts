@@ -64,6 +64,7 @@ describe('/proc text', () => {
         'VmData:\t       8 kB',
         'VmStk:\t     128 kB',
         'VmPTE:\t       8 kB',
+        'VmSwap:\t       0 kB',
         '',
       ].join('\n'),
     );

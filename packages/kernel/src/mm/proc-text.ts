@@ -7,6 +7,7 @@ import { PAGE_SIZE } from '@kmos/abi-driver';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '@kmos/abi-linux';
 import type { AddressSpace } from './address-space.js';
 import { AnonSharedSource } from './page-cache.js';
+import { PTE_P } from './page-table.js';
 import { VM_GROWSDOWN, type Vma } from './vma.js';
 
 /** Linux pads the fields before the name to 25 + 6 * sizeof(void *) - 1 columns; i386 pointers are 4 bytes. */
@@ -53,17 +54,20 @@ export interface VmStatus {
   readonly vmDataKb: number;
   readonly vmStkKb: number;
   readonly vmPteKb: number;
+  readonly vmSwapKb: number;
 }
 
 export function vmStatus(as: AddressSpace): VmStatus {
   let data = 0;
   let stack = 0;
   let anonPages = 0;
+  let swapPages = 0;
   for (const v of as.vmas.all()) {
     const bytes = v.end - v.start;
     if ((v.flags & VM_GROWSDOWN) !== 0) stack += bytes;
     else if ((v.prot & PROT_WRITE) !== 0 && !v.isShared()) data += bytes;
     if (v.cache === null) anonPages += presentPages(as, v);
+    if (!v.isShared()) swapPages += swapEntries(as, v);
   }
   return {
     vmSizeKb: as.sizeBytes() / 1024,
@@ -73,6 +77,7 @@ export function vmStatus(as: AddressSpace): VmStatus {
     vmDataKb: data / 1024,
     vmStkKb: stack / 1024,
     vmPteKb: (as.pd.tableFrames() * PAGE_SIZE) / 1024,
+    vmSwapKb: (swapPages * PAGE_SIZE) / 1024,
   };
 }
 
@@ -80,6 +85,14 @@ function presentPages(as: AddressSpace, v: Vma): number {
   let n = 0;
   for (let va = as.pd.nextPresent(v.start, v.end); va >= 0; va = as.pd.nextPresent(va + PAGE_SIZE, v.end))
     n++;
+  return n;
+}
+
+/** Swap entries in `v`: used PTEs that are not present. */
+function swapEntries(as: AddressSpace, v: Vma): number {
+  let n = 0;
+  for (let va = as.pd.nextUsed(v.start, v.end); va >= 0; va = as.pd.nextUsed(va + PAGE_SIZE, v.end))
+    if ((as.pd.pte(va) & PTE_P) === 0) n++;
   return n;
 }
 
@@ -94,6 +107,7 @@ export function procStatusVmLines(as: AddressSpace): string {
     line('RssFile', s.rssFileKb) +
     line('VmData', s.vmDataKb) +
     line('VmStk', s.vmStkKb) +
-    line('VmPTE', s.vmPteKb)
+    line('VmPTE', s.vmPteKb) +
+    line('VmSwap', s.vmSwapKb)
   );
 }
