@@ -73,7 +73,9 @@ export class Kernel {
   ) {
     this.cpu = machine.cpu;
     this.log = machine.log.logger('kernel');
-    this.mm = new MemoryManager(machine.memory, machine.pages);
+    this.mm = new MemoryManager(machine.memory, machine.pages, (phys, sizeBytes) =>
+      this.cpu.invalidateCode(phys, sizeBytes),
+    );
     this.clock = new VirtualClock(
       () => this.cpu.insns,
       options.realtime,

@@ -26,7 +26,7 @@ import { PAGE_SIZE } from '@kmos/abi-driver';
 import { ENOMEM, PROT_NONE, PROT_WRITE } from '@kmos/abi-linux';
 import { KernelPanic } from '../errors.js';
 import { KernelError } from '../kernel-error.js';
-import { UserFrames } from './frame-refs.js';
+import { type InvalidateCode, UserFrames } from './frame-refs.js';
 import { PageCaches } from './page-cache.js';
 import { PageDirectory, PTE_D, PTE_P, PTE_U, PTE_W, pteFrame, virt } from './page-table.js';
 import type { ClockReclaim } from './reclaim.js';
@@ -85,8 +85,9 @@ export class MemoryManager {
   constructor(
     readonly memory: PhysicalMemory,
     readonly pages: PageAllocator,
+    invalidateCode?: InvalidateCode,
   ) {
-    this.frames = new UserFrames(memory, pages);
+    this.frames = new UserFrames(memory, pages, invalidateCode);
     this.caches = new PageCaches(this.frames);
   }
 
@@ -162,7 +163,6 @@ export class AddressSpace {
     this.mm.frames.refs.assertUser(frame);
     if (!this.pd.setPte(va, frame | flags)) return false;
     this.rssPages++;
-    this.notifier.invalidateCode(frame, PAGE_SIZE);
     return true;
   }
 
@@ -172,7 +172,6 @@ export class AddressSpace {
     this.mm.frames.refs.assertUser(frame);
     this.pd.setPte(va, frame | flags);
     this.notifier.invlpg(virt(va));
-    this.notifier.invalidateCode(frame, PAGE_SIZE);
     this.mm.frames.put(pteFrame(old));
   }
 

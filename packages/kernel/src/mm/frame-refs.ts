@@ -12,6 +12,9 @@
  * - Counting is a typed array indexed by frame number: no allocation, no hashing on the fault path.
  * - With swap on, the swap cache (swap.ts) may hold a frame too. It is a keeper, not a user: when it is the
  *   last holder left, `put` makes it let go, so a frame nobody maps never lingers.
+ * - A frame leaving the allocator for user use may hold code the CPU compiled from its last life: the CPU is
+ *   told to drop it here, once per allocation, and not on every PTE install — so text pages shared through
+ *   the page cache keep their compiled code from one process (and one exec) to the next.
  */
 import type { PageAllocator, PhysAddr, PhysicalMemory } from '@kmos/abi-driver';
 import { PAGE_SHIFT, PAGE_SIZE } from '@kmos/abi-driver';
@@ -65,6 +68,9 @@ export class FrameRefs {
   }
 }
 
+/** Drops the CPU's compiled code for [phys, phys + sizeBytes) (the arch's `invalidateCode`). */
+export type InvalidateCode = (phys: PhysAddr, sizeBytes: number) => void;
+
 /** What may hold a user frame besides PTEs and page caches: the swap cache. */
 export interface FrameKeeper {
   keeps(frame: PhysAddr): boolean;
@@ -84,14 +90,17 @@ export class UserFrames {
   constructor(
     readonly memory: PhysicalMemory,
     readonly pages: PageAllocator,
+    private readonly invalidateCode: InvalidateCode = () => {},
   ) {
     this.refs = new FrameRefs(memory.sizeBytes);
   }
 
-  /** A frame with one holder and undefined contents, or null when RAM is exhausted. */
+  /** A frame with one holder and undefined contents (and no compiled code), or null when RAM is exhausted. */
   alloc(): PhysAddr | null {
     const frame = this.pages.allocPages(0);
-    if (frame !== null) this.refs.adopt(frame);
+    if (frame === null) return null;
+    this.refs.adopt(frame);
+    this.invalidateCode(frame, PAGE_SIZE);
     return frame;
   }
 
