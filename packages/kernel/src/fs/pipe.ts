@@ -10,13 +10,15 @@
  * or take a whole slot, or wait. Invariants: 0 <= used <= 16; a slot in [tail, head) holds a page with
  * len > 0 bytes at [offset, offset + len); slots outside hold none. A write with no reader left is EPIPE
  * (the syscall layer raises SIGPIPE); a read with no writer left is EOF. Every change of readiness wakes
- * `queue`, which readers, writers, poll and FIFO opens share.
+ * `queue`, which readers, writers, poll and FIFO opens share. read(2) and write(2) copy between user memory and
+ * the pipe's pages directly (readToUser, writeFromUser): one copy per byte each way, no kernel buffer.
  * Layer: kernel VFS; vfs.ts makes pipes for pipe(2) and for FIFO inodes.
  */
 import type { MaybePromise, ObjectAllocator, PhysAddr, PhysicalMemory } from '@kmos/abi-driver';
 import { PAGE_SIZE } from '@kmos/abi-driver';
 import {
   EAGAIN,
+  EBADF,
   ENOMEM,
   ENXIO,
   EPIPE,
@@ -44,6 +46,11 @@ export interface PipeMemory {
   readonly objects: ObjectAllocator;
   readonly memory: PhysicalMemory;
 }
+
+/** Copies `bytes` (a view of a pipe page) to the reader's destination at offset `done`. */
+type CopyOut = (bytes: Uint8Array, done: number) => void;
+/** Fills `into` (a view of a pipe page) from the writer's source at offset `done`. */
+type CopyIn = (into: Uint8Array, done: number) => void;
 
 /** One ring slot (Linux's struct pipe_buffer). Written by Pipe only. */
 interface PipeBuffer {
@@ -107,17 +114,43 @@ export class Pipe {
   }
 
   read(into: Uint8Array, nonBlocking: boolean): number | WouldBlock {
-    if (into.length === 0) return 0;
+    return this.readWith(into.length, nonBlocking, (bytes, done) => into.set(bytes, done));
+  }
+
+  /** read(2) into user memory: each page's bytes are copied out once, with no kernel buffer between. */
+  readToUser(mem: UserMemory, ptr: number, len: number, nonBlocking: boolean): number | WouldBlock {
+    return this.readWith(len, nonBlocking, (bytes, done) => mem.copyOut(ptr + done, bytes));
+  }
+
+  write(from: Uint8Array, nonBlocking: boolean): number | WouldBlock {
+    return this.writeWith(from.length, nonBlocking, (into, done) =>
+      into.set(from.subarray(done, done + into.length)),
+    );
+  }
+
+  /** write(2) from user memory: the bytes go straight into the pipe's pages. */
+  writeFromUser(mem: UserMemory, ptr: number, len: number, nonBlocking: boolean): number | WouldBlock {
+    return this.writeWith(len, nonBlocking, (into, done) => mem.copyIn(ptr + done, into));
+  }
+
+  /**
+   * Moves up to `len` bytes out of the ring through `copyOut`. A copy that fails (EFAULT) leaves its bytes
+   * in the pipe and ends the read: the bytes before it are the result, as in Linux's pipe_read.
+   */
+  private readWith(len: number, nonBlocking: boolean, copyOut: CopyOut): number | WouldBlock {
+    if (len === 0) return 0;
     if (this.head === this.tail) {
       if (this.writers === 0) return 0;
       if (nonBlocking) throw fsError(EAGAIN);
       return this.wouldBlock;
     }
+    const u8 = this.mem.memory.u8;
     let done = 0;
-    while (done < into.length && this.head !== this.tail) {
+    while (done < len && this.head !== this.tail) {
       const buf = this.ring[this.tail % PIPE_DEF_BUFFERS];
-      const n = Math.min(buf.len, into.length - done);
-      into.set(this.mem.memory.u8.subarray(buf.page + buf.offset, buf.page + buf.offset + n), done);
+      const n = Math.min(buf.len, len - done);
+      const at = buf.page + buf.offset;
+      if (!this.tryCopy(() => copyOut(u8.subarray(at, at + n), done), done)) break;
       buf.offset += n;
       buf.len -= n;
       done += n;
@@ -128,18 +161,23 @@ export class Pipe {
     return done;
   }
 
-  write(from: Uint8Array, nonBlocking: boolean): number | WouldBlock {
-    if (from.length === 0) return 0;
+  /** Fills pipe pages with `len` bytes through `copyIn`; a failing copy ends the write as in `readWith`. */
+  private writeWith(len: number, nonBlocking: boolean, copyIn: CopyIn): number | WouldBlock {
+    if (len === 0) return 0;
     if (this.readers === 0) throw fsError(EPIPE);
-    let done = this.merge(from);
-    while (done < from.length && !this.full) {
+    let done = this.merge(len, copyIn);
+    while (done < len && !this.full) {
       const page = this.mem.objects.kmalloc(PAGE_SIZE);
       if (page === null) {
         if (done === 0) throw fsError(ENOMEM, 'pipe page');
         break;
       }
-      const n = Math.min(PAGE_SIZE, from.length - done);
-      this.mem.memory.u8.set(from.subarray(done, done + n), page);
+      const n = Math.min(PAGE_SIZE, len - done);
+      const from = done;
+      if (!this.tryCopy(() => copyIn(this.mem.memory.u8.subarray(page, page + n), from), done)) {
+        this.mem.objects.kfree(page);
+        break;
+      }
       const buf = this.ring[this.head % PIPE_DEF_BUFFERS];
       buf.page = page;
       buf.offset = 0;
@@ -156,6 +194,17 @@ export class Pipe {
     return done;
   }
 
+  /** Runs one copy: false when it failed after `done` bytes had moved (a short count), the error when none had. */
+  private tryCopy(copy: () => void, done: number): boolean {
+    try {
+      copy();
+      return true;
+    } catch (error) {
+      if (done === 0) throw error;
+      return false;
+    }
+  }
+
   /** poll bits for a read end and/or a write end. */
   poll(read: boolean, write: boolean): number {
     let bits = 0;
@@ -167,13 +216,13 @@ export class Pipe {
   }
 
   /** The sub-page remainder of a write goes into the last page when it fits there whole (Linux's merge). */
-  private merge(from: Uint8Array): number {
-    const chars = from.length % PAGE_SIZE;
+  private merge(len: number, copyIn: CopyIn): number {
+    const chars = len % PAGE_SIZE;
     if (chars === 0 || this.head === this.tail) return 0;
     const last = this.ring[(this.head - 1) % PIPE_DEF_BUFFERS];
-    const end = last.offset + last.len;
-    if (end + chars > PAGE_SIZE) return 0;
-    this.mem.memory.u8.set(from.subarray(0, chars), last.page + end);
+    const end = last.page + last.offset + last.len;
+    if (last.offset + last.len + chars > PAGE_SIZE) return 0;
+    copyIn(this.mem.memory.u8.subarray(end, end + chars), 0);
     last.len += chars;
     return chars;
   }
@@ -270,6 +319,18 @@ export class PipeFile extends OpenFile {
       mtime: id.time,
       ctime: id.time,
     };
+  }
+
+  /** read(2) without a kernel buffer (the syscall layer's fast path for pipes). */
+  readToUser(mem: UserMemory, ptr: number, len: number): number | WouldBlock {
+    if (!this.readable) throw fsError(EBADF, 'not open for reading');
+    return this.pipe.readToUser(mem, ptr, len, this.nonBlocking);
+  }
+
+  /** write(2) without a kernel buffer. */
+  writeFromUser(mem: UserMemory, ptr: number, len: number): number | WouldBlock {
+    if (!this.writable) throw fsError(EBADF, 'not open for writing');
+    return this.pipe.writeFromUser(mem, ptr, len, this.nonBlocking);
   }
 
   protected override readImpl(into: Uint8Array): number | WouldBlock {

@@ -6,7 +6,8 @@
  */
 import type { UserPtr } from '@kmos/abi-driver';
 import { EINVAL, EOVERFLOW, EPIPE, ESPIPE, iovecLayout, SI_USER, SIGPIPE } from '@kmos/abi-linux';
-import type { OpenFile } from '../../fs/open-file.js';
+import type { OpenFile, UserMemory } from '../../fs/open-file.js';
+import { PipeFile } from '../../fs/pipe.js';
 import { isWouldBlock } from '../../fs/would-block.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
@@ -44,18 +45,18 @@ function readInto(k: Kernel, t: Thread, ptr: number, len: number, io: Io): numbe
   };
   const first = io(buf);
   if (typeof first === 'number') return finish(first);
-  let used = false;
-  return untilReady(k, t, () => {
-    if (used) return io(buf);
-    used = true;
-    return first;
-  }).then(finish);
+  return retry(k, t, first, () => io(buf)).then(finish);
 }
 
 function writeFrom(k: Kernel, t: Thread, ptr: number, len: number, io: Io): number | Promise<number> {
   const n = Math.min(len, MAX_RW_COUNT);
   const buf = new Uint8Array(n);
   copyFromUser(t.process.mm, ptr as UserPtr, buf);
+  return writeWith(k, t, () => io(buf));
+}
+
+/** Runs a write until it does not block; EPIPE also raises SIGPIPE, as Linux's pipe_write does. */
+function writeWith(k: Kernel, t: Thread, io: () => ReturnType<OpenFile['write']>): number | Promise<number> {
   const onPipeError = (error: unknown) => {
     if (error instanceof Error && (error as { errno?: number }).errno === EPIPE) {
       k.signals.sendToThread(t, sigInfo(SIGPIPE, SI_USER, { pid: t.process.pid, uid: t.process.creds.uid }));
@@ -64,19 +65,50 @@ function writeFrom(k: Kernel, t: Thread, ptr: number, len: number, io: Io): numb
   };
   let first: ReturnType<OpenFile['write']>;
   try {
-    first = io(buf);
+    first = io();
   } catch (error) {
     return onPipeError(error);
   }
   if (typeof first === 'number') return first;
+  return retry(k, t, first, io).catch(onPipeError);
+}
+
+/** After a first answer `first` that was not a count: sleep and retry `io` until it gives one. */
+function retry(
+  k: Kernel,
+  t: Thread,
+  first: ReturnType<OpenFile['read']>,
+  io: () => ReturnType<OpenFile['read']>,
+): Promise<number> {
   let used = false;
   return untilReady(k, t, () => {
-    if (!used) {
-      used = true;
-      return first;
-    }
-    return io(buf);
-  }).catch(onPipeError);
+    if (used) return io();
+    used = true;
+    return first;
+  });
+}
+
+/** Pipes: read(2) and write(2) copy between user memory and the pipe's pages, with no kernel buffer. */
+function pipeRead(k: Kernel, t: Thread, f: PipeFile, ptr: number, len: number): number | Promise<number> {
+  const mem = userMemory(t);
+  const n = Math.min(len, MAX_RW_COUNT);
+  const first = f.readToUser(mem, ptr, n);
+  if (typeof first === 'number') return first;
+  return retry(k, t, first, () => f.readToUser(mem, ptr, n));
+}
+
+function pipeWrite(k: Kernel, t: Thread, f: PipeFile, ptr: number, len: number): number | Promise<number> {
+  const mem = userMemory(t);
+  const n = Math.min(len, MAX_RW_COUNT);
+  return writeWith(k, t, () => f.writeFromUser(mem, ptr, n));
+}
+
+function userMemory(t: Thread): UserMemory {
+  const mm = t.process.mm;
+  return {
+    copyIn: (p, into) => copyFromUser(mm, p as UserPtr, into),
+    copyOut: (p, from) => copyToUser(mm, p as UserPtr, from),
+  };
 }
 
 interface Iovec {
@@ -140,12 +172,14 @@ export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
     read: {
       handler: (t, fd, ptr, len) => {
         const f = file(t, fd);
+        if (f instanceof PipeFile) return pipeRead(k, t, f, ptr, len);
         return readInto(k, t, ptr, len, (b) => f.read(b));
       },
     },
     write: {
       handler: (t, fd, ptr, len) => {
         const f = file(t, fd);
+        if (f instanceof PipeFile) return pipeWrite(k, t, f, ptr, len);
         return writeFrom(k, t, ptr, len, (b) => f.write(b));
       },
     },
