@@ -62,6 +62,25 @@ describe('kmos with a bad config', () => {
     );
   });
 
+  it('names a swap file that holds something else, and leaves it alone', () => {
+    const dir = folderWith({
+      'c.json': '{ "memory": {\n  "swap": { "file": "notes.txt", "sizeMiB": 4 } } }',
+      'notes.txt': 'keep me',
+    });
+    expectOneLineError(
+      kmos(['boot', '-c', 'c.json'], dir),
+      /^kmos: c\.json: memory\.swap\.file \(line 2\): .*notes\.txt is not a swap area \(no mkswap signature\); not overwriting it$/,
+    );
+  });
+
+  it('names a swap area too large for swap entries', () => {
+    const dir = folderWith({ 'c.json': '{ "memory": { "swap": { "file": "s", "sizeMiB": 8192 } } }' });
+    expectOneLineError(
+      kmos(['config', 'validate', 'c.json'], dir),
+      /^kmos: c\.json: memory\.swap\.sizeMiB \(line 1\): must be <= 4096$/,
+    );
+  });
+
   it('names a config file that does not exist', () => {
     expectOneLineError(
       kmos(['boot', '--config', 'no-such-config.json'], folderWith({})),
@@ -169,7 +188,10 @@ describe('kmos run --strace', () => {
 describe('kmos run with a program that cannot run', () => {
   it('says why as a shell would, with 127 for a missing program and 126 for one that cannot be executed', () => {
     const missing = kmos(['run', '/no/such/program']);
-    expect(missing).toMatchObject({ status: 127, stderr: 'kmos: /no/such/program: No such file or directory\n' });
+    expect(missing).toMatchObject({
+      status: 127,
+      stderr: 'kmos: /no/such/program: No such file or directory\n',
+    });
     const notElf = kmos(['run', '/etc/hostname']);
     expect(notElf.status).toBe(126);
     expect(notElf.stderr).toMatch(/^kmos: \/etc\/hostname: (Permission denied|Exec format error)\n$/);

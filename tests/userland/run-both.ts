@@ -19,12 +19,14 @@ export function runNative(program: string, args: readonly string[], input = ''):
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
-export function runOnKmos(program: string, args: readonly string[], input = ''): Outcome {
+/** `config`: a machine config file for `kmos run --config` (default: kmos's own). */
+export function runOnKmos(program: string, args: readonly string[], input = '', config?: string): Outcome {
   const r = spawnSync(
     process.execPath,
     [
       kmosMain,
       'run',
+      ...(config ? ['--config', config] : []),
       '--clear-env',
       ...Object.entries(ENV).map(([k, v]) => `--env=${k}=${v}`),
       program,

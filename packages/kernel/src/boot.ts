@@ -29,6 +29,7 @@ import { KernelLog } from './log.js';
 import { IoBus } from './machine/io-bus.js';
 import { IrqTable } from './machine/irq-lines.js';
 import { createPhysicalMemory } from './machine/physical-memory.js';
+import { CountingPageAllocator } from './mm/page-counter.js';
 import { type LoadedPlugin, loadPlugin } from './plugins/load-plugin.js';
 
 /** The first MiB of a PC holds the real-mode IVT, BIOS data, VGA memory and ROMs: never handed out as frames. */
@@ -88,12 +89,15 @@ export async function boot(loaded: LoadedConfig, options: BootOptions = {}): Pro
 
   const pagesPlugin = await composer.load(config.memory.pages, 'page-allocator', '/memory/pages');
   const firstFrame = RESERVED_LOW_BYTES / PAGE_SIZE;
-  const pages = pagesPlugin.plugin.create({
-    ...composer.context('mm', pagesPlugin.options),
-    memory,
-    firstFrame,
-    frameCount: memory.sizeBytes / PAGE_SIZE - firstFrame,
-  });
+  // Counted, so the fault path can compare free frames with the reclaim watermarks cheaply (mm/page-counter.ts).
+  const pages = new CountingPageAllocator(
+    pagesPlugin.plugin.create({
+      ...composer.context('mm', pagesPlugin.options),
+      memory,
+      firstFrame,
+      frameCount: memory.sizeBytes / PAGE_SIZE - firstFrame,
+    }),
+  );
   composer.announce(pagesPlugin, `${pages.stats().freePages} free pages`);
 
   const objectsPlugin = await composer.load(config.memory.objects, 'object-allocator', '/memory/objects');

@@ -10,11 +10,14 @@ import { mountKernelFilesystems } from './fs/kernel-mounts.js';
 import { Kernel } from './kernel.js';
 import { pidProvider } from './procfs/pid-entries.js';
 import { registerSystemEntries } from './procfs/system-entries.js';
+import { enableConfiguredSwap } from './swap-setup.js';
 import { UTS } from './syscall/handlers/identity.js';
 import { linuxSyscallTable } from './syscall/linux-syscalls.js';
 
 export function createKernel(machine: Machine, realtime: boolean): Kernel {
-  return new Kernel(machine, { realtime, syscalls: linuxSyscallTable });
+  const k = new Kernel(machine, { realtime, syscalls: linuxSyscallTable });
+  enableConfiguredSwap(k);
+  return k;
 }
 
 /** /proc, /dev and /dev/shm over the root, where the root has directories for them; the skipped ones are logged. */

@@ -16,6 +16,12 @@ export interface DiskConfig {
   readonly readOnly: boolean;
 }
 
+/** memory.swap: a host file used as the swap area. */
+export interface SwapConfig {
+  readonly file: string;
+  readonly sizeMiB: number;
+}
+
 export interface SerialPortConfig {
   readonly port: 'COM1' | 'COM2' | 'COM3' | 'COM4';
   readonly backend: 'stdio' | 'null' | 'file';
@@ -33,7 +39,11 @@ export interface KmosConfig {
     readonly seed: number;
     readonly clock: 'virtual' | 'realtime';
   };
-  readonly memory: { readonly pages: PluginRef; readonly objects: PluginRef };
+  readonly memory: {
+    readonly pages: PluginRef;
+    readonly objects: PluginRef;
+    readonly swap?: SwapConfig;
+  };
   readonly drivers: readonly PluginRef[];
   readonly filesystems: readonly PluginRef[];
   readonly console: PluginRef;

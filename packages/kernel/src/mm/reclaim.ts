@@ -94,13 +94,18 @@ export class ClockReclaim {
     // Two turns: every PTE twice, plus one step per address space and turn for the move to the next.
     let budget = 2 * (spaces.reduce((n, as) => n + as.rssPages, 0) + spaces.length) + 1;
     this.areaFull = false;
-    while (budget > 0 && !this.areaFull && this.freePages() < target) {
-      this.handSpace = spaces[i];
-      budget -= this.sweep(spaces[i], budget, target) + 1;
-      if (this.handVa >= TASK_SIZE) {
-        i = (i + 1) % spaces.length;
-        this.handVa = 0;
+    this.swap.beginBatch();
+    try {
+      while (budget > 0 && !this.areaFull && this.freePages() < target) {
+        this.handSpace = spaces[i];
+        budget -= this.sweep(spaces[i], budget, target) + 1;
+        if (this.handVa >= TASK_SIZE) {
+          i = (i + 1) % spaces.length;
+          this.handVa = 0;
+        }
       }
+    } finally {
+      this.swap.endBatch();
     }
     this.handSpace = spaces[i];
     return Math.max(0, this.freePages() - before);

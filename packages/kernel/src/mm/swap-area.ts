@@ -41,8 +41,9 @@ export class SwapArea {
     if (pages < SWAP_MIN_PAGES) {
       throw new KernelError(EINVAL, `${path}: a swap area needs at least ${SWAP_MIN_PAGES} pages`);
     }
+    // No flush: swap outlives nothing, so a header lost in a host crash costs nothing (and fdatasync of a
+    // large file costs a noticeable part of a boot).
     device.write(0, PAGE_SIZE / device.sectorSizeBytes, formatSwapHeader(pages, label));
-    device.flush();
     return SwapArea.open(device, path, kind);
   }
 
@@ -78,6 +79,11 @@ export class SwapArea {
 
   writeSlot(slot: number, from: Uint8Array): void {
     this.device.write(slot * this.sectorsPerPage, this.sectorsPerPage, from);
+  }
+
+  /** Writes `count` consecutive slots from `first` in one request (`from` holds count pages). */
+  writeSlots(first: number, count: number, from: Uint8Array): void {
+    this.device.write(first * this.sectorsPerPage, count * this.sectorsPerPage, from);
   }
 
   /** Usable pages (the header excluded), as SwapTotal counts them. */

@@ -15,8 +15,14 @@
  *   the process's own, writable; a slot other processes still name keeps the frame in the swap cache, mapped
  *   read-only so they find it. A write fault always ends with a private writable page.
  * - Every slot and frame reference is counted (swap-slots.ts, frame-refs.ts); none is ever dropped twice.
+ * - Writes are batched while the clock runs (`beginBatch`/`endBatch`): pages evicted into consecutive slots
+ *   (the slot allocator is next-fit, so they usually are) are copied into one buffer and written with one
+ *   request, which costs one host call instead of one per page. The batch is written before reclaim returns,
+ *   so no fault can look for a slot still in it. If that write fails, the pages are lost: their slots are
+ *   remembered and a fault on one is SIGBUS. (Linux keeps such pages in memory; kmOS freed them already.)
  */
 import type { PhysAddr } from '@kmos/abi-driver';
+import { PAGE_SIZE } from '@kmos/abi-driver';
 import { KernelPanic } from '../errors.js';
 import type { AddressSpace } from './address-space.js';
 import type { FrameKeeper, UserFrames } from './frame-refs.js';
@@ -36,6 +42,9 @@ export type EvictResult = typeof EVICTED | typeof SKIPPED | typeof AREA_FULL;
 /** What `swapIn` did: the page is mapped, no frame was free, or the area could not be read. */
 export type SwapInResult = 'ok' | 'oom' | 'io-error';
 
+/** Pages written in one request at most: 128 KiB. */
+const BATCH_PAGES = 32;
+
 export interface SwapStats {
   readonly totalPages: number;
   readonly freePages: number;
@@ -50,6 +59,13 @@ export class Swap implements FrameKeeper {
   readonly slots: SwapSlots;
   private pagesOut = 0;
   private pagesIn = 0;
+  /** The write batch: pages for slots [batchFirst, batchFirst + batchCount). Written by write and flush. */
+  private readonly batch = new Uint8Array(BATCH_PAGES * PAGE_SIZE);
+  private batchFirst = 0;
+  private batchCount = 0;
+  private batching = false;
+  /** Slots whose write failed; forgotten when the slot is freed. */
+  private readonly lost = new Set<number>();
 
   constructor(
     readonly area: SwapArea,
@@ -95,9 +111,21 @@ export class Swap implements FrameKeeper {
     return EVICTED;
   }
 
+  /** From now until `endBatch`, page writes may be gathered into one request. */
+  beginBatch(): void {
+    this.batching = true;
+  }
+
+  /** Writes what the batch holds; pages are written one by one again. */
+  endBatch(): void {
+    this.flush();
+    this.batching = false;
+  }
+
   /** Maps the page the swap entry `entry` at `va` names back in; `write` for a write access. */
   swapIn(as: AddressSpace, vma: Vma, va: number, entry: number, write: boolean): SwapInResult {
     const slot = swapSlot(entry);
+    if (slot >= this.batchFirst && slot < this.batchFirst + this.batchCount) this.flush();
     const cached = this.cache.frameOf(slot);
     if (cached !== null) {
       const frame = write ? this.frames.allocCopy(cached) : cached;
@@ -107,6 +135,7 @@ export class Swap implements FrameKeeper {
       this.putSlot(slot);
       return 'ok';
     }
+    if (this.lost.has(slot)) return 'io-error';
     const frame = this.frames.alloc();
     if (frame === null) return 'oom';
     try {
@@ -154,15 +183,50 @@ export class Swap implements FrameKeeper {
 
   /** Drops one hold on `slot`; when only the cache still holds it, the cache lets the slot go too. */
   private putSlot(slot: number): void {
-    if (this.slots.put(slot) !== 1) return;
+    if (this.releaseSlot(slot) !== 1) return;
     const frame = this.cache.frameOf(slot);
     if (frame === null) return;
     this.cache.remove(slot, frame);
-    this.slots.put(slot);
+    this.releaseSlot(slot);
     this.frames.put(frame);
   }
 
+  private releaseSlot(slot: number): number {
+    const left = this.slots.put(slot);
+    if (left === 0 && this.lost.size > 0) this.lost.delete(slot);
+    return left;
+  }
+
+  /** Writes `frame` to `slot`, or gathers it into the batch; false when the area could not take it. */
   private write(slot: number, frame: PhysAddr): boolean {
+    if (!this.batching) return this.writeNow(slot, frame);
+    if (
+      this.batchCount === BATCH_PAGES ||
+      (this.batchCount > 0 && slot !== this.batchFirst + this.batchCount)
+    ) {
+      this.flush();
+    }
+    if (this.batchCount === 0) this.batchFirst = slot;
+    this.batch.set(this.frames.view(frame), this.batchCount * PAGE_SIZE);
+    this.batchCount++;
+    return true;
+  }
+
+  private flush(): void {
+    const count = this.batchCount;
+    if (count === 0) return;
+    this.batchCount = 0;
+    try {
+      this.area.writeSlots(this.batchFirst, count, this.batch.subarray(0, count * PAGE_SIZE));
+      this.pagesOut += count;
+    } catch (e) {
+      if (typeof (e as { errno?: unknown }).errno !== 'number') throw e;
+      for (let s = this.batchFirst; s < this.batchFirst + count; s++)
+        if (this.slots.count(s) > 0) this.lost.add(s);
+    }
+  }
+
+  private writeNow(slot: number, frame: PhysAddr): boolean {
     try {
       this.area.writeSlot(slot, this.frames.view(frame));
     } catch (e) {

@@ -1,7 +1,7 @@
 /**
  * The machine-wide /proc files the kernel fills: meminfo, buddyinfo and slabinfo read the allocator plugins'
- * stats() (so swapping allocators in the config shows here), cpuinfo names the arch plugin's CPU, and
- * cmdline/version/uptime come from the kernel. Formats are Linux's, so free, ps and top parse them.
+ * stats() (so swapping allocators in the config shows here), meminfo and swaps read the swap area's,
+ * cpuinfo names the arch plugin's CPU, and cmdline/version/uptime come from the kernel. Formats are Linux's, so free, ps and top parse them.
  * Layer: kernel procfs content.
  */
 
@@ -17,6 +17,7 @@ function kb(label: string, kib: number): string {
 function meminfo(k: Kernel): string {
   const pages = k.machine.pages.stats();
   const objects = k.machine.objects.stats();
+  const swap = k.mm.swap?.stats() ?? null;
   const total = pages.totalPages * KIB_PER_PAGE;
   const free = pages.freePages * KIB_PER_PAGE;
   const slab = objects.pagesHeld * KIB_PER_PAGE;
@@ -26,15 +27,30 @@ function meminfo(k: Kernel): string {
     kb('MemAvailable', free),
     kb('Buffers', 0),
     kb('Cached', 0),
-    kb('SwapCached', 0),
+    kb('SwapCached', (swap?.cachedPages ?? 0) * KIB_PER_PAGE),
     kb('Active', 0),
     kb('Inactive', 0),
-    kb('SwapTotal', 0),
-    kb('SwapFree', 0),
+    kb('SwapTotal', (swap?.totalPages ?? 0) * KIB_PER_PAGE),
+    kb('SwapFree', (swap?.freePages ?? 0) * KIB_PER_PAGE),
     kb('Slab', slab),
     kb('SReclaimable', 0),
     kb('SUnreclaim', slab),
   ].join('\n')}\n`;
+}
+
+/** /proc/swaps: Linux's header and one line per area (name padded to 40 columns, sizes in KiB). */
+function swaps(k: Kernel): string {
+  const header = 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n';
+  const swap = k.mm.swap;
+  if (swap === null) return header;
+  const { path, kind } = swap.area;
+  const { totalPages, freePages } = swap.stats();
+  const size = totalPages * KIB_PER_PAGE;
+  const used = (totalPages - freePages) * KIB_PER_PAGE;
+  // Linux tabs twice after numbers below 10^7 so the columns line up.
+  const tab = (n: number) => (n < 10_000_000 ? '\t\t' : '\t');
+  const pad = ' '.repeat(path.length < 40 ? 40 - path.length : 1);
+  return `${header}${path}${pad}${kind}\t${size}${tab(size)}${used}${tab(used)}-2\n`;
 }
 
 function buddyinfo(k: Kernel): string {
@@ -107,6 +123,7 @@ function stat(k: Kernel): string {
 export function registerSystemEntries(k: Kernel, procfs: Procfs): void {
   procfs.registerFile('stat', () => stat(k));
   procfs.registerFile('meminfo', () => meminfo(k));
+  procfs.registerFile('swaps', () => swaps(k));
   procfs.registerFile('buddyinfo', () => buddyinfo(k));
   procfs.registerFile('slabinfo', () => slabinfo(k), 0o400);
   procfs.registerFile('cpuinfo', () => cpuinfo(k));

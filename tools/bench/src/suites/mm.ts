@@ -29,6 +29,7 @@ import {
 import type { Cell, Report, Table } from '../report.js';
 import type { Suite } from '../suite.js';
 import { type PageFaultResult, pageFaultJob, pageFaultTable } from './page-faults.js';
+import { swapFaultJob, swapFaultTable } from './swap-faults.js';
 
 type Pattern = 'batch' | 'slots';
 
@@ -172,9 +173,10 @@ function fragmentationTables(results: FragmentationResult[]): Table[] {
 export const mmSuite: Suite = {
   name: 'mm',
   description: 'memory allocators: buddy, SLUB, slab, SLOB throughput against a JS free list; fragmentation',
-  jobs: ['baseline', 'buddy', ...DESIGNS, 'fragmentation', 'page-faults'],
+  jobs: ['baseline', 'buddy', ...DESIGNS, 'fragmentation', 'page-faults', 'swap'],
   runJob(job) {
     if (job === 'page-faults') return pageFaultJob();
+    if (job === 'swap') return swapFaultJob();
     if (job === 'baseline') return baselineJob();
     if (job === 'buddy') return buddyJob();
     if (job === 'fragmentation') return fragmentationJob();
@@ -190,6 +192,7 @@ export const mmSuite: Suite = {
       ),
       ...fragmentationTables(results.get('fragmentation') as FragmentationResult[]),
       pageFaultTable(results.get('page-faults') as PageFaultResult),
+      swapFaultTable(results.get('swap') as PageFaultResult),
     ];
     return { suite: 'mm', tables };
   },

@@ -17,7 +17,8 @@ export type PageFaultResult = Record<string, { native: Figure; kmos: Figure }>;
 
 const TARGETS: Record<string, string> = { 'demand-zero-fault': '<= 2 us' };
 
-function parse(stdout: string): Record<string, Figure> {
+/** The `name value unit` lines a bench program prints. */
+export function parseFigures(stdout: string): Record<string, Figure> {
   const figures: Record<string, Figure> = {};
   for (const line of stdout.trim().split('\n')) {
     const [name, value, unit] = line.split(/\s+/);
@@ -29,10 +30,14 @@ function parse(stdout: string): Record<string, Figure> {
 export function pageFaultJob(): PageFaultResult {
   const program = join(buildBenchPrograms(), 'page-faults');
   const native = spawnSync(program, [], { encoding: 'utf8' });
-  const kmos = spawnSync(process.execPath, [kmosMain, 'run', '--realtime', program], { encoding: 'utf8', timeout: 1_800_000 });
-  if (native.status !== 0 || kmos.status !== 0) throw new Error(`page-faults failed: ${native.stderr}${kmos.stderr}`);
-  const n = parse(native.stdout);
-  const k = parse(kmos.stdout);
+  const kmos = spawnSync(process.execPath, [kmosMain, 'run', '--realtime', program], {
+    encoding: 'utf8',
+    timeout: 1_800_000,
+  });
+  if (native.status !== 0 || kmos.status !== 0)
+    throw new Error(`page-faults failed: ${native.stderr}${kmos.stderr}`);
+  const n = parseFigures(native.stdout);
+  const k = parseFigures(kmos.stdout);
   return Object.fromEntries(Object.keys(n).map((name) => [name, { native: n[name]!, kmos: k[name]! }]));
 }
 
@@ -40,7 +45,14 @@ export function pageFaultTable(result: PageFaultResult): Table {
   return {
     title: 'Page faults and fork: the same static i386 program natively and under `kmos run --realtime`',
     columns: ['measure', 'unit', 'native', 'kmOS', 'slowdown (x)', 'target'],
-    rows: Object.entries(result).map(([name, r]) => [name, r.native.unit, r.native.value, r.kmos.value, r.kmos.value / r.native.value, TARGETS[name] ?? '']),
+    rows: Object.entries(result).map(([name, r]) => [
+      name,
+      r.native.unit,
+      r.native.value,
+      r.kmos.value,
+      r.kmos.value / r.native.value,
+      TARGETS[name] ?? '',
+    ]),
     notes: ['64 MiB of anonymous memory; per-fault figures are the average over its 16,384 pages.'],
   };
 }
