@@ -1,8 +1,9 @@
 // page-table.ts against an independent SDM walker (testing/sdm-walker.ts) and a Map model, after random
-// sequences of set/clear; page-table frames must be freed as tables empty.
+// sequences of set/clear; page-table frames must be freed as tables empty (of present PTEs and swap entries).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PageDirectory, PTE_P, PTE_U, PTE_W } from './page-table.js';
+import { swapEntry } from './swap-entry.js';
 import { sdmWalk } from './testing/sdm-walker.js';
 import { testMachine } from './testing/test-machine.js';
 
@@ -69,6 +70,23 @@ describe('PageDirectory', () => {
     const pd2 = PageDirectory.create(m2, p2)!;
     pd2.setPte(0x5000, FRAME | PTE_P);
     expect(() => pd2.destroy()).toThrow(/PTEs present/);
+  });
+
+  it('keeps a table that holds only swap entries, which nextUsed finds and the MMU does not', () => {
+    const { memory, pages } = testMachine(2);
+    const pd = PageDirectory.create(memory, pages)!;
+    const free = pages.stats().freePages;
+    pd.setPte(0x00801000, FRAME | PTE_P | PTE_U);
+    pd.setPte(0x00802000, swapEntry(7));
+    pd.setPte(0x00801000, 0);
+    expect(pages.stats().freePages).toBe(free - 1);
+    expect(sdmWalk(memory, pd.cr3, 0x00802000).phys).toBe(-1);
+    expect(pd.nextPresent(0, 0x01000000)).toBe(-1);
+    expect(pd.nextUsed(0, 0x01000000)).toBe(0x00802000);
+    expect(() => pd.destroy()).toThrow(/swap entries/);
+    pd.setPte(0x00802000, 0);
+    expect(pages.stats().freePages).toBe(free);
+    pd.destroy();
   });
 
   it('updates flags in place and keeps the frame', () => {

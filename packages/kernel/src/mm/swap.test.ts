@@ -216,6 +216,24 @@ describe('swap', () => {
     expectAllReturned(mm, freeAtStart);
   });
 
+  it('reports out of memory only once the swap area is full', () => {
+    const { mm, swap, freeAtStart } = swapMachine(2, 64);
+    const as = AddressSpace.create(mm);
+    mmap(as, BASE, 1024 * PAGE, RW, ANON, null, 0);
+    let touched = 0;
+    expect(() => {
+      for (; touched < 1024; touched++) writeStamp(as, touched, touched + 1);
+    }).toThrow(/out of memory/);
+    expect(swap.stats().freePages).toBe(0);
+    expect(touched).toBeGreaterThan(64);
+    // With frames given back, every page that went to swap comes back intact.
+    const kept = touched - 64;
+    madvise(as, BASE + kept * PAGE, 64 * PAGE, MADV_DONTNEED);
+    for (let n = 0; n < kept; n++) expect(readStamp(as, n)).toBe(n + 1);
+    as.destroy();
+    expectAllReturned(mm, freeAtStart);
+  });
+
   it('turns an unreadable swap area into SIGBUS for the faulting access', () => {
     const { mm, disk } = swapMachine(4, 64, { low: 0, high: 0 });
     const as = AddressSpace.create(mm);

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Table } from '../report.js';
+import type { Cell, Table } from '../report.js';
 import { buildBenchPrograms, kmosMain } from './userland-programs.js';
 
 interface Figure {
@@ -27,32 +27,56 @@ export function parseFigures(stdout: string): Record<string, Figure> {
   return figures;
 }
 
-export function pageFaultJob(): PageFaultResult {
-  const program = join(buildBenchPrograms(), 'page-faults');
-  const native = spawnSync(program, [], { encoding: 'utf8' });
-  const kmos = spawnSync(process.execPath, [kmosMain, 'run', '--realtime', program], {
-    encoding: 'utf8',
-    timeout: 1_800_000,
-  });
+/**
+ * Runs a bench program natively and under `kmos run --realtime` (with `kmosOptions` before the program),
+ * pairing the figures each run printed.
+ */
+export function runFigures(
+  name: string,
+  args: readonly string[],
+  kmosOptions: readonly string[] = [],
+): PageFaultResult {
+  const program = join(buildBenchPrograms(), name);
+  const native = spawnSync(program, args, { encoding: 'utf8' });
+  const kmos = spawnSync(
+    process.execPath,
+    [kmosMain, 'run', '--realtime', ...kmosOptions, program, ...args],
+    {
+      encoding: 'utf8',
+      timeout: 1_800_000,
+    },
+  );
   if (native.status !== 0 || kmos.status !== 0)
-    throw new Error(`page-faults failed: ${native.stderr}${kmos.stderr}`);
+    throw new Error(`${name} failed: ${native.stderr}${kmos.stderr}`);
   const n = parseFigures(native.stdout);
   const k = parseFigures(kmos.stdout);
-  return Object.fromEntries(Object.keys(n).map((name) => [name, { native: n[name]!, kmos: k[name]! }]));
+  return Object.fromEntries(Object.keys(n).map((m) => [m, { native: n[m]!, kmos: k[m]! }]));
+}
+
+export function pageFaultJob(): PageFaultResult {
+  return runFigures('page-faults', []);
+}
+
+/** Table rows: each measure with its unit, both figures and the slowdown, then `extra` cells. */
+export function comparisonRows(
+  result: PageFaultResult,
+  extra: (name: string) => Cell[] = () => [],
+): Cell[][] {
+  return Object.entries(result).map(([name, r]) => [
+    name,
+    r.native.unit,
+    r.native.value,
+    r.kmos.value,
+    r.kmos.value / r.native.value,
+    ...extra(name),
+  ]);
 }
 
 export function pageFaultTable(result: PageFaultResult): Table {
   return {
     title: 'Page faults and fork: the same static i386 program natively and under `kmos run --realtime`',
     columns: ['measure', 'unit', 'native', 'kmOS', 'slowdown (x)', 'target'],
-    rows: Object.entries(result).map(([name, r]) => [
-      name,
-      r.native.unit,
-      r.native.value,
-      r.kmos.value,
-      r.kmos.value / r.native.value,
-      TARGETS[name] ?? '',
-    ]),
+    rows: comparisonRows(result, (name) => [TARGETS[name] ?? '']),
     notes: ['64 MiB of anonymous memory; per-fault figures are the average over its 16,384 pages.'],
   };
 }
