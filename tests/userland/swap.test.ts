@@ -2,7 +2,7 @@
 // the RAM — with a pseudo-random pattern, reads it back in shuffled order, forks, and has parent and child
 // check it (the child rewriting half) prints exactly what it prints natively, where nothing is swapped: the
 // host is the oracle for every checksum. A kmOS-only program checks that /proc/meminfo's Swap figures,
-// /proc/<pid>/status's VmSwap and /proc/swaps move as pages go out and are unmapped.
+// /proc/<pid>/status's VmSwap, /proc/vmstat and /proc/swaps move as pages go out and are unmapped.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,17 +43,18 @@ describe('swap', () => {
     expect(r.status).toBe(0);
     const kb = SWAP_MIB * 1024 - 4; // the first page is the swap header
     const lines = r.stdout.split('\n');
-    expect(lines.slice(0, 8)).toEqual([
+    expect(lines.slice(0, 9)).toEqual([
       `SwapTotal: ${kb} kB, SwapFree at start: all`,
       'SwapFree fell: yes',
       'VmSwap rose: yes',
       'SwapFree + VmSwap <= SwapTotal: yes',
       'pages wrong: 0',
+      'pswpout and pswpin counted: yes',
       'slots freed by munmap: yes',
       'SwapTotal - SwapFree == VmSwap after munmap: yes',
       'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority',
     ]);
     const swapFile = join(out, 'swap.img');
-    expect(lines[8]).toMatch(new RegExp(`^${swapFile} +file\\t${kb}\\t\\t\\d+\\t\\t-2$`));
+    expect(lines[9]).toMatch(new RegExp(`^${swapFile} +file\\t${kb}\\t\\t\\d+\\t\\t-2$`));
   }, 300_000);
 });

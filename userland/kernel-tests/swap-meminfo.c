@@ -1,5 +1,6 @@
 /* swap-meminfo: the swap figures /proc shows move as memory goes to swap and comes back. Prints SwapTotal,
- * then touches MIB mebibytes (argv[1]) and reports whether SwapFree fell and VmSwap rose, then unmaps it and
+ * then touches MIB mebibytes (argv[1]) and reports whether SwapFree fell and VmSwap rose (and whether
+ * /proc/vmstat counted pages out and back in once it reads them again), then unmaps it and
  * reports whether the slots still in use are exactly this process's other swapped pages, and ends with
  * /proc/swaps. kmOS only: the host's swap figures are its own (tests/userland/swap.test.ts runs it on a
  * small machine with a swap area). */
@@ -42,6 +43,8 @@ int main(int argc, char **argv) {
   long bad = 0;
   for (size_t i = 0; i < size; i += 4096) bad += p[i] != (char)(i >> 12);
   printf("pages wrong: %ld\n", bad);
+  printf("pswpout and pswpin counted: %s\n",
+         field("/proc/vmstat", "pswpout ") > 0 && field("/proc/vmstat", "pswpin ") > 0 ? "yes" : "no");
   munmap(p, size);
   /* Other pages of this process (stack, libc's data) may be out too: every slot in use must be one of them. */
   long free2 = field("/proc/meminfo", "SwapFree:"), vmswap2 = field("/proc/self/status", "VmSwap:");

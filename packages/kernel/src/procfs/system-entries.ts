@@ -1,6 +1,6 @@
 /**
  * The machine-wide /proc files the kernel fills: meminfo, buddyinfo and slabinfo read the allocator plugins'
- * stats() (so swapping allocators in the config shows here), meminfo and swaps read the swap area's,
+ * stats() (so swapping allocators in the config shows here), meminfo, swaps and vmstat read the swap area's,
  * cpuinfo names the arch plugin's CPU, and cmdline/version/uptime come from the kernel. Formats are Linux's, so free, ps and top parse them.
  * Layer: kernel procfs content.
  */
@@ -51,6 +51,20 @@ function swaps(k: Kernel): string {
   const tab = (n: number) => (n < 10_000_000 ? '\t\t' : '\t');
   const pad = ' '.repeat(path.length < 40 ? 40 - path.length : 1);
   return `${header}${path}${pad}${kind}\t${size}${tab(size)}${used}${tab(used)}-2\n`;
+}
+
+/** /proc/vmstat: the counters of Linux's that kmOS keeps, by Linux's names (reclaim runs in the faulting task: "direct"). */
+function vmstat(k: Kernel): string {
+  const swap = k.mm.swap?.stats();
+  const reclaim = k.mm.reclaim?.stats();
+  return [
+    `nr_free_pages ${k.machine.pages.stats().freePages}`,
+    `pswpin ${swap?.pagesIn ?? 0}`,
+    `pswpout ${swap?.pagesOut ?? 0}`,
+    `pgscan_direct ${reclaim?.scanned ?? 0}`,
+    `pgsteal_direct ${reclaim?.evicted ?? 0}`,
+    '',
+  ].join('\n');
 }
 
 function buddyinfo(k: Kernel): string {
@@ -124,6 +138,7 @@ export function registerSystemEntries(k: Kernel, procfs: Procfs): void {
   procfs.registerFile('stat', () => stat(k));
   procfs.registerFile('meminfo', () => meminfo(k));
   procfs.registerFile('swaps', () => swaps(k));
+  procfs.registerFile('vmstat', () => vmstat(k));
   procfs.registerFile('buddyinfo', () => buddyinfo(k));
   procfs.registerFile('slabinfo', () => slabinfo(k), 0o400);
   procfs.registerFile('cpuinfo', () => cpuinfo(k));
