@@ -51,7 +51,7 @@ export interface ReclaimStats {
 }
 
 export class ClockReclaim {
-  /** The hand. Written only by `sweep`. */
+  /** The hand. Written only by `reclaim` and `sweep`. */
   private handSpace: AddressSpace | null = null;
   private handVa = 0;
   private backoff = 0;

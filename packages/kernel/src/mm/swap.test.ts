@@ -9,6 +9,7 @@ import { AddressSpace, type MemoryManager } from './address-space.js';
 import { madvise, mmap, mremap } from './mmap.js';
 import { freePageCount } from './page-counter.js';
 import { PTE_A, PTE_P } from './page-table.js';
+import { watermarksFor } from './reclaim.js';
 import { SwapArea } from './swap-area.js';
 import { isSwapEntry } from './swap-entry.js';
 import { swapOn } from './swapon.js';
@@ -58,6 +59,24 @@ function expectAllReturned(mm: MemoryManager, freeAtStart: number): void {
   expect(mm.frames.refs.inUse(), 'user frames leaked').toBe(0);
   expect(freePageCount(mm.pages)).toBe(freeAtStart);
 }
+
+describe('watermarksFor', () => {
+  it("matches the min_free_kbytes table in Linux's mm/page_alloc.c", () => {
+    const table: [number, number][] = [
+      [16, 512],
+      [32, 724],
+      [64, 1024],
+      [128, 1448],
+      [256, 2048],
+      [1024, 4096],
+    ];
+    for (const [mib, minKb] of table) {
+      const { low, high } = watermarksFor(mib * 256);
+      expect(low).toBe(Math.floor((Math.ceil(minKb / 4) * 5) / 4));
+      expect(high).toBe(Math.floor((Math.ceil(minKb / 4) * 3) / 2));
+    }
+  });
+});
 
 describe('swap', () => {
   it('keeps the contents of twice the RAM, through fork and copy-on-write', () => {
