@@ -173,7 +173,7 @@ export class Kernel {
       }
       if (this.clock.fireDue() > 0) continue;
       // Nothing runnable: let settled promises and host I/O run first, then let guest time jump to the next timer.
-      await this.settledOrHostTurn();
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.sched.hasQueued()) continue;
       if (this.clock.skipToNextTimer()) {
         if (this.clock.realtime) await this.sleepHost();
@@ -189,25 +189,6 @@ export class Kernel {
       throw new KernelPanic('every process is blocked and nothing can wake any of them (deadlock)');
     }
     return finished;
-  }
-
-  /**
-   * Resolves once a pending syscall settles (its `kick`) or after one turn of the host's event loop, whichever
-   * comes first. A syscall that waited only on another thread (a pipe's writer woken by its reader) settles
-   * in this very microtask drain, so its thread runs again without paying for an event-loop turn.
-   */
-  private settledOrHostTurn(): Promise<void> {
-    if (this.inFlight === 0) return new Promise<void>((resolve) => setImmediate(resolve));
-    return new Promise<void>((resolve) => {
-      const turn = setImmediate(done);
-      const kernel = this;
-      function done() {
-        clearImmediate(turn);
-        if (kernel.wakeIdle === done) kernel.wakeIdle = null;
-        resolve();
-      }
-      this.wakeIdle = done;
-    });
   }
 
   /** Runs `t` until its slice ends or it blocks, exits or yields. */
