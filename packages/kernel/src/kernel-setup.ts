@@ -13,6 +13,7 @@ import { registerSystemEntries } from './procfs/system-entries.js';
 import { enableConfiguredSwap } from './swap-setup.js';
 import { UTS } from './syscall/handlers/identity.js';
 import { linuxSyscallTable } from './syscall/linux-syscalls.js';
+import { openControllingTty } from './tty/dev-tty.js';
 
 export function createKernel(machine: Machine, realtime: boolean): Kernel {
   const k = new Kernel(machine, { realtime, syscalls: linuxSyscallTable });
@@ -30,6 +31,7 @@ export async function mountKernelFs(k: Kernel, console: Console | null): Promise
     clock,
     random: (into) => k.random.fill(into),
     console: console ? consoleDevice(console) : null,
+    controllingTty: openControllingTty,
     proc: {
       filesystems: () => [
         { fsType: 'hostfs', needsDevice: false },

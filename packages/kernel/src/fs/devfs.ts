@@ -7,10 +7,13 @@
  * mounts the result over /dev.
  */
 import type { CharDevice, Timespec } from '@kmos/abi-driver';
-import { new_encode_dev, S_IFBLK, S_IFCHR } from '@kmos/abi-linux';
+import { ENXIO, new_encode_dev, S_IFBLK, S_IFCHR } from '@kmos/abi-linux';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import { CharDeviceDriver, type IoctlHandler, MemDeviceDriver, type MemDeviceKind } from './char-file.js';
+import type { Dentry } from './dentry.js';
 import type { CharDriver, DeviceSwitch } from './device-switch.js';
+import { fsError } from './fs-error.js';
+import type { OpenFile } from './open-file.js';
 import { Tmpfs } from './tmpfs.js';
 
 // Device numbers from Linux's include/uapi/linux/major.h and Documentation/admin-guide/devices.txt. They
@@ -53,6 +56,12 @@ export interface DevfsOptions {
   readonly consoleDriver?: CharDriver | null;
   /** ioctls for a plain console CharDevice (when there is no consoleDriver). */
   readonly consoleIoctl?: IoctlHandler | null;
+  /**
+   * Opens the caller's controlling terminal for /dev/tty, or null when it has none. Then /dev/tty is the
+   * console when there is one (`kmos boot`'s console has no tty layer, so no process ever has a
+   * controlling terminal there), else ENXIO, as on Linux.
+   */
+  readonly controllingTty?: ((flags: number, dentry: Dentry) => OpenFile | null) | null;
 }
 
 export const DEVFS_ROOT_MODE = 0o755;
@@ -87,9 +96,16 @@ function addConsole(fs: Tmpfs, options: DevfsOptions): void {
   const driver =
     options.consoleDriver ??
     (options.console ? new CharDeviceDriver(options.console, options.consoleIoctl ?? null) : null);
-  if (!driver) return;
-  options.devices.registerChar(tty, driver);
-  options.devices.registerChar(console, driver);
+  if (driver) options.devices.registerChar(console, driver);
+  const controlling = options.controllingTty ?? null;
+  if (!driver && !controlling) return;
+  options.devices.registerChar(tty, {
+    open: (flags, dentry) => {
+      const file = controlling?.(flags, dentry) ?? driver?.open(flags, dentry);
+      if (!file) throw fsError(ENXIO, 'no controlling terminal');
+      return file;
+    },
+  });
 }
 
 function addCharDevice(fs: Tmpfs, devices: DeviceSwitch, device: CharDevice): void {

@@ -7,9 +7,11 @@
 import { SIGKILL } from '@kmos/abi-linux';
 import type { Kernel } from '../kernel.js';
 import { putUser32 } from '../mm/usercopy.js';
+import { jobControlAtExit } from './job-control.js';
 import { type Process, ProcessState } from './process.js';
 import { release } from './sharing.js';
 import type { Thread } from './thread.js';
+import { waitUsage } from './usage.js';
 
 /** The per-process hooks lifecycle needs from other subsystems (futex wake, signals), set by the kernel. */
 export interface LifecycleHooks {
@@ -26,7 +28,7 @@ export function exitThread(k: Kernel, hooks: LifecycleHooks, t: Thread, status: 
   clearChildTid(hooks, t);
   k.sched.retire(t);
   k.processes.removeThread(t);
-  p.deadThreadInsns += t.insns;
+  p.exitedThreads.addThread(t);
   if (!p.threads.some((other) => other.alive)) becomeZombie(k, hooks, p, status);
 }
 
@@ -38,7 +40,7 @@ export function exitGroup(k: Kernel, hooks: LifecycleHooks, p: Process, status: 
     clearChildTid(hooks, t);
     k.sched.retire(t);
     k.processes.removeThread(t);
-    p.deadThreadInsns += t.insns;
+    p.exitedThreads.addThread(t);
   }
   becomeZombie(k, hooks, p, status);
 }
@@ -56,6 +58,9 @@ function clearChildTid(hooks: LifecycleHooks, t: Thread): void {
 function becomeZombie(k: Kernel, hooks: LifecycleHooks, p: Process, status: number): void {
   p.state = ProcessState.Zombie;
   p.exitStatus = status;
+  p.stopSignal = 0;
+  if (p.mm.rssPages > p.maxRssPages) p.maxRssPages = p.mm.rssPages;
+  jobControlAtExit(k, p);
   if (release(p.files))
     for (const file of p.files.takeAll()) void Promise.resolve(file.close()).catch(() => {});
   if (release(p.mm)) p.mm.destroy();
@@ -102,7 +107,7 @@ function reparentChildren(k: Kernel, p: Process): void {
 export function reap(k: Kernel, child: Process): number {
   child.state = ProcessState.Reaped;
   child.parent?.children.delete(child);
-  if (child.parent) child.parent.childrenInsns += child.deadThreadInsns + child.childrenInsns;
+  if (child.parent) child.parent.reapedChildren.add(waitUsage(child));
   k.processes.removeProcess(child);
   return child.exitStatus;
 }

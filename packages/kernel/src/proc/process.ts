@@ -7,11 +7,14 @@
 import type { Dentry } from '../fs/dentry.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import { WaitQueue } from '../sched/wait-queue.js';
+import type { Tty } from '../tty/tty.js';
+import type { CpuTimers } from './cpu-timers.js';
 import type { FdTable } from './fd-table.js';
 import type { SigInfo } from './siginfo.js';
 import type { SignalActions } from './signal-actions.js';
 import type { TaskCredentials } from './task-credentials.js';
 import type { Thread } from './thread.js';
+import { Usage } from './usage.js';
 
 /** The root, working directory and umask of a task (Linux's fs_struct); shared under CLONE_FS. */
 export interface FsContext {
@@ -43,8 +46,13 @@ export class Process {
   state: ProcessState = ProcessState.Running;
   /** The wait status (as wait4 reports it) once a zombie; written by exit. */
   exitStatus = 0;
-  /** Stop/continue notifications not yet reported to a waiting parent (WUNTRACED/WCONTINUED). */
-  pendingStopStatus: number | null = null;
+  /** The signal that stopped the process (job control), 0 while it is not stopped. Written by job-control.ts. */
+  stopSignal = 0;
+  /** A stop (WUNTRACED) or a continue (WCONTINUED) wait4 has not reported yet. Written by job-control.ts and wait4. */
+  stopUnreported = false;
+  continueUnreported = false;
+  /** The controlling terminal (Linux's signal->tty): inherited by fork; set by open and TIOCSCTTY, cleared by setsid and TIOCNOTTY. */
+  ctty: Tty | null = null;
   /** The executable's name as /proc/<pid>/comm shows it (16 bytes max); written by exec and prctl. */
   comm = '';
   /** argv of the running program, for /proc/<pid>/cmdline; written by exec. */
@@ -60,10 +68,14 @@ export class Process {
   readonly sigInfo: (SigInfo | undefined)[] = [];
   /** The signal the parent gets when this process exits (clone's CSIGNAL bits; SIGCHLD for fork). */
   exitSignal = 17;
-  /** Instructions retired by threads that have exited (for getrusage / times). */
-  deadThreadInsns = 0;
-  /** Sum of reaped children's time, for RUSAGE_CHILDREN and times(). */
-  childrenInsns = 0;
+  /** What threads that have exited used (getrusage, times). Written by thread exit. */
+  readonly exitedThreads = new Usage();
+  /** What reaped children (and their reaped children) used: RUSAGE_CHILDREN. Written by wait4's reap. */
+  readonly reapedChildren = new Usage();
+  /** The largest resident set seen, in pages (ru_maxrss). Written by the page-fault path and exec. */
+  maxRssPages = 0;
+  /** ITIMER_VIRTUAL and ITIMER_PROF, charged on the process's CPU time; null while neither is armed. */
+  cpuTimers: CpuTimers | null = null;
 
   constructor(
     readonly pid: number,

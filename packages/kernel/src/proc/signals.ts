@@ -6,6 +6,7 @@
  */
 import { type Cpu, Reg, SegReg, Vector } from '@kmos/abi-driver';
 import {
+  __NR_restart_syscall,
   __NR_rt_sigreturn,
   __NR_sigreturn,
   BUS_ADRALN,
@@ -30,7 +31,6 @@ import {
   SIG_DFL,
   SIG_IGN,
   SIGBUS,
-  SIGCONT,
   SIGFPE,
   SIGFRAME_RETCODE,
   SIGILL,
@@ -49,6 +49,8 @@ import type { Kernel } from '../kernel.js';
 import { handlePageFault } from '../mm/page-fault.js';
 import { copyFromUser, copyToUser } from '../mm/usercopy.js';
 import { interruptSleep } from '../sched/sleep.js';
+import { chargeCpuTimers } from './cpu-timers.js';
+import { parkIfStopped, prepareSignal, stopByDefault } from './job-control.js';
 import { exitGroup, type LifecycleHooks } from './lifecycle.js';
 import type { Process } from './process.js';
 import { encodeSigInfo, type SigInfo, sigInfo } from './siginfo.js';
@@ -78,9 +80,10 @@ export class SignalService {
 
   /** A process-directed signal (kill): pending on the process, delivered by any thread not blocking it. */
   sendToProcess(p: Process, info: SigInfo): void {
-    if (!p.alive || this.discard(p, info.signo)) return;
+    if (!p.alive) return;
+    prepareSignal(this.k, this.hooks, p, info.signo);
+    if (this.discard(p, info.signo)) return;
     if (info.signo === SIGKILL) return exitGroup(this.k, this.hooks, p, signaledStatus(SIGKILL, false));
-    this.continueOrStop(p, info.signo);
     const bit = sigBit(info.signo);
     if (info.signo <= 32) p.sigPendingLo |= bit;
     else p.sigPendingHi |= bit;
@@ -93,9 +96,10 @@ export class SignalService {
   /** A thread-directed signal (tkill, tgkill, a CPU fault). */
   sendToThread(t: Thread, info: SigInfo): void {
     const p = t.process;
-    if (!t.alive || this.discard(p, info.signo)) return;
+    if (!t.alive) return;
+    prepareSignal(this.k, this.hooks, p, info.signo);
+    if (this.discard(p, info.signo)) return;
     if (info.signo === SIGKILL) return exitGroup(this.k, this.hooks, p, signaledStatus(SIGKILL, false));
-    this.continueOrStop(p, info.signo);
     const bit = sigBit(info.signo);
     if (info.signo <= 32) t.sigPendingLo |= bit;
     else t.sigPendingHi |= bit;
@@ -114,8 +118,11 @@ export class SignalService {
     this.sendToThread(t, info);
   }
 
-  /** Before `t` (on the CPU) returns to user mode: deliver one pending signal, if any is deliverable. */
+  /** Before `t` (on the CPU) returns to user mode: deliver every pending signal that is deliverable. */
   deliver(t: Thread): void {
+    const p = t.process;
+    if (p.cpuTimers !== null) chargeCpuTimers(this.k, p);
+    if (parkIfStopped(this.k, t)) return;
     for (;;) {
       const signo = this.nextSignal(t);
       if (signo === 0 || !t.alive) return;
@@ -126,16 +133,22 @@ export class SignalService {
         if (this.defaultAction(t, signo)) return;
         continue;
       }
+      // As Linux's exit-to-user loop: every deliverable signal gets a frame before the thread runs, so the
+      // handler of the last one runs first and returns into the previous one.
       this.setUpFrame(t, info, action);
-      return;
     }
   }
 
   /** A CPU exception in user mode: page faults are resolved by mm; the rest become signals. */
   fault(t: Thread, vector: number, errorCode: number, cr2: number): void {
     if (vector === Vector.PF) {
-      const result = handlePageFault(t.process.mm, cr2, errorCode);
-      if (result.kind === 'ok') return;
+      const p = t.process;
+      const result = handlePageFault(p.mm, cr2, errorCode);
+      if (result.kind === 'ok') {
+        t.minFlt++;
+        if (p.mm.rssPages > p.maxRssPages) p.maxRssPages = p.mm.rssPages;
+        return;
+      }
       if (result.kind === 'oom') return this.outOfMemory(t);
       return this.force(t, sigInfo(result.signo, result.code, { addr: result.addr }));
     }
@@ -177,9 +190,11 @@ export class SignalService {
       errno === ERESTARTNOINTR ||
       (!handled && errno !== ERESTART_RESTARTBLOCK) ||
       (errno === ERESTARTSYS && (t.process.signals.get(signo).flags & SA_RESTART) !== 0);
-    if (!restart) return -EINTR;
+    // A sleep cut short with no handler to run goes on where it was, through restart_syscall.
+    const restartBlock = errno === ERESTART_RESTARTBLOCK && !handled && t.restartBlock !== null;
+    if (!restart && !restartBlock) return -EINTR;
     t.context.eip = (t.context.eip - INT80_LENGTH) >>> 0;
-    return nr;
+    return restartBlock ? __NR_restart_syscall : nr;
   }
 
   /** rt_sigreturn: restores what the handler frame saved; false when the frame is unreadable (SIGSEGV). */
@@ -286,20 +301,10 @@ export class SignalService {
     if (signo === SIGKILL || signo === SIGSTOP) return false;
     if (p.threads.some((t) => t.alive && this.blocks(t, signo))) return false;
     const handler = p.signals.get(signo).handler;
-    return (
-      handler === SIG_IGN ||
-      (handler === SIG_DFL && signalDefaultAction(signo) === 'ign' && signo !== SIGCONT)
-    );
-  }
-
-  private continueOrStop(p: Process, signo: number): void {
-    if (signo !== SIGCONT) return;
-    for (const t of p.threads) {
-      if (t.state === ThreadState.Stopped) {
-        t.state = ThreadState.Blocked;
-        this.k.sched.wake(t);
-      }
-    }
+    if (handler === SIG_IGN) return true;
+    // SIGCONT has done its work in prepareSignal already; by default there is nothing left to deliver.
+    const action = handler === SIG_DFL ? signalDefaultAction(signo) : null;
+    return action === 'ign' || action === 'cont';
   }
 
   private wakeForSignal(t: Thread): void {
@@ -313,13 +318,7 @@ export class SignalService {
       case 'cont':
         return false;
       case 'stop':
-        for (const thread of t.process.threads) {
-          if (thread.alive) {
-            this.k.sched.block(thread);
-            thread.state = ThreadState.Stopped;
-          }
-        }
-        return true;
+        return stopByDefault(this.k, this.hooks, t, signo);
       case 'term':
         exitGroup(this.k, this.hooks, t.process, signaledStatus(signo, false));
         return true;

@@ -8,6 +8,9 @@ import type { CpuContext } from '@kmos/abi-driver';
 import type { Process } from './process.js';
 import type { SigInfo } from './siginfo.js';
 
+/** A syscall's result as a restart block gives it (the syscall layer's SyscallResult, without importing it). */
+export type SyscallResultLike = number | Promise<number>;
+
 export const ThreadState = {
   /** On the CPU or in the run queue. */
   Runnable: 0,
@@ -39,6 +42,15 @@ export class Thread {
   readonly tls = new Uint32Array(GDT_ENTRY_TLS_ENTRIES * 2);
   /** Instructions this thread has run (CLOCK_THREAD_CPUTIME_ID, getrusage). Written by the scheduler. */
   insns = 0;
+  /** Page faults resolved for it, and context switches: voluntary (it slept) and not (its slice ended). */
+  minFlt = 0;
+  nvcsw = 0;
+  nivcsw = 0;
+  /**
+   * How to go on with a sleep a signal interrupted, when no handler runs (Linux's restart_block): the
+   * syscall returns to user mode as restart_syscall, which calls this. Written by the sleeping syscall.
+   */
+  restartBlock: ((t: Thread) => SyscallResultLike) | null = null;
   /** siginfo of each pending thread-directed signal, by number. Written by the signal layer. */
   readonly sigInfo: (SigInfo | undefined)[] = [];
   /** sigaltstack: base, size and SS_* flags; size 0 when none. Written by sigaltstack and delivery. */

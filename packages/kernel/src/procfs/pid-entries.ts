@@ -9,6 +9,7 @@ import type { Kernel } from '../kernel.js';
 import { procMaps, procStatusVmLines } from '../mm/proc-text.js';
 import { type Process, ProcessState } from '../proc/process.js';
 import { ThreadState } from '../proc/thread.js';
+import { childrenUsage, processUsage } from '../proc/usage.js';
 import { NS_PER_INSN } from '../sched/virtual-clock.js';
 import { currentTask } from './task-context.js';
 
@@ -17,6 +18,7 @@ const USER_HZ = 100;
 /** The one-letter state of /proc/<pid>/stat and status: R running, S sleeping, T stopped, Z zombie. */
 function stateLetter(p: Process): string {
   if (p.state !== ProcessState.Running) return 'Z';
+  if (p.stopSignal !== 0) return 'T';
   const states = p.threads.filter((t) => t.alive).map((t) => t.state);
   if (states.includes(ThreadState.Runnable)) return 'R';
   if (states.includes(ThreadState.Stopped)) return 'T';
@@ -35,7 +37,7 @@ function ticks(insns: number): number {
 }
 
 function statLine(k: Kernel, p: Process): string {
-  const insns = p.deadThreadInsns + p.threads.reduce((sum, t) => sum + (t.alive ? t.insns : 0), 0);
+  const usage = processUsage(p);
   const vsize = p.state === ProcessState.Running ? p.mm.sizeBytes() : 0;
   const rss = p.state === ProcessState.Running ? p.mm.rssPages : 0;
   const fields = [
@@ -46,15 +48,15 @@ function statLine(k: Kernel, p: Process): string {
     p.pgid,
     p.sid,
     0,
-    -1,
+    p.ctty ? p.ctty.foregroundPgid : -1,
     0x400000,
+    usage.minFlt,
+    childrenUsage(p).minFlt,
+    usage.majFlt,
+    childrenUsage(p).majFlt,
+    ticks(usage.insns),
     0,
-    0,
-    0,
-    0,
-    ticks(insns),
-    0,
-    ticks(p.childrenInsns),
+    ticks(childrenUsage(p).insns),
     0,
     20,
     0,

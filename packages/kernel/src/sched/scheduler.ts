@@ -87,13 +87,18 @@ export class Scheduler {
   preempt(t: Thread): void {
     if (t !== this.current) throw new KernelPanic(`preempting thread ${t.tid}, which is not on the CPU`);
     this.putAside();
-    if (t.state === ThreadState.Runnable) this.queue.push(t);
+    if (t.state !== ThreadState.Runnable) return;
+    // An involuntary context switch only when someone else gets the CPU (getrusage's ru_nivcsw).
+    if (this.hasQueued()) t.nivcsw++;
+    this.queue.push(t);
   }
 
   /** `t` sleeps until `wake`; its registers are saved if it is on the CPU. */
   block(t: Thread): void {
     if (t === this.current) this.putAside();
-    if (t.state === ThreadState.Runnable) t.state = ThreadState.Blocked;
+    if (t.state !== ThreadState.Runnable) return;
+    t.state = ThreadState.Blocked;
+    t.nvcsw++;
   }
 
   wake(t: Thread): void {

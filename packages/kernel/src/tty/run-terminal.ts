@@ -12,6 +12,7 @@ import { sigInfo } from '../proc/siginfo.js';
 import type { TaskCredentials } from '../proc/task-credentials.js';
 import { attachHostTerminal, type HostTerminal } from './host-terminal.js';
 import { TtyFile } from './tty-file.js';
+import { ttySessions } from './tty-sessions.js';
 
 export interface RunTerminal {
   readonly terminal: HostTerminal;
@@ -41,8 +42,11 @@ export function openRunTerminal(
     terminal,
     files,
     started(p) {
+      // The first process leads a session with this terminal as its controlling terminal, as a login's shell.
       terminal.tty.foregroundPgid = p.pgid;
       terminal.tty.sessionId = p.sid;
+      terminal.tty.sessions = ttySessions(k);
+      p.ctty = terminal.tty;
     },
     close() {
       terminal.restore();

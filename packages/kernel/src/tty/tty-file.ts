@@ -46,12 +46,15 @@ import { WouldBlock } from '../fs/would-block.js';
 import type { WaitQueue } from '../sched/wait-queue.js';
 import type { Termios } from './line-discipline.js';
 import type { Tty, WinSize } from './tty.js';
+import type { TtySessions } from './tty-sessions.js';
 
 /** UNIX98_PTY_SLAVE_MAJOR (include/linux/major.h): /dev/pts/N are 136:N. */
 export const UNIX98_PTY_SLAVE_MAJOR = 136;
 /** The terminal's permissions as devpts gives a login's pty: owner read/write, group (tty) write. */
 const TTY_MODE = 0o620;
 const SIZEOF_INT = 4;
+/** Requests a background process may not make without SIGTTOU (tty_check_change in Linux's tty_ioctl). */
+const CHANGES_TERMINAL = new Set([TCSETS, TCSETSW, TCSETSF, TCFLSH, TCXONC]);
 const TF = termiosLayout.fields;
 const WF = winsizeLayout.fields;
 
@@ -59,6 +62,9 @@ export interface TtyFileIdentity {
   readonly uid: number;
   readonly gid: number;
   readonly minor: number;
+  /** The node it was opened through when not /dev/pts/<minor> (/dev/tty: 5:0, mode 0666). */
+  readonly rdev?: number;
+  readonly mode?: number;
 }
 
 export class TtyFile extends OpenFile {
@@ -73,14 +79,18 @@ export class TtyFile extends OpenFile {
     this.wouldBlock = new WouldBlock(tty.queue);
   }
 
-  protected override readImpl(into: Uint8Array): number | WouldBlock {
+  protected override readImpl(into: Uint8Array): number | WouldBlock | Promise<never> {
+    const denied = this.tty.sessions?.checkRead(this.tty);
+    if (denied) return denied;
     const n = this.tty.ldisc.read(into);
     if (n !== null) return n;
     if (this.nonBlocking) throw fsError(EAGAIN);
     return this.wouldBlock;
   }
 
-  protected override writeImpl(from: Uint8Array): number {
+  protected override writeImpl(from: Uint8Array): number | Promise<never> {
+    const denied = this.tty.sessions?.checkWrite(this.tty);
+    if (denied) return denied;
     return this.tty.write(from);
   }
 
@@ -93,6 +103,10 @@ export class TtyFile extends OpenFile {
   }
 
   override ioctl(request: number, arg: number, mem: UserMemory): MaybePromise<number> {
+    if (CHANGES_TERMINAL.has(request)) {
+      const denied = this.tty.sessions?.checkChange(this.tty);
+      if (denied) return denied;
+    }
     switch (request) {
       case TCGETS:
         mem.copyOut(arg, encodeTermios(this.tty.termios));
@@ -121,16 +135,17 @@ export class TtyFile extends OpenFile {
   private ioctlJobControl(request: number, arg: number, mem: UserMemory): MaybePromise<number> {
     switch (request) {
       case TIOCGPGRP:
-        mem.copyOut(arg, encodeInt(this.tty.foregroundPgid));
+        mem.copyOut(arg, encodeInt(this.sessions?.getForeground(this.tty) ?? this.tty.foregroundPgid));
         return 0;
       case TIOCSPGRP:
         return this.setForeground(decodeInt(copyIn(mem, arg, SIZEOF_INT)));
       case TIOCGSID:
-        mem.copyOut(arg, encodeInt(this.tty.sessionId));
+        mem.copyOut(arg, encodeInt(this.sessions?.getSession(this.tty) ?? this.tty.sessionId));
         return 0;
       case TIOCSCTTY:
+        return this.sessions?.setControlling(this.tty, this, arg === 1) ?? 0;
       case TIOCNOTTY:
-        return 0;
+        return this.sessions?.dropControlling(this.tty) ?? 0;
       case FIONREAD:
         mem.copyOut(arg, encodeInt(this.tty.ldisc.available));
         return 0;
@@ -154,7 +169,12 @@ export class TtyFile extends OpenFile {
     }
   }
 
-  private setForeground(pgid: number): number {
+  private get sessions(): TtySessions | null {
+    return this.tty.sessions;
+  }
+
+  private setForeground(pgid: number): MaybePromise<number> {
+    if (this.sessions) return this.sessions.setForeground(this.tty, pgid);
     if (pgid < 0) throw fsError(EINVAL, 'negative process group');
     this.tty.foregroundPgid = pgid;
     return 0;
@@ -164,11 +184,11 @@ export class TtyFile extends OpenFile {
     const time = { sec: 0, nsec: 0 };
     return {
       ino: this.identity.minor + 3,
-      mode: S_IFCHR | TTY_MODE,
+      mode: S_IFCHR | (this.identity.mode ?? TTY_MODE),
       nlink: 1,
       uid: this.identity.uid,
       gid: this.identity.gid,
-      rdev: new_encode_dev(UNIX98_PTY_SLAVE_MAJOR, this.identity.minor),
+      rdev: this.identity.rdev ?? new_encode_dev(UNIX98_PTY_SLAVE_MAJOR, this.identity.minor),
       sizeBytes: 0,
       blockSizeBytes: 1024,
       blocks: 0,

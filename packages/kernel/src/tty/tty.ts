@@ -8,6 +8,7 @@
 import { SIGWINCH } from '@kmos/abi-linux';
 import { WaitQueue } from '../sched/wait-queue.js';
 import { defaultTermios, LineDiscipline, type Termios } from './line-discipline.js';
+import type { TtySessions } from './tty-sessions.js';
 
 /** The device side of a terminal. */
 export interface TtyDriver {
@@ -36,8 +37,10 @@ export class Tty {
   readonly queue = new WaitQueue();
   /** The foreground process group; written by TIOCSPGRP. */
   foregroundPgid: number;
-  /** The session this is the controlling terminal of; written by TIOCSCTTY and TIOCNOTTY. */
+  /** The session this is the controlling terminal of, 0 for none; written by tty-sessions.ts. */
   sessionId: number;
+  /** Job control over the processes using it (tty-sessions.ts); null: no checks (a tty with no kernel behind it). */
+  sessions: TtySessions | null = null;
   private size: WinSize;
 
   constructor(private readonly options: TtyOptions) {

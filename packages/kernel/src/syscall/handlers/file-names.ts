@@ -29,6 +29,7 @@ import {
   O_CLOEXEC,
   O_CREAT,
   O_LARGEFILE,
+  O_NOCTTY,
   O_TRUNC,
   O_WRONLY,
   stat64Layout,
@@ -41,6 +42,7 @@ import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { copyFromUser, copyToUser } from '../../mm/usercopy.js';
 import type { Thread } from '../../proc/thread.js';
+import { TtyFile } from '../../tty/tty-file.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { pathContext, readUser, signed, struct, userPath, writeUser } from '../user-args.js';
 
@@ -121,7 +123,9 @@ async function open(
 ): Promise<number> {
   const path = userPath(t, pathPtr);
   const file = await k.vfs.open(pathContext(t), dirAt(t, dirfd), path, flags | O_LARGEFILE, mode);
-  return t.process.files.install(file, (flags & O_CLOEXEC) !== 0);
+  const fd = t.process.files.install(file, (flags & O_CLOEXEC) !== 0);
+  if (!(flags & O_NOCTTY) && file instanceof TtyFile) file.tty.sessions?.opened(file.tty);
+  return fd;
 }
 
 function close(t: Thread, fd: number): number {

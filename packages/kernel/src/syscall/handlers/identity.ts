@@ -133,6 +133,7 @@ function setsid(t: Thread): number {
   if (p.pgid === p.pid) throw new KernelError(EPERM);
   p.sid = p.pid;
   p.pgid = p.pid;
+  p.ctty = null;
   return p.sid;
 }
 

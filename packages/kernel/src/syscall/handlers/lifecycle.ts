@@ -1,13 +1,18 @@
 /**
  * Process and thread lifecycle syscalls: fork, vfork, clone (threads, CLONE_SETTLS, the TID pointers),
- * execve, exit, exit_group, wait4/waitpid, set_tid_address, and the TLS descriptors (set_thread_area,
+ * execve, exit, exit_group, wait4/waitpid/waitid (exits, and stops and continues for job control), set_tid_address, and the TLS descriptors (set_thread_area,
  * get_thread_area). Layer: kernel syscall handlers, over proc/, exec/ and mm/.
  */
 import { Reg, type UserPtr } from '@kmos/abi-driver';
 import {
+  __WALL,
+  __WCLONE,
+  __WNOTHREAD,
+  CLD_CONTINUED,
   CLD_DUMPED,
   CLD_EXITED,
   CLD_KILLED,
+  CLD_STOPPED,
   CLONE_CHILD_CLEARTID,
   CLONE_CHILD_SETTID,
   CLONE_FILES,
@@ -27,6 +32,7 @@ import {
   P_PGID,
   P_PID,
   SIGCHLD,
+  SIGCONT,
   siginfoLayout,
   USER_DESC_contents_MASK,
   USER_DESC_contents_SHIFT,
@@ -37,9 +43,13 @@ import {
   USER_DESC_seg_not_present,
   USER_DESC_useable,
   userDescLayout,
+  W_STOPPED_MARK,
+  WCONTINUED,
   WEXITED,
   WNOHANG,
   WNOWAIT,
+  WSTOPPED,
+  WUNTRACED,
 } from '@kmos/abi-linux';
 import { commitExec, prepareExec } from '../../exec/exec-program.js';
 import type { Kernel } from '../../kernel.js';
@@ -50,12 +60,17 @@ import { Process, ProcessState } from '../../proc/process.js';
 import { share } from '../../proc/sharing.js';
 import { encodeSigInfo, sigInfo } from '../../proc/siginfo.js';
 import { GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, Thread } from '../../proc/thread.js';
-import { exitedStatus } from '../../proc/wait-status.js';
+import { encodeRusage, waitUsage } from '../../proc/usage.js';
+import { CONTINUED_STATUS, exitedStatus, stoppedStatus } from '../../proc/wait-status.js';
 import { sleepUntil } from '../../sched/sleep.js';
+import { NS_PER_INSN } from '../../sched/virtual-clock.js';
 import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
 import { pathContext, readUser, signed, struct, userPath, userStringArray, writeUser } from '../user-args.js';
 
 const SIGCHLD_SIGNO = SIGCHLD;
+/** The options wait4 and waitid accept (kernel_wait4 and kernel_waitid); anything else is EINVAL. */
+const WAIT4_OPTIONS = WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL;
+const WAITID_OPTIONS = WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL;
 const ARG_MAX_BYTES = 128 * 1024;
 
 /** The two descriptor dwords for a user_desc, as Linux's fill_ldt builds them (or zero for an empty one). */
@@ -204,56 +219,98 @@ function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
   child.comm = parent.comm;
   child.argv = parent.argv;
   child.exePath = parent.exePath;
+  child.ctty = parent.ctty;
   child.exitSignal = flags & CSIGNAL;
   realParent?.children.add(child);
   k.processes.addProcess(child);
   return child;
 }
 
+/** What a child has to tell its waiting parent. */
+type ChildEvent = 'exited' | 'stopped' | 'continued';
+
+/** What `c` would report to a wait with `options` now, or null (Linux's wait_consider_task, in its order). */
+function eventOf(c: Process, options: number): ChildEvent | null {
+  if (c.state === ProcessState.Zombie) return options & WEXITED ? 'exited' : null;
+  if (c.stopUnreported && options & WSTOPPED) return 'stopped';
+  if (c.continueUnreported && options & WCONTINUED) return 'continued';
+  return null;
+}
+
 /**
- * The first zombie child that `matches`, sleeping until one exists; null at once under WNOHANG when none is a
- * zombie yet; ECHILD when no child matches at all. Shared by wait4 and waitid.
+ * The first child that `matches` with something to report under `options` (an exit, a stop, a continue),
+ * sleeping until one has; null at once under WNOHANG when none has yet; ECHILD when no child matches at
+ * all. Shared by wait4 and waitid.
  */
-async function waitForZombie(
+async function waitForChild(
   k: Kernel,
   t: Thread,
   matches: (c: Process) => boolean,
   options: number,
-): Promise<Process | null> {
+): Promise<{ child: Process; event: ChildEvent } | null> {
   const p = t.process;
   const candidates = () => [...p.children].filter(matches);
+  const firstEvent = () => {
+    for (const child of candidates()) {
+      const event = eventOf(child, options);
+      if (event) return { child, event };
+    }
+    return null;
+  };
   for (;;) {
-    const all = candidates();
-    if (all.length === 0) throw new KernelError(ECHILD);
-    const zombie = all.find((c) => c.state === ProcessState.Zombie);
-    if (zombie) return zombie;
+    if (candidates().length === 0) throw new KernelError(ECHILD);
+    const found = firstEvent();
+    if (found) return found;
     if (options & WNOHANG) return null;
-    const settled = () =>
-      candidates().some((c) => c.state === ProcessState.Zombie) || candidates().length === 0;
+    const settled = () => firstEvent() !== null || candidates().length === 0;
     await sleepUntil(t, k.clock, [p.childWait], settled, null);
   }
 }
 
-/** wait4: reaps a zombie child matching `pid` (as waitpid's pid argument selects), sleeping unless WNOHANG. */
+/** Takes the report of `child`'s `event` (unless WNOWAIT); returns the wait status word it stands for. */
+function collect(k: Kernel, child: Process, event: ChildEvent, options: number): number {
+  const keep = (options & WNOWAIT) !== 0;
+  switch (event) {
+    case 'exited':
+      return keep ? child.exitStatus : reap(k, child);
+    case 'stopped':
+      if (!keep) child.stopUnreported = false;
+      return stoppedStatus(child.stopSignal);
+    case 'continued':
+      if (!keep) child.continueUnreported = false;
+      return CONTINUED_STATUS;
+  }
+}
+
+function writeWaitUsage(t: Thread, ptr: number, child: Process): void {
+  if (ptr !== 0) writeUser(t, ptr, encodeRusage(waitUsage(child), NS_PER_INSN));
+}
+
+/** wait4: a child matching `pid` (as waitpid's pid argument selects) that exited, or stopped/continued when asked. */
 async function wait4(
   k: Kernel,
   t: Thread,
   pidArg: number,
   statusPtr: number,
   options: number,
+  rusagePtr: number,
 ): Promise<number> {
+  if (options & ~WAIT4_OPTIONS) throw new KernelError(EINVAL);
   const pid = signed(pidArg);
   const p = t.process;
   const matches = (c: Process) =>
     pid > 0 ? c.pid === pid : pid === 0 ? c.pgid === p.pgid : pid === -1 ? true : c.pgid === -pid;
-  const zombie = await waitForZombie(k, t, matches, options);
-  if (!zombie) return 0;
-  const status = reap(k, zombie);
+  const found = await waitForChild(k, t, matches, options | WEXITED);
+  if (!found) return 0;
+  const { child, event } = found;
+  // The usage is taken before reaping, while the child still holds it.
+  writeWaitUsage(t, rusagePtr, child);
+  const status = collect(k, child, event, options);
   if (statusPtr !== 0) putUser32(t.process.mm, statusPtr as UserPtr, status);
-  return zombie.pid;
+  return child.pid;
 }
 
-/** waitid: like wait4, with the child chosen by (idtype, id) and the result as a siginfo_t. */
+/** waitid: like wait4, with the child chosen by (idtype, id), the events by WEXITED/WSTOPPED/WCONTINUED, and the result as a siginfo_t. */
 async function waitid(
   k: Kernel,
   t: Thread,
@@ -261,30 +318,37 @@ async function waitid(
   id: number,
   infop: number,
   options: number,
-): Promise<number> {
-  if ((options & WEXITED) === 0 || (idtype !== P_ALL && idtype !== P_PID && idtype !== P_PGID))
+  rusagePtr: number,
+) {
+  if (options & ~WAITID_OPTIONS || (options & (WEXITED | WSTOPPED | WCONTINUED)) === 0)
     throw new KernelError(EINVAL);
+  if (idtype !== P_ALL && idtype !== P_PID && idtype !== P_PGID) throw new KernelError(EINVAL);
   const matches = (c: Process) => idtype === P_ALL || (idtype === P_PID ? c.pid === id : c.pgid === id);
-  const zombie = await waitForZombie(k, t, matches, options);
-  if (!zombie) {
+  const found = await waitForChild(k, t, matches, options);
+  if (!found) {
     if (infop !== 0) writeUser(t, infop, new Uint8Array(siginfoLayout.sizeBytes));
     return 0;
   }
-  const status = options & WNOWAIT ? zombie.exitStatus : reap(k, zombie);
-  if (infop !== 0) writeUser(t, infop, childInfo(zombie, status));
+  const { child, event } = found;
+  writeWaitUsage(t, rusagePtr, child);
+  const status = collect(k, child, event, options);
+  if (infop !== 0) writeUser(t, infop, childInfo(child, status));
   return 0;
 }
 
-/** The siginfo_t waitid reports for a child that ended: CLD_EXITED with its code, or CLD_KILLED/DUMPED with the signal. */
+/**
+ * The siginfo_t waitid reports: CLD_EXITED with the exit code, CLD_KILLED/CLD_DUMPED with the signal,
+ * CLD_STOPPED with the stop signal, CLD_CONTINUED with SIGCONT.
+ */
 function childInfo(child: Process, status: number): Uint8Array {
   const signo = status & 0x7f;
-  const code = signo === 0 ? CLD_EXITED : status & 0x80 ? CLD_DUMPED : CLD_KILLED;
-  const info = sigInfo(SIGCHLD, code, {
-    pid: child.pid,
-    uid: child.creds.uid,
-    status: signo === 0 ? (status >> 8) & 0xff : signo,
-  });
-  return encodeSigInfo(info);
+  let code: number;
+  let siStatus: number;
+  if (status === CONTINUED_STATUS) [code, siStatus] = [CLD_CONTINUED, SIGCONT];
+  else if (signo === W_STOPPED_MARK) [code, siStatus] = [CLD_STOPPED, (status >> 8) & 0xff];
+  else if (signo === 0) [code, siStatus] = [CLD_EXITED, (status >> 8) & 0xff];
+  else [code, siStatus] = [status & 0x80 ? CLD_DUMPED : CLD_KILLED, signo];
+  return encodeSigInfo(sigInfo(SIGCHLD, code, { pid: child.pid, uid: child.creds.uid, status: siStatus }));
 }
 
 async function execve(
@@ -328,16 +392,12 @@ export function lifecycleSyscalls(k: Kernel): Record<string, SyscallImpl> {
       note: 'namespaces (CLONE_NEW*), CLONE_PTRACE, CLONE_PIDFD and CLONE_IO are not supported',
     },
     execve: { handler: (t, path, argv, envp) => execve(k, t, path, argv, envp) },
-    wait4: {
-      handler: (t, pid, status, options) => wait4(k, t, pid, status, options),
-      status: 'partial',
-      note: 'rusage is not filled in; WUNTRACED/WCONTINUED report nothing',
-    },
-    waitpid: { handler: (t, pid, status, options) => wait4(k, t, pid, status, options) },
+    wait4: { handler: (t, pid, status, options, ru) => wait4(k, t, pid, status, options, ru) },
+    waitpid: { handler: (t, pid, status, options) => wait4(k, t, pid, status, options, 0) },
     waitid: {
-      handler: (t, idtype, id, infop, options) => waitid(k, t, idtype, id, infop, options),
+      handler: (t, idtype, id, infop, options, ru) => waitid(k, t, idtype, id, infop, options, ru),
       status: 'partial',
-      note: 'WEXITED only (no WSTOPPED/WCONTINUED), P_PIDFD unsupported, rusage not filled in',
+      note: 'P_PIDFD is not supported',
     },
     set_tid_address: {
       handler: (t, ptr) => {

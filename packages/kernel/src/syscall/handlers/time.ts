@@ -1,6 +1,7 @@
 /**
  * Clocks and sleeping: clock_gettime (32- and 64-bit time), clock_getres, gettimeofday, time, times,
- * getrusage, nanosleep, clock_nanosleep, alarm. Guest time comes from the kernel's VirtualClock
+ * getrusage, nanosleep, clock_nanosleep (resumed by restart_syscall after a stop), alarm, setitimer and
+ * getitimer (ITIMER_REAL on the clock here; the CPU-time timers in proc/cpu-timers.ts). Guest time comes from the kernel's VirtualClock
  * (instructions by default, deterministic; the host clock with --realtime); CPU time is instructions run.
  * Layer: kernel syscall handlers.
  */
@@ -13,6 +14,7 @@ import {
   CLOCK_REALTIME,
   CLOCK_REALTIME_COARSE,
   CLOCK_THREAD_CPUTIME_ID,
+  EINTR,
   EINVAL,
   ERESTART_RESTARTBLOCK,
   ITIMER_PROF,
@@ -20,7 +22,9 @@ import {
   ITIMER_VIRTUAL,
   itimervalLayout,
   kernelTimespecLayout,
-  rusageLayout,
+  RUSAGE_CHILDREN,
+  RUSAGE_SELF,
+  RUSAGE_THREAD,
   SI_KERNEL,
   SIGALRM,
   TIMER_ABSTIME,
@@ -31,9 +35,11 @@ import {
 } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
+import { getCpuTimer, processCpuNs, setCpuTimer } from '../../proc/cpu-timers.js';
 import type { Process } from '../../proc/process.js';
 import { sigInfo } from '../../proc/siginfo.js';
 import type { Thread } from '../../proc/thread.js';
+import { childrenUsage, encodeRusage, processUsage, threadUsage, type Usage } from '../../proc/usage.js';
 import { sleepUntil } from '../../sched/sleep.js';
 import { NS_PER_INSN } from '../../sched/virtual-clock.js';
 import { WaitQueue } from '../../sched/wait-queue.js';
@@ -42,12 +48,6 @@ import { readUser, signed, struct, writeUser } from '../user-args.js';
 
 const NS = 1e9;
 const NOBODY = new WaitQueue();
-
-function processCpuNs(p: Process): number {
-  let insns = p.deadThreadInsns;
-  for (const t of p.threads) if (t.alive) insns += t.insns;
-  return insns * NS_PER_INSN;
-}
 
 function clockNs(k: Kernel, t: Thread, clock: number): number {
   switch (clock) {
@@ -103,22 +103,50 @@ async function sleep(
   if (clock !== CLOCK_REALTIME && clock !== CLOCK_MONOTONIC && clock !== CLOCK_BOOTTIME)
     throw new KernelError(EINVAL);
   const deadline = absolute ? req - offset : k.clock.nowNs() + req;
+  return sleepToDeadline(k, t, deadline, absolute ? 0 : remPtr, time64);
+}
+
+/**
+ * Sleeps until the monotonic `deadline`. Interrupted, it reports what remains in `remPtr` and leaves a
+ * restart block: after a stop and SIGCONT (no handler ran), restart_syscall sleeps on to the same deadline.
+ */
+async function sleepToDeadline(k: Kernel, t: Thread, deadline: number, remPtr: number, time64: boolean) {
   try {
     await sleepUntil(t, k.clock, [NOBODY], () => k.clock.nowNs() >= deadline, deadline);
     return 0;
   } catch (error) {
-    if (!absolute && remPtr !== 0) writeTimespec(t, remPtr, Math.max(0, deadline - k.clock.nowNs()), time64);
-    if (error instanceof KernelError) throw new KernelError(ERESTART_RESTARTBLOCK);
-    throw error;
+    if (!(error instanceof KernelError)) throw error;
+    if (remPtr !== 0) writeTimespec(t, remPtr, Math.max(0, deadline - k.clock.nowNs()), time64);
+    t.restartBlock = (again) => sleepToDeadline(k, again, deadline, remPtr, time64);
+    throw new KernelError(ERESTART_RESTARTBLOCK);
   }
 }
 
-function writeRusage(t: Thread, ptr: number, cpuNs: number): void {
-  const { bytes, view } = struct(rusageLayout.sizeBytes);
-  const sec = Math.floor(cpuNs / NS);
-  view.setInt32(rusageLayout.fields.ru_utime.offset, sec, true);
-  view.setInt32(rusageLayout.fields.ru_utime.offset + 4, Math.floor((cpuNs - sec * NS) / 1000), true);
-  writeUser(t, ptr, bytes);
+/** getrusage: RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD (anything else is EINVAL, as on Linux). */
+function getrusage(t: Thread, who: number, ptr: number): number {
+  let usage: Usage;
+  if (who === RUSAGE_SELF) usage = processUsage(t.process);
+  else if (who === RUSAGE_CHILDREN) usage = childrenUsage(t.process);
+  else if (who === RUSAGE_THREAD) usage = threadUsage(t);
+  else throw new KernelError(EINVAL);
+  writeUser(t, ptr, encodeRusage(usage, NS_PER_INSN));
+  return 0;
+}
+
+/** times(): the same CPU time as getrusage, in clock ticks; the return value is the monotonic clock in ticks. */
+function times(k: Kernel, t: Thread, ptr: number): number {
+  const ticks = (ns: number) => Math.floor((ns * USER_HZ) / NS);
+  if (ptr !== 0) {
+    const { bytes, view } = struct(tmsLayout.sizeBytes);
+    view.setInt32(tmsLayout.fields.tms_utime.offset, ticks(processCpuNs(t.process)), true);
+    view.setInt32(
+      tmsLayout.fields.tms_cutime.offset,
+      ticks(childrenUsage(t.process).insns * NS_PER_INSN),
+      true,
+    );
+    writeUser(t, ptr, bytes);
+  }
+  return ticks(k.clock.nowNs());
 }
 
 /**
@@ -198,10 +226,35 @@ function writeItimerval(t: Thread, ptr: number, valueNs: number, intervalNs: num
   writeUser(t, ptr, bytes);
 }
 
-function checkItimer(which: number): void {
-  if (which === ITIMER_VIRTUAL || which === ITIMER_PROF)
-    throw new KernelError(EINVAL, 'only ITIMER_REAL is kept');
-  if (which !== ITIMER_REAL) throw new KernelError(EINVAL);
+/** The CPU-time timer `which` names, 'real' for ITIMER_REAL; EINVAL for anything else. */
+function itimerKind(which: number): 'real' | 'virtual' | 'prof' {
+  if (which === ITIMER_REAL) return 'real';
+  if (which === ITIMER_VIRTUAL) return 'virtual';
+  if (which === ITIMER_PROF) return 'prof';
+  throw new KernelError(EINVAL);
+}
+
+function setitimer(k: Kernel, t: Thread, which: number, newPtr: number, oldPtr: number): number {
+  const kind = itimerKind(which);
+  const next = newPtr === 0 ? { valueNs: 0, intervalNs: 0 } : readItimerval(t, newPtr);
+  const old =
+    kind === 'real'
+      ? setRealTimer(k, t.process, next.valueNs, next.intervalNs)
+      : setCpuTimer(t.process, kind, next.valueNs, next.intervalNs);
+  if (oldPtr !== 0) writeItimerval(t, oldPtr, old.leftNs, old.intervalNs);
+  return 0;
+}
+
+function getitimer(k: Kernel, t: Thread, which: number, ptr: number): number {
+  const kind = itimerKind(which);
+  if (kind !== 'real') {
+    const { leftNs, intervalNs } = getCpuTimer(t.process, kind);
+    writeItimerval(t, ptr, leftNs, intervalNs);
+    return 0;
+  }
+  const timer = realTimers.get(t.process);
+  writeItimerval(t, ptr, timer ? Math.max(0, timer.deadlineNs - k.clock.nowNs()) : 0, timer?.intervalNs ?? 0);
+  return 0;
 }
 
 export function timeSyscalls(k: Kernel): Record<string, SyscallImpl> {
@@ -251,30 +304,11 @@ export function timeSyscalls(k: Kernel): Record<string, SyscallImpl> {
         return sec;
       },
     },
-    times: {
-      handler: (t, ptr) => {
-        const ticks = (ns: number) => Math.floor((ns * USER_HZ) / NS);
-        if (ptr !== 0) {
-          const { bytes, view } = struct(tmsLayout.sizeBytes);
-          view.setInt32(tmsLayout.fields.tms_utime.offset, ticks(processCpuNs(t.process)), true);
-          view.setInt32(
-            tmsLayout.fields.tms_cutime.offset,
-            ticks(t.process.childrenInsns * NS_PER_INSN),
-            true,
-          );
-          writeUser(t, ptr, bytes);
-        }
-        return ticks(k.clock.nowNs());
-      },
-    },
+    times: { handler: (t, ptr) => times(k, t, ptr) },
     getrusage: {
-      handler: (t, who, ptr) => {
-        const self = signed(who) === 0;
-        writeRusage(t, ptr, self ? processCpuNs(t.process) : t.process.childrenInsns * NS_PER_INSN);
-        return 0;
-      },
+      handler: (t, who, ptr) => getrusage(t, signed(who), ptr),
       status: 'partial',
-      note: 'only ru_utime is filled in (system time, faults and context switches read 0)',
+      note: 'ru_stime is 0 (a syscall runs no guest instructions); every page fault counts as minor',
     },
     nanosleep: { handler: (t, req, rem) => sleep(k, t, CLOCK_MONOTONIC, 0, req, rem, false) },
     clock_nanosleep: {
@@ -285,30 +319,18 @@ export function timeSyscalls(k: Kernel): Record<string, SyscallImpl> {
     },
     alarm: { handler: (t, seconds) => alarm(k, t, seconds) },
     setitimer: {
-      handler: (t, which, newPtr, oldPtr) => {
-        checkItimer(which);
-        const next = newPtr === 0 ? { valueNs: 0, intervalNs: 0 } : readItimerval(t, newPtr);
-        const old = setRealTimer(k, t.process, next.valueNs, next.intervalNs);
-        if (oldPtr !== 0) writeItimerval(t, oldPtr, old.leftNs, old.intervalNs);
-        return 0;
-      },
+      handler: (t, which, newPtr, oldPtr) => setitimer(k, t, which, newPtr, oldPtr),
       status: 'partial',
-      note: 'ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF are EINVAL',
+      note: 'ITIMER_VIRTUAL and ITIMER_PROF both run on CPU time in guest instructions (there is no system time)',
     },
-    getitimer: {
-      handler: (t, which, ptr) => {
-        checkItimer(which);
-        const timer = realTimers.get(t.process);
-        writeItimerval(
-          t,
-          ptr,
-          timer ? Math.max(0, timer.deadlineNs - k.clock.nowNs()) : 0,
-          timer?.intervalNs ?? 0,
-        );
-        return 0;
+    getitimer: { handler: (t, which, ptr) => getitimer(k, t, which, ptr) },
+    restart_syscall: {
+      handler: (t) => {
+        const restart = t.restartBlock;
+        t.restartBlock = null;
+        if (!restart) throw new KernelError(EINTR);
+        return restart(t);
       },
-      status: 'partial',
-      note: 'ITIMER_REAL only',
     },
   };
 }
