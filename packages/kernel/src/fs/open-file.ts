@@ -27,6 +27,7 @@ import {
 } from '@kmos/abi-linux';
 import type { WaitQueue } from '../sched/wait-queue.js';
 import type { Dentry } from './dentry.js';
+import { releaseFileLocks } from './file-locks.js';
 import { fsError } from './fs-error.js';
 import type { WouldBlock } from './would-block.js';
 
@@ -91,6 +92,7 @@ export abstract class OpenFile {
   /** Drops one descriptor; the last one releases the file. */
   close(): MaybePromise<void> {
     if (--this.refs > 0) return;
+    releaseFileLocks(this);
     return this.release();
   }
 

@@ -1,9 +1,11 @@
 /**
  * A process's file descriptor table: small integers naming open file descriptions, each with its own
  * close-on-exec flag. Shared between threads (and between processes made with CLONE_FILES); fork copies it,
- * taking a reference on every open file. Layer: kernel proc, above fs/open-file.ts.
+ * taking a reference on every open file. Any descriptor leaving the table (close, dup2 over it, exec,
+ * exit) drops the POSIX record locks the table holds on that file's inode. Layer: kernel proc, above fs/open-file.ts.
  */
 import { EBADF, EMFILE } from '@kmos/abi-linux';
+import { releaseRangeLocks } from '../fs/file-locks.js';
 import type { OpenFile } from '../fs/open-file.js';
 import { KernelError } from '../kernel-error.js';
 
@@ -43,7 +45,7 @@ export class FdTable {
     if (fd < 0 || fd >= this.maxFds) throw new KernelError(EBADF);
     const old = this.files[fd] ?? null;
     this.place(fd, file, closeOnExec);
-    return old;
+    return old && this.detached(old);
   }
 
   /** Removes `fd`, returning its file for the caller to close; KernelError(EBADF) when unused. */
@@ -51,7 +53,7 @@ export class FdTable {
     const file = this.get(fd);
     this.files[fd] = null;
     this.cloexec[fd] = false;
-    return file;
+    return this.detached(file);
   }
 
   getCloseOnExec(fd: number): boolean {
@@ -78,7 +80,7 @@ export class FdTable {
     const closed: OpenFile[] = [];
     this.files.forEach((file, fd) => {
       if (file && this.cloexec[fd]) {
-        closed.push(file);
+        closed.push(this.detached(file));
         this.files[fd] = null;
         this.cloexec[fd] = false;
       }
@@ -88,7 +90,7 @@ export class FdTable {
 
   /** Removes every descriptor (exit), returning the files for the caller to close. */
   takeAll(): OpenFile[] {
-    const all = this.files.filter((f): f is OpenFile => f !== null);
+    const all = this.files.filter((f): f is OpenFile => f !== null).map((f) => this.detached(f));
     this.files.length = 0;
     this.cloexec.length = 0;
     return all;
@@ -97,6 +99,12 @@ export class FdTable {
   /** Open descriptors in ascending order (for /proc/<pid>/fd and close_range). */
   *descriptors(): Generator<number> {
     for (let fd = 0; fd < this.files.length; fd++) if (this.files[fd]) yield fd;
+  }
+
+  /** A descriptor of this table stops naming `file`: as on Linux, the table's POSIX locks on it go. */
+  private detached(file: OpenFile): OpenFile {
+    releaseRangeLocks(file, this);
+    return file;
   }
 
   private place(fd: number, file: OpenFile, closeOnExec: boolean): void {

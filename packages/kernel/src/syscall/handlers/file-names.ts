@@ -1,5 +1,5 @@
 /**
- * Open files and names: open/openat/creat/close, dup family, fcntl, pipe, the stat family and statx,
+ * Open files and names: open/openat/creat/close, dup family, fcntl (its lock commands in locks.ts), pipe, the stat family and statx,
  * getdents64, the directory-entry operations (mkdir, unlink, rename, link, symlink, readlink...), chdir and
  * getcwd, permissions and ownership, truncate, utimensat, statfs, sync, ioctl. Handlers resolve descriptors
  * and paths and call the Vfs. Layer: kernel syscall handlers, over fs/vfs.ts.
@@ -17,14 +17,8 @@ import {
   F_DUPFD_CLOEXEC,
   F_GETFD,
   F_GETFL,
-  F_GETLK,
-  F_GETLK64,
   F_SETFD,
   F_SETFL,
-  F_SETLK,
-  F_SETLK64,
-  F_SETLKW,
-  F_SETLKW64,
   FD_CLOEXEC,
   O_CLOEXEC,
   O_CREAT,
@@ -45,6 +39,7 @@ import type { Thread } from '../../proc/thread.js';
 import { TtyFile } from '../../tty/tty-file.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { pathContext, readUser, signed, struct, userPath, writeUser } from '../user-args.js';
+import { fcntlLock, flock, LOCK_COMMANDS } from './locks.js';
 
 const UTIME_NOW = (1 << 30) - 1;
 const UTIME_OMIT = (1 << 30) - 2;
@@ -147,9 +142,10 @@ function dup3(t: Thread, oldFd: number, newFd: number, flags: number, dup2Semant
   return newFd;
 }
 
-function fcntl(t: Thread, fd: number, cmd: number, arg: number): number {
+function fcntl(k: Kernel, t: Thread, fd: number, cmd: number, arg: number) {
   const files = t.process.files;
   const file = files.get(signed(fd));
+  if (LOCK_COMMANDS.has(cmd)) return fcntlLock(k, t, file, cmd, arg);
   switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
@@ -163,15 +159,6 @@ function fcntl(t: Thread, fd: number, cmd: number, arg: number): number {
       return file.flags;
     case F_SETFL:
       file.setStatusFlags(arg);
-      return 0;
-    case F_GETLK:
-    case F_GETLK64:
-    case F_SETLK:
-    case F_SETLK64:
-    case F_SETLKW:
-    case F_SETLKW64:
-      // Record locks: with one kernel and no lock contention reported, a lock is always granted; GETLK says unlocked.
-      if (cmd === F_GETLK || cmd === F_GETLK64) writeUser(t, arg, new Uint8Array([2, 0]));
       return 0;
     default:
       throw new KernelError(EINVAL, `fcntl command ${cmd}`);
@@ -306,15 +293,16 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
     dup2: { handler: (t, oldFd, newFd) => dup3(t, oldFd, newFd, 0, true) },
     dup3: { handler: (t, oldFd, newFd, flags) => dup3(t, oldFd, newFd, flags, false) },
     fcntl: {
-      handler: (t, fd, cmd, arg) => fcntl(t, fd, cmd, arg),
+      handler: (t, fd, cmd, arg) => fcntl(k, t, fd, cmd, arg),
       status: 'partial',
-      note: 'record locks are always granted',
+      note: 'no leases, F_NOTIFY, F_SETOWN/F_SETSIG or seals',
     },
     fcntl64: {
-      handler: (t, fd, cmd, arg) => fcntl(t, fd, cmd, arg),
+      handler: (t, fd, cmd, arg) => fcntl(k, t, fd, cmd, arg),
       status: 'partial',
-      note: 'record locks are always granted',
+      note: 'no leases, F_NOTIFY, F_SETOWN/F_SETSIG or seals',
     },
+    flock: { handler: (t, fd, operation) => flock(k, t, fd, operation) },
     pipe: { handler: (t, ptr) => pipe2(k, t, ptr, 0) },
     pipe2: { handler: (t, ptr, flags) => pipe2(k, t, ptr, flags) },
     ioctl: { handler: (t, fd, request, arg) => ioctl(t, fd, request, arg) },
