@@ -1,28 +1,34 @@
 /**
- * The block compiler: turns a hot run of guest instructions into one JS function (`new Function`), so the
- * interpreter's fetch, prefix and dispatch work is paid once per block instead of once per instruction.
+ * The trace compiler: turns a hot run of guest code into one JS function (`new Function`), so the
+ * interpreter's fetch, prefix and dispatch work is paid once per trace instead of once per instruction.
  * Layer: arch plugin (cpu-i386); called by the run loop (cpu.ts), caches through code-cache.ts.
  *
  * How it works
+ * - A trace is straight-line code from a hot EIP: it follows direct jumps and calls inside the page, takes
+ *   conditional branches the way static prediction expects (backward taken, forward not) and leaves by a
+ *   side exit when a branch goes the other way. A RET continues in the trace when it returns to the call
+ *   the trace followed, else it leaves. A jump back to the trace's start loops inside the function while
+ *   the budget has room for another pass; reaching any other EIP already in the trace ends it. A trace
+ *   never spans two pages, so one frame's invalidation covers it.
  * - Only the common unprefixed 32-bit forms have templates (ALU, MOV, LEA, INC/DEC, PUSH/POP, TEST, shifts,
- *   MUL/DIV, MOVZX/MOVSX, IMUL, CMOVcc/SETcc, Jcc/JMP/CALL/RET, int 0x80). A block ends before the first
- *   instruction without one (the interpreter runs it), after a control transfer, at MAX_BLOCK_INSNS, or
- *   near the end of the page (a block never spans two pages, so one frame's invalidation covers it).
- * - Templates reuse the interpreter's semantic helpers (alu, incDec, shiftRotate, mul/div, push/pop,
- *   testCondition), so flags and faults are the same code; only decoding is specialised: registers, EA
- *   arithmetic, immediates and next-EIP values become constants in the source.
- * - Every instruction first stores its EIP into insnStart[INSN_EIP]: a fault unwinds exactly as in the
- *   interpreter, and the run loop counts the instructions before it as retired. Templates change ESP only
- *   after their last access that can fault, so no ESP rollback is needed for them.
- * - Memory operands assume flat DS and SS (base 0, nothing to check); the run loop only enters blocks
+ *   MUL/DIV, MOVZX/MOVSX, IMUL, CMOVcc/SETcc, Jcc/JMP/CALL/RET, int 0x80). A trace ends before the first
+ *   instruction without one (the interpreter runs it).
+ * - Guest registers are JS locals for the whole call; memory accesses index RAM directly on an aligned TLB
+ *   hit and call the MMU otherwise. Flags from inline ALU templates stay in locals (fa, fb, fr, fk) and are
+ *   stored into the lazy-flag fields only where something can look: before a helper that reads or writes
+ *   EFLAGS, on the way out, and when a fault unwinds. Other templates reuse the interpreter's semantic
+ *   helpers (alu, shiftRotate, mul/div, testCondition), so flags and faults are the same code.
+ * - A fault unwinds exactly as in the interpreter: templates change registers only after their last access
+ *   that can fault, and the catch stores the faulting instruction's EIP, from which the run loop counts the
+ *   instructions before it as retired.
+ * - Memory operands assume flat DS and SS (base 0, nothing to check); the run loop only enters traces
  *   when that holds, and instructions that load segment registers are never compiled.
- * - After each store the block checks `smcPending` and leaves if the store hit compiled code.
+ * - A store through the MMU's slow path that hits compiled code makes the trace leave after it.
  */
 import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
 import type { Block, BlockFn } from './code-cache.js';
 import { FLAGS_STATUS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
-import { pop, push } from './decode.js';
 import { getCF, setLazy, testCondition } from './flags.js';
 import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
 
@@ -42,8 +48,6 @@ const HELPER_NAMES = [
   'neg',
   'shiftRotate',
   'testCondition',
-  'push',
-  'pop',
   'setLazy',
   'mul',
   'imul1',
@@ -58,8 +62,6 @@ const HELPERS = [
   neg,
   shiftRotate,
   testCondition,
-  push,
-  pop,
   setLazy,
   mul,
   imul1,
@@ -77,22 +79,15 @@ const enum Emit {
 }
 
 /**
- * The lazy-flag stores of one inlined ALU instruction, kept apart so they can be dropped when a later
- * instruction of the block overwrites every flag before anything reads them (dead-flag elimination).
+ * Stores the pending flags of an inline ALU producer (fa, fb, fr and fk = lazy op + 1) into the CpuCore's
+ * lazy fields. Inline producers only set locals; this runs where something else may look at EFLAGS: before
+ * a helper that reads or writes them, when the trace leaves, and when a fault unwinds it.
  */
-interface FlagStore {
-  code: string;
-  /** Index of the instruction in the block. */
-  insn: number;
-}
+const MATERIALIZE_FLAGS = `if(fk!==0){L[0]=fa;L[1]=fb;L[2]=fr;c.lazyOp=fk-1;c.lazyWidthMask=-1;c.lazyMask=${FLAGS_STATUS};fk=0;}`;
 
-/** Whether each instruction reads flags (or might: helper calls count as reading) and writes all six. */
-interface FlagUse {
-  reads: boolean;
-  writesAll: boolean;
-  /** It accesses memory, so it may fault: the flags before it are then what the kernel sees. */
-  mayFault: boolean;
-}
+/** Helpers that read or write EFLAGS through the CpuCore: pending inline flags are stored before each call. */
+const FLAG_HELPER_CALL =
+  /\b(?:alu|incDec|getCF|neg|shiftRotate|testCondition|setLazy|mul|imul1|div|idiv|imulTrunc)\(c,/;
 
 /** Condition tests on the operands of the inlined flag producer just before a Jcc/SETcc/CMOVcc. */
 const SUB_CONDITIONS: (string | null)[] = [
@@ -135,10 +130,39 @@ const LOGIC_CONDITIONS: (string | null)[] = [
 /** Segment-override prefixes, indexed by the segment register they select (ES CS SS DS FS GS). */
 const SEGMENT_OVERRIDES = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
 
-/** One-byte opcodes whose templates neither read nor write flags. */
-const FLAG_NEUTRAL_ONE_BYTE = new Set([
-  0x68, 0x6a, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8d, 0x90, 0x98, 0x99, 0xc6, 0xc7,
-]);
+/**
+ * Guest memory accesses in generated code. The common case (an aligned dword, or a byte, on a page the TLB
+ * holds) indexes RAM directly; anything else calls the MMU, which walks the tables, faults or splits the
+ * access. `addr` must be a plain variable (it is read several times). Stores through the MMU may hit a
+ * code frame; they set `sm`, which the template tests after the instruction (the TLB never holds code
+ * frames for writing, so the inline path cannot).
+ */
+function load32(addr: string): string {
+  return `((${addr}&3)===0&&(p=TR[${addr}>>>12])>=0?M32[(p|${addr}&4095)>>2]:m.read32(${addr}))`;
+}
+
+function load8(addr: string): string {
+  return `((p=TR[${addr}>>>12])>=0?M8[p|${addr}&4095]:m.read8(${addr}))`;
+}
+
+function store32(addr: string, value: string): string {
+  return `w=${value};if((${addr}&3)===0&&(p=TW[${addr}>>>12])>=0)M32[(p|${addr}&4095)>>2]=w;else{m.write32(${addr},w);sm=c.smcPending;}`;
+}
+
+function store8(addr: string, value: string): string {
+  return `w=${value};if((p=TW[${addr}>>>12])>=0)M8[p|${addr}&4095]=w;else{m.write8(${addr},w);sm=c.smcPending;}`;
+}
+
+/** PUSH and POP at 32 bits on the flat stack: ESP changes only after the access succeeded. */
+function push32(value: string): string {
+  return `sp=(r[4]-4)|0;${store32('sp', value)}r[4]=sp;`;
+}
+
+/** MUL, IMUL, DIV and IDIV helpers work on the CpuCore's EAX and EDX: the locals go out and come back. */
+const SYNC_EDX_EAX_OUT = 'R[0]=r[0];R[2]=r[2];';
+const SYNC_EDX_EAX_IN = 'r[0]=R[0];r[2]=R[2];';
+
+const POP32 = `v=${load32('r[4]')};r[4]=(r[4]+4)|0;`;
 
 /** After INC/DEC only ZF and SF are known from the result alone (CF is the old one, OF needs more). */
 const INCDEC_CONDITIONS: (string | null)[] = [
@@ -160,22 +184,36 @@ const INCDEC_CONDITIONS: (string | null)[] = [
   null,
 ];
 
-/** Decodes guest code from one page of RAM and writes JS source for it. */
+/**
+ * Decodes a trace of guest code from one page of RAM and writes JS source for it: straight-line code that
+ * follows direct jumps and calls inside the page, and branches the way static prediction expects
+ * (backward taken, forward not), leaving through side exits otherwise.
+ */
 class BlockWriter {
   private pos: number;
-  private readonly lines: (string | FlagStore)[] = [];
-  private readonly flagUse: FlagUse[] = [];
+  private readonly lines: string[] = [];
   /** What the previous instruction left in fa/fb/fr: 'sub', 'logic' (32-bit inline producers) or null. */
   private producer: 'sub' | 'logic' | 'incdec' | null = null;
   private producerNow: 'sub' | 'logic' | 'incdec' | null = null;
-  private use: FlagUse = { reads: true, writesAll: false, mayFault: true };
+  /** Whether the current instruction may fault (it is then where a fault rolls back to). */
+  private mayFault = false;
+  /** Whether fk may be non-zero here (an inline producer ran since the last store of the flags). */
+  private flagsPending = true;
   readonly eips: number[] = [];
+  /** EIPs already in the trace: reaching one again ends it (a loop back to the start continues in place). */
+  private readonly visited = new Set<number>();
+  /** Return addresses of the calls the trace followed, innermost last: a RET to the expected one continues. */
+  private readonly returns: number[] = [];
+  /** Set by a template that moved `pos` to follow a jump inside the page. */
+  private followed = false;
   private k = 0;
 
+  /** `executions(eip)`: how often the code at `eip` ran before (0 if unknown), for branch prediction. */
   constructor(
     private readonly u8: Uint8Array,
     private readonly page: number,
     private readonly lin: number,
+    private readonly executions: (eip: number) => number,
   ) {
     this.pos = lin & 0xfff;
   }
@@ -197,15 +235,20 @@ class BlockWriter {
     return (this.lin - (this.lin & 0xfff) + this.pos) | 0;
   }
 
-  /** Compiles up to MAX_BLOCK_INSNS instructions; returns the function source body and instruction count. */
+  /** Compiles up to MAX_BLOCK_INSNS instructions; returns the instruction count. */
   write(): number {
     while (this.k < MAX_BLOCK_INSNS && this.pos <= 4096 - PAGE_TAIL_BYTES) {
       const start = this.pos;
-      const eip = (this.lin - (this.lin & 0xfff) + start) | 0;
+      const eip = this.nextEip;
+      if (this.visited.has(eip)) {
+        this.emitGoto(`${eip}`, this.k);
+        return this.k;
+      }
       this.insnEip = eip;
       const mark = this.lines.length;
-      this.lines.push(`s[0]=${eip};`);
-      this.use = { reads: true, writesAll: false, mayFault: false };
+      this.lines.push(`ip=${eip};`);
+      this.mayFault = false;
+      this.followed = false;
       this.producerNow = null;
       const kind = this.instruction();
       if (kind === Emit.None) {
@@ -214,34 +257,34 @@ class BlockWriter {
         break;
       }
       // Only an instruction that can fault needs its EIP recorded: it is where a fault rolls back to.
-      if (!this.use.mayFault) this.lines[mark] = '';
-      this.producer = this.producerNow;
-      this.flagUse.push(this.use);
+      if (!this.mayFault) this.lines[mark] = '';
+      // After a followed jump the next instruction is not the fused partner of this one's flags.
+      this.producer = this.followed ? null : this.producerNow;
+      this.visited.add(eip);
       this.eips.push(eip);
       this.k++;
       if (kind === Emit.Terminator) return this.k;
     }
-    this.lines.push(`c.eip=${this.nextEip};c.blockRetired=n+${this.k};return ${CONTINUE};`);
+    this.emitGoto(`${this.nextEip}`, this.k);
     return this.k;
   }
 
-  /** The body, with flag stores no later instruction can observe dropped (flags are live at block exits). */
+  /** The trace body, guest registers renamed from `r[n]` to the locals `rn`. */
   source(): string {
-    const live: boolean[] = new Array(this.flagUse.length);
-    let flagsLive = true;
-    for (let i = this.flagUse.length - 1; i >= 0; i--) {
-      live[i] = flagsLive;
-      const u = this.flagUse[i];
-      flagsLive = u.reads || u.mayFault || (flagsLive && !u.writesAll);
-    }
-    return this.lines
-      .map((line) => (typeof line === 'string' ? line : live[line.insn] ? line.code : ''))
-      .join('\n');
+    return this.lines.join('\n').replace(/\br\[(\d)\]/g, 'r$1');
   }
 
-  /** Marks the current instruction as leaving the flags alone. */
-  private noFlags(): void {
-    this.use.reads = false;
+  /**
+   * Leaves the trace for `target` after `retired` instructions of this pass, or loops in place when the
+   * target is the trace's start and the budget has room for another whole pass.
+   */
+  private emitGoto(target: string, retired: number): void {
+    const exit = `pc=${target};n+=${retired};break out;`;
+    if (target !== `${this.lin}`) {
+      this.emit(exit);
+      return;
+    }
+    this.emit(`if(left-n>=${2 * retired}&&!c.irqPending){n+=${retired};continue;}${exit}`);
   }
 
   /**
@@ -276,18 +319,16 @@ class BlockWriter {
       default:
         return null;
     }
-    this.emit(`fa=${a};fb=${b};fr=${result};`);
-    this.lines.push({
-      code: `L[0]=fa;L[1]=fb;L[2]=fr;c.lazyOp=${lazyOp};c.lazyWidthMask=-1;c.lazyMask=${FLAGS_STATUS};`,
-      insn: this.k,
-    });
-    this.use = { reads: false, writesAll: true, mayFault: this.use.mayFault };
+    // Operands are read before fa/fb change: a faulting read must leave the pending flags intact.
+    this.emit(`t=${a};v=${b};fa=t;fb=v;fr=${result};fk=${lazyOp + 1};`);
+    this.flagsPending = true;
     this.producerNow = lazyOp === LAZY_LOGIC ? 'logic' : aop === 0 ? null : 'sub';
     return 'fr';
   }
 
   /** INC/DEC r32 inline: CF is computed into `flags` (it survives), the other five become lazy. */
   private inlineIncDec(n: number, dec: boolean): void {
+    this.materializeFlags();
     this.emit(`fa=r[${n}];fb=1;fr=(fa${dec ? '-' : '+'}1)|0;r[${n}]=fr;`);
     this.emit(
       `c.flags=(c.flags&-2)|getCF(c);L[0]=fa;L[1]=1;L[2]=fr;c.lazyOp=${dec ? 2 : 0};c.lazyWidthMask=-1;c.lazyMask=${FLAGS_STATUS & ~1};`,
@@ -310,30 +351,55 @@ class BlockWriter {
   }
 
   private emit(line: string): void {
+    if (FLAG_HELPER_CALL.test(line)) this.materializeFlags();
     this.lines.push(line);
   }
 
-  /** After a store: leave if it hit compiled code (the rest of this block may be stale). */
-  private emitStoreCheck(): void {
-    this.emit(`if(c.smcPending){c.eip=${this.nextEip};c.blockRetired=n+${this.k + 1};return ${CONTINUE};}`);
+  /** Stores the pending inline flags into the CpuCore (before fa/fb/fr are reused or a helper runs). */
+  private materializeFlags(): void {
+    if (!this.flagsPending) return;
+    this.lines.push(MATERIALIZE_FLAGS);
+    this.flagsPending = false;
   }
 
-  private emitJump(target: string): Emit {
-    if (target === `${this.lin}`) {
-      this.emit(`{${this.loopBack()}}`);
-      return Emit.Terminator;
-    }
-    this.emit(`c.eip=${target};c.blockRetired=n+${this.k + 1};return ${CONTINUE};`);
+  /** After a store: leave if it hit compiled code (the rest of this trace may be stale). */
+  private emitStoreCheck(): void {
+    this.emit(`if(sm){${exitAt(this.nextEip, this.k + 1)}}`);
+  }
+
+  /** Whether the trace can go on at `target`: in this page, not yet in the trace, and room left. */
+  private canFollow(target: number): boolean {
+    return (
+      ((target ^ this.lin) & ~0xfff) === 0 &&
+      (target & 0xfff) <= 4096 - PAGE_TAIL_BYTES &&
+      !this.visited.has(target) &&
+      target !== this.insnEip &&
+      this.k + 1 < MAX_BLOCK_INSNS
+    );
+  }
+
+  /** Continues decoding at `target` (same page): the jump costs nothing at run time. */
+  private follow(target: number): Emit {
+    this.pos = target & 0xfff;
+    this.followed = true;
+    return Emit.Normal;
+  }
+
+  /** An unconditional jump to a constant target: followed when it can be, else the trace ends there. */
+  private emitJump(target: number): Emit {
+    if (this.canFollow(target)) return this.follow(target);
+    this.emitGoto(`${target}`, this.k + 1);
     return Emit.Terminator;
   }
 
-  /**
-   * A jump back to the block's own start: run the block again inside the function while the budget has
-   * room for a whole pass and no interrupt is pending (s[2] counts finished passes for fault accounting).
-   */
-  private loopBack(): string {
-    const len = this.k + 1;
-    return `n+=${len};if(left-n>=${len}&&!c.irqPending){s[2]=n;continue;}c.eip=${this.lin};c.blockRetired=n;return ${CONTINUE};`;
+  /** A jump to a computed target (`v`): a RET back to a followed call's return address continues. */
+  private emitIndirectJump(expectedReturn: number | null): Emit {
+    if (expectedReturn !== null && this.canFollow(expectedReturn)) {
+      this.emit(`if(v!==${expectedReturn}){${exitAt('v', this.k + 1)}}`);
+      return this.follow(expectedReturn);
+    }
+    this.emitGoto('v', this.k + 1);
+    return Emit.Terminator;
   }
 
   // ---- Operands ----------------------------------------------------------------------------------------
@@ -348,7 +414,7 @@ class BlockWriter {
     const modrm = this.byte();
     this.modrm = modrm;
     if (modrm >= 0xc0) return true;
-    this.use.mayFault = true;
+    this.mayFault = true;
     const mod = modrm >> 6;
     const rm = modrm & 7;
     const parts: string[] = [];
@@ -382,9 +448,7 @@ class BlockWriter {
       this.emit(`ea=(${offset})|0;`);
       return;
     }
-    this.emit(
-      `if((c.segCheckMask&${1 << this.seg})!==0){c.eip=${this.insnEip};c.blockRetired=n+${this.k};return ${CONTINUE};}`,
-    );
+    this.emit(`if((c.segCheckMask&${1 << this.seg})!==0){${exitAt(this.insnEip, this.k)}}`);
     this.emit(`ea=(${offset}+c.segBase[${this.seg}])|0;`);
   }
 
@@ -409,7 +473,7 @@ class BlockWriter {
   /** The r/m operand as an expression (memory: after `ea` is set). */
   private rmRead(width: number): string {
     if (this.isReg) return width === 8 ? BlockWriter.get8(this.modrm & 7) : `r[${this.modrm & 7}]`;
-    return width === 8 ? 'm.read8(ea)' : width === 16 ? 'm.read16(ea)' : 'm.read32(ea)';
+    return width === 8 ? load8('ea') : width === 16 ? 'm.read16(ea)' : load32('ea');
   }
 
   private rmWrite(width: number, value: string): void {
@@ -418,7 +482,7 @@ class BlockWriter {
       this.emit(width === 8 ? BlockWriter.set8(n, value) : `r[${n}]=${value};`);
       return;
     }
-    this.emit(width === 8 ? `m.write8(ea,${value});` : `m.write32(ea,${value});`);
+    this.emit(width === 8 ? store8('ea', value) : store32('ea', value));
     this.emitStoreCheck();
   }
 
@@ -431,7 +495,9 @@ class BlockWriter {
   }
 
   private probeRmw(width: number): void {
-    if (!this.isReg) this.emit(`m.probeWrite(ea,${width / 8});`);
+    if (this.isReg) return;
+    const fast = width === 8 ? 'TW[ea>>>12]>=0' : `(ea&${width / 8 - 1})===0&&TW[ea>>>12]>=0`;
+    this.emit(`if(!(${fast}))m.probeWrite(ea,${width / 8});`);
   }
 
   // ---- Instructions ------------------------------------------------------------------------------------
@@ -455,29 +521,25 @@ class BlockWriter {
       return Emit.Normal;
     }
     if (op >= 0x50 && op < 0x58) {
-      this.noFlags();
-      this.use.mayFault = true;
-      this.emit(`push(c,r[${op & 7}],-1);`);
+      this.mayFault = true;
+      this.emit(push32(`r[${op & 7}]`));
+      this.emitStoreCheck();
       return Emit.Normal;
     }
     if (op >= 0x58 && op < 0x60) {
-      this.noFlags();
-      this.use.mayFault = true;
-      this.emit(`v=pop(c,-1);r[${op & 7}]=v;`);
+      this.mayFault = true;
+      this.emit(`${POP32}r[${op & 7}]=v;`);
       return Emit.Normal;
     }
     if (op >= 0xb0 && op < 0xb8) {
-      this.noFlags();
       this.emit(BlockWriter.set8(op & 7, `${this.byte()}`));
       return Emit.Normal;
     }
     if (op >= 0xb8 && op < 0xc0) {
-      this.noFlags();
       this.emit(`r[${op & 7}]=${this.dword()};`);
       return Emit.Normal;
     }
     if (op >= 0x91 && op < 0x98) {
-      this.noFlags();
       this.emit(`t=r[${op & 7}];r[${op & 7}]=r[0];r[0]=t;`);
       return Emit.Normal;
     }
@@ -532,19 +594,29 @@ class BlockWriter {
   private conditionalJump(cc: number, disp: number): Emit {
     const next = this.nextEip;
     const target = (next + disp) | 0;
-    if (target === this.lin) {
-      this.emit(`if(${this.condition(cc)}){${this.loopBack()}}`);
-      this.emit(`c.eip=${next};c.blockRetired=n+${this.k + 1};return ${CONTINUE};`);
+    const condition = this.condition(cc);
+    // The side that ran more often before is likely; when neither did, static prediction: a backward
+    // branch closes a loop (taken), a forward one skips rare code (not taken).
+    const ranTarget = this.executions(target);
+    const ranNext = this.executions(next);
+    const taken = ranTarget === ranNext ? target <= this.insnEip : ranTarget > ranNext;
+    const [likely, unlikely, whenUnlikely] = taken
+      ? [target, next, `!(${condition})`]
+      : [next, target, condition];
+    if (likely === this.lin) {
+      this.emit(`if(${whenUnlikely}){${exitAt(unlikely, this.k + 1)}}`);
+      this.emitGoto(`${likely}`, this.k + 1);
       return Emit.Terminator;
     }
-    this.emit(
-      `c.eip=(${this.condition(cc)})?${target}:${next};c.blockRetired=n+${this.k + 1};return ${CONTINUE};`,
-    );
+    if (this.canFollow(likely)) {
+      this.emit(`if(${whenUnlikely}){${exitAt(unlikely, this.k + 1)}}`);
+      return this.follow(likely);
+    }
+    this.emitGoto(`(${condition})?${target}:${next}`, this.k + 1);
     return Emit.Terminator;
   }
 
   private otherOneByte(op: number): Emit {
-    if (FLAG_NEUTRAL_ONE_BYTE.has(op)) this.noFlags();
     switch (op) {
       case 0x0f:
         return this.twoByte();
@@ -556,12 +628,14 @@ class BlockWriter {
       case 0xa3:
         return this.moffs(op);
       case 0x68:
-        this.use.mayFault = true;
-        this.emit(`push(c,${this.dword()},-1);`);
+        this.mayFault = true;
+        this.emit(push32(`${this.dword()}`));
+        this.emitStoreCheck();
         return Emit.Normal;
       case 0x6a:
-        this.use.mayFault = true;
-        this.emit(`push(c,${this.sbyte()},-1);`);
+        this.mayFault = true;
+        this.emit(push32(`${this.sbyte()}`));
+        this.emitStoreCheck();
         return Emit.Normal;
       case 0x69:
       case 0x6b: {
@@ -592,7 +666,7 @@ class BlockWriter {
           this.emit(`t=r[${this.modrm & 7}];r[${this.modrm & 7}]=r[${this.reg}];r[${this.reg}]=t;`);
           return Emit.Normal;
         }
-        this.emit(`t=m.read32(ea);m.write32(ea,r[${this.reg}]);`);
+        this.emit(`t=${load32('ea')};${store32('ea', `r[${this.reg}]`)}`);
         this.emitStoreCheckAfter(`r[${this.reg}]=t;`);
         return Emit.Normal;
       }
@@ -634,9 +708,9 @@ class BlockWriter {
       case 0xd3:
         return this.group2(op);
       case 0xc3:
-        this.use.mayFault = true;
-        this.emit('v=pop(c,-1);');
-        return this.emitJump('v');
+        this.mayFault = true;
+        this.emit(POP32);
+        return this.emitIndirectJump(this.returns.pop() ?? null);
       case 0xc6:
       case 0xc7: {
         const width = op === 0xc6 ? 8 : 32;
@@ -647,23 +721,24 @@ class BlockWriter {
       }
       case 0xcd:
         if (this.byte() !== 0x80) return Emit.None;
-        this.emit(
-          `c.eip=${this.nextEip};c.syscallGate=0;c.blockRetired=n+${this.k + 1};return ${EXIT_SYSCALL};`,
-        );
+        this.emit(`x=${EXIT_SYSCALL};${exitAt(this.nextEip, this.k + 1)}`);
         return Emit.Terminator;
       case 0xe8: {
         const disp = this.dword();
-        this.use.mayFault = true;
-        this.emit(`push(c,${this.nextEip},-1);`);
-        return this.emitJump(`${(this.nextEip + disp) | 0}`);
+        this.mayFault = true;
+        this.emit(push32(`${this.nextEip}`));
+        this.emitStoreCheck();
+        const target = (this.nextEip + disp) | 0;
+        if (this.canFollow(target)) this.returns.push(this.nextEip);
+        return this.emitJump(target);
       }
       case 0xe9: {
         const disp = this.dword();
-        return this.emitJump(`${(this.nextEip + disp) | 0}`);
+        return this.emitJump((this.nextEip + disp) | 0);
       }
       case 0xeb: {
         const disp = this.sbyte();
-        return this.emitJump(`${(this.nextEip + disp) | 0}`);
+        return this.emitJump((this.nextEip + disp) | 0);
       }
       case 0xf7:
         return this.group3();
@@ -678,7 +753,6 @@ class BlockWriter {
   private operandSizeNop(): Emit {
     const next = this.byte();
     if (next === 0x90) {
-      this.noFlags();
       return Emit.Normal;
     }
     if (next === 0x0f && this.byte() === 0x1f) return this.hintNop();
@@ -690,21 +764,19 @@ class BlockWriter {
     const mark = this.lines.length;
     this.operand();
     this.lines.length = mark; // the `ea=` line is not needed
-    this.use.mayFault = false;
-    this.noFlags();
+    this.mayFault = false;
     return Emit.Normal;
   }
 
   /** MOV AL/EAX <-> [moffs32] (A0..A3): glibc's `mov %gs:0x14, %eax` stack-protector load is one. */
   private moffs(op: number): Emit {
-    this.noFlags();
-    this.use.mayFault = true;
+    this.mayFault = true;
     this.emitEa(`${this.dword()}`);
     const width = (op & 1) === 0 ? 8 : 32;
     if (op < 0xa2) {
-      this.regWrite(width, 0, width === 8 ? 'm.read8(ea)' : 'm.read32(ea)');
+      this.regWrite(width, 0, width === 8 ? load8('ea') : load32('ea'));
     } else {
-      this.emit(width === 8 ? 'm.write8(ea,r[0]&255);' : 'm.write32(ea,r[0]);');
+      this.emit(width === 8 ? store8('ea', 'r[0]&255') : store32('ea', 'r[0]'));
       this.emitStoreCheck();
     }
     return Emit.Normal;
@@ -745,7 +817,7 @@ class BlockWriter {
       return Emit.Normal;
     }
     this.emit(
-      `if(t!==0){m.probeWrite(ea,4);m.write32(ea,shiftRotate(c,${kind},${read},t,-1));}else{${read};}`,
+      `if(t!==0){m.probeWrite(ea,4);${store32('ea', `shiftRotate(c,${kind},${read},t,-1)`)}}else{${read};}`,
     );
     this.emitStoreCheck();
     return Emit.Normal;
@@ -769,18 +841,18 @@ class BlockWriter {
         this.emit('neg(c,v,-1);');
         return Emit.Normal;
       case 4:
-        this.emit(`mul(c,${read},-1);`);
+        this.emit(`v=${read};${SYNC_EDX_EAX_OUT}mul(c,v,-1);${SYNC_EDX_EAX_IN}`);
         return Emit.Normal;
       case 5:
-        this.emit(`imul1(c,${read},-1);`);
+        this.emit(`v=${read};${SYNC_EDX_EAX_OUT}imul1(c,v,-1);${SYNC_EDX_EAX_IN}`);
         return Emit.Normal;
       case 6:
-        this.use.mayFault = true; // #DE
-        this.emit(`div(c,${read},-1);`);
+        this.mayFault = true; // #DE
+        this.emit(`v=${read};${SYNC_EDX_EAX_OUT}div(c,v,-1);${SYNC_EDX_EAX_IN}`);
         return Emit.Normal;
       case 7:
-        this.use.mayFault = true; // #DE
-        this.emit(`idiv(c,${read},-1);`);
+        this.mayFault = true; // #DE
+        this.emit(`v=${read};${SYNC_EDX_EAX_OUT}idiv(c,v,-1);${SYNC_EDX_EAX_IN}`);
         return Emit.Normal;
       default:
         return Emit.None;
@@ -798,15 +870,17 @@ class BlockWriter {
         this.rmWrite(32, `incDec(c,v,${this.reg === 1},-1)`);
         return Emit.Normal;
       case 2:
-        this.use.mayFault = true;
-        this.emit(`v=${read};push(c,${this.nextEip},-1);`);
-        return this.emitJump('v');
+        this.mayFault = true;
+        this.emit(`v=${read};${push32(`${this.nextEip}`)}`);
+        this.emitStoreCheck();
+        return this.emitIndirectJump(null);
       case 4:
         this.emit(`v=${read};`);
-        return this.emitJump('v');
+        return this.emitIndirectJump(null);
       case 6:
-        this.use.mayFault = true;
-        this.emit(`push(c,${read},-1);`);
+        this.mayFault = true;
+        this.emit(`v=${read};${push32('v')}`);
+        this.emitStoreCheck();
         return Emit.Normal;
       default:
         return Emit.None;
@@ -815,7 +889,6 @@ class BlockWriter {
 
   private twoByte(): Emit {
     const op = this.byte();
-    if (op === 0xb6 || op === 0xb7 || op === 0xbe || op === 0xbf) this.noFlags();
     if (op >= 0x80 && op < 0x90) return this.conditionalJump(op & 0xf, this.dword());
     if (op >= 0x40 && op < 0x50) {
       this.operand();
@@ -856,20 +929,48 @@ class BlockWriter {
   }
 }
 
-const factoryPrefix = `"use strict";return function block(c,r,m,s,left){let ea=0,v=0,t=0,fa=0,fb=0,fr=0,n=0;const L=c.lazy;s[2]=0;for(;;){`;
+/** Leaves the trace mid-pass at `eip` (a constant or `v`) with `retired` instructions of this pass done. */
+function exitAt(eip: number | string, retired: number): string {
+  return `pc=${eip};n+=${retired};break out;`;
+}
+
+/**
+ * The function around a trace body. Guest registers live in locals `r0`..`r7` for the whole call (V8 keeps
+ * them in machine registers) and go back to the CpuCore's array on the way out; the EIP of the instruction
+ * running is the local `ip`. Every way out goes through the code after the loop, so those stores are
+ * type-stable from the first exit on (a side exit never deoptimizes the function for lack of feedback).
+ * A fault unwinds through the catch, which stores what the run loop needs: registers, pending flags, the
+ * faulting EIP (s[0]) and the instructions retired in earlier passes (s[2]).
+ */
+function traceFunctionSource(body: string): string {
+  const written = new Set([...body.matchAll(/\br(\d)=(?!=)/g)].map((m) => Number(m[1])));
+  const loadRegs = [0, 1, 2, 3, 4, 5, 6, 7].map((n) => `r${n}=R[${n}]`).join(',');
+  const storeRegs = [...written].map((n) => `R[${n}]=r${n};`).join('');
+  return (
+    `"use strict";return function trace(c,R,m,s,left){let ea=0,v=0,t=0,w=0,p=0,sp=0,fa=0,fb=0,fr=0,fk=0,n=0,pc=0,ip=0,sm=false,x=${CONTINUE},${loadRegs};` +
+    'const L=c.lazy,TR=m.tlbRead,TW=m.tlbWrite,M8=m.u8,M32=m.i32;' +
+    `try{out:for(;;){\n${body}\n}}catch(e){${storeRegs}${MATERIALIZE_FLAGS}s[0]=ip;s[2]=n;throw e;}` +
+    `${storeRegs}${MATERIALIZE_FLAGS}c.eip=pc;c.syscallGate=0;c.blockRetired=n;return x;};`
+  );
+}
 
 /**
  * Compiles the block starting at `b.lin` (physical page `page`); marks it uncompilable when its first
  * instruction has no template. Returns whether a function was produced.
  */
-export function compileBlock(c: CpuCore, b: Block, page: number): boolean {
-  const writer = new BlockWriter(c.mmu.u8, page, b.lin);
+export function compileBlock(
+  c: CpuCore,
+  b: Block,
+  page: number,
+  executions: (eip: number) => number,
+): boolean {
+  const writer = new BlockWriter(c.mmu.u8, page, b.lin, executions);
   const count = writer.write();
   if (count === 0) {
     b.hits = Number.NEGATIVE_INFINITY;
     return false;
   }
-  const factory = new Function(...HELPER_NAMES, `${factoryPrefix}\n${writer.source()}\n}};`);
+  const factory = new Function(...HELPER_NAMES, traceFunctionSource(writer.source()));
   b.fn = factory(...HELPERS) as BlockFn;
   b.length = count;
   b.insnEips = Int32Array.from(writer.eips);

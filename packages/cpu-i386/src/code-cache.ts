@@ -93,6 +93,16 @@ export class CodeCache {
     return b;
   }
 
+  /**
+   * How often the code at EIP `lin` (physical `phys`) ran before it was compiled: the hit count of its
+   * block, or `compiledHits` once it is compiled (it was hot). 0 when never seen at a block boundary.
+   */
+  executions(phys: number, lin: number, compiledHits: number): number {
+    const b = this.frames[phys >>> 12]?.get(phys & 0xfff);
+    if (b === undefined || b.lin !== lin) return 0;
+    return b.fn !== null ? compiledHits : Math.max(b.hits, 0);
+  }
+
   /** Called after a block of `frame` was compiled: from now on stores to the frame are watched. */
   markCode(frame: number): void {
     this.compiledBlocks++;

@@ -138,7 +138,9 @@ export class I386Cpu implements Cpu {
         if (page >= 0 && this.flatDataSegments()) {
           b = cache.lookup(page | (eip & 0xfff), eip);
           if (b.fn === null && ++b.hits === this.jitThreshold) {
-            if (compileBlock(c, b, page)) cache.markCode(page >>> 12);
+            const executions = (lin: number) =>
+              cache.executions(page | (lin & 0xfff), lin, this.jitThreshold);
+            if (compileBlock(c, b, page, executions)) cache.markCode(page >>> 12);
           }
           if (prev !== null && b.fn !== null) prev.link(eip, b, mmu.epoch);
         }

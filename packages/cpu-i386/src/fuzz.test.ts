@@ -7,10 +7,10 @@
 import { Reg, RunExit } from '@kmos/abi-driver';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GuestMachine } from './testing/guest.js';
+import { GuestMachine, TEST_CODE, TEST_DATA, testProgram } from './testing/guest.js';
 
-const CODE = 0x00400000;
-const DATA = 0x00600000;
+const CODE = TEST_CODE;
+const DATA = TEST_DATA;
 const KNOWN_VECTORS = new Set([0, 1, 3, 4, 5, 6, 7, 11, 12, 13, 14, 16]);
 const TRAPS = new Set([1, 3, 4]);
 
@@ -22,15 +22,7 @@ function snapshot(m: GuestMachine): number[] {
 }
 
 function runRandomPage(bytes: Uint8Array, regValues: number[], steps: number, jit: number): void {
-  const m = new GuestMachine(8 << 20, jit);
-  m.map(CODE);
-  m.map(CODE + 0x1000);
-  m.write(CODE, bytes);
-  m.map(DATA);
-  m.map(0x007ff000);
-  for (let r = 0; r < 8; r++) m.cpu.setReg(r as Reg, regValues[r]);
-  m.cpu.setReg(Reg.ESP, 0x007ffff0);
-  m.cpu.eip = CODE;
+  const m = testProgram(bytes, regValues, jit);
   for (let i = 0; i < steps; i++) {
     const before = snapshot(m);
     const exit = m.cpu.run(1);
@@ -93,15 +85,7 @@ describe('compiled blocks against the interpreter', () => {
     regValues: number[],
     jit: number,
   ): { state: number[]; data: number[] } {
-    const m = new GuestMachine(8 << 20, jit);
-    m.map(CODE);
-    m.map(CODE + 0x1000);
-    m.write(CODE, bytes);
-    m.map(DATA);
-    m.map(0x007ff000);
-    for (let r = 0; r < 8; r++) m.cpu.setReg(r as Reg, regValues[r]);
-    m.cpu.setReg(Reg.ESP, 0x007ffff0);
-    m.cpu.eip = CODE;
+    const m = testProgram(bytes, regValues, jit);
     const exits: number[] = [];
     for (let i = 0; i < 4; i++) {
       const exit = m.cpu.run(500);
@@ -110,6 +94,13 @@ describe('compiled blocks against the interpreter', () => {
       if (exit !== RunExit.Budget && exit !== RunExit.Syscall) break;
     }
     return { state: [...snapshot(m), ...exits], data: Array.from(m.read(DATA, 4096)) };
+  }
+
+  function expectCompiledLikeInterpreted(bytes: Uint8Array, regValues: number[]): void {
+    const interpreted = runMachine(bytes, regValues, 0);
+    const compiled = runMachine(bytes, regValues, 1);
+    expect(compiled.state).toEqual(interpreted.state);
+    expect(compiled.data).toEqual(interpreted.data);
   }
 
   it('end in the same state, exit and memory as the interpreter on random code', () => {
@@ -137,23 +128,103 @@ describe('compiled blocks against the interpreter', () => {
       return bytes;
     });
     const regs = fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 8, maxLength: 8 });
+    fc.assert(fc.property(code, regs, expectCompiledLikeInterpreted), { numRuns: 150, seed: 42 });
     fc.assert(
-      fc.property(code, regs, (bytes, regValues) => {
-        const interpreted = runMachine(bytes, regValues, 0);
-        const compiled = runMachine(bytes, regValues, 1);
-        expect(compiled.state).toEqual(interpreted.state);
-        expect(compiled.data).toEqual(interpreted.data);
-      }),
-      { numRuns: 150, seed: 42 },
-    );
-    fc.assert(
-      fc.property(fc.uint8Array({ minLength: 8192, maxLength: 8192 }), regs, (bytes, regValues) => {
-        const interpreted = runMachine(bytes, regValues, 0);
-        const compiled = runMachine(bytes, regValues, 1);
-        expect(compiled.state).toEqual(interpreted.state);
-        expect(compiled.data).toEqual(interpreted.data);
-      }),
+      fc.property(fc.uint8Array({ minLength: 8192, maxLength: 8192 }), regs, expectCompiledLikeInterpreted),
       { numRuns: 150, seed: 43 },
     );
   }, 120_000);
+
+  it('agree on random control flow: loops, branches both ways, calls and returns, faults mid-trace', () => {
+    const program = fc.array(fc.tuple(fc.array(BODY_INSN, { minLength: 1, maxLength: 8 }), TERMINATOR), {
+      minLength: 2,
+      maxLength: 24,
+    });
+    const regs = fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 8, maxLength: 8 });
+    fc.assert(
+      fc.property(program, regs, (blocks, regValues) => {
+        const bytes = assembleBlocks(blocks);
+        // EBX points into the data page and is never written, so [ebx+disp8] operands always hit it.
+        regValues[3] = DATA + 0x800;
+        expectCompiledLikeInterpreted(bytes, regValues);
+      }),
+      { numRuns: 300, seed: 44 },
+    );
+  }, 120_000);
 });
+
+/** A body instruction of a random program: an encoder taking random bytes (registers other than EBX/ESP). */
+const BODY_INSN = fc
+  .tuple(fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 0xffff }))
+  .map(([kind, x]): number[] => {
+    const dst = [0, 1, 2, 5, 6, 7][x % 6];
+    const src = (x >> 3) & 7;
+    const disp = (x >> 6) & 0xfc;
+    const alu = [0x01, 0x29, 0x31, 0x21, 0x09, 0x39, 0x85][(x >> 9) % 7];
+    switch (kind) {
+      case 0: // ALU r32, r32
+        return [alu, 0xc0 | (src << 3) | dst];
+      case 1: // ALU r32, [ebx+disp8]
+        return [alu + 2 > 0x3b ? 0x8b : alu + 2, 0x43 | (dst << 3), disp];
+      case 2: // mov [ebx+disp8], r32
+        return [0x89, 0x43 | (src << 3), disp];
+      case 3: // add [ebx+disp8], r32 (read-modify-write)
+        return [0x01, 0x43 | (src << 3), disp];
+      case 4: // push r32; pop r32
+        return [0x50 | src, 0x58 | dst];
+      case 5: // inc/dec r32
+        return [(x & 1 ? 0x40 : 0x48) | dst];
+      case 6: // mov r32, [r32]: usually a page fault, in the middle of a trace
+        return [0x8b, (dst << 3) | [0, 1, 2, 6, 7][x % 5]];
+      case 7: // add r32, imm8
+        return [0x83, 0xc0 | dst, x & 0xff];
+      case 8: // shl/shr r32, imm8
+        return [0xc1, (x & 1 ? 0xe0 : 0xe8) | dst, (x >> 8) & 31];
+      case 9: // cmp r32, imm8
+        return [0x83, 0xf8 | dst, x & 0xff];
+      case 10: // push r32 alone: a later RET returns somewhere else than its call expects
+        return [0x50 | src];
+      default: // pop r32 alone
+        return [0x58 | dst];
+    }
+  });
+
+/** How a block ends: [kind, condition code, target block index (modulo the block count)]. */
+const TERMINATOR = fc.tuple(
+  fc.integer({ min: 0, max: 4 }),
+  fc.integer({ min: 0, max: 15 }),
+  fc.integer({ min: 0, max: 255 }),
+);
+
+/** Lays the blocks out one after another; jumps and calls use rel32 forms so sizes are known up front. */
+function assembleBlocks(blocks: [number[][], [number, number, number]][]): Uint8Array {
+  const terminatorBytes = (kind: number) => [0, 6, 5, 5, 1][kind]; // fall, jcc, jmp, call, ret
+  const starts: number[] = [];
+  let at = 0;
+  for (const [body, [kind]] of blocks) {
+    starts.push(at);
+    at += body.reduce((sum, insn) => sum + insn.length, 0) + terminatorBytes(kind);
+  }
+  const bytes = new Uint8Array(8192);
+  at = 0;
+  const rel32 = (target: number, end: number) => {
+    const d = target - end;
+    return [d & 0xff, (d >> 8) & 0xff, (d >> 16) & 0xff, (d >>> 24) & 0xff];
+  };
+  for (const [body, [kind, cc, to]] of blocks) {
+    for (const insn of body) for (const b of insn) bytes[at++] = b;
+    const target = starts[to % blocks.length];
+    const code =
+      kind === 1
+        ? [0x0f, 0x80 | cc, ...rel32(target, at + 6)]
+        : kind === 2
+          ? [0xe9, ...rel32(target, at + 5)]
+          : kind === 3
+            ? [0xe8, ...rel32(target, at + 5)]
+            : kind === 4
+              ? [0xc3]
+              : [];
+    for (const b of code) bytes[at++] = b;
+  }
+  return bytes;
+}

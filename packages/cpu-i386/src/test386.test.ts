@@ -19,7 +19,9 @@ interface Group {
 }
 
 // shared/ sits beside the checkout (for developers and for CI alike): packages/cpu-i386/src → ../../../../shared.
-const VECTORS = fileURLToPath(new URL('../../../../shared/testdata/test386-ee/test386-ee-vectors.json', import.meta.url));
+const VECTORS = fileURLToPath(
+  new URL('../../../../shared/testdata/test386-ee/test386-ee-vectors.json', import.meta.url),
+);
 const groups: Group[] = JSON.parse(readFileSync(VECTORS, 'utf8')).groups;
 
 const CODE_VA = 0x00400000;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger, PhysAddr, PhysicalMemory } from '@kmos/abi-driver';
+import { type Logger, type PhysAddr, type PhysicalMemory, Reg } from '@kmos/abi-driver';
 import { PTE_P, PTE_RW, PTE_US } from '../constants.js';
 import { I386Cpu } from '../cpu.js';
 import { createX87 } from '../fpu-factory.js';
@@ -89,6 +89,32 @@ export class GuestMachine {
     for (let i = 0; i < sizeBytes; i++) out[i] = this.memory.u8[this.physOf(va + i)];
     return out;
   }
+}
+
+/** Where testProgram puts things: two code pages, one data page and a stack page below STACK_TOP. */
+export const TEST_CODE = 0x00400000;
+export const TEST_DATA = 0x00600000;
+export const TEST_STACK_TOP = 0x007ffff0;
+
+/**
+ * A machine with `code` at TEST_CODE (two pages), a data page and a stack, EIP at the code, ESP at the
+ * stack top and the other registers from `regValues` (the tests' common starting point).
+ */
+export function testProgram(
+  code: Uint8Array,
+  regValues: readonly number[],
+  jitThreshold: number,
+): GuestMachine {
+  const m = new GuestMachine(8 << 20, jitThreshold);
+  m.map(TEST_CODE);
+  m.map(TEST_CODE + 0x1000);
+  m.write(TEST_CODE, code);
+  m.map(TEST_DATA);
+  m.map(TEST_STACK_TOP & ~0xfff);
+  for (let r = 0; r < 8; r++) m.cpu.setReg(r as Reg, regValues[r] ?? 0);
+  m.cpu.setReg(Reg.ESP, TEST_STACK_TOP);
+  m.cpu.eip = TEST_CODE;
+  return m;
 }
 
 const cacheDir = join(tmpdir(), 'kmos-cpu-i386-asm');
