@@ -214,6 +214,7 @@ class BlockWriter {
     private readonly page: number,
     private readonly lin: number,
     private readonly executions: (eip: number) => number,
+    private readonly hasFpu: boolean,
   ) {
     this.pos = lin & 0xfff;
   }
@@ -512,6 +513,7 @@ class BlockWriter {
       if (SEGMENT_OVERRIDES.includes(op)) return Emit.None;
     }
     if (op < 0x40 && (op & 7) < 6) return this.aluForm(op);
+    if (op >= 0xd8 && op <= 0xdf) return this.x87Escape(op);
     if (op >= 0x70 && op < 0x80) {
       const disp = this.sbyte();
       return this.conditionalJump(op & 0xf, disp);
@@ -544,6 +546,22 @@ class BlockWriter {
       return Emit.Normal;
     }
     return this.otherOneByte(op);
+  }
+
+  /**
+   * D8..DF: the x87 unit executes the instruction as it does for the interpreter; the trace saves the fetch,
+   * the decode and a return to the run loop. The FPU reads the instruction's EIP (FIP) from s[0], EFLAGS
+   * (FCMOVcc) and writes them (FCOMI), so pending flags are stored first; FNSTSW AX writes EAX.
+   */
+  private x87Escape(op: number): Emit {
+    if (!this.hasFpu) return Emit.None; // the interpreter raises #NM
+    this.operand();
+    this.mayFault = true; // #MF, #NM, stack faults
+    this.materializeFlags();
+    const writesAx = op === 0xdf && this.modrm === 0xe0;
+    const call = `c.fpu.execute(${op},${this.modrm},${this.isReg ? 0 : 'ea'},false);`;
+    this.emit(writesAx ? `s[0]=ip;R[0]=r[0];${call}r[0]=R[0];` : `s[0]=ip;${call}`);
+    return Emit.Normal;
   }
 
   private aluForm(op: number): Emit {
@@ -964,7 +982,7 @@ export function compileBlock(
   page: number,
   executions: (eip: number) => number,
 ): boolean {
-  const writer = new BlockWriter(c.mmu.u8, page, b.lin, executions);
+  const writer = new BlockWriter(c.mmu.u8, page, b.lin, executions, c.fpu !== null);
   const count = writer.write();
   if (count === 0) {
     b.hits = Number.NEGATIVE_INFINITY;
