@@ -118,6 +118,29 @@ describe('traces', () => {
     expect(out.exits.length).toBeGreaterThan(2);
   });
 
+  it('stop exactly at the budget when code after an inner loop runs in the same trace', () => {
+    expectSameAsInterpreter(
+      `
+      mov edx, 1000
+    outer:
+      mov ecx, 3
+    inner:
+      add eax, ecx
+      dec ecx
+      jnz inner
+      add esi, eax
+      mov [ebx+8], esi
+      sub edx, 1
+      xor edi, esi
+      add edi, 7
+      jnz outer
+      int 0x80
+    `,
+      23,
+      60,
+    );
+  });
+
   it('roll back a fault in the middle of a followed trace to the faulting instruction', () => {
     const out = expectSameAsInterpreter(`
       mov ecx, 5

@@ -8,8 +8,9 @@
  *   conditional branches the way static prediction expects (backward taken, forward not) and leaves by a
  *   side exit when a branch goes the other way. A RET continues in the trace when it returns to the call
  *   the trace followed, else it leaves. A jump back to the trace's start loops inside the function while
- *   the budget has room for another pass; reaching any other EIP already in the trace ends it. A trace
- *   never spans two pages, so one frame's invalidation covers it.
+ *   the budget has room for another pass, and the code after the loop goes on in the trace; a branch whose
+ *   likely side cannot be followed leaves that way and goes on with the other side. Reaching any other EIP
+ *   already in the trace ends it. A trace never spans two pages, so one frame's invalidation covers it.
  * - Only the common unprefixed 32-bit forms have templates (ALU, MOV, LEA, INC/DEC, PUSH/POP, TEST, shifts,
  *   MUL/DIV, MOVZX/MOVSX, IMUL, CMOVcc/SETcc, Jcc/JMP/CALL/RET, int 0x80). A trace ends before the first
  *   instruction without one (the interpreter runs it).
@@ -272,7 +273,10 @@ class BlockWriter {
 
   /** The trace body, guest registers renamed from `r[n]` to the locals `rn`. */
   source(): string {
-    return this.lines.join('\n').replace(/\br\[(\d)\]/g, 'r$1');
+    return this.lines
+      .join('\n')
+      .replace(/\br\[(\d)\]/g, 'r$1')
+      .replaceAll(TRACE_LENGTH, `${this.k}`);
   }
 
   /**
@@ -280,12 +284,15 @@ class BlockWriter {
    * target is the trace's start and the budget has room for another whole pass.
    */
   private emitGoto(target: string, retired: number): void {
+    this.emit(this.gotoCode(target, retired));
+  }
+
+  private gotoCode(target: string, retired: number): string {
     const exit = `pc=${target};n+=${retired};break out;`;
-    if (target !== `${this.lin}`) {
-      this.emit(exit);
-      return;
-    }
-    this.emit(`if(left-n>=${2 * retired}&&!c.irqPending){n+=${retired};continue;}${exit}`);
+    if (target !== `${this.lin}`) return exit;
+    // Another pass may run the whole trace (it can go on past this back edge), so the budget must hold
+    // this pass and a whole trace more; the trace's length is known only at the end.
+    return `if(left-n>=${retired}+${TRACE_LENGTH}&&!c.irqPending){n+=${retired};continue;}${exit}`;
   }
 
   /**
@@ -618,19 +625,19 @@ class BlockWriter {
     const ranTarget = this.executions(target);
     const ranNext = this.executions(next);
     const taken = ranTarget === ranNext ? target <= this.insnEip : ranTarget > ranNext;
-    const [likely, unlikely, whenUnlikely] = taken
-      ? [target, next, `!(${condition})`]
-      : [next, target, condition];
-    if (likely === this.lin) {
-      this.emit(`if(${whenUnlikely}){${exitAt(unlikely, this.k + 1)}}`);
-      this.emitGoto(`${likely}`, this.k + 1);
-      return Emit.Terminator;
-    }
-    if (this.canFollow(likely)) {
+    const [likely, unlikely, whenLikely, whenUnlikely] = taken
+      ? [target, next, condition, `!(${condition})`]
+      : [next, target, `!(${condition})`, condition];
+    if (likely !== this.lin && this.canFollow(likely)) {
       this.emit(`if(${whenUnlikely}){${exitAt(unlikely, this.k + 1)}}`);
       return this.follow(likely);
     }
-    this.emitGoto(`(${condition})?${target}:${next}`, this.k + 1);
+    // The likely side loops back to the start (or leaves the trace); the other side goes on in it, so
+    // the code after a loop runs in the same call as the loop.
+    if (likely === this.lin) this.emit(`if(${whenLikely}){${this.gotoCode(`${likely}`, this.k + 1)}}`);
+    else this.emit(`if(${whenLikely}){${exitAt(likely, this.k + 1)}}`);
+    if (this.canFollow(unlikely)) return this.follow(unlikely);
+    this.emitGoto(`${unlikely}`, this.k + 1);
     return Emit.Terminator;
   }
 
@@ -946,6 +953,9 @@ class BlockWriter {
     }
   }
 }
+
+/** Stands for the trace's instruction count in code written before the count is known. */
+const TRACE_LENGTH = '$TRACE_LENGTH';
 
 /** Leaves the trace mid-pass at `eip` (a constant or `v`) with `retired` instructions of this pass done. */
 function exitAt(eip: number | string, retired: number): string {
