@@ -147,11 +147,11 @@ function load8(addr: string): string {
 }
 
 function store32(addr: string, value: string): string {
-  return `w=${value};if((${addr}&3)===0&&(p=TW[${addr}>>>12])>=0)M32[(p|${addr}&4095)>>2]=w;else{m.write32(${addr},w);sm=c.smcPending;}`;
+  return `w=${value};if((${addr}&3)===0&&(p=TW[${addr}>>>12])>=0)M32[(p|${addr}&4095)>>2]=w;else{c.smcPending=false;m.write32(${addr},w);sm=c.smcPending;}`;
 }
 
 function store8(addr: string, value: string): string {
-  return `w=${value};if((p=TW[${addr}>>>12])>=0)M8[p|${addr}&4095]=w;else{m.write8(${addr},w);sm=c.smcPending;}`;
+  return `w=${value};if((p=TW[${addr}>>>12])>=0)M8[p|${addr}&4095]=w;else{c.smcPending=false;m.write8(${addr},w);sm=c.smcPending;}`;
 }
 
 /** PUSH and POP at 32 bits on the flat stack: ESP changes only after the access succeeded. */
@@ -983,8 +983,8 @@ function traceFunctionSource(body: string): string {
 }
 
 /**
- * Compiles the block starting at `b.lin` (physical page `page`); marks it uncompilable when its first
- * instruction has no template. Returns whether a function was produced.
+ * Compiles the trace starting at `b.lin` (physical page `page`) into `b`. Returns false when its first
+ * instruction has no template (the counter that asked has passed the threshold, so it is not asked again).
  */
 export function compileBlock(
   c: CpuCore,
@@ -994,10 +994,7 @@ export function compileBlock(
 ): boolean {
   const writer = new BlockWriter(c.mmu.u8, page, b.lin, executions, c.fpu !== null);
   const count = writer.write();
-  if (count === 0) {
-    b.hits = Number.NEGATIVE_INFINITY;
-    return false;
-  }
+  if (count === 0) return false;
   const factory = new Function(...HELPER_NAMES, traceFunctionSource(writer.source()));
   b.fn = factory(...HELPERS) as BlockFn;
   b.length = count;

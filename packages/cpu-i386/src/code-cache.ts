@@ -1,9 +1,12 @@
 /**
- * The code cache: per physical frame, a map from page offset to a `Block` — a hit counter while the code is
- * cold, a compiled JS function (block-compiler.ts) once it is hot. Layer: arch plugin (cpu-i386); used by
+ * The code cache: per physical frame, execution counters for cold code and a map from page offset to the
+ * `Block` compiled there (block-compiler.ts) once the code is hot. Layer: arch plugin (cpu-i386); used by
  * the run loop in cpu.ts.
  *
  * How it works
+ * - Cold code costs one typed-array increment per instruction boundary the run loop sees (a 16-bit
+ *   saturating counter per byte offset of the frame); a `Block` exists only for compiled code, so
+ *   interpreting allocates nothing.
  * - Blocks are keyed by physical address (so two processes sharing a frame share its blocks) and remember
  *   the linear EIP they were compiled for, because compiled code has linear addresses baked in; a lookup
  *   from another linear address is a miss.
@@ -21,8 +24,6 @@ export type BlockFn = (c: CpuCore, r: Int32Array, m: Mmu, s: Int32Array, left: n
 const NO_EIPS = new Int32Array(0);
 
 export class Block {
-  /** Executions seen while cold; set very negative when the code at `lin` cannot be compiled. */
-  hits = 0;
   fn: BlockFn | null = null;
   /** Instructions in the compiled block. */
   length = 0;
@@ -66,6 +67,8 @@ export class Block {
 
 export class CodeCache {
   private readonly frames: (Map<number, Block> | undefined)[];
+  /** Per frame, executions seen at each byte offset while the code there was cold. */
+  private readonly counts: (Uint16Array | undefined)[];
   compiledBlocks = 0;
   invalidations = 0;
 
@@ -74,37 +77,45 @@ export class CodeCache {
     private readonly core: CpuCore,
   ) {
     this.frames = new Array(mmu.codeFrames.length);
+    this.counts = new Array(mmu.codeFrames.length);
     mmu.onCodeWrite = (phys) => this.codeWritten(phys);
   }
 
-  /** The block for EIP `lin` at physical address `phys`, created cold on first sight. */
-  lookup(phys: number, lin: number): Block {
+  /** The block compiled for EIP `lin` at physical address `phys`, or null. */
+  compiled(phys: number, lin: number): Block | null {
+    const b = this.frames[phys >>> 12]?.get(phys & 0xfff);
+    return b !== undefined && b.lin === lin ? b : null;
+  }
+
+  /** Counts one more execution of the cold code at `phys`; returns the count (saturating at 0xffff). */
+  countExecution(phys: number): number {
+    const frame = phys >>> 12;
+    let counts = this.counts[frame];
+    if (counts === undefined) {
+      counts = new Uint16Array(4096);
+      this.counts[frame] = counts;
+    }
+    const n = counts[phys & 0xfff];
+    if (n === 0xffff) return n;
+    counts[phys & 0xfff] = n + 1;
+    return n + 1;
+  }
+
+  /** How often the code at `phys` ran while cold (a compiled entry counts as `compiledCount`). */
+  executions(phys: number, lin: number, compiledCount: number): number {
+    if (this.compiled(phys, lin) !== null) return compiledCount;
+    return this.counts[phys >>> 12]?.[phys & 0xfff] ?? 0;
+  }
+
+  /** Files `b` (compiled from the frame of `phys`); from now on stores to the frame are watched. */
+  install(phys: number, b: Block): void {
     const frame = phys >>> 12;
     let blocks = this.frames[frame];
     if (blocks === undefined) {
       blocks = new Map();
       this.frames[frame] = blocks;
     }
-    let b = blocks.get(phys & 0xfff);
-    if (b === undefined || b.lin !== lin) {
-      b = new Block(lin);
-      blocks.set(phys & 0xfff, b);
-    }
-    return b;
-  }
-
-  /**
-   * How often the code at EIP `lin` (physical `phys`) ran before it was compiled: the hit count of its
-   * block, or `compiledHits` once it is compiled (it was hot). 0 when never seen at a block boundary.
-   */
-  executions(phys: number, lin: number, compiledHits: number): number {
-    const b = this.frames[phys >>> 12]?.get(phys & 0xfff);
-    if (b === undefined || b.lin !== lin) return 0;
-    return b.fn !== null ? compiledHits : Math.max(b.hits, 0);
-  }
-
-  /** Called after a block of `frame` was compiled: from now on stores to the frame are watched. */
-  markCode(frame: number): void {
+    blocks.set(phys & 0xfff, b);
     this.compiledBlocks++;
     if (this.mmu.codeFrames[frame] === 0) {
       this.mmu.codeFrames[frame] = 1;
@@ -120,6 +131,7 @@ export class CodeCache {
 
   private invalidateFrame(frame: number): void {
     const blocks = this.frames[frame];
+    this.counts[frame] = undefined;
     if (blocks === undefined && this.mmu.codeFrames[frame] === 0) return;
     if (blocks !== undefined) for (const b of blocks.values()) b.valid = false;
     this.frames[frame] = undefined;

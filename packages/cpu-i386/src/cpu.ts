@@ -18,7 +18,7 @@ import {
   type VirtAddr,
 } from '@kmos/abi-driver';
 import { compileBlock } from './block-compiler.js';
-import { type Block, CodeCache } from './code-cache.js';
+import { Block, CodeCache } from './code-cache.js';
 import {
   ESP,
   FLAG_IF,
@@ -136,21 +136,18 @@ export class I386Cpu implements Cpu {
       if (b === null) {
         const page = mmu.tlbRead[eip >>> 12];
         if (page >= 0 && this.flatDataSegments()) {
-          b = cache.lookup(page | (eip & 0xfff), eip);
-          if (b.fn === null && ++b.hits === this.jitThreshold) {
-            const executions = (lin: number) =>
-              cache.executions(page | (lin & 0xfff), lin, this.jitThreshold);
-            if (compileBlock(c, b, page, executions)) cache.markCode(page >>> 12);
-          }
-          if (prev !== null && b.fn !== null) prev.link(eip, b, mmu.epoch);
+          const phys = page | (eip & 0xfff);
+          b = cache.compiled(phys, eip);
+          if (b === null && cache.countExecution(phys) === this.jitThreshold)
+            b = this.compile(cache, page, eip);
+          if (prev !== null && b !== null) prev.link(eip, b, mmu.epoch);
         }
       }
       const fn = b === null ? null : b.fn;
       if (fn !== null && b !== null && budgetInsns - c.runRetired >= b.length) {
+        // currentBlock stays set until the interpreter runs: a fault unwinds by it (see unwindFault).
         c.currentBlock = b;
-        c.smcPending = false;
         const exit = fn(c, regs, mmu, start, budgetInsns - c.runRetired);
-        c.currentBlock = null;
         c.runRetired += c.blockRetired;
         if (exit !== CONTINUE) return exit as RunExit;
         // A block that left before its first instruction (a segment needing checks) made no progress:
@@ -161,11 +158,21 @@ export class I386Cpu implements Cpu {
         }
       }
       prev = null;
+      c.currentBlock = null;
       const exit = step(c);
       c.runRetired++;
       if (exit !== CONTINUE) return exit as RunExit;
     }
     return RunExit.Budget;
+  }
+
+  /** Compiles the trace at `eip` (its page at physical `page`) into the cache; null when it has none. */
+  private compile(cache: CodeCache, page: number, eip: number): Block | null {
+    const b = new Block(eip);
+    const executions = (lin: number) => cache.executions(page | (lin & 0xfff), lin, this.jitThreshold);
+    if (!compileBlock(this.core, b, page, executions)) return null;
+    cache.install(page | (eip & 0xfff), b);
+    return b;
   }
 
   /** Compiled blocks address memory as flat DS and SS; segment loads are never compiled, so this holds across links. */
