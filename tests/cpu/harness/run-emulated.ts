@@ -74,7 +74,10 @@ export function runOnEmulatedCpu(
   const panic = (message: string): never => {
     throw new Error(`CPU panic: ${message}`);
   };
-  const cpu = plugin.createCpu({ memory: ram.memory, log: silentLog, options: {}, panic });
+  // Compile code on its second execution: the loops over operand values then run in compiled traces, so
+  // the host comparison checks the trace compiler (instructions without templates still interpret).
+  const options = { jitThreshold: 2 };
+  const cpu = plugin.createCpu({ memory: ram.memory, log: silentLog, options, panic });
   setUpLinuxUserState(cpu, tables.directory, elf.entry);
   return serveSyscalls(cpu, tables, maxInsns);
 }
