@@ -141,6 +141,29 @@ describe('traces', () => {
     );
   });
 
+  it('run TEST r/m8, imm8 and CLD/STD in place, with the flags and DF a following instruction sees', () => {
+    expectSameAsInterpreter(`
+      mov ecx, 300
+      mov byte ptr [ebx+16], 0x5a
+    top:
+      std
+      test byte ptr [ebx+16], 0x40
+      setnz al
+      add esi, eax
+      test cl, 3
+      jz skip
+      cld
+    skip:
+      pushfd
+      pop edx
+      and edx, 0x400
+      add edi, edx
+      dec ecx
+      jnz top
+      int 0x80
+    `);
+  });
+
   it('roll back a fault in the middle of a followed trace to the faulting instruction', () => {
     const out = expectSameAsInterpreter(`
       mov ecx, 5

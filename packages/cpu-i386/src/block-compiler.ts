@@ -28,7 +28,7 @@
  */
 import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
 import type { Block, BlockFn } from './code-cache.js';
-import { FLAGS_STATUS } from './constants.js';
+import { FLAG_DF, FLAGS_STATUS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { getCF, setLazy, testCondition } from './flags.js';
 import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
@@ -765,6 +765,18 @@ class BlockWriter {
         const disp = this.sbyte();
         return this.emitJump((this.nextEip + disp) | 0);
       }
+      case 0xf6: {
+        // TEST r/m8, imm8 only; the other F6 forms stay interpreted.
+        this.operand();
+        if (this.reg !== 0) return Emit.None;
+        this.emit(`setLazy(c,${LAZY_LOGIC},0,0,${this.rmRead(8)}&${this.byte()},255);`);
+        return Emit.Normal;
+      }
+      case 0xfc:
+      case 0xfd:
+        // CLD/STD: DF is no status flag, so the lazy flags are not involved.
+        this.emit(op === 0xfc ? `c.flags&=${~FLAG_DF};` : `c.flags|=${FLAG_DF};`);
+        return Emit.Normal;
       case 0xf7:
         return this.group3();
       case 0xff:
