@@ -984,10 +984,12 @@ function exitAt(eip: number | string, retired: number): string {
  */
 function traceFunctionSource(body: string): string {
   const written = new Set([...body.matchAll(/\br(\d)=(?!=)/g)].map((m) => Number(m[1])));
-  const loadRegs = [0, 1, 2, 3, 4, 5, 6, 7].map((n) => `r${n}=R[${n}]`).join(',');
+  // Only the registers the trace mentions become locals: each costs a load on every call.
+  const used = new Set([...body.matchAll(/\br(\d)\b/g)].map((m) => Number(m[1])));
+  const loadRegs = [...used].map((n) => `,r${n}=R[${n}]`).join('');
   const storeRegs = [...written].map((n) => `R[${n}]=r${n};`).join('');
   return (
-    `"use strict";return function trace(c,R,m,s,left){let ea=0,v=0,t=0,w=0,p=0,sp=0,fa=0,fb=0,fr=0,fk=0,n=0,pc=0,ip=0,sm=false,x=${CONTINUE},${loadRegs};` +
+    `"use strict";return function trace(c,R,m,s,left){let ea=0,v=0,t=0,w=0,p=0,sp=0,fa=0,fb=0,fr=0,fk=0,n=0,pc=0,ip=0,sm=false,x=${CONTINUE}${loadRegs};` +
     'const L=c.lazy,TR=m.tlbRead,TW=m.tlbWrite,M8=m.u8,M32=m.i32;' +
     `try{out:for(;;){\n${body}\n}}catch(e){${storeRegs}${MATERIALIZE_FLAGS}s[0]=ip;s[2]=n;throw e;}` +
     `${storeRegs}${MATERIALIZE_FLAGS}c.eip=pc;c.syscallGate=0;c.blockRetired=n;return x;};`
