@@ -12,6 +12,7 @@ import { FLAG_IF, FLAG_RESERVED_1, SEG_DS } from './constants.js';
 import { FaultRecord } from './fault.js';
 import type { FpuUnit } from './fpu-unit.js';
 import { Mmu } from './mmu.js';
+import { SseState } from './sse/sse-state.js';
 
 /** How the lazy flags were produced (flags.ts computes CF/OF/AF from this, ZF/SF/PF from the result). */
 export const LazyOp = { ADD: 0, ADC: 1, SUB: 2, SBB: 3, LOGIC: 4 } as const;
@@ -57,6 +58,8 @@ export class CpuCore {
   readonly fault = new FaultRecord();
   readonly mmu: Mmu;
   fpu: FpuUnit | null = null;
+  /** XMM registers and MXCSR; usable only with an FPU (the MMX registers are the x87's). */
+  readonly sse = new SseState();
 
   // Decode state of the current instruction.
   /**

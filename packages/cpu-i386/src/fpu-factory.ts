@@ -3,8 +3,10 @@
  * its own X87 whose memory operands go through this CPU's MMU. Layer: arch plugin (cpu-i386).
  */
 import type { CpuCore } from './cpu-core.js';
-import { X87 } from './fpu/x87.js';
 import { CpuFpuBus } from './fpu-bus.js';
 import type { FpuUnit } from './fpu-unit.js';
+import { X87WithSse } from './sse/sse-image.js';
 
-export const createX87: ((core: CpuCore) => FpuUnit) | null = (core) => new X87(new CpuFpuBus(core));
+/** The x87 extended with the SSE state (sse/sse-image.ts), so FXSAVE images carry XMM and MXCSR. */
+export const createX87: ((core: CpuCore) => FpuUnit) | null = (core) =>
+  new X87WithSse(new CpuFpuBus(core), core.sse);

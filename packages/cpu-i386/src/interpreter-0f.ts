@@ -32,6 +32,9 @@ import {
 } from './interpreter.js';
 import { imulTrunc } from './muldiv.js';
 import { descriptorLimit } from './segments.js';
+import { mxcsrLoadStore, stepSimd } from './sse/sse-dispatch.js';
+import { imageMxcsr } from './sse/sse-image.js';
+import { MXCSR_WRITABLE } from './sse/sse-state.js';
 import { cpuid, loadFarPointer, movToSreg } from './system-ops.js';
 
 /** What SMSW shows at CPL 3: CR0 low word with PE, MP, ET, NE (the kernel runs with paging and an FPU). */
@@ -208,7 +211,7 @@ function step0FOther(c: CpuCore, op: number): number {
       return CONTINUE;
     }
     default:
-      return undefinedOpcode(c);
+      return stepSimd(c, op);
   }
 }
 
@@ -312,11 +315,24 @@ function group7(c: CpuCore): void {
   generalProtection(c, 0);
 }
 
-/** 0F AE: FXSAVE /0 and FXRSTOR /1 go to the x87; the SSE members do not exist on this CPU. */
+/**
+ * 0F AE: FXSAVE /0 and FXRSTOR /1 go to the x87 (whose image includes the SSE state); LDMXCSR /2 and
+ * STMXCSR /3 to the SSE unit; the fences (register forms /5 /6 /7) and CLFLUSH (/7 memory) order nothing in
+ * a single in-order CPU.
+ */
 function group15(c: CpuCore): void {
   const modrm = modrmOperand(c);
   const kind = (modrm >> 3) & 7;
-  if (modrm >= 0xc0 || kind > 1) undefinedOpcode(c);
+  if (modrm >= 0xc0) {
+    if (kind < 5) undefinedOpcode(c);
+    return;
+  }
+  if (kind === 2 || kind === 3) {
+    mxcsrLoadStore(c, kind === 3);
+    return;
+  }
+  if (kind === 7) return;
+  if (kind > 1) undefinedOpcode(c);
   const fpu = c.fpu;
   if (fpu === null) raiseFault(c.fault, VEC_NM, -1);
   if ((c.ea & (FXSAVE_ALIGN - 1)) !== 0) raiseFault(c.fault, VEC_GP, 0);
@@ -327,6 +343,7 @@ function group15(c: CpuCore): void {
   } else {
     c.mmu.probeRead(c.ea, FXSAVE_BYTES);
     for (let i = 0; i < FXSAVE_BYTES; i++) fxImage[i] = c.mmu.read8((c.ea + i) | 0);
+    if ((imageMxcsr(fxImage, 0) & ~MXCSR_WRITABLE) !== 0) raiseFault(c.fault, VEC_GP, 0);
     fpu.restoreFxsave(fxImage, 0);
   }
 }

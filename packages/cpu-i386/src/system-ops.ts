@@ -37,7 +37,10 @@ export const CPUID_FPU = 1 << 0;
 export const CPUID_TSC = 1 << 4;
 export const CPUID_CX8 = 1 << 8;
 export const CPUID_CMOV = 1 << 15;
+export const CPUID_MMX = 1 << 23;
 export const CPUID_FXSR = 1 << 24;
+export const CPUID_SSE = 1 << 25;
+export const CPUID_SSE2 = 1 << 26;
 /** Family 6, model 1, stepping 9: the Pentium Pro signature. */
 const CPUID_SIGNATURE = 0x619;
 const CPUID_MAX_BASIC = 1;
@@ -65,7 +68,8 @@ export function cpuid(c: CpuCore): void {
     cx = asciiDword(VENDOR, 8);
   } else if (leaf === 1) {
     a = CPUID_SIGNATURE;
-    const fpu = c.fpu !== null ? CPUID_FPU | CPUID_FXSR : 0;
+    // MMX, SSE and SSE2 live in the FPU's register files (sse/), so they come with it.
+    const fpu = c.fpu !== null ? CPUID_FPU | CPUID_FXSR | CPUID_MMX | CPUID_SSE | CPUID_SSE2 : 0;
     d = fpu | CPUID_TSC | CPUID_CX8 | CPUID_CMOV;
   } else if (leaf === 0x80000000) {
     a = CPUID_MAX_EXTENDED;

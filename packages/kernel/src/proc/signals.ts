@@ -444,6 +444,9 @@ export class SignalService {
     cpu.setReg(Reg.ECX, rt ? frame + FRAME.uc.offset : 0);
     cpu.eip = action.handler;
     cpu.eflags = cpu.eflags & ~(EFLAGS_TF | EFLAGS_DF);
+    // The handler starts with a clean FPU/SSE state (FNINIT, MXCSR 0x1f80, XMM zero) as on Linux
+    // (fpu__clear_user_states); the interrupted state is in the frame's fpstate and sigreturn restores it.
+    cpu.resetFpu();
     for (const seg of [SegReg.DS, SegReg.ES, SegReg.SS]) cpu.setSeg(seg, USER_DS);
   }
 
