@@ -5,12 +5,13 @@
  * Each operation classifies its operands, applies the x87's special-value rules (NaN propagation, invalid
  * combinations, division by zero, denormal operands: SDM vol. 1, 4.8.3 and 8.5), then computes the exact
  * significand into `work` (with a sticky bit) and rounds it with `roundToExt`. Every function returns whether a
- * result was produced: false means an unmasked IE/DE/ZE leaves the destination untouched. add/mul/div use 32-bit
- * words and 16-bit limbs in doubles and allocate nothing; sqrt uses BigInt (it is rarer).
+ * result was produced: false means an unmasked IE/DE/ZE leaves the destination untouched. add works on 32-bit
+ * words, mul/div on 24-bit limbs in doubles (significand.ts); they allocate nothing. sqrt uses BigInt (it is
+ * rarer).
  */
 import {
   classify,
-  type Ext80,
+  Ext80,
   fpx,
   isNaNClass,
   K_DENORMAL,
@@ -27,6 +28,7 @@ import {
   setZero,
   work,
 } from './ext80.js';
+import { divideSignificands, multiplySignificands } from './significand.js';
 import { EXT_BIAS, FSW_DE, FSW_IE, FSW_ZE, RC_DOWN } from './x87-constants.js';
 
 /** Masked response to an invalid operation: the real indefinite. Returns whether a result was written. */
@@ -182,23 +184,15 @@ function loadNormalized(x: Ext80): void {
   w.normalize();
 }
 
-// Normalized significands of the two operands of mul/div, kept here to avoid allocating.
-let aHi = 0;
-let aLo = 0;
-let aExp = 0;
-let bHi = 0;
-let bLo = 0;
-let bExp = 0;
+// The two operands of mul/div normalized (denormals get exponents below 1), kept here to avoid allocating.
+const normA = new Ext80();
+const normB = new Ext80();
 
 function loadOperands(a: Ext80, b: Ext80): void {
   loadNormalized(a);
-  aHi = work.w2;
-  aLo = work.w1;
-  aExp = work.exp;
+  normA.set(work.sign, work.exp, work.w2, work.w1);
   loadNormalized(b);
-  bHi = work.w2;
-  bLo = work.w1;
-  bExp = work.exp;
+  normB.set(work.sign, work.exp, work.w2, work.w1);
 }
 
 /** out = a × b, rounded to `precisionBits`. */
@@ -219,46 +213,12 @@ export function mul(a: Ext80, b: Ext80, out: Ext80, precisionBits: number): bool
     return true;
   }
   loadOperands(a, b);
-  multiplySignificands(aHi, aLo, bHi, bLo);
+  multiplySignificands(normA, normB);
   work.sign = sign;
-  work.exp = aExp + bExp - EXT_BIAS + 1;
+  work.exp = normA.exp + normB.exp - EXT_BIAS + 1;
   work.normalize();
   roundToExt(out, precisionBits);
   return true;
-}
-
-/**
- * work.w2:w1:w0 = the top 96 bits of the 128-bit product (hi1:lo1) × (hi2:lo2), the lowest 32 bits folded
- * into a sticky bit. Uses 16-bit limbs so every partial sum stays exact in a double.
- */
-export function multiplySignificands(hi1: number, lo1: number, hi2: number, lo2: number): void {
-  const a0 = lo1 & 0xffff;
-  const a1 = lo1 >>> 16;
-  const a2 = hi1 & 0xffff;
-  const a3 = hi1 >>> 16;
-  const b0 = lo2 & 0xffff;
-  const b1 = lo2 >>> 16;
-  const b2 = hi2 & 0xffff;
-  const b3 = hi2 >>> 16;
-  let c = a0 * b0;
-  const r0 = c & 0xffff;
-  c = (c - r0) / 65536 + a0 * b1 + a1 * b0;
-  const r1 = c & 0xffff;
-  c = (c - r1) / 65536 + a0 * b2 + a1 * b1 + a2 * b0;
-  const r2 = c & 0xffff;
-  c = (c - r2) / 65536 + a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
-  const r3 = c & 0xffff;
-  c = (c - r3) / 65536 + a1 * b3 + a2 * b2 + a3 * b1;
-  const r4 = c & 0xffff;
-  c = (c - r4) / 65536 + a2 * b3 + a3 * b2;
-  const r5 = c & 0xffff;
-  c = (c - r5) / 65536 + a3 * b3;
-  const r6 = c & 0xffff;
-  const r7 = ((c - r6) / 65536) & 0xffff;
-  const w = work;
-  w.w2 = ((r7 << 16) | r6) >>> 0;
-  w.w1 = ((r5 << 16) | r4) >>> 0;
-  w.w0 = ((r3 << 16) | r2 | ((r1 | r0) !== 0 ? 1 : 0)) >>> 0;
 }
 
 /** out = a / b, rounded to `precisionBits`. */
@@ -292,107 +252,11 @@ export function div(a: Ext80, b: Ext80, out: Ext80, precisionBits: number): bool
     return true;
   }
   loadOperands(a, b);
-  work.exp = aExp - bExp + EXT_BIAS + 15;
-  divideSignificands(aHi, aLo, bHi, bLo);
+  work.exp = normA.exp - normB.exp + EXT_BIAS;
+  divideSignificands(normA, normB);
   work.sign = sign;
   roundToExt(out, precisionBits);
   return true;
-}
-
-/**
- * work = (nHi:nLo) / (dHi:dLo) for normalized 64-bit significands, as Q = floor(N·2^80 / D) (81 bits, far more
- * than the 66 rounding needs) and a sticky bit for a nonzero remainder; the caller adds 15 to the exponent
- * (work's integer bit is bit 95). Two long-division steps: a double-precision estimate of 32 and then 48
- * quotient bits, made exact by computing the remainder in 16-bit limbs and correcting by a unit or two.
- */
-export function divideSignificands(nHi: number, nLo: number, dHi: number, dLo: number): void {
-  splitLimbs(dHi, dLo, dLimbs);
-  const qHi = divisionStep(nHi, nLo, 32);
-  const qLo = divisionStep(remHi, remLo, 48);
-  const sticky = (remHi | remLo) !== 0 ? 1 : 0;
-  // Q = qHi·2^48 + qLo, qHi < 2^34, qLo < 2^48: lay it out as three 32-bit words.
-  const qLoHigh = Math.floor(qLo / 0x100000000);
-  const qHiLow = qHi % 0x10000;
-  const w = work;
-  w.w2 = Math.floor(qHi / 0x10000) >>> 0;
-  w.w1 = (qLoHigh + qHiLow * 0x10000) >>> 0;
-  w.w0 = (qLo - qLoHigh * 0x100000000) >>> 0;
-  w.normalize();
-  w.w0 = (w.w0 | sticky) >>> 0;
-}
-
-const dLimbs = new Float64Array(4);
-const rLimbs = new Float64Array(8);
-let remHi = 0;
-let remLo = 0;
-
-function splitLimbs(hi: number, lo: number, into: Float64Array): void {
-  into[0] = lo & 0xffff;
-  into[1] = lo >>> 16;
-  into[2] = hi & 0xffff;
-  into[3] = hi >>> 16;
-}
-
-/**
- * Returns q = floor(X·2^shift / D) for X = (xHi:xLo) < D·2^(64-shift)… (X < 2D) and leaves X·2^shift - q·D in
- * remHi:remLo. `shift` is a multiple of 16 up to 48; D's limbs are in dLimbs.
- */
-function divisionStep(xHi: number, xLo: number, shift: number): number {
-  const d = dLimbs;
-  const dValue = (d[3] * 0x10000 + d[2]) * 0x100000000 + (d[1] * 0x10000 + d[0]);
-  const xValue = xHi * 0x100000000 + xLo;
-  let q = Math.floor((xValue / dValue) * 2 ** shift);
-  if (q < 0) q = 0;
-  const base = shift >>> 4;
-  for (;;) {
-    const sign = remainderOf(xHi, xLo, base, q);
-    if (sign < 0) q -= 1;
-    else if (sign > 0) q += 1;
-    else return q;
-  }
-}
-
-/**
- * rLimbs = X·2^(16·base) - q·D; returns -1 if that is negative, 1 if it is at least D, else 0 (and sets
- * remHi:remLo). All partial sums stay below 2^53, so doubles are exact.
- */
-function remainderOf(xHi: number, xLo: number, base: number, q: number): number {
-  const d = dLimbs;
-  const r = rLimbs;
-  r.fill(0);
-  r[base] = xLo & 0xffff;
-  r[base + 1] = xLo >>> 16;
-  r[base + 2] = xHi & 0xffff;
-  r[base + 3] = xHi >>> 16;
-  let qRest = q;
-  const q0 = qRest % 0x10000;
-  qRest = (qRest - q0) / 0x10000;
-  const q1 = qRest % 0x10000;
-  qRest = (qRest - q1) / 0x10000;
-  const q2 = qRest % 0x10000;
-  const q3 = (qRest - q2) / 0x10000;
-  let carry = 0;
-  for (let k = 0; k < 8; k++) {
-    let product = 0;
-    if (k <= 3) product += q0 * d[k];
-    if (k >= 1 && k <= 4) product += q1 * d[k - 1];
-    if (k >= 2 && k <= 5) product += q2 * d[k - 2];
-    if (k >= 3 && k <= 6) product += q3 * d[k - 3];
-    const v = r[k] - product + carry;
-    const limb = v & 0xffff;
-    r[k] = limb;
-    carry = (v - limb) / 0x10000;
-  }
-  if (carry < 0) return -1;
-  if (r[7] !== 0 || r[6] !== 0 || r[5] !== 0 || r[4] !== 0) return 1;
-  const hi = (r[3] * 0x10000 + r[2]) >>> 0;
-  const lo = (r[1] * 0x10000 + r[0]) >>> 0;
-  const dHi = (d[3] * 0x10000 + d[2]) >>> 0;
-  const dLo = (d[1] * 0x10000 + d[0]) >>> 0;
-  if (hi > dHi || (hi === dHi && lo >= dLo)) return 1;
-  remHi = hi;
-  remLo = lo;
-  return 0;
 }
 
 /** out = √a, rounded to `precisionBits`. */

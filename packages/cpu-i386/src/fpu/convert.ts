@@ -132,9 +132,16 @@ export function loadInt64(lo: number, hi: number, out: Ext80): void {
   out.set(sign, w.exp, w.w2, w.w1);
 }
 
-/** Loads a signed 32-bit (or sign-extended 16-bit) integer. */
+/** Loads a signed 32-bit (or sign-extended 16-bit) integer: the magnitude shifted up to bit 63. */
 export function loadInt32(v: number, out: Ext80): void {
-  loadInt64(v | 0, (v | 0) < 0 ? -1 : 0, out);
+  const x = v | 0;
+  if (x === 0) {
+    setZero(out, 0);
+    return;
+  }
+  const m = x < 0 ? -x >>> 0 : x;
+  const n = Math.clz32(m);
+  out.set(x < 0 ? 1 : 0, EXT_BIAS + 31 - n, m << n, 0);
 }
 
 /** The result of a store: the memory image as two uint32 words (lo first). */

@@ -400,10 +400,11 @@ function carriesToNextBinade(precisionBits: number, sign: number): boolean {
 }
 
 /**
- * Rounds work.w2:w1:w0 to the top `precisionBits` bits in place (w0 ends up 0). Returns whether the value was
- * inexact; sets fpx.roundedUp and work.carried.
+ * Rounds work.w2:w1:w0 to the top `precisionBits` bits in place (w0 ends up 0), in the rounding mode of
+ * fpx.cw. Returns whether the value was inexact; sets fpx.roundedUp and work.carried. Also the rounding step of
+ * fast-path.ts.
  */
-function roundSignificand(precisionBits: number, sign: number): boolean {
+export function roundSignificand(precisionBits: number, sign: number): boolean {
   const w = work;
   let roundBits: number;
   let half: number;

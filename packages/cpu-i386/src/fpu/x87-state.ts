@@ -83,7 +83,10 @@ export class X87State {
   }
 
   read(i: number, into: Ext80): Ext80 {
-    const p = (this.top + i) & 7;
+    return this.readPhys((this.top + i) & 7, into);
+  }
+
+  readPhys(p: number, into: Ext80): Ext80 {
     into.sign = this.sign[p];
     into.exp = this.exp[p];
     into.hi = this.hi[p];

@@ -36,6 +36,7 @@ import {
   storeInteger,
 } from './convert.js';
 import { classify, Ext80, fpx, K_SNAN, K_UNSUPPORTED } from './ext80.js';
+import { fastAdd, fastDiv, fastMul, NOT_HANDLED } from './fast-path.js';
 import { FPREM_SPECIAL, fprem, fscale, fxtract } from './scale-rem.js';
 import { f2xm1, fpatan, fptan, fsincos, fyl2x, fyl2xp1, loadConstant } from './transcendental.js';
 import {
@@ -116,6 +117,9 @@ export class X87 {
   execute(opcode: number, modrm: number, ea: number, operandSize16: boolean): void {
     const s = this.state;
     if ((s.sw & FSW_ES) !== 0 && !isNonWaiting(opcode, modrm)) this.bus.raise(VECTOR_MF);
+    if (modrm >= 0xc0 && (opcode === 0xd8 || opcode === 0xdc || opcode === 0xde)) {
+      if (this.arithmeticRegistersFast(opcode, modrm)) return;
+    }
     fpx.begin(s.cw);
     if (modrm < 0xc0) this.executeMemory(opcode, (modrm >>> 3) & 7, ea, operandSize16, modrm);
     else this.executeRegister(opcode, modrm);
@@ -272,8 +276,48 @@ export class X87 {
       this.compareAndSet(false, reg === OP_COMP ? 1 : 0, false);
       return;
     }
+    // A denormal m32fp/m64fp is normal once extended but still reports DE: the general path handles it.
+    if (!fpx.srcDenormal) {
+      const status = this.computeFast(reg, this.a, this.b, s.top);
+      if (status !== NOT_HANDLED) {
+        this.finishFast(status);
+        return;
+      }
+    }
     if (this.compute(reg, this.a, this.b)) s.write(0, this.r);
     this.finish();
+  }
+
+  /**
+   * The common case of `compute` (fast-path.ts): r = a op b written straight into physical register p.
+   * Returns the status bits to merge (PE, C1), or NOT_HANDLED with nothing changed.
+   */
+  private computeFast(op: number, a: Ext80, b: Ext80, p: number): number {
+    const s = this.state;
+    const pc = this.precisionBits();
+    // The fast path rounds in fpx.cw's mode; FpuExceptions.begin has not run for a register form.
+    fpx.cw = s.cw;
+    switch (op) {
+      case OP_ADD:
+        return fastAdd(a, b, 0, s, p, pc);
+      case OP_MUL:
+        return fastMul(a, b, s, p, pc);
+      case OP_SUB:
+        return fastAdd(a, b, 1, s, p, pc);
+      case OP_SUBR:
+        return fastAdd(b, a, 1, s, p, pc);
+      case OP_DIV:
+        return fastDiv(a, b, s, p, pc);
+      default:
+        return fastDiv(b, a, s, p, pc);
+    }
+  }
+
+  /** `finish` for a fast-path result, whose only flags are PE and C1 ("rounded up"). */
+  private finishFast(status: number): void {
+    const s = this.state;
+    s.sw = (s.sw & ~FSW_C1) | status;
+    s.updateSummary();
   }
 
   /** r = a op b for the arithmetic reg values; false when an unmasked exception suppresses the result. */
@@ -649,6 +693,32 @@ export class X87 {
     }
     if (ok && pop) s.pop();
     this.finish();
+  }
+
+  /**
+   * FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR (and their popping forms) on two registers, taken whole when both are
+   * non-empty and the fast path (fast-path.ts) computes the result; false, with nothing changed, for
+   * comparisons and every case the general path must handle.
+   */
+  private arithmeticRegistersFast(opcode: number, modrm: number): boolean {
+    const reg = (modrm >>> 3) & 7;
+    if (reg === OP_COM || reg === OP_COMP) return false;
+    const s = this.state;
+    const i = modrm & 7;
+    // D8 computes ST(0) = ST(0) op ST(i); DC and DE compute ST(i) = ST(i) op ST(0), with 4<->5 and 6<->7 swapped.
+    const dest = opcode === 0xd8 ? 0 : i;
+    const other = opcode === 0xd8 ? i : 0;
+    const op = opcode === 0xd8 || reg < 4 ? reg : reg ^ 1;
+    const pd = (s.top + dest) & 7;
+    const po = (s.top + other) & 7;
+    if (s.empty[pd] !== 0 || s.empty[po] !== 0) return false;
+    const status = this.computeFast(op, s.readPhys(pd, this.a), s.readPhys(po, this.b), pd);
+    if (status === NOT_HANDLED) return false;
+    s.fip = this.bus.fpuInstructionPointer();
+    s.fop = ((opcode & 7) << 8) | modrm;
+    if (opcode === 0xde) s.pop();
+    this.finishFast(status);
+    return true;
   }
 
   private executeDERegister(reg: number, i: number, modrm: number): void {

@@ -1,0 +1,94 @@
+/**
+ * Property test of fast-path.ts against the general operations of arith.ts: whenever the fast path takes an
+ * operation it must write the register the general path produces and report exactly its flags (PE alone, C1
+ * as "rounded up"); when it declines, it must leave the register file untouched. Operands are normals with
+ * exponents spread over the whole range and bunched at the overflow and underflow edges, and significands
+ * with long runs of ones (carries), pairs of nearby exponents (alignment) or few bits (exact results, ties, total cancellation).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { add, div, mul } from './arith.js';
+import { Ext80, fpx } from './ext80.js';
+import { fastAdd, fastDiv, fastMul, NOT_HANDLED } from './fast-path.js';
+import { FCW_DM, FCW_IM, FCW_OM, FCW_PM, FCW_UM, FCW_ZM, FSW_C1, FSW_PE } from './x87-constants.js';
+import { X87State } from './x87-state.js';
+
+const word = fc.integer({ min: 0, max: 0xffffffff });
+const hiWord = fc.oneof(
+  word.map((w) => (w | 0x80000000) >>> 0),
+  fc.constantFrom(0x80000000, 0xffffffff, 0xc0000000, 0x80000001),
+);
+const loWord = fc.oneof(word, fc.constantFrom(0, 0xffffffff, 1, 0x80000000, 0xfffff800, 0x800));
+const exponent = fc.oneof(
+  fc.integer({ min: 1, max: 0x7ffe }),
+  fc.integer({ min: 16383 - 80, max: 16383 + 80 }),
+  fc.integer({ min: 1, max: 100 }),
+  fc.integer({ min: 0x7ffe - 100, max: 0x7ffe }),
+);
+/** A normal value, or occasionally a zero or denormal (which the fast path must decline). */
+const operand = fc.oneof(
+  { weight: 12, arbitrary: fc.tuple(fc.integer({ min: 0, max: 1 }), exponent, hiWord, loWord) },
+  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: 1 }), fc.constant(0), word, loWord) },
+);
+
+/** Pairs whose exponents differ by up to 100: alignment shifts across every word boundary, and carries. */
+const operandPair = fc.oneof(
+  fc.tuple(operand, operand),
+  fc
+    .tuple(operand, fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 1 }), hiWord, loWord)
+    .map(([x, delta, sign, hi, lo]) => [x, [sign, Math.max(1, x[1] - delta), hi, lo] as typeof x] as const),
+);
+
+const controlWord = fc
+  .tuple(fc.constantFrom(0, 2, 3), fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.boolean(), fc.boolean())
+  .map(
+    ([pc, rc, om, um, pm]) =>
+      (pc << 8) |
+      (rc << 10) |
+      FCW_IM |
+      FCW_DM |
+      FCW_ZM |
+      (om ? FCW_OM : 0) |
+      (um ? FCW_UM : 0) |
+      (pm ? FCW_PM : 0) |
+      0x1040,
+  );
+
+const OPS = ['add', 'sub', 'mul', 'div'] as const;
+
+describe('fast path', () => {
+  it('agrees with the general path or declines without writing', () => {
+    const state = new X87State();
+    const general = new Ext80();
+    fc.assert(
+      fc.property(operandPair, controlWord, fc.constantFrom(...OPS), ([x, y], cw, op) => {
+        const a = new Ext80().set(x[0], x[1], x[2], x[3]);
+        const b = new Ext80().set(y[0], y[1], y[2], y[3]);
+        const pcBits = [24, 64, 53, 64][(cw >>> 8) & 3];
+        fpx.begin(cw);
+        if (op === 'add') add(a, b, false, general, pcBits);
+        else if (op === 'sub') add(a, b, true, general, pcBits);
+        else if (op === 'mul') mul(a, b, general, pcBits);
+        else div(a, b, general, pcBits);
+        const flags = fpx.flags;
+        const roundedUp = fpx.roundedUp;
+        state.writePhys(3, new Ext80().set(1, 0x1234, 0x9abcdef0, 0x12345678));
+        fpx.begin(cw);
+        let status: number;
+        if (op === 'add') status = fastAdd(a, b, 0, state, 3, pcBits);
+        else if (op === 'sub') status = fastAdd(a, b, 1, state, 3, pcBits);
+        else if (op === 'mul') status = fastMul(a, b, state, 3, pcBits);
+        else status = fastDiv(a, b, state, 3, pcBits);
+        const got = [state.sign[3], state.exp[3], state.hi[3], state.lo[3]];
+        if (status === NOT_HANDLED) {
+          expect(got).toEqual([1, 0x1234, 0x9abcdef0, 0x12345678]);
+          return;
+        }
+        expect(got).toEqual([general.sign, general.exp, general.hi, general.lo]);
+        expect(status).toBe((flags & FSW_PE) | (roundedUp ? FSW_C1 : 0));
+        expect(flags & ~FSW_PE).toBe(0);
+      }),
+      { numRuns: 20000 },
+    );
+  }, 60_000);
+});
