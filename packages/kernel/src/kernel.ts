@@ -166,17 +166,20 @@ export class Kernel {
         // A busy guest must not starve host events (a ^C typed at the terminal, a resize): let them in now
         // and then. Without host events pending this changes nothing the guest can see.
         if (performance.now() - lastYieldMs > HOST_YIELD_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await this.hostTurn();
           lastYieldMs = performance.now();
         }
         continue;
       }
       if (this.clock.fireDue() > 0) continue;
       // Nothing runnable: let settled promises and host I/O run first, then let guest time jump to the next timer.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.settledOrHostTurn();
       if (this.sched.hasQueued()) continue;
       if (this.clock.skipToNextTimer()) {
-        if (this.clock.realtime) await this.sleepHost();
+        if (this.clock.realtime) {
+          await this.sleepHost();
+          this.vfs.newHostEpoch();
+        }
         this.clock.fireDue();
         continue;
       }
@@ -184,11 +187,41 @@ export class Kernel {
         await new Promise<void>((resolve) => {
           this.wakeIdle = resolve;
         });
+        this.vfs.newHostEpoch();
         continue;
       }
       throw new KernelPanic('every process is blocked and nothing can wake any of them (deadlock)');
     }
     return finished;
+  }
+
+  /**
+   * Resolves once a pending syscall settles (its `kick`) or after one turn of the host's event loop, whichever
+   * comes first. A syscall that waited only on another thread (a pipe's writer woken by its reader) or on
+   * nothing at all (a path walk through cached names) settles in this very microtask drain, so its thread
+   * runs again without paying for an event-loop turn.
+   */
+  private settledOrHostTurn(): Promise<void> {
+    if (this.inFlight === 0) return this.hostTurn();
+    return new Promise<void>((resolve) => {
+      const kernel = this;
+      const turn = setImmediate(() => {
+        if (kernel.wakeIdle === settled) kernel.wakeIdle = null;
+        kernel.vfs.newHostEpoch();
+        resolve();
+      });
+      function settled() {
+        clearImmediate(turn);
+        resolve();
+      }
+      this.wakeIdle = settled;
+    });
+  }
+
+  /** One turn of the host's event loop; what the host changed meanwhile becomes visible to the guest. */
+  private async hostTurn(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.vfs.newHostEpoch();
   }
 
   /** Runs `t` until its slice ends or it blocks, exits or yields. */

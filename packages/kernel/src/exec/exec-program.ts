@@ -42,6 +42,8 @@ import { ELF_ET_DYN_BASE, imageSpan, mapElf } from './load-elf.js';
 
 /** Linux's BINPRM_BUF_SIZE: how much of the file decides its format (and bounds a `#!` line). */
 const BINPRM_BUF_SIZE = 256;
+/** How much of a program exec reads at once: one page holds the headers of any ordinary ELF file. */
+const HEAD_BYTES = PAGE_SIZE;
 /** Nested `#!` interpreters Linux follows before ELOOP. */
 const MAX_SCRIPT_DEPTH = 4;
 /** Linux's MAX_ARG_STRLEN and the total it allows for argv + envp (a quarter of an 8 MiB stack). */
@@ -111,8 +113,13 @@ async function openProgram(k: Kernel, ctx: PathContext, path: string): Promise<P
   return { path, file, sizeBytes: stat.sizeBytes };
 }
 
+/**
+ * The first HEAD_BYTES of the file, read once: its first BINPRM_BUF_SIZE decide the format, and the ELF
+ * header, the program headers and the interpreter's name usually lie in it too (reader() serves them
+ * from here, so a typical exec reads each file once rather than four times).
+ */
 async function readHead(program: ProgramFile): Promise<Uint8Array> {
-  const head = new Uint8Array(Math.min(BINPRM_BUF_SIZE, program.sizeBytes));
+  const head = new Uint8Array(Math.min(HEAD_BYTES, program.sizeBytes));
   const n = await program.file.pread(head, 0);
   return head.subarray(0, typeof n === 'number' ? n : 0);
 }
@@ -129,7 +136,7 @@ async function prepare(
   if (head[0] === 0x23 && head[1] === 0x21) {
     void Promise.resolve(main.file.close());
     if (depth >= MAX_SCRIPT_DEPTH) throw new KernelError(ELOOP, 'too many #! levels');
-    const { interpreter, argument } = parseShebang(head);
+    const { interpreter, argument } = parseShebang(head.subarray(0, BINPRM_BUF_SIZE));
     const scriptArgv = [
       latin1(interpreter),
       ...(argument ? [latin1(argument)] : []),
@@ -139,19 +146,24 @@ async function prepare(
     return prepare(k, ctx, interpreter, scriptArgv, depth + 1);
   }
   if (!hasElfMagic(head)) throw new KernelError(ENOEXEC, 'unknown executable format');
-  const image = await readElfImage(reader(main), main.sizeBytes);
+  const image = await readElfImage(reader(main, head), main.sizeBytes);
   let interp: Prepared['interp'] = null;
   if (image.interp !== null) {
     const file = await openProgram(k, ctx, image.interp);
-    const interpImage = await readElfImage(reader(file), file.sizeBytes);
+    const interpImage = await readElfImage(reader(file, await readHead(file)), file.sizeBytes);
     if (interpImage.interp !== null) throw new KernelError(ENOEXEC, 'the interpreter names an interpreter');
     interp = { file, image: interpImage };
   }
   return { main, image, interp, argv };
 }
 
-function reader(program: ProgramFile) {
+/** Reads of the program: from `head` (its first bytes) when they lie inside, else from the file. */
+function reader(program: ProgramFile, head: Uint8Array) {
   return async (offset: number, into: Uint8Array) => {
+    if (offset + into.length <= head.length) {
+      into.set(head.subarray(offset, offset + into.length));
+      return into.length;
+    }
     const n = await program.file.pread(into, offset);
     return typeof n === 'number' ? n : 0;
   };

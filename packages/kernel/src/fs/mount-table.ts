@@ -8,6 +8,7 @@
 import type { FileSystem } from '@kmos/abi-driver';
 import { EBUSY, EINVAL, new_encode_dev } from '@kmos/abi-linux';
 import { Dentry } from './dentry.js';
+import { NameCache, policyOf } from './dentry-cache.js';
 import { fsError } from './fs-error.js';
 
 export interface MountInfo {
@@ -33,6 +34,8 @@ export class Mount {
    * tell the filesystem `release(ino)`.
    */
   readonly openRefs = new Map<number, number>();
+  /** What path walks learnt of this filesystem (dentry-cache.ts); null when its policy is `uncached`. */
+  readonly names: NameCache | null;
 
   constructor(
     readonly id: number,
@@ -44,6 +47,13 @@ export class Mount {
     readonly mountpoint: Dentry | null,
   ) {
     this.dev = info.dev ?? new_encode_dev(0, nextAnonMinor++);
+    const policy = policyOf(info.fsType);
+    this.names = policy === 'uncached' ? null : new NameCache(policy);
+  }
+
+  /** The VFS changed this filesystem's names or attributes: cached walks are no longer trusted. */
+  changed(): void {
+    this.names?.invalidate();
   }
 
   /** One more open file on inode `ino`. */

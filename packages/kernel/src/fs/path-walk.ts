@@ -4,16 +4,24 @@
  * (`..` at the task's root stays there; at a mount's root it climbs to the covered directory first), asks
  * the filesystem for the rest, steps down into mounts, and expands symlinks (at most 40 per walk, then
  * ELOOP; absolute targets restart at the task's root, so a chroot or the hostfs root is never escaped).
- * A trailing slash demands a directory and follows a final symlink. Layer: kernel VFS, below vfs.ts,
- * above mount-table.ts and the filesystems.
+ * A trailing slash demands a directory and follows a final symlink.
+ *
+ * Components a walk passes come from the mount's name cache when it has them (dentry-cache.ts says when
+ * that is trusted); the last one is always asked of the filesystem again, so a caller gets current
+ * attributes. If that fresh answer says a cached inode is gone (a host file renamed outside kmOS within the
+ * cache's window), the walk forgets the caches it used and runs again without them. (A cached absent name
+ * or passed directory is trusted for the cache's window, as dentry-cache.ts explains.) `lookup` and `getattr`,
+ * which namespace changes use before they act, always ask the filesystem. Layer: kernel VFS, below vfs.ts,
+ * above mount-table.ts, dentry-cache.ts and the filesystems.
  */
 import type { FsAttr } from '@kmos/abi-driver';
 import { EACCES, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, S_IFDIR, S_IFLNK, S_IFMT } from '@kmos/abi-linux';
+import { KernelError } from '../kernel-error.js';
 import { type Credentials, MAY_EXEC, mayAccess } from './credentials.js';
 import type { Dentry } from './dentry.js';
 import { fsError } from './fs-error.js';
 import { NAME_MAX, PATH_MAX } from './limits.js';
-import type { MountTable } from './mount-table.js';
+import type { Mount, MountTable } from './mount-table.js';
 
 /** Linux's limit on symlinks expanded in one walk (MAXSYMLINKS, a kernel constant not in the UAPI). */
 export const MAXSYMLINKS = 40;
@@ -62,6 +70,12 @@ function components(path: string): string[] {
 /** One walk: keeps the symlink count across everything it resolves (open's O_CREAT loop uses it twice). */
 export class PathWalk {
   private links = 0;
+  /** Set while a walk runs again after a cached answer misled it: the name caches are not read. */
+  private noCache = false;
+  /** The mounts whose name caches this walk took answers from. */
+  private readonly cachedMounts = new Set<Mount>();
+  /** The attributes of the last component when they came from a cache (to be asked again). */
+  private cachedFinal: FsAttr | null = null;
 
   constructor(
     private readonly mounts: MountTable,
@@ -71,8 +85,33 @@ export class PathWalk {
   /** The dentry `path` names from `start` (the cwd or a directory file). `follow`: expand a final symlink. */
   async resolve(start: Dentry, path: string, follow: boolean): Promise<Resolved> {
     checkPathLength(path);
-    const from = await this.startAt(start, path);
-    return this.walk(from, components(path).reverse(), follow, path.endsWith('/'));
+    const links = this.links;
+    const found = await this.walk(
+      await this.startAt(start, path),
+      components(path).reverse(),
+      follow,
+      path.endsWith('/'),
+    );
+    if (found.attr !== this.cachedFinal) return found;
+    try {
+      return { dentry: found.dentry, attr: await this.getattr(found.dentry) };
+    } catch (e) {
+      if (!(e instanceof KernelError) || e.errno !== ENOENT) throw e;
+      // The cached inode is gone (changed outside kmOS): forget what this walk trusted and walk again.
+      for (const m of this.cachedMounts) m.changed();
+      this.links = links;
+      this.noCache = true;
+      try {
+        return await this.walk(
+          await this.startAt(start, path),
+          components(path).reverse(),
+          follow,
+          path.endsWith('/'),
+        );
+      } finally {
+        this.noCache = false;
+      }
+    }
   }
 
   /** Walks all but the last component, which it returns unexamined. */
@@ -97,12 +136,48 @@ export class PathWalk {
    */
   async lookup(dir: Dentry, name: string): Promise<Resolved | null> {
     if (name.length > NAME_MAX) throw fsError(ENAMETOOLONG, name);
+    const cache = dir.mount.names;
+    const gen = cache ? cache.generation : 0;
     const attr = await dir.mount.fs.lookup(dir.ino, name);
+    cache?.storeLookup(gen, dir.ino, name, attr);
     if (!attr) {
       dir.drop(name, true);
       return null;
     }
+    if (cache && isDirMode(attr.mode)) cache.storeDir(gen, attr);
     return this.crossDown(dir.child(name, attr.ino, isDirMode(attr.mode)), attr);
+  }
+
+  /** `lookup`, answered from the mount's name cache when it can be. */
+  private async lookupCached(dir: Dentry, name: string): Promise<Resolved | null> {
+    const cache = dir.mount.names;
+    const attr = cache && !this.noCache ? cache.lookup(dir.ino, name) : undefined;
+    if (attr === undefined) return this.lookup(dir, name);
+    this.noteCached(dir.mount);
+    if (attr === null) return null;
+    this.cachedFinal = attr;
+    return this.crossDown(dir.child(name, attr.ino, isDirMode(attr.mode)), attr);
+  }
+
+  private noteCached(mount: Mount): void {
+    this.cachedMounts.add(mount);
+  }
+
+  /** A directory's attributes for passing through it: from the name cache when it has them. */
+  private async dirAttr(d: Dentry): Promise<FsAttr> {
+    const cache = d.mount.names;
+    if (cache && !this.noCache) {
+      const attr = cache.dirAttr(d.ino);
+      if (attr) {
+        this.noteCached(d.mount);
+        this.cachedFinal = attr;
+        return attr;
+      }
+    }
+    const gen = cache ? cache.generation : 0;
+    const attr = await d.mount.fs.getattr(d.ino);
+    if (cache && isDirMode(attr.mode)) cache.storeDir(gen, attr);
+    return attr;
   }
 
   /** Counts one symlink expansion; ELOOP past MAXSYMLINKS. Returns the target, ENOENT when empty. */
@@ -119,7 +194,7 @@ export class PathWalk {
 
   private async startAt(start: Dentry, path: string): Promise<Resolved> {
     const dentry = path.startsWith('/') ? this.ctx.root : start;
-    return { dentry, attr: await this.getattr(dentry) };
+    return { dentry, attr: await this.dirAttr(dentry) };
   }
 
   private checkSearch(attr: FsAttr): void {
@@ -145,7 +220,7 @@ export class PathWalk {
         cur = await this.parentOf(cur);
         continue;
       }
-      const child = await this.lookup(cur.dentry, name);
+      const child = await this.lookupCached(cur.dentry, name);
       if (!child) throw fsError(ENOENT, name);
       if (isLinkMode(child.attr.mode) && (!isLast || followFinal || finalMustBeDir)) {
         const target = await this.readLinkCounted(child);
@@ -167,10 +242,10 @@ export class PathWalk {
     if (d.sameAs(root)) return cur;
     while (!d.parent && d.mount.mountpoint) {
       d = d.mount.mountpoint;
-      if (d.sameAs(root)) return { dentry: d, attr: await this.getattr(d) };
+      if (d.sameAs(root)) return { dentry: d, attr: await this.dirAttr(d) };
     }
     const up = d.parent ?? d;
-    return { dentry: up, attr: await this.getattr(up) };
+    return { dentry: up, attr: await this.dirAttr(up) };
   }
 
   private async crossDown(d: Dentry, attr: FsAttr): Promise<Resolved> {
@@ -181,6 +256,6 @@ export class PathWalk {
       top = mount.root;
       mount = this.mounts.mountedOn(top);
     }
-    return { dentry: top, attr: await this.getattr(top) };
+    return { dentry: top, attr: await this.dirAttr(top) };
   }
 }

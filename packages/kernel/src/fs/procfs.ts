@@ -1,8 +1,9 @@
 /**
  * procfs: a FileSystem whose files are generated when read. The rest of the kernel fills it through a
  * provider API: `registerFile(path, generate)`, `registerSymlink(path, target)`, and one `pids` provider
- * that lists the live pids and builds each /proc/<pid> directory (its files, its exe/cwd/root links, its fd/
- * directory of links) from the process table on every lookup, so nothing goes stale.
+ * that lists the live pids and gives each /proc/<pid> directory (its files, its exe/cwd/root links, its fd/
+ * directory of links) from the process table, so nothing goes stale. A lookup in /proc finds its one entry
+ * (a fixed name, `self` or a live pid) directly; only readdir builds the whole listing.
  *
  * How it works: a node is a file (a generator), a symlink (a target function) or a directory (fixed
  * children, or a function building them). Inode numbers are handed out per path the first time it is seen
@@ -23,6 +24,7 @@ import type { MountTable } from './mount-table.js';
 export const PROC_SUPER_MAGIC = 0x9fa0;
 const NAME_MAX_BYTES = 255;
 const ROOT_INO = 1;
+const ROOT_OWNER: ProcOwner = { uid: 0, gid: 0 };
 
 export interface ProcOwner {
   readonly uid: number;
@@ -117,7 +119,7 @@ export class Procfs implements FileSystem {
 
   lookup(dirIno: number, name: string): FsAttr | null {
     const dirPath = this.dirPath(dirIno);
-    const node = this.childrenOf(dirPath).get(name);
+    const node = dirPath === '' ? this.topChild(name) : this.childrenOf(dirPath).get(name);
     if (!node) return null;
     const path = dirPath ? `${dirPath}/${name}` : name;
     return this.attrOf(this.inoOf(path), path, node);
@@ -254,24 +256,35 @@ export class Procfs implements FileSystem {
         owner: pids.owner(pid),
       });
     }
-    all.set(
-      'self',
-      procLink(() => String(pids.current() ?? '')),
-    );
+    all.set('self', this.selfLink(pids));
     for (const [name, node] of this.fixed) all.set(name, node);
     return all;
+  }
+
+  /**
+   * One entry of the top directory, found without building the whole listing (which `topLevel` does for
+   * readdir): lookups of /proc/self and /proc/<pid> run on every walk through /proc.
+   */
+  private topChild(name: string): ProcNode | null {
+    const fixed = this.fixed.get(name);
+    if (fixed || !this.pids) return fixed ?? null;
+    if (name === 'self') return this.selfLink(this.pids);
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || String(pid) !== name) return null;
+    const entries = this.pids.entries(pid);
+    return entries ? { kind: 'dir', children: entries, mode: 0o555, owner: this.pids.owner(pid) } : null;
+  }
+
+  private selfLink(pids: ProcPidProvider): ProcNode {
+    return procLink(() => String(pids.current() ?? ''));
   }
 
   private resolve(path: string): ProcNode | null {
     if (path === '') return procDir(this.fixed);
     const parts = path.split('/');
-    const first = parts[0];
-    let node: ProcNode | null;
-    if (/^\d+$/.test(first) && this.pids) {
-      const entries = this.pids.entries(Number(first));
-      node = entries ? { kind: 'dir', children: entries, owner: this.pids.owner(Number(first)) } : null;
-    } else node = this.topLevel().get(first) ?? null;
-    for (const part of parts.slice(1)) {
+    let node = this.topChild(parts[0]);
+    for (let i = 1; i < parts.length; i++) {
+      const part = parts[i];
       if (node?.kind !== 'dir') return null;
       const children = typeof node.children === 'function' ? node.children() : node.children;
       node = children.get(part) ?? null;
@@ -317,9 +330,10 @@ export class Procfs implements FileSystem {
 
   /** Files inside /proc/<pid> belong to that process's owner. */
   private ownerOf(path: string): ProcOwner {
-    const first = path.split('/')[0];
+    const slash = path.indexOf('/');
+    const first = slash < 0 ? path : path.slice(0, slash);
     if (this.pids && /^\d+$/.test(first)) return this.pids.owner(Number(first));
-    return { uid: 0, gid: 0 };
+    return ROOT_OWNER;
   }
 }
 

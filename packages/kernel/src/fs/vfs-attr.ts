@@ -37,7 +37,7 @@ import { fsError } from './fs-error.js';
 import type { MountTable } from './mount-table.js';
 import type { OpenFile } from './open-file.js';
 import { type PathContext, PathWalk, type Resolved } from './path-walk.js';
-import { baseOf, checkWritable } from './vfs-common.js';
+import { baseOf, changing, checkWritable } from './vfs-common.js';
 
 /** The -1 of chown: leave this id as it is. */
 const ID_UNCHANGED = 0xffffffff;
@@ -66,7 +66,7 @@ export async function chmodInode(cred: Credentials, target: Resolved, mode: numb
   if (!isOwnerOrRoot(cred, attr.uid)) throw fsError(EPERM, 'chmod: not the owner');
   let bits = mode & MODE_PERMISSION_MASK;
   if (fsUid(cred) !== 0 && !inGroup(cred, attr.gid)) bits &= ~S_ISGID;
-  await dentry.mount.fs.setattr(dentry.ino, { mode: bits });
+  await changing(dentry.mount, () => dentry.mount.fs.setattr(dentry.ino, { mode: bits }));
 }
 
 function normalizeId(id: number): number | undefined {
@@ -100,7 +100,7 @@ export async function chownInode(
     if (fsUid(cred) !== 0 && fsUid(cred) !== attr.uid) throw fsError(EPERM, 'chown: would change the mode');
     changes.mode = killed;
   }
-  await dentry.mount.fs.setattr(dentry.ino, changes);
+  await changing(dentry.mount, () => dentry.mount.fs.setattr(dentry.ino, changes));
 }
 
 /** chown drops setuid, and setgid when the group may execute (else setgid means mandatory locking). */
@@ -122,7 +122,7 @@ export async function truncateInode(cred: Credentials, target: Resolved, length:
 }
 
 export async function setSize(dentry: Dentry, length: number): Promise<void> {
-  await dentry.mount.fs.setattr(dentry.ino, { sizeBytes: length });
+  await changing(dentry.mount, () => dentry.mount.fs.setattr(dentry.ino, { sizeBytes: length }));
 }
 
 export type TimeSpec = Timespec | 'now' | 'omit';
@@ -143,7 +143,9 @@ export async function utimensInode(
     if (!mayAccess(cred, attr, MAY_WRITE, false)) throw fsError(EACCES, 'utimens');
   }
   const pick = (t: TimeSpec): Timespec | undefined => (t === 'omit' ? undefined : t === 'now' ? now : t);
-  await dentry.mount.fs.setattr(dentry.ino, { atime: pick(atime), mtime: pick(mtime) });
+  await changing(dentry.mount, () =>
+    dentry.mount.fs.setattr(dentry.ino, { atime: pick(atime), mtime: pick(mtime) }),
+  );
 }
 
 /** access(2)/faccessat2: `mode` is F_OK (0) or R_OK|W_OK|X_OK; the real ids unless AT_EACCESS. */

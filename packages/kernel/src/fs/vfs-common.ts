@@ -83,3 +83,15 @@ export async function releaseIfUnused(mount: Mount, ino: number): Promise<void> 
 export function maySearch(cred: Credentials, attr: FsAttr): void {
   if (!mayAccess(cred, attr, MAY_EXEC, true)) throw fsError(EACCES, 'search');
 }
+
+/**
+ * Runs a change to `mount`'s filesystem (a name made, removed or moved, attributes set). The mount's name
+ * cache is invalidated however it ends: a failed host call may still have changed something.
+ */
+export async function changing<T>(mount: Mount, change: () => T | Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } finally {
+    mount.changed();
+  }
+}

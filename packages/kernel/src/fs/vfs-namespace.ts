@@ -37,6 +37,7 @@ import type { OpenFile } from './open-file.js';
 import { type ParentResolved, type PathContext, PathWalk, type Resolved } from './path-walk.js';
 import {
   baseOf,
+  changing,
   checkWritable,
   mayCreate,
   mayDelete,
@@ -72,7 +73,9 @@ export async function mkdir(
   const walk = new PathWalk(mounts, ctx);
   const p = await createTarget(walk, ctx, at, path, true);
   const owner = newOwner(ctx.cred, p.dirAttr, mode & ~ctx.umask & MKDIR_MODE_MASK, true);
-  await p.dir.mount.fs.mkdir(p.dir.ino, p.name, owner.mode, owner.uid, owner.gid);
+  await changing(p.dir.mount, () =>
+    p.dir.mount.fs.mkdir(p.dir.ino, p.name, owner.mode, owner.uid, owner.gid),
+  );
 }
 
 /** mkdir keeps the sticky bit but not setuid/setgid (setgid comes only from the parent). */
@@ -95,7 +98,9 @@ export async function mknod(
   const p = await createTarget(walk, ctx, at, path, false);
   const owner = newOwner(ctx.cred, p.dirAttr, mode & ~ctx.umask & MODE_PERMISSION_MASK, false);
   const keepRdev = type === S_IFCHR || type === S_IFBLK ? rdev : 0;
-  await p.dir.mount.fs.mknod(p.dir.ino, p.name, type | owner.mode, owner.uid, owner.gid, keepRdev);
+  await changing(p.dir.mount, () =>
+    p.dir.mount.fs.mknod(p.dir.ino, p.name, type | owner.mode, owner.uid, owner.gid, keepRdev),
+  );
 }
 
 export async function symlink(
@@ -109,7 +114,7 @@ export async function symlink(
   const walk = new PathWalk(mounts, ctx);
   const p = await createTarget(walk, ctx, at, path, false);
   const owner = newOwner(ctx.cred, p.dirAttr, 0, false);
-  await p.dir.mount.fs.symlink(p.dir.ino, p.name, target, owner.uid, owner.gid);
+  await changing(p.dir.mount, () => p.dir.mount.fs.symlink(p.dir.ino, p.name, target, owner.uid, owner.gid));
 }
 
 export async function link(
@@ -133,7 +138,7 @@ export async function link(
   mayLinkProtected(ctx, old);
   mayCreate(ctx.cred, p.dirAttr);
   if (isDir(old.attr.mode)) throw fsError(EPERM, 'link to a directory');
-  await p.dir.mount.fs.link(old.dentry.ino, p.dir.ino, p.name);
+  await changing(p.dir.mount, () => p.dir.mount.fs.link(old.dentry.ino, p.dir.ino, p.name));
 }
 
 /**
@@ -179,7 +184,7 @@ export async function unlink(mounts: MountTable, ctx: PathContext, at: OpenFile 
   if (p.trailingSlash) throw fsError(isDir(victim.attr.mode) ? EISDIR : ENOTDIR);
   mayDelete(ctx.cred, p.dirAttr, victim, false);
   notMountPoint(victim);
-  await p.dir.mount.fs.unlink(p.dir.ino, p.name);
+  await changing(p.dir.mount, () => p.dir.mount.fs.unlink(p.dir.ino, p.name));
   p.dir.drop(p.name, true);
   await releaseIfUnused(p.dir.mount, victim.attr.ino);
 }
@@ -194,7 +199,7 @@ export async function rmdir(mounts: MountTable, ctx: PathContext, at: OpenFile |
   mayDelete(ctx.cred, p.dirAttr, victim, true);
   notMountPoint(victim);
   if (victim.dentry.sameAs(ctx.root)) throw fsError(EBUSY, 'rmdir of the root');
-  await p.dir.mount.fs.rmdir(p.dir.ino, p.name);
+  await changing(p.dir.mount, () => p.dir.mount.fs.rmdir(p.dir.ino, p.name));
   p.dir.drop(p.name, true);
   await releaseIfUnused(p.dir.mount, victim.attr.ino);
 }
@@ -226,7 +231,9 @@ export async function rename(
   if (dst?.dentry.sameAs(src.dentry)) return;
   checkRenamePermission(ctx, from, to, src, dst, flags);
   notMountPoint(src, dst);
-  await from.dir.mount.fs.rename(from.dir.ino, from.name, to.dir.ino, to.name, flags);
+  await changing(from.dir.mount, () =>
+    from.dir.mount.fs.rename(from.dir.ino, from.name, to.dir.ino, to.name, flags),
+  );
   moveDentries(from, to, flags);
   if (dst && !(flags & RENAME_EXCHANGE)) await releaseIfUnused(to.dir.mount, dst.attr.ino);
 }

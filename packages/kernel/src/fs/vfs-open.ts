@@ -41,7 +41,7 @@ import type { OpenFile } from './open-file.js';
 import { type ParentResolved, type PathContext, PathWalk, type Resolved } from './path-walk.js';
 import { checkFifoWriterOpen, type Pipe, PipeFile } from './pipe.js';
 import { setSize } from './vfs-attr.js';
-import { baseOf, checkWritable, mayCreate, newOwner } from './vfs-common.js';
+import { baseOf, changing, checkWritable, mayCreate, newOwner } from './vfs-common.js';
 
 /** Flags that act at open only: the description does not keep them (F_GETFL does not show them). */
 const OPEN_ONLY_FLAGS = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
@@ -106,7 +106,9 @@ async function createFile(ctx: PathContext, p: ParentResolved, mode: number): Pr
   checkWritable(p.dir.mount);
   mayCreate(ctx.cred, p.dirAttr);
   const owner = newOwner(ctx.cred, p.dirAttr, mode & ~ctx.umask & MODE_PERMISSION_MASK, false);
-  const attr = await p.dir.mount.fs.mknod(p.dir.ino, p.name, S_IFREG | owner.mode, owner.uid, owner.gid, 0);
+  const attr = await changing(p.dir.mount, () =>
+    p.dir.mount.fs.mknod(p.dir.ino, p.name, S_IFREG | owner.mode, owner.uid, owner.gid, 0),
+  );
   return { dentry: p.dir.child(p.name, attr.ino, false), attr };
 }
 

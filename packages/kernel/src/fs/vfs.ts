@@ -109,6 +109,14 @@ export class Vfs {
     });
   }
 
+  /**
+   * The host's event loop turned: names of host filesystems may have changed outside kmOS since the last
+   * turn, so their name caches are forgotten (dentry-cache.ts explains why a turn is the right moment).
+   */
+  newHostEpoch(): void {
+    for (const m of this.mounts.mounts) if (m.names?.policy === 'host') m.names.invalidate();
+  }
+
   /** The root of the namespace (init's root and cwd). */
   get root(): Dentry {
     const root = this.mounts.rootMount;

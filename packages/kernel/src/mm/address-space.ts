@@ -15,8 +15,8 @@
  *   VMA's growth may enter it, so a stack overflow faults instead of running into a mapping.
  * - Every present user PTE holds one reference on its frame. Frames are freed when the last reference goes;
  *   page-table frames belong to the PageDirectory and never appear in FrameRefs.
- * - Whenever a live PTE loses rights or its frame, the notifier's invlpg runs before the frame can be reused,
- *   so the TLB never holds a stale entry.
+ * - Whenever a live PTE loses rights or its frame, the notifier's invlpg (or, for a large zap, one flushTlb)
+ *   runs before the frame can be reused, so the TLB never holds a stale entry.
  * - With swap on, a PTE may hold a swap entry instead (swap-entry.ts): zap frees its slot, fork copies it and
  *   counts one more holder, the fault handler brings the page back; reclaim.ts walks every live address
  *   space (`MemoryManager.spaces`) to choose the pages that go.
@@ -32,6 +32,12 @@ import { PageDirectory, PTE_D, PTE_P, PTE_U, PTE_W, pteFrame, virt } from './pag
 import type { ClockReclaim } from './reclaim.js';
 import type { Swap } from './swap.js';
 import { VM_DONTCOPY, VM_GROWSDOWN, type Vma, VmaList } from './vma.js';
+
+/**
+ * Past this many pages, a zap flushes the whole TLB once instead of invalidating page by page (Linux's
+ * tlb_single_page_flush_ceiling, 33: beyond it, refilling the TLB costs less than the single invalidations).
+ */
+export const TLB_SINGLE_PAGE_FLUSH_CEILING = 33;
 
 /** The end of user space on i386 with the 3G/1G split (Linux's TASK_SIZE, PAGE_OFFSET). */
 export const TASK_SIZE = 0xc0000000;
@@ -115,6 +121,8 @@ export class AddressSpace {
   /** The break's start (end of the program's data) and current value. Written by exec and brk. */
   startBrk = 0;
   brk = 0;
+  /** Frames a batched zap frees after its one TLB flush; empty between zaps (reused, not reallocated). */
+  private readonly zapBatch: PhysAddr[] = [];
   /** Present user PTEs (VmRSS). Written only by installPte and the zap paths here. */
   rssPages = 0;
   /** The top of the top-down mmap search. */
@@ -184,9 +192,15 @@ export class AddressSpace {
     this.mm.frames.put(pteFrame(old));
   }
 
-  /** Removes the PTEs of `vma` in [start, end), dropping their frames and swap slots; dirty shared pages are noted. */
+  /**
+   * Removes the PTEs of `vma` in [start, end), dropping their frames and swap slots; dirty shared pages are
+   * noted. A range of more than TLB_SINGLE_PAGE_FLUSH_CEILING pages is invalidated with one TLB flush
+   * after its PTEs are cleared (as Linux's flush_tlb_mm_range), and its frames are freed only after that
+   * flush; a smaller one page by page.
+   */
   zap(vma: Vma, start: number, end: number): void {
     const cache = vma.isShared() ? vma.cache : null;
+    const frames = (end - start) / PAGE_SIZE > TLB_SINGLE_PAGE_FLUSH_CEILING ? this.zapBatch : null;
     for (let va = this.pd.nextUsed(start, end); va >= 0; va = this.pd.nextUsed(va + PAGE_SIZE, end)) {
       const pte = this.pd.pte(va);
       this.pd.setPte(va, 0);
@@ -194,11 +208,19 @@ export class AddressSpace {
         this.mm.swapping.freeEntry(pte);
         continue;
       }
-      this.notifier.invlpg(virt(va));
       if (cache !== null && (pte & PTE_D) !== 0) cache.markDirty(vma.pageIndex(va));
       this.rssPages--;
+      if (frames !== null) {
+        frames.push(pteFrame(pte));
+        continue;
+      }
+      this.notifier.invlpg(virt(va));
       this.mm.frames.put(pteFrame(pte));
     }
+    if (frames === null || frames.length === 0) return;
+    this.notifier.flushTlb();
+    for (const frame of frames) this.mm.frames.put(frame);
+    frames.length = 0;
   }
 
   /** Unmaps [start, end): its VMAs leave the list, their pages and cache references are dropped. */

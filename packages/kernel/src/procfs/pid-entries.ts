@@ -1,7 +1,8 @@
 /**
  * The /proc/<pid> directories: what the process layer knows of each process, in Linux's formats — stat,
  * status, cmdline, comm, environ-free maps (from mm), the exe/cwd/root links and fd/ links to open files.
- * Built fresh on every lookup from the process table, so nothing goes stale. Layer: kernel procfs content.
+ * Each entry reads the process when it is generated or followed, so nothing goes stale, and the map of a
+ * process's entries is built once and kept with it. Layer: kernel procfs content.
  */
 
 import { type ProcNode, type ProcPidProvider, procDir, procFile, procLink } from '../fs/procfs.js';
@@ -143,11 +144,19 @@ function describeFd(k: Kernel, p: Process, fd: number): string {
 
 export function pidProvider(k: Kernel): ProcPidProvider {
   const lookup = (pid: number) => k.processes.processes.get(pid) ?? null;
+  // Every entry reads the process when it is generated, so one map per process serves all its lookups.
+  const built = new WeakMap<Process, Map<string, ProcNode>>();
   return {
     list: () => [...k.processes.processes.keys()].sort((a, b) => a - b),
     entries: (pid) => {
       const p = lookup(pid);
-      return p ? entriesOf(k, p) : null;
+      if (!p) return null;
+      let entries = built.get(p);
+      if (!entries) {
+        entries = entriesOf(k, p);
+        built.set(p, entries);
+      }
+      return entries;
     },
     owner: (pid) => {
       const p = lookup(pid);

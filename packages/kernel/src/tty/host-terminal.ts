@@ -40,6 +40,11 @@ export function hostWinsize(): WinSize {
   };
 }
 
+/** One turn of the event loop: its poll phase hands over the input that reached stdin before (onData). */
+function hostTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Writes all of `bytes` to host fd 1, retrying while a non-blocking terminal is full. */
 function writeHost(bytes: Uint8Array): void {
   let done = 0;
@@ -64,7 +69,7 @@ function hostOutputUnprocessed(): void {
 
 export function attachHostTerminal(options: HostTerminalOptions): HostTerminal {
   const tty = new Tty({
-    driver: { write: writeHost },
+    driver: { write: writeHost, inputSettled: hostTurn },
     signalGroup: options.signalGroup,
     winsize: hostWinsize(),
     pgid: options.pgid,

@@ -88,7 +88,7 @@ export class TtyFile extends OpenFile {
     return this.wouldBlock;
   }
 
-  protected override writeImpl(from: Uint8Array): number | Promise<never> {
+  protected override writeImpl(from: Uint8Array): number | Promise<number> {
     const denied = this.tty.sessions?.checkWrite(this.tty);
     if (denied) return denied;
     return this.tty.write(from);

@@ -14,6 +14,12 @@ import type { TtySessions } from './tty-sessions.js';
 export interface TtyDriver {
   /** Bytes for the screen, after output processing. */
   write(bytes: Uint8Array): void;
+  /**
+   * Resolves once every byte that reached the device before the call has gone through `receive` (a host
+   * terminal: one turn of the host's event loop, whose poll phase delivers pending input). Absent when
+   * input arrives synchronously.
+   */
+  inputSettled?(): Promise<void>;
 }
 
 export interface WinSize {
@@ -59,8 +65,19 @@ export class Tty {
     this.queue.wakeAll();
   }
 
-  /** A program's write: output processing, then the driver. */
-  write(bytes: Uint8Array): number {
+  /**
+   * A program's write: output processing, then the driver. On Linux a key is echoed when it arrives, so
+   * output written after a keystroke follows its echo. Input reaching a host terminal waits in the host's
+   * event loop, which the trap loop need not turn between two syscalls (it resumes a thread as soon as its
+   * syscall settles); so a write first lets the driver deliver what already arrived, then writes.
+   */
+  write(bytes: Uint8Array): number | Promise<number> {
+    const driver = this.options.driver;
+    if (!driver.inputSettled) return this.writeNow(bytes);
+    return driver.inputSettled().then(() => this.writeNow(bytes));
+  }
+
+  private writeNow(bytes: Uint8Array): number {
     this.options.driver.write(this.ldisc.processOutput(bytes));
     return bytes.length;
   }

@@ -3,11 +3,12 @@
  * that run one operation and report `ok`/a value or the errno name, the same shape node:fs results take in
  * host-oracle.ts so the two can be compared. Layer: kernel VFS tests only.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Timespec } from '@kmos/abi-driver';
 import { errnoName } from '@kmos/abi-linux';
+import { afterAll } from 'vitest';
 import { KernelError } from '../../kernel-error.js';
 import { ROOT_CREDENTIALS } from '../credentials.js';
 import { Hostfs } from '../hostfs.js';
@@ -24,6 +25,19 @@ export function testClock(): () => Timespec {
 
 export function tempDir(tag: string): string {
   return mkdtempSync(join(tmpdir(), `kmos-${tag}-`));
+}
+
+/** A maker of fresh temporary directories, all removed when the test file's tests are done. */
+export function tempDirs(tag: string): () => string {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const d = tempDir(tag);
+    made.push(d);
+    return d;
+  };
 }
 
 export interface Fixture {
