@@ -164,6 +164,27 @@ describe('traces', () => {
     `);
   });
 
+  it('run LOCK CMPXCHG, LOCK XADD and LOCK ADD in place, and leave illegal LOCK forms to the interpreter', () => {
+    const out = expectSameAsInterpreter(`
+      mov ecx, 200
+      mov dword ptr [ebx+32], 5
+    top:
+      mov eax, [ebx+32]
+      lea edx, [eax+3]
+      lock cmpxchg [ebx+32], edx
+      mov esi, 1
+      lock xadd [ebx+36], esi
+      lock add dword ptr [ebx+40], 7
+      cmp eax, 9999
+      lock cmpxchg [ebx+32], edx
+      dec ecx
+      jnz top
+      .byte 0xf0, 0x01, 0xc8 # lock add eax, ecx: the assembler refuses it, the CPU raises #UD
+      int 0x80
+    `);
+    expect(out.exits).toContain(6); // #UD for LOCK with a register destination
+  });
+
   it('roll back a fault in the middle of a followed trace to the faulting instruction', () => {
     const out = expectSameAsInterpreter(`
       mov ecx, 5

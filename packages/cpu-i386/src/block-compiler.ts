@@ -27,6 +27,7 @@
  * - A store through the MMU's slow path that hits compiled code makes the trace leave after it.
  */
 import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
+import { cmpxchg, xadd } from './bit-ops.js';
 import type { Block, BlockFn } from './code-cache.js';
 import { FLAG_DF, FLAGS_STATUS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
@@ -55,6 +56,8 @@ const HELPER_NAMES = [
   'div',
   'idiv',
   'imulTrunc',
+  'cmpxchg',
+  'xadd',
 ] as const;
 const HELPERS = [
   alu,
@@ -69,6 +72,8 @@ const HELPERS = [
   div,
   idiv,
   imulTrunc,
+  cmpxchg,
+  xadd,
 ];
 
 const enum Emit {
@@ -88,7 +93,7 @@ const MATERIALIZE_FLAGS = `if(fk!==0){L[0]=fa;L[1]=fb;L[2]=fr;c.lazyOp=fk-1;c.la
 
 /** Helpers that read or write EFLAGS through the CpuCore: pending inline flags are stored before each call. */
 const FLAG_HELPER_CALL =
-  /\b(?:alu|incDec|getCF|neg|shiftRotate|testCondition|setLazy|mul|imul1|div|idiv|imulTrunc)\(c,/;
+  /\b(?:alu|incDec|getCF|neg|shiftRotate|testCondition|setLazy|mul|imul1|div|idiv|imulTrunc|cmpxchg|xadd)\(c,/;
 
 /** Condition tests on the operands of the inlined flag producer just before a Jcc/SETcc/CMOVcc. */
 const SUB_CONDITIONS: (string | null)[] = [
@@ -162,6 +167,11 @@ function push32(value: string): string {
 /** MUL, IMUL, DIV and IDIV helpers work on the CpuCore's EAX and EDX: the locals go out and come back. */
 const SYNC_EDX_EAX_OUT = 'R[0]=r[0];R[2]=r[2];';
 const SYNC_EDX_EAX_IN = 'r[0]=R[0];r[2]=R[2];';
+
+/** Helpers that decode their own operands from the ModR/M byte see every register and `ea` in the core. */
+const SYNC_ALL_OUT =
+  'R[0]=r[0];R[1]=r[1];R[2]=r[2];R[3]=r[3];R[4]=r[4];R[5]=r[5];R[6]=r[6];R[7]=r[7];c.ea=ea;';
+const SYNC_ALL_IN = 'r[0]=R[0];r[1]=R[1];r[2]=R[2];r[3]=R[3];r[4]=R[4];r[5]=R[5];r[6]=R[6];r[7]=R[7];';
 
 const POP32 = `v=${load32('r[4]')};r[4]=(r[4]+4)|0;`;
 
@@ -511,6 +521,7 @@ class BlockWriter {
   // ---- Instructions ------------------------------------------------------------------------------------
 
   private instruction(): Emit {
+    if (this.u8[this.page + this.pos] === 0xf0) return this.locked();
     let op = this.byte();
     this.seg = -1;
     const override = SEGMENT_OVERRIDES.indexOf(op);
@@ -553,6 +564,29 @@ class BlockWriter {
       return Emit.Normal;
     }
     return this.otherOneByte(op);
+  }
+
+  /**
+   * LOCK: one CPU runs one instruction at a time (threads switch between instructions), so a locked
+   * read-modify-write is atomic already; only its legality matters. Forms LOCK may not prefix, or with a
+   * register destination, stay interpreted (it raises #UD).
+   */
+  private locked(): Emit {
+    const op = this.u8[this.page + this.pos + 1];
+    const twoByteOp = this.u8[this.page + this.pos + 2];
+    const modrm = this.u8[this.page + this.pos + (op === 0x0f ? 3 : 2)];
+    const reg = (modrm >> 3) & 7;
+    const lockable =
+      op === 0x0f
+        ? twoByteOp === 0xb1 || twoByteOp === 0xc1
+        : (op < 0x38 && (op & 7) === 1) ||
+          ((op === 0x81 || op === 0x83) && reg !== 7) ||
+          (op === 0xff && reg < 2) ||
+          (op === 0xf7 && (reg === 2 || reg === 3)) ||
+          op === 0x87;
+    if (!lockable || modrm >= 0xc0) return Emit.None;
+    this.pos++;
+    return this.instruction();
   }
 
   /**
@@ -940,6 +974,18 @@ class BlockWriter {
     switch (op) {
       case 0x1f:
         return this.hintNop();
+      case 0xb1:
+      case 0xc1: {
+        // CMPXCHG / XADD r/m32, r32 through the interpreter's routines (they may store: SMC check after).
+        this.operand();
+        this.mayFault = true;
+        const helper = op === 0xb1 ? 'cmpxchg' : 'xadd';
+        this.emit(
+          `${SYNC_ALL_OUT}c.smcPending=false;${helper}(c,${this.modrm},-1);sm=c.smcPending;${SYNC_ALL_IN}`,
+        );
+        this.emitStoreCheck();
+        return Emit.Normal;
+      }
       case 0xaf:
         this.operand();
         this.emit(`r[${this.reg}]=imulTrunc(c,r[${this.reg}],${this.rmRead(32)},-1);`);
