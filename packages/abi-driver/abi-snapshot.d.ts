@@ -1,4 +1,4 @@
-// The emitted declarations of @kmos/abi-driver at ABI_VERSION 1.0.0. Compared by src/abi-snapshot.test.ts;
+// The emitted declarations of @kmos/abi-driver at ABI_VERSION 1.1.0. Compared by src/abi-snapshot.test.ts;
 // update it on purpose, together with ABI_VERSION (docs/driver-abi.md says which bump).
 /**
  * Emulated physical memory as every layer sees it: one ArrayBuffer of RAM with typed-array views over it.
@@ -191,7 +191,11 @@ declare const RunExit: {
     readonly Budget: 0;
     /** The guest asked for the kernel: `int 0x80` or `sysenter` (see `Cpu.syscallGate`). EIP is past it. */
     readonly Syscall: 1;
-    /** An exception: `Cpu.fault` holds vector, error code and CR2; EIP and registers are as before the instruction. */
+    /**
+     * An exception: `Cpu.fault` holds vector, error code and CR2. For a fault (`FaultInfo.trap` false) EIP and
+     * registers are as before the instruction, which can be restarted; for a trap (#BP, #OF, #DB from INT1 or
+     * single-step) the instruction has completed and EIP is past it, as the hardware reports them.
+     */
     readonly Fault: 2;
     /** `requestInterrupt` was called: a device raised a line. EIP is at an instruction boundary. */
     readonly Irq: 3;
@@ -258,6 +262,20 @@ interface FaultInfo {
     readonly errorCode: number;
     /** The faulting linear address for #PF; 0 otherwise. */
     readonly cr2: number;
+    /**
+     * Since ABI 1.1. True for a trap-class exception (#BP from INT3/INT 3, #OF from INTO, #DB from INT1 or
+     * single-step): the instruction completed and EIP is past it. False for a fault: EIP is the faulting
+     * instruction's and running again restarts it. Absent from CPUs built for 1.0, which report #BP, #OF and
+     * #DB as traps and everything else as faults.
+     */
+    readonly trap?: boolean;
+}
+/** The four registers `cpuid` leaves for one leaf and subleaf, as unsigned 32-bit numbers. */
+interface CpuidResult {
+    readonly eax: number;
+    readonly ebx: number;
+    readonly ecx: number;
+    readonly edx: number;
 }
 /**
  * The register state of one thread, saved on a context switch or a signal and restored later. The kernel owns
@@ -315,6 +333,18 @@ interface Cpu {
     restoreFpu(format: FpuImageFormat, from: Uint8Array): void;
     /** FNINIT: the FPU state a new program starts with. */
     resetFpu(): void;
+    /**
+     * Since ABI 1.1, optional. What the guest's `cpuid` instruction answers for `leaf` (EAX) and `subleaf`
+     * (ECX), without touching the registers: the kernel derives AT_HWCAP and /proc/cpuinfo from it. Without
+     * it the kernel describes an i686 with FPU, TSC, CX8, CMOV, MMX, FXSR, SSE and SSE2.
+     */
+    cpuid?(leaf: number, subleaf: number): CpuidResult;
+    /**
+     * Since ABI 1.1, optional. Counters the CPU chooses to show (names are identifiers, values non-negative
+     * integers; the set is the plugin's own and may change between its versions). The kernel shows them in
+     * /proc/kmos/cpu. A fresh object per call: it is not on a hot path.
+     */
+    stats?(): Record<string, number>;
 }
 interface ArchContext extends PluginContext {
     readonly memory: PhysicalMemory;
@@ -558,9 +588,9 @@ interface FilesystemPlugin extends PluginManifest {
  * (docs/driver-abi.md): adding a member or a kind is a minor bump; changing or removing anything is a
  * major bump. The declaration snapshot test in this package fails on any change, so no bump is forgotten.
  */
-declare const ABI_VERSION = "1.0.0";
+declare const ABI_VERSION = "1.1.0";
 
 /** Any plugin, discriminated by `kind`. */
 type Plugin = ArchPlugin | PageAllocatorPlugin | ObjectAllocatorPlugin | DriverPlugin | FilesystemPlugin | ConsolePlugin;
 
-export { ABI_VERSION, type ArchContext, type ArchPlugin, type BlockDevice, type CacheOptions, type CharDevice, type Console, type ConsoleContext, type ConsolePlugin, type ConsoleSize, type Cpu, type CpuContext, DT_BLK, DT_CHR, DT_DIR, DT_FIFO, DT_LNK, DT_REG, DT_SOCK, DT_UNKNOWN, type DirEntry, type DriverContext, type DriverPlugin, type ErrnoError, type FaultInfo, type FileSystem, type FilesystemPlugin, type FpuImageFormat, type FsAttr, type FsAttrChanges, type FsStatfs, type IrqLines, type Logger, type MaybePromise, type MemoryWindow, type MountContext, type ObjectAllocator, type ObjectAllocatorContext, type ObjectAllocatorPlugin, type ObjectAllocatorStats, type ObjectCache, PAGE_SHIFT, PAGE_SIZE, PF_P, PF_U, PF_W, PLUGIN_KINDS, POLLERR, POLLHUP, POLLIN, POLLOUT, type PageAllocator, type PageAllocatorContext, type PageAllocatorPlugin, type PageAllocatorStats, type PhysAddr, type PhysicalMemory, type Plugin, type PluginContext, type PluginKind, type PluginManifest, type PluginOptions, type PortIo, type PortRange, type ProbeResult, RENAME_EXCHANGE, RENAME_NOREPLACE, Reg, type ResourceClaim, RunExit, SegReg, type SlabCacheStats, SyscallGate, type Timespec, type UserPtr, Vector, type VirtAddr, type ZoneFreeAreas };
+export { ABI_VERSION, type ArchContext, type ArchPlugin, type BlockDevice, type CacheOptions, type CharDevice, type Console, type ConsoleContext, type ConsolePlugin, type ConsoleSize, type Cpu, type CpuContext, type CpuidResult, DT_BLK, DT_CHR, DT_DIR, DT_FIFO, DT_LNK, DT_REG, DT_SOCK, DT_UNKNOWN, type DirEntry, type DriverContext, type DriverPlugin, type ErrnoError, type FaultInfo, type FileSystem, type FilesystemPlugin, type FpuImageFormat, type FsAttr, type FsAttrChanges, type FsStatfs, type IrqLines, type Logger, type MaybePromise, type MemoryWindow, type MountContext, type ObjectAllocator, type ObjectAllocatorContext, type ObjectAllocatorPlugin, type ObjectAllocatorStats, type ObjectCache, PAGE_SHIFT, PAGE_SIZE, PF_P, PF_U, PF_W, PLUGIN_KINDS, POLLERR, POLLHUP, POLLIN, POLLOUT, type PageAllocator, type PageAllocatorContext, type PageAllocatorPlugin, type PageAllocatorStats, type PhysAddr, type PhysicalMemory, type Plugin, type PluginContext, type PluginKind, type PluginManifest, type PluginOptions, type PortIo, type PortRange, type ProbeResult, RENAME_EXCHANGE, RENAME_NOREPLACE, Reg, type ResourceClaim, RunExit, SegReg, type SlabCacheStats, SyscallGate, type Timespec, type UserPtr, Vector, type VirtAddr, type ZoneFreeAreas };

@@ -15,7 +15,11 @@ export const RunExit = {
   Budget: 0,
   /** The guest asked for the kernel: `int 0x80` or `sysenter` (see `Cpu.syscallGate`). EIP is past it. */
   Syscall: 1,
-  /** An exception: `Cpu.fault` holds vector, error code and CR2; EIP and registers are as before the instruction. */
+  /**
+   * An exception: `Cpu.fault` holds vector, error code and CR2. For a fault (`FaultInfo.trap` false) EIP and
+   * registers are as before the instruction, which can be restarted; for a trap (#BP, #OF, #DB from INT1 or
+   * single-step) the instruction has completed and EIP is past it, as the hardware reports them.
+   */
   Fault: 2,
   /** `requestInterrupt` was called: a device raised a line. EIP is at an instruction boundary. */
   Irq: 3,
@@ -69,6 +73,21 @@ export interface FaultInfo {
   readonly errorCode: number;
   /** The faulting linear address for #PF; 0 otherwise. */
   readonly cr2: number;
+  /**
+   * Since ABI 1.1. True for a trap-class exception (#BP from INT3/INT 3, #OF from INTO, #DB from INT1 or
+   * single-step): the instruction completed and EIP is past it. False for a fault: EIP is the faulting
+   * instruction's and running again restarts it. Absent from CPUs built for 1.0, which report #BP, #OF and
+   * #DB as traps and everything else as faults.
+   */
+  readonly trap?: boolean;
+}
+
+/** The four registers `cpuid` leaves for one leaf and subleaf, as unsigned 32-bit numbers. */
+export interface CpuidResult {
+  readonly eax: number;
+  readonly ebx: number;
+  readonly ecx: number;
+  readonly edx: number;
 }
 
 /**
@@ -134,6 +153,19 @@ export interface Cpu {
   restoreFpu(format: FpuImageFormat, from: Uint8Array): void;
   /** FNINIT: the FPU state a new program starts with. */
   resetFpu(): void;
+
+  /**
+   * Since ABI 1.1, optional. What the guest's `cpuid` instruction answers for `leaf` (EAX) and `subleaf`
+   * (ECX), without touching the registers: the kernel derives AT_HWCAP and /proc/cpuinfo from it. Without
+   * it the kernel describes an i686 with FPU, TSC, CX8, CMOV, MMX, FXSR, SSE and SSE2.
+   */
+  cpuid?(leaf: number, subleaf: number): CpuidResult;
+  /**
+   * Since ABI 1.1, optional. Counters the CPU chooses to show (names are identifiers, values non-negative
+   * integers; the set is the plugin's own and may change between its versions). The kernel shows them in
+   * /proc/kmos/cpu. A fresh object per call: it is not on a hot path.
+   */
+  stats?(): Record<string, number>;
 }
 
 export interface ArchContext extends PluginContext {

@@ -1,12 +1,19 @@
 /**
  * `I386Cpu`: the ABI's `Cpu` (packages/abi-driver/src/arch.ts) over one CpuCore. It owns the run loop
  * (instruction budget, interrupt requests, turning the fault signal into RunExit.Fault with EIP/ESP rolled
- * back) and the kernel-facing accessors: registers, segments, GDT/LDT, CR3/TLB, contexts and FPU images.
+ * back) and the kernel-facing accessors: registers, segments, GDT/LDT, CR3/TLB, contexts and FPU images,
+ * CPUID answers and counters (`stats`).
+ *
+ * Faults and traps leave the loop two ways: a fault (#PF, #GP, ...) throws FAULT_SIGNAL from any depth and
+ * is unwound to the instruction's start; a trap (#BP, #OF, INT1's #DB) is an instruction that completed and
+ * returns RunExit.Fault as a value with EIP past it. `run` marks the second kind `fault.trap`, so no
+ * instruction handler has to.
  * Layer: arch plugin (cpu-i386); created by plugin.ts, drives interpreter.ts.
  */
 import {
   type Cpu,
   type CpuContext,
+  type CpuidResult,
   type FaultInfo,
   type FpuImageFormat,
   type PhysAddr,
@@ -45,7 +52,7 @@ import { getEflags } from './flags.js';
 import type { FpuUnit } from './fpu-unit.js';
 import { CONTINUE, step } from './interpreter.js';
 import { cacheDescriptor, loadCodeSegment, loadDataSegment } from './segments.js';
-import { setUserEflags } from './system-ops.js';
+import { cpuidLeaf, setUserEflags } from './system-ops.js';
 
 const FXSAVE_BYTES = 512;
 /**
@@ -64,6 +71,11 @@ export class I386Cpu implements Cpu {
 
   /** The code cache, or null when blocks are not compiled (jitThreshold 0). */
   private readonly cache: CodeCache | null;
+  /**
+   * Instructions retired inside compiled blocks: one addition per block run, never per instruction, so the
+   * interpreted count is the difference with `insns`. Written by the run loop only.
+   */
+  private compiledInsns = 0;
 
   /**
    * `jitThreshold`: executions of an address before its block is compiled; 0 runs the interpreter only.
@@ -92,7 +104,10 @@ export class I386Cpu implements Cpu {
     const c = this.core;
     c.runRetired = 0;
     try {
-      return this.cache === null ? this.interpret(budgetInsns) : this.runWithBlocks(budgetInsns, this.cache);
+      const exit =
+        this.cache === null ? this.interpret(budgetInsns) : this.runWithBlocks(budgetInsns, this.cache);
+      if (exit === RunExit.Fault) c.fault.trap = true;
+      return exit;
     } catch (e) {
       if (e !== FAULT_SIGNAL) throw e;
       this.unwindFault();
@@ -154,6 +169,7 @@ export class I386Cpu implements Cpu {
         c.currentBlock = b;
         const exit = fn(c, regs, mmu, start, budgetInsns - c.runRetired);
         c.runRetired += c.blockRetired;
+        this.compiledInsns += c.blockRetired;
         if (exit !== CONTINUE) return exit as RunExit;
         // A block that left before its first instruction (a segment needing checks) made no progress:
         // the interpreter runs that instruction now, or the loop would enter the block forever.
@@ -192,7 +208,9 @@ export class I386Cpu implements Cpu {
     const b = c.currentBlock;
     c.eip = c.insnStart[INSN_EIP];
     if (b !== null) {
-      c.runRetired += c.insnStart[INSN_BLOCK_PASSES] + b.insnEips.indexOf(c.insnStart[INSN_EIP]);
+      const retired = c.insnStart[INSN_BLOCK_PASSES] + b.insnEips.indexOf(c.insnStart[INSN_EIP]);
+      c.runRetired += retired;
+      this.compiledInsns += retired;
       c.currentBlock = null;
     } else {
       c.regs[ESP] = c.insnStart[INSN_ESP];
@@ -282,12 +300,29 @@ export class I386Cpu implements Cpu {
     this.cache?.invalidateRange(addr, sizeBytes);
   }
 
-  /** Counters of the code cache, for /proc-style statistics and the benchmark. */
-  stats(): { compiledBlocks: number; invalidations: number } {
+  /**
+   * The ABI's counters (the kernel shows them in /proc/kmos/cpu): traces compiled, code frames invalidated
+   * (self-modifying code or kernel writes), and instructions run compiled and interpreted.
+   */
+  stats(): {
+    compiledBlocks: number;
+    invalidations: number;
+    compiledInsns: number;
+    interpretedInsns: number;
+  } {
     return {
       compiledBlocks: this.cache?.compiledBlocks ?? 0,
       invalidations: this.cache?.invalidations ?? 0,
+      compiledInsns: this.compiledInsns,
+      interpretedInsns: this.insns - this.compiledInsns,
     };
+  }
+
+  /** What the `cpuid` instruction would answer, registers untouched. */
+  cpuid(leaf: number, _subleaf: number): CpuidResult {
+    const out = new Int32Array(4);
+    cpuidLeaf(leaf >>> 0, this.core.fpu !== null, out);
+    return { eax: out[0] >>> 0, ebx: out[1] >>> 0, ecx: out[2] >>> 0, edx: out[3] >>> 0 };
   }
 
   requestInterrupt(): void {

@@ -12,6 +12,8 @@ export class FaultRecord implements FaultInfo {
   /** -1 when the vector pushes no error code. */
   errorCode = -1;
   cr2 = 0;
+  /** True for a trap (#BP, #OF, INT1's #DB): the run loop sets it, as only traps leave it by returning. */
+  trap = false;
 }
 
 /** Thrown (never allocated again) to unwind from any depth of an instruction to `run`. */
@@ -26,5 +28,6 @@ export function raiseFault(rec: FaultRecord, vector: number, errorCode: number, 
   rec.vector = vector;
   rec.errorCode = errorCode;
   rec.cr2 = cr2;
+  rec.trap = false;
   throw FAULT_SIGNAL;
 }

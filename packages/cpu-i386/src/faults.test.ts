@@ -247,6 +247,8 @@ for (const [mode, threshold] of [
         ['idiv overflow', 'mov eax, 0x80000000\nmov edx, -1\nmov ecx, -1\nl: idiv ecx', 0, -1, 'fault'],
         ['aam 0', 'l: aam 0', 0, -1, 'fault'],
         ['int3', 'l: int3', 3, -1, 'trap'],
+        ['int 3', 'l: int 3', 3, -1, 'trap'],
+        ['int1 (icebp)', 'l: .byte 0xf1', 1, -1, 'trap'],
         ['into with OF', 'mov al, 0x7f\nadd al, 1\nl: into', 4, -1, 'trap'],
         ['bound', `mov eax, 10\nl: bound eax, [${DATA}]`, 5, -1, 'fault'],
         ['ud2', 'l: ud2', 6, -1, 'fault'],
@@ -273,7 +275,7 @@ for (const [mode, threshold] of [
           m.write(DATA, new Uint8Array([0, 0, 0, 0, 5, 0, 0, 0]));
           const exit = m.cpu.run(100);
           expect(exit).toBe(RunExit.Fault);
-          expect(m.cpu.fault).toMatchObject({ vector, errorCode });
+          expect(m.cpu.fault).toMatchObject({ vector, errorCode, trap: kind === 'trap' });
           const at = kind === 'fault' ? labels.get('l') : labels.get('after');
           expect(m.cpu.eip).toBe(CODE + (at ?? -1));
         });
@@ -312,6 +314,15 @@ for (const [mode, threshold] of [
         m.cpu.requestInterrupt();
         expect(m.cpu.run(1000)).toBe(RunExit.Irq);
         expect(m.cpu.insns).toBe(1001);
+      });
+
+      it('splits the instructions retired into compiled and interpreted in stats(), a fault included', () => {
+        const { m } = machineWith(`mov ecx, 300\nl: inc eax\ndec ecx\njnz l\nmov eax, [${DATA}]\nint 0x80`);
+        expect(m.cpu.run(10_000)).toBe(RunExit.Fault);
+        const stats = m.cpu.stats();
+        expect(stats.compiledInsns + stats.interpretedInsns).toBe(m.cpu.insns);
+        if (jitThreshold > 0) expect(stats.compiledInsns).toBeGreaterThan(0);
+        else expect(stats).toMatchObject({ compiledBlocks: 0, compiledInsns: 0 });
       });
 
       it('counts RDTSC in instructions retired', () => {

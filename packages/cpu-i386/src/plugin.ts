@@ -8,16 +8,18 @@
 import type { ArchContext, ArchPlugin, Cpu } from '@kmos/abi-driver';
 import { DEFAULT_JIT_THRESHOLD, I386Cpu } from './cpu.js';
 import { createX87 } from './fpu-factory.js';
+import { BRAND } from './system-ops.js';
 
 export const PACKAGE_NAME = '@kmos/cpu-i386';
 export const PACKAGE_VERSION = '0.1.0';
-export const MODEL_NAME = 'kmOS i686 (TypeScript interpreter)';
+/** The same name the CPUID brand-string leaves spell. */
+export const MODEL_NAME = BRAND;
 
 export const plugin: ArchPlugin = {
   kind: 'arch',
   name: PACKAGE_NAME,
   version: PACKAGE_VERSION,
-  abi: '^1.0.0',
+  abi: '^1.1.0',
   modelName: MODEL_NAME,
   optionsSchema: {
     type: 'object',

@@ -54,9 +54,15 @@ function asciiDword(text: string, at: number): number {
   return v;
 }
 
-export function cpuid(c: CpuCore): void {
-  const r = c.regs;
-  const leaf = r[EAX] >>> 0;
+/** The registers CPUID leaves, in EAX, EBX, ECX, EDX order; `cpuidLeaf` writes them. */
+export type CpuidRegs = Int32Array;
+
+/**
+ * The answer for one leaf (the subleaf is unused: no leaf kmOS reports has subleaves). `hasFpu` decides the
+ * x87 bits and with them MMX, SSE and SSE2, which live in the FPU's register files (sse/). Unknown leaves
+ * answer zeros.
+ */
+export function cpuidLeaf(leaf: number, hasFpu: boolean, out: CpuidRegs): void {
   let a = 0;
   let b = 0;
   let cx = 0;
@@ -68,8 +74,7 @@ export function cpuid(c: CpuCore): void {
     cx = asciiDword(VENDOR, 8);
   } else if (leaf === 1) {
     a = CPUID_SIGNATURE;
-    // MMX, SSE and SSE2 live in the FPU's register files (sse/), so they come with it.
-    const fpu = c.fpu !== null ? CPUID_FPU | CPUID_FXSR | CPUID_MMX | CPUID_SSE | CPUID_SSE2 : 0;
+    const fpu = hasFpu ? CPUID_FPU | CPUID_FXSR | CPUID_MMX | CPUID_SSE | CPUID_SSE2 : 0;
     d = fpu | CPUID_TSC | CPUID_CX8 | CPUID_CMOV;
   } else if (leaf === 0x80000000) {
     a = CPUID_MAX_EXTENDED;
@@ -80,10 +85,22 @@ export function cpuid(c: CpuCore): void {
     cx = asciiDword(BRAND, at + 8);
     d = asciiDword(BRAND, at + 12);
   }
-  r[EAX] = a;
-  r[EBX] = b;
-  r[ECX] = cx;
-  r[EDX] = d;
+  out[0] = a;
+  out[1] = b;
+  out[2] = cx;
+  out[3] = d;
+}
+
+const cpuidScratch: CpuidRegs = new Int32Array(4);
+
+/** The CPUID instruction: the leaf in EAX, answers in EAX, EBX, ECX, EDX. */
+export function cpuid(c: CpuCore): void {
+  const r = c.regs;
+  cpuidLeaf(r[EAX] >>> 0, c.fpu !== null, cpuidScratch);
+  r[EAX] = cpuidScratch[0];
+  r[EBX] = cpuidScratch[1];
+  r[ECX] = cpuidScratch[2];
+  r[EDX] = cpuidScratch[3];
 }
 
 // ---- EFLAGS -----------------------------------------------------------------------------------------

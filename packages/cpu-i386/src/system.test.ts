@@ -65,6 +65,19 @@ describe('CPL 3 control state', () => {
     for (const bit of [4, 8, 15]) expect((edx >>> bit) & 1).toBe(1);
   });
 
+  it('answers Cpu.cpuid exactly as the instruction does, for every leaf it reports and one it does not', () => {
+    for (const leaf of [0, 1, 2, 0x80000000, 0x80000002, 0x80000003, 0x80000004, 0x80000005]) {
+      const m = machineWith(`mov eax, ${leaf}\ncpuid\nint 0x80`);
+      expect(m.cpu.run(100)).toBe(RunExit.Syscall);
+      expect(m.cpu.cpuid(leaf, 0)).toEqual({
+        eax: m.cpu.getReg(Reg.EAX),
+        ebx: m.cpu.getReg(Reg.EBX),
+        ecx: m.cpu.getReg(Reg.ECX),
+        edx: m.cpu.getReg(Reg.EDX),
+      });
+    }
+  });
+
   it('SAHF then LAHF round-trips SF ZF AF PF CF with bit 1 set', () => {
     const m = machineWith('mov ah, 0xd5\nsahf\nmov ah, 0\nlahf\nint 0x80');
     expect(m.cpu.run(100)).toBe(RunExit.Syscall);

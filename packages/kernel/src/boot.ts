@@ -21,6 +21,7 @@ import {
   type PluginOptions,
   type ProbeResult,
 } from '@kmos/abi-driver';
+import { type CpuIdentity, readCpuIdentity } from './arch/cpu-identity.js';
 import type { LoadedConfig, PluginRef } from './config/types.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { KernelPanic, PluginRefusedError } from './errors.js';
@@ -57,6 +58,8 @@ export interface Machine {
   readonly loaded: LoadedConfig;
   readonly memory: PhysicalMemory;
   readonly cpu: Cpu;
+  /** What AT_HWCAP and /proc/cpuinfo say about the CPU: its CPUID answers, or the 1.0 fallback. */
+  readonly cpuIdentity: CpuIdentity;
   readonly pages: PageAllocator;
   readonly objects: ObjectAllocator;
   readonly ioBus: IoBus;
@@ -85,6 +88,7 @@ export async function boot(loaded: LoadedConfig, options: BootOptions = {}): Pro
   const memory = createPhysicalMemory(config.machine.memoryMiB * MIB);
   const arch = await composer.load(config.machine.cpu, 'arch', '/machine/cpu');
   cpu = arch.plugin.createCpu({ ...composer.context('cpu', arch.options), memory });
+  const cpuIdentity = readCpuIdentity(cpu, arch.plugin.modelName);
   composer.announce(arch, `${arch.plugin.modelName}, ${config.machine.memoryMiB} MiB RAM`);
 
   const pagesPlugin = await composer.load(config.memory.pages, 'page-allocator', '/memory/pages');
@@ -136,6 +140,7 @@ export async function boot(loaded: LoadedConfig, options: BootOptions = {}): Pro
     loaded,
     memory,
     cpu,
+    cpuIdentity,
     pages,
     objects,
     ioBus,

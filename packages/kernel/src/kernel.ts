@@ -4,7 +4,15 @@
  * that runs threads on the CPU and handles whatever brings it back: syscalls, faults, the end of a slice.
  * Layer: kernel core; syscall handlers (syscall/handlers) and subsystems reach each other through it.
  */
-import { type Cpu, type Logger, type PhysAddr, Reg, RunExit, type VirtAddr } from '@kmos/abi-driver';
+import {
+  type Cpu,
+  type FaultInfo,
+  type Logger,
+  type PhysAddr,
+  Reg,
+  RunExit,
+  type VirtAddr,
+} from '@kmos/abi-driver';
 import type { Machine } from './boot.js';
 import { KernelPanic } from './errors.js';
 import { Vfs } from './fs/vfs.js';
@@ -36,7 +44,7 @@ export interface KernelOptions {
 /** How a thread came back to the kernel, for the trap handlers the kernel installs. */
 export interface TrapHandlers {
   /** A CPU exception in `t` (the current thread): resolve it (page fault) or turn it into a signal. */
-  fault(t: Thread, vector: number, errorCode: number, cr2: number): void;
+  fault(t: Thread, fault: FaultInfo): void;
   /** Before `t` returns to user mode: deliver pending signals. */
   beforeUserReturn(t: Thread): void;
   /** A pending syscall settled with an error: decide EINTR vs restart, return the %eax value. */
@@ -104,7 +112,7 @@ export class Kernel {
     };
     this.signals = new SignalService(this, this.lifecycle);
     this.traps = {
-      fault: (t, vector, errorCode, cr2) => this.signals.fault(t, vector, errorCode, cr2),
+      fault: (t, fault) => this.signals.fault(t, fault),
       beforeUserReturn: (t) => this.signals.deliver(t),
       settleInterrupted: (t, nr, result) => this.signals.settleInterrupted(t, nr, result),
     };
@@ -243,7 +251,7 @@ export class Kernel {
           this.dispatcher.dispatch(t, this.onPending);
           break;
         case RunExit.Fault:
-          traps.fault(t, cpu.fault.vector, cpu.fault.errorCode, cpu.fault.cr2);
+          traps.fault(t, cpu.fault);
           break;
         case RunExit.Budget:
           this.clock.fireDue();

@@ -5,7 +5,15 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { ENOENT, ENOTDIR, strerror } from '@kmos/abi-linux';
-import { boot, formatLine, hostExitCode, KernelError, loadConfigFile, parseConfigText, runProgram } from '@kmos/kernel';
+import {
+  boot,
+  formatLine,
+  hostExitCode,
+  KernelError,
+  loadConfigFile,
+  parseConfigText,
+  runProgram,
+} from '@kmos/kernel';
 import { type CliIo, userPath } from '../cli-io.js';
 import { pluginSearchDirs } from '../plugin-search.js';
 import { createStraceTracer } from '../strace.js';
@@ -27,7 +35,7 @@ export interface RunFlags {
   readonly clearEnv?: boolean;
   readonly env?: string[];
   readonly realtime?: boolean;
-  /** Print instructions executed, host time and MIPS on stderr at the end (for benchmarks). */
+  /** Print instructions executed, host time, MIPS and the CPU's counters on stderr at the end (for benchmarks). */
   readonly stats?: boolean;
 }
 
@@ -71,6 +79,10 @@ export async function runCommand(
       io.err(
         `kmos: ${insns} instructions in ${seconds.toFixed(3)} s (${(insns / seconds / 1e6).toFixed(1)} MIPS)\n`,
       );
+      // The CPU's own counters (driver ABI 1.1, optional), as /proc/kmos/cpu shows them.
+      const counters = Object.entries(machine.cpu.stats?.() ?? {});
+      if (counters.length > 0)
+        io.err(`kmos: cpu ${counters.map(([name, value]) => `${name}=${value}`).join(' ')}\n`);
     }
     return hostExitCode(status);
   } catch (error) {

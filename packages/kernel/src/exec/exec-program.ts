@@ -49,13 +49,6 @@ const MAX_SCRIPT_DEPTH = 4;
 /** Linux's MAX_ARG_STRLEN and the total it allows for argv + envp (a quarter of an 8 MiB stack). */
 const MAX_ARG_STRLEN = 32 * PAGE_SIZE;
 const MAX_ARGS_TOTAL = 2 * 1024 * 1024;
-/**
- * AT_HWCAP is CPUID.1:EDX: FPU (bit 0), TSC (4), CX8 (8), CMOV (15), MMX (23), FXSR (24), SSE (25), SSE2
- * (26) — what cpu-i386 reports and what glibc checks. (The arch plugin does not report its CPUID through
- * the ABI yet; this must match cpu-i386's system-ops.ts.)
- */
-export const I686_HWCAP =
-  (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
 const EFLAGS_IF = 0x200;
 const EFLAGS_RESERVED = 0x2;
 const USER_DS = 0x7b;
@@ -229,7 +222,8 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
     platform: latin1('i686'),
     random: k.random.fill(new Uint8Array(16)),
     auxv: [
-      [AT_HWCAP, I686_HWCAP],
+      // As i386 Linux's ELF_HWCAP: CPUID.1:EDX of the CPU configured (arch/cpu-identity.ts).
+      [AT_HWCAP, k.machine.cpuIdentity.featuresEdx],
       [AT_PAGESZ, PAGE_SIZE],
       [AT_CLKTCK, USER_HZ],
       [AT_PHDR, main.phdr],

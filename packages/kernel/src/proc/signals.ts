@@ -4,7 +4,7 @@
  * rt_sigframe layout with siginfo, ucontext and FPU state, rt_sigreturn, CPU faults turned into signals with
  * Linux's si_code, and the EINTR-or-restart decision for interrupted syscalls. Layer: kernel proc.
  */
-import { type Cpu, Reg, SegReg, Vector } from '@kmos/abi-driver';
+import { type Cpu, type FaultInfo, Reg, SegReg, Vector } from '@kmos/abi-driver';
 import {
   __NR_restart_syscall,
   __NR_rt_sigreturn,
@@ -43,8 +43,11 @@ import {
   sigcontextLayout,
   sigframeLayout,
   signalDefaultAction,
+  TRAP_BRKPT,
+  TRAP_HWBKPT,
   ucontextLayout,
 } from '@kmos/abi-linux';
+import { isTrap } from '../arch/fault-class.js';
 import type { Kernel } from '../kernel.js';
 import { handlePageFault } from '../mm/page-fault.js';
 import { copyFromUser, copyToUser } from '../mm/usercopy.js';
@@ -139,8 +142,13 @@ export class SignalService {
     }
   }
 
-  /** A CPU exception in user mode: page faults are resolved by mm; the rest become signals. */
-  fault(t: Thread, vector: number, errorCode: number, cr2: number): void {
+  /**
+   * A CPU exception in user mode: page faults are resolved by mm; the rest become signals with Linux's
+   * si_code and si_addr (arch/x86/kernel/traps.c). EIP is the CPU's: past a trap's instruction, on a
+   * fault's, so the signal frame holds what Linux's would.
+   */
+  fault(t: Thread, fault: FaultInfo): void {
+    const { vector, errorCode, cr2 } = fault;
     if (vector === Vector.PF) {
       const p = t.process;
       const result = handlePageFault(p.mm, cr2, errorCode);
@@ -162,8 +170,12 @@ export class SignalService {
       case Vector.UD:
         return this.force(t, sigInfo(SIGILL, ILL_ILLOPN, { addr: eip }));
       case Vector.BP:
-      case Vector.DB:
+        // do_int3_user: a plain force_sig, so SI_KERNEL and no address (gdb knows SI_KERNEL as int3's).
         return this.force(t, sigInfo(SIGTRAP, SI_KERNEL));
+      case Vector.DB:
+        // exc_debug_user: a trap with no debug-register cause is INT1 (TRAP_BRKPT); a fault-class #DB can
+        // only be an instruction breakpoint (TRAP_HWBKPT). si_addr is EIP either way.
+        return this.force(t, sigInfo(SIGTRAP, isTrap(fault) ? TRAP_BRKPT : TRAP_HWBKPT, { addr: eip }));
       case Vector.AC:
         return this.force(t, sigInfo(SIGBUS, BUS_ADRALN, { addr: eip }));
       default:

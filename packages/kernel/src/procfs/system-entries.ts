@@ -1,7 +1,7 @@
 /**
  * The machine-wide /proc files the kernel fills: meminfo, buddyinfo and slabinfo read the allocator plugins'
  * stats() (so swapping allocators in the config shows here), meminfo, swaps and vmstat read the swap area's,
- * cpuinfo names the arch plugin's CPU, and cmdline/version/uptime come from the kernel. Formats are Linux's, so free, ps and top parse them.
+ * cpuinfo describes the arch plugin's CPU from its CPUID (arch/cpu-identity.ts), kmos/cpu shows its counters, and cmdline/version/uptime come from the kernel. Formats are Linux's, so free, ps and top parse them.
  * Layer: kernel procfs content.
  */
 
@@ -94,24 +94,39 @@ function slabinfo(k: Kernel): string {
   return `${[...header, ...rows].join('\n')}\n`;
 }
 
+/** /proc/cpuinfo from the CPU's identity (arch/cpu-identity.ts), in Linux's layout for one i386 CPU. */
 function cpuinfo(k: Kernel): string {
-  const model = k.machine.plugins.find((p) => p.kind === 'arch')?.name ?? 'unknown';
+  const id = k.machine.cpuIdentity;
+  const has = (flag: string) => (id.flags.includes(flag) ? 'yes' : 'no');
   return [
     'processor\t: 0',
-    'vendor_id\t: kmOSkmOSkmOS',
-    'cpu family\t: 6',
-    'model\t\t: 1',
-    `model name\t: ${model}`,
-    'stepping\t: 0',
-    'fpu\t\t: yes',
-    'fpu_exception\t: yes',
-    'cpuid level\t: 1',
+    `vendor_id\t: ${id.vendor}`,
+    `cpu family\t: ${id.family}`,
+    `model\t\t: ${id.model}`,
+    `model name\t: ${id.modelName}`,
+    `stepping\t: ${id.stepping}`,
+    `fpu\t\t: ${has('fpu')}`,
+    `fpu_exception\t: ${has('fpu')}`,
+    `cpuid level\t: ${id.maxLeaf}`,
     'wp\t\t: yes',
-    'flags\t\t: fpu tsc cx8 cmov',
+    `flags\t\t: ${id.flags.join(' ')}`,
     'bogomips\t: 100.00',
     '',
     '',
   ].join('\n');
+}
+
+/**
+ * /proc/kmos/cpu: the guest clock and the counters the arch plugin shows (`Cpu.stats`, ABI 1.1), one
+ * `name value` per line like /proc/vmstat. kmOS's own files live under /proc/kmos so no Linux name is
+ * taken or shadowed (a program parsing /proc/cpuinfo or /proc/stat sees Linux's format only), and a CPU
+ * built for ABI 1.0 still gets the file, with the instruction count alone.
+ */
+function kmosCpu(k: Kernel): string {
+  const counters = { insns: k.cpu.insns, ...(k.cpu.stats?.() ?? {}) };
+  return Object.entries(counters)
+    .map(([name, value]) => `${name} ${value}\n`)
+    .join('');
 }
 
 /** /proc/stat: CPU time in USER_HZ ticks (all of it user time: the guest never runs in kernel mode on the CPU). */
@@ -142,5 +157,6 @@ export function registerSystemEntries(k: Kernel, procfs: Procfs): void {
   procfs.registerFile('buddyinfo', () => buddyinfo(k));
   procfs.registerFile('slabinfo', () => slabinfo(k), 0o400);
   procfs.registerFile('cpuinfo', () => cpuinfo(k));
+  procfs.registerFile('kmos/cpu', () => kmosCpu(k));
   procfs.registerFile('cmdline', () => `${k.machine.loaded.config.cmdline}\n`);
 }

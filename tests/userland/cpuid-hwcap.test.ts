@@ -1,0 +1,49 @@
+// The kernel's description of the CPU (AT_HWCAP, /proc/cpuinfo) against the CPUID the guest itself runs
+// (driver ABI 1.1's Cpu.cpuid). The oracle is the CPU's own instruction, executed in the guest; a native run
+// would describe the host's CPU instead. Also /proc/kmos/cpu and `kmos run --stats` show the CPU's counters.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runOnKmos } from './run-both.js';
+
+const out = mkdtempSync(join(tmpdir(), 'kmos-cpuid-'));
+const program = join(out, 'kernel-tests/cpuid-hwcap');
+
+beforeAll(() => {
+  execFileSync('make', ['-s', `OUT=${out}`, program], { cwd: join(repoRoot, 'userland'), stdio: 'pipe' });
+}, 120_000);
+
+describe('the CPU as the kernel describes it', () => {
+  it('AT_HWCAP and /proc/cpuinfo agree with the CPUID the guest executes', () => {
+    const r = runOnKmos(program, []);
+    expect(r.stdout).toBe('cpuinfo and AT_HWCAP agree with cpuid\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('/proc/kmos/cpu and kmos run --stats show the same counters, adding up to the instruction count', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'apps/cli/dist/main.js'), 'run', '--stats', program],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.status).toBe(0);
+    const line = /^kmos: cpu (.*)$/m.exec(r.stderr)?.[1] ?? '';
+    const stats = Object.fromEntries(
+      line.split(' ').map((kv) => kv.split('=').map((v, i) => (i ? Number(v) : v))),
+    );
+    const insns = Number(/^kmos: (\d+) instructions/m.exec(r.stderr)?.[1]);
+    expect(Object.keys(stats)).toEqual([
+      'compiledBlocks',
+      'invalidations',
+      'compiledInsns',
+      'interpretedInsns',
+    ]);
+    expect(stats.compiledInsns + stats.interpretedInsns).toBe(insns);
+    const proc = runOnKmos('/bin/busybox', ['cat', '/proc/kmos/cpu']);
+    expect(proc.stdout).toMatch(
+      /^insns \d+\ncompiledBlocks \d+\ninvalidations \d+\ncompiledInsns \d+\ninterpretedInsns \d+\n$/,
+    );
+  });
+});
