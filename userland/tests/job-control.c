@@ -111,6 +111,9 @@ static void waitid_reports(void) {
     signal(SIGCONT, SIG_IGN);
     setpgid(0, 0); /* a group with its parent in another group of the session: not orphaned */
     raise(SIGTSTP);
+    /* Exit only once the parent has seen the continue: a child already gone has no continue to report. */
+    char go;
+    if (read(ready[0], &go, 1) != 1) _exit(4);
     _exit(3);
   }
   siginfo_t info;
@@ -130,6 +133,7 @@ static void waitid_reports(void) {
   waitid(P_PID, child, &info, WCONTINUED);
   printf("ignored SIGCONT still continues: CLD_CONTINUED %d, status %d\n", info.si_code == CLD_CONTINUED,
          info.si_status);
+  if (write(ready[1], "x", 1) != 1) return;
   memset(&info, 0, sizeof info);
   waitid(P_PID, child, &info, WEXITED);
   printf("then exits: CLD_EXITED %d, status %d, SIGCHLD count %d\n", info.si_code == CLD_EXITED, info.si_status,
