@@ -32,6 +32,7 @@ import type { Block, BlockFn } from './code-cache.js';
 import { FLAG_DF, FLAGS_STATUS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { getCF, setLazy, testCondition } from './flags.js';
+import { x87TraceEntry } from './fpu/trace-entry.js';
 import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
 
 /** Longest block, in instructions: bounds compile time and how far a block may overshoot nothing. */
@@ -601,7 +602,10 @@ class BlockWriter {
     this.materializeFlags();
     const writesAx = op === 0xdf && this.modrm === 0xe0;
     const call = `c.fpu.execute(${op},${this.modrm},${this.isReg ? 0 : 'ea'},false);`;
-    this.emit(writesAx ? `s[0]=ip;R[0]=r[0];${call}r[0]=R[0];` : `s[0]=ip;${call}`);
+    // Common forms try an entry point decoded now (fpu/trace-entry.ts) and fall back to execute.
+    const entry = writesAx ? null : x87TraceEntry(op, this.modrm);
+    if (entry !== null) this.emit(`s[0]=ip;if(!${entry})${call}`);
+    else this.emit(writesAx ? `s[0]=ip;R[0]=r[0];${call}r[0]=R[0];` : `s[0]=ip;${call}`);
     return Emit.Normal;
   }
 

@@ -10,4 +10,11 @@ export interface FpuUnit {
   restoreFnsave(from: Uint8Array, offset: number, operandSize16: boolean): void;
   saveFxsave(into: Uint8Array, offset: number): void;
   restoreFxsave(from: Uint8Array, offset: number): void;
+  // Entry points of compiled traces, chosen per instruction by fpu/trace-entry.ts; each returns false, having
+  // changed nothing, when the trace must call `execute` instead.
+  traceArithmetic(op: number, dest: number, other: number, pop: boolean, fop: number, fip: number): boolean;
+  traceLoadInt32(ea: number, fop: number, fip: number): boolean;
+  traceLoadRegister(i: number, fop: number, fip: number): boolean;
+  traceStoreRegister(i: number, pop: boolean, fop: number, fip: number): boolean;
+  traceExchange(i: number, fop: number, fip: number): boolean;
 }

@@ -703,21 +703,92 @@ export class X87 {
   private arithmeticRegistersFast(opcode: number, modrm: number): boolean {
     const reg = (modrm >>> 3) & 7;
     if (reg === OP_COM || reg === OP_COMP) return false;
-    const s = this.state;
     const i = modrm & 7;
     // D8 computes ST(0) = ST(0) op ST(i); DC and DE compute ST(i) = ST(i) op ST(0), with 4<->5 and 6<->7 swapped.
     const dest = opcode === 0xd8 ? 0 : i;
     const other = opcode === 0xd8 ? i : 0;
     const op = opcode === 0xd8 || reg < 4 ? reg : reg ^ 1;
+    const fop = ((opcode & 7) << 8) | modrm;
+    return this.traceArithmetic(op, dest, other, opcode === 0xde, fop, this.bus.fpuInstructionPointer());
+  }
+
+  // ---- entry points for compiled traces ---------------------------------------------------------------------
+  // A trace (block-compiler.ts, through trace-entry.ts) decodes an escape instruction once, when it is
+  // compiled, and calls one of these with the decoded operands, its FOP and its EIP (FIP). Each does what
+  // `execute` would for its form when the fast case applies, and otherwise returns false having changed
+  // nothing (a pending #MF, an empty or full register, an operand or result the fast path refuses): the trace
+  // then calls `execute`, which handles everything.
+
+  /** FADD..FDIVR(P) on ST(dest) and ST(other), `op` in the D8 numbering (OP_ADD..7). */
+  traceArithmetic(op: number, dest: number, other: number, pop: boolean, fop: number, fip: number): boolean {
+    const s = this.state;
+    if ((s.sw & FSW_ES) !== 0) return false;
     const pd = (s.top + dest) & 7;
     const po = (s.top + other) & 7;
     if (s.empty[pd] !== 0 || s.empty[po] !== 0) return false;
     const status = this.computeFast(op, s.readPhys(pd, this.a), s.readPhys(po, this.b), pd);
     if (status === NOT_HANDLED) return false;
-    s.fip = this.bus.fpuInstructionPointer();
-    s.fop = ((opcode & 7) << 8) | modrm;
-    if (opcode === 0xde) s.pop();
+    s.fip = fip;
+    s.fop = fop;
+    if (pop) s.pop();
     this.finishFast(status);
+    return true;
+  }
+
+  /** FILD m32int: exact, so no flag but C1 (cleared) changes. */
+  traceLoadInt32(ea: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    const p = (s.top + 7) & 7;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p] === 0) return false;
+    loadInt32(this.bus.readU32(ea), this.b);
+    s.writePhys(p, this.b);
+    s.top = p;
+    s.fip = fip;
+    s.fop = fop;
+    s.fdp = ea >>> 0;
+    s.sw &= ~FSW_C1;
+    return true;
+  }
+
+  /** FLD ST(i): a copy, flags untouched but C1 (cleared); an empty source goes the general way (IE). */
+  traceLoadRegister(i: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    const p = (s.top + 7) & 7;
+    const src = (s.top + i) & 7;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p] === 0 || s.empty[src] !== 0) return false;
+    s.writePhys(p, s.readPhys(src, this.a));
+    s.top = p;
+    s.fip = fip;
+    s.fop = fop;
+    s.sw &= ~FSW_C1;
+    return true;
+  }
+
+  /** FSTP ST(i) (and FST ST(i) when not `pop`): a copy of a non-empty ST(0). */
+  traceStoreRegister(i: number, pop: boolean, fop: number, fip: number): boolean {
+    const s = this.state;
+    const p0 = s.top;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p0] !== 0) return false;
+    s.writePhys((p0 + i) & 7, s.readPhys(p0, this.a));
+    if (pop) s.pop();
+    s.fip = fip;
+    s.fop = fop;
+    s.sw &= ~FSW_C1;
+    return true;
+  }
+
+  /** FXCH ST(i) with both registers non-empty. */
+  traceExchange(i: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    const p0 = s.top;
+    const pi = (p0 + i) & 7;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p0] !== 0 || s.empty[pi] !== 0) return false;
+    s.readPhys(p0, this.a);
+    s.writePhys(p0, s.readPhys(pi, this.b));
+    s.writePhys(pi, this.a);
+    s.fip = fip;
+    s.fop = fop;
+    s.sw &= ~FSW_C1;
     return true;
   }
 
