@@ -132,7 +132,8 @@ export function divideSignificands(n: Ext80, d: Ext80): void {
     q2 = exactDigit(t2, t1, t0, d2, d1, d0, dApprox);
     sticky = lastRemainderNonzero;
   }
-  packQuotient(qh, ql, q2, sticky);
+  // As int32s (all three are below 2^25): V8 boxes a double argument of a call it does not inline.
+  packQuotient(qh | 0, ql | 0, q2 | 0, sticky);
 }
 
 let lastRemainderNonzero = 0;
