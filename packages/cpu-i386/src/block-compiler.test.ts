@@ -185,6 +185,43 @@ describe('traces', () => {
     expect(out.exits).toContain(6); // #UD for LOCK with a register destination
   });
 
+  it('run instructions without a template in place and go on after them', () => {
+    expectSameAsInterpreter(`
+      mov ecx, 300
+    top:
+      mov eax, ecx
+      bsf edx, eax
+      add esi, edx
+      bswap eax
+      xor edi, eax
+      movsx eax, ax
+      adc edi, eax
+      lea edi, [ebx+64]
+      mov eax, ecx
+      push ecx
+      mov ecx, 4
+      rep stosd
+      pop ecx
+      loop top
+      int 0x80
+    `);
+  });
+
+  it('keep a REP MOVS interrupted by a fault in a trace where it stopped', () => {
+    const out = expectSameAsInterpreter(`
+      mov edx, 3
+    top:
+      lea esi, [ebx+128]
+      lea edi, [ebx+4000]
+      mov ecx, 64
+      rep movsd
+      dec edx
+      jnz top
+      int 0x80
+    `);
+    expect(out.exits).toContain(14); // the copy runs off the data page
+  });
+
   it('roll back a fault in the middle of a followed trace to the faulting instruction', () => {
     const out = expectSameAsInterpreter(`
       mov ecx, 5

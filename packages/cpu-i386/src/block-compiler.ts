@@ -33,6 +33,8 @@ import { FLAG_DF, FLAGS_STATUS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { getCF, setLazy, testCondition } from './flags.js';
 import { x87TraceEntry } from './fpu/trace-entry.js';
+import { instructionLength } from './instruction-length.js';
+import { step } from './interpreter.js';
 import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
 
 /** Longest block, in instructions: bounds compile time and how far a block may overshoot nothing. */
@@ -59,6 +61,7 @@ const HELPER_NAMES = [
   'imulTrunc',
   'cmpxchg',
   'xadd',
+  'step',
 ] as const;
 const HELPERS = [
   alu,
@@ -75,6 +78,7 @@ const HELPERS = [
   imulTrunc,
   cmpxchg,
   xadd,
+  step,
 ];
 
 const enum Emit {
@@ -170,8 +174,13 @@ const SYNC_EDX_EAX_OUT = 'R[0]=r[0];R[2]=r[2];';
 const SYNC_EDX_EAX_IN = 'r[0]=R[0];r[2]=R[2];';
 
 /** Helpers that decode their own operands from the ModR/M byte see every register and `ea` in the core. */
-const SYNC_ALL_OUT =
-  'R[0]=r[0];R[1]=r[1];R[2]=r[2];R[3]=r[3];R[4]=r[4];R[5]=r[5];R[6]=r[6];R[7]=r[7];c.ea=ea;';
+const SYNC_REGS_OUT = 'R[0]=r[0];R[1]=r[1];R[2]=r[2];R[3]=r[3];R[4]=r[4];R[5]=r[5];R[6]=r[6];R[7]=r[7];';
+const SYNC_ALL_OUT = `${SYNC_REGS_OUT}c.ea=ea;`;
+
+/** Prefix bytes, skipped to find the opcode of an instruction handed to the interpreter. */
+const INSTRUCTION_PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
+/** One-byte opcodes that may load DS, SS, ES or CS: POP ES/SS/DS, MOV Sreg, LES/LDS, far CALL/JMP/RET, IRET. */
+const LOADS_SEGMENT_ONE_BYTE = new Set([0x07, 0x17, 0x1f, 0x8e, 0xc4, 0xc5, 0x9a, 0xea, 0xca, 0xcb, 0xcf]);
 const SYNC_ALL_IN = 'r[0]=R[0];r[1]=R[1];r[2]=R[2];r[3]=R[3];r[4]=R[4];r[5]=R[5];r[6]=R[6];r[7]=R[7];';
 
 const POP32 = `v=${load32('r[4]')};r[4]=(r[4]+4)|0;`;
@@ -263,11 +272,20 @@ class BlockWriter {
       this.mayFault = false;
       this.followed = false;
       this.producerNow = null;
-      const kind = this.instruction();
+      const flagsPending = this.flagsPending;
+      let kind = this.instruction();
       if (kind === Emit.None) {
-        this.lines.length = mark;
+        // Undo what the template wrote before it gave up, including its idea of the pending flags.
+        this.lines.length = mark + 1;
+        this.flagsPending = flagsPending;
         this.pos = start;
-        break;
+        this.mayFault = false;
+        this.producerNow = null;
+        kind = this.interpreted(eip);
+        if (kind === Emit.None) {
+          this.lines.length = mark;
+          break;
+        }
       }
       // Only an instruction that can fault needs its EIP recorded: it is where a fault rolls back to.
       if (!this.mayFault) this.lines[mark] = '';
@@ -568,6 +586,33 @@ class BlockWriter {
   }
 
   /**
+   * An instruction without a template runs in place in the interpreter's `step`, with every register in
+   * the core; the trace goes on after it when EIP is where the instruction's length says (anything else
+   * — a jump, a REP restarting itself, an exit such as a syscall — leaves). `st` tells the catch that a
+   * fault came from inside `step`: the core then holds the interpreter's own fault state (a REP keeps its
+   * progress) and only ESP needs the interpreter's rollback. Instructions that load DS, SS, ES or CS are
+   * never run here: the trace's code assumes flat data segments throughout.
+   */
+  private interpreted(eip: number): Emit {
+    const at = this.page + this.pos;
+    let op = at;
+    while (INSTRUCTION_PREFIXES.has(this.u8[op]) && op < at + 14) op++;
+    const first = this.u8[op];
+    if (LOADS_SEGMENT_ONE_BYTE.has(first)) return Emit.None;
+    // LSS loads SS; RDTSC and RDPMC read the retired-instruction count, which a trace settles only at its end.
+    if (first === 0x0f && [0xb2, 0x31, 0x33].includes(this.u8[op + 1])) return Emit.None;
+    const length = instructionLength(this.u8, at, this.page + 4096);
+    if (length < 0) return Emit.None;
+    this.mayFault = true;
+    this.materializeFlags();
+    const next = (eip + length) | 0;
+    this.emit(`${SYNC_REGS_OUT}c.eip=ip;st=1;x=step(c);st=0;${SYNC_ALL_IN}`);
+    this.emit(`if(x!==${CONTINUE}||c.eip!==${next}){pc=c.eip;n+=${this.k + 1};break out;}`);
+    this.pos += length;
+    return Emit.Normal;
+  }
+
+  /**
    * LOCK: one CPU runs one instruction at a time (threads switch between instructions), so a locked
    * read-modify-write is atomic already; only its legality matters. Forms LOCK may not prefix, or with a
    * register destination, stay interpreted (it raises #UD).
@@ -784,7 +829,7 @@ class BlockWriter {
       }
       case 0xcd:
         if (this.byte() !== 0x80) return Emit.None;
-        this.emit(`x=${EXIT_SYSCALL};${exitAt(this.nextEip, this.k + 1)}`);
+        this.emit(`c.syscallGate=0;x=${EXIT_SYSCALL};${exitAt(this.nextEip, this.k + 1)}`);
         return Emit.Terminator;
       case 0xe8: {
         const disp = this.dword();
@@ -1039,10 +1084,10 @@ function traceFunctionSource(body: string): string {
   const loadRegs = [...used].map((n) => `,r${n}=R[${n}]`).join('');
   const storeRegs = [...written].map((n) => `R[${n}]=r${n};`).join('');
   return (
-    `"use strict";return function trace(c,R,m,s,left){let ea=0,v=0,t=0,w=0,p=0,sp=0,fa=0,fb=0,fr=0,fk=0,n=0,pc=0,ip=0,sm=false,x=${CONTINUE}${loadRegs};` +
+    `"use strict";return function trace(c,R,m,s,left){let ea=0,v=0,t=0,w=0,p=0,sp=0,fa=0,fb=0,fr=0,fk=0,n=0,pc=0,ip=0,sm=false,st=0,x=${CONTINUE}${loadRegs};` +
     'const L=c.lazy,TR=m.tlbRead,TW=m.tlbWrite,M8=m.u8,M32=m.i32;' +
-    `try{out:for(;;){\n${body}\n}}catch(e){${storeRegs}${MATERIALIZE_FLAGS}s[0]=ip;s[2]=n;throw e;}` +
-    `${storeRegs}${MATERIALIZE_FLAGS}c.eip=pc;c.syscallGate=0;c.blockRetired=n;return x;};`
+    `try{out:for(;;){\n${body}\n}}catch(e){if(st===0){${storeRegs}}else{R[4]=s[1];}${MATERIALIZE_FLAGS}s[0]=ip;s[2]=n;throw e;}` +
+    `${storeRegs}${MATERIALIZE_FLAGS}c.eip=pc;c.blockRetired=n;return x;};`
   );
 }
 
