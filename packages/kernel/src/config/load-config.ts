@@ -5,18 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import schema from '../../schema/kmos-config.schema.json' with { type: 'json' };
 import { ConfigError } from '../errors.js';
+import { validateConfig } from './config-validator.js';
 import { pointerToPath } from './json-path.js';
 import { type JsonSource, JsonSyntaxError, parseJsonSource } from './json-source.js';
 import { describeSchemaErrors } from './schema-errors.js';
 import type { KmosConfig, LoadedConfig } from './types.js';
 
 export { schema as configSchema };
-
-const ajv = new Ajv2020({ useDefaults: true, allErrors: false, strict: true });
-const validate = ajv.compile(schema);
 
 /** Loads, parses and validates a config file; messages name it as `shownAs` (the path the user typed). */
 export function loadConfigFile(file: string, shownAs = file): LoadedConfig {
@@ -51,8 +48,8 @@ export function parseConfigText(text: string, file: string): LoadedConfig {
     throw error;
   }
   const config = structuredClone(source.data);
-  if (!validate(config)) {
-    const { pointer, problem } = describeSchemaErrors(validate.errors ?? []);
+  if (!validateConfig(config)) {
+    const { pointer, problem } = describeSchemaErrors(validateConfig.errors ?? []);
     throw new ConfigError(file, fieldAt(source, pointer), problem);
   }
   return {

@@ -2,10 +2,12 @@
 import type { Suite } from '../suite.js';
 import { cpuSuite } from './cpu.js';
 import { mmSuite } from './mm.js';
+import { startupSuite } from './startup.js';
 import { sysSuite } from './sys.js';
 
 export const SUITES: ReadonlyMap<string, Suite> = new Map([
   [cpuSuite.name, cpuSuite],
   [mmSuite.name, mmSuite],
+  [startupSuite.name, startupSuite],
   [sysSuite.name, sysSuite],
 ]);
