@@ -4,6 +4,8 @@
  * every member its kind requires, and with options its schema accepts. A failure is one sentence naming the
  * package and the reason. Layer: kernel plugins.
  */
+
+import { createRequire } from 'node:module';
 import {
   ABI_VERSION,
   PLUGIN_KINDS,
@@ -11,7 +13,7 @@ import {
   type PluginKind,
   type PluginOptions,
 } from '@kmos/abi-driver';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import semver from 'semver';
 import { pointerToPath } from '../config/json-path.js';
 import { describeSchemaErrors } from '../config/schema-errors.js';
@@ -29,7 +31,24 @@ const REQUIRED_MEMBERS: Record<PluginKind, Record<string, MemberType>> = {
   console: { create: 'function' },
 };
 
-const optionsAjv = new Ajv2020({ useDefaults: true, strict: false });
+/**
+ * Ajv for plugins' option schemas, made on first use: loading Ajv and checking a schema against the 2020-12
+ * meta-schema (which Ajv compiles first) cost ~100 ms and ~150 ms of every `kmos` start. The meta-schema
+ * check is off: a plugin's schema is its author's code, and Ajv's compile still throws on what it cannot
+ * compile; check-plugin.test.ts checks the schemas of the plugins kmOS ships against the meta-schema.
+ */
+let optionsAjv: Ajv2020 | null = null;
+
+function getOptionsAjv(): Ajv2020 {
+  if (!optionsAjv) {
+    // Ajv is CommonJS, so a synchronous require keeps checkOptions synchronous.
+    const { Ajv2020: Ajv } = createRequire(import.meta.url)(
+      'ajv/dist/2020.js',
+    ) as typeof import('ajv/dist/2020.js');
+    optionsAjv = new Ajv({ useDefaults: true, strict: false, validateSchema: false });
+  }
+  return optionsAjv;
+}
 
 /** Returns the plugin when it may be used in a slot of `expected` kind; throws PluginRefusedError otherwise. */
 export function checkPlugin(candidate: unknown, expected: PluginKind, label: string): Plugin {
@@ -98,7 +117,7 @@ function checkManifest(plugin: Record<string, unknown>, label: string): void {
 export function checkOptions(plugin: Plugin, options: PluginOptions, label: string): PluginOptions {
   const filled = structuredClone(options) as Record<string, unknown>;
   if (!plugin.optionsSchema) return filled;
-  const validate = optionsAjv.compile(plugin.optionsSchema);
+  const validate = getOptionsAjv().compile(plugin.optionsSchema);
   if (!validate(filled)) {
     const { pointer, problem } = describeSchemaErrors(validate.errors ?? []);
     throw new PluginRefusedError(label, `its option ${pointerToPath(pointer)} ${problem}`);
