@@ -46,7 +46,7 @@ const CPUID_SIGNATURE = 0x619;
 const CPUID_MAX_BASIC = 1;
 const CPUID_MAX_EXTENDED = 0x80000004;
 export const VENDOR = 'kmOSkmOSkmOS';
-export const BRAND = 'kmOS i686 (TypeScript interpreter)';
+export const BRAND = 'kmOS i686 (TypeScript, trace compiler)';
 
 function asciiDword(text: string, at: number): number {
   let v = 0;
