@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT_CREDENTIALS } from './credentials.js';
 import { createDevfs } from './devfs.js';
 import type { OpenFile } from './open-file.js';
-import { SeededRandom } from './random-source.js';
+import { SeededRandom } from '../random/seeded-random.js';
 import { hostOutcome, outcome } from './testing/vfs-fixture.js';
 import { Tmpfs } from './tmpfs.js';
 import { Vfs } from './vfs.js';

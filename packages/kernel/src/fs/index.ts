@@ -35,7 +35,7 @@ export {
   procLink,
   registerBasicEntries,
 } from './procfs.js';
-export { SeededRandom } from './random-source.js';
+export { SeededRandom } from '../random/seeded-random.js';
 export { Tmpfs, type TmpfsOptions } from './tmpfs.js';
 export { type StatfsResult, Vfs, type VfsOptions } from './vfs.js';
 export type { TimeSpec } from './vfs-attr.js';
