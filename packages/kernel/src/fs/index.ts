@@ -1,4 +1,6 @@
 // The kernel's VFS and built-in filesystems: re-exports only (each module's header says what it is).
+
+export { SeededRandom } from '../random/seeded-random.js';
 export { BlockDeviceFile } from './block-file.js';
 export { CharDeviceDriver, CharDeviceFile, type IoctlHandler, MemDeviceDriver } from './char-file.js';
 export {
@@ -35,7 +37,6 @@ export {
   procLink,
   registerBasicEntries,
 } from './procfs.js';
-export { SeededRandom } from '../random/seeded-random.js';
 export { Tmpfs, type TmpfsOptions } from './tmpfs.js';
 export { type StatfsResult, Vfs, type VfsOptions } from './vfs.js';
 export type { TimeSpec } from './vfs-attr.js';
