@@ -5,15 +5,16 @@
  *
  * How it works
  * - A trace is straight-line code from a hot EIP: it follows direct jumps and calls inside the page, takes
- *   conditional branches the way static prediction expects (backward taken, forward not) and leaves by a
- *   side exit when a branch goes the other way. A RET continues in the trace when it returns to the call
+ *   conditional branches the way they went more often before compiling (static prediction, backward taken
+ *   and forward not, when neither side ran) and leaves by a side exit when a branch goes the other way. A RET continues in the trace when it returns to the call
  *   the trace followed, else it leaves. A jump back to the trace's start loops inside the function while
  *   the budget has room for another pass, and the code after the loop goes on in the trace; a branch whose
  *   likely side cannot be followed leaves that way and goes on with the other side. Reaching any other EIP
  *   already in the trace ends it. A trace never spans two pages, so one frame's invalidation covers it.
- * - Only the common unprefixed 32-bit forms have templates (ALU, MOV, LEA, INC/DEC, PUSH/POP, TEST, shifts,
- *   MUL/DIV, MOVZX/MOVSX, IMUL, CMOVcc/SETcc, Jcc/JMP/CALL/RET, int 0x80). A trace ends before the first
- *   instruction without one (the interpreter runs it).
+ * - The common 32-bit forms have templates (ALU, MOV, LEA, INC/DEC, PUSH/POP, TEST, shifts, MUL/DIV,
+ *   MOVZX/MOVSX, IMUL, CMOVcc/SETcc, Jcc/JMP/CALL/RET, LOCK'd read-modify-writes, CMPXCHG/XADD, x87
+ *   escapes, int 0x80). Any other instruction runs in place through the interpreter's `step` (see
+ *   `interpreted`); only segment loads and RDTSC/RDPMC end a trace before them.
  * - Guest registers are JS locals for the whole call; memory accesses index RAM directly on an aligned TLB
  *   hit and call the MMU otherwise. Flags from inline ALU templates stay in locals (fa, fb, fr, fk) and are
  *   stored into the lazy-flag fields only where something can look: before a helper that reads or writes
@@ -23,7 +24,7 @@
  *   that can fault, and the catch stores the faulting instruction's EIP, from which the run loop counts the
  *   instructions before it as retired.
  * - Memory operands assume flat DS and SS (base 0, nothing to check); the run loop only enters traces
- *   when that holds, and instructions that load segment registers are never compiled.
+ *   when that holds, and instructions that load DS, SS, ES or CS never run inside a trace.
  * - A store through the MMU's slow path that hits compiled code makes the trace leave after it.
  */
 import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
