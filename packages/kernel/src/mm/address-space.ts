@@ -201,22 +201,20 @@ export class AddressSpace {
   zap(vma: Vma, start: number, end: number): void {
     const cache = vma.isShared() ? vma.cache : null;
     const frames = (end - start) / PAGE_SIZE > TLB_SINGLE_PAGE_FLUSH_CEILING ? this.zapBatch : null;
-    for (let va = this.pd.nextUsed(start, end); va >= 0; va = this.pd.nextUsed(va + PAGE_SIZE, end)) {
-      const pte = this.pd.pte(va);
-      this.pd.setPte(va, 0);
+    this.pd.clearUsed(start, end, (va, pte) => {
       if ((pte & PTE_P) === 0) {
         this.mm.swapping.freeEntry(pte);
-        continue;
+        return;
       }
       if (cache !== null && (pte & PTE_D) !== 0) cache.markDirty(vma.pageIndex(va));
       this.rssPages--;
       if (frames !== null) {
         frames.push(pteFrame(pte));
-        continue;
+        return;
       }
       this.notifier.invlpg(virt(va));
       this.mm.frames.put(pteFrame(pte));
-    }
+    });
     if (frames === null || frames.length === 0) return;
     this.notifier.flushTlb();
     for (const frame of frames) this.mm.frames.put(frame);
@@ -335,23 +333,22 @@ export class AddressSpace {
   }
 
   private forkVma(v: Vma, child: AddressSpace): void {
-    const copy = v.slice(v.start, v.end);
-    child.vmas.insert(copy);
+    // The parent's list is walked in address order, so each copy goes on the end of the child's.
+    child.vmas.append(v.slice(v.start, v.end));
     const refs = this.mm.frames.refs;
-    for (let va = this.pd.nextUsed(v.start, v.end); va >= 0; va = this.pd.nextUsed(va + PAGE_SIZE, v.end)) {
-      let pte = this.pd.pte(va);
-      const present = (pte & PTE_P) !== 0;
-      if (present && !v.isShared() && (pte & PTE_W) !== 0) pte = this.pd.updateFlags(va, PTE_W, 0);
-      if (!child.pd.setPte(va, pte)) {
-        child.destroy();
-        throw new KernelError(ENOMEM, 'fork: no frame for a page table');
-      }
-      if (!present) {
+    // Private pages become read-only on both sides (copy-on-write); shared ones keep their rights.
+    const clear = v.isShared() ? 0 : PTE_W;
+    const copied = this.pd.copyUsed(child.pd, v.start, v.end, clear, (pte) => {
+      if ((pte & PTE_P) === 0) {
         this.mm.swapping.dupEntry(pte);
-        continue;
+        return;
       }
       refs.get(pteFrame(pte));
       child.rssPages++;
+    });
+    if (!copied) {
+      child.destroy();
+      throw new KernelError(ENOMEM, 'fork: no frame for a page table');
     }
   }
 

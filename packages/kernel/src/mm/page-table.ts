@@ -167,6 +167,87 @@ export class PageDirectory {
     return -1;
   }
 
+  /**
+   * Copies every used PTE of [start, end) into the same slot of `child` (fork), clearing the `clearPresent`
+   * bits of present ones in this directory first, and calls `copied` with each PTE as the child now holds it.
+   * One pass per page table instead of a walk per page. Returns false when the child could not get a page
+   * table; the PTEs copied until then stay (the caller tears the child down).
+   */
+  copyUsed(
+    child: PageDirectory,
+    start: number,
+    end: number,
+    clearPresent: number,
+    copied: (pte: number) => void,
+  ): boolean {
+    const u32 = this.u32;
+    return this.eachTable(start, end, (pdi, base, from, stop) => {
+      let childBase = -1;
+      for (let addr = from; addr < stop; addr += PAGE_SIZE) {
+        const index = (addr >>> PAGE_SHIFT) & INDEX_MASK;
+        let pte = u32[base + index];
+        if (pte === 0) continue;
+        if ((pte & PTE_P) !== 0 && (pte & clearPresent) !== 0) {
+          pte = (pte & ~clearPresent) >>> 0;
+          u32[base + index] = pte;
+        }
+        if (childBase < 0) {
+          if ((child.u32[child.pdBase + pdi] & PTE_P) === 0 && !child.createTable(pdi)) return false;
+          childBase = child.tableBase(pdi);
+        }
+        if (child.u32[childBase + index] === 0) child.usedInTable[pdi]++;
+        child.u32[childBase + index] = pte;
+        copied(pte);
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Clears every used PTE of [start, end), calling `cleared` with its address and old value after each
+   * (a table is freed the moment its last used PTE goes, as with setPte). One pass per page table.
+   */
+  clearUsed(start: number, end: number, cleared: (va: number, pte: number) => void): void {
+    const u32 = this.u32;
+    this.eachTable(start, end, (pdi, base, from, stop) => {
+      for (let addr = from; addr < stop; addr += PAGE_SIZE) {
+        const slot = base + ((addr >>> PAGE_SHIFT) & INDEX_MASK);
+        const pte = u32[slot];
+        if (pte === 0) continue;
+        u32[slot] = 0;
+        const left = this.usedInTable[pdi] - 1;
+        this.usedInTable[pdi] = left;
+        if (left === 0) this.freeTable(pdi);
+        cleared(addr, pte);
+        if (left === 0) break;
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Calls `visit` for each page table that exists under [start, end), with its dword index in RAM and the
+   * part of the range it maps; stops (returning false) when `visit` returns false.
+   */
+  private eachTable(
+    start: number,
+    end: number,
+    visit: (pdi: number, base: number, from: number, stop: number) => boolean,
+  ): boolean {
+    for (let addr = start; addr < end; ) {
+      const pdi = addr >>> PDE_SHIFT;
+      const stop = Math.min(end, (pdi + 1) * PAGE_TABLE_SPAN);
+      if (this.usedInTable[pdi] !== 0 && !visit(pdi, this.tableBase(pdi), addr, stop)) return false;
+      addr = stop;
+    }
+    return true;
+  }
+
+  /** The dword index in RAM of page table `pdi`, which must exist. */
+  private tableBase(pdi: number): number {
+    return (this.u32[this.pdBase + pdi] >>> PAGE_SHIFT) * PTE_COUNT;
+  }
+
   /** Number of page-table frames held now, the directory included (for VmPTE in /proc/<pid>/status). */
   tableFrames(): number {
     let n = 1;

@@ -147,6 +147,20 @@ export class VmaList {
     this.list.splice(i, 0, vma);
   }
 
+  /**
+   * Adds a VMA above every VMA in the list (fork copies a sorted list in order): no search, no splice.
+   * Panics when it would not keep the list sorted and disjoint.
+   */
+  append(vma: Vma): void {
+    const last = this.list.length > 0 ? this.list[this.list.length - 1] : null;
+    if (vma.start >= vma.end || (last !== null && last.end > vma.start)) {
+      throw new KernelPanic(
+        `VMA ${hex(vma.start)}-${hex(vma.end)} appended below ${last ? hex(last.end) : 'nothing'}`,
+      );
+    }
+    this.list.push(vma);
+  }
+
   /** Makes `addr` a VMA boundary (a VMA strictly containing it becomes two). */
   split(addr: number): void {
     const i = this.indexAfter(addr);

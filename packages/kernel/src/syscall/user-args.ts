@@ -26,11 +26,18 @@ export function userPath(t: Thread, ptr: number, allowEmpty = false): string {
   return Buffer.from(pathBuffer.buffer, 0, n).toString('latin1');
 }
 
+/**
+ * The bytes userStringArray reads each string into before slicing it out: one buffer kept for every call
+ * (reads are synchronous), since allocating and zeroing 128 KiB twice per execve cost more than the copies.
+ */
+let stringScratch = new Uint8Array(0);
+
 /** A NULL-terminated array of string pointers (argv, envp), each string as bytes. */
 export function userStringArray(t: Thread, ptr: number, maxBytes: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   if (ptr === 0) return out;
-  const buffer = new Uint8Array(maxBytes + 1);
+  if (stringScratch.length < maxBytes + 1) stringScratch = new Uint8Array(maxBytes + 1);
+  const buffer = stringScratch.subarray(0, maxBytes + 1);
   for (let i = 0; i < MAX_ARG_STRINGS; i++) {
     const strPtr = getUser32(t.process.mm, (ptr + i * 4) as UserPtr);
     if (strPtr === 0) return out;
