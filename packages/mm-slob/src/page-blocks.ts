@@ -5,9 +5,16 @@
  * with alignment: the first block that holds the request after rounding its start up to the alignment;
  * the part before the aligned start stays free. Layer: inside the mm-slob plugin; imports only the ABI.
  *
- * Per page (indexed by frame, in typed arrays): `freeHead` (unit offset of the first free block) and
- * `unitsFree`. Invariants: blocks on the list are disjoint, in ascending order, never adjacent (they would
- * have merged), and their sizes sum to `unitsFree`.
+ * Per page (indexed by frame, in typed arrays): `freeHead` (unit offset of the first free block),
+ * `unitsFree`, and `largest`, an upper bound on the largest free block. The heap skips a page whose bound is
+ * below the request without walking its list: a failed walk sets the bound to the largest block it saw (then
+ * exact), as does an allocation from the last block; other allocations only shrink blocks (and lower the
+ * bound to `unitsFree` if that is less), and a free raises the bound to the block it made by merging.
+ * First fit is unchanged: only pages that cannot hold the request are skipped.
+ * Invariants: blocks on the list are disjoint, in ascending order, never adjacent (they would have merged),
+ * their sizes sum to `unitsFree`, and none is larger than `largest` <= `unitsFree`.
+ *
+ * Alignments are powers of two, so the padding before an aligned start is a mask, not a division.
  */
 import { PAGE_SIZE } from '@kmos/abi-driver';
 
@@ -22,6 +29,7 @@ const NONE = -1;
 export class PageBlocks {
   readonly freeHead: Uint16Array;
   readonly unitsFree: Uint16Array;
+  readonly largest: Uint16Array;
 
   constructor(
     frames: number,
@@ -30,45 +38,90 @@ export class PageBlocks {
   ) {
     this.freeHead = new Uint16Array(frames);
     this.unitsFree = new Uint16Array(frames);
+    this.largest = new Uint16Array(frames);
   }
 
   /** Makes the whole page one free block. */
   init(frame: number): void {
     this.freeHead[frame] = 0;
     this.unitsFree[frame] = UNITS_PER_PAGE;
+    this.largest[frame] = UNITS_PER_PAGE;
     this.writeBlock(frame, 0, UNITS_PER_PAGE, SLOB_END);
   }
 
-  /** First fit: the unit offset of `units` units aligned to `alignBytes`, or -1 if no free block holds them. */
+  /** False when the page surely has no free block of `units` units: the heap's one-load skip. */
+  mayHold(frame: number, units: number): boolean {
+    return this.largest[frame] >= units;
+  }
+
+  /**
+   * First fit: the unit offset of `units` units aligned to `alignBytes`, or -1 if no free block holds them.
+   * Alignment to a unit or less (every kmalloc) needs no padding, so every block start qualifies.
+   */
   alloc(frame: number, units: number, alignBytes: number): number {
-    const base = frame * PAGE_SIZE;
+    if (alignBytes > SLOB_UNIT) return this.allocAligned(frame, units, alignBytes);
+    const u16 = this.u16;
+    const baseWord = (frame * PAGE_SIZE) >>> 1;
     let prev = NONE;
+    let largest = 0;
     for (let cur = this.freeHead[frame]; cur !== SLOB_END; ) {
-      let avail = this.sizeOf(base, cur);
-      const next = this.nextOf(base, cur);
-      const addr = base + (cur << SLOB_UNIT_SHIFT);
-      const delta = ((alignBytes - (addr % alignBytes)) % alignBytes) >>> SLOB_UNIT_SHIFT;
-      if (avail >= units + delta) {
-        if (delta > 0) {
-          // Leave the unaligned front free; allocate from the aligned rest.
-          this.writeBlock(frame, cur, delta, cur + delta);
-          prev = cur;
-          cur += delta;
-          avail -= delta;
-        }
-        if (avail === units) {
-          this.link(frame, prev, next);
-        } else {
-          this.writeBlock(frame, cur + units, avail - units, next);
-          this.link(frame, prev, cur + units);
-        }
-        this.unitsFree[frame] -= units;
-        return cur;
+      const word = baseWord + (cur << (SLOB_UNIT_SHIFT - 1));
+      const avail = u16[word];
+      const next = u16[word + 1];
+      if (avail >= units) {
+        const offset = this.take(frame, prev, cur, avail, next, units);
+        // From the last block, the walk has seen every block: the bound becomes exact.
+        if (next === SLOB_END) this.largest[frame] = Math.max(largest, avail - units);
+        return offset;
       }
+      if (avail > largest) largest = avail;
       prev = cur;
       cur = next;
     }
+    return this.failed(frame, largest);
+  }
+
+  /** First fit where a block's start may need padding up to the alignment. */
+  private allocAligned(frame: number, units: number, alignBytes: number): number {
+    const base = frame * PAGE_SIZE;
+    const alignMask = alignBytes - 1;
+    let prev = NONE;
+    let largest = 0;
+    for (let cur = this.freeHead[frame]; cur !== SLOB_END; ) {
+      const avail = this.sizeOf(base, cur);
+      const next = this.nextOf(base, cur);
+      const delta = (-(base + (cur << SLOB_UNIT_SHIFT)) & alignMask) >>> SLOB_UNIT_SHIFT;
+      if (avail >= units + delta) {
+        if (delta === 0) return this.take(frame, prev, cur, avail, next, units);
+        // Leave the unaligned front free; allocate from the aligned rest.
+        this.writeBlock(frame, cur, delta, cur + delta);
+        return this.take(frame, cur, cur + delta, avail - delta, next, units);
+      }
+      if (avail > largest) largest = avail;
+      prev = cur;
+      cur = next;
+    }
+    return this.failed(frame, largest);
+  }
+
+  /** After a failed walk, which saw every block: the largest is `seen`, exactly. */
+  private failed(frame: number, seen: number): number {
+    this.largest[frame] = seen;
     return NONE;
+  }
+
+  /** Takes `units` from the front of free block `cur` (`avail` units, between `prev` and `next`). */
+  private take(frame: number, prev: number, cur: number, avail: number, next: number, units: number): number {
+    if (avail === units) {
+      this.link(frame, prev, next);
+    } else {
+      this.writeBlock(frame, cur + units, avail - units, next);
+      this.link(frame, prev, cur + units);
+    }
+    const unitsFree = this.unitsFree[frame] - units;
+    this.unitsFree[frame] = unitsFree;
+    if (this.largest[frame] > unitsFree) this.largest[frame] = unitsFree;
+    return cur;
   }
 
   /** Returns `units` units at `offset` to the page's list, merging with free neighbours. */
@@ -81,9 +134,7 @@ export class PageBlocks {
       cur = this.nextOf(base, cur);
     }
     const prevEnd = prev === NONE ? 0 : prev + this.sizeOf(base, prev);
-    if (prevEnd > offset || (cur !== SLOB_END && offset + units > cur)) {
-      this.panic(`mm-slob: freed block 0x${(base + offset * SLOB_UNIT).toString(16)} overlaps a free block`);
-    }
+    if (prevEnd > offset || (cur !== SLOB_END && offset + units > cur)) this.overlaps(base, offset);
     let size = units;
     let next = cur;
     if (cur !== SLOB_END && offset + units === cur) {
@@ -91,12 +142,21 @@ export class PageBlocks {
       next = this.nextOf(base, cur);
     }
     if (prev !== NONE && prevEnd === offset) {
-      this.writeBlock(frame, prev, prevEnd - prev + size, next);
+      size += prevEnd - prev;
+      this.writeBlock(frame, prev, size, next);
     } else {
       this.writeBlock(frame, offset, size, next);
       this.link(frame, prev, offset);
     }
     this.unitsFree[frame] += units;
+    if (size > this.largest[frame]) this.largest[frame] = size;
+  }
+
+  /** Kept out of free() so that stays small enough to inline. */
+  private overlaps(base: number, offset: number): never {
+    return this.panic(
+      `mm-slob: freed block 0x${(base + offset * SLOB_UNIT).toString(16)} overlaps a free block`,
+    );
   }
 
   private sizeOf(base: number, offset: number): number {

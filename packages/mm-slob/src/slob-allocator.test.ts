@@ -1,9 +1,9 @@
 // SLOB against the shared object-allocator properties (src/testing/), plus SLOB's design facts.
 import { PAGE_SIZE, type PhysAddr } from '@kmos/abi-driver';
+import { describeObjectAllocator, makeRig } from '@kmos/mm-test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import plugin from './index.js';
-import { describeObjectAllocator, makeRig } from '@kmos/mm-test-kit';
 
 describeObjectAllocator(plugin, { kmallocInCachesUpTo: -1, slabRows: false });
 

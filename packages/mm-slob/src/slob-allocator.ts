@@ -73,6 +73,8 @@ export class SlobAllocator implements ObjectAllocator {
   private nextCacheId = 0;
   private bigPages = 0;
   private kmallocBytes = 0;
+  /** RAM, for kmalloc headers. */
+  private readonly u32: Uint32Array;
 
   constructor(private readonly ctx: ObjectAllocatorContext) {
     const frames = Math.ceil(ctx.memory.sizeBytes / PAGE_SIZE);
@@ -80,6 +82,7 @@ export class SlobAllocator implements ObjectAllocator {
     this.tags = new ObjectTags(ctx.memory.sizeBytes);
     this.bigOrder = new Uint8Array(frames);
     this.isBigHead = new Uint8Array(frames);
+    this.u32 = ctx.memory.u32;
   }
 
   createCache(name: string, objectSizeBytes: number, options?: CacheOptions): ObjectCache {
@@ -133,40 +136,39 @@ export class SlobAllocator implements ObjectAllocator {
   }
 
   kmalloc(sizeBytes: number): PhysAddr | null {
-    if (!(sizeBytes >= 0 && Number.isInteger(sizeBytes))) this.ctx.panic(`mm-slob: kmalloc(${sizeBytes})`);
-    if (sizeBytes + KMALLOC_HEADER >= PAGE_SIZE) {
-      const addr = this.allocBig(sizeBytes);
-      if (addr !== null) this.admitKmalloc(addr);
-      return addr;
-    }
+    if (!(sizeBytes >= 0 && Number.isInteger(sizeBytes))) this.badKmalloc(sizeBytes);
+    if (sizeBytes + KMALLOC_HEADER >= PAGE_SIZE) return this.kmallocBig(sizeBytes);
     // A zero-byte object still gets a byte: its address must not be the start of the next block.
     const recorded = Math.max(sizeBytes, 1);
     const block = this.heap.alloc(recorded + KMALLOC_HEADER, MIN_ALIGN_BYTES);
     if (block === null) return null;
-    this.ctx.memory.u32[block >>> 2] = recorded;
+    this.u32[block >>> 2] = recorded;
     const addr = (block + KMALLOC_HEADER) as PhysAddr;
-    this.admitKmalloc(addr);
+    this.tags.set(addr, TAG_KMALLOC);
+    this.kmallocBytes += smallKsize(recorded);
     return addr;
   }
 
   kfree(addr: PhysAddr): void {
     if (this.tags.tagAt(addr) !== TAG_KMALLOC) this.failFree(addr, 'not an object kmalloc handed out');
-    this.kmallocBytes -= this.ksize(addr);
     this.tags.set(addr, TAG_NONE);
-    if (this.isBigHead[addr >>> PAGE_SHIFT] && addr % PAGE_SIZE === 0) {
+    if (this.isBig(addr)) {
+      this.kmallocBytes -= PAGE_SIZE << this.bigOrder[addr >>> PAGE_SHIFT];
       this.freeBig(addr);
       return;
     }
-    this.heap.free(addr - KMALLOC_HEADER, this.headerSize(addr) + KMALLOC_HEADER);
+    // One header read serves the check, the byte count and the heap.
+    const size = this.headerSize(addr);
+    this.kmallocBytes -= smallKsize(size);
+    this.heap.free(addr - KMALLOC_HEADER, size + KMALLOC_HEADER);
   }
 
   ksize(addr: PhysAddr): number {
     if (this.tags.tagAt(addr) !== TAG_KMALLOC) {
       this.ctx.panic(`mm-slob: ksize(${hex(addr)}): not an object kmalloc handed out`);
     }
-    const frame = addr >>> PAGE_SHIFT;
-    if (this.isBigHead[frame] && addr % PAGE_SIZE === 0) return PAGE_SIZE << this.bigOrder[frame];
-    return unitsFor(this.headerSize(addr) + KMALLOC_HEADER) * SLOB_UNIT - KMALLOC_HEADER;
+    if (this.isBig(addr)) return PAGE_SIZE << this.bigOrder[addr >>> PAGE_SHIFT];
+    return smallKsize(this.headerSize(addr));
   }
 
   shrink(): number {
@@ -196,18 +198,34 @@ export class SlobAllocator implements ObjectAllocator {
     };
   }
 
-  private admitKmalloc(addr: PhysAddr): void {
+  private kmallocBig(sizeBytes: number): PhysAddr | null {
+    const addr = this.allocBig(sizeBytes);
+    if (addr === null) return null;
     this.tags.set(addr, TAG_KMALLOC);
-    this.kmallocBytes += this.ksize(addr);
+    this.kmallocBytes += PAGE_SIZE << this.bigOrder[addr >>> PAGE_SHIFT];
+    return addr;
+  }
+
+  /** True for the start of a block handed out whole by the page allocator (a small object is never page-aligned). */
+  private isBig(addr: number): boolean {
+    return (addr & (PAGE_SIZE - 1)) === 0 && this.isBigHead[addr >>> PAGE_SHIFT] === 1;
   }
 
   /** The size a kmalloc header records, checked to fit the object's page (a caller may have overwritten it). */
   private headerSize(addr: number): number {
-    const size = this.ctx.memory.u32[(addr - KMALLOC_HEADER) >>> 2];
-    if ((addr & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
-      this.ctx.panic(`mm-slob: kmalloc header of ${hex(addr)} is corrupt (size ${size})`);
-    }
+    const size = this.u32[(addr - KMALLOC_HEADER) >>> 2];
+    if ((addr & (PAGE_SIZE - 1)) + size > PAGE_SIZE) this.corruptHeader(addr, size);
     return size;
+  }
+
+  // The panics of the hot paths live in their own functions: message building kept out of a hot function
+  // makes it small enough for V8 to inline into its caller.
+  private badKmalloc(sizeBytes: number): never {
+    return this.ctx.panic(`mm-slob: kmalloc(${sizeBytes})`);
+  }
+
+  private corruptHeader(addr: number, size: number): never {
+    return this.ctx.panic(`mm-slob: kmalloc header of ${hex(addr)} is corrupt (size ${size})`);
   }
 
   private allocBig(sizeBytes: number): PhysAddr | null {
@@ -245,6 +263,11 @@ function pageOrderFor(sizeBytes: number): number {
   let order = 0;
   while (PAGE_SIZE << order < sizeBytes) order++;
   return order;
+}
+
+/** What ksize reports for a heap kmalloc of `recorded` bytes: its block, in whole units, less the header. */
+function smallKsize(recorded: number): number {
+  return unitsFor(recorded + KMALLOC_HEADER) * SLOB_UNIT - KMALLOC_HEADER;
 }
 
 function hex(addr: number): string {

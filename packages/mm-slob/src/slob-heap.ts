@@ -7,9 +7,10 @@
  * ------------
  * A request of n bytes needs ceil(n / SLOB_UNIT) units. It searches one list: requests under SLOB_BREAK1
  * bytes the small list, under SLOB_BREAK2 the medium list, others the large list, so small objects do not
- * fragment the pages big ones need. Pages with fewer free units than requested are skipped without looking
- * inside; in a page, page-blocks.ts does first fit. The page that served a request moves to the head of its
- * list, so the next search starts where space was last found (Linux's trick to cut search time). A page with
+ * fragment the pages big ones need. Pages whose largest free block is known to be too small (page-blocks.ts
+ * keeps that bound, never above the page's free units) are skipped without looking inside; in a page,
+ * page-blocks.ts does first fit. The page that served a request moves to the head of its list, so the next
+ * search starts where space was last found (Linux's trick to cut search time). A page with
  * no free unit leaves its list; a free into it puts it back (on the list of the size freed). A page whose
  * every unit is free again goes straight back to the page allocator: SLOB keeps nothing in reserve, since it
  * is meant for machines where every page counts.
@@ -17,7 +18,7 @@
  * Invariants: a page is on a list iff it has a free unit; `pagesHeld` counts pages of the heap.
  */
 import { PAGE_SHIFT, PAGE_SIZE, type PageAllocator, type PhysAddr } from '@kmos/abi-driver';
-import { PageBlocks, SLOB_UNIT_SHIFT, UNITS_PER_PAGE } from './page-blocks.js';
+import { PageBlocks, SLOB_UNIT, SLOB_UNIT_SHIFT, UNITS_PER_PAGE } from './page-blocks.js';
 
 /** Requests under 256 bytes share the small list, under 1 KiB the medium list, as Linux's SLOB. */
 export const SLOB_BREAK1 = 256;
@@ -57,7 +58,7 @@ export class SlobHeap {
     const units = unitsFor(sizeBytes);
     const list = listFor(sizeBytes);
     for (let page = this.heads[list]; page !== NO_PAGE; page = this.next[page]) {
-      if (this.blocks.unitsFree[page] < units) continue;
+      if (!this.blocks.mayHold(page, units)) continue;
       const offset = this.blocks.alloc(page, units, alignBytes);
       if (offset >= 0) return this.served(page, list, offset);
     }
@@ -126,8 +127,9 @@ export class SlobHeap {
   }
 }
 
+/** Units for `sizeBytes` (a non-negative integer; sizes are checked before they reach the heap), at least one. */
 export function unitsFor(sizeBytes: number): number {
-  return Math.max(1, Math.ceil(sizeBytes / (1 << SLOB_UNIT_SHIFT)));
+  return sizeBytes === 0 ? 1 : (sizeBytes + SLOB_UNIT - 1) >>> SLOB_UNIT_SHIFT;
 }
 
 function listFor(sizeBytes: number): number {
