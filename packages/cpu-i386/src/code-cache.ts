@@ -1,21 +1,21 @@
 /**
- * The code cache: per physical frame, execution counters for cold code and a map from page offset to the
- * `Block` compiled there (block-compiler.ts) once the code is hot. Layer: arch plugin (cpu-i386); used by
- * the run loop in cpu.ts.
+ * The code cache: per physical frame, a map from page offset to the `Block` that starts there. A block is
+ * decoded (decoded-block.ts) the first time its code runs, and gets a compiled trace (block-compiler.ts) as
+ * well once it ran often enough. Layer: arch plugin (cpu-i386); used by the run loop in cpu.ts.
  *
  * How it works
- * - Cold code costs one typed-array increment per instruction boundary the run loop sees (a 16-bit
- *   saturating counter per byte offset of the frame); a `Block` exists only for compiled code, so
- *   interpreting allocates nothing.
+ * - A block counts its own runs (`count`), which is also what the trace compiler asks about the targets of
+ *   a branch to choose the likely way; code never run has no block and counts 0.
  * - Blocks are keyed by physical address (so two processes sharing a frame share its blocks) and remember
- *   the linear EIP they were compiled for, because compiled code has linear addresses baked in; a lookup
- *   from another linear address is a miss.
- * - A frame holding a compiled block is a "code frame" (`Mmu.codeFrames`): the MMU keeps it out of the
- *   write TLB, so every store to it reaches `onCodeWrite`, which drops all of that frame's blocks and sets
- *   `smcPending` so a block that wrote into code stops after that store. `invalidateCode` (kernel writes)
- *   drops frames the same way. Self-modifying code therefore costs nothing until it happens.
+ *   the linear EIP they were decoded for, because decoded and compiled code have linear addresses baked in; a
+ *   lookup from another linear address is a miss.
+ * - A frame holding a block is a "code frame" (`Mmu.codeFrames`): the MMU keeps it out of the write TLB, so
+ *   every store to it reaches `onCodeWrite`, which drops all of that frame's blocks and sets `smcPending` so
+ *   a running block stops after that store. `invalidateCode` (kernel writes) drops frames the same way.
+ *   Self-modifying code therefore costs nothing until it happens.
  */
 import type { CpuCore } from './cpu-core.js';
+import type { DecodedInsn } from './decoded-block.js';
 import type { Mmu } from './mmu.js';
 
 /** A compiled block: `left` is the budget it may use; it returns an exit and sets `c.blockRetired`. */
@@ -24,6 +24,11 @@ export type BlockFn = (c: CpuCore, r: Int32Array, m: Mmu, s: Int32Array, left: n
 const NO_EIPS = new Int32Array(0);
 
 export class Block {
+  /** The decoded instructions (empty when the first one crosses the page end: the interpreter runs it). */
+  insns: DecodedInsn[] = [];
+  /** Runs of the decoded block; the run loop compiles a trace when it reaches the JIT threshold. */
+  count = 0;
+  /** The compiled trace, once there is one. */
   fn: BlockFn | null = null;
   /** Instructions in the compiled block. */
   length = 0;
@@ -67,9 +72,8 @@ export class Block {
 
 export class CodeCache {
   private readonly frames: (Map<number, Block> | undefined)[];
-  /** Per frame, executions seen at each byte offset while the code there was cold. */
-  private readonly counts: (Uint16Array | undefined)[];
   compiledBlocks = 0;
+  decodedBlocks = 0;
   invalidations = 0;
 
   constructor(
@@ -77,37 +81,23 @@ export class CodeCache {
     private readonly core: CpuCore,
   ) {
     this.frames = new Array(mmu.codeFrames.length);
-    this.counts = new Array(mmu.codeFrames.length);
     mmu.onCodeWrite = (phys) => this.codeWritten(phys);
   }
 
-  /** The block compiled for EIP `lin` at physical address `phys`, or null. */
-  compiled(phys: number, lin: number): Block | null {
+  /** The block for EIP `lin` at physical address `phys`, or null. */
+  lookup(phys: number, lin: number): Block | null {
     const b = this.frames[phys >>> 12]?.get(phys & 0xfff);
     return b !== undefined && b.lin === lin ? b : null;
   }
 
-  /** Counts one more execution of the cold code at `phys`; returns the count (saturating at 0xffff). */
-  countExecution(phys: number): number {
-    const frame = phys >>> 12;
-    let counts = this.counts[frame];
-    if (counts === undefined) {
-      counts = new Uint16Array(4096);
-      this.counts[frame] = counts;
-    }
-    const n = counts[phys & 0xfff];
-    if (n === 0xffff) return n;
-    counts[phys & 0xfff] = n + 1;
-    return n + 1;
-  }
-
-  /** How often the code at `phys` ran while cold (a compiled entry counts as `compiledCount`). */
+  /** How often the code at `phys` ran (a compiled entry counts as `compiledCount`; code never run, 0). */
   executions(phys: number, lin: number, compiledCount: number): number {
-    if (this.compiled(phys, lin) !== null) return compiledCount;
-    return this.counts[phys >>> 12]?.[phys & 0xfff] ?? 0;
+    const b = this.lookup(phys, lin);
+    if (b === null) return 0;
+    return b.fn !== null ? compiledCount : b.count;
   }
 
-  /** Files `b` (compiled from the frame of `phys`); from now on stores to the frame are watched. */
+  /** Files `b` (decoded from the frame of `phys`); from now on stores to the frame are watched. */
   install(phys: number, b: Block): void {
     const frame = phys >>> 12;
     let blocks = this.frames[frame];
@@ -116,7 +106,7 @@ export class CodeCache {
       this.frames[frame] = blocks;
     }
     blocks.set(phys & 0xfff, b);
-    this.compiledBlocks++;
+    this.decodedBlocks++;
     if (this.mmu.codeFrames[frame] === 0) {
       this.mmu.codeFrames[frame] = 1;
       this.mmu.protectCodeFrame(frame);
@@ -131,7 +121,6 @@ export class CodeCache {
 
   private invalidateFrame(frame: number): void {
     const blocks = this.frames[frame];
-    this.counts[frame] = undefined;
     if (blocks === undefined && this.mmu.codeFrames[frame] === 0) return;
     if (blocks !== undefined) for (const b of blocks.values()) b.valid = false;
     this.frames[frame] = undefined;

@@ -47,6 +47,7 @@ import {
   USER_DS,
 } from './constants.js';
 import { CpuCore, INSN_BLOCK_PASSES, INSN_EIP, INSN_ESP } from './cpu-core.js';
+import { decodeBlock, runDecoded } from './decoded-block.js';
 import { FAULT_SIGNAL } from './fault.js';
 import { getEflags } from './flags.js';
 import type { FpuUnit } from './fpu-unit.js';
@@ -69,7 +70,7 @@ const FNSAVE_BYTES = 108;
 export class I386Cpu implements Cpu {
   readonly core: CpuCore;
 
-  /** The code cache, or null when blocks are not compiled (jitThreshold 0). */
+  /** The code cache, or null when only the interpreter runs (no decoding, no traces). */
   private readonly cache: CodeCache | null;
   /**
    * Instructions retired inside compiled blocks: one addition per block run, never per instruction, so the
@@ -78,16 +79,18 @@ export class I386Cpu implements Cpu {
   private compiledInsns = 0;
 
   /**
-   * `jitThreshold`: executions of an address before its block is compiled; 0 runs the interpreter only.
+   * `jitThreshold`: runs of a block before its trace is compiled (0: never). `decodeBlocks`: run code not
+   * compiled as decoded blocks (decoded-block.ts); false runs it through the interpreter's `step`.
    */
   constructor(
     memory: PhysicalMemory,
     makeFpu: ((core: CpuCore) => FpuUnit) | null,
     private readonly jitThreshold = DEFAULT_JIT_THRESHOLD,
+    private readonly decodeBlocks = true,
   ) {
     const c = new CpuCore(memory, GDT_ENTRIES);
     this.core = c;
-    this.cache = jitThreshold > 0 ? new CodeCache(c.mmu, c) : null;
+    this.cache = jitThreshold > 0 || decodeBlocks ? new CodeCache(c.mmu, c) : null;
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2] = FLAT_CODE_DPL3_LOW;
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2 + 1] = FLAT_CODE_DPL3_HIGH;
     c.gdt[GDT_ENTRY_DEFAULT_USER_DS * 2] = FLAT_DATA_DPL3_LOW;
@@ -135,9 +138,10 @@ export class I386Cpu implements Cpu {
   }
 
   /**
-   * The loop with the code cache: at each instruction boundary, a compiled block for EIP runs when the
-   * budget has room for all of it and DS/SS are flat; otherwise one instruction is interpreted and the
-   * block's hit counter moves towards compilation.
+   * The loop with the code cache: at each block boundary, the block for EIP (found through the last block's
+   * links, or looked up, or decoded now) runs as a compiled trace when it has one, the budget has room for
+   * all of it and DS/SS are flat; else as decoded instructions; else (no block: the first instruction
+   * crosses the page end) one instruction is interpreted. A block's runs count towards compiling its trace.
    */
   private runWithBlocks(budgetInsns: number, cache: CodeCache): RunExit {
     const c = this.core;
@@ -155,16 +159,23 @@ export class I386Cpu implements Cpu {
       let b: Block | null = prev === null ? null : prev.linked(eip, mmu.epoch);
       if (b === null) {
         const page = mmu.tlbRead[eip >>> 12];
-        if (page >= 0 && this.flatDataSegments()) {
-          const phys = page | (eip & 0xfff);
-          b = cache.compiled(phys, eip);
-          if (b === null && cache.countExecution(phys) === this.jitThreshold)
-            b = this.compile(cache, page, eip);
-          if (prev !== null && b !== null) prev.link(eip, b, mmu.epoch);
+        const phys = (page >= 0 ? page : this.translateFetch(eip)) | (eip & 0xfff);
+        if (phys >= 0) {
+          b = cache.lookup(phys, eip) ?? this.decode(cache, phys, eip);
+          if (prev !== null) prev.link(eip, b, mmu.epoch);
         }
       }
-      const fn = b === null ? null : b.fn;
-      if (fn !== null && b !== null && budgetInsns - c.runRetired >= b.length) {
+      if (b === null) {
+        prev = null;
+        c.currentBlock = null;
+        const exit = step(c);
+        c.runRetired++;
+        if (exit !== CONTINUE) return exit as RunExit;
+        continue;
+      }
+      if (b.fn === null && b.count++ === this.jitThreshold && this.jitThreshold > 0) this.compile(cache, b);
+      const fn = b.fn;
+      if (fn !== null && budgetInsns - c.runRetired >= b.length && this.flatDataSegments()) {
         // currentBlock stays set until the interpreter runs: a fault unwinds by it (see unwindFault).
         c.currentBlock = b;
         const exit = fn(c, regs, mmu, start, budgetInsns - c.runRetired);
@@ -172,14 +183,21 @@ export class I386Cpu implements Cpu {
         this.compiledInsns += c.blockRetired;
         if (exit !== CONTINUE) return exit as RunExit;
         // A block that left before its first instruction (a segment needing checks) made no progress:
-        // the interpreter runs that instruction now, or the loop would enter the block forever.
+        // the decoded or interpreted form runs that instruction now, or the loop would enter it forever.
         if (c.blockRetired !== 0) {
           prev = b;
           continue;
         }
       }
-      prev = null;
       c.currentBlock = null;
+      const insns = b.insns;
+      if (insns.length > 0 && budgetInsns - c.runRetired >= insns.length) {
+        const exit = runDecoded(c, insns);
+        if (exit >= 0) return exit as RunExit;
+        prev = b;
+        continue;
+      }
+      prev = null;
       const exit = step(c);
       c.runRetired++;
       if (exit !== CONTINUE) return exit as RunExit;
@@ -187,13 +205,33 @@ export class I386Cpu implements Cpu {
     return RunExit.Budget;
   }
 
-  /** Compiles the trace at `eip` (its page at physical `page`) into the cache; null when it has none. */
-  private compile(cache: CodeCache, page: number, eip: number): Block | null {
+  /**
+   * The physical page of EIP on a TLB miss, as the instruction fetch would walk it (a #PF here is the
+   * fetch's); -1 when the page is outside RAM (the interpreter's fetch deals with that).
+   */
+  private translateFetch(eip: number): number {
+    const c = this.core;
+    c.insnStart[INSN_EIP] = eip;
+    c.insnStart[INSN_ESP] = c.regs[ESP];
+    c.currentBlock = null;
+    const page = c.mmu.translate(eip, false);
+    return c.mmu.tlbRead[eip >>> 12] === page ? page : -1;
+  }
+
+  /** Decodes the block at `eip` (physical `phys`) and files it. */
+  private decode(cache: CodeCache, phys: number, eip: number): Block {
     const b = new Block(eip);
-    const executions = (lin: number) => cache.executions(page | (lin & 0xfff), lin, this.jitThreshold);
-    if (!compileBlock(this.core, b, page, executions)) return null;
-    cache.install(page | (eip & 0xfff), b);
+    if (this.decodeBlocks) b.insns = decodeBlock(this.core.mmu.u8, phys, eip);
+    cache.install(phys, b);
     return b;
+  }
+
+  /** Compiles the trace at `b` into it, when its page is still mapped and it has one. */
+  private compile(cache: CodeCache, b: Block): void {
+    const page = this.core.mmu.tlbRead[b.lin >>> 12];
+    if (page < 0) return;
+    const executions = (lin: number) => cache.executions(page | (lin & 0xfff), lin, this.jitThreshold);
+    if (compileBlock(this.core, b, page, executions)) cache.compiledBlocks++;
   }
 
   /** Compiled blocks address memory as flat DS and SS; segment loads are never compiled, so this holds across links. */

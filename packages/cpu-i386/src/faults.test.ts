@@ -14,12 +14,14 @@ const STACK_TOP = 0x00800000;
 const PF = 14;
 const GP = 13;
 
-/** 0: the interpreter; 1: every block is compiled on first sight (set per suite below). */
+/** 0: no traces; 1: every block is compiled on first sight (set per suite below). */
 let jitThreshold = 0;
+/** Whether code not compiled runs as decoded blocks (set per suite below). */
+let decodeBlocks = false;
 
 function machineWith(source: string): { m: GuestMachine; labels: Map<string, number> } {
   const { code, labels } = assemble(source);
-  const m = new GuestMachine(16 << 20, jitThreshold);
+  const m = new GuestMachine(16 << 20, jitThreshold, decodeBlocks);
   for (let off = 0; off < code.length; off += 4096) m.map(CODE + off);
   m.write(CODE, code);
   m.map(STACK_TOP - 4096);
@@ -32,13 +34,15 @@ function regs(m: GuestMachine): number[] {
   return [0, 1, 2, 3, 4, 5, 6, 7].map((r) => m.cpu.getReg(r as Reg));
 }
 
-for (const [mode, threshold] of [
-  ['interpreter', 0],
-  ['compiled blocks', 1],
+for (const [mode, threshold, decoded] of [
+  ['interpreter', 0, false],
+  ['decoded blocks', 0, true],
+  ['compiled blocks', 1, false],
 ] as const) {
   describe(mode, () => {
     beforeAll(() => {
       jitThreshold = threshold;
+      decodeBlocks = decoded;
     });
     describe('page faults', () => {
       it('reports a read of an unmapped page with U set, P clear, CR2 and EIP on the instruction', () => {

@@ -1,11 +1,13 @@
 /**
  * The length decoder against GNU objdump's disassembly of real i386 code (Debian's static busybox, and the
  * host C library's 32-bit build when present): every instruction boundary objdump reports must get the
- * length objdump gives it.
+ * length objdump gives it; and the decoded tier's forms (decoded-handlers.ts) must read exactly that many
+ * bytes too.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DecodedInsn, decodeInstruction, lengthDisagreements } from './decoded-block.js';
 import { instructionLength } from './instruction-length.js';
 
 const BINARIES = ['/bin/busybox', '/usr/lib32/libc.so.6'].filter((path) => existsSync(path));
@@ -54,6 +56,27 @@ describe.skipIf(BINARIES.length === 0)('instructionLength', () => {
         }
       }
       expect(wrong).toEqual([]);
+    },
+    120_000,
+  );
+});
+
+describe.skipIf(BINARIES.length === 0)('the decoded tier', () => {
+  it.each(BINARIES)(
+    'reads the length objdump gives for every instruction of %s',
+    (path) => {
+      const { bytes, instructions } = disassemble(path);
+      const before = lengthDisagreements;
+      let handled = 0;
+      for (const [at, length] of instructions) {
+        const d = new DecodedInsn();
+        d.next = length;
+        decodeInstruction(bytes, at, bytes.length, d);
+        if (d.exec.name !== 'runThroughStep') handled++;
+      }
+      expect(lengthDisagreements - before).toBe(0);
+      // Most instructions of real code have a form of their own (not a detour through the interpreter).
+      expect(handled / instructions.length).toBeGreaterThan(0.8);
     },
     120_000,
   );

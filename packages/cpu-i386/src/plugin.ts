@@ -2,8 +2,9 @@
  * The arch plugin manifest: what the kernel loads by name from the config and asks for a CPU. Layer: arch
  * plugin (cpu-i386); the only file the kernel sees besides the ABI types.
  *
- * Options: `{ "jitThreshold": n }` — executions of an address before its block is compiled to JS
- * (default DEFAULT_JIT_THRESHOLD); 0 runs the plain interpreter.
+ * Options: `{ "jitThreshold": n, "decodeBlocks": b }` — runs of a block before its trace is compiled to JS
+ * (default DEFAULT_JIT_THRESHOLD; 0 compiles nothing), and whether code not compiled runs as decoded
+ * blocks (default true) or through the plain interpreter.
  */
 import type { ArchContext, ArchPlugin, Cpu } from '@kmos/abi-driver';
 import { DEFAULT_JIT_THRESHOLD, I386Cpu } from './cpu.js';
@@ -23,15 +24,19 @@ export const plugin: ArchPlugin = {
   modelName: MODEL_NAME,
   optionsSchema: {
     type: 'object',
-    properties: { jitThreshold: { type: 'integer', minimum: 0 } },
+    properties: {
+      jitThreshold: { type: 'integer', minimum: 0 },
+      decodeBlocks: { type: 'boolean' },
+    },
     additionalProperties: false,
   },
   createCpu(ctx: ArchContext): Cpu {
-    const threshold = ctx.options.jitThreshold;
+    const { jitThreshold, decodeBlocks } = ctx.options;
     return new I386Cpu(
       ctx.memory,
       createX87,
-      typeof threshold === 'number' ? threshold : DEFAULT_JIT_THRESHOLD,
+      typeof jitThreshold === 'number' ? jitThreshold : DEFAULT_JIT_THRESHOLD,
+      decodeBlocks !== false,
     );
   },
 };

@@ -44,11 +44,12 @@ function buildSource(): string {
 }
 
 describe.each([
-  ['interpreter', 0],
-  ['compiled blocks', 2],
-])('test386 POST-EE vectors (%s)', (_mode, jitThreshold) => {
+  ['interpreter', 0, false],
+  ['decoded blocks', 0, true],
+  ['compiled blocks', 2, false],
+])('test386 POST-EE vectors (%s)', (_mode, jitThreshold, decodeBlocks) => {
   const { code, labels } = assemble(buildSource());
-  const machine = new GuestMachine(16 << 20, jitThreshold);
+  const machine = new GuestMachine(16 << 20, jitThreshold, decodeBlocks);
   for (let off = 0; off < code.length + 4096; off += 4096) machine.map(CODE_VA + off);
   machine.map(MEM_VA);
   machine.write(CODE_VA, code);

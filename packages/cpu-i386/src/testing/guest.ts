@@ -43,10 +43,13 @@ export class GuestMachine {
   readonly memory: PhysicalMemory;
   readonly cpu: I386Cpu;
 
-  /** `jitThreshold` 0 tests the interpreter alone; a small value sends nearly everything through blocks. */
-  constructor(sizeBytes = 16 << 20, jitThreshold = 0) {
+  /**
+   * `jitThreshold` 0 with `decodeBlocks` false tests the interpreter alone; `decodeBlocks` alone tests the
+   * decoded tier; a small threshold sends nearly everything through compiled traces.
+   */
+  constructor(sizeBytes = 16 << 20, jitThreshold = 0, decodeBlocks = false) {
     this.memory = createMemory(sizeBytes);
-    this.cpu = new I386Cpu(this.memory, createX87, jitThreshold);
+    this.cpu = new I386Cpu(this.memory, createX87, jitThreshold, decodeBlocks);
     this.cpu.setCr3(GuestMachine.PD_PHYS as PhysAddr);
   }
 
@@ -104,8 +107,9 @@ export function testProgram(
   code: Uint8Array,
   regValues: readonly number[],
   jitThreshold: number,
+  decodeBlocks = false,
 ): GuestMachine {
-  const m = new GuestMachine(8 << 20, jitThreshold);
+  const m = new GuestMachine(8 << 20, jitThreshold, decodeBlocks);
   m.map(TEST_CODE);
   m.map(TEST_CODE + 0x1000);
   m.write(TEST_CODE, code);

@@ -1,0 +1,216 @@
+/**
+ * The decoded tier: a straight run of instructions decoded once into `DecodedInsn` records and run by
+ * calling each record's handler, so warm code pays neither fetching nor decoding again. Layer: arch plugin
+ * (cpu-i386); the run loop in cpu.ts runs these blocks for code that is not hot enough for a trace
+ * (block-compiler.ts); handlers live in decoded-handlers.ts.
+ *
+ * How it works
+ * - `decodeBlock` reads instruction bytes from one physical page (the bytes never cross it, so decoding never
+ *   faults) and stops after a control transfer, before an instruction that crosses the page end, or at
+ *   MAX_BLOCK_INSNS. Operands are resolved at decode time: registers, the addressing form, the default or
+ *   override segment, immediates, branch targets as linear addresses.
+ * - Common forms (by dynamic frequency in busybox and glibc start-up) get a handler; every other
+ *   instruction keeps a record whose handler re-runs it through the interpreter's `step`, with its length
+ *   from instruction-length.ts so the block goes on after it. If EIP is not where that length says after
+ *   `step` (a branch the table did not know), the block is left.
+ * - Before each handler the runner stores EIP and ESP at the instruction's start (where a fault rolls back
+ *   to) and sets EIP past it; handlers follow the interpreter's fault discipline, so a faulting instruction
+ *   changes nothing but ESP, which the run loop restores.
+ * - Blocks are cached per physical frame by the code cache, which watches stores to their frames: a store to
+ *   one sets `smcPending`, and the runner leaves the block after that instruction.
+ */
+import { ESP, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './constants.js';
+import type { CpuCore } from './cpu-core.js';
+import { INSN_EIP, INSN_ESP } from './cpu-core.js';
+import { decodeForm, type FormDecoder } from './decoded-handlers.js';
+import { instructionLength } from './instruction-length.js';
+import { CONTINUE, step } from './interpreter.js';
+
+/** A handler's answer besides CONTINUE and the RunExit values: EIP went elsewhere, the block is over. */
+export const LEAVE_BLOCK = -2;
+/** Long enough that block entry costs little; short enough that a budget rarely splits a block. */
+const MAX_BLOCK_INSNS = 48;
+
+export type DecodedHandler = (c: CpuCore, d: DecodedInsn) => number;
+
+/** One decoded instruction. Every field is a small integer, so all records share one hidden class. */
+export class DecodedInsn {
+  exec: DecodedHandler = runThroughStep;
+  /** Linear address of the instruction, and of the one after it. */
+  eip = 0;
+  next = 0;
+  /** ModR/M byte (0xc0 and up: a register operand), its reg and rm fields. */
+  modrm = 0xc0;
+  reg = 0;
+  rm = 0;
+  /** A memory operand: base and index registers (-1: none), scale shift, displacement, segment register. */
+  base = -1;
+  index = -1;
+  scale = 0;
+  disp = 0;
+  seg = SEG_DS;
+  /** Immediate (sign- or zero-extended as the form says). */
+  imm = 0;
+  /** Operand width mask: 0xff, 0xffff or -1. */
+  m = -1;
+  /** The form's sub-operation: ALU op, group op, condition code, register. */
+  sub = 0;
+  /** Branch target (linear). */
+  target = 0;
+  /** True when the block ends after this instruction. */
+  endsBlock = false;
+}
+
+/** Runs an instruction the decoded tier has no handler for: the interpreter decodes and runs it again. */
+function runThroughStep(c: CpuCore, d: DecodedInsn): number {
+  c.eip = d.eip;
+  const exit = step(c);
+  if (exit !== CONTINUE) return exit;
+  return c.eip === d.next ? CONTINUE : LEAVE_BLOCK;
+}
+
+/**
+ * Runs `insns` from the first; returns CONTINUE or LEAVE_BLOCK (EIP is where to go on) or the RunExit an
+ * instruction asked for. Counts each retired instruction in `c.runRetired`.
+ */
+export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
+  const start = c.insnStart;
+  const regs = c.regs;
+  for (let i = 0; i < insns.length; i++) {
+    const d = insns[i];
+    start[INSN_EIP] = d.eip;
+    start[INSN_ESP] = regs[ESP];
+    c.eip = d.next;
+    const exit = d.exec(c, d);
+    c.runRetired++;
+    if (exit !== CONTINUE) return exit;
+    if (c.smcPending) {
+      // A store reached a frame with cached code, perhaps this block's: what follows may be stale.
+      c.smcPending = false;
+      return LEAVE_BLOCK;
+    }
+  }
+  return CONTINUE;
+}
+
+// ---- Decoding -------------------------------------------------------------------------------------------
+
+/** The byte cursor of the instruction being decoded (module state: decoding allocates only records). */
+export class ByteCursor {
+  u8: Uint8Array = new Uint8Array(0);
+  pos = 0;
+  end = 0;
+
+  fits(n: number): boolean {
+    return this.pos + n <= this.end;
+  }
+
+  u8At(): number {
+    return this.u8[this.pos++];
+  }
+
+  s8(): number {
+    return (this.u8[this.pos++] << 24) >> 24;
+  }
+
+  u16(): number {
+    const u8 = this.u8;
+    const p = this.pos;
+    this.pos = p + 2;
+    return u8[p] | (u8[p + 1] << 8);
+  }
+
+  s32(): number {
+    const u8 = this.u8;
+    const p = this.pos;
+    this.pos = p + 4;
+    return u8[p] | (u8[p + 1] << 8) | (u8[p + 2] << 16) | (u8[p + 3] << 24);
+  }
+}
+
+const cursor = new ByteCursor();
+
+const SEGMENT_PREFIX: Record<number, number> = {
+  38: SEG_ES,
+  46: SEG_CS,
+  54: SEG_SS,
+  62: SEG_DS,
+  100: SEG_FS,
+  101: SEG_GS,
+};
+
+/**
+ * Decodes the block starting at linear `lin`, whose bytes are at physical `phys` in `u8`; an empty array
+ * when its first instruction does not fit in the page (the interpreter runs that one).
+ */
+export function decodeBlock(u8: Uint8Array, phys: number, lin: number): DecodedInsn[] {
+  const pageEnd = (phys & ~0xfff) + 4096;
+  const insns: DecodedInsn[] = [];
+  let at = phys;
+  let eip = lin;
+  while (insns.length < MAX_BLOCK_INSNS) {
+    const length = instructionLength(u8, at, pageEnd);
+    if (length < 0) break;
+    const d = new DecodedInsn();
+    d.eip = eip;
+    d.next = (eip + length) | 0;
+    decodeInstruction(u8, at, pageEnd, d);
+    insns.push(d);
+    if (d.endsBlock) break;
+    at += length;
+    eip = d.next;
+  }
+  return insns;
+}
+
+/**
+ * Fills `d` (whose `eip` and `next` are set from the length table) for the instruction at `at`, known to fit
+ * before `end`; forms without a handler keep `runThroughStep`.
+ */
+export function decodeInstruction(u8: Uint8Array, at: number, end: number, d: DecodedInsn): void {
+  cursor.u8 = u8;
+  cursor.pos = at;
+  cursor.end = end;
+  let op = cursor.u8At();
+  let seg = -1;
+  const override = SEGMENT_PREFIX[op];
+  if (override !== undefined) {
+    seg = override;
+    op = cursor.u8At();
+  }
+  if (op === 0x0f) op = 0x100 | cursor.u8At();
+  const form: FormDecoder | undefined = decodeForm(op);
+  const decoded = form !== undefined && SEGMENT_PREFIX[op] === undefined && form(cursor, d, op, seg);
+  // A form that read another length than the length table says is a decoder bug: the interpreter is right.
+  if (!decoded || d.next - d.eip !== cursor.pos - at) {
+    if (decoded) lengthDisagreements++;
+    d.exec = runThroughStep;
+    d.endsBlock = mayBranch(u8, at, end);
+  }
+}
+
+/** Forms whose operand bytes disagreed with instruction-length.ts (tests expect none). */
+export let lengthDisagreements = 0;
+
+/** Whether an instruction left to `step` may transfer control: the block ends after it. */
+function mayBranch(u8: Uint8Array, at: number, end: number): boolean {
+  let pos = at;
+  while (pos < end && (SEGMENT_PREFIX[u8[pos]] !== undefined || OTHER_PREFIXES.has(u8[pos]))) pos++;
+  const op = u8[pos];
+  if (op === 0x0f) {
+    const op2 = u8[pos + 1];
+    return op2 === 0x34 || op2 === 0x05 || op2 === 0x0b || (op2 >= 0x80 && op2 < 0x90);
+  }
+  if (op === 0xff) {
+    const kind = (u8[pos + 1] >> 3) & 7;
+    return kind >= 2 && kind <= 5;
+  }
+  return BRANCHING_OPCODES.has(op);
+}
+
+const OTHER_PREFIXES = new Set([0x66, 0x67, 0xf0, 0xf2, 0xf3]);
+
+const BRANCHING_OPCODES = new Set([
+  0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f, 0x9a, 0xc2,
+  0xc3, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf, 0xe0, 0xe1, 0xe2, 0xe3, 0xe8, 0xe9, 0xea, 0xeb, 0xf1, 0xf4,
+]);

@@ -1,0 +1,728 @@
+/**
+ * The decoded tier's forms: for each common opcode, a decoder that reads its operands into a `DecodedInsn`
+ * once, and a handler that runs it from there. Layer: arch plugin (cpu-i386); decoded-block.ts decodes
+ * and runs blocks with these.
+ *
+ * Semantics are the interpreter's, case by case (interpreter.ts, interpreter-0f.ts): the same ALU, flag,
+ * multiply and stack helpers, and the same fault discipline (every access that can fault happens before a
+ * register or flag changes; read-modify-write forms probe the destination first). A form the table lacks,
+ * or a variant it refuses (a decoder returning false: prefixes other than one segment override, an #UD
+ * encoding), is run by the interpreter instead, so this file may stay a fast path and nothing more.
+ */
+import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
+import { EAX, EBP, ECX, EDX, ESP, FLAG_DF, SEG_DS, SEG_SS } from './constants.js';
+import { type CpuCore, LazyOp } from './cpu-core.js';
+import { finishEa, getReg, peekStack, pop, push, readRm, setReg, writeRm } from './decode.js';
+import type { ByteCursor, DecodedHandler, DecodedInsn } from './decoded-block.js';
+import { setLazy, testCondition } from './flags.js';
+import { beginRmw, CONTINUE } from './interpreter.js';
+import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
+
+/**
+ * Reads the operands of opcode `op` (0x100 | second byte for 0F xx) at the cursor into `d` and picks its
+ * handler; `seg` is the segment override or -1. False: leave this instruction to the interpreter.
+ */
+export type FormDecoder = (cur: ByteCursor, d: DecodedInsn, op: number, seg: number) => boolean;
+
+const FORMS: (FormDecoder | undefined)[] = new Array(0x200).fill(undefined);
+
+export function decodeForm(op: number): FormDecoder | undefined {
+  return FORMS[op];
+}
+
+function define(ops: readonly number[], decoder: FormDecoder): void {
+  for (const op of ops) FORMS[op] = decoder;
+}
+
+function range(first: number, last: number): number[] {
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+}
+
+// ---- Operand decoding -------------------------------------------------------------------------------
+
+/** ModR/M (and SIB, displacement) in 32-bit addressing, as decode.ts's decodeEa reads them. */
+function readModrm(cur: ByteCursor, d: DecodedInsn, seg: number): void {
+  const modrm = cur.u8At();
+  d.modrm = modrm;
+  d.reg = (modrm >> 3) & 7;
+  d.rm = modrm & 7;
+  if (modrm >= 0xc0) return;
+  const mod = modrm >> 6;
+  const rm = modrm & 7;
+  let defaultSeg = SEG_DS;
+  let disp = 0;
+  d.base = -1;
+  d.index = -1;
+  if (rm === 4) {
+    const sib = cur.u8At();
+    const base = sib & 7;
+    const index = (sib >> 3) & 7;
+    if (base === 5 && mod === 0) {
+      disp = cur.s32();
+    } else {
+      d.base = base;
+      if (base === ESP || base === EBP) defaultSeg = SEG_SS;
+    }
+    if (index !== 4) {
+      d.index = index;
+      d.scale = sib >> 6;
+    }
+  } else if (rm === 5 && mod === 0) {
+    disp = cur.s32();
+  } else {
+    d.base = rm;
+    if (rm === EBP) defaultSeg = SEG_SS;
+  }
+  if (mod === 1) disp = cur.s8();
+  else if (mod === 2) disp = cur.s32();
+  d.disp = disp;
+  d.seg = seg >= 0 ? seg : defaultSeg;
+}
+
+/** The offset of a decoded memory operand (no segment). */
+function offsetOf(c: CpuCore, d: DecodedInsn): number {
+  const r = c.regs;
+  let off = d.disp;
+  if (d.base >= 0) off += r[d.base];
+  if (d.index >= 0) off += r[d.index] << d.scale;
+  return off | 0;
+}
+
+/** Resolves the memory operand into `c.ea` (segment checks included), as the interpreter's decode does. */
+function resolveEa(c: CpuCore, d: DecodedInsn): void {
+  finishEa(c, d.seg, offsetOf(c, d));
+}
+
+/** The r/m operand's value. */
+function readOperand(c: CpuCore, d: DecodedInsn, m: number): number {
+  if (d.modrm >= 0xc0) return getReg(c, d.rm, m);
+  resolveEa(c, d);
+  return readRm(c, d.modrm, m);
+}
+
+/** Writes the r/m operand (resolving a memory operand first). */
+function writeOperand(c: CpuCore, d: DecodedInsn, v: number, m: number): void {
+  if (d.modrm >= 0xc0) setReg(c, d.rm, v, m);
+  else {
+    resolveEa(c, d);
+    writeRm(c, d.modrm, v, m);
+  }
+}
+
+/** Resolves the r/m operand for read-modify-write: a memory destination is probed for writing first. */
+function beginOperandRmw(c: CpuCore, d: DecodedInsn, m: number): void {
+  if (d.modrm >= 0xc0) return;
+  resolveEa(c, d);
+  beginRmw(c, d.modrm, m);
+}
+
+/** Reads an r/m operand already resolved by beginOperandRmw. */
+function readResolved(c: CpuCore, d: DecodedInsn, m: number): number {
+  return d.modrm >= 0xc0 ? getReg(c, d.rm, m) : readRm(c, d.modrm, m);
+}
+
+function writeResolved(c: CpuCore, d: DecodedInsn, v: number, m: number): void {
+  if (d.modrm >= 0xc0) setReg(c, d.rm, v, m);
+  else writeRm(c, d.modrm, v, m);
+}
+
+function byteOrDword(op: number): number {
+  return (op & 1) === 0 ? 0xff : -1;
+}
+
+function ends(d: DecodedInsn): boolean {
+  d.endsBlock = true;
+  return true;
+}
+
+// ---- ALU (00..3D, 80..83, 84/85, A8/A9) ---------------------------------------------------------------
+
+function aluRmReg(c: CpuCore, d: DecodedInsn): number {
+  const m = d.m;
+  if (d.sub !== ALU_CMP) {
+    beginOperandRmw(c, d, m);
+    writeResolved(c, d, alu(c, d.sub, readResolved(c, d, m), getReg(c, d.reg, m), m), m);
+  } else {
+    alu(c, ALU_CMP, readOperand(c, d, m), getReg(c, d.reg, m), m);
+  }
+  return CONTINUE;
+}
+
+function aluRegRm(c: CpuCore, d: DecodedInsn): number {
+  const m = d.m;
+  const r = alu(c, d.sub, getReg(c, d.reg, m), readOperand(c, d, m), m);
+  if (d.sub !== ALU_CMP) setReg(c, d.reg, r, m);
+  return CONTINUE;
+}
+
+/** Register-register 32-bit ALU: the commonest form, without width or memory branches. */
+function aluReg32(c: CpuCore, d: DecodedInsn): number {
+  const regs = c.regs;
+  const r = alu(c, d.sub, regs[d.rm], regs[d.reg], -1);
+  if (d.sub !== ALU_CMP) regs[d.rm] = r;
+  return CONTINUE;
+}
+
+function aluAccImm(c: CpuCore, d: DecodedInsn): number {
+  const r = alu(c, d.sub, getReg(c, EAX, d.m), d.imm, d.m);
+  if (d.sub !== ALU_CMP) setReg(c, EAX, r, d.m);
+  return CONTINUE;
+}
+
+function aluRmImm(c: CpuCore, d: DecodedInsn): number {
+  const m = d.m;
+  if (d.sub !== ALU_CMP) {
+    beginOperandRmw(c, d, m);
+    writeResolved(c, d, alu(c, d.sub, readResolved(c, d, m), d.imm, m), m);
+  } else {
+    alu(c, ALU_CMP, readOperand(c, d, m), d.imm, m);
+  }
+  return CONTINUE;
+}
+
+define(
+  range(0x00, 0x3f).filter((op) => (op & 7) < 6),
+  (cur, d, op, seg) => {
+    d.sub = op >> 3;
+    d.m = byteOrDword(op);
+    const form = op & 7;
+    if (form >= 4) {
+      d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
+      d.exec = aluAccImm;
+      return true;
+    }
+    readModrm(cur, d, seg);
+    if (form >= 2) d.exec = aluRegRm;
+    else d.exec = d.m === -1 && d.modrm >= 0xc0 ? aluReg32 : aluRmReg;
+    return true;
+  },
+);
+
+define([0x80, 0x81, 0x82, 0x83], (cur, d, op, seg) => {
+  d.m = op === 0x81 || op === 0x83 ? -1 : 0xff;
+  readModrm(cur, d, seg);
+  d.sub = d.reg;
+  d.imm = op === 0x81 ? cur.s32() : op === 0x83 ? cur.s8() : cur.u8At();
+  d.exec = aluRmImm;
+  return true;
+});
+
+function testRmReg(c: CpuCore, d: DecodedInsn): number {
+  const a = readOperand(c, d, d.m);
+  setLazy(c, LazyOp.LOGIC, 0, 0, a & getReg(c, d.reg, d.m), d.m);
+  return CONTINUE;
+}
+
+function testAccImm(c: CpuCore, d: DecodedInsn): number {
+  setLazy(c, LazyOp.LOGIC, 0, 0, getReg(c, EAX, d.m) & d.imm, d.m);
+  return CONTINUE;
+}
+
+define([0x84, 0x85], (cur, d, op, seg) => {
+  d.m = byteOrDword(op);
+  readModrm(cur, d, seg);
+  d.exec = testRmReg;
+  return true;
+});
+
+define([0xa8, 0xa9], (cur, d, op) => {
+  d.m = byteOrDword(op);
+  d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
+  d.exec = testAccImm;
+  return true;
+});
+
+// ---- Moves (88..8B, 8D, A0..A3, B0..BF, C6/C7, 0F B6..BF, XCHG) ------------------------------------------
+
+function movRmReg(c: CpuCore, d: DecodedInsn): number {
+  writeOperand(c, d, getReg(c, d.reg, d.m), d.m);
+  return CONTINUE;
+}
+
+function movRegRm(c: CpuCore, d: DecodedInsn): number {
+  setReg(c, d.reg, readOperand(c, d, d.m), d.m);
+  return CONTINUE;
+}
+
+/** MOV r32, [mem] with a flat segment: the commonest instruction of all. */
+function movReg32Mem(c: CpuCore, d: DecodedInsn): number {
+  resolveEa(c, d);
+  c.regs[d.reg] = readRm(c, d.modrm, -1);
+  return CONTINUE;
+}
+
+function movReg32Reg32(c: CpuCore, d: DecodedInsn): number {
+  c.regs[d.rm] = c.regs[d.reg];
+  return CONTINUE;
+}
+
+define([0x88, 0x89], (cur, d, op, seg) => {
+  d.m = byteOrDword(op);
+  readModrm(cur, d, seg);
+  d.exec = d.m === -1 && d.modrm >= 0xc0 ? movReg32Reg32 : movRmReg;
+  return true;
+});
+
+define([0x8a, 0x8b], (cur, d, op, seg) => {
+  d.m = byteOrDword(op);
+  readModrm(cur, d, seg);
+  d.exec = d.m === -1 && d.modrm < 0xc0 ? movReg32Mem : movRegRm;
+  return true;
+});
+
+function movRmImm(c: CpuCore, d: DecodedInsn): number {
+  writeOperand(c, d, d.imm, d.m);
+  return CONTINUE;
+}
+
+define([0xc6, 0xc7], (cur, d, op, seg) => {
+  d.m = byteOrDword(op);
+  readModrm(cur, d, seg);
+  if (d.reg !== 0) return false;
+  d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
+  d.exec = movRmImm;
+  return true;
+});
+
+function movRegImm(c: CpuCore, d: DecodedInsn): number {
+  setReg(c, d.reg, d.imm, d.m);
+  return CONTINUE;
+}
+
+define(range(0xb0, 0xbf), (cur, d, op) => {
+  d.m = op < 0xb8 ? 0xff : -1;
+  d.reg = op & 7;
+  d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
+  d.exec = movRegImm;
+  return true;
+});
+
+/** A0..A3 address their operand by an offset in the instruction: a memory operand with no registers. */
+define([0xa0, 0xa1, 0xa2, 0xa3], (cur, d, op, seg) => {
+  d.m = byteOrDword(op);
+  d.modrm = 0x05; // [disp32]: a memory form for readRm/writeRm
+  d.base = -1;
+  d.index = -1;
+  d.disp = cur.s32();
+  d.seg = seg >= 0 ? seg : SEG_DS;
+  d.reg = EAX;
+  d.exec = op < 0xa2 ? movRegRm : movRmReg;
+  return true;
+});
+
+function lea(c: CpuCore, d: DecodedInsn): number {
+  c.regs[d.reg] = offsetOf(c, d);
+  return CONTINUE;
+}
+
+define([0x8d], (cur, d, _op, seg) => {
+  readModrm(cur, d, seg);
+  if (d.modrm >= 0xc0) return false;
+  d.exec = lea;
+  return true;
+});
+
+function movExtend(c: CpuCore, d: DecodedInsn): number {
+  let v = readOperand(c, d, d.m);
+  if (d.sub !== 0) v = d.m === 0xff ? (v << 24) >> 24 : (v << 16) >> 16;
+  c.regs[d.reg] = v;
+  return CONTINUE;
+}
+
+define([0x1b6, 0x1b7, 0x1be, 0x1bf], (cur, d, op, seg) => {
+  d.m = (op & 1) === 0 ? 0xff : 0xffff;
+  d.sub = op >= 0x1be ? 1 : 0;
+  readModrm(cur, d, seg);
+  d.exec = movExtend;
+  return true;
+});
+
+function xchgRmReg(c: CpuCore, d: DecodedInsn): number {
+  const m = d.m;
+  const a = readOperand(c, d, m);
+  const b = getReg(c, d.reg, m);
+  writeResolved(c, d, b, m);
+  setReg(c, d.reg, a, m);
+  return CONTINUE;
+}
+
+define([0x86, 0x87], (cur, d, op, seg) => {
+  d.m = byteOrDword(op);
+  readModrm(cur, d, seg);
+  d.exec = xchgRmReg;
+  return true;
+});
+
+function xchgEax(c: CpuCore, d: DecodedInsn): number {
+  const regs = c.regs;
+  const t = regs[d.reg];
+  regs[d.reg] = regs[EAX];
+  regs[EAX] = t;
+  return CONTINUE;
+}
+
+define(range(0x91, 0x97), (_cur, d, op) => {
+  d.reg = op & 7;
+  d.exec = xchgEax;
+  return true;
+});
+
+function cmov(c: CpuCore, d: DecodedInsn): number {
+  const v = readOperand(c, d, -1); // read even when the condition is false: a bad address faults anyway
+  if (testCondition(c, d.sub)) c.regs[d.reg] = v;
+  return CONTINUE;
+}
+
+function setcc(c: CpuCore, d: DecodedInsn): number {
+  writeOperand(c, d, testCondition(c, d.sub) ? 1 : 0, 0xff);
+  return CONTINUE;
+}
+
+/** CMOVcc and SETcc: a condition code in the opcode's low nibble and a ModR/M operand. */
+function conditionForm(handler: DecodedHandler): FormDecoder {
+  return (cur, d, op, seg) => {
+    d.sub = op & 0xf;
+    readModrm(cur, d, seg);
+    d.exec = handler;
+    return true;
+  };
+}
+
+define(range(0x140, 0x14f), conditionForm(cmov));
+define(range(0x190, 0x19f), conditionForm(setcc));
+
+// ---- Stack (50..5F, 68, 6A, C9) -----------------------------------------------------------------------
+
+function pushReg(c: CpuCore, d: DecodedInsn): number {
+  push(c, c.regs[d.reg], -1);
+  return CONTINUE;
+}
+
+function popReg(c: CpuCore, d: DecodedInsn): number {
+  const v = pop(c, -1);
+  c.regs[d.reg] = v;
+  return CONTINUE;
+}
+
+define(range(0x50, 0x5f), (_cur, d, op) => {
+  d.reg = op & 7;
+  d.exec = op < 0x58 ? pushReg : popReg;
+  return true;
+});
+
+function pushImm(c: CpuCore, d: DecodedInsn): number {
+  push(c, d.imm, -1);
+  return CONTINUE;
+}
+
+define([0x68, 0x6a], (cur, d, op) => {
+  d.imm = op === 0x68 ? cur.s32() : cur.s8();
+  d.exec = pushImm;
+  return true;
+});
+
+/** LEAVE: the stack is 32-bit, so ESP comes from EBP (see the interpreter's 0xC9). */
+function leave(c: CpuCore): number {
+  const regs = c.regs;
+  const saved = regs[ESP];
+  regs[ESP] = regs[EBP];
+  let v: number;
+  try {
+    v = peekStack(c, 0, -1);
+  } finally {
+    regs[ESP] = saved;
+  }
+  regs[ESP] = (regs[EBP] + 4) | 0;
+  regs[EBP] = v;
+  return CONTINUE;
+}
+
+define([0xc9], (_cur, d) => {
+  d.exec = leave;
+  return true;
+});
+
+// ---- Control transfer (70..7F, 0F 80..8F, E8, E9, EB, C2, C3) --------------------------------------------
+
+function jcc(c: CpuCore, d: DecodedInsn): number {
+  if (testCondition(c, d.sub)) c.eip = d.target;
+  return CONTINUE;
+}
+
+function jmp(c: CpuCore, d: DecodedInsn): number {
+  c.eip = d.target;
+  return CONTINUE;
+}
+
+function call(c: CpuCore, d: DecodedInsn): number {
+  push(c, d.next, -1);
+  c.eip = d.target;
+  return CONTINUE;
+}
+
+function ret(c: CpuCore, d: DecodedInsn): number {
+  const target = pop(c, -1);
+  c.regs[ESP] = (c.regs[ESP] + d.imm) | 0;
+  c.eip = target;
+  return CONTINUE;
+}
+
+/** A relative branch: the target is known once EIP after the instruction is (`d.next`, set by the caller). */
+function relative(cur: ByteCursor, d: DecodedInsn, wide: boolean): boolean {
+  const disp = wide ? cur.s32() : cur.s8();
+  d.target = (d.next + disp) | 0;
+  return ends(d);
+}
+
+define(range(0x70, 0x7f), (cur, d, op) => {
+  d.sub = op & 0xf;
+  d.exec = jcc;
+  return relative(cur, d, false);
+});
+
+define(range(0x180, 0x18f), (cur, d, op) => {
+  d.sub = op & 0xf;
+  d.exec = jcc;
+  return relative(cur, d, true);
+});
+
+define([0xeb, 0xe9], (cur, d, op) => {
+  d.exec = jmp;
+  return relative(cur, d, op === 0xe9);
+});
+
+define([0xe8], (cur, d) => {
+  d.exec = call;
+  return relative(cur, d, true);
+});
+
+define([0xc2, 0xc3], (cur, d, op) => {
+  d.imm = op === 0xc2 ? cur.u16() : 0;
+  d.exec = ret;
+  return ends(d);
+});
+
+// ---- INC/DEC, groups 2, 3, 4, 5 ------------------------------------------------------------------------
+
+function incDecReg(c: CpuCore, d: DecodedInsn): number {
+  c.regs[d.reg] = incDec(c, c.regs[d.reg], d.sub !== 0, -1);
+  return CONTINUE;
+}
+
+define(range(0x40, 0x4f), (_cur, d, op) => {
+  d.reg = op & 7;
+  d.sub = op >= 0x48 ? 1 : 0;
+  d.exec = incDecReg;
+  return true;
+});
+
+/** Group 2 with the count in `imm` (C0/C1, D0/D1). */
+function shiftImm(c: CpuCore, d: DecodedInsn): number {
+  return shift(c, d, d.imm & 0x1f);
+}
+
+/** Group 2 with the count in CL (D2/D3). */
+function shiftByCl(c: CpuCore, d: DecodedInsn): number {
+  return shift(c, d, c.regs[ECX] & 0x1f);
+}
+
+function shift(c: CpuCore, d: DecodedInsn, count: number): number {
+  const m = d.m;
+  if (count === 0) {
+    readOperand(c, d, m); // the operand is still read (and may fault); nothing changes
+    return CONTINUE;
+  }
+  beginOperandRmw(c, d, m);
+  writeResolved(c, d, shiftRotate(c, d.reg, readResolved(c, d, m), count, m), m);
+  return CONTINUE;
+}
+
+define([0xc0, 0xc1, 0xd0, 0xd1, 0xd2, 0xd3], (cur, d, op, seg) => {
+  d.m = byteOrDword(op);
+  readModrm(cur, d, seg);
+  if (op <= 0xc1) d.imm = cur.u8At();
+  else d.imm = 1;
+  d.exec = op >= 0xd2 ? shiftByCl : shiftImm;
+  return true;
+});
+
+function testRmImm(c: CpuCore, d: DecodedInsn): number {
+  setLazy(c, LazyOp.LOGIC, 0, 0, readOperand(c, d, d.m) & d.imm, d.m);
+  return CONTINUE;
+}
+
+function notRm(c: CpuCore, d: DecodedInsn): number {
+  beginOperandRmw(c, d, d.m);
+  writeResolved(c, d, ~readResolved(c, d, d.m) & d.m, d.m);
+  return CONTINUE;
+}
+
+function negRm(c: CpuCore, d: DecodedInsn): number {
+  const m = d.m;
+  beginOperandRmw(c, d, m);
+  const v = readResolved(c, d, m);
+  writeResolved(c, d, -v & m, m);
+  neg(c, v, m);
+  return CONTINUE;
+}
+
+function mulDiv(c: CpuCore, d: DecodedInsn): number {
+  const v = readOperand(c, d, d.m);
+  switch (d.reg) {
+    case 4:
+      mul(c, v, d.m);
+      break;
+    case 5:
+      imul1(c, v, d.m);
+      break;
+    case 6:
+      div(c, v, d.m);
+      break;
+    default:
+      idiv(c, v, d.m);
+  }
+  return CONTINUE;
+}
+
+define([0xf6, 0xf7], (cur, d, op, seg) => {
+  d.m = byteOrDword(op);
+  readModrm(cur, d, seg);
+  if (d.reg <= 1) {
+    d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
+    d.exec = testRmImm;
+  } else d.exec = d.reg === 2 ? notRm : d.reg === 3 ? negRm : mulDiv;
+  return true;
+});
+
+function incDecRm(c: CpuCore, d: DecodedInsn): number {
+  const m = d.m;
+  beginOperandRmw(c, d, m);
+  const v = readResolved(c, d, m);
+  const dec = d.reg === 1;
+  writeResolved(c, d, (dec ? v - 1 : v + 1) & m, m);
+  incDec(c, v, dec, m);
+  return CONTINUE;
+}
+
+define([0xfe], (cur, d, _op, seg) => {
+  d.m = 0xff;
+  readModrm(cur, d, seg);
+  if (d.reg > 1) return false;
+  d.exec = incDecRm;
+  return true;
+});
+
+function callIndirect(c: CpuCore, d: DecodedInsn): number {
+  const target = readOperand(c, d, -1);
+  push(c, d.next, -1);
+  c.eip = target;
+  return CONTINUE;
+}
+
+function jmpIndirect(c: CpuCore, d: DecodedInsn): number {
+  c.eip = readOperand(c, d, -1);
+  return CONTINUE;
+}
+
+function pushRm(c: CpuCore, d: DecodedInsn): number {
+  push(c, readOperand(c, d, -1), -1);
+  return CONTINUE;
+}
+
+define([0xff], (cur, d, _op, seg) => {
+  d.m = -1;
+  readModrm(cur, d, seg);
+  switch (d.reg) {
+    case 0:
+    case 1:
+      d.exec = incDecRm;
+      return true;
+    case 2:
+      d.exec = callIndirect;
+      return ends(d);
+    case 4:
+      d.exec = jmpIndirect;
+      return ends(d);
+    case 6:
+      d.exec = pushRm;
+      return true;
+    default:
+      return false;
+  }
+});
+
+// ---- IMUL (0F AF, 69, 6B), CDQ/CWDE, NOPs, CLD/STD --------------------------------------------------------
+
+function imulRegRm(c: CpuCore, d: DecodedInsn): number {
+  c.regs[d.reg] = imulTrunc(c, c.regs[d.reg], readOperand(c, d, -1), -1);
+  return CONTINUE;
+}
+
+function imulRegRmImm(c: CpuCore, d: DecodedInsn): number {
+  c.regs[d.reg] = imulTrunc(c, readOperand(c, d, -1), d.imm, -1);
+  return CONTINUE;
+}
+
+define([0x1af], (cur, d, _op, seg) => {
+  readModrm(cur, d, seg);
+  d.exec = imulRegRm;
+  return true;
+});
+
+define([0x69, 0x6b], (cur, d, op, seg) => {
+  readModrm(cur, d, seg);
+  d.imm = op === 0x69 ? cur.s32() : cur.s8();
+  d.exec = imulRegRmImm;
+  return true;
+});
+
+function cwde(c: CpuCore): number {
+  c.regs[EAX] = (c.regs[EAX] << 16) >> 16;
+  return CONTINUE;
+}
+
+function cdq(c: CpuCore): number {
+  c.regs[EDX] = c.regs[EAX] >> 31;
+  return CONTINUE;
+}
+
+function nop(): number {
+  return CONTINUE;
+}
+
+define([0x98], (_cur, d) => {
+  d.exec = cwde;
+  return true;
+});
+
+define([0x99], (_cur, d) => {
+  d.exec = cdq;
+  return true;
+});
+
+define([0x90], (_cur, d) => {
+  d.exec = nop;
+  return true;
+});
+
+/** Hint NOPs (0F 18..1F): the operand is decoded but never used, so nothing can fault. */
+define(range(0x118, 0x11f), (cur, d, _op, seg) => {
+  readModrm(cur, d, seg);
+  d.exec = nop;
+  return true;
+});
+
+function cld(c: CpuCore): number {
+  c.flags &= ~FLAG_DF;
+  return CONTINUE;
+}
+
+function std(c: CpuCore): number {
+  c.flags |= FLAG_DF;
+  return CONTINUE;
+}
+
+define([0xfc, 0xfd], (_cur, d, op) => {
+  d.exec = op === 0xfc ? cld : std;
+  return true;
+});
