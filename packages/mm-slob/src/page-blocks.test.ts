@@ -1,6 +1,7 @@
 // First fit inside one SLOB page, against a model: a bitmap of the page's 512 units. After random allocations
 // and frees the free list read back from RAM must be exactly the model's free runs (ascending, disjoint, never
-// adjacent), and every allocation must be at the first aligned place a free run can hold it.
+// adjacent), every allocation must be at the first aligned place a free run can hold it, and the page's bound on
+// its largest free block must hold.
 import { PAGE_SIZE } from '@kmos/abi-driver';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +73,10 @@ describe('PageBlocks (first fit in a page)', () => {
           }
           expect(listFromRam(blocks, u16)).toEqual(freeRuns(used));
           expect(blocks.unitsFree[FRAME]).toBe(used.length - used.reduce((a, b) => a + b, 0));
+          // The bound the heap skips pages by: never below the largest free run, never above the free units.
+          const largestRun = Math.max(0, ...freeRuns(used).map(([start, end]) => end - start));
+          expect(blocks.largest[FRAME]).toBeGreaterThanOrEqual(largestRun);
+          expect(blocks.largest[FRAME]).toBeLessThanOrEqual(blocks.unitsFree[FRAME]);
         }
       }),
       { numRuns: 200 },
