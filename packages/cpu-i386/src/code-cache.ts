@@ -22,6 +22,8 @@ import type { Mmu } from './mmu.js';
 export type BlockFn = (c: CpuCore, r: Int32Array, m: Mmu, s: Int32Array, left: number) => number;
 
 const NO_EIPS = new Int32Array(0);
+const RECENT_SLOTS = 4096;
+const RECENT_MASK = RECENT_SLOTS - 1;
 
 export class Block {
   /** The decoded instructions (empty when the first one crosses the page end: the interpreter runs it). */
@@ -72,6 +74,9 @@ export class Block {
 
 export class CodeCache {
   private readonly frames: (Map<number, Block> | undefined)[];
+  /** A direct-mapped cache of lookups in front of the frame maps (a block entered after a syscall, mostly). */
+  private readonly recent: (Block | null)[] = new Array(RECENT_SLOTS).fill(null);
+  private readonly recentPhys = new Int32Array(RECENT_SLOTS).fill(-1);
   compiledBlocks = 0;
   decodedBlocks = 0;
   invalidations = 0;
@@ -86,8 +91,15 @@ export class CodeCache {
 
   /** The block for EIP `lin` at physical address `phys`, or null. */
   lookup(phys: number, lin: number): Block | null {
+    const slot = (phys ^ (phys >>> 12)) & RECENT_MASK;
+    const recent = this.recent[slot];
+    if (recent !== null && this.recentPhys[slot] === phys && recent.lin === lin && recent.valid)
+      return recent;
     const b = this.frames[phys >>> 12]?.get(phys & 0xfff);
-    return b !== undefined && b.lin === lin ? b : null;
+    if (b === undefined || b.lin !== lin) return null;
+    this.recent[slot] = b;
+    this.recentPhys[slot] = phys;
+    return b;
   }
 
   /** How often the code at `phys` ran (a compiled entry counts as `compiledCount`; code never run, 0). */

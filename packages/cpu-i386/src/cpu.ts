@@ -77,6 +77,8 @@ export class I386Cpu implements Cpu {
    * interpreted count is the difference with `insns`. Written by the run loop only.
    */
   private compiledInsns = 0;
+  /** The block the last run ended in (null after a fault or a budget end), for the next run's first link. */
+  private lastBlock: Block | null = null;
 
   /**
    * `jitThreshold`: runs of a block before its trace is compiled (0: never). `decodeBlocks`: run code not
@@ -148,11 +150,16 @@ export class I386Cpu implements Cpu {
     const mmu = c.mmu;
     const regs = c.regs;
     const start = c.insnStart;
-    /** The block that ran last, if nothing ran since: its links may give the next block without lookups. */
-    let prev: Block | null = null;
+    /**
+     * The block that ran last, if nothing ran since (across runs too: the block after a syscall is a link
+     * of the one that made it): its links may give the next block without lookups.
+     */
+    let prev: Block | null = this.lastBlock;
+    this.lastBlock = null;
     while (c.runRetired < budgetInsns) {
       if (c.irqPending) {
         c.irqPending = false;
+        this.lastBlock = prev;
         return RunExit.Irq;
       }
       const eip = c.eip;
@@ -181,7 +188,10 @@ export class I386Cpu implements Cpu {
         const exit = fn(c, regs, mmu, start, budgetInsns - c.runRetired);
         c.runRetired += c.blockRetired;
         this.compiledInsns += c.blockRetired;
-        if (exit !== CONTINUE) return exit as RunExit;
+        if (exit !== CONTINUE) {
+          this.lastBlock = b;
+          return exit as RunExit;
+        }
         // A block that left before its first instruction (a segment needing checks) made no progress:
         // the decoded or interpreted form runs that instruction now, or the loop would enter it forever.
         if (c.blockRetired !== 0) {
@@ -193,7 +203,10 @@ export class I386Cpu implements Cpu {
       const insns = b.insns;
       if (insns.length > 0 && budgetInsns - c.runRetired >= insns.length) {
         const exit = runDecoded(c, insns);
-        if (exit >= 0) return exit as RunExit;
+        if (exit >= 0) {
+          this.lastBlock = b;
+          return exit as RunExit;
+        }
         prev = b;
         continue;
       }
