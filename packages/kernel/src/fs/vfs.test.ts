@@ -1,6 +1,14 @@
 // The VFS against Linux itself: random sequences of namespace and file operations run on a host temp
-// directory (made by mkdtemp: mode 0700, as the tmpfs root here) through node:fs (the oracle: the host kernel on a real filesystem) and through the VFS, once over
-// hostfs on another temp directory and once over tmpfs; every result and errno must agree.
+// directory (made by mkdtemp: mode 0700, as the tmpfs root here) through node:fs (the oracle: the host kernel
+// on a real filesystem) and through the VFS, once over hostfs on another temp directory and once over tmpfs;
+// every result and errno must agree.
+//
+// node:fs cannot chroot, so the host's `..` at the temp directory climbs out of it (into /tmp), while a
+// guest's `..` at its root stays there. Paths never climb above their start lexically, but a symlink to `.`
+// lets one `..` do it (`a -> .`, then `a/..`). So every side works in a directory WORKDIR one level below its
+// root, and that one `..` lands in the root on both: a path holds at most one `..` (three components, none
+// climbing lexically) and symlink targets hold none, so no walk climbs further. `..` at the root itself is
+// compared against a chrooted host in vfs-oracle.test.ts, and in the regression test at the end of this file.
 import * as fs from 'node:fs';
 import {
   O_APPEND,
@@ -29,6 +37,8 @@ import {
 } from './testing/vfs-fixture.js';
 
 const NAMES = ['a', 'b', 'c'];
+/** Where the operations run, one level below each side's root (see above); not one of NAMES. */
+const WORKDIR = 'w';
 
 type Op =
   | { k: 'mkdir'; p: string; mode: number }
@@ -126,7 +136,7 @@ const bytes = (s: string) => Buffer.from(s, 'latin1');
 
 /** The oracle: the same operation on the host through node:fs (which calls the host kernel directly). */
 function onHost(root: string, op: Op): Outcome {
-  const at = (p: string) => `${root}/${p}`;
+  const at = (p: string) => `${root}/${WORKDIR}/${p}`;
   const { constants: C } = fs;
   return hostOutcome(() => {
     switch (op.k) {
@@ -192,7 +202,7 @@ function onHost(root: string, op: Op): Outcome {
 
 /** The same operation through the VFS. */
 async function onVfs({ vfs, ctx }: Fixture, op: Op): Promise<Outcome> {
-  const at = (p: string) => `/${p}`;
+  const at = (p: string) => `/${WORKDIR}/${p}`;
   return outcome(async () => {
     switch (op.k) {
       case 'mkdir':
@@ -274,28 +284,70 @@ function fresh(tag: string): string {
   return d;
 }
 
+/** A host directory with WORKDIR made in it, for node:fs to work in. */
+function freshHost(tag: string): string {
+  const d = fresh(tag);
+  fs.mkdirSync(`${d}/${WORKDIR}`, 0o700);
+  return d;
+}
+
+/** The fixture with WORKDIR made in its root. */
+async function inWorkdir(f: Fixture): Promise<Fixture> {
+  await f.vfs.mkdir(f.ctx, null, `/${WORKDIR}`, 0o700);
+  return f;
+}
+
+/** Runs `ops` on the host, on hostfs and on tmpfs, each from a fresh directory; every outcome must agree. */
+async function agreeOnAll(ops: readonly Op[]): Promise<void> {
+  const oracleDir = freshHost('oracle');
+  const hostfsDir = fresh('hostfs');
+  const viaHostfs = await inWorkdir(hostfsFixture(hostfsDir));
+  const viaTmpfs = await inWorkdir(tmpfsFixture());
+  try {
+    for (const [i, op] of ops.entries()) {
+      const want = onHost(oracleDir, op);
+      const gotHostfs = await onVfs(viaHostfs, op);
+      const gotTmpfs = await onVfs(viaTmpfs, op);
+      expect({ step: i, op, hostfs: gotHostfs }).toEqual({ step: i, op, hostfs: want });
+      expect({ step: i, op, tmpfs: gotTmpfs }).toEqual({ step: i, op, tmpfs: want });
+    }
+  } finally {
+    fs.rmSync(oracleDir, { recursive: true, force: true });
+    fs.rmSync(hostfsDir, { recursive: true, force: true });
+  }
+}
+
 describe('VFS against the host kernel (node:fs on a temp dir)', () => {
   it('random operation sequences give the same results and errnos on host, hostfs and tmpfs', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
-        const oracleDir = fresh('oracle');
-        const hostfsDir = fresh('hostfs');
-        const viaHostfs = hostfsFixture(hostfsDir);
-        const viaTmpfs = tmpfsFixture();
-        try {
-          for (const [i, op] of ops.entries()) {
-            const want = onHost(oracleDir, op);
-            const gotHostfs = await onVfs(viaHostfs, op);
-            const gotTmpfs = await onVfs(viaTmpfs, op);
-            expect({ step: i, op, hostfs: gotHostfs }).toEqual({ step: i, op, hostfs: want });
-            expect({ step: i, op, tmpfs: gotTmpfs }).toEqual({ step: i, op, tmpfs: want });
-          }
-        } finally {
-          fs.rmSync(oracleDir, { recursive: true, force: true });
-          fs.rmSync(hostfsDir, { recursive: true, force: true });
-        }
-      }),
-      { numRuns: 150 },
-    );
+    await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), agreeOnAll), {
+      numRuns: 150,
+    });
   }, 120_000);
+
+  // Seed -923940206: the oracle's `a/..` (with a -> .) climbed out of its temp directory and listed /tmp,
+  // where the VFS (rightly) stayed at its root. The harness now works one level down; this is that case.
+  it('regression: `..` through a symlink to `.` climbed out of the oracle temp dir (seed -923940206)', async () => {
+    await agreeOnAll([
+      { k: 'symlink', target: '.', p: 'a' },
+      { k: 'readdir', p: 'a/../' },
+      { k: 'symlink', target: 'a/b', p: 'a/' },
+    ]);
+  });
+
+  // What a chrooted Linux answers (python3 in a chroot on Linux 6.18; path_resolution(7): `"/.." is the same
+  // as "/"`; SUSv2 chroot(): the dot-dot entry in the root is the root itself; fs/namei.c follow_dotdot stops
+  // at the task's root): `a/..` with a -> . is the root, and symlink() onto an existing name with a trailing
+  // slash is EEXIST (the name exists, whatever it is), onto a missing one ENOENT.
+  it('regression: `..` through a symlink to `.` at the root stays at the root, on hostfs and tmpfs', async () => {
+    const hostfsDir = fresh('hostfs');
+    for (const f of [hostfsFixture(hostfsDir), tmpfsFixture()]) {
+      const symlink = (target: string, p: string) => outcome(() => f.vfs.symlink(f.ctx, target, null, p));
+      expect(await symlink('.', '/a')).toEqual({ ok: true, value: undefined });
+      for (const p of ['a/../', '/a/..']) {
+        expect(await outcome(() => listDir(f.vfs, f.ctx, p))).toEqual({ ok: true, value: ['.', '..', 'a'] });
+      }
+      expect(await symlink('a/b', 'a/')).toEqual({ ok: false, errno: 'EEXIST' });
+      expect(await symlink('a/b', 'x/')).toEqual({ ok: false, errno: 'ENOENT' });
+    }
+  });
 });
