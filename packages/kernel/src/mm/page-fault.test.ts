@@ -324,4 +324,97 @@ describe('file-backed faults', () => {
     expect(f.data[0x1002]).toBe(0x55);
     expect(pages.stats().freePages).toBe(free0);
   });
+
+  describe('fault-around', () => {
+    const PAGES = 40;
+    const big = () => {
+      const data = new Uint8Array(PAGES * 0x1000);
+      for (let i = 0; i < data.length; i++) data[i] = (i * 13 + (i >>> 12)) & 0xff;
+      return new ArrayFile(data);
+    };
+    /** Reads the first `pages` pages of `f` into its page cache through a space kept alive meanwhile. */
+    const warm = (mm: ReturnType<typeof newMm>['mm'], f: ArrayFile, pages: number) => {
+      const w = AddressSpace.create(mm);
+      mmap(w, A, PAGES * 0x1000, PROT_READ, MAP_PRIVATE | MAP_FIXED, rw(f), 0);
+      for (let i = 0; i < pages; i++) peek(w, A + i * 0x1000);
+      return w;
+    };
+    const mapped = (as: AddressSpace, from: number, to: number) => {
+      const out: number[] = [];
+      for (let va = from; va < to; va += 0x1000) if (as.pd.pte(va) !== 0) out.push((va - from) / 0x1000);
+      return out;
+    };
+
+    it('maps the cached neighbours of a read fault read-only, within the 64 KiB window and the VMA', () => {
+      const { mm, memory, pages } = newMm();
+      const free0 = pages.stats().freePages;
+      const f = big();
+      const w = warm(mm, f, 20);
+      const reads = f.reads;
+      const as = AddressSpace.create(mm);
+      // The VMA starts 3 pages past a 64 KiB boundary: the window runs from its start for 16 pages.
+      const B = A + 0x100000 + 0x3000;
+      mmap(as, B, PAGES * 0x1000, RW, MAP_PRIVATE | MAP_FIXED, rw(f), 0);
+      expect(handlePageFault(as, B + 0x2004, READ)).toEqual({ kind: 'ok' });
+      expect(mapped(as, B, B + PAGES * 0x1000)).toEqual([...Array(16).keys()]);
+      expect(f.reads).toBe(reads);
+      const cache = mm.caches.lookup(f)!;
+      for (let i = 0; i < 16; i++) {
+        const walk = sdmWalk(memory, as.cr3, B + i * 0x1000);
+        expect(walk.phys & ~0xfff).toBe(cache.peek(i));
+        expect(walk.userWrite).toBe(false);
+      }
+      // A write to a page mapped around still copies: the file's cached page is untouched.
+      poke(as, B + 0x5001, 0xee);
+      expect(peek(as, B + 0x5001)).toBe(0xee);
+      expect(peek(w, A + 0x5001)).toBe(f.data[0x5001]);
+      expect(sdmWalk(memory, as.cr3, B + 0x5000).phys & ~0xfff).not.toBe(cache.peek(5));
+      // Past the cached pages, a read fault reads its own page and maps nothing else.
+      expect(handlePageFault(as, B + 0x20000, READ)).toEqual({ kind: 'ok' });
+      expect(f.reads).toBe(reads + 1);
+      expect(mapped(as, B + 0x10000, B + PAGES * 0x1000)).toEqual([0x10]);
+      checkInvariants(mm, [as, w]);
+      as.destroy();
+      w.destroy();
+      expect(pages.stats().freePages).toBe(free0);
+    });
+
+    it('leaves write faults, anonymous memory and other page tables alone', () => {
+      const { mm } = newMm();
+      const f = big();
+      const w = warm(mm, f, PAGES);
+      const as = AddressSpace.create(mm);
+      mmap(as, A, 0x10000, RW, MAP_PRIVATE | MAP_FIXED, rw(f), 0);
+      expect(handlePageFault(as, A + 0x4000, WRITE)).toEqual({ kind: 'ok' });
+      expect(mapped(as, A, A + 0x10000)).toEqual([4]);
+      // A VMA ending 2 pages into the next page table: the window stops at the table's end.
+      const T = 0x10400000 - 0x3000;
+      mmap(as, T, 0x5000, PROT_READ, MAP_PRIVATE | MAP_FIXED, rw(f), 0);
+      expect(handlePageFault(as, T, READ)).toEqual({ kind: 'ok' });
+      expect(mapped(as, T, T + 0x5000)).toEqual([0, 1, 2]);
+      const C = A + 0x200000;
+      mmap(as, C, 0x10000, RW, ANON | MAP_FIXED, null, 0);
+      expect(handlePageFault(as, C, READ)).toEqual({ kind: 'ok' });
+      expect(mapped(as, C, C + 0x10000)).toEqual([0]);
+      checkInvariants(mm, [as, w]);
+      as.destroy();
+      w.destroy();
+    });
+
+    it('maps the neighbours of a shared mapping as a read fault there would: writable when the VMA is', () => {
+      const { mm, memory } = newMm();
+      const f = big();
+      const w = warm(mm, f, 16);
+      const as = AddressSpace.create(mm);
+      mmap(as, A, 0x10000, RW, MAP_SHARED | MAP_FIXED, rw(f), 0);
+      expect(handlePageFault(as, A + 0x7000, READ)).toEqual({ kind: 'ok' });
+      expect(mapped(as, A, A + 0x10000)).toEqual([...Array(16).keys()]);
+      expect(sdmWalk(memory, as.cr3, A + 0x3000).userWrite).toBe(true);
+      poke(as, A + 0x3002, 0x77);
+      expect(peek(w, A + 0x3002)).toBe(0x77);
+      checkInvariants(mm, [as, w]);
+      as.destroy();
+      w.destroy();
+    });
+  });
 });

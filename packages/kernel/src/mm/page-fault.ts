@@ -11,6 +11,12 @@
  *   behind MAP_SHARED|MAP_ANONYMOUS) maps the page cache's frame for all mappers; a private file page is
  *   mapped read-only from the page cache on a read, and copied on a write. A page wholly past end of file, or
  *   one the source fails to read (an ErrnoError such as EIO), is SIGBUS (BUS_ADRERR), as in Linux.
+ * - Fault-around (Linux's do_fault_around, fault_around_bytes = 64 KiB): a read fault in a file or shared
+ *   mapping also maps the neighbours of the page that the page cache already holds, within the 64 KiB-aligned
+ *   window around it, the VMA and the page table, and only where the PTE is empty. It never allocates nor
+ *   reads the source, so it costs a few PTE stores and saves the faults a program's text and rodata would
+ *   take one page at a time. The neighbours get the PTE a read fault there would get (read-only in a private
+ *   mapping, so a write still copies) and count in RSS, but not as faults (min_flt), as in Linux.
  * - Present but read-only, write allowed by the VMA: copy-on-write. A frame with one holder is the writer's
  *   own (the other side of a fork already let go), so it just becomes writable; otherwise it is copied.
  * - Not present but not empty: a swap entry; swap.ts reads the page back (SIGBUS if the area cannot be read).
@@ -32,7 +38,7 @@ import {
 } from '@kmos/abi-linux';
 import { type AddressSpace, TASK_SIZE } from './address-space.js';
 import { CACHE_BEYOND_EOF, CACHE_OOM, type PageCache } from './page-cache.js';
-import { PTE_P, PTE_U, PTE_W, pteFrame, virt } from './page-table.js';
+import { PAGE_TABLE_SPAN, PTE_P, PTE_U, PTE_W, pteFrame, virt } from './page-table.js';
 import { VM_GROWSDOWN, type Vma } from './vma.js';
 
 /** A fault the handler could not resolve: the signal to deliver, as siginfo describes it. */
@@ -101,10 +107,35 @@ function faultIn(as: AddressSpace, vma: Vma, va: number, write: boolean, addr: n
   if (cached === CACHE_BEYOND_EOF) return signal(SIGBUS, BUS_ADRERR, addr);
   if (vma.isShared() || !write) {
     as.mm.frames.refs.get(cached);
-    return install(as, va, cached, as.pteFlags(vma, vma.isShared()));
+    const flags = as.pteFlags(vma, vma.isShared());
+    const r = install(as, va, cached, flags);
+    if (!write && r === FAULT_OK) faultAround(as, vma, cache, va, flags);
+    return r;
   }
   const copy = as.mm.frames.allocCopy(cached);
   return copy === null ? FAULT_OOM : install(as, va, copy, as.pteFlags(vma, true));
+}
+
+/** Linux's fault_around_bytes default: the window a read fault maps from the page cache. */
+export const FAULT_AROUND_BYTES = 64 * 1024;
+
+/**
+ * Maps the pages of `vma` around `va` (just mapped by a read fault) that `cache` holds already, with `flags`:
+ * Linux's window, from the 64 KiB boundary below `va` (or the VMA's start) for 64 KiB, clipped to the VMA
+ * and to the page table of `va`, which exists, so no store here can fail.
+ */
+function faultAround(as: AddressSpace, vma: Vma, cache: PageCache, va: number, flags: number): void {
+  const from = Math.max((va & ~(FAULT_AROUND_BYTES - 1)) >>> 0, vma.start);
+  const tableEnd = va - (va % PAGE_TABLE_SPAN) + PAGE_TABLE_SPAN;
+  const to = Math.min(from + FAULT_AROUND_BYTES, vma.end, tableEnd);
+  const refs = as.mm.frames.refs;
+  for (let a = from; a < to; a += PAGE_SIZE) {
+    if (as.pd.pte(a) !== 0) continue;
+    const frame = cache.peek(vma.pageIndex(a));
+    if (frame === null) continue;
+    refs.get(frame);
+    as.installPte(a, frame, flags);
+  }
 }
 
 /** A swap entry: the page comes back from the swap area. */
