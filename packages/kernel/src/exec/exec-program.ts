@@ -91,12 +91,17 @@ export function commitExec(k: Kernel, t: Thread, exec: PreparedExec): void {
 }
 
 function checkArgSizes(argv: readonly Uint8Array[], envp: readonly Uint8Array[]): void {
+  if (argSizes(argv) + argSizes(envp) > MAX_ARGS_TOTAL) throw new KernelError(E2BIG);
+}
+
+/** What `list` takes of the stack (strings, NULs and pointers); E2BIG for a string past MAX_ARG_STRLEN. */
+function argSizes(list: readonly Uint8Array[]): number {
   let total = 0;
-  for (const s of [...argv, ...envp]) {
+  for (const s of list) {
     if (s.length + 1 > MAX_ARG_STRLEN) throw new KernelError(E2BIG);
     total += s.length + 1 + 4;
   }
-  if (total > MAX_ARGS_TOTAL) throw new KernelError(E2BIG);
+  return total;
 }
 
 /** Opens a program as execve does: a regular file the effective ids may execute, on a mount without noexec. */
@@ -178,8 +183,11 @@ function parseShebang(head: Uint8Array): { interpreter: string; argument: string
 }
 
 function latin1(s: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(s, 'latin1'));
+  return Buffer.from(s, 'latin1');
 }
+
+/** AT_PLATFORM's string, the same for every exec. */
+const PLATFORM = latin1('i686');
 
 /** Past the point of no return: the old program is gone, whatever happens next. */
 function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Array[], path: string): void {
@@ -219,7 +227,7 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
     argv: prepared.argv,
     envp,
     execfn: latin1(path),
-    platform: latin1('i686'),
+    platform: PLATFORM,
     random: k.random.fill(new Uint8Array(16)),
     auxv: [
       // As i386 Linux's ELF_HWCAP: CPUID.1:EDX of the CPU configured (arch/cpu-identity.ts).
@@ -258,7 +266,7 @@ function killOtherThreads(k: Kernel, keep: Thread): void {
 function resetProcessForExec(k: Kernel, p: Process, argv: readonly Uint8Array[], path: string): void {
   for (const file of p.files.takeCloseOnExec()) void Promise.resolve(file.close()).catch(() => {});
   p.signals.resetForExec();
-  p.argv = argv.map((a) => Buffer.from(a).toString('latin1'));
+  p.argv = argv.map((a) => Buffer.from(a.buffer, a.byteOffset, a.length).toString('latin1'));
   p.exePath = path;
   p.comm = path.slice(path.lastIndexOf('/') + 1).slice(0, 15);
   void k;

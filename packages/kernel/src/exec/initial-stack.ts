@@ -35,37 +35,80 @@ export interface StackImage {
 const POINTER = 4;
 const RANDOM_BYTES = 16;
 
+/**
+ * The image is built in this buffer, kept between execs and grown when a larger argv/envp needs it: exec
+ * copies it out at once, and a fresh buffer per exec cost a host allocation each time.
+ */
+let scratch = new Uint8Array(8192);
+let scratchView = new DataView(scratch.buffer);
+
+function scratchOf(sizeBytes: number): Uint8Array {
+  if (scratch.length < sizeBytes) {
+    scratch = new Uint8Array(Math.max(sizeBytes, scratch.length * 2));
+    scratchView = new DataView(scratch.buffer);
+  }
+  scratch.fill(0, 0, sizeBytes);
+  return scratch;
+}
+
+/** Lays out the strings of `list` downwards from `p` (the first string lowest); returns the new `p`. */
+function placeStrings(list: readonly Uint8Array[], p: number, at: number[]): number {
+  let q = p;
+  for (let i = list.length - 1; i >= 0; i--) {
+    q -= list[i].length + 1;
+    at[i] = q;
+  }
+  return q;
+}
+
+/** The initial stack's bytes. They live in a buffer the next call reuses: copy them out before exec again. */
 export function buildInitialStack(inputs: StackInputs): StackImage {
-  const strings: { bytes: Uint8Array; at: number }[] = [];
+  const { argv, envp, top } = inputs;
   // Linux leaves one pointer-sized hole at the very top, then copies the strings downwards.
-  let p = inputs.top - POINTER;
-  const place = (bytes: Uint8Array) => {
-    p -= bytes.length + 1;
-    strings.push({ bytes, at: p });
-    return p;
+  const execfnAt = top - POINTER - (inputs.execfn.length + 1);
+  const envAt: number[] = new Array(envp.length);
+  const argAt: number[] = new Array(argv.length);
+  const platformAt =
+    placeStrings(argv, placeStrings(envp, execfnAt, envAt), argAt) - (inputs.platform.length + 1);
+  const randomAt = ((platformAt - RANDOM_BYTES) & ~0xf) >>> 0;
+  const auxv = inputs.auxv;
+  const auxWords = (auxv.length + 4) * 2;
+  const words = 1 + argv.length + 1 + envp.length + 1 + auxWords;
+  const sp = ((randomAt - words * POINTER) & ~0xf) >>> 0;
+  const bytes = scratchOf(top - sp);
+  const view = scratchView;
+  bytes.set(inputs.execfn, execfnAt - sp);
+  for (let i = 0; i < envp.length; i++) bytes.set(envp[i], envAt[i] - sp);
+  for (let i = 0; i < argv.length; i++) bytes.set(argv[i], argAt[i] - sp);
+  bytes.set(inputs.platform, platformAt - sp);
+  bytes.set(inputs.random, randomAt - sp);
+  let w = 0;
+  const word = (value: number) => {
+    view.setUint32(w, value >>> 0, true);
+    w += POINTER;
   };
-  const execfnAt = place(inputs.execfn);
-  const envAt = [...inputs.envp].reverse().map(place).reverse();
-  const argAt = [...inputs.argv].reverse().map(place).reverse();
-  const platformAt = place(inputs.platform);
-  p = ((p - RANDOM_BYTES) & ~0xf) >>> 0;
-  const randomAt = p;
-  const auxv: (readonly [number, number])[] = [
-    ...inputs.auxv,
+  word(argv.length);
+  for (const a of argAt) word(a);
+  word(0);
+  for (const e of envAt) word(e);
+  word(0);
+  for (const [type, value] of auxv) {
+    word(type);
+    word(value);
+  }
+  for (const [type, value] of [
     [AT_RANDOM, randomAt],
     [AT_EXECFN, execfnAt],
     [AT_PLATFORM, platformAt],
     [AT_NULL, 0],
-  ];
-  const words = 1 + argAt.length + 1 + envAt.length + 1 + auxv.length * 2;
-  const sp = ((p - words * POINTER) & ~0xf) >>> 0;
-  const bytes = new Uint8Array(inputs.top - sp);
-  const view = new DataView(bytes.buffer);
-  for (const s of strings) bytes.set(s.bytes, s.at - sp);
-  bytes.set(inputs.random, randomAt - sp);
-  const table = [argAt.length, ...argAt, 0, ...envAt, 0, ...auxv.flat()];
-  table.forEach((word, i) => {
-    view.setUint32(i * POINTER, word >>> 0, true);
-  });
-  return { sp, bytes, argStart: argAt[0] ?? execfnAt, envStart: envAt[0] ?? execfnAt };
+  ] as const) {
+    word(type);
+    word(value);
+  }
+  return {
+    sp,
+    bytes: bytes.subarray(0, top - sp),
+    argStart: argAt[0] ?? execfnAt,
+    envStart: envAt[0] ?? execfnAt,
+  };
 }

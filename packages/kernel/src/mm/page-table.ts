@@ -59,10 +59,17 @@ export function pteFrame(pte: number): PhysAddr {
   return ((pte & PTE_FRAME_MASK) >>> 0) as PhysAddr;
 }
 
+/**
+ * Count arrays of destroyed directories, all zero (destroy checks it), for the next directories: every fork
+ * and exec makes one, and a fresh 2 KiB typed array costs a host allocation outside the JS heap each time.
+ */
+const spareCounts: Uint16Array[] = [];
+const SPARE_COUNTS_MAX = 16;
+
 /** One process's page directory and the page tables below it. */
 export class PageDirectory {
   /** Used (non-zero) PTEs per page table, indexed by PDE index; 0 means the table does not exist. */
-  private readonly usedInTable = new Uint16Array(PDE_COUNT);
+  private readonly usedInTable = spareCounts.pop() ?? new Uint16Array(PDE_COUNT);
   private readonly u32: Uint32Array;
   /** Dword index of the directory in physical memory. */
   private readonly pdBase: number;
@@ -265,6 +272,7 @@ export class PageDirectory {
       }
     }
     this.pages.freePages(this.cr3, 0);
+    if (spareCounts.length < SPARE_COUNTS_MAX) spareCounts.push(this.usedInTable);
   }
 
   private slotIndex(pdi: number, va: number): number {

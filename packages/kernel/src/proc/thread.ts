@@ -71,3 +71,17 @@ export class Thread {
     return this.state !== ThreadState.Dead;
   }
 }
+
+/**
+ * An empty context shaped like `like` (a context the CPU made), for the CPU's saveContext to fill: what
+ * clone gives the child. The CPU's newContext would also build a fresh FPU image, only to be overwritten.
+ */
+export function contextLike(like: CpuContext): CpuContext {
+  return {
+    gpr: new Int32Array(like.gpr.length),
+    eip: 0,
+    eflags: 0,
+    seg: new Uint16Array(like.seg.length),
+    fpu: new Uint8Array(like.fpu.length),
+  };
+}

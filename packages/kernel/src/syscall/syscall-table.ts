@@ -59,6 +59,8 @@ export class SyscallTable {
   /** Indexed by syscall number: the hot path of the dispatcher. */
   readonly handlers: (SyscallHandler | null)[];
   readonly entries: readonly SyscallEntry[];
+  /** Indexed by syscall number too: the dispatcher asks for the errno of an unimplemented call on every call. */
+  private readonly byNr: (SyscallEntry | undefined)[];
 
   constructor(
     impls: Readonly<Record<string, SyscallImpl>>,
@@ -96,6 +98,8 @@ export class SyscallTable {
       }
     }
     this.entries = entries;
+    this.byNr = new Array<SyscallEntry | undefined>(size);
+    for (const e of entries) this.byNr[e.nr] = e;
   }
 
   nameOf(nr: number): string {
@@ -103,6 +107,6 @@ export class SyscallTable {
   }
 
   entry(nr: number): SyscallEntry | null {
-    return this.entries.find((e) => e.nr === nr) ?? null;
+    return Number.isInteger(nr) ? (this.byNr[nr] ?? null) : null;
   }
 }

@@ -27,25 +27,41 @@ export function userPath(t: Thread, ptr: number, allowEmpty = false): string {
 }
 
 /**
- * The bytes userStringArray reads each string into before slicing it out: one buffer kept for every call
- * (reads are synchronous), since allocating and zeroing 128 KiB twice per execve cost more than the copies.
+ * The buffer userStringArray reads an array's strings into, back to back: kept for every call (reads are
+ * synchronous), since allocating and zeroing 128 KiB twice per execve cost more than the copies. One slice
+ * of it then holds all the strings, so an execve allocates one buffer per array, not one per string.
  */
 let stringScratch = new Uint8Array(0);
+/** A scratch grown past this (a huge argv) is let go after the call rather than kept. */
+const STRING_SCRATCH_KEEP_BYTES = 1024 * 1024;
 
 /** A NULL-terminated array of string pointers (argv, envp), each string as bytes. */
 export function userStringArray(t: Thread, ptr: number, maxBytes: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  if (ptr === 0) return out;
-  if (stringScratch.length < maxBytes + 1) stringScratch = new Uint8Array(maxBytes + 1);
-  const buffer = stringScratch.subarray(0, maxBytes + 1);
+  if (ptr === 0) return [];
+  const mm = t.process.mm;
+  const ends: number[] = [];
+  let used = 0;
   for (let i = 0; i < MAX_ARG_STRINGS; i++) {
-    const strPtr = getUser32(t.process.mm, (ptr + i * 4) as UserPtr);
-    if (strPtr === 0) return out;
-    const n = strncpyFromUser(t.process.mm, strPtr as UserPtr, buffer);
+    const strPtr = getUser32(mm, (ptr + i * 4) as UserPtr);
+    if (strPtr === 0) break;
+    if (stringScratch.length < used + maxBytes + 1) growStringScratch(used, used + maxBytes + 1);
+    const n = strncpyFromUser(mm, strPtr as UserPtr, stringScratch.subarray(used, used + maxBytes + 1));
     if (n > maxBytes) throw new KernelError(E2BIG, 'argument too long');
-    out.push(buffer.slice(0, n));
+    used += n;
+    ends.push(used);
   }
+  const all = stringScratch.slice(0, used);
+  if (stringScratch.length > STRING_SCRATCH_KEEP_BYTES) stringScratch = new Uint8Array(0);
+  const out: Uint8Array[] = new Array(ends.length);
+  for (let i = 0, start = 0; i < ends.length; start = ends[i], i++) out[i] = all.subarray(start, ends[i]);
   return out;
+}
+
+/** A larger scratch, keeping its first `keepBytes`. */
+function growStringScratch(keepBytes: number, sizeBytes: number): void {
+  const next = new Uint8Array(Math.max(sizeBytes, stringScratch.length * 2));
+  next.set(stringScratch.subarray(0, keepBytes));
+  stringScratch = next;
 }
 
 export function readUser(t: Thread, ptr: number, sizeBytes: number): DataView {

@@ -59,7 +59,7 @@ import { exitGroup, exitThread, reap } from '../../proc/lifecycle.js';
 import { Process, ProcessState } from '../../proc/process.js';
 import { share } from '../../proc/sharing.js';
 import { encodeSigInfo, sigInfo } from '../../proc/siginfo.js';
-import { GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, Thread } from '../../proc/thread.js';
+import { contextLike, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, Thread } from '../../proc/thread.js';
 import { encodeRusage, waitUsage } from '../../proc/usage.js';
 import { CONTINUED_STATUS, exitedStatus, stoppedStatus } from '../../proc/wait-status.js';
 import { sleepUntil } from '../../sched/sleep.js';
@@ -175,7 +175,8 @@ function clone(
   const parent = t.process;
   const tid = k.processes.allocateId();
   const process = flags & CLONE_THREAD ? parent : newProcess(k, t, tid, flags);
-  const child = new Thread(tid, process, k.cpu.newContext());
+  // The child starts with the caller's registers, which are on the CPU.
+  const child = new Thread(tid, process, contextLike(t.context));
   k.cpu.saveContext(child.context);
   child.context.gpr[Reg.EAX] = 0;
   if (newSp !== 0) child.context.gpr[Reg.ESP] = newSp;
