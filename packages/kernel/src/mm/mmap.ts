@@ -108,7 +108,8 @@ export function mmap(
   if (as.vmas.length >= as.limits.maxMapCount) throw new KernelError(ENOMEM, 'mmap: too many mappings');
   if (!as.mayExpand(len - as.mappedBytesIn(start, start + len)))
     throw new KernelError(ENOMEM, 'mmap: RLIMIT_AS');
-  if ((flags & MAP_FIXED) !== 0) as.unmapRange(start, start + len);
+  // exec maps each segment MAP_FIXED over nothing: only a range some VMA covers has anything to unmap.
+  if ((flags & MAP_FIXED) !== 0 && !as.vmas.isFree(start, start + len)) as.unmapRange(start, start + len);
   const vmFlags = vmFlagsOf(flags, shared, anon || (file as MapFile).writable);
   const cache = anon
     ? shared
