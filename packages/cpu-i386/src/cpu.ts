@@ -47,7 +47,7 @@ import {
   USER_DS,
 } from './constants.js';
 import { CpuCore, INSN_BLOCK_PASSES, INSN_EIP, INSN_ESP } from './cpu-core.js';
-import { decodeBlock, runDecoded } from './decoded-block.js';
+import { decodeBlock, FAULTED, runDecoded } from './decoded-block.js';
 import { FAULT_SIGNAL } from './fault.js';
 import { getEflags } from './flags.js';
 import type { FpuUnit } from './fpu-unit.js';
@@ -111,6 +111,8 @@ export class I386Cpu implements Cpu {
     try {
       const exit =
         this.cache === null ? this.interpret(budgetInsns) : this.runWithBlocks(budgetInsns, this.cache);
+      // A fault found without unwinding (FAULTED) is a fault; a Fault returned as a value is a trap.
+      if (exit === FAULTED) return RunExit.Fault;
       if (exit === RunExit.Fault) c.fault.trap = true;
       return exit;
     } catch (e) {
@@ -145,7 +147,7 @@ export class I386Cpu implements Cpu {
    * all of it and DS/SS are flat; else as decoded instructions; else (no block: the first instruction
    * crosses the page end) one instruction is interpreted. A block's runs count towards compiling its trace.
    */
-  private runWithBlocks(budgetInsns: number, cache: CodeCache): RunExit {
+  private runWithBlocks(budgetInsns: number, cache: CodeCache): RunExit | typeof FAULTED {
     const c = this.core;
     const mmu = c.mmu;
     const regs = c.regs;
@@ -203,6 +205,7 @@ export class I386Cpu implements Cpu {
       const insns = b.insns;
       if (insns.length > 0 && budgetInsns - c.runRetired >= insns.length) {
         const exit = runDecoded(c, insns);
+        if (exit === FAULTED) return FAULTED;
         if (exit >= 0) {
           this.lastBlock = b;
           return exit as RunExit;

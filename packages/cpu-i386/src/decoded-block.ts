@@ -16,18 +16,28 @@
  * - Before each handler the runner stores EIP and ESP at the instruction's start (where a fault rolls back
  *   to) and sets EIP past it; handlers follow the interpreter's fault discipline, so a faulting instruction
  *   changes nothing but ESP, which the run loop restores.
+ * - Page faults, the commonest exception by far, are found before the handler runs: the memory operand and
+ *   the stack slot an instruction uses are checked against the TLB (walking the tables on a miss), and a
+ *   fault leaves by returning FAULTED. Throwing FAULT_SIGNAL costs the host a microsecond or more; it
+ *   remains for the rarer cases (a second page of a straddling access, segment limits, #DE, ...).
  * - Blocks are cached per physical frame by the code cache, which watches stores to their frames: a store to
  *   one sets `smcPending`, and the runner leaves the block after that instruction.
  */
 import { ESP, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { INSN_EIP, INSN_ESP } from './cpu-core.js';
-import { decodeForm, type FormDecoder } from './decoded-handlers.js';
+import { Access, decodeForm, type FormDecoder, prepareAccess, StackUse } from './decoded-handlers.js';
 import { instructionLength } from './instruction-length.js';
 import { CONTINUE, step } from './interpreter.js';
 
 /** A handler's answer besides CONTINUE and the RunExit values: EIP went elsewhere, the block is over. */
 export const LEAVE_BLOCK = -2;
+/**
+ * The runner's answer for a page fault found before an instruction ran (prepareAccess): the fault record
+ * is filled, EIP is on the instruction and nothing changed. The run loop turns it into RunExit.Fault
+ * without the cost of unwinding.
+ */
+export const FAULTED = -3;
 /** Long enough that block entry costs little; short enough that a budget rarely splits a block. */
 const MAX_BLOCK_INSNS = 48;
 
@@ -59,6 +69,9 @@ export class DecodedInsn {
   target = 0;
   /** True when the block ends after this instruction. */
   endsBlock = false;
+  /** How the memory operand is accessed, and which stack slot is used: checked before the handler runs. */
+  access: Access = Access.None;
+  stack: StackUse = StackUse.None;
 }
 
 /** Runs an instruction the decoded tier has no handler for: the interpreter decodes and runs it again. */
@@ -80,6 +93,10 @@ export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
     const d = insns[i];
     start[INSN_EIP] = d.eip;
     start[INSN_ESP] = regs[ESP];
+    if ((d.access | d.stack) !== 0 && !prepareAccess(c, d)) {
+      c.eip = d.eip;
+      return FAULTED;
+    }
     c.eip = d.next;
     const exit = d.exec(c, d);
     c.runRetired++;
@@ -184,7 +201,10 @@ export function decodeInstruction(u8: Uint8Array, at: number, end: number, d: De
   // A form that read another length than the length table says is a decoder bug: the interpreter is right.
   if (!decoded || d.next - d.eip !== cursor.pos - at) {
     if (decoded) lengthDisagreements++;
+    // The interpreter checks its own accesses (in its order: an #UD form must not fault on its operand).
     d.exec = runThroughStep;
+    d.access = Access.None;
+    d.stack = StackUse.None;
     d.endsBlock = mayBranch(u8, at, end);
   }
 }

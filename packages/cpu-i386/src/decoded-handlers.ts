@@ -24,6 +24,28 @@ import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
  */
 export type FormDecoder = (cur: ByteCursor, d: DecodedInsn, op: number, seg: number) => boolean;
 
+/** How an instruction uses its ModR/M memory operand (prepareAccess checks the page before it runs). */
+export const Access = {
+  None: 0,
+  Read: 1,
+  Write: 2,
+  /** Read or written as only the running instruction knows (a shift by CL): resolved, not checked. */
+  Resolve: 3,
+} as const;
+export type Access = (typeof Access)[keyof typeof Access];
+
+/** The stack slot an instruction reads or writes first (prepareAccess checks its page before it runs). */
+export const StackUse = {
+  None: 0,
+  /** Writes below ESP (PUSH, CALL). */
+  Push: 1,
+  /** Reads at ESP (POP, RET). */
+  Pop: 2,
+  /** Reads at EBP (LEAVE). */
+  Leave: 3,
+} as const;
+export type StackUse = (typeof StackUse)[keyof typeof StackUse];
+
 const FORMS: (FormDecoder | undefined)[] = new Array(0x200).fill(undefined);
 
 export function decodeForm(op: number): FormDecoder | undefined {
@@ -40,13 +62,17 @@ function range(first: number, last: number): number[] {
 
 // ---- Operand decoding -------------------------------------------------------------------------------
 
-/** ModR/M (and SIB, displacement) in 32-bit addressing, as decode.ts's decodeEa reads them. */
-function readModrm(cur: ByteCursor, d: DecodedInsn, seg: number): void {
+/**
+ * ModR/M (and SIB, displacement) in 32-bit addressing, as decode.ts's decodeEa reads them; a memory operand
+ * is accessed as `access` says (prepareAccess checks it before the handler runs).
+ */
+function readModrm(cur: ByteCursor, d: DecodedInsn, seg: number, access: Access): void {
   const modrm = cur.u8At();
   d.modrm = modrm;
   d.reg = (modrm >> 3) & 7;
   d.rm = modrm & 7;
   if (modrm >= 0xc0) return;
+  d.access = access;
   const mod = modrm >> 6;
   const rm = modrm & 7;
   let defaultSeg = SEG_DS;
@@ -88,42 +114,37 @@ function offsetOf(c: CpuCore, d: DecodedInsn): number {
   return off | 0;
 }
 
-/** Resolves the memory operand into `c.ea` (segment checks included), as the interpreter's decode does. */
-function resolveEa(c: CpuCore, d: DecodedInsn): void {
-  finishEa(c, d.seg, offsetOf(c, d));
-}
-
-/** The r/m operand's value. */
-function readOperand(c: CpuCore, d: DecodedInsn, m: number): number {
-  if (d.modrm >= 0xc0) return getReg(c, d.rm, m);
-  resolveEa(c, d);
-  return readRm(c, d.modrm, m);
-}
-
-/** Writes the r/m operand (resolving a memory operand first). */
-function writeOperand(c: CpuCore, d: DecodedInsn, v: number, m: number): void {
-  if (d.modrm >= 0xc0) setReg(c, d.rm, v, m);
-  else {
-    resolveEa(c, d);
-    writeRm(c, d.modrm, v, m);
+/**
+ * Before the handler runs: resolves the memory operand into `c.ea` (segment checks included, as the
+ * interpreter's decode does) and makes sure its page and the stack slot the instruction uses are mapped
+ * for the access. False: a #PF is recorded and nothing has changed (the runner leaves without unwinding).
+ */
+export function prepareAccess(c: CpuCore, d: DecodedInsn): boolean {
+  const mmu = c.mmu;
+  if (d.access !== Access.None) {
+    finishEa(c, d.seg, offsetOf(c, d));
+    if (d.access !== Access.Resolve && !mmu.ready(c.ea, d.access === Access.Write)) return false;
   }
+  // A stack segment with checks is left to the handler's own accesses (which may unwind).
+  if (d.stack === StackUse.None || (c.segCheckMask & (1 << SEG_SS)) !== 0) return true;
+  const regs = c.regs;
+  const off = d.stack === StackUse.Push ? regs[ESP] - 4 : d.stack === StackUse.Pop ? regs[ESP] : regs[EBP];
+  return mmu.ready((off + c.segBase[SEG_SS]) | 0, d.stack === StackUse.Push);
 }
 
-/** Resolves the r/m operand for read-modify-write: a memory destination is probed for writing first. */
-function beginOperandRmw(c: CpuCore, d: DecodedInsn, m: number): void {
-  if (d.modrm >= 0xc0) return;
-  resolveEa(c, d);
-  beginRmw(c, d.modrm, m);
-}
-
-/** Reads an r/m operand already resolved by beginOperandRmw. */
-function readResolved(c: CpuCore, d: DecodedInsn, m: number): number {
+/** The r/m operand's value (a memory operand is already in `c.ea`). */
+function readOperand(c: CpuCore, d: DecodedInsn, m: number): number {
   return d.modrm >= 0xc0 ? getReg(c, d.rm, m) : readRm(c, d.modrm, m);
 }
 
-function writeResolved(c: CpuCore, d: DecodedInsn, v: number, m: number): void {
+function writeOperand(c: CpuCore, d: DecodedInsn, v: number, m: number): void {
   if (d.modrm >= 0xc0) setReg(c, d.rm, v, m);
   else writeRm(c, d.modrm, v, m);
+}
+
+/** A read-modify-write destination in memory is probed for writing first (both pages, if it straddles). */
+function beginOperandRmw(c: CpuCore, d: DecodedInsn, m: number): void {
+  if (d.modrm < 0xc0) beginRmw(c, d.modrm, m);
 }
 
 function byteOrDword(op: number): number {
@@ -141,7 +162,7 @@ function aluRmReg(c: CpuCore, d: DecodedInsn): number {
   const m = d.m;
   if (d.sub !== ALU_CMP) {
     beginOperandRmw(c, d, m);
-    writeResolved(c, d, alu(c, d.sub, readResolved(c, d, m), getReg(c, d.reg, m), m), m);
+    writeOperand(c, d, alu(c, d.sub, readOperand(c, d, m), getReg(c, d.reg, m), m), m);
   } else {
     alu(c, ALU_CMP, readOperand(c, d, m), getReg(c, d.reg, m), m);
   }
@@ -173,7 +194,7 @@ function aluRmImm(c: CpuCore, d: DecodedInsn): number {
   const m = d.m;
   if (d.sub !== ALU_CMP) {
     beginOperandRmw(c, d, m);
-    writeResolved(c, d, alu(c, d.sub, readResolved(c, d, m), d.imm, m), m);
+    writeOperand(c, d, alu(c, d.sub, readOperand(c, d, m), d.imm, m), m);
   } else {
     alu(c, ALU_CMP, readOperand(c, d, m), d.imm, m);
   }
@@ -191,7 +212,7 @@ define(
       d.exec = aluAccImm;
       return true;
     }
-    readModrm(cur, d, seg);
+    readModrm(cur, d, seg, form < 2 && d.sub !== ALU_CMP ? Access.Write : Access.Read);
     if (form >= 2) d.exec = aluRegRm;
     else d.exec = d.m === -1 && d.modrm >= 0xc0 ? aluReg32 : aluRmReg;
     return true;
@@ -200,7 +221,8 @@ define(
 
 define([0x80, 0x81, 0x82, 0x83], (cur, d, op, seg) => {
   d.m = op === 0x81 || op === 0x83 ? -1 : 0xff;
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Read);
+  if (d.reg !== ALU_CMP && d.modrm < 0xc0) d.access = Access.Write;
   d.sub = d.reg;
   d.imm = op === 0x81 ? cur.s32() : op === 0x83 ? cur.s8() : cur.u8At();
   d.exec = aluRmImm;
@@ -220,7 +242,7 @@ function testAccImm(c: CpuCore, d: DecodedInsn): number {
 
 define([0x84, 0x85], (cur, d, op, seg) => {
   d.m = byteOrDword(op);
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Read);
   d.exec = testRmReg;
   return true;
 });
@@ -246,7 +268,6 @@ function movRegRm(c: CpuCore, d: DecodedInsn): number {
 
 /** MOV r32, [mem] with a flat segment: the commonest instruction of all. */
 function movReg32Mem(c: CpuCore, d: DecodedInsn): number {
-  resolveEa(c, d);
   c.regs[d.reg] = readRm(c, d.modrm, -1);
   return CONTINUE;
 }
@@ -258,14 +279,14 @@ function movReg32Reg32(c: CpuCore, d: DecodedInsn): number {
 
 define([0x88, 0x89], (cur, d, op, seg) => {
   d.m = byteOrDword(op);
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Write);
   d.exec = d.m === -1 && d.modrm >= 0xc0 ? movReg32Reg32 : movRmReg;
   return true;
 });
 
 define([0x8a, 0x8b], (cur, d, op, seg) => {
   d.m = byteOrDword(op);
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Read);
   d.exec = d.m === -1 && d.modrm < 0xc0 ? movReg32Mem : movRegRm;
   return true;
 });
@@ -277,7 +298,7 @@ function movRmImm(c: CpuCore, d: DecodedInsn): number {
 
 define([0xc6, 0xc7], (cur, d, op, seg) => {
   d.m = byteOrDword(op);
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Write);
   if (d.reg !== 0) return false;
   d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
   d.exec = movRmImm;
@@ -306,6 +327,7 @@ define([0xa0, 0xa1, 0xa2, 0xa3], (cur, d, op, seg) => {
   d.disp = cur.s32();
   d.seg = seg >= 0 ? seg : SEG_DS;
   d.reg = EAX;
+  d.access = op < 0xa2 ? Access.Read : Access.Write;
   d.exec = op < 0xa2 ? movRegRm : movRmReg;
   return true;
 });
@@ -316,7 +338,7 @@ function lea(c: CpuCore, d: DecodedInsn): number {
 }
 
 define([0x8d], (cur, d, _op, seg) => {
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.None);
   if (d.modrm >= 0xc0) return false;
   d.exec = lea;
   return true;
@@ -332,7 +354,7 @@ function movExtend(c: CpuCore, d: DecodedInsn): number {
 define([0x1b6, 0x1b7, 0x1be, 0x1bf], (cur, d, op, seg) => {
   d.m = (op & 1) === 0 ? 0xff : 0xffff;
   d.sub = op >= 0x1be ? 1 : 0;
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Read);
   d.exec = movExtend;
   return true;
 });
@@ -341,14 +363,14 @@ function xchgRmReg(c: CpuCore, d: DecodedInsn): number {
   const m = d.m;
   const a = readOperand(c, d, m);
   const b = getReg(c, d.reg, m);
-  writeResolved(c, d, b, m);
+  writeOperand(c, d, b, m);
   setReg(c, d.reg, a, m);
   return CONTINUE;
 }
 
 define([0x86, 0x87], (cur, d, op, seg) => {
   d.m = byteOrDword(op);
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Read); // the interpreter reads first: a missing page is a read fault
   d.exec = xchgRmReg;
   return true;
 });
@@ -379,17 +401,17 @@ function setcc(c: CpuCore, d: DecodedInsn): number {
 }
 
 /** CMOVcc and SETcc: a condition code in the opcode's low nibble and a ModR/M operand. */
-function conditionForm(handler: DecodedHandler): FormDecoder {
+function conditionForm(handler: DecodedHandler, access: Access): FormDecoder {
   return (cur, d, op, seg) => {
     d.sub = op & 0xf;
-    readModrm(cur, d, seg);
+    readModrm(cur, d, seg, access);
     d.exec = handler;
     return true;
   };
 }
 
-define(range(0x140, 0x14f), conditionForm(cmov));
-define(range(0x190, 0x19f), conditionForm(setcc));
+define(range(0x140, 0x14f), conditionForm(cmov, Access.Read));
+define(range(0x190, 0x19f), conditionForm(setcc, Access.Write));
 
 // ---- Stack (50..5F, 68, 6A, C9) -----------------------------------------------------------------------
 
@@ -406,6 +428,7 @@ function popReg(c: CpuCore, d: DecodedInsn): number {
 
 define(range(0x50, 0x5f), (_cur, d, op) => {
   d.reg = op & 7;
+  d.stack = op < 0x58 ? StackUse.Push : StackUse.Pop;
   d.exec = op < 0x58 ? pushReg : popReg;
   return true;
 });
@@ -417,6 +440,7 @@ function pushImm(c: CpuCore, d: DecodedInsn): number {
 
 define([0x68, 0x6a], (cur, d, op) => {
   d.imm = op === 0x68 ? cur.s32() : cur.s8();
+  d.stack = StackUse.Push;
   d.exec = pushImm;
   return true;
 });
@@ -438,6 +462,7 @@ function leave(c: CpuCore): number {
 }
 
 define([0xc9], (_cur, d) => {
+  d.stack = StackUse.Leave;
   d.exec = leave;
   return true;
 });
@@ -492,12 +517,14 @@ define([0xeb, 0xe9], (cur, d, op) => {
 });
 
 define([0xe8], (cur, d) => {
+  d.stack = StackUse.Push;
   d.exec = call;
   return relative(cur, d, true);
 });
 
 define([0xc2, 0xc3], (cur, d, op) => {
   d.imm = op === 0xc2 ? cur.u16() : 0;
+  d.stack = StackUse.Pop;
   d.exec = ret;
   return ends(d);
 });
@@ -533,16 +560,19 @@ function shift(c: CpuCore, d: DecodedInsn, count: number): number {
     return CONTINUE;
   }
   beginOperandRmw(c, d, m);
-  writeResolved(c, d, shiftRotate(c, d.reg, readResolved(c, d, m), count, m), m);
+  writeOperand(c, d, shiftRotate(c, d.reg, readOperand(c, d, m), count, m), m);
   return CONTINUE;
 }
 
 define([0xc0, 0xc1, 0xd0, 0xd1, 0xd2, 0xd3], (cur, d, op, seg) => {
   d.m = byteOrDword(op);
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Read);
   if (op <= 0xc1) d.imm = cur.u8At();
   else d.imm = 1;
   d.exec = op >= 0xd2 ? shiftByCl : shiftImm;
+  // A count known to be nonzero writes; by CL it is known only when it runs (the handler probes then).
+  if (d.modrm < 0xc0)
+    d.access = op >= 0xd2 ? Access.Resolve : (d.imm & 0x1f) !== 0 ? Access.Write : Access.Read;
   return true;
 });
 
@@ -553,15 +583,15 @@ function testRmImm(c: CpuCore, d: DecodedInsn): number {
 
 function notRm(c: CpuCore, d: DecodedInsn): number {
   beginOperandRmw(c, d, d.m);
-  writeResolved(c, d, ~readResolved(c, d, d.m) & d.m, d.m);
+  writeOperand(c, d, ~readOperand(c, d, d.m) & d.m, d.m);
   return CONTINUE;
 }
 
 function negRm(c: CpuCore, d: DecodedInsn): number {
   const m = d.m;
   beginOperandRmw(c, d, m);
-  const v = readResolved(c, d, m);
-  writeResolved(c, d, -v & m, m);
+  const v = readOperand(c, d, m);
+  writeOperand(c, d, -v & m, m);
   neg(c, v, m);
   return CONTINUE;
 }
@@ -586,27 +616,28 @@ function mulDiv(c: CpuCore, d: DecodedInsn): number {
 
 define([0xf6, 0xf7], (cur, d, op, seg) => {
   d.m = byteOrDword(op);
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Read);
   if (d.reg <= 1) {
     d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
     d.exec = testRmImm;
   } else d.exec = d.reg === 2 ? notRm : d.reg === 3 ? negRm : mulDiv;
+  if ((d.reg === 2 || d.reg === 3) && d.modrm < 0xc0) d.access = Access.Write;
   return true;
 });
 
 function incDecRm(c: CpuCore, d: DecodedInsn): number {
   const m = d.m;
   beginOperandRmw(c, d, m);
-  const v = readResolved(c, d, m);
+  const v = readOperand(c, d, m);
   const dec = d.reg === 1;
-  writeResolved(c, d, (dec ? v - 1 : v + 1) & m, m);
+  writeOperand(c, d, (dec ? v - 1 : v + 1) & m, m);
   incDec(c, v, dec, m);
   return CONTINUE;
 }
 
 define([0xfe], (cur, d, _op, seg) => {
   d.m = 0xff;
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Write);
   if (d.reg > 1) return false;
   d.exec = incDecRm;
   return true;
@@ -631,19 +662,22 @@ function pushRm(c: CpuCore, d: DecodedInsn): number {
 
 define([0xff], (cur, d, _op, seg) => {
   d.m = -1;
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Read);
   switch (d.reg) {
     case 0:
     case 1:
+      if (d.modrm < 0xc0) d.access = Access.Write;
       d.exec = incDecRm;
       return true;
     case 2:
+      d.stack = StackUse.Push;
       d.exec = callIndirect;
       return ends(d);
     case 4:
       d.exec = jmpIndirect;
       return ends(d);
     case 6:
+      d.stack = StackUse.Push;
       d.exec = pushRm;
       return true;
     default:
@@ -664,13 +698,13 @@ function imulRegRmImm(c: CpuCore, d: DecodedInsn): number {
 }
 
 define([0x1af], (cur, d, _op, seg) => {
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Read);
   d.exec = imulRegRm;
   return true;
 });
 
 define([0x69, 0x6b], (cur, d, op, seg) => {
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.Read);
   d.imm = op === 0x69 ? cur.s32() : cur.s8();
   d.exec = imulRegRmImm;
   return true;
@@ -707,7 +741,7 @@ define([0x90], (_cur, d) => {
 
 /** Hint NOPs (0F 18..1F): the operand is decoded but never used, so nothing can fault. */
 define(range(0x118, 0x11f), (cur, d, _op, seg) => {
-  readModrm(cur, d, seg);
+  readModrm(cur, d, seg, Access.None);
   d.exec = nop;
   return true;
 });

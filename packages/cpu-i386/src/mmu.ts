@@ -20,7 +20,8 @@
  * - Physical addresses beyond RAM (a PTE pointing past the end) read as 0xFF bytes and ignore writes, like
  *   an ISA bus with nothing on it; such pages are never cached in the TLB. Page-table entries beyond RAM
  *   therefore read as 0xFFFFFFFF and their A/D updates are dropped.
- * - Faults set CR2 and the #PF error code (P, W, U; U is always set) and unwind with FAULT_SIGNAL.
+ * - Faults set CR2 and the #PF error code (P, W, U; U is always set) and unwind with FAULT_SIGNAL; `ready`
+ *   lets a caller that can leave by returning find a fault first without unwinding.
  */
 import type { PhysicalMemory } from '@kmos/abi-driver';
 import {
@@ -40,11 +41,13 @@ import {
   PTE_US,
   VEC_PF,
 } from './constants.js';
-import { type FaultRecord, raiseFault } from './fault.js';
+import { FAULT_SIGNAL, type FaultRecord } from './fault.js';
 
 /** How many distinct fills a CR3 load clears one by one before clearing the whole TLB is cheaper. */
 const TLB_TRACKED = 4096;
 const TLB_MISS = -1;
+/** What `walk` returns for a page fault (pages are 4 KiB aligned and never negative). */
+const WALK_FAULT = -1;
 const LARGE_PAGE_OFFSET_MASK = 0x3ff000;
 
 export class Mmu {
@@ -135,8 +138,14 @@ export class Mmu {
     if (addr + 4 <= this.ramBytes) this.i32[addr >>> 2] = v;
   }
 
-  private pageFault(lin: number, errorCode: number): never {
-    return raiseFault(this.fault, VEC_PF, errorCode | PF_U, lin);
+  /** Records a #PF for `lin` (CR2, error code with U) without unwinding; returns WALK_FAULT. */
+  private pageFault(lin: number, errorCode: number): number {
+    const f = this.fault;
+    f.vector = VEC_PF;
+    f.errorCode = errorCode | PF_U;
+    f.cr2 = lin;
+    f.trap = false;
+    return WALK_FAULT;
   }
 
   /**
@@ -144,15 +153,32 @@ export class Mmu {
    * for writes) and fills the TLB when the page is in RAM. Raises #PF.
    */
   translate(lin: number, write: boolean): number {
+    const page = this.walk(lin, write);
+    if (page === WALK_FAULT) throw FAULT_SIGNAL;
+    return page;
+  }
+
+  /**
+   * Whether an access to `lin` can proceed: true on a TLB hit or a successful walk (which fills the TLB);
+   * false after recording the #PF in the fault record, for callers that leave by returning instead of
+   * unwinding (a thrown fault costs the host a microsecond or more). Only `lin`'s page is checked.
+   */
+  ready(lin: number, write: boolean): boolean {
+    if ((write ? this.tlbWrite : this.tlbRead)[lin >>> PAGE_SHIFT] >= 0) return true;
+    return this.walk(lin, write) !== WALK_FAULT;
+  }
+
+  /** `translate` without unwinding: the page, or WALK_FAULT with the #PF recorded. */
+  private walk(lin: number, write: boolean): number {
     const wbit = write ? PF_W : 0;
     const pdeAddr = this.cr3 + ((lin >>> 22) << 2);
     const pde = this.readPhys32(pdeAddr);
-    if ((pde & PTE_P) === 0) this.pageFault(lin, wbit);
+    if ((pde & PTE_P) === 0) return this.pageFault(lin, wbit);
     let page: number;
     let perms: number;
     if ((pde & PDE_PS) !== 0) {
       perms = pde;
-      this.checkPerms(lin, perms, wbit);
+      if (!this.permitted(perms, wbit)) return this.pageFault(lin, PF_P | wbit);
       const updated = pde | PTE_A | (write ? PTE_D : 0);
       if (updated !== pde) this.writePhys32(pdeAddr, updated);
       page = ((pde & PDE_4M_FRAME_MASK) | (lin & LARGE_PAGE_OFFSET_MASK)) >>> 0;
@@ -160,9 +186,9 @@ export class Mmu {
     } else {
       const pteAddr = ((pde & PTE_FRAME_MASK) >>> 0) + (((lin >>> PAGE_SHIFT) & 0x3ff) << 2);
       const pte = this.readPhys32(pteAddr);
-      if ((pte & PTE_P) === 0) this.pageFault(lin, wbit);
+      if ((pte & PTE_P) === 0) return this.pageFault(lin, wbit);
       perms = pde & pte;
-      this.checkPerms(lin, perms, wbit);
+      if (!this.permitted(perms, wbit)) return this.pageFault(lin, PF_P | wbit);
       if ((pde & PTE_A) === 0) this.writePhys32(pdeAddr, pde | PTE_A);
       const updated = pte | PTE_A | (write ? PTE_D : 0);
       if (updated !== pte) this.writePhys32(pteAddr, updated);
@@ -173,9 +199,8 @@ export class Mmu {
     return page;
   }
 
-  private checkPerms(lin: number, perms: number, wbit: number): void {
-    if ((perms & PTE_US) === 0) this.pageFault(lin, PF_P | wbit);
-    if (wbit !== 0 && (perms & PTE_RW) === 0) this.pageFault(lin, PF_P | wbit);
+  private permitted(perms: number, wbit: number): boolean {
+    return (perms & PTE_US) !== 0 && (wbit === 0 || (perms & PTE_RW) !== 0);
   }
 
   private fill(vpn: number, page: number, writable: boolean): void {
