@@ -33,7 +33,7 @@ import type { Block, BlockFn } from './code-cache.js';
 import { FLAG_DF, FLAGS_STATUS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { getCF, setLazy, testCondition } from './flags.js';
-import { x87TraceEntry } from './fpu/trace-entry.js';
+import { x87EflagsEntry, x87TraceEntry } from './fpu/trace-entry.js';
 import { instructionLength } from './instruction-length.js';
 import { step } from './interpreter.js';
 import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
@@ -138,6 +138,13 @@ const LOGIC_CONDITIONS: (string | null)[] = [
   'fr<=0',
   'fr>0',
 ];
+
+/**
+ * x87 memory forms that write memory, as a bit per ModR/M reg field for each of D8..DF: FST(P) m32fp,
+ * FNSTENV, FNSTCW (D9); FISTTP/FIST(P) m32int, FSTP m80fp (DB); FISTTP m64int, FST(P) m64fp, FNSAVE, FNSTSW
+ * (DD); FISTTP/FIST(P) m16int, FBSTP, FISTP m64int (DF).
+ */
+const X87_MEMORY_STORES = [0, 0xcc, 0, 0x8e, 0, 0xce, 0, 0xce];
 
 /** Segment-override prefixes, indexed by the segment register they select (ES CS SS DS FS GS). */
 const SEGMENT_OVERRIDES = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
@@ -638,20 +645,39 @@ class BlockWriter {
 
   /**
    * D8..DF: the x87 unit executes the instruction as it does for the interpreter; the trace saves the fetch,
-   * the decode and a return to the run loop. The FPU reads the instruction's EIP (FIP) from s[0], EFLAGS
-   * (FCMOVcc) and writes them (FCOMI), so pending flags are stored first; FNSTSW AX writes EAX.
+   * the decode and a return to the run loop. Common forms call an entry point decoded now (fpu/trace-entry.ts)
+   * and fall back to `execute`, which reads the instruction's EIP (FIP) from s[0]. Only FCMOVcc reads EFLAGS
+   * and only FCOMI and friends write them, so pending flags are stored for those alone; FCOMI's entry returns
+   * its ZF/PF/CF, set here over the other status flags. FNSTSW AX reads the status word into AX. An FPU store
+   * that hits compiled code ends the trace after it, as an integer store does.
    */
   private x87Escape(op: number): Emit {
     if (!this.hasFpu) return Emit.None; // the interpreter raises #NM
     this.operand();
     this.mayFault = true; // #MF, #NM, stack faults
-    this.materializeFlags();
-    const writesAx = op === 0xdf && this.modrm === 0xe0;
-    const call = `c.fpu.execute(${op},${this.modrm},${this.isReg ? 0 : 'ea'},false);`;
-    // Common forms try an entry point decoded now (fpu/trace-entry.ts) and fall back to execute.
-    const entry = writesAx ? null : x87TraceEntry(op, this.modrm);
-    if (entry !== null) this.emit(`s[0]=ip;if(!${entry})${call}`);
-    else this.emit(writesAx ? `s[0]=ip;R[0]=r[0];${call}r[0]=R[0];` : `s[0]=ip;${call}`);
+    const modrm = this.modrm;
+    const call = `c.fpu.execute(${op},${modrm},${this.isReg ? 0 : 'ea'},false);`;
+    if (op === 0xdf && modrm === 0xe0) {
+      this.emit('r[0]=(r[0]&-65536)|c.fpu.state.statusWord();');
+      return Emit.Normal;
+    }
+    const eflags = x87EflagsEntry(op, modrm);
+    if (eflags !== null) {
+      this.materializeFlags();
+      this.emit(
+        `s[0]=ip;t=${eflags};if(t<0){${call}}else{c.flags=(c.flags&${~FLAGS_STATUS})|t;c.lazyMask=0;}`,
+      );
+      return Emit.Normal;
+    }
+    if (this.isReg && (op === 0xda || op === 0xdb) && modrm < 0xe0) this.materializeFlags(); // FCMOVcc
+    const entry = x87TraceEntry(op, modrm);
+    const stores = !this.isReg && X87_MEMORY_STORES[op - 0xd8] & (1 << this.reg);
+    if (stores) this.emit('c.smcPending=false;');
+    this.emit(entry !== null ? `s[0]=ip;if(!${entry})${call}` : `s[0]=ip;${call}`);
+    if (stores) {
+      this.emit('sm=c.smcPending;');
+      this.emitStoreCheck();
+    }
     return Emit.Normal;
   }
 

@@ -10,7 +10,9 @@
  * the status word. A masked exception yields its default result (indefinite, infinity, ...); an unmasked
  * IE/DE/ZE leaves destination and stack alone, and ES makes the next waiting instruction raise #MF
  * (SDM vol. 1, 8.5-8.7). Arithmetic lives in arith.ts, format conversions in convert.ts, FPREM/FSCALE/FXTRACT
- * in scale-rem.ts, transcendental functions in transcendental.ts.
+ * in scale-rem.ts, transcendental functions in transcendental.ts. Compiled traces call the `trace*` entry
+ * points instead of `execute` for common forms (trace-entry.ts picks them), which take the fast paths of
+ * fast-path.ts and memory-fast.ts and decline whatever those do not cover.
  */
 import {
   add,
@@ -37,6 +39,20 @@ import {
 } from './convert.js';
 import { classify, Ext80, fpx, K_SNAN, K_UNSUPPORTED } from './ext80.js';
 import { fastAdd, fastDiv, fastMul, NOT_HANDLED } from './fast-path.js';
+import {
+  CMP_CC,
+  CMP_EFLAGS,
+  CMP_EQ,
+  CMP_GT,
+  CMP_LT,
+  CMP_UN,
+  compareFinite,
+  decodeDouble,
+  decodeInt64,
+  decodeSingle,
+  encodeDouble,
+  encodeSingle,
+} from './memory-fast.js';
 import { FPREM_SPECIAL, fprem, fscale, fxtract } from './scale-rem.js';
 import { f2xm1, fpatan, fptan, fsincos, fyl2x, fyl2xp1, loadConstant } from './transcendental.js';
 import {
@@ -53,6 +69,7 @@ import {
   FSW_ES,
   FSW_EXCEPTIONS,
   FSW_IE,
+  FSW_PE,
   FSW_SF,
   PC_24,
   PC_53,
@@ -92,13 +109,6 @@ const LOAD_I32 = 3;
 const LOAD_I64 = 4;
 const LOAD_BCD = 5;
 const LOAD_CONSTANT = 6;
-
-/** Comparison outcomes, mapped to C3/C2/C0 and to ZF/PF/CF. */
-const CMP_GT = 0;
-const CMP_LT = 1;
-const CMP_EQ = 2;
-const CMP_UN = 3;
-const CMP_CC = [0, FSW_C0, FSW_C3, FSW_C3 | FSW_C2 | FSW_C0];
 
 export class X87 {
   readonly state = new X87State();
@@ -735,17 +745,244 @@ export class X87 {
     return true;
   }
 
-  /** FILD m32int: exact, so no flag but C1 (cleared) changes. */
+  /** FILD m16int / m32int / m64int: exact, so no flag but C1 (cleared) changes. */
+  traceLoadInt16(ea: number, fop: number, fip: number): boolean {
+    const p = this.pushSlot();
+    if (p < 0) return false;
+    loadInt32((this.bus.readU16(ea) << 16) >> 16, this.b);
+    return this.pushMemory(p, ea, fop, fip);
+  }
+
   traceLoadInt32(ea: number, fop: number, fip: number): boolean {
+    const p = this.pushSlot();
+    if (p < 0) return false;
+    loadInt32(this.bus.readU32(ea), this.b);
+    return this.pushMemory(p, ea, fop, fip);
+  }
+
+  traceLoadInt64(ea: number, fop: number, fip: number): boolean {
+    const p = this.pushSlot();
+    if (p < 0) return false;
+    decodeInt64(this.bus.readU32(ea), this.bus.readU32(ea + 4), this.b);
+    return this.pushMemory(p, ea, fop, fip);
+  }
+
+  /** FLD m32fp / m64fp of a normal or zero value (the others signal, or are denormal: the general path). */
+  traceLoadSingle(ea: number, fop: number, fip: number): boolean {
+    const p = this.pushSlot();
+    if (p < 0 || !decodeSingle(this.bus.readU32(ea), this.b)) return false;
+    return this.pushMemory(p, ea, fop, fip);
+  }
+
+  traceLoadDouble(ea: number, fop: number, fip: number): boolean {
+    const p = this.pushSlot();
+    if (p < 0 || !decodeDouble(this.bus.readU32(ea), this.bus.readU32(ea + 4), this.b)) return false;
+    return this.pushMemory(p, ea, fop, fip);
+  }
+
+  /** FLD m80fp: any bit pattern is pushed as it is, without an exception. */
+  traceLoadExtended(ea: number, fop: number, fip: number): boolean {
+    const p = this.pushSlot();
+    if (p < 0) return false;
+    const bus = this.bus;
+    const lo = bus.readU32(ea);
+    const hi = bus.readU32(ea + 4);
+    const se = bus.readU16(ea + 8);
+    this.b.set(se >>> 15, se & 0x7fff, hi, lo);
+    return this.pushMemory(p, ea, fop, fip);
+  }
+
+  /** FLD1 (i = 0) and FLDZ (i = 6): exact in every rounding mode. */
+  traceLoadConstant(i: number, fop: number, fip: number): boolean {
+    const p = this.pushSlot();
+    if (p < 0) return false;
+    loadConstant(i, 0, this.b);
+    return this.pushDecoded(p, fop, fip);
+  }
+
+  /** The physical register a push writes, or -1 when it is not empty or an exception is pending. */
+  private pushSlot(): number {
     const s = this.state;
     const p = (s.top + 7) & 7;
-    if ((s.sw & FSW_ES) !== 0 || s.empty[p] === 0) return false;
-    loadInt32(this.bus.readU32(ea), this.b);
+    return (s.sw & FSW_ES) !== 0 || s.empty[p] === 0 ? -1 : p;
+  }
+
+  /** Pushes `b` into physical register p, as pushLoaded does for a load without exceptions. */
+  private pushDecoded(p: number, fop: number, fip: number): boolean {
+    const s = this.state;
     s.writePhys(p, this.b);
     s.top = p;
     s.fip = fip;
     s.fop = fop;
+    s.sw &= ~FSW_C1;
+    return true;
+  }
+
+  /** pushDecoded for a memory operand at ea, which becomes FDP. */
+  private pushMemory(p: number, ea: number, fop: number, fip: number): boolean {
+    this.state.fdp = ea >>> 0;
+    return this.pushDecoded(p, fop, fip);
+  }
+
+  /** FST/FSTP m32fp and m64fp of a zero, or of a normal that stays normal in the format (encodeSingle/Double). */
+  traceStoreSingle(pop: boolean, ea: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    const p = s.top;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p] !== 0) return false;
+    const status = encodeSingle(s.readPhys(p, this.a), this.roundingControl());
+    if (status === NOT_HANDLED) return false;
+    this.bus.probeWrite(ea, 4);
+    this.bus.writeU32(ea, stored.lo);
+    return this.commitStore(status, pop, ea, fop, fip);
+  }
+
+  traceStoreDouble(pop: boolean, ea: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    const p = s.top;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p] !== 0) return false;
+    const status = encodeDouble(s.readPhys(p, this.a), this.roundingControl());
+    if (status === NOT_HANDLED) return false;
+    const bus = this.bus;
+    bus.probeWrite(ea, 8);
+    bus.writeU32(ea, stored.lo);
+    bus.writeU32(ea + 4, stored.hi);
+    return this.commitStore(status, pop, ea, fop, fip);
+  }
+
+  /** FSTP m80fp: any value is stored as it is. */
+  traceStoreExtended(ea: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    const p = s.top;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p] !== 0) return false;
+    const bus = this.bus;
+    bus.probeWrite(ea, 10);
+    bus.writeU32(ea, s.lo[p]);
+    bus.writeU32(ea + 4, s.hi[p]);
+    bus.writeU16(ea + 8, (s.sign[p] << 15) | s.exp[p]);
+    return this.commitStore(0, true, ea, fop, fip);
+  }
+
+  /**
+   * FIST/FISTP m16int, m32int, m64int of a value that converts without IE (convert.ts's storeInteger, which
+   * allocates nothing); PE and C1 as it reports them.
+   */
+  traceStoreInteger(sizeBits: number, pop: boolean, ea: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    const p = s.top;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p] !== 0) return false;
+    fpx.begin(s.cw);
+    if (!storeInteger(s.readPhys(p, this.a), sizeBits, this.roundingControl())) return false;
+    if ((fpx.flags & ~FSW_PE) !== 0) return false;
+    const status = fpx.flags === 0 ? 0 : fpx.roundedUp ? FSW_PE | FSW_C1 : FSW_PE;
+    const bus = this.bus;
+    bus.probeWrite(ea, sizeBits >>> 3);
+    if (sizeBits === 16) bus.writeU16(ea, stored.lo);
+    else bus.writeU32(ea, stored.lo);
+    if (sizeBits === 64) bus.writeU32(ea + 4, stored.hi);
+    return this.commitStore(status, pop, ea, fop, fip);
+  }
+
+  /** After a store's memory was written: the pointers, the pop and PE/C1 (`status`), as `finish` would. */
+  private commitStore(status: number, pop: boolean, ea: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    s.fip = fip;
+    s.fop = fop;
     s.fdp = ea >>> 0;
+    if (pop) s.pop();
+    this.finishFast(status);
+    return true;
+  }
+
+  /** FADD..FDIVR with a memory operand of D8 (m32fp), DC (m64fp), DA (m32int) or DE (m16int): `opcode`. */
+  traceArithmeticMemory(op: number, opcode: number, ea: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    const p = s.top;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p] !== 0 || !this.readOperandFast(opcode, ea)) return false;
+    const status = this.computeFast(op, s.readPhys(p, this.a), this.b, p);
+    if (status === NOT_HANDLED) return false;
+    s.fip = fip;
+    s.fop = fop;
+    s.fdp = ea >>> 0;
+    this.finishFast(status);
+    return true;
+  }
+
+  /** FCOM/FCOMP (and FICOM/FICOMP) with a memory operand, both values zero or normal. */
+  traceCompareMemory(opcode: number, pop: boolean, ea: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    const p = s.top;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p] !== 0 || !this.readOperandFast(opcode, ea)) return false;
+    const outcome = compareFinite(s.readPhys(p, this.a), this.b);
+    if (outcome < 0) return false;
+    s.fip = fip;
+    s.fop = fop;
+    s.fdp = ea >>> 0;
+    s.sw = (s.sw & ~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)) | CMP_CC[outcome];
+    if (pop) s.pop();
+    return true;
+  }
+
+  /** The memory operand of `opcode` into `b` when it is normal or zero (integers always are). */
+  private readOperandFast(opcode: number, ea: number): boolean {
+    const bus = this.bus;
+    switch (opcode) {
+      case 0xd8:
+        return decodeSingle(bus.readU32(ea), this.b);
+      case 0xdc:
+        return decodeDouble(bus.readU32(ea), bus.readU32(ea + 4), this.b);
+      case 0xda:
+        loadInt32(bus.readU32(ea), this.b);
+        return true;
+      default:
+        loadInt32((bus.readU16(ea) << 16) >> 16, this.b);
+        return true;
+    }
+  }
+
+  /** FCOM/FCOMP/FCOMPP/FUCOM/FUCOMP/FUCOMPP ST(i) (`pops` 0..2), both values zero or normal. */
+  traceCompareRegister(i: number, pops: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    const outcome = this.compareStack(i);
+    if (outcome < 0) return false;
+    s.fip = fip;
+    s.fop = fop;
+    s.sw = (s.sw & ~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)) | CMP_CC[outcome];
+    if (pops > 0) s.pop();
+    if (pops > 1) s.pop();
+    return true;
+  }
+
+  /**
+   * FCOMI/FUCOMI(P) ST(i): the EFLAGS status bits to set (ZF, PF, CF; OF, SF and AF clear), or -1 when the
+   * trace must call `execute`. The status word is unchanged (C1 included), as on hardware.
+   */
+  traceCompareEflags(i: number, pop: boolean, fop: number, fip: number): number {
+    const s = this.state;
+    const outcome = this.compareStack(i);
+    if (outcome < 0) return -1;
+    s.fip = fip;
+    s.fop = fop;
+    if (pop) s.pop();
+    return CMP_EFLAGS[outcome];
+  }
+
+  /** compareFinite on ST(0) and ST(i), or -1 when either is empty or an exception is pending. */
+  private compareStack(i: number): number {
+    const s = this.state;
+    const p0 = s.top;
+    const pi = (p0 + i) & 7;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p0] !== 0 || s.empty[pi] !== 0) return -1;
+    return compareFinite(s.readPhys(p0, this.a), s.readPhys(pi, this.b));
+  }
+
+  /** FCHS (i = 0) and FABS (i = 1) of a non-empty ST(0): any value, no exception. */
+  traceSign(i: number, fop: number, fip: number): boolean {
+    const s = this.state;
+    const p = s.top;
+    if ((s.sw & FSW_ES) !== 0 || s.empty[p] !== 0) return false;
+    s.sign[p] = i === 0 ? s.sign[p] ^ 1 : 0;
+    s.fip = fip;
+    s.fop = fop;
     s.sw &= ~FSW_C1;
     return true;
   }
