@@ -29,7 +29,7 @@
  */
 import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
 import { cmpxchg, xadd } from './bit-ops.js';
-import type { Block, BlockFn } from './code-cache.js';
+import { type Block, type BlockFn, TRACE_CAUGHT } from './code-cache.js';
 import { FLAG_DF, FLAGS_STATUS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { getCF, setLazy, testCondition } from './flags.js';
@@ -1101,8 +1101,9 @@ function exitAt(eip: number | string, retired: number): string {
  * them in machine registers) and go back to the CpuCore's array on the way out; the EIP of the instruction
  * running is the local `ip`. Every way out goes through the code after the loop, so those stores are
  * type-stable from the first exit on (a side exit never deoptimizes the function for lack of feedback).
- * A fault unwinds through the catch, which stores what the run loop needs: registers, pending flags, the
- * faulting EIP (s[0]) and the instructions retired in earlier passes (s[2]).
+ * A fault unwinds to the catch, which stores what the run loop needs: registers, pending flags, the
+ * faulting EIP (s[0]) and the instructions retired in earlier passes (s[2]); it hands the exception to the
+ * run loop in `c.caught` and returns TRACE_CAUGHT, as a rethrow would cost the host another unwind.
  */
 function traceFunctionSource(body: string): string {
   const written = new Set([...body.matchAll(/\br(\d)=(?!=)/g)].map((m) => Number(m[1])));
@@ -1113,7 +1114,7 @@ function traceFunctionSource(body: string): string {
   return (
     `"use strict";return function trace(c,R,m,s,left){let ea=0,v=0,t=0,w=0,p=0,sp=0,fa=0,fb=0,fr=0,fk=0,n=0,pc=0,ip=0,sm=false,st=0,x=${CONTINUE}${loadRegs};` +
     'const L=c.lazy,TR=m.tlbRead,TW=m.tlbWrite,M8=m.u8,M32=m.i32;' +
-    `try{out:for(;;){\n${body}\n}}catch(e){if(st===0){${storeRegs}}else{R[4]=s[1];}${MATERIALIZE_FLAGS}s[0]=ip;s[2]=n;throw e;}` +
+    `try{out:for(;;){\n${body}\n}}catch(e){if(st===0){${storeRegs}}else{R[4]=s[1];}${MATERIALIZE_FLAGS}s[0]=ip;s[2]=n;c.caught=e;return ${TRACE_CAUGHT};}` +
     `${storeRegs}${MATERIALIZE_FLAGS}c.eip=pc;c.blockRetired=n;return x;};`
   );
 }

@@ -20,6 +20,8 @@ import type { Mmu } from './mmu.js';
 
 /** A compiled block: `left` is the budget it may use; it returns an exit and sets `c.blockRetired`. */
 export type BlockFn = (c: CpuCore, r: Int32Array, m: Mmu, s: Int32Array, left: number) => number;
+/** What a compiled block returns when an exception unwound to its catch; the exception is in `c.caught`. */
+export const TRACE_CAUGHT = -4;
 
 const NO_EIPS = new Int32Array(0);
 const RECENT_SLOTS = 4096;

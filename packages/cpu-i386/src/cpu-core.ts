@@ -93,6 +93,8 @@ export class CpuCore {
   blockRetired = 0;
   /** The compiled block running now (for counting retired instructions when it faults), else null. */
   currentBlock: Block | null = null;
+  /** The exception a compiled block caught (it returned TRACE_CAUGHT); the run loop takes it. */
+  caught: unknown = null;
   syscallGate = 0;
 
   constructor(memory: PhysicalMemory, gdtEntries: number) {

@@ -7,7 +7,9 @@
  * Faults and traps leave the loop two ways: a fault (#PF, #GP, ...) throws FAULT_SIGNAL from any depth and
  * is unwound to the instruction's start; a trap (#BP, #OF, INT1's #DB) is an instruction that completed and
  * returns RunExit.Fault as a value with EIP past it. `run` marks the second kind `fault.trap`, so no
- * instruction handler has to.
+ * instruction handler has to. Page faults found before an instruction runs (decoded blocks), and faults a
+ * compiled trace caught itself, come back as FAULTED instead: already rolled back, never unwound through
+ * `run`, as each unwind costs the host a microsecond or more.
  * Layer: arch plugin (cpu-i386); created by plugin.ts, drives interpreter.ts.
  */
 import {
@@ -25,7 +27,7 @@ import {
   type VirtAddr,
 } from '@kmos/abi-driver';
 import { compileBlock } from './block-compiler.js';
-import { Block, CodeCache } from './code-cache.js';
+import { Block, CodeCache, TRACE_CAUGHT } from './code-cache.js';
 import {
   ESP,
   FLAG_IF,
@@ -188,6 +190,7 @@ export class I386Cpu implements Cpu {
         // currentBlock stays set until the interpreter runs: a fault unwinds by it (see unwindFault).
         c.currentBlock = b;
         const exit = fn(c, regs, mmu, start, budgetInsns - c.runRetired);
+        if (exit === TRACE_CAUGHT) return this.traceCaught(b);
         c.runRetired += c.blockRetired;
         this.compiledInsns += c.blockRetired;
         if (exit !== CONTINUE) {
@@ -254,6 +257,23 @@ export class I386Cpu implements Cpu {
   private flatDataSegments(): boolean {
     const c = this.core;
     return (c.segCheckMask & FLAT_SEGMENTS_MASK) === 0 && c.segBase[SEG_DS] === 0 && c.segBase[SEG_SS] === 0;
+  }
+
+  /**
+   * A compiled block caught an exception: a fault leaves as FAULTED (the block stored its registers and the
+   * faulting EIP), anything else goes on up.
+   */
+  private traceCaught(b: Block): typeof FAULTED {
+    const c = this.core;
+    const e = c.caught;
+    c.caught = null;
+    if (e !== FAULT_SIGNAL) throw e;
+    c.eip = c.insnStart[INSN_EIP];
+    const retired = c.insnStart[INSN_BLOCK_PASSES] + b.insnEips.indexOf(c.insnStart[INSN_EIP]);
+    c.runRetired += retired;
+    this.compiledInsns += retired;
+    c.currentBlock = null;
+    return FAULTED;
   }
 
   /** After a fault: roll EIP (and, for interpreted instructions, ESP) back; count a block's finished part. */
