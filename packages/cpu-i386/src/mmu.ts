@@ -111,16 +111,20 @@ export class Mmu {
     this.tlbWrite[vpn] = TLB_MISS;
   }
 
-  /** Drops write entries of every virtual page mapping `frame` (the frame now holds cached code). */
+  /**
+   * Drops write entries of every virtual page mapping `frame` (the frame now holds cached code). Past
+   * TLB_TRACKED fills the whole TLB goes instead: scanning a million entries for each new code frame cost
+   * about a millisecond each time.
+   */
   protectCodeFrame(frame: number): void {
+    if (this.filledCount > TLB_TRACKED) {
+      this.flush();
+      return;
+    }
     const page = frame << PAGE_SHIFT;
     const w = this.tlbWrite;
-    if (this.filledCount <= TLB_TRACKED) {
-      for (let i = 0; i < this.filledCount; i++)
-        if (w[this.filledVpns[i]] === page) w[this.filledVpns[i]] = TLB_MISS;
-    } else {
-      for (let vpn = 0; vpn < PAGE_COUNT; vpn++) if (w[vpn] === page) w[vpn] = TLB_MISS;
-    }
+    for (let i = 0; i < this.filledCount; i++)
+      if (w[this.filledVpns[i]] === page) w[this.filledVpns[i]] = TLB_MISS;
   }
 
   private remember(vpn: number): void {
