@@ -452,6 +452,8 @@ class BlockWriter {
   private modrm = 0;
   /** The segment-override prefix of the current instruction (SEG_ES..SEG_GS), or -1. */
   private seg = -1;
+  /** True while decoding LEA's operand: an address only, never accessed, so never checked. */
+  private addressOnly = false;
   private insnEip = 0;
 
   /** Reads ModR/M (+SIB/disp); for memory forms emits `ea=...;`. Returns false for forms not compiled. */
@@ -491,10 +493,21 @@ class BlockWriter {
   private emitEa(offset: string): void {
     if (this.seg < 0) {
       this.emit(`ea=(${offset})|0;`);
-      return;
+    } else {
+      this.emit(`if((c.segCheckMask&${1 << this.seg})!==0){${exitAt(this.insnEip, this.k)}}`);
+      this.emit(`ea=(${offset}+c.segBase[${this.seg}])|0;`);
     }
-    this.emit(`if((c.segCheckMask&${1 << this.seg})!==0){${exitAt(this.insnEip, this.k)}}`);
-    this.emit(`ea=(${offset}+c.segBase[${this.seg}])|0;`);
+    if (!this.addressOnly) this.emitLeaveUnless('ea', false);
+  }
+
+  /**
+   * Leaves the trace before this instruction (nothing of it done yet) unless the page at `addr` can be
+   * accessed (TLB hit, or a walk that fills it). A page fault then happens in the decoded tier, which
+   * returns it without unwinding: a fault thrown here would cost the host a microsecond or more.
+   */
+  private emitLeaveUnless(addr: string, write: boolean): void {
+    const tlb = write ? 'TW' : 'TR';
+    this.emit(`if(${tlb}[${addr}>>>12]<0&&!m.ready(${addr},${write})){${exitAt(this.insnEip, this.k)}}`);
   }
 
   private get reg(): number {
@@ -542,7 +555,8 @@ class BlockWriter {
   private probeRmw(width: number): void {
     if (this.isReg) return;
     const fast = width === 8 ? 'TW[ea>>>12]>=0' : `(ea&${width / 8 - 1})===0&&TW[ea>>>12]>=0`;
-    this.emit(`if(!(${fast}))m.probeWrite(ea,${width / 8});`);
+    const leave = `if(!m.ready(ea,true)){${exitAt(this.insnEip, this.k)}}`;
+    this.emit(`if(!(${fast})){${leave}m.probeWrite(ea,${width / 8});}`);
   }
 
   // ---- Instructions ------------------------------------------------------------------------------------
@@ -809,6 +823,7 @@ class BlockWriter {
       case 0x89: {
         const width = op === 0x88 ? 8 : 32;
         this.operand();
+        if (!this.isReg) this.emitLeaveUnless('ea', true);
         this.rmWrite(width, this.regRead(width, this.reg));
         return Emit.Normal;
       }
@@ -820,7 +835,9 @@ class BlockWriter {
         return Emit.Normal;
       }
       case 0x8d:
+        this.addressOnly = true;
         this.operand();
+        this.addressOnly = false;
         if (this.isReg) return Emit.None;
         this.emit(`r[${this.reg}]=ea;`);
         return Emit.Normal;
@@ -851,6 +868,7 @@ class BlockWriter {
         const width = op === 0xc6 ? 8 : 32;
         this.operand();
         if (this.reg !== 0) return Emit.None;
+        if (!this.isReg) this.emitLeaveUnless('ea', true);
         this.rmWrite(width, `${width === 8 ? this.byte() : this.dword()}`);
         return Emit.Normal;
       }

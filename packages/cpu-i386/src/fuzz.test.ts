@@ -8,7 +8,7 @@ import { Reg, RunExit } from '@kmos/abi-driver';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { instructionLength } from './instruction-length.js';
-import { GuestMachine, TEST_CODE, TEST_DATA, testProgram } from './testing/guest.js';
+import { assemble, GuestMachine, TEST_CODE, TEST_DATA, testProgram } from './testing/guest.js';
 
 const CODE = TEST_CODE;
 const DATA = TEST_DATA;
@@ -113,6 +113,15 @@ describe('decoded blocks and compiled traces against the interpreter', () => {
     expect(decoded.state).toEqual(interpreted.state);
     expect(decoded.data).toEqual(interpreted.data);
   }
+
+  it('agree when a trace meets an unmapped page mid-loop (it leaves for the decoded tier, which faults)', () => {
+    for (const store of ['mov [ebx], eax', 'add [ebx], eax', 'mov eax, [ebx]']) {
+      const { code } = assemble(`l: ${store}\n add ebx, 2048\n inc ecx\n cmp ecx, 100\n jne l\n int 0x80`);
+      const bytes = new Uint8Array(8192);
+      bytes.set(code);
+      expectCompiledLikeInterpreted(bytes, [1, 0, 0, DATA, 0, 0, 0, 0]);
+    }
+  });
 
   it('agree on random operands of every form the decoded tier handles, faults included', () => {
     // The decoded tier's straight-line opcodes with random operands, some behind a segment override: ModR/M
