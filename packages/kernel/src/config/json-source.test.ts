@@ -18,6 +18,14 @@ describe('parseJsonSource', () => {
     );
   });
 
+  it('regression: a "__proto__" key is a property, as JSON.parse makes it (seed 39761095)', () => {
+    const text = '{"__proto__": null, "a": {"__proto__": {"b": 1}}}';
+    const data = parseJsonSource(text).data as Record<string, unknown>;
+    expect(data).toEqual(JSON.parse(text));
+    expect(Object.hasOwn(data, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+  });
+
   it('places a syntax error where the bad character is', () => {
     fc.assert(
       fc.property(

@@ -22,9 +22,11 @@ export class JsonSyntaxError extends Error {
 
 export function parseJsonSource(text: string): JsonSource {
   try {
-    const { data, pointers } = jsonSourceMap.parse(text);
+    const { pointers } = jsonSourceMap.parse(text);
     return {
-      data,
+      // The data comes from JSON.parse: json-source-map assigns keys, so a "__proto__" key would set the
+      // object's prototype instead of becoming a property.
+      data: JSON.parse(text),
       positionOf(pointer) {
         const at = pointers[pointer]?.key ?? pointers[pointer]?.value;
         return at ? { line: at.line + 1, column: at.column + 1 } : null;
