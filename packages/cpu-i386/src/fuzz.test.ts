@@ -14,6 +14,8 @@ const CODE = TEST_CODE;
 const DATA = TEST_DATA;
 const KNOWN_VECTORS = new Set([0, 1, 3, 4, 5, 6, 7, 11, 12, 13, 14, 16]);
 const TRAPS = new Set([1, 3, 4]);
+/** PTE flags of a present, user, read-only page. */
+const READ_ONLY_USER = 0x5;
 
 function snapshot(m: GuestMachine): number[] {
   const out = [0, 1, 2, 3, 4, 5, 6, 7].map((r) => m.cpu.getReg(r as Reg));
@@ -91,9 +93,11 @@ describe('decoded blocks and compiled traces against the interpreter', () => {
     jit: number,
     decode: boolean,
     data?: Uint8Array,
+    setup?: (m: GuestMachine) => void,
   ): { state: number[]; data: number[] } {
     const m = testProgram(bytes, regValues, jit, decode);
     if (data !== undefined) m.write(DATA, data);
+    setup?.(m);
     const exits: number[] = [];
     for (let i = 0; i < 4; i++) {
       const exit = m.cpu.run(500);
@@ -104,22 +108,30 @@ describe('decoded blocks and compiled traces against the interpreter', () => {
     return { state: [...snapshot(m), ...exits], data: Array.from(m.read(DATA, 4096)) };
   }
 
-  function expectCompiledLikeInterpreted(bytes: Uint8Array, regValues: number[], data?: Uint8Array): void {
-    const interpreted = runMachine(bytes, regValues, 0, false, data);
-    const compiled = runMachine(bytes, regValues, 1, false, data);
+  function expectCompiledLikeInterpreted(
+    bytes: Uint8Array,
+    regValues: number[],
+    data?: Uint8Array,
+    setup?: (m: GuestMachine) => void,
+  ): void {
+    const interpreted = runMachine(bytes, regValues, 0, false, data, setup);
+    const compiled = runMachine(bytes, regValues, 1, false, data, setup);
     expect(compiled.state).toEqual(interpreted.state);
     expect(compiled.data).toEqual(interpreted.data);
-    const decoded = runMachine(bytes, regValues, 0, true, data);
+    const decoded = runMachine(bytes, regValues, 0, true, data, setup);
     expect(decoded.state).toEqual(interpreted.state);
     expect(decoded.data).toEqual(interpreted.data);
   }
 
-  it('agree when a trace meets an unmapped page mid-loop (it leaves for the decoded tier, which faults)', () => {
-    for (const store of ['mov [ebx], eax', 'add [ebx], eax', 'mov eax, [ebx]']) {
-      const { code } = assemble(`l: ${store}\n add ebx, 2048\n inc ecx\n cmp ecx, 100\n jne l\n int 0x80`);
-      const bytes = new Uint8Array(8192);
-      bytes.set(code);
-      expectCompiledLikeInterpreted(bytes, [1, 0, 0, DATA, 0, 0, 0, 0]);
+  it('agree when a trace meets an unmapped or read-only page mid-loop (it leaves for the decoded tier)', () => {
+    const readOnlyNextPage = (m: GuestMachine) => m.map(DATA + 0x1000, READ_ONLY_USER);
+    for (const setup of [undefined, readOnlyNextPage]) {
+      for (const access of ['mov [ebx], eax', 'add [ebx], eax', 'mov eax, [ebx]']) {
+        const { code } = assemble(`l: ${access}\n add ebx, 2048\n inc ecx\n cmp ecx, 100\n jne l\n int 0x80`);
+        const bytes = new Uint8Array(8192);
+        bytes.set(code);
+        expectCompiledLikeInterpreted(bytes, [1, 0, 0, DATA, 0, 0, 0, 0], undefined, setup);
+      }
     }
   });
 
@@ -156,7 +168,9 @@ describe('decoded blocks and compiled traces against the interpreter', () => {
     const inData = fc.integer({ min: DATA + 0x100, max: DATA + 0xeff });
     const regs = fc.array(inData, { minLength: 8, maxLength: 8 });
     const data = fc.uint8Array({ minLength: 4096, maxLength: 4096 });
-    fc.assert(fc.property(code, regs, data, expectCompiledLikeInterpreted), { numRuns: 300, seed: 45 });
+    const agree = (bytes: Uint8Array, regValues: number[], page: Uint8Array) =>
+      expectCompiledLikeInterpreted(bytes, regValues, page);
+    fc.assert(fc.property(code, regs, data, agree), { numRuns: 300, seed: 45 });
   }, 120_000);
 
   it('end in the same state, exit and memory as the interpreter on random code', () => {
