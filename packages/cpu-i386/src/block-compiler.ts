@@ -34,7 +34,7 @@ import { FLAG_DF, FLAGS_STATUS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { getCF, setLazy, testCondition } from './flags.js';
 import { x87EflagsEntry, x87TraceEntry } from './fpu/trace-entry.js';
-import { instructionLength } from './instruction-length.js';
+import { INSTRUCTION_PREFIXES, instructionLength } from './instruction-length.js';
 import { step } from './interpreter.js';
 import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
 
@@ -185,8 +185,6 @@ const SYNC_EDX_EAX_IN = 'r[0]=R[0];r[2]=R[2];';
 const SYNC_REGS_OUT = 'R[0]=r[0];R[1]=r[1];R[2]=r[2];R[3]=r[3];R[4]=r[4];R[5]=r[5];R[6]=r[6];R[7]=r[7];';
 const SYNC_ALL_OUT = `${SYNC_REGS_OUT}c.ea=ea;`;
 
-/** Prefix bytes, skipped to find the opcode of an instruction handed to the interpreter. */
-const INSTRUCTION_PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
 /** One-byte opcodes that may load DS, SS, ES or CS: POP ES/SS/DS, MOV Sreg, LES/LDS, far CALL/JMP/RET, IRET. */
 const LOADS_SEGMENT_ONE_BYTE = new Set([0x07, 0x17, 0x1f, 0x8e, 0xc4, 0xc5, 0x9a, 0xea, 0xca, 0xcb, 0xcf]);
 const SYNC_ALL_IN = 'r[0]=R[0];r[1]=R[1];r[2]=R[2];r[3]=R[3];r[4]=R[4];r[5]=R[5];r[6]=R[6];r[7]=R[7];';

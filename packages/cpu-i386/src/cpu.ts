@@ -269,10 +269,7 @@ export class I386Cpu implements Cpu {
     c.caught = null;
     if (e !== FAULT_SIGNAL) throw e;
     c.eip = c.insnStart[INSN_EIP];
-    const retired = c.insnStart[INSN_BLOCK_PASSES] + b.insnEips.indexOf(c.insnStart[INSN_EIP]);
-    c.runRetired += retired;
-    this.compiledInsns += retired;
-    c.currentBlock = null;
+    this.retireUntilFault(b);
     return FAULTED;
   }
 
@@ -281,14 +278,17 @@ export class I386Cpu implements Cpu {
     const c = this.core;
     const b = c.currentBlock;
     c.eip = c.insnStart[INSN_EIP];
-    if (b !== null) {
-      const retired = c.insnStart[INSN_BLOCK_PASSES] + b.insnEips.indexOf(c.insnStart[INSN_EIP]);
-      c.runRetired += retired;
-      this.compiledInsns += retired;
-      c.currentBlock = null;
-    } else {
-      c.regs[ESP] = c.insnStart[INSN_ESP];
-    }
+    if (b !== null) this.retireUntilFault(b);
+    else c.regs[ESP] = c.insnStart[INSN_ESP];
+  }
+
+  /** Counts the instructions compiled block `b` finished before the one that faulted (at INSN_EIP). */
+  private retireUntilFault(b: Block): void {
+    const c = this.core;
+    const retired = c.insnStart[INSN_BLOCK_PASSES] + b.insnEips.indexOf(c.insnStart[INSN_EIP]);
+    c.runRetired += retired;
+    this.compiledInsns += retired;
+    c.currentBlock = null;
   }
 
   get fault(): FaultInfo {

@@ -27,7 +27,7 @@ import { ESP, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './constants
 import type { CpuCore } from './cpu-core.js';
 import { INSN_EIP, INSN_ESP } from './cpu-core.js';
 import { Access, decodeForm, type FormDecoder, prepareAccess, StackUse } from './decoded-handlers.js';
-import { instructionLength } from './instruction-length.js';
+import { INSTRUCTION_PREFIXES, instructionLength } from './instruction-length.js';
 import { CONTINUE, step } from './interpreter.js';
 
 /** A handler's answer besides CONTINUE and the RunExit values: EIP went elsewhere, the block is over. */
@@ -215,7 +215,7 @@ export let lengthDisagreements = 0;
 /** Whether an instruction left to `step` may transfer control: the block ends after it. */
 function mayBranch(u8: Uint8Array, at: number, end: number): boolean {
   let pos = at;
-  while (pos < end && (SEGMENT_PREFIX[u8[pos]] !== undefined || OTHER_PREFIXES.has(u8[pos]))) pos++;
+  while (pos < end && INSTRUCTION_PREFIXES.has(u8[pos])) pos++;
   const op = u8[pos];
   if (op === 0x0f) {
     const op2 = u8[pos + 1];
@@ -227,8 +227,6 @@ function mayBranch(u8: Uint8Array, at: number, end: number): boolean {
   }
   return BRANCHING_OPCODES.has(op);
 }
-
-const OTHER_PREFIXES = new Set([0x66, 0x67, 0xf0, 0xf2, 0xf3]);
 
 const BRANCHING_OPCODES = new Set([
   0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f, 0x9a, 0xc2,

@@ -101,7 +101,10 @@ function bitSet(ranges: [number, number][]): Uint8Array {
   return set;
 }
 
-const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
+/** Every prefix byte: segment overrides, operand and address size, LOCK, REPNE and REP. */
+export const INSTRUCTION_PREFIXES = new Set([
+  0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3,
+]);
 const MAX_LENGTH = 15;
 
 /** Bytes of the ModR/M byte at `at` and what follows it (SIB, displacement). */
@@ -129,7 +132,7 @@ export function instructionLength(u8: Uint8Array, at: number, end: number): numb
   let pos = at;
   let operand16 = false;
   let address16 = false;
-  while (pos < end && PREFIXES.has(u8[pos])) {
+  while (pos < end && INSTRUCTION_PREFIXES.has(u8[pos])) {
     if (u8[pos] === 0x66) operand16 = true;
     if (u8[pos] === 0x67) address16 = true;
     pos++;
