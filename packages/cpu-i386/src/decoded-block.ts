@@ -27,17 +27,15 @@ import { ESP, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './constants
 import type { CpuCore } from './cpu-core.js';
 import { INSN_EIP, INSN_ESP } from './cpu-core.js';
 import { Access, decodeForm, type FormDecoder, prepareAccess, StackUse } from './decoded-handlers.js';
+import { FAULTED } from './fault.js';
 import { INSTRUCTION_PREFIXES, instructionLength } from './instruction-length.js';
 import { CONTINUE, step } from './interpreter.js';
 
 /** A handler's answer besides CONTINUE and the RunExit values: EIP went elsewhere, the block is over. */
 export const LEAVE_BLOCK = -2;
-/**
- * The runner's answer for a page fault found before an instruction ran (prepareAccess): the fault record
- * is filled, EIP is on the instruction and nothing changed. The run loop turns it into RunExit.Fault
- * without the cost of unwinding.
- */
-export const FAULTED = -3;
+/** The runner's answer for a page fault found before an instruction ran (prepareAccess); see fault.ts. */
+export { FAULTED };
+
 /** Long enough that block entry costs little; short enough that a budget rarely splits a block. */
 const MAX_BLOCK_INSNS = 48;
 

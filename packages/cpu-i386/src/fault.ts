@@ -19,6 +19,13 @@ export class FaultRecord implements FaultInfo {
 /** Thrown (never allocated again) to unwind from any depth of an instruction to `run`. */
 export const FAULT_SIGNAL: { readonly kind: 'cpu-i386-fault' } = Object.freeze({ kind: 'cpu-i386-fault' });
 
+/**
+ * What the decoded tier's runner, and `step` for a REP string instruction, answer for a page fault found
+ * without unwinding: the fault record is filled, EIP is on the instruction and nothing changed but the
+ * progress a REP made. The run loop turns it into RunExit.Fault without the cost of a throw.
+ */
+export const FAULTED = -3;
+
 export function isFaultSignal(e: unknown): boolean {
   return e === FAULT_SIGNAL;
 }

@@ -1,6 +1,8 @@
 /**
  * The interpreter's entry: prefixes, the LOCK check, and the one-byte opcode map (SDM vol. 2, table A-2).
- * `step` runs one instruction and returns -1 to go on, or a RunExit for the run loop (cpu.ts). Two-byte
+ * `step` runs one instruction and returns -1 to go on, or a RunExit for the run loop (cpu.ts), or FAULTED
+ * (fault.ts) when a REP MOVS/STOS found a page fault without throwing: EIP back on the instruction, and
+ * `c.runRetired` one lower, as every caller of `step` counts the instruction it ran. Two-byte
  * (0F xx) opcodes live in interpreter-0f.ts, string instructions in string-ops.ts, control-state ones in
  * system-ops.ts. Layer: arch plugin (cpu-i386).
  *
@@ -452,12 +454,10 @@ function executeOther(c: CpuCore, op: number): number {
     }
     case 0xa4:
     case 0xa5:
-      stringOp(c, STR_MOVS, op === 0xa4 ? 0xff : vMask(c));
-      return CONTINUE;
+      return stringOp(c, STR_MOVS, op === 0xa4 ? 0xff : vMask(c));
     case 0xa6:
     case 0xa7:
-      stringOp(c, STR_CMPS, op === 0xa6 ? 0xff : vMask(c));
-      return CONTINUE;
+      return stringOp(c, STR_CMPS, op === 0xa6 ? 0xff : vMask(c));
     case 0xa8:
     case 0xa9: {
       const m = op === 0xa8 ? 0xff : vMask(c);
@@ -467,16 +467,13 @@ function executeOther(c: CpuCore, op: number): number {
     }
     case 0xaa:
     case 0xab:
-      stringOp(c, STR_STOS, op === 0xaa ? 0xff : vMask(c));
-      return CONTINUE;
+      return stringOp(c, STR_STOS, op === 0xaa ? 0xff : vMask(c));
     case 0xac:
     case 0xad:
-      stringOp(c, STR_LODS, op === 0xac ? 0xff : vMask(c));
-      return CONTINUE;
+      return stringOp(c, STR_LODS, op === 0xac ? 0xff : vMask(c));
     case 0xae:
     case 0xaf:
-      stringOp(c, STR_SCAS, op === 0xae ? 0xff : vMask(c));
-      return CONTINUE;
+      return stringOp(c, STR_SCAS, op === 0xae ? 0xff : vMask(c));
     case 0xb0:
     case 0xb1:
     case 0xb2:

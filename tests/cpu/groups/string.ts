@@ -3,6 +3,9 @@
  * prefix and with rep / repe / repne, with DF clear (upwards) and set (downwards), over counts 0..5 and
  * mismatch positions that stop repe/repne early. Each case prints both register files (esi/edi point into
  * static buffers, so they are equal on both CPUs) and the destination buffer around the start.
+ * `string-bulk`: rep movs / rep stos over thousands of elements in both directions, crossing pages, with the
+ * destination overlapping the source at small distances either way — the runs the CPU moves a page at a
+ * time must leave the bytes element-by-element copying leaves (a checksum of the whole buffer).
  */
 import { cName, cProgram, cString, type Group } from './c-program.js';
 
@@ -87,4 +90,66 @@ function stringGroup(): Group {
   return { name: 'string-ops', source: cProgram(fns, calls) };
 }
 
-export const stringGroups: readonly Group[] = [stringGroup()];
+const BULK_BUFFER = `#define BULK_BYTES (4 * 4096)
+static u8 bulk_buf[BULK_BYTES] __attribute__((aligned(4096)));
+/* FNV-1a over the whole buffer a dword at a time: one line per case however many bytes moved. */
+static u32 bulk_sum(void) {
+  const u32 *w = (const u32 *)bulk_buf;
+  u32 h = 0x811c9dc5u;
+  for (u32 i = 0; i < BULK_BYTES / 4; i++) h = (h ^ w[i]) * 0x01000193u;
+  return h;
+}
+/* Elements of size bytes from at along the direction that stay inside the buffer, at most count. */
+static u32 bulk_room(s32 at, u32 size, u32 df, u32 count) {
+  u32 room = df ? (u32)at / size + 1 : (BULK_BYTES - (u32)at) / size;
+  return count < room ? count : room;
+}
+static void bulk_case(const char *label, void (*run)(struct state *), u32 size, u32 df, s32 src, s32 delta, u32 count, u32 movs) {
+  s32 dst = src + delta;
+  if (dst < 0 || dst + (s32)size > BULK_BYTES) return;
+  count = bulk_room(dst, size, df, count);
+  if (movs) count = bulk_room(src, size, df, count);
+  u32 *w = (u32 *)bulk_buf;
+  for (u32 i = 0; i < BULK_BYTES / 4; i++) w[i] = i * 0x9e3779b1u + 0x01020304u;
+  struct state in, out;
+  random_state(&in, df ? DF : 0);
+  in.ecx = count;
+  in.esi = (u32)(bulk_buf + src);
+  in.edi = (u32)(bulk_buf + dst);
+  out = in;
+  run(&out);
+  out_s(label);
+  out_kv("n", count, 32);
+  out_kv("src", (u32)src, 16);
+  out_kv("delta", (u32)delta, 32);
+  out_state_pair("", &in, &out, STATUS_FLAGS);
+  out_kv("sum", bulk_sum(), 32);
+  out_nl();
+}`;
+
+/** Source offsets (page starts, ends, middles), distances to the destination and element counts. */
+const BULK_SOURCES = [0, 0x7fd, 0x1000, 0x1ffc, 0x2ffe, 0x3ff0];
+const BULK_DELTAS = [-4097, -100, -5, -4, -3, -1, 0, 1, 2, 3, 4, 6, 9, 4099];
+const BULK_COUNTS = [7, 1000, 0x10000];
+
+function bulkGroup(): Group {
+  const fns = [BULK_BUFFER];
+  const calls: string[] = [];
+  for (const [suffix, size] of ELEMENT_SUFFIXES) {
+    for (const op of [`movs${suffix}`, `stos${suffix}`]) {
+      const label = `rep ${op}`;
+      fns.push(runner(label, label));
+      calls.push(`for (u32 df = 0; df < 2; df++)
+    for (u32 s = 0; s < ${BULK_SOURCES.length}; s++)
+      for (u32 d = 0; d < ${BULK_DELTAS.length}; d++)
+        for (u32 c = 0; c < ${BULK_COUNTS.length}; c++) {
+          static const s32 sources[] = {${BULK_SOURCES.join(', ')}}, deltas[] = {${BULK_DELTAS.join(', ')}};
+          static const u32 counts[] = {${BULK_COUNTS.join(', ')}};
+          bulk_case(${cString(label)}, ${cName(label)}, ${size}, df, sources[s], deltas[d], counts[c], ${op.startsWith('movs') ? 1 : 0});
+        }`);
+    }
+  }
+  return { name: 'string-bulk', source: cProgram(fns, calls) };
+}
+
+export const stringGroups: readonly Group[] = [stringGroup(), bulkGroup()];
