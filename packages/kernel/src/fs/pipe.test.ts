@@ -4,7 +4,9 @@
 // behaviour (WouldBlock and wake-ups), which a non-blocking host pipe cannot show, checked against the rules.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { PhysicalMemory } from '@kmos/abi-driver';
 import {
+  EFAULT,
   FIONREAD,
   O_NONBLOCK,
   O_RDONLY,
@@ -18,9 +20,10 @@ import {
 } from '@kmos/abi-linux';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { KernelError } from '../kernel-error.js';
 import { ROOT_CREDENTIALS } from './credentials.js';
 import type { OpenFile } from './open-file.js';
-import { Pipe, type PipeFile } from './pipe.js';
+import { Pipe, type PipeFile, type PipeUserMemory } from './pipe.js';
 import { createTestMemory, PageKmalloc } from './testing/page-kmalloc.js';
 import { outcome } from './testing/vfs-fixture.js';
 import { Vfs } from './vfs.js';
@@ -230,6 +233,53 @@ describe('blocking pipes', () => {
     pipe.closeEnd(false, true);
     expect(woken).toBe(1);
     expect(pipe.read(new Uint8Array(1), false)).toBe(0);
+  });
+});
+
+describe('read(2) and write(2) on user memory', () => {
+  /**
+   * A user space of `size` bytes beside the pipe's RAM in which every address from `faultAt` on is EFAULT;
+   * a copy moves the bytes before the bad address and then throws, as usercopy does.
+   */
+  const userSpace = (memory: PhysicalMemory, size: number, faultAt: number) => {
+    const bytes = new Uint8Array(size);
+    const good = (ptr: number, n: number) => Math.max(0, Math.min(n, faultAt - ptr));
+    const mem: PipeUserMemory = {
+      copyInToPhys(ptr, phys, n) {
+        memory.u8.set(bytes.subarray(ptr, ptr + good(ptr, n)), phys);
+        if (good(ptr, n) < n) throw new KernelError(EFAULT);
+      },
+      copyOutFromPhys(ptr, phys, n) {
+        bytes.set(memory.u8.subarray(phys, phys + good(ptr, n)), ptr);
+        if (good(ptr, n) < n) throw new KernelError(EFAULT);
+      },
+    };
+    return { bytes, mem };
+  };
+
+  it('regression: a bad user page ends the copy, the pages before it move, and EFAULT leaks no pipe page', async () => {
+    const kmalloc = new PageKmalloc(createTestMemory(32));
+    const pipe = new Pipe({ objects: kmalloc, memory: kmalloc.memory });
+    pipe.openEnd(true, true);
+    const { bytes, mem } = userSpace(kmalloc.memory, 0x4000, 0x2800);
+    const data = pattern(0x4000, 3);
+    bytes.set(data);
+    // The third pipe page would take user bytes 0x2000..0x3000, which fault at 0x2800: two pages go in.
+    expect(pipe.writeFromUser(mem, 0, 0x3000, false)).toBe(0x2000);
+    expect(pipe.available).toBe(0x2000);
+    expect(kmalloc.liveObjects).toBe(pipe.pagesHeld);
+    // Out again to 0x1800: the first page fits before the fault, the second does not and stays in the pipe.
+    expect(pipe.readToUser(mem, 0x1800, 0x2000, false)).toBe(0x1000);
+    expect(Buffer.compare(bytes.subarray(0x1800, 0x2800), data.subarray(0, 0x1000))).toBe(0);
+    expect(pipe.available).toBe(0x1000);
+    const efault = { ok: false, errno: 'EFAULT' };
+    expect(await outcome(() => pipe.readToUser(mem, 0x2800, 0x100, false))).toEqual(efault);
+    expect(await outcome(() => pipe.writeFromUser(mem, 0x2800, 0x100, false))).toEqual(efault);
+    expect(pipe.available).toBe(0x1000);
+    expect(kmalloc.liveObjects).toBe(pipe.pagesHeld);
+    const rest = new Uint8Array(0x1000);
+    expect(pipe.read(rest, false)).toBe(0x1000);
+    expect(Buffer.compare(rest, data.subarray(0x1000, 0x2000))).toBe(0);
   });
 });
 

@@ -11,7 +11,8 @@
  * len > 0 bytes at [offset, offset + len); slots outside hold none. A write with no reader left is EPIPE
  * (the syscall layer raises SIGPIPE); a read with no writer left is EOF. Every change of readiness wakes
  * `queue`, which readers, writers, poll and FIFO opens share. read(2) and write(2) copy between user memory and
- * the pipe's pages directly (readToUser, writeFromUser): one copy per byte each way, no kernel buffer.
+ * the pipe's pages directly (readToUser, writeFromUser): one copy per byte each way, no kernel buffer, and as
+ * both sides are emulated RAM, one `copyWithin` per page with no view or closure made per page.
  * Layer: kernel VFS; vfs.ts makes pipes for pipe(2) and for FIFO inodes.
  */
 import type { MaybePromise, ObjectAllocator, PhysAddr, PhysicalMemory } from '@kmos/abi-driver';
@@ -47,10 +48,22 @@ export interface PipeMemory {
   readonly memory: PhysicalMemory;
 }
 
-/** Copies `bytes` (a view of a pipe page) to the reader's destination at offset `done`. */
-type CopyOut = (bytes: Uint8Array, done: number) => void;
-/** Fills `into` (a view of a pipe page) from the writer's source at offset `done`. */
-type CopyIn = (into: Uint8Array, done: number) => void;
+/**
+ * User memory as read(2) and write(2) on a pipe copy it: between a user range and pipe bytes at `phys` in the
+ * same emulated RAM (usercopy's copyFromUserToPhys and copyToUserFromPhys). Throws EFAULT as usercopy does.
+ */
+export interface PipeUserMemory {
+  /** Copies `sizeBytes` bytes from user address `ptr` to RAM at `phys`. */
+  copyInToPhys(ptr: number, phys: number, sizeBytes: number): void;
+  /** Copies `sizeBytes` bytes at RAM `phys` to user address `ptr`. */
+  copyOutFromPhys(ptr: number, phys: number, sizeBytes: number): void;
+}
+
+/**
+ * Moves `n` bytes between pipe bytes at RAM address `phys` and the other side (a user range or a kernel
+ * buffer) at offset `done`: out of the pipe for a read, into it for a write.
+ */
+type PageCopy = (phys: number, n: number, done: number) => void;
 
 /** One ring slot (Linux's struct pipe_buffer). Written by Pipe only. */
 interface PipeBuffer {
@@ -114,43 +127,45 @@ export class Pipe {
   }
 
   read(into: Uint8Array, nonBlocking: boolean): number | WouldBlock {
-    return this.readWith(into.length, nonBlocking, (bytes, done) => into.set(bytes, done));
+    const u8 = this.mem.memory.u8;
+    return this.readWith(into.length, nonBlocking, (phys, n, done) =>
+      into.set(u8.subarray(phys, phys + n), done),
+    );
   }
 
   /** read(2) into user memory: each page's bytes are copied out once, with no kernel buffer between. */
-  readToUser(mem: UserMemory, ptr: number, len: number, nonBlocking: boolean): number | WouldBlock {
-    return this.readWith(len, nonBlocking, (bytes, done) => mem.copyOut(ptr + done, bytes));
+  readToUser(mem: PipeUserMemory, ptr: number, len: number, nonBlocking: boolean): number | WouldBlock {
+    return this.readWith(len, nonBlocking, (phys, n, done) => mem.copyOutFromPhys(ptr + done, phys, n));
   }
 
   write(from: Uint8Array, nonBlocking: boolean): number | WouldBlock {
-    return this.writeWith(from.length, nonBlocking, (into, done) =>
-      into.set(from.subarray(done, done + into.length)),
+    const u8 = this.mem.memory.u8;
+    return this.writeWith(from.length, nonBlocking, (phys, n, done) =>
+      u8.set(from.subarray(done, done + n), phys),
     );
   }
 
   /** write(2) from user memory: the bytes go straight into the pipe's pages. */
-  writeFromUser(mem: UserMemory, ptr: number, len: number, nonBlocking: boolean): number | WouldBlock {
-    return this.writeWith(len, nonBlocking, (into, done) => mem.copyIn(ptr + done, into));
+  writeFromUser(mem: PipeUserMemory, ptr: number, len: number, nonBlocking: boolean): number | WouldBlock {
+    return this.writeWith(len, nonBlocking, (phys, n, done) => mem.copyInToPhys(ptr + done, phys, n));
   }
 
   /**
    * Moves up to `len` bytes out of the ring through `copyOut`. A copy that fails (EFAULT) leaves its bytes
    * in the pipe and ends the read: the bytes before it are the result, as in Linux's pipe_read.
    */
-  private readWith(len: number, nonBlocking: boolean, copyOut: CopyOut): number | WouldBlock {
+  private readWith(len: number, nonBlocking: boolean, copyOut: PageCopy): number | WouldBlock {
     if (len === 0) return 0;
     if (this.head === this.tail) {
       if (this.writers === 0) return 0;
       if (nonBlocking) throw fsError(EAGAIN);
       return this.wouldBlock;
     }
-    const u8 = this.mem.memory.u8;
     let done = 0;
     while (done < len && this.head !== this.tail) {
       const buf = this.ring[this.tail % PIPE_DEF_BUFFERS];
       const n = Math.min(buf.len, len - done);
-      const at = buf.page + buf.offset;
-      if (!this.tryCopy(() => copyOut(u8.subarray(at, at + n), done), done)) break;
+      if (!copied(copyOut, buf.page + buf.offset, n, done)) break;
       buf.offset += n;
       buf.len -= n;
       done += n;
@@ -162,7 +177,7 @@ export class Pipe {
   }
 
   /** Fills pipe pages with `len` bytes through `copyIn`; a failing copy ends the write as in `readWith`. */
-  private writeWith(len: number, nonBlocking: boolean, copyIn: CopyIn): number | WouldBlock {
+  private writeWith(len: number, nonBlocking: boolean, copyIn: PageCopy): number | WouldBlock {
     if (len === 0) return 0;
     if (this.readers === 0) throw fsError(EPIPE);
     let done = this.merge(len, copyIn);
@@ -173,11 +188,14 @@ export class Pipe {
         break;
       }
       const n = Math.min(PAGE_SIZE, len - done);
-      const from = done;
-      if (!this.tryCopy(() => copyIn(this.mem.memory.u8.subarray(page, page + n), from), done)) {
-        this.mem.objects.kfree(page);
-        break;
+      // The page goes back whether the copy failed late (a short count) or at once (the error goes on).
+      let ok = false;
+      try {
+        ok = copied(copyIn, page, n, done);
+      } finally {
+        if (!ok) this.mem.objects.kfree(page);
       }
+      if (!ok) break;
       const buf = this.ring[this.head % PIPE_DEF_BUFFERS];
       buf.page = page;
       buf.offset = 0;
@@ -194,17 +212,6 @@ export class Pipe {
     return done;
   }
 
-  /** Runs one copy: false when it failed after `done` bytes had moved (a short count), the error when none had. */
-  private tryCopy(copy: () => void, done: number): boolean {
-    try {
-      copy();
-      return true;
-    } catch (error) {
-      if (done === 0) throw error;
-      return false;
-    }
-  }
-
   /** poll bits for a read end and/or a write end. */
   poll(read: boolean, write: boolean): number {
     let bits = 0;
@@ -216,13 +223,12 @@ export class Pipe {
   }
 
   /** The sub-page remainder of a write goes into the last page when it fits there whole (Linux's merge). */
-  private merge(len: number, copyIn: CopyIn): number {
+  private merge(len: number, copyIn: PageCopy): number {
     const chars = len % PAGE_SIZE;
     if (chars === 0 || this.head === this.tail) return 0;
     const last = this.ring[(this.head - 1) % PIPE_DEF_BUFFERS];
-    const end = last.page + last.offset + last.len;
     if (last.offset + last.len + chars > PAGE_SIZE) return 0;
-    copyIn(this.mem.memory.u8.subarray(end, end + chars), 0);
+    copyIn(last.page + last.offset + last.len, chars, 0);
     last.len += chars;
     return chars;
   }
@@ -239,6 +245,20 @@ export class Pipe {
   private freeAll(): void {
     while (this.head !== this.tail) this.releaseTail();
     this.bytes = 0;
+  }
+}
+
+/**
+ * Runs one page's copy: false when it failed after `done` bytes had moved (a short count), the error when none
+ * had. A plain function over the copy's arguments, so the loops above make no closure per page.
+ */
+function copied(copy: PageCopy, phys: number, n: number, done: number): boolean {
+  try {
+    copy(phys, n, done);
+    return true;
+  } catch (error) {
+    if (done === 0) throw error;
+    return false;
   }
 }
 
@@ -322,13 +342,13 @@ export class PipeFile extends OpenFile {
   }
 
   /** read(2) without a kernel buffer (the syscall layer's fast path for pipes). */
-  readToUser(mem: UserMemory, ptr: number, len: number): number | WouldBlock {
+  readToUser(mem: PipeUserMemory, ptr: number, len: number): number | WouldBlock {
     if (!this.readable) throw fsError(EBADF, 'not open for reading');
     return this.pipe.readToUser(mem, ptr, len, this.nonBlocking);
   }
 
   /** write(2) without a kernel buffer. */
-  writeFromUser(mem: UserMemory, ptr: number, len: number): number | WouldBlock {
+  writeFromUser(mem: PipeUserMemory, ptr: number, len: number): number | WouldBlock {
     if (!this.writable) throw fsError(EBADF, 'not open for writing');
     return this.pipe.writeFromUser(mem, ptr, len, this.nonBlocking);
   }

@@ -2,6 +2,7 @@
 // page boundaries), and the SDM walker reading physical memory directly; plus EFAULT at every kind of bad
 // pointer, copy-on-write through copyToUser, and strings that end at a page edge.
 
+import type { PhysAddr } from '@kmos/abi-driver';
 import {
   EFAULT,
   MAP_ANONYMOUS,
@@ -22,7 +23,9 @@ import { sdmWalk } from './testing/sdm-walker.js';
 import {
   clearUser,
   copyFromUser,
+  copyFromUserToPhys,
   copyToUser,
+  copyToUserFromPhys,
   getUser32,
   putUser32,
   readUserString,
@@ -83,6 +86,57 @@ describe('usercopy', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('copies between user memory and kernel RAM (the ...Phys copies) as copyFromUser and copyToUser do', () => {
+    const SIZE = 0x6000;
+    const slice = fc.record({ off: fc.nat(SIZE - 1), len: fc.nat(0x2400), seed: fc.nat(255) });
+    fc.assert(
+      fc.property(fc.array(slice, { maxLength: 20 }), (ops) => {
+        const { mm, memory, pages } = newMm(4);
+        const as = AddressSpace.create(mm);
+        mmap(as, A, SIZE, RW, ANON, null, 0);
+        const kernel = pages.allocPages(2) as PhysAddr; // 16 KiB of kernel RAM, unmapped in user space
+        for (const { off, len, seed } of ops) {
+          const n = Math.min(len, SIZE - off, 0x4000);
+          const data = new Uint8Array(n).map((_, i) => (seed + i * 7) & 0xff);
+          memory.u8.set(data, kernel);
+          copyToUserFromPhys(as, ptr(A + off), kernel, n);
+          const back = new Uint8Array(n);
+          copyFromUser(as, ptr(A + off), back);
+          expect(same(back, data)).toBe(true);
+          memory.u8.fill(0, kernel, kernel + n);
+          copyFromUserToPhys(as, ptr(A + off), kernel, n);
+          expect(same(memory.u8.subarray(kernel, kernel + n), data)).toBe(true);
+        }
+        pages.freePages(kernel, 2);
+        as.destroy();
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('raises EFAULT in the ...Phys copies after copying what it could, and invalidates code it overwrites', () => {
+    const { mm, memory, pages } = newMm();
+    const tlb = new RecordingNotifier();
+    const as = AddressSpace.create(mm, tlb);
+    mmap(as, A, 0x1000, RW, ANON, null, 0);
+    mmap(as, A + 0x1000, 0x1000, PROT_READ, ANON, null, 0);
+    const kernel = pages.allocPages(1) as PhysAddr;
+    memory.u8.fill(9, kernel, kernel + 0x20);
+    const before = tlb.codeInvalidations;
+    expect(errno(() => copyToUserFromPhys(as, ptr(A + 0x1000 - 0x10), kernel, 0x20))).toBe(EFAULT);
+    expect(tlb.codeInvalidations).toBe(before + 1);
+    const head = new Uint8Array(0x10);
+    copyFromUser(as, ptr(A + 0x1000 - 0x10), head);
+    expect(head.every((b) => b === 9)).toBe(true);
+    memory.u8.fill(0, kernel, kernel + 0x20);
+    copyToUser(as, ptr(A + 0x1000 - 0x10), new Uint8Array(0x10).fill(7));
+    expect(errno(() => copyFromUserToPhys(as, ptr(A + 0x1000 - 0x10), kernel, 0x20 + 0x1000))).toBe(EFAULT);
+    expect(memory.u8.subarray(kernel, kernel + 0x10).every((b) => b === 7)).toBe(true);
+    expect(errno(() => copyFromUserToPhys(as, ptr(TASK_SIZE - 0x10), kernel, 0x20))).toBe(EFAULT);
+    pages.freePages(kernel, 1);
+    as.destroy();
   });
 
   it('raises EFAULT for unmapped, read-only, PROT_NONE and kernel addresses, after copying what it could', () => {

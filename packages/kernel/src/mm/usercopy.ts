@@ -5,8 +5,9 @@
  * process could not access itself. Layer: kernel mm; syscall handlers call it, with a UserPtr from a register.
  *
  * Fast path: one page-table walk per page, then a typed-array `set` of the whole run inside that page; no
- * per-byte loop and no allocation besides one subarray view per page. Bytes copied before a bad page stay
- * copied (as with Linux's partial copies); the error is EFAULT, or ENOMEM when the fault ran out of frames.
+ * per-byte loop and no allocation besides one subarray view per page (none for the `...Phys` copies, whose
+ * other side is kernel memory in emulated RAM: one `copyWithin`). Bytes copied before a bad page stay copied
+ * (as with Linux's partial copies); the error is EFAULT, or ENOMEM when the fault ran out of frames.
  */
 import type { PhysAddr, UserPtr } from '@kmos/abi-driver';
 import { PAGE_SIZE } from '@kmos/abi-driver';
@@ -48,47 +49,62 @@ function runLength(va: number, left: number): number {
   return Math.min(left, PAGE_SIZE - (va & PAGE_OFFSET_MASK));
 }
 
-/** Copies `into.length` bytes from user address `src` into `into`. */
-export function copyFromUser(as: AddressSpace, src: UserPtr, into: Uint8Array): void {
-  const n = into.length;
-  checkRange(src, n);
-  const u8 = as.mm.memory.u8;
-  for (let done = 0; done < n; ) {
-    const va = src + done;
-    const phys = userPhys(as, va, false);
-    const run = runLength(va, n - done);
-    into.set(u8.subarray(phys, phys + run), done);
+/**
+ * Walks the user range [va, va + sizeBytes) for a read or a write, one page at a time, and calls
+ * `each(phys, done, run)` for each run of it inside one page; after a write, the CPU drops code it had
+ * translated from those bytes. The one loop of every range copy below.
+ */
+function eachUserRun(
+  as: AddressSpace,
+  va: number,
+  sizeBytes: number,
+  write: boolean,
+  each: (phys: number, done: number, run: number) => void,
+): void {
+  checkRange(va, sizeBytes);
+  for (let done = 0; done < sizeBytes; ) {
+    const at = va + done;
+    const phys = userPhys(as, at, write);
+    const run = runLength(at, sizeBytes - done);
+    each(phys, done, run);
+    if (write) as.notifier.invalidateCode(phys as PhysAddr, run);
     done += run;
   }
+}
+
+/** Copies `into.length` bytes from user address `src` into `into`. */
+export function copyFromUser(as: AddressSpace, src: UserPtr, into: Uint8Array): void {
+  const u8 = as.mm.memory.u8;
+  eachUserRun(as, src, into.length, false, (phys, done, run) =>
+    into.set(u8.subarray(phys, phys + run), done),
+  );
 }
 
 /** Copies all of `from` to user address `dst`, breaking copy-on-write as a user store would. */
 export function copyToUser(as: AddressSpace, dst: UserPtr, from: Uint8Array): void {
-  const n = from.length;
-  checkRange(dst, n);
   const u8 = as.mm.memory.u8;
-  for (let done = 0; done < n; ) {
-    const va = dst + done;
-    const phys = userPhys(as, va, true);
-    const run = runLength(va, n - done);
-    u8.set(from.subarray(done, done + run), phys);
-    as.notifier.invalidateCode(phys as PhysAddr, run);
-    done += run;
-  }
+  eachUserRun(as, dst, from.length, true, (phys, done, run) => u8.set(from.subarray(done, done + run), phys));
+}
+
+/**
+ * Copies `sizeBytes` bytes from user address `src` to `phys`, kernel memory in the same RAM (a pipe page):
+ * a `copyWithin` per user page, without the views and the intermediate buffer of `copyFromUser`.
+ */
+export function copyFromUserToPhys(as: AddressSpace, src: UserPtr, phys: PhysAddr, sizeBytes: number): void {
+  const u8 = as.mm.memory.u8;
+  eachUserRun(as, src, sizeBytes, false, (from, done, run) => u8.copyWithin(phys + done, from, from + run));
+}
+
+/** Copies `sizeBytes` bytes at `phys`, kernel memory in the same RAM, to user address `dst`. */
+export function copyToUserFromPhys(as: AddressSpace, dst: UserPtr, phys: PhysAddr, sizeBytes: number): void {
+  const u8 = as.mm.memory.u8;
+  eachUserRun(as, dst, sizeBytes, true, (to, done, run) => u8.copyWithin(to, phys + done, phys + done + run));
 }
 
 /** Zeroes `sizeBytes` bytes at user address `dst` (the tail of a bss page, a cleared struct). */
 export function clearUser(as: AddressSpace, dst: UserPtr, sizeBytes: number): void {
-  checkRange(dst, sizeBytes);
   const u8 = as.mm.memory.u8;
-  for (let done = 0; done < sizeBytes; ) {
-    const va = dst + done;
-    const phys = userPhys(as, va, true);
-    const run = runLength(va, sizeBytes - done);
-    u8.fill(0, phys, phys + run);
-    as.notifier.invalidateCode(phys as PhysAddr, run);
-    done += run;
-  }
+  eachUserRun(as, dst, sizeBytes, true, (phys, _done, run) => u8.fill(0, phys, phys + run));
 }
 
 /**

@@ -74,16 +74,38 @@ export function sleepUntil(
   });
 }
 
-/** Sleeps until `queue` is next woken (or a signal interrupts): for "try, and if it would block, wait". */
+/**
+ * Sleeps until `queue` is next woken (or the deadline passes, or a signal interrupts): for "try, and if it
+ * would block, wait". Being woken is the condition, so this is `sleepUntil` with one waiter that settles the
+ * promise itself: a pipe's reader and writer take turns through here at every 64 KiB.
+ */
 export function sleepOnce(
   t: Thread,
   clock: VirtualClock,
   queue: WaitQueue,
   deadlineNs: number | null = null,
 ): Promise<SleepEnd> {
-  let woken = false;
-  const remove = queue.add(() => {
-    woken = true;
+  return new Promise<SleepEnd>((resolve, reject) => {
+    let cancelTimer: (() => void) | null = null;
+    const finish = () => {
+      remove();
+      cancelTimer?.();
+      interrupters.delete(t);
+    };
+    const remove = queue.add(() => {
+      finish();
+      resolve('ready');
+    });
+    if (deadlineNs !== null) {
+      cancelTimer = clock.at(deadlineNs, () => {
+        cancelTimer = null;
+        finish();
+        resolve('timeout');
+      });
+    }
+    interrupters.set(t, () => {
+      finish();
+      reject(new KernelError(ERESTARTSYS, 'interrupted by a signal'));
+    });
   });
-  return sleepUntil(t, clock, [queue], () => woken, deadlineNs).finally(remove);
 }

@@ -4,14 +4,14 @@
  * puts the thread to sleep on the file's wait queue and the call is tried again when it is woken.
  * Layer: kernel syscall handlers, over fs/open-file.ts.
  */
-import type { UserPtr } from '@kmos/abi-driver';
+import type { PhysAddr, UserPtr } from '@kmos/abi-driver';
 import { EINVAL, EOVERFLOW, EPIPE, ESPIPE, iovecLayout, SI_USER, SIGPIPE } from '@kmos/abi-linux';
-import type { OpenFile, UserMemory } from '../../fs/open-file.js';
-import { PipeFile } from '../../fs/pipe.js';
+import type { OpenFile } from '../../fs/open-file.js';
+import { PipeFile, type PipeUserMemory } from '../../fs/pipe.js';
 import { isWouldBlock } from '../../fs/would-block.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
-import { copyFromUser, copyToUser } from '../../mm/usercopy.js';
+import { copyFromUser, copyFromUserToPhys, copyToUser, copyToUserFromPhys } from '../../mm/usercopy.js';
 import { sigInfo } from '../../proc/siginfo.js';
 import type { Thread } from '../../proc/thread.js';
 import { sleepOnce } from '../../sched/sleep.js';
@@ -26,12 +26,20 @@ const UIO_MAXIOV = 1024;
 
 type Io = (buf: Uint8Array) => ReturnType<OpenFile['read']>;
 
-/** Runs `io` until it does not block, sleeping on the file's queue between tries. */
-async function untilReady(k: Kernel, t: Thread, io: () => ReturnType<OpenFile['read']>): Promise<number> {
+type Answer = ReturnType<OpenFile['read']>;
+
+/**
+ * Runs `io` until it does not block, sleeping on the file's queue between tries; `first` is its first answer
+ * when the caller has it already. An answer given at once is not awaited: a woken pipe end retries and
+ * returns within the same microtask.
+ */
+async function untilReady(k: Kernel, t: Thread, io: () => Answer, first: Answer = io()): Promise<number> {
+  let answer = first;
   for (;;) {
-    const result = await io();
+    const result = answer instanceof Promise ? await answer : answer;
     if (!isWouldBlock(result)) return result;
     await sleepOnce(t, k.clock, result.queue);
+    answer = io();
   }
 }
 
@@ -45,7 +53,7 @@ function readInto(k: Kernel, t: Thread, ptr: number, len: number, io: Io): numbe
   };
   const first = io(buf);
   if (typeof first === 'number') return finish(first);
-  return retry(k, t, first, () => io(buf)).then(finish);
+  return untilReady(k, t, () => io(buf), first).then(finish);
 }
 
 function writeFrom(k: Kernel, t: Thread, ptr: number, len: number, io: Io): number | Promise<number> {
@@ -70,22 +78,7 @@ function writeWith(k: Kernel, t: Thread, io: () => ReturnType<OpenFile['write']>
     return onPipeError(error);
   }
   if (typeof first === 'number') return first;
-  return retry(k, t, first, io).catch(onPipeError);
-}
-
-/** After a first answer `first` that was not a count: sleep and retry `io` until it gives one. */
-function retry(
-  k: Kernel,
-  t: Thread,
-  first: ReturnType<OpenFile['read']>,
-  io: () => ReturnType<OpenFile['read']>,
-): Promise<number> {
-  let used = false;
-  return untilReady(k, t, () => {
-    if (used) return io();
-    used = true;
-    return first;
-  });
+  return untilReady(k, t, io, first).catch(onPipeError);
 }
 
 /** Pipes: read(2) and write(2) copy between user memory and the pipe's pages, with no kernel buffer. */
@@ -94,7 +87,7 @@ function pipeRead(k: Kernel, t: Thread, f: PipeFile, ptr: number, len: number): 
   const n = Math.min(len, MAX_RW_COUNT);
   const first = f.readToUser(mem, ptr, n);
   if (typeof first === 'number') return first;
-  return retry(k, t, first, () => f.readToUser(mem, ptr, n));
+  return untilReady(k, t, () => f.readToUser(mem, ptr, n), first);
 }
 
 function pipeWrite(k: Kernel, t: Thread, f: PipeFile, ptr: number, len: number): number | Promise<number> {
@@ -103,11 +96,11 @@ function pipeWrite(k: Kernel, t: Thread, f: PipeFile, ptr: number, len: number):
   return writeWith(k, t, () => f.writeFromUser(mem, ptr, n));
 }
 
-function userMemory(t: Thread): UserMemory {
+function userMemory(t: Thread): PipeUserMemory {
   const mm = t.process.mm;
   return {
-    copyIn: (p, into) => copyFromUser(mm, p as UserPtr, into),
-    copyOut: (p, from) => copyToUser(mm, p as UserPtr, from),
+    copyInToPhys: (p, phys, n) => copyFromUserToPhys(mm, p as UserPtr, phys as PhysAddr, n),
+    copyOutFromPhys: (p, phys, n) => copyToUserFromPhys(mm, p as UserPtr, phys as PhysAddr, n),
   };
 }
 
