@@ -39,10 +39,14 @@ function runProgram(source: string, jit: number, budget: number, runs = 8): Outc
   };
 }
 
-function expectSameAsInterpreter(source: string, budget = 1000, runs = 8): Outcome {
+/** `thresholds`: runs of a block before its region is compiled (more runs, more of the code is hot). */
+function expectSameAsInterpreter(source: string, budget = 1000, runs = 8, thresholds = [1]): Outcome {
   const interpreted = runProgram(source, 0, budget, runs);
-  const compiled = runProgram(source, 1, budget, runs);
-  expect(compiled).toEqual(interpreted);
+  let compiled = interpreted;
+  for (const jit of thresholds) {
+    compiled = runProgram(source, jit, budget, runs);
+    expect(compiled).toEqual(interpreted);
+  }
   return compiled;
 }
 
@@ -255,5 +259,101 @@ describe('traces', () => {
       int 0x80
     `);
     expect(out.regs[Reg.ESI]).toBe(3 + 2 + 1);
+  });
+});
+
+describe('regions', () => {
+  it('jump into the middle of a run, where the flags come from whichever way led there', () => {
+    // JB at `mid` follows CMP when reached from above, but AND when JZ jumped there: its condition must
+    // not be fused with the CMP written just before it (with ECX < 0x18 the AND's operands would say
+    // "below", while AND clears CF).
+    const out = expectSameAsInterpreter(
+      `
+      mov ecx, 400
+      xor esi, esi
+    top:
+      mov eax, ecx
+      and eax, 0x18
+      jz mid
+      cmp eax, 0x10
+    mid:
+      jb below
+      add esi, 1
+    below:
+      add esi, eax
+      dec ecx
+      jnz top
+      int 0x80
+    `,
+      1000,
+      8,
+      [1, 3, 20],
+    );
+    expect(out.regs[Reg.ESI]).toBeGreaterThan(0);
+  });
+
+  it('return through the RET dispatch to each call site of a recursive function, stopping at any budget', () => {
+    for (const budget of [1000, 97, 13]) {
+      const out = expectSameAsInterpreter(
+        `
+        mov ecx, 12
+        call fib
+        mov esi, eax
+        mov ecx, 7
+        call fib
+        int 0x80
+      fib:
+        cmp ecx, 2
+        jb small
+        push ecx
+        dec ecx
+        call fib
+        pop ecx
+        push eax
+        push ecx
+        sub ecx, 2
+        call fib
+        pop ecx
+        pop edx
+        add eax, edx
+        ret
+      small:
+        mov eax, ecx
+        ret
+      `,
+        budget,
+        5000,
+        [1, 5, 40],
+      );
+      expect([out.regs[Reg.ESI], out.regs[Reg.EAX]]).toEqual([144, 13]);
+    }
+  });
+
+  /** A loop whose body has a label in the middle (`even`), so the code after it is a later segment. */
+  const evenOddLoop = (start: string, afterLabel: string) => `
+      ${start}
+    top:
+      mov eax, ecx
+      and eax, 1
+      jz even
+      add esi, 1
+    even:
+      ${afterLabel}
+    `;
+
+  it('count the instructions of finished segments when a fault unwinds a later one', () => {
+    // DIV raises #DE inside the region (a page fault leaves it before the instruction instead).
+    const source = evenOddLoop(
+      'mov ecx, 40',
+      'mov eax, 1000; xor edx, edx; lea edi, [ecx-5]; div edi; add esi, eax; dec ecx; jnz top; int 0x80',
+    );
+    const out = expectSameAsInterpreter(source, 100000, 8, [1, 3, 20]);
+    expect(out.exits).toContain(0);
+  });
+
+  it('count the instructions of finished segments when a page fault stops a later one', () => {
+    const source = evenOddLoop('xor ecx, ecx', 'add edi, [ebx+ecx*4+3000]; inc ecx; jmp top');
+    const out = expectSameAsInterpreter(source, 100000, 8, [1, 3, 50]);
+    expect(out.exits).toContain(14);
   });
 });

@@ -1,31 +1,39 @@
 /**
- * The trace compiler: turns a hot run of guest code into one JS function (`new Function`), so the
- * interpreter's fetch, prefix and dispatch work is paid once per trace instead of once per instruction.
+ * The region compiler: turns the hot code of one page, reached from a hot entry, into one JS function
+ * (`new Function`), so the interpreter's fetch, prefix and dispatch work is paid once per region, and
+ * jumps, loops, calls and returns inside the region stay inside the function.
  * Layer: arch plugin (cpu-i386); called by the run loop (cpu.ts), caches through code-cache.ts.
  *
  * How it works
- * - A trace is straight-line code from a hot EIP: it follows direct jumps and calls inside the page, takes
- *   conditional branches the way they went more often before compiling (static prediction, backward taken
- *   and forward not, when neither side ran) and leaves by a side exit when a branch goes the other way. A RET continues in the trace when it returns to the call
- *   the trace followed, else it leaves. A jump back to the trace's start loops inside the function while
- *   the budget has room for another pass, and the code after the loop goes on in the trace; a branch whose
- *   likely side cannot be followed leaves that way and goes on with the other side. Reaching any other EIP
- *   already in the trace ends it. A trace never spans two pages, so one frame's invalidation covers it.
+ * - A region is written as runs of straight-line code, from the entry and from each target found on the
+ *   way that ran before (its decoded block counted runs): Jcc targets, jump and call targets in the page,
+ *   and the return addresses of calls into the region. A run follows direct jumps and calls in place and
+ *   ends at a control transfer or at code already written; code that never ran stays out, and branches to
+ *   it leave the function. A region never spans two pages, so one frame's invalidation covers it.
+ * - It is written twice: the first pass finds what is jumped to, the second puts a `case` label before
+ *   each of those instructions in one `switch` inside a loop. A goto is `bi=label; continue`; a RET compares
+ *   the popped address with the region's return addresses. Each goto first checks the budget (room for
+ *   the longest straight run, at most the whole region) and pending interrupts, and leaves otherwise.
+ * - Retired instructions are counted per segment (from a label or a goto): `n` holds the finished
+ *   segments, each way out adds the ones of its segment, and a fault counts through `insnRetiredBefore`.
  * - The common 32-bit forms have templates (ALU, MOV, LEA, INC/DEC, PUSH/POP, TEST, shifts, MUL/DIV,
  *   MOVZX/MOVSX, IMUL, CMOVcc/SETcc, Jcc/JMP/CALL/RET, LOCK'd read-modify-writes, CMPXCHG/XADD, x87
  *   escapes, int 0x80). Any other instruction runs in place through the interpreter's `step` (see
- *   `interpreted`); only segment loads and RDTSC/RDPMC end a trace before them.
- * - Guest registers are JS locals for the whole call; memory accesses index RAM directly on an aligned TLB
- *   hit and call the MMU otherwise. Flags from inline ALU templates stay in locals (fa, fb, fr, fk) and are
- *   stored into the lazy-flag fields only where something can look: before a helper that reads or writes
- *   EFLAGS, on the way out, and when a fault unwinds. Other templates reuse the interpreter's semantic
- *   helpers (alu, shiftRotate, mul/div, testCondition), so flags and faults are the same code.
- * - A fault unwinds exactly as in the interpreter: templates change registers only after their last access
- *   that can fault, and the catch stores the faulting instruction's EIP, from which the run loop counts the
- *   instructions before it as retired.
- * - Memory operands assume flat DS and SS (base 0, nothing to check); the run loop only enters traces
- *   when that holds, and instructions that load DS, SS, ES or CS never run inside a trace.
- * - A store through the MMU's slow path that hits compiled code makes the trace leave after it.
+ *   `interpreted`); only segment loads and RDTSC/RDPMC end a run before them.
+ * - Guest registers are JS locals for the whole call; a memory operand's page comes from the TLB, and a
+ *   TLB miss (or a store to a code frame) leaves before the instruction, for the decoded tier to fill the
+ *   TLB or take the page fault without unwinding. Flags from inline ALU templates stay in locals (fa, fb,
+ *   fr, fk) and are stored into the lazy-flag fields only where something can look: before a helper that
+ *   reads or writes EFLAGS, on the way out, and when a fault unwinds. At a label they may come from any
+ *   of the ways in, so no condition there is fused with the instruction written before it. Other
+ *   templates reuse the interpreter's semantic helpers (alu, shiftRotate, mul/div, testCondition), so
+ *   flags and faults are the same code.
+ * - A fault that still unwinds (#DE, an instruction run through `step`, an unaligned access reaching an
+ *   unmapped page) does so exactly as in the interpreter: templates change registers only after their
+ *   last access that can fault, and the catch stores the faulting instruction's EIP.
+ * - Memory operands assume flat DS and SS (base 0, nothing to check); the run loop only enters regions
+ *   when that holds, and instructions that load DS, SS, ES or CS never run inside one.
+ * - A store through the MMU's slow path that hits compiled code makes the region leave after it.
  */
 import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
 import { cmpxchg, xadd } from './bit-ops.js';
@@ -38,8 +46,8 @@ import { INSTRUCTION_PREFIXES, instructionLength } from './instruction-length.js
 import { step } from './interpreter.js';
 import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
 
-/** Longest block, in instructions: bounds compile time and how far a block may overshoot nothing. */
-const MAX_BLOCK_INSNS = 64;
+/** Most instructions in a region: bounds the function V8 compiles and the budget a call needs. */
+const MAX_REGION_INSNS = 192;
 /** Stop decoding this close to the page end: the longest instruction is 15 bytes. */
 const PAGE_TAIL_BYTES = 16;
 const LAZY_LOGIC = 4;
@@ -81,6 +89,13 @@ const HELPERS = [
   xadd,
   step,
 ];
+
+/** What `checkEa` has made sure of for the current instruction's memory operand. */
+const enum EaCheck {
+  None = 0,
+  Read = 1,
+  Write = 2,
+}
 
 const enum Emit {
   /** No template: the block ends before this instruction. */
@@ -150,31 +165,22 @@ const X87_MEMORY_STORES = [0, 0xcc, 0, 0x8e, 0, 0xce, 0, 0xce];
 const SEGMENT_OVERRIDES = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
 
 /**
- * Guest memory accesses in generated code. The common case (an aligned dword, or a byte, on a page the TLB
- * holds) indexes RAM directly; anything else calls the MMU, which walks the tables, faults or splits the
- * access. `addr` must be a plain variable (it is read several times). Stores through the MMU may hit a
- * code frame; they set `sm`, which the template tests after the instruction (the TLB never holds code
- * frames for writing, so the inline path cannot).
+ * Guest memory accesses in generated code. A memory operand's page comes from the TLB once per instruction
+ * (`checkEa`); an aligned dword or a byte then indexes RAM directly, an unaligned dword goes through the MMU,
+ * which splits it across pages. Stores through the MMU may hit a code frame; they set `sm`, which the
+ * template tests after the instruction (the TLB never holds code frames for writing, so the inline path
+ * cannot).
  */
-function load32(addr: string): string {
-  return `((${addr}&3)===0&&(p=TR[${addr}>>>12])>=0?M32[(p|${addr}&4095)>>2]:m.read32(${addr}))`;
-}
-
-function load8(addr: string): string {
-  return `((p=TR[${addr}>>>12])>=0?M8[p|${addr}&4095]:m.read8(${addr}))`;
-}
-
 function store32(addr: string, value: string): string {
   return `w=${value};if((${addr}&3)===0&&(p=TW[${addr}>>>12])>=0)M32[(p|${addr}&4095)>>2]=w;else{c.smcPending=false;m.write32(${addr},w);sm=c.smcPending;}`;
 }
 
-function store8(addr: string, value: string): string {
-  return `w=${value};if((p=TW[${addr}>>>12])>=0)M8[p|${addr}&4095]=w;else{c.smcPending=false;m.write8(${addr},w);sm=c.smcPending;}`;
-}
+/** A dword at `ea` after `checkEa` set `q`: RAM directly when aligned, else through the MMU. */
+const LOAD32_EA = '((ea&3)===0?M32[(q|ea&4095)>>2]:m.read32(ea))';
 
-/** PUSH and POP at 32 bits on the flat stack: ESP changes only after the access succeeded. */
-function push32(value: string): string {
-  return `sp=(r[4]-4)|0;${store32('sp', value)}r[4]=sp;`;
+/** A dword store to `ea` after `checkEa(true)`: the page is no code frame, but an unaligned store may reach one. */
+function storeEa32(value: string): string {
+  return `w=${value};if((ea&3)===0)M32[(q|ea&4095)>>2]=w;else{c.smcPending=false;m.write32(ea,w);sm=c.smcPending;}`;
 }
 
 /** MUL, IMUL, DIV and IDIV helpers work on the CpuCore's EAX and EDX: the locals go out and come back. */
@@ -188,8 +194,6 @@ const SYNC_ALL_OUT = `${SYNC_REGS_OUT}c.ea=ea;`;
 /** One-byte opcodes that may load DS, SS, ES or CS: POP ES/SS/DS, MOV Sreg, LES/LDS, far CALL/JMP/RET, IRET. */
 const LOADS_SEGMENT_ONE_BYTE = new Set([0x07, 0x17, 0x1f, 0x8e, 0xc4, 0xc5, 0x9a, 0xea, 0xca, 0xcb, 0xcf]);
 const SYNC_ALL_IN = 'r[0]=R[0];r[1]=R[1];r[2]=R[2];r[3]=R[3];r[4]=R[4];r[5]=R[5];r[6]=R[6];r[7]=R[7];';
-
-const POP32 = `v=${load32('r[4]')};r[4]=(r[4]+4)|0;`;
 
 /** After INC/DEC only ZF and SF are known from the result alone (CF is the old one, OF needs more). */
 const INCDEC_CONDITIONS: (string | null)[] = [
@@ -226,22 +230,40 @@ class BlockWriter {
   private mayFault = false;
   /** Whether fk may be non-zero here (an inline producer ran since the last store of the flags). */
   private flagsPending = true;
+  /** EIP of each instruction written, in order. */
   readonly eips: number[] = [];
-  /** EIPs already in the trace: reaching one again ends it (a loop back to the start continues in place). */
-  private readonly visited = new Set<number>();
-  /** Return addresses of the calls the trace followed, innermost last: a RET to the expected one continues. */
-  private readonly returns: number[] = [];
+  /** For each instruction written: how many of its segment's instructions run before it (see `since`). */
+  readonly retiredBefore: number[] = [];
+  /** In-page targets of gotos and returns: the ones written get a case label in the second pass. */
+  readonly targets = new Set<number>();
+  /** Where runs of code start that are still to be written: hot branch targets and return addresses. */
+  private readonly pending: number[] = [];
+  /** EIP → index of each instruction written: a jump to written code becomes a goto. */
+  private readonly written = new Map<number, number>();
+  /** Return addresses of the calls whose callee is in the region: a RET dispatches among them. */
+  private readonly callReturns = new Set<number>();
+  /** EIPs given a case label, in label order (label 0 is the entry). */
+  private readonly labelOrder: number[] = [];
+  /**
+   * Instructions of the current segment written so far. A segment starts at the region's entry, a label
+   * or a goto; `n` counts the retired instructions of finished segments, so an exit adds `since` (+1).
+   */
+  private since = 0;
   /** Set by a template that moved `pos` to follow a jump inside the page. */
   private followed = false;
   private k = 0;
 
-  /** `executions(eip)`: how often the code at `eip` ran before (0 if unknown), for branch prediction. */
+  /**
+   * `executions(eip)`: how often the code at `eip` ran before (0 if never): only code that ran joins the
+   * region. `labels`: the EIPs the first pass found jumped to (empty in the first pass).
+   */
   constructor(
     private readonly u8: Uint8Array,
     private readonly page: number,
     private readonly lin: number,
     private readonly executions: (eip: number) => number,
     private readonly hasFpu: boolean,
+    private readonly labels: ReadonlySet<number>,
   ) {
     this.pos = lin & 0xfff;
   }
@@ -263,15 +285,35 @@ class BlockWriter {
     return (this.lin - (this.lin & 0xfff) + this.pos) | 0;
   }
 
-  /** Compiles up to MAX_BLOCK_INSNS instructions; returns the instruction count. */
+  /** Writes the region: runs of code from the entry and from each hot target found; returns the count. */
   write(): number {
-    while (this.k < MAX_BLOCK_INSNS && this.pos <= 4096 - PAGE_TAIL_BYTES) {
+    this.pending.push(this.lin);
+    while (this.pending.length > 0 && this.k < MAX_REGION_INSNS) {
+      const start = this.pending.pop() as number;
+      if (this.written.has(start)) continue;
+      this.pos = start & 0xfff;
+      this.since = 0;
+      this.producer = null;
+      this.flagsPending = true;
+      this.writeRun();
+    }
+    return this.k;
+  }
+
+  /** Straight-line code from `pos` until a control transfer ends it or it reaches code already written. */
+  private writeRun(): void {
+    for (;;) {
       const start = this.pos;
       const eip = this.nextEip;
-      if (this.visited.has(eip)) {
-        this.emitGoto(`${eip}`, this.k);
-        return this.k;
+      if (this.written.has(eip)) {
+        this.emitGoto(eip, this.since);
+        return;
       }
+      if (this.k >= MAX_REGION_INSNS || this.pos > 4096 - PAGE_TAIL_BYTES) {
+        this.emit(exitAt(eip, this.since));
+        return;
+      }
+      if (this.labels.has(eip)) this.placeLabel(eip);
       this.insnEip = eip;
       const mark = this.lines.length;
       this.lines.push(`ip=${eip};`);
@@ -290,46 +332,81 @@ class BlockWriter {
         kind = this.interpreted(eip);
         if (kind === Emit.None) {
           this.lines.length = mark;
-          break;
+          this.emit(exitAt(eip, this.since));
+          return;
         }
       }
       // Only an instruction that can fault needs its EIP recorded: it is where a fault rolls back to.
       if (!this.mayFault) this.lines[mark] = '';
       // After a followed jump the next instruction is not the fused partner of this one's flags.
       this.producer = this.followed ? null : this.producerNow;
-      this.visited.add(eip);
+      this.written.set(eip, this.k);
       this.eips.push(eip);
+      this.retiredBefore.push(this.since);
       this.k++;
-      if (kind === Emit.Terminator) return this.k;
+      this.since++;
+      if (kind === Emit.Terminator) return;
     }
-    this.emitGoto(`${this.nextEip}`, this.k);
-    return this.k;
-  }
-
-  /** The trace body, guest registers renamed from `r[n]` to the locals `rn`. */
-  source(): string {
-    return this.lines
-      .join('\n')
-      .replace(/\br\[(\d)\]/g, 'r$1')
-      .replaceAll(TRACE_LENGTH, `${this.k}`);
   }
 
   /**
-   * Leaves the trace for `target` after `retired` instructions of this pass, or loops in place when the
-   * target is the trace's start and the budget has room for another whole pass.
+   * A case label before the instruction at `eip`: code may jump here with any flags pending, and code
+   * falling into it from above finishes its segment first.
    */
-  private emitGoto(target: string, retired: number): void {
-    this.emit(this.gotoCode(target, retired));
+  private placeLabel(eip: number): void {
+    if (this.since > 0) this.lines.push(`n+=${this.since};`);
+    this.lines.push(`case ${this.labelOrder.length}:`);
+    this.labelOrder.push(eip);
+    this.since = 0;
+    this.producer = null;
+    this.flagsPending = true;
   }
 
-  private gotoCode(target: string, retired: number): string {
-    const exit = `pc=${target};n+=${retired};break out;`;
-    if (target !== `${this.lin}`) return exit;
-    // Another pass may run the whole trace (it can go on past this back edge), so the budget must hold
-    // this pass and a whole trace more; the trace's length is known only at the end.
-    return `if(left-n>=${retired}+${TRACE_LENGTH}&&!c.irqPending){n+=${retired};continue;}${exit}`;
+  /**
+   * The region's body: a `switch` on the label to run, inside the loop that gotos continue. Gotos to a
+   * written label check the budget (room for the longest straight run, at most the whole region) and
+   * interrupts first; gotos elsewhere, and returns to no call of this region, leave.
+   */
+  source(): string {
+    const labelOf = new Map(this.labelOrder.map((eip, i) => [eip, i]));
+    const budget = this.k;
+    const jump = (target: string, label: number) =>
+      `if(left-n<${budget}||c.irqPending){pc=${target};break out;}bi=${label};continue out;`;
+    const returns = [...this.callReturns].filter((eip) => labelOf.has(eip));
+    const body = this.lines
+      .join('\n')
+      .replace(/@G(-?\d+),(\d+)@/g, (_, target: string, retired: string) => {
+        const label = labelOf.get(Number(target));
+        return label === undefined ? exitAt(target, Number(retired)) : `n+=${retired};${jump(target, label)}`;
+      })
+      .replace(/@R(\d+)@/g, (_, retired: string) => {
+        const cases = returns.map((eip) => `if(v===${eip}){${jump('v', labelOf.get(eip) as number)}}`);
+        return `n+=${retired};${cases.join('')}pc=v;d=0;break out;`;
+      })
+      .replace(/\br\[(\d)\]/g, 'r$1');
+    return `switch(bi){\n${body}\n}`;
   }
 
+  /** Goes to `target` after `retired` instructions of this segment: a label of the region, or out. */
+  private emitGoto(target: number, retired: number): void {
+    if (this.inPage(target)) this.targets.add(target);
+    this.emit(gotoMark(target, retired));
+  }
+
+  /** Whether `eip` is in this page, far enough from its end to start a run. */
+  private inPage(eip: number): boolean {
+    return ((eip ^ this.lin) & ~0xfff) === 0 && (eip & 0xfff) <= 4096 - PAGE_TAIL_BYTES;
+  }
+
+  /** Code that ran before (or is in the region already): worth a place in the region. */
+  private hot(eip: number): boolean {
+    return this.written.has(eip) || (this.inPage(eip) && this.executions(eip) > 0);
+  }
+
+  /** Queues the run at `eip` for writing when it is hot and not written yet. */
+  private enqueue(eip: number): void {
+    if (this.hot(eip) && !this.written.has(eip)) this.pending.push(eip);
+  }
   /**
    * Inline form of ADD/OR/AND/SUB/XOR/CMP/TEST at 32 bits: fa, fb, fr hold operands and result, the lazy
    * fields are stored (unless dead). Returns the result expression, or null when `aop` has no inline form.
@@ -407,51 +484,41 @@ class BlockWriter {
 
   /** After a store: leave if it hit compiled code (the rest of this trace may be stale). */
   private emitStoreCheck(): void {
-    this.emit(`if(sm){${exitAt(this.nextEip, this.k + 1)}}`);
+    this.emit(`if(sm){${exitAt(this.nextEip, this.since + 1)}}`);
   }
 
-  /** Whether the trace can go on at `target`: in this page, not yet in the trace, and room left. */
+  /** Whether the run can go on at `target` without a goto: in this page, not yet written, and room left. */
   private canFollow(target: number): boolean {
-    return (
-      ((target ^ this.lin) & ~0xfff) === 0 &&
-      (target & 0xfff) <= 4096 - PAGE_TAIL_BYTES &&
-      !this.visited.has(target) &&
-      target !== this.insnEip &&
-      this.k + 1 < MAX_BLOCK_INSNS
-    );
+    return this.inPage(target) && !this.written.has(target) && this.k + 1 < MAX_REGION_INSNS;
   }
 
-  /** Continues decoding at `target` (same page): the jump costs nothing at run time. */
+  /** Continues writing at `target` (same page): the jump costs nothing at run time. */
   private follow(target: number): Emit {
     this.pos = target & 0xfff;
     this.followed = true;
     return Emit.Normal;
   }
 
-  /** An unconditional jump to a constant target: followed when it can be, else the trace ends there. */
+  /** An unconditional jump to a constant target: followed when it can be, else a goto. */
   private emitJump(target: number): Emit {
     if (this.canFollow(target)) return this.follow(target);
-    this.emitGoto(`${target}`, this.k + 1);
+    this.emitGoto(target, this.since + 1);
     return Emit.Terminator;
   }
 
-  /** A jump to a computed target (`v`): a RET back to a followed call's return address continues. */
-  private emitIndirectJump(expectedReturn: number | null): Emit {
-    if (expectedReturn !== null && this.canFollow(expectedReturn)) {
-      this.emit(`if(v!==${expectedReturn}){${exitAt('v', this.k + 1)}}`);
-      return this.follow(expectedReturn);
-    }
-    this.emitGoto('v', this.k + 1);
+  /** A jump to a computed target (`v`) leaves the region. */
+  private emitIndirectJump(): Emit {
+    this.emit(exitAt('v', this.since + 1));
     return Emit.Terminator;
   }
 
   // ---- Operands ----------------------------------------------------------------------------------------
 
   private modrm = 0;
+  /** How far the page of the current instruction's `ea` has been checked (see `checkEa`). */
+  private eaChecked = EaCheck.None;
   /** The segment-override prefix of the current instruction (SEG_ES..SEG_GS), or -1. */
   private seg = -1;
-  /** True while decoding LEA's operand: an address only, never accessed, so never checked. */
-  private addressOnly = false;
   private insnEip = 0;
 
   /** Reads ModR/M (+SIB/disp); for memory forms emits `ea=...;`. Returns false for forms not compiled. */
@@ -492,20 +559,23 @@ class BlockWriter {
     if (this.seg < 0) {
       this.emit(`ea=(${offset})|0;`);
     } else {
-      this.emit(`if((c.segCheckMask&${1 << this.seg})!==0){${exitAt(this.insnEip, this.k)}}`);
+      this.emit(`if((c.segCheckMask&${1 << this.seg})!==0){${exitAt(this.insnEip, this.since)}}`);
       this.emit(`ea=(${offset}+c.segBase[${this.seg}])|0;`);
     }
-    if (!this.addressOnly) this.emitLeaveUnless('ea', false);
+    this.eaChecked = EaCheck.None;
   }
 
   /**
-   * Leaves the trace before this instruction (nothing of it done yet) unless the page at `addr` can be
-   * accessed (TLB hit, or a walk that fills it). A page fault then happens in the decoded tier, which
-   * returns it without unwinding: a fault thrown here would cost the host a microsecond or more.
+   * Loads `q`, the RAM page of `ea` for reading or writing, from the TLB; on a miss the region leaves
+   * before this instruction (nothing of it done yet), and the decoded tier fills the TLB or takes the page
+   * fault without unwinding (a fault thrown here would cost the host a microsecond or more). Code frames
+   * are never in the write TLB, so a store to code always leaves too. Each instruction checks once.
    */
-  private emitLeaveUnless(addr: string, write: boolean): void {
-    const tlb = write ? 'TW' : 'TR';
-    this.emit(`if(${tlb}[${addr}>>>12]<0&&!m.ready(${addr},${write})){${exitAt(this.insnEip, this.k)}}`);
+  private checkEa(write: boolean): void {
+    const need = write ? EaCheck.Write : EaCheck.Read;
+    if (this.eaChecked >= need) return;
+    this.emit(`q=${write ? 'TW' : 'TR'}[ea>>>12];if(q<0){${exitAt(this.insnEip, this.since)}}`);
+    this.eaChecked = need;
   }
 
   private get reg(): number {
@@ -526,10 +596,11 @@ class BlockWriter {
       : `r[${n - 4}]=(r[${n - 4}]&-65281)|(((${value})&255)<<8);`;
   }
 
-  /** The r/m operand as an expression (memory: after `ea` is set). */
+  /** The r/m operand as an expression (memory: checks `ea` first, see `checkEa`). */
   private rmRead(width: number): string {
     if (this.isReg) return width === 8 ? BlockWriter.get8(this.modrm & 7) : `r[${this.modrm & 7}]`;
-    return width === 8 ? load8('ea') : width === 16 ? 'm.read16(ea)' : load32('ea');
+    this.checkEa(false);
+    return width === 8 ? 'M8[q|ea&4095]' : width === 16 ? 'm.read16(ea)' : LOAD32_EA;
   }
 
   private rmWrite(width: number, value: string): void {
@@ -538,8 +609,29 @@ class BlockWriter {
       this.emit(width === 8 ? BlockWriter.set8(n, value) : `r[${n}]=${value};`);
       return;
     }
-    this.emit(width === 8 ? store8('ea', value) : store32('ea', value));
+    this.checkEa(true);
+    if (width === 8) {
+      this.emit(`M8[q|ea&4095]=${value};`);
+      return;
+    }
+    this.emit(storeEa32(value));
     this.emitStoreCheck();
+  }
+
+  /**
+   * PUSH at 32 bits on the flat stack, before anything else of the instruction changed: an unaligned ESP or
+   * a page not in the write TLB (not yet written, copy-on-write, a code frame) leaves the region before the
+   * instruction, for the decoded tier. ESP changes only after the store.
+   */
+  private push32(value: string): string {
+    const leave = exitAt(this.insnEip, this.since);
+    return `sp=(r[4]-4)|0;p=TW[sp>>>12];if(p<0||(sp&3)!==0){${leave}}M32[(p|sp&4095)>>2]=${value};r[4]=sp;`;
+  }
+
+  /** POP at 32 bits into `v`, as `push32` leaves when the page is not in the read TLB. */
+  private pop32(): string {
+    const leave = exitAt(this.insnEip, this.since);
+    return `p=TR[r[4]>>>12];if(p<0||(r[4]&3)!==0){${leave}}v=M32[(p|r[4]&4095)>>2];r[4]=(r[4]+4)|0;`;
   }
 
   private regRead(width: number, n: number): string {
@@ -550,11 +642,14 @@ class BlockWriter {
     this.emit(width === 8 ? BlockWriter.set8(n, value) : `r[${n}]=${value};`);
   }
 
+  /**
+   * Before a read-modify-write of r/m: its page is writable (so readable), and an unaligned access, which
+   * may reach into the next page, is checked whole before the read, so a fault leaves nothing changed.
+   */
   private probeRmw(width: number): void {
     if (this.isReg) return;
-    const fast = width === 8 ? 'TW[ea>>>12]>=0' : `(ea&${width / 8 - 1})===0&&TW[ea>>>12]>=0`;
-    const leave = `if(!m.ready(ea,true)){${exitAt(this.insnEip, this.k)}}`;
-    this.emit(`if(!(${fast})){${leave}m.probeWrite(ea,${width / 8});}`);
+    this.checkEa(true);
+    if (width > 8) this.emit(`if((ea&${width / 8 - 1})!==0)m.probeWrite(ea,${width / 8});`);
   }
 
   // ---- Instructions ------------------------------------------------------------------------------------
@@ -581,13 +676,12 @@ class BlockWriter {
     }
     if (op >= 0x50 && op < 0x58) {
       this.mayFault = true;
-      this.emit(push32(`r[${op & 7}]`));
-      this.emitStoreCheck();
+      this.emit(this.push32(`r[${op & 7}]`));
       return Emit.Normal;
     }
     if (op >= 0x58 && op < 0x60) {
       this.mayFault = true;
-      this.emit(`${POP32}r[${op & 7}]=v;`);
+      this.emit(`${this.pop32()}r[${op & 7}]=v;`);
       return Emit.Normal;
     }
     if (op >= 0xb0 && op < 0xb8) {
@@ -627,7 +721,7 @@ class BlockWriter {
     this.materializeFlags();
     const next = (eip + length) | 0;
     this.emit(`${SYNC_REGS_OUT}c.eip=ip;st=1;x=step(c);st=0;${SYNC_ALL_IN}`);
-    this.emit(`if(x!==${CONTINUE}||c.eip!==${next}){pc=c.eip;n+=${this.k + 1};break out;}`);
+    this.emit(`if(x!==${CONTINUE}||c.eip!==${next}){pc=c.eip;d=${this.since + 1};break out;}`);
     this.pos += length;
     return Emit.Normal;
   }
@@ -684,6 +778,8 @@ class BlockWriter {
     if (this.isReg && (op === 0xda || op === 0xdb) && modrm < 0xe0) this.materializeFlags(); // FCMOVcc
     const entry = x87TraceEntry(op, modrm);
     const stores = !this.isReg && X87_MEMORY_STORES[op - 0xd8] & (1 << this.reg);
+    // The unit reaches memory through the MMU; checking the page first leaves instead of faulting.
+    if (!this.isReg) this.checkEa(stores !== 0);
     if (stores) this.emit('c.smcPending=false;');
     this.emit(entry !== null ? `s[0]=ip;if(!${entry})${call}` : `s[0]=ip;${call}`);
     if (stores) {
@@ -714,9 +810,9 @@ class BlockWriter {
     }
     this.operand();
     if (width === 32) {
+      if (form < 2 && aop !== ALU_CMP) this.probeRmw(32);
       const dest = form < 2 ? this.rmRead(32) : this.regRead(32, this.reg);
       const src = form < 2 ? this.regRead(32, this.reg) : this.rmRead(32);
-      if (form < 2 && aop !== ALU_CMP) this.probeRmw(32);
       const inline = this.inlineAlu(aop, dest, src);
       if (inline !== null) {
         if (aop === ALU_CMP) return Emit.Normal;
@@ -738,29 +834,23 @@ class BlockWriter {
     return Emit.Normal;
   }
 
+  /**
+   * Jcc: a goto when the condition holds, and the run goes on with the next instruction. When only the
+   * target ever ran, the run follows the target instead and the next instruction is the goto.
+   */
   private conditionalJump(cc: number, disp: number): Emit {
     const next = this.nextEip;
     const target = (next + disp) | 0;
     const condition = this.condition(cc);
-    // The side that ran more often before is likely; when neither did, static prediction: a backward
-    // branch closes a loop (taken), a forward one skips rare code (not taken).
-    const ranTarget = this.executions(target);
-    const ranNext = this.executions(next);
-    const taken = ranTarget === ranNext ? target <= this.insnEip : ranTarget > ranNext;
-    const [likely, unlikely, whenLikely, whenUnlikely] = taken
-      ? [target, next, condition, `!(${condition})`]
-      : [next, target, `!(${condition})`, condition];
-    if (likely !== this.lin && this.canFollow(likely)) {
-      this.emit(`if(${whenUnlikely}){${exitAt(unlikely, this.k + 1)}}`);
-      return this.follow(likely);
+    this.enqueue(target);
+    if (this.hot(next) || !this.hot(target)) {
+      this.emit(`if(${condition}){${gotoMark(target, this.since + 1)}}`);
+      if (this.inPage(target)) this.targets.add(target);
+      return Emit.Normal;
     }
-    // The likely side loops back to the start (or leaves the trace); the other side goes on in it, so
-    // the code after a loop runs in the same call as the loop.
-    if (likely === this.lin) this.emit(`if(${whenLikely}){${this.gotoCode(`${likely}`, this.k + 1)}}`);
-    else this.emit(`if(${whenLikely}){${exitAt(likely, this.k + 1)}}`);
-    if (this.canFollow(unlikely)) return this.follow(unlikely);
-    this.emitGoto(`${unlikely}`, this.k + 1);
-    return Emit.Terminator;
+    this.emit(`if(!(${condition})){${gotoMark(next, this.since + 1)}}`);
+    if (this.inPage(next)) this.targets.add(next);
+    return this.emitJump(target);
   }
 
   private otherOneByte(op: number): Emit {
@@ -776,13 +866,11 @@ class BlockWriter {
         return this.moffs(op);
       case 0x68:
         this.mayFault = true;
-        this.emit(push32(`${this.dword()}`));
-        this.emitStoreCheck();
+        this.emit(this.push32(`${this.dword()}`));
         return Emit.Normal;
       case 0x6a:
         this.mayFault = true;
-        this.emit(push32(`${this.sbyte()}`));
-        this.emitStoreCheck();
+        this.emit(this.push32(`${this.sbyte()}`));
         return Emit.Normal;
       case 0x69:
       case 0x6b: {
@@ -813,7 +901,8 @@ class BlockWriter {
           this.emit(`t=r[${this.modrm & 7}];r[${this.modrm & 7}]=r[${this.reg}];r[${this.reg}]=t;`);
           return Emit.Normal;
         }
-        this.emit(`t=${load32('ea')};${store32('ea', `r[${this.reg}]`)}`);
+        this.probeRmw(32);
+        this.emit(`t=${LOAD32_EA};${storeEa32(`r[${this.reg}]`)}`);
         this.emitStoreCheckAfter(`r[${this.reg}]=t;`);
         return Emit.Normal;
       }
@@ -821,7 +910,6 @@ class BlockWriter {
       case 0x89: {
         const width = op === 0x88 ? 8 : 32;
         this.operand();
-        if (!this.isReg) this.emitLeaveUnless('ea', true);
         this.rmWrite(width, this.regRead(width, this.reg));
         return Emit.Normal;
       }
@@ -833,10 +921,9 @@ class BlockWriter {
         return Emit.Normal;
       }
       case 0x8d:
-        this.addressOnly = true;
         this.operand();
-        this.addressOnly = false;
         if (this.isReg) return Emit.None;
+        this.mayFault = false;
         this.emit(`r[${this.reg}]=ea;`);
         return Emit.Normal;
       case 0x90:
@@ -859,28 +946,31 @@ class BlockWriter {
         return this.group2(op);
       case 0xc3:
         this.mayFault = true;
-        this.emit(POP32);
-        return this.emitIndirectJump(this.returns.pop() ?? null);
+        this.emit(`${this.pop32()}${returnMark(this.since + 1)}`);
+        return Emit.Terminator;
       case 0xc6:
       case 0xc7: {
         const width = op === 0xc6 ? 8 : 32;
         this.operand();
         if (this.reg !== 0) return Emit.None;
-        if (!this.isReg) this.emitLeaveUnless('ea', true);
         this.rmWrite(width, `${width === 8 ? this.byte() : this.dword()}`);
         return Emit.Normal;
       }
       case 0xcd:
         if (this.byte() !== 0x80) return Emit.None;
-        this.emit(`c.syscallGate=0;x=${EXIT_SYSCALL};${exitAt(this.nextEip, this.k + 1)}`);
+        this.emit(`c.syscallGate=0;x=${EXIT_SYSCALL};${exitAt(this.nextEip, this.since + 1)}`);
         return Emit.Terminator;
       case 0xe8: {
         const disp = this.dword();
         this.mayFault = true;
-        this.emit(push32(`${this.nextEip}`));
-        this.emitStoreCheck();
+        this.emit(this.push32(`${this.nextEip}`));
         const target = (this.nextEip + disp) | 0;
-        if (this.canFollow(target)) this.returns.push(this.nextEip);
+        // A callee in the region returns through the RET dispatch to the code after this call.
+        if (this.canFollow(target) || this.written.has(target)) {
+          this.callReturns.add(this.nextEip);
+          this.targets.add(this.nextEip);
+          this.enqueue(this.nextEip);
+        }
         return this.emitJump(target);
       }
       case 0xe9: {
@@ -936,12 +1026,9 @@ class BlockWriter {
     this.mayFault = true;
     this.emitEa(`${this.dword()}`);
     const width = (op & 1) === 0 ? 8 : 32;
-    if (op < 0xa2) {
-      this.regWrite(width, 0, width === 8 ? load8('ea') : load32('ea'));
-    } else {
-      this.emit(width === 8 ? store8('ea', 'r[0]&255') : store32('ea', 'r[0]'));
-      this.emitStoreCheck();
-    }
+    this.modrm = 0; // a memory operand, for rmRead and rmWrite
+    if (op < 0xa2) this.regWrite(width, 0, this.rmRead(width));
+    else this.rmWrite(width, width === 8 ? 'r[0]&255' : 'r[0]');
     return Emit.Normal;
   }
 
@@ -1034,16 +1121,14 @@ class BlockWriter {
         return Emit.Normal;
       case 2:
         this.mayFault = true;
-        this.emit(`v=${read};${push32(`${this.nextEip}`)}`);
-        this.emitStoreCheck();
-        return this.emitIndirectJump(null);
+        this.emit(`v=${read};${this.push32(`${this.nextEip}`)}`);
+        return this.emitIndirectJump();
       case 4:
         this.emit(`v=${read};`);
-        return this.emitIndirectJump(null);
+        return this.emitIndirectJump();
       case 6:
         this.mayFault = true;
-        this.emit(`v=${read};${push32('v')}`);
-        this.emitStoreCheck();
+        this.emit(`v=${read};${this.push32('v')}`);
         return Emit.Normal;
       default:
         return Emit.None;
@@ -1104,34 +1189,44 @@ class BlockWriter {
   }
 }
 
-/** Stands for the trace's instruction count in code written before the count is known. */
-const TRACE_LENGTH = '$TRACE_LENGTH';
+/** A goto placeholder, resolved to a label or an exit once the region's labels are known (`source`). */
+function gotoMark(target: number, retired: number): string {
+  return `@G${target},${retired}@`;
+}
 
-/** Leaves the trace mid-pass at `eip` (a constant or `v`) with `retired` instructions of this pass done. */
-function exitAt(eip: number | string, retired: number): string {
-  return `pc=${eip};n+=${retired};break out;`;
+/** A RET placeholder: goes to `v` among the region's return addresses, or leaves. */
+function returnMark(retired: number): string {
+  return `@R${retired}@`;
 }
 
 /**
- * The function around a trace body. Guest registers live in locals `r0`..`r7` for the whole call (V8 keeps
+ * Leaves the region at `eip` (a constant or `v`) with `retired` instructions of this segment done. Only
+ * constants go into locals here: a way out that never ran before V8 optimized the function then needs no
+ * type feedback, and taking it later does not deoptimize the function.
+ */
+function exitAt(eip: number | string, retired: number): string {
+  return `pc=${eip};d=${retired};break out;`;
+}
+
+/**
+ * The function around a region body. Guest registers live in locals `r0`..`r7` for the whole call (V8 keeps
  * them in machine registers) and go back to the CpuCore's array on the way out; the EIP of the instruction
- * running is the local `ip`. Every way out goes through the code after the loop, so those stores are
- * type-stable from the first exit on (a side exit never deoptimizes the function for lack of feedback).
- * A fault unwinds to the catch, which stores what the run loop needs: registers, pending flags, the
- * faulting EIP (s[0]) and the instructions retired in earlier passes (s[2]); it hands the exception to the
- * run loop in `c.caught` and returns TRACE_CAUGHT, as a rethrow would cost the host another unwind.
+ * running is the local `ip`, the label to run next `bi`. Every way out goes through the code after the
+ * loop. A fault unwinds to the catch, which stores what the run loop needs: registers, pending flags, the
+ * faulting EIP (s[0]) and the instructions retired in finished segments (s[2]); it hands the exception to
+ * the run loop in `c.caught` and returns TRACE_CAUGHT, as a rethrow would cost the host another unwind.
  */
 function traceFunctionSource(body: string): string {
   const written = new Set([...body.matchAll(/\br(\d)=(?!=)/g)].map((m) => Number(m[1])));
-  // Only the registers the trace mentions become locals: each costs a load on every call.
+  // Only the registers the region mentions become locals: each costs a load on every call.
   const used = new Set([...body.matchAll(/\br(\d)\b/g)].map((m) => Number(m[1])));
   const loadRegs = [...used].map((n) => `,r${n}=R[${n}]`).join('');
   const storeRegs = [...written].map((n) => `R[${n}]=r${n};`).join('');
   return (
-    `"use strict";return function trace(c,R,m,s,left){let ea=0,v=0,t=0,w=0,p=0,sp=0,fa=0,fb=0,fr=0,fk=0,n=0,pc=0,ip=0,sm=false,st=0,x=${CONTINUE}${loadRegs};` +
+    `"use strict";return function trace(c,R,m,s,left){let ea=0,q=0,v=0,t=0,w=0,p=0,sp=0,fa=0,fb=0,fr=0,fk=0,n=0,d=0,pc=0,ip=0,bi=0,sm=false,st=0,x=${CONTINUE}${loadRegs};` +
     'const L=c.lazy,TR=m.tlbRead,TW=m.tlbWrite,M8=m.u8,M32=m.i32;' +
     `try{out:for(;;){\n${body}\n}}catch(e){if(st===0){${storeRegs}}else{R[4]=s[1];}${MATERIALIZE_FLAGS}s[0]=ip;s[2]=n;c.caught=e;return ${TRACE_CAUGHT};}` +
-    `${storeRegs}${MATERIALIZE_FLAGS}c.eip=pc;c.blockRetired=n;return x;};`
+    `n+=d;${storeRegs}${MATERIALIZE_FLAGS}c.eip=pc;c.blockRetired=n;return x;};`
   );
 }
 
@@ -1145,12 +1240,17 @@ export function compileBlock(
   page: number,
   executions: (eip: number) => number,
 ): boolean {
-  const writer = new BlockWriter(c.mmu.u8, page, b.lin, executions, c.fpu !== null);
+  const hasFpu = c.fpu !== null;
+  // The first pass finds what is jumped to; the second writes the same code with those labels in place.
+  const survey = new BlockWriter(c.mmu.u8, page, b.lin, executions, hasFpu, new Set());
+  if (survey.write() === 0) return false;
+  const labels = new Set([b.lin, ...survey.targets]);
+  const writer = new BlockWriter(c.mmu.u8, page, b.lin, executions, hasFpu, labels);
   const count = writer.write();
-  if (count === 0) return false;
   const factory = new Function(...HELPER_NAMES, traceFunctionSource(writer.source()));
   b.fn = factory(...HELPERS) as BlockFn;
   b.length = count;
   b.insnEips = Int32Array.from(writer.eips);
+  b.insnRetiredBefore = Int32Array.from(writer.retiredBefore);
   return true;
 }

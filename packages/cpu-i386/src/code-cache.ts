@@ -36,8 +36,10 @@ export class Block {
   fn: BlockFn | null = null;
   /** Instructions in the compiled block. */
   length = 0;
-  /** EIP of each instruction, so a fault in the k-th tells the run loop k instructions retired. */
+  /** EIP of each compiled instruction, so the run loop can tell which one faulted. */
   insnEips: Int32Array = NO_EIPS;
+  /** For each compiled instruction: the instructions of its segment (see block-compiler.ts) that ran before it. */
+  insnRetiredBefore: Int32Array = NO_EIPS;
   /** False once its frame was written: a stale block must not be entered through a link. */
   valid = true;
   /**

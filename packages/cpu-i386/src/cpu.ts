@@ -66,6 +66,12 @@ const FXSAVE_BYTES = 512;
  */
 export const DEFAULT_JIT_THRESHOLD = 256;
 /** Compiled blocks address memory as flat DS and SS: neither may need a check. */
+/**
+ * Most instructions one call of a compiled region may run. Regions loop inside themselves; coming back now
+ * and then lets V8 see their way out run before it optimizes a long loop on the stack (a way out first taken
+ * in optimized code deoptimizes it, and V8 re-enters that same code at the loop again and again).
+ */
+const REGION_CALL_INSNS = 4096;
 const FLAT_SEGMENTS_MASK = (1 << SEG_DS) | (1 << SEG_SS);
 const FNSAVE_BYTES = 108;
 
@@ -189,7 +195,7 @@ export class I386Cpu implements Cpu {
       if (fn !== null && budgetInsns - c.runRetired >= b.length && this.flatDataSegments()) {
         // currentBlock stays set until the interpreter runs: a fault unwinds by it (see unwindFault).
         c.currentBlock = b;
-        const exit = fn(c, regs, mmu, start, budgetInsns - c.runRetired);
+        const exit = fn(c, regs, mmu, start, Math.min(budgetInsns - c.runRetired, REGION_CALL_INSNS));
         if (exit === TRACE_CAUGHT) return this.traceCaught(b);
         c.runRetired += c.blockRetired;
         this.compiledInsns += c.blockRetired;
@@ -285,7 +291,8 @@ export class I386Cpu implements Cpu {
   /** Counts the instructions compiled block `b` finished before the one that faulted (at INSN_EIP). */
   private retireUntilFault(b: Block): void {
     const c = this.core;
-    const retired = c.insnStart[INSN_BLOCK_PASSES] + b.insnEips.indexOf(c.insnStart[INSN_EIP]);
+    const at = b.insnEips.indexOf(c.insnStart[INSN_EIP]);
+    const retired = c.insnStart[INSN_BLOCK_PASSES] + (at < 0 ? 0 : b.insnRetiredBefore[at]);
     c.runRetired += retired;
     this.compiledInsns += retired;
     c.currentBlock = null;
