@@ -39,12 +39,12 @@ import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
 import { cmpxchg, xadd } from './bit-ops.js';
 import { type Block, type BlockFn, TRACE_CAUGHT } from './code-cache.js';
 import { FLAG_DF, FLAGS_STATUS } from './constants.js';
-import type { CpuCore } from './cpu-core.js';
+import { type CpuCore, LazyOp } from './cpu-core.js';
 import { getCF, setLazy, testCondition } from './flags.js';
 import { x87EflagsEntry, x87TraceEntry } from './fpu/trace-entry.js';
 import { INSTRUCTION_PREFIXES, instructionLength } from './instruction-length.js';
 import { step } from './interpreter.js';
-import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
+import { div, idiv, imul1, mulU32, product } from './muldiv.js';
 
 /** Most instructions in a region: bounds the function V8 compiles and the budget a call needs. */
 const MAX_REGION_INSNS = 192;
@@ -53,6 +53,13 @@ const PAGE_TAIL_BYTES = 16;
 const LAZY_LOGIC = 4;
 const EXIT_SYSCALL = 1;
 const CONTINUE = -1;
+
+/** Shifts with inline templates (by a constant, on a register), by their ModR/M reg field. */
+const INLINE_SHIFTS: { operator: string; lazyOp: number }[] = [];
+INLINE_SHIFTS[4] = { operator: '<<', lazyOp: LazyOp.SHL };
+INLINE_SHIFTS[5] = { operator: '>>>', lazyOp: LazyOp.SHR };
+INLINE_SHIFTS[6] = INLINE_SHIFTS[4]; // SAL
+INLINE_SHIFTS[7] = { operator: '>>', lazyOp: LazyOp.SAR };
 
 /** Helpers the generated code calls, passed in once so the source can name them. */
 const HELPER_NAMES = [
@@ -63,14 +70,14 @@ const HELPER_NAMES = [
   'shiftRotate',
   'testCondition',
   'setLazy',
-  'mul',
   'imul1',
   'div',
   'idiv',
-  'imulTrunc',
   'cmpxchg',
   'xadd',
   'step',
+  'mulU32',
+  'product',
 ] as const;
 const HELPERS = [
   alu,
@@ -80,14 +87,14 @@ const HELPERS = [
   shiftRotate,
   testCondition,
   setLazy,
-  mul,
   imul1,
   div,
   idiv,
-  imulTrunc,
   cmpxchg,
   xadd,
   step,
+  mulU32,
+  product,
 ];
 
 /** What `checkEa` has made sure of for the current instruction's memory operand. */
@@ -114,7 +121,7 @@ const MATERIALIZE_FLAGS = `if(fk!==0){L[0]=fa;L[1]=fb;L[2]=fr;c.lazyOp=fk-1;c.la
 
 /** Helpers that read or write EFLAGS through the CpuCore: pending inline flags are stored before each call. */
 const FLAG_HELPER_CALL =
-  /\b(?:alu|incDec|getCF|neg|shiftRotate|testCondition|setLazy|mul|imul1|div|idiv|imulTrunc|cmpxchg|xadd)\(c,/;
+  /\b(?:alu|incDec|getCF|neg|shiftRotate|testCondition|setLazy|imul1|div|idiv|cmpxchg|xadd)\(c,/;
 
 /** Condition tests on the operands of the inlined flag producer just before a Jcc/SETcc/CMOVcc. */
 const SUB_CONDITIONS: (string | null)[] = [
@@ -443,6 +450,17 @@ class BlockWriter {
     this.emit(`t=${a};v=${b};fa=t;fb=v;fr=${result};fk=${lazyOp + 1};`);
     this.flagsPending = true;
     this.producerNow = lazyOp === LAZY_LOGIC ? 'logic' : aop === 0 ? null : 'sub';
+    return 'fr';
+  }
+
+  /**
+   * A 32-bit result whose six flags the lazy op `lazyOp` derives from fa, fb and fr (see LazyOp): the flags
+   * stay pending in locals like an inline ALU's. Returns the result expression.
+   */
+  private inlineProducer(a: string, b: string, result: string, lazyOp: number): string {
+    this.emit(`t=${a};v=${b};fa=t;fb=v;fr=${result};fk=${lazyOp + 1};`);
+    this.flagsPending = true;
+    this.producerNow = null;
     return 'fr';
   }
 
@@ -876,7 +894,9 @@ class BlockWriter {
       case 0x6b: {
         this.operand();
         const imm = op === 0x69 ? this.dword() : this.sbyte();
-        this.emit(`r[${this.reg}]=imulTrunc(c,${this.rmRead(32)},${imm},-1);`);
+        this.emit(
+          `r[${this.reg}]=${this.inlineProducer(this.rmRead(32), `${imm}`, 'Math.imul(fa,fb)', LazyOp.IMUL)};`,
+        );
         return Emit.Normal;
       }
       case 0x80:
@@ -1060,6 +1080,12 @@ class BlockWriter {
     this.operand();
     const kind = this.reg;
     const count = op === 0xc1 ? `${this.byte() & 31}` : op === 0xd1 ? '1' : '(r[1]&31)';
+    const inline = INLINE_SHIFTS[kind];
+    if (this.isReg && op !== 0xd3 && count !== '0' && inline !== undefined) {
+      const n = this.modrm & 7;
+      this.emit(`r[${n}]=${this.inlineProducer(`r[${n}]`, count, `fa${inline.operator}fb`, inline.lazyOp)};`);
+      return Emit.Normal;
+    }
     this.emit(`t=${count};`);
     const read = this.rmRead(32);
     if (this.isReg) {
@@ -1091,7 +1117,9 @@ class BlockWriter {
         this.emit('neg(c,v,-1);');
         return Emit.Normal;
       case 4:
-        this.emit(`v=${read};${SYNC_EDX_EAX_OUT}mul(c,v,-1);${SYNC_EDX_EAX_IN}`);
+        // CF = OF = high half not zero: the MUL lazy op keeps the high half as its `a`.
+        this.emit(`v=${read};mulU32(r[0],v);r[0]=product.lo;r[2]=product.hi;`);
+        this.emit(`${this.inlineProducer('r[2]', '0', 'r[0]', LazyOp.MUL)};`);
         return Emit.Normal;
       case 5:
         this.emit(`v=${read};${SYNC_EDX_EAX_OUT}imul1(c,v,-1);${SYNC_EDX_EAX_IN}`);
@@ -1165,7 +1193,9 @@ class BlockWriter {
       }
       case 0xaf:
         this.operand();
-        this.emit(`r[${this.reg}]=imulTrunc(c,r[${this.reg}],${this.rmRead(32)},-1);`);
+        this.emit(
+          `r[${this.reg}]=${this.inlineProducer(`r[${this.reg}]`, this.rmRead(32), 'Math.imul(fa,fb)', LazyOp.IMUL)};`,
+        );
         return Emit.Normal;
       case 0xb6:
         this.operand();

@@ -14,8 +14,26 @@ import type { FpuUnit } from './fpu-unit.js';
 import { Mmu } from './mmu.js';
 import { SseState } from './sse/sse-state.js';
 
-/** How the lazy flags were produced (flags.ts computes CF/OF/AF from this, ZF/SF/PF from the result). */
-export const LazyOp = { ADD: 0, ADC: 1, SUB: 2, SBB: 3, LOGIC: 4 } as const;
+/**
+ * How the lazy flags were produced (flags.ts computes CF/OF/AF from this, ZF/SF/PF from the result). The
+ * last five are 32-bit only, for the region compiler's inline templates; AF is 0 after each, as the
+ * interpreter leaves it:
+ * - SHL, SHR, SAR: a = the operand, b = the count (1..31);
+ * - IMUL: a and b = the signed factors (truncating IMUL: CF = OF = the product does not fit);
+ * - MUL: a = the high half of EDX:EAX (CF = OF = it is not zero).
+ */
+export const LazyOp = {
+  ADD: 0,
+  ADC: 1,
+  SUB: 2,
+  SBB: 3,
+  LOGIC: 4,
+  SHL: 5,
+  SHR: 6,
+  SAR: 7,
+  IMUL: 8,
+  MUL: 9,
+} as const;
 /** Slots of CpuCore.lazy. */
 export const LAZY_A = 0;
 export const LAZY_B = 1;

@@ -62,8 +62,37 @@ export function getCF(c: CpuCore): number {
       return a < b ? 1 : 0;
     case LazyOp.SBB:
       return (c.lazy[LAZY_CIN] !== 0 ? a <= b : a < b) ? 1 : 0;
+    case LazyOp.SHL:
+      return (a >>> (32 - b)) & 1;
+    case LazyOp.SHR:
+      return (a >>> (b - 1)) & 1;
+    case LazyOp.SAR:
+      return ((a | 0) >> (b - 1)) & 1;
+    case LazyOp.IMUL:
+    case LazyOp.MUL:
+      return shiftOrMulOverflow(c) ? 1 : 0;
     default:
       return 0;
+  }
+}
+
+/** OF of the 32-bit inline SHL/SHR (SAR: 0), and CF = OF of the inline IMUL and MUL. */
+function shiftOrMulOverflow(c: CpuCore): boolean {
+  const a = c.lazy[LAZY_A];
+  const b = c.lazy[LAZY_B];
+  const r = c.lazy[LAZY_RES];
+  switch (c.lazyOp) {
+    case LazyOp.SHL:
+      return ((r >>> 31) ^ ((a >>> (32 - b)) & 1)) !== 0;
+    case LazyOp.SHR:
+      return a < 0;
+    case LazyOp.IMUL:
+      // The double product is exact whenever it fits in 32 bits, and far from any int32 when it does not.
+      return a * b !== r;
+    case LazyOp.MUL:
+      return a !== 0;
+    default:
+      return false;
   }
 }
 
@@ -84,7 +113,7 @@ export function getPF(c: CpuCore): number {
 
 export function getAF(c: CpuCore): number {
   if ((c.lazyMask & FLAG_AF) === 0) return c.flags & FLAG_AF;
-  if (c.lazyOp === LazyOp.LOGIC) return 0;
+  if (c.lazyOp >= LazyOp.LOGIC) return 0;
   return (c.lazy[LAZY_A] ^ c.lazy[LAZY_B] ^ c.lazy[LAZY_RES]) & FLAG_AF;
 }
 
@@ -101,8 +130,10 @@ export function getOF(c: CpuCore): number {
     case LazyOp.SUB:
     case LazyOp.SBB:
       return ((a ^ b) & (a ^ r) & sign) !== 0 ? FLAG_OF : 0;
-    default:
+    case LazyOp.LOGIC:
       return 0;
+    default:
+      return shiftOrMulOverflow(c) ? FLAG_OF : 0;
   }
 }
 
