@@ -250,7 +250,7 @@ class BlockWriter {
   /** Return addresses of the calls whose callee is in the region: a RET dispatches among them. */
   private readonly callReturns = new Set<number>();
   /** EIPs given a case label, in label order (label 0 is the entry). */
-  private readonly labelOrder: number[] = [];
+  readonly labelEips: number[] = [];
   /**
    * Instructions of the current segment written so far. A segment starts at the region's entry, a label
    * or a goto; `n` counts the retired instructions of finished segments, so an exit adds `since` (+1).
@@ -362,8 +362,8 @@ class BlockWriter {
    */
   private placeLabel(eip: number): void {
     if (this.since > 0) this.lines.push(`n+=${this.since};`);
-    this.lines.push(`case ${this.labelOrder.length}:`);
-    this.labelOrder.push(eip);
+    this.lines.push(`case ${this.labelEips.length}:`);
+    this.labelEips.push(eip);
     this.since = 0;
     this.producer = null;
     this.flagsPending = true;
@@ -375,7 +375,7 @@ class BlockWriter {
    * interrupts first; gotos elsewhere, and returns to no call of this region, leave.
    */
   source(): string {
-    const labelOf = new Map(this.labelOrder.map((eip, i) => [eip, i]));
+    const labelOf = new Map(this.labelEips.map((eip, i) => [eip, i]));
     const budget = this.k;
     const jump = (target: string, label: number) =>
       `if(left-n<${budget}||c.irqPending){pc=${target};break out;}bi=${label};continue out;`;
@@ -1119,7 +1119,7 @@ class BlockWriter {
       case 4:
         // CF = OF = high half not zero: the MUL lazy op keeps the high half as its `a`.
         this.emit(`v=${read};mulU32(r[0],v);r[0]=product.lo;r[2]=product.hi;`);
-        this.emit(`${this.inlineProducer('r[2]', '0', 'r[0]', LazyOp.MUL)};`);
+        this.inlineProducer('r[2]', '0', 'r[0]', LazyOp.MUL);
         return Emit.Normal;
       case 5:
         this.emit(`v=${read};${SYNC_EDX_EAX_OUT}imul1(c,v,-1);${SYNC_EDX_EAX_IN}`);
@@ -1253,7 +1253,7 @@ function traceFunctionSource(body: string): string {
   const loadRegs = [...used].map((n) => `,r${n}=R[${n}]`).join('');
   const storeRegs = [...written].map((n) => `R[${n}]=r${n};`).join('');
   return (
-    `"use strict";return function trace(c,R,m,s,left){let ea=0,q=0,v=0,t=0,w=0,p=0,sp=0,fa=0,fb=0,fr=0,fk=0,n=0,d=0,pc=0,ip=0,bi=0,sm=false,st=0,x=${CONTINUE}${loadRegs};` +
+    `"use strict";return function trace(c,R,m,s,left,bi){let ea=0,q=0,v=0,t=0,w=0,p=0,sp=0,fa=0,fb=0,fr=0,fk=0,n=0,d=0,pc=0,ip=0,sm=false,st=0,x=${CONTINUE}${loadRegs};` +
     'const L=c.lazy,TR=m.tlbRead,TW=m.tlbWrite,M8=m.u8,M32=m.i32;' +
     `try{out:for(;;){\n${body}\n}}catch(e){if(st===0){${storeRegs}}else{R[4]=s[1];}${MATERIALIZE_FLAGS}s[0]=ip;s[2]=n;c.caught=e;return ${TRACE_CAUGHT};}` +
     `n+=d;${storeRegs}${MATERIALIZE_FLAGS}c.eip=pc;c.blockRetired=n;return x;};`
@@ -1261,7 +1261,9 @@ function traceFunctionSource(body: string): string {
 }
 
 /**
- * Compiles the trace starting at `b.lin` (physical page `page`) into `b`. Returns false when its first
+ * Compiles the region entered at `b.lin` (physical page `page`) into `b`, and makes it the compiled code of
+ * every other decoded block it starts a segment at (`blockAt` finds them): a block whose code is in a
+ * region already is not compiled again for an entry of its own. Returns false when the entry's first
  * instruction has no template (the counter that asked has passed the threshold, so it is not asked again).
  */
 export function compileBlock(
@@ -1269,18 +1271,29 @@ export function compileBlock(
   b: Block,
   page: number,
   executions: (eip: number) => number,
+  blockAt: (eip: number) => Block | null,
 ): boolean {
   const hasFpu = c.fpu !== null;
-  // The first pass finds what is jumped to; the second writes the same code with those labels in place.
+  // The first pass finds what is jumped to; the second writes the same code with labels there and at each
+  // decoded block's start.
   const survey = new BlockWriter(c.mmu.u8, page, b.lin, executions, hasFpu, new Set());
   if (survey.write() === 0) return false;
-  const labels = new Set([b.lin, ...survey.targets]);
+  const entries = survey.eips.filter((eip) => eip !== b.lin && blockAt(eip)?.fn === null);
+  const labels = new Set([b.lin, ...survey.targets, ...entries]);
   const writer = new BlockWriter(c.mmu.u8, page, b.lin, executions, hasFpu, labels);
   const count = writer.write();
   const factory = new Function(...HELPER_NAMES, traceFunctionSource(writer.source()));
-  b.fn = factory(...HELPERS) as BlockFn;
-  b.length = count;
-  b.insnEips = Int32Array.from(writer.eips);
-  b.insnRetiredBefore = Int32Array.from(writer.retiredBefore);
+  const fn = factory(...HELPERS) as BlockFn;
+  const insnEips = Int32Array.from(writer.eips);
+  const insnRetiredBefore = Int32Array.from(writer.retiredBefore);
+  writer.labelEips.forEach((eip, label) => {
+    const entry = eip === b.lin ? b : blockAt(eip);
+    if (entry === null || (entry !== b && entry.fn !== null)) return;
+    entry.fn = fn;
+    entry.entryLabel = label;
+    entry.length = count;
+    entry.insnEips = insnEips;
+    entry.insnRetiredBefore = insnRetiredBefore;
+  });
   return true;
 }

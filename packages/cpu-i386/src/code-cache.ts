@@ -18,8 +18,18 @@ import type { CpuCore } from './cpu-core.js';
 import type { DecodedInsn } from './decoded-block.js';
 import type { Mmu } from './mmu.js';
 
-/** A compiled block: `left` is the budget it may use; it returns an exit and sets `c.blockRetired`. */
-export type BlockFn = (c: CpuCore, r: Int32Array, m: Mmu, s: Int32Array, left: number) => number;
+/**
+ * A compiled region: `left` is the budget it may use, `entry` the label to start at (a block's
+ * `entryLabel`); it returns an exit and sets `c.blockRetired`.
+ */
+export type BlockFn = (
+  c: CpuCore,
+  r: Int32Array,
+  m: Mmu,
+  s: Int32Array,
+  left: number,
+  entry: number,
+) => number;
 /** What a compiled block returns when an exception unwound to its catch; the exception is in `c.caught`. */
 export const TRACE_CAUGHT = -4;
 
@@ -32,9 +42,11 @@ export class Block {
   insns: DecodedInsn[] = [];
   /** Runs of the decoded block; the run loop compiles a trace when it reaches the JIT threshold. */
   count = 0;
-  /** The compiled trace, once there is one. */
+  /** The compiled region this block is an entry of, once there is one (shared by its entries). */
   fn: BlockFn | null = null;
-  /** Instructions in the compiled block. */
+  /** The region's label for this block's first instruction. */
+  entryLabel = 0;
+  /** Instructions in the compiled region. */
   length = 0;
   /** EIP of each compiled instruction, so the run loop can tell which one faulted. */
   insnEips: Int32Array = NO_EIPS;

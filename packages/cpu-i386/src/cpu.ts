@@ -195,7 +195,8 @@ export class I386Cpu implements Cpu {
       if (fn !== null && budgetInsns - c.runRetired >= b.length && this.flatDataSegments()) {
         // currentBlock stays set until the interpreter runs: a fault unwinds by it (see unwindFault).
         c.currentBlock = b;
-        const exit = fn(c, regs, mmu, start, Math.min(budgetInsns - c.runRetired, REGION_CALL_INSNS));
+        const left = Math.min(budgetInsns - c.runRetired, REGION_CALL_INSNS);
+        const exit = fn(c, regs, mmu, start, left, b.entryLabel);
         if (exit === TRACE_CAUGHT) return this.traceCaught(b);
         c.runRetired += c.blockRetired;
         this.compiledInsns += c.blockRetired;
@@ -256,7 +257,8 @@ export class I386Cpu implements Cpu {
     const page = this.core.mmu.tlbRead[b.lin >>> 12];
     if (page < 0) return;
     const executions = (lin: number) => cache.executions(page | (lin & 0xfff), lin, this.jitThreshold);
-    if (compileBlock(this.core, b, page, executions)) cache.compiledBlocks++;
+    const blockAt = (lin: number) => cache.lookup(page | (lin & 0xfff), lin);
+    if (compileBlock(this.core, b, page, executions, blockAt)) cache.compiledBlocks++;
   }
 
   /** Compiled blocks address memory as flat DS and SS; segment loads are never compiled, so this holds across links. */
