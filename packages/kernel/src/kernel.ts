@@ -32,6 +32,13 @@ import type { SyscallTable } from './syscall/syscall-table.js';
 
 /** How long a busy guest may run before host events (terminal input) get a turn, in host milliseconds. */
 const HOST_YIELD_MS = 10;
+/**
+ * Microtask turns the trap loop gives pending syscalls after a thread leaves the CPU. A call that waited only
+ * on the thread that just ran (a pipe's reader woken by its writer) retries and settles a few promise
+ * reactions deep; given those turns its thread is queued before the next pick, instead of the loop finding
+ * nothing runnable and arming (then cancelling) a host event-loop turn in settledOrHostTurn, at every block.
+ */
+const SETTLE_TURNS = 4;
 
 /** 2026-01-01T00:00:00Z: CLOCK_REALTIME at boot in virtual-clock mode, fixed so runs are repeatable. */
 export const VIRTUAL_BOOT_EPOCH_NS = 1_767_225_600 * 1e9;
@@ -170,7 +177,7 @@ export class Kernel {
       const t = this.sched.next();
       if (t) {
         this.runThread(t);
-        if (this.inFlight > 0) await Promise.resolve();
+        for (let turn = 0; turn < SETTLE_TURNS && this.inFlight > 0; turn++) await Promise.resolve();
         // A busy guest must not starve host events (a ^C typed at the terminal, a resize): let them in now
         // and then. Without host events pending this changes nothing the guest can see.
         if (performance.now() - lastYieldMs > HOST_YIELD_MS) {
