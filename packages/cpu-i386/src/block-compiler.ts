@@ -20,9 +20,9 @@
  *   MOVZX/MOVSX, IMUL, CMOVcc/SETcc, Jcc/JMP/CALL/RET, LOCK'd read-modify-writes, CMPXCHG/XADD, x87
  *   escapes, int 0x80). Any other instruction runs in place through the interpreter's `step` (see
  *   `interpreted`); only segment loads and RDTSC/RDPMC end a run before them.
- * - Guest registers are JS locals for the whole call; a memory operand's page comes from the TLB, and a
- *   TLB miss (or a store to a code frame) leaves before the instruction, for the decoded tier to fill the
- *   TLB or take the page fault without unwinding. Flags from inline ALU templates stay in locals (fa, fb,
+ * - Guest registers are JS locals for the whole call; a memory operand's page comes from the TLB (a miss
+ *   walks the tables), and a page fault or a store to a code frame leaves before the instruction, for the
+ *   decoded tier to take the fault without unwinding. Flags from inline ALU templates stay in locals (fa, fb,
  *   fr, fk) and are stored into the lazy-flag fields only where something can look: before a helper that
  *   reads or writes EFLAGS, on the way out, and when a fault unwinds. At a label they may come from any
  *   of the ways in, so no condition there is fused with the instruction written before it. Other
@@ -584,15 +584,17 @@ class BlockWriter {
   }
 
   /**
-   * Loads `q`, the RAM page of `ea` for reading or writing, from the TLB; on a miss the region leaves
-   * before this instruction (nothing of it done yet), and the decoded tier fills the TLB or takes the page
-   * fault without unwinding (a fault thrown here would cost the host a microsecond or more). Code frames
-   * are never in the write TLB, so a store to code always leaves too. Each instruction checks once.
+   * Loads `q`, the RAM page of `ea` for reading or writing, from the TLB, walking the tables on a miss.
+   * When the walk faults the region leaves before this instruction (nothing of it done yet), and the
+   * decoded tier takes the page fault without unwinding (a fault thrown here would cost the host a
+   * microsecond or more). Code frames are never in the write TLB, so a store to code always leaves too.
+   * Each instruction checks once.
    */
   private checkEa(write: boolean): void {
     const need = write ? EaCheck.Write : EaCheck.Read;
     if (this.eaChecked >= need) return;
-    this.emit(`q=${write ? 'TW' : 'TR'}[ea>>>12];if(q<0){${exitAt(this.insnEip, this.since)}}`);
+    const tlb = write ? 'TW' : 'TR';
+    this.emit(`q=${tlb}[ea>>>12];if(q<0&&(q=m.tlbPage(ea,${write}))<0){${exitAt(this.insnEip, this.since)}}`);
     this.eaChecked = need;
   }
 
@@ -638,18 +640,20 @@ class BlockWriter {
 
   /**
    * PUSH at 32 bits on the flat stack, before anything else of the instruction changed: an unaligned ESP or
-   * a page not in the write TLB (not yet written, copy-on-write, a code frame) leaves the region before the
+   * a page the walk cannot put in the write TLB (a fault, a code frame) leaves the region before the
    * instruction, for the decoded tier. ESP changes only after the store.
    */
   private push32(value: string): string {
     const leave = exitAt(this.insnEip, this.since);
-    return `sp=(r[4]-4)|0;p=TW[sp>>>12];if(p<0||(sp&3)!==0){${leave}}M32[(p|sp&4095)>>2]=${value};r[4]=sp;`;
+    const page = 'p=TW[sp>>>12];if((p<0&&(p=m.tlbPage(sp,true))<0)||(sp&3)!==0)';
+    return `sp=(r[4]-4)|0;${page}{${leave}}M32[(p|sp&4095)>>2]=${value};r[4]=sp;`;
   }
 
-  /** POP at 32 bits into `v`, as `push32` leaves when the page is not in the read TLB. */
+  /** POP at 32 bits into `v`; leaves as `push32` does. */
   private pop32(): string {
     const leave = exitAt(this.insnEip, this.since);
-    return `p=TR[r[4]>>>12];if(p<0||(r[4]&3)!==0){${leave}}v=M32[(p|r[4]&4095)>>2];r[4]=(r[4]+4)|0;`;
+    const page = 'p=TR[r[4]>>>12];if((p<0&&(p=m.tlbPage(r[4],false))<0)||(r[4]&3)!==0)';
+    return `${page}{${leave}}v=M32[(p|r[4]&4095)>>2];r[4]=(r[4]+4)|0;`;
   }
 
   private regRead(width: number, n: number): string {

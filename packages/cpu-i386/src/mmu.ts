@@ -172,6 +172,18 @@ export class Mmu {
     return this.walk(lin, write) !== WALK_FAULT;
   }
 
+  /**
+   * The RAM page the TLB holds for an access to `lin`, walking the tables on a miss; -1 when the walk
+   * faults (the #PF is recorded, as by `ready`), when the page is outside RAM, or for a write to a code
+   * frame (never in the write TLB). For compiled code, which then leaves for the decoded tier.
+   */
+  tlbPage(lin: number, write: boolean): number {
+    const tlb = write ? this.tlbWrite : this.tlbRead;
+    const page = tlb[lin >>> PAGE_SHIFT];
+    if (page >= 0 || this.walk(lin, write) === WALK_FAULT) return page;
+    return tlb[lin >>> PAGE_SHIFT];
+  }
+
   /** `translate` without unwinding: the page, or WALK_FAULT with the #PF recorded. */
   private walk(lin: number, write: boolean): number {
     const wbit = write ? PF_W : 0;
