@@ -388,12 +388,14 @@ export class I386Cpu implements Cpu {
    * (self-modifying code or kernel writes), and instructions run compiled and interpreted.
    */
   stats(): {
+    decodedBlocks: number;
     compiledBlocks: number;
     invalidations: number;
     compiledInsns: number;
     interpretedInsns: number;
   } {
     return {
+      decodedBlocks: this.cache?.decodedBlocks ?? 0,
       compiledBlocks: this.cache?.compiledBlocks ?? 0,
       invalidations: this.cache?.invalidations ?? 0,
       compiledInsns: this.compiledInsns,
