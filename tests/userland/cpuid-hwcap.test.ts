@@ -35,6 +35,7 @@ describe('the CPU as the kernel describes it', () => {
     );
     const insns = Number(/^kmos: (\d+) instructions/m.exec(r.stderr)?.[1]);
     expect(Object.keys(stats)).toEqual([
+      'decodedBlocks',
       'compiledBlocks',
       'invalidations',
       'compiledInsns',
@@ -43,7 +44,7 @@ describe('the CPU as the kernel describes it', () => {
     expect(stats.compiledInsns + stats.interpretedInsns).toBe(insns);
     const proc = runOnKmos('/bin/busybox', ['cat', '/proc/kmos/cpu']);
     expect(proc.stdout).toMatch(
-      /^insns \d+\ncompiledBlocks \d+\ninvalidations \d+\ncompiledInsns \d+\ninterpretedInsns \d+\n$/,
+      /^insns \d+\ndecodedBlocks \d+\ncompiledBlocks \d+\ninvalidations \d+\ncompiledInsns \d+\ninterpretedInsns \d+\n$/,
     );
   });
 });
