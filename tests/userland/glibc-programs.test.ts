@@ -3,7 +3,7 @@
 // oracle. Programs are built at test time with the host's compiler (nothing prebuilt is committed).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,5 +37,25 @@ describe.each(['static', 'dynamic'])('%s glibc programs', (linkage) => {
     expect(native.status, `native run failed: ${native.stderr}`).not.toBeNull();
     const kmos = runOnKmos(program, argsFor(name));
     expect(kmos).toEqual(native);
+  });
+});
+
+// The same programs with the region compiler taking every block from its second run on, so glibc's and
+// ld.so's code runs compiled, not only the hot loops the default threshold reaches.
+describe('dynamic glibc programs, compiled at once', () => {
+  const config = join(mkdtempSync(join(tmpdir(), 'kmos-jit-')), 'jit.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      machine: { cpu: ['@kmos/cpu-i386', { jitThreshold: 1 }], memoryMiB: 64, console: 'serial' },
+      memory: { pages: '@kmos/mm-buddy', objects: '@kmos/mm-slub' },
+      console: '@kmos/console-stdio',
+      cmdline: 'console=ttyS0',
+    }),
+  );
+  it.each(sources.map((s) => s.replace(/\.c$/, '')))('%s behaves as on Linux', (name) => {
+    const program = join(out, 'tests', `${name}.dynamic`);
+    const native = runNative(program, argsFor(name));
+    expect(runOnKmos(program, argsFor(name), '', config)).toEqual(native);
   });
 });

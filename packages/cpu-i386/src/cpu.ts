@@ -59,12 +59,14 @@ import { cpuidLeaf, setUserEflags } from './system-ops.js';
 
 const FXSAVE_BYTES = 512;
 /**
- * Executions of an address before its trace is compiled. V8 runs a new trace function in its bytecode
- * interpreter until it is called often, and compiling one costs about as much as interpreting a few
- * hundred instructions, so code that is merely warm runs faster in our interpreter: on a loop of busybox
- * pipelines 256 took about a quarter less CPU time than 16, with CPU-bound loops unchanged.
+ * Runs of a block before its region is compiled. V8 runs a new region in its bytecode interpreter or its
+ * baseline code until the region has run a lot (a call there costs 200-500 ns before any guest
+ * instruction, against ~35-50 ns optimized), and parses, compiles and optimizes it at a cost of many
+ * thousand decoded instructions, so code that is merely warm runs faster as decoded blocks. Measured in
+ * paired runs: fork+exec 4.2-5.2 ms per iteration at 1024 against 5.1-6.5 ms at 256, busybox pipelines
+ * and cpu-int no worse; 4096 loses on cpu-int.
  */
-export const DEFAULT_JIT_THRESHOLD = 256;
+export const DEFAULT_JIT_THRESHOLD = 1024;
 /** Compiled blocks address memory as flat DS and SS: neither may need a check. */
 /**
  * Most instructions one call of a compiled region may run. Regions loop inside themselves; coming back now

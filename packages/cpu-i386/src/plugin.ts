@@ -2,7 +2,7 @@
  * The arch plugin manifest: what the kernel loads by name from the config and asks for a CPU. Layer: arch
  * plugin (cpu-i386); the only file the kernel sees besides the ABI types.
  *
- * Options: `{ "jitThreshold": n, "decodeBlocks": b }` — runs of a block before its trace is compiled to JS
+ * Options: `{ "jitThreshold": n, "decodeBlocks": b }` — runs of a block before its region is compiled to JS
  * (default DEFAULT_JIT_THRESHOLD; 0 compiles nothing), and whether code not compiled runs as decoded
  * blocks (default true) or through the plain interpreter.
  */
