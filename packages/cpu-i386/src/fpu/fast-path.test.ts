@@ -4,6 +4,8 @@
  * as "rounded up"); when it declines, it must leave the register file untouched. Operands are normals with
  * exponents spread over the whole range and bunched at the overflow and underflow edges, and significands
  * with long runs of ones (carries), pairs of nearby exponents (alignment) or few bits (exact results, ties, total cancellation).
+ * Quotients are also built to sit just beside a boundary of fastDiv's 32-bit digits (N·2^33/D, or the quotient
+ * as a whole, within a few units of 2^-30 of an integer), where a digit estimate must not be trusted.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +58,42 @@ const controlWord = fc
 
 const OPS = ['add', 'sub', 'mul', 'div'] as const;
 
+const B33 = BigInt(33);
+const B32 = BigInt(32);
+const MASK32 = BigInt(0xffffffff);
+const TOP = BigInt(1) << BigInt(63);
+const LIMIT = BigInt(1) << BigInt(64);
+
+/** A divisor significand, often next to a power of two (where N·2^65/D moves by nearly whole units). */
+const divisor = fc.oneof(
+  fc.tuple(hiWord, loWord),
+  fc.tuple(fc.constant(0x80000000), fc.integer({ min: 0, max: 64 })),
+  fc.tuple(fc.constant(0xffffffff), fc.integer({ min: 0xffffffc0, max: 0xffffffff })),
+);
+
+/**
+ * [N, D] (as [hi, lo] pairs) with N·2^33/D within 2^33/D·|t| of the integer q (or N = D·q/2^k ± t, an exact
+ * quotient nudged): the digit estimates of fastDiv land next to an integer.
+ */
+const boundaryPair = fc
+  .tuple(
+    divisor,
+    fc.bigInt({ min: BigInt(1), max: (BigInt(1) << BigInt(34)) - BigInt(1) }),
+    fc.integer({ min: -4, max: 4 }),
+    fc.boolean(),
+  )
+  .map(([[dh, dl], q, t, whole]) => {
+    const d = (BigInt(dh) << B32) | BigInt(dl);
+    // whole: N = D·q scaled into [2^63, 2^64); otherwise N·2^33 ≈ q·D.
+    let n = whole ? d * q : (q * d) >> B33;
+    while (n >= LIMIT) n >>= BigInt(1);
+    while (n < TOP) n <<= BigInt(1);
+    n += BigInt(t);
+    if (n >= LIMIT) n = LIMIT - BigInt(1);
+    if (n < TOP) n = TOP;
+    return [Number(n >> B32), Number(n & MASK32), dh, dl] as const;
+  });
+
 describe('fast path', () => {
   it('agrees with the general path or declines without writing', () => {
     const state = new X87State();
@@ -88,6 +126,38 @@ describe('fast path', () => {
         expect(status).toBe((flags & FSW_PE) | (roundedUp ? FSW_C1 : 0));
         expect(flags & ~FSW_PE).toBe(0);
       }),
+      { numRuns: 20000 },
+    );
+  }, 60_000);
+
+  it('divides like the general path when a quotient digit is next to an integer', () => {
+    const state = new X87State();
+    const general = new Ext80();
+    fc.assert(
+      fc.property(
+        boundaryPair,
+        controlWord,
+        fc.integer({ min: 0, max: 3 }),
+        ([nh, nl, dh, dl], cw, signs) => {
+          const a = new Ext80().set(signs & 1, 16383, nh, nl);
+          const b = new Ext80().set(signs >> 1, 16383 - 40, dh, dl);
+          const pcBits = [24, 64, 53, 64][(cw >>> 8) & 3];
+          fpx.begin(cw);
+          div(a, b, general, pcBits);
+          const flags = fpx.flags;
+          const roundedUp = fpx.roundedUp;
+          fpx.begin(cw);
+          const status = fastDiv(a, b, state, 3, pcBits);
+          expect(status).not.toBe(NOT_HANDLED);
+          expect([state.sign[3], state.exp[3], state.hi[3], state.lo[3]]).toEqual([
+            general.sign,
+            general.exp,
+            general.hi,
+            general.lo,
+          ]);
+          expect(status).toBe((flags & FSW_PE) | (roundedUp ? FSW_C1 : 0));
+        },
+      ),
       { numRuns: 20000 },
     );
   }, 60_000);

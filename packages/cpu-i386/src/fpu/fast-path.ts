@@ -4,18 +4,25 @@
  * the general operations of arith.ts, which handle every other case (zeros, denormals, infinities, NaNs,
  * unsupported formats, results that overflow or are tiny, exact zero differences).
  *
- * How it works: each function computes the exact significand into `work` as arith.ts does (the same
- * alignment and sticky bit for addition; significand.ts for products and quotients), then `roundToRegister`
- * rounds it with ext80.ts's `roundSignificand` (the rounding mode read from fpx.cw, which the caller sets). It refuses, returning NOT_HANDLED before anything is written,
- * whenever the general path could report more than "inexact" and "rounded up": an exponent below 1 before
- * rounding (tiny, so UE may apply) or above the largest normal after it (OE). Otherwise the outcome is the one
- * `roundInto` gives for a normal result, so the fast path changes speed only; significand.test.ts checks that
- * against the general path. A handled result returns the status bits it produces: FSW_PE when inexact and
- * FSW_C1 when the significand was rounded up. Nothing here allocates.
+ * How it works: each function computes the exact significand as arith.ts does (the same alignment and sticky
+ * bit for addition; for products the four 32×32-bit partial products; for quotients two 32-bit digits from
+ * double quotients, or significand.ts's long division when a digit cannot be trusted: see fastDiv) into
+ * three 32-bit words w2:w1:w0 (integer bit first, bit 0 of w0 sticky), then `roundToRegister` rounds them.
+ * It refuses, returning NOT_HANDLED before anything is written, whenever the general path could report more
+ * than "inexact" and "rounded up": an exponent below 1 before rounding (tiny, so UE may apply) or above the
+ * largest normal after it (OE). Otherwise the outcome is the one `roundInto` gives for a normal result, so the
+ * fast path changes speed only; fast-path.test.ts checks that against the general path. A handled result
+ * returns the status bits it produces: FSW_PE when inexact and FSW_C1 when the significand was rounded up.
+ *
+ * Speed: everything stays in locals; the words travel between functions as int32 (`| 0`), which V8 passes
+ * unboxed, and are read back as uint32 (`>>> 0`). Round to nearest (the default) is done inline; the other
+ * modes go through ext80.ts's `roundSignificand` (the mode read from fpx.cw, which the caller sets). A 32×32
+ * product is exact as its low word (Math.imul) and its high word, which the double product (within 2^11 of
+ * the exact one) gives once the low word is taken off: `productHigh`. Nothing here allocates.
  */
 import { type Ext80, fpx, roundSignificand, work } from './ext80.js';
-import { divideSignificands, multiplySignificands } from './significand.js';
-import { EXT_BIAS, FSW_C1, FSW_PE } from './x87-constants.js';
+import { divideSignificands } from './significand.js';
+import { EXT_BIAS, FCW_RC, FSW_C1, FSW_PE } from './x87-constants.js';
 import type { X87State } from './x87-state.js';
 
 /** Returned when the general path must run; the destination is untouched. */
@@ -144,47 +151,212 @@ export function fastAdd(
       e -= n;
     }
   }
-  const w = work;
-  w.w2 = w2;
-  w.w1 = w1;
-  w.w0 = w0;
-  return roundToRegister(s, p, sBig, e, precisionBits);
+  return roundToRegister(s, p, sBig, e, w2 | 0, w1 | 0, w0 | 0, precisionBits);
 }
 
 /** Register p = a × b. */
 export function fastMul(a: Ext80, b: Ext80, s: X87State, p: number, precisionBits: number): number {
-  if (!isNormal(a.exp, a.hi) || !isNormal(b.exp, b.hi)) return NOT_HANDLED;
-  multiplySignificands(a, b);
-  const w = work;
+  const ah = a.hi;
+  const bh = b.hi;
+  if (!isNormal(a.exp, ah) || !isNormal(b.exp, bh)) return NOT_HANDLED;
+  const al = a.lo;
+  const bl = b.lo;
+  // The 128-bit product from its four 32×32 parts, each exact as (high, low): words p3:p2:p1:p0.
+  const llLo = Math.imul(al, bl) >>> 0;
+  const lhLo = Math.imul(al, bh) >>> 0;
+  const hlLo = Math.imul(ah, bl) >>> 0;
+  const hhLo = Math.imul(ah, bh) >>> 0;
+  // Column sums below 3·2^32 + 2 are exact; a carry is taken off with Math.floor, so only doubles below
+  // 2^32 are truncated to integers (V8 truncates larger ones out of line).
+  const m1 = productHigh(al * bl, llLo) + lhLo + hlLo;
+  const c1 = Math.floor(m1 * INV_TWO_32);
+  const p1 = m1 - c1 * TWO_32;
+  const m2 = hhLo + productHigh(al * bh, lhLo) + productHigh(ah * bl, hlLo) + c1;
+  const c2 = Math.floor(m2 * INV_TWO_32);
+  let p2 = m2 - c2 * TWO_32;
+  let p3 = productHigh(ah * bh, hhLo) + c2; // below 2^32: the product is below 2^128
+  let p1s = p1;
+  let p0 = llLo;
   let e = a.exp + b.exp - EXT_BIAS + 1;
-  if (w.w2 < J_BIT) {
+  if (p3 < J_BIT) {
     // The product of two significands in [1, 2) is in [1, 4): at most one bit to normalize.
-    w.w2 = ((w.w2 << 1) | (w.w1 >>> 31)) >>> 0;
-    w.w1 = ((w.w1 << 1) | (w.w0 >>> 31)) >>> 0;
-    w.w0 = (w.w0 << 1) >>> 0;
+    p3 = ((p3 << 1) | (p2 >>> 31)) >>> 0;
+    p2 = ((p2 << 1) | (p1s >>> 31)) >>> 0;
+    p1s = ((p1s << 1) | (p0 >>> 31)) >>> 0;
+    p0 = p0 << 1;
     e -= 1;
   }
-  return roundToRegister(s, p, a.sign ^ b.sign, e, precisionBits);
+  return roundToRegister(s, p, a.sign ^ b.sign, e, p3 | 0, p2 | 0, p1s | (p0 !== 0 ? 1 : 0), precisionBits);
 }
 
-/** Register p = a / b. */
-export function fastDiv(a: Ext80, b: Ext80, s: X87State, p: number, precisionBits: number): number {
-  if (!isNormal(a.exp, a.hi) || !isNormal(b.exp, b.hi)) return NOT_HANDLED;
-  const w = work;
-  w.exp = a.exp - b.exp + EXT_BIAS;
-  divideSignificands(a, b);
-  return roundToRegister(s, p, a.sign ^ b.sign, w.exp, precisionBits);
+const TWO_32 = 4294967296;
+const INV_TWO_32 = 1 / TWO_32;
+
+/**
+ * The high word of a 32×32-bit product, from its double approximation (within half an ulp of the exact
+ * product P) and its exact low word. approx - low is within half an ulp of high·2^32, a multiple of 2^32 and
+ * of twice that ulp, so it rounds to exactly high·2^32; the added 0.5 is only a margin for the truncation.
+ */
+function productHigh(approx: number, low: number): number {
+  return ((approx - low) * INV_TWO_32 + 0.5) >>> 0;
 }
 
 /**
- * Rounds work.w2:w1:w0 (normalized, exponent e) to `precisionBits` and writes it to physical register p, as
- * roundInto does for a result that is neither tiny nor overflows; NOT_HANDLED (and nothing written) when it is
- * one of those.
+ * Register p = a / b. The quotient of the significands N / D is found as Q = floor(N·2^65 / D), 65 or 66
+ * bits, in two 32-bit steps whose digits come from double quotients: qa = floor(N·2^33 / D), then
+ * qb = floor(R·2^32 / D) for the remainder R = N·2^33 - qa·D. Each double estimate is within 2^-17 of the
+ * exact one (three roundings of 2^-53 on a value below 2^34), so when it is at least 2^-16 away from an
+ * integer its floor is the exact digit, R is below D and so known from its low 64 bits (Math.imul and one
+ * `productHigh`), and the last remainder cannot be zero: sticky. An estimate that close to an integer (an
+ * exact quotient, or about one division in 2^15) takes significand.ts's long division instead.
  */
-function roundToRegister(s: X87State, p: number, sign: number, e: number, precisionBits: number): number {
-  if (e < 1) return NOT_HANDLED;
-  const inexact = roundSignificand(precisionBits, sign);
+export function fastDiv(a: Ext80, b: Ext80, s: X87State, p: number, precisionBits: number): number {
+  const nh = a.hi;
+  const dh = b.hi;
+  if (!isNormal(a.exp, nh) || !isNormal(b.exp, dh)) return NOT_HANDLED;
+  const nl = a.lo;
+  const dl = b.lo;
+  const dApprox = dh * TWO_32 + dl;
+  const estimateA = ((nh * TWO_32 + nl) / dApprox) * TWO_33;
+  const qa = Math.floor(estimateA); // in [2^32, 2^34)
+  if (!clearOfInteger(estimateA - qa)) return divideExactly(a, b, s, p, precisionBits);
+  const qaHigh = qa >= TWO_33 ? (qa >= TWO_33 + TWO_32 ? 3 : 2) : 1;
+  const qaLow = qa - qaHigh * TWO_32;
+  // R = N·2^33 - qa·D modulo 2^64, whose low word of N·2^33 is 0 and high word N's low word shifted once.
+  const productLow = Math.imul(qaLow, dl);
+  let rh = ((nl << 1) - (productHigh(qaLow * dl, productLow >>> 0) | 0)) | 0;
+  rh = (rh - Math.imul(qaLow, dh) - Math.imul(qaHigh, dl) - (productLow !== 0 ? 1 : 0)) | 0;
+  const rl = -productLow >>> 0;
+  const estimateB = (((rh >>> 0) * TWO_32 + rl) / dApprox) * TWO_32;
+  const qb = Math.floor(estimateB); // below 2^32
+  if (!clearOfInteger(estimateB - qb)) return divideExactly(a, b, s, p, precisionBits);
+  // Q = qa·2^32 + qb with the integer bit moved to bit 95 of w2:w1:w0, and the sticky bit.
+  let e = a.exp - b.exp + EXT_BIAS;
+  if (qaHigh === 1) {
+    // Q has 65 bits: N < D, the quotient is below 1.
+    e -= 1;
+    return roundToRegister(
+      s,
+      p,
+      a.sign ^ b.sign,
+      e,
+      J_BIT | (qaLow >>> 1),
+      (qaLow << 31) | (qb >>> 1),
+      (qb << 31) | 1,
+      precisionBits,
+    );
+  }
+  return roundToRegister(
+    s,
+    p,
+    a.sign ^ b.sign,
+    e,
+    (qaHigh << 30) | (qaLow >>> 2),
+    (qaLow << 30) | (qb >>> 2),
+    (qb << 30) | 1,
+    precisionBits,
+  );
+}
+
+const TWO_33 = 8589934592;
+/** A digit estimate this far from an integer (2^-16) has the exact digit as its floor. */
+const CLEAR = 1 / 65536;
+
+function clearOfInteger(fraction: number): boolean {
+  return fraction >= CLEAR && fraction <= 1 - CLEAR;
+}
+
+/** `fastDiv` by significand.ts's exact long division. */
+function divideExactly(a: Ext80, b: Ext80, s: X87State, p: number, precisionBits: number): number {
   const w = work;
+  w.exp = a.exp - b.exp + EXT_BIAS;
+  divideSignificands(a, b);
+  return roundToRegister(s, p, a.sign ^ b.sign, w.exp, w.w2 | 0, w.w1 | 0, w.w0 | 0, precisionBits);
+}
+
+/**
+ * Rounds the significand w2:w1:w0 (int32 words, normalized, exponent e) to `precisionBits` and writes it to
+ * physical register p, as roundInto does for a result that is neither tiny nor overflows; NOT_HANDLED (and
+ * nothing written) when it is one of those.
+ */
+function roundToRegister(
+  s: X87State,
+  p: number,
+  sign: number,
+  e: number,
+  w2: number,
+  w1: number,
+  w0: number,
+  precisionBits: number,
+): number {
+  if (e < 1) return NOT_HANDLED;
+  if ((fpx.cw & FCW_RC) !== 0) {
+    const w = work;
+    w.w2 = w2 >>> 0;
+    w.w1 = w1 >>> 0;
+    w.w0 = w0 >>> 0;
+    return roundDirected(s, p, sign, e, precisionBits);
+  }
+  let hi = w2 >>> 0;
+  let lo = w1 >>> 0;
+  // Round to nearest, ties to even: `half` is the weight of the first dropped bit, `unit` of the last kept.
+  let dropped: number;
+  let rest: number;
+  let half: number;
+  let odd: number;
+  if (precisionBits === 64) {
+    dropped = w0 >>> 0;
+    rest = 0;
+    half = 0x80000000;
+    odd = lo & 1;
+  } else if (precisionBits === 53) {
+    dropped = lo & 0x7ff;
+    rest = w0;
+    half = 0x400;
+    odd = lo & 0x800;
+    lo = (lo - dropped) >>> 0;
+  } else {
+    dropped = hi & 0xff;
+    rest = lo | w0;
+    half = 0x80;
+    odd = hi & 0x100;
+    hi = (hi - dropped) >>> 0;
+    lo = 0;
+  }
+  let status = 0;
+  if ((dropped | rest) !== 0) {
+    status = FSW_PE;
+    // The unit in the last place kept: 1 (64 bits), 0x800 (53) or 0x100 of hi (24).
+    const unit = precisionBits === 64 ? 1 : half * 2;
+    if (dropped > half || (dropped === half && (rest !== 0 || odd !== 0))) {
+      status = FSW_PE | FSW_C1;
+      if (precisionBits === 24) hi += unit;
+      else {
+        lo += unit;
+        if (lo > 0xffffffff) {
+          lo = 0;
+          hi += 1;
+        }
+      }
+      if (hi > 0xffffffff) {
+        hi = J_BIT;
+        e += 1;
+      }
+    }
+  }
+  if (e > EXP_NORMAL_MAX) return NOT_HANDLED;
+  s.sign[p] = sign;
+  s.exp[p] = e;
+  s.hi[p] = hi;
+  s.lo[p] = lo;
+  s.empty[p] = 0;
+  return status;
+}
+
+/** `roundToRegister` of `work` in the directed rounding modes, through ext80.ts's `roundSignificand`. */
+function roundDirected(s: X87State, p: number, sign: number, e: number, precisionBits: number): number {
+  const w = work;
+  const inexact = roundSignificand(precisionBits, sign);
   const exp = w.carried ? e + 1 : e;
   if (exp > EXP_NORMAL_MAX) return NOT_HANDLED;
   s.sign[p] = sign;
