@@ -6,7 +6,7 @@
  *
  * How it works: each function computes the exact significand as arith.ts does (the same alignment and sticky
  * bit for addition; for products the four 32×32-bit partial products; for quotients two 32-bit digits from
- * double quotients, or significand.ts's long division when a digit cannot be trusted: see fastDiv) into
+ * double quotients, or significand.ts's long division when a digit cannot be trusted: see divWords) into
  * three 32-bit words w2:w1:w0 (integer bit first, bit 0 of w0 sticky), then `roundToRegister` rounds them.
  * It refuses, returning NOT_HANDLED before anything is written, whenever the general path could report more
  * than "inexact" and "rounded up": an exponent below 1 before rounding (tiny, so UE may apply) or above the
@@ -20,7 +20,7 @@
  * product is exact as its low word (Math.imul) and its high word, which the double product (within 2^11 of
  * the exact one) gives once the low word is taken off: `productHigh`. Nothing here allocates.
  */
-import { type Ext80, fpx, roundSignificand, work } from './ext80.js';
+import { Ext80, fpx, roundSignificand, work } from './ext80.js';
 import { divideSignificands } from './significand.js';
 import { EXT_BIAS, FCW_RC, FSW_C1, FSW_PE } from './x87-constants.js';
 import type { X87State } from './x87-state.js';
@@ -37,10 +37,94 @@ export function isNormal(exp: number, hi: number): boolean {
   return exp - 1 < EXP_NORMAL_MAX && exp !== 0 && (hi & J_BIT) !== 0;
 }
 
+/** Operations of `fastArith`, in the D8 numbering of the ModR/M reg field (2 and 3 are compares). */
+export const OP_ADD = 0;
+export const OP_MUL = 1;
+export const OP_SUB = 4;
+export const OP_SUBR = 5;
+export const OP_DIV = 6;
+export const OP_DIVR = 7;
+
 /**
- * Register p = a + b (or a - b when `subtract` is 1). Mirrors addFinite in arith.ts; an exact zero difference
- * (whose sign depends on the rounding mode) is not handled.
+ * Register p = x op y, x and y given by sign, biased exponent and significand words (hi, lo as int32): the
+ * register file's arrays or an Ext80 are read by the caller, so no value is copied into an object first.
  */
+export function fastArith(
+  op: number,
+  sx: number,
+  ex: number,
+  hx: number,
+  lx: number,
+  sy: number,
+  ey: number,
+  hy: number,
+  ly: number,
+  s: X87State,
+  p: number,
+  precisionBits: number,
+): number {
+  if (!isNormal(ex, hx) || !isNormal(ey, hy)) return NOT_HANDLED;
+  switch (op) {
+    case OP_ADD:
+      setWords(hx, lx, hy, ly);
+      return addWords(s, p, sx, ex, sy, ey, precisionBits);
+    case OP_MUL:
+      setWords(hx, lx, hy, ly);
+      return mulWords(s, p, sx ^ sy, ex + ey - EXT_BIAS + 1, precisionBits);
+    case OP_SUB:
+      setWords(hx, lx, hy, ly);
+      return addWords(s, p, sx, ex, sy ^ 1, ey, precisionBits);
+    case OP_SUBR:
+      setWords(hy, ly, hx, lx);
+      return addWords(s, p, sy, ey, sx ^ 1, ex, precisionBits);
+    case OP_DIV:
+      setWords(hx, lx, hy, ly);
+      return divWords(s, p, sx ^ sy, ex - ey + EXT_BIAS, precisionBits);
+    default:
+      setWords(hy, ly, hx, lx);
+      return divWords(s, p, sx ^ sy, ey - ex + EXT_BIAS, precisionBits);
+  }
+}
+
+/**
+ * The significands of the operands of addWords, mulWords and divWords (x hi, x lo, y hi, y lo): an Int32Array keeps them
+ * unboxed between calls without long parameter lists.
+ */
+const words = new Int32Array(4);
+
+function setWords(xh: number, xl: number, yh: number, yl: number): void {
+  words[0] = xh;
+  words[1] = xl;
+  words[2] = yh;
+  words[3] = yl;
+}
+
+/** `fastArith` on two Ext80s: register p = a op b. */
+export function fastArithExt80(
+  op: number,
+  a: Ext80,
+  b: Ext80,
+  s: X87State,
+  p: number,
+  precisionBits: number,
+): number {
+  return fastArith(
+    op,
+    a.sign,
+    a.exp,
+    a.hi | 0,
+    a.lo | 0,
+    b.sign,
+    b.exp,
+    b.hi | 0,
+    b.lo | 0,
+    s,
+    p,
+    precisionBits,
+  );
+}
+
+/** Register p = a + b (or a - b when `subtract` is 1). */
 export function fastAdd(
   a: Ext80,
   b: Ext80,
@@ -49,15 +133,36 @@ export function fastAdd(
   p: number,
   precisionBits: number,
 ): number {
-  const ex = a.exp;
-  const ey = b.exp;
-  const hx = a.hi;
-  const hy = b.hi;
-  const lx = a.lo;
-  const ly = b.lo;
-  const sx = a.sign;
-  const sy = b.sign ^ subtract;
-  if (!isNormal(ex, hx) || !isNormal(ey, hy)) return NOT_HANDLED;
+  return fastArithExt80(subtract === 1 ? OP_SUB : OP_ADD, a, b, s, p, precisionBits);
+}
+
+/** Register p = a × b. */
+export function fastMul(a: Ext80, b: Ext80, s: X87State, p: number, precisionBits: number): number {
+  return fastArithExt80(OP_MUL, a, b, s, p, precisionBits);
+}
+
+/** Register p = a / b. */
+export function fastDiv(a: Ext80, b: Ext80, s: X87State, p: number, precisionBits: number): number {
+  return fastArithExt80(OP_DIV, a, b, s, p, precisionBits);
+}
+
+/**
+ * Register p = x + y (significands in `words`), rounded to `pc` bits. Mirrors addFinite in arith.ts; an
+ * exact zero difference (whose sign depends on the rounding mode) is not handled.
+ */
+function addWords(
+  s: X87State,
+  p: number,
+  sx: number,
+  ex: number,
+  sy: number,
+  ey: number,
+  pc: number,
+): number {
+  const hx = words[0] >>> 0;
+  const lx = words[1] >>> 0;
+  const hy = words[2] >>> 0;
+  const ly = words[3] >>> 0;
   // big has the larger magnitude; small is shifted right to its exponent with a sticky bit.
   let eBig: number;
   let hBig: number;
@@ -151,16 +256,15 @@ export function fastAdd(
       e -= n;
     }
   }
-  return roundToRegister(s, p, sBig, e, w2 | 0, w1 | 0, w0 | 0, precisionBits);
+  return roundToRegister(s, p, sBig, e, w2 | 0, w1 | 0, w0 | 0, pc);
 }
 
-/** Register p = a × b. */
-export function fastMul(a: Ext80, b: Ext80, s: X87State, p: number, precisionBits: number): number {
-  const ah = a.hi;
-  const bh = b.hi;
-  if (!isNormal(a.exp, ah) || !isNormal(b.exp, bh)) return NOT_HANDLED;
-  const al = a.lo;
-  const bl = b.lo;
+/** Register p = x × y (significands in `words`), the product having sign `sign` and exponent e or e - 1. */
+function mulWords(s: X87State, p: number, sign: number, e: number, precisionBits: number): number {
+  const ah = words[0] >>> 0;
+  const al = words[1] >>> 0;
+  const bh = words[2] >>> 0;
+  const bl = words[3] >>> 0;
   // The 128-bit product from its four 32×32 parts, each exact as (high, low): words p3:p2:p1:p0.
   const llLo = Math.imul(al, bl) >>> 0;
   const lhLo = Math.imul(al, bh) >>> 0;
@@ -177,7 +281,6 @@ export function fastMul(a: Ext80, b: Ext80, s: X87State, p: number, precisionBit
   let p3 = productHigh(ah * bh, hhLo) + c2; // below 2^32: the product is below 2^128
   let p1s = p1;
   let p0 = llLo;
-  let e = a.exp + b.exp - EXT_BIAS + 1;
   if (p3 < J_BIT) {
     // The product of two significands in [1, 2) is in [1, 4): at most one bit to normalize.
     p3 = ((p3 << 1) | (p2 >>> 31)) >>> 0;
@@ -186,7 +289,7 @@ export function fastMul(a: Ext80, b: Ext80, s: X87State, p: number, precisionBit
     p0 = p0 << 1;
     e -= 1;
   }
-  return roundToRegister(s, p, a.sign ^ b.sign, e, p3 | 0, p2 | 0, p1s | (p0 !== 0 ? 1 : 0), precisionBits);
+  return roundToRegister(s, p, sign, e, p3 | 0, p2 | 0, p1s | (p0 !== 0 ? 1 : 0), precisionBits);
 }
 
 const TWO_32 = 4294967296;
@@ -202,7 +305,8 @@ function productHigh(approx: number, low: number): number {
 }
 
 /**
- * Register p = a / b. The quotient of the significands N / D is found as Q = floor(N·2^65 / D), 65 or 66
+ * Register p = x / y (significands in `words`), the quotient having sign `sign` and exponent e (or e - 1
+ * when N < D). The quotient of the significands N / D is found as Q = floor(N·2^65 / D), 65 or 66
  * bits, in two 32-bit steps whose digits come from double quotients: qa = floor(N·2^33 / D), then
  * qb = floor(R·2^32 / D) for the remainder R = N·2^33 - qa·D. Each double estimate is within 2^-17 of the
  * exact one (three roundings of 2^-53 on a value below 2^34), so when it is at least 2^-16 away from an
@@ -210,16 +314,15 @@ function productHigh(approx: number, low: number): number {
  * `productHigh`), and the last remainder cannot be zero: sticky. An estimate that close to an integer (an
  * exact quotient, or about one division in 2^15) takes significand.ts's long division instead.
  */
-export function fastDiv(a: Ext80, b: Ext80, s: X87State, p: number, precisionBits: number): number {
-  const nh = a.hi;
-  const dh = b.hi;
-  if (!isNormal(a.exp, nh) || !isNormal(b.exp, dh)) return NOT_HANDLED;
-  const nl = a.lo;
-  const dl = b.lo;
+function divWords(s: X87State, p: number, sign: number, e: number, precisionBits: number): number {
+  const nh = words[0] >>> 0;
+  const nl = words[1] >>> 0;
+  const dh = words[2] >>> 0;
+  const dl = words[3] >>> 0;
   const dApprox = dh * TWO_32 + dl;
   const estimateA = ((nh * TWO_32 + nl) / dApprox) * TWO_33;
   const qa = Math.floor(estimateA); // in [2^32, 2^34)
-  if (!clearOfInteger(estimateA - qa)) return divideExactly(a, b, s, p, precisionBits);
+  if (!clearOfInteger(estimateA - qa)) return divideExactly(s, p, sign, e, precisionBits);
   const qaHigh = qa >= TWO_33 ? (qa >= TWO_33 + TWO_32 ? 3 : 2) : 1;
   const qaLow = qa - qaHigh * TWO_32;
   // R = N·2^33 - qa·D modulo 2^64, whose low word of N·2^33 is 0 and high word N's low word shifted once.
@@ -229,16 +332,15 @@ export function fastDiv(a: Ext80, b: Ext80, s: X87State, p: number, precisionBit
   const rl = -productLow >>> 0;
   const estimateB = (((rh >>> 0) * TWO_32 + rl) / dApprox) * TWO_32;
   const qb = Math.floor(estimateB); // below 2^32
-  if (!clearOfInteger(estimateB - qb)) return divideExactly(a, b, s, p, precisionBits);
+  if (!clearOfInteger(estimateB - qb)) return divideExactly(s, p, sign, e, precisionBits);
   // Q = qa·2^32 + qb with the integer bit moved to bit 95 of w2:w1:w0, and the sticky bit.
-  let e = a.exp - b.exp + EXT_BIAS;
   if (qaHigh === 1) {
     // Q has 65 bits: N < D, the quotient is below 1.
     e -= 1;
     return roundToRegister(
       s,
       p,
-      a.sign ^ b.sign,
+      sign,
       e,
       J_BIT | (qaLow >>> 1),
       (qaLow << 31) | (qb >>> 1),
@@ -249,7 +351,7 @@ export function fastDiv(a: Ext80, b: Ext80, s: X87State, p: number, precisionBit
   return roundToRegister(
     s,
     p,
-    a.sign ^ b.sign,
+    sign,
     e,
     (qaHigh << 30) | (qaLow >>> 2),
     (qaLow << 30) | (qb >>> 2),
@@ -266,12 +368,15 @@ function clearOfInteger(fraction: number): boolean {
   return fraction >= CLEAR && fraction <= 1 - CLEAR;
 }
 
-/** `fastDiv` by significand.ts's exact long division. */
-function divideExactly(a: Ext80, b: Ext80, s: X87State, p: number, precisionBits: number): number {
+const dividend = new Ext80();
+const divisor = new Ext80();
+
+/** `divWords` by significand.ts's exact long division. */
+function divideExactly(s: X87State, p: number, sign: number, e: number, precisionBits: number): number {
   const w = work;
-  w.exp = a.exp - b.exp + EXT_BIAS;
-  divideSignificands(a, b);
-  return roundToRegister(s, p, a.sign ^ b.sign, w.exp, w.w2 | 0, w.w1 | 0, w.w0 | 0, precisionBits);
+  w.exp = e;
+  divideSignificands(dividend.set(0, 0, words[0], words[1]), divisor.set(0, 0, words[2], words[3]));
+  return roundToRegister(s, p, sign, w.exp, w.w2 | 0, w.w1 | 0, w.w0 | 0, precisionBits);
 }
 
 /**

@@ -38,7 +38,7 @@ import {
   storeInteger,
 } from './convert.js';
 import { classify, Ext80, fpx, K_SNAN, K_UNSUPPORTED } from './ext80.js';
-import { fastAdd, fastDiv, fastMul, NOT_HANDLED } from './fast-path.js';
+import { fastArith, NOT_HANDLED, OP_ADD, OP_DIV, OP_MUL, OP_SUB, OP_SUBR } from './fast-path.js';
 import {
   CMP_CC,
   CMP_EFLAGS,
@@ -91,15 +91,12 @@ import {
 } from './x87-image.js';
 import { X87State } from './x87-state.js';
 
-/** The arithmetic selected by the reg field of D8/DC/DA/DE (register forms of DC/DE swap 4<->5, 6<->7). */
-const OP_ADD = 0;
-const OP_MUL = 1;
+/**
+ * The arithmetic selected by the reg field of D8/DC/DA/DE (register forms of DC/DE swap 4<->5, 6<->7): OP_ADD,
+ * OP_MUL, OP_SUB, OP_SUBR and OP_DIV come from fast-path.ts; 7 is FDIVR (the default branch of `compute`).
+ */
 const OP_COM = 2;
 const OP_COMP = 3;
-const OP_SUB = 4;
-const OP_SUBR = 5;
-const OP_DIV = 6;
-// 7 is FDIVR (the default branch of `compute`).
 
 /** Operand kinds of pushLoaded. */
 const LOAD_READY = 0;
@@ -288,7 +285,7 @@ export class X87 {
     }
     // A denormal m32fp/m64fp is normal once extended but still reports DE: the general path handles it.
     if (!fpx.srcDenormal) {
-      const status = this.computeFast(reg, this.a, this.b, s.top);
+      const status = this.computeFast(reg, s.top, this.b);
       if (status !== NOT_HANDLED) {
         this.finishFast(status);
         return;
@@ -299,28 +296,28 @@ export class X87 {
   }
 
   /**
-   * The common case of `compute` (fast-path.ts): r = a op b written straight into physical register p.
-   * Returns the status bits to merge (PE, C1), or NOT_HANDLED with nothing changed.
+   * The common case of `compute` (fast-path.ts): physical register p = p op b. Returns the status bits to merge
+   * (PE, C1), or NOT_HANDLED with nothing changed.
    */
-  private computeFast(op: number, a: Ext80, b: Ext80, p: number): number {
+  private computeFast(op: number, p: number, b: Ext80): number {
     const s = this.state;
-    const pc = this.precisionBits();
     // The fast path rounds in fpx.cw's mode; FpuExceptions.begin has not run for a register form.
     fpx.cw = s.cw;
-    switch (op) {
-      case OP_ADD:
-        return fastAdd(a, b, 0, s, p, pc);
-      case OP_MUL:
-        return fastMul(a, b, s, p, pc);
-      case OP_SUB:
-        return fastAdd(a, b, 1, s, p, pc);
-      case OP_SUBR:
-        return fastAdd(b, a, 1, s, p, pc);
-      case OP_DIV:
-        return fastDiv(a, b, s, p, pc);
-      default:
-        return fastDiv(b, a, s, p, pc);
-    }
+    const pc = this.precisionBits();
+    return fastArith(
+      op,
+      s.sign[p],
+      s.exp[p],
+      s.hi[p] | 0,
+      s.lo[p] | 0,
+      b.sign,
+      b.exp,
+      b.hi | 0,
+      b.lo | 0,
+      s,
+      p,
+      pc,
+    );
   }
 
   /** `finish` for a fast-path result, whose only flags are PE and C1 ("rounded up"). */
@@ -736,7 +733,24 @@ export class X87 {
     const pd = (s.top + dest) & 7;
     const po = (s.top + other) & 7;
     if (s.empty[pd] !== 0 || s.empty[po] !== 0) return false;
-    const status = this.computeFast(op, s.readPhys(pd, this.a), s.readPhys(po, this.b), pd);
+    fpx.cw = s.cw;
+    const pc = this.precisionBits();
+    const hi = s.hi;
+    const lo = s.lo;
+    const status = fastArith(
+      op,
+      s.sign[pd],
+      s.exp[pd],
+      hi[pd] | 0,
+      lo[pd] | 0,
+      s.sign[po],
+      s.exp[po],
+      hi[po] | 0,
+      lo[po] | 0,
+      s,
+      pd,
+      pc,
+    );
     if (status === NOT_HANDLED) return false;
     s.fip = fip;
     s.fop = fop;
@@ -898,7 +912,7 @@ export class X87 {
     const s = this.state;
     const p = s.top;
     if ((s.sw & FSW_ES) !== 0 || s.empty[p] !== 0 || !this.readOperandFast(opcode, ea)) return false;
-    const status = this.computeFast(op, s.readPhys(p, this.a), this.b, p);
+    const status = this.computeFast(op, p, this.b);
     if (status === NOT_HANDLED) return false;
     s.fip = fip;
     s.fop = fop;
