@@ -308,8 +308,9 @@ function productHigh(approx: number, low: number): number {
  * Register p = x / y (significands in `words`), the quotient having sign `sign` and exponent e (or e - 1
  * when N < D). The quotient of the significands N / D is found as Q = floor(N·2^65 / D), 65 or 66
  * bits, in two 32-bit steps whose digits come from double quotients: qa = floor(N·2^33 / D), then
- * qb = floor(R·2^32 / D) for the remainder R = N·2^33 - qa·D. Each double estimate is within 2^-17 of the
- * exact one (three roundings of 2^-53 on a value below 2^34), so when it is at least 2^-16 away from an
+ * qb = floor(R·2^32 / D) for the remainder R = N·2^33 - qa·D. Each double estimate, a product with the one
+ * reciprocal 2^33/D, is within 2^-17 of the exact one (four roundings of 2^-53 on a value below 2^34, the
+ * scalings by powers of two being exact), so when it is at least 2^-16 away from an
  * integer its floor is the exact digit, R is below D and so known from its low 64 bits (Math.imul and one
  * `productHigh`), and the last remainder cannot be zero: sticky. An estimate that close to an integer (an
  * exact quotient, or about one division in 2^15) takes significand.ts's long division instead.
@@ -319,8 +320,8 @@ function divWords(s: X87State, p: number, sign: number, e: number, precisionBits
   const nl = words[1] >>> 0;
   const dh = words[2] >>> 0;
   const dl = words[3] >>> 0;
-  const dApprox = dh * TWO_32 + dl;
-  const estimateA = ((nh * TWO_32 + nl) / dApprox) * TWO_33;
+  const reciprocal = TWO_33 / (dh * TWO_32 + dl);
+  const estimateA = (nh * TWO_32 + nl) * reciprocal;
   const qa = Math.floor(estimateA); // in [2^32, 2^34)
   if (!clearOfInteger(estimateA - qa)) return divideExactly(s, p, sign, e, precisionBits);
   const qaHigh = qa >= TWO_33 ? (qa >= TWO_33 + TWO_32 ? 3 : 2) : 1;
@@ -330,7 +331,7 @@ function divWords(s: X87State, p: number, sign: number, e: number, precisionBits
   let rh = ((nl << 1) - (productHigh(qaLow * dl, productLow >>> 0) | 0)) | 0;
   rh = (rh - Math.imul(qaLow, dh) - Math.imul(qaHigh, dl) - (productLow !== 0 ? 1 : 0)) | 0;
   const rl = -productLow >>> 0;
-  const estimateB = (((rh >>> 0) * TWO_32 + rl) / dApprox) * TWO_32;
+  const estimateB = ((rh >>> 0) * TWO_32 + rl) * reciprocal * 0.5;
   const qb = Math.floor(estimateB); // below 2^32
   if (!clearOfInteger(estimateB - qb)) return divideExactly(s, p, sign, e, precisionBits);
   // Q = qa·2^32 + qb with the integer bit moved to bit 95 of w2:w1:w0, and the sticky bit.
