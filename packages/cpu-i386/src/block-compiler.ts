@@ -370,9 +370,11 @@ class BlockWriter {
   }
 
   /**
-   * The region's body: a `switch` on the label to run, inside the loop that gotos continue. Gotos to a
-   * written label check the budget (room for the longest straight run, at most the whole region) and
-   * interrupts first; gotos elsewhere, and returns to no call of this region, leave.
+   * The region's body: a `switch` on the label to run, inside the loop that gotos continue. Gotos back (to
+   * code written at or before the jump, in the order the region is written) and returns check the budget
+   * (room for the whole region) and interrupts first. Forward gotos need not: code that only falls through
+   * and jumps forward in that order runs each instruction at most once, so no more than the region
+   * between two checks. Gotos to code not in the region, and returns to no call of it, leave.
    */
   source(): string {
     const labelOf = new Map(this.labelEips.map((eip, i) => [eip, i]));
@@ -382,9 +384,11 @@ class BlockWriter {
     const returns = [...this.callReturns].filter((eip) => labelOf.has(eip));
     const body = this.lines
       .join('\n')
-      .replace(/@G(-?\d+),(\d+)@/g, (_, target: string, retired: string) => {
+      .replace(/@G(-?\d+),(\d+),(\d+)@/g, (_, target: string, retired: string, from: string) => {
         const label = labelOf.get(Number(target));
-        return label === undefined ? exitAt(target, Number(retired)) : `n+=${retired};${jump(target, label)}`;
+        if (label === undefined) return exitAt(target, Number(retired));
+        const forward = (this.written.get(Number(target)) as number) > Number(from);
+        return forward ? `n+=${retired};bi=${label};continue out;` : `n+=${retired};${jump(target, label)}`;
       })
       .replace(/@R(\d+)@/g, (_, retired: string) => {
         const cases = returns.map((eip) => `if(v===${eip}){${jump('v', labelOf.get(eip) as number)}}`);
@@ -397,7 +401,7 @@ class BlockWriter {
   /** Goes to `target` after `retired` instructions of this segment: a label of the region, or out. */
   private emitGoto(target: number, retired: number): void {
     if (this.inPage(target)) this.targets.add(target);
-    this.emit(gotoMark(target, retired));
+    this.emit(gotoMark(target, retired, this.k));
   }
 
   /** Whether `eip` is in this page, far enough from its end to start a run. */
@@ -866,11 +870,11 @@ class BlockWriter {
     const condition = this.condition(cc);
     this.enqueue(target);
     if (this.hot(next) || !this.hot(target)) {
-      this.emit(`if(${condition}){${gotoMark(target, this.since + 1)}}`);
+      this.emit(`if(${condition}){${gotoMark(target, this.since + 1, this.k)}}`);
       if (this.inPage(target)) this.targets.add(target);
       return Emit.Normal;
     }
-    this.emit(`if(!(${condition})){${gotoMark(next, this.since + 1)}}`);
+    this.emit(`if(!(${condition})){${gotoMark(next, this.since + 1, this.k)}}`);
     if (this.inPage(next)) this.targets.add(next);
     return this.emitJump(target);
   }
@@ -1223,9 +1227,12 @@ class BlockWriter {
   }
 }
 
-/** A goto placeholder, resolved to a label or an exit once the region's labels are known (`source`). */
-function gotoMark(target: number, retired: number): string {
-  return `@G${target},${retired}@`;
+/**
+ * A goto placeholder from the `from`-th instruction written, resolved to a label or an exit once the
+ * region's labels are known (`source`).
+ */
+function gotoMark(target: number, retired: number, from: number): string {
+  return `@G${target},${retired},${from}@`;
 }
 
 /** A RET placeholder: goes to `v` among the region's return addresses, or leaves. */
