@@ -46,60 +46,28 @@ export const OP_DIV = 6;
 export const OP_DIVR = 7;
 
 /**
- * Register p = x op y, x and y given by sign, biased exponent and significand words (hi, lo as int32): the
- * register file's arrays or an Ext80 are read by the caller, so no value is copied into an object first.
- */
-export function fastArith(
-  op: number,
-  sx: number,
-  ex: number,
-  hx: number,
-  lx: number,
-  sy: number,
-  ey: number,
-  hy: number,
-  ly: number,
-  s: X87State,
-  p: number,
-  precisionBits: number,
-): number {
-  if (!isNormal(ex, hx) || !isNormal(ey, hy)) return NOT_HANDLED;
-  switch (op) {
-    case OP_ADD:
-      setWords(hx, lx, hy, ly);
-      return addWords(s, p, sx, ex, sy, ey, precisionBits);
-    case OP_MUL:
-      setWords(hx, lx, hy, ly);
-      return mulWords(s, p, sx ^ sy, ex + ey - EXT_BIAS + 1, precisionBits);
-    case OP_SUB:
-      setWords(hx, lx, hy, ly);
-      return addWords(s, p, sx, ex, sy ^ 1, ey, precisionBits);
-    case OP_SUBR:
-      setWords(hy, ly, hx, lx);
-      return addWords(s, p, sy, ey, sx ^ 1, ex, precisionBits);
-    case OP_DIV:
-      setWords(hx, lx, hy, ly);
-      return divWords(s, p, sx ^ sy, ex - ey + EXT_BIAS, precisionBits);
-    default:
-      setWords(hy, ly, hx, lx);
-      return divWords(s, p, sx ^ sy, ey - ex + EXT_BIAS, precisionBits);
-  }
-}
-
-/**
- * The significands of the operands of addWords, mulWords and divWords (x hi, x lo, y hi, y lo): an Int32Array keeps them
- * unboxed between calls without long parameter lists.
+ * The significands of the operands (x hi, x lo, y hi, y lo as int32): an Int32Array keeps them unboxed
+ * between the functions below without long parameter lists.
  */
 const words = new Int32Array(4);
 
-function setWords(xh: number, xl: number, yh: number, yl: number): void {
-  words[0] = xh;
-  words[1] = xl;
-  words[2] = yh;
-  words[3] = yl;
+/** Register px = x op y for physical registers px and py: the operands are read straight from the file. */
+export function fastRegisters(
+  op: number,
+  s: X87State,
+  px: number,
+  py: number,
+  precisionBits: number,
+): number {
+  const w = words;
+  w[0] = s.hi[px];
+  w[1] = s.lo[px];
+  w[2] = s.hi[py];
+  w[3] = s.lo[py];
+  return fastArith(op, s.sign[px], s.exp[px], s.sign[py], s.exp[py], s, px, precisionBits);
 }
 
-/** `fastArith` on two Ext80s: register p = a op b. */
+/** Register p = a op b for two Ext80s. */
 export function fastArithExt80(
   op: number,
   a: Ext80,
@@ -108,20 +76,53 @@ export function fastArithExt80(
   p: number,
   precisionBits: number,
 ): number {
-  return fastArith(
-    op,
-    a.sign,
-    a.exp,
-    a.hi | 0,
-    a.lo | 0,
-    b.sign,
-    b.exp,
-    b.hi | 0,
-    b.lo | 0,
-    s,
-    p,
-    precisionBits,
-  );
+  const w = words;
+  w[0] = a.hi;
+  w[1] = a.lo;
+  w[2] = b.hi;
+  w[3] = b.lo;
+  return fastArith(op, a.sign, a.exp, b.sign, b.exp, s, p, precisionBits);
+}
+
+/** Register p = x op y, x and y given by sign and biased exponent, their significands in `words`. */
+function fastArith(
+  op: number,
+  sx: number,
+  ex: number,
+  sy: number,
+  ey: number,
+  s: X87State,
+  p: number,
+  precisionBits: number,
+): number {
+  if (!isNormal(ex, words[0]) || !isNormal(ey, words[2])) return NOT_HANDLED;
+  switch (op) {
+    case OP_ADD:
+      return addWords(s, p, sx, ex, sy, ey, precisionBits);
+    case OP_MUL:
+      return mulWords(s, p, sx ^ sy, ex + ey - EXT_BIAS + 1, precisionBits);
+    case OP_SUB:
+      return addWords(s, p, sx, ex, sy ^ 1, ey, precisionBits);
+    case OP_SUBR:
+      swapWords();
+      return addWords(s, p, sy, ey, sx ^ 1, ex, precisionBits);
+    case OP_DIV:
+      return divWords(s, p, sx ^ sy, ex - ey + EXT_BIAS, precisionBits);
+    default:
+      swapWords();
+      return divWords(s, p, sx ^ sy, ey - ex + EXT_BIAS, precisionBits);
+  }
+}
+
+/** Exchanges x and y in `words`. */
+function swapWords(): void {
+  const w = words;
+  const h = w[0];
+  const l = w[1];
+  w[0] = w[2];
+  w[1] = w[3];
+  w[2] = h;
+  w[3] = l;
 }
 
 /** Register p = a + b (or a - b when `subtract` is 1). */

@@ -38,7 +38,16 @@ import {
   storeInteger,
 } from './convert.js';
 import { classify, Ext80, fpx, K_SNAN, K_UNSUPPORTED } from './ext80.js';
-import { fastArith, NOT_HANDLED, OP_ADD, OP_DIV, OP_MUL, OP_SUB, OP_SUBR } from './fast-path.js';
+import {
+  fastArithExt80,
+  fastRegisters,
+  NOT_HANDLED,
+  OP_ADD,
+  OP_DIV,
+  OP_MUL,
+  OP_SUB,
+  OP_SUBR,
+} from './fast-path.js';
 import {
   CMP_CC,
   CMP_EFLAGS,
@@ -304,20 +313,7 @@ export class X87 {
     // The fast path rounds in fpx.cw's mode; FpuExceptions.begin has not run for a register form.
     fpx.cw = s.cw;
     const pc = this.precisionBits();
-    return fastArith(
-      op,
-      s.sign[p],
-      s.exp[p],
-      s.hi[p] | 0,
-      s.lo[p] | 0,
-      b.sign,
-      b.exp,
-      b.hi | 0,
-      b.lo | 0,
-      s,
-      p,
-      pc,
-    );
+    return fastArithExt80(op, s.readPhys(p, this.a), b, s, p, pc);
   }
 
   /** `finish` for a fast-path result, whose only flags are PE and C1 ("rounded up"). */
@@ -735,22 +731,7 @@ export class X87 {
     if (s.empty[pd] !== 0 || s.empty[po] !== 0) return false;
     fpx.cw = s.cw;
     const pc = this.precisionBits();
-    const hi = s.hi;
-    const lo = s.lo;
-    const status = fastArith(
-      op,
-      s.sign[pd],
-      s.exp[pd],
-      hi[pd] | 0,
-      lo[pd] | 0,
-      s.sign[po],
-      s.exp[po],
-      hi[po] | 0,
-      lo[po] | 0,
-      s,
-      pd,
-      pc,
-    );
+    const status = fastRegisters(op, s, pd, po, pc);
     if (status === NOT_HANDLED) return false;
     s.fip = fip;
     s.fop = fop;
