@@ -40,6 +40,7 @@ import { cmpxchg, xadd } from './bit-ops.js';
 import { type Block, type BlockFn, TRACE_CAUGHT } from './code-cache.js';
 import { FLAG_DF, FLAGS_STATUS } from './constants.js';
 import { type CpuCore, LazyOp } from './cpu-core.js';
+import { FAULTED } from './fault.js';
 import { getCF, setLazy, testCondition } from './flags.js';
 import { x87EflagsEntry, x87TraceEntry } from './fpu/trace-entry.js';
 import { INSTRUCTION_PREFIXES, instructionLength } from './instruction-length.js';
@@ -747,7 +748,9 @@ class BlockWriter {
     this.materializeFlags();
     const next = (eip + length) | 0;
     this.emit(`${SYNC_REGS_OUT}c.eip=ip;st=1;x=step(c);st=0;${SYNC_ALL_IN}`);
-    this.emit(`if(x!==${CONTINUE}||c.eip!==${next}){pc=c.eip;d=${this.since + 1};break out;}`);
+    // An instruction that answered FAULTED did not retire.
+    const retired = `x===${FAULTED}?${this.since}:${this.since + 1}`;
+    this.emit(`if(x!==${CONTINUE}||c.eip!==${next}){pc=c.eip;d=${retired};break out;}`);
     this.pos += length;
     return Emit.Normal;
   }

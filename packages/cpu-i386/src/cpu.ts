@@ -145,7 +145,7 @@ export class I386Cpu implements Cpu {
         return RunExit.Irq;
       }
       const exit = step(c);
-      c.runRetired++;
+      if (exit !== FAULTED) c.runRetired++;
       if (exit !== CONTINUE) return exit as RunExit;
     }
     return RunExit.Budget;
@@ -188,7 +188,7 @@ export class I386Cpu implements Cpu {
         prev = null;
         c.currentBlock = null;
         const exit = step(c);
-        c.runRetired++;
+        if (exit !== FAULTED) c.runRetired++;
         if (exit !== CONTINUE) return exit as RunExit;
         continue;
       }
@@ -227,7 +227,7 @@ export class I386Cpu implements Cpu {
       }
       prev = null;
       const exit = step(c);
-      c.runRetired++;
+      if (exit !== FAULTED) c.runRetired++;
       if (exit !== CONTINUE) return exit as RunExit;
     }
     return RunExit.Budget;

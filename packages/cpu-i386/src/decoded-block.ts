@@ -97,6 +97,7 @@ export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
     }
     c.eip = d.next;
     const exit = d.exec(c, d);
+    if (exit === FAULTED) return FAULTED; // through `step`: the instruction did not retire
     c.runRetired++;
     if (exit !== CONTINUE) return exit;
     if (c.smcPending) {

@@ -180,11 +180,7 @@ function apartFromSource(
 /** A bulk REP leaves on a page fault it found by walking: EIP back on the instruction, see `step`. */
 function faulted(c: CpuCore): number {
   c.eip = c.insnStart[INSN_EIP];
-  // Every caller of `step` counts the instruction it ran as retired; a faulting one is not (a throw never
-  // gets there), so it takes its count back here. A compiled block still adds it to the CPU's compiledInsns
-  // statistic, so the compiled/interpreted split shifts by one per such fault (the total stays exact) until
-  // the run loop stops counting a step that answered FAULTED.
-  c.runRetired--;
+  // Callers of `step` do not count an instruction that answered FAULTED as retired.
   return FAULTED;
 }
 
