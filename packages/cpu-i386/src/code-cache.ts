@@ -1,11 +1,11 @@
 /**
  * The code cache: per physical frame, a map from page offset to the `Block` that starts there. A block is
- * decoded (decoded-block.ts) the first time its code runs, and gets a compiled trace (block-compiler.ts) as
- * well once it ran often enough. Layer: arch plugin (cpu-i386); used by the run loop in cpu.ts.
+ * decoded (decoded-block.ts) the first time its code runs, and becomes an entry of a compiled region
+ * (block-compiler.ts) once it, or a block whose region reaches it, ran often enough. Layer: arch plugin (cpu-i386); used by the run loop in cpu.ts.
  *
  * How it works
- * - A block counts its own runs (`count`), which is also what the trace compiler asks about the targets of
- *   a branch to choose the likely way; code never run has no block and counts 0.
+ * - A block counts its own runs (`count`), which is also what the region compiler asks to choose the code
+ *   that joins a region; code never run has no block and counts 0.
  * - Blocks are keyed by physical address (so two processes sharing a frame share its blocks) and remember
  *   the linear EIP they were decoded for, because decoded and compiled code have linear addresses baked in; a
  *   lookup from another linear address is a miss.
@@ -40,7 +40,7 @@ const RECENT_MASK = RECENT_SLOTS - 1;
 export class Block {
   /** The decoded instructions (empty when the first one crosses the page end: the interpreter runs it). */
   insns: DecodedInsn[] = [];
-  /** Runs of the decoded block; the run loop compiles a trace when it reaches the JIT threshold. */
+  /** Runs of the decoded block; the run loop compiles a region when it reaches the JIT threshold. */
   count = 0;
   /** The compiled region this block is an entry of, once there is one (shared by its entries). */
   fn: BlockFn | null = null;

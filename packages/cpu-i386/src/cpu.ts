@@ -8,7 +8,7 @@
  * is unwound to the instruction's start; a trap (#BP, #OF, INT1's #DB) is an instruction that completed and
  * returns RunExit.Fault as a value with EIP past it. `run` marks the second kind `fault.trap`, so no
  * instruction handler has to. Page faults found before an instruction runs (decoded blocks), and faults a
- * compiled trace caught itself, come back as FAULTED instead: already rolled back, never unwound through
+ * compiled region caught itself, come back as FAULTED instead: already rolled back, never unwound through
  * `run`, as each unwind costs the host a microsecond or more.
  * Layer: arch plugin (cpu-i386); created by plugin.ts, drives interpreter.ts.
  */
@@ -80,7 +80,7 @@ const FNSAVE_BYTES = 108;
 export class I386Cpu implements Cpu {
   readonly core: CpuCore;
 
-  /** The code cache, or null when only the interpreter runs (no decoding, no traces). */
+  /** The code cache, or null when only the interpreter runs (no decoding, no regions). */
   private readonly cache: CodeCache | null;
   /**
    * Instructions retired inside compiled blocks: one addition per block run, never per instruction, so the
@@ -91,7 +91,7 @@ export class I386Cpu implements Cpu {
   private lastBlock: Block | null = null;
 
   /**
-   * `jitThreshold`: runs of a block before its trace is compiled (0: never). `decodeBlocks`: run code not
+   * `jitThreshold`: runs of a block before its region is compiled (0: never). `decodeBlocks`: run code not
    * compiled as decoded blocks (decoded-block.ts); false runs it through the interpreter's `step`.
    */
   constructor(
@@ -153,9 +153,9 @@ export class I386Cpu implements Cpu {
 
   /**
    * The loop with the code cache: at each block boundary, the block for EIP (found through the last block's
-   * links, or looked up, or decoded now) runs as a compiled trace when it has one, the budget has room for
+   * links, or looked up, or decoded now) runs as a compiled region when it has one (at the block's entry label), the budget has room for
    * all of it and DS/SS are flat; else as decoded instructions; else (no block: the first instruction
-   * crosses the page end) one instruction is interpreted. A block's runs count towards compiling its trace.
+   * crosses the page end) one instruction is interpreted. A block's runs count towards compiling its region.
    */
   private runWithBlocks(budgetInsns: number, cache: CodeCache): RunExit | typeof FAULTED {
     const c = this.core;
@@ -254,7 +254,7 @@ export class I386Cpu implements Cpu {
     return b;
   }
 
-  /** Compiles the trace at `b` into it, when its page is still mapped and it has one. */
+  /** Compiles the region entered at `b`, when its page is still mapped and it has one. */
   private compile(cache: CodeCache, b: Block): void {
     const page = this.core.mmu.tlbRead[b.lin >>> 12];
     if (page < 0) return;
@@ -386,7 +386,7 @@ export class I386Cpu implements Cpu {
   }
 
   /**
-   * The ABI's counters (the kernel shows them in /proc/kmos/cpu): traces compiled, code frames invalidated
+   * The ABI's counters (the kernel shows them in /proc/kmos/cpu): blocks decoded, regions compiled, code frames invalidated
    * (self-modifying code or kernel writes), and instructions run compiled and interpreted.
    */
   stats(): {

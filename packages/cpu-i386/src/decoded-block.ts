@@ -1,7 +1,7 @@
 /**
  * The decoded tier: a straight run of instructions decoded once into `DecodedInsn` records and run by
  * calling each record's handler, so warm code pays neither fetching nor decoding again. Layer: arch plugin
- * (cpu-i386); the run loop in cpu.ts runs these blocks for code that is not hot enough for a trace
+ * (cpu-i386); the run loop in cpu.ts runs these blocks for code that is not hot enough for a region
  * (block-compiler.ts); handlers live in decoded-handlers.ts.
  *
  * How it works
