@@ -14,11 +14,13 @@
  * fast path changes speed only; fast-path.test.ts checks that against the general path. A handled result
  * returns the status bits it produces: FSW_PE when inexact and FSW_C1 when the significand was rounded up.
  *
- * Speed: everything stays in locals; the words travel between functions as int32 (`| 0`), which V8 passes
- * unboxed, and are read back as uint32 (`>>> 0`). Round to nearest (the default) is done inline; the other
- * modes go through ext80.ts's `roundSignificand` (the mode read from fpx.cw, which the caller sets). A 32×32
- * product is exact as its low word (Math.imul) and its high word, which the double product (within 2^11 of
- * the exact one) gives once the low word is taken off: `productHigh`. Nothing here allocates.
+ * Speed: everything stays in locals; the operands' significands travel in `words`, an Int32Array, and results
+ * as int32 arguments (`| 0`), which V8 passes unboxed; both are read back as uint32 (`>>> 0`). Register forms
+ * copy their operands from the register file (`fastRegisters`), not into Ext80 objects first. Round to
+ * nearest (the default) is done inline; the other modes go through ext80.ts's `roundSignificand` (the mode
+ * read from fpx.cw, which the caller sets). A 32×32 product is exact as its low word (Math.imul) and its high
+ * word, which the double product (within 2^11 of the exact one) gives once the low word is taken off:
+ * `productHigh`. Nothing here allocates.
  */
 import { Ext80, fpx, roundSignificand, work } from './ext80.js';
 import { divideSignificands } from './significand.js';
