@@ -4,6 +4,7 @@
  * as "rounded up"); when it declines, it must leave the register file untouched. Operands are normals with
  * exponents spread over the whole range and bunched at the overflow and underflow edges, and significands
  * with long runs of ones (carries), pairs of nearby exponents (alignment) or few bits (exact results, ties, total cancellation).
+ * The register form (fastRegisters) is checked the same way for all six operations, reversed ones included.
  * Quotients are also built to sit just beside a boundary of fastDiv's 32-bit digits (N·2^33/D, or the quotient
  * as a whole, within a few units of 2^-30 of an integer), where a digit estimate must not be trusted.
  */
@@ -11,7 +12,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { add, div, mul } from './arith.js';
 import { Ext80, fpx } from './ext80.js';
-import { fastAdd, fastDiv, fastMul, NOT_HANDLED } from './fast-path.js';
+import {
+  fastAdd,
+  fastDiv,
+  fastMul,
+  fastRegisters,
+  NOT_HANDLED,
+  OP_ADD,
+  OP_DIV,
+  OP_DIVR,
+  OP_MUL,
+  OP_SUB,
+  OP_SUBR,
+} from './fast-path.js';
 import { FCW_DM, FCW_IM, FCW_OM, FCW_PM, FCW_UM, FCW_ZM, FSW_C1, FSW_PE } from './x87-constants.js';
 import { X87State } from './x87-state.js';
 
@@ -158,6 +171,41 @@ describe('fast path', () => {
           expect(status).toBe((flags & FSW_PE) | (roundedUp ? FSW_C1 : 0));
         },
       ),
+      { numRuns: 20000 },
+    );
+  }, 60_000);
+
+  it('computes every register operation like the general path, or declines without writing', () => {
+    const state = new X87State();
+    const general = new Ext80();
+    const ops = [OP_ADD, OP_MUL, OP_SUB, OP_SUBR, OP_DIV, OP_DIVR];
+    fc.assert(
+      fc.property(operandPair, controlWord, fc.constantFrom(...ops), ([x, y], cw, op) => {
+        const a = new Ext80().set(x[0], x[1], x[2], x[3]);
+        const b = new Ext80().set(y[0], y[1], y[2], y[3]);
+        const pcBits = [24, 64, 53, 64][(cw >>> 8) & 3];
+        fpx.begin(cw);
+        if (op === OP_ADD) add(a, b, false, general, pcBits);
+        else if (op === OP_SUB) add(a, b, true, general, pcBits);
+        else if (op === OP_SUBR) add(b, a, true, general, pcBits);
+        else if (op === OP_MUL) mul(a, b, general, pcBits);
+        else if (op === OP_DIV) div(a, b, general, pcBits);
+        else div(b, a, general, pcBits);
+        const flags = fpx.flags;
+        const roundedUp = fpx.roundedUp;
+        state.writePhys(5, a);
+        state.writePhys(2, b);
+        fpx.begin(cw);
+        const status = fastRegisters(op, state, 5, 2, pcBits);
+        const got = [state.sign[5], state.exp[5], state.hi[5], state.lo[5]];
+        expect([state.sign[2], state.exp[2], state.hi[2], state.lo[2]]).toEqual([b.sign, b.exp, b.hi, b.lo]);
+        if (status === NOT_HANDLED) {
+          expect(got).toEqual([a.sign, a.exp, a.hi, a.lo]);
+          return;
+        }
+        expect(got).toEqual([general.sign, general.exp, general.hi, general.lo]);
+        expect(status).toBe((flags & FSW_PE) | (roundedUp ? FSW_C1 : 0));
+      }),
       { numRuns: 20000 },
     );
   }, 60_000);
