@@ -116,7 +116,7 @@ const enum Emit {
 /**
  * Stores the pending flags of an inline ALU producer (fa, fb, fr and fk = lazy op + 1) into the CpuCore's
  * lazy fields. Inline producers only set locals; this runs where something else may look at EFLAGS: before
- * a helper that reads or writes them, when the trace leaves, and when a fault unwinds it.
+ * a helper that reads or writes them, when the region leaves, and when a fault unwinds it.
  */
 const MATERIALIZE_FLAGS = `if(fk!==0){L[0]=fa;L[1]=fb;L[2]=fr;c.lazyOp=fk-1;c.lazyWidthMask=-1;c.lazyMask=${FLAGS_STATUS};fk=0;}`;
 
@@ -224,9 +224,9 @@ const INCDEC_CONDITIONS: (string | null)[] = [
 ];
 
 /**
- * Decodes a trace of guest code from one page of RAM and writes JS source for it: straight-line code that
- * follows direct jumps and calls inside the page, and branches the way static prediction expects
- * (backward taken, forward not), leaving through side exits otherwise.
+ * Decodes a region of guest code from one page of RAM and writes JS source for it: runs of straight-line
+ * code from the entry and from each hot target found (see the file header), with gotos between them and
+ * exits for everything else.
  */
 class BlockWriter {
   private pos: number;
@@ -505,7 +505,7 @@ class BlockWriter {
     this.flagsPending = false;
   }
 
-  /** After a store: leave if it hit compiled code (the rest of this trace may be stale). */
+  /** After a store: leave if it hit compiled code (the rest of this region may be stale). */
   private emitStoreCheck(): void {
     this.emit(`if(sm){${exitAt(this.nextEip, this.since + 1)}}`);
   }
@@ -728,11 +728,11 @@ class BlockWriter {
 
   /**
    * An instruction without a template runs in place in the interpreter's `step`, with every register in
-   * the core; the trace goes on after it when EIP is where the instruction's length says (anything else
+   * the core; the run goes on after it when EIP is where the instruction's length says (anything else
    * — a jump, a REP restarting itself, an exit such as a syscall — leaves). `st` tells the catch that a
    * fault came from inside `step`: the core then holds the interpreter's own fault state (a REP keeps its
    * progress) and only ESP needs the interpreter's rollback. Instructions that load DS, SS, ES or CS are
-   * never run here: the trace's code assumes flat data segments throughout.
+   * never run here: the region's code assumes flat data segments throughout.
    */
   private interpreted(eip: number): Emit {
     const at = this.page + this.pos;
@@ -740,7 +740,7 @@ class BlockWriter {
     while (INSTRUCTION_PREFIXES.has(this.u8[op]) && op < at + 14) op++;
     const first = this.u8[op];
     if (LOADS_SEGMENT_ONE_BYTE.has(first)) return Emit.None;
-    // LSS loads SS; RDTSC and RDPMC read the retired-instruction count, which a trace settles only at its end.
+    // LSS loads SS; RDTSC and RDPMC read the retired-instruction count, which a region settles only at its end.
     if (first === 0x0f && [0xb2, 0x31, 0x33].includes(this.u8[op + 1])) return Emit.None;
     const length = instructionLength(this.u8, at, this.page + 4096);
     if (length < 0) return Emit.None;
@@ -779,12 +779,12 @@ class BlockWriter {
   }
 
   /**
-   * D8..DF: the x87 unit executes the instruction as it does for the interpreter; the trace saves the fetch,
+   * D8..DF: the x87 unit executes the instruction as it does for the interpreter; the region saves the fetch,
    * the decode and a return to the run loop. Common forms call an entry point decoded now (fpu/trace-entry.ts)
    * and fall back to `execute`, which reads the instruction's EIP (FIP) from s[0]. Only FCMOVcc reads EFLAGS
    * and only FCOMI and friends write them, so pending flags are stored for those alone; FCOMI's entry returns
    * its ZF/PF/CF, set here over the other status flags. FNSTSW AX reads the status word into AX. An FPU store
-   * that hits compiled code ends the trace after it, as an integer store does.
+   * that hits compiled code ends the region after it, as an integer store does.
    */
   private x87Escape(op: number): Emit {
     if (!this.hasFpu) return Emit.None; // the interpreter raises #NM
