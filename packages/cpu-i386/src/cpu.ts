@@ -67,13 +67,13 @@ const FXSAVE_BYTES = 512;
  * and cpu-int no worse; 4096 loses on cpu-int.
  */
 export const DEFAULT_JIT_THRESHOLD = 1024;
-/** Compiled blocks address memory as flat DS and SS: neither may need a check. */
 /**
  * Most instructions one call of a compiled region may run. Regions loop inside themselves; coming back now
  * and then lets V8 see their way out run before it optimizes a long loop on the stack (a way out first taken
  * in optimized code deoptimizes it, and V8 re-enters that same code at the loop again and again).
  */
 const REGION_CALL_INSNS = 4096;
+/** Compiled blocks address memory as flat DS and SS: neither may need a check. */
 const FLAT_SEGMENTS_MASK = (1 << SEG_DS) | (1 << SEG_SS);
 const FNSAVE_BYTES = 108;
 
@@ -153,9 +153,10 @@ export class I386Cpu implements Cpu {
 
   /**
    * The loop with the code cache: at each block boundary, the block for EIP (found through the last block's
-   * links, or looked up, or decoded now) runs as a compiled region when it has one (at the block's entry label), the budget has room for
-   * all of it and DS/SS are flat; else as decoded instructions; else (no block: the first instruction
-   * crosses the page end) one instruction is interpreted. A block's runs count towards compiling its region.
+   * links, or looked up, or decoded now) runs as a compiled region when it has one (from the block's entry
+   * label), the budget has room for all of it and DS/SS are flat; else as decoded instructions; else (no
+   * block: the first instruction crosses the page end) one instruction is interpreted. A block's runs count
+   * towards compiling its region.
    */
   private runWithBlocks(budgetInsns: number, cache: CodeCache): RunExit | typeof FAULTED {
     const c = this.core;
