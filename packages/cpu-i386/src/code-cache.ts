@@ -1,7 +1,8 @@
 /**
  * The code cache: per physical frame, a map from page offset to the `Block` that starts there. A block is
  * decoded (decoded-block.ts) the first time its code runs, and becomes an entry of a compiled region
- * (block-compiler.ts) once it, or a block whose region reaches it, ran often enough. Layer: arch plugin (cpu-i386); used by the run loop in cpu.ts.
+ * (block-compiler.ts) once it, or a block whose region reaches it, ran often enough. Layer: arch plugin
+ * (cpu-i386); used by the run loop in cpu.ts.
  *
  * How it works
  * - A block counts its own runs (`count`), which is also what the region compiler asks to choose the code
@@ -50,7 +51,7 @@ export class Block {
   length = 0;
   /** EIP of each compiled instruction, so the run loop can tell which one faulted. */
   insnEips: Int32Array = NO_EIPS;
-  /** For each compiled instruction: the instructions of its segment (see block-compiler.ts) that ran before it. */
+  /** For each compiled instruction: how many of its segment's instructions (see block-compiler.ts) ran before it. */
   insnRetiredBefore: Int32Array = NO_EIPS;
   /** False once its frame was written: a stale block must not be entered through a link. */
   valid = true;
