@@ -186,7 +186,10 @@ function store32(addr: string, value: string): string {
 /** A dword at `ea` after `checkEa` set `q`: RAM directly when aligned, else through the MMU. */
 const LOAD32_EA = '((ea&3)===0?M32[(q|ea&4095)>>2]:m.read32(ea))';
 
-/** A dword store to `ea` after `checkEa(true)`: the page is no code frame, but an unaligned store may reach one. */
+/**
+ * A dword store to `ea` after `checkEa(true)`: the page is no code frame, but an unaligned store may reach
+ * one in the next page.
+ */
 function storeEa32(value: string): string {
   return `w=${value};if((ea&3)===0)M32[(q|ea&4095)>>2]=w;else{c.smcPending=false;m.write32(ea,w);sm=c.smcPending;}`;
 }

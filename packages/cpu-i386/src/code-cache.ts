@@ -51,7 +51,10 @@ export class Block {
   length = 0;
   /** EIP of each compiled instruction, so the run loop can tell which one faulted. */
   insnEips: Int32Array = NO_EIPS;
-  /** For each compiled instruction: how many of its segment's instructions (see block-compiler.ts) ran before it. */
+  /**
+   * For each compiled instruction: how many instructions of its segment (see block-compiler.ts) ran
+   * before it.
+   */
   insnRetiredBefore: Int32Array = NO_EIPS;
   /** False once its frame was written: a stale block must not be entered through a link. */
   valid = true;
