@@ -38,13 +38,15 @@ describe('the CPU as the kernel describes it', () => {
       'decodedBlocks',
       'compiledBlocks',
       'invalidations',
+      'regionCalls',
+      'decodedRuns',
       'compiledInsns',
       'interpretedInsns',
     ]);
     expect(stats.compiledInsns + stats.interpretedInsns).toBe(insns);
     const proc = runOnKmos('/bin/busybox', ['cat', '/proc/kmos/cpu']);
     expect(proc.stdout).toMatch(
-      /^insns \d+\ndecodedBlocks \d+\ncompiledBlocks \d+\ninvalidations \d+\ncompiledInsns \d+\ninterpretedInsns \d+\n$/,
+      /^insns \d+\ndecodedBlocks \d+\ncompiledBlocks \d+\ninvalidations \d+\nregionCalls \d+\ndecodedRuns \d+\ncompiledInsns \d+\ninterpretedInsns \d+\n$/,
     );
   });
 });

@@ -87,6 +87,12 @@ export class I386Cpu implements Cpu {
    * interpreted count is the difference with `insns`. Written by the run loop only.
    */
   private compiledInsns = 0;
+  /**
+   * Calls of compiled regions and runs of decoded blocks: each is a trip through the run loop, whose cost
+   * (and a region call's, before V8 optimizes it) dominates programs that run briefly.
+   */
+  private regionCalls = 0;
+  private decodedRuns = 0;
   /** The block the last run ended in (null after a fault or a budget end), for the next run's first link. */
   private lastBlock: Block | null = null;
 
@@ -200,6 +206,7 @@ export class I386Cpu implements Cpu {
         c.currentBlock = b;
         const left = Math.min(budgetInsns - c.runRetired, REGION_CALL_INSNS);
         const exit = fn(c, regs, mmu, start, left, b.entryLabel);
+        this.regionCalls++;
         if (exit === TRACE_CAUGHT) return this.traceCaught(b);
         c.runRetired += c.blockRetired;
         this.compiledInsns += c.blockRetired;
@@ -218,6 +225,7 @@ export class I386Cpu implements Cpu {
       const insns = b.insns;
       if (insns.length > 0 && budgetInsns - c.runRetired >= insns.length) {
         const exit = runDecoded(c, insns);
+        this.decodedRuns++;
         if (exit === FAULTED) return FAULTED;
         if (exit >= 0) {
           this.lastBlock = b;
@@ -387,13 +395,16 @@ export class I386Cpu implements Cpu {
   }
 
   /**
-   * The ABI's counters (the kernel shows them in /proc/kmos/cpu): blocks decoded, regions compiled, code frames invalidated
-   * (self-modifying code or kernel writes), and instructions run compiled and interpreted.
+   * The ABI's counters (the kernel shows them in /proc/kmos/cpu): blocks decoded, regions compiled, code
+   * frames invalidated (self-modifying code or kernel writes), region calls and decoded-block runs, and
+   * instructions run compiled and interpreted.
    */
   stats(): {
     decodedBlocks: number;
     compiledBlocks: number;
     invalidations: number;
+    regionCalls: number;
+    decodedRuns: number;
     compiledInsns: number;
     interpretedInsns: number;
   } {
@@ -401,6 +412,8 @@ export class I386Cpu implements Cpu {
       decodedBlocks: this.cache?.decodedBlocks ?? 0,
       compiledBlocks: this.cache?.compiledBlocks ?? 0,
       invalidations: this.cache?.invalidations ?? 0,
+      regionCalls: this.regionCalls,
+      decodedRuns: this.decodedRuns,
       compiledInsns: this.compiledInsns,
       interpretedInsns: this.insns - this.compiledInsns,
     };
