@@ -43,16 +43,16 @@ describe.each(['static', 'dynamic'])('%s glibc programs', (linkage) => {
 // The same programs with the region compiler taking every block from its second run on, so glibc's and
 // ld.so's code runs compiled, not only the hot loops the default threshold reaches.
 describe('dynamic glibc programs, compiled at once', () => {
-  const config = join(mkdtempSync(join(tmpdir(), 'kmos-jit-')), 'jit.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      machine: { cpu: ['@kmos/cpu-i386', { jitThreshold: 1 }], memoryMiB: 64, console: 'serial' },
-      memory: { pages: '@kmos/mm-buddy', objects: '@kmos/mm-slub' },
-      console: '@kmos/console-stdio',
-      cmdline: 'console=ttyS0',
-    }),
-  );
+  // Beside the built programs (one folder per source version), not a new temp folder per run.
+  const config = join(out, 'compile-at-once.json');
+  beforeAll(() => {
+    const machine = { cpu: ['@kmos/cpu-i386', { jitThreshold: 1 }], memoryMiB: 64, console: 'serial' };
+    const memory = { pages: '@kmos/mm-buddy', objects: '@kmos/mm-slub' };
+    writeFileSync(
+      config,
+      JSON.stringify({ machine, memory, console: '@kmos/console-stdio', cmdline: 'console=ttyS0' }),
+    );
+  });
   it.each(sources.map((s) => s.replace(/\.c$/, '')))('%s behaves as on Linux', (name) => {
     const program = join(out, 'tests', `${name}.dynamic`);
     const native = runNative(program, argsFor(name));
