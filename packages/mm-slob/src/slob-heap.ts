@@ -9,8 +9,9 @@
  * bytes the small list, under SLOB_BREAK2 the medium list, others the large list, so small objects do not
  * fragment the pages big ones need. Pages whose largest free block is known to be too small (page-blocks.ts
  * keeps that bound, never above the page's free units) are skipped without looking inside; in a page,
- * page-blocks.ts does first fit. The page that served a request moves to the head of its list, so the next
- * search starts where space was last found (Linux's trick to cut search time). A page with
+ * page-blocks.ts does first fit. Each list is a ring, and its head moves to the page that served the last
+ * request, so the next search starts where space was last found and the pages it skipped on the way wait at
+ * the back (Linux's list_rotate_to_front, which cuts search time). A new page goes first. A page with
  * no free unit leaves its list; a free into it puts it back (on the list of the size freed). A page whose
  * every unit is free again goes straight back to the page allocator: SLOB keeps nothing in reserve, since it
  * is meant for machines where every page counts.
@@ -44,7 +45,7 @@ export class SlobHeap {
     frames: number,
     u16: Uint16Array,
     private readonly pages: PageAllocator,
-    panic: (message: string) => never,
+    private readonly panic: (message: string) => never,
   ) {
     this.blocks = new PageBlocks(frames, u16, panic);
     this.listOf = new Uint8Array(frames);
@@ -57,10 +58,16 @@ export class SlobHeap {
   alloc(sizeBytes: number, alignBytes: number): PhysAddr | null {
     const units = unitsFor(sizeBytes);
     const list = listFor(sizeBytes);
-    for (let page = this.heads[list]; page !== NO_PAGE; page = this.next[page]) {
-      if (!this.blocks.mayHold(page, units)) continue;
-      const offset = this.blocks.alloc(page, units, alignBytes);
-      if (offset >= 0) return this.served(page, list, offset);
+    const head = this.heads[list];
+    if (head !== NO_PAGE) {
+      let page = head;
+      do {
+        if (this.blocks.mayHold(page, units)) {
+          const offset = this.blocks.alloc(page, units, alignBytes);
+          if (offset >= 0) return this.served(page, list, offset);
+        }
+        page = this.next[page];
+      } while (page !== head);
     }
     const page = this.newPage(list);
     if (page === NO_PAGE) return null;
@@ -80,13 +87,34 @@ export class SlobHeap {
     if (unitsFree === 0) this.push(page, listFor(sizeBytes));
   }
 
+  /**
+   * The pages on `list` (0 small, 1 medium, 2 large) in the order the next search visits them, for tests and
+   * debugging; a broken ring (a prev link that disagrees, a page on the wrong list, no way back to the head)
+   * panics.
+   */
+  pagesOn(list: number): number[] {
+    const order: number[] = [];
+    const head = this.heads[list];
+    if (head === NO_PAGE) return order;
+    let page = head;
+    do {
+      if (
+        this.listOf[page] !== list ||
+        this.prev[this.next[page]] !== page ||
+        order.length > this.pagesHeld
+      ) {
+        this.panic(`mm-slob: list ${list} is broken at page ${page}`);
+      }
+      order.push(page);
+      page = this.next[page];
+    } while (page !== head);
+    return order;
+  }
+
+  /** After an allocation from `page` (on `list`): the list now starts there, or the page leaves it if full. */
   private served(page: number, list: number, offset: number): PhysAddr {
-    if (this.blocks.unitsFree[page] === 0) {
-      this.unlink(page);
-    } else if (this.heads[list] !== page) {
-      this.unlink(page);
-      this.push(page, list);
-    }
+    if (this.blocks.unitsFree[page] === 0) this.unlink(page);
+    else this.heads[list] = page;
     return (page * PAGE_SIZE + (offset << SLOB_UNIT_SHIFT)) as PhysAddr;
   }
 
@@ -108,21 +136,34 @@ export class SlobHeap {
     this.pages.freePages((page * PAGE_SIZE) as PhysAddr, 0);
   }
 
+  /** Puts `page` first on `list`: before the head in the ring, then the head. */
   private push(page: number, list: number): void {
     const head = this.heads[list];
     this.listOf[page] = list;
-    this.prev[page] = NO_PAGE;
-    this.next[page] = head;
-    if (head !== NO_PAGE) this.prev[head] = page;
+    if (head === NO_PAGE) {
+      this.next[page] = page;
+      this.prev[page] = page;
+    } else {
+      const tail = this.prev[head];
+      this.next[page] = head;
+      this.prev[page] = tail;
+      this.next[tail] = page;
+      this.prev[head] = page;
+    }
     this.heads[list] = page;
   }
 
   private unlink(page: number): void {
     const next = this.next[page];
     const prev = this.prev[page];
-    if (prev === NO_PAGE) this.heads[this.listOf[page]] = next;
-    else this.next[prev] = next;
-    if (next !== NO_PAGE) this.prev[next] = prev;
+    const list = this.listOf[page];
+    if (next === page) {
+      this.heads[list] = NO_PAGE;
+    } else {
+      this.next[prev] = next;
+      this.prev[next] = prev;
+      if (this.heads[list] === page) this.heads[list] = next;
+    }
     this.listOf[page] = OFF_LIST;
   }
 }
