@@ -1,4 +1,4 @@
-// The emitted declarations of @kmos/abi-driver at ABI_VERSION 1.1.0. Compared by src/abi-snapshot.test.ts;
+// The emitted declarations of @kmos/abi-driver at ABI_VERSION 1.2.0. Compared by src/abi-snapshot.test.ts;
 // update it on purpose, together with ABI_VERSION (docs/driver-abi.md says which bump).
 /**
  * Emulated physical memory as every layer sees it: one ArrayBuffer of RAM with typed-array views over it.
@@ -35,6 +35,24 @@ interface PhysicalMemory {
     readonly u16: Uint16Array;
     readonly u32: Uint32Array;
     readonly i32: Int32Array;
+    /**
+     * Since ABI 1.2, optional: set when RAM lives in a WebAssembly memory, so code an arch compiles to
+     * WebAssembly reaches RAM directly. `buffer` is then the memory's whole buffer: RAM is its first
+     * `sizeBytes` (the views cover only those), and the arch's own area (ArchPlugin.stateBytes) follows.
+     */
+    readonly wasm?: WasmRam;
+}
+/** A WebAssembly.Memory, described by what kmOS uses of it, so the ABI needs no WebAssembly typings. */
+interface WasmMemory {
+    readonly buffer: ArrayBuffer;
+}
+/** RAM in a WebAssembly memory (PhysicalMemory.wasm), and the arch's area after it. */
+interface WasmRam {
+    readonly memory: WasmMemory;
+    /** Where the arch's area starts (a multiple of 64 KiB, at or after `sizeBytes`). */
+    readonly archOffset: number;
+    /** At least the `stateBytes` the arch asked for, zero-filled. */
+    readonly archBytes: number;
 }
 
 /**
@@ -353,6 +371,12 @@ interface ArchPlugin extends PluginManifest {
     readonly kind: 'arch';
     /** The CPU's name as `/proc/cpuinfo` shows it. */
     readonly modelName: string;
+    /**
+     * Since ABI 1.2, optional: bytes of the arch's own state (a TLB, registers) to keep beside RAM in one
+     * WebAssembly memory (PhysicalMemory.wasm), where code it compiles to WebAssembly reaches them. A kernel
+     * that keeps RAM elsewhere gives none; the arch must then work without.
+     */
+    readonly stateBytes?: number;
     createCpu(ctx: ArchContext): Cpu;
 }
 
@@ -588,9 +612,9 @@ interface FilesystemPlugin extends PluginManifest {
  * (docs/driver-abi.md): adding a member or a kind is a minor bump; changing or removing anything is a
  * major bump. The declaration snapshot test in this package fails on any change, so no bump is forgotten.
  */
-declare const ABI_VERSION = "1.1.0";
+declare const ABI_VERSION = "1.2.0";
 
 /** Any plugin, discriminated by `kind`. */
 type Plugin = ArchPlugin | PageAllocatorPlugin | ObjectAllocatorPlugin | DriverPlugin | FilesystemPlugin | ConsolePlugin;
 
-export { ABI_VERSION, type ArchContext, type ArchPlugin, type BlockDevice, type CacheOptions, type CharDevice, type Console, type ConsoleContext, type ConsolePlugin, type ConsoleSize, type Cpu, type CpuContext, type CpuidResult, DT_BLK, DT_CHR, DT_DIR, DT_FIFO, DT_LNK, DT_REG, DT_SOCK, DT_UNKNOWN, type DirEntry, type DriverContext, type DriverPlugin, type ErrnoError, type FaultInfo, type FileSystem, type FilesystemPlugin, type FpuImageFormat, type FsAttr, type FsAttrChanges, type FsStatfs, type IrqLines, type Logger, type MaybePromise, type MemoryWindow, type MountContext, type ObjectAllocator, type ObjectAllocatorContext, type ObjectAllocatorPlugin, type ObjectAllocatorStats, type ObjectCache, PAGE_SHIFT, PAGE_SIZE, PF_P, PF_U, PF_W, PLUGIN_KINDS, POLLERR, POLLHUP, POLLIN, POLLOUT, type PageAllocator, type PageAllocatorContext, type PageAllocatorPlugin, type PageAllocatorStats, type PhysAddr, type PhysicalMemory, type Plugin, type PluginContext, type PluginKind, type PluginManifest, type PluginOptions, type PortIo, type PortRange, type ProbeResult, RENAME_EXCHANGE, RENAME_NOREPLACE, Reg, type ResourceClaim, RunExit, SegReg, type SlabCacheStats, SyscallGate, type Timespec, type UserPtr, Vector, type VirtAddr, type ZoneFreeAreas };
+export { ABI_VERSION, type ArchContext, type ArchPlugin, type BlockDevice, type CacheOptions, type CharDevice, type Console, type ConsoleContext, type ConsolePlugin, type ConsoleSize, type Cpu, type CpuContext, type CpuidResult, DT_BLK, DT_CHR, DT_DIR, DT_FIFO, DT_LNK, DT_REG, DT_SOCK, DT_UNKNOWN, type DirEntry, type DriverContext, type DriverPlugin, type ErrnoError, type FaultInfo, type FileSystem, type FilesystemPlugin, type FpuImageFormat, type FsAttr, type FsAttrChanges, type FsStatfs, type IrqLines, type Logger, type MaybePromise, type MemoryWindow, type MountContext, type ObjectAllocator, type ObjectAllocatorContext, type ObjectAllocatorPlugin, type ObjectAllocatorStats, type ObjectCache, PAGE_SHIFT, PAGE_SIZE, PF_P, PF_U, PF_W, PLUGIN_KINDS, POLLERR, POLLHUP, POLLIN, POLLOUT, type PageAllocator, type PageAllocatorContext, type PageAllocatorPlugin, type PageAllocatorStats, type PhysAddr, type PhysicalMemory, type Plugin, type PluginContext, type PluginKind, type PluginManifest, type PluginOptions, type PortIo, type PortRange, type ProbeResult, RENAME_EXCHANGE, RENAME_NOREPLACE, Reg, type ResourceClaim, RunExit, SegReg, type SlabCacheStats, SyscallGate, type Timespec, type UserPtr, Vector, type VirtAddr, type WasmMemory, type WasmRam, type ZoneFreeAreas };

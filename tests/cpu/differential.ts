@@ -113,10 +113,10 @@ function saveOutputs(binary: string, group: Group, host: string, emulated: strin
   return `  all of it: diff ${base}.host.txt ${base}.emulated.txt`;
 }
 
-async function runEmulated(group: Group): Promise<void> {
+async function runEmulated(group: Group, compiler: 'js' | 'wasm'): Promise<void> {
   const { binary, hostOutput } = await prepare(group);
   const plugin = await loadCpuPlugin();
-  const result = runOnEmulatedCpu(plugin, new Uint8Array(readFileSync(binary)));
+  const result = runOnEmulatedCpu(plugin, new Uint8Array(readFileSync(binary)), undefined, compiler);
   if (!result.ok) {
     const done = result.stdout.split('\n').length - 1;
     const next = hostOutput.split('\n')[done] ?? '(none)';
@@ -144,7 +144,9 @@ export function defineDifferentialGroups(family: string, groups: readonly Group[
         const { binary } = await prepare(group);
         expect(describeDifference(hostOutput, await runNatively(binary))).toBeNull();
       });
-      it(`${group.name}: emulated CPU prints what the host CPU prints`, () => runEmulated(group));
+      it(`${group.name}: emulated CPU prints what the host CPU prints`, () => runEmulated(group, 'js'));
+      it(`${group.name}: emulated CPU with WebAssembly regions prints what the host CPU prints`, () =>
+        runEmulated(group, 'wasm'));
     }
   });
 }

@@ -176,5 +176,11 @@ export interface ArchPlugin extends PluginManifest {
   readonly kind: 'arch';
   /** The CPU's name as `/proc/cpuinfo` shows it. */
   readonly modelName: string;
+  /**
+   * Since ABI 1.2, optional: bytes of the arch's own state (a TLB, registers) to keep beside RAM in one
+   * WebAssembly memory (PhysicalMemory.wasm), where code it compiles to WebAssembly reaches them. A kernel
+   * that keeps RAM elsewhere gives none; the arch must then work without.
+   */
+  readonly stateBytes?: number;
   createCpu(ctx: ArchContext): Cpu;
 }

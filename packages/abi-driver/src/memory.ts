@@ -31,4 +31,24 @@ export interface PhysicalMemory {
   readonly u16: Uint16Array;
   readonly u32: Uint32Array;
   readonly i32: Int32Array;
+  /**
+   * Since ABI 1.2, optional: set when RAM lives in a WebAssembly memory, so code an arch compiles to
+   * WebAssembly reaches RAM directly. `buffer` is then the memory's whole buffer: RAM is its first
+   * `sizeBytes` (the views cover only those), and the arch's own area (ArchPlugin.stateBytes) follows.
+   */
+  readonly wasm?: WasmRam;
+}
+
+/** A WebAssembly.Memory, described by what kmOS uses of it, so the ABI needs no WebAssembly typings. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+
+/** RAM in a WebAssembly memory (PhysicalMemory.wasm), and the arch's area after it. */
+export interface WasmRam {
+  readonly memory: WasmMemory;
+  /** Where the arch's area starts (a multiple of 64 KiB, at or after `sizeBytes`). */
+  readonly archOffset: number;
+  /** At least the `stateBytes` the arch asked for, zero-filled. */
+  readonly archBytes: number;
 }

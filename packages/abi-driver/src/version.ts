@@ -6,4 +6,4 @@
  * (docs/driver-abi.md): adding a member or a kind is a minor bump; changing or removing anything is a
  * major bump. The declaration snapshot test in this package fails on any change, so no bump is forgotten.
  */
-export const ABI_VERSION = '1.1.0';
+export const ABI_VERSION = '1.2.0';

@@ -1301,16 +1301,43 @@ export function compileBlock(
   const count = writer.write();
   const factory = new Function(...HELPER_NAMES, traceFunctionSource(writer.source()));
   const fn = factory(...HELPERS) as BlockFn;
-  const insnEips = Int32Array.from(writer.eips);
-  const insnRetiredBefore = Int32Array.from(writer.retiredBefore);
-  writer.labelEips.forEach((eip, label) => {
-    const entry = eip === b.lin ? b : blockAt(eip);
-    if (entry === null || (entry !== b && entry.fn !== null)) return;
-    entry.fn = fn;
-    entry.entryLabel = label;
-    entry.length = count;
-    entry.insnEips = insnEips;
-    entry.insnRetiredBefore = insnRetiredBefore;
+  installRegion(b, blockAt, {
+    fn,
+    labelEips: writer.labelEips,
+    count,
+    eips: Int32Array.from(writer.eips),
+    retiredBefore: Int32Array.from(writer.retiredBefore),
   });
   return true;
+}
+
+/** A compiled region as the run loop enters it, whichever compiler wrote it. */
+export interface CompiledRegion {
+  readonly fn: BlockFn;
+  /** The EIP at each label, label 0 being the entry. */
+  readonly labelEips: readonly number[];
+  /** Instructions in the region, and for each its EIP and the instructions of its segment before it. */
+  readonly count: number;
+  readonly eips: Int32Array;
+  readonly retiredBefore: Int32Array;
+}
+
+/**
+ * Makes `region` the compiled code of the block `b` it was compiled for and of every other decoded block
+ * at one of its labels that has none yet (`blockAt` finds them).
+ */
+export function installRegion(
+  b: Block,
+  blockAt: (eip: number) => Block | null,
+  region: CompiledRegion,
+): void {
+  region.labelEips.forEach((eip, label) => {
+    const entry = eip === b.lin ? b : blockAt(eip);
+    if (entry === null || (entry !== b && entry.fn !== null)) return;
+    entry.fn = region.fn;
+    entry.entryLabel = label;
+    entry.length = region.count;
+    entry.insnEips = region.eips;
+    entry.insnRetiredBefore = region.retiredBefore;
+  });
 }

@@ -13,6 +13,7 @@ import { FaultRecord } from './fault.js';
 import type { FpuUnit } from './fpu-unit.js';
 import { Mmu } from './mmu.js';
 import { SseState } from './sse/sse-state.js';
+import { archInt32Array, LAZY_AT, REGS_AT } from './wasm/arch-state.js';
 
 /**
  * How the lazy flags were produced (flags.ts computes CF/OF/AF from this, ZF/SF/PF from the result). The
@@ -46,7 +47,8 @@ export const INSN_ESP = 1;
 export const INSN_BLOCK_PASSES = 2;
 
 export class CpuCore {
-  readonly regs = new Int32Array(8);
+  /** In the arch area of a WebAssembly RAM when there is one (wasm/arch-state.ts), so compiled code sees them. */
+  readonly regs: Int32Array;
   /** EIP as an int32 (the wrapper shows it unsigned). */
   eip = 0;
   /** EFLAGS bits; the status bits named in `lazyMask` are stale and come from the lazy fields instead. */
@@ -59,7 +61,7 @@ export class CpuCore {
    * Operands, result and carry-in of the last flag-setting operation, at LAZY_A.. (a typed array, so storing
    * a 32-bit value never boxes it as a field store of a non-small integer would).
    */
-  readonly lazy = new Int32Array(4);
+  readonly lazy: Int32Array;
 
   /** Segment selectors and their descriptor caches (segments.ts). */
   readonly seg = new Uint16Array(6);
@@ -116,6 +118,8 @@ export class CpuCore {
   syscallGate = 0;
 
   constructor(memory: PhysicalMemory, gdtEntries: number) {
+    this.regs = archInt32Array(memory, REGS_AT, 8);
+    this.lazy = archInt32Array(memory, LAZY_AT, 4);
     this.mmu = new Mmu(memory, this.fault);
     this.gdt = new Uint32Array(gdtEntries * 2);
   }

@@ -56,6 +56,7 @@ import type { FpuUnit } from './fpu-unit.js';
 import { CONTINUE, step } from './interpreter.js';
 import { cacheDescriptor, loadCodeSegment, loadDataSegment } from './segments.js';
 import { cpuidLeaf, setUserEflags } from './system-ops.js';
+import { WasmBackend } from './wasm/wasm-backend.js';
 
 const FXSAVE_BYTES = 512;
 /**
@@ -67,6 +68,8 @@ const FXSAVE_BYTES = 512;
  * and cpu-int no worse; 4096 loses on cpu-int.
  */
 export const DEFAULT_JIT_THRESHOLD = 1024;
+/** What hot regions are compiled to. */
+export type RegionCompiler = 'js' | 'wasm';
 /**
  * Most instructions one call of a compiled region may run. Regions loop inside themselves; coming back now
  * and then lets V8 see their way out run before it optimizes a long loop on the stack (a way out first taken
@@ -95,19 +98,25 @@ export class I386Cpu implements Cpu {
   private decodedRuns = 0;
   /** The block the last run ended in (null after a fault or a budget end), for the next run's first link. */
   private lastBlock: Block | null = null;
+  /** Compiles regions to WebAssembly when set, else they become JS. */
+  private readonly wasm: WasmBackend | null;
 
   /**
    * `jitThreshold`: runs of a block before its region is compiled (0: never). `decodeBlocks`: run code not
    * compiled as decoded blocks (decoded-block.ts); false runs it through the interpreter's `step`.
+   * `compiler`: what hot regions become, JS functions (block-compiler.ts) or WebAssembly
+   * (wasm/wasm-region.ts, when RAM is in a WebAssembly memory; JS otherwise).
    */
   constructor(
     memory: PhysicalMemory,
     makeFpu: ((core: CpuCore) => FpuUnit) | null,
     private readonly jitThreshold = DEFAULT_JIT_THRESHOLD,
     private readonly decodeBlocks = true,
+    compiler: RegionCompiler = 'js',
   ) {
     const c = new CpuCore(memory, GDT_ENTRIES);
     this.core = c;
+    this.wasm = compiler === 'wasm' ? WasmBackend.create(c, memory) : null;
     this.cache = jitThreshold > 0 || decodeBlocks ? new CodeCache(c.mmu, c) : null;
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2] = FLAT_CODE_DPL3_LOW;
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2 + 1] = FLAT_CODE_DPL3_HIGH;
@@ -269,7 +278,11 @@ export class I386Cpu implements Cpu {
     if (page < 0) return;
     const executions = (lin: number) => cache.executions(page | (lin & 0xfff), lin, this.jitThreshold);
     const blockAt = (lin: number) => cache.lookup(page | (lin & 0xfff), lin);
-    if (compileBlock(this.core, b, page, executions, blockAt)) cache.compiledBlocks++;
+    const compiled =
+      this.wasm !== null
+        ? this.wasm.compile(b, page, executions, blockAt)
+        : compileBlock(this.core, b, page, executions, blockAt);
+    if (compiled) cache.compiledBlocks++;
   }
 
   /** Compiled blocks address memory as flat DS and SS; segment loads are never compiled, so this holds across links. */

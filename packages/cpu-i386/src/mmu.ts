@@ -42,6 +42,7 @@ import {
   VEC_PF,
 } from './constants.js';
 import { FAULT_SIGNAL, type FaultRecord } from './fault.js';
+import { archInt32Array, TLB_READ_AT, TLB_WRITE_AT } from './wasm/arch-state.js';
 
 /** How many distinct fills a CR3 load clears one by one before clearing the whole TLB is cheaper. */
 const TLB_TRACKED = 4096;
@@ -56,8 +57,9 @@ export class Mmu {
   readonly i32: Int32Array;
   readonly view: DataView;
   readonly ramBytes: number;
-  readonly tlbRead = new Int32Array(PAGE_COUNT).fill(TLB_MISS);
-  readonly tlbWrite = new Int32Array(PAGE_COUNT).fill(TLB_MISS);
+  /** In the arch area of a WebAssembly RAM when there is one (wasm/arch-state.ts), so compiled code sees them. */
+  readonly tlbRead: Int32Array;
+  readonly tlbWrite: Int32Array;
   private readonly filledVpns = new Int32Array(TLB_TRACKED);
   private filledCount = 0;
   /** Physical address of the page directory (CR3 without its flag bits). */
@@ -74,7 +76,9 @@ export class Mmu {
     this.u8 = memory.u8;
     this.u16 = memory.u16;
     this.i32 = memory.i32;
-    this.view = new DataView(memory.buffer);
+    this.view = new DataView(memory.buffer, 0, memory.sizeBytes);
+    this.tlbRead = archInt32Array(memory, TLB_READ_AT, PAGE_COUNT).fill(TLB_MISS);
+    this.tlbWrite = archInt32Array(memory, TLB_WRITE_AT, PAGE_COUNT).fill(TLB_MISS);
     this.ramBytes = memory.sizeBytes;
     this.codeFrames = new Uint8Array(Math.ceil(memory.sizeBytes / 4096));
   }

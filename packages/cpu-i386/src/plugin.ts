@@ -2,14 +2,16 @@
  * The arch plugin manifest: what the kernel loads by name from the config and asks for a CPU. Layer: arch
  * plugin (cpu-i386); the only file the kernel sees besides the ABI types.
  *
- * Options: `{ "jitThreshold": n, "decodeBlocks": b }` — runs of a block before its region is compiled to JS
- * (default DEFAULT_JIT_THRESHOLD; 0 compiles nothing), and whether code not compiled runs as decoded
- * blocks (default true) or through the plain interpreter.
+ * Options: `{ "jitThreshold": n, "decodeBlocks": b, "compiler": "js" | "wasm" }` — runs of a block before
+ * its region is compiled (default DEFAULT_JIT_THRESHOLD; 0 compiles nothing), whether code not compiled
+ * runs as decoded blocks (default true) or through the plain interpreter, and whether regions become JS
+ * functions (the default) or WebAssembly.
  */
 import type { ArchContext, ArchPlugin, Cpu } from '@kmos/abi-driver';
 import { DEFAULT_JIT_THRESHOLD, I386Cpu } from './cpu.js';
 import { createX87 } from './fpu-factory.js';
 import { BRAND } from './system-ops.js';
+import { ARCH_STATE_BYTES } from './wasm/arch-state.js';
 
 export const PACKAGE_NAME = '@kmos/cpu-i386';
 export const PACKAGE_VERSION = '0.1.0';
@@ -20,23 +22,26 @@ export const plugin: ArchPlugin = {
   kind: 'arch',
   name: PACKAGE_NAME,
   version: PACKAGE_VERSION,
-  abi: '^1.1.0',
+  abi: '^1.2.0',
   modelName: MODEL_NAME,
+  stateBytes: ARCH_STATE_BYTES,
   optionsSchema: {
     type: 'object',
     properties: {
       jitThreshold: { type: 'integer', minimum: 0 },
       decodeBlocks: { type: 'boolean' },
+      compiler: { enum: ['js', 'wasm'] },
     },
     additionalProperties: false,
   },
   createCpu(ctx: ArchContext): Cpu {
-    const { jitThreshold, decodeBlocks } = ctx.options;
+    const { jitThreshold, decodeBlocks, compiler } = ctx.options;
     return new I386Cpu(
       ctx.memory,
       createX87,
       typeof jitThreshold === 'number' ? jitThreshold : DEFAULT_JIT_THRESHOLD,
       decodeBlocks !== false,
+      compiler === 'wasm' ? 'wasm' : 'js',
     );
   },
 };

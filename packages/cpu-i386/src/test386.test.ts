@@ -44,12 +44,13 @@ function buildSource(): string {
 }
 
 describe.each([
-  ['interpreter', 0, false],
-  ['decoded blocks', 0, true],
-  ['compiled blocks', 2, false],
-])('test386 POST-EE vectors (%s)', (_mode, jitThreshold, decodeBlocks) => {
+  ['interpreter', 0, false, 'js'],
+  ['decoded blocks', 0, true, 'js'],
+  ['compiled blocks', 2, false, 'js'],
+  ['WebAssembly regions', 2, false, 'wasm'],
+] as const)('test386 POST-EE vectors (%s)', (_mode, jitThreshold, decodeBlocks, compiler) => {
   const { code, labels } = assemble(buildSource());
-  const machine = new GuestMachine(16 << 20, jitThreshold, decodeBlocks);
+  const machine = new GuestMachine(16 << 20, jitThreshold, decodeBlocks, compiler);
   for (let off = 0; off < code.length + 4096; off += 4096) machine.map(CODE_VA + off);
   machine.map(MEM_VA);
   machine.write(CODE_VA, code);

@@ -85,8 +85,8 @@ export async function boot(loaded: LoadedConfig, options: BootOptions = {}): Pro
   const composer = new Composer(loaded, options, log, bootLog);
   bootLog.info(`kmOS kernel, driver ABI ${ABI_VERSION}, config ${basename(loaded.file)}`);
 
-  const memory = createPhysicalMemory(config.machine.memoryMiB * MIB);
   const arch = await composer.load(config.machine.cpu, 'arch', '/machine/cpu');
+  const memory = createPhysicalMemory(config.machine.memoryMiB * MIB, arch.plugin.stateBytes ?? 0);
   cpu = arch.plugin.createCpu({ ...composer.context('cpu', arch.options), memory });
   const cpuIdentity = readCpuIdentity(cpu, arch.plugin.modelName);
   composer.announce(arch, `${arch.plugin.modelName}, ${config.machine.memoryMiB} MiB RAM`);

@@ -1,10 +1,11 @@
 /**
- * Emulated RAM for the differential test harness: one ArrayBuffer with the typed-array views of the
- * `PhysicalMemory` interface (@kmos/abi-driver), plus a bump allocator that hands out zeroed 4 KiB frames.
+ * Emulated RAM for the differential test harness: the kernel's `PhysicalMemory` (@kmos/abi-driver), plus a
+ * bump allocator that hands out zeroed 4 KiB frames.
  * The harness never frees a frame: every test program gets a fresh RAM. Neighbours: page-tables.ts maps
  * these frames, elf-loader.ts fills them.
  */
 import { PAGE_SIZE, type PhysAddr, type PhysicalMemory } from '@kmos/abi-driver';
+import { createPhysicalMemory } from '@kmos/kernel';
 
 /** Frames below this address stay unused, as on a PC where the first MiB holds the BIOS and video memory. */
 const FIRST_FREE_FRAME = 0x0010_0000;
@@ -15,16 +16,9 @@ export interface GuestRam {
   allocFrame(): PhysAddr;
 }
 
-export function createGuestRam(sizeBytes: number): GuestRam {
-  const buffer = new ArrayBuffer(sizeBytes);
-  const memory: PhysicalMemory = {
-    sizeBytes,
-    buffer,
-    u8: new Uint8Array(buffer),
-    u16: new Uint16Array(buffer),
-    u32: new Uint32Array(buffer),
-    i32: new Int32Array(buffer),
-  };
+/** RAM laid out as the kernel lays it out, with `archStateBytes` for the CPU after it (ArchPlugin.stateBytes). */
+export function createGuestRam(sizeBytes: number, archStateBytes = 0): GuestRam {
+  const memory: PhysicalMemory = createPhysicalMemory(sizeBytes, archStateBytes);
   let nextFrame = FIRST_FREE_FRAME;
   const allocFrame = (): PhysAddr => {
     if (nextFrame + PAGE_SIZE > sizeBytes) throw new Error(`guest RAM of ${sizeBytes} bytes is exhausted`);

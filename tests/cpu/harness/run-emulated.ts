@@ -62,12 +62,14 @@ const silentLog: Logger = {
  */
 const DEFAULT_MAX_INSNS = 300_000_000;
 
+/** `compiler`: the CPU's option for what hot code becomes (JS functions or WebAssembly). */
 export function runOnEmulatedCpu(
   plugin: ArchPlugin,
   image: Uint8Array,
   maxInsns = DEFAULT_MAX_INSNS,
+  compiler: 'js' | 'wasm' = 'js',
 ): EmulatedResult {
-  const ram = createGuestRam(RAM_BYTES);
+  const ram = createGuestRam(RAM_BYTES, plugin.stateBytes ?? 0);
   const tables = new PageTables(ram);
   const elf = loadElf(image, tables);
   tables.mapRange((STACK_TOP - STACK_BYTES) as VirtAddr, STACK_BYTES);
@@ -76,7 +78,7 @@ export function runOnEmulatedCpu(
   };
   // Compile code on its second execution: the loops over operand values then run in compiled traces, so
   // the host comparison checks the trace compiler (instructions without templates still interpret).
-  const options = { jitThreshold: 2 };
+  const options = { jitThreshold: 2, compiler };
   const cpu = plugin.createCpu({ memory: ram.memory, log: silentLog, options, panic });
   setUpLinuxUserState(cpu, tables.directory, elf.entry);
   return serveSyscalls(cpu, tables, maxInsns);

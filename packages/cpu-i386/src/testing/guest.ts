@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Logger, type PhysAddr, type PhysicalMemory, Reg } from '@kmos/abi-driver';
 import { PTE_P, PTE_RW, PTE_US } from '../constants.js';
-import { I386Cpu } from '../cpu.js';
+import { I386Cpu, type RegionCompiler } from '../cpu.js';
 import { createX87 } from '../fpu-factory.js';
+import { ARCH_STATE_BYTES } from '../wasm/arch-state.js';
 
 export const USER_RW = PTE_P | PTE_RW | PTE_US;
 export const USER_RO = PTE_P | PTE_US;
@@ -24,16 +25,31 @@ export const silentLog: Logger = {
   error: () => {},
 };
 
-export function createMemory(sizeBytes: number): PhysicalMemory {
-  const buffer = new ArrayBuffer(sizeBytes);
+/**
+ * `sizeBytes` of RAM (a multiple of 64 KiB), in a WebAssembly memory with the CPU's area after it when
+ * `wasm` is set, as the kernel lays it out (see PhysicalMemory.wasm), else in a plain ArrayBuffer.
+ */
+export function createMemory(sizeBytes: number, wasm = false): PhysicalMemory {
+  const pages = Math.ceil((sizeBytes + ARCH_STATE_BYTES) / 65536);
+  const memory = wasm
+    ? new (globalThis as unknown as WasmGlobal).WebAssembly.Memory({ initial: pages, maximum: pages })
+    : null;
+  const buffer = memory === null ? new ArrayBuffer(sizeBytes) : memory.buffer;
   return {
     sizeBytes,
     buffer,
-    u8: new Uint8Array(buffer),
-    u16: new Uint16Array(buffer),
-    u32: new Uint32Array(buffer),
-    i32: new Int32Array(buffer),
+    u8: new Uint8Array(buffer, 0, sizeBytes),
+    u16: new Uint16Array(buffer, 0, sizeBytes >>> 1),
+    u32: new Uint32Array(buffer, 0, sizeBytes >>> 2),
+    i32: new Int32Array(buffer, 0, sizeBytes >>> 2),
+    ...(memory === null
+      ? {}
+      : { wasm: { memory, archOffset: sizeBytes, archBytes: pages * 65536 - sizeBytes } }),
   };
+}
+
+interface WasmGlobal {
+  WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer } };
 }
 
 /** RAM with a page directory at PD_PHYS and a bump allocator of frames above FIRST_FRAME. */
@@ -47,9 +63,9 @@ export class GuestMachine {
    * `jitThreshold` 0 with `decodeBlocks` false tests the interpreter alone; `decodeBlocks` alone tests the
    * decoded tier; a small threshold sends nearly everything through compiled traces.
    */
-  constructor(sizeBytes = 16 << 20, jitThreshold = 0, decodeBlocks = false) {
-    this.memory = createMemory(sizeBytes);
-    this.cpu = new I386Cpu(this.memory, createX87, jitThreshold, decodeBlocks);
+  constructor(sizeBytes = 16 << 20, jitThreshold = 0, decodeBlocks = false, compiler: RegionCompiler = 'js') {
+    this.memory = createMemory(sizeBytes, compiler === 'wasm');
+    this.cpu = new I386Cpu(this.memory, createX87, jitThreshold, decodeBlocks, compiler);
     this.cpu.setCr3(GuestMachine.PD_PHYS as PhysAddr);
   }
 

@@ -1,0 +1,80 @@
+/**
+ * The glue between the run loop and WebAssembly regions: compiles a hot block's region with
+ * wasm-region.ts and wraps it as a `BlockFn`, handing EFLAGS, EIP and the retired count across through the
+ * arch area. Layer: arch plugin (cpu-i386); cpu.ts uses it when the `compiler` option is "wasm".
+ */
+import type { PhysicalMemory } from '@kmos/abi-driver';
+import { installRegion } from '../block-compiler.js';
+import type { Block, BlockFn } from '../code-cache.js';
+import type { CpuCore } from '../cpu-core.js';
+import { materializeFlags } from '../flags.js';
+import {
+  archInt32Array,
+  archStateOffset,
+  EXCHANGE_AT,
+  EXCHANGE_EIP,
+  EXCHANGE_FLAGS,
+  EXCHANGE_RETIRED,
+} from './arch-state.js';
+import { compileWasmRegion, type WasmImports } from './wasm-region.js';
+
+const EXIT_SYSCALL = 1;
+const WASM_PAGE_BYTES = 65536;
+
+export class WasmBackend {
+  private readonly exchange: Int32Array;
+  private readonly imports: WasmImports;
+
+  private constructor(
+    private readonly core: CpuCore,
+    private readonly archOffset: number,
+    memory: PhysicalMemory,
+  ) {
+    const wasm = memory.wasm as NonNullable<PhysicalMemory['wasm']>;
+    this.exchange = archInt32Array(memory, EXCHANGE_AT, 4);
+    const mmu = core.mmu;
+    this.imports = {
+      memory: wasm.memory,
+      memoryPages: wasm.memory.buffer.byteLength / WASM_PAGE_BYTES,
+      tlbPage: (lin, write) => mmu.tlbPage(lin, write !== 0),
+    };
+  }
+
+  /** A backend for `core`, or null when RAM is not in a WebAssembly memory with room for the arch's state. */
+  static create(core: CpuCore, memory: PhysicalMemory): WasmBackend | null {
+    const archOffset = archStateOffset(memory);
+    if (archOffset < 0 || core.regs.buffer !== memory.buffer) return null;
+    return new WasmBackend(core, archOffset, memory);
+  }
+
+  /** Compiles the region entered at block `b` (physical page `page`); false when its entry has no template. */
+  compile(
+    b: Block,
+    page: number,
+    executions: (eip: number) => number,
+    blockAt: (eip: number) => Block | null,
+  ): boolean {
+    const region = compileWasmRegion(
+      { u8: this.core.mmu.u8, page, lin: b.lin, executions, archOffset: this.archOffset },
+      this.imports,
+      (eips) => eips.filter((eip) => eip !== b.lin && blockAt(eip)?.fn === null),
+    );
+    if (region === null) return false;
+    installRegion(b, blockAt, { ...region, fn: this.blockFn(region.run) });
+    return true;
+  }
+
+  private blockFn(run: (label: number, left: number) => number): BlockFn {
+    const x = this.exchange;
+    return (c, _r, _m, _s, left, entry) => {
+      materializeFlags(c);
+      x[EXCHANGE_FLAGS] = c.flags;
+      const exit = run(entry, left);
+      c.flags = x[EXCHANGE_FLAGS] as number;
+      c.eip = x[EXCHANGE_EIP] as number;
+      c.blockRetired = x[EXCHANGE_RETIRED] as number;
+      if (exit === EXIT_SYSCALL) c.syscallGate = 0;
+      return exit;
+    };
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * A small WebAssembly binary writer: the opcodes the region compiler emits, LEB128 immediates, and a
+ * module of one exported function with an imported memory and imported host functions.
+ * Layer: arch plugin (cpu-i386); used by wasm-region.ts. Format: the WebAssembly core spec, chapter 5.
+ */
+
+/** Value types. */
+export const I32 = 0x7f;
+/** Block type of a block, loop or if with no result. */
+const BLOCK_VOID = 0x40;
+
+/** Opcodes, by their mnemonic in the spec's text format. */
+export const Op = {
+  unreachable: 0x00,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  brTable: 0x0e,
+  return: 0x0f,
+  call: 0x10,
+  drop: 0x1a,
+  select: 0x1b,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  i32Load8S: 0x2c,
+  i32Load8U: 0x2d,
+  i32Load16S: 0x2e,
+  i32Load16U: 0x2f,
+  i32Store: 0x36,
+  i32Store8: 0x3a,
+  i32Store16: 0x3b,
+  i32Const: 0x41,
+  i32Eqz: 0x45,
+  i32Eq: 0x46,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
+  i32LtU: 0x49,
+  i32GtS: 0x4a,
+  i32GtU: 0x4b,
+  i32LeS: 0x4c,
+  i32LeU: 0x4d,
+  i32GeS: 0x4e,
+  i32GeU: 0x4f,
+  i64Ne: 0x52,
+  i32Popcnt: 0x69,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Or: 0x72,
+  i32Xor: 0x73,
+  i32Shl: 0x74,
+  i32ShrS: 0x75,
+  i32ShrU: 0x76,
+  i64Mul: 0x7e,
+  i64ShrU: 0x88,
+  i32WrapI64: 0xa7,
+  i64ExtendI32S: 0xac,
+  i64ExtendI32U: 0xad,
+} as const;
+
+/** Appends the unsigned LEB128 encoding of `v` (a non-negative integer below 2^32). */
+function unsigned(out: number[], v: number): void {
+  let n = v >>> 0;
+  do {
+    const byte = n & 0x7f;
+    n >>>= 7;
+    out.push(n === 0 ? byte : byte | 0x80);
+  } while (n !== 0);
+}
+
+/** Appends the signed LEB128 encoding of the int32 `v`. */
+function signed(out: number[], v: number): void {
+  let n = v | 0;
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return;
+  }
+}
+
+/**
+ * The body of one function being written. Structured control is tracked on a stack of names, so a branch
+ * names the construct it leaves (`br('exit')`) and the writer works out the depth.
+ */
+export class CodeWriter {
+  readonly bytes: number[] = [];
+  private readonly open: string[] = [];
+
+  op(code: number): this {
+    this.bytes.push(code);
+    return this;
+  }
+
+  i32(v: number): this {
+    this.bytes.push(Op.i32Const);
+    signed(this.bytes, v);
+    return this;
+  }
+
+  get(local: number): this {
+    this.bytes.push(Op.localGet);
+    unsigned(this.bytes, local);
+    return this;
+  }
+
+  set(local: number): this {
+    this.bytes.push(Op.localSet);
+    unsigned(this.bytes, local);
+    return this;
+  }
+
+  tee(local: number): this {
+    this.bytes.push(Op.localTee);
+    unsigned(this.bytes, local);
+    return this;
+  }
+
+  /** A memory access with its natural alignment hint 0 (any address) and a constant offset. */
+  mem(code: number, offset = 0): this {
+    this.bytes.push(code, 0);
+    unsigned(this.bytes, offset);
+    return this;
+  }
+
+  call(func: number): this {
+    this.bytes.push(Op.call);
+    unsigned(this.bytes, func);
+    return this;
+  }
+
+  /** Opens a block, loop or if named `name` (names may repeat; a branch finds the innermost). */
+  begin(code: number, name: string): this {
+    this.bytes.push(code, BLOCK_VOID);
+    this.open.push(name);
+    return this;
+  }
+
+  else(): this {
+    this.bytes.push(Op.else);
+    return this;
+  }
+
+  end(): this {
+    this.bytes.push(Op.end);
+    this.open.pop();
+    return this;
+  }
+
+  private depth(name: string): number {
+    const i = this.open.lastIndexOf(name);
+    if (i < 0) throw new Error(`wasm writer: no open construct named ${name}`);
+    return this.open.length - 1 - i;
+  }
+
+  br(name: string): this {
+    this.bytes.push(Op.br);
+    unsigned(this.bytes, this.depth(name));
+    return this;
+  }
+
+  brIf(name: string): this {
+    this.bytes.push(Op.brIf);
+    unsigned(this.bytes, this.depth(name));
+    return this;
+  }
+
+  /** `br_table` over the constructs named `names` (for index 0, 1, ...), else to `otherwise`. */
+  brTable(names: readonly string[], otherwise: string): this {
+    this.bytes.push(Op.brTable);
+    unsigned(this.bytes, names.length);
+    for (const n of names) unsigned(this.bytes, this.depth(n));
+    unsigned(this.bytes, this.depth(otherwise));
+    return this;
+  }
+
+  get openCount(): number {
+    return this.open.length;
+  }
+}
+
+/** A function type: parameter and result value types. */
+export interface FuncType {
+  readonly params: readonly number[];
+  readonly results: readonly number[];
+}
+
+export interface ModuleSpec {
+  /** Imported functions ("env", name), each with its type; they take indices 0.. in order. */
+  readonly imports: readonly { readonly name: string; readonly type: FuncType }[];
+  /** The imported memory ("env", "memory") and its size in 64 KiB pages (minimum = maximum). */
+  readonly memoryPages: number;
+  /** Defined functions, after the imports in index space; the first is exported as "run". */
+  readonly functions: readonly {
+    readonly type: FuncType;
+    readonly locals: number;
+    readonly body: CodeWriter;
+  }[];
+}
+
+function section(out: number[], id: number, content: number[]): void {
+  out.push(id);
+  unsigned(out, content.length);
+  for (const b of content) out.push(b);
+}
+
+function name(out: number[], s: string): void {
+  unsigned(out, s.length);
+  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+}
+
+/** The binary module `spec` describes. */
+export function encodeModule(spec: ModuleSpec): Uint8Array {
+  const types: FuncType[] = [];
+  const typeIndex = (t: FuncType): number => {
+    const i = types.findIndex(
+      (u) => u.params.join() === t.params.join() && u.results.join() === t.results.join(),
+    );
+    if (i >= 0) return i;
+    types.push(t);
+    return types.length - 1;
+  };
+  const importTypes = spec.imports.map((f) => typeIndex(f.type));
+  const funcTypes = spec.functions.map((f) => typeIndex(f.type));
+
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const typeSec: number[] = [];
+  unsigned(typeSec, types.length);
+  for (const t of types) {
+    typeSec.push(0x60);
+    unsigned(typeSec, t.params.length);
+    typeSec.push(...t.params);
+    unsigned(typeSec, t.results.length);
+    typeSec.push(...t.results);
+  }
+  section(out, 1, typeSec);
+
+  const importSec: number[] = [];
+  unsigned(importSec, spec.imports.length + 1);
+  spec.imports.forEach((f, i) => {
+    name(importSec, 'env');
+    name(importSec, f.name);
+    importSec.push(0x00);
+    unsigned(importSec, importTypes[i] as number);
+  });
+  name(importSec, 'env');
+  name(importSec, 'memory');
+  importSec.push(0x02, 0x01);
+  unsigned(importSec, spec.memoryPages);
+  unsigned(importSec, spec.memoryPages);
+  section(out, 2, importSec);
+
+  const funcSec: number[] = [];
+  unsigned(funcSec, funcTypes.length);
+  for (const t of funcTypes) unsigned(funcSec, t);
+  section(out, 3, funcSec);
+
+  const exportSec: number[] = [];
+  unsigned(exportSec, 1);
+  name(exportSec, 'run');
+  exportSec.push(0x00);
+  unsigned(exportSec, spec.imports.length);
+  section(out, 7, exportSec);
+
+  const codeSec: number[] = [];
+  unsigned(codeSec, spec.functions.length);
+  for (const f of spec.functions) {
+    const body: number[] = [];
+    if (f.locals > 0) {
+      unsigned(body, 1);
+      unsigned(body, f.locals);
+      body.push(I32);
+    } else {
+      unsigned(body, 0);
+    }
+    for (const b of f.body.bytes) body.push(b);
+    body.push(Op.end);
+    unsigned(codeSec, body.length);
+    for (const b of body) codeSec.push(b);
+  }
+  section(out, 10, codeSec);
+  return Uint8Array.from(out);
+}

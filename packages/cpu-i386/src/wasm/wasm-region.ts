@@ -1,0 +1,1149 @@
+/**
+ * The WebAssembly region compiler: the hot code of one page, reached from a hot entry, compiled into one
+ * WebAssembly function, the same region shape as block-compiler.ts writes in JS (see there), for the
+ * instruction forms below. V8 compiles WebAssembly at once to machine code (Liftoff) with no type
+ * feedback to gather and nothing to deoptimize, and tiers hot functions up in the background.
+ * Layer: arch plugin (cpu-i386); the run loop (cpu.ts) calls `compileWasmRegion` when the CPU's
+ * `compiler` option is "wasm" and RAM lives in a WebAssembly memory (wasm/arch-state.ts).
+ *
+ * How it works
+ * - Guest registers are WebAssembly locals for the whole call, loaded from and stored to the arch area.
+ *   RAM is at offset 0 of the memory, the TLB at `archOffset`: a memory operand's page is one load.
+ * - A TLB miss calls the MMU's walker (`tlbPage`); a page fault, a store to a code frame or an access that
+ *   crosses a page leaves before the instruction, which the decoded tier then runs (and faults in). So
+ *   nothing here ever unwinds, and a template may write registers as it goes once its accesses are checked.
+ * - Flags: the caller hands EFLAGS in computed (`materializeFlags`); a flag-setting template leaves its kind,
+ *   operands and result in locals (fk, fa, fb, fr) and a condition right after it tests those directly;
+ *   any other reader calls the module's `eflags` function, which computes the status flags from them. 8-bit
+ *   operations keep their operands and result sign-extended to 32 bits: the 32-bit formulas then give the
+ *   8-bit flags (sign extension keeps both signed and unsigned order, and bit 31 copies bit 7).
+ * - Control flow is a `br_table` over case blocks inside a loop, one case per label: a goto sets the label
+ *   and branches back to the loop; gotos backwards (in writing order) and returns check the budget first.
+ * - Any instruction without a template ends the region before it: the decoded tier runs it.
+ */
+import type { CpuCore } from '../cpu-core.js';
+import {
+  EXCHANGE_AT,
+  EXCHANGE_EIP,
+  EXCHANGE_FLAGS,
+  EXCHANGE_RETIRED,
+  REGS_AT,
+  TLB_READ_AT,
+  TLB_WRITE_AT,
+} from './arch-state.js';
+import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
+
+const MAX_REGION_INSNS = 192;
+const PAGE_TAIL_BYTES = 16;
+const EXIT_SYSCALL = 1;
+const CONTINUE = -1;
+
+// Locals: the two parameters, then these.
+const BI = 0;
+const LEFT = 1;
+const R0 = 2;
+const EA = 10;
+const Q = 11;
+const V = 12;
+const T = 13;
+const FA = 14;
+const FB = 15;
+const FR = 16;
+const FK = 17;
+const FL = 18;
+const N = 19;
+const D = 20;
+const PC = 21;
+const X = 22;
+const W = 23;
+const LOCALS = 22;
+
+/** Function indices: the import, then `run`, then `eflags`. */
+const F_TLB_PAGE = 0;
+const F_EFLAGS = 2;
+
+/** Flag kinds in `fk` (0: none pending, EFLAGS is all in `fl`). */
+const K_ADD = 1;
+const K_SUB = 2;
+const K_LOGIC = 3;
+const K_INC = 4;
+const K_DEC = 5;
+const K_SHL = 6;
+const K_SHR = 7;
+const K_SAR = 8;
+const K_IMUL = 9;
+
+const FLAGS_STATUS = 0x8d5;
+
+type Producer = 'sub' | 'logic' | 'incdec' | null;
+
+/** The EFLAGS bit that conditions O, B, Z, S and P (even condition codes) test. */
+const SINGLE_FLAG_BITS: Record<number, number> = { 0: 11, 2: 0, 4: 6, 8: 7, 10: 2 };
+
+/** What the writer needs from the CPU: RAM, the arch area, and which code ran before. */
+export interface RegionSource {
+  readonly u8: Uint8Array;
+  /** Physical address of the page. */
+  readonly page: number;
+  /** Linear address of the entry. */
+  readonly lin: number;
+  readonly executions: (eip: number) => number;
+  readonly archOffset: number;
+}
+
+/** The result of a pass: instructions written, in order, and the targets found. */
+interface Pass {
+  readonly eips: number[];
+  readonly retiredBefore: number[];
+  readonly targets: Set<number>;
+  readonly callReturns: Set<number>;
+  readonly labelEips: number[];
+}
+
+class WasmRegionWriter {
+  private pos: number;
+  readonly w = new CodeWriter();
+  readonly eips: number[] = [];
+  readonly retiredBefore: number[] = [];
+  readonly targets = new Set<number>();
+  readonly callReturns = new Set<number>();
+  readonly labelEips: number[] = [];
+  private readonly pending: number[] = [];
+  private readonly written = new Map<number, number>();
+  private producer: Producer = null;
+  private producerNow: Producer = null;
+  private since = 0;
+  private k = 0;
+  private followed = false;
+  private insnEip = 0;
+  private modrm = 0;
+
+  /** `plan`: the first pass, whose labels and return addresses this second pass uses (null: first pass). */
+  constructor(
+    private readonly src: RegionSource,
+    private readonly labels: ReadonlySet<number>,
+    private readonly plan: Pass | null,
+  ) {
+    this.pos = src.lin & 0xfff;
+  }
+
+  // ---- Bytes ----
+
+  private byte(): number {
+    return this.src.u8[this.src.page + this.pos++] as number;
+  }
+
+  private sbyte(): number {
+    return (this.byte() << 24) >> 24;
+  }
+
+  private dword(): number {
+    return this.byte() | (this.byte() << 8) | (this.byte() << 16) | (this.byte() << 24);
+  }
+
+  private get nextEip(): number {
+    return (this.src.lin - (this.src.lin & 0xfff) + this.pos) | 0;
+  }
+
+  // ---- Structure ----
+
+  /** Writes the region; returns the instruction count (0: the entry has no template). */
+  write(): number {
+    const w = this.w;
+    const plannedLabels = this.plan?.labelEips ?? [];
+    if (this.plan !== null) this.prologue();
+    // The first pass writes code too (then drops it), so its branches need the same constructs to name.
+    w.begin(Op.block, 'exit').begin(Op.loop, 'top');
+    if (this.plan !== null) {
+      for (let i = plannedLabels.length - 1; i >= 0; i--) w.begin(Op.block, `case${i}`);
+      w.get(BI).brTable(
+        plannedLabels.map((_, i) => `case${i}`),
+        'exit',
+      );
+    }
+    this.pending.push(this.src.lin);
+    while (this.pending.length > 0 && this.k < MAX_REGION_INSNS) {
+      const start = this.pending.pop() as number;
+      if (this.written.has(start)) continue;
+      this.pos = start & 0xfff;
+      this.since = 0;
+      this.producer = null;
+      this.writeRun();
+    }
+    w.op(Op.unreachable).end().end();
+    if (this.plan !== null) {
+      if (this.labelEips.length !== plannedLabels.length)
+        throw new Error('wasm region: labels differ between passes');
+      this.epilogue();
+    }
+    return this.k;
+  }
+
+  private prologue(): void {
+    const w = this.w;
+    const base = this.src.archOffset;
+    for (let r = 0; r < 8; r++)
+      w.i32(0)
+        .mem(Op.i32Load, base + REGS_AT + r * 4)
+        .set(R0 + r);
+    w.i32(0)
+      .mem(Op.i32Load, base + EXCHANGE_AT + EXCHANGE_FLAGS * 4)
+      .set(FL);
+    w.i32(CONTINUE).set(X);
+  }
+
+  private epilogue(): void {
+    const w = this.w;
+    const base = this.src.archOffset;
+    w.get(N).get(D).op(Op.i32Add).set(N);
+    for (let r = 0; r < 8; r++)
+      w.i32(0)
+        .get(R0 + r)
+        .mem(Op.i32Store, base + REGS_AT + r * 4);
+    w.i32(0);
+    this.flagsValue();
+    w.mem(Op.i32Store, base + EXCHANGE_AT + EXCHANGE_FLAGS * 4);
+    w.i32(0)
+      .get(PC)
+      .mem(Op.i32Store, base + EXCHANGE_AT + EXCHANGE_EIP * 4);
+    w.i32(0)
+      .get(N)
+      .mem(Op.i32Store, base + EXCHANGE_AT + EXCHANGE_RETIRED * 4);
+    w.get(X);
+  }
+
+  /** Pushes EFLAGS with the pending flags computed. */
+  private flagsValue(): void {
+    this.w.get(FL).get(FK).get(FA).get(FB).get(FR).call(F_EFLAGS);
+  }
+
+  private writeRun(): void {
+    for (;;) {
+      const start = this.pos;
+      const eip = this.nextEip;
+      if (this.written.has(eip)) {
+        this.goto(eip, this.since);
+        return;
+      }
+      if (this.k >= MAX_REGION_INSNS || this.pos > 4096 - PAGE_TAIL_BYTES) {
+        this.exitAt(eip, this.since);
+        return;
+      }
+      if (this.labels.has(eip)) this.placeLabel(eip);
+      this.insnEip = eip;
+      this.followed = false;
+      this.producerNow = null;
+      const mark = this.w.bytes.length;
+      const open = this.w.openCount;
+      const terminator = this.instruction();
+      if (terminator === null) {
+        // No template: undo what it wrote and leave before the instruction.
+        this.w.bytes.length = mark;
+        if (this.w.openCount !== open) throw new Error('wasm region: a template gave up inside a block');
+        this.pos = start;
+        this.exitAt(eip, this.since);
+        return;
+      }
+      this.producer = this.followed ? null : this.producerNow;
+      this.written.set(eip, this.k);
+      this.eips.push(eip);
+      this.retiredBefore.push(this.since);
+      this.k++;
+      this.since++;
+      if (terminator) return;
+    }
+  }
+
+  private placeLabel(eip: number): void {
+    const w = this.w;
+    if (this.since > 0) this.addN(this.since);
+    const label = this.labelEips.length;
+    this.labelEips.push(eip);
+    if (this.plan !== null) {
+      if (this.plan.labelEips[label] !== eip) throw new Error('wasm region: labels differ between passes');
+      w.end();
+    }
+    this.since = 0;
+    this.producer = null;
+  }
+
+  private addN(count: number): void {
+    if (count !== 0) this.w.get(N).i32(count).op(Op.i32Add).set(N);
+  }
+
+  /** Leaves the region at the constant `eip` after `retired` instructions of this segment. */
+  private exitAt(eip: number, retired: number): void {
+    this.w.i32(eip).set(PC).i32(retired).set(D).br('exit');
+  }
+
+  /** Leaves before the current instruction (a page to fault in, a code frame, a page crossing). */
+  private leaveBefore(): void {
+    this.exitAt(this.insnEip, this.since);
+  }
+
+  private inPage(eip: number): boolean {
+    return ((eip ^ this.src.lin) & ~0xfff) === 0 && (eip & 0xfff) <= 4096 - PAGE_TAIL_BYTES;
+  }
+
+  private hot(eip: number): boolean {
+    return this.written.has(eip) || (this.inPage(eip) && this.src.executions(eip) > 0);
+  }
+
+  private enqueue(eip: number): void {
+    if (this.hot(eip) && !this.written.has(eip)) this.pending.push(eip);
+  }
+
+  /** The label of `eip` in the second pass, or -1 when the region does not hold it. */
+  private labelOf(eip: number): number {
+    return this.plan === null ? -1 : this.plan.labelEips.indexOf(eip);
+  }
+
+  /**
+   * Goes to `target` after `retired` instructions of this segment. Backwards (code written already) the
+   * budget is checked first, so a loop leaves when the budget runs out.
+   */
+  private goto(target: number, retired: number): void {
+    if (this.inPage(target)) this.targets.add(target);
+    const label = this.labelOf(target);
+    if (label < 0) {
+      this.exitAt(target, retired);
+      return;
+    }
+    this.addN(retired);
+    if (this.written.has(target)) this.budgetCheck(target);
+    this.w.i32(label).set(BI).br('top');
+  }
+
+  /** Leaves at `target` when fewer than the region's length of instructions are left in the budget. */
+  private budgetCheck(target: number | null): void {
+    const w = this.w;
+    const room = this.plan?.eips.length ?? MAX_REGION_INSNS;
+    w.get(LEFT).get(N).op(Op.i32Sub).i32(room).op(Op.i32LtS).begin(Op.if, 'if');
+    if (target === null) w.get(V).set(PC);
+    else w.i32(target).set(PC);
+    w.i32(0).set(D).br('exit').end();
+  }
+
+  private canFollow(target: number): boolean {
+    return this.inPage(target) && !this.written.has(target) && this.k + 1 < MAX_REGION_INSNS;
+  }
+
+  private jump(target: number): boolean {
+    if (this.canFollow(target)) {
+      this.pos = target & 0xfff;
+      this.followed = true;
+      return false;
+    }
+    this.goto(target, this.since + 1);
+    return true;
+  }
+
+  // ---- Operands ----
+
+  /** Reads ModR/M (+SIB, displacement); a memory form leaves its linear address in `ea`. Returns false if unsupported. */
+  private operand(): boolean {
+    const modrm = this.byte();
+    this.modrm = modrm;
+    if (modrm >= 0xc0) return true;
+    const w = this.w;
+    const mod = modrm >> 6;
+    const rm = modrm & 7;
+    let base = -1;
+    let index = -1;
+    let scale = 0;
+    let disp = 0;
+    if (rm === 4) {
+      const sib = this.byte();
+      scale = sib >> 6;
+      index = (sib >> 3) & 7;
+      if (index === 4) index = -1;
+      base = sib & 7;
+      if (base === 5 && mod === 0) {
+        base = -1;
+        disp = this.dword();
+      }
+    } else if (rm === 5 && mod === 0) {
+      disp = this.dword();
+    } else {
+      base = rm;
+    }
+    if (mod === 1) disp = this.sbyte();
+    else if (mod === 2) disp = this.dword();
+    let terms = 0;
+    if (base >= 0) {
+      w.get(R0 + base);
+      terms++;
+    }
+    if (index >= 0) {
+      w.get(R0 + index);
+      if (scale !== 0) w.i32(scale).op(Op.i32Shl);
+      if (terms++ > 0) w.op(Op.i32Add);
+    }
+    if (disp !== 0 || terms === 0) {
+      w.i32(disp);
+      if (terms++ > 0) w.op(Op.i32Add);
+    }
+    w.set(EA);
+    return true;
+  }
+
+  private get isReg(): boolean {
+    return this.modrm >= 0xc0;
+  }
+
+  private get reg(): number {
+    return (this.modrm >> 3) & 7;
+  }
+
+  private get rm(): number {
+    return this.modrm & 7;
+  }
+
+  /**
+   * Makes `q` the physical page of `ea` for an access of `size` bytes, or leaves before the instruction
+   * (a miss the walker cannot fill, a code frame for a write, an access crossing the page).
+   */
+  private checkEa(write: boolean, size: number): void {
+    const w = this.w;
+    if (size > 1) {
+      w.get(EA)
+        .i32(0xfff)
+        .op(Op.i32And)
+        .i32(4096 - size)
+        .op(Op.i32GtU)
+        .begin(Op.if, 'if');
+      this.leaveBefore();
+      w.end();
+    }
+    const tlb = this.src.archOffset + (write ? TLB_WRITE_AT : TLB_READ_AT);
+    w.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, tlb).tee(Q).i32(0).op(Op.i32LtS);
+    w.begin(Op.if, 'if');
+    w.get(EA)
+      .i32(write ? 1 : 0)
+      .call(F_TLB_PAGE)
+      .tee(Q)
+      .i32(0)
+      .op(Op.i32LtS)
+      .begin(Op.if, 'if');
+    this.leaveBefore();
+    w.end().end();
+  }
+
+  /** Pushes the RAM address of `ea` (after `checkEa`). */
+  private physEa(): void {
+    this.w.get(Q).get(EA).i32(0xfff).op(Op.i32And).op(Op.i32Or);
+  }
+
+  private static loadOp(size: number, signed: boolean): number {
+    if (size === 4) return Op.i32Load;
+    if (size === 2) return signed ? Op.i32Load16S : Op.i32Load16U;
+    return signed ? Op.i32Load8S : Op.i32Load8U;
+  }
+
+  private static storeOp(size: number): number {
+    return size === 4 ? Op.i32Store : size === 2 ? Op.i32Store16 : Op.i32Store8;
+  }
+
+  /** Pushes a byte register's value, sign-extended when `signed`. */
+  private getReg8(r: number, signed: boolean): void {
+    const w = this.w;
+    if (r < 4) w.get(R0 + r);
+    else
+      w.get(R0 + r - 4)
+        .i32(8)
+        .op(Op.i32ShrU);
+    if (signed) w.i32(24).op(Op.i32Shl).i32(24).op(Op.i32ShrS);
+    else w.i32(0xff).op(Op.i32And);
+  }
+
+  /** Sets a byte register from local `from` (its low byte). */
+  private setReg8(r: number, from: number): void {
+    const w = this.w;
+    const full = R0 + (r & 3);
+    const shift = r < 4 ? 0 : 8;
+    w.get(full)
+      .i32(~(0xff << shift))
+      .op(Op.i32And);
+    w.get(from).i32(0xff).op(Op.i32And);
+    if (shift !== 0) w.i32(shift).op(Op.i32Shl);
+    w.op(Op.i32Or).set(full);
+  }
+
+  /** Pushes the r/m operand (`size` 1 or 4; bytes sign-extended when `signed`), checking a memory page first. */
+  private readRm(size: number, signed: boolean): void {
+    if (this.isReg) {
+      if (size === 1) this.getReg8(this.rm, signed);
+      else this.w.get(R0 + this.rm);
+      return;
+    }
+    this.checkEa(false, size);
+    this.physEa();
+    this.w.mem(WasmRegionWriter.loadOp(size, signed));
+  }
+
+  /** Stores local `from` into the r/m operand; a memory operand's page must be checked for writing. */
+  private writeRm(size: number, from: number): void {
+    if (this.isReg) {
+      if (size === 1) this.setReg8(this.rm, from);
+      else this.w.get(from).set(R0 + this.rm);
+      return;
+    }
+    this.physEa();
+    this.w.get(from).mem(WasmRegionWriter.storeOp(size));
+  }
+
+  // ---- Flags ----
+
+  /** Sets the pending flags: kind `kind`, operands in T and V, result computed by `result` into FR. */
+  private produce(kind: number, result: () => void, producer: Producer): void {
+    const w = this.w;
+    w.get(T).set(FA).get(V).set(FB);
+    result();
+    w.set(FR).i32(kind).set(FK);
+    this.producerNow = producer;
+  }
+
+  /** Computes the pending flags into `fl` (INC/DEC keep CF, which must be known first). */
+  private settleFlags(): void {
+    const w = this.w;
+    this.flagsValue();
+    w.set(FL).i32(0).set(FK);
+  }
+
+  /** Pushes condition `cc` (0 or 1). */
+  private condition(cc: number): void {
+    const w = this.w;
+    const negate = (cc & 1) !== 0;
+    const base = cc & ~1;
+    if (this.producer === 'sub' || this.producer === 'logic' || this.producer === 'incdec') {
+      if (this.fused(base)) {
+        if (negate) w.op(Op.i32Eqz);
+        return;
+      }
+    }
+    this.flagsValue();
+    w.set(W);
+    const bit = SINGLE_FLAG_BITS[base];
+    if (bit !== undefined) {
+      w.get(W).i32(bit).op(Op.i32ShrU).i32(1).op(Op.i32And);
+    } else if (base === 6) {
+      w.get(W).i32(0x41).op(Op.i32And).i32(0).op(Op.i32Ne);
+    } else {
+      this.lessFromFlags();
+      if (base === 14) w.get(W).i32(0x40).op(Op.i32And).i32(0).op(Op.i32Ne).op(Op.i32Or);
+    }
+    if (negate) w.op(Op.i32Eqz);
+  }
+
+  /** SF != OF from EFLAGS in W. */
+  private lessFromFlags(): void {
+    this.w.get(W).i32(7).op(Op.i32ShrU).get(W).i32(11).op(Op.i32ShrU).op(Op.i32Xor).i32(1).op(Op.i32And);
+  }
+
+  /** Pushes the even condition `base` straight from the pending operands, if the producer allows. */
+  private fused(base: number): boolean {
+    const w = this.w;
+    const p = this.producer;
+    if (p === 'sub') {
+      const cmp: Record<number, number> = { 2: Op.i32LtU, 6: Op.i32LeU, 12: Op.i32LtS, 14: Op.i32LeS };
+      if (cmp[base] !== undefined) {
+        w.get(FA).get(FB).op(cmp[base]);
+        return true;
+      }
+    }
+    if (p === 'logic') {
+      if (base === 0 || base === 2) {
+        w.i32(0);
+        return true;
+      }
+      if (base === 6 || base === 14) {
+        w.get(FR)
+          .i32(0)
+          .op(base === 6 ? Op.i32Eq : Op.i32LeS);
+        return true;
+      }
+      if (base === 12) {
+        w.get(FR).i32(0).op(Op.i32LtS);
+        return true;
+      }
+    }
+    if (base === 4) {
+      w.get(FR).op(Op.i32Eqz);
+      return true;
+    }
+    if (base === 8) {
+      w.get(FR).i32(0).op(Op.i32LtS);
+      return true;
+    }
+    return false;
+  }
+
+  // ---- Templates ----
+
+  /** One instruction: false when it falls through, true when it ended the run, null when it has no template. */
+  private instruction(): boolean | null {
+    const w = this.w;
+    const op = this.byte();
+    if (op < 0x40 && (op & 7) < 6 && (op & 0x38) !== 0x10 && (op & 0x38) !== 0x18) {
+      const aop = op >> 3;
+      const size = (op & 1) === 0 ? 1 : 4;
+      switch (op & 7) {
+        case 0:
+        case 1:
+          if (!this.operand()) return null;
+          return this.alu(aop, size, 'rm', () => this.regOperand(size, this.reg));
+        case 2:
+        case 3:
+          if (!this.operand()) return null;
+          return this.alu(aop, size, 'reg', () => this.readRm(size, true));
+        default: {
+          const imm = size === 1 ? this.sbyte() : this.dword();
+          this.modrm = 0xc0;
+          return this.alu(aop, size, 'rm', () => w.i32(imm));
+        }
+      }
+    }
+    const row = op & 0xf8;
+    if (row === 0x40 || row === 0x48) {
+      const r = op & 7;
+      const dec = row === 0x48;
+      this.settleFlags();
+      w.get(R0 + r)
+        .set(T)
+        .i32(1)
+        .set(V);
+      this.produce(
+        dec ? K_DEC : K_INC,
+        () =>
+          w
+            .get(T)
+            .i32(1)
+            .op(dec ? Op.i32Sub : Op.i32Add),
+        'incdec',
+      );
+      w.get(FR).set(R0 + r);
+      return false;
+    }
+    if (row === 0x50) {
+      w.get(R0 + (op & 7)).set(V);
+      this.push(V);
+      return false;
+    }
+    if (row === 0x58) {
+      this.pop();
+      w.get(V).set(R0 + (op & 7));
+      return false;
+    }
+    if (row === 0x70 || row === 0x78) {
+      const disp = this.sbyte();
+      return this.jcc(op & 15, (this.nextEip + disp) | 0);
+    }
+    if (row === 0xb8) {
+      w.i32(this.dword()).set(R0 + (op & 7));
+      return false;
+    }
+    switch (op) {
+      case 0x0f:
+        return this.twoByte();
+      case 0x68:
+        w.i32(this.dword()).set(V);
+        this.push(V);
+        return false;
+      case 0x6a:
+        w.i32(this.sbyte()).set(V);
+        this.push(V);
+        return false;
+      case 0x69:
+      case 0x6b: {
+        if (!this.operand()) return null;
+        const reg = this.reg;
+        this.readRm(4, false);
+        w.set(T);
+        w.i32(op === 0x6b ? this.sbyte() : this.dword()).set(V);
+        this.imul(reg);
+        return false;
+      }
+      case 0x80:
+      case 0x81:
+      case 0x83: {
+        if (!this.operand()) return null;
+        const aop = this.reg;
+        if (aop === 2 || aop === 3) return null;
+        const size = op === 0x80 ? 1 : 4;
+        const imm = op === 0x81 ? this.dword() : this.sbyte();
+        return this.alu(aop, size, 'rm', () => w.i32(imm));
+      }
+      case 0x84:
+      case 0x85: {
+        if (!this.operand()) return null;
+        const size = op === 0x84 ? 1 : 4;
+        return this.alu(4, size, 'none', () => this.regOperand(size, this.reg));
+      }
+      case 0x88:
+      case 0x89: {
+        if (!this.operand()) return null;
+        const size = op === 0x88 ? 1 : 4;
+        if (!this.isReg) this.checkEa(true, size);
+        this.regOperand(size, this.reg);
+        w.set(V);
+        this.writeRm(size, V);
+        return false;
+      }
+      case 0x8a:
+      case 0x8b: {
+        if (!this.operand()) return null;
+        const size = op === 0x8a ? 1 : 4;
+        const reg = this.reg;
+        this.readRm(size, false);
+        w.set(V);
+        if (size === 1) this.setReg8(reg, V);
+        else w.get(V).set(R0 + reg);
+        return false;
+      }
+      case 0x8d:
+        if (!this.operand() || this.isReg) return null;
+        w.get(EA).set(R0 + this.reg);
+        return false;
+      case 0x90:
+        return false;
+      case 0xa8:
+      case 0xa9: {
+        const size = op === 0xa8 ? 1 : 4;
+        const imm = size === 1 ? this.sbyte() : this.dword();
+        this.modrm = 0xc0;
+        return this.alu(4, size, 'none', () => w.i32(imm));
+      }
+      case 0xc1:
+      case 0xd1: {
+        if (!this.operand() || !this.isReg) return null;
+        const kind = [0, 0, 0, 0, K_SHL, K_SHR, K_SHL, K_SAR][this.reg] as number;
+        if (kind === 0) return null;
+        const count = op === 0xd1 ? 1 : this.byte() & 31;
+        if (count === 0) return false;
+        const r = R0 + this.rm;
+        w.get(r).set(T).i32(count).set(V);
+        const shift = kind === K_SHL ? Op.i32Shl : kind === K_SHR ? Op.i32ShrU : Op.i32ShrS;
+        this.produce(kind, () => w.get(T).i32(count).op(shift), null);
+        w.get(FR).set(r);
+        return false;
+      }
+      case 0xc3:
+        this.pop();
+        this.ret(this.since + 1);
+        return true;
+      case 0xc6:
+      case 0xc7: {
+        if (!this.operand() || this.reg !== 0) return null;
+        const size = op === 0xc6 ? 1 : 4;
+        if (!this.isReg) this.checkEa(true, size);
+        w.i32(size === 1 ? this.byte() : this.dword()).set(V);
+        this.writeRm(size, V);
+        return false;
+      }
+      case 0xcd:
+        if (this.byte() !== 0x80) return null;
+        w.i32(EXIT_SYSCALL).set(X);
+        this.exitAt(this.nextEip, this.since + 1);
+        return true;
+      case 0xe8: {
+        const disp = this.dword();
+        const back = this.nextEip;
+        w.i32(back).set(V);
+        this.push(V);
+        const target = (back + disp) | 0;
+        if (this.canFollow(target) || this.written.has(target)) {
+          this.callReturns.add(back);
+          this.targets.add(back);
+          this.enqueue(back);
+        }
+        return this.jump(target);
+      }
+      case 0xe9: {
+        const disp = this.dword();
+        return this.jump((this.nextEip + disp) | 0);
+      }
+      case 0xeb: {
+        const disp = this.sbyte();
+        return this.jump((this.nextEip + disp) | 0);
+      }
+      case 0xf6:
+      case 0xf7: {
+        if (!this.operand()) return null;
+        const size = op === 0xf6 ? 1 : 4;
+        if (this.reg === 0) {
+          const imm = size === 1 ? this.sbyte() : this.dword();
+          return this.alu(4, size, 'none', () => w.i32(imm));
+        }
+        if (this.reg === 2 && size === 4) {
+          if (!this.isReg) this.checkEa(true, 4);
+          this.readRmChecked(4);
+          w.i32(-1).op(Op.i32Xor).set(V);
+          this.writeRm(4, V);
+          return false;
+        }
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private twoByte(): boolean | null {
+    const w = this.w;
+    const op = this.byte();
+    if (op >= 0x80 && op <= 0x8f) {
+      const disp = this.dword();
+      return this.jcc(op & 15, (this.nextEip + disp) | 0);
+    }
+    if (op >= 0x40 && op <= 0x4f) {
+      if (!this.operand()) return null;
+      const reg = this.reg;
+      this.readRm(4, false);
+      w.set(V);
+      this.condition(op & 15);
+      w.begin(Op.if, 'if')
+        .get(V)
+        .set(R0 + reg)
+        .end();
+      return false;
+    }
+    if (op >= 0x90 && op <= 0x9f) {
+      if (!this.operand()) return null;
+      if (!this.isReg) this.checkEa(true, 1);
+      this.condition(op & 15);
+      w.set(V);
+      this.writeRm(1, V);
+      return false;
+    }
+    switch (op) {
+      case 0xaf: {
+        if (!this.operand()) return null;
+        const reg = this.reg;
+        this.readRm(4, false);
+        w.set(V)
+          .get(R0 + reg)
+          .set(T);
+        this.imul(reg);
+        return false;
+      }
+      case 0xb6:
+      case 0xbe: {
+        if (!this.operand()) return null;
+        const reg = this.reg;
+        this.readRm(1, op === 0xbe);
+        w.set(R0 + reg);
+        return false;
+      }
+      case 0xb7:
+      case 0xbf: {
+        if (!this.operand()) return null;
+        const reg = this.reg;
+        if (this.isReg) {
+          w.get(R0 + this.rm);
+          if (op === 0xbf) w.i32(16).op(Op.i32Shl).i32(16).op(Op.i32ShrS);
+          else w.i32(0xffff).op(Op.i32And);
+        } else {
+          this.checkEa(false, 2);
+          this.physEa();
+          w.mem(op === 0xbf ? Op.i32Load16S : Op.i32Load16U);
+        }
+        w.set(R0 + reg);
+        return false;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Pushes a register operand: a byte register sign-extended (see the flags note above), or a dword. */
+  private regOperand(size: number, r: number): void {
+    if (size === 1) this.getReg8(r, true);
+    else this.w.get(R0 + r);
+  }
+
+  /** Pushes the r/m operand whose page `checkEa` has checked already (for writing). */
+  private readRmChecked(size: number): void {
+    if (this.isReg) {
+      if (size === 1) this.getReg8(this.rm, true);
+      else this.w.get(R0 + this.rm);
+      return;
+    }
+    this.physEa();
+    this.w.mem(WasmRegionWriter.loadOp(size, true));
+  }
+
+  /**
+   * ADD/OR/AND/SUB/XOR/CMP (aop 0, 1, 4, 5, 6, 7; TEST as AND with `dest` 'none') of the r/m operand and
+   * `source` at `size` bytes, the result going to the r/m operand, the ModR/M reg register, or nowhere.
+   */
+  private alu(aop: number, size: number, dest: 'rm' | 'reg' | 'none', source: () => void): boolean | null {
+    const w = this.w;
+    const kind = [K_ADD, K_LOGIC, 0, 0, K_LOGIC, K_SUB, K_LOGIC, K_SUB][aop] as number;
+    if (kind === 0) return null;
+    const writes = aop !== 7 && dest !== 'none';
+    if (dest === 'reg') {
+      this.regOperand(size, this.reg);
+      w.set(T);
+      source();
+      w.set(V);
+    } else {
+      if (!this.isReg) this.checkEa(writes, size);
+      this.readRmChecked(size);
+      w.set(T);
+      source();
+      w.set(V);
+    }
+    const opcode = [Op.i32Add, Op.i32Or, 0, 0, Op.i32And, Op.i32Sub, Op.i32Xor, Op.i32Sub][aop] as number;
+    this.produce(
+      kind,
+      () => {
+        w.get(T).get(V).op(opcode);
+        if (size === 1) w.i32(24).op(Op.i32Shl).i32(24).op(Op.i32ShrS);
+      },
+      aop === 0 ? null : kind === K_LOGIC ? 'logic' : 'sub',
+    );
+    if (!writes) return false;
+    if (dest === 'reg') {
+      if (size === 1) this.setReg8(this.reg, FR);
+      else w.get(FR).set(R0 + this.reg);
+    } else {
+      this.writeRm(size, FR);
+    }
+    return false;
+  }
+
+  /** IMUL of T and V into `reg`: CF = OF = the product does not fit. */
+  private imul(reg: number): void {
+    const w = this.w;
+    this.produce(K_IMUL, () => w.get(T).get(V).op(Op.i32Mul), null);
+    w.get(FR).set(R0 + reg);
+  }
+
+  private jcc(cc: number, target: number): boolean {
+    const w = this.w;
+    const fallthrough = this.nextEip;
+    this.enqueue(fallthrough);
+    this.enqueue(target);
+    this.condition(cc);
+    w.begin(Op.if, 'if');
+    this.goto(target, this.since + 1);
+    w.end();
+    this.goto(fallthrough, this.since + 1);
+    return true;
+  }
+
+  /** PUSH of local `from`: ESP-4 must be dword-aligned and writable, else the instruction runs elsewhere. */
+  private push(from: number): void {
+    const w = this.w;
+    w.get(R0 + 4)
+      .i32(4)
+      .op(Op.i32Sub)
+      .set(EA);
+    this.stackPage(true);
+    this.physEa();
+    w.get(from).mem(Op.i32Store);
+    w.get(EA).set(R0 + 4);
+  }
+
+  /** POP into V. */
+  private pop(): void {
+    const w = this.w;
+    w.get(R0 + 4).set(EA);
+    this.stackPage(false);
+    this.physEa();
+    w.mem(Op.i32Load).set(V);
+    w.get(R0 + 4)
+      .i32(4)
+      .op(Op.i32Add)
+      .set(R0 + 4);
+  }
+
+  private stackPage(write: boolean): void {
+    const w = this.w;
+    w.get(EA).i32(3).op(Op.i32And).begin(Op.if, 'if');
+    this.leaveBefore();
+    w.end();
+    this.checkEa(write, 1);
+  }
+
+  /** RET to the address in V: a return address of the region goes on there, any other leaves. */
+  private ret(retired: number): void {
+    const w = this.w;
+    this.addN(retired);
+    const returns =
+      this.plan === null ? [] : [...this.plan.callReturns].filter((eip) => this.labelOf(eip) >= 0);
+    for (const eip of returns) {
+      w.get(V).i32(eip).op(Op.i32Eq).begin(Op.if, 'if');
+      this.budgetCheck(eip);
+      w.i32(this.labelOf(eip)).set(BI).br('top').end();
+    }
+    w.get(V).set(PC).i32(0).set(D).br('exit');
+  }
+}
+
+/** The module's `eflags(fl, fk, fa, fb, fr)`: EFLAGS with the status flags of the pending kind computed. */
+function eflagsFunction(): CodeWriter {
+  const w = new CodeWriter();
+  const [FL_, FK_, FA_, FB_, FR_, CF, OF, AF] = [0, 1, 2, 3, 4, 5, 6, 7];
+  w.get(FK_).op(Op.i32Eqz).begin(Op.if, 'if').get(FL_).op(Op.return).end();
+  const when = (kinds: number[], body: () => void) => {
+    for (const k of kinds) w.get(FK_).i32(k).op(Op.i32Eq);
+    for (let i = 1; i < kinds.length; i++) w.op(Op.i32Or);
+    w.begin(Op.if, 'if');
+    body();
+    w.end();
+  };
+  const addOf = () =>
+    w
+      .get(FA_)
+      .get(FR_)
+      .op(Op.i32Xor)
+      .get(FB_)
+      .get(FR_)
+      .op(Op.i32Xor)
+      .op(Op.i32And)
+      .i32(31)
+      .op(Op.i32ShrU)
+      .set(OF);
+  const subOf = () =>
+    w
+      .get(FA_)
+      .get(FB_)
+      .op(Op.i32Xor)
+      .get(FA_)
+      .get(FR_)
+      .op(Op.i32Xor)
+      .op(Op.i32And)
+      .i32(31)
+      .op(Op.i32ShrU)
+      .set(OF);
+  const af = () => w.get(FA_).get(FB_).op(Op.i32Xor).get(FR_).op(Op.i32Xor).i32(0x10).op(Op.i32And).set(AF);
+  when([K_ADD], () => {
+    w.get(FR_).get(FA_).op(Op.i32LtU).set(CF);
+    addOf();
+    af();
+  });
+  when([K_SUB], () => {
+    w.get(FA_).get(FB_).op(Op.i32LtU).set(CF);
+    subOf();
+    af();
+  });
+  when([K_INC], () => {
+    w.get(FL_).i32(1).op(Op.i32And).set(CF);
+    addOf();
+    af();
+  });
+  when([K_DEC], () => {
+    w.get(FL_).i32(1).op(Op.i32And).set(CF);
+    subOf();
+    af();
+  });
+  when([K_SHL], () => {
+    w.get(FA_).i32(32).get(FB_).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(CF);
+    w.get(FR_).i32(31).op(Op.i32ShrU).get(CF).op(Op.i32Xor).set(OF);
+  });
+  when([K_SHR], () => {
+    w.get(FA_).get(FB_).i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(CF);
+    w.get(FA_).i32(31).op(Op.i32ShrU).set(OF);
+  });
+  when([K_SAR], () => {
+    w.get(FA_).get(FB_).i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And).set(CF);
+  });
+  when([K_IMUL], () => {
+    w.get(FA_).op(Op.i64ExtendI32S).get(FB_).op(Op.i64ExtendI32S).op(Op.i64Mul);
+    w.get(FR_).op(Op.i64ExtendI32S).op(Op.i64Ne).tee(CF).set(OF);
+  });
+  // (fl & ~status) | CF | PF | AF | ZF | SF | OF
+  w.get(FL_).i32(~FLAGS_STATUS).op(Op.i32And);
+  w.get(CF).op(Op.i32Or);
+  w.get(FR_)
+    .i32(0xff)
+    .op(Op.i32And)
+    .op(Op.i32Popcnt)
+    .i32(1)
+    .op(Op.i32And)
+    .i32(1)
+    .op(Op.i32Xor)
+    .i32(2)
+    .op(Op.i32Shl)
+    .op(Op.i32Or);
+  w.get(AF).op(Op.i32Or);
+  w.get(FR_).op(Op.i32Eqz).i32(6).op(Op.i32Shl).op(Op.i32Or);
+  w.get(FR_).i32(31).op(Op.i32ShrU).i32(7).op(Op.i32Shl).op(Op.i32Or);
+  w.get(OF).i32(11).op(Op.i32Shl).op(Op.i32Or);
+  return w;
+}
+
+const EFLAGS_TYPE = { params: [I32, I32, I32, I32, I32], results: [I32] };
+const RUN_TYPE = { params: [I32, I32], results: [I32] };
+const TLB_PAGE_TYPE = { params: [I32, I32], results: [I32] };
+
+/** A compiled WebAssembly region: run(entryLabel, budget) → exit; plus what the run loop records. */
+export interface WasmRegion {
+  readonly run: (label: number, left: number) => number;
+  readonly eips: Int32Array;
+  readonly retiredBefore: Int32Array;
+  readonly labelEips: readonly number[];
+  readonly count: number;
+}
+
+/** Host objects a region module imports. */
+export interface WasmImports {
+  readonly memory: object;
+  readonly memoryPages: number;
+  readonly tlbPage: (lin: number, write: number) => number;
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/**
+ * Compiles the region entered at `src.lin`, or returns null when its first instruction has no template.
+ * `entries(eips)` picks, of the instructions the first pass wrote, those that must get labels besides
+ * the jump targets (decoded blocks that start there, so they can enter this region).
+ */
+export function compileWasmRegion(
+  src: RegionSource,
+  imports: WasmImports,
+  entries: (eips: readonly number[]) => number[],
+): WasmRegion | null {
+  const survey = new WasmRegionWriter(src, new Set(), null);
+  if (survey.write() === 0) return null;
+  const labels = new Set([src.lin, ...survey.targets, ...entries(survey.eips)]);
+  const plan: Pass = {
+    eips: survey.eips,
+    retiredBefore: survey.retiredBefore,
+    targets: survey.targets,
+    callReturns: survey.callReturns,
+    labelEips: survey.eips.filter((eip) => labels.has(eip)),
+  };
+  // Only labels at instructions the first pass wrote: the case blocks are opened before the code.
+  const writer = new WasmRegionWriter(src, new Set(plan.labelEips), plan);
+  const count = writer.write();
+  const bytes = encodeModule({
+    imports: [{ name: 'tlbPage', type: TLB_PAGE_TYPE }],
+    memoryPages: imports.memoryPages,
+    functions: [
+      { type: RUN_TYPE, locals: LOCALS, body: writer.w },
+      { type: EFLAGS_TYPE, locals: 3, body: eflagsFunction() },
+    ],
+  });
+  const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const instance = new api.Instance(new api.Module(bytes), {
+    env: { memory: imports.memory, tlbPage: imports.tlbPage },
+  });
+  return {
+    run: instance.exports.run as (label: number, left: number) => number,
+    eips: Int32Array.from(writer.eips),
+    retiredBefore: Int32Array.from(writer.retiredBefore),
+    labelEips: writer.labelEips,
+    count,
+  };
+}
+
+/** Whether `c` can run WebAssembly regions. */
+export function wasmCapable(c: CpuCore, archOffset: number): boolean {
+  return archOffset >= 0 && c.regs.buffer === c.mmu.tlbRead.buffer;
+}
