@@ -204,6 +204,21 @@ const SYNC_ALL_OUT = `${SYNC_REGS_OUT}c.ea=ea;`;
 
 /** One-byte opcodes that may load DS, SS, ES or CS: POP ES/SS/DS, MOV Sreg, LES/LDS, far CALL/JMP/RET, IRET. */
 const LOADS_SEGMENT_ONE_BYTE = new Set([0x07, 0x17, 0x1f, 0x8e, 0xc4, 0xc5, 0x9a, 0xea, 0xca, 0xcb, 0xcf]);
+
+/**
+ * The length of the instruction at `at` (bytes of `u8` up to `end`) when a region may run it in place through
+ * the interpreter's `step`, else -1: not one that loads DS, SS, ES or CS (regions assume them flat), nor
+ * RDTSC or RDPMC (they read the retired-instruction count, which a region settles only at its end).
+ */
+export function steppableLength(u8: Uint8Array, at: number, end: number): number {
+  let op = at;
+  while (INSTRUCTION_PREFIXES.has(u8[op] as number) && op < at + 14) op++;
+  const first = u8[op] as number;
+  if (LOADS_SEGMENT_ONE_BYTE.has(first)) return -1;
+  // LSS loads SS.
+  if (first === 0x0f && [0xb2, 0x31, 0x33].includes(u8[op + 1] as number)) return -1;
+  return instructionLength(u8, at, end);
+}
 const SYNC_ALL_IN = 'r[0]=R[0];r[1]=R[1];r[2]=R[2];r[3]=R[3];r[4]=R[4];r[5]=R[5];r[6]=R[6];r[7]=R[7];';
 
 /** After INC/DEC only ZF and SF are known from the result alone (CF is the old one, OF needs more). */
@@ -738,14 +753,7 @@ class BlockWriter {
    * never run here: the region's code assumes flat data segments throughout.
    */
   private interpreted(eip: number): Emit {
-    const at = this.page + this.pos;
-    let op = at;
-    while (INSTRUCTION_PREFIXES.has(this.u8[op]) && op < at + 14) op++;
-    const first = this.u8[op];
-    if (LOADS_SEGMENT_ONE_BYTE.has(first)) return Emit.None;
-    // LSS loads SS; RDTSC and RDPMC read the retired-instruction count, which a region settles only at its end.
-    if (first === 0x0f && [0xb2, 0x31, 0x33].includes(this.u8[op + 1])) return Emit.None;
-    const length = instructionLength(this.u8, at, this.page + 4096);
+    const length = steppableLength(this.u8, this.page + this.pos, this.page + 4096);
     if (length < 0) return Emit.None;
     this.mayFault = true;
     this.materializeFlags();

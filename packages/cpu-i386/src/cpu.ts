@@ -71,6 +71,11 @@ export const DEFAULT_JIT_THRESHOLD = 1024;
 /** What hot regions are compiled to. */
 export type RegionCompiler = 'js' | 'wasm';
 /**
+ * WebAssembly: V8 compiles it to machine code at once, with no type feedback to gather and nothing to
+ * deoptimize, so short programs gain as much as hot loops (busybox pipeline x50: 1.7 s against 2.6 s).
+ */
+export const DEFAULT_REGION_COMPILER: RegionCompiler = 'wasm';
+/**
  * Most instructions one call of a compiled region may run. Regions loop inside themselves; coming back now
  * and then lets V8 see their way out run before it optimizes a long loop on the stack (a way out first taken
  * in optimized code deoptimizes it, and V8 re-enters that same code at the loop again and again).
@@ -112,7 +117,7 @@ export class I386Cpu implements Cpu {
     makeFpu: ((core: CpuCore) => FpuUnit) | null,
     private readonly jitThreshold = DEFAULT_JIT_THRESHOLD,
     private readonly decodeBlocks = true,
-    compiler: RegionCompiler = 'js',
+    compiler: RegionCompiler = DEFAULT_REGION_COMPILER,
   ) {
     const c = new CpuCore(memory, GDT_ENTRIES);
     this.core = c;

@@ -6,6 +6,7 @@
 import { type PhysAddr, Reg, RunExit, SegReg, SyscallGate, type VirtAddr } from '@kmos/abi-driver';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PDE_PS, PTE_A, PTE_D } from './constants.js';
+import type { RegionCompiler } from './cpu.js';
 import { assemble, GuestMachine, USER_RO, USER_RW } from './testing/guest.js';
 
 const CODE = 0x00400000;
@@ -18,10 +19,12 @@ const GP = 13;
 let jitThreshold = 0;
 /** Whether code not compiled runs as decoded blocks (set per suite below). */
 let decodeBlocks = false;
+/** What hot code compiles to in the current mode. */
+let compiler: RegionCompiler = 'js';
 
 function machineWith(source: string): { m: GuestMachine; labels: Map<string, number> } {
   const { code, labels } = assemble(source);
-  const m = new GuestMachine(16 << 20, jitThreshold, decodeBlocks);
+  const m = new GuestMachine(16 << 20, jitThreshold, decodeBlocks, compiler);
   for (let off = 0; off < code.length; off += 4096) m.map(CODE + off);
   m.write(CODE, code);
   m.map(STACK_TOP - 4096);
@@ -34,15 +37,17 @@ function regs(m: GuestMachine): number[] {
   return [0, 1, 2, 3, 4, 5, 6, 7].map((r) => m.cpu.getReg(r as Reg));
 }
 
-for (const [mode, threshold, decoded] of [
-  ['interpreter', 0, false],
-  ['decoded blocks', 0, true],
-  ['compiled blocks', 1, false],
+for (const [mode, threshold, decoded, regions] of [
+  ['interpreter', 0, false, 'js'],
+  ['decoded blocks', 0, true, 'js'],
+  ['compiled blocks', 1, false, 'js'],
+  ['WebAssembly regions', 1, false, 'wasm'],
 ] as const) {
   describe(mode, () => {
     beforeAll(() => {
       jitThreshold = threshold;
       decodeBlocks = decoded;
+      compiler = regions;
     });
     describe('page faults', () => {
       it('reports a read of an unmapped page with U set, P clear, CR2 and EIP on the instruction', () => {

@@ -5,10 +5,10 @@
  * Options: `{ "jitThreshold": n, "decodeBlocks": b, "compiler": "js" | "wasm" }` — runs of a block before
  * its region is compiled (default DEFAULT_JIT_THRESHOLD; 0 compiles nothing), whether code not compiled
  * runs as decoded blocks (default true) or through the plain interpreter, and whether regions become JS
- * functions (the default) or WebAssembly.
+ * functions or WebAssembly (the default; JS when the kernel gives no WebAssembly RAM).
  */
 import type { ArchContext, ArchPlugin, Cpu } from '@kmos/abi-driver';
-import { DEFAULT_JIT_THRESHOLD, I386Cpu } from './cpu.js';
+import { DEFAULT_JIT_THRESHOLD, DEFAULT_REGION_COMPILER, I386Cpu } from './cpu.js';
 import { createX87 } from './fpu-factory.js';
 import { BRAND } from './system-ops.js';
 import { ARCH_STATE_BYTES } from './wasm/arch-state.js';
@@ -41,7 +41,7 @@ export const plugin: ArchPlugin = {
       createX87,
       typeof jitThreshold === 'number' ? jitThreshold : DEFAULT_JIT_THRESHOLD,
       decodeBlocks !== false,
-      compiler === 'wasm' ? 'wasm' : 'js',
+      compiler === 'js' || compiler === 'wasm' ? compiler : DEFAULT_REGION_COMPILER,
     );
   },
 };

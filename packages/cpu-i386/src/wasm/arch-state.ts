@@ -17,6 +17,8 @@ export const EXCHANGE_AT = LAZY_AT + 4 * 4;
 export const EXCHANGE_FLAGS = 0;
 export const EXCHANGE_EIP = 1;
 export const EXCHANGE_RETIRED = 2;
+/** Instructions of finished segments, stored before an instruction runs through `step` (which may unwind). */
+export const EXCHANGE_PASSES = 3;
 const EXCHANGE_SLOTS = 4;
 
 /** What the CPU asks the kernel to keep for it (ArchPlugin.stateBytes). */

@@ -5,15 +5,19 @@
  */
 import type { PhysicalMemory } from '@kmos/abi-driver';
 import { installRegion } from '../block-compiler.js';
-import type { Block, BlockFn } from '../code-cache.js';
-import type { CpuCore } from '../cpu-core.js';
+import { type Block, type BlockFn, TRACE_CAUGHT } from '../code-cache.js';
+import { ESP } from '../constants.js';
+import { type CpuCore, INSN_BLOCK_PASSES, INSN_ESP } from '../cpu-core.js';
+import { LEAVE_BLOCK } from '../decoded-block.js';
 import { materializeFlags } from '../flags.js';
+import { CONTINUE, step } from '../interpreter.js';
 import {
   archInt32Array,
   archStateOffset,
   EXCHANGE_AT,
   EXCHANGE_EIP,
   EXCHANGE_FLAGS,
+  EXCHANGE_PASSES,
   EXCHANGE_RETIRED,
 } from './arch-state.js';
 import { compileWasmRegion, type WasmImports } from './wasm-region.js';
@@ -37,6 +41,7 @@ export class WasmBackend {
       memory: wasm.memory,
       memoryPages: wasm.memory.buffer.byteLength / WASM_PAGE_BYTES,
       tlbPage: (lin, write) => mmu.tlbPage(lin, write !== 0),
+      step: (eip) => this.step(eip),
     };
   }
 
@@ -64,17 +69,49 @@ export class WasmBackend {
     return true;
   }
 
+  /**
+   * A region as the run loop calls it. An exception can only come from an instruction run through `step`:
+   * it did not change the registers in the arch area but ESP, which goes back, and the run loop takes it
+   * as from a JS region (TRACE_CAUGHT, with the instructions retired before in INSN_BLOCK_PASSES).
+   */
   private blockFn(run: (label: number, left: number) => number): BlockFn {
     const x = this.exchange;
-    return (c, _r, _m, _s, left, entry) => {
+    return (c, r, _m, s, left, entry) => {
       materializeFlags(c);
       x[EXCHANGE_FLAGS] = c.flags;
-      const exit = run(entry, left);
+      let exit: number;
+      try {
+        exit = run(entry, left);
+      } catch (e) {
+        r[ESP] = s[INSN_ESP] as number;
+        s[INSN_BLOCK_PASSES] = x[EXCHANGE_PASSES] as number;
+        c.caught = e;
+        return TRACE_CAUGHT;
+      }
       c.flags = x[EXCHANGE_FLAGS] as number;
       c.eip = x[EXCHANGE_EIP] as number;
       c.blockRetired = x[EXCHANGE_RETIRED] as number;
       if (exit === EXIT_SYSCALL) c.syscallGate = 0;
       return exit;
     };
+  }
+
+  /** The `step` a region imports (see WasmImports.step). */
+  private step(eip: number): number {
+    const c = this.core;
+    const x = this.exchange;
+    c.eip = eip;
+    c.flags = x[EXCHANGE_FLAGS] as number;
+    c.lazyMask = 0;
+    c.smcPending = false;
+    const exit = step(c);
+    materializeFlags(c);
+    x[EXCHANGE_FLAGS] = c.flags;
+    x[EXCHANGE_EIP] = c.eip;
+    if (exit === CONTINUE && c.smcPending) {
+      c.smcPending = false;
+      return LEAVE_BLOCK;
+    }
+    return exit;
   }
 }

@@ -19,13 +19,20 @@
  *   8-bit flags (sign extension keeps both signed and unsigned order, and bit 31 copies bit 7).
  * - Control flow is a `br_table` over case blocks inside a loop, one case per label: a goto sets the label
  *   and branches back to the loop; gotos backwards (in writing order) and returns check the budget first.
+ *   The code after each label sits in a loop of its own, so a jump back to the label just above it (the
+ *   usual inner loop) branches there directly, without the table.
  * - Any instruction without a template ends the region before it: the decoded tier runs it.
  */
+
+import { steppableLength } from '../block-compiler.js';
 import type { CpuCore } from '../cpu-core.js';
+import { LEAVE_BLOCK } from '../decoded-block.js';
+import { FAULTED } from '../fault.js';
 import {
   EXCHANGE_AT,
   EXCHANGE_EIP,
   EXCHANGE_FLAGS,
+  EXCHANGE_PASSES,
   EXCHANGE_RETIRED,
   REGS_AT,
   TLB_READ_AT,
@@ -58,9 +65,10 @@ const X = 22;
 const W = 23;
 const LOCALS = 22;
 
-/** Function indices: the import, then `run`, then `eflags`. */
+/** Function indices: the imports, then `run`, then `eflags`. */
 const F_TLB_PAGE = 0;
-const F_EFLAGS = 2;
+const F_STEP = 1;
+const F_EFLAGS = 3;
 
 /** Flag kinds in `fk` (0: none pending, EFLAGS is all in `fl`). */
 const K_ADD = 1;
@@ -170,6 +178,7 @@ class WasmRegionWriter {
       this.producer = null;
       this.writeRun();
     }
+    if (this.plan !== null) w.end();
     w.op(Op.unreachable).end().end();
     if (this.plan !== null) {
       if (this.labelEips.length !== plannedLabels.length)
@@ -181,35 +190,44 @@ class WasmRegionWriter {
 
   private prologue(): void {
     const w = this.w;
-    const base = this.src.archOffset;
-    for (let r = 0; r < 8; r++)
-      w.i32(0)
-        .mem(Op.i32Load, base + REGS_AT + r * 4)
-        .set(R0 + r);
-    w.i32(0)
-      .mem(Op.i32Load, base + EXCHANGE_AT + EXCHANGE_FLAGS * 4)
-      .set(FL);
+    this.loadRegs();
+    w.i32(0).mem(Op.i32Load, this.exchange(EXCHANGE_FLAGS)).set(FL);
     w.i32(CONTINUE).set(X);
   }
 
   private epilogue(): void {
     const w = this.w;
-    const base = this.src.archOffset;
     w.get(N).get(D).op(Op.i32Add).set(N);
-    for (let r = 0; r < 8; r++)
-      w.i32(0)
-        .get(R0 + r)
-        .mem(Op.i32Store, base + REGS_AT + r * 4);
+    this.storeRegs();
     w.i32(0);
     this.flagsValue();
-    w.mem(Op.i32Store, base + EXCHANGE_AT + EXCHANGE_FLAGS * 4);
-    w.i32(0)
-      .get(PC)
-      .mem(Op.i32Store, base + EXCHANGE_AT + EXCHANGE_EIP * 4);
-    w.i32(0)
-      .get(N)
-      .mem(Op.i32Store, base + EXCHANGE_AT + EXCHANGE_RETIRED * 4);
+    w.mem(Op.i32Store, this.exchange(EXCHANGE_FLAGS));
+    w.i32(0).get(PC).mem(Op.i32Store, this.exchange(EXCHANGE_EIP));
+    w.i32(0).get(N).mem(Op.i32Store, this.exchange(EXCHANGE_RETIRED));
     w.get(X);
+  }
+
+  /** The memory offset of an exchange slot (arch-state.ts). */
+  private exchange(slot: number): number {
+    return this.src.archOffset + EXCHANGE_AT + slot * 4;
+  }
+
+  private storeRegs(): void {
+    const base = this.src.archOffset + REGS_AT;
+    for (let r = 0; r < 8; r++)
+      this.w
+        .i32(0)
+        .get(R0 + r)
+        .mem(Op.i32Store, base + r * 4);
+  }
+
+  private loadRegs(): void {
+    const base = this.src.archOffset + REGS_AT;
+    for (let r = 0; r < 8; r++)
+      this.w
+        .i32(0)
+        .mem(Op.i32Load, base + r * 4)
+        .set(R0 + r);
   }
 
   /** Pushes EFLAGS with the pending flags computed. */
@@ -235,14 +253,18 @@ class WasmRegionWriter {
       this.producerNow = null;
       const mark = this.w.bytes.length;
       const open = this.w.openCount;
-      const terminator = this.instruction();
+      let terminator = this.instruction();
       if (terminator === null) {
-        // No template: undo what it wrote and leave before the instruction.
+        // No template: undo what it wrote, and run the instruction through the interpreter or leave before it.
         this.w.bytes.length = mark;
         if (this.w.openCount !== open) throw new Error('wasm region: a template gave up inside a block');
         this.pos = start;
-        this.exitAt(eip, this.since);
-        return;
+        this.producerNow = null;
+        terminator = this.interpreted();
+        if (terminator === null) {
+          this.exitAt(eip, this.since);
+          return;
+        }
       }
       this.producer = this.followed ? null : this.producerNow;
       this.written.set(eip, this.k);
@@ -261,7 +283,8 @@ class WasmRegionWriter {
     this.labelEips.push(eip);
     if (this.plan !== null) {
       if (this.plan.labelEips[label] !== eip) throw new Error('wasm region: labels differ between passes');
-      w.end();
+      if (label > 0) w.end();
+      w.end().begin(Op.loop, `label${label}`);
     }
     this.since = 0;
     this.producer = null;
@@ -311,7 +334,9 @@ class WasmRegionWriter {
     }
     this.addN(retired);
     if (this.written.has(target)) this.budgetCheck(target);
-    this.w.i32(label).set(BI).br('top');
+    // Back to the start of the code written since the last label: the loop around that code, directly.
+    if (label === this.labelEips.length - 1 && this.written.has(target)) this.w.br(`label${label}`);
+    else this.w.i32(label).set(BI).br('top');
   }
 
   /** Leaves at `target` when fewer than the region's length of instructions are left in the budget. */
@@ -855,6 +880,34 @@ class WasmRegionWriter {
     }
   }
 
+  /**
+   * An instruction without a template runs in place through the interpreter's `step` (the imported
+   * `step`): registers and EFLAGS go to the arch area and come back. The region leaves after it when it
+   * asked for the kernel, went elsewhere, faulted without unwinding, or wrote compiled code; a fault that
+   * unwinds goes through the caller's catch, which finds the instructions retired in EXCHANGE_PASSES.
+   */
+  private interpreted(): boolean | null {
+    const length = steppableLength(this.src.u8, this.src.page + this.pos, this.src.page + 4096);
+    if (length < 0) return null;
+    const w = this.w;
+    const next = (this.insnEip + length) | 0;
+    this.settleFlags();
+    this.storeRegs();
+    w.i32(0).get(FL).mem(Op.i32Store, this.exchange(EXCHANGE_FLAGS));
+    w.i32(0).get(N).mem(Op.i32Store, this.exchange(EXCHANGE_PASSES));
+    w.i32(this.insnEip).call(F_STEP).set(V);
+    this.loadRegs();
+    w.i32(0).mem(Op.i32Load, this.exchange(EXCHANGE_FLAGS)).set(FL);
+    w.i32(0).mem(Op.i32Load, this.exchange(EXCHANGE_EIP)).set(PC);
+    w.get(V).i32(CONTINUE).op(Op.i32Ne).get(PC).i32(next).op(Op.i32Ne).op(Op.i32Or).begin(Op.if, 'if');
+    // FAULTED: the instruction did not retire. LEAVE_BLOCK (compiled code was written): go on outside.
+    w.i32(this.since).get(V).i32(FAULTED).op(Op.i32Ne).op(Op.i32Add).set(D);
+    w.i32(CONTINUE).get(V).get(V).i32(LEAVE_BLOCK).op(Op.i32Eq).op(Op.select).set(X);
+    w.br('exit').end();
+    this.pos += length;
+    return false;
+  }
+
   /** Pushes a register operand: a byte register sign-extended (see the flags note above), or a dword. */
   private regOperand(size: number, r: number): void {
     if (size === 1) this.getReg8(r, true);
@@ -1077,6 +1130,7 @@ function eflagsFunction(): CodeWriter {
 const EFLAGS_TYPE = { params: [I32, I32, I32, I32, I32], results: [I32] };
 const RUN_TYPE = { params: [I32, I32], results: [I32] };
 const TLB_PAGE_TYPE = { params: [I32, I32], results: [I32] };
+const STEP_TYPE = { params: [I32], results: [I32] };
 
 /** A compiled WebAssembly region: run(entryLabel, budget) → exit; plus what the run loop records. */
 export interface WasmRegion {
@@ -1092,6 +1146,12 @@ export interface WasmImports {
   readonly memory: object;
   readonly memoryPages: number;
   readonly tlbPage: (lin: number, write: number) => number;
+  /**
+   * Runs the instruction at `eip` through the interpreter with EFLAGS and registers from the arch area,
+   * and puts them back there with the EIP it went on at; returns its exit, LEAVE_BLOCK after a store to
+   * compiled code.
+   */
+  readonly step: (eip: number) => number;
 }
 
 interface WasmApi {
@@ -1123,7 +1183,10 @@ export function compileWasmRegion(
   const writer = new WasmRegionWriter(src, new Set(plan.labelEips), plan);
   const count = writer.write();
   const bytes = encodeModule({
-    imports: [{ name: 'tlbPage', type: TLB_PAGE_TYPE }],
+    imports: [
+      { name: 'tlbPage', type: TLB_PAGE_TYPE },
+      { name: 'step', type: STEP_TYPE },
+    ],
     memoryPages: imports.memoryPages,
     functions: [
       { type: RUN_TYPE, locals: LOCALS, body: writer.w },
@@ -1132,7 +1195,7 @@ export function compileWasmRegion(
   });
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   const instance = new api.Instance(new api.Module(bytes), {
-    env: { memory: imports.memory, tlbPage: imports.tlbPage },
+    env: { memory: imports.memory, tlbPage: imports.tlbPage, step: imports.step },
   });
   return {
     run: instance.exports.run as (label: number, left: number) => number,
