@@ -7,6 +7,7 @@
  */
 import { Reg, RunExit } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
+import type { RegionCompiler } from './cpu.js';
 import { assemble, TEST_DATA, testProgram } from './testing/guest.js';
 
 interface Outcome {
@@ -17,9 +18,15 @@ interface Outcome {
   data: number[];
 }
 
-function runProgram(source: string, jit: number, budget: number, runs = 8): Outcome {
+function runProgram(
+  source: string,
+  jit: number,
+  budget: number,
+  runs = 8,
+  compiler: RegionCompiler = 'js',
+): Outcome {
   const { code } = assemble(source);
-  const m = testProgram(code, [0, 0, 0, TEST_DATA], jit);
+  const m = testProgram(code, [0, 0, 0, TEST_DATA], jit, false, compiler);
   const exits: number[] = [];
   for (let i = 0; i < runs; i++) {
     const exit = m.cpu.run(budget);
@@ -39,11 +46,15 @@ function runProgram(source: string, jit: number, budget: number, runs = 8): Outc
   };
 }
 
-/** `thresholds`: runs of a block before its region is compiled (more runs, more of the code is hot). */
+/**
+ * `thresholds`: runs of a block before its region is compiled (more runs, more of the code is hot). Both
+ * region compilers must agree with the interpreter; returns the JS regions' outcome.
+ */
 function expectSameAsInterpreter(source: string, budget = 1000, runs = 8, thresholds = [1]): Outcome {
   const interpreted = runProgram(source, 0, budget, runs);
   let compiled = interpreted;
   for (const jit of thresholds) {
+    expect(runProgram(source, jit, budget, runs, 'wasm')).toEqual(interpreted);
     compiled = runProgram(source, jit, budget, runs);
     expect(compiled).toEqual(interpreted);
   }

@@ -7,6 +7,7 @@
 import { Reg, RunExit } from '@kmos/abi-driver';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { RegionCompiler } from './cpu.js';
 import { instructionLength } from './instruction-length.js';
 import { assemble, GuestMachine, TEST_CODE, TEST_DATA, testProgram } from './testing/guest.js';
 
@@ -25,15 +26,20 @@ function snapshot(m: GuestMachine): number[] {
 }
 
 /** The CPU's three ways to run code: interpreter, decoded blocks, compiled traces. */
-const MODES = fc.constantFrom<[number, boolean]>([0, false], [0, true], [1, false]);
+const MODES = fc.constantFrom<[number, boolean, RegionCompiler]>(
+  [0, false, 'js'],
+  [0, true, 'js'],
+  [1, false, 'js'],
+  [1, false, 'wasm'],
+);
 
 function runRandomPage(
   bytes: Uint8Array,
   regValues: number[],
   steps: number,
-  [jit, decode]: [number, boolean],
+  [jit, decode, compiler]: [number, boolean, RegionCompiler],
 ): void {
-  const m = testProgram(bytes, regValues, jit, decode);
+  const m = testProgram(bytes, regValues, jit, decode, compiler);
   for (let i = 0; i < steps; i++) {
     const before = snapshot(m);
     const exit = m.cpu.run(1);
@@ -68,19 +74,23 @@ describe('random code', () => {
 
   it('finishes a long random run within its budget', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 8192, maxLength: 8192 }), MODES, (bytes, [jit, decode]) => {
-        const m = new GuestMachine(8 << 20, jit, decode);
-        m.map(CODE);
-        m.map(CODE + 0x1000);
-        m.write(CODE, bytes);
-        m.map(0x007ff000);
-        m.cpu.setReg(Reg.ESP, 0x007ffff0);
-        m.cpu.setReg(Reg.ECX, 0xffffffff); // REP with a huge count must still respect the budget
-        m.cpu.eip = CODE;
-        const exit = m.cpu.run(100_000);
-        expect([RunExit.Budget, RunExit.Syscall, RunExit.Fault]).toContain(exit);
-        expect(m.cpu.insns).toBeLessThanOrEqual(100_000);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 8192, maxLength: 8192 }),
+        MODES,
+        (bytes, [jit, decode, compiler]) => {
+          const m = new GuestMachine(8 << 20, jit, decode, compiler);
+          m.map(CODE);
+          m.map(CODE + 0x1000);
+          m.write(CODE, bytes);
+          m.map(0x007ff000);
+          m.cpu.setReg(Reg.ESP, 0x007ffff0);
+          m.cpu.setReg(Reg.ECX, 0xffffffff); // REP with a huge count must still respect the budget
+          m.cpu.eip = CODE;
+          const exit = m.cpu.run(100_000);
+          expect([RunExit.Budget, RunExit.Syscall, RunExit.Fault]).toContain(exit);
+          expect(m.cpu.insns).toBeLessThanOrEqual(100_000);
+        },
+      ),
       { numRuns: 100, seed: 7 },
     );
   }, 120_000);
@@ -94,8 +104,9 @@ describe('decoded blocks and compiled traces against the interpreter', () => {
     decode: boolean,
     data?: Uint8Array,
     setup?: (m: GuestMachine) => void,
+    compiler: RegionCompiler = 'js',
   ): { state: number[]; data: number[] } {
-    const m = testProgram(bytes, regValues, jit, decode);
+    const m = testProgram(bytes, regValues, jit, decode, compiler);
     if (data !== undefined) m.write(DATA, data);
     setup?.(m);
     const exits: number[] = [];
@@ -118,6 +129,9 @@ describe('decoded blocks and compiled traces against the interpreter', () => {
     const compiled = runMachine(bytes, regValues, 1, false, data, setup);
     expect(compiled.state).toEqual(interpreted.state);
     expect(compiled.data).toEqual(interpreted.data);
+    const wasm = runMachine(bytes, regValues, 1, false, data, setup, 'wasm');
+    expect(wasm.state).toEqual(interpreted.state);
+    expect(wasm.data).toEqual(interpreted.data);
     const decoded = runMachine(bytes, regValues, 0, true, data, setup);
     expect(decoded.state).toEqual(interpreted.state);
     expect(decoded.data).toEqual(interpreted.data);

@@ -9,6 +9,7 @@
 import { Reg, RunExit, type VirtAddr } from '@kmos/abi-driver';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { RegionCompiler } from './cpu.js';
 import { assemble, GuestMachine, TEST_CODE, USER_RO, USER_RW } from './testing/guest.js';
 
 /** Four data pages; a case may leave one of them unmapped or read-only until it faults there. */
@@ -94,9 +95,14 @@ function model(t: Case): Trace {
 }
 
 /** The same case on the CPU in one tier: `rep movs`/`rep stos` then `int 0x80`. */
-function emulate(t: Case, jitThreshold: number, decodeBlocks: boolean): Trace & { insns: number } {
+function emulate(
+  t: Case,
+  jitThreshold: number,
+  decodeBlocks: boolean,
+  compiler: RegionCompiler,
+): Trace & { insns: number } {
   const { code } = assemble(`${t.down ? 'std' : 'cld'}\nrep ${t.kind}${SUFFIX[t.size]}\nint 0x80`);
-  const m = new GuestMachine(16 << 20, jitThreshold, decodeBlocks);
+  const m = new GuestMachine(16 << 20, jitThreshold, decodeBlocks, compiler);
   m.map(TEST_CODE);
   m.write(TEST_CODE, code);
   m.map(STACK_TOP & ~0xfff);
@@ -141,23 +147,24 @@ function emulate(t: Case, jitThreshold: number, decodeBlocks: boolean): Trace & 
 }
 
 const TIERS = [
-  ['interpreter', 0, false],
-  ['decoded blocks', 0, true],
-  ['compiled traces', 1, false],
+  ['interpreter', 0, false, 'js'],
+  ['decoded blocks', 0, true, 'js'],
+  ['compiled traces', 1, false, 'js'],
+  ['WebAssembly regions', 1, false, 'wasm'],
 ] as const;
 
 /** Checks `t` in every tier against the model, and the instructions retired. */
 function check(t: Case): void {
   const { bytes: expectedBytes, ...expected } = model(t);
-  const insns = TIERS.map(([tier, jit, decoded]) => {
-    const { insns, bytes, ...got } = emulate(t, jit, decoded);
+  const insns = TIERS.map(([tier, jit, decoded, compiler]) => {
+    const { insns, bytes, ...got } = emulate(t, jit, decoded, compiler);
     const label = `${tier}: ${JSON.stringify(t)}`;
     expect(got, label).toEqual(expected);
     expect(firstDifference(bytes, expectedBytes), label).toBe(-1);
     return insns;
   });
   // CLD/STD, the REP (a faulting pass retires nothing; the whole window is under one bulk chunk), INT 0x80.
-  expect(insns).toEqual([3, 3, 3]);
+  expect(insns).toEqual([3, 3, 3, 3]);
 }
 
 /** The first offset where `a` and `b` differ, or -1. */
@@ -235,8 +242,8 @@ describe('REP MOVS into compiled code', () => {
       jnz top
       int 0x80`;
     const { code } = assemble(source);
-    for (const [tier, jit, decoded] of TIERS) {
-      const m = new GuestMachine(16 << 20, jit, decoded);
+    for (const [tier, jit, decoded, compiler] of TIERS) {
+      const m = new GuestMachine(16 << 20, jit, decoded, compiler);
       m.map(TEST_CODE);
       m.write(TEST_CODE, code);
       m.map(WINDOW);

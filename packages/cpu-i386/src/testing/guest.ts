@@ -124,8 +124,9 @@ export function testProgram(
   regValues: readonly number[],
   jitThreshold: number,
   decodeBlocks = false,
+  compiler: RegionCompiler = 'js',
 ): GuestMachine {
-  const m = new GuestMachine(8 << 20, jitThreshold, decodeBlocks);
+  const m = new GuestMachine(8 << 20, jitThreshold, decodeBlocks, compiler);
   m.map(TEST_CODE);
   m.map(TEST_CODE + 0x1000);
   m.write(TEST_CODE, code);

@@ -4,7 +4,7 @@
  * arch area. Layer: arch plugin (cpu-i386); cpu.ts uses it when the `compiler` option is "wasm".
  */
 import type { PhysicalMemory } from '@kmos/abi-driver';
-import { installRegion } from '../block-compiler.js';
+import { compileBlock, installRegion } from '../block-compiler.js';
 import { type Block, type BlockFn, TRACE_CAUGHT } from '../code-cache.js';
 import { ESP } from '../constants.js';
 import { type CpuCore, INSN_BLOCK_PASSES, INSN_ESP } from '../cpu-core.js';
@@ -20,7 +20,7 @@ import {
   EXCHANGE_PASSES,
   EXCHANGE_RETIRED,
 } from './arch-state.js';
-import { compileWasmRegion, type WasmImports } from './wasm-region.js';
+import { compileWasmRegion, PREFER_JS, type WasmImports } from './wasm-region.js';
 
 const EXIT_SYSCALL = 1;
 const WASM_PAGE_BYTES = 65536;
@@ -52,7 +52,10 @@ export class WasmBackend {
     return new WasmBackend(core, archOffset, memory);
   }
 
-  /** Compiles the region entered at block `b` (physical page `page`); false when its entry has no template. */
+  /**
+   * Compiles the region entered at block `b` (physical page `page`); false when its entry has no template.
+   * A region with x87 instructions is compiled to JS (see PREFER_JS).
+   */
   compile(
     b: Block,
     page: number,
@@ -64,6 +67,7 @@ export class WasmBackend {
       this.imports,
       (eips) => eips.filter((eip) => eip !== b.lin && blockAt(eip)?.fn === null),
     );
+    if (region === PREFER_JS) return compileBlock(this.core, b, page, executions, blockAt);
     if (region === null) return false;
     installRegion(b, blockAt, { ...region, fn: this.blockFn(region.run) });
     return true;

@@ -21,13 +21,15 @@
  *   and branches back to the loop; gotos backwards (in writing order) and returns check the budget first.
  *   The code after each label sits in a loop of its own, so a jump back to the label just above it (the
  *   usual inner loop) branches there directly, without the table.
- * - Any instruction without a template ends the region before it: the decoded tier runs it.
+ * - Any instruction without a template runs in place through the interpreter's `step`. Regions with x87
+ *   instructions go to the JS compiler instead, which calls the x87 unit's fast paths inline.
  */
 
 import { steppableLength } from '../block-compiler.js';
 import type { CpuCore } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
 import { FAULTED } from '../fault.js';
+import { INSTRUCTION_PREFIXES } from '../instruction-length.js';
 import {
   EXCHANGE_AT,
   EXCHANGE_EIP,
@@ -125,6 +127,8 @@ class WasmRegionWriter {
   private followed = false;
   private insnEip = 0;
   private modrm = 0;
+  /** x87 instructions written (they run through `step`, at a fraction of the JS regions' speed). */
+  x87Escapes = 0;
 
   /** `plan`: the first pass, whose labels and return addresses this second pass uses (null: first pass). */
   constructor(
@@ -887,8 +891,10 @@ class WasmRegionWriter {
    * unwinds goes through the caller's catch, which finds the instructions retired in EXCHANGE_PASSES.
    */
   private interpreted(): boolean | null {
-    const length = steppableLength(this.src.u8, this.src.page + this.pos, this.src.page + 4096);
+    const at = this.src.page + this.pos;
+    const length = steppableLength(this.src.u8, at, this.src.page + 4096);
     if (length < 0) return null;
+    if (isX87Escape(this.src.u8, at)) this.x87Escapes++;
     const w = this.w;
     const next = (this.insnEip + length) | 0;
     this.settleFlags();
@@ -1132,6 +1138,20 @@ const RUN_TYPE = { params: [I32, I32], results: [I32] };
 const TLB_PAGE_TYPE = { params: [I32, I32], results: [I32] };
 const STEP_TYPE = { params: [I32], results: [I32] };
 
+/**
+ * What `compileWasmRegion` answers for a region with x87 instructions: the JS region compiler calls the
+ * x87 unit's fast paths inline (block-compiler.ts), which this one does not yet.
+ */
+export const PREFER_JS = Symbol('prefer the JS region compiler');
+
+/** Whether the instruction at `at` (after any prefixes) is an x87 escape, D8..DF. */
+function isX87Escape(u8: Uint8Array, at: number): boolean {
+  let op = at;
+  while (INSTRUCTION_PREFIXES.has(u8[op] as number) && op < at + 14) op++;
+  const first = u8[op] as number;
+  return first >= 0xd8 && first <= 0xdf;
+}
+
 /** A compiled WebAssembly region: run(entryLabel, budget) → exit; plus what the run loop records. */
 export interface WasmRegion {
   readonly run: (label: number, left: number) => number;
@@ -1168,9 +1188,10 @@ export function compileWasmRegion(
   src: RegionSource,
   imports: WasmImports,
   entries: (eips: readonly number[]) => number[],
-): WasmRegion | null {
+): WasmRegion | null | typeof PREFER_JS {
   const survey = new WasmRegionWriter(src, new Set(), null);
   if (survey.write() === 0) return null;
+  if (survey.x87Escapes > 0) return PREFER_JS;
   const labels = new Set([src.lin, ...survey.targets, ...entries(survey.eips)]);
   const plan: Pass = {
     eips: survey.eips,

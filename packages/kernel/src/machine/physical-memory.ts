@@ -37,13 +37,21 @@ export function createPhysicalMemory(sizeBytes: number, archStateBytes = 0): Phy
   };
 }
 
-/** RAM and the arch's area in one WebAssembly memory, or null when the host has none or it cannot hold them. */
+/**
+ * RAM and the arch's area in one WebAssembly memory, or null when the host has none, a memory cannot hold
+ * them, or the host refuses one that large.
+ */
 function createWasmRam(sizeBytes: number, archStateBytes: number): WasmRam | null {
   const Memory = (globalThis as { WebAssembly?: { Memory?: WasmMemoryConstructor } }).WebAssembly?.Memory;
   if (Memory === undefined) return null;
   const archOffset = Math.ceil(sizeBytes / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
   const pages = Math.ceil((archOffset + archStateBytes) / WASM_PAGE_BYTES);
   if (pages > WASM_MAX_PAGES) return null;
-  const memory = new Memory({ initial: pages, maximum: pages });
-  return { memory, archOffset, archBytes: pages * WASM_PAGE_BYTES - archOffset };
+  try {
+    const memory = new Memory({ initial: pages, maximum: pages });
+    return { memory, archOffset, archBytes: pages * WASM_PAGE_BYTES - archOffset };
+  } catch {
+    // A host that cannot reserve that much address space for WebAssembly may still give an ArrayBuffer.
+    return null;
+  }
 }
