@@ -48,6 +48,7 @@ export const Op = {
   i32GeS: 0x4e,
   i32GeU: 0x4f,
   i64Ne: 0x52,
+  i64Const: 0x42,
   i32Popcnt: 0x69,
   i32Add: 0x6a,
   i32Sub: 0x6b,
@@ -59,6 +60,12 @@ export const Op = {
   i32ShrS: 0x75,
   i32ShrU: 0x76,
   i64Mul: 0x7e,
+  i64DivS: 0x7f,
+  i64DivU: 0x80,
+  i64RemS: 0x81,
+  i64RemU: 0x82,
+  i64Or: 0x84,
+  i64Shl: 0x86,
   i64ShrU: 0x88,
   i32WrapI64: 0xa7,
   i64ExtendI32S: 0xac,
@@ -102,6 +109,13 @@ export class CodeWriter {
 
   i32(v: number): this {
     this.bytes.push(Op.i32Const);
+    signed(this.bytes, v);
+    return this;
+  }
+
+  /** An i64 constant (a small one: these are shift counts). */
+  i64(v: number): this {
+    this.bytes.push(Op.i64Const);
     signed(this.bytes, v);
     return this;
   }

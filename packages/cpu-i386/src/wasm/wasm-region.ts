@@ -82,6 +82,7 @@ const K_SHL = 6;
 const K_SHR = 7;
 const K_SAR = 8;
 const K_IMUL = 9;
+const K_MUL = 10;
 
 const FLAGS_STATUS = 0x8d5;
 
@@ -810,6 +811,13 @@ class WasmRegionWriter {
           this.writeRm(4, V);
           return false;
         }
+        if (this.reg >= 4 && size === 4) {
+          this.readRm(4, false);
+          w.set(V);
+          if (this.reg < 6) this.wideMultiply(this.reg === 5);
+          else this.wideDivide(this.reg === 7);
+          return false;
+        }
         return null;
       }
       default:
@@ -971,6 +979,85 @@ class WasmRegionWriter {
     return false;
   }
 
+  /** Pushes EAX times V as an i64, the factors sign- or zero-extended. */
+  private product64(signed: boolean): void {
+    const extend = signed ? Op.i64ExtendI32S : Op.i64ExtendI32U;
+    this.w.get(R0).op(extend).get(V).op(extend).op(Op.i64Mul);
+  }
+
+  /**
+   * MUL or IMUL r/m32 (the factor in V): EDX:EAX = EAX * V. CF = OF = the high half is not zero (MUL) or
+   * not the sign of the low half (IMUL), as the JS templates' lazy MUL and IMUL compute them.
+   */
+  private wideMultiply(signed: boolean): void {
+    const w = this.w;
+    w.get(R0).set(T);
+    this.product64(signed);
+    w.i64(32)
+      .op(Op.i64ShrU)
+      .op(Op.i32WrapI64)
+      .set(R0 + 2);
+    this.product64(signed);
+    w.op(Op.i32WrapI64).set(R0);
+    if (signed) {
+      this.produce(K_IMUL, () => w.get(R0), null);
+    } else {
+      w.get(R0 + 2).set(T);
+      this.produce(K_MUL, () => w.get(R0), null);
+    }
+  }
+
+  /** Pushes EDX:EAX as an i64. */
+  private dividend(): void {
+    this.w
+      .get(R0 + 2)
+      .op(Op.i64ExtendI32U)
+      .i64(32)
+      .op(Op.i64Shl)
+      .get(R0)
+      .op(Op.i64ExtendI32U)
+      .op(Op.i64Or);
+  }
+
+  /**
+   * DIV or IDIV r/m32 (the divisor in V): EAX = EDX:EAX / V, EDX = the remainder; flags unchanged. A zero
+   * divisor or a quotient that does not fit leaves before the instruction, for the decoded tier to raise
+   * #DE; so does IDIV by -1, where WebAssembly would trap on the one overflowing dividend.
+   */
+  private wideDivide(signed: boolean): void {
+    const w = this.w;
+    w.get(V).op(Op.i32Eqz);
+    if (signed) w.get(V).i32(-1).op(Op.i32Eq).op(Op.i32Or);
+    else
+      w.get(R0 + 2)
+        .get(V)
+        .op(Op.i32GeU)
+        .op(Op.i32Or);
+    w.begin(Op.if, 'if');
+    this.leaveBefore();
+    w.end();
+    const divisor = () => w.get(V).op(signed ? Op.i64ExtendI32S : Op.i64ExtendI32U);
+    this.dividend();
+    divisor();
+    w.op(signed ? Op.i64DivS : Op.i64DivU)
+      .op(Op.i32WrapI64)
+      .set(T);
+    if (signed) {
+      // The quotient must fit in 32 bits: EDX:EAX / V again, compared with T sign-extended.
+      this.dividend();
+      divisor();
+      w.op(Op.i64DivS).get(T).op(Op.i64ExtendI32S).op(Op.i64Ne).begin(Op.if, 'if');
+      this.leaveBefore();
+      w.end();
+    }
+    this.dividend();
+    divisor();
+    w.op(signed ? Op.i64RemS : Op.i64RemU)
+      .op(Op.i32WrapI64)
+      .set(R0 + 2);
+    w.get(T).set(R0);
+  }
+
   /** IMUL of T and V into `reg`: CF = OF = the product does not fit. */
   private imul(reg: number): void {
     const w = this.w;
@@ -1107,6 +1194,9 @@ function eflagsFunction(): CodeWriter {
   });
   when([K_SAR], () => {
     w.get(FA_).get(FB_).i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And).set(CF);
+  });
+  when([K_MUL], () => {
+    w.get(FA_).i32(0).op(Op.i32Ne).tee(CF).set(OF);
   });
   when([K_IMUL], () => {
     w.get(FA_).op(Op.i64ExtendI32S).get(FB_).op(Op.i64ExtendI32S).op(Op.i64Mul);
