@@ -69,7 +69,10 @@ describe.skipIf(hostCUnavailable !== null)(
   () => {
     it('terminates, ignores, stops or continues as signalDefaultAction says', () => {
       // A child resets the signal to SIG_DFL, sends it to itself and, if it survives, exits 0. Core dumps
-      // are disabled (RLIMIT_CORE 0), so 'core' and 'term' both show as death by the signal.
+      // are disabled (RLIMIT_CORE 0), so 'core' and 'term' both show as death by the signal. The child
+      // leads a process group of its own, whose parent is outside it in the same session: the group is
+      // not orphaned however the test runs, and Linux discards SIGTSTP, SIGTTIN and SIGTTOU sent to an
+      // orphaned group (under a backgrounded CI script the test's own group can be one).
       const src = `#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -82,6 +85,7 @@ int main(void) {
     pid_t pid = fork();
     if (pid == 0) {
       sigset_t all; sigemptyset(&all);
+      setpgid(0, 0);
       signal(s, SIG_DFL);
       sigprocmask(SIG_SETMASK, &all, NULL);
       kill(getpid(), s);
