@@ -13,7 +13,7 @@ import { FaultRecord } from './fault.js';
 import type { FpuUnit } from './fpu-unit.js';
 import { Mmu } from './mmu.js';
 import { SseState } from './sse/sse-state.js';
-import { archInt32Array, LAZY_AT, REGS_AT } from './wasm/arch-state.js';
+import { archInt32Array, LAZY_AT, REGS_AT, SEG_BASE_AT } from './wasm/arch-state.js';
 
 /**
  * How the lazy flags were produced (flags.ts computes CF/OF/AF from this, ZF/SF/PF from the result). The
@@ -65,7 +65,8 @@ export class CpuCore {
 
   /** Segment selectors and their descriptor caches (segments.ts). */
   readonly seg = new Uint16Array(6);
-  readonly segBase = new Int32Array(6);
+  /** In the arch area of a WebAssembly RAM when there is one, like `regs`. */
+  readonly segBase: Int32Array;
   /** Limits as unsigned numbers. */
   readonly segLimit = new Float64Array(6);
   /** Bit per segment register: accesses through it need a check (null selector, limit below 4 GiB, expand-down). */
@@ -120,6 +121,7 @@ export class CpuCore {
   constructor(memory: PhysicalMemory, gdtEntries: number) {
     this.regs = archInt32Array(memory, REGS_AT, 8);
     this.lazy = archInt32Array(memory, LAZY_AT, 4);
+    this.segBase = archInt32Array(memory, SEG_BASE_AT, 6);
     this.mmu = new Mmu(memory, this.fault);
     this.gdt = new Uint32Array(gdtEntries * 2);
   }

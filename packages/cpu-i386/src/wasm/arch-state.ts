@@ -12,14 +12,18 @@ export const TLB_READ_AT = 0;
 export const TLB_WRITE_AT = TLB_READ_AT + PAGE_COUNT * 4;
 export const REGS_AT = TLB_WRITE_AT + PAGE_COUNT * 4;
 export const LAZY_AT = REGS_AT + 8 * 4;
+/** The segment bases (CpuCore.segBase): a segment override adds one. */
+export const SEG_BASE_AT = LAZY_AT + 4 * 4;
 /** What a compiled region and its caller hand each other besides registers (EXCHANGE_* slots, dwords). */
-export const EXCHANGE_AT = LAZY_AT + 4 * 4;
+export const EXCHANGE_AT = SEG_BASE_AT + 6 * 4;
 export const EXCHANGE_FLAGS = 0;
 export const EXCHANGE_EIP = 1;
 export const EXCHANGE_RETIRED = 2;
 /** Instructions of finished segments, stored before an instruction runs through `step` (which may unwind). */
 export const EXCHANGE_PASSES = 3;
-const EXCHANGE_SLOTS = 4;
+/** CpuCore.segCheckMask: a segment override through a segment that needs checks leaves the region. */
+export const EXCHANGE_SEG_CHECK = 4;
+const EXCHANGE_SLOTS = 5;
 
 /** What the CPU asks the kernel to keep for it (ArchPlugin.stateBytes). */
 export const ARCH_STATE_BYTES = EXCHANGE_AT + EXCHANGE_SLOTS * 4;

@@ -19,6 +19,7 @@ import {
   EXCHANGE_FLAGS,
   EXCHANGE_PASSES,
   EXCHANGE_RETIRED,
+  EXCHANGE_SEG_CHECK,
 } from './arch-state.js';
 import { compileWasmRegion, PREFER_JS, type WasmImports } from './wasm-region.js';
 
@@ -35,7 +36,7 @@ export class WasmBackend {
     memory: PhysicalMemory,
   ) {
     const wasm = memory.wasm as NonNullable<PhysicalMemory['wasm']>;
-    this.exchange = archInt32Array(memory, EXCHANGE_AT, 4);
+    this.exchange = archInt32Array(memory, EXCHANGE_AT, 5);
     const mmu = core.mmu;
     this.imports = {
       memory: wasm.memory,
@@ -83,6 +84,7 @@ export class WasmBackend {
     return (c, r, _m, s, left, entry) => {
       materializeFlags(c);
       x[EXCHANGE_FLAGS] = c.flags;
+      x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
       let exit: number;
       try {
         exit = run(entry, left);
@@ -112,6 +114,7 @@ export class WasmBackend {
     materializeFlags(c);
     x[EXCHANGE_FLAGS] = c.flags;
     x[EXCHANGE_EIP] = c.eip;
+    x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
     if (exit === CONTINUE && c.smcPending) {
       c.smcPending = false;
       return LEAVE_BLOCK;

@@ -101,6 +101,9 @@ function signed(out: number[], v: number): void {
 export class CodeWriter {
   readonly bytes: number[] = [];
   private readonly open: string[] = [];
+  /** Bit per local (the first 32) read, and written, by the code so far. */
+  readsMask = 0;
+  writesMask = 0;
 
   op(code: number): this {
     this.bytes.push(code);
@@ -121,18 +124,21 @@ export class CodeWriter {
   }
 
   get(local: number): this {
+    this.readsMask |= 1 << local;
     this.bytes.push(Op.localGet);
     unsigned(this.bytes, local);
     return this;
   }
 
   set(local: number): this {
+    this.writesMask |= 1 << local;
     this.bytes.push(Op.localSet);
     unsigned(this.bytes, local);
     return this;
   }
 
   tee(local: number): this {
+    this.writesMask |= 1 << local;
     this.bytes.push(Op.localTee);
     unsigned(this.bytes, local);
     return this;

@@ -36,7 +36,9 @@ import {
   EXCHANGE_FLAGS,
   EXCHANGE_PASSES,
   EXCHANGE_RETIRED,
+  EXCHANGE_SEG_CHECK,
   REGS_AT,
+  SEG_BASE_AT,
   TLB_READ_AT,
   TLB_WRITE_AT,
 } from './arch-state.js';
@@ -85,6 +87,8 @@ const K_IMUL = 9;
 const K_MUL = 10;
 
 const FLAGS_STATUS = 0x8d5;
+/** Segment-override prefixes, indexed by the segment register they select (ES CS SS DS FS GS). */
+const SEGMENT_OVERRIDES = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
 
 type Producer = 'sub' | 'logic' | 'incdec' | null;
 
@@ -104,6 +108,9 @@ export interface RegionSource {
 
 /** The result of a pass: instructions written, in order, and the targets found. */
 interface Pass {
+  /** Guest registers the code reads or writes, and those it writes (bit n: register n). */
+  readonly regsUsed: number;
+  readonly regsWritten: number;
   readonly eips: number[];
   readonly retiredBefore: number[];
   readonly targets: Set<number>;
@@ -128,6 +135,8 @@ class WasmRegionWriter {
   private followed = false;
   private insnEip = 0;
   private modrm = 0;
+  /** The segment register an override prefix names for the current instruction (ES..GS), or -1. */
+  private seg = -1;
   /** x87 instructions written (they run through `step`, at a fraction of the JS regions' speed). */
   x87Escapes = 0;
 
@@ -193,9 +202,10 @@ class WasmRegionWriter {
     return this.k;
   }
 
+  /** Loads the registers the code uses: each costs a load on every call (a syscall's round trip makes five). */
   private prologue(): void {
     const w = this.w;
-    this.loadRegs();
+    this.loadRegs((this.plan as Pass).regsUsed);
     w.i32(0).mem(Op.i32Load, this.exchange(EXCHANGE_FLAGS)).set(FL);
     w.i32(CONTINUE).set(X);
   }
@@ -203,7 +213,7 @@ class WasmRegionWriter {
   private epilogue(): void {
     const w = this.w;
     w.get(N).get(D).op(Op.i32Add).set(N);
-    this.storeRegs();
+    this.storeRegs((this.plan as Pass).regsWritten);
     w.i32(0);
     this.flagsValue();
     w.mem(Op.i32Store, this.exchange(EXCHANGE_FLAGS));
@@ -217,22 +227,30 @@ class WasmRegionWriter {
     return this.src.archOffset + EXCHANGE_AT + slot * 4;
   }
 
-  private storeRegs(): void {
+  /** Stores the registers named in `mask` (bit n: register n) to the arch area. */
+  private storeRegs(mask = 0xff): void {
     const base = this.src.archOffset + REGS_AT;
     for (let r = 0; r < 8; r++)
-      this.w
-        .i32(0)
-        .get(R0 + r)
-        .mem(Op.i32Store, base + r * 4);
+      if ((mask & (1 << r)) !== 0)
+        this.w
+          .i32(0)
+          .get(R0 + r)
+          .mem(Op.i32Store, base + r * 4);
   }
 
-  private loadRegs(): void {
+  private loadRegs(mask = 0xff): void {
     const base = this.src.archOffset + REGS_AT;
     for (let r = 0; r < 8; r++)
-      this.w
-        .i32(0)
-        .mem(Op.i32Load, base + r * 4)
-        .set(R0 + r);
+      if ((mask & (1 << r)) !== 0)
+        this.w
+          .i32(0)
+          .mem(Op.i32Load, base + r * 4)
+          .set(R0 + r);
+  }
+
+  /** The guest registers (bit n: register n) among the locals in `localsMask`. */
+  static regs(localsMask: number): number {
+    return (localsMask >>> R0) & 0xff;
   }
 
   /** Pushes EFLAGS with the pending flags computed. */
@@ -371,7 +389,7 @@ class WasmRegionWriter {
   // ---- Operands ----
 
   /** Reads ModR/M (+SIB, displacement); a memory form leaves its linear address in `ea`. Returns false if unsupported. */
-  private operand(): boolean {
+  private operand(segmented = true): boolean {
     const modrm = this.byte();
     this.modrm = modrm;
     if (modrm >= 0xc0) return true;
@@ -413,8 +431,28 @@ class WasmRegionWriter {
       w.i32(disp);
       if (terms++ > 0) w.op(Op.i32Add);
     }
+    if (segmented) this.addSegmentBase();
     w.set(EA);
     return true;
+  }
+
+  /**
+   * Adds the base of an override's segment to the offset on the stack. A segment that needs checks (null,
+   * limited, expand-down: CpuCore.segCheckMask) leaves before the instruction: the interpreter checks it.
+   */
+  private addSegmentBase(): void {
+    if (this.seg < 0) return;
+    const w = this.w;
+    w.i32(0)
+      .mem(Op.i32Load, this.exchange(EXCHANGE_SEG_CHECK))
+      .i32(1 << this.seg)
+      .op(Op.i32And);
+    w.begin(Op.if, 'if');
+    this.leaveBefore();
+    w.end();
+    w.i32(0)
+      .mem(Op.i32Load, this.src.archOffset + SEG_BASE_AT + this.seg * 4)
+      .op(Op.i32Add);
   }
 
   private get isReg(): boolean {
@@ -613,7 +651,12 @@ class WasmRegionWriter {
   /** One instruction: false when it falls through, true when it ended the run, null when it has no template. */
   private instruction(): boolean | null {
     const w = this.w;
-    const op = this.byte();
+    let op = this.byte();
+    this.seg = SEGMENT_OVERRIDES.indexOf(op);
+    if (this.seg >= 0) {
+      op = this.byte();
+      if (SEGMENT_OVERRIDES.includes(op)) return null;
+    }
     if (op < 0x40 && (op & 7) < 6 && (op & 0x38) !== 0x10 && (op & 0x38) !== 0x18) {
       const aop = op >> 3;
       const size = (op & 1) === 0 ? 1 : 4;
@@ -637,20 +680,8 @@ class WasmRegionWriter {
     if (row === 0x40 || row === 0x48) {
       const r = op & 7;
       const dec = row === 0x48;
-      this.settleFlags();
-      w.get(R0 + r)
-        .set(T)
-        .i32(1)
-        .set(V);
-      this.produce(
-        dec ? K_DEC : K_INC,
-        () =>
-          w
-            .get(T)
-            .i32(1)
-            .op(dec ? Op.i32Sub : Op.i32Add),
-        'incdec',
-      );
+      w.get(R0 + r).set(T);
+      this.incDec(dec);
       w.get(FR).set(R0 + r);
       return false;
     }
@@ -731,11 +762,25 @@ class WasmRegionWriter {
         return false;
       }
       case 0x8d:
-        if (!this.operand() || this.isReg) return null;
+        // LEA: the offset alone, whatever segment an override names.
+        if (!this.operand(false) || this.isReg) return null;
         w.get(EA).set(R0 + this.reg);
         return false;
       case 0x90:
         return false;
+      case 0x66:
+        // `66 90` and `66 0F 1F /0`, the padding NOPs compilers emit; other 16-bit forms run through step.
+        if (this.byte() === 0x90) return false;
+        this.pos--;
+        if (this.byte() !== 0x0f || this.byte() !== 0x1f) return null;
+        return this.hintNop();
+      case 0xa0:
+      case 0xa1:
+      case 0xa2:
+      case 0xa3:
+        return this.moffs(op);
+      case 0xff:
+        return this.group5();
       case 0xa8:
       case 0xa9: {
         const size = op === 0xa8 ? 1 : 4;
@@ -828,6 +873,7 @@ class WasmRegionWriter {
   private twoByte(): boolean | null {
     const w = this.w;
     const op = this.byte();
+    if (op === 0x1f) return this.hintNop();
     if (op >= 0x80 && op <= 0x8f) {
       const disp = this.dword();
       return this.jcc(op & 15, (this.nextEip + disp) | 0);
@@ -920,6 +966,97 @@ class WasmRegionWriter {
     w.br('exit').end();
     this.pos += length;
     return false;
+  }
+
+  /** 0F 1F /0: the multi-byte NOP; its operand is decoded, never touched. */
+  private hintNop(): boolean | null {
+    const mark = this.w.bytes.length;
+    if (!this.operand(false)) return null;
+    this.w.bytes.length = mark;
+    return false;
+  }
+
+  /** MOV AL/EAX <-> [moffs32] (A0..A3): glibc's `mov %gs:0x14, %eax` stack-protector load is one. */
+  private moffs(op: number): boolean {
+    const w = this.w;
+    const size = (op & 1) === 0 ? 1 : 4;
+    w.i32(this.dword());
+    this.addSegmentBase();
+    w.set(EA);
+    this.modrm = 0; // a memory operand, for readRm and writeRm
+    if (op < 0xa2) {
+      this.readRm(size, false);
+      w.set(V);
+      if (size === 1) this.setReg8(0, V);
+      else w.get(V).set(R0);
+    } else {
+      this.checkEa(true, size);
+      w.get(R0).set(V);
+      this.writeRm(size, V);
+    }
+    return false;
+  }
+
+  /**
+   * INC or DEC of T into FR: the flags pending before are computed first, since INC and DEC keep CF, which
+   * `eflags` then takes from `fl`.
+   */
+  private incDec(dec: boolean): void {
+    const w = this.w;
+    this.settleFlags();
+    w.i32(1).set(V);
+    this.produce(
+      dec ? K_DEC : K_INC,
+      () =>
+        w
+          .get(T)
+          .i32(1)
+          .op(dec ? Op.i32Sub : Op.i32Add),
+      'incdec',
+    );
+  }
+
+  /** FF: INC/DEC r/m32, CALL/JMP r/m32 (they leave: the target is computed), PUSH r/m32. */
+  private group5(): boolean | null {
+    const w = this.w;
+    if (!this.operand()) return null;
+    switch (this.reg) {
+      case 0:
+      case 1: {
+        const dec = this.reg === 1;
+        if (!this.isReg) this.checkEa(true, 4);
+        this.readRmChecked(4);
+        w.set(T);
+        this.incDec(dec);
+        this.writeRm(4, FR);
+        return false;
+      }
+      case 2:
+        this.readRm(4, false);
+        w.set(T);
+        w.i32(this.nextEip).set(V);
+        this.push(V);
+        w.get(T)
+          .set(PC)
+          .i32(this.since + 1)
+          .set(D)
+          .br('exit');
+        return true;
+      case 4:
+        this.readRm(4, false);
+        w.set(PC)
+          .i32(this.since + 1)
+          .set(D)
+          .br('exit');
+        return true;
+      case 6:
+        this.readRm(4, false);
+        w.set(V);
+        this.push(V);
+        return false;
+      default:
+        return null;
+    }
   }
 
   /** Pushes a register operand: a byte register sign-extended (see the flags note above), or a dword. */
@@ -1283,7 +1420,11 @@ export function compileWasmRegion(
   if (survey.write() === 0) return null;
   if (survey.x87Escapes > 0) return PREFER_JS;
   const labels = new Set([src.lin, ...survey.targets, ...entries(survey.eips)]);
+  const written = WasmRegionWriter.regs(survey.w.writesMask);
   const plan: Pass = {
+    // A register written on one path and not another must still hold its value on the way out.
+    regsUsed: WasmRegionWriter.regs(survey.w.readsMask) | written,
+    regsWritten: written,
     eips: survey.eips,
     retiredBefore: survey.retiredBefore,
     targets: survey.targets,
