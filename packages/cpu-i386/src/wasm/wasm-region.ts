@@ -85,6 +85,8 @@ const K_SHR = 7;
 const K_SAR = 8;
 const K_IMUL = 9;
 const K_MUL = 10;
+/** No kind: what `fk` holds is not known where the code is written. */
+const UNKNOWN_KIND = -1;
 
 const FLAGS_STATUS = 0x8d5;
 /** Segment-override prefixes, indexed by the segment register they select (ES CS SS DS FS GS). */
@@ -130,6 +132,11 @@ class WasmRegionWriter {
   private readonly written = new Map<number, number>();
   private producer: Producer = null;
   private producerNow: Producer = null;
+  /**
+   * The kind `fk` holds here when the code above fixes it (0: nothing pending), or UNKNOWN_KIND (at a label
+   * or a run's start, where any way in may have left any kind).
+   */
+  private pendingKind = UNKNOWN_KIND;
   private since = 0;
   private k = 0;
   private followed = false;
@@ -190,6 +197,7 @@ class WasmRegionWriter {
       this.pos = start & 0xfff;
       this.since = 0;
       this.producer = null;
+      this.pendingKind = UNKNOWN_KIND;
       this.writeRun();
     }
     if (this.plan !== null) w.end();
@@ -276,10 +284,12 @@ class WasmRegionWriter {
       this.producerNow = null;
       const mark = this.w.bytes.length;
       const open = this.w.openCount;
+      const pendingKind = this.pendingKind;
       let terminator = this.instruction();
       if (terminator === null) {
         // No template: undo what it wrote, and run the instruction through the interpreter or leave before it.
         this.w.bytes.length = mark;
+        this.pendingKind = pendingKind;
         if (this.w.openCount !== open) throw new Error('wasm region: a template gave up inside a block');
         this.pos = start;
         this.producerNow = null;
@@ -311,6 +321,7 @@ class WasmRegionWriter {
     }
     this.since = 0;
     this.producer = null;
+    this.pendingKind = UNKNOWN_KIND;
   }
 
   private addN(count: number): void {
@@ -569,6 +580,7 @@ class WasmRegionWriter {
     result();
     w.set(FR).i32(kind).set(FK);
     this.producerNow = producer;
+    this.pendingKind = kind;
   }
 
   /** Computes the pending flags into `fl` (INC/DEC keep CF, which must be known first). */
@@ -576,6 +588,32 @@ class WasmRegionWriter {
     const w = this.w;
     this.flagsValue();
     w.set(FL).i32(0).set(FK);
+    this.pendingKind = 0;
+  }
+
+  /**
+   * Makes CF in `fl` current (INC and DEC keep it; their other flags come from their own operands): from the
+   * pending operands when the kind is known here, else by computing every pending flag.
+   */
+  private settleCarry(): void {
+    const w = this.w;
+    switch (this.pendingKind) {
+      case 0:
+      case K_INC:
+      case K_DEC:
+        return; // CF is in fl already
+      case K_SUB:
+        w.get(FL).i32(~1).op(Op.i32And).get(FA).get(FB).op(Op.i32LtU).op(Op.i32Or).set(FL);
+        return;
+      case K_ADD:
+        w.get(FL).i32(~1).op(Op.i32And).get(FR).get(FA).op(Op.i32LtU).op(Op.i32Or).set(FL);
+        return;
+      case K_LOGIC:
+        w.get(FL).i32(~1).op(Op.i32And).set(FL);
+        return;
+      default:
+        this.settleFlags();
+    }
   }
 
   /** Pushes condition `cc` (0 or 1). */
@@ -998,12 +1036,11 @@ class WasmRegionWriter {
   }
 
   /**
-   * INC or DEC of T into FR: the flags pending before are computed first, since INC and DEC keep CF, which
-   * `eflags` then takes from `fl`.
+   * INC or DEC of T into FR. They keep CF, which `eflags` then takes from `fl`: it is made current first.
    */
   private incDec(dec: boolean): void {
     const w = this.w;
-    this.settleFlags();
+    this.settleCarry();
     w.i32(1).set(V);
     this.produce(
       dec ? K_DEC : K_INC,
