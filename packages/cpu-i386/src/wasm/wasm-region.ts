@@ -85,10 +85,14 @@ const K_SHR = 7;
 const K_SAR = 8;
 const K_IMUL = 9;
 const K_MUL = 10;
+/** ADC and SBB: the carry-in is CF in `fl`, which nothing changes while one is pending. */
+const K_ADC = 11;
+const K_SBB = 12;
 /** No kind: what `fk` holds is not known where the code is written. */
 const UNKNOWN_KIND = -1;
 
 const FLAGS_STATUS = 0x8d5;
+const FLAG_DF = 0x400;
 /** Segment-override prefixes, indexed by the segment register they select (ES CS SS DS FS GS). */
 const SEGMENT_OVERRIDES = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
 
@@ -695,7 +699,7 @@ class WasmRegionWriter {
       op = this.byte();
       if (SEGMENT_OVERRIDES.includes(op)) return null;
     }
-    if (op < 0x40 && (op & 7) < 6 && (op & 0x38) !== 0x10 && (op & 0x38) !== 0x18) {
+    if (op < 0x40 && (op & 7) < 6) {
       const aop = op >> 3;
       const size = (op & 1) === 0 ? 1 : 4;
       switch (op & 7) {
@@ -767,7 +771,6 @@ class WasmRegionWriter {
       case 0x83: {
         if (!this.operand()) return null;
         const aop = this.reg;
-        if (aop === 2 || aop === 3) return null;
         const size = op === 0x80 ? 1 : 4;
         const imm = op === 0x81 ? this.dword() : this.sbyte();
         return this.alu(aop, size, 'rm', () => w.i32(imm));
@@ -812,6 +815,26 @@ class WasmRegionWriter {
         this.pos--;
         if (this.byte() !== 0x0f || this.byte() !== 0x1f) return null;
         return this.hintNop();
+      case 0x87: {
+        // XCHG r/m32, r32 (LOCK is implied; one CPU runs one instruction at a time).
+        if (!this.operand()) return null;
+        if (!this.isReg) this.checkEa(true, 4);
+        this.readRmChecked(4);
+        w.set(V);
+        w.get(R0 + this.reg).set(T);
+        w.get(V).set(R0 + this.reg);
+        this.writeRm(4, T);
+        return false;
+      }
+      case 0xfc:
+      case 0xfd:
+        // CLD, STD: DF is no status flag, so it lives in `fl` whatever is pending.
+        w.get(FL).i32(~FLAG_DF).op(Op.i32And);
+        if (op === 0xfd) w.i32(FLAG_DF).op(Op.i32Or);
+        w.set(FL);
+        return false;
+      case 0xd3:
+        return this.shiftByCl();
       case 0xa0:
       case 0xa1:
       case 0xa2:
@@ -892,6 +915,15 @@ class WasmRegionWriter {
           this.readRmChecked(4);
           w.i32(-1).op(Op.i32Xor).set(V);
           this.writeRm(4, V);
+          return false;
+        }
+        if (this.reg === 3 && size === 4) {
+          // NEG: flags as for 0 - x (CF when x is not 0).
+          if (!this.isReg) this.checkEa(true, 4);
+          this.readRmChecked(4);
+          w.set(V).i32(0).set(T);
+          this.produce(K_SUB, () => w.get(T).get(V).op(Op.i32Sub), 'sub');
+          this.writeRm(4, FR);
           return false;
         }
         if (this.reg >= 4 && size === 4) {
@@ -1119,9 +1151,11 @@ class WasmRegionWriter {
    */
   private alu(aop: number, size: number, dest: 'rm' | 'reg' | 'none', source: () => void): boolean | null {
     const w = this.w;
-    const kind = [K_ADD, K_LOGIC, 0, 0, K_LOGIC, K_SUB, K_LOGIC, K_SUB][aop] as number;
-    if (kind === 0) return null;
+    const kind = [K_ADD, K_LOGIC, K_ADC, K_SBB, K_LOGIC, K_SUB, K_LOGIC, K_SUB][aop] as number;
     const writes = aop !== 7 && dest !== 'none';
+    // ADC and SBB add CF: made current in `fl`, where `eflags` also finds it as their carry-in.
+    const withCarry = kind === K_ADC || kind === K_SBB;
+    if (withCarry) this.settleCarry();
     if (dest === 'reg') {
       this.regOperand(size, this.reg);
       w.set(T);
@@ -1134,14 +1168,17 @@ class WasmRegionWriter {
       source();
       w.set(V);
     }
-    const opcode = [Op.i32Add, Op.i32Or, 0, 0, Op.i32And, Op.i32Sub, Op.i32Xor, Op.i32Sub][aop] as number;
+    const opcode = [Op.i32Add, Op.i32Or, Op.i32Add, Op.i32Sub, Op.i32And, Op.i32Sub, Op.i32Xor, Op.i32Sub][
+      aop
+    ] as number;
     this.produce(
       kind,
       () => {
         w.get(T).get(V).op(opcode);
+        if (withCarry) w.get(FL).i32(1).op(Op.i32And).op(opcode);
         if (size === 1) w.i32(24).op(Op.i32Shl).i32(24).op(Op.i32ShrS);
       },
-      aop === 0 ? null : kind === K_LOGIC ? 'logic' : 'sub',
+      kind === K_SUB ? 'sub' : kind === K_LOGIC ? 'logic' : null,
     );
     if (!writes) return false;
     if (dest === 'reg') {
@@ -1150,6 +1187,30 @@ class WasmRegionWriter {
     } else {
       this.writeRm(size, FR);
     }
+    return false;
+  }
+
+  /**
+   * SHL/SAL, SHR, SAR r32, CL: a count of 0 (after masking to 5 bits) changes nothing, flags included, so
+   * what is pending afterwards is known only at run time.
+   */
+  private shiftByCl(): boolean | null {
+    const w = this.w;
+    if (!this.operand() || !this.isReg) return null;
+    const kind = [0, 0, 0, 0, K_SHL, K_SHR, K_SHL, K_SAR][this.reg] as number;
+    if (kind === 0) return null;
+    const r = R0 + this.rm;
+    const shift = kind === K_SHL ? Op.i32Shl : kind === K_SHR ? Op.i32ShrU : Op.i32ShrS;
+    w.get(R0 + 1)
+      .i32(31)
+      .op(Op.i32And)
+      .tee(V)
+      .begin(Op.if, 'if');
+    w.get(r).set(T);
+    this.produce(kind, () => w.get(T).get(V).op(shift), null);
+    w.get(FR).set(r).end();
+    this.pendingKind = UNKNOWN_KIND;
+    this.producerNow = null;
     return false;
   }
 
@@ -1341,6 +1402,21 @@ function eflagsFunction(): CodeWriter {
   when([K_ADD], () => {
     w.get(FR_).get(FA_).op(Op.i32LtU).set(CF);
     addOf();
+    af();
+  });
+  // With a carry in, a result equal to the first operand (ADC) or operands equal (SBB) carry too.
+  when([K_ADC], () => {
+    w.get(FL_).i32(1).op(Op.i32And).begin(Op.if, 'if');
+    w.get(FR_).get(FA_).op(Op.i32LeU).set(CF).else();
+    w.get(FR_).get(FA_).op(Op.i32LtU).set(CF).end();
+    addOf();
+    af();
+  });
+  when([K_SBB], () => {
+    w.get(FL_).i32(1).op(Op.i32And).begin(Op.if, 'if');
+    w.get(FA_).get(FB_).op(Op.i32LeU).set(CF).else();
+    w.get(FA_).get(FB_).op(Op.i32LtU).set(CF).end();
+    subOf();
     af();
   });
   when([K_SUB], () => {
