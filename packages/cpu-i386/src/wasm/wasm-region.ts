@@ -1399,31 +1399,34 @@ function eflagsFunction(): CodeWriter {
       .op(Op.i32ShrU)
       .set(OF);
   const af = () => w.get(FA_).get(FB_).op(Op.i32Xor).get(FR_).op(Op.i32Xor).i32(0x10).op(Op.i32And).set(AF);
-  when([K_ADD], () => {
-    w.get(FR_).get(FA_).op(Op.i32LtU).set(CF);
-    addOf();
-    af();
-  });
-  // With a carry in, a result equal to the first operand (ADC) or operands equal (SBB) carry too.
-  when([K_ADC], () => {
-    w.get(FL_).i32(1).op(Op.i32And).begin(Op.if, 'if');
-    w.get(FR_).get(FA_).op(Op.i32LeU).set(CF).else();
-    w.get(FR_).get(FA_).op(Op.i32LtU).set(CF).end();
-    addOf();
-    af();
-  });
-  when([K_SBB], () => {
-    w.get(FL_).i32(1).op(Op.i32And).begin(Op.if, 'if');
-    w.get(FA_).get(FB_).op(Op.i32LeU).set(CF).else();
-    w.get(FA_).get(FB_).op(Op.i32LtU).set(CF).end();
-    subOf();
-    af();
-  });
-  when([K_SUB], () => {
-    w.get(FA_).get(FB_).op(Op.i32LtU).set(CF);
-    subOf();
-    af();
-  });
+  // CF of an addition (the result below the first operand) or a subtraction (the first operand below the
+  // second); with a carry in (ADC, SBB), equal ones carry too.
+  const carry = (x: number, y: number, carryIn: boolean) => {
+    if (carryIn)
+      w.get(FL_).i32(1).op(Op.i32And).begin(Op.if, 'if').get(x).get(y).op(Op.i32LeU).set(CF).else();
+    w.get(x).get(y).op(Op.i32LtU).set(CF);
+    if (carryIn) w.end();
+  };
+  for (const [kind, carryIn] of [
+    [K_ADD, false],
+    [K_ADC, true],
+  ] as const) {
+    when([kind], () => {
+      carry(FR_, FA_, carryIn);
+      addOf();
+      af();
+    });
+  }
+  for (const [kind, carryIn] of [
+    [K_SUB, false],
+    [K_SBB, true],
+  ] as const) {
+    when([kind], () => {
+      carry(FA_, FB_, carryIn);
+      subOf();
+      af();
+    });
+  }
   when([K_INC], () => {
     w.get(FL_).i32(1).op(Op.i32And).set(CF);
     addOf();
