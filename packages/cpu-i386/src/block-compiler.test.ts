@@ -49,9 +49,9 @@ function runProgram(
 
 /**
  * `thresholds`: runs of a block before its region is compiled (more runs, more of the code is hot). Both
- * region compilers must agree with the interpreter; returns the JS regions' outcome. Without decoded
- * blocks every instruction is a block of its own, so a label of the region; `decodeBlocks` gives the
- * regions long runs between labels, as in real use.
+ * region compilers must agree with the interpreter, with decoded blocks (long runs between labels, as in
+ * real use) and, unless `decodeBlocks`, without (every instruction a block of its own, so a label of the
+ * region); returns the JS regions' outcome in the mode `decodeBlocks` names.
  */
 function expectSameAsInterpreter(
   source: string,
@@ -63,9 +63,11 @@ function expectSameAsInterpreter(
   const interpreted = runProgram(source, 0, budget, runs);
   let compiled = interpreted;
   for (const jit of thresholds) {
-    expect(runProgram(source, jit, budget, runs, 'wasm', decodeBlocks)).toEqual(interpreted);
+    for (const decoded of new Set([decodeBlocks, true])) {
+      expect(runProgram(source, jit, budget, runs, 'wasm', decoded)).toEqual(interpreted);
+      expect(runProgram(source, jit, budget, runs, 'js', decoded)).toEqual(interpreted);
+    }
     compiled = runProgram(source, jit, budget, runs, 'js', decodeBlocks);
-    expect(compiled).toEqual(interpreted);
   }
   return compiled;
 }
