@@ -48,9 +48,9 @@ import { step } from './interpreter.js';
 import { div, idiv, imul1, mulU32, product } from './muldiv.js';
 
 /** Most instructions in a region: bounds the function V8 compiles and the budget a call needs. */
-const MAX_REGION_INSNS = 192;
+export const MAX_REGION_INSNS = 192;
 /** Stop decoding this close to the page end: the longest instruction is 15 bytes. */
-const PAGE_TAIL_BYTES = 16;
+export const PAGE_TAIL_BYTES = 16;
 const LAZY_LOGIC = 4;
 const EXIT_SYSCALL = 1;
 const CONTINUE = -1;
@@ -170,7 +170,7 @@ const LOGIC_CONDITIONS: (string | null)[] = [
 const X87_MEMORY_STORES = [0, 0xcc, 0, 0x8e, 0, 0xce, 0, 0xce];
 
 /** Segment-override prefixes, indexed by the segment register they select (ES CS SS DS FS GS). */
-const SEGMENT_OVERRIDES = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
+export const SEGMENT_OVERRIDES = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
 
 /**
  * Guest memory accesses in generated code. A memory operand's page comes from the TLB once per instruction

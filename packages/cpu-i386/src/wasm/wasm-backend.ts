@@ -3,7 +3,7 @@
  * wasm-region.ts and wraps it as a `BlockFn`, handing EFLAGS, EIP and the retired count across through the
  * arch area. Layer: arch plugin (cpu-i386); cpu.ts uses it when the `compiler` option is "wasm".
  */
-import type { PhysicalMemory } from '@kmos/abi-driver';
+import { type PhysicalMemory, RunExit } from '@kmos/abi-driver';
 import { compileBlock, installRegion } from '../block-compiler.js';
 import { type Block, type BlockFn, TRACE_CAUGHT } from '../code-cache.js';
 import { ESP } from '../constants.js';
@@ -23,7 +23,6 @@ import {
 } from './arch-state.js';
 import { compileWasmRegion, PREFER_JS, type WasmImports } from './wasm-region.js';
 
-const EXIT_SYSCALL = 1;
 const WASM_PAGE_BYTES = 65536;
 
 export class WasmBackend {
@@ -97,7 +96,7 @@ export class WasmBackend {
       c.flags = x[EXCHANGE_FLAGS] as number;
       c.eip = x[EXCHANGE_EIP] as number;
       c.blockRetired = x[EXCHANGE_RETIRED] as number;
-      if (exit === EXIT_SYSCALL) c.syscallGate = 0;
+      if (exit === RunExit.Syscall) c.syscallGate = 0;
       return exit;
     };
   }

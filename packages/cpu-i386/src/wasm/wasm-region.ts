@@ -25,11 +25,14 @@
  *   instructions go to the JS compiler instead, which calls the x87 unit's fast paths inline.
  */
 
-import { steppableLength } from '../block-compiler.js';
+import { RunExit } from '@kmos/abi-driver';
+import { MAX_REGION_INSNS, PAGE_TAIL_BYTES, SEGMENT_OVERRIDES, steppableLength } from '../block-compiler.js';
+import { FLAG_DF, FLAGS_STATUS } from '../constants.js';
 import type { CpuCore } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
 import { FAULTED } from '../fault.js';
 import { INSTRUCTION_PREFIXES } from '../instruction-length.js';
+import { CONTINUE } from '../interpreter.js';
 import {
   EXCHANGE_AT,
   EXCHANGE_EIP,
@@ -44,10 +47,6 @@ import {
 } from './arch-state.js';
 import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 
-const MAX_REGION_INSNS = 192;
-const PAGE_TAIL_BYTES = 16;
-const EXIT_SYSCALL = 1;
-const CONTINUE = -1;
 
 // Locals: the two parameters, then these.
 const BI = 0;
@@ -90,11 +89,6 @@ const K_ADC = 11;
 const K_SBB = 12;
 /** No kind: what `fk` holds is not known where the code is written. */
 const UNKNOWN_KIND = -1;
-
-const FLAGS_STATUS = 0x8d5;
-const FLAG_DF = 0x400;
-/** Segment-override prefixes, indexed by the segment register they select (ES CS SS DS FS GS). */
-const SEGMENT_OVERRIDES = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
 
 type Producer = 'sub' | 'logic' | 'incdec' | null;
 
@@ -878,7 +872,7 @@ class WasmRegionWriter {
       }
       case 0xcd:
         if (this.byte() !== 0x80) return null;
-        w.i32(EXIT_SYSCALL).set(X);
+        w.i32(RunExit.Syscall).set(X);
         this.exitAt(this.nextEip, this.since + 1);
         return true;
       case 0xe8: {
