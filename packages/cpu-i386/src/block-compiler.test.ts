@@ -402,6 +402,43 @@ describe('regions', () => {
     expect(out.exits).toContain(0);
   });
 
+  it('go from region to region across pages, charging a fault that unwinds in a later region to it', () => {
+    // `remote` is on the second code page, so it is another region: WebAssembly regions chain into it and
+    // back. BTS runs through the interpreter's `step`; when ECX reaches 5 its operand moves from the data
+    // page to an unmapped one and it unwinds with #PF (at the smaller budgets the chain also stops at
+    // budget ends).
+    for (const budget of [100_000, 97, 13]) {
+      const out = expectSameAsInterpreter(
+        `
+        mov ecx, 300
+        xor esi, esi
+      top:
+        call remote
+        add esi, eax
+        dec ecx
+        jnz top
+        int 0x80
+        .org 0x1000
+      remote:
+        mov eax, ecx
+        xor edx, edx
+        cmp ecx, 5
+        sete dl
+        imul edx, edx, 0x300000
+        add edx, ebx
+        bts dword ptr [edx], 3
+        add eax, 3
+        ret
+        `,
+        budget,
+        5000,
+        [1, 4, 40],
+      );
+      expect(out.exits).toContain(14);
+      expect(out.regs[Reg.ECX]).toBe(5);
+    }
+  });
+
   it('count the instructions of finished segments when a page fault stops a later one', () => {
     const source = evenOddLoop('xor ecx, ecx', 'add edi, [ebx+ecx*4+3000]; inc ecx; jmp top');
     const out = expectSameAsInterpreter(source, 100000, 8, [1, 3, 50]);

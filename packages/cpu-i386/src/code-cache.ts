@@ -100,6 +100,8 @@ export class CodeCache {
   compiledBlocks = 0;
   decodedBlocks = 0;
   invalidations = 0;
+  /** Told when a frame's blocks are dropped, with the page offsets they started at. */
+  onFrameDropped: ((frame: number, offsets: Iterable<number>) => void) | null = null;
 
   constructor(
     private readonly mmu: Mmu,
@@ -154,7 +156,10 @@ export class CodeCache {
   private invalidateFrame(frame: number): void {
     const blocks = this.frames[frame];
     if (blocks === undefined && this.mmu.codeFrames[frame] === 0) return;
-    if (blocks !== undefined) for (const b of blocks.values()) b.valid = false;
+    if (blocks !== undefined) {
+      for (const b of blocks.values()) b.valid = false;
+      this.onFrameDropped?.(frame, blocks.keys());
+    }
     this.frames[frame] = undefined;
     this.mmu.codeFrames[frame] = 0;
     this.invalidations++;

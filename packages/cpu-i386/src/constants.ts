@@ -86,6 +86,8 @@ export const SEG_SS = 2;
 export const SEG_DS = 3;
 export const SEG_FS = 4;
 export const SEG_GS = 5;
+/** Compiled code addresses memory as flat DS and SS: neither may need a check (CpuCore.segCheckMask bits). */
+export const FLAT_SEGMENTS_MASK = (1 << SEG_DS) | (1 << SEG_SS);
 
 /** Register numbers (the `reg` field of ModR/M). */
 export const EAX = 0;

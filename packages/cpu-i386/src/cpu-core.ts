@@ -13,7 +13,14 @@ import { FaultRecord } from './fault.js';
 import type { FpuUnit } from './fpu-unit.js';
 import { Mmu } from './mmu.js';
 import { SseState } from './sse/sse-state.js';
-import { archInt32Array, LAZY_AT, REGS_AT, SEG_BASE_AT } from './wasm/arch-state.js';
+import {
+  archInt32Array,
+  EXCHANGE_AT,
+  EXCHANGE_IRQ,
+  LAZY_AT,
+  REGS_AT,
+  SEG_BASE_AT,
+} from './wasm/arch-state.js';
 
 /**
  * How the lazy flags were produced (flags.ts computes CF/OF/AF from this, ZF/SF/PF from the result). The
@@ -107,7 +114,8 @@ export class CpuCore {
   insnsBase = 0;
   /** Instructions retired so far in the current run. */
   runRetired = 0;
-  irqPending = false;
+  /** A device's interrupt request waits; in the arch area, where a chain of WebAssembly regions sees it. */
+  private readonly irqSlot: Int32Array;
   /** Set when a store hit a frame with compiled code; a compiled block stops after that store. */
   smcPending = false;
   /** Instructions a compiled block retired, written by the block at each of its exits. */
@@ -122,8 +130,17 @@ export class CpuCore {
     this.regs = archInt32Array(memory, REGS_AT, 8);
     this.lazy = archInt32Array(memory, LAZY_AT, 4);
     this.segBase = archInt32Array(memory, SEG_BASE_AT, 6);
+    this.irqSlot = archInt32Array(memory, EXCHANGE_AT + EXCHANGE_IRQ * 4, 1);
     this.mmu = new Mmu(memory, this.fault);
     this.gdt = new Uint32Array(gdtEntries * 2);
+  }
+
+  get irqPending(): boolean {
+    return this.irqSlot[0] !== 0;
+  }
+
+  set irqPending(pending: boolean) {
+    this.irqSlot[0] = pending ? 1 : 0;
   }
 
   // ---- Registers by width ----

@@ -36,6 +36,7 @@ import {
   FLAT_CODE_DPL3_LOW,
   FLAT_DATA_DPL3_HIGH,
   FLAT_DATA_DPL3_LOW,
+  FLAT_SEGMENTS_MASK,
   GDT_ENTRIES,
   GDT_ENTRY_DEFAULT_USER_CS,
   GDT_ENTRY_DEFAULT_USER_DS,
@@ -81,8 +82,6 @@ export const DEFAULT_REGION_COMPILER: RegionCompiler = 'wasm';
  * in optimized code deoptimizes it, and V8 re-enters that same code at the loop again and again).
  */
 const REGION_CALL_INSNS = 4096;
-/** Compiled blocks address memory as flat DS and SS: neither may need a check. */
-const FLAT_SEGMENTS_MASK = (1 << SEG_DS) | (1 << SEG_SS);
 const FNSAVE_BYTES = 108;
 
 export class I386Cpu implements Cpu {
@@ -123,6 +122,9 @@ export class I386Cpu implements Cpu {
     this.core = c;
     this.wasm = compiler === 'wasm' ? WasmBackend.create(c, memory) : null;
     this.cache = jitThreshold > 0 || decodeBlocks ? new CodeCache(c.mmu, c) : null;
+    const wasm = this.wasm;
+    if (this.cache !== null && wasm !== null)
+      this.cache.onFrameDropped = (frame, offsets) => wasm.dropFrame(frame, offsets);
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2] = FLAT_CODE_DPL3_LOW;
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2 + 1] = FLAT_CODE_DPL3_HIGH;
     c.gdt[GDT_ENTRY_DEFAULT_USER_DS * 2] = FLAT_DATA_DPL3_LOW;
@@ -221,7 +223,8 @@ export class I386Cpu implements Cpu {
         const left = Math.min(budgetInsns - c.runRetired, REGION_CALL_INSNS);
         const exit = fn(c, regs, mmu, start, left, b.entryLabel);
         this.regionCalls++;
-        if (exit === TRACE_CAUGHT) return this.traceCaught(b);
+        // A chain of WebAssembly regions names the one that was running in currentBlock.
+        if (exit === TRACE_CAUGHT) return this.traceCaught(c.currentBlock ?? b);
         c.runRetired += c.blockRetired;
         this.compiledInsns += c.blockRetired;
         if (exit !== CONTINUE) {
@@ -430,7 +433,7 @@ export class I386Cpu implements Cpu {
       decodedBlocks: this.cache?.decodedBlocks ?? 0,
       compiledBlocks: this.cache?.compiledBlocks ?? 0,
       invalidations: this.cache?.invalidations ?? 0,
-      regionCalls: this.regionCalls,
+      regionCalls: this.regionCalls + (this.wasm?.chainedCalls ?? 0),
       decodedRuns: this.decodedRuns,
       compiledInsns: this.compiledInsns,
       interpretedInsns: this.insns - this.compiledInsns,

@@ -23,10 +23,32 @@ export const EXCHANGE_RETIRED = 2;
 export const EXCHANGE_PASSES = 3;
 /** CpuCore.segCheckMask: a segment override through a segment that needs checks leaves the region. */
 export const EXCHANGE_SEG_CHECK = 4;
-const EXCHANGE_SLOTS = 5;
+/** Non-zero while an interrupt request waits (CpuCore.irqPending): a chain of regions stops for it. */
+export const EXCHANGE_IRQ = 5;
+/**
+ * Kept by the region chain (wasm/region-chain.ts): instructions retired by the regions before the one
+ * running, that region's table index, and a count of region entries made inside the chain.
+ */
+export const EXCHANGE_CHAIN_RETIRED = 6;
+export const EXCHANGE_CHAIN_REGION = 7;
+export const EXCHANGE_CHAINED = 8;
+export const EXCHANGE_SLOTS = 9;
+
+/**
+ * The chain's entry table: a direct-mapped cache from a region entry's physical address to the region
+ * (CHAIN_ENTRY_* fields, dwords), so one region can go on to the next without returning to JS.
+ */
+export const CHAIN_ENTRIES_AT = EXCHANGE_AT + EXCHANGE_SLOTS * 4;
+export const CHAIN_ENTRY_SLOTS = 8192;
+export const CHAIN_ENTRY_BYTES = 32;
+export const CHAIN_ENTRY_LIN = 0;
+export const CHAIN_ENTRY_PHYS = 4;
+export const CHAIN_ENTRY_INDEX = 8;
+export const CHAIN_ENTRY_LABEL = 12;
+export const CHAIN_ENTRY_LENGTH = 16;
 
 /** What the CPU asks the kernel to keep for it (ArchPlugin.stateBytes). */
-export const ARCH_STATE_BYTES = EXCHANGE_AT + EXCHANGE_SLOTS * 4;
+export const ARCH_STATE_BYTES = CHAIN_ENTRIES_AT + CHAIN_ENTRY_SLOTS * CHAIN_ENTRY_BYTES;
 
 /** The area's start in `memory.buffer`, or -1 when RAM is not in a WebAssembly memory with room for it. */
 export function archStateOffset(memory: PhysicalMemory): number {

@@ -1,7 +1,8 @@
 /**
  * The glue between the run loop and WebAssembly regions: compiles a hot block's region with
- * wasm-region.ts and wraps it as a `BlockFn`, handing EFLAGS, EIP and the retired count across through the
- * arch area. Layer: arch plugin (cpu-i386); cpu.ts uses it when the `compiler` option is "wasm".
+ * wasm-region.ts, files it in the region chain (region-chain.ts) and wraps it as a `BlockFn` that enters
+ * the chain there, handing EFLAGS, EIP and the retired count across through the arch area.
+ * Layer: arch plugin (cpu-i386); cpu.ts uses it when the `compiler` option is "wasm".
  */
 import { type PhysicalMemory, RunExit } from '@kmos/abi-driver';
 import { compileBlock, installRegion } from '../block-compiler.js';
@@ -15,12 +16,16 @@ import {
   archInt32Array,
   archStateOffset,
   EXCHANGE_AT,
+  EXCHANGE_CHAIN_REGION,
+  EXCHANGE_CHAIN_RETIRED,
+  EXCHANGE_CHAINED,
   EXCHANGE_EIP,
   EXCHANGE_FLAGS,
   EXCHANGE_PASSES,
-  EXCHANGE_RETIRED,
   EXCHANGE_SEG_CHECK,
+  EXCHANGE_SLOTS,
 } from './arch-state.js';
+import { RegionChain } from './region-chain.js';
 import { compileWasmRegion, PREFER_JS, type WasmImports } from './wasm-region.js';
 
 const WASM_PAGE_BYTES = 65536;
@@ -28,6 +33,8 @@ const WASM_PAGE_BYTES = 65536;
 export class WasmBackend {
   private readonly exchange: Int32Array;
   private readonly imports: WasmImports;
+  /** The compiled regions; each is known by a block it was compiled from (they share the fault tables). */
+  private readonly chain: RegionChain<Block>;
 
   private constructor(
     private readonly core: CpuCore,
@@ -35,11 +42,13 @@ export class WasmBackend {
     memory: PhysicalMemory,
   ) {
     const wasm = memory.wasm as NonNullable<PhysicalMemory['wasm']>;
-    this.exchange = archInt32Array(memory, EXCHANGE_AT, 5);
+    this.exchange = archInt32Array(memory, EXCHANGE_AT, EXCHANGE_SLOTS);
     const mmu = core.mmu;
+    const memoryPages = wasm.memory.buffer.byteLength / WASM_PAGE_BYTES;
+    this.chain = new RegionChain(wasm.memory, memoryPages, archOffset, memory.buffer);
     this.imports = {
       memory: wasm.memory,
-      memoryPages: wasm.memory.buffer.byteLength / WASM_PAGE_BYTES,
+      memoryPages,
       tlbPage: (lin, write) => mmu.tlbPage(lin, write !== 0),
       step: (eip) => this.step(eip),
     };
@@ -69,33 +78,54 @@ export class WasmBackend {
     );
     if (region === PREFER_JS) return compileBlock(this.core, b, page, executions, blockAt);
     if (region === null) return false;
-    installRegion(b, blockAt, { ...region, fn: this.blockFn(region.run) });
+    const index = this.chain.add(region.run, page >>> 12, b);
+    const fn = this.blockFn(index);
+    installRegion(b, blockAt, { ...region, fn });
+    region.labelEips.forEach((eip) => {
+      const entry = eip === b.lin ? b : blockAt(eip);
+      if (entry?.fn === fn)
+        this.chain.publish(eip, page | (eip & 0xfff), index, entry.entryLabel, region.count);
+    });
     return true;
   }
 
+  /** Code frame `frame` was dropped (its blocks start at the page offsets `offsets`): so are its regions. */
+  dropFrame(frame: number, offsets: Iterable<number>): void {
+    this.chain.dropFrame(frame, offsets);
+  }
+
+  /** Region entries made inside chains (the run loop counts the calls it makes itself). */
+  get chainedCalls(): number {
+    return this.exchange[EXCHANGE_CHAINED] as number;
+  }
+
   /**
-   * A region as the run loop calls it. An exception can only come from an instruction run through `step`:
-   * it did not change the registers in the arch area but ESP, which goes back, and the run loop takes it
-   * as from a JS region (TRACE_CAUGHT, with the instructions retired before in INSN_BLOCK_PASSES).
+   * A region as the run loop calls it: the chain, entered at this region. An exception can only come from an
+   * instruction run through `step`: it did not change the registers in the arch area but ESP, which goes
+   * back, and the run loop takes it as from a JS region (TRACE_CAUGHT, with the region that ran it in
+   * `currentBlock` and the instructions retired before in INSN_BLOCK_PASSES).
    */
-  private blockFn(run: (label: number, left: number) => number): BlockFn {
+  private blockFn(index: number): BlockFn {
     const x = this.exchange;
+    const chain = this.chain;
+    const enter = chain.enter;
     return (c, r, _m, s, left, entry) => {
       materializeFlags(c);
       x[EXCHANGE_FLAGS] = c.flags;
       x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
       let exit: number;
       try {
-        exit = run(entry, left);
+        exit = enter(index, entry, left);
       } catch (e) {
         r[ESP] = s[INSN_ESP] as number;
-        s[INSN_BLOCK_PASSES] = x[EXCHANGE_PASSES] as number;
+        s[INSN_BLOCK_PASSES] = ((x[EXCHANGE_PASSES] as number) + (x[EXCHANGE_CHAIN_RETIRED] as number)) | 0;
+        c.currentBlock = chain.region(x[EXCHANGE_CHAIN_REGION] as number);
         c.caught = e;
         return TRACE_CAUGHT;
       }
       c.flags = x[EXCHANGE_FLAGS] as number;
       c.eip = x[EXCHANGE_EIP] as number;
-      c.blockRetired = x[EXCHANGE_RETIRED] as number;
+      c.blockRetired = x[EXCHANGE_CHAIN_RETIRED] as number;
       if (exit === RunExit.Syscall) c.syscallGate = 0;
       return exit;
     };

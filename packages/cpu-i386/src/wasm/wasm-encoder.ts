@@ -1,6 +1,7 @@
 /**
  * A small WebAssembly binary writer: the opcodes the region compiler emits, LEB128 immediates, and a
- * module of one exported function with an imported memory and imported host functions.
+ * module of one exported function with an imported memory, imported host functions and optionally an imported
+ * function table.
  * Layer: arch plugin (cpu-i386); used by wasm-region.ts. Format: the WebAssembly core spec, chapter 5.
  */
 
@@ -22,6 +23,7 @@ export const Op = {
   brTable: 0x0e,
   return: 0x0f,
   call: 0x10,
+  callIndirect: 0x11,
   drop: 0x1a,
   select: 0x1b,
   localGet: 0x20,
@@ -157,6 +159,14 @@ export class CodeWriter {
     return this;
   }
 
+  /** Calls the function at the table index on the stack, of type `typeIndex`, through table 0. */
+  callIndirect(typeIndex: number): this {
+    this.bytes.push(Op.callIndirect);
+    unsigned(this.bytes, typeIndex);
+    this.bytes.push(0x00);
+    return this;
+  }
+
   /** Opens a block, loop or if named `name` (names may repeat; a branch finds the innermost). */
   begin(code: number, name: string): this {
     this.bytes.push(code, BLOCK_VOID);
@@ -214,6 +224,13 @@ export interface FuncType {
 }
 
 export interface ModuleSpec {
+  /**
+   * Types listed first in the type section, so code can name them by their position here (the type of a
+   * `call_indirect`); the other functions' types follow.
+   */
+  readonly types?: readonly FuncType[];
+  /** Imports a function table ("env", "table", funcref, growable) as table 0. */
+  readonly table?: boolean;
   /** Imported functions ("env", name), each with its type; they take indices 0.. in order. */
   readonly imports: readonly { readonly name: string; readonly type: FuncType }[];
   /** The imported memory ("env", "memory") and its size in 64 KiB pages (minimum = maximum). */
@@ -248,6 +265,7 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
     types.push(t);
     return types.length - 1;
   };
+  for (const t of spec.types ?? []) types.push(t);
   const importTypes = spec.imports.map((f) => typeIndex(f.type));
   const funcTypes = spec.functions.map((f) => typeIndex(f.type));
 
@@ -264,7 +282,7 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   section(out, 1, typeSec);
 
   const importSec: number[] = [];
-  unsigned(importSec, spec.imports.length + 1);
+  unsigned(importSec, spec.imports.length + (spec.table ? 2 : 1));
   spec.imports.forEach((f, i) => {
     name(importSec, 'env');
     name(importSec, f.name);
@@ -276,6 +294,12 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   importSec.push(0x02, 0x01);
   unsigned(importSec, spec.memoryPages);
   unsigned(importSec, spec.memoryPages);
+  if (spec.table) {
+    name(importSec, 'env');
+    name(importSec, 'table');
+    // A table of funcref with a minimum of 0 and no maximum.
+    importSec.push(0x01, 0x70, 0x00, 0x00);
+  }
   section(out, 2, importSec);
 
   const funcSec: number[] = [];

@@ -47,7 +47,6 @@ import {
 } from './arch-state.js';
 import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 
-
 // Locals: the two parameters, then these.
 const BI = 0;
 const LEFT = 1;

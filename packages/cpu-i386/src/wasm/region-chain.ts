@@ -1,0 +1,229 @@
+/**
+ * The region chain: every WebAssembly region sits in one function table, and one small WebAssembly
+ * function (`enter`) calls a region and, when it ends at the entry of another compiled region, calls that
+ * one too, without coming back to JS. Layer: arch plugin (cpu-i386); wasm-backend.ts files regions here and
+ * calls `enter` in place of the region itself.
+ *
+ * Why: a trip from one region to the next through the JS run loop costs hundreds of nanoseconds (the loop,
+ * the block lookup, and V8's generic JS-to-WebAssembly wrapper, which every new exported function uses for
+ * its first thousand calls), against a few nanoseconds for `call_indirect`. Programs that call across pages
+ * or run many short regions (shell pipelines, start-up code, a syscall's round trip) spend their time there.
+ *
+ * How it works
+ * - The entry table (arch-state.ts, CHAIN_ENTRY_*) maps the physical address of a region entry, with the
+ *   linear EIP it was compiled for, to the region's table index, label and length. It is a cache: a miss
+ *   (another entry in the slot, a page not in the TLB) just returns to the run loop, which finds the block
+ *   its own way.
+ * - `enter` goes on only where the run loop would enter the region itself: the region retired something and
+ *   returned CONTINUE, no interrupt request waits, DS and SS are flat, the budget covers the next region.
+ * - Before each call it records the instructions retired so far and the region's index, so an exception
+ *   unwinding from an instruction run through `step` is charged to the right region (wasm-backend.ts).
+ * - A region lives as long as its code frame: when the code cache drops a frame, its entries leave the table
+ *   and its regions' table slots are reused.
+ */
+import { FLAT_SEGMENTS_MASK, SEG_DS, SEG_SS } from '../constants.js';
+import { CONTINUE } from '../interpreter.js';
+import {
+  CHAIN_ENTRIES_AT,
+  CHAIN_ENTRY_BYTES,
+  CHAIN_ENTRY_INDEX,
+  CHAIN_ENTRY_LABEL,
+  CHAIN_ENTRY_LENGTH,
+  CHAIN_ENTRY_LIN,
+  CHAIN_ENTRY_PHYS,
+  CHAIN_ENTRY_SLOTS,
+  EXCHANGE_AT,
+  EXCHANGE_CHAIN_REGION,
+  EXCHANGE_CHAIN_RETIRED,
+  EXCHANGE_CHAINED,
+  EXCHANGE_EIP,
+  EXCHANGE_IRQ,
+  EXCHANGE_RETIRED,
+  EXCHANGE_SEG_CHECK,
+  SEG_BASE_AT,
+  TLB_READ_AT,
+} from './arch-state.js';
+import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
+
+/** A region's WebAssembly type: (label, budget) -> exit. */
+export const REGION_TYPE = { params: [I32, I32], results: [I32] } as const;
+const ENTER_TYPE = { params: [I32, I32, I32], results: [I32] };
+const ENTRY_MASK = CHAIN_ENTRY_SLOTS - 1;
+const TABLE_GROWTH = 64;
+// `enter`'s parameters, then its locals.
+const INDEX = 0;
+const LABEL = 1;
+const LEFT = 2;
+const RETIRED = 3;
+const EXIT = 4;
+const RAN = 5;
+const LIN = 6;
+const PHYS = 7;
+const ENTRY = 8;
+const ENTER_LOCALS = 6;
+
+interface WasmTable {
+  readonly length: number;
+  grow(delta: number): number;
+  set(index: number, value: unknown): void;
+}
+
+interface WasmChainApi {
+  Table: new (descriptor: { element: string; initial: number }) => WasmTable;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/** The slot of the entry table an entry at physical address `phys` maps to. */
+export function chainEntrySlot(phys: number): number {
+  return (phys ^ (phys >>> 12)) & ENTRY_MASK;
+}
+
+export class RegionChain<R> {
+  /** Calls the region at `index` from `label` with budget `left`, and the regions it leads to. */
+  readonly enter: (index: number, label: number, left: number) => number;
+  private readonly table: WasmTable;
+  private readonly entries: Int32Array;
+  /** The caller's handle for the region in each table slot. */
+  private readonly regions: (R | null)[] = [];
+  private readonly freeSlots: number[] = [];
+  /** The table slots of the regions compiled from each code frame. */
+  private readonly slotsOfFrame = new Map<number, number[]>();
+
+  /** `memory`: the WebAssembly memory with RAM and the arch area at `archOffset` (`memoryPages` pages). */
+  constructor(
+    memory: object,
+    memoryPages: number,
+    private readonly archOffset: number,
+    buffer: ArrayBufferLike,
+  ) {
+    const api = (globalThis as unknown as { WebAssembly: WasmChainApi }).WebAssembly;
+    this.table = new api.Table({ element: 'anyfunc', initial: TABLE_GROWTH });
+    this.entries = new Int32Array(
+      buffer,
+      archOffset + CHAIN_ENTRIES_AT,
+      (CHAIN_ENTRY_SLOTS * CHAIN_ENTRY_BYTES) / 4,
+    );
+    this.entries.fill(-1);
+    const bytes = encodeModule({
+      types: [REGION_TYPE],
+      table: true,
+      imports: [],
+      memoryPages,
+      functions: [{ type: ENTER_TYPE, locals: ENTER_LOCALS, body: this.enterBody() }],
+    });
+    const instance = new api.Instance(new api.Module(bytes), { env: { memory, table: this.table } });
+    this.enter = instance.exports.run as (index: number, label: number, left: number) => number;
+  }
+
+  /** Files region `run` (compiled from code frame `frame`) in the table; returns its index. */
+  add(run: unknown, frame: number, region: R): number {
+    let index = this.freeSlots.pop();
+    if (index === undefined) {
+      index = this.regions.length;
+      if (index >= this.table.length) this.table.grow(TABLE_GROWTH);
+      this.regions.push(null);
+    }
+    this.table.set(index, run);
+    this.regions[index] = region;
+    const slots = this.slotsOfFrame.get(frame);
+    if (slots === undefined) this.slotsOfFrame.set(frame, [index]);
+    else slots.push(index);
+    return index;
+  }
+
+  /** The region filed at `index`. */
+  region(index: number): R {
+    return this.regions[index] as R;
+  }
+
+  /** Makes the entry at linear `lin` (physical `phys`) of region `index`, at `label`, reachable from others. */
+  publish(lin: number, phys: number, index: number, label: number, length: number): void {
+    const e = (chainEntrySlot(phys) * CHAIN_ENTRY_BYTES) / 4;
+    const t = this.entries;
+    t[e + CHAIN_ENTRY_LIN / 4] = lin;
+    t[e + CHAIN_ENTRY_PHYS / 4] = phys;
+    t[e + CHAIN_ENTRY_INDEX / 4] = index;
+    t[e + CHAIN_ENTRY_LABEL / 4] = label;
+    t[e + CHAIN_ENTRY_LENGTH / 4] = length;
+  }
+
+  /**
+   * Code frame `frame` was dropped: its entries (at the page offsets `offsets`) leave the entry table and
+   * the regions compiled from it give up their table slots.
+   */
+  dropFrame(frame: number, offsets: Iterable<number>): void {
+    const t = this.entries;
+    for (const offset of offsets) {
+      const phys = frame * 4096 + offset;
+      const e = (chainEntrySlot(phys) * CHAIN_ENTRY_BYTES) / 4;
+      if (t[e + CHAIN_ENTRY_PHYS / 4] === phys) t[e + CHAIN_ENTRY_PHYS / 4] = -1;
+    }
+    const slots = this.slotsOfFrame.get(frame);
+    if (slots === undefined) return;
+    this.slotsOfFrame.delete(frame);
+    // `regions` keeps its handle until the slot is reused: the region may be running (it wrote its own code).
+    for (const index of slots) {
+      this.table.set(index, null);
+      this.freeSlots.push(index);
+    }
+  }
+
+  /** `enter`'s code (see the file comment). */
+  private enterBody(): CodeWriter {
+    const w = new CodeWriter();
+    const x = (slot: number) => this.archOffset + EXCHANGE_AT + slot * 4;
+    const load = (at: number) => w.i32(0).mem(Op.i32Load, at);
+    const leaveIf = () => w.brIf('done');
+    w.begin(Op.block, 'done').begin(Op.loop, 'next');
+    w.i32(0).get(RETIRED).mem(Op.i32Store, x(EXCHANGE_CHAIN_RETIRED));
+    w.i32(0).get(INDEX).mem(Op.i32Store, x(EXCHANGE_CHAIN_REGION));
+    w.get(LABEL).get(LEFT).get(INDEX).callIndirect(0).set(EXIT);
+    load(x(EXCHANGE_RETIRED)).tee(RAN);
+    w.get(RETIRED).op(Op.i32Add).set(RETIRED);
+    w.get(LEFT).get(RAN).op(Op.i32Sub).set(LEFT);
+    w.get(EXIT).i32(CONTINUE).op(Op.i32Ne);
+    leaveIf();
+    w.get(RAN).op(Op.i32Eqz);
+    leaveIf();
+    load(x(EXCHANGE_IRQ));
+    leaveIf();
+    load(x(EXCHANGE_SEG_CHECK)).i32(FLAT_SEGMENTS_MASK).op(Op.i32And);
+    leaveIf();
+    const segBase = this.archOffset + SEG_BASE_AT;
+    load(segBase + SEG_DS * 4);
+    load(segBase + SEG_SS * 4).op(Op.i32Or);
+    leaveIf();
+    // The next entry: EIP's page through the TLB, then the entry table.
+    load(x(EXCHANGE_EIP)).tee(LIN);
+    w.i32(12)
+      .op(Op.i32ShrU)
+      .i32(2)
+      .op(Op.i32Shl)
+      .mem(Op.i32Load, this.archOffset + TLB_READ_AT)
+      .tee(PHYS);
+    w.i32(0).op(Op.i32LtS);
+    leaveIf();
+    w.get(PHYS).get(LIN).i32(0xfff).op(Op.i32And).op(Op.i32Or).tee(PHYS);
+    w.get(PHYS).i32(12).op(Op.i32ShrU).op(Op.i32Xor).i32(ENTRY_MASK).op(Op.i32And);
+    w.i32(Math.log2(CHAIN_ENTRY_BYTES)).op(Op.i32Shl).set(ENTRY);
+    const field = (offset: number) =>
+      w.get(ENTRY).mem(Op.i32Load, this.archOffset + CHAIN_ENTRIES_AT + offset);
+    field(CHAIN_ENTRY_PHYS).get(PHYS).op(Op.i32Ne);
+    leaveIf();
+    field(CHAIN_ENTRY_LIN).get(LIN).op(Op.i32Ne);
+    leaveIf();
+    w.get(LEFT);
+    field(CHAIN_ENTRY_LENGTH).op(Op.i32LtS);
+    leaveIf();
+    field(CHAIN_ENTRY_INDEX).set(INDEX);
+    field(CHAIN_ENTRY_LABEL).set(LABEL);
+    w.i32(0).i32(0).mem(Op.i32Load, x(EXCHANGE_CHAINED)).i32(1).op(Op.i32Add);
+    w.mem(Op.i32Store, x(EXCHANGE_CHAINED));
+    w.br('next');
+    w.end().end();
+    w.i32(0).get(RETIRED).mem(Op.i32Store, x(EXCHANGE_CHAIN_RETIRED));
+    w.get(EXIT);
+    return w;
+  }
+}
