@@ -1311,6 +1311,7 @@ export function compileBlock(
   const fn = factory(...HELPERS) as BlockFn;
   installRegion(b, blockAt, {
     fn,
+    callInsns: JS_REGION_CALL_INSNS,
     labelEips: writer.labelEips,
     count,
     eips: Int32Array.from(writer.eips),
@@ -1319,9 +1320,18 @@ export function compileBlock(
   return true;
 }
 
+/**
+ * Most instructions one call of a JS region may run. Regions loop inside themselves; coming back now and
+ * then lets V8 see their way out run before it optimizes a long loop on the stack (a way out first taken in
+ * optimized code deoptimizes it, and V8 re-enters that same code at the loop again and again).
+ */
+const JS_REGION_CALL_INSNS = 4096;
+
 /** A compiled region as the run loop enters it, whichever compiler wrote it. */
 export interface CompiledRegion {
   readonly fn: BlockFn;
+  /** Most instructions one call may run (the run loop passes no larger budget). */
+  readonly callInsns: number;
   /** The EIP at each label, label 0 being the entry. */
   readonly labelEips: readonly number[];
   /** Instructions in the region, and for each its EIP and the instructions of its segment before it. */
@@ -1345,6 +1355,7 @@ export function installRegion(
     entry.fn = region.fn;
     entry.entryLabel = label;
     entry.length = region.count;
+    entry.callInsns = region.callInsns;
     entry.insnEips = region.eips;
     entry.insnRetiredBefore = region.retiredBefore;
   });

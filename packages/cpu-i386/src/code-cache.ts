@@ -49,6 +49,8 @@ export class Block {
   entryLabel = 0;
   /** Instructions in the compiled region. */
   length = 0;
+  /** Most instructions one call of the compiled region may run (CompiledRegion.callInsns). */
+  callInsns = 0;
   /** EIP of each compiled instruction, so the run loop can tell which one faulted. */
   insnEips: Int32Array = NO_EIPS;
   /**

@@ -76,12 +76,6 @@ export type RegionCompiler = 'js' | 'wasm';
  * deoptimize, so short programs gain as much as hot loops (busybox pipeline x50: 1.7 s against 2.6 s).
  */
 export const DEFAULT_REGION_COMPILER: RegionCompiler = 'wasm';
-/**
- * Most instructions one call of a compiled region may run. Regions loop inside themselves; coming back now
- * and then lets V8 see their way out run before it optimizes a long loop on the stack (a way out first taken
- * in optimized code deoptimizes it, and V8 re-enters that same code at the loop again and again).
- */
-const REGION_CALL_INSNS = 4096;
 const FNSAVE_BYTES = 108;
 
 export class I386Cpu implements Cpu {
@@ -220,7 +214,7 @@ export class I386Cpu implements Cpu {
       if (fn !== null && budgetInsns - c.runRetired >= b.length && this.flatDataSegments()) {
         // currentBlock stays set until the interpreter runs: a fault unwinds by it (see unwindFault).
         c.currentBlock = b;
-        const left = Math.min(budgetInsns - c.runRetired, REGION_CALL_INSNS);
+        const left = Math.min(budgetInsns - c.runRetired, b.callInsns);
         const exit = fn(c, regs, mmu, start, left, b.entryLabel);
         this.regionCalls++;
         // A chain of WebAssembly regions names the one that was running in currentBlock.

@@ -29,6 +29,11 @@ import { RegionChain } from './region-chain.js';
 import { compileWasmRegion, PREFER_JS, type WasmImports } from './wasm-region.js';
 
 const WASM_PAGE_BYTES = 65536;
+/**
+ * WebAssembly has nothing like V8's deoptimization of JS regions (see block-compiler.ts), so a chain of
+ * regions runs until the run's budget is spent (the largest budget an i32 parameter takes).
+ */
+const WASM_REGION_CALL_INSNS = 0x7fffffff;
 
 export class WasmBackend {
   private readonly exchange: Int32Array;
@@ -80,7 +85,7 @@ export class WasmBackend {
     if (region === null) return false;
     const index = this.chain.add(region.run, page >>> 12, b);
     const fn = this.blockFn(index);
-    installRegion(b, blockAt, { ...region, fn });
+    installRegion(b, blockAt, { ...region, fn, callInsns: WASM_REGION_CALL_INSNS });
     region.labelEips.forEach((eip) => {
       const entry = eip === b.lin ? b : blockAt(eip);
       if (entry?.fn === fn)
