@@ -802,6 +802,7 @@ class BlockWriter {
     this.operand();
     this.mayFault = true; // #MF, #NM, stack faults
     const modrm = this.modrm;
+    this.emit('c.fpuTouched=true;');
     const call = `c.fpu.execute(${op},${modrm},${this.isReg ? 0 : 'ea'},false);`;
     if (op === 0xdf && modrm === 0xe0) {
       this.emit('r[0]=(r[0]&-65536)|c.fpu.state.statusWord();');

@@ -116,6 +116,8 @@ export class CpuCore {
   runRetired = 0;
   /** A device's interrupt request waits; in the arch area, where a chain of WebAssembly regions sees it. */
   private readonly irqSlot: Int32Array;
+  /** Set by every instruction that may change x87 or SSE state (fpu-switch.ts saves the state again then). */
+  fpuTouched = false;
   /** Set when a store hit a frame with compiled code; a compiled block stops after that store. */
   smcPending = false;
   /** Instructions a compiled block retired, written by the block at each of its exits. */

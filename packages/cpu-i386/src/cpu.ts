@@ -53,13 +53,13 @@ import { CpuCore, INSN_BLOCK_PASSES, INSN_EIP, INSN_ESP } from './cpu-core.js';
 import { decodeBlock, FAULTED, runDecoded } from './decoded-block.js';
 import { FAULT_SIGNAL } from './fault.js';
 import { getEflags } from './flags.js';
+import { FpuSwitch, FXSAVE_BYTES } from './fpu-switch.js';
 import type { FpuUnit } from './fpu-unit.js';
 import { CONTINUE, step } from './interpreter.js';
 import { cacheDescriptor, loadCodeSegment, loadDataSegment } from './segments.js';
 import { cpuidLeaf, setUserEflags } from './system-ops.js';
 import { WasmBackend } from './wasm/wasm-backend.js';
 
-const FXSAVE_BYTES = 512;
 /**
  * Runs of a block before its region is compiled. V8 runs a new region in its bytecode interpreter or its
  * baseline code until the region has run a lot (a call there costs 200-500 ns before any guest
@@ -96,6 +96,9 @@ export class I386Cpu implements Cpu {
   private decodedRuns = 0;
   /** The block the last run ended in (null after a fault or a budget end), for the next run's first link. */
   private lastBlock: Block | null = null;
+  /** Moves FPU state in and out of thread contexts (null without an FPU). */
+  private readonly fpuSwitch: FpuSwitch | null;
+  private resetFpuImage: Uint8Array | null = null;
   /** Compiles regions to WebAssembly when set, else they become JS. */
   private readonly wasm: WasmBackend | null;
 
@@ -129,6 +132,7 @@ export class I386Cpu implements Cpu {
     loadDataSegment(c, SEG_FS, 0);
     loadDataSegment(c, SEG_GS, 0);
     c.fpu = makeFpu === null ? null : makeFpu(c);
+    this.fpuSwitch = c.fpu === null ? null : new FpuSwitch(c, c.fpu);
   }
 
   run(budgetInsns: number): RunExit {
@@ -451,7 +455,7 @@ export class I386Cpu implements Cpu {
     into.eip = c.eip >>> 0;
     into.eflags = getEflags(c) >>> 0;
     into.seg.set(c.seg);
-    if (c.fpu !== null) c.fpu.saveFxsave(into.fpu, 0);
+    this.fpuSwitch?.save(into.fpu);
   }
 
   restoreContext(from: CpuContext): void {
@@ -463,7 +467,7 @@ export class I386Cpu implements Cpu {
     c.regs.set(from.gpr);
     c.eip = from.eip | 0;
     this.eflags = from.eflags;
-    if (c.fpu !== null) c.fpu.restoreFxsave(from.fpu, 0);
+    this.fpuSwitch?.restore(from.fpu);
   }
 
   newContext(): CpuContext {
@@ -474,14 +478,22 @@ export class I386Cpu implements Cpu {
     seg[SEG_GS] = 0;
     const fpu = new Uint8Array(FXSAVE_BYTES);
     const unit = this.core.fpu;
-    if (unit !== null) {
+    if (unit !== null) fpu.set(this.initialFpuImage(unit));
+    return { gpr: new Int32Array(8), eip: 0, eflags: FLAG_IF | FLAG_RESERVED_1, seg, fpu };
+  }
+
+  /** The image of an FPU just reset (FNINIT and a default MXCSR), made once: every new context starts so. */
+  private initialFpuImage(unit: FpuUnit): Uint8Array {
+    if (this.resetFpuImage === null) {
       const live = new Uint8Array(FXSAVE_BYTES);
       unit.saveFxsave(live, 0);
       unit.reset();
-      unit.saveFxsave(fpu, 0);
+      this.resetFpuImage = new Uint8Array(FXSAVE_BYTES);
+      unit.saveFxsave(this.resetFpuImage, 0);
       unit.restoreFxsave(live, 0);
+      this.fpuSwitch?.invalidate();
     }
-    return { gpr: new Int32Array(8), eip: 0, eflags: FLAG_IF | FLAG_RESERVED_1, seg, fpu };
+    return this.resetFpuImage;
   }
 
   saveFpu(format: FpuImageFormat, into: Uint8Array): void {
@@ -504,10 +516,12 @@ export class I386Cpu implements Cpu {
       checkImageSize(from, FXSAVE_BYTES);
       unit.restoreFxsave(from, 0);
     }
+    this.fpuSwitch?.invalidate();
   }
 
   resetFpu(): void {
     this.core.fpu?.reset();
+    this.fpuSwitch?.invalidate();
   }
 
   private requireFpu(): FpuUnit {

@@ -335,6 +335,7 @@ function group15(c: CpuCore): void {
   if (kind > 1) undefinedOpcode(c);
   const fpu = c.fpu;
   if (fpu === null) raiseFault(c.fault, VEC_NM, -1);
+  c.fpuTouched = true;
   if ((c.ea & (FXSAVE_ALIGN - 1)) !== 0) raiseFault(c.fault, VEC_GP, 0);
   if (kind === 0) {
     c.mmu.probeWrite(c.ea, FXSAVE_BYTES);

@@ -208,6 +208,7 @@ function escapeToFpu(c: CpuCore, op: number): void {
   const modrm = modrmOperand(c);
   const fpu = c.fpu;
   if (fpu === null) raiseFault(c.fault, VEC_NM, -1);
+  c.fpuTouched = true;
   fpu.execute(op, modrm, modrm < 0xc0 ? c.ea : 0, c.o16);
 }
 

@@ -55,6 +55,7 @@ function isIntegerOpcode(op: number): boolean {
 }
 
 export function stepSimd(c: CpuCore, op: number): number {
+  c.fpuTouched = true;
   const s = c.sse;
   if (s.x87 === null) ud(c);
   const pfx = mandatoryPrefix(c);
@@ -327,6 +328,7 @@ function shiftImmediate(c: CpuCore, s: SseState, op: number, pfx: number): void 
 
 /** 0F AE /2 LDMXCSR and /3 STMXCSR (memory forms; the caller decoded the operand). */
 export function mxcsrLoadStore(c: CpuCore, store: boolean): void {
+  c.fpuTouched = true;
   const s = c.sse;
   if (s.x87 === null) ud(c);
   if (store) {
