@@ -77,6 +77,8 @@ export type RegionCompiler = 'js' | 'wasm';
  */
 export const DEFAULT_REGION_COMPILER: RegionCompiler = 'wasm';
 const FNSAVE_BYTES = 108;
+/** The data segment registers in the order a context switch loads them. */
+const DATA_SEGMENTS = [SEG_ES, SEG_SS, SEG_DS, SEG_FS, SEG_GS] as const;
 
 export class I386Cpu implements Cpu {
   readonly core: CpuCore;
@@ -372,10 +374,12 @@ export class I386Cpu implements Cpu {
   }
 
   setSeg(seg: SegReg, selector: number): void {
-    this.withFaultAsError(`load selector ${hex(selector)} into segment register ${seg}`, () => {
+    try {
       if (seg === SEG_CS) loadCodeSegment(this.core, selector);
       else loadDataSegment(this.core, seg, selector);
-    });
+    } catch (e) {
+      throw this.faultAsError(e, `load selector ${hex(selector)} into segment register ${seg}`);
+    }
   }
 
   setGdtEntry(index: number, low: number, high: number): void {
@@ -460,10 +464,12 @@ export class I386Cpu implements Cpu {
 
   restoreContext(from: CpuContext): void {
     const c = this.core;
-    this.withFaultAsError('restore a context', () => {
+    try {
       loadCodeSegment(c, from.seg[SEG_CS]);
-      for (const s of [SEG_ES, SEG_SS, SEG_DS, SEG_FS, SEG_GS]) loadDataSegment(c, s, from.seg[s]);
-    });
+      for (const s of DATA_SEGMENTS) loadDataSegment(c, s, from.seg[s]);
+    } catch (e) {
+      throw this.faultAsError(e, 'restore a context');
+    }
     c.regs.set(from.gpr);
     c.eip = from.eip | 0;
     this.eflags = from.eflags;
@@ -535,17 +541,16 @@ export class I386Cpu implements Cpu {
     }
   }
 
-  /** Runs a segment load for the kernel; a fault becomes an Error naming what was attempted. */
-  private withFaultAsError(what: string, load: () => void): void {
-    try {
-      load();
-    } catch (e) {
-      if (e !== FAULT_SIGNAL) throw e;
-      const f = this.core.fault;
-      throw new Error(
-        `cpu-i386: cannot ${what}: it would raise vector ${f.vector} (error code ${hex(f.errorCode)})`,
-      );
-    }
+  /**
+   * What a segment load for the kernel throws: a fault becomes an Error naming what was attempted (built
+   * only then: context switches load six segments each).
+   */
+  private faultAsError(e: unknown, what: string): unknown {
+    if (e !== FAULT_SIGNAL) return e;
+    const f = this.core.fault;
+    return new Error(
+      `cpu-i386: cannot ${what}: it would raise vector ${f.vector} (error code ${hex(f.errorCode)})`,
+    );
   }
 }
 

@@ -107,6 +107,10 @@ describe('CPL 3 control state', () => {
     m.cpu.restoreContext(ctx);
     expect(m.cpu.getReg(Reg.EBX)).toBe(77);
     expect(ctx.seg[SegReg.CS]).toBe(0x73);
-    expect(() => m.cpu.setSeg(SegReg.DS, 0x60)).toThrow(/vector 13/);
+    expect(() => m.cpu.setSeg(SegReg.DS, 0x60)).toThrow(
+      /load selector 0x60 into segment register 3.*vector 13/,
+    );
+    ctx.seg[SegReg.FS] = 0x60; // Linux's kernel code segment: not loadable at CPL 3
+    expect(() => m.cpu.restoreContext(ctx)).toThrow(/cannot restore a context: it would raise vector 13/);
   });
 });
