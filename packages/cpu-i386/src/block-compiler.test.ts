@@ -439,6 +439,41 @@ describe('regions', () => {
     }
   });
 
+  it('drop a chained region whose code is rewritten, and chain into the code compiled again', () => {
+    // Every 16th iteration rewrites the immediate of `mov eax` in `remote` (second code page): its frame's
+    // regions leave the chain's table and their slots are reused when the new code is compiled.
+    const out = expectSameAsInterpreter(
+      `
+        call here
+      here:
+        pop edi
+        mov ecx, 300
+        xor esi, esi
+      top:
+        call remote
+        add esi, eax
+        mov edx, ecx
+        and edx, 15
+        jnz keep
+        mov dword ptr [edi + patch - here + 1], ecx
+      keep:
+        dec ecx
+        jnz top
+        int 0x80
+        .org 0x1000
+      remote:
+      patch:
+        mov eax, 7
+        add eax, 3
+        ret
+        `,
+      100_000,
+      8,
+      [1, 4, 40],
+    );
+    expect(out.regs[Reg.ESI]).not.toBe(300 * 10);
+  });
+
   it('count the instructions of finished segments when a page fault stops a later one', () => {
     const source = evenOddLoop('xor ecx, ecx', 'add edi, [ebx+ecx*4+3000]; inc ecx; jmp top');
     const out = expectSameAsInterpreter(source, 100000, 8, [1, 3, 50]);
