@@ -1400,23 +1400,21 @@ function eflagsFunction(): CodeWriter {
     w.get(x).get(y).op(Op.i32LtU).set(CF);
     if (carryIn) w.end();
   };
-  for (const [kind, carryIn] of [
-    [K_ADD, false],
-    [K_ADC, true],
+  for (const [kind, carryIn, subtract] of [
+    [K_ADD, false, false],
+    [K_ADC, true, false],
+    [K_SUB, false, true],
+    [K_SBB, true, true],
   ] as const) {
     when([kind], () => {
-      carry(FR_, FA_, carryIn);
-      addOf();
-      af();
-    });
-  }
-  for (const [kind, carryIn] of [
-    [K_SUB, false],
-    [K_SBB, true],
-  ] as const) {
-    when([kind], () => {
-      carry(FA_, FB_, carryIn);
-      subOf();
+      // A sum carried out when it came out below an operand; a difference borrowed when a < b.
+      if (subtract) {
+        carry(FA_, FB_, carryIn);
+        subOf();
+      } else {
+        carry(FR_, FA_, carryIn);
+        addOf();
+      }
       af();
     });
   }
