@@ -90,10 +90,38 @@ function pipeRead(k: Kernel, t: Thread, f: PipeFile, ptr: number, len: number): 
   return untilReady(k, t, () => f.readToUser(mem, ptr, n), first);
 }
 
+/**
+ * A blocking write(2) to a pipe returns once every byte is in (pipe(7)), sleeping while the pipe is full;
+ * an error or a signal after some bytes went in ends it with their count, as Linux's pipe_write does. A
+ * non-blocking one takes what fits.
+ */
 function pipeWrite(k: Kernel, t: Thread, f: PipeFile, ptr: number, len: number): number | Promise<number> {
   const mem = userMemory(t);
   const n = Math.min(len, MAX_RW_COUNT);
-  return writeWith(k, t, () => f.writeFromUser(mem, ptr, n));
+  const first = writeWith(k, t, () => f.writeFromUser(mem, ptr, n));
+  if (f.nonBlocking || (typeof first === 'number' && first === n)) return first;
+  return writeRest(k, t, f, mem, ptr, n, first);
+}
+
+async function writeRest(
+  k: Kernel,
+  t: Thread,
+  f: PipeFile,
+  mem: PipeUserMemory,
+  ptr: number,
+  n: number,
+  first: number | Promise<number>,
+): Promise<number> {
+  let done = await first;
+  while (done < n) {
+    const at = done;
+    try {
+      done += await writeWith(k, t, () => f.writeFromUser(mem, ptr + at, n - at));
+    } catch {
+      return done;
+    }
+  }
+  return done;
 }
 
 function userMemory(t: Thread): PipeUserMemory {
