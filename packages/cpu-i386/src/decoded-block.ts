@@ -20,13 +20,22 @@
  *   the stack slot an instruction uses are checked against the TLB (walking the tables on a miss), and a
  *   fault leaves by returning FAULTED. Throwing FAULT_SIGNAL costs the host a microsecond or more; it
  *   remains for the rarer cases (a second page of a straddling access, segment limits, #DE, ...).
+ * - Instructions on registers alone (`plain`) can neither fault nor store: the runner calls them without
+ *   recording where a fault would roll back to or looking for a store to code.
  * - Blocks are cached per physical frame by the code cache, which watches stores to their frames: a store to
  *   one sets `smcPending`, and the runner leaves the block after that instruction.
  */
 import { ESP, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { INSN_EIP, INSN_ESP } from './cpu-core.js';
-import { Access, decodeForm, type FormDecoder, prepareAccess, StackUse } from './decoded-handlers.js';
+import {
+  Access,
+  decodeForm,
+  type FormDecoder,
+  PLAIN_HANDLERS,
+  prepareAccess,
+  StackUse,
+} from './decoded-handlers.js';
 import { FAULTED } from './fault.js';
 import { INSTRUCTION_PREFIXES, instructionLength } from './instruction-length.js';
 import { CONTINUE, step } from './interpreter.js';
@@ -67,6 +76,11 @@ export class DecodedInsn {
   target = 0;
   /** True when the block ends after this instruction. */
   endsBlock = false;
+  /**
+   * Registers only (no memory, no stack): the instruction can neither fault nor store, so the runner skips
+   * what a fault or a store to code would need (PLAIN_HANDLERS).
+   */
+  plain = false;
   /** How the memory operand is accessed, and which stack slot is used: checked before the handler runs. */
   access: Access = Access.None;
   stack: StackUse = StackUse.None;
@@ -89,6 +103,13 @@ export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
   const regs = c.regs;
   for (let i = 0; i < insns.length; i++) {
     const d = insns[i];
+    if (d.plain) {
+      c.eip = d.next;
+      const exit = d.exec(c, d);
+      c.runRetired++;
+      if (exit !== CONTINUE) return exit;
+      continue;
+    }
     start[INSN_EIP] = d.eip;
     start[INSN_ESP] = regs[ESP];
     if ((d.access | d.stack) !== 0 && !prepareAccess(c, d)) {
@@ -205,7 +226,9 @@ export function decodeInstruction(u8: Uint8Array, at: number, end: number, d: De
     d.access = Access.None;
     d.stack = StackUse.None;
     d.endsBlock = mayBranch(u8, at, end);
+    return;
   }
+  d.plain = d.access === Access.None && d.stack === StackUse.None && PLAIN_HANDLERS.has(d.exec);
 }
 
 /** Forms whose operand bytes disagreed with instruction-length.ts (tests expect none). */

@@ -760,3 +760,44 @@ define([0xfc, 0xfd], (_cur, d, op) => {
   d.exec = op === 0xfc ? cld : std;
   return true;
 });
+
+/**
+ * Handlers that, with no memory operand and no stack slot (Access.None, StackUse.None), cannot fault and
+ * store nothing: register ALU, moves, LEA, extensions, exchanges, CMOVcc/SETcc, direct jumps, INC/DEC,
+ * shifts, NOT/NEG, IMUL, CWDE/CDQ, CLD/STD. MUL/DIV (#DE) and anything touching the stack are not here.
+ */
+export const PLAIN_HANDLERS: ReadonlySet<DecodedHandler> = new Set<DecodedHandler>([
+  aluRmReg,
+  aluRegRm,
+  aluReg32,
+  aluAccImm,
+  aluRmImm,
+  testRmReg,
+  testAccImm,
+  testRmImm,
+  movRmReg,
+  movRegRm,
+  movReg32Reg32,
+  movRmImm,
+  movRegImm,
+  lea,
+  movExtend,
+  xchgRmReg,
+  xchgEax,
+  cmov,
+  setcc,
+  jcc,
+  jmp,
+  incDecReg,
+  incDecRm,
+  shiftImm,
+  shiftByCl,
+  notRm,
+  negRm,
+  imulRegRm,
+  imulRegRmImm,
+  cwde,
+  cdq,
+  cld,
+  std,
+]);
