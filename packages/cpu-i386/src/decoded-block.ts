@@ -50,12 +50,23 @@ const MAX_BLOCK_INSNS = 48;
 
 export type DecodedHandler = (c: CpuCore, d: DecodedInsn) => number;
 
-/** One decoded instruction. Every field is a small integer, so all records share one hidden class. */
+/**
+ * One decoded instruction. Every field is a small integer, so all records share one hidden class. The
+ * fields the runner reads for every instruction come first, in the record's first cache line.
+ */
 export class DecodedInsn {
   exec: DecodedHandler = runThroughStep;
+  /**
+   * Registers only (no memory, no stack): the instruction can neither fault nor store, so the runner skips
+   * what a fault or a store to code would need (PLAIN_HANDLERS).
+   */
+  plain = false;
   /** Linear address of the instruction, and of the one after it. */
   eip = 0;
   next = 0;
+  /** How the memory operand is accessed, and which stack slot is used: checked before the handler runs. */
+  access: Access = Access.None;
+  stack: StackUse = StackUse.None;
   /** ModR/M byte (0xc0 and up: a register operand), its reg and rm fields. */
   modrm = 0xc0;
   reg = 0;
@@ -76,14 +87,6 @@ export class DecodedInsn {
   target = 0;
   /** True when the block ends after this instruction. */
   endsBlock = false;
-  /**
-   * Registers only (no memory, no stack): the instruction can neither fault nor store, so the runner skips
-   * what a fault or a store to code would need (PLAIN_HANDLERS).
-   */
-  plain = false;
-  /** How the memory operand is accessed, and which stack slot is used: checked before the handler runs. */
-  access: Access = Access.None;
-  stack: StackUse = StackUse.None;
 }
 
 /** Runs an instruction the decoded tier has no handler for: the interpreter decodes and runs it again. */
