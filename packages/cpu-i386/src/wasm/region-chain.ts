@@ -47,6 +47,29 @@ import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 
 /** A region's WebAssembly type: (label, budget) -> exit. */
 export const REGION_TYPE = { params: [I32, I32], results: [I32] } as const;
+
+/**
+ * The JS functions regions call. The chain's module imports them once and files WebAssembly forwarders at
+ * fixed table slots, which regions reach with `call_indirect`: a region module imports no function, because
+ * V8 compiles a wrapper (with TurboFan) for every function import of every module it compiles, which made a
+ * region's compile ~5x slower (~300 us against ~60 us).
+ */
+export interface HostCalls {
+  /** The MMU's TLB fill for linear `lin` (`write` 0 or 1): the page's frame, or -1 (a fault to take). */
+  readonly tlbPage: (lin: number, write: number) => number;
+  /**
+   * Runs the instruction at `eip` through the interpreter with EFLAGS and registers from the arch area,
+   * and puts them back there with the EIP it went on at; returns its exit, LEAVE_BLOCK after a store to
+   * compiled code.
+   */
+  readonly step: (eip: number) => number;
+}
+export const TLB_PAGE_TYPE = { params: [I32, I32], results: [I32] } as const;
+export const STEP_TYPE = { params: [I32], results: [I32] } as const;
+/** The table slots of the host calls' forwarders; regions take the slots after them. */
+export const SLOT_TLB_PAGE = 0;
+export const SLOT_STEP = 1;
+const HOST_SLOTS = 2;
 const ENTER_TYPE = { params: [I32, I32, I32], results: [I32] };
 const ENTRY_MASK = CHAIN_ENTRY_SLOTS - 1;
 const TABLE_GROWTH = 64;
@@ -82,10 +105,11 @@ export function chainEntrySlot(phys: number): number {
 export class RegionChain<R> {
   /** Calls the region at `index` from `label` with budget `left`, and the regions it leads to. */
   readonly enter: (index: number, label: number, left: number) => number;
-  private readonly table: WasmTable;
+  /** Regions and the host calls' forwarders, for region modules to import. */
+  readonly table: WasmTable;
   private readonly entries: Int32Array;
-  /** The caller's handle for the region in each table slot. */
-  private readonly regions: (R | null)[] = [];
+  /** The caller's handle for the region in each table slot (none in the host calls' slots). */
+  private readonly regions: (R | null)[] = new Array(HOST_SLOTS).fill(null);
   private readonly freeSlots: number[] = [];
   /** The table slots of the regions compiled from each code frame. */
   private readonly slotsOfFrame = new Map<number, number[]>();
@@ -96,6 +120,7 @@ export class RegionChain<R> {
     memoryPages: number,
     private readonly archOffset: number,
     buffer: ArrayBufferLike,
+    host: HostCalls,
   ) {
     const api = (globalThis as unknown as { WebAssembly: WasmChainApi }).WebAssembly;
     this.table = new api.Table({ element: 'anyfunc', initial: TABLE_GROWTH });
@@ -108,12 +133,24 @@ export class RegionChain<R> {
     const bytes = encodeModule({
       types: [REGION_TYPE],
       table: true,
-      imports: [],
+      imports: [
+        { name: 'tlbPage', type: TLB_PAGE_TYPE },
+        { name: 'step', type: STEP_TYPE },
+      ],
       memoryPages,
-      functions: [{ type: ENTER_TYPE, locals: ENTER_LOCALS, body: this.enterBody() }],
+      exports: ['run', 'tlbPage', 'step'],
+      functions: [
+        { type: ENTER_TYPE, locals: ENTER_LOCALS, body: this.enterBody() },
+        { type: TLB_PAGE_TYPE, locals: 0, body: forwarder(0, 2) },
+        { type: STEP_TYPE, locals: 0, body: forwarder(1, 1) },
+      ],
     });
-    const instance = new api.Instance(new api.Module(bytes), { env: { memory, table: this.table } });
+    const instance = new api.Instance(new api.Module(bytes), {
+      env: { memory, table: this.table, tlbPage: host.tlbPage, step: host.step },
+    });
     this.enter = instance.exports.run as (index: number, label: number, left: number) => number;
+    this.table.set(SLOT_TLB_PAGE, instance.exports.tlbPage);
+    this.table.set(SLOT_STEP, instance.exports.step);
   }
 
   /** Files region `run` (compiled from code frame `frame`) in the table; returns its index. */
@@ -226,4 +263,11 @@ export class RegionChain<R> {
     w.get(EXIT);
     return w;
   }
+}
+
+/** A function that calls imported function `func` with its `params` parameters and returns its result. */
+function forwarder(func: number, params: number): CodeWriter {
+  const w = new CodeWriter();
+  for (let i = 0; i < params; i++) w.get(i);
+  return w.call(func);
 }

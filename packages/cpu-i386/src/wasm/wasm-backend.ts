@@ -50,13 +50,11 @@ export class WasmBackend {
     this.exchange = archInt32Array(memory, EXCHANGE_AT, EXCHANGE_SLOTS);
     const mmu = core.mmu;
     const memoryPages = wasm.memory.buffer.byteLength / WASM_PAGE_BYTES;
-    this.chain = new RegionChain(wasm.memory, memoryPages, archOffset, memory.buffer);
-    this.imports = {
-      memory: wasm.memory,
-      memoryPages,
+    this.chain = new RegionChain(wasm.memory, memoryPages, archOffset, memory.buffer, {
       tlbPage: (lin, write) => mmu.tlbPage(lin, write !== 0),
       step: (eip) => this.step(eip),
-    };
+    });
+    this.imports = { memory: wasm.memory, memoryPages, table: this.chain.table };
   }
 
   /** A backend for `core`, or null when RAM is not in a WebAssembly memory with room for the arch's state. */
@@ -136,7 +134,7 @@ export class WasmBackend {
     };
   }
 
-  /** The `step` a region imports (see WasmImports.step). */
+  /** The `step` regions call (see HostCalls.step). */
   private step(eip: number): number {
     const c = this.core;
     const x = this.exchange;

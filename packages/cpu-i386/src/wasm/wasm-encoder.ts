@@ -1,6 +1,6 @@
 /**
  * A small WebAssembly binary writer: the opcodes the region compiler emits, LEB128 immediates, and a
- * module of one exported function with an imported memory, imported host functions and optionally an imported
+ * module of exported functions with an imported memory, imported host functions and optionally an imported
  * function table.
  * Layer: arch plugin (cpu-i386); used by wasm-region.ts. Format: the WebAssembly core spec, chapter 5.
  */
@@ -235,7 +235,9 @@ export interface ModuleSpec {
   readonly imports: readonly { readonly name: string; readonly type: FuncType }[];
   /** The imported memory ("env", "memory") and its size in 64 KiB pages (minimum = maximum). */
   readonly memoryPages: number;
-  /** Defined functions, after the imports in index space; the first is exported as "run". */
+  /** Names the first defined functions are exported under, in order; by default the first is "run". */
+  readonly exports?: readonly string[];
+  /** Defined functions, after the imports in index space. */
   readonly functions: readonly {
     readonly type: FuncType;
     readonly locals: number;
@@ -308,10 +310,13 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   section(out, 3, funcSec);
 
   const exportSec: number[] = [];
-  unsigned(exportSec, 1);
-  name(exportSec, 'run');
-  exportSec.push(0x00);
-  unsigned(exportSec, spec.imports.length);
+  const exported = spec.exports ?? ['run'];
+  unsigned(exportSec, exported.length);
+  exported.forEach((exportName, i) => {
+    name(exportSec, exportName);
+    exportSec.push(0x00);
+    unsigned(exportSec, spec.imports.length + i);
+  });
   section(out, 7, exportSec);
 
   const codeSec: number[] = [];

@@ -45,6 +45,7 @@ import {
   TLB_READ_AT,
   TLB_WRITE_AT,
 } from './arch-state.js';
+import { SLOT_STEP, SLOT_TLB_PAGE, STEP_TYPE, TLB_PAGE_TYPE } from './region-chain.js';
 import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 
 // Locals: the two parameters, then these.
@@ -67,10 +68,8 @@ const X = 22;
 const W = 23;
 const LOCALS = 22;
 
-/** Function indices: the imports, then `run`, then `eflags`. */
-const F_TLB_PAGE = 0;
-const F_STEP = 1;
-const F_EFLAGS = 3;
+/** Function indices: `run`, then `eflags` (a region imports no function: see region-chain.ts's HostCalls). */
+const F_EFLAGS = 1;
 
 /** Flag kinds in `fk` (0: none pending, EFLAGS is all in `fl`). */
 const K_ADD = 1;
@@ -496,7 +495,8 @@ class WasmRegionWriter {
     w.begin(Op.if, 'if');
     w.get(EA)
       .i32(write ? 1 : 0)
-      .call(F_TLB_PAGE)
+      .i32(SLOT_TLB_PAGE)
+      .callIndirect(T_TLB_PAGE)
       .tee(Q)
       .i32(0)
       .op(Op.i32LtS)
@@ -1018,7 +1018,7 @@ class WasmRegionWriter {
     this.storeRegs();
     w.i32(0).get(FL).mem(Op.i32Store, this.exchange(EXCHANGE_FLAGS));
     w.i32(0).get(N).mem(Op.i32Store, this.exchange(EXCHANGE_PASSES));
-    w.i32(this.insnEip).call(F_STEP).set(V);
+    w.i32(this.insnEip).i32(SLOT_STEP).callIndirect(T_STEP).set(V);
     this.loadRegs();
     w.i32(0).mem(Op.i32Load, this.exchange(EXCHANGE_FLAGS)).set(FL);
     w.i32(0).mem(Op.i32Load, this.exchange(EXCHANGE_EIP)).set(PC);
@@ -1469,8 +1469,9 @@ function eflagsFunction(): CodeWriter {
 
 const EFLAGS_TYPE = { params: [I32, I32, I32, I32, I32], results: [I32] };
 const RUN_TYPE = { params: [I32, I32], results: [I32] };
-const TLB_PAGE_TYPE = { params: [I32, I32], results: [I32] };
-const STEP_TYPE = { params: [I32], results: [I32] };
+/** The host calls' types, first in a region's type section (a `call_indirect` names its type by index). */
+const T_TLB_PAGE = 0;
+const T_STEP = 1;
 
 /**
  * What `compileWasmRegion` answers for a region with x87 instructions: the JS region compiler calls the
@@ -1499,13 +1500,8 @@ export interface WasmRegion {
 export interface WasmImports {
   readonly memory: object;
   readonly memoryPages: number;
-  readonly tlbPage: (lin: number, write: number) => number;
-  /**
-   * Runs the instruction at `eip` through the interpreter with EFLAGS and registers from the arch area,
-   * and puts them back there with the EIP it went on at; returns its exit, LEAVE_BLOCK after a store to
-   * compiled code.
-   */
-  readonly step: (eip: number) => number;
+  /** The region chain's function table, with the host calls at SLOT_TLB_PAGE and SLOT_STEP. */
+  readonly table: object;
 }
 
 interface WasmApi {
@@ -1542,10 +1538,9 @@ export function compileWasmRegion(
   const writer = new WasmRegionWriter(src, new Set(plan.labelEips), plan);
   const count = writer.write();
   const bytes = encodeModule({
-    imports: [
-      { name: 'tlbPage', type: TLB_PAGE_TYPE },
-      { name: 'step', type: STEP_TYPE },
-    ],
+    types: [TLB_PAGE_TYPE, STEP_TYPE],
+    table: true,
+    imports: [],
     memoryPages: imports.memoryPages,
     functions: [
       { type: RUN_TYPE, locals: LOCALS, body: writer.w },
@@ -1554,7 +1549,7 @@ export function compileWasmRegion(
   });
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   const instance = new api.Instance(new api.Module(bytes), {
-    env: { memory: imports.memory, tlbPage: imports.tlbPage, step: imports.step },
+    env: { memory: imports.memory, table: imports.table },
   });
   return {
     run: instance.exports.run as (label: number, left: number) => number,
