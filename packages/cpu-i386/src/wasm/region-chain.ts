@@ -49,10 +49,11 @@ import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 export const REGION_TYPE = { params: [I32, I32], results: [I32] } as const;
 
 /**
- * The JS functions regions call. The chain's module imports them once and files WebAssembly forwarders at
- * fixed table slots, which regions reach with `call_indirect`: a region module imports no function, because
- * V8 compiles a wrapper (with TurboFan) for every function import of every module it compiles, which made a
- * region's compile ~5x slower (~300 us against ~60 us).
+ * The JS functions regions call. The chain's module imports them once and files WebAssembly forwarders in a
+ * table of their own (`hostTable`), which regions import and reach with `call_indirect`. A region module
+ * imports no function, because V8 compiles a wrapper (with TurboFan) for every function import of every module
+ * it compiles (a region's compile took ~300 us against ~60 us); nor the regions' table, because instantiating
+ * a module that imports a table costs time in proportion to the table's length.
  */
 export interface HostCalls {
   /** The MMU's TLB fill for linear `lin` (`write` 0 or 1): the page's frame, or -1 (a fault to take). */
@@ -66,7 +67,7 @@ export interface HostCalls {
 }
 export const TLB_PAGE_TYPE = { params: [I32, I32], results: [I32] } as const;
 export const STEP_TYPE = { params: [I32], results: [I32] } as const;
-/** The table slots of the host calls' forwarders; regions take the slots after them. */
+/** The host calls' slots in `hostTable`. */
 export const SLOT_TLB_PAGE = 0;
 export const SLOT_STEP = 1;
 const HOST_SLOTS = 2;
@@ -105,11 +106,12 @@ export function chainEntrySlot(phys: number): number {
 export class RegionChain<R> {
   /** Calls the region at `index` from `label` with budget `left`, and the regions it leads to. */
   readonly enter: (index: number, label: number, left: number) => number;
-  /** Regions and the host calls' forwarders, for region modules to import. */
-  readonly table: WasmTable;
+  private readonly table: WasmTable;
+  /** The host calls' forwarders (SLOT_TLB_PAGE, SLOT_STEP), for region modules to import as their table. */
+  readonly hostTable: WasmTable;
   private readonly entries: Int32Array;
-  /** The caller's handle for the region in each table slot (none in the host calls' slots). */
-  private readonly regions: (R | null)[] = new Array(HOST_SLOTS).fill(null);
+  /** The caller's handle for the region in each table slot. */
+  private readonly regions: (R | null)[] = [];
   private readonly freeSlots: number[] = [];
   /** The table slots of the regions compiled from each code frame. */
   private readonly slotsOfFrame = new Map<number, number[]>();
@@ -124,6 +126,7 @@ export class RegionChain<R> {
   ) {
     const api = (globalThis as unknown as { WebAssembly: WasmChainApi }).WebAssembly;
     this.table = new api.Table({ element: 'anyfunc', initial: TABLE_GROWTH });
+    this.hostTable = new api.Table({ element: 'anyfunc', initial: HOST_SLOTS });
     this.entries = new Int32Array(
       buffer,
       archOffset + CHAIN_ENTRIES_AT,
@@ -149,8 +152,8 @@ export class RegionChain<R> {
       env: { memory, table: this.table, tlbPage: host.tlbPage, step: host.step },
     });
     this.enter = instance.exports.run as (index: number, label: number, left: number) => number;
-    this.table.set(SLOT_TLB_PAGE, instance.exports.tlbPage);
-    this.table.set(SLOT_STEP, instance.exports.step);
+    this.hostTable.set(SLOT_TLB_PAGE, instance.exports.tlbPage);
+    this.hostTable.set(SLOT_STEP, instance.exports.step);
   }
 
   /** Files region `run` (compiled from code frame `frame`) in the table; returns its index. */

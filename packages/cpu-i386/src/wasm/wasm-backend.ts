@@ -54,7 +54,7 @@ export class WasmBackend {
       tlbPage: (lin, write) => mmu.tlbPage(lin, write !== 0),
       step: (eip) => this.step(eip),
     });
-    this.imports = { memory: wasm.memory, memoryPages, table: this.chain.table };
+    this.imports = { memory: wasm.memory, memoryPages, table: this.chain.hostTable };
   }
 
   /** A backend for `core`, or null when RAM is not in a WebAssembly memory with room for the arch's state. */

@@ -1500,7 +1500,7 @@ export interface WasmRegion {
 export interface WasmImports {
   readonly memory: object;
   readonly memoryPages: number;
-  /** The region chain's function table, with the host calls at SLOT_TLB_PAGE and SLOT_STEP. */
+  /** The host calls' table (region-chain.ts's `hostTable`): SLOT_TLB_PAGE and SLOT_STEP. */
   readonly table: object;
 }
 
