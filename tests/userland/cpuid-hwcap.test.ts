@@ -39,6 +39,7 @@ describe('the CPU as the kernel describes it', () => {
       'compiledBlocks',
       'invalidations',
       'regionCalls',
+      'chainedCalls',
       'decodedRuns',
       'compiledInsns',
       'interpretedInsns',
@@ -46,7 +47,7 @@ describe('the CPU as the kernel describes it', () => {
     expect(stats.compiledInsns + stats.interpretedInsns).toBe(insns);
     const proc = runOnKmos('/bin/busybox', ['cat', '/proc/kmos/cpu']);
     expect(proc.stdout).toMatch(
-      /^insns \d+\ndecodedBlocks \d+\ncompiledBlocks \d+\ninvalidations \d+\nregionCalls \d+\ndecodedRuns \d+\ncompiledInsns \d+\ninterpretedInsns \d+\n$/,
+      /^insns \d+\ndecodedBlocks \d+\ncompiledBlocks \d+\ninvalidations \d+\nregionCalls \d+\nchainedCalls \d+\ndecodedRuns \d+\ncompiledInsns \d+\ninterpretedInsns \d+\n$/,
     );
   });
 });

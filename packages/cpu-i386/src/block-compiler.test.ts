@@ -8,7 +8,15 @@
 import { Reg, RunExit } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
 import type { RegionCompiler } from './cpu.js';
-import { assemble, TEST_DATA, testProgram } from './testing/guest.js';
+import {
+  assemble,
+  GuestMachine,
+  TEST_CODE,
+  TEST_DATA,
+  TEST_STACK_TOP,
+  testProgram,
+} from './testing/guest.js';
+import { chainEntrySet } from './wasm/region-chain.js';
 
 interface Outcome {
   regs: number[];
@@ -478,5 +486,75 @@ describe('regions', () => {
     const source = evenOddLoop('xor ecx, ecx', 'add edi, [ebx+ecx*4+3000]; inc ecx; jmp top');
     const out = expectSameAsInterpreter(source, 100000, 8, [1, 3, 50]);
     expect(out.exits).toContain(14);
+  });
+});
+
+describe('the region chain', () => {
+  const CODE_PAGES = 48;
+
+  /** A machine with CODE_PAGES code pages at TEST_CODE (empty), a stack, and WebAssembly regions. */
+  function chainMachine(): GuestMachine {
+    const m = new GuestMachine(16 << 20, 4, true, 'wasm');
+    for (let p = 0; p < CODE_PAGES; p++) m.map(TEST_CODE + p * 0x1000);
+    m.map(TEST_STACK_TOP & ~0xfff);
+    m.cpu.setReg(Reg.ESP, TEST_STACK_TOP);
+    m.cpu.eip = TEST_CODE;
+    return m;
+  }
+
+  /** Code offsets past the first page of three entries that share a set of the chain's entry table, in order. */
+  function collidingOffsets(m: GuestMachine): number[] {
+    const bySet = new Map<number, number[]>();
+    for (let at = 0x1000; at < CODE_PAGES * 0x1000; at += 16) {
+      const set = chainEntrySet(m.physOf(TEST_CODE + at));
+      const members = [...(bySet.get(set) ?? []), at];
+      if (members.length === 3) return members;
+      bySet.set(set, members);
+    }
+    throw new Error('no three entries share a set');
+  }
+
+  it('files an entry again when the chain came back to JS for it', () => {
+    // f, g and h share a set of two ways: filing the last of them evicted another. The first loop calls all
+    // three; the second calls two of them, which chain from the second iteration on only if a miss files
+    // them again.
+    const m = chainMachine();
+    const [f, g, h] = collidingOffsets(m);
+    const source = `
+        xor eax, eax
+        mov ecx, 50
+      first:
+        call f
+        call g
+        call h
+        dec ecx
+        jnz first
+        mov ecx, 400
+      second:
+        call f
+        call g
+        dec ecx
+        jnz second
+        int 0x80
+        .org ${f}
+      f:
+        add eax, 1
+        ret
+        .org ${g}
+      g:
+        add eax, 2
+        ret
+        .org ${h}
+      h:
+        add eax, 4
+        ret
+      `;
+    m.write(TEST_CODE, assemble(source).code);
+    while (m.cpu.run(100_000) === RunExit.Budget);
+    expect(m.cpu.getReg(Reg.EAX)).toBe(50 * 7 + 400 * 3);
+    const stats = m.cpu.stats();
+    // The second loop makes 1,600 region entries (two calls, two returns an iteration).
+    expect(stats.chainedCalls).toBeGreaterThan(1600);
+    expect(stats.regionCalls - stats.chainedCalls).toBeLessThan(200);
   });
 });

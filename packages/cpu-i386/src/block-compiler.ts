@@ -1313,6 +1313,7 @@ export function compileBlock(
   installRegion(b, blockAt, {
     fn,
     callInsns: JS_REGION_CALL_INSNS,
+    chainIndex: -1,
     labelEips: writer.labelEips,
     count,
     eips: Int32Array.from(writer.eips),
@@ -1333,6 +1334,8 @@ export interface CompiledRegion {
   readonly fn: BlockFn;
   /** Most instructions one call may run (the run loop passes no larger budget). */
   readonly callInsns: number;
+  /** A WebAssembly region's slot in the region chain's table; -1 for a JS region. */
+  readonly chainIndex: number;
   /** The EIP at each label, label 0 being the entry. */
   readonly labelEips: readonly number[];
   /** Instructions in the region, and for each its EIP and the instructions of its segment before it. */
@@ -1357,6 +1360,7 @@ export function installRegion(
     entry.entryLabel = label;
     entry.length = region.count;
     entry.callInsns = region.callInsns;
+    entry.chainIndex = region.chainIndex;
     entry.insnEips = region.eips;
     entry.insnRetiredBefore = region.retiredBefore;
   });

@@ -51,6 +51,8 @@ export class Block {
   length = 0;
   /** Most instructions one call of the compiled region may run (CompiledRegion.callInsns). */
   callInsns = 0;
+  /** The compiled region's slot in the WebAssembly region chain (CompiledRegion.chainIndex), or -1. */
+  chainIndex = -1;
   /** EIP of each compiled instruction, so the run loop can tell which one faulted. */
   insnEips: Int32Array = NO_EIPS;
   /**

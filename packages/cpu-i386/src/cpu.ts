@@ -216,6 +216,8 @@ export class I386Cpu implements Cpu {
         continue;
       }
       if (b.fn === null && b.count++ === this.jitThreshold && this.jitThreshold > 0) this.compile(cache, b);
+      // A chain of WebAssembly regions came back to JS for another region's entry: file it again.
+      if (b.chainIndex >= 0 && prev !== null && prev.chainIndex >= 0) this.republish(b, eip);
       const fn = b.fn;
       if (fn !== null && budgetInsns - c.runRetired >= b.length && this.flatDataSegments()) {
         // currentBlock stays set until the interpreter runs: a fault unwinds by it (see unwindFault).
@@ -278,6 +280,12 @@ export class I386Cpu implements Cpu {
     if (this.decodeBlocks) b.insns = decodeBlock(this.core.mmu.u8, phys, eip);
     cache.install(phys, b);
     return b;
+  }
+
+  /** Files WebAssembly region entry `b` in the chain's entry table again (see WasmBackend.publish). */
+  private republish(b: Block, eip: number): void {
+    const page = this.core.mmu.tlbRead[eip >>> 12] as number;
+    if (page >= 0) this.wasm?.publish(b, page | (eip & 0xfff));
   }
 
   /** Compiles the region entered at `b`, when its page is still mapped and it has one. */
@@ -419,14 +427,16 @@ export class I386Cpu implements Cpu {
 
   /**
    * The ABI's counters (the kernel shows them in /proc/kmos/cpu): blocks decoded, regions compiled, code
-   * frames invalidated (self-modifying code or kernel writes), region calls and decoded-block runs, and
-   * instructions run compiled and interpreted.
+   * frames invalidated (self-modifying code or kernel writes), region calls (of which chainedCalls were
+   * made by WebAssembly regions, without the run loop) and decoded-block runs, and instructions run compiled
+   * and interpreted.
    */
   stats(): {
     decodedBlocks: number;
     compiledBlocks: number;
     invalidations: number;
     regionCalls: number;
+    chainedCalls: number;
     decodedRuns: number;
     compiledInsns: number;
     interpretedInsns: number;
@@ -436,6 +446,7 @@ export class I386Cpu implements Cpu {
       compiledBlocks: this.cache?.compiledBlocks ?? 0,
       invalidations: this.cache?.invalidations ?? 0,
       regionCalls: this.regionCalls + (this.wasm?.chainedCalls ?? 0),
+      chainedCalls: this.wasm?.chainedCalls ?? 0,
       decodedRuns: this.decodedRuns,
       compiledInsns: this.compiledInsns,
       interpretedInsns: this.insns - this.compiledInsns,

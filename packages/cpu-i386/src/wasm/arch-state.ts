@@ -35,7 +35,7 @@ export const EXCHANGE_CHAINED = 8;
 export const EXCHANGE_SLOTS = 9;
 
 /**
- * The chain's entry table: a direct-mapped cache from a region entry's physical address to the region
+ * The chain's entry table: a two-way set-associative cache from a region entry's physical address to the region
  * (CHAIN_ENTRY_* fields, dwords), so one region can go on to the next without returning to JS.
  */
 export const CHAIN_ENTRIES_AT = EXCHANGE_AT + EXCHANGE_SLOTS * 4;

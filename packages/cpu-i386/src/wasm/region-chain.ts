@@ -72,7 +72,14 @@ export const SLOT_TLB_PAGE = 0;
 export const SLOT_STEP = 1;
 const HOST_SLOTS = 2;
 const ENTER_TYPE = { params: [I32, I32, I32], results: [I32] };
-const ENTRY_MASK = CHAIN_ENTRY_SLOTS - 1;
+/** The entry table is two-way set-associative: a set is two adjacent slots, the most recently filed first. */
+const ENTRY_WAYS = 2;
+const SET_BITS = Math.log2(CHAIN_ENTRY_SLOTS / ENTRY_WAYS);
+const SET_BYTES = ENTRY_WAYS * CHAIN_ENTRY_BYTES;
+const SET_DWORDS = SET_BYTES / 4;
+const WAY_DWORDS = CHAIN_ENTRY_BYTES / 4;
+/** Fibonacci hashing: 2^32 / golden ratio, odd. Hot entries of one program are often 16-byte aligned. */
+const HASH_MULTIPLIER = 0x9e3779b1;
 const TABLE_GROWTH = 64;
 // `enter`'s parameters, then its locals.
 const INDEX = 0;
@@ -98,9 +105,13 @@ interface WasmChainApi {
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 
-/** The slot of the entry table an entry at physical address `phys` maps to. */
-export function chainEntrySlot(phys: number): number {
-  return (phys ^ (phys >>> 12)) & ENTRY_MASK;
+/**
+ * The set of the entry table an entry at physical address `phys` maps to. Two ways, because a direct-mapped
+ * table let two hot entries evict each other at every call (busybox's strncmp and a caller: half of its
+ * chain misses).
+ */
+export function chainEntrySet(phys: number): number {
+  return Math.imul(phys, HASH_MULTIPLIER) >>> (32 - SET_BITS);
 }
 
 export class RegionChain<R> {
@@ -179,8 +190,13 @@ export class RegionChain<R> {
 
   /** Makes the entry at linear `lin` (physical `phys`) of region `index`, at `label`, reachable from others. */
   publish(lin: number, phys: number, index: number, label: number, length: number): void {
-    const e = (chainEntrySlot(phys) * CHAIN_ENTRY_BYTES) / 4;
     const t = this.entries;
+    const set = chainEntrySet(phys) * SET_DWORDS;
+    let e = set;
+    if (t[set + CHAIN_ENTRY_PHYS / 4] !== phys) {
+      if (t[set + WAY_DWORDS + CHAIN_ENTRY_PHYS / 4] === phys) e = set + WAY_DWORDS;
+      else t.copyWithin(set + WAY_DWORDS, set, set + WAY_DWORDS); // the first way's entry moves on, the second's goes
+    }
     t[e + CHAIN_ENTRY_LIN / 4] = lin;
     t[e + CHAIN_ENTRY_PHYS / 4] = phys;
     t[e + CHAIN_ENTRY_INDEX / 4] = index;
@@ -196,8 +212,9 @@ export class RegionChain<R> {
     const t = this.entries;
     for (const offset of offsets) {
       const phys = frame * 4096 + offset;
-      const e = (chainEntrySlot(phys) * CHAIN_ENTRY_BYTES) / 4;
-      if (t[e + CHAIN_ENTRY_PHYS / 4] === phys) t[e + CHAIN_ENTRY_PHYS / 4] = -1;
+      const set = chainEntrySet(phys) * SET_DWORDS;
+      for (let e = set; e < set + SET_DWORDS; e += WAY_DWORDS)
+        if (t[e + CHAIN_ENTRY_PHYS / 4] === phys) t[e + CHAIN_ENTRY_PHYS / 4] = -1;
     }
     const slots = this.slotsOfFrame.get(frame);
     if (slots === undefined) return;
@@ -245,12 +262,19 @@ export class RegionChain<R> {
     w.i32(0).op(Op.i32LtS);
     leaveIf();
     w.get(PHYS).get(LIN).i32(0xfff).op(Op.i32And).op(Op.i32Or).tee(PHYS);
-    w.get(PHYS).i32(12).op(Op.i32ShrU).op(Op.i32Xor).i32(ENTRY_MASK).op(Op.i32And);
-    w.i32(Math.log2(CHAIN_ENTRY_BYTES)).op(Op.i32Shl).set(ENTRY);
+    w.i32(HASH_MULTIPLIER | 0)
+      .op(Op.i32Mul)
+      .i32(32 - SET_BITS)
+      .op(Op.i32ShrU);
+    w.i32(Math.log2(SET_BYTES)).op(Op.i32Shl).set(ENTRY);
     const field = (offset: number) =>
       w.get(ENTRY).mem(Op.i32Load, this.archOffset + CHAIN_ENTRIES_AT + offset);
+    // The first way, else the second.
+    field(CHAIN_ENTRY_PHYS).get(PHYS).op(Op.i32Ne).begin(Op.if, 'if');
+    w.get(ENTRY).i32(CHAIN_ENTRY_BYTES).op(Op.i32Add).set(ENTRY);
     field(CHAIN_ENTRY_PHYS).get(PHYS).op(Op.i32Ne);
     leaveIf();
+    w.end();
     field(CHAIN_ENTRY_LIN).get(LIN).op(Op.i32Ne);
     leaveIf();
     w.get(LEFT);

@@ -83,13 +83,21 @@ export class WasmBackend {
     if (region === null) return false;
     const index = this.chain.add(region.run, page >>> 12, b);
     const fn = this.blockFn(index);
-    installRegion(b, blockAt, { ...region, fn, callInsns: WASM_REGION_CALL_INSNS });
+    installRegion(b, blockAt, { ...region, fn, callInsns: WASM_REGION_CALL_INSNS, chainIndex: index });
     region.labelEips.forEach((eip) => {
       const entry = eip === b.lin ? b : blockAt(eip);
-      if (entry?.fn === fn)
-        this.chain.publish(eip, page | (eip & 0xfff), index, entry.entryLabel, region.count);
+      if (entry?.fn === fn) this.publish(entry, page | (eip & 0xfff));
     });
     return true;
+  }
+
+  /**
+   * Files the entry `b` (a block of a WebAssembly region, at physical `phys`) in the chain's entry table. The
+   * run loop calls it again when a chain left to JS for such an entry: the table is a cache that
+   * entries published later may have evicted it from.
+   */
+  publish(b: Block, phys: number): void {
+    this.chain.publish(b.lin, phys, b.chainIndex, b.entryLabel, b.length);
   }
 
   /** Code frame `frame` was dropped (its blocks start at the page offsets `offsets`): so are its regions. */
