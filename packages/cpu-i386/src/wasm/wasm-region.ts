@@ -352,8 +352,10 @@ class WasmRegionWriter {
   }
 
   /**
-   * Goes to `target` after `retired` instructions of this segment. Backwards (code written already) the
-   * budget is checked first, so a loop leaves when the budget runs out.
+   * Goes to `target` after `retired` instructions of this segment. Forwards (a label not placed yet) it
+   * branches out of the label's case block, which ends right before the label's code. Backwards the budget
+   * is checked first, so a loop leaves when the budget runs out, and the loop at the top dispatches, unless
+   * the target is the last label placed, whose own loop is still open: every cycle has a backward goto.
    */
   private goto(target: number, retired: number): void {
     if (this.inPage(target)) this.targets.add(target);
@@ -363,9 +365,17 @@ class WasmRegionWriter {
       return;
     }
     this.addN(retired);
-    if (this.written.has(target)) this.budgetCheck(target);
-    // Back to the start of the code written since the last label: the loop around that code, directly.
-    if (label === this.labelEips.length - 1 && this.written.has(target)) this.w.br(`label${label}`);
+    this.gotoLabel(target, label);
+  }
+
+  /** Goes to `target`, at `label` of the region, with N current (see `goto`). */
+  private gotoLabel(target: number, label: number): void {
+    if (label >= this.labelEips.length) {
+      this.w.br(`case${label}`);
+      return;
+    }
+    this.budgetCheck(target);
+    if (label === this.labelEips.length - 1) this.w.br(`label${label}`);
     else this.w.i32(label).set(BI).br('top');
   }
 
@@ -1348,8 +1358,8 @@ class WasmRegionWriter {
       this.plan === null ? [] : [...this.plan.callReturns].filter((eip) => this.labelOf(eip) >= 0);
     for (const eip of returns) {
       w.get(V).i32(eip).op(Op.i32Eq).begin(Op.if, 'if');
-      this.budgetCheck(eip);
-      w.i32(this.labelOf(eip)).set(BI).br('top').end();
+      this.gotoLabel(eip, this.labelOf(eip));
+      w.end();
     }
     w.get(V).set(PC).i32(0).set(D).br('exit');
   }
