@@ -482,6 +482,44 @@ describe('regions', () => {
     expect(out.regs[Reg.ESI]).not.toBe(300 * 10);
   });
 
+  it('keep CF through INC and DEC at a label that any flag-setting instruction may reach', () => {
+    // `join` is a label reached after ADD, SUB, AND, SHL, IMUL, ADC, SBB, NEG or INC: what CF holds there is
+    // known only at run time. INC keeps it and ADC reads it.
+    const producers = [
+      'add eax, ebx',
+      'sub eax, ebx',
+      'and eax, ebx',
+      'shl eax, 3',
+      'imul eax, ebx',
+      'adc eax, ebx',
+      'sbb eax, ebx',
+      'neg eax',
+      'inc eax',
+    ];
+    const source = `
+        mov ecx, 90
+        mov ebx, 0x9e3779b9
+        mov eax, 0x7fffffff
+      top:
+        mov edx, ecx
+        and edx, 7
+        ${producers.map((_, i) => `cmp ecx, ${i * 10}\n        jb p${i}`).join('\n        ')}
+      p${producers.length}:
+        dec eax
+        jmp join
+        ${producers.map((p, i) => `p${i}:\n        ${p}\n        jmp join`).join('\n        ')}
+      join:
+        inc edx
+        adc esi, edx
+        rol ebx, 5
+        dec ecx
+        jnz top
+        int 0x80
+      `;
+    const out = expectSameAsInterpreter(source, 100000, 4, [1, 2, 20]);
+    expect(out.regs[Reg.ESI]).not.toBe(0);
+  });
+
   it('count the instructions of finished segments when a page fault stops a later one', () => {
     const source = evenOddLoop('xor ecx, ecx', 'add edi, [ebx+ecx*4+3000]; inc ecx; jmp top');
     const out = expectSameAsInterpreter(source, 100000, 8, [1, 3, 50]);

@@ -604,20 +604,42 @@ class WasmRegionWriter {
    */
   private settleCarry(): void {
     const w = this.w;
+    const subCarry = () => w.get(FL).i32(~1).op(Op.i32And).get(FA).get(FB).op(Op.i32LtU).op(Op.i32Or).set(FL);
+    const addCarry = () => w.get(FL).i32(~1).op(Op.i32And).get(FR).get(FA).op(Op.i32LtU).op(Op.i32Or).set(FL);
+    const noCarry = () => w.get(FL).i32(~1).op(Op.i32And).set(FL);
     switch (this.pendingKind) {
       case 0:
       case K_INC:
       case K_DEC:
         return; // CF is in fl already
       case K_SUB:
-        w.get(FL).i32(~1).op(Op.i32And).get(FA).get(FB).op(Op.i32LtU).op(Op.i32Or).set(FL);
+        subCarry();
         return;
       case K_ADD:
-        w.get(FL).i32(~1).op(Op.i32And).get(FR).get(FA).op(Op.i32LtU).op(Op.i32Or).set(FL);
+        addCarry();
         return;
       case K_LOGIC:
-        w.get(FL).i32(~1).op(Op.i32And).set(FL);
+        noCarry();
         return;
+      case UNKNOWN_KIND: {
+        // After a label (an INC or DEC at the top of a loop): the common kinds inline, a call of `eflags` for
+        // the others (INC, DEC and none keep CF in fl).
+        const ifKind = (kind: number) => w.get(FK).i32(kind).op(Op.i32Eq).begin(Op.if, 'if');
+        ifKind(K_SUB);
+        subCarry();
+        w.else();
+        ifKind(K_ADD);
+        addCarry();
+        w.else();
+        ifKind(K_LOGIC);
+        noCarry();
+        w.else();
+        w.get(FK).i32(K_DEC).op(Op.i32GtU).begin(Op.if, 'if');
+        this.flagsValue();
+        w.set(FL).i32(0).set(FK);
+        w.end().end().end().end();
+        return;
+      }
       default:
         this.settleFlags();
     }
