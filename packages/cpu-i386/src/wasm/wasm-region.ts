@@ -912,11 +912,11 @@ class WasmRegionWriter {
         w.i32(back).set(V);
         this.push(V);
         const target = (back + disp) | 0;
-        if (this.canFollow(target) || this.written.has(target)) {
-          this.callReturns.add(back);
-          this.targets.add(back);
-          this.enqueue(back);
-        }
+        if (this.canFollow(target) || this.written.has(target)) this.callReturns.add(back);
+        // The code after the call belongs here too: a callee outside the region returns to it through the
+        // chain (PIC code calls a thunk on another page at the top of every function).
+        this.targets.add(back);
+        this.enqueue(back);
         return this.jump(target);
       }
       case 0xe9: {
