@@ -48,7 +48,8 @@ import {
 import { SLOT_STEP, SLOT_TLB_PAGE, STEP_TYPE, TLB_PAGE_TYPE } from './region-chain.js';
 import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 
-// Locals: the two parameters, then these.
+// Locals: the two parameters, then these. LEFT (the budget) counts down as segments finish and N keeps the
+// budget the region was entered with: one counter changes in loops, and the retired count is N - LEFT.
 const BI = 0;
 const LEFT = 1;
 const R0 = 2;
@@ -212,11 +213,12 @@ class WasmRegionWriter {
     this.loadRegs((this.plan as Pass).regsUsed);
     w.i32(0).mem(Op.i32Load, this.exchange(EXCHANGE_FLAGS)).set(FL);
     w.i32(CONTINUE).set(X);
+    w.get(LEFT).set(N);
   }
 
   private epilogue(): void {
     const w = this.w;
-    w.get(N).get(D).op(Op.i32Add).set(N);
+    w.get(N).get(LEFT).op(Op.i32Sub).get(D).op(Op.i32Add).set(N);
     this.storeRegs((this.plan as Pass).regsWritten);
     w.i32(0);
     this.flagsValue();
@@ -321,7 +323,7 @@ class WasmRegionWriter {
   }
 
   private addN(count: number): void {
-    if (count !== 0) this.w.get(N).i32(count).op(Op.i32Add).set(N);
+    if (count !== 0) this.w.get(LEFT).i32(count).op(Op.i32Sub).set(LEFT);
   }
 
   /** Leaves the region at the constant `eip` after `retired` instructions of this segment. */
@@ -383,7 +385,7 @@ class WasmRegionWriter {
   private budgetCheck(target: number | null): void {
     const w = this.w;
     const room = this.plan?.eips.length ?? MAX_REGION_INSNS;
-    w.get(LEFT).get(N).op(Op.i32Sub).i32(room).op(Op.i32LtS).begin(Op.if, 'if');
+    w.get(LEFT).i32(room).op(Op.i32LtS).begin(Op.if, 'if');
     if (target === null) w.get(V).set(PC);
     else w.i32(target).set(PC);
     w.i32(0).set(D).br('exit').end();
@@ -1049,7 +1051,7 @@ class WasmRegionWriter {
     this.settleFlags();
     this.storeRegs();
     w.i32(0).get(FL).mem(Op.i32Store, this.exchange(EXCHANGE_FLAGS));
-    w.i32(0).get(N).mem(Op.i32Store, this.exchange(EXCHANGE_PASSES));
+    w.i32(0).get(N).get(LEFT).op(Op.i32Sub).mem(Op.i32Store, this.exchange(EXCHANGE_PASSES));
     w.i32(this.insnEip).i32(SLOT_STEP).callIndirect(T_STEP).set(V);
     this.loadRegs();
     w.i32(0).mem(Op.i32Load, this.exchange(EXCHANGE_FLAGS)).set(FL);
