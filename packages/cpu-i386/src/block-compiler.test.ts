@@ -482,6 +482,68 @@ describe('regions', () => {
     expect(out.regs[Reg.ESI]).not.toBe(300 * 10);
   });
 
+  it('test the flags of a CMP, SUB, TEST or DEC through instructions that leave them alone', () => {
+    // Each condition is read after a MOV from memory, an LEA and a PUSH/POP between it and its producer.
+    const producers = [
+      'cmp eax, edx',
+      'sub eax, edx',
+      'test eax, edx',
+      'dec eax',
+      'cmp al, dl',
+      'and eax, edx',
+    ];
+    const conditions = [
+      'o',
+      'no',
+      'b',
+      'ae',
+      'e',
+      'ne',
+      'be',
+      'a',
+      's',
+      'ns',
+      'p',
+      'np',
+      'l',
+      'ge',
+      'le',
+      'g',
+    ];
+    const source = `
+        mov ecx, 64
+        mov edi, 0x9e3779b9
+      top:
+        mov eax, ecx
+        imul eax, edi
+        mov edx, ecx
+        shl edx, 27
+        xor edx, edi
+        rol edi, 7
+        ${producers
+          .map(
+            (p, i) => `
+        mov esi, eax
+        ${p}
+        mov ebp, [ebx]
+        lea esi, [esi + ${i + 1}]
+        push esi
+        pop esi
+        ${conditions.map((cc, k) => `set${cc} byte ptr [ebx + ${4 + i * 16 + k}]`).join('\n        ')}
+        mov eax, esi`,
+          )
+          .join('\n')}
+        xor esi, esi
+        ${conditions.map((cc) => `j${cc} 1f\n        inc esi\n      1:`).join('\n        ')}
+        add [ebx], esi
+        dec ecx
+        jnz top
+        int 0x80
+      `;
+    const out = expectSameAsInterpreter(source, 100000, 4, [1, 2, 20]);
+    expect(out.data.slice(4, 4 + producers.length * 16)).toContain(1);
+  });
+
   it('keep CF through INC and DEC at a label that any flag-setting instruction may reach', () => {
     // `join` is a label reached after ADD, SUB, AND, SHL, IMUL, ADC, SBB, NEG or INC: what CF holds there is
     // known only at run time. INC keeps it and ADC reads it.

@@ -279,7 +279,9 @@ class WasmRegionWriter {
       if (this.labels.has(eip)) this.placeLabel(eip);
       this.insnEip = eip;
       this.followed = false;
-      this.producerNow = null;
+      // What set the pending flags stays known across instructions that leave them alone (a MOV between a
+      // CMP and its Jcc): only `produce` and `settleFlags` change it.
+      this.producerNow = this.producer;
       const mark = this.w.bytes.length;
       const open = this.w.openCount;
       const pendingKind = this.pendingKind;
@@ -598,6 +600,7 @@ class WasmRegionWriter {
     this.flagsValue();
     w.set(FL).i32(0).set(FK);
     this.pendingKind = 0;
+    this.producerNow = null;
   }
 
   /**
