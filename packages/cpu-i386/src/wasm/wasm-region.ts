@@ -27,7 +27,7 @@
 
 import { RunExit } from '@kmos/abi-driver';
 import { MAX_REGION_INSNS, PAGE_TAIL_BYTES, SEGMENT_OVERRIDES, steppableLength } from '../block-compiler.js';
-import { FLAG_DF, FLAGS_STATUS } from '../constants.js';
+import { FLAG_DF } from '../constants.js';
 import type { CpuCore } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
 import { FAULTED } from '../fault.js';
@@ -45,6 +45,22 @@ import {
   TLB_READ_AT,
   TLB_WRITE_AT,
 } from './arch-state.js';
+import {
+  EFLAGS_TYPE,
+  eflagsFunction,
+  K_ADC,
+  K_ADD,
+  K_DEC,
+  K_IMUL,
+  K_INC,
+  K_LOGIC,
+  K_MUL,
+  K_SAR,
+  K_SBB,
+  K_SHL,
+  K_SHR,
+  K_SUB,
+} from './lazy-flags.js';
 import { SLOT_STEP, SLOT_TLB_PAGE, STEP_TYPE, TLB_PAGE_TYPE } from './region-chain.js';
 import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 
@@ -72,20 +88,6 @@ const LOCALS = 22;
 /** Function indices: `run`, then `eflags` (a region imports no function: see region-chain.ts's HostCalls). */
 const F_EFLAGS = 1;
 
-/** Flag kinds in `fk` (0: none pending, EFLAGS is all in `fl`). */
-const K_ADD = 1;
-const K_SUB = 2;
-const K_LOGIC = 3;
-const K_INC = 4;
-const K_DEC = 5;
-const K_SHL = 6;
-const K_SHR = 7;
-const K_SAR = 8;
-const K_IMUL = 9;
-const K_MUL = 10;
-/** ADC and SBB: the carry-in is CF in `fl`, which nothing changes while one is pending. */
-const K_ADC = 11;
-const K_SBB = 12;
 /** No kind: what `fk` holds is not known where the code is written. */
 const UNKNOWN_KIND = -1;
 
@@ -1392,119 +1394,6 @@ class WasmRegionWriter {
   }
 }
 
-/** The module's `eflags(fl, fk, fa, fb, fr)`: EFLAGS with the status flags of the pending kind computed. */
-function eflagsFunction(): CodeWriter {
-  const w = new CodeWriter();
-  const [FL_, FK_, FA_, FB_, FR_, CF, OF, AF] = [0, 1, 2, 3, 4, 5, 6, 7];
-  w.get(FK_).op(Op.i32Eqz).begin(Op.if, 'if').get(FL_).op(Op.return).end();
-  const when = (kinds: number[], body: () => void) => {
-    for (const k of kinds) w.get(FK_).i32(k).op(Op.i32Eq);
-    for (let i = 1; i < kinds.length; i++) w.op(Op.i32Or);
-    w.begin(Op.if, 'if');
-    body();
-    w.end();
-  };
-  const addOf = () =>
-    w
-      .get(FA_)
-      .get(FR_)
-      .op(Op.i32Xor)
-      .get(FB_)
-      .get(FR_)
-      .op(Op.i32Xor)
-      .op(Op.i32And)
-      .i32(31)
-      .op(Op.i32ShrU)
-      .set(OF);
-  const subOf = () =>
-    w
-      .get(FA_)
-      .get(FB_)
-      .op(Op.i32Xor)
-      .get(FA_)
-      .get(FR_)
-      .op(Op.i32Xor)
-      .op(Op.i32And)
-      .i32(31)
-      .op(Op.i32ShrU)
-      .set(OF);
-  const af = () => w.get(FA_).get(FB_).op(Op.i32Xor).get(FR_).op(Op.i32Xor).i32(0x10).op(Op.i32And).set(AF);
-  // CF of an addition (the result below the first operand) or a subtraction (the first operand below the
-  // second); with a carry in (ADC, SBB), equal ones carry too.
-  const carry = (x: number, y: number, carryIn: boolean) => {
-    if (carryIn)
-      w.get(FL_).i32(1).op(Op.i32And).begin(Op.if, 'if').get(x).get(y).op(Op.i32LeU).set(CF).else();
-    w.get(x).get(y).op(Op.i32LtU).set(CF);
-    if (carryIn) w.end();
-  };
-  for (const [kind, carryIn, subtract] of [
-    [K_ADD, false, false],
-    [K_ADC, true, false],
-    [K_SUB, false, true],
-    [K_SBB, true, true],
-  ] as const) {
-    when([kind], () => {
-      // A sum carried out when it came out below an operand; a difference borrowed when a < b.
-      if (subtract) {
-        carry(FA_, FB_, carryIn);
-        subOf();
-      } else {
-        carry(FR_, FA_, carryIn);
-        addOf();
-      }
-      af();
-    });
-  }
-  when([K_INC], () => {
-    w.get(FL_).i32(1).op(Op.i32And).set(CF);
-    addOf();
-    af();
-  });
-  when([K_DEC], () => {
-    w.get(FL_).i32(1).op(Op.i32And).set(CF);
-    subOf();
-    af();
-  });
-  when([K_SHL], () => {
-    w.get(FA_).i32(32).get(FB_).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(CF);
-    w.get(FR_).i32(31).op(Op.i32ShrU).get(CF).op(Op.i32Xor).set(OF);
-  });
-  when([K_SHR], () => {
-    w.get(FA_).get(FB_).i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(CF);
-    w.get(FA_).i32(31).op(Op.i32ShrU).set(OF);
-  });
-  when([K_SAR], () => {
-    w.get(FA_).get(FB_).i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And).set(CF);
-  });
-  when([K_MUL], () => {
-    w.get(FA_).i32(0).op(Op.i32Ne).tee(CF).set(OF);
-  });
-  when([K_IMUL], () => {
-    w.get(FA_).op(Op.i64ExtendI32S).get(FB_).op(Op.i64ExtendI32S).op(Op.i64Mul);
-    w.get(FR_).op(Op.i64ExtendI32S).op(Op.i64Ne).tee(CF).set(OF);
-  });
-  // (fl & ~status) | CF | PF | AF | ZF | SF | OF
-  w.get(FL_).i32(~FLAGS_STATUS).op(Op.i32And);
-  w.get(CF).op(Op.i32Or);
-  w.get(FR_)
-    .i32(0xff)
-    .op(Op.i32And)
-    .op(Op.i32Popcnt)
-    .i32(1)
-    .op(Op.i32And)
-    .i32(1)
-    .op(Op.i32Xor)
-    .i32(2)
-    .op(Op.i32Shl)
-    .op(Op.i32Or);
-  w.get(AF).op(Op.i32Or);
-  w.get(FR_).op(Op.i32Eqz).i32(6).op(Op.i32Shl).op(Op.i32Or);
-  w.get(FR_).i32(31).op(Op.i32ShrU).i32(7).op(Op.i32Shl).op(Op.i32Or);
-  w.get(OF).i32(11).op(Op.i32Shl).op(Op.i32Or);
-  return w;
-}
-
-const EFLAGS_TYPE = { params: [I32, I32, I32, I32, I32], results: [I32] };
 const RUN_TYPE = { params: [I32, I32], results: [I32] };
 /** The host calls' types, first in a region's type section (a `call_indirect` names its type by index). */
 const T_TLB_PAGE = 0;
