@@ -447,6 +447,48 @@ describe('regions', () => {
     }
   });
 
+  it('hand pending flags of every kind from a region to the next one it chains into', () => {
+    // Each producer runs on the first code page and its flags are read on the second (another region),
+    // by PUSHF, ADC and SETcc, with nothing computing them in between.
+    const producers = [
+      'cmp eax, edx',
+      'add eax, edx',
+      'and eax, edx',
+      'inc eax',
+      'shl eax, 3',
+      'imul eax, edx',
+      'adc eax, edx',
+    ];
+    const source = `
+        mov ecx, 60
+        mov edi, 0x9e3779b9
+      top:
+        mov eax, ecx
+        imul eax, edi
+        mov edx, edi
+        rol edi, 9
+        ${producers.map((p, i) => `mov eax, ecx\n        imul eax, edi\n        ${p}\n        jmp reader${i}\n      back${i}:`).join('\n        ')}
+        dec ecx
+        jnz top
+        int 0x80
+        .org 0x1000
+        ${producers
+          .map(
+            (_, i) => `reader${i}:
+        pushfd
+        pop ebp
+        and ebp, 0x8d5
+        add [ebx], ebp
+        adc dword ptr [ebx + 4], 0
+        seta byte ptr [ebx + ${8 + i}]
+        jmp back${i}`,
+          )
+          .join('\n        ')}
+      `;
+    const out = expectSameAsInterpreter(source, 100000, 4, [1, 2, 20]);
+    expect(out.data.slice(0, 4)).not.toEqual([0, 0, 0, 0]);
+  });
+
   it('drop a chained region whose code is rewritten, and chain into the code compiled again', () => {
     // Every 16th iteration rewrites the immediate of `mov eax` in `remote` (second code page): its frame's
     // regions leave the chain's table and their slots are reused when the new code is compiled.

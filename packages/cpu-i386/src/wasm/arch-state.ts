@@ -32,7 +32,15 @@ export const EXCHANGE_IRQ = 5;
 export const EXCHANGE_CHAIN_RETIRED = 6;
 export const EXCHANGE_CHAIN_REGION = 7;
 export const EXCHANGE_CHAINED = 8;
-export const EXCHANGE_SLOTS = 9;
+/**
+ * The flags a region leaves pending (wasm/lazy-flags.ts): kind, operands and result, EXCHANGE_FLAGS holding
+ * the rest. A chain hands them to the next region uncomputed; the run loop computes EFLAGS when it takes over.
+ */
+export const EXCHANGE_FK = 9;
+export const EXCHANGE_FA = 10;
+export const EXCHANGE_FB = 11;
+export const EXCHANGE_FR = 12;
+export const EXCHANGE_SLOTS = 13;
 
 /**
  * The chain's entry table: a two-way set-associative cache from a region entry's physical address to the region

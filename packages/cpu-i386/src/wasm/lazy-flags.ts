@@ -23,6 +23,8 @@ export const K_ADC = 11;
 export const K_SBB = 12;
 
 export const EFLAGS_TYPE = { params: [I32, I32, I32, I32, I32], results: [I32] };
+/** `eflags`'s locals besides its parameters (CF, OF, AF). */
+export const EFLAGS_LOCALS = 3;
 
 /** `eflags(fl, fk, fa, fb, fr)`: EFLAGS with the status flags of the pending kind computed. */
 export function eflagsFunction(): CodeWriter {

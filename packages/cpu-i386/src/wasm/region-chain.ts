@@ -43,6 +43,7 @@ import {
   SEG_BASE_AT,
   TLB_READ_AT,
 } from './arch-state.js';
+import { EFLAGS_LOCALS, EFLAGS_TYPE, eflagsFunction } from './lazy-flags.js';
 import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 
 /** A region's WebAssembly type: (label, budget) -> exit. */
@@ -117,6 +118,8 @@ export function chainEntrySet(phys: number): number {
 export class RegionChain<R> {
   /** Calls the region at `index` from `label` with budget `left`, and the regions it leads to. */
   readonly enter: (index: number, label: number, left: number) => number;
+  /** EFLAGS from the pending flags a chain left (wasm/lazy-flags.ts). */
+  readonly eflags: (fl: number, fk: number, fa: number, fb: number, fr: number) => number;
   private readonly table: WasmTable;
   /** The host calls' forwarders (SLOT_TLB_PAGE, SLOT_STEP), for region modules to import as their table. */
   readonly hostTable: WasmTable;
@@ -152,17 +155,19 @@ export class RegionChain<R> {
         { name: 'step', type: STEP_TYPE },
       ],
       memoryPages,
-      exports: ['run', 'tlbPage', 'step'],
+      exports: ['run', 'tlbPage', 'step', 'eflags'],
       functions: [
         { type: ENTER_TYPE, locals: ENTER_LOCALS, body: this.enterBody() },
         { type: TLB_PAGE_TYPE, locals: 0, body: forwarder(0, 2) },
         { type: STEP_TYPE, locals: 0, body: forwarder(1, 1) },
+        { type: EFLAGS_TYPE, locals: EFLAGS_LOCALS, body: eflagsFunction() },
       ],
     });
     const instance = new api.Instance(new api.Module(bytes), {
       env: { memory, table: this.table, tlbPage: host.tlbPage, step: host.step },
     });
     this.enter = instance.exports.run as (index: number, label: number, left: number) => number;
+    this.eflags = instance.exports.eflags as typeof this.eflags;
     this.hostTable.set(SLOT_TLB_PAGE, instance.exports.tlbPage);
     this.hostTable.set(SLOT_STEP, instance.exports.step);
   }

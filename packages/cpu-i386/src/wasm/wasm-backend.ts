@@ -20,7 +20,11 @@ import {
   EXCHANGE_CHAIN_RETIRED,
   EXCHANGE_CHAINED,
   EXCHANGE_EIP,
+  EXCHANGE_FA,
+  EXCHANGE_FB,
+  EXCHANGE_FK,
   EXCHANGE_FLAGS,
+  EXCHANGE_FR,
   EXCHANGE_PASSES,
   EXCHANGE_SEG_CHECK,
   EXCHANGE_SLOTS,
@@ -123,6 +127,7 @@ export class WasmBackend {
     return (c, r, _m, s, left, entry) => {
       materializeFlags(c);
       x[EXCHANGE_FLAGS] = c.flags;
+      x[EXCHANGE_FK] = 0;
       x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
       let exit: number;
       try {
@@ -134,7 +139,17 @@ export class WasmBackend {
         c.caught = e;
         return TRACE_CAUGHT;
       }
-      c.flags = x[EXCHANGE_FLAGS] as number;
+      const fk = x[EXCHANGE_FK] as number;
+      c.flags =
+        fk === 0
+          ? (x[EXCHANGE_FLAGS] as number)
+          : chain.eflags(
+              x[EXCHANGE_FLAGS] as number,
+              fk,
+              x[EXCHANGE_FA] as number,
+              x[EXCHANGE_FB] as number,
+              x[EXCHANGE_FR] as number,
+            );
       c.eip = x[EXCHANGE_EIP] as number;
       c.blockRetired = x[EXCHANGE_CHAIN_RETIRED] as number;
       if (exit === RunExit.Syscall) c.syscallGate = 0;

@@ -36,7 +36,11 @@ import { CONTINUE } from '../interpreter.js';
 import {
   EXCHANGE_AT,
   EXCHANGE_EIP,
+  EXCHANGE_FA,
+  EXCHANGE_FB,
+  EXCHANGE_FK,
   EXCHANGE_FLAGS,
+  EXCHANGE_FR,
   EXCHANGE_PASSES,
   EXCHANGE_RETIRED,
   EXCHANGE_SEG_CHECK,
@@ -46,6 +50,7 @@ import {
   TLB_WRITE_AT,
 } from './arch-state.js';
 import {
+  EFLAGS_LOCALS,
   EFLAGS_TYPE,
   eflagsFunction,
   K_ADC,
@@ -84,6 +89,14 @@ const PC = 21;
 const X = 22;
 const W = 23;
 const LOCALS = 22;
+/** The flag locals and the exchange slots a region takes them from and leaves them in, uncomputed. */
+const PENDING_FLAGS = [
+  [FL, EXCHANGE_FLAGS],
+  [FK, EXCHANGE_FK],
+  [FA, EXCHANGE_FA],
+  [FB, EXCHANGE_FB],
+  [FR, EXCHANGE_FR],
+] as const;
 
 /** Function indices: `run`, then `eflags` (a region imports no function: see region-chain.ts's HostCalls). */
 const F_EFLAGS = 1;
@@ -213,7 +226,7 @@ class WasmRegionWriter {
   private prologue(): void {
     const w = this.w;
     this.loadRegs((this.plan as Pass).regsUsed);
-    w.i32(0).mem(Op.i32Load, this.exchange(EXCHANGE_FLAGS)).set(FL);
+    for (const [local, slot] of PENDING_FLAGS) w.i32(0).mem(Op.i32Load, this.exchange(slot)).set(local);
     w.i32(CONTINUE).set(X);
     w.get(LEFT).set(N);
   }
@@ -222,9 +235,7 @@ class WasmRegionWriter {
     const w = this.w;
     w.get(N).get(LEFT).op(Op.i32Sub).get(D).op(Op.i32Add).set(N);
     this.storeRegs((this.plan as Pass).regsWritten);
-    w.i32(0);
-    this.flagsValue();
-    w.mem(Op.i32Store, this.exchange(EXCHANGE_FLAGS));
+    for (const [local, slot] of PENDING_FLAGS) w.i32(0).get(local).mem(Op.i32Store, this.exchange(slot));
     w.i32(0).get(PC).mem(Op.i32Store, this.exchange(EXCHANGE_EIP));
     w.i32(0).get(N).mem(Op.i32Store, this.exchange(EXCHANGE_RETIRED));
     w.get(X);
@@ -1470,7 +1481,7 @@ export function compileWasmRegion(
     memoryPages: imports.memoryPages,
     functions: [
       { type: RUN_TYPE, locals: LOCALS, body: writer.w },
-      { type: EFLAGS_TYPE, locals: 3, body: eflagsFunction() },
+      { type: EFLAGS_TYPE, locals: EFLAGS_LOCALS, body: eflagsFunction() },
     ],
   });
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
