@@ -524,7 +524,7 @@ describe('regions', () => {
     expect(out.regs[Reg.ESI]).not.toBe(300 * 10);
   });
 
-  it('test the flags of a CMP, SUB, TEST or DEC through instructions that leave them alone', () => {
+  it('test the flags of a CMP, SUB, TEST, DEC or ADD through instructions that leave them alone', () => {
     // Each condition is read after a MOV from memory, an LEA and a PUSH/POP between it and its producer.
     const producers = [
       'cmp eax, edx',
@@ -533,6 +533,9 @@ describe('regions', () => {
       'dec eax',
       'cmp al, dl',
       'and eax, edx',
+      'add eax, edx',
+      'add eax, 0',
+      'add al, dl',
     ];
     const conditions = [
       'o',

@@ -674,7 +674,13 @@ class WasmRegionWriter {
         return;
       }
     }
-    this.flagsValue();
+    if (this.pendingKind !== 0 && this.resultCondition(base)) {
+      if (negate) w.op(Op.i32Eqz);
+      return;
+    }
+    // Nothing pending: EFLAGS is `fl` as it is.
+    if (this.pendingKind === 0) w.get(FL);
+    else this.flagsValue();
     w.set(W);
     const bit = SINGLE_FLAG_BITS[base];
     if (bit !== undefined) {
@@ -686,6 +692,31 @@ class WasmRegionWriter {
       if (base === 14) w.get(W).i32(0x40).op(Op.i32And).i32(0).op(Op.i32Ne).op(Op.i32Or);
     }
     if (negate) w.op(Op.i32Eqz);
+  }
+
+  /**
+   * ZF and SF (`base` 4 and 8) of any pending kind come from the result, as `eflags` computes them; CF of an
+   * ADD is the result below an operand. Where the kind is not known here, whether one is pending at all
+   * (`fk` non-zero) picks between the result and `fl`. False for the other conditions.
+   */
+  private resultCondition(base: number): boolean {
+    const w = this.w;
+    if (base === 2 && this.pendingKind === K_ADD) {
+      w.get(FR).get(FA).op(Op.i32LtU);
+      return true;
+    }
+    if (base !== 4 && base !== 8) return false;
+    if (base === 4) w.get(FR).op(Op.i32Eqz);
+    else w.get(FR).i32(31).op(Op.i32ShrU);
+    if (this.pendingKind === UNKNOWN_KIND) {
+      w.get(FL)
+        .i32(SINGLE_FLAG_BITS[base] as number)
+        .op(Op.i32ShrU)
+        .i32(1)
+        .op(Op.i32And);
+      w.get(FK).op(Op.select);
+    }
+    return true;
   }
 
   /** SF != OF from EFLAGS in W. */
