@@ -537,24 +537,8 @@ describe('regions', () => {
       'add eax, 0',
       'add al, dl',
     ];
-    const conditions = [
-      'o',
-      'no',
-      'b',
-      'ae',
-      'e',
-      'ne',
-      'be',
-      'a',
-      's',
-      'ns',
-      'p',
-      'np',
-      'l',
-      'ge',
-      'le',
-      'g',
-    ];
+    // The 16 condition codes in encoding order.
+    const conditions = 'o no b ae e ne be a s ns p np l ge le g'.split(' ');
     const source = `
         mov ecx, 64
         mov edi, 0x9e3779b9
