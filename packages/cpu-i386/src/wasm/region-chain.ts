@@ -12,8 +12,8 @@
  * How it works
  * - The entry table (arch-state.ts, CHAIN_ENTRY_*) maps the physical address of a region entry, with the
  *   linear EIP it was compiled for, to the region's table index, label and length. It is a cache: a miss
- *   (another entry in the slot, a page not in the TLB) just returns to the run loop, which finds the block
- *   its own way.
+ *   (another entry in the set, a page not in the TLB) just returns to the run loop, which finds the block
+ *   its own way and files its entry again (cpu.ts `republish`).
  * - `enter` goes on only where the run loop would enter the region itself: the region retired something and
  *   returned CONTINUE, no interrupt request waits, DS and SS are flat, the budget covers the next region.
  * - Before each call it records the instructions retired so far and the region's index, so an exception
@@ -107,9 +107,9 @@ interface WasmChainApi {
 }
 
 /**
- * The set of the entry table an entry at physical address `phys` maps to. Two ways, because a direct-mapped
- * table let two hot entries evict each other at every call (busybox's strncmp and a caller: half of its
- * chain misses).
+ * The set of the entry table an entry at physical address `phys` maps to. Two ways and a multiplicative hash,
+ * because in a direct-mapped table on `phys ^ phys >>> 12` hot entries collided (busybox's strncmp lost its
+ * entry to another one: half of a pipeline's chain misses).
  */
 export function chainEntrySet(phys: number): number {
   return Math.imul(phys, HASH_MULTIPLIER) >>> (32 - SET_BITS);
