@@ -524,7 +524,7 @@ describe('regions', () => {
     expect(out.regs[Reg.ESI]).not.toBe(300 * 10);
   });
 
-  it('test the flags of a CMP, SUB, TEST, DEC or ADD through instructions that leave them alone', () => {
+  it('test the flags of a CMP, SUB, TEST, INC, DEC or ADD through instructions that leave them alone', () => {
     // Each condition is read after a MOV from memory, an LEA and a PUSH/POP between it and its producer.
     const producers = [
       'cmp eax, edx',
@@ -536,6 +536,12 @@ describe('regions', () => {
       'add eax, edx',
       'add eax, 0',
       'add al, dl',
+      'inc eax',
+      // INC and DEC of operands around 0, 1, -1 and the signed extremes.
+      'and eax, 3\n        sub eax, 1\n        dec eax',
+      'and eax, 3\n        sub eax, 2\n        inc eax',
+      'shl eax, 31\n        dec eax',
+      'or eax, 0x7ffffffe\n        inc eax',
     ];
     // The 16 condition codes in encoding order.
     const conditions = 'o no b ae e ne be a s ns p np l ge le g'.split(' ');

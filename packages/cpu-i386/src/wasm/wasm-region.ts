@@ -751,6 +751,21 @@ class WasmRegionWriter {
         return true;
       }
     }
+    if (p === 'incdec') {
+      // INC and DEC (of a dword) keep CF, which they found current in `fl`; the signed orders are the
+      // operand's against 1 (DEC) or -1 (INC), as a compare with those would give them.
+      if (base === 2 || base === 6) {
+        w.get(FL).i32(1).op(Op.i32And);
+        if (base === 6) w.get(FR).op(Op.i32Eqz).op(Op.i32Or);
+        return true;
+      }
+      if (base === 12 || base === 14) {
+        w.get(FA)
+          .i32(this.pendingKind === K_DEC ? 1 : -1)
+          .op(base === 12 ? Op.i32LtS : Op.i32LeS);
+        return true;
+      }
+    }
     if (base === 4) {
       w.get(FR).op(Op.i32Eqz);
       return true;
