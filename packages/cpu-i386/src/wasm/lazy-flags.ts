@@ -38,30 +38,12 @@ export function eflagsFunction(): CodeWriter {
     body();
     w.end();
   };
-  const addOf = () =>
-    w
-      .get(FA_)
-      .get(FR_)
-      .op(Op.i32Xor)
-      .get(FB_)
-      .get(FR_)
-      .op(Op.i32Xor)
-      .op(Op.i32And)
-      .i32(31)
-      .op(Op.i32ShrU)
-      .set(OF);
-  const subOf = () =>
-    w
-      .get(FA_)
-      .get(FB_)
-      .op(Op.i32Xor)
-      .get(FA_)
-      .get(FR_)
-      .op(Op.i32Xor)
-      .op(Op.i32And)
-      .i32(31)
-      .op(Op.i32ShrU)
-      .set(OF);
+  // OF is the sign of (a ^ b) & (c ^ d): a sum overflowed when both operands' signs differ from the
+  // result's; a difference when the operands' signs differ and the result's differs from the first's.
+  const overflow = (a: number, b: number, c: number, d: number) =>
+    w.get(a).get(b).op(Op.i32Xor).get(c).get(d).op(Op.i32Xor).op(Op.i32And).i32(31).op(Op.i32ShrU).set(OF);
+  const addOf = () => overflow(FA_, FR_, FB_, FR_);
+  const subOf = () => overflow(FA_, FB_, FA_, FR_);
   const af = () => w.get(FA_).get(FB_).op(Op.i32Xor).get(FR_).op(Op.i32Xor).i32(0x10).op(Op.i32And).set(AF);
   // CF of an addition (the result below the first operand) or a subtraction (the first operand below the
   // second); with a carry in (ADC, SBB), equal ones carry too.
