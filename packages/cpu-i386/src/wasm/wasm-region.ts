@@ -385,7 +385,7 @@ class WasmRegionWriter {
     this.gotoLabel(target, label);
   }
 
-  /** Goes to `target`, at `label` of the region, with N current (see `goto`). */
+  /** Goes to `target`, at `label` of the region, its segment's instructions counted already (see `goto`). */
   private gotoLabel(target: number, label: number): void {
     if (label >= this.labelEips.length) {
       this.w.br(`case${label}`);
@@ -622,9 +622,14 @@ class WasmRegionWriter {
    */
   private settleCarry(): void {
     const w = this.w;
-    const subCarry = () => w.get(FL).i32(~1).op(Op.i32And).get(FA).get(FB).op(Op.i32LtU).op(Op.i32Or).set(FL);
-    const addCarry = () => w.get(FL).i32(~1).op(Op.i32And).get(FR).get(FA).op(Op.i32LtU).op(Op.i32Or).set(FL);
-    const noCarry = () => w.get(FL).i32(~1).op(Op.i32And).set(FL);
+    const carryOf = (kind: typeof K_ADD | typeof K_SUB | typeof K_LOGIC) => {
+      w.get(FL).i32(~1).op(Op.i32And);
+      this.pendingCarry(kind);
+      w.op(Op.i32Or).set(FL);
+    };
+    const subCarry = () => carryOf(K_SUB);
+    const addCarry = () => carryOf(K_ADD);
+    const noCarry = () => carryOf(K_LOGIC);
     switch (this.pendingKind) {
       case 0:
       case K_INC:
@@ -694,6 +699,14 @@ class WasmRegionWriter {
     if (negate) w.op(Op.i32Eqz);
   }
 
+  /** Pushes CF of a pending ADD (the result below an operand), SUB (a below b) or logic operation (0). */
+  private pendingCarry(kind: typeof K_ADD | typeof K_SUB | typeof K_LOGIC): void {
+    const w = this.w;
+    if (kind === K_ADD) w.get(FR).get(FA).op(Op.i32LtU);
+    else if (kind === K_SUB) w.get(FA).get(FB).op(Op.i32LtU);
+    else w.i32(0);
+  }
+
   /**
    * ZF and SF (`base` 4 and 8) of any pending kind come from the result, as `eflags` computes them; CF of an
    * ADD is the result below an operand. Where the kind is not known here, whether one is pending at all
@@ -702,7 +715,7 @@ class WasmRegionWriter {
   private resultCondition(base: number): boolean {
     const w = this.w;
     if (base === 2 && this.pendingKind === K_ADD) {
-      w.get(FR).get(FA).op(Op.i32LtU);
+      this.pendingCarry(K_ADD);
       return true;
     }
     if (base !== 4 && base !== 8) return false;
