@@ -10,16 +10,20 @@ import type { PhysicalMemory } from '@kmos/abi-driver';
 import type { Block } from './code-cache.js';
 import { FLAG_IF, FLAG_RESERVED_1, SEG_DS } from './constants.js';
 import { FaultRecord } from './fault.js';
+import type { X87Storage } from './fpu/x87-state.js';
 import type { FpuUnit } from './fpu-unit.js';
 import { Mmu } from './mmu.js';
 import { SseState } from './sse/sse-state.js';
 import {
   archInt32Array,
+  archX87Storage,
   EXCHANGE_AT,
   EXCHANGE_IRQ,
   LAZY_AT,
   REGS_AT,
   SEG_BASE_AT,
+  X87_AT,
+  X87_WORD_TOUCHED,
 } from './wasm/arch-state.js';
 
 /**
@@ -116,8 +120,9 @@ export class CpuCore {
   runRetired = 0;
   /** A device's interrupt request waits; in the arch area, where a chain of WebAssembly regions sees it. */
   private readonly irqSlot: Int32Array;
-  /** Set by every instruction that may change x87 or SSE state (fpu-switch.ts saves the state again then). */
-  fpuTouched = false;
+  /** Where the x87 unit keeps its registers: in the arch area, where WebAssembly regions reach them too. */
+  readonly x87Storage: X87Storage;
+  private readonly fpuTouchedSlot: Int32Array;
   /** Set when a store hit a frame with compiled code; a compiled block stops after that store. */
   smcPending = false;
   /** Instructions a compiled block retired, written by the block at each of its exits. */
@@ -133,8 +138,21 @@ export class CpuCore {
     this.lazy = archInt32Array(memory, LAZY_AT, 4);
     this.segBase = archInt32Array(memory, SEG_BASE_AT, 6);
     this.irqSlot = archInt32Array(memory, EXCHANGE_AT + EXCHANGE_IRQ * 4, 1);
+    this.x87Storage = archX87Storage(memory);
+    this.fpuTouchedSlot = archInt32Array(memory, X87_AT + X87_WORD_TOUCHED * 4, 1);
     this.mmu = new Mmu(memory, this.fault);
     this.gdt = new Uint32Array(gdtEntries * 2);
+  }
+
+  /**
+   * Set by every instruction that may change x87 or SSE state (fpu-switch.ts saves the state again then); in
+   * the arch area, where WebAssembly regions set it.
+   */
+  get fpuTouched(): boolean {
+    return this.fpuTouchedSlot[0] !== 0;
+  }
+  set fpuTouched(v: boolean) {
+    this.fpuTouchedSlot[0] = v ? 1 : 0;
   }
 
   get irqPending(): boolean {

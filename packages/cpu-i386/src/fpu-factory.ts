@@ -9,4 +9,4 @@ import { X87WithSse } from './sse/sse-image.js';
 
 /** The x87 extended with the SSE state (sse/sse-image.ts), so FXSAVE images carry XMM and MXCSR. */
 export const createX87: ((core: CpuCore) => FpuUnit) | null = (core) =>
-  new X87WithSse(new CpuFpuBus(core), core.sse);
+  new X87WithSse(new CpuFpuBus(core), core.sse, core.x87Storage);

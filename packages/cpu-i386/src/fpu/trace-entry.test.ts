@@ -14,208 +14,25 @@
 import { type Reg, RunExit } from '@kmos/abi-driver';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { RegionCompiler } from '../cpu.js';
 import { assemble, TEST_DATA, testProgram } from '../testing/guest.js';
-import type { FpuBus } from './bus.js';
+import {
+  busOf,
+  CF,
+  callEntry,
+  controlWord,
+  execute,
+  form,
+  machine,
+  memory,
+  PF,
+  register,
+  snapshot,
+  statusWord,
+  ZF,
+} from './testdata/x87-cases.js';
 import { x87EflagsEntry, x87TraceEntry } from './trace-entry.js';
-import { X87 } from './x87.js';
-
-const FIP = 0x8049000;
-const EA = 0x100;
-/** FCOMI's status flags (ZF, PF, CF) as the trace and the bus see them. */
-const ZF = 0x40;
-const PF = 0x04;
-const CF = 0x01;
-
-/** Sixteen bytes of memory at EA (everything else reads as zero and ignores writes); EFLAGS and AX. */
-class TestBus implements FpuBus {
-  readonly mem = new Uint8Array(16);
-  eflags = -1;
-  ax = -1;
-  readU8(addr: number): number {
-    return addr >= EA && addr < EA + 16 ? this.mem[addr - EA] : 0;
-  }
-  readU16(addr: number): number {
-    return this.readU8(addr) | (this.readU8(addr + 1) << 8);
-  }
-  readU32(addr: number): number {
-    return (this.readU16(addr) | (this.readU16(addr + 2) << 16)) >>> 0;
-  }
-  writeU8(addr: number, v: number): void {
-    if (addr >= EA && addr < EA + 16) this.mem[addr - EA] = v;
-  }
-  writeU16(addr: number, v: number): void {
-    this.writeU8(addr, v & 0xff);
-    this.writeU8(addr + 1, (v >>> 8) & 0xff);
-  }
-  writeU32(addr: number, v: number): void {
-    this.writeU16(addr, v & 0xffff);
-    this.writeU16(addr + 2, (v >>> 16) & 0xffff);
-  }
-  probeWrite(): void {}
-  getEflags(): number {
-    return 0;
-  }
-  setZfPfCf(zf: boolean, pf: boolean, cf: boolean): void {
-    this.eflags = (zf ? ZF : 0) | (pf ? PF : 0) | (cf ? CF : 0);
-  }
-  setAx(v: number): void {
-    this.ax = v;
-  }
-  raise(vector: number): never {
-    throw new Error(`vector ${vector}`);
-  }
-  fpuInstructionPointer(): number {
-    return FIP;
-  }
-}
-
-const word = fc.integer({ min: 0, max: 0xffffffff });
-/**
- * Exponents at the edges the memory forms care about: the normal ranges of m64fp and m32fp (stores that
- * overflow, or round up into the next binade), and the integer ranges of m16/m32/m64 (FIST limits).
- */
-const EDGE_EXPONENTS = [
-  -1023, -1022, -1021, 1022, 1023, 1024, -127, -126, -125, 126, 127, 128, -2, -1, 0, 1, 14, 15, 16, 30, 31,
-  32, 62, 63, 64,
-].map((e) => e + 16383);
-/** [empty, sign, exp, hi, lo]: mostly normals, with every special class now and then. */
-const register = fc.oneof(
-  {
-    weight: 10,
-    arbitrary: fc.tuple(
-      fc.constant(0),
-      fc.integer({ min: 0, max: 1 }),
-      fc.oneof(fc.integer({ min: 1, max: 0x7ffe }), fc.integer({ min: 16300, max: 16460 })),
-      word.map((w) => (w | 0x80000000) >>> 0),
-      word,
-    ),
-  },
-  {
-    weight: 4,
-    arbitrary: fc.tuple(
-      fc.constant(0),
-      fc.integer({ min: 0, max: 1 }),
-      fc.constantFrom(...EDGE_EXPONENTS),
-      fc.oneof(
-        fc.constantFrom(0xffffffff, 0x80000000, 0xffffff80, 0x80000080),
-        word.map((w) => (w | 0x80000000) >>> 0),
-      ),
-      fc.oneof(fc.constantFrom(0, 0xffffffff, 0xfffff800, 0x400, 0xc00, 0x80000000, 0x800), word),
-    ),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.tuple(
-      fc.constantFrom(0, 0, 1),
-      fc.integer({ min: 0, max: 1 }),
-      fc.constantFrom(0, 0x7fff, 1, 0x7ffe, 16383),
-      fc.constantFrom(0, 0x80000000, 0xc0000000, 0x40000000, 0xffffffff, 1),
-      fc.constantFrom(0, 1, 0xffffffff),
-    ),
-  },
-);
-
-const controlWord = fc
-  .tuple(fc.constantFrom(0, 2, 3), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 0x3f }))
-  .map(([pc, rc, masks]) => (pc << 8) | (rc << 10) | masks | 0x1040);
-/** A status word without TOP: C0-C3 set at random, sometimes exception flags (some of them pending). */
-const statusWord = fc.oneof(
-  fc.integer({ min: 0, max: 0xf }).map((c) => ((c & 7) << 8) | ((c & 8) << 11)),
-  fc.integer({ min: 0, max: 0x7f }),
-);
-
-/** Every escape instruction, memory forms as mod 0 (the effective address is given as EA). */
-const form = fc.tuple(
-  fc.integer({ min: 0xd8, max: 0xdf }),
-  fc.oneof(
-    fc.integer({ min: 0, max: 7 }).map((reg) => reg << 3),
-    fc.integer({ min: 0xc0, max: 0xff }),
-  ),
-);
-
-/** Memory at EA: random bytes, or a float, double, integer or extended value of any class. */
-const memory = fc.oneof(
-  fc.uint8Array({ minLength: 16, maxLength: 16 }),
-  fc.double().map((d) => image((v) => v.setFloat64(0, d, true))),
-  fc.float().map((f) => image((v) => v.setFloat32(0, f, true))),
-  fc.integer({ min: -0x80000000, max: 0x7fffffff }).map((i) => image((v) => v.setInt32(0, i, true))),
-  fc.constantFrom(0, 1, -1, -0x8000, 0x7fff).map((i) => image((v) => v.setInt16(0, i, true))),
-  fc
-    .bigInt({ min: -(BigInt(1) << BigInt(63)), max: (BigInt(1) << BigInt(63)) - BigInt(1) })
-    .map((i) => image((v) => v.setBigInt64(0, i, true))),
-  register.map(([, sign, exp, hi, lo]) =>
-    image((v) => {
-      v.setUint32(0, lo, true);
-      v.setUint32(4, hi, true);
-      v.setUint16(8, (sign << 15) | exp, true);
-    }),
-  ),
-);
-
-function image(fill: (v: DataView) => void): Uint8Array {
-  const bytes = new Uint8Array(16);
-  fill(new DataView(bytes.buffer));
-  return bytes;
-}
-
-function machine(regs: number[][], top: number, cw: number, sw: number, mem: Uint8Array): X87 {
-  const bus = new TestBus();
-  bus.mem.set(mem);
-  const x = new X87(bus);
-  const s = x.state;
-  for (let p = 0; p < 8; p++) {
-    const [empty, sign, exp, hi, lo] = regs[p];
-    s.sign[p] = sign;
-    s.exp[p] = exp;
-    s.hi[p] = hi;
-    s.lo[p] = lo;
-    s.empty[p] = empty;
-  }
-  s.top = top;
-  s.cw = cw;
-  s.sw = sw;
-  s.updateSummary();
-  // Pointers of an earlier instruction: register forms must leave FDP alone.
-  s.fip = 0x1234;
-  s.fop = 0x7ff;
-  s.fdp = 0xdead0;
-  return x;
-}
-
-function busOf(x: X87): TestBus {
-  return (x as unknown as { bus: TestBus }).bus;
-}
-
-function snapshot(x: X87): unknown {
-  const s = x.state;
-  const bus = busOf(x);
-  return {
-    regs: [Array.from(s.sign), Array.from(s.exp), Array.from(s.hi), Array.from(s.lo), Array.from(s.empty)],
-    top: s.top,
-    sw: s.sw,
-    fip: s.fip,
-    fop: s.fop,
-    fdp: s.fdp,
-    mem: Array.from(bus.mem),
-    eflags: bus.eflags,
-  };
-}
-
-/** Runs `execute`, returning the vector it raised, or -1. */
-function execute(x: X87, opcode: number, modrm: number): string {
-  try {
-    x.execute(opcode, modrm, EA, false);
-    return 'ok';
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-/** Evaluates an entry expression the way a trace does, with `c.fpu`, `ea` and `ip` bound. */
-function callEntry(entry: string, x: X87): unknown {
-  const fn = new Function('c', 'ea', 'ip', `return ${entry};`);
-  return fn({ fpu: x }, EA, FIP);
-}
+import type { X87 } from './x87.js';
 
 /**
  * Runs the entry of (opcode, modrm) as a trace would: true when it ran the instruction, false when it
@@ -301,28 +118,10 @@ describe('x87 trace entries', () => {
  * inside the trace).
  */
 function seriesProgram(cw: number, scale: number): string {
-  return `
-    fninit
-    mov dword ptr [ebx+200], ${cw}
-    fldcw word ptr [ebx+200]
-    fldz
-    fld1
-    mov dword ptr [ebx+200], 999999
-    fild dword ptr [ebx+200]
-    mov dword ptr [ebx+204], 1000000
-    fidiv dword ptr [ebx+204]
-    mov dword ptr [ebx+200], ${scale}
-    fild dword ptr [ebx+200]
-    fxch st(1)
-    fscale
-    fstp st(1)
-    mov eax, 1
-  again:
-    fmul st(1), st
-    mov [ebx+208], eax
-    fild dword ptr [ebx+208]
-    fdivr st, st(2)
-    faddp st(3), st
+  return seriesLoop(cw, scale, EVERY_FORM, '');
+}
+
+const EVERY_FORM = `
     fst qword ptr [ebx+56]
     fild qword ptr [ebx+56]
     fcomp dword ptr [ebx+52]
@@ -361,9 +160,83 @@ function seriesProgram(cw: number, scale: number): string {
     fxch st(2)
     fdiv st, st(1)
     fxch st(2)
+`;
+
+/**
+ * The series loop with only the forms WebAssembly regions run themselves (wasm/x87-wasm.ts `x87Plan`):
+ * register arithmetic (an exact quotient among them), memory arithmetic on m32fp, m64fp, m16int and m32int,
+ * loads and stores of m32fp, m64fp and m80fp, FILD m16/m32, FXCH, FLD/FST/FSTP ST(i), constants and sign
+ * changes. Operands that are zero, results the fast cases refuse and the other control words take the
+ * general path through `step` inside the region. FNSTENV after the loop keeps the pointers and tags it left.
+ */
+function plannedSeriesProgram(cw: number, scale: number): string {
+  return seriesLoop(cw, scale, PLANNED_FORMS, 'fnstenv [ebx+100]');
+}
+
+const PLANNED_FORMS = `
+    fst qword ptr [ebx+56]
+    fld qword ptr [ebx+56]
+    fmul dword ptr [ebx+52]
+    fsubr qword ptr [ebx+56]
+    fst dword ptr [ebx+52]
+    fiadd word ptr [ebx+60]
+    fisub dword ptr [ebx+208]
+    fdiv qword ptr [ebx+56]
+    fld st(0)
+    fdivp st(1), st
+    fstp st(0)
+    fld1
+    fchs
+    fabs
+    fldz
+    fadd st, st(1)
+    fsubp st(1), st
+    fstp st(0)
+    fild word ptr [ebx+60]
+    fstp st(0)
+    fld st(1)
+    fstp tbyte ptr [ebx+80]
+    fld tbyte ptr [ebx+80]
+    fxch st(2)
+    fst st(3)
+    fxch st(3)
+    fxch st(2)
+    fstp st(0)
+`;
+
+/**
+ * The series of userland/bench/cpu-x87.c (x = 0.999999·2^scale, term and sum in ST(0..2)) with `body` added to
+ * each of 300 passes, then `after`.
+ */
+function seriesLoop(cw: number, scale: number, body: string, after: string): string {
+  return `
+    fninit
+    mov dword ptr [ebx+200], ${cw}
+    fldcw word ptr [ebx+200]
+    fldz
+    fld1
+    mov dword ptr [ebx+200], 999999
+    fild dword ptr [ebx+200]
+    mov dword ptr [ebx+204], 1000000
+    fidiv dword ptr [ebx+204]
+    mov dword ptr [ebx+200], ${scale}
+    fild dword ptr [ebx+200]
+    fxch st(1)
+    fscale
+    fstp st(1)
+    mov word ptr [ebx+60], 7
+    mov eax, 1
+  again:
+    fmul st(1), st
+    mov [ebx+208], eax
+    fild dword ptr [ebx+208]
+    fdivr st, st(2)
+    faddp st(3), st
+    ${body}
     inc eax
     cmp eax, 300
     jne again
+    ${after}
     fstp tbyte ptr [ebx]
     fstp tbyte ptr [ebx+16]
     fstp tbyte ptr [ebx+32]
@@ -380,9 +253,9 @@ interface Outcome {
   data: number[];
 }
 
-function runProgram(source: string, jit: number, budget: number): Outcome {
+function runProgram(source: string, jit: number, budget: number, compiler: RegionCompiler = 'js'): Outcome {
   const { code } = assemble(source);
-  const m = testProgram(code, [0, 0, 0, TEST_DATA], jit);
+  const m = testProgram(code, [0, 0, 0, TEST_DATA], jit, false, compiler);
   const exits: number[] = [];
   for (let i = 0; i < 40; i++) {
     const exit = m.cpu.run(budget);
@@ -397,7 +270,7 @@ function runProgram(source: string, jit: number, budget: number): Outcome {
     regs: [0, 1, 2, 3, 4, 5, 6, 7].map((r) => m.cpu.getReg(r as Reg)),
     eip: m.cpu.eip,
     exits,
-    data: Array.from(m.read(TEST_DATA, 64)),
+    data: Array.from(m.read(TEST_DATA, 128)),
   };
 }
 
@@ -431,9 +304,12 @@ const SELF_MODIFYING = `
 `;
 
 describe('x87 in compiled traces', () => {
-  it('leave after an FPU store into their own code', () => {
-    const interpreted = runProgram(SELF_MODIFYING, 0, 1000);
-    expect(runProgram(SELF_MODIFYING, 1, 1000)).toEqual(interpreted);
+  it.each([
+    ['FISTP', SELF_MODIFYING, 'js'],
+    ['FSTP m32fp', SELF_MODIFYING.replace('fistp dword', 'fstp dword'), 'wasm'],
+  ] as const)('leave after an FPU store into their own code (%s, %s regions)', (_, source, compiler) => {
+    const interpreted = runProgram(source, 0, 1000);
+    expect(runProgram(source, 1, 1000, compiler)).toEqual(interpreted);
     expect(interpreted.exits.at(-2)).toBe(RunExit.Syscall);
   });
 
@@ -449,10 +325,21 @@ describe('x87 in compiled traces', () => {
     [0x377, 200],
     [0x277, 100],
   ];
-  it.each(cases)('agree with the interpreter (cw %s, scale 2^%s)', (cw, scale) => {
-    const source = seriesProgram(cw, scale);
+  const programs = [
+    ['every form', seriesProgram],
+    ['the forms WebAssembly regions run', plannedSeriesProgram],
+  ] as const;
+  const compilers: RegionCompiler[] = ['js', 'wasm'];
+  it.each(
+    programs.flatMap(([name, program]) =>
+      compilers.flatMap((compiler) =>
+        cases.map(([cw, scale]) => [name, compiler, cw, scale, program] as const),
+      ),
+    ),
+  )('agree with the interpreter (%s, %s regions, cw %s, scale 2^%s)', (_, compiler, cw, scale, program) => {
+    const source = program(cw, scale);
     const interpreted = runProgram(source, 0, 1000);
-    const compiled = runProgram(source, 1, 1000);
+    const compiled = runProgram(source, 1, 1000, compiler);
     expect(compiled).toEqual(interpreted);
     // Unmasked overflow ends in #MF (vector 16); everything else reaches the exit syscall.
     if (scale >= 100 && (cw & 8) === 0)

@@ -6,6 +6,9 @@
  * Like modern hardware, only "empty or not" is stored per register; the full two-bit tag FNSTENV/FNSAVE report
  * is computed from the register contents when saved (SDM vol. 1, 8.1.7). `sw` never holds TOP; `statusWord()`
  * merges it in.
+ *
+ * Where it lives: in typed arrays an `X87Storage` gives, by default fresh ones; the CPU places them in its arch
+ * area (wasm/arch-state.ts), where WebAssembly regions run x87 instructions on the same state.
  */
 import { type Ext80, setIndefinite } from './ext80.js';
 import {
@@ -22,26 +25,106 @@ import {
   TAG_ZERO,
 } from './x87-constants.js';
 
-export class X87State {
-  readonly sign = new Uint8Array(8);
-  readonly exp = new Uint16Array(8);
-  readonly hi = new Uint32Array(8);
-  readonly lo = new Uint32Array(8);
-  /** 1 when the physical register is empty. */
-  readonly empty = new Uint8Array(8);
-  top = 0;
-  cw = FCW_DEFAULT;
-  /** Status word without TOP (bits 11-13 are always 0 here). */
-  sw = 0;
-  fip = 0;
-  fcs = 0;
-  /** Last non-control opcode: low 11 bits, ((first byte & 7) << 8) | ModR/M. */
-  fop = 0;
-  fdp = 0;
-  fds = 0;
+/** The arrays an X87State keeps its registers and words in (eight entries each; `words` as X87_WORD_*). */
+export interface X87Storage {
+  readonly words: Uint32Array;
+  readonly sign: Uint8Array;
+  readonly exp: Uint16Array;
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
+  readonly empty: Uint8Array;
+}
 
-  constructor() {
+/** The slots of X87Storage.words. */
+export const X87_WORD_TOP = 0;
+export const X87_WORD_CW = 1;
+export const X87_WORD_SW = 2;
+export const X87_WORD_FIP = 3;
+export const X87_WORD_FCS = 4;
+export const X87_WORD_FOP = 5;
+export const X87_WORD_FDP = 6;
+export const X87_WORD_FDS = 7;
+export const X87_STATE_WORDS = 8;
+
+export function freshX87Storage(): X87Storage {
+  return {
+    words: new Uint32Array(X87_STATE_WORDS),
+    sign: new Uint8Array(8),
+    exp: new Uint16Array(8),
+    hi: new Uint32Array(8),
+    lo: new Uint32Array(8),
+    empty: new Uint8Array(8),
+  };
+}
+
+export class X87State {
+  readonly sign: Uint8Array;
+  readonly exp: Uint16Array;
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
+  /** 1 when the physical register is empty. */
+  readonly empty: Uint8Array;
+  private readonly words: Uint32Array;
+
+  constructor(storage: X87Storage = freshX87Storage()) {
+    this.sign = storage.sign;
+    this.exp = storage.exp;
+    this.hi = storage.hi;
+    this.lo = storage.lo;
+    this.empty = storage.empty;
+    this.words = storage.words;
     this.reset();
+  }
+
+  get top(): number {
+    return this.words[X87_WORD_TOP] as number;
+  }
+  set top(v: number) {
+    this.words[X87_WORD_TOP] = v;
+  }
+  get cw(): number {
+    return this.words[X87_WORD_CW] as number;
+  }
+  set cw(v: number) {
+    this.words[X87_WORD_CW] = v;
+  }
+  /** Status word without TOP (bits 11-13 are always 0 here). */
+  get sw(): number {
+    return this.words[X87_WORD_SW] as number;
+  }
+  set sw(v: number) {
+    this.words[X87_WORD_SW] = v;
+  }
+  get fip(): number {
+    return this.words[X87_WORD_FIP] as number;
+  }
+  set fip(v: number) {
+    this.words[X87_WORD_FIP] = v;
+  }
+  get fcs(): number {
+    return this.words[X87_WORD_FCS] as number;
+  }
+  set fcs(v: number) {
+    this.words[X87_WORD_FCS] = v;
+  }
+  /** Last non-control opcode: low 11 bits, ((first byte & 7) << 8) | ModR/M. */
+  get fop(): number {
+    return this.words[X87_WORD_FOP] as number;
+  }
+  set fop(v: number) {
+    this.words[X87_WORD_FOP] = v;
+  }
+  get fdp(): number {
+    return this.words[X87_WORD_FDP] as number;
+  }
+  set fdp(v: number) {
+    this.words[X87_WORD_FDP] = v;
+  }
+  get fds(): number {
+    return this.words[X87_WORD_FDS] as number;
+  }
+  set fds(v: number) {
+    this.words[X87_WORD_FDS] = v;
   }
 
   /** FNINIT. Register contents are kept (they are only tagged empty), as on hardware. */

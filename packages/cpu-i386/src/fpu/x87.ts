@@ -98,7 +98,7 @@ import {
   SAVE_SIZE_16,
   SAVE_SIZE_32,
 } from './x87-image.js';
-import { X87State } from './x87-state.js';
+import { X87State, type X87Storage } from './x87-state.js';
 
 /**
  * The arithmetic selected by the reg field of D8/DC/DA/DE (register forms of DC/DE swap 4<->5, 6<->7): OP_ADD,
@@ -117,14 +117,20 @@ const LOAD_BCD = 5;
 const LOAD_CONSTANT = 6;
 
 export class X87 {
-  readonly state = new X87State();
+  readonly state: X87State;
   private readonly a = new Ext80();
   private readonly b = new Ext80();
   private readonly r = new Ext80();
   private readonly r2 = new Ext80();
   private readonly bytes = new Uint8Array(108);
 
-  constructor(private readonly bus: FpuBus) {}
+  /** `storage`: where the registers live (the CPU's arch area); fresh arrays by default. */
+  constructor(
+    private readonly bus: FpuBus,
+    storage?: X87Storage,
+  ) {
+    this.state = new X87State(storage);
+  }
 
   reset(): void {
     this.state.reset();

@@ -10,6 +10,7 @@
 import type { FpuBus } from '../fpu/bus.js';
 import { X87 } from '../fpu/x87.js';
 import { FXSAVE_MXCSR, FXSAVE_MXCSR_MASK } from '../fpu/x87-image.js';
+import type { X87Storage } from '../fpu/x87-state.js';
 import { MXCSR_WRITABLE, type SseState, XMM_BYTES } from './sse-state.js';
 
 /** Offset of XMM0 in the image; XMM1..7 follow every 16 bytes. */
@@ -48,8 +49,9 @@ export class X87WithSse extends X87 {
   constructor(
     bus: FpuBus,
     private readonly sse: SseState,
+    storage?: X87Storage,
   ) {
-    super(bus);
+    super(bus, storage);
     sse.x87 = this.state;
   }
 

@@ -79,7 +79,14 @@ export class WasmBackend {
     blockAt: (eip: number) => Block | null,
   ): boolean {
     const region = compileWasmRegion(
-      { u8: this.core.mmu.u8, page, lin: b.lin, executions, archOffset: this.archOffset },
+      {
+        u8: this.core.mmu.u8,
+        page,
+        lin: b.lin,
+        executions,
+        archOffset: this.archOffset,
+        hasFpu: this.core.fpu !== null,
+      },
       this.imports,
       (eips) => eips.filter((eip) => eip !== b.lin && blockAt(eip)?.fn === null),
     );

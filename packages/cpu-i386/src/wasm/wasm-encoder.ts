@@ -7,6 +7,8 @@
 
 /** Value types. */
 export const I32 = 0x7f;
+export const I64 = 0x7e;
+export const F64 = 0x7c;
 /** Block type of a block, loop or if with no result. */
 const BLOCK_VOID = 0x40;
 
@@ -34,7 +36,9 @@ export const Op = {
   i32Load8U: 0x2d,
   i32Load16S: 0x2e,
   i32Load16U: 0x2f,
+  i64Load: 0x29,
   i32Store: 0x36,
+  i64Store: 0x37,
   i32Store8: 0x3a,
   i32Store16: 0x3b,
   i32Const: 0x41,
@@ -49,8 +53,20 @@ export const Op = {
   i32LeU: 0x4d,
   i32GeS: 0x4e,
   i32GeU: 0x4f,
-  i64Ne: 0x52,
   i64Const: 0x42,
+  f64Const: 0x44,
+  i64Eqz: 0x50,
+  i64Eq: 0x51,
+  i64Ne: 0x52,
+  i64LtS: 0x53,
+  i64LtU: 0x54,
+  i64GtU: 0x56,
+  i64GeS: 0x59,
+  i64GeU: 0x5a,
+  f64Lt: 0x63,
+  f64Gt: 0x64,
+  f64Ge: 0x66,
+  i32Clz: 0x67,
   i32Popcnt: 0x69,
   i32Add: 0x6a,
   i32Sub: 0x6b,
@@ -61,17 +77,27 @@ export const Op = {
   i32Shl: 0x74,
   i32ShrS: 0x75,
   i32ShrU: 0x76,
+  i64Clz: 0x79,
+  i64Add: 0x7c,
+  i64Sub: 0x7d,
   i64Mul: 0x7e,
   i64DivS: 0x7f,
   i64DivU: 0x80,
   i64RemS: 0x81,
   i64RemU: 0x82,
+  i64And: 0x83,
   i64Or: 0x84,
   i64Shl: 0x86,
   i64ShrU: 0x88,
+  f64Floor: 0x9c,
+  f64Sub: 0xa1,
+  f64Mul: 0xa2,
+  f64Div: 0xa3,
   i32WrapI64: 0xa7,
   i64ExtendI32S: 0xac,
   i64ExtendI32U: 0xad,
+  i64TruncF64U: 0xb1,
+  f64ConvertI64U: 0xba,
 } as const;
 
 /** Appends the unsigned LEB128 encoding of `v` (a non-negative integer below 2^32). */
@@ -82,6 +108,18 @@ function unsigned(out: number[], v: number): void {
     n >>>= 7;
     out.push(n === 0 ? byte : byte | 0x80);
   } while (n !== 0);
+}
+
+/** Appends the signed LEB128 encoding of the 64-bit `v` (read as signed). */
+function signed64(out: number[], v: bigint): void {
+  let n = BigInt.asIntN(64, v);
+  for (;;) {
+    const byte = Number(n & 0x7fn);
+    n >>= 7n;
+    const done = (n === 0n && (byte & 0x40) === 0) || (n === -1n && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return;
+  }
 }
 
 /** Appends the signed LEB128 encoding of the int32 `v`. */
@@ -118,10 +156,18 @@ export class CodeWriter {
     return this;
   }
 
-  /** An i64 constant (a small one: these are shift counts). */
-  i64(v: number): this {
+  /** An i64 constant: an int32 `v`, sign-extended, or any 64-bit pattern as a bigint. */
+  i64(v: number | bigint): this {
     this.bytes.push(Op.i64Const);
-    signed(this.bytes, v);
+    if (typeof v === 'bigint') signed64(this.bytes, v);
+    else signed(this.bytes, v);
+    return this;
+  }
+
+  f64(v: number): this {
+    this.bytes.push(Op.f64Const);
+    const b = new Uint8Array(new Float64Array([v]).buffer);
+    for (const x of b) this.bytes.push(x);
     return this;
   }
 
@@ -238,11 +284,16 @@ export interface ModuleSpec {
   /** Names the first defined functions are exported under, in order; by default the first is "run". */
   readonly exports?: readonly string[];
   /** Defined functions, after the imports in index space. */
-  readonly functions: readonly {
-    readonly type: FuncType;
-    readonly locals: number;
-    readonly body: CodeWriter;
-  }[];
+  readonly functions: readonly FunctionSpec[];
+}
+
+/** A defined function: its locals after the parameters are `locals` i32s, then `locals64` i64s, then f64s. */
+export interface FunctionSpec {
+  readonly type: FuncType;
+  readonly locals: number;
+  readonly locals64?: number;
+  readonly localsF64?: number;
+  readonly body: CodeWriter;
 }
 
 function section(out: number[], id: number, content: number[]): void {
@@ -323,12 +374,17 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   unsigned(codeSec, spec.functions.length);
   for (const f of spec.functions) {
     const body: number[] = [];
-    if (f.locals > 0) {
-      unsigned(body, 1);
-      unsigned(body, f.locals);
-      body.push(I32);
-    } else {
-      unsigned(body, 0);
+    const groups = (
+      [
+        [f.locals, I32],
+        [f.locals64 ?? 0, I64],
+        [f.localsF64 ?? 0, F64],
+      ] as const
+    ).filter(([count]) => count > 0);
+    unsigned(body, groups.length);
+    for (const [count, type] of groups) {
+      unsigned(body, count);
+      body.push(type);
     }
     for (const b of f.body.bytes) body.push(b);
     body.push(Op.end);

@@ -21,8 +21,9 @@
  *   and branches back to the loop; gotos backwards (in writing order) and returns check the budget first.
  *   The code after each label sits in a loop of its own, so a jump back to the label just above it (the
  *   usual inner loop) branches there directly, without the table.
- * - Any instruction without a template runs in place through the interpreter's `step`. Regions with x87
- *   instructions go to the JS compiler instead, which calls the x87 unit's fast paths inline.
+ * - Any instruction without a template runs in place through the interpreter's `step`. The common x87 forms
+ *   call WebAssembly functions that run them on the x87 state in the arch area (x87-wasm.ts); a region with
+ *   any other x87 instruction goes to the JS compiler instead, which calls the x87 unit's fast paths inline.
  */
 
 import { RunExit } from '@kmos/abi-driver';
@@ -31,6 +32,7 @@ import { FLAG_DF } from '../constants.js';
 import type { CpuCore } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
 import { FAULTED } from '../fault.js';
+import { X87_WORD_FDP } from '../fpu/x87-state.js';
 import { INSTRUCTION_PREFIXES } from '../instruction-length.js';
 import { CONTINUE } from '../interpreter.js';
 import {
@@ -48,6 +50,8 @@ import {
   SEG_BASE_AT,
   TLB_READ_AT,
   TLB_WRITE_AT,
+  X87_AT,
+  X87_WORD_OUT,
 } from './arch-state.js';
 import {
   EFLAGS_LOCALS,
@@ -66,8 +70,9 @@ import {
   K_SHR,
   K_SUB,
 } from './lazy-flags.js';
-import { SLOT_STEP, SLOT_TLB_PAGE, STEP_TYPE, TLB_PAGE_TYPE } from './region-chain.js';
+import { SLOT_STEP, SLOT_TLB_PAGE, SLOT_X87_FIRST, STEP_TYPE, TLB_PAGE_TYPE } from './region-chain.js';
 import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
+import { X87_FUNCTION_NAMES, X87_FUNCTIONS, type X87Function, x87Plan } from './x87-wasm.js';
 
 // Locals: the two parameters, then these. LEFT (the budget) counts down as segments finish and N keeps the
 // budget the region was entered with: one counter changes in loops, and the retired count is N - LEFT.
@@ -118,6 +123,8 @@ export interface RegionSource {
   readonly lin: number;
   readonly executions: (eip: number) => number;
   readonly archOffset: number;
+  /** Whether the CPU has an x87 (without one, escapes raise #NM: the interpreter's business). */
+  readonly hasFpu: boolean;
 }
 
 /** The result of a pass: instructions written, in order, and the targets found. */
@@ -156,7 +163,7 @@ class WasmRegionWriter {
   private modrm = 0;
   /** The segment register an override prefix names for the current instruction (ES..GS), or -1. */
   private seg = -1;
-  /** x87 instructions written (they run through `step`, at a fraction of the JS regions' speed). */
+  /** x87 instructions without a plan written (they run through `step`, at a fraction of the JS regions' speed). */
   x87Escapes = 0;
 
   /** `plan`: the first pass, whose labels and return addresses this second pass uses (null: first pass). */
@@ -928,6 +935,15 @@ class WasmRegionWriter {
         this.writeRm(4, T);
         return false;
       }
+      case 0xd8:
+      case 0xd9:
+      case 0xda:
+      case 0xdb:
+      case 0xdc:
+      case 0xdd:
+      case 0xde:
+      case 0xdf:
+        return this.x87(op);
       case 0xfc:
       case 0xfd:
         // CLD, STD: DF is no status flag, so it lives in `fl` whatever is pending.
@@ -1121,6 +1137,12 @@ class WasmRegionWriter {
     const length = steppableLength(this.src.u8, at, this.src.page + 4096);
     if (length < 0) return null;
     if (isX87Escape(this.src.u8, at)) this.x87Escapes++;
+    this.step(length);
+    return false;
+  }
+
+  /** Runs the instruction (`length` bytes at `pos`) through `step` (see `interpreted`). */
+  private step(length: number): void {
     const w = this.w;
     const next = (this.insnEip + length) | 0;
     this.settleFlags();
@@ -1137,6 +1159,67 @@ class WasmRegionWriter {
     w.i32(CONTINUE).get(V).get(V).i32(LEAVE_BLOCK).op(Op.i32Eq).op(Op.select).set(X);
     w.br('exit').end();
     this.pos += length;
+  }
+
+  /**
+   * D8..DF with a plan (x87-wasm.ts): the x87 function runs the instruction on the x87 state in the arch area,
+   * after the region reads and decodes a memory operand, and the region writes what a store leaves. When a
+   * function declines (x87-wasm.ts says when), the instruction runs through `step`; the flags stay pending on
+   * the one path and are computed on the other, so after it their kind is not known (unless none was pending).
+   */
+  private x87(op: number): boolean | null {
+    if (!this.src.hasFpu) return null; // the interpreter raises #NM
+    if (!this.operand()) return null;
+    const plan = x87Plan(op, this.modrm);
+    if (plan === null) return null;
+    const w = this.w;
+    const length = this.nextEip - this.insnEip;
+    const size = plan.load?.size ?? plan.storeSize;
+    const call = (name: X87Function) => {
+      const i = X87_FUNCTION_NAMES.indexOf(name);
+      w.i32(SLOT_X87_FIRST + i).callIndirect(T_X87_FIRST + i);
+    };
+    w.begin(Op.block, 'x87done').begin(Op.block, 'x87step');
+    if (size > 0) this.checkEa(plan.storeSize > 0, size);
+    if (plan.load !== null) {
+      w.i32(plan.load.kind);
+      this.physEa();
+      w.mem(size === 2 ? Op.i32Load16S : Op.i32Load);
+      // The high dword (m64fp, m80fp) and the sign and exponent (m80fp), or 0.
+      for (const [at, load] of [
+        [4, Op.i32Load],
+        [8, Op.i32Load16U],
+      ] as const) {
+        if (size > at) {
+          this.physEa();
+          w.mem(load, at);
+        } else w.i32(0);
+      }
+      call('decode');
+      w.brIf('x87step');
+    }
+    for (const arg of plan.args) w.i32(arg);
+    w.i32(((op & 7) << 8) | this.modrm).i32(this.insnEip);
+    call(plan.call);
+    w.brIf('x87step');
+    const out = this.src.archOffset + X87_AT + X87_WORD_OUT * 4;
+    for (let at = 0; at < plan.storeSize; at += 4) {
+      this.physEa();
+      w.i32(0).mem(Op.i32Load, out + at);
+      w.mem(at === 8 ? Op.i32Store16 : Op.i32Store, at);
+    }
+
+    if (size > 0)
+      w.i32(0)
+        .get(EA)
+        .mem(Op.i32Store, this.src.archOffset + X87_AT + X87_WORD_FDP * 4);
+    w.br('x87done').end();
+    const pendingKind = this.pendingKind;
+    this.pos = this.insnEip & 0xfff;
+    this.step(length);
+    w.end();
+    this.pendingKind = pendingKind === 0 ? 0 : UNKNOWN_KIND;
+    this.producerNow = null;
     return false;
   }
 
@@ -1468,10 +1551,13 @@ const RUN_TYPE = { params: [I32, I32], results: [I32] };
 /** The host calls' types, first in a region's type section (a `call_indirect` names its type by index). */
 const T_TLB_PAGE = 0;
 const T_STEP = 1;
+/** The x87 functions' types follow, in X87_FUNCTION_NAMES order (as their slots in the host table). */
+const T_X87_FIRST = 2;
+const HOST_TYPES = [TLB_PAGE_TYPE, STEP_TYPE, ...X87_FUNCTION_NAMES.map((name) => X87_FUNCTIONS[name])];
 
 /**
- * What `compileWasmRegion` answers for a region with x87 instructions: the JS region compiler calls the
- * x87 unit's fast paths inline (block-compiler.ts), which this one does not yet.
+ * What `compileWasmRegion` answers for a region with x87 instructions that have no plan (x87-wasm.ts): the JS
+ * region compiler calls the x87 unit's fast paths for more forms inline (block-compiler.ts).
  */
 export const PREFER_JS = Symbol('prefer the JS region compiler');
 
@@ -1534,7 +1620,7 @@ export function compileWasmRegion(
   const writer = new WasmRegionWriter(src, new Set(plan.labelEips), plan);
   const count = writer.write();
   const bytes = encodeModule({
-    types: [TLB_PAGE_TYPE, STEP_TYPE],
+    types: HOST_TYPES,
     table: true,
     imports: [],
     memoryPages: imports.memoryPages,
