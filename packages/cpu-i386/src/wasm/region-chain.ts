@@ -45,7 +45,6 @@ import {
 } from './arch-state.js';
 import { EFLAGS_LOCALS, EFLAGS_TYPE, eflagsFunction } from './lazy-flags.js';
 import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
-import { X87_FUNCTION_NAMES, x87Functions } from './x87-wasm.js';
 
 /** A region's WebAssembly type: (label, budget) -> exit. */
 export const REGION_TYPE = { params: [I32, I32], results: [I32] } as const;
@@ -69,11 +68,10 @@ export interface HostCalls {
 }
 export const TLB_PAGE_TYPE = { params: [I32, I32], results: [I32] } as const;
 export const STEP_TYPE = { params: [I32], results: [I32] } as const;
-/** The host calls' slots in `hostTable`; the x87 functions (x87-wasm.ts) follow, in X87_FUNCTION_NAMES order. */
+/** The host calls' slots in `hostTable`. */
 export const SLOT_TLB_PAGE = 0;
 export const SLOT_STEP = 1;
-export const SLOT_X87_FIRST = 2;
-const HOST_SLOTS = SLOT_X87_FIRST + X87_FUNCTION_NAMES.length;
+const HOST_SLOTS = 2;
 const ENTER_TYPE = { params: [I32, I32, I32], results: [I32] };
 /** The entry table is two-way set-associative: a set is two adjacent slots, the most recently filed first. */
 const ENTRY_WAYS = 2;
@@ -157,13 +155,12 @@ export class RegionChain<R> {
         { name: 'step', type: STEP_TYPE },
       ],
       memoryPages,
-      exports: ['run', 'tlbPage', 'step', 'eflags', ...X87_FUNCTION_NAMES],
+      exports: ['run', 'tlbPage', 'step', 'eflags'],
       functions: [
         { type: ENTER_TYPE, locals: ENTER_LOCALS, body: this.enterBody() },
         { type: TLB_PAGE_TYPE, locals: 0, body: forwarder(0, 2) },
         { type: STEP_TYPE, locals: 0, body: forwarder(1, 1) },
         { type: EFLAGS_TYPE, locals: EFLAGS_LOCALS, body: eflagsFunction() },
-        ...x87Functions(archOffset),
       ],
     });
     const instance = new api.Instance(new api.Module(bytes), {
@@ -173,8 +170,6 @@ export class RegionChain<R> {
     this.eflags = instance.exports.eflags as typeof this.eflags;
     this.hostTable.set(SLOT_TLB_PAGE, instance.exports.tlbPage);
     this.hostTable.set(SLOT_STEP, instance.exports.step);
-    for (const [i, name] of X87_FUNCTION_NAMES.entries())
-      this.hostTable.set(SLOT_X87_FIRST + i, instance.exports[name]);
   }
 
   /** Files region `run` (compiled from code frame `frame`) in the table; returns its index. */

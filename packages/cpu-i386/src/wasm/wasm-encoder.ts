@@ -96,7 +96,7 @@ export const Op = {
   i32WrapI64: 0xa7,
   i64ExtendI32S: 0xac,
   i64ExtendI32U: 0xad,
-  i64TruncF64U: 0xb1,
+  i64TruncF64S: 0xb0,
   f64ConvertI64U: 0xba,
 } as const;
 

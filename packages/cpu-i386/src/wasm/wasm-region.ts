@@ -70,9 +70,9 @@ import {
   K_SHR,
   K_SUB,
 } from './lazy-flags.js';
-import { SLOT_STEP, SLOT_TLB_PAGE, SLOT_X87_FIRST, STEP_TYPE, TLB_PAGE_TYPE } from './region-chain.js';
-import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
-import { X87_FUNCTION_NAMES, X87_FUNCTIONS, type X87Function, x87Plan } from './x87-wasm.js';
+import { SLOT_STEP, SLOT_TLB_PAGE, STEP_TYPE, TLB_PAGE_TYPE } from './region-chain.js';
+import { CodeWriter, encodeModule, type FunctionSpec, I32, Op } from './wasm-encoder.js';
+import { X87_FUNCTION_NAMES, type X87Function, x87Functions, x87Plan } from './x87-wasm.js';
 
 // Locals: the two parameters, then these. LEFT (the budget) counts down as segments finish and N keeps the
 // budget the region was entered with: one counter changes in loops, and the retired count is N - LEFT.
@@ -103,8 +103,13 @@ const PENDING_FLAGS = [
   [FR, EXCHANGE_FR],
 ] as const;
 
-/** Function indices: `run`, then `eflags` (a region imports no function: see region-chain.ts's HostCalls). */
+/**
+ * Function indices: `run`, then `eflags`, then the x87 functions when the region has x87 instructions (a region
+ * imports no function: see region-chain.ts's HostCalls). The x87 functions are the module's own, called
+ * directly: a `call_indirect` through the host table costs a table and signature check and ~2.5 ns more.
+ */
 const F_EFLAGS = 1;
+const F_X87_FIRST = 2;
 
 /** No kind: what `fk` holds is not known where the code is written. */
 const UNKNOWN_KIND = -1;
@@ -165,6 +170,8 @@ class WasmRegionWriter {
   private seg = -1;
   /** x87 instructions without a plan written (they run through `step`, at a fraction of the JS regions' speed). */
   x87Escapes = 0;
+  /** x87 instructions with a plan written: the module then holds the x87 functions (x87-wasm.ts). */
+  x87Planned = 0;
 
   /** `plan`: the first pass, whose labels and return addresses this second pass uses (null: first pass). */
   constructor(
@@ -1175,10 +1182,8 @@ class WasmRegionWriter {
     const w = this.w;
     const length = this.nextEip - this.insnEip;
     const size = plan.load?.size ?? plan.storeSize;
-    const call = (name: X87Function) => {
-      const i = X87_FUNCTION_NAMES.indexOf(name);
-      w.i32(SLOT_X87_FIRST + i).callIndirect(T_X87_FIRST + i);
-    };
+    const call = (name: X87Function) => w.call(F_X87_FIRST + X87_FUNCTION_NAMES.indexOf(name));
+    this.x87Planned++;
     w.begin(Op.block, 'x87done').begin(Op.block, 'x87step');
     if (size > 0) this.checkEa(plan.storeSize > 0, size);
     if (plan.load !== null) {
@@ -1551,9 +1556,6 @@ const RUN_TYPE = { params: [I32, I32], results: [I32] };
 /** The host calls' types, first in a region's type section (a `call_indirect` names its type by index). */
 const T_TLB_PAGE = 0;
 const T_STEP = 1;
-/** The x87 functions' types follow, in X87_FUNCTION_NAMES order (as their slots in the host table). */
-const T_X87_FIRST = 2;
-const HOST_TYPES = [TLB_PAGE_TYPE, STEP_TYPE, ...X87_FUNCTION_NAMES.map((name) => X87_FUNCTIONS[name])];
 
 /**
  * What `compileWasmRegion` answers for a region with x87 instructions that have no plan (x87-wasm.ts): the JS
@@ -1620,13 +1622,14 @@ export function compileWasmRegion(
   const writer = new WasmRegionWriter(src, new Set(plan.labelEips), plan);
   const count = writer.write();
   const bytes = encodeModule({
-    types: HOST_TYPES,
+    types: [TLB_PAGE_TYPE, STEP_TYPE],
     table: true,
     imports: [],
     memoryPages: imports.memoryPages,
     functions: [
       { type: RUN_TYPE, locals: LOCALS, body: writer.w },
       { type: EFLAGS_TYPE, locals: EFLAGS_LOCALS, body: eflagsFunction() },
+      ...(writer.x87Planned > 0 ? x87FunctionsAt(src.archOffset) : []),
     ],
   });
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
@@ -1640,6 +1643,17 @@ export function compileWasmRegion(
     labelEips: writer.labelEips,
     count,
   };
+}
+
+/** The x87 functions for the arch area at `archOffset`, written once. */
+const x87FunctionsByArea = new Map<number, FunctionSpec[]>();
+function x87FunctionsAt(archOffset: number): FunctionSpec[] {
+  let functions = x87FunctionsByArea.get(archOffset);
+  if (functions === undefined) {
+    functions = x87Functions(archOffset);
+    x87FunctionsByArea.set(archOffset, functions);
+  }
+  return functions;
 }
 
 /** Whether `c` can run WebAssembly regions. */

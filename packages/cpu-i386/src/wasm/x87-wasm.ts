@@ -43,8 +43,8 @@ export const NOT_DONE = 1;
 /** Operations of `arith` (the D8 reg field numbering, as fast-path.ts's OP_*). */
 const OP_ADD = 0;
 const OP_MUL = 1;
-const OP_SUB = 4;
 const OP_SUBR = 5;
+const OP_DIV = 6;
 const OP_DIVR = 7;
 
 /** The control word's precision and rounding fields in the only setting handled: 64 bits, to nearest. */
@@ -68,8 +68,14 @@ export const STORE_EXTENDED = 2;
 const i32s = (n: number) => ({ params: new Array<number>(n).fill(I32), results: [I32] });
 /** The functions regions call, in the order of their slots (`X87_SLOTS`) and with their types. */
 export const X87_FUNCTIONS = {
-  /** arith(op, dest, other, pop, fop, fip): ST(dest) = ST(dest) op ST(other), X87_SCRATCH as `other` for a memory operand. */
-  arith: i32s(6),
+  /**
+   * add(op, dest, other, pop, fop, fip): ST(dest) = ST(dest) op ST(other) for op FADD, FSUB or FSUBR (the D8 reg
+   * field), X87_SCRATCH as `other` for a memory operand; `multiply` for FMUL and `divide` for FDIV and FDIVR
+   * likewise (one function each: the region knows the operation, and a smaller function runs faster).
+   */
+  add: i32s(6),
+  multiply: i32s(6),
+  divide: i32s(6),
   /** loadRegister(i, fop, fip): FLD ST(i). */
   loadRegister: i32s(3),
   /** exchange(i, fop, fip): FXCH ST(i). */
@@ -270,17 +276,29 @@ class X87Writer {
 
   // ---- Instructions ----
 
-  arith(): Fn {
+  add(): Fn {
+    return this.arith('add');
+  }
+
+  multiply(): Fn {
+    return this.arith('multiply');
+  }
+
+  divide(): Fn {
+    return this.arith('divide');
+  }
+
+  private arith(operation: 'add' | 'multiply' | 'divide'): Fn {
     const f = new Fn(
       ['op', 'dest', 'other', 'pop', 'fop', 'fip'],
-      ['pd', 'po', 'sx', 'sy', 'ex', 'ey', 'e', 'g', 'status', 't'],
+      ['pd', 'po', 'sx', 'sy', 'ex', 'ey', 'e', 'g', 'status', 't', 'sw', 'cw'],
       ['x', 'y', 's', 'u', 'v'],
       ['rec', 'est', 'q'],
     );
     const w = f.w;
-    this.refuseWhilePending(f);
-    this.word(f, X87_WORD_CW);
-    w.i32(FCW_PC | FCW_RC)
+    this.readWords(f);
+    f.get('cw')
+      .i32(FCW_PC | FCW_RC)
       .op(Op.i32And)
       .i32(PC_64_NEAREST)
       .op(Op.i32Ne);
@@ -311,25 +329,22 @@ class X87Writer {
       f.get(sig).i64(0).op(Op.i64GeS).op(Op.i32Or);
       this.refuseIf(f);
     }
-    // The reversed forms swap the operands first.
-    f.get('op').i32(OP_SUBR).op(Op.i32Eq).get(f.l('op')).i32(OP_DIVR).op(Op.i32Eq).op(Op.i32Or);
-    w.begin(Op.if, 'if');
-    this.swapOperands(f);
-    f.get('op').i32(1).op(Op.i32Xor).set(f.l('op')); // SUBR -> SUB, DIVR -> DIV
-    w.end();
-    f.get('op').i32(OP_SUB).op(Op.i32Eq).begin(Op.if, 'if');
-    f.get('sy').i32(1).op(Op.i32Xor).set(f.l('sy'));
-    w.i32(OP_ADD).set(f.l('op'));
-    w.end();
-    w.begin(Op.block, 'rounded');
-    f.get('op').i32(OP_ADD).op(Op.i32Eq).begin(Op.if, 'if');
-    this.add(f);
-    w.br('rounded').end();
-    f.get('op').i32(OP_MUL).op(Op.i32Eq).begin(Op.if, 'if');
-    this.multiply(f);
-    w.br('rounded').end();
-    this.divide(f); // FDIV, and FDIVR after the swap
-    w.end();
+    // The reversed forms swap the operands first; a difference is the sum with y negated.
+    if (operation !== 'multiply') {
+      f.get('op')
+        .i32(operation === 'add' ? OP_SUBR : OP_DIVR)
+        .op(Op.i32Eq)
+        .begin(Op.if, 'if');
+      this.swapOperands(f);
+      w.end();
+    }
+    if (operation === 'add') {
+      f.get('op').i32(OP_ADD).op(Op.i32Ne).begin(Op.if, 'if');
+      f.get('sy').i32(1).op(Op.i32Xor).set(f.l('sy'));
+      w.end();
+      this.sum(f);
+    } else if (operation === 'multiply') this.product(f);
+    else this.quotient(f);
     // Round s:g (exponent e, sign sx) into register pd.
     this.roundNearest(f, 'pd');
     this.finishRounded(f);
@@ -338,7 +353,7 @@ class X87Writer {
 
   /**
    * After a rounded result (X87's finishFast): FIP and FOP, the pop when `pop` is set, C1 and PE from `status`,
-   * then ES and B; 0 for done.
+   * then ES and B; 0 for done. The function keeps the status and control words in locals `sw` and `cw`.
    */
   private finishRounded(f: Fn): void {
     const w = f.w;
@@ -346,31 +361,31 @@ class X87Writer {
     f.get('pop').begin(Op.if, 'if');
     this.pop(f);
     w.end();
-    this.setWord(f, X87_WORD_SW, () => {
-      this.word(f, X87_WORD_SW);
-      w.i32(~FSW_C1).op(Op.i32And).get(f.l('status')).op(Op.i32Or);
-    });
-    this.updateSummary(f);
+    // The new status word: C1 and PE from `status`, then ES and B (X87State.updateSummary).
+    f.get('sw').i32(~FSW_C1).op(Op.i32And).get(f.l('status')).op(Op.i32Or).tee(f.l('sw'));
+    f.get('cw').i32(-1).op(Op.i32Xor).op(Op.i32And).i32(FSW_EXCEPTIONS).op(Op.i32And);
+    w.begin(Op.if, 'if');
+    f.get('sw')
+      .i32(FSW_ES | FSW_B)
+      .op(Op.i32Or)
+      .set(f.l('sw'));
+    w.else();
+    f.get('sw')
+      .i32(~(FSW_ES | FSW_B))
+      .op(Op.i32And)
+      .set(f.l('sw'));
+    w.end();
+    this.setWord(f, X87_WORD_SW, () => f.get('sw'));
     w.i32(0);
   }
 
-  /** ES and B set exactly when an exception flag is set whose mask bit is clear (X87State.updateSummary). */
-  private updateSummary(f: Fn): void {
-    const w = f.w;
+  /** Loads the status and control words into locals `sw` and `cw`; refuses while an exception is pending. */
+  private readWords(f: Fn): void {
     this.word(f, X87_WORD_SW);
+    f.w.tee(f.l('sw')).i32(FSW_ES).op(Op.i32And);
+    this.refuseIf(f);
     this.word(f, X87_WORD_CW);
-    w.i32(-1).op(Op.i32Xor).op(Op.i32And).i32(FSW_EXCEPTIONS).op(Op.i32And);
-    w.begin(Op.if, 'if');
-    this.setWord(f, X87_WORD_SW, () => {
-      this.word(f, X87_WORD_SW);
-      w.i32(FSW_ES | FSW_B).op(Op.i32Or);
-    });
-    w.else();
-    this.setWord(f, X87_WORD_SW, () => {
-      this.word(f, X87_WORD_SW);
-      w.i32(~(FSW_ES | FSW_B)).op(Op.i32And);
-    });
-    w.end();
+    f.set('cw');
   }
 
   private swapOperands(f: Fn): void {
@@ -389,7 +404,7 @@ class X87Writer {
    * x + y into s:g with exponent e and sign sx (addWords): x becomes the larger magnitude, y is shifted right
    * to its exponent into s (the bits that stay in 64) and g (the next 32, bit 0 sticky for any below).
    */
-  private add(f: Fn): void {
+  private sum(f: Fn): void {
     const w = f.w;
     const L = (n: string) => f.l(n);
     f.get('ey').get(L('ex')).op(Op.i32GtU);
@@ -465,7 +480,7 @@ class X87Writer {
   }
 
   /** x × y into s:g, exponent e, sign sx (mulWords): the 128-bit product from four 32×32 products. */
-  private multiply(f: Fn): void {
+  private product(f: Fn): void {
     const w = f.w;
     const L = (n: string) => f.l(n);
     const low = (v: string) => f.get(v).i64(0xffffffffn).op(Op.i64And);
@@ -522,7 +537,7 @@ class X87Writer {
    * R = x·2^33 - qa·y (exact in 64 bits: below y). An estimate within 2^-16 of an integer (an exact quotient,
    * or a floor that may be off by one; fast-path.ts says why the others are exact) takes the long division.
    */
-  private divide(f: Fn): void {
+  private quotient(f: Fn): void {
     const w = f.w;
     const L = (n: string) => f.l(n);
     const digit = (into: string) => {
@@ -533,7 +548,8 @@ class X87Writer {
         .op(Op.f64Gt)
         .op(Op.i32Or);
       w.brIf('exact');
-      f.get('q').op(Op.i64TruncF64U).set(L(into));
+      // Below 2^34: the signed conversion (one instruction) is exact.
+      f.get('q').op(Op.i64TruncF64S).set(L(into));
     };
     f.get('sx').get(L('sy')).op(Op.i32Xor).set(L('sx'));
     f.get('ex').get(L('ey')).op(Op.i32Sub).i32(EXT_BIAS).op(Op.i32Add).set(L('e'));
@@ -810,13 +826,13 @@ class X87Writer {
   store(): Fn {
     const f = new Fn(
       ['kind', 'pop', 'fop', 'fip'],
-      ['p', 'sign', 'exp', 'e', 'status', 'max', 'frac'],
+      ['p', 'sign', 'exp', 'e', 'status', 'max', 'frac', 'sw', 'cw'],
       ['sig', 'm', 'half'],
     );
     const w = f.w;
     const L = (n: string) => f.l(n);
     const out = (slot: number, value: () => void) => this.setWord(f, X87_WORD_OUT + slot, value);
-    this.refuseWhilePending(f);
+    this.readWords(f);
     this.word(f, X87_WORD_TOP);
     f.set('p');
     this.getEmpty(f, 'p');
@@ -834,8 +850,7 @@ class X87Writer {
     out(1, () => f.get('sig').i64(32).op(Op.i64ShrU).op(Op.i32WrapI64));
     out(2, () => f.get('sign').i32(15).op(Op.i32Shl).get(L('exp')).op(Op.i32Or));
     w.br('stored').end();
-    this.word(f, X87_WORD_CW);
-    w.i32(FCW_RC).op(Op.i32And);
+    f.get('cw').i32(FCW_RC).op(Op.i32And);
     this.refuseIf(f);
     f.get('exp').op(Op.i32Eqz).begin(Op.if, 'if');
     f.get('sig').i64(0).op(Op.i64Ne);
@@ -929,16 +944,17 @@ export function x87Plan(opcode: number, modrm: number): X87Plan | null {
     storeSize: size,
   });
   const isCompare = reg === 2 || reg === 3;
+  const arith = (op: number): X87Function => (op === OP_MUL ? 'multiply' : op >= OP_DIV ? 'divide' : 'add');
   if (modrm < 0xc0) {
     switch (opcode) {
       case 0xd8:
-        return isCompare ? null : load(DECODE_SINGLE, 4, 'arith', reg, 0, X87_SCRATCH, 0);
+        return isCompare ? null : load(DECODE_SINGLE, 4, arith(reg), reg, 0, X87_SCRATCH, 0);
       case 0xdc:
-        return isCompare ? null : load(DECODE_DOUBLE, 8, 'arith', reg, 0, X87_SCRATCH, 0);
+        return isCompare ? null : load(DECODE_DOUBLE, 8, arith(reg), reg, 0, X87_SCRATCH, 0);
       case 0xda:
-        return isCompare ? null : load(DECODE_INT32, 4, 'arith', reg, 0, X87_SCRATCH, 0);
+        return isCompare ? null : load(DECODE_INT32, 4, arith(reg), reg, 0, X87_SCRATCH, 0);
       case 0xde:
-        return isCompare ? null : load(DECODE_INT32, 2, 'arith', reg, 0, X87_SCRATCH, 0);
+        return isCompare ? null : load(DECODE_INT32, 2, arith(reg), reg, 0, X87_SCRATCH, 0);
       case 0xd9:
         if (reg === 0) return load(DECODE_SINGLE, 4, 'push');
         return isCompare ? store(STORE_SINGLE, 4, reg === 3) : null;
@@ -957,11 +973,12 @@ export function x87Plan(opcode: number, modrm: number): X87Plan | null {
   }
   switch (opcode) {
     case 0xd8:
-      return isCompare ? null : plain('arith', reg, 0, i, 0);
+      return isCompare ? null : plain(arith(reg), reg, 0, i, 0);
     case 0xdc:
     case 0xde:
       // ST(i) = ST(i) op ST(0): the reg field names the reversed operation (4<->5, 6<->7) in this form.
-      return isCompare ? null : plain('arith', reg < 4 ? reg : reg ^ 1, i, 0, opcode === 0xde ? 1 : 0);
+      if (isCompare) return null;
+      return plain(arith(reg), reg < 4 ? reg : reg ^ 1, i, 0, opcode === 0xde ? 1 : 0);
     case 0xd9:
       if (reg === 0) return plain('loadRegister', i);
       if (reg === 1) return plain('exchange', i);
