@@ -172,21 +172,21 @@ export class CodeWriter {
   }
 
   get(local: number): this {
-    this.readsMask |= 1 << local;
+    if (local < 32) this.readsMask |= 1 << local;
     this.bytes.push(Op.localGet);
     unsigned(this.bytes, local);
     return this;
   }
 
   set(local: number): this {
-    this.writesMask |= 1 << local;
+    if (local < 32) this.writesMask |= 1 << local;
     this.bytes.push(Op.localSet);
     unsigned(this.bytes, local);
     return this;
   }
 
   tee(local: number): this {
-    this.writesMask |= 1 << local;
+    if (local < 32) this.writesMask |= 1 << local;
     this.bytes.push(Op.localTee);
     unsigned(this.bytes, local);
     return this;

@@ -32,7 +32,8 @@ import { FLAG_DF } from '../constants.js';
 import type { CpuCore } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
 import { FAULTED } from '../fault.js';
-import { X87_WORD_FDP } from '../fpu/x87-state.js';
+import { EXT_BIAS } from '../fpu/x87-constants.js';
+import { X87_WORD_FDP, X87_WORD_FIP, X87_WORD_FOP } from '../fpu/x87-state.js';
 import { INSTRUCTION_PREFIXES } from '../instruction-length.js';
 import { CONTINUE } from '../interpreter.js';
 import {
@@ -51,7 +52,6 @@ import {
   TLB_READ_AT,
   TLB_WRITE_AT,
   X87_AT,
-  X87_WORD_OUT,
 } from './arch-state.js';
 import {
   EFLAGS_LOCALS,
@@ -72,7 +72,25 @@ import {
 } from './lazy-flags.js';
 import { SLOT_STEP, SLOT_TLB_PAGE, STEP_TYPE, TLB_PAGE_TYPE } from './region-chain.js';
 import { CodeWriter, encodeModule, type FunctionSpec, I32, Op } from './wasm-encoder.js';
-import { X87_FUNCTION_NAMES, type X87Function, x87Functions, x87Plan } from './x87-wasm.js';
+import {
+  X87_I32_LOCALS,
+  X87_I64_LOCALS,
+  X87_TMP_EXP,
+  X87_TMP_HI,
+  X87_TMP_LO,
+  X87_TMP_SIGN,
+  X87_TMP_STATUS,
+  X87Stack,
+} from './x87-stack.js';
+import {
+  FORMAT_EXTENDED,
+  X87_FUNCTION_NAMES,
+  type X87Function,
+  type X87Memory,
+  type X87Plan,
+  x87Functions,
+  x87Plan,
+} from './x87-wasm.js';
 
 // Locals: the two parameters, then these. LEFT (the budget) counts down as segments finish and N keeps the
 // budget the region was entered with: one counter changes in loops, and the retired count is N - LEFT.
@@ -94,6 +112,9 @@ const PC = 21;
 const X = 22;
 const W = 23;
 const LOCALS = 22;
+/** The x87 stack's locals (x87-stack.ts) follow, in regions with x87 code: its i32s, then its i64s. */
+const X87_I32_AT = 2 + LOCALS;
+const X87_I64_AT = X87_I32_AT + X87_I32_LOCALS;
 /** The flag locals and the exchange slots a region takes them from and leaves them in, uncomputed. */
 const PENDING_FLAGS = [
   [FL, EXCHANGE_FLAGS],
@@ -172,6 +193,8 @@ class WasmRegionWriter {
   x87Escapes = 0;
   /** x87 instructions with a plan written: the module then holds the x87 functions (x87-wasm.ts). */
   x87Planned = 0;
+  /** The x87 registers kept in locals (x87-stack.ts); every way out of the code writes them back. */
+  private readonly x87Stack: X87Stack;
 
   /** `plan`: the first pass, whose labels and return addresses this second pass uses (null: first pass). */
   constructor(
@@ -180,6 +203,7 @@ class WasmRegionWriter {
     private readonly plan: Pass | null,
   ) {
     this.pos = src.lin & 0xfff;
+    this.x87Stack = new X87Stack(this.w, src.archOffset, X87_I32_AT, X87_I64_AT);
   }
 
   // ---- Bytes ----
@@ -224,6 +248,7 @@ class WasmRegionWriter {
       this.since = 0;
       this.producer = null;
       this.pendingKind = UNKNOWN_KIND;
+      this.x87Stack.reset(); // reached only through a branch, which wrote the registers back
       this.writeRun();
     }
     if (this.plan !== null) w.end();
@@ -338,6 +363,7 @@ class WasmRegionWriter {
 
   private placeLabel(eip: number): void {
     const w = this.w;
+    this.x87Stack.end(); // other ways in come with the registers in memory
     if (this.since > 0) this.addN(this.since);
     const label = this.labelEips.length;
     this.labelEips.push(eip);
@@ -357,7 +383,14 @@ class WasmRegionWriter {
 
   /** Leaves the region at the constant `eip` after `retired` instructions of this segment. */
   private exitAt(eip: number, retired: number): void {
-    this.w.i32(eip).set(PC).i32(retired).set(D).br('exit');
+    this.w.i32(eip).set(PC).i32(retired).set(D);
+    this.leave();
+  }
+
+  /** Branches to the region's exit, the x87 registers written back first. */
+  private leave(): void {
+    this.x87Stack.flushCode();
+    this.w.br('exit');
   }
 
   /** Leaves before the current instruction (a page to fault in, a code frame, a page crossing). */
@@ -401,6 +434,7 @@ class WasmRegionWriter {
 
   /** Goes to `target`, at `label` of the region, its segment's instructions counted already (see `goto`). */
   private gotoLabel(target: number, label: number): void {
+    this.x87Stack.flushCode();
     if (label >= this.labelEips.length) {
       this.w.br(`case${label}`);
       return;
@@ -417,7 +451,9 @@ class WasmRegionWriter {
     w.get(LEFT).i32(room).op(Op.i32LtS).begin(Op.if, 'if');
     if (target === null) w.get(V).set(PC);
     else w.i32(target).set(PC);
-    w.i32(0).set(D).br('exit').end();
+    w.i32(0).set(D);
+    this.leave();
+    w.end();
   }
 
   private canFollow(target: number): boolean {
@@ -1144,6 +1180,7 @@ class WasmRegionWriter {
     const length = steppableLength(this.src.u8, at, this.src.page + 4096);
     if (length < 0) return null;
     if (isX87Escape(this.src.u8, at)) this.x87Escapes++;
+    this.x87Stack.end(); // `step` may read any state, and may unwind
     this.step(length);
     return false;
   }
@@ -1164,68 +1201,220 @@ class WasmRegionWriter {
     // FAULTED: the instruction did not retire. LEAVE_BLOCK (compiled code was written): go on outside.
     w.i32(this.since).get(V).i32(FAULTED).op(Op.i32Ne).op(Op.i32Add).set(D);
     w.i32(CONTINUE).get(V).get(V).i32(LEAVE_BLOCK).op(Op.i32Eq).op(Op.select).set(X);
-    w.br('exit').end();
+    this.leave();
+    w.end();
     this.pos += length;
   }
 
   /**
-   * D8..DF with a plan (x87-wasm.ts): the x87 function runs the instruction on the x87 state in the arch area,
-   * after the region reads and decodes a memory operand, and the region writes what a store leaves. When a
-   * function declines (x87-wasm.ts says when), the instruction runs through `step`; the flags stay pending on
-   * the one path and are computed on the other, so after it their kind is not known (unless none was pending).
+   * D8..DF with a plan (x87-wasm.ts): the instruction runs on the x87 registers the region keeps in locals
+   * (x87-stack.ts), calling the module's x87 functions for arithmetic and for memory formats. When its fast
+   * case does not apply, it runs through `step` (after the registers are written back); the flags stay pending
+   * on the one path and are computed on the other, so after it their kind is not known (unless none was).
    */
   private x87(op: number): boolean | null {
     if (!this.src.hasFpu) return null; // the interpreter raises #NM
     if (!this.operand()) return null;
     const plan = x87Plan(op, this.modrm);
     if (plan === null) return null;
-    const w = this.w;
-    const length = this.nextEip - this.insnEip;
-    const size = plan.load?.size ?? plan.storeSize;
-    const call = (name: X87Function) => w.call(F_X87_FIRST + X87_FUNCTION_NAMES.indexOf(name));
     this.x87Planned++;
+    const w = this.w;
+    const st = this.x87Stack;
+    const length = this.nextEip - this.insnEip;
+    const memory = plan.memory;
+    st.begin();
+    const before = st.snapshot();
     w.begin(Op.block, 'x87done').begin(Op.block, 'x87step');
-    if (size > 0) this.checkEa(plan.storeSize > 0, size);
-    if (plan.load !== null) {
-      w.i32(plan.load.kind);
-      this.physEa();
-      w.mem(size === 2 ? Op.i32Load16S : Op.i32Load);
-      // The high dword (m64fp, m80fp) and the sign and exponent (m80fp), or 0.
-      for (const [at, load] of [
-        [4, Op.i32Load],
-        [8, Op.i32Load16U],
-      ] as const) {
-        if (size > at) {
-          this.physEa();
-          w.mem(load, at);
-        } else w.i32(0);
+    st.guard('x87step');
+    if (memory !== null) this.checkEa(plan.kind === 'store', memory.size);
+    switch (plan.kind) {
+      case 'arith':
+        this.x87Arith(plan);
+        break;
+      case 'load':
+        this.x87Load(plan);
+        break;
+      case 'store':
+        this.x87Store(plan);
+        break;
+      case 'exchange': {
+        const c0 = st.entry(0);
+        const ci = st.entry(plan.other);
+        st.requireFull(c0, 'x87step');
+        st.requireFull(ci, 'x87step');
+        st.tempsFrom(c0);
+        this.x87Copy(c0, ci);
+        st.setFromTemps(ci);
+        st.setStatus(null);
+        break;
       }
-      call('decode');
-      w.brIf('x87step');
+      default: {
+        // FCHS flips the sign, FABS clears it.
+        const c0 = st.entry(0);
+        st.requireFull(c0, 'x87step');
+        if (plan.other === 0) w.get(st.sign(c0)).i32(1).op(Op.i32Xor).set(st.sign(c0));
+        else w.i32(0).set(st.sign(c0));
+        st.touch(c0);
+        st.setStatus(null);
+      }
     }
-    for (const arg of plan.args) w.i32(arg);
-    w.i32(((op & 7) << 8) | this.modrm).i32(this.insnEip);
-    call(plan.call);
-    w.brIf('x87step');
-    const out = this.src.archOffset + X87_AT + X87_WORD_OUT * 4;
-    for (let at = 0; at < plan.storeSize; at += 4) {
-      this.physEa();
-      w.i32(0).mem(Op.i32Load, out + at);
-      w.mem(at === 8 ? Op.i32Store16 : Op.i32Store, at);
-    }
-
-    if (size > 0)
-      w.i32(0)
-        .get(EA)
-        .mem(Op.i32Store, this.src.archOffset + X87_AT + X87_WORD_FDP * 4);
+    const words = this.src.archOffset + X87_AT;
+    w.i32(0).i32(this.insnEip).mem(Op.i32Store, words + X87_WORD_FIP * 4);
+    w.i32(0).i32(((op & 7) << 8) | this.modrm).mem(Op.i32Store, words + X87_WORD_FOP * 4);
+    if (memory !== null) w.i32(0).get(EA).mem(Op.i32Store, words + X87_WORD_FDP * 4);
     w.br('x87done').end();
+    const after = st.snapshot();
+    st.restore(before);
+    st.flushCode();
+    st.suspend();
     const pendingKind = this.pendingKind;
     this.pos = this.insnEip & 0xfff;
     this.step(length);
+    st.resume(after);
     w.end();
     this.pendingKind = pendingKind === 0 ? 0 : UNKNOWN_KIND;
     this.producerNow = null;
     return false;
+  }
+
+  /** Entry `to` = entry `from` (x87-stack.ts entries). */
+  private x87Copy(to: number, from: number): void {
+    const st = this.x87Stack;
+    this.w.get(st.sign(from)).set(st.sign(to)).get(st.exp(from)).set(st.exp(to));
+    this.w.get(st.sig(from)).set(st.sig(to)).i32(0).set(st.empty(to));
+    st.touch(to);
+  }
+
+  /** Reads the memory operand (after `checkEa`) into the temporaries: lo, and hi for m64 and m80, se for m80. */
+  private x87ReadMemory(memory: X87Memory): void {
+    const w = this.w;
+    const st = this.x87Stack;
+    this.physEa();
+    w.mem(memory.size === 2 ? Op.i32Load16S : Op.i32Load).set(st.local(X87_TMP_LO));
+    if (memory.size >= 8) {
+      this.physEa();
+      w.mem(Op.i32Load, 4).set(st.local(X87_TMP_HI));
+    }
+    if (memory.size === 10) {
+      this.physEa();
+      w.mem(Op.i32Load16U, 8).set(st.local(X87_TMP_EXP));
+    }
+  }
+
+  /**
+   * The memory operand as a value in the temporaries (sign, exponent, significand): m80fp as it is, the other
+   * formats through `decode`, which may decline.
+   */
+  private x87MemoryValue(memory: X87Memory): void {
+    const w = this.w;
+    const st = this.x87Stack;
+    this.x87ReadMemory(memory);
+    if (memory.format === FORMAT_EXTENDED) {
+      w.get(st.local(X87_TMP_HI)).op(Op.i64ExtendI32U).i64(32).op(Op.i64Shl);
+      w.get(st.local(X87_TMP_LO)).op(Op.i64ExtendI32U).op(Op.i64Or).set(st.tmpSig());
+      w.get(st.local(X87_TMP_EXP)).i32(15).op(Op.i32ShrU).i32(1).op(Op.i32And).set(st.local(X87_TMP_SIGN));
+      w.get(st.local(X87_TMP_EXP)).i32(0x7fff).op(Op.i32And).set(st.local(X87_TMP_EXP));
+      return;
+    }
+    w.i32(memory.format).get(st.local(X87_TMP_LO));
+    if (memory.size >= 8) w.get(st.local(X87_TMP_HI));
+    else w.i32(0);
+    this.x87Call('decode');
+    this.x87Results();
+  }
+
+  /** Sets the temporaries from a call's (sign, exponent, significand, status); declines on a negative status. */
+  private x87Results(): void {
+    const w = this.w;
+    const st = this.x87Stack;
+    w.tee(st.local(X87_TMP_STATUS)).i32(0).op(Op.i32LtS).brIf('x87step');
+    w.set(st.tmpSig()).set(st.local(X87_TMP_EXP)).set(st.local(X87_TMP_SIGN));
+  }
+
+  private x87Call(name: X87Function): void {
+    this.w.call(F_X87_FIRST + X87_FUNCTION_NAMES.indexOf(name));
+  }
+
+  /** FADD..FDIVR: ST(dest) = x op y, y from ST(other) or memory (already in the temporaries). */
+  private x87Arith(plan: X87Plan): void {
+    const w = this.w;
+    const st = this.x87Stack;
+    const cd = st.entry(plan.dest);
+    st.requireFull(cd, 'x87step');
+    // Operands as (sign, exponent, significand) locals; y is in the temporaries for a memory operand.
+    let y = [st.local(X87_TMP_SIGN), st.local(X87_TMP_EXP), st.tmpSig()];
+    if (plan.memory !== null) this.x87MemoryValue(plan.memory);
+    else {
+      const co = st.entry(plan.other);
+      st.requireFull(co, 'x87step');
+      y = [st.sign(co), st.exp(co), st.sig(co)];
+    }
+    const x = [st.sign(cd), st.exp(cd), st.sig(cd)];
+    // FSUBR and FDIVR swap the operands; FSUB and FSUBR add the second negated.
+    const [first, second] = plan.reverse ? [y, x] : [x, y];
+    w.get(first[0] as number).get(first[1] as number).get(first[2] as number);
+    w.get(second[0] as number);
+    if (plan.negate) w.i32(1).op(Op.i32Xor);
+    w.get(second[1] as number).get(second[2] as number);
+    this.x87Call(plan.fn);
+    this.x87Results();
+    st.setFromTemps(cd);
+    st.setStatus(st.local(X87_TMP_STATUS));
+    if (plan.pop) st.pop();
+  }
+  /** FLD/FILD: pushes the memory operand, a constant (FLD1, FLDZ) or ST(other). */
+  private x87Load(plan: X87Plan): void {
+    const w = this.w;
+    const st = this.x87Stack;
+    if (plan.memory !== null) this.x87MemoryValue(plan.memory);
+    else if (plan.constant >= 0) {
+      w.i32(0).set(st.local(X87_TMP_SIGN));
+      w.i32(plan.constant === 1 ? EXT_BIAS : 0).set(st.local(X87_TMP_EXP));
+      w.i64(plan.constant === 1 ? 1n << 63n : 0n).set(st.tmpSig());
+    } else {
+      const src = st.entry(plan.other);
+      st.requireFull(src, 'x87step');
+      st.tempsFrom(src);
+    }
+    const c = st.requirePushable('x87step');
+    st.setFromTemps(c);
+    st.push();
+    st.setStatus(null);
+  }
+
+  /** FST/FSTP: ST(0) into ST(dest) or the memory operand (m32fp and m64fp through `encode`, which may decline). */
+  private x87Store(plan: X87Plan): void {
+    const w = this.w;
+    const st = this.x87Stack;
+    const c0 = st.entry(0);
+    st.requireFull(c0, 'x87step');
+    const memory = plan.memory;
+    if (memory === null) {
+      this.x87Copy(st.entry(plan.dest), c0);
+      st.setStatus(null);
+    } else if (memory.format === FORMAT_EXTENDED) {
+      this.physEa();
+      w.get(st.sig(c0)).op(Op.i32WrapI64).mem(Op.i32Store);
+      this.physEa();
+      w.get(st.sig(c0)).i64(32).op(Op.i64ShrU).op(Op.i32WrapI64).mem(Op.i32Store, 4);
+      this.physEa();
+      w.get(st.sign(c0)).i32(15).op(Op.i32Shl).get(st.exp(c0)).op(Op.i32Or).mem(Op.i32Store16, 8);
+      st.setStatus(null);
+    } else {
+      w.i32(memory.format);
+      st.getValue(c0);
+      this.x87Call('encode');
+      w.tee(st.local(X87_TMP_STATUS)).i32(0).op(Op.i32LtS).brIf('x87step');
+      w.set(st.local(X87_TMP_HI)).set(st.local(X87_TMP_LO));
+      this.physEa();
+      w.get(st.local(X87_TMP_LO)).mem(Op.i32Store);
+      if (memory.size === 8) {
+        this.physEa();
+        w.get(st.local(X87_TMP_HI)).mem(Op.i32Store, 4);
+      }
+      st.setStatus(st.local(X87_TMP_STATUS));
+    }
+    if (plan.pop) st.pop();
   }
 
   /** 0F 1F /0: the multi-byte NOP; its operand is decoded, never touched. */
@@ -1298,15 +1487,15 @@ class WasmRegionWriter {
         w.get(T)
           .set(PC)
           .i32(this.since + 1)
-          .set(D)
-          .br('exit');
+          .set(D);
+        this.leave();
         return true;
       case 4:
         this.readRm(4, false);
         w.set(PC)
           .i32(this.since + 1)
-          .set(D)
-          .br('exit');
+          .set(D);
+        this.leave();
         return true;
       case 6:
         this.readRm(4, false);
@@ -1548,7 +1737,8 @@ class WasmRegionWriter {
       this.gotoLabel(eip, this.labelOf(eip));
       w.end();
     }
-    w.get(V).set(PC).i32(0).set(D).br('exit');
+    w.get(V).set(PC).i32(0).set(D);
+    this.leave();
   }
 }
 
@@ -1621,15 +1811,21 @@ export function compileWasmRegion(
   // Only labels at instructions the first pass wrote: the case blocks are opened before the code.
   const writer = new WasmRegionWriter(src, new Set(plan.labelEips), plan);
   const count = writer.write();
+  const x87 = writer.x87Planned > 0;
   const bytes = encodeModule({
     types: [TLB_PAGE_TYPE, STEP_TYPE],
     table: true,
     imports: [],
     memoryPages: imports.memoryPages,
     functions: [
-      { type: RUN_TYPE, locals: LOCALS, body: writer.w },
+      {
+        type: RUN_TYPE,
+        locals: LOCALS + (x87 ? X87_I32_LOCALS : 0),
+        locals64: x87 ? X87_I64_LOCALS : 0,
+        body: writer.w,
+      },
       { type: EFLAGS_TYPE, locals: EFLAGS_LOCALS, body: eflagsFunction() },
-      ...(writer.x87Planned > 0 ? x87FunctionsAt(src.archOffset) : []),
+      ...(x87 ? x87Functions() : []),
     ],
   });
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
@@ -1643,17 +1839,6 @@ export function compileWasmRegion(
     labelEips: writer.labelEips,
     count,
   };
-}
-
-/** The x87 functions for the arch area at `archOffset`, written once. */
-const x87FunctionsByArea = new Map<number, FunctionSpec[]>();
-function x87FunctionsAt(archOffset: number): FunctionSpec[] {
-  let functions = x87FunctionsByArea.get(archOffset);
-  if (functions === undefined) {
-    functions = x87Functions(archOffset);
-    x87FunctionsByArea.set(archOffset, functions);
-  }
-  return functions;
 }
 
 /** Whether `c` can run WebAssembly regions. */

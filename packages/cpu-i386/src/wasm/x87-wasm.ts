@@ -1,114 +1,76 @@
 /**
- * x87 instructions in WebAssembly: the common cases of the x87 unit's trace entries (fpu/x87.ts `trace*`,
- * fpu/fast-path.ts, fpu/memory-fast.ts) as functions that work on the x87 state in the arch area
- * (wasm/arch-state.ts X87_*), so WebAssembly regions run numeric code without leaving for JS. Layer: arch
- * plugin (cpu-i386); region-chain.ts puts these functions in its module and its host table, wasm-region.ts
- * calls them with `call_indirect`.
+ * x87 arithmetic in WebAssembly: the common cases of the x87 unit's fast paths (fpu/fast-path.ts,
+ * fpu/memory-fast.ts) as pure functions on unpacked values (sign, biased exponent, 64-bit significand as an
+ * i64), for WebAssembly regions, which keep the x87 registers they use in locals (wasm/x87-stack.ts). Layer:
+ * arch plugin (cpu-i386); wasm-region.ts puts these functions in region modules that run x87 code and calls
+ * them directly, and asks `x87Plan` how to run each escape instruction.
  *
- * Each function does one instruction, or nothing and returns NOT_DONE when its case does not apply: an
- * exception pending (ES), an empty or full register, an operand or result that is not normal (or zero where
- * a load allows it), the precision or rounding control not the default (64 bits, to nearest), or a quotient
- * whose double-precision digit estimate is too close to an integer to trust. The region then runs the
- * instruction through `step`, whose general path decides, so these functions change speed only. The
- * arithmetic mirrors fast-path.ts with 64-bit integers: significands as i64, the bits below them in a 32-bit
- * word whose bit 0 is sticky; x87-wasm.test.ts holds it to fast-path.ts on random operands.
+ * A function returns status -1 when its case does not apply: an operand or result that is not normal (or zero
+ * where a load allows it), an exact zero sum (its sign depends on the rounding mode). The region then runs the
+ * instruction through `step`, whose general path decides, so these functions change speed only; the region
+ * calls them only under the default precision and rounding control (64 bits, to nearest) with the precision
+ * exception masked, the only setting handled. The arithmetic mirrors fast-path.ts with 64-bit integers:
+ * significands as i64, the bits below them in a 32-bit word whose bit 0 is sticky; x87-wasm.test.ts holds it to
+ * fast-path.ts and memory-fast.ts on random operands.
  */
-import {
-  EXT_BIAS,
-  FCW_PC,
-  FCW_RC,
-  FSW_B,
-  FSW_C1,
-  FSW_ES,
-  FSW_EXCEPTIONS,
-  FSW_PE,
-} from '../fpu/x87-constants.js';
-import { X87_WORD_CW, X87_WORD_FIP, X87_WORD_FOP, X87_WORD_SW, X87_WORD_TOP } from '../fpu/x87-state.js';
-import {
-  X87_AT,
-  X87_EMPTY_AT,
-  X87_EXP_AT,
-  X87_HI_AT,
-  X87_LO_AT,
-  X87_SCRATCH,
-  X87_SIGN_AT,
-  X87_WORD_OUT,
-  X87_WORD_TOUCHED,
-} from './arch-state.js';
-import { CodeWriter, type FunctionSpec, I32, Op } from './wasm-encoder.js';
+import { EXT_BIAS, FSW_C1, FSW_PE } from '../fpu/x87-constants.js';
+import { CodeWriter, F64, type FuncType, type FunctionSpec, I32, I64, Op } from './wasm-encoder.js';
 
-/** What a function returns when it did nothing: the region runs the instruction through `step`. */
-export const NOT_DONE = 1;
+/** What a function returns as its status when its case does not apply. */
+export const DECLINED = -1;
 
-/** Operations of `arith` (the D8 reg field numbering, as fast-path.ts's OP_*). */
-const OP_ADD = 0;
+/** The operation of an x87 arithmetic instruction (the D8 reg field numbering, as fast-path.ts's OP_*). */
 const OP_MUL = 1;
+const OP_SUB = 4;
 const OP_SUBR = 5;
 const OP_DIV = 6;
 const OP_DIVR = 7;
 
-/** The control word's precision and rounding fields in the only setting handled: 64 bits, to nearest. */
-const PC_64_NEAREST = FCW_PC;
 const EXP_NORMAL_MAX = 0x7ffe;
 const J_BIT = 1n << 63n;
 /** A digit estimate this far from an integer (2^-16) has the exact digit as its floor (fast-path.ts). */
 const CLEAR = 1 / 65536;
 
-/** Operand kinds of `decode`: what a memory operand is. */
-export const DECODE_INT32 = 0;
-export const DECODE_SINGLE = 1;
-export const DECODE_DOUBLE = 2;
-export const DECODE_EXTENDED = 3;
+/** Memory operand formats: what `decode` reads and `encode` writes (m80fp needs neither). */
+export const FORMAT_INT = 0;
+export const FORMAT_SINGLE = 1;
+export const FORMAT_DOUBLE = 2;
+export const FORMAT_EXTENDED = 3;
 
-/** Kinds of `store`. */
-export const STORE_SINGLE = 0;
-export const STORE_DOUBLE = 1;
-export const STORE_EXTENDED = 2;
+/** (sign, exponent, significand) of x and y -> (sign, exponent, significand, status): x op y. */
+const ARITH_TYPE: FuncType = { params: [I32, I32, I64, I32, I32, I64], results: [I32, I32, I64, I32] };
+/** decode(format, lo, hi) -> (sign, exponent, significand, status): an m16int/m32int (in lo), m32fp or m64fp. */
+const DECODE_TYPE: FuncType = { params: [I32, I32, I32], results: [I32, I32, I64, I32] };
+/** encode(format, sign, exponent, significand) -> (lo, hi, status): the m32fp or m64fp image, rounded. */
+const ENCODE_TYPE: FuncType = { params: [I32, I32, I32, I64], results: [I32, I32, I32] };
 
-const i32s = (n: number) => ({ params: new Array<number>(n).fill(I32), results: [I32] });
-/** The functions regions call, in the order of their slots (`X87_SLOTS`) and with their types. */
+/**
+ * The functions, with their types. Status: 0, FSW_PE, or FSW_PE | FSW_C1 (inexact, rounded up), or DECLINED.
+ * One function per operation: the region knows which it needs, and a smaller function runs faster.
+ */
 export const X87_FUNCTIONS = {
-  /**
-   * add(op, dest, other, pop, fop, fip): ST(dest) = ST(dest) op ST(other) for op FADD, FSUB or FSUBR (the D8 reg
-   * field), X87_SCRATCH as `other` for a memory operand; `multiply` for FMUL and `divide` for FDIV and FDIVR
-   * likewise (one function each: the region knows the operation, and a smaller function runs faster).
-   */
-  add: i32s(6),
-  multiply: i32s(6),
-  divide: i32s(6),
-  /** loadRegister(i, fop, fip): FLD ST(i). */
-  loadRegister: i32s(3),
-  /** exchange(i, fop, fip): FXCH ST(i). */
-  exchange: i32s(3),
-  /** storeRegister(i, pop, fop, fip): FST/FSTP ST(i). */
-  storeRegister: i32s(4),
-  /** loadConstant(i, fop, fip): FLD1 (i = 0) and FLDZ (i = 6). */
-  loadConstant: i32s(3),
-  /** changeSign(i, fop, fip): FCHS (i = 0) and FABS (i = 1). */
-  changeSign: i32s(3),
-  /** decode(kind, lo, hi, se): a memory operand (DECODE_*) into X87_SCRATCH. */
-  decode: i32s(4),
-  /** push(fop, fip): FLD/FILD of X87_SCRATCH. */
-  push: i32s(2),
-  /** store(kind, pop, fop, fip): ST(0) as STORE_* into X87_WORD_OUT.. for the region to write to memory. */
-  store: i32s(4),
+  add: ARITH_TYPE,
+  multiply: ARITH_TYPE,
+  divide: ARITH_TYPE,
+  decode: DECODE_TYPE,
+  encode: ENCODE_TYPE,
 } as const;
 export type X87Function = keyof typeof X87_FUNCTIONS;
 export const X87_FUNCTION_NAMES = Object.keys(X87_FUNCTIONS) as X87Function[];
 
-/** A function's parameters (i32) and locals by name, for readable code. */
+/** A function's parameters and locals by name, for readable code. */
 class Fn {
   readonly w = new CodeWriter();
   private readonly index = new Map<string, number>();
-  readonly i32Locals: number;
-  readonly i64Locals: number;
-  readonly f64Locals: number;
 
-  constructor(params: string[], i32: string[], i64: string[] = [], f64: string[] = []) {
+  constructor(
+    private readonly type: FuncType,
+    params: string[],
+    private readonly i32: string[],
+    private readonly i64: string[] = [],
+    private readonly f64: string[] = [],
+  ) {
     for (const name of [...params, ...i32, ...i64, ...f64]) this.index.set(name, this.index.size);
-    this.i32Locals = i32.length;
-    this.i64Locals = i64.length;
-    this.f64Locals = f64.length;
   }
 
   l(name: string): number {
@@ -125,157 +87,40 @@ class Fn {
     return this.w.set(this.l(name));
   }
 
-  spec(type: { params: number[]; results: number[] }): FunctionSpec {
+  /** Returns zeros and DECLINED (the last result) when the i32 on the stack is not 0. */
+  declineIf(): void {
+    const w = this.w.begin(Op.if, 'if');
+    const results = this.type.results;
+    for (let i = 0; i < results.length - 1; i++) {
+      if (results[i] === I64) w.i64(0);
+      else w.i32(0);
+    }
+    w.i32(DECLINED).op(Op.return).end();
+  }
+
+  spec(): FunctionSpec {
     return {
-      type,
-      locals: this.i32Locals,
-      locals64: this.i64Locals,
-      localsF64: this.f64Locals,
+      type: this.type,
+      locals: this.i32.length,
+      locals64: this.i64.length,
+      localsF64: this.f64.length,
       body: this.w,
     };
   }
 }
 
-/** The functions for an arch area at `archOffset` of the memory, in X87_FUNCTION_NAMES order. */
-export function x87Functions(archOffset: number): FunctionSpec[] {
-  const b = new X87Writer(archOffset);
-  return X87_FUNCTION_NAMES.map((name) => b[name]().spec(X87_FUNCTIONS[name]));
+let written: FunctionSpec[] | null = null;
+
+/** The functions, in X87_FUNCTION_NAMES order (written once: they depend on nothing). */
+export function x87Functions(): FunctionSpec[] {
+  if (written === null) {
+    const b = new X87Writer();
+    written = X87_FUNCTION_NAMES.map((name) => b[name]().spec());
+  }
+  return written;
 }
 
 class X87Writer {
-  constructor(private readonly base: number) {}
-
-  // ---- The state in memory ----
-
-  private word(f: Fn, slot: number): void {
-    f.w.i32(0).mem(Op.i32Load, this.base + X87_AT + slot * 4);
-  }
-
-  /** Stores the value `value` pushes into a word. */
-  private setWord(f: Fn, slot: number, value: () => void): void {
-    f.w.i32(0);
-    value();
-    f.w.mem(Op.i32Store, this.base + X87_AT + slot * 4);
-  }
-
-  private regAddr(f: Fn, p: string, shift: number): void {
-    f.get(p);
-    if (shift > 0) f.w.i32(shift).op(Op.i32Shl);
-  }
-
-  private getExp(f: Fn, p: string): void {
-    this.regAddr(f, p, 1);
-    f.w.mem(Op.i32Load16U, this.base + X87_EXP_AT);
-  }
-
-  private getSign(f: Fn, p: string): void {
-    f.get(p).mem(Op.i32Load8U, this.base + X87_SIGN_AT);
-  }
-
-  private getEmpty(f: Fn, p: string): void {
-    f.get(p).mem(Op.i32Load8U, this.base + X87_EMPTY_AT);
-  }
-
-  /** Pushes register p's significand as an i64. */
-  private getSig(f: Fn, p: string): void {
-    this.regAddr(f, p, 2);
-    f.w
-      .mem(Op.i32Load, this.base + X87_HI_AT)
-      .op(Op.i64ExtendI32U)
-      .i64(32)
-      .op(Op.i64Shl);
-    this.regAddr(f, p, 2);
-    f.w
-      .mem(Op.i32Load, this.base + X87_LO_AT)
-      .op(Op.i64ExtendI32U)
-      .op(Op.i64Or);
-  }
-
-  /** Writes register p (not empty) from locals: sign (i32), exponent (i32) and significand (i64). */
-  private writeReg(f: Fn, p: string, sign: string, exp: string, sig: string): void {
-    f.get(p)
-      .get(f.l(sign))
-      .mem(Op.i32Store8, this.base + X87_SIGN_AT);
-    this.regAddr(f, p, 1);
-    f.get(exp).mem(Op.i32Store16, this.base + X87_EXP_AT);
-    this.regAddr(f, p, 2);
-    f.get(sig)
-      .i64(32)
-      .op(Op.i64ShrU)
-      .op(Op.i32WrapI64)
-      .mem(Op.i32Store, this.base + X87_HI_AT);
-    this.regAddr(f, p, 2);
-    f.get(sig)
-      .op(Op.i32WrapI64)
-      .mem(Op.i32Store, this.base + X87_LO_AT);
-    f.get(p)
-      .i32(0)
-      .mem(Op.i32Store8, this.base + X87_EMPTY_AT);
-  }
-
-  /** Copies register `from` to register `to` (which becomes not empty). */
-  private copyReg(f: Fn, to: string, from: string): void {
-    f.get(to);
-    this.getSign(f, from);
-    f.w.mem(Op.i32Store8, this.base + X87_SIGN_AT);
-    this.regAddr(f, to, 1);
-    this.getExp(f, from);
-    f.w.mem(Op.i32Store16, this.base + X87_EXP_AT);
-    for (const at of [X87_HI_AT, X87_LO_AT]) {
-      this.regAddr(f, to, 2);
-      this.regAddr(f, from, 2);
-      f.w.mem(Op.i32Load, this.base + at).mem(Op.i32Store, this.base + at);
-    }
-    f.get(to)
-      .i32(0)
-      .mem(Op.i32Store8, this.base + X87_EMPTY_AT);
-  }
-
-  /** Returns NOT_DONE when the condition on the stack (i32) is true. */
-  private refuseIf(f: Fn): void {
-    f.w.begin(Op.if, 'if').i32(NOT_DONE).op(Op.return).end();
-  }
-
-  /** Refuses while an exception is pending (ES): the general path raises #MF. */
-  private refuseWhilePending(f: Fn): void {
-    this.word(f, X87_WORD_SW);
-    f.w.i32(FSW_ES).op(Op.i32And);
-    this.refuseIf(f);
-  }
-
-  /** Pushes the physical register of ST(i) for the ST index in local `i`. */
-  private phys(f: Fn, i: string): void {
-    this.word(f, X87_WORD_TOP);
-    f.get(i).op(Op.i32Add).i32(7).op(Op.i32And);
-  }
-
-  /** FIP and FOP, and the FPU touched; C1 cleared (the outcome of every exact instruction here). */
-  private finishExact(f: Fn): void {
-    this.pointers(f);
-    this.setWord(f, X87_WORD_SW, () => {
-      this.word(f, X87_WORD_SW);
-      f.w.i32(~FSW_C1).op(Op.i32And);
-    });
-  }
-
-  private pointers(f: Fn): void {
-    this.setWord(f, X87_WORD_FIP, () => f.get('fip'));
-    this.setWord(f, X87_WORD_FOP, () => f.get('fop'));
-    this.setWord(f, X87_WORD_TOUCHED, () => f.w.i32(1));
-  }
-
-  /** Pops the stack: ST(0) empty, TOP + 1. */
-  private pop(f: Fn): void {
-    this.word(f, X87_WORD_TOP);
-    f.w.i32(1).mem(Op.i32Store8, this.base + X87_EMPTY_AT);
-    this.setWord(f, X87_WORD_TOP, () => {
-      this.word(f, X87_WORD_TOP);
-      f.w.i32(1).op(Op.i32Add).i32(7).op(Op.i32And);
-    });
-  }
-
-  // ---- Instructions ----
-
   add(): Fn {
     return this.arith('add');
   }
@@ -290,102 +135,27 @@ class X87Writer {
 
   private arith(operation: 'add' | 'multiply' | 'divide'): Fn {
     const f = new Fn(
-      ['op', 'dest', 'other', 'pop', 'fop', 'fip'],
-      ['pd', 'po', 'sx', 'sy', 'ex', 'ey', 'e', 'g', 'status', 't', 'sw', 'cw'],
-      ['x', 'y', 's', 'u', 'v'],
+      ARITH_TYPE,
+      ['sx', 'ex', 'x', 'sy', 'ey', 'y'],
+      ['e', 'g', 'status', 't'],
+      ['s', 'u', 'v'],
       ['rec', 'est', 'q'],
     );
-    const w = f.w;
-    this.readWords(f);
-    f.get('cw')
-      .i32(FCW_PC | FCW_RC)
-      .op(Op.i32And)
-      .i32(PC_64_NEAREST)
-      .op(Op.i32Ne);
-    this.refuseIf(f);
-    this.phys(f, 'dest');
-    f.set('pd');
-    f.get('other').i32(X87_SCRATCH).op(Op.i32Eq).begin(Op.if, 'if');
-    w.i32(X87_SCRATCH).set(f.l('po')).else();
-    this.phys(f, 'other');
-    f.set('po');
-    w.end();
-    this.getEmpty(f, 'pd');
-    this.getEmpty(f, 'po');
-    w.op(Op.i32Or);
-    this.refuseIf(f);
-    for (const [p, s, e, sig] of [
-      ['pd', 'sx', 'ex', 'x'],
-      ['po', 'sy', 'ey', 'y'],
+    for (const [e, sig] of [
+      ['ex', 'x'],
+      ['ey', 'y'],
     ] as const) {
-      this.getSign(f, p);
-      f.set(s);
-      this.getExp(f, p);
-      f.set(e);
-      this.getSig(f, p);
-      f.set(sig);
       // Normal: exponent 1..0x7ffe and the integer bit set.
       f.get(e).i32(1).op(Op.i32Sub).i32(EXP_NORMAL_MAX).op(Op.i32GeU);
       f.get(sig).i64(0).op(Op.i64GeS).op(Op.i32Or);
-      this.refuseIf(f);
+      f.declineIf();
     }
-    // The reversed forms swap the operands first; a difference is the sum with y negated.
-    if (operation !== 'multiply') {
-      f.get('op')
-        .i32(operation === 'add' ? OP_SUBR : OP_DIVR)
-        .op(Op.i32Eq)
-        .begin(Op.if, 'if');
-      this.swapOperands(f);
-      w.end();
-    }
-    if (operation === 'add') {
-      f.get('op').i32(OP_ADD).op(Op.i32Ne).begin(Op.if, 'if');
-      f.get('sy').i32(1).op(Op.i32Xor).set(f.l('sy'));
-      w.end();
-      this.sum(f);
-    } else if (operation === 'multiply') this.product(f);
+    if (operation === 'add') this.sum(f);
+    else if (operation === 'multiply') this.product(f);
     else this.quotient(f);
-    // Round s:g (exponent e, sign sx) into register pd.
-    this.roundNearest(f, 'pd');
-    this.finishRounded(f);
+    this.roundNearest(f);
+    f.get('sx').get(f.l('e')).get(f.l('s')).get(f.l('status'));
     return f;
-  }
-
-  /**
-   * After a rounded result (X87's finishFast): FIP and FOP, the pop when `pop` is set, C1 and PE from `status`,
-   * then ES and B; 0 for done. The function keeps the status and control words in locals `sw` and `cw`.
-   */
-  private finishRounded(f: Fn): void {
-    const w = f.w;
-    this.pointers(f);
-    f.get('pop').begin(Op.if, 'if');
-    this.pop(f);
-    w.end();
-    // The new status word: C1 and PE from `status`, then ES and B (X87State.updateSummary).
-    f.get('sw').i32(~FSW_C1).op(Op.i32And).get(f.l('status')).op(Op.i32Or).tee(f.l('sw'));
-    f.get('cw').i32(-1).op(Op.i32Xor).op(Op.i32And).i32(FSW_EXCEPTIONS).op(Op.i32And);
-    w.begin(Op.if, 'if');
-    f.get('sw')
-      .i32(FSW_ES | FSW_B)
-      .op(Op.i32Or)
-      .set(f.l('sw'));
-    w.else();
-    f.get('sw')
-      .i32(~(FSW_ES | FSW_B))
-      .op(Op.i32And)
-      .set(f.l('sw'));
-    w.end();
-    this.setWord(f, X87_WORD_SW, () => f.get('sw'));
-    w.i32(0);
-  }
-
-  /** Loads the status and control words into locals `sw` and `cw`; refuses while an exception is pending. */
-  private readWords(f: Fn): void {
-    this.word(f, X87_WORD_SW);
-    f.w.tee(f.l('sw')).i32(FSW_ES).op(Op.i32And);
-    this.refuseIf(f);
-    this.word(f, X87_WORD_CW);
-    f.set('cw');
   }
 
   private swapOperands(f: Fn): void {
@@ -460,7 +230,7 @@ class X87Writer {
     w.i32(0).get(L('g')).op(Op.i32Sub).set(L('g'));
     // An exact zero takes its sign from the rounding mode: the general path.
     f.get('s').op(Op.i64Eqz).get(L('g')).op(Op.i32Eqz).op(Op.i32And);
-    this.refuseIf(f);
+    f.declineIf();
     for (let round = 0; round < 2; round++) {
       f.get('s').i64(32).op(Op.i64ShrU).op(Op.i64Eqz).begin(Op.if, 'if');
       f.get('s').i64(32).op(Op.i64Shl).get(L('g')).op(Op.i64ExtendI32U).op(Op.i64Or).set(L('s'));
@@ -616,27 +386,19 @@ class X87Writer {
     f.get('g').get(L('u')).i64(0).op(Op.i64Ne).op(Op.i32Or).set(L('g'));
   }
 
-  /** Rounds s:g (sign sx, exponent e) to 64 bits, to nearest, into register `p`; sets `status` (roundToRegister). */
-  private roundNearest(f: Fn, p: string): void {
+  /** Rounds s:g (exponent e) to 64 bits, to nearest, setting `status` (fast-path.ts's roundToRegister). */
+  private roundNearest(f: Fn): void {
     const w = f.w;
     const L = (n: string) => f.l(n);
     f.get('e').i32(1).op(Op.i32LtS);
-    this.refuseIf(f);
+    f.declineIf();
     w.i32(0).set(L('status'));
     f.get('g').begin(Op.if, 'if');
     w.i32(FSW_PE).set(L('status'));
     // Above half, or exactly half with the last kept bit odd: up.
-    f.get('g')
-      .i32(0x80000000 | 0)
-      .op(Op.i32GtU);
-    f.get('g')
-      .i32(0x80000000 | 0)
-      .op(Op.i32Eq)
-      .get(L('s'))
-      .op(Op.i32WrapI64)
-      .i32(1)
-      .op(Op.i32And)
-      .op(Op.i32And);
+    f.get('g').i32(0x80000000 | 0).op(Op.i32GtU);
+    f.get('g').i32(0x80000000 | 0).op(Op.i32Eq);
+    f.get('s').op(Op.i32WrapI64).i32(1).op(Op.i32And).op(Op.i32And);
     w.op(Op.i32Or).begin(Op.if, 'if');
     w.i32(FSW_PE | FSW_C1).set(L('status'));
     f.get('s').i64(1).op(Op.i64Add).tee(L('s')).op(Op.i64Eqz).begin(Op.if, 'if');
@@ -644,229 +406,74 @@ class X87Writer {
     f.get('e').i32(1).op(Op.i32Add).set(L('e'));
     w.end().end().end();
     f.get('e').i32(EXP_NORMAL_MAX).op(Op.i32GtS);
-    this.refuseIf(f);
-    this.writeReg(f, p, 'sx', 'e', 's');
+    f.declineIf();
   }
 
-  loadRegister(): Fn {
-    const f = new Fn(['i', 'fop', 'fip'], ['p', 'src']);
-    this.pushSlot(f);
-    this.phys(f, 'i');
-    f.set('src');
-    this.getEmpty(f, 'src');
-    this.refuseIf(f);
-    this.pushFrom(f, 'src');
-    return f;
-  }
-
-  /** Copies register `from` into `p` (see `pushSlot`), the new ST(0); 0 for done. */
-  private pushFrom(f: Fn, from: string): void {
-    this.copyReg(f, 'p', from);
-    this.setWord(f, X87_WORD_TOP, () => f.get('p'));
-    this.finishExact(f);
-    f.w.i32(0);
-  }
-
-  exchange(): Fn {
-    const f = new Fn(['i', 'fop', 'fip'], ['p0', 'pi', 'scratch']);
-    this.refuseWhilePending(f);
-    this.word(f, X87_WORD_TOP);
-    f.set('p0');
-    this.phys(f, 'i');
-    f.set('pi');
-    this.getEmpty(f, 'p0');
-    this.getEmpty(f, 'pi');
-    f.w.op(Op.i32Or);
-    this.refuseIf(f);
-    f.w.i32(X87_SCRATCH).set(f.l('scratch'));
-    this.copyReg(f, 'scratch', 'p0');
-    this.copyReg(f, 'p0', 'pi');
-    this.copyReg(f, 'pi', 'scratch');
-    this.finishExact(f);
-    f.w.i32(0);
-    return f;
-  }
-
-  storeRegister(): Fn {
-    const f = new Fn(['i', 'pop', 'fop', 'fip'], ['p0', 'pi']);
-    this.refuseWhilePending(f);
-    this.word(f, X87_WORD_TOP);
-    f.set('p0');
-    this.phys(f, 'i');
-    f.set('pi');
-    this.getEmpty(f, 'p0');
-    this.refuseIf(f);
-    this.copyReg(f, 'pi', 'p0');
-    f.get('pop').begin(Op.if, 'if');
-    this.pop(f);
-    f.w.end();
-    this.finishExact(f);
-    f.w.i32(0);
-    return f;
-  }
-
-  loadConstant(): Fn {
-    const f = new Fn(['i', 'fop', 'fip'], ['p', 'sign', 'exp'], ['sig']);
-    const w = f.w;
-    this.pushSlot(f);
-    // FLD1: 1.0; FLDZ: +0.
-    w.i32(0).set(f.l('sign'));
-    f.get('i').op(Op.i32Eqz).begin(Op.if, 'if');
-    w.i32(EXT_BIAS).set(f.l('exp')).i64(J_BIT).set(f.l('sig'));
-    w.else();
-    w.i32(0).set(f.l('exp')).i64(0).set(f.l('sig'));
-    w.end();
-    this.writeReg(f, 'p', 'sign', 'exp', 'sig');
-    this.setWord(f, X87_WORD_TOP, () => f.get('p'));
-    this.finishExact(f);
-    w.i32(0);
-    return f;
-  }
-
-  /** p = the register a push writes; refuses when it is not empty or an exception is pending. */
-  private pushSlot(f: Fn): void {
-    this.refuseWhilePending(f);
-    this.word(f, X87_WORD_TOP);
-    f.w.i32(7).op(Op.i32Add).i32(7).op(Op.i32And).set(f.l('p'));
-    this.getEmpty(f, 'p');
-    f.w.op(Op.i32Eqz);
-    this.refuseIf(f);
-  }
-
-  changeSign(): Fn {
-    const f = new Fn(['i', 'fop', 'fip'], ['p']);
-    const w = f.w;
-    this.refuseWhilePending(f);
-    this.word(f, X87_WORD_TOP);
-    f.set('p');
-    this.getEmpty(f, 'p');
-    this.refuseIf(f);
-    f.get('p');
-    // FCHS flips the sign, FABS clears it.
-    this.getSign(f, 'p');
-    w.i32(1).op(Op.i32Xor).i32(0);
-    f.get('i')
-      .op(Op.i32Eqz)
-      .op(Op.select)
-      .mem(Op.i32Store8, this.base + X87_SIGN_AT);
-    this.finishExact(f);
-    w.i32(0);
-    return f;
-  }
-
+  /** An m16int or m32int (FORMAT_INT, in lo, sign-extended), m32fp (in lo) or m64fp that is normal or zero. */
   decode(): Fn {
-    const f = new Fn(['kind', 'lo', 'hi', 'se'], ['p', 'sign', 'exp', 'e'], ['sig']);
+    const f = new Fn(DECODE_TYPE, ['format', 'lo', 'hi'], ['sign', 'exp', 'e', 'max'], ['sig']);
     const w = f.w;
     const L = (n: string) => f.l(n);
-    w.i32(X87_SCRATCH).set(L('p'));
     w.i32(0).set(L('exp')).i64(0).set(L('sig'));
     w.begin(Op.block, 'decoded');
-    f.get('kind').i32(DECODE_INT32).op(Op.i32Eq).begin(Op.if, 'if');
+    f.get('format').i32(FORMAT_INT).op(Op.i32Eq).begin(Op.if, 'if');
     f.get('lo').i32(31).op(Op.i32ShrU).set(L('sign'));
     f.get('lo').begin(Op.if, 'if');
     // |lo| shifted up to bit 31, its exponent from the shift.
     w.i32(0).get(L('lo')).op(Op.i32Sub).get(L('lo')).get(L('sign')).op(Op.select).tee(L('lo'));
     w.op(Op.i32Clz).set(L('e'));
     f.get('lo').get(L('e')).op(Op.i32Shl).op(Op.i64ExtendI32U).i64(32).op(Op.i64Shl).set(L('sig'));
-    w.i32(EXT_BIAS + 31)
-      .get(L('e'))
-      .op(Op.i32Sub)
-      .set(L('exp'));
+    w.i32(EXT_BIAS + 31).get(L('e')).op(Op.i32Sub).set(L('exp'));
     w.end();
     w.br('decoded').end();
-    f.get('kind').i32(DECODE_EXTENDED).op(Op.i32Eq).begin(Op.if, 'if');
-    // FLD m80fp pushes any bit pattern as it is.
-    f.get('se').i32(15).op(Op.i32ShrU).i32(1).op(Op.i32And).set(L('sign'));
-    f.get('se').i32(0x7fff).op(Op.i32And).set(L('exp'));
-    f.get('hi').op(Op.i64ExtendI32U).i64(32).op(Op.i64Shl).get(L('lo')).op(Op.i64ExtendI32U).op(Op.i64Or);
-    w.set(L('sig')).br('decoded').end();
     // Single or double: the sign, exponent and fraction fields (a single's in lo).
-    f.get('kind').i32(DECODE_SINGLE).op(Op.i32Eq).begin(Op.if, 'if');
+    f.get('format').i32(FORMAT_SINGLE).op(Op.i32Eq).begin(Op.if, 'if');
     f.get('lo').set(L('hi'));
     f.get('hi').i32(23).op(Op.i32ShrU).i32(0xff).op(Op.i32And).set(L('e'));
     f.get('hi').i32(0x7fffff).op(Op.i32And).op(Op.i64ExtendI32U).i64(40).op(Op.i64Shl).set(L('sig'));
-    w.i32(0xff).set(L('se'));
-    w.i32(EXT_BIAS - 127).set(L('exp'));
+    w.i32(0xff).set(L('max')).i32(EXT_BIAS - 127).set(L('exp'));
     w.else();
     f.get('hi').i32(20).op(Op.i32ShrU).i32(0x7ff).op(Op.i32And).set(L('e'));
     f.get('hi').i32(0xfffff).op(Op.i32And).op(Op.i64ExtendI32U).i64(43).op(Op.i64Shl);
     f.get('lo').op(Op.i64ExtendI32U).i64(11).op(Op.i64Shl).op(Op.i64Or).set(L('sig'));
-    w.i32(0x7ff).set(L('se'));
-    w.i32(EXT_BIAS - 1023).set(L('exp'));
+    w.i32(0x7ff).set(L('max')).i32(EXT_BIAS - 1023).set(L('exp'));
     w.end();
     f.get('hi').i32(31).op(Op.i32ShrU).set(L('sign'));
     // Infinities and NaNs (the largest exponent) and denormals go the general way; zero keeps its sign.
-    f.get('e').get(L('se')).op(Op.i32Eq);
-    this.refuseIf(f);
+    f.get('e').get(L('max')).op(Op.i32Eq);
+    f.declineIf();
     f.get('e').op(Op.i32Eqz).begin(Op.if, 'if');
     f.get('sig').i64(0).op(Op.i64Ne);
-    this.refuseIf(f);
+    f.declineIf();
     w.i32(0).set(L('exp')).br('decoded').end();
     f.get('exp').get(L('e')).op(Op.i32Add).set(L('exp'));
     f.get('sig').i64(J_BIT).op(Op.i64Or).set(L('sig'));
     w.end();
-    this.writeReg(f, 'p', 'sign', 'exp', 'sig');
-    w.i32(0);
-    return f;
-  }
-
-  push(): Fn {
-    const f = new Fn(['fop', 'fip'], ['p', 'scratch']);
-    this.pushSlot(f);
-    f.w.i32(X87_SCRATCH).set(f.l('scratch'));
-    this.pushFrom(f, 'scratch');
+    f.get('sign').get(L('exp')).get(L('sig')).i32(0);
     return f;
   }
 
   /**
-   * FST/FSTP m32fp and m64fp of a normal or zero ST(0) whose rounded value is normal in the format
-   * (memory-fast.ts's encodeSingle/encodeDouble, to nearest only), and FSTP m80fp of any value: the image
-   * goes to X87_WORD_OUT (low dword, high dword, sign and exponent), which the region writes.
+   * The m32fp or m64fp image of a normal or zero value whose rounded value is normal in the format
+   * (memory-fast.ts's encodeSingle/encodeDouble, to nearest): (lo, hi, status), hi 0 for m32fp.
    */
-  store(): Fn {
-    const f = new Fn(
-      ['kind', 'pop', 'fop', 'fip'],
-      ['p', 'sign', 'exp', 'e', 'status', 'max', 'frac', 'sw', 'cw'],
-      ['sig', 'm', 'half'],
-    );
+  encode(): Fn {
+    const f = new Fn(ENCODE_TYPE, ['format', 'sign', 'exp', 'sig'], ['e', 'status', 'max', 'frac'], ['m', 'half']);
     const w = f.w;
     const L = (n: string) => f.l(n);
-    const out = (slot: number, value: () => void) => this.setWord(f, X87_WORD_OUT + slot, value);
-    this.readWords(f);
-    this.word(f, X87_WORD_TOP);
-    f.set('p');
-    this.getEmpty(f, 'p');
-    this.refuseIf(f);
-    this.getSign(f, 'p');
-    f.set('sign');
-    this.getExp(f, 'p');
-    f.set('exp');
-    this.getSig(f, 'p');
-    f.set('sig');
     w.i32(0).set(L('status'));
-    w.begin(Op.block, 'stored');
-    f.get('kind').i32(STORE_EXTENDED).op(Op.i32Eq).begin(Op.if, 'if');
-    out(0, () => f.get('sig').op(Op.i32WrapI64));
-    out(1, () => f.get('sig').i64(32).op(Op.i64ShrU).op(Op.i32WrapI64));
-    out(2, () => f.get('sign').i32(15).op(Op.i32Shl).get(L('exp')).op(Op.i32Or));
-    w.br('stored').end();
-    f.get('cw').i32(FCW_RC).op(Op.i32And);
-    this.refuseIf(f);
     f.get('exp').op(Op.i32Eqz).begin(Op.if, 'if');
     f.get('sig').i64(0).op(Op.i64Ne);
-    this.refuseIf(f);
+    f.declineIf();
     w.i64(0).set(L('m')).i32(0).set(L('e'));
     w.else();
     // The format: its exponent bias and largest exponent, and `frac` significand bits dropped (11 or 40), the
     // first of which weighs `half`.
     const format = (bias: number, max: number, dropped: number) => {
-      f.get('exp')
-        .i32(EXT_BIAS - bias)
-        .op(Op.i32Sub)
-        .set(L('e'));
+      f.get('exp').i32(EXT_BIAS - bias).op(Op.i32Sub).set(L('e'));
       w.i32(max).set(L('max')).i32(dropped).set(L('frac'));
     };
-    f.get('kind').i32(STORE_DOUBLE).op(Op.i32Eq).begin(Op.if, 'if');
+    f.get('format').i32(FORMAT_DOUBLE).op(Op.i32Eq).begin(Op.if, 'if');
     format(1023, 0x7fe, 11);
     w.else();
     format(127, 0xfe, 40);
@@ -874,7 +481,7 @@ class X87Writer {
     w.i64(1).get(L('frac')).i32(1).op(Op.i32Sub).op(Op.i64ExtendI32U).op(Op.i64Shl).set(L('half'));
     f.get('e').i32(1).op(Op.i32LtS).get(L('e')).get(L('max')).op(Op.i32GtS).op(Op.i32Or);
     f.get('sig').i64(0).op(Op.i64GeS).op(Op.i32Or);
-    this.refuseIf(f);
+    f.declineIf();
     // m: the fraction without the integer bit; sig: the bits dropped.
     f.get('sig').get(L('frac')).op(Op.i64ExtendI32U).op(Op.i64ShrU);
     w.i64(1).i32(63).get(L('frac')).op(Op.i32Sub).op(Op.i64ExtendI32U).op(Op.i64Shl).i64(1).op(Op.i64Sub);
@@ -886,107 +493,128 @@ class X87Writer {
     f.get('sig').get(L('half')).op(Op.i64Eq).get(L('m')).op(Op.i32WrapI64).i32(1).op(Op.i32And).op(Op.i32And);
     w.op(Op.i32Or).begin(Op.if, 'if');
     w.i32(FSW_PE | FSW_C1).set(L('status'));
-    // Rounding up may carry into the exponent field: one past the largest exponent refuses (overflow).
+    // Rounding up may carry into the exponent field: one past the largest exponent declines (overflow).
     f.get('m').i64(1).op(Op.i64Add).set(L('m'));
     f.get('m').i64(1).i32(63).get(L('frac')).op(Op.i32Sub).op(Op.i64ExtendI32U).op(Op.i64Shl).op(Op.i64Eq);
     w.begin(Op.if, 'if');
     w.i64(0).set(L('m'));
     f.get('e').i32(1).op(Op.i32Add).tee(L('e')).get(L('max')).op(Op.i32GtS);
-    this.refuseIf(f);
+    f.declineIf();
     w.end().end().end();
     w.end();
-    f.get('kind').i32(STORE_DOUBLE).op(Op.i32Eq).begin(Op.if, 'if');
-    out(0, () => f.get('m').op(Op.i32WrapI64));
-    out(1, () => {
-      f.get('sign').i32(31).op(Op.i32Shl).get(L('e')).i32(20).op(Op.i32Shl).op(Op.i32Or);
-      f.get('m').i64(32).op(Op.i64ShrU).op(Op.i32WrapI64).op(Op.i32Or);
-    });
-    w.else();
-    out(0, () => {
-      f.get('sign').i32(31).op(Op.i32Shl).get(L('e')).i32(23).op(Op.i32Shl).op(Op.i32Or);
-      f.get('m').op(Op.i32WrapI64).op(Op.i32Or);
-    });
-    out(1, () => w.i32(0));
-    w.end();
-    w.end();
-    this.finishRounded(f);
+    f.get('format').i32(FORMAT_DOUBLE).op(Op.i32Eq).begin(Op.if, 'if');
+    f.get('m').op(Op.i32WrapI64);
+    f.get('sign').i32(31).op(Op.i32Shl).get(L('e')).i32(20).op(Op.i32Shl).op(Op.i32Or);
+    f.get('m').i64(32).op(Op.i64ShrU).op(Op.i32WrapI64).op(Op.i32Or);
+    w.get(L('status')).op(Op.return).end();
+    f.get('sign').i32(31).op(Op.i32Shl).get(L('e')).i32(23).op(Op.i32Shl).op(Op.i32Or);
+    f.get('m').op(Op.i32WrapI64).op(Op.i32Or);
+    w.i32(0).get(L('status'));
     return f;
   }
 }
 
-/**
- * How a region runs an escape instruction with these functions: read a memory operand (`load`: `size` bytes,
- * 2 being an m16int, sign-extended) and `decode` it, call `call` with `args` then FOP and FIP, and write what a
- * store leaves in X87_WORD_OUT (`storeSize` bytes). A memory form sets FDP to the operand's address.
- */
-export interface X87Plan {
-  readonly load: { readonly kind: number; readonly size: number } | null;
-  readonly call: X87Function;
-  readonly args: readonly number[];
-  readonly storeSize: number;
+/** A memory operand of an escape instruction: its format (FORMAT_*) and size in bytes (2: an m16int). */
+export interface X87Memory {
+  readonly format: number;
+  readonly size: number;
 }
 
-/** The plan for opcode D8..DF with `modrm`, or null when the region must run it through `step`. */
+/**
+ * How a region runs an escape instruction on the registers it keeps (wasm/x87-stack.ts), by kind:
+ * - arith: ST(dest) = ST(dest) op y, y being ST(other) or the memory operand; `reverse` swaps the operands
+ *   (FSUBR, FDIVR), `negate` flips y's sign (FSUB); `fn` is the function; `pop` pops after.
+ * - load: pushes ST(other), the memory operand, or FLD1 (`constant` 1) or FLDZ (`constant` 0).
+ * - store: ST(0) into ST(dest) or the memory operand, popping when `pop` is set.
+ * - exchange: FXCH ST(other). sign: FCHS (`other` 0) or FABS (1).
+ */
+export interface X87Plan {
+  readonly kind: 'arith' | 'load' | 'store' | 'exchange' | 'sign';
+  readonly fn: 'add' | 'multiply' | 'divide';
+  readonly reverse: boolean;
+  readonly negate: boolean;
+  readonly dest: number;
+  readonly other: number;
+  readonly constant: number;
+  readonly pop: boolean;
+  readonly memory: X87Memory | null;
+}
+
+const NO_PLAN: X87Plan = {
+  kind: 'load',
+  fn: 'add',
+  reverse: false,
+  negate: false,
+  dest: 0,
+  other: -1,
+  constant: -1,
+  pop: false,
+  memory: null,
+};
+
+/** The plan for opcode D8..DF with `modrm`, or null when the region must leave it to the JS compiler. */
 export function x87Plan(opcode: number, modrm: number): X87Plan | null {
   const reg = (modrm >>> 3) & 7;
   const i = modrm & 7;
-  const plain = (call: X87Function, ...args: number[]): X87Plan => ({ load: null, call, args, storeSize: 0 });
-  const load = (kind: number, size: number, call: X87Function, ...args: number[]): X87Plan => ({
-    load: { kind, size },
-    call,
-    args,
-    storeSize: 0,
-  });
-  const store = (kind: number, size: number, pop: boolean): X87Plan => ({
-    load: null,
-    call: 'store',
-    args: [kind, pop ? 1 : 0],
-    storeSize: size,
-  });
   const isCompare = reg === 2 || reg === 3;
-  const arith = (op: number): X87Function => (op === OP_MUL ? 'multiply' : op >= OP_DIV ? 'divide' : 'add');
+  const plan = (p: Partial<X87Plan>): X87Plan => ({ ...NO_PLAN, ...p });
+  /** FADD..FDIVR: `op` in the D8 numbering, y from ST(other) or memory. */
+  const arith = (op: number, dest: number, other: number, pop: boolean, memory: X87Memory | null) =>
+    plan({
+      kind: 'arith',
+      fn: op === OP_MUL ? 'multiply' : op >= OP_DIV ? 'divide' : 'add',
+      reverse: op === OP_SUBR || op === OP_DIVR,
+      negate: op === OP_SUB || op === OP_SUBR,
+      dest,
+      other,
+      pop,
+      memory,
+    });
+  const memory = (format: number, size: number): X87Memory => ({ format, size });
   if (modrm < 0xc0) {
+    const load = (format: number, size: number) => plan({ kind: 'load', memory: memory(format, size) });
+    const store = (format: number, size: number, pop: boolean) =>
+      plan({ kind: 'store', pop, memory: memory(format, size) });
     switch (opcode) {
       case 0xd8:
-        return isCompare ? null : load(DECODE_SINGLE, 4, arith(reg), reg, 0, X87_SCRATCH, 0);
+        return isCompare ? null : arith(reg, 0, -1, false, memory(FORMAT_SINGLE, 4));
       case 0xdc:
-        return isCompare ? null : load(DECODE_DOUBLE, 8, arith(reg), reg, 0, X87_SCRATCH, 0);
+        return isCompare ? null : arith(reg, 0, -1, false, memory(FORMAT_DOUBLE, 8));
       case 0xda:
-        return isCompare ? null : load(DECODE_INT32, 4, arith(reg), reg, 0, X87_SCRATCH, 0);
+        return isCompare ? null : arith(reg, 0, -1, false, memory(FORMAT_INT, 4));
       case 0xde:
-        return isCompare ? null : load(DECODE_INT32, 2, arith(reg), reg, 0, X87_SCRATCH, 0);
+        return isCompare ? null : arith(reg, 0, -1, false, memory(FORMAT_INT, 2));
       case 0xd9:
-        if (reg === 0) return load(DECODE_SINGLE, 4, 'push');
-        return isCompare ? store(STORE_SINGLE, 4, reg === 3) : null;
+        if (reg === 0) return load(FORMAT_SINGLE, 4);
+        return isCompare ? store(FORMAT_SINGLE, 4, reg === 3) : null;
       case 0xdd:
-        if (reg === 0) return load(DECODE_DOUBLE, 8, 'push');
-        return isCompare ? store(STORE_DOUBLE, 8, reg === 3) : null;
+        if (reg === 0) return load(FORMAT_DOUBLE, 8);
+        return isCompare ? store(FORMAT_DOUBLE, 8, reg === 3) : null;
       case 0xdb:
-        if (reg === 0) return load(DECODE_INT32, 4, 'push');
-        if (reg === 5) return load(DECODE_EXTENDED, 10, 'push');
-        return reg === 7 ? store(STORE_EXTENDED, 10, true) : null;
+        if (reg === 0) return load(FORMAT_INT, 4);
+        if (reg === 5) return load(FORMAT_EXTENDED, 10);
+        return reg === 7 ? store(FORMAT_EXTENDED, 10, true) : null;
       case 0xdf:
-        return reg === 0 ? load(DECODE_INT32, 2, 'push') : null;
+        return reg === 0 ? load(FORMAT_INT, 2) : null;
       default:
         return null;
     }
   }
   switch (opcode) {
     case 0xd8:
-      return isCompare ? null : plain(arith(reg), reg, 0, i, 0);
+      return isCompare ? null : arith(reg, 0, i, false, null);
     case 0xdc:
     case 0xde:
       // ST(i) = ST(i) op ST(0): the reg field names the reversed operation (4<->5, 6<->7) in this form.
-      if (isCompare) return null;
-      return plain(arith(reg), reg < 4 ? reg : reg ^ 1, i, 0, opcode === 0xde ? 1 : 0);
+      return isCompare ? null : arith(reg < 4 ? reg : reg ^ 1, i, 0, opcode === 0xde, null);
     case 0xd9:
-      if (reg === 0) return plain('loadRegister', i);
-      if (reg === 1) return plain('exchange', i);
-      if (modrm === 0xe0 || modrm === 0xe1) return plain('changeSign', i);
-      if (modrm === 0xe8 || modrm === 0xee) return plain('loadConstant', i);
+      if (reg === 0) return plan({ kind: 'load', other: i });
+      if (reg === 1) return plan({ kind: 'exchange', other: i });
+      if (modrm === 0xe0 || modrm === 0xe1) return plan({ kind: 'sign', other: i });
+      if (modrm === 0xe8 || modrm === 0xee) return plan({ kind: 'load', constant: modrm === 0xe8 ? 1 : 0 });
       return null;
     case 0xdd:
-      return reg === 2 || reg === 3 ? plain('storeRegister', i, reg === 3 ? 1 : 0) : null;
+      return reg === 2 || reg === 3 ? plan({ kind: 'store', dest: i, pop: reg === 3 }) : null;
     default:
       return null;
   }
