@@ -251,11 +251,18 @@ interface Outcome {
   eip: number;
   exits: number[];
   data: number[];
+  /** The x87 state at the end (an FNSAVE image). */
+  fpu: number[];
 }
 
+/**
+ * Runs `source` in slices of `budget` instructions. WebAssembly regions run with the decoded tier on, as in
+ * `kmos run`: without it every instruction starts a block, and so a label (where the x87 registers the region
+ * keeps are written back), which would hide how a region keeps them across instructions.
+ */
 function runProgram(source: string, jit: number, budget: number, compiler: RegionCompiler = 'js'): Outcome {
   const { code } = assemble(source);
-  const m = testProgram(code, [0, 0, 0, TEST_DATA], jit, false, compiler);
+  const m = testProgram(code, [0, 0, 0, TEST_DATA], jit, compiler === 'wasm', compiler);
   const exits: number[] = [];
   for (let i = 0; i < 40; i++) {
     const exit = m.cpu.run(budget);
@@ -271,7 +278,80 @@ function runProgram(source: string, jit: number, budget: number, compiler: Regio
     eip: m.cpu.eip,
     exits,
     data: Array.from(m.read(TEST_DATA, 128)),
+    fpu: fnsaveImage(m.cpu),
   };
+}
+
+function fnsaveImage(cpu: { saveFpu(format: 'fnsave', into: Uint8Array): void }): number[] {
+  const image = new Uint8Array(108);
+  cpu.saveFpu('fnsave', image);
+  return Array.from(image);
+}
+
+/**
+ * The stack's edges in x87 code a region keeps in locals, under control word `cw`: pushes up to a full stack,
+ * exchanges and copies across it, eight pops. A ninth push overflows the stack on pass 30 (pass 1 takes the
+ * same path with one push fewer, so the region holds it): masked, the default; with IE unmasked, #MF (16) at
+ * the next instruction, after the general path left TOP where the region's own code would not have. With IE
+ * masked, arithmetic on the empty stack underflows on every pass. On pass 40 a store between x87 instructions
+ * faults (#PF, 14: EDI unmapped) while a rounded quotient (PE and C1) is still in locals: the region must
+ * write back registers, TOP and status word before it leaves.
+ */
+function stackEdgesProgram(cw: number): string {
+  const underflow = cw & 1 ? 'fadd st, st(1)\n    fstp st(0)' : '';
+  return `
+    fninit
+    mov dword ptr [ebx+200], ${cw}
+    fldcw word ptr [ebx+200]
+    mov edi, 0x10000000
+    mov eax, 1
+  again:
+    mov esi, ebx
+    cmp eax, 40
+    cmove esi, edi
+    fld1
+    fldz
+    fld st(1)
+    fadd st, st(1)
+    fadd st, st(0)
+    fadd st, st(2)
+    fdivr st, st(2)
+    mov [esi+300], eax
+    fld st(0)
+    fmul st, st(0)
+    fld1
+    fld1
+    fld1
+    cmp eax, 1
+    je partial
+    fld1
+  partial:
+    cmp eax, 30
+    je extra
+    cmp eax, 1
+    jne full
+  extra:
+    fld1
+    fadd st, st(1)
+  full:
+    fxch st(7)
+    fst st(3)
+    fst qword ptr [ebx+56]
+    fstp st(0)
+    fstp st(0)
+    fstp st(0)
+    fstp st(0)
+    fstp st(0)
+    fstp st(0)
+    fstp st(0)
+    fstp st(0)
+    ${underflow}
+    inc eax
+    cmp eax, 60
+    jne again
+    mov eax, 1
+    int 0x80
+  `;
 }
 
 /**
@@ -304,6 +384,23 @@ const SELF_MODIFYING = `
 `;
 
 describe('x87 in compiled traces', () => {
+  it.each([
+    ['js', 0x37f],
+    ['wasm', 0x37f],
+    ['wasm', 0x27f],
+    ['js', 0x37e],
+    ['wasm', 0x37e],
+  ] as const)('agree with the interpreter at the stack edges (%s regions, cw %s)', (compiler, cw) => {
+    const source = stackEdgesProgram(cw);
+    const interpreted = runProgram(source, 0, 1000);
+    expect(runProgram(source, 1, 1000, compiler)).toEqual(interpreted);
+    // A fault ends every run: #PF at pass 40 (14), or #MF (16) after the overflow when IE is unmasked.
+    expect(interpreted.exits.slice(-3, -2).concat(interpreted.exits.slice(-1))).toEqual([
+      RunExit.Fault,
+      cw & 1 ? 14 : 16,
+    ]);
+  });
+
   it.each([
     ['FISTP', SELF_MODIFYING, 'js'],
     ['FSTP m32fp', SELF_MODIFYING.replace('fistp dword', 'fstp dword'), 'wasm'],

@@ -45,32 +45,24 @@ export const EXCHANGE_SLOTS = 13;
 
 /**
  * The x87 register file and its words (fpu/x87-state.ts places its arrays here), so WebAssembly regions run x87
- * instructions on the state the x87 unit keeps (wasm/x87-wasm.ts). Each register array has room for
- * X87_ENTRIES entries: the eight registers, then X87_SCRATCH, a memory operand decoded for an instruction.
+ * instructions on the state the x87 unit keeps (wasm/x87-stack.ts): dwords at X87_AT (X87State's words,
+ * X87_WORD_* of fpu/x87-state.ts, then X87_WORD_TOUCHED), then the registers' fields, eight of each.
  */
 export const X87_AT = EXCHANGE_AT + EXCHANGE_SLOTS * 4;
-export const X87_ENTRIES = 16;
-export const X87_SCRATCH = 8;
-/**
- * Dword slots at X87_AT: X87State's words (X87_WORD_* of fpu/x87-state.ts: TOP, the control and status words,
- * the last-instruction pointers), then these.
- */
 /** CpuCore.fpuTouched, which a region running an x87 instruction sets. */
 export const X87_WORD_TOUCHED = X87_STATE_WORDS;
-/** A value a store form hands the region to write to memory (lo, hi, sign and exponent). */
-export const X87_WORD_OUT = X87_WORD_TOUCHED + 1;
-export const X87_WORDS = X87_WORD_OUT + 3;
+const X87_WORDS = X87_WORD_TOUCHED + 1;
 export const X87_LO_AT = X87_AT + X87_WORDS * 4;
-export const X87_HI_AT = X87_LO_AT + X87_ENTRIES * 4;
-export const X87_EXP_AT = X87_HI_AT + X87_ENTRIES * 4;
-export const X87_SIGN_AT = X87_EXP_AT + X87_ENTRIES * 2;
-export const X87_EMPTY_AT = X87_SIGN_AT + X87_ENTRIES;
+export const X87_HI_AT = X87_LO_AT + 8 * 4;
+export const X87_EXP_AT = X87_HI_AT + 8 * 4;
+export const X87_SIGN_AT = X87_EXP_AT + 8 * 2;
+export const X87_EMPTY_AT = X87_SIGN_AT + 8;
 
 /**
  * The chain's entry table: a two-way set-associative cache from a region entry's physical address to the region
  * (CHAIN_ENTRY_* fields, dwords), so one region can go on to the next without returning to JS.
  */
-export const CHAIN_ENTRIES_AT = X87_EMPTY_AT + X87_ENTRIES;
+export const CHAIN_ENTRIES_AT = X87_EMPTY_AT + 8;
 export const CHAIN_ENTRY_SLOTS = 8192;
 export const CHAIN_ENTRY_BYTES = 32;
 export const CHAIN_ENTRY_LIN = 0;
@@ -97,11 +89,8 @@ export function archInt32Array(memory: PhysicalMemory, at: number, length: numbe
 /** The x87 state's arrays in the area (fresh ones without an area). */
 export function archX87Storage(memory: PhysicalMemory): X87Storage {
   const base = archStateOffset(memory);
-  return base < 0 ? freshX87Storage() : x87StorageAt(memory.buffer, base);
-}
-
-/** The x87 state's arrays in an arch area at `base` of `buffer`. */
-export function x87StorageAt(buffer: ArrayBufferLike, base: number): X87Storage {
+  if (base < 0) return freshX87Storage();
+  const buffer = memory.buffer;
   return {
     words: new Uint32Array(buffer, base + X87_AT, X87_STATE_WORDS),
     sign: new Uint8Array(buffer, base + X87_SIGN_AT, 8),

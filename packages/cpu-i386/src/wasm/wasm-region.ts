@@ -71,14 +71,13 @@ import {
   K_SUB,
 } from './lazy-flags.js';
 import { SLOT_STEP, SLOT_TLB_PAGE, STEP_TYPE, TLB_PAGE_TYPE } from './region-chain.js';
-import { CodeWriter, encodeModule, type FunctionSpec, I32, Op } from './wasm-encoder.js';
+import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 import {
   X87_I32_LOCALS,
   X87_I64_LOCALS,
-  X87_TMP_EXP,
   X87_TMP_HI,
   X87_TMP_LO,
-  X87_TMP_SIGN,
+  X87_TMP_SE,
   X87_TMP_STATUS,
   X87Stack,
 } from './x87-stack.js';
@@ -115,6 +114,8 @@ const LOCALS = 22;
 /** The x87 stack's locals (x87-stack.ts) follow, in regions with x87 code: its i32s, then its i64s. */
 const X87_I32_AT = 2 + LOCALS;
 const X87_I64_AT = X87_I32_AT + X87_I32_LOCALS;
+/** The sign bit of an x87 value's se word (x87-wasm.ts). */
+const SE_SIGN = 0x8000;
 /** The flag locals and the exchange slots a region takes them from and leaves them in, uncomputed. */
 const PENDING_FLAGS = [
   [FL, EXCHANGE_FLAGS],
@@ -1243,7 +1244,7 @@ class WasmRegionWriter {
         st.requireFull(c0, 'x87step');
         st.requireFull(ci, 'x87step');
         st.tempsFrom(c0);
-        this.x87Copy(c0, ci);
+        st.copy(c0, ci);
         st.setFromTemps(ci);
         st.setStatus(null);
         break;
@@ -1252,16 +1253,25 @@ class WasmRegionWriter {
         // FCHS flips the sign, FABS clears it.
         const c0 = st.entry(0);
         st.requireFull(c0, 'x87step');
-        if (plan.other === 0) w.get(st.sign(c0)).i32(1).op(Op.i32Xor).set(st.sign(c0));
-        else w.i32(0).set(st.sign(c0));
+        w.get(st.se(c0));
+        if (plan.other === 0) w.i32(SE_SIGN).op(Op.i32Xor);
+        else w.i32(~SE_SIGN).op(Op.i32And);
+        w.set(st.se(c0));
         st.touch(c0);
         st.setStatus(null);
       }
     }
     const words = this.src.archOffset + X87_AT;
-    w.i32(0).i32(this.insnEip).mem(Op.i32Store, words + X87_WORD_FIP * 4);
-    w.i32(0).i32(((op & 7) << 8) | this.modrm).mem(Op.i32Store, words + X87_WORD_FOP * 4);
-    if (memory !== null) w.i32(0).get(EA).mem(Op.i32Store, words + X87_WORD_FDP * 4);
+    w.i32(0)
+      .i32(this.insnEip)
+      .mem(Op.i32Store, words + X87_WORD_FIP * 4);
+    w.i32(0)
+      .i32(((op & 7) << 8) | this.modrm)
+      .mem(Op.i32Store, words + X87_WORD_FOP * 4);
+    if (memory !== null)
+      w.i32(0)
+        .get(EA)
+        .mem(Op.i32Store, words + X87_WORD_FDP * 4);
     w.br('x87done').end();
     const after = st.snapshot();
     st.restore(before);
@@ -1277,99 +1287,79 @@ class WasmRegionWriter {
     return false;
   }
 
-  /** Entry `to` = entry `from` (x87-stack.ts entries). */
-  private x87Copy(to: number, from: number): void {
-    const st = this.x87Stack;
-    this.w.get(st.sign(from)).set(st.sign(to)).get(st.exp(from)).set(st.exp(to));
-    this.w.get(st.sig(from)).set(st.sig(to)).i32(0).set(st.empty(to));
-    st.touch(to);
-  }
-
-  /** Reads the memory operand (after `checkEa`) into the temporaries: lo, and hi for m64 and m80, se for m80. */
-  private x87ReadMemory(memory: X87Memory): void {
-    const w = this.w;
-    const st = this.x87Stack;
-    this.physEa();
-    w.mem(memory.size === 2 ? Op.i32Load16S : Op.i32Load).set(st.local(X87_TMP_LO));
-    if (memory.size >= 8) {
-      this.physEa();
-      w.mem(Op.i32Load, 4).set(st.local(X87_TMP_HI));
-    }
-    if (memory.size === 10) {
-      this.physEa();
-      w.mem(Op.i32Load16U, 8).set(st.local(X87_TMP_EXP));
-    }
-  }
-
   /**
-   * The memory operand as a value in the temporaries (sign, exponent, significand): m80fp as it is, the other
-   * formats through `decode`, which may decline.
+   * The memory operand (after `checkEa`) as a value in the temporaries (se, significand): m80fp as it is,
+   * the other formats through `decode`, which may decline.
    */
   private x87MemoryValue(memory: X87Memory): void {
     const w = this.w;
     const st = this.x87Stack;
-    this.x87ReadMemory(memory);
     if (memory.format === FORMAT_EXTENDED) {
-      w.get(st.local(X87_TMP_HI)).op(Op.i64ExtendI32U).i64(32).op(Op.i64Shl);
-      w.get(st.local(X87_TMP_LO)).op(Op.i64ExtendI32U).op(Op.i64Or).set(st.tmpSig());
-      w.get(st.local(X87_TMP_EXP)).i32(15).op(Op.i32ShrU).i32(1).op(Op.i32And).set(st.local(X87_TMP_SIGN));
-      w.get(st.local(X87_TMP_EXP)).i32(0x7fff).op(Op.i32And).set(st.local(X87_TMP_EXP));
+      this.physEa();
+      w.mem(Op.i32Load, 4).op(Op.i64ExtendI32U).i64(32).op(Op.i64Shl);
+      this.physEa();
+      w.mem(Op.i32Load).op(Op.i64ExtendI32U).op(Op.i64Or).set(st.tmpSig());
+      this.physEa();
+      w.mem(Op.i32Load16U, 8).set(st.local(X87_TMP_SE));
       return;
     }
-    w.i32(memory.format).get(st.local(X87_TMP_LO));
-    if (memory.size >= 8) w.get(st.local(X87_TMP_HI));
-    else w.i32(0);
+    w.i32(memory.format);
+    this.physEa();
+    w.mem(memory.size === 2 ? Op.i32Load16S : Op.i32Load);
+    if (memory.size === 8) {
+      this.physEa();
+      w.mem(Op.i32Load, 4);
+    } else w.i32(0);
     this.x87Call('decode');
     this.x87Results();
   }
 
-  /** Sets the temporaries from a call's (sign, exponent, significand, status); declines on a negative status. */
+  /** Sets the temporaries from a call's (se, significand, status); declines on a negative status. */
   private x87Results(): void {
-    const w = this.w;
     const st = this.x87Stack;
-    w.tee(st.local(X87_TMP_STATUS)).i32(0).op(Op.i32LtS).brIf('x87step');
-    w.set(st.tmpSig()).set(st.local(X87_TMP_EXP)).set(st.local(X87_TMP_SIGN));
+    this.w.tee(st.local(X87_TMP_STATUS)).i32(0).op(Op.i32LtS).brIf('x87step');
+    this.w.set(st.tmpSig()).set(st.local(X87_TMP_SE));
   }
 
   private x87Call(name: X87Function): void {
     this.w.call(F_X87_FIRST + X87_FUNCTION_NAMES.indexOf(name));
   }
 
-  /** FADD..FDIVR: ST(dest) = x op y, y from ST(other) or memory (already in the temporaries). */
+  /** FADD..FDIVR: ST(dest) = x op y, y from ST(other) or memory. */
   private x87Arith(plan: X87Plan): void {
     const w = this.w;
     const st = this.x87Stack;
     const cd = st.entry(plan.dest);
     st.requireFull(cd, 'x87step');
-    // Operands as (sign, exponent, significand) locals; y is in the temporaries for a memory operand.
-    let y = [st.local(X87_TMP_SIGN), st.local(X87_TMP_EXP), st.tmpSig()];
+    // Operands as (se, significand) locals; y is in the temporaries for a memory operand.
+    let y = [st.local(X87_TMP_SE), st.tmpSig()];
     if (plan.memory !== null) this.x87MemoryValue(plan.memory);
     else {
       const co = st.entry(plan.other);
       st.requireFull(co, 'x87step');
-      y = [st.sign(co), st.exp(co), st.sig(co)];
+      y = [st.se(co), st.sig(co)];
     }
-    const x = [st.sign(cd), st.exp(cd), st.sig(cd)];
+    const x = [st.se(cd), st.sig(cd)];
     // FSUBR and FDIVR swap the operands; FSUB and FSUBR add the second negated.
     const [first, second] = plan.reverse ? [y, x] : [x, y];
-    w.get(first[0] as number).get(first[1] as number).get(first[2] as number);
+    w.get(first[0] as number).get(first[1] as number);
     w.get(second[0] as number);
-    if (plan.negate) w.i32(1).op(Op.i32Xor);
-    w.get(second[1] as number).get(second[2] as number);
+    if (plan.negate) w.i32(SE_SIGN).op(Op.i32Xor);
+    w.get(second[1] as number);
     this.x87Call(plan.fn);
     this.x87Results();
     st.setFromTemps(cd);
     st.setStatus(st.local(X87_TMP_STATUS));
     if (plan.pop) st.pop();
   }
+
   /** FLD/FILD: pushes the memory operand, a constant (FLD1, FLDZ) or ST(other). */
   private x87Load(plan: X87Plan): void {
     const w = this.w;
     const st = this.x87Stack;
     if (plan.memory !== null) this.x87MemoryValue(plan.memory);
     else if (plan.constant >= 0) {
-      w.i32(0).set(st.local(X87_TMP_SIGN));
-      w.i32(plan.constant === 1 ? EXT_BIAS : 0).set(st.local(X87_TMP_EXP));
+      w.i32(plan.constant === 1 ? EXT_BIAS : 0).set(st.local(X87_TMP_SE));
       w.i64(plan.constant === 1 ? 1n << 63n : 0n).set(st.tmpSig());
     } else {
       const src = st.entry(plan.other);
@@ -1390,7 +1380,7 @@ class WasmRegionWriter {
     st.requireFull(c0, 'x87step');
     const memory = plan.memory;
     if (memory === null) {
-      this.x87Copy(st.entry(plan.dest), c0);
+      st.copy(st.entry(plan.dest), c0);
       st.setStatus(null);
     } else if (memory.format === FORMAT_EXTENDED) {
       this.physEa();
@@ -1398,7 +1388,7 @@ class WasmRegionWriter {
       this.physEa();
       w.get(st.sig(c0)).i64(32).op(Op.i64ShrU).op(Op.i32WrapI64).mem(Op.i32Store, 4);
       this.physEa();
-      w.get(st.sign(c0)).i32(15).op(Op.i32Shl).get(st.exp(c0)).op(Op.i32Or).mem(Op.i32Store16, 8);
+      w.get(st.se(c0)).mem(Op.i32Store16, 8);
       st.setStatus(null);
     } else {
       w.i32(memory.format);

@@ -36,16 +36,18 @@ const T0 = 0;
 const SW = 1;
 const CW = 2;
 const OK = 3;
-/** Results of a function call and values being moved: sign, exponent, status, low and high dwords. */
-export const X87_TMP_SIGN = 4;
-export const X87_TMP_EXP = 5;
-export const X87_TMP_STATUS = 6;
-export const X87_TMP_LO = 7;
-export const X87_TMP_HI = 8;
-const ENTRY_I32 = 9;
-export const X87_I32_LOCALS = ENTRY_I32 + 3 * 8;
+/** Results of a function call and values being moved: sign and exponent (se), status, low and high dwords. */
+export const X87_TMP_SE = 4;
+export const X87_TMP_STATUS = 5;
+export const X87_TMP_LO = 6;
+export const X87_TMP_HI = 7;
+/** Each entry's se: sign in bit 15, biased exponent in bits 0-14 (x87-wasm.ts), and EMPTY. */
+const ENTRY_I32 = 8;
+export const X87_I32_LOCALS = ENTRY_I32 + 8;
+/** The bit of an entry's se that says the register is empty. */
+const EMPTY = 0x10000;
 /** i64 locals: each entry's significand, then a temporary. */
-export const X87_TMP_SIG = 8;
+const TMP_SIG = 8;
 export const X87_I64_LOCALS = 9;
 
 /** The control word bits the fast cases need: precision 64 bits, rounding to nearest, PE masked. */
@@ -81,16 +83,9 @@ export class X87Stack {
     return this.i32At + offset;
   }
 
-  sign(c: number): number {
-    return this.i32At + ENTRY_I32 + 3 * c;
-  }
-
-  exp(c: number): number {
-    return this.i32At + ENTRY_I32 + 3 * c + 1;
-  }
-
-  empty(c: number): number {
-    return this.i32At + ENTRY_I32 + 3 * c + 2;
+  /** Entry c's se local (sign, exponent, EMPTY). */
+  se(c: number): number {
+    return this.i32At + ENTRY_I32 + c;
   }
 
   sig(c: number): number {
@@ -98,7 +93,7 @@ export class X87Stack {
   }
 
   tmpSig(): number {
-    return this.i64At + X87_TMP_SIG;
+    return this.i64At + TMP_SIG;
   }
 
   snapshot(): X87StackState {
@@ -159,53 +154,70 @@ export class X87Stack {
     const w = this.w;
     const base = this.archOffset;
     this.phys(c);
-    w.mem(Op.i32Load8U, base + X87_SIGN_AT).set(this.sign(c));
+    w.mem(Op.i32Load8U, base + X87_SIGN_AT)
+      .i32(15)
+      .op(Op.i32Shl);
     this.phys(c);
-    w.i32(1).op(Op.i32Shl).mem(Op.i32Load16U, base + X87_EXP_AT).set(this.exp(c));
+    w.i32(1)
+      .op(Op.i32Shl)
+      .mem(Op.i32Load16U, base + X87_EXP_AT)
+      .op(Op.i32Or);
     this.phys(c);
-    w.mem(Op.i32Load8U, base + X87_EMPTY_AT).set(this.empty(c));
+    w.mem(Op.i32Load8U, base + X87_EMPTY_AT)
+      .i32(16)
+      .op(Op.i32Shl)
+      .op(Op.i32Or)
+      .set(this.se(c));
     this.phys(c);
-    w.i32(2).op(Op.i32Shl).mem(Op.i32Load, base + X87_HI_AT).op(Op.i64ExtendI32U).i64(32).op(Op.i64Shl);
+    w.i32(2)
+      .op(Op.i32Shl)
+      .mem(Op.i32Load, base + X87_HI_AT)
+      .op(Op.i64ExtendI32U)
+      .i64(32)
+      .op(Op.i64Shl);
     this.phys(c);
-    w.i32(2).op(Op.i32Shl).mem(Op.i32Load, base + X87_LO_AT).op(Op.i64ExtendI32U).op(Op.i64Or);
+    w.i32(2)
+      .op(Op.i32Shl)
+      .mem(Op.i32Load, base + X87_LO_AT)
+      .op(Op.i64ExtendI32U)
+      .op(Op.i64Or);
     w.set(this.sig(c));
   }
 
   /** Entry c must hold a value (it is loaded if need be), else `decline`. */
   requireFull(c: number, decline: string): void {
     this.need(c);
-    this.w.get(this.empty(c)).brIf(decline);
+    this.w.get(this.se(c)).i32(EMPTY).op(Op.i32And).brIf(decline);
   }
 
   /** The entry a push writes, which must be empty, else `decline`. */
   requirePushable(decline: string): number {
     const c = this.entry(-1);
     this.need(c);
-    this.w.get(this.empty(c)).op(Op.i32Eqz).brIf(decline);
+    this.w.get(this.se(c)).i32(EMPTY).op(Op.i32And).op(Op.i32Eqz).brIf(decline);
     return c;
   }
 
-  /** Pushes entry c's sign, exponent and significand. */
+  /** Pushes entry c's se and significand (a full entry: EMPTY clear). */
   getValue(c: number): void {
-    this.w.get(this.sign(c)).get(this.exp(c)).get(this.sig(c));
+    this.w.get(this.se(c)).get(this.sig(c));
   }
 
-  /** Entry c = the temporaries (X87_TMP_SIGN, X87_TMP_EXP, the i64 temporary), not empty. */
+  /** Entry c = the temporaries (X87_TMP_SE, the i64 temporary), which hold a value (EMPTY clear). */
   setFromTemps(c: number): void {
-    const w = this.w;
-    w.get(this.local(X87_TMP_SIGN)).set(this.sign(c));
-    w.get(this.local(X87_TMP_EXP)).set(this.exp(c));
-    w.get(this.tmpSig()).set(this.sig(c));
-    w.i32(0).set(this.empty(c));
+    this.w.get(this.local(X87_TMP_SE)).set(this.se(c)).get(this.tmpSig()).set(this.sig(c));
     this.touch(c);
   }
 
   /** The temporaries = entry c. */
   tempsFrom(c: number): void {
-    const w = this.w;
-    w.get(this.sign(c)).set(this.local(X87_TMP_SIGN));
-    w.get(this.exp(c)).set(this.local(X87_TMP_EXP));
-    w.get(this.sig(c)).set(this.tmpSig());
+    this.w.get(this.se(c)).set(this.local(X87_TMP_SE)).get(this.sig(c)).set(this.tmpSig());
+  }
+
+  /** Entry `to` = entry `from`. */
+  copy(to: number, from: number): void {
+    this.w.get(this.se(from)).set(this.se(to)).get(this.sig(from)).set(this.sig(to));
+    this.touch(to);
   }
 
   /** Entry c was written (its locals hold the new value). */
@@ -225,7 +237,7 @@ export class X87Stack {
   /** ST(0) empty, TOP + 1. */
   pop(): void {
     const c = this.entry(0);
-    this.w.i32(1).set(this.empty(c));
+    this.w.get(this.se(c)).i32(EMPTY).op(Op.i32Or).set(this.se(c));
     this.touch(c);
     this.state = { ...this.state, delta: this.state.delta + 1 };
   }
@@ -248,22 +260,38 @@ export class X87Stack {
     for (let c = 0; c < 8; c++) {
       if ((dirty & (1 << c)) === 0) continue;
       this.phys(c);
-      w.get(this.sign(c)).mem(Op.i32Store8, base + X87_SIGN_AT);
+      w.get(this.se(c))
+        .i32(15)
+        .op(Op.i32ShrU)
+        .i32(1)
+        .op(Op.i32And)
+        .mem(Op.i32Store8, base + X87_SIGN_AT);
       this.phys(c);
-      w.i32(1).op(Op.i32Shl).get(this.exp(c)).mem(Op.i32Store16, base + X87_EXP_AT);
+      w.i32(1)
+        .op(Op.i32Shl)
+        .get(this.se(c))
+        .i32(0x7fff)
+        .op(Op.i32And)
+        .mem(Op.i32Store16, base + X87_EXP_AT);
       this.phys(c);
-      w.get(this.empty(c)).mem(Op.i32Store8, base + X87_EMPTY_AT);
+      w.get(this.se(c))
+        .i32(16)
+        .op(Op.i32ShrU)
+        .mem(Op.i32Store8, base + X87_EMPTY_AT);
       this.phys(c);
       w.i32(2).op(Op.i32Shl).get(this.sig(c)).i64(32).op(Op.i64ShrU).op(Op.i32WrapI64);
       w.mem(Op.i32Store, base + X87_HI_AT);
       this.phys(c);
-      w.i32(2).op(Op.i32Shl).get(this.sig(c)).op(Op.i32WrapI64).mem(Op.i32Store, base + X87_LO_AT);
+      w.i32(2)
+        .op(Op.i32Shl)
+        .get(this.sig(c))
+        .op(Op.i32WrapI64)
+        .mem(Op.i32Store, base + X87_LO_AT);
     }
-    if ((delta & 7) !== 0) {
-      w.i32(0);
-      this.phys(delta & 7);
-      w.mem(Op.i32Store, this.word(X87_WORD_TOP));
-    }
+    // TOP always: after an instruction ran through `step`, memory's TOP is not T0 even where delta is 0 mod 8.
+    w.i32(0);
+    this.phys(delta & 7);
+    w.mem(Op.i32Store, this.word(X87_WORD_TOP));
     if (swDirty) w.i32(0).get(this.local(SW)).mem(Op.i32Store, this.word(X87_WORD_SW));
   }
 

@@ -14,7 +14,7 @@
  * fast-path.ts and memory-fast.ts on random operands.
  */
 import { EXT_BIAS, FSW_C1, FSW_PE } from '../fpu/x87-constants.js';
-import { CodeWriter, F64, type FuncType, type FunctionSpec, I32, I64, Op } from './wasm-encoder.js';
+import { CodeWriter, type FuncType, type FunctionSpec, I32, I64, Op } from './wasm-encoder.js';
 
 /** What a function returns as its status when its case does not apply. */
 export const DECLINED = -1;
@@ -37,12 +37,18 @@ export const FORMAT_SINGLE = 1;
 export const FORMAT_DOUBLE = 2;
 export const FORMAT_EXTENDED = 3;
 
-/** (sign, exponent, significand) of x and y -> (sign, exponent, significand, status): x op y. */
-const ARITH_TYPE: FuncType = { params: [I32, I32, I64, I32, I32, I64], results: [I32, I32, I64, I32] };
-/** decode(format, lo, hi) -> (sign, exponent, significand, status): an m16int/m32int (in lo), m32fp or m64fp. */
-const DECODE_TYPE: FuncType = { params: [I32, I32, I32], results: [I32, I32, I64, I32] };
-/** encode(format, sign, exponent, significand) -> (lo, hi, status): the m32fp or m64fp image, rounded. */
-const ENCODE_TYPE: FuncType = { params: [I32, I32, I32, I64], results: [I32, I32, I32] };
+/**
+ * Values travel as (se, significand): se holds the sign in bit 15 and the biased exponent in bits 0-14, as
+ * an m80fp's top word does (a region keeps a register's emptiness in bit 16, which a function ignores).
+ */
+const SIGN_SHIFT = 15;
+const EXP_MASK = 0x7fff;
+/** (se, significand) of x and y -> (se, significand, status): x op y. */
+const ARITH_TYPE: FuncType = { params: [I32, I64, I32, I64], results: [I32, I64, I32] };
+/** decode(format, lo, hi) -> (se, significand, status): an m16int/m32int (in lo), m32fp or m64fp. */
+const DECODE_TYPE: FuncType = { params: [I32, I32, I32], results: [I32, I64, I32] };
+/** encode(format, se, significand) -> (lo, hi, status): the m32fp or m64fp image, rounded. */
+const ENCODE_TYPE: FuncType = { params: [I32, I32, I64], results: [I32, I32, I32] };
 
 /**
  * The functions, with their types. Status: 0, FSW_PE, or FSW_PE | FSW_C1 (inexact, rounded up), or DECLINED.
@@ -136,15 +142,17 @@ class X87Writer {
   private arith(operation: 'add' | 'multiply' | 'divide'): Fn {
     const f = new Fn(
       ARITH_TYPE,
-      ['sx', 'ex', 'x', 'sy', 'ey', 'y'],
-      ['e', 'g', 'status', 't'],
+      ['sex', 'x', 'sey', 'y'],
+      ['sx', 'ex', 'sy', 'ey', 'e', 'g', 'status', 't'],
       ['s', 'u', 'v'],
       ['rec', 'est', 'q'],
     );
-    for (const [e, sig] of [
-      ['ex', 'x'],
-      ['ey', 'y'],
+    for (const [se, sign, e, sig] of [
+      ['sex', 'sx', 'ex', 'x'],
+      ['sey', 'sy', 'ey', 'y'],
     ] as const) {
+      f.get(se).i32(SIGN_SHIFT).op(Op.i32ShrU).i32(1).op(Op.i32And).set(f.l(sign));
+      f.get(se).i32(EXP_MASK).op(Op.i32And).set(f.l(e));
       // Normal: exponent 1..0x7ffe and the integer bit set.
       f.get(e).i32(1).op(Op.i32Sub).i32(EXP_NORMAL_MAX).op(Op.i32GeU);
       f.get(sig).i64(0).op(Op.i64GeS).op(Op.i32Or);
@@ -154,7 +162,7 @@ class X87Writer {
     else if (operation === 'multiply') this.product(f);
     else this.quotient(f);
     this.roundNearest(f);
-    f.get('sx').get(f.l('e')).get(f.l('s')).get(f.l('status'));
+    f.get('sx').i32(SIGN_SHIFT).op(Op.i32Shl).get(f.l('e')).op(Op.i32Or).get(f.l('s')).get(f.l('status'));
     return f;
   }
 
@@ -396,8 +404,12 @@ class X87Writer {
     f.get('g').begin(Op.if, 'if');
     w.i32(FSW_PE).set(L('status'));
     // Above half, or exactly half with the last kept bit odd: up.
-    f.get('g').i32(0x80000000 | 0).op(Op.i32GtU);
-    f.get('g').i32(0x80000000 | 0).op(Op.i32Eq);
+    f.get('g')
+      .i32(0x80000000 | 0)
+      .op(Op.i32GtU);
+    f.get('g')
+      .i32(0x80000000 | 0)
+      .op(Op.i32Eq);
     f.get('s').op(Op.i32WrapI64).i32(1).op(Op.i32And).op(Op.i32And);
     w.op(Op.i32Or).begin(Op.if, 'if');
     w.i32(FSW_PE | FSW_C1).set(L('status'));
@@ -423,7 +435,10 @@ class X87Writer {
     w.i32(0).get(L('lo')).op(Op.i32Sub).get(L('lo')).get(L('sign')).op(Op.select).tee(L('lo'));
     w.op(Op.i32Clz).set(L('e'));
     f.get('lo').get(L('e')).op(Op.i32Shl).op(Op.i64ExtendI32U).i64(32).op(Op.i64Shl).set(L('sig'));
-    w.i32(EXT_BIAS + 31).get(L('e')).op(Op.i32Sub).set(L('exp'));
+    w.i32(EXT_BIAS + 31)
+      .get(L('e'))
+      .op(Op.i32Sub)
+      .set(L('exp'));
     w.end();
     w.br('decoded').end();
     // Single or double: the sign, exponent and fraction fields (a single's in lo).
@@ -431,12 +446,18 @@ class X87Writer {
     f.get('lo').set(L('hi'));
     f.get('hi').i32(23).op(Op.i32ShrU).i32(0xff).op(Op.i32And).set(L('e'));
     f.get('hi').i32(0x7fffff).op(Op.i32And).op(Op.i64ExtendI32U).i64(40).op(Op.i64Shl).set(L('sig'));
-    w.i32(0xff).set(L('max')).i32(EXT_BIAS - 127).set(L('exp'));
+    w.i32(0xff)
+      .set(L('max'))
+      .i32(EXT_BIAS - 127)
+      .set(L('exp'));
     w.else();
     f.get('hi').i32(20).op(Op.i32ShrU).i32(0x7ff).op(Op.i32And).set(L('e'));
     f.get('hi').i32(0xfffff).op(Op.i32And).op(Op.i64ExtendI32U).i64(43).op(Op.i64Shl);
     f.get('lo').op(Op.i64ExtendI32U).i64(11).op(Op.i64Shl).op(Op.i64Or).set(L('sig'));
-    w.i32(0x7ff).set(L('max')).i32(EXT_BIAS - 1023).set(L('exp'));
+    w.i32(0x7ff)
+      .set(L('max'))
+      .i32(EXT_BIAS - 1023)
+      .set(L('exp'));
     w.end();
     f.get('hi').i32(31).op(Op.i32ShrU).set(L('sign'));
     // Infinities and NaNs (the largest exponent) and denormals go the general way; zero keeps its sign.
@@ -449,7 +470,7 @@ class X87Writer {
     f.get('exp').get(L('e')).op(Op.i32Add).set(L('exp'));
     f.get('sig').i64(J_BIT).op(Op.i64Or).set(L('sig'));
     w.end();
-    f.get('sign').get(L('exp')).get(L('sig')).i32(0);
+    f.get('sign').i32(SIGN_SHIFT).op(Op.i32Shl).get(L('exp')).op(Op.i32Or).get(L('sig')).i32(0);
     return f;
   }
 
@@ -458,9 +479,16 @@ class X87Writer {
    * (memory-fast.ts's encodeSingle/encodeDouble, to nearest): (lo, hi, status), hi 0 for m32fp.
    */
   encode(): Fn {
-    const f = new Fn(ENCODE_TYPE, ['format', 'sign', 'exp', 'sig'], ['e', 'status', 'max', 'frac'], ['m', 'half']);
+    const f = new Fn(
+      ENCODE_TYPE,
+      ['format', 'se', 'sig'],
+      ['sign', 'exp', 'e', 'status', 'max', 'frac'],
+      ['m', 'half'],
+    );
     const w = f.w;
     const L = (n: string) => f.l(n);
+    f.get('se').i32(SIGN_SHIFT).op(Op.i32ShrU).i32(1).op(Op.i32And).set(L('sign'));
+    f.get('se').i32(EXP_MASK).op(Op.i32And).set(L('exp'));
     w.i32(0).set(L('status'));
     f.get('exp').op(Op.i32Eqz).begin(Op.if, 'if');
     f.get('sig').i64(0).op(Op.i64Ne);
@@ -470,7 +498,10 @@ class X87Writer {
     // The format: its exponent bias and largest exponent, and `frac` significand bits dropped (11 or 40), the
     // first of which weighs `half`.
     const format = (bias: number, max: number, dropped: number) => {
-      f.get('exp').i32(EXT_BIAS - bias).op(Op.i32Sub).set(L('e'));
+      f.get('exp')
+        .i32(EXT_BIAS - bias)
+        .op(Op.i32Sub)
+        .set(L('e'));
       w.i32(max).set(L('max')).i32(dropped).set(L('frac'));
     };
     f.get('format').i32(FORMAT_DOUBLE).op(Op.i32Eq).begin(Op.if, 'if');

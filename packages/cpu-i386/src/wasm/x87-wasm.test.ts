@@ -1,0 +1,158 @@
+/**
+ * Property tests of the x87 functions in WebAssembly (x87-wasm.ts) against the x87 unit's JS fast paths, which
+ * trace-entry.test.ts holds to the general path: on random operands of every class (fpu/testdata/x87-cases.ts),
+ * each function must decline exactly when the JS fast path declines and otherwise give the same value and the
+ * same status (PE, C1). Arithmetic goes through `x87Plan`'s operand order and negation, as regions do. How
+ * regions keep registers and fall back to `step` is tested on whole programs in trace-entry.test.ts.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadInt32, stored } from '../fpu/convert.js';
+import { Ext80, fpx } from '../fpu/ext80.js';
+import { fastArithExt80, NOT_HANDLED } from '../fpu/fast-path.js';
+import { decodeDouble, decodeSingle, encodeDouble, encodeSingle } from '../fpu/memory-fast.js';
+import { register } from '../fpu/testdata/x87-cases.js';
+import { FCW_DEFAULT, RC_NEAREST } from '../fpu/x87-constants.js';
+import { X87State } from '../fpu/x87-state.js';
+import { encodeModule } from './wasm-encoder.js';
+import {
+  DECLINED,
+  FORMAT_DOUBLE,
+  FORMAT_INT,
+  FORMAT_SINGLE,
+  X87_FUNCTION_NAMES,
+  type X87Function,
+  x87Functions,
+  x87Plan,
+} from './x87-wasm.js';
+
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number }) => object;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+/** The functions, exported from a module of their own; multi-value results arrive as arrays. */
+const functions = (() => {
+  const bytes = encodeModule({
+    imports: [],
+    memoryPages: 1,
+    exports: X87_FUNCTION_NAMES,
+    functions: x87Functions(),
+  });
+  const memory = new wasm.Memory({ initial: 1, maximum: 1 });
+  const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
+  return instance.exports as unknown as Record<
+    X87Function,
+    (...args: (number | bigint)[]) => (number | bigint)[]
+  >;
+})();
+
+const se = (x: Ext80) => (x.sign << 15) | x.exp;
+const sig = (x: Ext80) => (BigInt(x.hi) << 32n) | BigInt(x.lo);
+/** A wasm (se, significand) result as an Ext80. */
+function ext80(seWord: number | bigint, significand: number | bigint): Ext80 {
+  const s = BigInt.asUintN(64, BigInt(significand));
+  return new Ext80().set(
+    (Number(seWord) >>> 15) & 1,
+    Number(seWord) & 0x7fff,
+    Number(s >> 32n),
+    Number(s & 0xffffffffn),
+  );
+}
+const asExt80 = ([, sign, exp, hi, lo]: number[]) =>
+  new Ext80().set(sign as number, exp as number, hi as number, lo as number);
+
+describe('x87 functions in WebAssembly', () => {
+  it('add, subtract, multiply and divide as fast-path.ts does, declining where it declines', () => {
+    let done = 0;
+    fc.assert(
+      fc.property(register, register, fc.constantFrom(0, 1, 4, 5, 6, 7), (ra, rb, op) => {
+        const a = asExt80(ra);
+        const b = asExt80(rb);
+        // The JS fast path: register 0 = a op b, default control word.
+        const state = new X87State();
+        fpx.cw = FCW_DEFAULT;
+        const expected = fastArithExt80(op, a, b, state, 0, 64);
+        // The region: FADD..FDIVR ST(0), ST(1) per the plan: operand order, negation, function.
+        const plan = x87Plan(0xd8, 0xc1 | (op << 3));
+        if (plan === null) throw new Error('no plan');
+        const [first, second] = plan.reverse ? [b, a] : [a, b];
+        const secondSe = se(second) ^ (plan.negate ? 0x8000 : 0);
+        const [rse, rsig, status] = functions[plan.fn](se(first), sig(first), secondSe, sig(second));
+        if (expected === NOT_HANDLED) {
+          expect(status).toBe(DECLINED);
+          return;
+        }
+        done++;
+        expect(status).toBe(expected);
+        expect(ext80(rse as number, rsig as bigint)).toEqual(state.read(0, new Ext80()));
+      }),
+      { numRuns: 40000 },
+    );
+    // Most operands are normal: a version that declines everything fails here.
+    expect(done).toBeGreaterThan(20000);
+  });
+
+  it('decode m16int, m32int, m32fp and m64fp as convert.ts and memory-fast.ts do', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.tuple(
+            fc.constant(FORMAT_INT),
+            fc.integer({ min: -0x80000000, max: 0x7fffffff }),
+            fc.constant(0),
+          ),
+          fc.tuple(
+            fc.constant(FORMAT_INT),
+            fc.constantFrom(0, 1, -1, -0x8000, 0x7fff, -0x80000000),
+            fc.constant(0),
+          ),
+          fc.tuple(fc.constant(FORMAT_SINGLE), fc.integer({ min: 0, max: 0xffffffff }), fc.constant(0)),
+          fc.tuple(
+            fc.constant(FORMAT_SINGLE),
+            fc.float().map((f) => new Uint32Array(new Float32Array([f]).buffer)[0] as number),
+            fc.constant(0),
+          ),
+          fc.tuple(
+            fc.constant(FORMAT_DOUBLE),
+            fc.integer({ min: 0, max: 0xffffffff }),
+            fc.integer({ min: 0, max: 0xffffffff }),
+          ),
+          fc.double().map((d) => {
+            const words = new Uint32Array(new Float64Array([d]).buffer);
+            return [FORMAT_DOUBLE, words[0] as number, words[1] as number] as const;
+          }),
+        ),
+        ([format, lo, hi]) => {
+          const expected = new Ext80();
+          let handled = true;
+          if (format === FORMAT_INT) loadInt32(lo, expected);
+          else if (format === FORMAT_SINGLE) handled = decodeSingle(lo, expected);
+          else handled = decodeDouble(lo, hi, expected);
+          const [rse, rsig, status] = functions.decode(format, lo | 0, hi | 0);
+          expect(status).toBe(handled ? 0 : DECLINED);
+          if (handled) expect(ext80(rse as number, rsig as bigint)).toEqual(expected);
+        },
+      ),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('encode m32fp and m64fp as memory-fast.ts does, rounding to nearest', () => {
+    fc.assert(
+      fc.property(register, fc.constantFrom(FORMAT_SINGLE, FORMAT_DOUBLE), (r, format) => {
+        const x = asExt80(r);
+        const expected = format === FORMAT_DOUBLE ? encodeDouble(x, RC_NEAREST) : encodeSingle(x, RC_NEAREST);
+        const [lo, hi, status] = functions.encode(format, se(x), sig(x));
+        if (expected === NOT_HANDLED) {
+          expect(status).toBe(DECLINED);
+          return;
+        }
+        expect(status).toBe(expected);
+        expect([(lo as number) >>> 0, (hi as number) >>> 0]).toEqual([stored.lo, stored.hi]);
+      }),
+      { numRuns: 20000 },
+    );
+  });
+});
