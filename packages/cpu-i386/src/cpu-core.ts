@@ -22,8 +22,6 @@ import {
   LAZY_AT,
   REGS_AT,
   SEG_BASE_AT,
-  X87_AT,
-  X87_WORD_TOUCHED,
 } from './wasm/arch-state.js';
 
 /**
@@ -122,7 +120,8 @@ export class CpuCore {
   private readonly irqSlot: Int32Array;
   /** Where the x87 unit keeps its registers: in the arch area, where WebAssembly regions reach them too. */
   readonly x87Storage: X87Storage;
-  private readonly fpuTouchedSlot: Int32Array;
+  /** Set by every instruction that may change x87 or SSE state (fpu-switch.ts saves the state again then). */
+  fpuTouched = false;
   /** Set when a store hit a frame with compiled code; a compiled block stops after that store. */
   smcPending = false;
   /** Instructions a compiled block retired, written by the block at each of its exits. */
@@ -139,20 +138,8 @@ export class CpuCore {
     this.segBase = archInt32Array(memory, SEG_BASE_AT, 6);
     this.irqSlot = archInt32Array(memory, EXCHANGE_AT + EXCHANGE_IRQ * 4, 1);
     this.x87Storage = archX87Storage(memory);
-    this.fpuTouchedSlot = archInt32Array(memory, X87_AT + X87_WORD_TOUCHED * 4, 1);
     this.mmu = new Mmu(memory, this.fault);
     this.gdt = new Uint32Array(gdtEntries * 2);
-  }
-
-  /**
-   * Set by every instruction that may change x87 or SSE state (fpu-switch.ts saves the state again then); in
-   * the arch area, where WebAssembly regions set it.
-   */
-  get fpuTouched(): boolean {
-    return this.fpuTouchedSlot[0] !== 0;
-  }
-  set fpuTouched(v: boolean) {
-    this.fpuTouchedSlot[0] = v ? 1 : 0;
   }
 
   get irqPending(): boolean {

@@ -1,28 +1,43 @@
 /**
  * Lazy FPU context switching (fpu-switch.ts) against the plain way: after every switch, the image a context
  * holds and the live state must be what a real FXSAVE gives, whichever path ran the FPU code (the
- * interpreter's x87 escape, a JS region's x87 code, the SIMD dispatch, LDMXCSR) and however often the
+ * interpreter's x87 escape, a JS or WebAssembly region's x87 code, the SIMD dispatch, LDMXCSR) and however often the
  * state went back and forth unchanged in between.
  */
 import { Reg, RunExit } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
+import type { RegionCompiler } from './cpu.js';
 import { assemble, GuestMachine } from './testing/guest.js';
 
 const CODE = 0x00400000;
 const DATA = 0x00600000;
 const STACK_TOP = 0x00800000;
 
-/** Each program with the JIT threshold that makes it run where its name says (0: interpreter only). */
-const PROGRAMS: Record<string, [string, number]> = {
-  'x87 through the interpreter': ['fld1\nfldpi\nfaddp st(1), st\nint 0x80', 0],
-  'x87 in a JS region': ['mov ecx, 50\nl: fld1\nfadd st(1), st\nfstp st(0)\ndec ecx\njnz l\nint 0x80', 1],
-  'SSE through the SIMD dispatch': ['mov eax, 0x40490fdb\nmovd xmm3, eax\naddss xmm3, xmm3\nint 0x80', 1],
-  LDMXCSR: [`mov dword ptr [${DATA}], 0x1f80 | 0x6000\nldmxcsr [${DATA}]\nint 0x80`, 0],
+const X87_LOOP = 'mov ecx, 50\nl: fld1\nfadd st(1), st\nfstp st(0)\ndec ecx\njnz l\nint 0x80';
+/**
+ * A loop that is all one WebAssembly region from its first instruction, with every x87 instruction in its fast
+ * case: once compiled (the first run, up to ECX = 50), a run executes no x87 instruction outside the region.
+ */
+const X87_REGION_LOOP = 'l: fld1\nfld1\nfaddp st(1), st\nfstp st(0)\ninc ecx\ncmp ecx, 50\njb l\nint 0x80';
+/**
+ * Each program with the JIT threshold and region compiler that make it run where its name says (0:
+ * interpreter only).
+ */
+const PROGRAMS: Record<string, [string, number, RegionCompiler]> = {
+  'x87 through the interpreter': ['fld1\nfldpi\nfaddp st(1), st\nint 0x80', 0, 'js'],
+  'x87 in a JS region': [X87_LOOP, 1, 'js'],
+  'x87 in a WebAssembly region': [X87_REGION_LOOP, 1, 'wasm'],
+  'SSE through the SIMD dispatch': [
+    'mov eax, 0x40490fdb\nmovd xmm3, eax\naddss xmm3, xmm3\nint 0x80',
+    1,
+    'js',
+  ],
+  LDMXCSR: [`mov dword ptr [${DATA}], 0x1f80 | 0x6000\nldmxcsr [${DATA}]\nint 0x80`, 0, 'js'],
 };
 
-function machineWith(source: string, jitThreshold: number): GuestMachine {
+function machineWith(source: string, jitThreshold: number, compiler: RegionCompiler = 'js'): GuestMachine {
   const { code } = assemble(source);
-  const m = new GuestMachine(16 << 20, jitThreshold);
+  const m = new GuestMachine(16 << 20, jitThreshold, compiler === 'wasm', compiler);
   m.map(CODE);
   m.write(CODE, code);
   m.map(STACK_TOP - 4096);
@@ -37,9 +52,9 @@ function liveImage(m: GuestMachine): Uint8Array {
 }
 
 describe('lazy FPU context switches', () => {
-  for (const [name, [source, jitThreshold]] of Object.entries(PROGRAMS)) {
+  for (const [name, [source, jitThreshold, compiler]] of Object.entries(PROGRAMS)) {
     it(`keep each context's FPU state: ${name}`, () => {
-      const m = machineWith(source, jitThreshold);
+      const m = machineWith(source, jitThreshold, compiler);
       const cpu = m.cpu;
       const a = cpu.newContext();
       const b = cpu.newContext();
@@ -80,7 +95,7 @@ describe('lazy FPU context switches', () => {
   }
 
   it('take an image the kernel wrote into a context, and an FPU the kernel reset', () => {
-    const [source] = PROGRAMS['x87 through the interpreter'] as [string, number];
+    const [source] = PROGRAMS['x87 through the interpreter'] as [string, number, RegionCompiler];
     const m = machineWith(source, 0);
     const cpu = m.cpu;
     const a = cpu.newContext();

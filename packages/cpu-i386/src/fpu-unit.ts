@@ -6,6 +6,10 @@
 export interface FpuUnit {
   execute(opcode: number, modrm: number, ea: number, operandSize16: boolean): void;
   reset(): void;
+  /** Copies the words WebAssembly regions use (x87-state.ts) into the arch area before they run. */
+  exportWords(): void;
+  /** Takes them back after WebAssembly code ran. */
+  importWords(): void;
   saveFnsave(into: Uint8Array, offset: number, operandSize16: boolean): void;
   restoreFnsave(from: Uint8Array, offset: number, operandSize16: boolean): void;
   saveFxsave(into: Uint8Array, offset: number): void;

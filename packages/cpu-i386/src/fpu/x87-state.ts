@@ -7,8 +7,10 @@
  * is computed from the register contents when saved (SDM vol. 1, 8.1.7). `sw` never holds TOP; `statusWord()`
  * merges it in.
  *
- * Where it lives: in typed arrays an `X87Storage` gives, by default fresh ones; the CPU places them in its arch
- * area (wasm/arch-state.ts), where WebAssembly regions run x87 instructions on the same state.
+ * Where it lives: registers in typed arrays an `X87Storage` gives, by default fresh ones; the CPU places them in
+ * its arch area (wasm/arch-state.ts), where WebAssembly regions run x87 instructions on the same registers.
+ * TOP, the control and status words and the pointers are fields, copied to and from the storage's words around
+ * WebAssembly code (exportWords, importWords): accessors over the words made the JS paths ~30% slower.
  */
 import { type Ext80, setIndefinite } from './ext80.js';
 import {
@@ -27,7 +29,7 @@ import {
 
 /** The arrays an X87State keeps its registers and words in (eight entries each; `words` as X87_WORD_*). */
 export interface X87Storage {
-  readonly words: Uint32Array;
+  readonly words: Int32Array;
   readonly sign: Uint8Array;
   readonly exp: Uint16Array;
   readonly hi: Uint32Array;
@@ -48,7 +50,7 @@ export const X87_STATE_WORDS = 8;
 
 export function freshX87Storage(): X87Storage {
   return {
-    words: new Uint32Array(X87_STATE_WORDS),
+    words: new Int32Array(X87_STATE_WORDS),
     sign: new Uint8Array(8),
     exp: new Uint16Array(8),
     hi: new Uint32Array(8),
@@ -64,7 +66,7 @@ export class X87State {
   readonly lo: Uint32Array;
   /** 1 when the physical register is empty. */
   readonly empty: Uint8Array;
-  private readonly words: Uint32Array;
+  private readonly words: Int32Array;
 
   constructor(storage: X87Storage = freshX87Storage()) {
     this.sign = storage.sign;
@@ -76,55 +78,44 @@ export class X87State {
     this.reset();
   }
 
-  get top(): number {
-    return this.words[X87_WORD_TOP] as number;
-  }
-  set top(v: number) {
-    this.words[X87_WORD_TOP] = v;
-  }
-  get cw(): number {
-    return this.words[X87_WORD_CW] as number;
-  }
-  set cw(v: number) {
-    this.words[X87_WORD_CW] = v;
-  }
+  top = 0;
+  cw = FCW_DEFAULT;
   /** Status word without TOP (bits 11-13 are always 0 here). */
-  get sw(): number {
-    return this.words[X87_WORD_SW] as number;
-  }
-  set sw(v: number) {
-    this.words[X87_WORD_SW] = v;
-  }
-  get fip(): number {
-    return this.words[X87_WORD_FIP] as number;
-  }
-  set fip(v: number) {
-    this.words[X87_WORD_FIP] = v;
-  }
-  get fcs(): number {
-    return this.words[X87_WORD_FCS] as number;
-  }
-  set fcs(v: number) {
-    this.words[X87_WORD_FCS] = v;
-  }
+  sw = 0;
+  fip = 0;
+  fcs = 0;
   /** Last non-control opcode: low 11 bits, ((first byte & 7) << 8) | ModR/M. */
-  get fop(): number {
-    return this.words[X87_WORD_FOP] as number;
+  fop = 0;
+  fdp = 0;
+  fds = 0;
+
+  /**
+   * Writes TOP, the control and status words and the pointers into the storage's words, where WebAssembly
+   * regions read and write them (the fields are the state while JS code runs: JS reads fields faster).
+   */
+  exportWords(): void {
+    const w = this.words;
+    w[X87_WORD_TOP] = this.top;
+    w[X87_WORD_CW] = this.cw;
+    w[X87_WORD_SW] = this.sw;
+    w[X87_WORD_FIP] = this.fip;
+    w[X87_WORD_FCS] = this.fcs;
+    w[X87_WORD_FOP] = this.fop;
+    w[X87_WORD_FDP] = this.fdp;
+    w[X87_WORD_FDS] = this.fds;
   }
-  set fop(v: number) {
-    this.words[X87_WORD_FOP] = v;
-  }
-  get fdp(): number {
-    return this.words[X87_WORD_FDP] as number;
-  }
-  set fdp(v: number) {
-    this.words[X87_WORD_FDP] = v;
-  }
-  get fds(): number {
-    return this.words[X87_WORD_FDS] as number;
-  }
-  set fds(v: number) {
-    this.words[X87_WORD_FDS] = v;
+
+  /** Takes the words back into the fields after WebAssembly code ran (see exportWords). */
+  importWords(): void {
+    const w = this.words;
+    this.top = w[X87_WORD_TOP] as number;
+    this.cw = w[X87_WORD_CW] as number;
+    this.sw = w[X87_WORD_SW] as number;
+    this.fip = (w[X87_WORD_FIP] as number) >>> 0;
+    this.fcs = w[X87_WORD_FCS] as number;
+    this.fop = w[X87_WORD_FOP] as number;
+    this.fdp = (w[X87_WORD_FDP] as number) >>> 0;
+    this.fds = w[X87_WORD_FDS] as number;
   }
 
   /** FNINIT. Register contents are kept (they are only tagged empty), as on hardware. */

@@ -136,6 +136,14 @@ export class X87 {
     this.state.reset();
   }
 
+  exportWords(): void {
+    this.state.exportWords();
+  }
+
+  importWords(): void {
+    this.state.importWords();
+  }
+
   execute(opcode: number, modrm: number, ea: number, operandSize16: boolean): void {
     const s = this.state;
     if ((s.sw & FSW_ES) !== 0 && !isNonWaiting(opcode, modrm)) this.bus.raise(VECTOR_MF);

@@ -92,7 +92,7 @@ export function archX87Storage(memory: PhysicalMemory): X87Storage {
   if (base < 0) return freshX87Storage();
   const buffer = memory.buffer;
   return {
-    words: new Uint32Array(buffer, base + X87_AT, X87_STATE_WORDS),
+    words: new Int32Array(buffer, base + X87_AT, X87_STATE_WORDS),
     sign: new Uint8Array(buffer, base + X87_SIGN_AT, 8),
     exp: new Uint16Array(buffer, base + X87_EXP_AT, 8),
     hi: new Uint32Array(buffer, base + X87_HI_AT, 8),

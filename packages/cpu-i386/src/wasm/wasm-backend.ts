@@ -28,6 +28,8 @@ import {
   EXCHANGE_PASSES,
   EXCHANGE_SEG_CHECK,
   EXCHANGE_SLOTS,
+  X87_AT,
+  X87_WORD_TOUCHED,
 } from './arch-state.js';
 import { RegionChain } from './region-chain.js';
 import { compileWasmRegion, PREFER_JS, type WasmImports } from './wasm-region.js';
@@ -41,6 +43,8 @@ const WASM_REGION_CALL_INSNS = 0x7fffffff;
 
 export class WasmBackend {
   private readonly exchange: Int32Array;
+  /** Set by WebAssembly regions that ran x87 instructions (CpuCore.fpuTouched for them). */
+  private readonly fpuTouched: Int32Array;
   private readonly imports: WasmImports;
   /** The compiled regions; each is known by a block it was compiled from (they share the fault tables). */
   private readonly chain: RegionChain<Block>;
@@ -52,6 +56,7 @@ export class WasmBackend {
   ) {
     const wasm = memory.wasm as NonNullable<PhysicalMemory['wasm']>;
     this.exchange = archInt32Array(memory, EXCHANGE_AT, EXCHANGE_SLOTS);
+    this.fpuTouched = archInt32Array(memory, X87_AT + X87_WORD_TOUCHED * 4, 1);
     const mmu = core.mmu;
     const memoryPages = wasm.memory.buffer.byteLength / WASM_PAGE_BYTES;
     this.chain = new RegionChain(wasm.memory, memoryPages, archOffset, memory.buffer, {
@@ -136,16 +141,19 @@ export class WasmBackend {
       x[EXCHANGE_FLAGS] = c.flags;
       x[EXCHANGE_FK] = 0;
       x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
+      c.fpu?.exportWords();
       let exit: number;
       try {
         exit = enter(index, entry, left);
       } catch (e) {
+        this.afterWasm(c);
         r[ESP] = s[INSN_ESP] as number;
         s[INSN_BLOCK_PASSES] = ((x[EXCHANGE_PASSES] as number) + (x[EXCHANGE_CHAIN_RETIRED] as number)) | 0;
         c.currentBlock = chain.region(x[EXCHANGE_CHAIN_REGION] as number);
         c.caught = e;
         return TRACE_CAUGHT;
       }
+      this.afterWasm(c);
       const fk = x[EXCHANGE_FK] as number;
       c.flags =
         fk === 0
@@ -164,6 +172,15 @@ export class WasmBackend {
     };
   }
 
+  /** The x87 state as WebAssembly code left it: its words back in the unit, and whether it changed. */
+  private afterWasm(c: CpuCore): void {
+    c.fpu?.importWords();
+    if (this.fpuTouched[0] !== 0) {
+      this.fpuTouched[0] = 0;
+      c.fpuTouched = true;
+    }
+  }
+
   /** The `step` regions call (see HostCalls.step). */
   private step(eip: number): number {
     const c = this.core;
@@ -172,7 +189,10 @@ export class WasmBackend {
     c.flags = x[EXCHANGE_FLAGS] as number;
     c.lazyMask = 0;
     c.smcPending = false;
+    // The x87 words as the regions left them; an instruction that unwinds changed none (fpu/bus.ts).
+    c.fpu?.importWords();
     const exit = step(c);
+    c.fpu?.exportWords();
     materializeFlags(c);
     x[EXCHANGE_FLAGS] = c.flags;
     x[EXCHANGE_EIP] = c.eip;
