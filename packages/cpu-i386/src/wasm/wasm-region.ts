@@ -33,7 +33,7 @@ import type { CpuCore } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
 import { FAULTED } from '../fault.js';
 import { EXT_BIAS } from '../fpu/x87-constants.js';
-import { X87_WORD_FDP, X87_WORD_FIP, X87_WORD_FOP } from '../fpu/x87-state.js';
+import { X87_WORD_FDP } from '../fpu/x87-state.js';
 import { INSTRUCTION_PREFIXES } from '../instruction-length.js';
 import { CONTINUE } from '../interpreter.js';
 import {
@@ -1261,17 +1261,11 @@ class WasmRegionWriter {
         st.setStatus(null);
       }
     }
-    const words = this.src.archOffset + X87_AT;
-    w.i32(0)
-      .i32(this.insnEip)
-      .mem(Op.i32Store, words + X87_WORD_FIP * 4);
-    w.i32(0)
-      .i32(((op & 7) << 8) | this.modrm)
-      .mem(Op.i32Store, words + X87_WORD_FOP * 4);
+    st.ran(this.insnEip, ((op & 7) << 8) | this.modrm);
     if (memory !== null)
       w.i32(0)
         .get(EA)
-        .mem(Op.i32Store, words + X87_WORD_FDP * 4);
+        .mem(Op.i32Store, this.src.archOffset + X87_AT + X87_WORD_FDP * 4);
     w.br('x87done').end();
     const after = st.snapshot();
     st.restore(before);

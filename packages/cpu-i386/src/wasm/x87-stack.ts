@@ -19,7 +19,7 @@
  *   left in locals, so both ways meet with the same entries cached.
  */
 import { FCW_PC, FCW_PM, FCW_RC, FSW_C1, FSW_ES } from '../fpu/x87-constants.js';
-import { X87_WORD_CW, X87_WORD_SW, X87_WORD_TOP } from '../fpu/x87-state.js';
+import { X87_WORD_CW, X87_WORD_FIP, X87_WORD_FOP, X87_WORD_SW, X87_WORD_TOP } from '../fpu/x87-state.js';
 import {
   X87_AT,
   X87_EMPTY_AT,
@@ -61,9 +61,12 @@ export interface X87StackState {
   readonly cached: number;
   readonly dirty: number;
   readonly swDirty: boolean;
+  /** FIP and FOP of the last x87 instruction the segment ran itself (-1: none yet): written back with the rest. */
+  readonly fip: number;
+  readonly fop: number;
 }
 
-const IDLE: X87StackState = { active: false, delta: 0, cached: 0, dirty: 0, swDirty: false };
+const IDLE: X87StackState = { active: false, delta: 0, cached: 0, dirty: 0, swDirty: false, fip: 0, fop: -1 };
 
 export class X87Stack {
   private state: X87StackState = IDLE;
@@ -251,6 +254,11 @@ export class X87Stack {
     this.state = { ...this.state, swDirty: true };
   }
 
+  /** The instruction at `fip` (FOP `fop`) ran: FIP and FOP to write back. */
+  ran(fip: number, fop: number): void {
+    this.state = { ...this.state, fip, fop };
+  }
+
   /** Writes back what the segment changed (nothing when no segment is open or while suspended). */
   flushCode(): void {
     const { active, delta, dirty, swDirty } = this.state;
@@ -293,6 +301,10 @@ export class X87Stack {
     this.phys(delta & 7);
     w.mem(Op.i32Store, this.word(X87_WORD_TOP));
     if (swDirty) w.i32(0).get(this.local(SW)).mem(Op.i32Store, this.word(X87_WORD_SW));
+    if (this.state.fop >= 0) {
+      w.i32(0).i32(this.state.fip).mem(Op.i32Store, this.word(X87_WORD_FIP));
+      w.i32(0).i32(this.state.fop).mem(Op.i32Store, this.word(X87_WORD_FOP));
+    }
   }
 
   /** Closes the segment: writes back, and nothing is known after. */
