@@ -167,7 +167,8 @@ const EVERY_FORM = `
  * register arithmetic (an exact quotient among them), memory arithmetic on m32fp, m64fp, m16int and m32int,
  * loads and stores of m32fp, m64fp and m80fp, FILD m16/m32, FXCH, FLD/FST/FSTP ST(i), constants and sign
  * changes. Operands that are zero, results the fast cases refuse and the other control words take the
- * general path through `step` inside the region. FNSTENV after the loop keeps the pointers and tags it left.
+ * general path through `step` inside the region. FXSAVE, run through `step` in each pass, must see the
+ * registers the region keeps in locals; FNSTENV after the loop keeps the pointers and tags it left.
  */
 function plannedSeriesProgram(cw: number, scale: number): string {
   return seriesLoop(cw, scale, PLANNED_FORMS, 'fnstenv [ebx+100]');
@@ -202,6 +203,7 @@ const PLANNED_FORMS = `
     fxch st(3)
     fxch st(2)
     fstp st(0)
+    fxsave [ebx+1024]
 `;
 
 /**
@@ -277,7 +279,7 @@ function runProgram(source: string, jit: number, budget: number, compiler: Regio
     regs: [0, 1, 2, 3, 4, 5, 6, 7].map((r) => m.cpu.getReg(r as Reg)),
     eip: m.cpu.eip,
     exits,
-    data: Array.from(m.read(TEST_DATA, 128)),
+    data: Array.from(m.read(TEST_DATA, 1536)),
     fpu: fnsaveImage(m.cpu),
   };
 }

@@ -164,6 +164,8 @@ interface Pass {
   readonly targets: Set<number>;
   readonly callReturns: Set<number>;
   readonly labelEips: number[];
+  /** Whether the region runs x87 instructions itself (its function then has the x87 stack's locals). */
+  readonly x87: boolean;
 }
 
 class WasmRegionWriter {
@@ -204,7 +206,7 @@ class WasmRegionWriter {
     private readonly plan: Pass | null,
   ) {
     this.pos = src.lin & 0xfff;
-    this.x87Stack = new X87Stack(this.w, src.archOffset, X87_I32_AT, X87_I64_AT);
+    this.x87Stack = new X87Stack(this.w, src.archOffset, X87_I32_AT, X87_I64_AT, plan?.x87 ?? true);
   }
 
   // ---- Bytes ----
@@ -249,7 +251,7 @@ class WasmRegionWriter {
       this.since = 0;
       this.producer = null;
       this.pendingKind = UNKNOWN_KIND;
-      this.x87Stack.reset(); // reached only through a branch, which wrote the registers back
+      this.x87Stack.forget(); // reached only through a branch
       this.writeRun();
     }
     if (this.plan !== null) w.end();
@@ -273,6 +275,7 @@ class WasmRegionWriter {
 
   private epilogue(): void {
     const w = this.w;
+    this.x87Stack.epilogue();
     w.get(N).get(LEFT).op(Op.i32Sub).get(D).op(Op.i32Add).set(N);
     this.storeRegs((this.plan as Pass).regsWritten);
     for (const [local, slot] of PENDING_FLAGS) w.i32(0).get(local).mem(Op.i32Store, this.exchange(slot));
@@ -364,7 +367,7 @@ class WasmRegionWriter {
 
   private placeLabel(eip: number): void {
     const w = this.w;
-    this.x87Stack.end(); // other ways in come with the registers in memory
+    this.x87Stack.toLabel();
     if (this.since > 0) this.addN(this.since);
     const label = this.labelEips.length;
     this.labelEips.push(eip);
@@ -376,6 +379,7 @@ class WasmRegionWriter {
     this.since = 0;
     this.producer = null;
     this.pendingKind = UNKNOWN_KIND;
+    this.x87Stack.forget();
   }
 
   private addN(count: number): void {
@@ -390,7 +394,7 @@ class WasmRegionWriter {
 
   /** Branches to the region's exit, the x87 registers written back first. */
   private leave(): void {
-    this.x87Stack.flushCode();
+    this.x87Stack.leaving();
     this.w.br('exit');
   }
 
@@ -435,7 +439,7 @@ class WasmRegionWriter {
 
   /** Goes to `target`, at `label` of the region, its segment's instructions counted already (see `goto`). */
   private gotoLabel(target: number, label: number): void {
-    this.x87Stack.flushCode();
+    this.x87Stack.toLabel();
     if (label >= this.labelEips.length) {
       this.w.br(`case${label}`);
       return;
@@ -1181,7 +1185,7 @@ class WasmRegionWriter {
     const length = steppableLength(this.src.u8, at, this.src.page + 4096);
     if (length < 0) return null;
     if (isX87Escape(this.src.u8, at)) this.x87Escapes++;
-    this.x87Stack.end(); // `step` may read any state, and may unwind
+    this.x87Stack.beforeStep();
     this.step(length);
     return false;
   }
@@ -1268,13 +1272,11 @@ class WasmRegionWriter {
         .mem(Op.i32Store, this.src.archOffset + X87_AT + X87_WORD_FDP * 4);
     w.br('x87done').end();
     const after = st.snapshot();
-    st.restore(before);
-    st.flushCode();
-    st.suspend();
+    st.decline(before);
     const pendingKind = this.pendingKind;
     this.pos = this.insnEip & 0xfff;
     this.step(length);
-    st.resume(after);
+    st.declined(after);
     w.end();
     this.pendingKind = pendingKind === 0 ? 0 : UNKNOWN_KIND;
     this.producerNow = null;
@@ -1791,11 +1793,12 @@ export function compileWasmRegion(
     targets: survey.targets,
     callReturns: survey.callReturns,
     labelEips: survey.eips.filter((eip) => labels.has(eip)),
+    x87: survey.x87Planned > 0,
   };
   // Only labels at instructions the first pass wrote: the case blocks are opened before the code.
   const writer = new WasmRegionWriter(src, new Set(plan.labelEips), plan);
   const count = writer.write();
-  const x87 = writer.x87Planned > 0;
+  const x87 = plan.x87;
   const bytes = encodeModule({
     types: [TLB_PAGE_TYPE, STEP_TYPE],
     table: true,

@@ -1,22 +1,27 @@
 /**
- * The x87 registers a WebAssembly region keeps in locals while it runs x87 code: the code between two labels
- * (a segment) loads each register it uses once, works on locals, and writes back what it changed when control
- * leaves the segment. Layer: arch plugin (cpu-i386); wasm-region.ts drives it for each escape instruction it
- * runs itself (x87-wasm.ts `x87Plan`) and at every way out of a segment.
+ * The x87 registers a WebAssembly region keeps in locals while it runs x87 code: each register is loaded once
+ * when first used, worked on in locals, kept across the region's labels (loops), and written back when the
+ * region leaves or something else needs the state in memory. Layer: arch plugin (cpu-i386); wasm-region.ts
+ * drives it for each escape instruction it runs itself (x87-wasm.ts `x87Plan`), at its labels and branches,
+ * before instructions it runs through `step`, and in its epilogue.
  *
  * How it works
- * - At a segment's first x87 instruction the region loads TOP into T0, the status and control words, and
- *   decides once whether the fast cases may run (OK): no exception pending, precision 64 bits, rounding to
- *   nearest, the precision exception masked (so no fast case ever sets ES). Registers are then entries
- *   relative to T0: entry c is physical register (T0 + c) & 7, and ST(i) is entry (delta + i) & 7, where
- *   `delta` is the pushes and pops so far, known where the code is written. Which entries are in locals
- *   (`cached`) and which differ from memory (`dirty`) is known there too; emptiness is a local, checked at run
- *   time like the values.
- * - Every way out of the segment stores the dirty entries, TOP and the status word first (`flushCode`): a
- *   branch to a label, an exit, a label reached by falling through (`end`), an instruction run through `step`.
- * - An instruction whose fast case does not apply (a check fails, a function declines) runs through `step`
- *   after a flush; the region then takes T0 from TOP again and reloads every entry the fast path would have
- *   left in locals, so both ways meet with the same entries cached.
+ * - The first x87 instruction loads TOP into T0 and the status and control words, and decides whether the
+ *   fast cases may run (OK): no exception pending, precision 64 bits, rounding to nearest, the precision
+ *   exception masked (so no fast case ever sets ES); ACTIVE says this was done. Registers are entries relative
+ *   to T0: entry c is physical register (T0 + c) & 7, and ST(i) is entry (delta + i) & 7, where `delta` (the
+ *   pushes and pops since T0 was taken) is known where the code is written.
+ * - Which entries hold their register (CACHED) and which differ from memory (DIRTY) are masks in locals, so
+ *   they hold across labels: a branch to a label with delta 0 carries everything, and the code after a label
+ *   loads an entry only if CACHED says it is not there. Where the code is written, what the code above already
+ *   checked (`known`, `knownDirty`) spares those tests until the next label.
+ * - Write-back (`flush`: dirty entries, TOP, the status word, FIP and FOP) happens in the region's epilogue
+ *   (every exit sets XDELTA to the delta there), before an instruction runs through `step` (which then finds
+ *   the state in memory), and on a branch whose delta is not 0; the latter two leave ACTIVE clear, so the next
+ *   x87 instruction starts over from memory.
+ * - An instruction whose fast case does not apply runs through `step` after a write-back; T0 is then taken
+ *   from TOP again less the fast path's delta (the general path may not have popped as the fast one would),
+ *   and the entries are reloaded as they are used.
  */
 import { FCW_PC, FCW_PM, FCW_RC, FSW_C1, FSW_ES } from '../fpu/x87-constants.js';
 import { X87_WORD_CW, X87_WORD_FIP, X87_WORD_FOP, X87_WORD_SW, X87_WORD_TOP } from '../fpu/x87-state.js';
@@ -41,8 +46,15 @@ export const X87_TMP_SE = 4;
 export const X87_TMP_STATUS = 5;
 export const X87_TMP_LO = 6;
 export const X87_TMP_HI = 7;
+const ACTIVE = 8;
+const CACHED = 9;
+const DIRTY = 10;
+/** The delta where the region left (for the epilogue's write-back), and the last FIP and FOP (FOP -1: none). */
+const XDELTA = 11;
+const XFIP = 12;
+const XFOP = 13;
 /** Each entry's se: sign in bit 15, biased exponent in bits 0-14 (x87-wasm.ts), and EMPTY. */
-const ENTRY_I32 = 8;
+const ENTRY_I32 = 14;
 export const X87_I32_LOCALS = ENTRY_I32 + 8;
 /** The bit of an entry's se that says the register is empty. */
 const EMPTY = 0x10000;
@@ -54,34 +66,34 @@ export const X87_I64_LOCALS = 9;
 const CW_FAST_MASK = FCW_PC | FCW_RC | FCW_PM;
 const CW_FAST = FCW_PC | FCW_PM;
 
-/** What is known where the code is written (see the header). */
-export interface X87StackState {
+/** What is known where the code is written (see the header); all of it is forgotten at a label. */
+interface Known {
+  /** ACTIVE is set. */
   readonly active: boolean;
   readonly delta: number;
+  /** Entries CACHED has, and entries DIRTY has. */
   readonly cached: number;
   readonly dirty: number;
-  readonly swDirty: boolean;
-  /** FIP and FOP of the last x87 instruction the segment ran itself (-1: none yet): written back with the rest. */
-  readonly fip: number;
-  readonly fop: number;
 }
 
-const IDLE: X87StackState = { active: false, delta: 0, cached: 0, dirty: 0, swDirty: false, fip: 0, fop: -1 };
+const NOTHING: Known = { active: false, delta: 0, cached: 0, dirty: 0 };
 
 export class X87Stack {
-  private state: X87StackState = IDLE;
-  /** While set, flushes write nothing: memory holds the state (around an instruction run through `step`). */
-  private suspended = false;
+  private known: Known = NOTHING;
 
-  /** `i32At`, `i64At`: the region's local indices of the stack's first i32 and first i64 local. */
+  /**
+   * `i32At`, `i64At`: the region's local indices of the stack's first i32 and first i64 local. `enabled`:
+   * whether the region has them (x87 code); without, the hooks write nothing.
+   */
   constructor(
     private readonly w: CodeWriter,
     private readonly archOffset: number,
     private readonly i32At: number,
     private readonly i64At: number,
+    private readonly enabled: boolean,
   ) {}
 
-  /** The local index of i32 local `offset` (T0, SW, ..., X87_TMP_*). */
+  /** The local index of i32 local `offset` (X87_TMP_*, and the stack's own). */
   local(offset: number): number {
     return this.i32At + offset;
   }
@@ -99,35 +111,31 @@ export class X87Stack {
     return this.i64At + TMP_SIG;
   }
 
-  snapshot(): X87StackState {
-    return this.state;
-  }
-
-  restore(state: X87StackState): void {
-    this.state = state;
-  }
-
-  /** Opens a segment unless one is open: loads T0 and the words, and decides OK. */
-  begin(): void {
-    if (this.state.active) return;
-    const w = this.w;
-    w.i32(0).mem(Op.i32Load, this.word(X87_WORD_TOP)).set(this.local(T0));
-    w.i32(0).i32(1).mem(Op.i32Store, this.word(X87_WORD_TOUCHED));
-    this.loadWords();
-    this.state = { ...IDLE, active: true };
-  }
-
   private word(slot: number): number {
     return this.archOffset + X87_AT + slot * 4;
   }
 
-  /** Loads the status and control words and decides OK. */
-  private loadWords(): void {
+  /** Makes sure ACTIVE is set, taking T0 and the words from memory if it was not. */
+  begin(): void {
+    if (this.known.active) return;
     const w = this.w;
+    w.get(this.local(ACTIVE)).op(Op.i32Eqz).begin(Op.if, 'if');
+    w.i32(0).mem(Op.i32Load, this.word(X87_WORD_TOP)).set(this.local(T0));
+    this.takeWords();
+    w.end();
+    this.known = { active: true, delta: 0, cached: 0, dirty: 0 };
+  }
+
+  /** The words from memory, OK decided, nothing cached: the state as `step` or the kernel left it. */
+  private takeWords(): void {
+    const w = this.w;
+    w.i32(0).i32(1).mem(Op.i32Store, this.word(X87_WORD_TOUCHED));
     w.i32(0).mem(Op.i32Load, this.word(X87_WORD_SW)).tee(this.local(SW));
     w.i32(FSW_ES).op(Op.i32And).op(Op.i32Eqz);
     w.i32(0).mem(Op.i32Load, this.word(X87_WORD_CW)).tee(this.local(CW));
     w.i32(CW_FAST_MASK).op(Op.i32And).i32(CW_FAST).op(Op.i32Eq).op(Op.i32And).set(this.local(OK));
+    w.i32(0).set(this.local(CACHED)).i32(0).set(this.local(DIRTY)).i32(-1).set(this.local(XFOP));
+    w.i32(1).set(this.local(ACTIVE));
   }
 
   /** Branches to `decline` unless the fast cases may run. */
@@ -137,7 +145,7 @@ export class X87Stack {
 
   /** The entry of ST(i). */
   entry(i: number): number {
-    return (this.state.delta + i) & 7;
+    return (this.known.delta + i) & 7;
   }
 
   /** Pushes the physical register number of entry c. */
@@ -146,11 +154,16 @@ export class X87Stack {
     if (c !== 0) this.w.i32(c).op(Op.i32Add).i32(7).op(Op.i32And);
   }
 
-  /** Makes entry c's locals hold the register. */
+  /** Makes entry c's locals hold the register (loaded unless CACHED says they do). */
   private need(c: number): void {
-    if ((this.state.cached & (1 << c)) !== 0) return;
+    const bit = 1 << c;
+    if ((this.known.cached & bit) !== 0) return;
+    const w = this.w;
+    w.get(this.local(CACHED)).i32(bit).op(Op.i32And).op(Op.i32Eqz).begin(Op.if, 'if');
     this.loadEntry(c);
-    this.state = { ...this.state, cached: this.state.cached | (1 << c) };
+    w.get(this.local(CACHED)).i32(bit).op(Op.i32Or).set(this.local(CACHED));
+    w.end();
+    this.known = { ...this.known, cached: this.known.cached | bit };
   }
 
   private loadEntry(c: number): void {
@@ -185,6 +198,39 @@ export class X87Stack {
       .op(Op.i64ExtendI32U)
       .op(Op.i64Or);
     w.set(this.sig(c));
+  }
+
+  private storeEntry(c: number): void {
+    const w = this.w;
+    const base = this.archOffset;
+    this.phys(c);
+    w.get(this.se(c))
+      .i32(15)
+      .op(Op.i32ShrU)
+      .i32(1)
+      .op(Op.i32And)
+      .mem(Op.i32Store8, base + X87_SIGN_AT);
+    this.phys(c);
+    w.i32(1)
+      .op(Op.i32Shl)
+      .get(this.se(c))
+      .i32(0x7fff)
+      .op(Op.i32And)
+      .mem(Op.i32Store16, base + X87_EXP_AT);
+    this.phys(c);
+    w.get(this.se(c))
+      .i32(16)
+      .op(Op.i32ShrU)
+      .mem(Op.i32Store8, base + X87_EMPTY_AT);
+    this.phys(c);
+    w.i32(2).op(Op.i32Shl).get(this.sig(c)).i64(32).op(Op.i64ShrU).op(Op.i32WrapI64);
+    w.mem(Op.i32Store, base + X87_HI_AT);
+    this.phys(c);
+    w.i32(2)
+      .op(Op.i32Shl)
+      .get(this.sig(c))
+      .op(Op.i32WrapI64)
+      .mem(Op.i32Store, base + X87_LO_AT);
   }
 
   /** Entry c must hold a value (it is loaded if need be), else `decline`. */
@@ -223,18 +269,19 @@ export class X87Stack {
     this.touch(to);
   }
 
-  /** Entry c was written (its locals hold the new value). */
+  /** Entry c was written (its locals hold the new value): CACHED and DIRTY. */
   touch(c: number): void {
-    this.state = {
-      ...this.state,
-      cached: this.state.cached | (1 << c),
-      dirty: this.state.dirty | (1 << c),
-    };
+    const bit = 1 << c;
+    const w = this.w;
+    if ((this.known.cached & bit) === 0)
+      w.get(this.local(CACHED)).i32(bit).op(Op.i32Or).set(this.local(CACHED));
+    if ((this.known.dirty & bit) === 0) w.get(this.local(DIRTY)).i32(bit).op(Op.i32Or).set(this.local(DIRTY));
+    this.known = { ...this.known, cached: this.known.cached | bit, dirty: this.known.dirty | bit };
   }
 
   /** TOP - 1 (the entry written already). */
   push(): void {
-    this.state = { ...this.state, delta: this.state.delta - 1 };
+    this.known = { ...this.known, delta: this.known.delta - 1 };
   }
 
   /** ST(0) empty, TOP + 1. */
@@ -242,7 +289,7 @@ export class X87Stack {
     const c = this.entry(0);
     this.w.get(this.se(c)).i32(EMPTY).op(Op.i32Or).set(this.se(c));
     this.touch(c);
-    this.state = { ...this.state, delta: this.state.delta + 1 };
+    this.known = { ...this.known, delta: this.known.delta + 1 };
   }
 
   /** C1 cleared and the local `status` (PE, C1) merged in, or just C1 cleared when `status` is null. */
@@ -251,91 +298,102 @@ export class X87Stack {
     w.get(this.local(SW)).i32(~FSW_C1).op(Op.i32And);
     if (status !== null) w.get(status).op(Op.i32Or);
     w.set(this.local(SW));
-    this.state = { ...this.state, swDirty: true };
   }
 
-  /** The instruction at `fip` (FOP `fop`) ran: FIP and FOP to write back. */
+  /** The instruction at `fip` (FOP `fop`) ran here: FIP and FOP to write back. */
   ran(fip: number, fop: number): void {
-    this.state = { ...this.state, fip, fop };
-  }
-
-  /** Writes back what the segment changed (nothing when no segment is open or while suspended). */
-  flushCode(): void {
-    const { active, delta, dirty, swDirty } = this.state;
-    if (!active || this.suspended) return;
-    const w = this.w;
-    const base = this.archOffset;
-    for (let c = 0; c < 8; c++) {
-      if ((dirty & (1 << c)) === 0) continue;
-      this.phys(c);
-      w.get(this.se(c))
-        .i32(15)
-        .op(Op.i32ShrU)
-        .i32(1)
-        .op(Op.i32And)
-        .mem(Op.i32Store8, base + X87_SIGN_AT);
-      this.phys(c);
-      w.i32(1)
-        .op(Op.i32Shl)
-        .get(this.se(c))
-        .i32(0x7fff)
-        .op(Op.i32And)
-        .mem(Op.i32Store16, base + X87_EXP_AT);
-      this.phys(c);
-      w.get(this.se(c))
-        .i32(16)
-        .op(Op.i32ShrU)
-        .mem(Op.i32Store8, base + X87_EMPTY_AT);
-      this.phys(c);
-      w.i32(2).op(Op.i32Shl).get(this.sig(c)).i64(32).op(Op.i64ShrU).op(Op.i32WrapI64);
-      w.mem(Op.i32Store, base + X87_HI_AT);
-      this.phys(c);
-      w.i32(2)
-        .op(Op.i32Shl)
-        .get(this.sig(c))
-        .op(Op.i32WrapI64)
-        .mem(Op.i32Store, base + X87_LO_AT);
-    }
-    // TOP always: after an instruction ran through `step`, memory's TOP is not T0 even where delta is 0 mod 8.
-    w.i32(0);
-    this.phys(delta & 7);
-    w.mem(Op.i32Store, this.word(X87_WORD_TOP));
-    if (swDirty) w.i32(0).get(this.local(SW)).mem(Op.i32Store, this.word(X87_WORD_SW));
-    if (this.state.fop >= 0) {
-      w.i32(0).i32(this.state.fip).mem(Op.i32Store, this.word(X87_WORD_FIP));
-      w.i32(0).i32(this.state.fop).mem(Op.i32Store, this.word(X87_WORD_FOP));
-    }
-  }
-
-  /** Closes the segment: writes back, and nothing is known after. */
-  end(): void {
-    this.flushCode();
-    this.state = IDLE;
-  }
-
-  /** Forgets the segment without writing back (code after an unconditional branch, never reached). */
-  reset(): void {
-    this.state = IDLE;
-  }
-
-  /** Flushes write nothing until `resume`: memory holds the state while `step` runs an instruction. */
-  suspend(): void {
-    this.suspended = true;
+    this.w.i32(fip).set(this.local(XFIP)).i32(fop).set(this.local(XFOP));
   }
 
   /**
-   * After an instruction ran through `step`: the state is `after` (as the fast path leaves it), with every
-   * cached entry and the words loaded again from memory, where `step` left them.
+   * Writes back dirty entries, TOP (T0 plus `delta`, or plus XDELTA when null), the status word, FIP and FOP,
+   * when ACTIVE is set.
    */
-  resume(after: X87StackState): void {
-    this.suspended = false;
-    this.state = after;
-    // TOP as `step` left it, less the pushes and pops so far: the general path may not have popped as the fast
-    // one would (an unmasked exception leaves the stack alone).
+  private flush(delta: number | null): void {
+    const w = this.w;
+    if (!this.known.active) w.get(this.local(ACTIVE)).begin(Op.if, 'if');
+    for (let c = 0; c < 8; c++) {
+      w.get(this.local(DIRTY))
+        .i32(1 << c)
+        .op(Op.i32And)
+        .begin(Op.if, 'if');
+      this.storeEntry(c);
+      w.end();
+    }
+    w.i32(0).get(this.local(T0));
+    if (delta === null) w.get(this.local(XDELTA));
+    else w.i32(delta);
+    w.op(Op.i32Add).i32(7).op(Op.i32And).mem(Op.i32Store, this.word(X87_WORD_TOP));
+    w.i32(0).get(this.local(SW)).mem(Op.i32Store, this.word(X87_WORD_SW));
+    w.get(this.local(XFOP)).i32(0).op(Op.i32GeS).begin(Op.if, 'if');
+    w.i32(0).get(this.local(XFIP)).mem(Op.i32Store, this.word(X87_WORD_FIP));
+    w.i32(0).get(this.local(XFOP)).mem(Op.i32Store, this.word(X87_WORD_FOP));
+    w.end();
+    if (!this.known.active) w.end();
+  }
+
+  /** Writes back and clears ACTIVE: memory holds the state from here on. */
+  private release(): void {
+    this.flush(this.known.delta);
+    this.w.i32(0).set(this.local(ACTIVE));
+  }
+
+  /** Before the region branches to its exit: the epilogue writes back with the delta here. */
+  leaving(): void {
+    if (this.enabled && this.known.delta !== 0) this.w.i32(this.known.delta).set(this.local(XDELTA));
+    else if (this.enabled) this.w.i32(0).set(this.local(XDELTA));
+  }
+
+  /** The region's epilogue: writes back what is still in locals. */
+  epilogue(): void {
+    if (!this.enabled) return;
+    this.known = NOTHING;
+    this.flush(null);
+  }
+
+  /**
+   * Before a branch to a label (or falling into one): the label's code expects entries relative to the T0
+   * it finds, so a delta other than 0 writes back and starts over there.
+   */
+  toLabel(): void {
+    if (this.enabled && this.known.delta !== 0) this.release();
+  }
+
+  /** At a label, or code reached only by a branch: what the code above knew does not hold. */
+  forget(): void {
+    this.known = NOTHING;
+  }
+
+  /** Before an instruction other than x87 runs through `step`: it may read the x87 state, or unwind. */
+  beforeStep(): void {
+    if (!this.enabled) return;
+    this.release();
+    this.known = NOTHING;
+  }
+
+  /** What is known now, for an instruction that may run either way (`decline`, `declined`). */
+  snapshot(): Known {
+    return this.known;
+  }
+
+  /**
+   * On the way where an x87 instruction runs through `step` (its fast path having left `after`): writes back
+   * the state as it was before it (`before`) and clears ACTIVE, so an exit from `step` writes nothing again.
+   */
+  decline(before: Known): void {
+    this.known = before;
+    this.release();
+  }
+
+  /**
+   * After `step` ran the instruction: T0 from TOP less the fast path's delta, the words reloaded, nothing
+   * cached; then both ways meet knowing `after`'s delta and nothing else.
+   */
+  declined(after: Known): void {
     const w = this.w;
     w.i32(0).mem(Op.i32Load, this.word(X87_WORD_TOP)).i32(after.delta).op(Op.i32Sub).i32(7).op(Op.i32And);
     w.set(this.local(T0));
-    for (let c = 0; c < 8; c++) if ((after.cached & (1 << c)) !== 0) this.loadEntry(c);
-    this.loadWords();
+    this.takeWords();
+    this.known = { active: true, delta: after.delta, cached: 0, dirty: 0 };
   }
 }
