@@ -121,17 +121,21 @@ function seriesProgram(cw: number, scale: number): string {
   return seriesLoop(cw, scale, EVERY_FORM, '');
 }
 
-const EVERY_FORM = `
-    fst qword ptr [ebx+56]
-    fild qword ptr [ebx+56]
-    fcomp dword ptr [ebx+52]
-    push eax
+/** Adds CF after SAHF of FNSTSW's AX, and AX itself, to EDX (EAX pushed before, popped here). */
+const SUM_STATUS = `
     fnstsw ax
     sahf
     adc edx, 0
     movzx ecx, ax
     add edx, ecx
-    pop eax
+    pop eax`;
+
+const EVERY_FORM = `
+    fst qword ptr [ebx+56]
+    fild qword ptr [ebx+56]
+    fcomp dword ptr [ebx+52]
+    push eax
+    ${SUM_STATUS}
     fist dword ptr [ebx+60]
     fld dword ptr [ebx+60]
     fmul qword ptr [ebx+56]
@@ -166,7 +170,7 @@ const EVERY_FORM = `
  * The series loop with only the forms WebAssembly regions run themselves (wasm/x87-wasm.ts `x87Plan`):
  * register arithmetic (an exact quotient among them), memory arithmetic on m32fp, m64fp, m16int and m32int,
  * loads and stores of m32fp, m64fp and m80fp, FILD m16/m32, FXCH, FLD/FST/FSTP ST(i), constants and sign
- * changes. Operands that are zero, results the fast cases refuse and the other control words take the
+ * changes, compares into the status word (FNSTSW AX, EDX sums it) and into EFLAGS. Operands that are zero, results the fast cases refuse and the other control words take the
  * general path through `step` inside the region. FXSAVE, run through `step` in each pass, must see the
  * registers the region keeps in locals; FNSTENV after the loop keeps the pointers and tags it left.
  */
@@ -203,6 +207,33 @@ const PLANNED_FORMS = `
     fxch st(3)
     fxch st(2)
     fstp st(0)
+    push eax
+    fcom dword ptr [ebx+52]
+    ${SUM_STATUS}
+    fld st(0)
+    fucomip st, st(1)
+    adc edx, 0
+    fld st(0)
+    fcomip st, st(2)
+    adc edx, 0
+    fucomi st, st(1)
+    adc edx, 0
+    fld1
+    fcomp st(1)
+    fld1
+    fld st(0)
+    fcompp
+    fld st(1)
+    fucomp st(2)
+    ficom word ptr [ebx+60]
+    fld1
+    ficomp dword ptr [ebx+208]
+    fld1
+    fcomp qword ptr [ebx+56]
+    fnstsw ax
+    movzx ecx, ax
+    add edx, ecx
+    mov eax, [ebx+208]
     fxsave [ebx+1024]
 `;
 

@@ -28,7 +28,7 @@
 
 import { RunExit } from '@kmos/abi-driver';
 import { MAX_REGION_INSNS, PAGE_TAIL_BYTES, SEGMENT_OVERRIDES, steppableLength } from '../block-compiler.js';
-import { FLAG_DF } from '../constants.js';
+import { FLAG_CF, FLAG_DF, FLAG_ZF, FLAGS_STATUS } from '../constants.js';
 import type { CpuCore } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
 import { FAULTED } from '../fault.js';
@@ -82,6 +82,8 @@ import {
   X87Stack,
 } from './x87-stack.js';
 import {
+  CMP_EQ,
+  CMP_LT,
   FORMAT_EXTENDED,
   X87_FUNCTION_NAMES,
   type X87Function,
@@ -1228,6 +1230,13 @@ class WasmRegionWriter {
     const length = this.nextEip - this.insnEip;
     const memory = plan.memory;
     st.begin();
+    if (plan.kind === 'fnstsw') {
+      // FNSTSW AX waits for nothing and cannot fail.
+      w.get(R0).i32(-65536).op(Op.i32And);
+      st.statusWord();
+      w.op(Op.i32Or).set(R0);
+      return false;
+    }
     const before = st.snapshot();
     w.begin(Op.block, 'x87done').begin(Op.block, 'x87step');
     st.guard('x87step');
@@ -1241,6 +1250,10 @@ class WasmRegionWriter {
         break;
       case 'store':
         this.x87Store(plan);
+        break;
+      case 'compare':
+      case 'comi':
+        this.x87Compare(plan);
         break;
       case 'exchange': {
         const c0 = st.entry(0);
@@ -1278,9 +1291,37 @@ class WasmRegionWriter {
     this.step(length);
     st.declined(after);
     w.end();
-    this.pendingKind = pendingKind === 0 ? 0 : UNKNOWN_KIND;
+    // FCOMI sets every status flag either way.
+    this.pendingKind = pendingKind === 0 || plan.kind === 'comi' ? 0 : UNKNOWN_KIND;
     this.producerNow = null;
     return false;
+  }
+
+  /**
+   * FCOM/FUCOM/FICOM (C0, C2, C3 of the status word) and FCOMI/FUCOMI (ZF, PF, CF of EFLAGS, OF, SF and AF
+   * clear) of ST(0) with ST(other) or memory, through `compare`, which declines unordered and special values.
+   */
+  private x87Compare(plan: X87Plan): void {
+    const w = this.w;
+    const st = this.x87Stack;
+    const c0 = st.entry(0);
+    st.requireFull(c0, 'x87step');
+    const y = this.x87Operand(plan);
+    st.getValue(c0);
+    w.get(y[0] as number).get(y[1] as number);
+    this.x87Call('compare');
+    const outcome = st.local(X87_TMP_STATUS);
+    w.tee(outcome).i32(0).op(Op.i32LtS).brIf('x87step');
+    if (plan.kind === 'comi') {
+      w.get(FL).i32(~FLAGS_STATUS).op(Op.i32And);
+      w.i32(FLAG_CF).i32(FLAG_ZF).i32(0).get(outcome).i32(CMP_EQ).op(Op.i32Eq).op(Op.select);
+      w.get(outcome).i32(CMP_LT).op(Op.i32Eq).op(Op.select);
+      w.op(Op.i32Or).set(FL).i32(0).set(FK);
+      if (plan.pop) st.pop();
+      return;
+    }
+    st.setConditionCodes(outcome);
+    for (let i = 0; i < plan.pops; i++) st.pop();
   }
 
   /**
@@ -1321,20 +1362,28 @@ class WasmRegionWriter {
     this.w.call(F_X87_FIRST + X87_FUNCTION_NAMES.indexOf(name));
   }
 
+  /**
+   * The second operand of an arithmetic or compare instruction as its (se, significand) locals: ST(other), or
+   * the memory operand decoded into the temporaries.
+   */
+  private x87Operand(plan: X87Plan): number[] {
+    const st = this.x87Stack;
+    if (plan.memory !== null) {
+      this.x87MemoryValue(plan.memory);
+      return [st.local(X87_TMP_SE), st.tmpSig()];
+    }
+    const co = st.entry(plan.other);
+    st.requireFull(co, 'x87step');
+    return [st.se(co), st.sig(co)];
+  }
+
   /** FADD..FDIVR: ST(dest) = x op y, y from ST(other) or memory. */
   private x87Arith(plan: X87Plan): void {
     const w = this.w;
     const st = this.x87Stack;
     const cd = st.entry(plan.dest);
     st.requireFull(cd, 'x87step');
-    // Operands as (se, significand) locals; y is in the temporaries for a memory operand.
-    let y = [st.local(X87_TMP_SE), st.tmpSig()];
-    if (plan.memory !== null) this.x87MemoryValue(plan.memory);
-    else {
-      const co = st.entry(plan.other);
-      st.requireFull(co, 'x87step');
-      y = [st.se(co), st.sig(co)];
-    }
+    const y = this.x87Operand(plan);
     const x = [st.se(cd), st.sig(cd)];
     // FSUBR and FDIVR swap the operands; FSUB and FSUBR add the second negated.
     const [first, second] = plan.reverse ? [y, x] : [x, y];

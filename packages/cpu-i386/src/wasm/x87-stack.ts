@@ -23,7 +23,7 @@
  *   from TOP again less the fast path's delta (the general path may not have popped as the fast one would),
  *   and the entries are reloaded as they are used.
  */
-import { FCW_PC, FCW_PM, FCW_RC, FSW_C1, FSW_ES } from '../fpu/x87-constants.js';
+import { FCW_PC, FCW_PM, FCW_RC, FSW_C0, FSW_C1, FSW_C2, FSW_C3, FSW_ES } from '../fpu/x87-constants.js';
 import { X87_WORD_CW, X87_WORD_FIP, X87_WORD_FOP, X87_WORD_SW, X87_WORD_TOP } from '../fpu/x87-state.js';
 import {
   X87_AT,
@@ -35,6 +35,7 @@ import {
   X87_WORD_TOUCHED,
 } from './arch-state.js';
 import { type CodeWriter, Op } from './wasm-encoder.js';
+import { CMP_EQ, CMP_LT } from './x87-wasm.js';
 
 /** i32 locals the stack uses (after the region's own), by offset from the first. */
 const T0 = 0;
@@ -298,6 +299,25 @@ export class X87Stack {
     w.get(this.local(SW)).i32(~FSW_C1).op(Op.i32And);
     if (status !== null) w.get(status).op(Op.i32Or);
     w.set(this.local(SW));
+  }
+
+  /** C0..C3 from the compare outcome in local `outcome` (x87-wasm.ts CMP_*): LT sets C0, EQ sets C3. */
+  setConditionCodes(outcome: number): void {
+    const w = this.w;
+    w.get(this.local(SW))
+      .i32(~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3))
+      .op(Op.i32And);
+    w.i32(FSW_C0).i32(FSW_C3).i32(0).get(outcome).i32(CMP_EQ).op(Op.i32Eq).op(Op.select);
+    w.get(outcome).i32(CMP_LT).op(Op.i32Eq).op(Op.select);
+    w.op(Op.i32Or).set(this.local(SW));
+  }
+
+  /** Pushes the status word with TOP, as FNSTSW stores it. */
+  statusWord(): void {
+    const w = this.w;
+    w.get(this.local(SW));
+    this.phys(this.known.delta & 7);
+    w.i32(11).op(Op.i32Shl).op(Op.i32Or);
   }
 
   /** The instruction at `fip` (FOP `fop`) ran here: FIP and FOP to write back. */

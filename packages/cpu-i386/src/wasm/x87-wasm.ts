@@ -1,12 +1,12 @@
 /**
- * x87 arithmetic in WebAssembly: the common cases of the x87 unit's fast paths (fpu/fast-path.ts,
- * fpu/memory-fast.ts) as pure functions on unpacked values (sign, biased exponent, 64-bit significand as an
- * i64), for WebAssembly regions, which keep the x87 registers they use in locals (wasm/x87-stack.ts). Layer:
+ * x87 arithmetic, compares and memory formats in WebAssembly: the common cases of the x87 unit's fast paths
+ * (fpu/fast-path.ts, fpu/memory-fast.ts) as pure functions on unpacked values (sign and biased exponent,
+ * 64-bit significand as an i64), for WebAssembly regions, which keep the x87 registers they use in locals (wasm/x87-stack.ts). Layer:
  * arch plugin (cpu-i386); wasm-region.ts puts these functions in region modules that run x87 code and calls
  * them directly, and asks `x87Plan` how to run each escape instruction.
  *
  * A function returns status -1 when its case does not apply: an operand or result that is not normal (or zero
- * where a load allows it), an exact zero sum (its sign depends on the rounding mode). The region then runs the
+ * where a load or compare allows it), an exact zero sum (its sign depends on the rounding mode). The region then runs the
  * instruction through `step`, whose general path decides, so these functions change speed only; the region
  * calls them only under the default precision and rounding control (64 bits, to nearest) with the precision
  * exception masked, the only setting handled. The arithmetic mirrors fast-path.ts with 64-bit integers:
@@ -49,6 +49,11 @@ const ARITH_TYPE: FuncType = { params: [I32, I64, I32, I64], results: [I32, I64,
 const DECODE_TYPE: FuncType = { params: [I32, I32, I32], results: [I32, I64, I32] };
 /** encode(format, se, significand) -> (lo, hi, status): the m32fp or m64fp image, rounded. */
 const ENCODE_TYPE: FuncType = { params: [I32, I32, I64], results: [I32, I32, I32] };
+/** compare(x, y) -> CMP_GT, CMP_LT or CMP_EQ (memory-fast.ts's outcomes), or DECLINED. */
+const COMPARE_TYPE: FuncType = { params: [I32, I64, I32, I64], results: [I32] };
+export const CMP_GT = 0;
+export const CMP_LT = 1;
+export const CMP_EQ = 2;
 
 /**
  * The functions, with their types. Status: 0, FSW_PE, or FSW_PE | FSW_C1 (inexact, rounded up), or DECLINED.
@@ -60,6 +65,7 @@ export const X87_FUNCTIONS = {
   divide: ARITH_TYPE,
   decode: DECODE_TYPE,
   encode: ENCODE_TYPE,
+  compare: COMPARE_TYPE,
 } as const;
 export type X87Function = keyof typeof X87_FUNCTIONS;
 export const X87_FUNCTION_NAMES = Object.keys(X87_FUNCTIONS) as X87Function[];
@@ -475,6 +481,57 @@ class X87Writer {
   }
 
   /**
+   * x against y when each is zero or normal (memory-fast.ts's compareFinite); any other class declines (a
+   * denormal reports DE, a NaN or unsupported format IE: the general path decides).
+   */
+  compare(): Fn {
+    const f = new Fn(COMPARE_TYPE, ['sex', 'x', 'sey', 'y'], ['sx', 'ex', 'sy', 'ey', 'zx', 'zy']);
+    const w = f.w;
+    const L = (n: string) => f.l(n);
+    for (const [se, sign, e, sig, zero] of [
+      ['sex', 'sx', 'ex', 'x', 'zx'],
+      ['sey', 'sy', 'ey', 'y', 'zy'],
+    ] as const) {
+      f.get(se).i32(SIGN_SHIFT).op(Op.i32ShrU).i32(1).op(Op.i32And).set(L(sign));
+      f.get(se).i32(EXP_MASK).op(Op.i32And).tee(L(e)).op(Op.i32Eqz).tee(L(zero));
+      // A zero has a zero significand; anything else must be normal.
+      w.begin(Op.if, 'if');
+      f.get(sig).i64(0).op(Op.i64Ne);
+      f.declineIf();
+      w.else();
+      f.get(e).i32(1).op(Op.i32Sub).i32(EXP_NORMAL_MAX).op(Op.i32GeU);
+      f.get(sig).i64(0).op(Op.i64GeS).op(Op.i32Or);
+      f.declineIf();
+      w.end();
+    }
+    // Zeros: equal, or the other's sign decides; then different signs decide.
+    f.get('zx').get(L('zy')).op(Op.i32And).begin(Op.if, 'if');
+    w.i32(CMP_EQ).op(Op.return);
+    w.end();
+    for (const [zero, sign, negative, positive] of [
+      ['zx', 'sy', CMP_GT, CMP_LT],
+      ['zy', 'sx', CMP_LT, CMP_GT],
+    ] as const) {
+      f.get(zero).begin(Op.if, 'if');
+      w.i32(negative).i32(positive).get(L(sign)).op(Op.select).op(Op.return);
+      w.end();
+    }
+    f.get('sx').get(L('sy')).op(Op.i32Ne).begin(Op.if, 'if');
+    w.i32(CMP_LT).i32(CMP_GT).get(L('sx')).op(Op.select).op(Op.return);
+    w.end();
+    // Same sign: the magnitudes (exponent, then significand) decide, reversed for negatives.
+    f.get('ex').get(L('ey')).op(Op.i32Eq).get(L('x')).get(L('y')).op(Op.i64Eq).op(Op.i32And);
+    w.begin(Op.if, 'if');
+    w.i32(CMP_EQ).op(Op.return);
+    w.end();
+    w.i32(CMP_GT).i32(CMP_LT);
+    f.get('ex').get(L('ey')).op(Op.i32GtU);
+    f.get('ex').get(L('ey')).op(Op.i32Eq).get(L('x')).get(L('y')).op(Op.i64GtU).op(Op.i32And).op(Op.i32Or);
+    f.get('sx').op(Op.i32Eqz).op(Op.i32Eq).op(Op.select);
+    return f;
+  }
+
+  /**
    * The m32fp or m64fp image of a normal or zero value whose rounded value is normal in the format
    * (memory-fast.ts's encodeSingle/encodeDouble, to nearest): (lo, hi, status), hi 0 for m32fp.
    */
@@ -558,9 +615,11 @@ export interface X87Memory {
  * - load: pushes ST(other), the memory operand, or FLD1 (`constant` 1) or FLDZ (`constant` 0).
  * - store: ST(0) into ST(dest) or the memory operand, popping when `pop` is set.
  * - exchange: FXCH ST(other). sign: FCHS (`other` 0) or FABS (1).
+ * - compare: FCOM/FUCOM (FICOM) of ST(0) with ST(other) or memory into C0, C2, C3, popping `pops` times;
+ *   comi: FCOMI/FUCOMI(P) of ST(0) with ST(other) into EFLAGS; fnstsw: FNSTSW AX.
  */
 export interface X87Plan {
-  readonly kind: 'arith' | 'load' | 'store' | 'exchange' | 'sign';
+  readonly kind: 'arith' | 'load' | 'store' | 'exchange' | 'sign' | 'compare' | 'comi' | 'fnstsw';
   readonly fn: 'add' | 'multiply' | 'divide';
   readonly reverse: boolean;
   readonly negate: boolean;
@@ -568,6 +627,8 @@ export interface X87Plan {
   readonly other: number;
   readonly constant: number;
   readonly pop: boolean;
+  /** How many times a compare pops (FCOMPP: 2). */
+  readonly pops: number;
   readonly memory: X87Memory | null;
 }
 
@@ -580,6 +641,7 @@ const NO_PLAN: X87Plan = {
   other: -1,
   constant: -1,
   pop: false,
+  pops: 0,
   memory: null,
 };
 
@@ -602,19 +664,25 @@ export function x87Plan(opcode: number, modrm: number): X87Plan | null {
       memory,
     });
   const memory = (format: number, size: number): X87Memory => ({ format, size });
+  const compare = (other: number, pops: number, operand: X87Memory | null) =>
+    plan({ kind: 'compare', other, pops, memory: operand });
   if (modrm < 0xc0) {
     const load = (format: number, size: number) => plan({ kind: 'load', memory: memory(format, size) });
     const store = (format: number, size: number, pop: boolean) =>
       plan({ kind: 'store', pop, memory: memory(format, size) });
     switch (opcode) {
       case 0xd8:
-        return isCompare ? null : arith(reg, 0, -1, false, memory(FORMAT_SINGLE, 4));
+        if (isCompare) return compare(-1, reg - 2, memory(FORMAT_SINGLE, 4));
+        return arith(reg, 0, -1, false, memory(FORMAT_SINGLE, 4));
       case 0xdc:
-        return isCompare ? null : arith(reg, 0, -1, false, memory(FORMAT_DOUBLE, 8));
+        if (isCompare) return compare(-1, reg - 2, memory(FORMAT_DOUBLE, 8));
+        return arith(reg, 0, -1, false, memory(FORMAT_DOUBLE, 8));
       case 0xda:
-        return isCompare ? null : arith(reg, 0, -1, false, memory(FORMAT_INT, 4));
+        if (isCompare) return compare(-1, reg - 2, memory(FORMAT_INT, 4));
+        return arith(reg, 0, -1, false, memory(FORMAT_INT, 4));
       case 0xde:
-        return isCompare ? null : arith(reg, 0, -1, false, memory(FORMAT_INT, 2));
+        if (isCompare) return compare(-1, reg - 2, memory(FORMAT_INT, 2));
+        return arith(reg, 0, -1, false, memory(FORMAT_INT, 2));
       case 0xd9:
         if (reg === 0) return load(FORMAT_SINGLE, 4);
         return isCompare ? store(FORMAT_SINGLE, 4, reg === 3) : null;
@@ -633,11 +701,22 @@ export function x87Plan(opcode: number, modrm: number): X87Plan | null {
   }
   switch (opcode) {
     case 0xd8:
-      return isCompare ? null : arith(reg, 0, i, false, null);
+      return isCompare ? compare(i, reg - 2, null) : arith(reg, 0, i, false, null);
     case 0xdc:
+      return isCompare ? compare(i, reg - 2, null) : arith(reg < 4 ? reg : reg ^ 1, i, 0, false, null);
     case 0xde:
+      // FCOMP's alias (DE D0..D7) and FCOMPP (DE D9); DE D8 and DA..DF are #UD.
+      if (reg === 2) return compare(i, 1, null);
+      if (reg === 3) return modrm === 0xd9 ? compare(1, 2, null) : null;
       // ST(i) = ST(i) op ST(0): the reg field names the reversed operation (4<->5, 6<->7) in this form.
-      return isCompare ? null : arith(reg < 4 ? reg : reg ^ 1, i, 0, opcode === 0xde, null);
+      return arith(reg < 4 ? reg : reg ^ 1, i, 0, true, null);
+    case 0xda:
+      return modrm === 0xe9 ? compare(1, 2, null) : null; // FUCOMPP
+    case 0xdb:
+      return reg === 5 || reg === 6 ? plan({ kind: 'comi', other: i }) : null;
+    case 0xdf:
+      if (modrm === 0xe0) return plan({ kind: 'fnstsw' });
+      return reg === 5 || reg === 6 ? plan({ kind: 'comi', other: i, pop: true }) : null;
     case 0xd9:
       if (reg === 0) return plan({ kind: 'load', other: i });
       if (reg === 1) return plan({ kind: 'exchange', other: i });
@@ -645,7 +724,8 @@ export function x87Plan(opcode: number, modrm: number): X87Plan | null {
       if (modrm === 0xe8 || modrm === 0xee) return plan({ kind: 'load', constant: modrm === 0xe8 ? 1 : 0 });
       return null;
     case 0xdd:
-      return reg === 2 || reg === 3 ? plan({ kind: 'store', dest: i, pop: reg === 3 }) : null;
+      if (reg === 2 || reg === 3) return plan({ kind: 'store', dest: i, pop: reg === 3 });
+      return reg === 4 || reg === 5 ? compare(i, reg - 4, null) : null; // FUCOM, FUCOMP
     default:
       return null;
   }
