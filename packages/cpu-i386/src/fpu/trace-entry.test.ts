@@ -170,7 +170,8 @@ const EVERY_FORM = `
  * The series loop with only the forms WebAssembly regions run themselves (wasm/x87-wasm.ts `x87Plan`):
  * register arithmetic (an exact quotient among them), memory arithmetic on m32fp, m64fp, m16int and m32int,
  * loads and stores of m32fp, m64fp and m80fp, FILD m16/m32, FXCH, FLD/FST/FSTP ST(i), constants and sign
- * changes, compares into the status word (FNSTSW AX, EDX sums it) and into EFLAGS. Operands that are zero, results the fast cases refuse and the other control words take the
+ * changes, compares into the status word (FNSTSW AX, EDX sums it) and into EFLAGS, FIST/FISTP of every size,
+ * and C's (int) conversion: FNSTCW, FLDCW with rounding toward zero, FISTP, FLDCW back. Operands that are zero, results the fast cases refuse and the other control words take the
  * general path through `step` inside the region. FXSAVE, run through `step` in each pass, must see the
  * registers the region keeps in locals; FNSTENV after the loop keeps the pointers and tags it left.
  */
@@ -234,6 +235,20 @@ const PLANNED_FORMS = `
     movzx ecx, ax
     add edx, ecx
     mov eax, [ebx+208]
+    fist dword ptr [ebx+140]
+    fld st(0)
+    fistp word ptr [ebx+144]
+    fld st(1)
+    fistp qword ptr [ebx+148]
+    fnstcw [ebx+160]
+    movzx ecx, word ptr [ebx+160]
+    or ecx, 0xc00
+    mov [ebx+162], cx
+    fldcw [ebx+162]
+    fld st(0)
+    fistp dword ptr [ebx+164]
+    fist dword ptr [ebx+168]
+    fldcw [ebx+160]
     fxsave [ebx+1024]
 `;
 

@@ -1237,10 +1237,20 @@ class WasmRegionWriter {
       w.op(Op.i32Or).set(R0);
       return false;
     }
+    if (plan.kind === 'fnstcw') {
+      // Nor does FNSTCW; its store may leave for the decoded tier (after the registers are written back).
+      this.checkEa(true, 2);
+      this.physEa();
+      st.controlWord();
+      w.mem(Op.i32Store16);
+      return false;
+    }
     const before = st.snapshot();
     w.begin(Op.block, 'x87done').begin(Op.block, 'x87step');
-    st.guard('x87step');
-    if (memory !== null) this.checkEa(plan.kind === 'store', memory.size);
+    // FIST takes any rounding control, FLDCW any control word; the others need the usual one (OK).
+    if (plan.kind === 'fist' || plan.kind === 'fldcw') st.guardWaiting('x87step', plan.kind === 'fist');
+    else st.guard('x87step');
+    if (memory !== null) this.checkEa(plan.kind === 'store' || plan.kind === 'fist', memory.size);
     switch (plan.kind) {
       case 'arith':
         this.x87Arith(plan);
@@ -1254,6 +1264,14 @@ class WasmRegionWriter {
       case 'compare':
       case 'comi':
         this.x87Compare(plan);
+        break;
+      case 'fist':
+        this.x87Fist(plan);
+        break;
+      case 'fldcw':
+        this.physEa();
+        w.mem(Op.i32Load16U);
+        st.loadControlWord();
         break;
       case 'exchange': {
         const c0 = st.entry(0);
@@ -1278,11 +1296,14 @@ class WasmRegionWriter {
         st.setStatus(null);
       }
     }
-    st.ran(this.insnEip, ((op & 7) << 8) | this.modrm);
-    if (memory !== null)
-      w.i32(0)
-        .get(EA)
-        .mem(Op.i32Store, this.src.archOffset + X87_AT + X87_WORD_FDP * 4);
+    // FLDCW, a control instruction, leaves FIP, FOP and FDP alone.
+    if (plan.kind !== 'fldcw') {
+      st.ran(this.insnEip, ((op & 7) << 8) | this.modrm);
+      if (memory !== null)
+        w.i32(0)
+          .get(EA)
+          .mem(Op.i32Store, this.src.archOffset + X87_AT + X87_WORD_FDP * 4);
+    }
     w.br('x87done').end();
     const after = st.snapshot();
     st.decline(before);
@@ -1295,6 +1316,29 @@ class WasmRegionWriter {
     this.pendingKind = pendingKind === 0 || plan.kind === 'comi' ? 0 : UNKNOWN_KIND;
     this.producerNow = null;
     return false;
+  }
+
+  /** FIST/FISTP: ST(0) as an integer in the control word's rounding mode, through `integer`, which may decline. */
+  private x87Fist(plan: X87Plan): void {
+    const w = this.w;
+    const st = this.x87Stack;
+    const size = (plan.memory as X87Memory).size;
+    const c0 = st.entry(0);
+    st.requireFull(c0, 'x87step');
+    st.getValue(c0);
+    st.roundingControl();
+    w.i32(size * 8);
+    this.x87Call('integer');
+    w.tee(st.local(X87_TMP_STATUS)).i32(0).op(Op.i32LtS).brIf('x87step');
+    w.set(st.local(X87_TMP_HI)).set(st.local(X87_TMP_LO));
+    this.physEa();
+    w.get(st.local(X87_TMP_LO)).mem(size === 2 ? Op.i32Store16 : Op.i32Store);
+    if (size === 8) {
+      this.physEa();
+      w.get(st.local(X87_TMP_HI)).mem(Op.i32Store, 4);
+    }
+    st.setStatus(st.local(X87_TMP_STATUS));
+    if (plan.pop) st.pop();
   }
 
   /**

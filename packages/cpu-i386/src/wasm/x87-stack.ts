@@ -15,7 +15,7 @@
  *   they hold across labels: a branch to a label with delta 0 carries everything, and the code after a label
  *   loads an entry only if CACHED says it is not there. Where the code is written, what the code above already
  *   checked (`known`, `knownDirty`) spares those tests until the next label.
- * - Write-back (`flush`: dirty entries, TOP, the status word, FIP and FOP) happens in the region's epilogue
+ * - Write-back (`flush`: dirty entries, TOP, the status and control words, FIP and FOP) happens in the region's epilogue
  *   (every exit sets XDELTA to the delta there), before an instruction runs through `step` (which then finds
  *   the state in memory), and on a branch whose delta is not 0; the latter two leave ACTIVE clear, so the next
  *   x87 instruction starts over from memory.
@@ -23,7 +23,19 @@
  *   from TOP again less the fast path's delta (the general path may not have popped as the fast one would),
  *   and the entries are reloaded as they are used.
  */
-import { FCW_PC, FCW_PM, FCW_RC, FSW_C0, FSW_C1, FSW_C2, FSW_C3, FSW_ES } from '../fpu/x87-constants.js';
+import {
+  FCW_PC,
+  FCW_PM,
+  FCW_RC,
+  FCW_RC_SHIFT,
+  FSW_B,
+  FSW_C0,
+  FSW_C1,
+  FSW_C2,
+  FSW_C3,
+  FSW_ES,
+  FSW_EXCEPTIONS,
+} from '../fpu/x87-constants.js';
 import { X87_WORD_CW, X87_WORD_FIP, X87_WORD_FOP, X87_WORD_SW, X87_WORD_TOP } from '../fpu/x87-state.js';
 import {
   X87_AT,
@@ -131,10 +143,9 @@ export class X87Stack {
   private takeWords(): void {
     const w = this.w;
     w.i32(0).i32(1).mem(Op.i32Store, this.word(X87_WORD_TOUCHED));
-    w.i32(0).mem(Op.i32Load, this.word(X87_WORD_SW)).tee(this.local(SW));
-    w.i32(FSW_ES).op(Op.i32And).op(Op.i32Eqz);
-    w.i32(0).mem(Op.i32Load, this.word(X87_WORD_CW)).tee(this.local(CW));
-    w.i32(CW_FAST_MASK).op(Op.i32And).i32(CW_FAST).op(Op.i32Eq).op(Op.i32And).set(this.local(OK));
+    w.i32(0).mem(Op.i32Load, this.word(X87_WORD_SW)).set(this.local(SW));
+    w.i32(0).mem(Op.i32Load, this.word(X87_WORD_CW)).set(this.local(CW));
+    this.decideOk();
     w.i32(0).set(this.local(CACHED)).i32(0).set(this.local(DIRTY)).i32(-1).set(this.local(XFOP));
     w.i32(1).set(this.local(ACTIVE));
   }
@@ -142,6 +153,59 @@ export class X87Stack {
   /** Branches to `decline` unless the fast cases may run. */
   guard(decline: string): void {
     this.w.get(this.local(OK)).op(Op.i32Eqz).brIf(decline);
+  }
+
+  /** Branches to `decline` while an exception is pending (#MF) or, with `pe`, when PE is unmasked. */
+  guardWaiting(decline: string, pe: boolean): void {
+    const w = this.w;
+    w.get(this.local(SW)).i32(FSW_ES).op(Op.i32And);
+    if (pe) w.get(this.local(CW)).i32(FCW_PM).op(Op.i32And).op(Op.i32Eqz).op(Op.i32Or);
+    w.brIf(decline);
+  }
+
+  /** Pushes the control word's rounding control (RC_*). */
+  roundingControl(): void {
+    this.w.get(this.local(CW)).i32(FCW_RC_SHIFT).op(Op.i32ShrU).i32(3).op(Op.i32And);
+  }
+
+  /** Pushes the control word. */
+  controlWord(): void {
+    this.w.get(this.local(CW));
+  }
+
+  /**
+   * FLDCW of the value on the stack: the control word (bit 6 always set, as x87.ts keeps it), ES and B as
+   * the new masks make them (X87State.updateSummary), and OK decided again.
+   */
+  loadControlWord(): void {
+    const w = this.w;
+    w.i32(0x40).op(Op.i32Or).set(this.local(CW));
+    w.get(this.local(SW))
+      .i32(~(FSW_ES | FSW_B))
+      .op(Op.i32And);
+    w.i32(FSW_ES | FSW_B).i32(0);
+    w.get(this.local(SW))
+      .get(this.local(CW))
+      .i32(-1)
+      .op(Op.i32Xor)
+      .op(Op.i32And)
+      .i32(FSW_EXCEPTIONS)
+      .op(Op.i32And);
+    w.op(Op.select).op(Op.i32Or).set(this.local(SW));
+    this.decideOk();
+  }
+
+  /** OK: no exception pending and the control word the fast cases need. */
+  private decideOk(): void {
+    const w = this.w;
+    w.get(this.local(SW)).i32(FSW_ES).op(Op.i32And).op(Op.i32Eqz);
+    w.get(this.local(CW))
+      .i32(CW_FAST_MASK)
+      .op(Op.i32And)
+      .i32(CW_FAST)
+      .op(Op.i32Eq)
+      .op(Op.i32And)
+      .set(this.local(OK));
   }
 
   /** The entry of ST(i). */
@@ -345,6 +409,7 @@ export class X87Stack {
     else w.i32(delta);
     w.op(Op.i32Add).i32(7).op(Op.i32And).mem(Op.i32Store, this.word(X87_WORD_TOP));
     w.i32(0).get(this.local(SW)).mem(Op.i32Store, this.word(X87_WORD_SW));
+    w.i32(0).get(this.local(CW)).mem(Op.i32Store, this.word(X87_WORD_CW));
     w.get(this.local(XFOP)).i32(0).op(Op.i32GeS).begin(Op.if, 'if');
     w.i32(0).get(this.local(XFIP)).mem(Op.i32Store, this.word(X87_WORD_FIP));
     w.i32(0).get(this.local(XFOP)).mem(Op.i32Store, this.word(X87_WORD_FOP));

@@ -7,12 +7,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadInt32, stored } from '../fpu/convert.js';
+import { loadInt32, stored, storeInteger } from '../fpu/convert.js';
 import { Ext80, fpx } from '../fpu/ext80.js';
 import { fastArithExt80, NOT_HANDLED } from '../fpu/fast-path.js';
 import { compareFinite, decodeDouble, decodeSingle, encodeDouble, encodeSingle } from '../fpu/memory-fast.js';
 import { register } from '../fpu/testdata/x87-cases.js';
-import { FCW_DEFAULT, RC_NEAREST } from '../fpu/x87-constants.js';
+import { FCW_DEFAULT, FSW_C1, FSW_PE, RC_NEAREST } from '../fpu/x87-constants.js';
 import { X87State } from '../fpu/x87-state.js';
 import { encodeModule } from './wasm-encoder.js';
 import {
@@ -151,6 +151,35 @@ describe('x87 functions in WebAssembly', () => {
       }),
       { numRuns: 20000 },
     );
+  });
+
+  it('convert to m16int, m32int and m64int in every rounding mode as convert.ts does', () => {
+    let done = 0;
+    fc.assert(
+      fc.property(register, fc.integer({ min: 0, max: 3 }), fc.constantFrom(16, 32, 64), (r, rc, bits) => {
+        const x = asExt80(r);
+        fpx.begin(FCW_DEFAULT);
+        const converted = storeInteger(x, bits, rc);
+        const [lo, hi, status] = functions.integer(se(x), sig(x), rc, bits);
+        // Declined: what raises more than PE, and what is neither zero nor normal (denormals convert to 0 or
+        // 1 in the general path).
+        const normalOrZero = x.exp === 0 ? (x.hi | x.lo) === 0 : x.hi >= 0x80000000;
+        if (!converted || (fpx.flags & ~FSW_PE) !== 0 || !normalOrZero) {
+          expect(status).toBe(DECLINED);
+          return;
+        }
+        done++;
+        expect(status).toBe(fpx.flags === 0 ? 0 : fpx.roundedUp ? FSW_PE | FSW_C1 : FSW_PE);
+        const expectedHi = bits === 64 ? stored.hi : 0;
+        const mask = bits === 16 ? 0xffff : 0xffffffff;
+        expect([((lo as number) & mask) >>> 0, bits === 64 ? (hi as number) >>> 0 : 0]).toEqual([
+          (stored.lo & mask) >>> 0,
+          expectedHi,
+        ]);
+      }),
+      { numRuns: 20000 },
+    );
+    expect(done).toBeGreaterThan(2000);
   });
 
   it('encode m32fp and m64fp as memory-fast.ts does, rounding to nearest', () => {

@@ -49,6 +49,8 @@ const ARITH_TYPE: FuncType = { params: [I32, I64, I32, I64], results: [I32, I64,
 const DECODE_TYPE: FuncType = { params: [I32, I32, I32], results: [I32, I64, I32] };
 /** encode(format, se, significand) -> (lo, hi, status): the m32fp or m64fp image, rounded. */
 const ENCODE_TYPE: FuncType = { params: [I32, I32, I64], results: [I32, I32, I32] };
+/** integer(se, significand, rc, bits) -> (lo, hi, status): FIST's m16int/m32int/m64int in rounding mode rc. */
+const INTEGER_TYPE: FuncType = { params: [I32, I64, I32, I32], results: [I32, I32, I32] };
 /** compare(x, y) -> CMP_GT, CMP_LT or CMP_EQ (memory-fast.ts's outcomes), or DECLINED. */
 const COMPARE_TYPE: FuncType = { params: [I32, I64, I32, I64], results: [I32] };
 export const CMP_GT = 0;
@@ -66,6 +68,7 @@ export const X87_FUNCTIONS = {
   decode: DECODE_TYPE,
   encode: ENCODE_TYPE,
   compare: COMPARE_TYPE,
+  integer: INTEGER_TYPE,
 } as const;
 export type X87Function = keyof typeof X87_FUNCTIONS;
 export const X87_FUNCTION_NAMES = Object.keys(X87_FUNCTIONS) as X87Function[];
@@ -481,6 +484,80 @@ class X87Writer {
   }
 
   /**
+   * A zero or normal value as a signed integer of `bits` (16, 32, 64) rounded in mode `rc` (convert.ts's
+   * storeInteger): (lo, hi, status), status PE and C1 as it rounded. Anything that would raise IE (out of
+   * range, not a number) or is not zero or normal declines.
+   */
+  integer(): Fn {
+    const f = new Fn(
+      INTEGER_TYPE,
+      ['se', 'sig', 'rc', 'bits'],
+      ['sign', 'exp', 'n', 'status', 'up'],
+      ['int', 'frac'],
+    );
+    const w = f.w;
+    const L = (n: string) => f.l(n);
+    f.get('se').i32(SIGN_SHIFT).op(Op.i32ShrU).i32(1).op(Op.i32And).set(L('sign'));
+    f.get('se').i32(EXP_MASK).op(Op.i32And).set(L('exp'));
+    w.i32(0).set(L('status'));
+    w.begin(Op.block, 'rounded');
+    f.get('exp').op(Op.i32Eqz).begin(Op.if, 'if');
+    f.get('sig').i64(0).op(Op.i64Ne);
+    f.declineIf();
+    w.br('rounded').end();
+    f.get('exp').i32(1).op(Op.i32Sub).i32(EXP_NORMAL_MAX).op(Op.i32GeU);
+    f.get('sig').i64(0).op(Op.i64GeS).op(Op.i32Or);
+    f.declineIf();
+    // n: how far the integer part sits below bit 63 (a magnitude of 2^64 or more declines).
+    w.i32(EXT_BIAS + 63)
+      .get(L('exp'))
+      .op(Op.i32Sub)
+      .tee(L('n'))
+      .i32(0)
+      .op(Op.i32LtS);
+    f.declineIf();
+    // int: the integer part; frac: the bits below it, left-aligned (beyond 64 places, any nonzero value under
+    // a half will do).
+    f.get('n').op(Op.i32Eqz).begin(Op.if, 'if');
+    f.get('sig').set(L('int'));
+    w.br('rounded').end();
+    f.get('n').i32(64).op(Op.i32LtU).begin(Op.if, 'if');
+    f.get('sig').get(L('n')).op(Op.i64ExtendI32U).op(Op.i64ShrU).set(L('int'));
+    f.get('sig').i32(64).get(L('n')).op(Op.i32Sub).op(Op.i64ExtendI32U).op(Op.i64Shl).set(L('frac'));
+    w.else();
+    w.i64(0).set(L('int'));
+    f.get('sig').i64(1).get(L('n')).i32(64).op(Op.i32Eq).op(Op.select).set(L('frac'));
+    w.end();
+    f.get('frac').op(Op.i64Eqz).brIf('rounded');
+    w.i32(FSW_PE).set(L('status'));
+    // Up in magnitude: to nearest (above half, or half with the integer odd), up for positive values, down
+    // for negative ones, never toward zero.
+    f.get('frac').i64(J_BIT).op(Op.i64GtU);
+    f.get('frac').i64(J_BIT).op(Op.i64Eq).get(L('int')).op(Op.i32WrapI64).i32(1).op(Op.i32And).op(Op.i32And);
+    w.op(Op.i32Or);
+    f.get('sign').op(Op.i32Eqz).get(L('sign')).get(L('rc')).i32(2).op(Op.i32Eq).op(Op.select);
+    w.i32(0).get(L('rc')).i32(3).op(Op.i32Ne).op(Op.select);
+    f.get('rc').op(Op.i32Eqz).op(Op.select).tee(L('up'));
+    w.begin(Op.if, 'if');
+    w.i32(FSW_PE | FSW_C1).set(L('status'));
+    f.get('int').i64(1).op(Op.i64Add).set(L('int'));
+    w.end();
+    w.end();
+    // The magnitude must fit: below 2^(bits-1), or exactly that for a negative value.
+    w.i64(1).get(L('bits')).i32(1).op(Op.i32Sub).op(Op.i64ExtendI32U).op(Op.i64Shl).tee(L('frac'));
+    f.get('int').op(Op.i64GtU);
+    f.get('frac').get(L('int')).op(Op.i64Eq).get(L('sign')).op(Op.i32And).op(Op.i32Or);
+    w.op(Op.i32Eqz);
+    f.declineIf();
+    // Negative values as two's complement.
+    w.i64(0).get(L('int')).op(Op.i64Sub).get(L('int')).get(L('sign')).op(Op.select).set(L('int'));
+    f.get('int').op(Op.i32WrapI64);
+    f.get('int').i64(32).op(Op.i64ShrU).op(Op.i32WrapI64);
+    f.get('status');
+    return f;
+  }
+
+  /**
    * x against y when each is zero or normal (memory-fast.ts's compareFinite); any other class declines (a
    * denormal reports DE, a NaN or unsupported format IE: the general path decides).
    */
@@ -617,9 +694,22 @@ export interface X87Memory {
  * - exchange: FXCH ST(other). sign: FCHS (`other` 0) or FABS (1).
  * - compare: FCOM/FUCOM (FICOM) of ST(0) with ST(other) or memory into C0, C2, C3, popping `pops` times;
  *   comi: FCOMI/FUCOMI(P) of ST(0) with ST(other) into EFLAGS; fnstsw: FNSTSW AX.
+ * - fist: FIST/FISTP of ST(0) into the memory operand (m16int, m32int, m64int), in the control word's rounding
+ *   mode; fldcw, fnstcw: FLDCW and FNSTCW of the memory operand.
  */
 export interface X87Plan {
-  readonly kind: 'arith' | 'load' | 'store' | 'exchange' | 'sign' | 'compare' | 'comi' | 'fnstsw';
+  readonly kind:
+    | 'arith'
+    | 'load'
+    | 'store'
+    | 'exchange'
+    | 'sign'
+    | 'compare'
+    | 'comi'
+    | 'fnstsw'
+    | 'fist'
+    | 'fldcw'
+    | 'fnstcw';
   readonly fn: 'add' | 'multiply' | 'divide';
   readonly reverse: boolean;
   readonly negate: boolean;
@@ -670,6 +760,8 @@ export function x87Plan(opcode: number, modrm: number): X87Plan | null {
     const load = (format: number, size: number) => plan({ kind: 'load', memory: memory(format, size) });
     const store = (format: number, size: number, pop: boolean) =>
       plan({ kind: 'store', pop, memory: memory(format, size) });
+    const fist = (size: number, pop: boolean) =>
+      plan({ kind: 'fist', pop, memory: memory(FORMAT_INT, size) });
     switch (opcode) {
       case 0xd8:
         if (isCompare) return compare(-1, reg - 2, memory(FORMAT_SINGLE, 4));
@@ -685,6 +777,8 @@ export function x87Plan(opcode: number, modrm: number): X87Plan | null {
         return arith(reg, 0, -1, false, memory(FORMAT_INT, 2));
       case 0xd9:
         if (reg === 0) return load(FORMAT_SINGLE, 4);
+        if (reg === 5) return plan({ kind: 'fldcw', memory: memory(FORMAT_INT, 2) });
+        if (reg === 7) return plan({ kind: 'fnstcw', memory: memory(FORMAT_INT, 2) });
         return isCompare ? store(FORMAT_SINGLE, 4, reg === 3) : null;
       case 0xdd:
         if (reg === 0) return load(FORMAT_DOUBLE, 8);
@@ -692,9 +786,12 @@ export function x87Plan(opcode: number, modrm: number): X87Plan | null {
       case 0xdb:
         if (reg === 0) return load(FORMAT_INT, 4);
         if (reg === 5) return load(FORMAT_EXTENDED, 10);
+        if (isCompare) return fist(4, reg === 3);
         return reg === 7 ? store(FORMAT_EXTENDED, 10, true) : null;
       case 0xdf:
-        return reg === 0 ? load(FORMAT_INT, 2) : null;
+        if (reg === 0) return load(FORMAT_INT, 2);
+        if (isCompare) return fist(2, reg === 3);
+        return reg === 7 ? fist(8, true) : null;
       default:
         return null;
     }
