@@ -171,7 +171,7 @@ const EVERY_FORM = `
  * register arithmetic (an exact quotient among them), memory arithmetic on m32fp, m64fp, m16int and m32int,
  * loads and stores of m32fp, m64fp and m80fp, FILD m16/m32, FXCH, FLD/FST/FSTP ST(i), constants and sign
  * changes, compares into the status word (FNSTSW AX, EDX sums it) and into EFLAGS, FIST/FISTP of every size,
- * and C's (int) conversion: FNSTCW, FLDCW with rounding toward zero, FISTP, FLDCW back. Operands that are zero, results the fast cases refuse and the other control words take the
+ * and C's (int) conversion: FNSTCW, FLDCW with rounding toward zero, FISTP, FLDCW back; FILD m64, constants. Operands that are zero, results the fast cases refuse and the other control words take the
  * general path through `step` inside the region. FXSAVE, run through `step` in each pass, must see the
  * registers the region keeps in locals; FNSTENV after the loop keeps the pointers and tags it left.
  */
@@ -249,6 +249,18 @@ const PLANNED_FORMS = `
     fistp dword ptr [ebx+164]
     fist dword ptr [ebx+168]
     fldcw [ebx+160]
+    fild qword ptr [ebx+148]
+    fldpi
+    fldl2e
+    faddp st(1), st
+    fldl2t
+    fldlg2
+    fldln2
+    faddp st(1), st
+    faddp st(1), st
+    faddp st(1), st
+    faddp st(1), st
+    fstp qword ptr [ebx+176]
     fxsave [ebx+1024]
 `;
 

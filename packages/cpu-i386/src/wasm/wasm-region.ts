@@ -32,7 +32,9 @@ import { FLAG_CF, FLAG_DF, FLAG_ZF, FLAGS_STATUS } from '../constants.js';
 import type { CpuCore } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
 import { FAULTED } from '../fault.js';
-import { EXT_BIAS } from '../fpu/x87-constants.js';
+import { Ext80 } from '../fpu/ext80.js';
+import { loadConstant } from '../fpu/transcendental.js';
+import { RC_NEAREST } from '../fpu/x87-constants.js';
 import { X87_WORD_FDP } from '../fpu/x87-state.js';
 import { INSTRUCTION_PREFIXES } from '../instruction-length.js';
 import { CONTINUE } from '../interpreter.js';
@@ -1448,8 +1450,11 @@ class WasmRegionWriter {
     const st = this.x87Stack;
     if (plan.memory !== null) this.x87MemoryValue(plan.memory);
     else if (plan.constant >= 0) {
-      w.i32(plan.constant === 1 ? EXT_BIAS : 0).set(st.local(X87_TMP_SE));
-      w.i64(plan.constant === 1 ? 1n << 63n : 0n).set(st.tmpSig());
+      // The value the x87 unit loads (rounded to nearest, the only control the fast cases run under).
+      const c = new Ext80();
+      loadConstant(plan.constant, RC_NEAREST, c);
+      w.i32((c.sign << 15) | c.exp).set(st.local(X87_TMP_SE));
+      w.i64((BigInt(c.hi) << 32n) | BigInt(c.lo)).set(st.tmpSig());
     } else {
       const src = st.entry(plan.other);
       st.requireFull(src, 'x87step');

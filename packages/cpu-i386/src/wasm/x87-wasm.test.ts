@@ -10,7 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { loadInt32, stored, storeInteger } from '../fpu/convert.js';
 import { Ext80, fpx } from '../fpu/ext80.js';
 import { fastArithExt80, NOT_HANDLED } from '../fpu/fast-path.js';
-import { compareFinite, decodeDouble, decodeSingle, encodeDouble, encodeSingle } from '../fpu/memory-fast.js';
+import {
+  compareFinite,
+  decodeDouble,
+  decodeInt64,
+  decodeSingle,
+  encodeDouble,
+  encodeSingle,
+} from '../fpu/memory-fast.js';
 import { register } from '../fpu/testdata/x87-cases.js';
 import { FCW_DEFAULT, FSW_C1, FSW_PE, RC_NEAREST } from '../fpu/x87-constants.js';
 import { X87State } from '../fpu/x87-state.js';
@@ -19,6 +26,7 @@ import {
   DECLINED,
   FORMAT_DOUBLE,
   FORMAT_INT,
+  FORMAT_INT64,
   FORMAT_SINGLE,
   X87_FUNCTION_NAMES,
   type X87Function,
@@ -94,7 +102,7 @@ describe('x87 functions in WebAssembly', () => {
     expect(done).toBeGreaterThan(20000);
   });
 
-  it('decode m16int, m32int, m32fp and m64fp as convert.ts and memory-fast.ts do', () => {
+  it('decode m16int, m32int, m64int, m32fp and m64fp as convert.ts and memory-fast.ts do', () => {
     fc.assert(
       fc.property(
         fc.oneof(
@@ -119,6 +127,12 @@ describe('x87 functions in WebAssembly', () => {
             fc.integer({ min: 0, max: 0xffffffff }),
             fc.integer({ min: 0, max: 0xffffffff }),
           ),
+          fc
+            .bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n })
+            .map(
+              (v) =>
+                [FORMAT_INT64, Number(BigInt.asUintN(32, v)), Number(BigInt.asUintN(64, v) >> 32n)] as const,
+            ),
           fc.double().map((d) => {
             const words = new Uint32Array(new Float64Array([d]).buffer);
             return [FORMAT_DOUBLE, words[0] as number, words[1] as number] as const;
@@ -128,6 +142,7 @@ describe('x87 functions in WebAssembly', () => {
           const expected = new Ext80();
           let handled = true;
           if (format === FORMAT_INT) loadInt32(lo, expected);
+          else if (format === FORMAT_INT64) decodeInt64(lo, hi, expected);
           else if (format === FORMAT_SINGLE) handled = decodeSingle(lo, expected);
           else handled = decodeDouble(lo, hi, expected);
           const [rse, rsig, status] = functions.decode(format, lo | 0, hi | 0);

@@ -36,6 +36,7 @@ export const FORMAT_INT = 0;
 export const FORMAT_SINGLE = 1;
 export const FORMAT_DOUBLE = 2;
 export const FORMAT_EXTENDED = 3;
+export const FORMAT_INT64 = 4;
 
 /**
  * Values travel as (se, significand): se holds the sign in bit 15 and the biased exponent in bits 0-14, as
@@ -45,7 +46,7 @@ const SIGN_SHIFT = 15;
 const EXP_MASK = 0x7fff;
 /** (se, significand) of x and y -> (se, significand, status): x op y. */
 const ARITH_TYPE: FuncType = { params: [I32, I64, I32, I64], results: [I32, I64, I32] };
-/** decode(format, lo, hi) -> (se, significand, status): an m16int/m32int (in lo), m32fp or m64fp. */
+/** decode(format, lo, hi) -> (se, significand, status): an m16int/m32int (in lo), m64int, m32fp or m64fp. */
 const DECODE_TYPE: FuncType = { params: [I32, I32, I32], results: [I32, I64, I32] };
 /** encode(format, se, significand) -> (lo, hi, status): the m32fp or m64fp image, rounded. */
 const ENCODE_TYPE: FuncType = { params: [I32, I32, I64], results: [I32, I32, I32] };
@@ -430,7 +431,10 @@ class X87Writer {
     f.declineIf();
   }
 
-  /** An m16int or m32int (FORMAT_INT, in lo, sign-extended), m32fp (in lo) or m64fp that is normal or zero. */
+  /**
+   * An m16int or m32int (FORMAT_INT, in lo, sign-extended), an m64int, or an m32fp (in lo) or m64fp that is
+   * normal or zero.
+   */
   decode(): Fn {
     const f = new Fn(DECODE_TYPE, ['format', 'lo', 'hi'], ['sign', 'exp', 'e', 'max'], ['sig']);
     const w = f.w;
@@ -445,6 +449,20 @@ class X87Writer {
     w.op(Op.i32Clz).set(L('e'));
     f.get('lo').get(L('e')).op(Op.i32Shl).op(Op.i64ExtendI32U).i64(32).op(Op.i64Shl).set(L('sig'));
     w.i32(EXT_BIAS + 31)
+      .get(L('e'))
+      .op(Op.i32Sub)
+      .set(L('exp'));
+    w.end();
+    w.br('decoded').end();
+    f.get('format').i32(FORMAT_INT64).op(Op.i32Eq).begin(Op.if, 'if');
+    // m64int: the magnitude of hi:lo shifted up to bit 63, its exponent from the shift.
+    f.get('hi').i32(31).op(Op.i32ShrU).set(L('sign'));
+    f.get('hi').op(Op.i64ExtendI32U).i64(32).op(Op.i64Shl).get(L('lo')).op(Op.i64ExtendI32U).op(Op.i64Or);
+    w.tee(L('sig')).op(Op.i64Eqz).op(Op.i32Eqz).begin(Op.if, 'if');
+    w.i64(0).get(L('sig')).op(Op.i64Sub).get(L('sig')).get(L('sign')).op(Op.select).tee(L('sig'));
+    w.op(Op.i64Clz).op(Op.i32WrapI64).set(L('e'));
+    f.get('sig').get(L('e')).op(Op.i64ExtendI32U).op(Op.i64Shl).set(L('sig'));
+    w.i32(EXT_BIAS + 63)
       .get(L('e'))
       .op(Op.i32Sub)
       .set(L('exp'));
@@ -689,7 +707,7 @@ export interface X87Memory {
  * How a region runs an escape instruction on the registers it keeps (wasm/x87-stack.ts), by kind:
  * - arith: ST(dest) = ST(dest) op y, y being ST(other) or the memory operand; `reverse` swaps the operands
  *   (FSUBR, FDIVR), `negate` flips y's sign (FSUB); `fn` is the function; `pop` pops after.
- * - load: pushes ST(other), the memory operand, or FLD1 (`constant` 1) or FLDZ (`constant` 0).
+ * - load: pushes ST(other), the memory operand, or a constant (`constant`: i of D9 E8+i, FLD1 to FLDZ).
  * - store: ST(0) into ST(dest) or the memory operand, popping when `pop` is set.
  * - exchange: FXCH ST(other). sign: FCHS (`other` 0) or FABS (1).
  * - compare: FCOM/FUCOM (FICOM) of ST(0) with ST(other) or memory into C0, C2, C3, popping `pops` times;
@@ -790,6 +808,7 @@ export function x87Plan(opcode: number, modrm: number): X87Plan | null {
         return reg === 7 ? store(FORMAT_EXTENDED, 10, true) : null;
       case 0xdf:
         if (reg === 0) return load(FORMAT_INT, 2);
+        if (reg === 5) return load(FORMAT_INT64, 8);
         if (isCompare) return fist(2, reg === 3);
         return reg === 7 ? fist(8, true) : null;
       default:
@@ -818,7 +837,8 @@ export function x87Plan(opcode: number, modrm: number): X87Plan | null {
       if (reg === 0) return plan({ kind: 'load', other: i });
       if (reg === 1) return plan({ kind: 'exchange', other: i });
       if (modrm === 0xe0 || modrm === 0xe1) return plan({ kind: 'sign', other: i });
-      if (modrm === 0xe8 || modrm === 0xee) return plan({ kind: 'load', constant: modrm === 0xe8 ? 1 : 0 });
+      // FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ (D9 EF is #UD).
+      if (reg === 5 && i !== 7) return plan({ kind: 'load', constant: i });
       return null;
     case 0xdd:
       if (reg === 2 || reg === 3) return plan({ kind: 'store', dest: i, pop: reg === 3 });
