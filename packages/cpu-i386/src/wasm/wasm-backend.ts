@@ -75,7 +75,7 @@ export class WasmBackend {
 
   /**
    * Compiles the region entered at block `b` (physical page `page`); false when its entry has no template.
-   * A region with x87 instructions is compiled to JS (see PREFER_JS).
+   * A region with an x87 form WebAssembly regions do not run is compiled to JS (see PREFER_JS).
    */
   compile(
     b: Block,
