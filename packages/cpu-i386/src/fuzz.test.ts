@@ -25,12 +25,13 @@ function snapshot(m: GuestMachine): number[] {
   return out;
 }
 
-/** The CPU's three ways to run code: interpreter, decoded blocks, compiled traces. */
+/** The ways to run code: interpreter, decoded blocks, JS and WebAssembly regions (these also after decoded blocks). */
 const MODES = fc.constantFrom<[number, boolean, RegionCompiler]>(
   [0, false, 'js'],
   [0, true, 'js'],
   [1, false, 'js'],
   [1, false, 'wasm'],
+  [1, true, 'wasm'],
 );
 
 function runRandomPage(
