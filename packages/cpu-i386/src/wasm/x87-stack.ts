@@ -14,11 +14,12 @@
  * - Which entries hold their register (CACHED) and which differ from memory (DIRTY) are masks in locals, so
  *   they hold across labels: a branch to a label with delta 0 carries everything, and the code after a label
  *   loads an entry only if CACHED says it is not there. Where the code is written, what the code above already
- *   checked (`known`, `knownDirty`) spares those tests until the next label.
- * - Write-back (`flush`: dirty entries, TOP, the status and control words, FIP and FOP) happens in the region's epilogue
- *   (every exit sets XDELTA to the delta there), before an instruction runs through `step` (which then finds
- *   the state in memory), and on a branch whose delta is not 0; the latter two leave ACTIVE clear, so the next
- *   x87 instruction starts over from memory.
+ *   checked (`Known`) spares those tests until the next label.
+ * - Write-back (`flush`: dirty entries, TOP, the status and control words, FIP and FOP) happens in the
+ *   region's epilogue (every exit sets XDELTA to the delta there), before an instruction runs through `step`
+ *   (which then finds the state in memory), and on a branch whose delta is not 0; the latter two leave ACTIVE
+ *   clear, so the next x87 instruction starts over from memory. FIST and FLDCW need less than OK (any
+ *   rounding control; FLDCW any control word), FNSTSW and FNSTCW nothing.
  * - An instruction whose fast case does not apply runs through `step` after a write-back; T0 is then taken
  *   from TOP again less the fast path's delta (the general path may not have popped as the fast one would),
  *   and the entries are reloaded as they are used.
