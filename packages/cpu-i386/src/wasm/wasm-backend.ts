@@ -45,6 +45,11 @@ export class WasmBackend {
   private readonly exchange: Int32Array;
   /** Set by WebAssembly regions that ran x87 instructions (CpuCore.fpuTouched for them). */
   private readonly fpuTouched: Int32Array;
+  /**
+   * Whether a region that runs x87 instructions was compiled: until then no WebAssembly code reads or writes
+   * the x87 words, and region calls and `step` need not copy them.
+   */
+  private x87Regions = false;
   private readonly imports: WasmImports;
   /** The compiled regions; each is known by a block it was compiled from (they share the fault tables). */
   private readonly chain: RegionChain<Block>;
@@ -97,6 +102,7 @@ export class WasmBackend {
     );
     if (region === PREFER_JS) return compileBlock(this.core, b, page, executions, blockAt);
     if (region === null) return false;
+    if (region.x87) this.x87Regions = true;
     const index = this.chain.add(region.run, page >>> 12, b);
     const fn = this.blockFn(index);
     installRegion(b, blockAt, { ...region, fn, callInsns: WASM_REGION_CALL_INSNS, chainIndex: index });
@@ -141,7 +147,7 @@ export class WasmBackend {
       x[EXCHANGE_FLAGS] = c.flags;
       x[EXCHANGE_FK] = 0;
       x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
-      c.fpu?.exportWords();
+      if (this.x87Regions) c.fpu?.exportWords();
       let exit: number;
       try {
         exit = enter(index, entry, left);
@@ -174,6 +180,7 @@ export class WasmBackend {
 
   /** The x87 state as WebAssembly code left it: its words back in the unit, and whether it changed. */
   private afterWasm(c: CpuCore): void {
+    if (!this.x87Regions) return;
     c.fpu?.importWords();
     if (this.fpuTouched[0] !== 0) {
       this.fpuTouched[0] = 0;
@@ -190,9 +197,9 @@ export class WasmBackend {
     c.lazyMask = 0;
     c.smcPending = false;
     // The x87 words as the regions left them; an instruction that unwinds changed none (fpu/bus.ts).
-    c.fpu?.importWords();
+    if (this.x87Regions) c.fpu?.importWords();
     const exit = step(c);
-    c.fpu?.exportWords();
+    if (this.x87Regions) c.fpu?.exportWords();
     materializeFlags(c);
     x[EXCHANGE_FLAGS] = c.flags;
     x[EXCHANGE_EIP] = c.eip;

@@ -1852,6 +1852,8 @@ export interface WasmRegion {
   readonly retiredBefore: Int32Array;
   readonly labelEips: readonly number[];
   readonly count: number;
+  /** Whether it runs x87 instructions itself (x87-stack.ts): the x87 words must be in the arch area. */
+  readonly x87: boolean;
 }
 
 /** Host objects a region module imports. */
@@ -1923,6 +1925,7 @@ export function compileWasmRegion(
     retiredBefore: Int32Array.from(writer.retiredBefore),
     labelEips: writer.labelEips,
     count,
+    x87,
   };
 }
 
