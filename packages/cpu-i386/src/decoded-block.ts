@@ -22,23 +22,32 @@
  *   remains for the rarer cases (a second page of a straddling access, segment limits, #DE, ...).
  * - Instructions on registers alone (`plain`) can neither fault nor store: the runner calls them without
  *   recording where a fault would roll back to or looking for a store to code.
+ * - The commonest forms also run inline in the runner's switch (decoded-fast.ts), in their common case only;
+ *   otherwise their record runs them as above. Handlers are picked by a switch on `kind` too: a handler held
+ *   in a field made every instruction a megamorphic call.
  * - Blocks are cached per physical frame by the code cache, which watches stores to their frames: a store to
  *   one sets `smcPending`, and the runner leaves the block after that instruction.
  */
+import { ALU_CMP, alu, incDec } from './alu.js';
 import { ESP, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
-import { INSN_EIP, INSN_ESP } from './cpu-core.js';
+import { INSN_EIP, INSN_ESP, LazyOp } from './cpu-core.js';
+import { Fast, fastKindOf } from './decoded-fast.js';
 import {
   Access,
   decodeForm,
   type FormDecoder,
-  PLAIN_HANDLERS,
+  Kind,
+  PLAIN_KINDS,
   prepareAccess,
+  runHandler,
   StackUse,
 } from './decoded-handlers.js';
 import { FAULTED } from './fault.js';
+import { setLazy, testCondition } from './flags.js';
 import { INSTRUCTION_PREFIXES, instructionLength } from './instruction-length.js';
 import { CONTINUE, step } from './interpreter.js';
+import type { Mmu } from './mmu.js';
 
 /** A handler's answer besides CONTINUE and the RunExit values: EIP went elsewhere, the block is over. */
 export const LEAVE_BLOCK = -2;
@@ -48,17 +57,18 @@ export { FAULTED };
 /** Long enough that block entry costs little; short enough that a budget rarely splits a block. */
 const MAX_BLOCK_INSNS = 48;
 
-export type DecodedHandler = (c: CpuCore, d: DecodedInsn) => number;
-
 /**
  * One decoded instruction. Every field is a small integer, so all records share one hidden class. The
  * fields the runner reads for every instruction come first, in the record's first cache line.
  */
 export class DecodedInsn {
-  exec: DecodedHandler = runThroughStep;
+  /** The runner's inline path for it (decoded-fast.ts), Fast.NONE for none. */
+  fast: Fast = Fast.NONE;
+  /** Which handler runs it (decoded-handlers.ts's Kind); STEP: the interpreter does. */
+  kind: Kind = Kind.STEP;
   /**
    * Registers only (no memory, no stack): the instruction can neither fault nor store, so the runner skips
-   * what a fault or a store to code would need (PLAIN_HANDLERS).
+   * what a fault or a store to code would need (PLAIN_KINDS).
    */
   plain = false;
   /** Linear address of the instruction, and of the one after it. */
@@ -100,35 +110,205 @@ function runThroughStep(c: CpuCore, d: DecodedInsn): number {
 /**
  * Runs `insns` from the first; returns CONTINUE or LEAVE_BLOCK (EIP is where to go on) or the RunExit an
  * instruction asked for. Counts each retired instruction in `c.runRetired`.
+ *
+ * The commonest forms run inline (decoded-fast.ts says which): a `continue` is done, a `break` out of the
+ * switch falls back to the record (`runRecord`) with nothing changed. Inline paths leave EIP alone unless they
+ * branch, so EIP is set once the block is done.
  */
 export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
-  const start = c.insnStart;
   const regs = c.regs;
-  for (let i = 0; i < insns.length; i++) {
-    const d = insns[i];
-    if (d.plain) {
-      c.eip = d.next;
-      const exit = d.exec(c, d);
-      c.runRetired++;
-      if (exit !== CONTINUE) return exit;
-      continue;
+  const mmu = c.mmu;
+  const n = insns.length;
+  const retiredBefore = c.runRetired;
+  let i = 0;
+  try {
+    for (; i < n; i++) {
+      const d = insns[i];
+      switch (d.fast) {
+        case Fast.NONE:
+          break;
+        case Fast.MOV_R32_M32: {
+          const a = dataAt(c, d, mmu.tlbRead);
+          if (a < 0) break;
+          regs[d.reg] = loadDword(mmu, a);
+          continue;
+        }
+        case Fast.MOV_M32_R32: {
+          const a = dataAt(c, d, mmu.tlbWrite);
+          if (a < 0) break;
+          storeDword(mmu, a, regs[d.reg]);
+          continue;
+        }
+        case Fast.MOV_R32_R32:
+          regs[d.rm] = regs[d.reg];
+          continue;
+        case Fast.MOV_R32_IMM:
+          regs[d.reg] = d.imm;
+          continue;
+        case Fast.ALU_R32_R32: {
+          const r = alu(c, d.sub, regs[d.rm], regs[d.reg], -1);
+          if (d.sub !== ALU_CMP) regs[d.rm] = r;
+          continue;
+        }
+        case Fast.ALU_R32_IMM: {
+          const r = alu(c, d.sub, regs[d.rm], d.imm, -1);
+          if (d.sub !== ALU_CMP) regs[d.rm] = r;
+          continue;
+        }
+        case Fast.ALU_M32_IMM: {
+          const compare = d.sub === ALU_CMP;
+          const a = dataAt(c, d, compare ? mmu.tlbRead : mmu.tlbWrite);
+          if (a < 0) break;
+          const r = alu(c, d.sub, loadDword(mmu, a), d.imm, -1);
+          if (!compare) storeDword(mmu, a, r);
+          continue;
+        }
+        case Fast.ALU_R32_M32: {
+          const a = dataAt(c, d, mmu.tlbRead);
+          if (a < 0) break;
+          const v = loadDword(mmu, a);
+          const r = alu(c, d.sub, regs[d.reg], v, -1);
+          if (d.sub !== ALU_CMP) regs[d.reg] = r;
+          continue;
+        }
+        case Fast.TEST_R32_R32:
+          setLazy(c, LazyOp.LOGIC, 0, 0, regs[d.rm] & regs[d.reg], -1);
+          continue;
+        case Fast.LEA:
+          regs[d.reg] = offsetOf(regs, d);
+          continue;
+        case Fast.MOVX_R32_M: {
+          const a = dataAt(c, d, mmu.tlbRead);
+          if (a < 0) break;
+          let v: number;
+          if (d.m === 0xff) v = d.sub === 0 ? mmu.u8[a] : (mmu.u8[a] << 24) >> 24;
+          else {
+            v = (a & 1) === 0 ? mmu.u16[a >>> 1] : mmu.view.getUint16(a, true);
+            if (d.sub !== 0) v = (v << 16) >> 16;
+          }
+          regs[d.reg] = v;
+          continue;
+        }
+        case Fast.INC_DEC_R32:
+          regs[d.reg] = incDec(c, regs[d.reg], d.sub !== 0, -1);
+          continue;
+        case Fast.JCC:
+          c.eip = testCondition(c, d.sub) ? d.target : d.next;
+          continue;
+        case Fast.JMP:
+          c.eip = d.target;
+          continue;
+        case Fast.PUSH_R32: {
+          const a = stackSlot(c, -4, mmu.tlbWrite);
+          if (a < 0) break;
+          storeDword(mmu, a, regs[d.reg]);
+          regs[ESP] = (regs[ESP] - 4) | 0;
+          continue;
+        }
+        case Fast.POP_R32: {
+          const a = stackSlot(c, 0, mmu.tlbRead);
+          if (a < 0) break;
+          const v = loadDword(mmu, a);
+          regs[ESP] = (regs[ESP] + 4) | 0;
+          regs[d.reg] = v; // after ESP: POP ESP keeps the popped value
+          continue;
+        }
+        case Fast.CALL: {
+          const a = stackSlot(c, -4, mmu.tlbWrite);
+          if (a < 0) break;
+          storeDword(mmu, a, d.next);
+          regs[ESP] = (regs[ESP] - 4) | 0;
+          c.eip = d.target;
+          continue;
+        }
+        case Fast.RET: {
+          const a = stackSlot(c, 0, mmu.tlbRead);
+          if (a < 0) break;
+          c.eip = loadDword(mmu, a);
+          regs[ESP] = (regs[ESP] + 4 + d.imm) | 0;
+          continue;
+        }
+      }
+      // Inline paths count nothing: the record sees the count so far (RDTSC reads it).
+      c.runRetired = retiredBefore + i;
+      const exit = runRecord(c, d);
+      if (exit !== CONTINUE) {
+        c.runRetired = retiredBefore + (exit === FAULTED ? i : i + 1); // a FAULTED instruction did not retire
+        return exit;
+      }
     }
-    start[INSN_EIP] = d.eip;
-    start[INSN_ESP] = regs[ESP];
-    if ((d.access | d.stack) !== 0 && !prepareAccess(c, d)) {
-      c.eip = d.eip;
-      return FAULTED;
-    }
+  } catch (e) {
+    c.runRetired = retiredBefore + i; // the instruction that threw did not retire (the run loop unwinds it)
+    throw e;
+  }
+  c.runRetired = retiredBefore + n;
+  const last = insns[n - 1];
+  if (!last.endsBlock) c.eip = last.next;
+  return CONTINUE;
+}
+
+/** The memory operand's offset in its segment. */
+function offsetOf(regs: Int32Array, d: DecodedInsn): number {
+  let off = d.disp;
+  if (d.base >= 0) off += regs[d.base];
+  if (d.index >= 0) off += regs[d.index] << d.scale;
+  return off | 0;
+}
+
+/**
+ * The physical address of `d`'s dword memory operand when `tlb` (read or write) holds its page, the access
+ * stays in that page and the segment needs no checks; -1 otherwise (the record then runs it).
+ */
+function dataAt(c: CpuCore, d: DecodedInsn, tlb: Int32Array): number {
+  if ((c.segCheckMask & (1 << d.seg)) !== 0) return -1;
+  return pageAddress(tlb, (offsetOf(c.regs, d) + c.segBase[d.seg]) | 0);
+}
+
+/** As `dataAt` for the stack dword at ESP + `offset`. */
+function stackSlot(c: CpuCore, offset: number, tlb: Int32Array): number {
+  if ((c.segCheckMask & (1 << SEG_SS)) !== 0) return -1;
+  return pageAddress(tlb, (c.regs[ESP] + offset + c.segBase[SEG_SS]) | 0);
+}
+
+/** The physical address of a dword at linear `lin` when `tlb` has its page and it does not cross the page end. */
+function pageAddress(tlb: Int32Array, lin: number): number {
+  const page = tlb[lin >>> 12];
+  const off = lin & 0xfff;
+  return page >= 0 && off <= 0xffc ? page | off : -1;
+}
+
+function loadDword(mmu: Mmu, a: number): number {
+  return (a & 3) === 0 ? mmu.i32[a >>> 2] : mmu.view.getInt32(a, true);
+}
+
+function storeDword(mmu: Mmu, a: number, v: number): void {
+  if ((a & 3) === 0) mmu.i32[a >>> 2] = v;
+  else mmu.view.setInt32(a, v, true);
+}
+
+/**
+ * Runs one instruction by its record: EIP and ESP at its start recorded (where a fault rolls back to), its
+ * memory operand and stack slot checked, EIP set past it, then its handler.
+ */
+function runRecord(c: CpuCore, d: DecodedInsn): number {
+  if (d.plain) {
     c.eip = d.next;
-    const exit = d.exec(c, d);
-    if (exit === FAULTED) return FAULTED; // through `step`: the instruction did not retire
-    c.runRetired++;
-    if (exit !== CONTINUE) return exit;
-    if (c.smcPending) {
-      // A store reached a frame with cached code, perhaps this block's: what follows may be stale.
-      c.smcPending = false;
-      return LEAVE_BLOCK;
-    }
+    return runHandler(c, d);
+  }
+  const start = c.insnStart;
+  start[INSN_EIP] = d.eip;
+  start[INSN_ESP] = c.regs[ESP];
+  if ((d.access | d.stack) !== 0 && !prepareAccess(c, d)) {
+    c.eip = d.eip;
+    return FAULTED;
+  }
+  c.eip = d.next;
+  const exit = d.kind === Kind.STEP ? runThroughStep(c, d) : runHandler(c, d);
+  if (exit !== CONTINUE) return exit; // FAULTED through `step`: the instruction did not retire
+  if (c.smcPending) {
+    // A store reached a frame with cached code, perhaps this block's: what follows may be stale.
+    c.smcPending = false;
+    return LEAVE_BLOCK;
   }
   return CONTINUE;
 }
@@ -205,7 +385,7 @@ export function decodeBlock(u8: Uint8Array, phys: number, lin: number): DecodedI
 
 /**
  * Fills `d` (whose `eip` and `next` are set from the length table) for the instruction at `at`, known to fit
- * before `end`; forms without a handler keep `runThroughStep`.
+ * before `end`; forms without a handler keep Kind.STEP (`runThroughStep`).
  */
 export function decodeInstruction(u8: Uint8Array, at: number, end: number, d: DecodedInsn): void {
   cursor.u8 = u8;
@@ -225,13 +405,14 @@ export function decodeInstruction(u8: Uint8Array, at: number, end: number, d: De
   if (!decoded || d.next - d.eip !== cursor.pos - at) {
     if (decoded) lengthDisagreements++;
     // The interpreter checks its own accesses (in its order: an #UD form must not fault on its operand).
-    d.exec = runThroughStep;
+    d.kind = Kind.STEP;
     d.access = Access.None;
     d.stack = StackUse.None;
     d.endsBlock = mayBranch(u8, at, end);
     return;
   }
-  d.plain = d.access === Access.None && d.stack === StackUse.None && PLAIN_HANDLERS.has(d.exec);
+  d.plain = d.access === Access.None && d.stack === StackUse.None && PLAIN_KINDS.has(d.kind);
+  d.fast = fastKindOf(d);
 }
 
 /** Forms whose operand bytes disagreed with instruction-length.ts (tests expect none). */

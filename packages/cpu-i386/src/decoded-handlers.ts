@@ -13,7 +13,7 @@ import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
 import { EAX, EBP, ECX, EDX, ESP, FLAG_DF, SEG_DS, SEG_SS } from './constants.js';
 import { type CpuCore, LazyOp } from './cpu-core.js';
 import { finishEa, getReg, peekStack, pop, push, readRm, setReg, writeRm } from './decode.js';
-import type { ByteCursor, DecodedHandler, DecodedInsn } from './decoded-block.js';
+import type { ByteCursor, DecodedInsn } from './decoded-block.js';
 import { setLazy, testCondition } from './flags.js';
 import { beginRmw, CONTINUE } from './interpreter.js';
 import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
@@ -45,6 +45,61 @@ export const StackUse = {
   Leave: 3,
 } as const;
 export type StackUse = (typeof StackUse)[keyof typeof StackUse];
+
+/**
+ * Which handler runs a decoded instruction (`DecodedInsn.kind`): `runHandler` switches on it, so the
+ * handlers are called directly (and inlined) instead of through one megamorphic call of a function field.
+ * 0 (STEP) is an instruction the interpreter runs (decoded-block.ts's runThroughStep). A const enum: esbuild
+ * inlines its values, so the switch compiles to a jump table (as for decoded-fast.ts's Fast).
+ */
+export const enum Kind {
+  STEP = 0,
+  aluRmReg = 1,
+  aluRegRm = 2,
+  aluReg32 = 3,
+  aluAccImm = 4,
+  aluRmImm = 5,
+  testRmReg = 6,
+  testAccImm = 7,
+  testRmImm = 8,
+  movRmReg = 9,
+  movRegRm = 10,
+  movReg32Mem = 11,
+  movReg32Reg32 = 12,
+  movRmImm = 13,
+  movRegImm = 14,
+  lea = 15,
+  movExtend = 16,
+  xchgRmReg = 17,
+  xchgEax = 18,
+  cmov = 19,
+  setcc = 20,
+  pushReg = 21,
+  popReg = 22,
+  pushImm = 23,
+  leave = 24,
+  jcc = 25,
+  jmp = 26,
+  call = 27,
+  ret = 28,
+  incDecReg = 29,
+  incDecRm = 30,
+  shiftImm = 31,
+  shiftByCl = 32,
+  notRm = 33,
+  negRm = 34,
+  mulDiv = 35,
+  callIndirect = 36,
+  jmpIndirect = 37,
+  pushRm = 38,
+  imulRegRm = 39,
+  imulRegRmImm = 40,
+  cwde = 41,
+  cdq = 42,
+  nop = 43,
+  cld = 44,
+  std = 45,
+}
 
 const FORMS: (FormDecoder | undefined)[] = new Array(0x200).fill(undefined);
 
@@ -209,12 +264,12 @@ define(
     const form = op & 7;
     if (form >= 4) {
       d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
-      d.exec = aluAccImm;
+      d.kind = Kind.aluAccImm;
       return true;
     }
     readModrm(cur, d, seg, form < 2 && d.sub !== ALU_CMP ? Access.Write : Access.Read);
-    if (form >= 2) d.exec = aluRegRm;
-    else d.exec = d.m === -1 && d.modrm >= 0xc0 ? aluReg32 : aluRmReg;
+    if (form >= 2) d.kind = Kind.aluRegRm;
+    else d.kind = d.m === -1 && d.modrm >= 0xc0 ? Kind.aluReg32 : Kind.aluRmReg;
     return true;
   },
 );
@@ -225,7 +280,7 @@ define([0x80, 0x81, 0x82, 0x83], (cur, d, op, seg) => {
   if (d.reg !== ALU_CMP && d.modrm < 0xc0) d.access = Access.Write;
   d.sub = d.reg;
   d.imm = op === 0x81 ? cur.s32() : op === 0x83 ? cur.s8() : cur.u8At();
-  d.exec = aluRmImm;
+  d.kind = Kind.aluRmImm;
   return true;
 });
 
@@ -243,14 +298,14 @@ function testAccImm(c: CpuCore, d: DecodedInsn): number {
 define([0x84, 0x85], (cur, d, op, seg) => {
   d.m = byteOrDword(op);
   readModrm(cur, d, seg, Access.Read);
-  d.exec = testRmReg;
+  d.kind = Kind.testRmReg;
   return true;
 });
 
 define([0xa8, 0xa9], (cur, d, op) => {
   d.m = byteOrDword(op);
   d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
-  d.exec = testAccImm;
+  d.kind = Kind.testAccImm;
   return true;
 });
 
@@ -280,14 +335,14 @@ function movReg32Reg32(c: CpuCore, d: DecodedInsn): number {
 define([0x88, 0x89], (cur, d, op, seg) => {
   d.m = byteOrDword(op);
   readModrm(cur, d, seg, Access.Write);
-  d.exec = d.m === -1 && d.modrm >= 0xc0 ? movReg32Reg32 : movRmReg;
+  d.kind = d.m === -1 && d.modrm >= 0xc0 ? Kind.movReg32Reg32 : Kind.movRmReg;
   return true;
 });
 
 define([0x8a, 0x8b], (cur, d, op, seg) => {
   d.m = byteOrDword(op);
   readModrm(cur, d, seg, Access.Read);
-  d.exec = d.m === -1 && d.modrm < 0xc0 ? movReg32Mem : movRegRm;
+  d.kind = d.m === -1 && d.modrm < 0xc0 ? Kind.movReg32Mem : Kind.movRegRm;
   return true;
 });
 
@@ -301,7 +356,7 @@ define([0xc6, 0xc7], (cur, d, op, seg) => {
   readModrm(cur, d, seg, Access.Write);
   if (d.reg !== 0) return false;
   d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
-  d.exec = movRmImm;
+  d.kind = Kind.movRmImm;
   return true;
 });
 
@@ -314,7 +369,7 @@ define(range(0xb0, 0xbf), (cur, d, op) => {
   d.m = op < 0xb8 ? 0xff : -1;
   d.reg = op & 7;
   d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
-  d.exec = movRegImm;
+  d.kind = Kind.movRegImm;
   return true;
 });
 
@@ -328,7 +383,7 @@ define([0xa0, 0xa1, 0xa2, 0xa3], (cur, d, op, seg) => {
   d.seg = seg >= 0 ? seg : SEG_DS;
   d.reg = EAX;
   d.access = op < 0xa2 ? Access.Read : Access.Write;
-  d.exec = op < 0xa2 ? movRegRm : movRmReg;
+  d.kind = op < 0xa2 ? Kind.movRegRm : Kind.movRmReg;
   return true;
 });
 
@@ -340,7 +395,7 @@ function lea(c: CpuCore, d: DecodedInsn): number {
 define([0x8d], (cur, d, _op, seg) => {
   readModrm(cur, d, seg, Access.None);
   if (d.modrm >= 0xc0) return false;
-  d.exec = lea;
+  d.kind = Kind.lea;
   return true;
 });
 
@@ -355,7 +410,7 @@ define([0x1b6, 0x1b7, 0x1be, 0x1bf], (cur, d, op, seg) => {
   d.m = (op & 1) === 0 ? 0xff : 0xffff;
   d.sub = op >= 0x1be ? 1 : 0;
   readModrm(cur, d, seg, Access.Read);
-  d.exec = movExtend;
+  d.kind = Kind.movExtend;
   return true;
 });
 
@@ -371,7 +426,7 @@ function xchgRmReg(c: CpuCore, d: DecodedInsn): number {
 define([0x86, 0x87], (cur, d, op, seg) => {
   d.m = byteOrDword(op);
   readModrm(cur, d, seg, Access.Read); // the interpreter reads first: a missing page is a read fault
-  d.exec = xchgRmReg;
+  d.kind = Kind.xchgRmReg;
   return true;
 });
 
@@ -385,7 +440,7 @@ function xchgEax(c: CpuCore, d: DecodedInsn): number {
 
 define(range(0x91, 0x97), (_cur, d, op) => {
   d.reg = op & 7;
-  d.exec = xchgEax;
+  d.kind = Kind.xchgEax;
   return true;
 });
 
@@ -401,17 +456,17 @@ function setcc(c: CpuCore, d: DecodedInsn): number {
 }
 
 /** CMOVcc and SETcc: a condition code in the opcode's low nibble and a ModR/M operand. */
-function conditionForm(handler: DecodedHandler, access: Access): FormDecoder {
+function conditionForm(kind: Kind, access: Access): FormDecoder {
   return (cur, d, op, seg) => {
     d.sub = op & 0xf;
     readModrm(cur, d, seg, access);
-    d.exec = handler;
+    d.kind = kind;
     return true;
   };
 }
 
-define(range(0x140, 0x14f), conditionForm(cmov, Access.Read));
-define(range(0x190, 0x19f), conditionForm(setcc, Access.Write));
+define(range(0x140, 0x14f), conditionForm(Kind.cmov, Access.Read));
+define(range(0x190, 0x19f), conditionForm(Kind.setcc, Access.Write));
 
 // ---- Stack (50..5F, 68, 6A, C9) -----------------------------------------------------------------------
 
@@ -429,7 +484,7 @@ function popReg(c: CpuCore, d: DecodedInsn): number {
 define(range(0x50, 0x5f), (_cur, d, op) => {
   d.reg = op & 7;
   d.stack = op < 0x58 ? StackUse.Push : StackUse.Pop;
-  d.exec = op < 0x58 ? pushReg : popReg;
+  d.kind = op < 0x58 ? Kind.pushReg : Kind.popReg;
   return true;
 });
 
@@ -441,7 +496,7 @@ function pushImm(c: CpuCore, d: DecodedInsn): number {
 define([0x68, 0x6a], (cur, d, op) => {
   d.imm = op === 0x68 ? cur.s32() : cur.s8();
   d.stack = StackUse.Push;
-  d.exec = pushImm;
+  d.kind = Kind.pushImm;
   return true;
 });
 
@@ -463,7 +518,7 @@ function leave(c: CpuCore): number {
 
 define([0xc9], (_cur, d) => {
   d.stack = StackUse.Leave;
-  d.exec = leave;
+  d.kind = Kind.leave;
   return true;
 });
 
@@ -501,31 +556,31 @@ function relative(cur: ByteCursor, d: DecodedInsn, wide: boolean): boolean {
 
 define(range(0x70, 0x7f), (cur, d, op) => {
   d.sub = op & 0xf;
-  d.exec = jcc;
+  d.kind = Kind.jcc;
   return relative(cur, d, false);
 });
 
 define(range(0x180, 0x18f), (cur, d, op) => {
   d.sub = op & 0xf;
-  d.exec = jcc;
+  d.kind = Kind.jcc;
   return relative(cur, d, true);
 });
 
 define([0xeb, 0xe9], (cur, d, op) => {
-  d.exec = jmp;
+  d.kind = Kind.jmp;
   return relative(cur, d, op === 0xe9);
 });
 
 define([0xe8], (cur, d) => {
   d.stack = StackUse.Push;
-  d.exec = call;
+  d.kind = Kind.call;
   return relative(cur, d, true);
 });
 
 define([0xc2, 0xc3], (cur, d, op) => {
   d.imm = op === 0xc2 ? cur.u16() : 0;
   d.stack = StackUse.Pop;
-  d.exec = ret;
+  d.kind = Kind.ret;
   return ends(d);
 });
 
@@ -539,7 +594,7 @@ function incDecReg(c: CpuCore, d: DecodedInsn): number {
 define(range(0x40, 0x4f), (_cur, d, op) => {
   d.reg = op & 7;
   d.sub = op >= 0x48 ? 1 : 0;
-  d.exec = incDecReg;
+  d.kind = Kind.incDecReg;
   return true;
 });
 
@@ -569,7 +624,7 @@ define([0xc0, 0xc1, 0xd0, 0xd1, 0xd2, 0xd3], (cur, d, op, seg) => {
   readModrm(cur, d, seg, Access.Read);
   if (op <= 0xc1) d.imm = cur.u8At();
   else d.imm = 1;
-  d.exec = op >= 0xd2 ? shiftByCl : shiftImm;
+  d.kind = op >= 0xd2 ? Kind.shiftByCl : Kind.shiftImm;
   // A count known to be nonzero writes; by CL it is known only when it runs (the handler probes then).
   if (d.modrm < 0xc0)
     d.access = op >= 0xd2 ? Access.Resolve : (d.imm & 0x1f) !== 0 ? Access.Write : Access.Read;
@@ -619,8 +674,8 @@ define([0xf6, 0xf7], (cur, d, op, seg) => {
   readModrm(cur, d, seg, Access.Read);
   if (d.reg <= 1) {
     d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
-    d.exec = testRmImm;
-  } else d.exec = d.reg === 2 ? notRm : d.reg === 3 ? negRm : mulDiv;
+    d.kind = Kind.testRmImm;
+  } else d.kind = d.reg === 2 ? Kind.notRm : d.reg === 3 ? Kind.negRm : Kind.mulDiv;
   if ((d.reg === 2 || d.reg === 3) && d.modrm < 0xc0) d.access = Access.Write;
   return true;
 });
@@ -639,7 +694,7 @@ define([0xfe], (cur, d, _op, seg) => {
   d.m = 0xff;
   readModrm(cur, d, seg, Access.Write);
   if (d.reg > 1) return false;
-  d.exec = incDecRm;
+  d.kind = Kind.incDecRm;
   return true;
 });
 
@@ -667,18 +722,18 @@ define([0xff], (cur, d, _op, seg) => {
     case 0:
     case 1:
       if (d.modrm < 0xc0) d.access = Access.Write;
-      d.exec = incDecRm;
+      d.kind = Kind.incDecRm;
       return true;
     case 2:
       d.stack = StackUse.Push;
-      d.exec = callIndirect;
+      d.kind = Kind.callIndirect;
       return ends(d);
     case 4:
-      d.exec = jmpIndirect;
+      d.kind = Kind.jmpIndirect;
       return ends(d);
     case 6:
       d.stack = StackUse.Push;
-      d.exec = pushRm;
+      d.kind = Kind.pushRm;
       return true;
     default:
       return false;
@@ -699,14 +754,14 @@ function imulRegRmImm(c: CpuCore, d: DecodedInsn): number {
 
 define([0x1af], (cur, d, _op, seg) => {
   readModrm(cur, d, seg, Access.Read);
-  d.exec = imulRegRm;
+  d.kind = Kind.imulRegRm;
   return true;
 });
 
 define([0x69, 0x6b], (cur, d, op, seg) => {
   readModrm(cur, d, seg, Access.Read);
   d.imm = op === 0x69 ? cur.s32() : cur.s8();
-  d.exec = imulRegRmImm;
+  d.kind = Kind.imulRegRmImm;
   return true;
 });
 
@@ -725,24 +780,24 @@ function nop(): number {
 }
 
 define([0x98], (_cur, d) => {
-  d.exec = cwde;
+  d.kind = Kind.cwde;
   return true;
 });
 
 define([0x99], (_cur, d) => {
-  d.exec = cdq;
+  d.kind = Kind.cdq;
   return true;
 });
 
 define([0x90], (_cur, d) => {
-  d.exec = nop;
+  d.kind = Kind.nop;
   return true;
 });
 
 /** Hint NOPs (0F 18..1F): the operand is decoded but never used, so nothing can fault. */
 define(range(0x118, 0x11f), (cur, d, _op, seg) => {
   readModrm(cur, d, seg, Access.None);
-  d.exec = nop;
+  d.kind = Kind.nop;
   return true;
 });
 
@@ -757,47 +812,149 @@ function std(c: CpuCore): number {
 }
 
 define([0xfc, 0xfd], (_cur, d, op) => {
-  d.exec = op === 0xfc ? cld : std;
+  d.kind = op === 0xfc ? Kind.cld : Kind.std;
   return true;
 });
 
 /**
- * Handlers that, with no memory operand and no stack slot (Access.None, StackUse.None), cannot fault and
+ * Runs decoded instruction `d` (not STEP) by its handler. One switch, so each call site below has a single
+ * target: calling a handler held in a field cost a megamorphic call per instruction (about half the decoded
+ * tier's time on a hot loop).
+ */
+export function runHandler(c: CpuCore, d: DecodedInsn): number {
+  switch (d.kind) {
+    case Kind.aluRmReg:
+      return aluRmReg(c, d);
+    case Kind.aluRegRm:
+      return aluRegRm(c, d);
+    case Kind.aluReg32:
+      return aluReg32(c, d);
+    case Kind.aluAccImm:
+      return aluAccImm(c, d);
+    case Kind.aluRmImm:
+      return aluRmImm(c, d);
+    case Kind.testRmReg:
+      return testRmReg(c, d);
+    case Kind.testAccImm:
+      return testAccImm(c, d);
+    case Kind.testRmImm:
+      return testRmImm(c, d);
+    case Kind.movRmReg:
+      return movRmReg(c, d);
+    case Kind.movRegRm:
+      return movRegRm(c, d);
+    case Kind.movReg32Mem:
+      return movReg32Mem(c, d);
+    case Kind.movReg32Reg32:
+      return movReg32Reg32(c, d);
+    case Kind.movRmImm:
+      return movRmImm(c, d);
+    case Kind.movRegImm:
+      return movRegImm(c, d);
+    case Kind.lea:
+      return lea(c, d);
+    case Kind.movExtend:
+      return movExtend(c, d);
+    case Kind.xchgRmReg:
+      return xchgRmReg(c, d);
+    case Kind.xchgEax:
+      return xchgEax(c, d);
+    case Kind.cmov:
+      return cmov(c, d);
+    case Kind.setcc:
+      return setcc(c, d);
+    case Kind.pushReg:
+      return pushReg(c, d);
+    case Kind.popReg:
+      return popReg(c, d);
+    case Kind.pushImm:
+      return pushImm(c, d);
+    case Kind.leave:
+      return leave(c);
+    case Kind.jcc:
+      return jcc(c, d);
+    case Kind.jmp:
+      return jmp(c, d);
+    case Kind.call:
+      return call(c, d);
+    case Kind.ret:
+      return ret(c, d);
+    case Kind.incDecReg:
+      return incDecReg(c, d);
+    case Kind.incDecRm:
+      return incDecRm(c, d);
+    case Kind.shiftImm:
+      return shiftImm(c, d);
+    case Kind.shiftByCl:
+      return shiftByCl(c, d);
+    case Kind.notRm:
+      return notRm(c, d);
+    case Kind.negRm:
+      return negRm(c, d);
+    case Kind.mulDiv:
+      return mulDiv(c, d);
+    case Kind.callIndirect:
+      return callIndirect(c, d);
+    case Kind.jmpIndirect:
+      return jmpIndirect(c, d);
+    case Kind.pushRm:
+      return pushRm(c, d);
+    case Kind.imulRegRm:
+      return imulRegRm(c, d);
+    case Kind.imulRegRmImm:
+      return imulRegRmImm(c, d);
+    case Kind.cwde:
+      return cwde(c);
+    case Kind.cdq:
+      return cdq(c);
+    case Kind.nop:
+      return nop();
+    case Kind.cld:
+      return cld(c);
+    case Kind.std:
+      return std(c);
+    default:
+      throw new Error(`decoded instruction of unknown kind ${d.kind}`);
+  }
+}
+
+/**
+ * Forms that, with no memory operand and no stack slot (Access.None, StackUse.None), cannot fault and
  * store nothing: register ALU, moves, LEA, extensions, exchanges, CMOVcc/SETcc, direct jumps, INC/DEC,
  * shifts, NOT/NEG, IMUL, CWDE/CDQ, CLD/STD. MUL/DIV (#DE) and anything touching the stack are not here.
  */
-export const PLAIN_HANDLERS: ReadonlySet<DecodedHandler> = new Set<DecodedHandler>([
-  aluRmReg,
-  aluRegRm,
-  aluReg32,
-  aluAccImm,
-  aluRmImm,
-  testRmReg,
-  testAccImm,
-  testRmImm,
-  movRmReg,
-  movRegRm,
-  movReg32Reg32,
-  movRmImm,
-  movRegImm,
-  lea,
-  movExtend,
-  xchgRmReg,
-  xchgEax,
-  cmov,
-  setcc,
-  jcc,
-  jmp,
-  incDecReg,
-  incDecRm,
-  shiftImm,
-  shiftByCl,
-  notRm,
-  negRm,
-  imulRegRm,
-  imulRegRmImm,
-  cwde,
-  cdq,
-  cld,
-  std,
+export const PLAIN_KINDS: ReadonlySet<Kind> = new Set<Kind>([
+  Kind.aluRmReg,
+  Kind.aluRegRm,
+  Kind.aluReg32,
+  Kind.aluAccImm,
+  Kind.aluRmImm,
+  Kind.testRmReg,
+  Kind.testAccImm,
+  Kind.testRmImm,
+  Kind.movRmReg,
+  Kind.movRegRm,
+  Kind.movReg32Reg32,
+  Kind.movRmImm,
+  Kind.movRegImm,
+  Kind.lea,
+  Kind.movExtend,
+  Kind.xchgRmReg,
+  Kind.xchgEax,
+  Kind.cmov,
+  Kind.setcc,
+  Kind.jcc,
+  Kind.jmp,
+  Kind.incDecReg,
+  Kind.incDecRm,
+  Kind.shiftImm,
+  Kind.shiftByCl,
+  Kind.notRm,
+  Kind.negRm,
+  Kind.imulRegRm,
+  Kind.imulRegRmImm,
+  Kind.cwde,
+  Kind.cdq,
+  Kind.cld,
+  Kind.std,
 ]);

@@ -1,0 +1,195 @@
+/**
+ * The decoded tier's inline paths (decoded-fast.ts, run by decoded-block.ts's runDecoded) against the
+ * interpreter: a loop over every inline form, with operands that straddle a page end (the two pages on
+ * frames that are not neighbours, so reading past the end of the first frame gives other bytes), a stack
+ * slot that straddles one, sign extension, compares on memory, RET with an immediate, and a load that
+ * runs into an unmapped page. Registers, flags, memory, instruction counts and the fault must be equal.
+ */
+import { Reg, RunExit } from '@kmos/abi-driver';
+import { describe, expect, it } from 'vitest';
+import { assemble, GuestMachine, TEST_CODE, TEST_STACK_TOP } from './testing/guest.js';
+
+/**
+ * Four data pages, mapped to frames apart from one another (the last one written only by inline stores, so
+ * only they can set its dirty bit); a fifth page stays unmapped.
+ */
+const WINDOW = 0x00600000;
+const WINDOW_PAGES = 4;
+
+/**
+ * Each value an inline form computes is added into a word of memory, so that a wrong one shows (not XORed:
+ * an error by a constant would cancel out over an even number of passes).
+ */
+const INLINE_FORMS = `
+    mov ecx, 40
+    mov ebp, esp
+pass:
+    mov eax, [edi + 0xffe]          # MOV r32, [m32] across the first page end
+    add [edi + 0x40], eax
+    mov [edi + 0x7f0], eax          # MOV [m32], r32
+    mov eax, [edi + 0x3100]
+    mov [edi + 0x3104], edx         # ... to a page nothing else writes
+    mov [0x600000 + 0x3108], ebx    # MOV moffs32, EAX / r32 (A3, 89 /r with a disp32)
+    mov eax, [0x600000 + 0x3104]    # MOV EAX, moffs32 (A1)
+    add [edi + 0x6c], eax
+    mov [edi + 0x1ffd], ebx         # ... across the second page end
+    add dword ptr [edi + 0x10], 3   # ALU [m32], imm
+    cmp dword ptr [edi + 0x10], 70  # CMP [m32], imm: flags only
+    adc eax, [edi + 0x14]           # ALU r32, [m32] (reads CF)
+    sbb ebx, [edi + 0xffd]
+    cmp esi, [edi + 0x18]
+    sub edx, eax                    # ALU r32, r32
+    xor eax, ebx
+    cmp ebx, edx
+    add [edi + 0x44], edx
+    and esi, 0x7ffff                # ALU r32, imm
+    or esi, 0x10
+    cmp esi, 0x1000
+    add [edi + 0x48], esi
+    pushfd
+    pop esi
+    add [edi + 0x4c], esi
+    test eax, edx                   # TEST r32, r32
+    mov esi, eax                    # MOV r32, r32
+    add [edi + 0x50], esi
+    mov esi, 0x87654321             # MOV r32, imm32
+    add [edi + 0x54], esi
+    movsx edx, byte ptr [edi + 0x21]   # MOVSX/MOVZX r32, [m8/m16] (0x21, 0x22: negative)
+    add [edi + 0x58], edx
+    movzx esi, byte ptr [edi + 0x21]
+    add [edi + 0x5c], esi
+    movsx ebx, word ptr [edi + 0x22]
+    add [edi + 0x60], ebx
+    movzx esi, word ptr [edi + 0xfff]  # ... across the page end
+    movsx eax, word ptr [edi + 0x1fff]
+    lea eax, [ebx + esi * 4 + 8]    # LEA
+    add [edi + 0x64], eax
+    lea edx, [eax + 0x100]
+    inc ebx                         # INC/DEC r32
+    dec edx
+    rdtsc                           # reads the instruction count: the inline ones before it included
+    add [edi + 0x68], eax
+    push eax                        # PUSH/POP r32
+    push ebx
+    pop edx
+    pop ebx
+    mov esp, edi                    # a stack slot across the first page end
+    add esp, 0x1002
+    push ecx
+    pop esi
+    mov esp, ebp
+    push 7
+    call callee                     # CALL, RET imm16
+    jmp over                        # JMP
+    nop
+over:
+    dec ecx
+    jnz pass                        # Jcc
+    mov eax, [edi + 0x3ffe]         # runs into the unmapped fifth page: #PF
+    hlt
+callee:
+    add eax, [esp + 4]
+    ret 4
+`;
+
+/**
+ * The same kind of forms with DS and SS on a segment with a limit (the LDT's entry 0, selector 7: base
+ * WINDOW, limit 0x1f00 bytes), which inline paths leave to the record; the last instruction (`last`) breaks
+ * the limit (inside a page: past a page end the inline paths would decline anyway).
+ */
+function limitedSegments(last: string): string {
+  return `
+    mov ax, 7
+    mov ds, ax
+    mov ss, ax
+    mov esp, 0x1800
+    mov ecx, 12
+pass:
+    mov eax, [0x10]
+    add dword ptr [0x14], 3
+    adc ebx, [0x18]
+    mov [0x1c], ebx
+    movsx edx, byte ptr [0x20]
+    push eax
+    pop edx
+    call callee
+    dec ecx
+    jnz pass
+    ${last}
+    hlt
+callee:
+    ret
+`;
+}
+
+interface Outcome {
+  regs: number[];
+  eip: number;
+  eflags: number;
+  insns: number;
+  exit: number;
+  vector: number;
+  cr2: number;
+  data: number[];
+  /** Accessed and dirty bits: a store through the read TLB would skip setting D. */
+  ptes: number[];
+}
+
+function run(source: string, decodeBlocks: boolean): Outcome {
+  const { code } = assemble(source);
+  const m = new GuestMachine(8 << 20, 0, decodeBlocks);
+  m.map(TEST_CODE);
+  m.map(TEST_CODE + 0x1000);
+  m.write(TEST_CODE, code);
+  m.map(TEST_STACK_TOP & ~0xfff);
+  for (let page = 0; page < WINDOW_PAGES; page++) {
+    m.allocFrame(); // a frame between each two pages of the window
+    m.map(WINDOW + page * 0x1000);
+  }
+  m.write(
+    WINDOW,
+    new Uint8Array(WINDOW_PAGES * 4096).map((_, i) => (i * 151 + (i >> 7) * 13 + 0x81) & 0xff),
+  );
+  m.cpu.setReg(Reg.EBX, 0x12345);
+  m.cpu.setReg(Reg.ESI, 0x777);
+  m.cpu.setReg(Reg.EDI, WINDOW);
+  m.cpu.setReg(Reg.ESP, TEST_STACK_TOP);
+  m.cpu.eip = TEST_CODE;
+  m.cpu.setLdt(Uint32Array.of(((WINDOW & 0xffff) << 16) | 0x1f00, ((WINDOW >>> 16) & 0xff) | 0x0040f200));
+  let exit: number = RunExit.Budget;
+  for (let i = 0; i < 100 && exit === RunExit.Budget; i++) exit = m.cpu.run(997);
+  return {
+    regs: [0, 1, 2, 3, 4, 5, 6, 7].map((r) => m.cpu.getReg(r as Reg)),
+    eip: m.cpu.eip,
+    eflags: m.cpu.eflags,
+    insns: m.cpu.insns,
+    exit,
+    vector: m.cpu.fault.vector,
+    cr2: m.cpu.fault.cr2,
+    data: Array.from(m.read(WINDOW, WINDOW_PAGES * 4096)),
+    ptes: Array.from({ length: WINDOW_PAGES }, (_, page) => m.pte(WINDOW + page * 0x1000)),
+  };
+}
+
+const GP = 13;
+const SS = 12;
+
+describe('the decoded tier inline paths', () => {
+  it('run every inline form as the interpreter does, page ends and the fault included', () => {
+    const interpreted = run(INLINE_FORMS, false);
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    expect(interpreted.cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
+    expect(run(INLINE_FORMS, true)).toEqual(interpreted);
+  });
+
+  it.each([
+    ['a load past the data segment limit', 'mov eax, [ecx + 0x1efe]', GP],
+    ['a push past the stack segment limit', 'mov esp, 0x1f02\n    push eax', SS],
+  ])('leave segments with limits to the record: %s', (_name, last, vector) => {
+    const source = limitedSegments(last);
+    const interpreted = run(source, false);
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    expect(interpreted.vector).toBe(vector);
+    expect(run(source, true)).toEqual(interpreted);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * Which decoded instructions the runner (decoded-block.ts's runDecoded) runs inline, on a fast path of its
+ * own: the commonest 32-bit forms by dynamic count in busybox, glibc start-up and the CPU benchmarks.
+ * Layer: arch plugin (cpu-i386).
+ *
+ * Why: running a record through its handler costs a call, the record's width and form branches, a roll-back
+ * point (EIP and ESP at the instruction's start) and two TLB lookups (prepareAccess's, then the access's).
+ * The inline paths know their form and take the common case only — a segment without checks, the operand's
+ * page in the TLB, an access inside that page — and otherwise fall back to the record *before changing
+ * anything*, so they never fault, never throw, and never store to code (pages with cached code are never in
+ * the write TLB, mmu.ts).
+ */
+import type { DecodedInsn } from './decoded-block.js';
+import { Kind } from './decoded-handlers.js';
+
+/**
+ * A const enum, not an object: esbuild inlines its values, so `switch (d.fast)` compiles to a jump table
+ * (with `case Fast.X` over an object's properties, V8 compared them one by one).
+ */
+export const enum Fast {
+  /** No inline path: the record runs it. */
+  NONE = 0,
+  /** MOV r32, [mem] */
+  MOV_R32_M32 = 1,
+  /** MOV [mem], r32 */
+  MOV_M32_R32 = 2,
+  /** MOV r32, r32 */
+  MOV_R32_R32 = 3,
+  /** MOV r32, imm32 */
+  MOV_R32_IMM = 4,
+  /** ALU r/m32 (a register), r32: the result to `rm` */
+  ALU_R32_R32 = 5,
+  /** ALU r32, imm (81, 83 with a register operand) */
+  ALU_R32_IMM = 6,
+  /** ALU [mem], imm (81, 83): CMP reads, the others read and write */
+  ALU_M32_IMM = 7,
+  /** ALU r32, [mem] (03, 0B, ... 3B): the result to `reg` */
+  ALU_R32_M32 = 8,
+  /** TEST r32, r32 */
+  TEST_R32_R32 = 9,
+  LEA = 10,
+  /** MOVZX/MOVSX r32, [mem] of 8 or 16 bits */
+  MOVX_R32_M = 11,
+  INC_DEC_R32 = 12,
+  JCC = 13,
+  JMP = 14,
+  PUSH_R32 = 15,
+  POP_R32 = 16,
+  CALL = 17,
+  RET = 18,
+}
+
+/** The inline path for decoded instruction `d`, or Fast.NONE. */
+export function fastKindOf(d: DecodedInsn): Fast {
+  const memory = d.modrm < 0xc0;
+  const dword = d.m === -1;
+  switch (d.kind) {
+    case Kind.movReg32Mem:
+      return Fast.MOV_R32_M32;
+    case Kind.movRegRm: // A1 (MOV EAX, moffs32) among others
+      return dword && memory ? Fast.MOV_R32_M32 : Fast.NONE;
+    case Kind.movRmReg:
+      return dword && memory ? Fast.MOV_M32_R32 : Fast.NONE;
+    case Kind.movReg32Reg32:
+      return Fast.MOV_R32_R32;
+    case Kind.movRegImm:
+      return dword ? Fast.MOV_R32_IMM : Fast.NONE;
+    case Kind.aluReg32:
+      return Fast.ALU_R32_R32;
+    case Kind.aluRmImm:
+      if (!dword) return Fast.NONE;
+      return memory ? Fast.ALU_M32_IMM : Fast.ALU_R32_IMM;
+    case Kind.aluRegRm:
+      return dword && memory ? Fast.ALU_R32_M32 : Fast.NONE;
+    case Kind.testRmReg:
+      return dword && !memory ? Fast.TEST_R32_R32 : Fast.NONE;
+    case Kind.lea:
+      return Fast.LEA;
+    case Kind.movExtend:
+      return memory ? Fast.MOVX_R32_M : Fast.NONE;
+    case Kind.incDecReg:
+      return Fast.INC_DEC_R32;
+    case Kind.jcc:
+      return Fast.JCC;
+    case Kind.jmp:
+      return Fast.JMP;
+    case Kind.pushReg:
+      return Fast.PUSH_R32;
+    case Kind.popReg:
+      return Fast.POP_R32;
+    case Kind.call:
+      return Fast.CALL;
+    case Kind.ret:
+      return Fast.RET;
+    default:
+      return Fast.NONE;
+  }
+}
