@@ -3,15 +3,22 @@
  * cpu-x87.c: a long-double series whose checksum needs the 80-bit significand) run natively and under
  * `kmos run --stats` in the same run. Instructions are the emulated CPU's count of the program (the same
  * binary natively); MIPS are instructions per second of host time, start-up included on both sides.
+ * cpu-int runs a second time on configs/interpreter.json (no region compiler: the decoded tier runs
+ * everything), for issue 5's interpreter target.
  * Layer: the bench tool.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Report } from '../report.js';
 import type { Suite } from '../suite.js';
-import { buildBenchPrograms, kmosMain } from './userland-programs.js';
+import { buildBenchPrograms, kmosMain, repoRoot } from './userland-programs.js';
 
-const PROGRAMS = ['cpu-int', 'cpu-x87'];
+/** Each job: a program of userland/bench, and the config it runs under on kmOS (undefined: the default). */
+const JOBS: Record<string, { program: string; config?: string }> = {
+  'cpu-int': { program: 'cpu-int' },
+  'cpu-x87': { program: 'cpu-x87' },
+  'cpu-int (interpreter)': { program: 'cpu-int', config: join(repoRoot, 'configs/interpreter.json') },
+};
 const REPEATS = 3;
 
 interface CpuResult {
@@ -38,8 +45,9 @@ function runNative(program: string): { seconds: number; stdout: string } {
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, stdout: r.stdout };
 }
 
-function runKmos(program: string): { seconds: number; insns: number; stdout: string } {
-  const r = spawnSync(process.execPath, [kmosMain, 'run', '--stats', program], {
+function runKmos(program: string, config?: string): { seconds: number; insns: number; stdout: string } {
+  const configArgs = config === undefined ? [] : ['--config', config];
+  const r = spawnSync(process.execPath, [kmosMain, 'run', '--stats', ...configArgs, program], {
     encoding: 'utf8',
     timeout: 1_800_000,
   });
@@ -51,9 +59,10 @@ function runKmos(program: string): { seconds: number; insns: number; stdout: str
 export const cpuSuite: Suite = {
   name: 'cpu',
   description: 'CPU-bound integer and x87 programs: instructions, MIPS and slowdown versus native',
-  jobs: PROGRAMS,
+  jobs: Object.keys(JOBS),
   runJob(job): CpuResult {
-    const program = join(buildBenchPrograms(), job);
+    const { program: name, config } = JOBS[job]!;
+    const program = join(buildBenchPrograms(), name);
     const native = bestOf(
       REPEATS,
       () => runNative(program),
@@ -61,7 +70,7 @@ export const cpuSuite: Suite = {
     );
     const kmos = bestOf(
       REPEATS,
-      () => runKmos(program),
+      () => runKmos(program, config),
       (r) => r.seconds,
     );
     return {
