@@ -28,7 +28,7 @@
  * - Blocks are cached per physical frame by the code cache, which watches stores to their frames: a store to
  *   one sets `smcPending`, and the runner leaves the block after that instruction.
  */
-import { ALU_CMP, alu, incDec } from './alu.js';
+import { ALU_CMP, alu, incDec, shiftRotate } from './alu.js';
 import { ESP, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { INSN_EIP, INSN_ESP, LazyOp } from './cpu-core.js';
@@ -163,6 +163,42 @@ export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
           if (!compare) storeDword(mmu, a, r);
           continue;
         }
+        case Fast.ALU_M32_R32: {
+          const compare = d.sub === ALU_CMP;
+          const a = dataAt(c, d, compare ? mmu.tlbRead : mmu.tlbWrite);
+          if (a < 0) break;
+          const r = alu(c, d.sub, loadDword(mmu, a), regs[d.reg], -1);
+          if (!compare) storeDword(mmu, a, r);
+          continue;
+        }
+        case Fast.ALU_M8_IMM: {
+          const compare = d.sub === ALU_CMP;
+          const a = dataAt(c, d, compare ? mmu.tlbRead : mmu.tlbWrite);
+          if (a < 0) break;
+          const r = alu(c, d.sub, mmu.u8[a], d.imm, 0xff);
+          if (!compare) mmu.u8[a] = r;
+          continue;
+        }
+        case Fast.MOV_M32_IMM: {
+          const a = dataAt(c, d, mmu.tlbWrite);
+          if (a < 0) break;
+          storeDword(mmu, a, d.imm);
+          continue;
+        }
+        case Fast.MOV_R8_M8: {
+          const a = dataAt(c, d, mmu.tlbRead);
+          if (a < 0) break;
+          const r = d.reg;
+          // AL..BL are the low bytes of EAX..EBX, AH..BH their second bytes.
+          if (r < 4) regs[r] = (regs[r] & ~0xff) | mmu.u8[a];
+          else regs[r - 4] = (regs[r - 4] & ~0xff00) | (mmu.u8[a] << 8);
+          continue;
+        }
+        case Fast.SHIFT_R32_IMM: {
+          const count = d.imm & 0x1f;
+          if (count !== 0) regs[d.rm] = shiftRotate(c, d.reg, regs[d.rm], count, -1);
+          continue;
+        }
         case Fast.ALU_R32_M32: {
           const a = dataAt(c, d, mmu.tlbRead);
           if (a < 0) break;
@@ -202,6 +238,13 @@ export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
           const a = stackSlot(c, -4, mmu.tlbWrite);
           if (a < 0) break;
           storeDword(mmu, a, regs[d.reg]);
+          regs[ESP] = (regs[ESP] - 4) | 0;
+          continue;
+        }
+        case Fast.PUSH_IMM: {
+          const a = stackSlot(c, -4, mmu.tlbWrite);
+          if (a < 0) break;
+          storeDword(mmu, a, d.imm);
           regs[ESP] = (regs[ESP] - 4) | 0;
           continue;
         }
@@ -256,8 +299,9 @@ function offsetOf(regs: Int32Array, d: DecodedInsn): number {
 }
 
 /**
- * The physical address of `d`'s dword memory operand when `tlb` (read or write) holds its page, the access
- * stays in that page and the segment needs no checks; -1 otherwise (the record then runs it).
+ * The physical address of `d`'s memory operand when `tlb` (read or write) holds its page, a dword there
+ * stays in that page and the segment needs no checks; -1 otherwise (the record then runs it). Byte operands
+ * in a page's last three bytes are left to the record too: rare, and one check serves every width.
  */
 function dataAt(c: CpuCore, d: DecodedInsn, tlb: Int32Array): number {
   if ((c.segCheckMask & (1 << d.seg)) !== 0) return -1;

@@ -7,14 +7,16 @@
  */
 import { Reg, RunExit } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
-import { assemble, GuestMachine, TEST_CODE, TEST_STACK_TOP } from './testing/guest.js';
+import { assemble, GuestMachine, TEST_CODE, TEST_STACK_TOP, USER_RO } from './testing/guest.js';
 
 /**
- * Four data pages, mapped to frames apart from one another (the last one written only by inline stores, so
- * only they can set its dirty bit); a fifth page stays unmapped.
+ * Four data pages, mapped to frames apart from one another; a fifth page stays unmapped and a sixth is
+ * read-only.
  */
 const WINDOW = 0x00600000;
 const WINDOW_PAGES = 4;
+/** Past the unmapped page: a page mapped read-only. */
+const READ_ONLY_PAGE = WINDOW + 0x5000;
 
 /**
  * Each value an inline form computes is added into a word of memory, so that a wrong one shows (not XORed:
@@ -34,6 +36,31 @@ pass:
     add [edi + 0x6c], eax
     mov [edi + 0x1ffd], ebx         # ... across the second page end
     add dword ptr [edi + 0x10], 3   # ALU [m32], imm
+    sub [edi + 0x24], ecx           # ALU [m32], r32
+    cmp [edi + 0x24], ebx           # ... CMP: flags only
+    adc [edi + 0xffd], esi          # ... across the page end
+    sub byte ptr [edi + 0x28], 5    # ALU [m8], imm8
+    cmp byte ptr [edi + 0x29], 0x90 # ... CMP
+    mov byte ptr [edi + 0x2a], 0x80
+    cmp byte ptr [edi + 0x2a], 1    # ... overflows at 8 bits, not at 32
+    pushfd
+    pop eax
+    add [edi + 0x84], eax
+    mov dword ptr [edi + 0x2c], 0x1234567   # MOV [m32], imm32
+    mov dword ptr [edi + 0x2ffe], 0x89abcdef # ... across the page end
+    mov dl, [edi + 0x28]            # MOV r8, [m8]: DL, then DH
+    mov dh, [edi + 0x29]
+    add [edi + 0x70], edx
+    shl edx, 3                      # group 2 on a register by an immediate
+    ror edx, 13
+    sar edx, 0                      # a count of 0 leaves the value and the flags
+    pushfd
+    pop eax
+    add [edi + 0x80], eax
+    add [edi + 0x74], edx
+    pushfd
+    pop edx
+    add [edi + 0x78], edx
     cmp dword ptr [edi + 0x10], 70  # CMP [m32], imm: flags only
     adc eax, [edi + 0x14]           # ALU r32, [m32] (reads CF)
     sbb ebx, [edi + 0xffd]
@@ -78,6 +105,9 @@ pass:
     push ecx
     pop esi
     mov esp, ebp
+    push 0x11223344                 # PUSH imm
+    pop edx
+    add [edi + 0x7c], edx
     push 7
     call callee                     # CALL, RET imm16
     jmp over                        # JMP
@@ -146,6 +176,7 @@ function run(source: string, decodeBlocks: boolean): Outcome {
     m.allocFrame(); // a frame between each two pages of the window
     m.map(WINDOW + page * 0x1000);
   }
+  m.map(READ_ONLY_PAGE, USER_RO);
   m.write(
     WINDOW,
     new Uint8Array(WINDOW_PAGES * 4096).map((_, i) => (i * 151 + (i >> 7) * 13 + 0x81) & 0xff),
@@ -171,6 +202,19 @@ function run(source: string, decodeBlocks: boolean): Outcome {
   };
 }
 
+/**
+ * A store to the read-only page, which the read TLB holds (the load before it): the inline path must leave
+ * it to the record, which faults.
+ */
+function storeToReadOnly(store: string): string {
+  return `
+    mov eax, [edi + 0x5000]
+    ${store}
+    hlt
+`;
+}
+
+const PF = 14;
 const GP = 13;
 const SS = 12;
 
@@ -180,6 +224,20 @@ describe('the decoded tier inline paths', () => {
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
     expect(run(INLINE_FORMS, true)).toEqual(interpreted);
+  });
+
+  it.each([
+    'mov [edi + 0x5010], eax',
+    'mov dword ptr [edi + 0x5010], 5',
+    'add dword ptr [edi + 0x5010], 5',
+    'sub [edi + 0x5010], eax',
+    'add byte ptr [edi + 0x5010], 5',
+  ])('leave a store to a read-only page to the record: %s', (store) => {
+    const source = storeToReadOnly(store);
+    const interpreted = run(source, false);
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    expect(interpreted.vector).toBe(PF);
+    expect(run(source, true)).toEqual(interpreted);
   });
 
   it.each([

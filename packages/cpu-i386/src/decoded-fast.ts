@@ -48,6 +48,18 @@ export const enum Fast {
   POP_R32 = 16,
   CALL = 17,
   RET = 18,
+  /** MOV [mem], imm32 (C7 /0) */
+  MOV_M32_IMM = 19,
+  /** PUSH imm (68, 6A) */
+  PUSH_IMM = 20,
+  /** ALU [mem], r32 (01, 09, ... 39): CMP reads, the others read and write */
+  ALU_M32_R32 = 21,
+  /** Group 2 on a 32-bit register by an immediate count (C1, D1) */
+  SHIFT_R32_IMM = 22,
+  /** MOV r8, [mem] */
+  MOV_R8_M8 = 23,
+  /** ALU [mem8], imm8 (80): CMP reads, the others read and write */
+  ALU_M8_IMM = 24,
 }
 
 /** The inline path for decoded instruction `d`, or Fast.NONE. */
@@ -58,7 +70,8 @@ export function fastKindOf(d: DecodedInsn): Fast {
     case Kind.movReg32Mem:
       return Fast.MOV_R32_M32;
     case Kind.movRegRm: // A1 (MOV EAX, moffs32) among others
-      return dword && memory ? Fast.MOV_R32_M32 : Fast.NONE;
+      if (!memory) return Fast.NONE;
+      return dword ? Fast.MOV_R32_M32 : d.m === 0xff ? Fast.MOV_R8_M8 : Fast.NONE;
     case Kind.movRmReg:
       return dword && memory ? Fast.MOV_M32_R32 : Fast.NONE;
     case Kind.movReg32Reg32:
@@ -68,8 +81,16 @@ export function fastKindOf(d: DecodedInsn): Fast {
     case Kind.aluReg32:
       return Fast.ALU_R32_R32;
     case Kind.aluRmImm:
-      if (!dword) return Fast.NONE;
+      if (!dword) return memory && d.m === 0xff ? Fast.ALU_M8_IMM : Fast.NONE;
       return memory ? Fast.ALU_M32_IMM : Fast.ALU_R32_IMM;
+    case Kind.aluRmReg: // register operands of 32 bits are aluReg32
+      return dword && memory ? Fast.ALU_M32_R32 : Fast.NONE;
+    case Kind.movRmImm:
+      return dword && memory ? Fast.MOV_M32_IMM : Fast.NONE;
+    case Kind.pushImm:
+      return Fast.PUSH_IMM;
+    case Kind.shiftImm:
+      return dword && !memory ? Fast.SHIFT_R32_IMM : Fast.NONE;
     case Kind.aluRegRm:
       return dword && memory ? Fast.ALU_R32_M32 : Fast.NONE;
     case Kind.testRmReg:
