@@ -32,7 +32,7 @@ import { ALU_CMP, alu, incDec, shiftRotate } from './alu.js';
 import { ESP, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { INSN_EIP, INSN_ESP, LazyOp } from './cpu-core.js';
-import { Fast, fastKindOf } from './decoded-fast.js';
+import { Fast, fastKindOf, fastStores } from './decoded-fast.js';
 import {
   Access,
   decodeForm,
@@ -64,6 +64,8 @@ const MAX_BLOCK_INSNS = 48;
 export class DecodedInsn {
   /** The runner's inline path for it (decoded-fast.ts), Fast.NONE for none. */
   fast: Fast = Fast.NONE;
+  /** Whether the inline path writes its stack slot or memory operand (it looks the page up for writing). */
+  fastStore = false;
   /** Which handler runs it (decoded-handlers.ts's Kind); STEP: the interpreter does. */
   kind: Kind = Kind.STEP;
   /**
@@ -111,9 +113,9 @@ function runThroughStep(c: CpuCore, d: DecodedInsn): number {
  * Runs `insns` from the first; returns CONTINUE or LEAVE_BLOCK (EIP is where to go on) or the RunExit an
  * instruction asked for. Counts each retired instruction in `c.runRetired`.
  *
- * The commonest forms run inline (decoded-fast.ts says which): a `continue` is done, a `break` out of the
- * switch falls back to the record (`runRecord`) with nothing changed. Inline paths leave EIP alone unless they
- * branch, so EIP is set once the block is done.
+ * The commonest forms run inline (decoded-fast.ts says which) when their stack slot or memory operand is at
+ * hand (`operandAt`); otherwise the record (`runRecord`) runs the instruction, nothing having changed.
+ * Inline paths leave EIP alone unless they branch, so EIP is set once the block is done.
  */
 export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
   const regs = c.regs;
@@ -124,152 +126,117 @@ export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
   try {
     for (; i < n; i++) {
       const d = insns[i];
-      switch (d.fast) {
-        case Fast.NONE:
-          break;
-        case Fast.MOV_R32_M32: {
-          const a = dataAt(c, d, mmu.tlbRead);
-          if (a < 0) break;
-          regs[d.reg] = loadDword(mmu, a);
-          continue;
-        }
-        case Fast.MOV_M32_R32: {
-          const a = dataAt(c, d, mmu.tlbWrite);
-          if (a < 0) break;
-          storeDword(mmu, a, regs[d.reg]);
-          continue;
-        }
-        case Fast.MOV_R32_R32:
-          regs[d.rm] = regs[d.reg];
-          continue;
-        case Fast.MOV_R32_IMM:
-          regs[d.reg] = d.imm;
-          continue;
-        case Fast.ALU_R32_R32: {
-          const r = alu(c, d.sub, regs[d.rm], regs[d.reg], -1);
-          if (d.sub !== ALU_CMP) regs[d.rm] = r;
-          continue;
-        }
-        case Fast.ALU_R32_IMM: {
-          const r = alu(c, d.sub, regs[d.rm], d.imm, -1);
-          if (d.sub !== ALU_CMP) regs[d.rm] = r;
-          continue;
-        }
-        case Fast.ALU_M32_IMM: {
-          const compare = d.sub === ALU_CMP;
-          const a = dataAt(c, d, compare ? mmu.tlbRead : mmu.tlbWrite);
-          if (a < 0) break;
-          const r = alu(c, d.sub, loadDword(mmu, a), d.imm, -1);
-          if (!compare) storeDword(mmu, a, r);
-          continue;
-        }
-        case Fast.ALU_M32_R32: {
-          const compare = d.sub === ALU_CMP;
-          const a = dataAt(c, d, compare ? mmu.tlbRead : mmu.tlbWrite);
-          if (a < 0) break;
-          const r = alu(c, d.sub, loadDword(mmu, a), regs[d.reg], -1);
-          if (!compare) storeDword(mmu, a, r);
-          continue;
-        }
-        case Fast.ALU_M8_IMM: {
-          const compare = d.sub === ALU_CMP;
-          const a = dataAt(c, d, compare ? mmu.tlbRead : mmu.tlbWrite);
-          if (a < 0) break;
-          const r = alu(c, d.sub, mmu.u8[a], d.imm, 0xff);
-          if (!compare) mmu.u8[a] = r;
-          continue;
-        }
-        case Fast.MOV_M32_IMM: {
-          const a = dataAt(c, d, mmu.tlbWrite);
-          if (a < 0) break;
-          storeDword(mmu, a, d.imm);
-          continue;
-        }
-        case Fast.MOV_R8_M8: {
-          const a = dataAt(c, d, mmu.tlbRead);
-          if (a < 0) break;
-          const r = d.reg;
-          // AL..BL are the low bytes of EAX..EBX, AH..BH their second bytes.
-          if (r < 4) regs[r] = (regs[r] & ~0xff) | mmu.u8[a];
-          else regs[r - 4] = (regs[r - 4] & ~0xff00) | (mmu.u8[a] << 8);
-          continue;
-        }
-        case Fast.SHIFT_R32_IMM: {
-          const count = d.imm & 0x1f;
-          if (count !== 0) regs[d.rm] = shiftRotate(c, d.reg, regs[d.rm], count, -1);
-          continue;
-        }
-        case Fast.ALU_R32_M32: {
-          const a = dataAt(c, d, mmu.tlbRead);
-          if (a < 0) break;
-          const v = loadDword(mmu, a);
-          const r = alu(c, d.sub, regs[d.reg], v, -1);
-          if (d.sub !== ALU_CMP) regs[d.reg] = r;
-          continue;
-        }
-        case Fast.TEST_R32_R32:
-          setLazy(c, LazyOp.LOGIC, 0, 0, regs[d.rm] & regs[d.reg], -1);
-          continue;
-        case Fast.LEA:
-          regs[d.reg] = offsetOf(regs, d);
-          continue;
-        case Fast.MOVX_R32_M: {
-          const a = dataAt(c, d, mmu.tlbRead);
-          if (a < 0) break;
-          let v: number;
-          if (d.m === 0xff) v = d.sub === 0 ? mmu.u8[a] : (mmu.u8[a] << 24) >> 24;
-          else {
-            v = (a & 1) === 0 ? mmu.u16[a >>> 1] : mmu.view.getUint16(a, true);
-            if (d.sub !== 0) v = (v << 16) >> 16;
+      const fast = d.fast;
+      // The stack slot or memory operand is looked up in one place for every kind: each inlined copy of a
+      // lookup cost V8 inlining budget that the ALU helpers then lacked.
+      const a = fast >= Fast.FIRST_STACK ? operandAt(c, d, fast >= Fast.FIRST_MEMORY) : 0;
+      if (fast !== Fast.NONE && a >= 0) {
+        switch (fast) {
+          case Fast.MOV_R32_R32:
+            regs[d.rm] = regs[d.reg];
+            continue;
+          case Fast.MOV_R32_IMM:
+            regs[d.reg] = d.imm;
+            continue;
+          case Fast.ALU_R32_R32: {
+            const r = alu(c, d.sub, regs[d.rm], regs[d.reg], -1);
+            if (d.sub !== ALU_CMP) regs[d.rm] = r;
+            continue;
           }
-          regs[d.reg] = v;
-          continue;
-        }
-        case Fast.INC_DEC_R32:
-          regs[d.reg] = incDec(c, regs[d.reg], d.sub !== 0, -1);
-          continue;
-        case Fast.JCC:
-          c.eip = testCondition(c, d.sub) ? d.target : d.next;
-          continue;
-        case Fast.JMP:
-          c.eip = d.target;
-          continue;
-        case Fast.PUSH_R32: {
-          const a = stackSlot(c, -4, mmu.tlbWrite);
-          if (a < 0) break;
-          storeDword(mmu, a, regs[d.reg]);
-          regs[ESP] = (regs[ESP] - 4) | 0;
-          continue;
-        }
-        case Fast.PUSH_IMM: {
-          const a = stackSlot(c, -4, mmu.tlbWrite);
-          if (a < 0) break;
-          storeDword(mmu, a, d.imm);
-          regs[ESP] = (regs[ESP] - 4) | 0;
-          continue;
-        }
-        case Fast.POP_R32: {
-          const a = stackSlot(c, 0, mmu.tlbRead);
-          if (a < 0) break;
-          const v = loadDword(mmu, a);
-          regs[ESP] = (regs[ESP] + 4) | 0;
-          regs[d.reg] = v; // after ESP: POP ESP keeps the popped value
-          continue;
-        }
-        case Fast.CALL: {
-          const a = stackSlot(c, -4, mmu.tlbWrite);
-          if (a < 0) break;
-          storeDword(mmu, a, d.next);
-          regs[ESP] = (regs[ESP] - 4) | 0;
-          c.eip = d.target;
-          continue;
-        }
-        case Fast.RET: {
-          const a = stackSlot(c, 0, mmu.tlbRead);
-          if (a < 0) break;
-          c.eip = loadDword(mmu, a);
-          regs[ESP] = (regs[ESP] + 4 + d.imm) | 0;
-          continue;
+          case Fast.ALU_R32_IMM: {
+            const r = alu(c, d.sub, regs[d.rm], d.imm, -1);
+            if (d.sub !== ALU_CMP) regs[d.rm] = r;
+            continue;
+          }
+          case Fast.TEST_R32_R32:
+            setLazy(c, LazyOp.LOGIC, 0, 0, regs[d.rm] & regs[d.reg], -1);
+            continue;
+          case Fast.LEA:
+            regs[d.reg] = offsetOf(regs, d);
+            continue;
+          case Fast.INC_DEC_R32:
+            regs[d.reg] = incDec(c, regs[d.reg], d.sub !== 0, -1);
+            continue;
+          case Fast.SHIFT_R32_IMM: {
+            const count = d.imm & 0x1f;
+            if (count !== 0) regs[d.rm] = shiftRotate(c, d.reg, regs[d.rm], count, -1);
+            continue;
+          }
+          case Fast.JCC:
+            c.eip = testCondition(c, d.sub) ? d.target : d.next;
+            continue;
+          case Fast.JMP:
+            c.eip = d.target;
+            continue;
+          case Fast.PUSH_R32:
+            storeDword(mmu, a, regs[d.reg]);
+            regs[ESP] = (regs[ESP] - 4) | 0;
+            continue;
+          case Fast.PUSH_IMM:
+            storeDword(mmu, a, d.imm);
+            regs[ESP] = (regs[ESP] - 4) | 0;
+            continue;
+          case Fast.CALL:
+            storeDword(mmu, a, d.next);
+            regs[ESP] = (regs[ESP] - 4) | 0;
+            c.eip = d.target;
+            continue;
+          case Fast.POP_R32: {
+            const v = loadDword(mmu, a);
+            regs[ESP] = (regs[ESP] + 4) | 0;
+            regs[d.reg] = v; // after ESP: POP ESP keeps the popped value
+            continue;
+          }
+          case Fast.RET:
+            c.eip = loadDword(mmu, a);
+            regs[ESP] = (regs[ESP] + 4 + d.imm) | 0;
+            continue;
+          case Fast.MOV_R32_M32:
+            regs[d.reg] = loadDword(mmu, a);
+            continue;
+          case Fast.MOV_M32_R32:
+            storeDword(mmu, a, regs[d.reg]);
+            continue;
+          case Fast.MOV_M32_IMM:
+            storeDword(mmu, a, d.imm);
+            continue;
+          case Fast.ALU_M32_IMM: {
+            const r = alu(c, d.sub, loadDword(mmu, a), d.imm, -1);
+            if (d.fastStore) storeDword(mmu, a, r);
+            continue;
+          }
+          case Fast.ALU_M32_R32: {
+            const r = alu(c, d.sub, loadDword(mmu, a), regs[d.reg], -1);
+            if (d.fastStore) storeDword(mmu, a, r);
+            continue;
+          }
+          case Fast.ALU_R32_M32: {
+            const r = alu(c, d.sub, regs[d.reg], loadDword(mmu, a), -1);
+            if (d.sub !== ALU_CMP) regs[d.reg] = r;
+            continue;
+          }
+          case Fast.MOVX_R32_M: {
+            let v: number;
+            if (d.m === 0xff) v = d.sub === 0 ? mmu.u8[a] : (mmu.u8[a] << 24) >> 24;
+            else {
+              v = (a & 1) === 0 ? mmu.u16[a >>> 1] : mmu.view.getUint16(a, true);
+              if (d.sub !== 0) v = (v << 16) >> 16;
+            }
+            regs[d.reg] = v;
+            continue;
+          }
+          case Fast.MOV_R8_M8: {
+            const r = d.reg;
+            // AL..BL are the low bytes of EAX..EBX, AH..BH their second bytes.
+            if (r < 4) regs[r] = (regs[r] & ~0xff) | mmu.u8[a];
+            else regs[r - 4] = (regs[r - 4] & ~0xff00) | (mmu.u8[a] << 8);
+            continue;
+          }
+          case Fast.ALU_M8_IMM: {
+            const r = alu(c, d.sub, mmu.u8[a], d.imm, 0xff);
+            if (d.fastStore) mmu.u8[a] = r;
+            continue;
+          }
         }
       }
       // Inline paths count nothing: the record sees the count so far (RDTSC reads it).
@@ -290,35 +257,28 @@ export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
   return CONTINUE;
 }
 
+/**
+ * The physical address of the stack slot (`memory` false) or memory operand of `d` when the common case holds:
+ * the segment needs no checks, the TLB (for writing if `fastStore`) has the page, and a dword stays in it
+ * (so does any narrower operand: one check serves every width). Else -1: the record runs the instruction.
+ */
+function operandAt(c: CpuCore, d: DecodedInsn, memory: boolean): number {
+  const seg = memory ? d.seg : SEG_SS;
+  if ((c.segCheckMask & (1 << seg)) !== 0) return -1;
+  const regs = c.regs;
+  const off = memory ? offsetOf(regs, d) : d.fastStore ? regs[ESP] - 4 : regs[ESP];
+  const lin = (off + c.segBase[seg]) | 0;
+  const page = (d.fastStore ? c.mmu.tlbWrite : c.mmu.tlbRead)[lin >>> 12];
+  const inPage = lin & 0xfff;
+  return page >= 0 && inPage <= 0xffc ? page | inPage : -1;
+}
+
 /** The memory operand's offset in its segment. */
 function offsetOf(regs: Int32Array, d: DecodedInsn): number {
   let off = d.disp;
   if (d.base >= 0) off += regs[d.base];
   if (d.index >= 0) off += regs[d.index] << d.scale;
   return off | 0;
-}
-
-/**
- * The physical address of `d`'s memory operand when `tlb` (read or write) holds its page, a dword there
- * stays in that page and the segment needs no checks; -1 otherwise (the record then runs it). Byte operands
- * in a page's last three bytes are left to the record too: rare, and one check serves every width.
- */
-function dataAt(c: CpuCore, d: DecodedInsn, tlb: Int32Array): number {
-  if ((c.segCheckMask & (1 << d.seg)) !== 0) return -1;
-  return pageAddress(tlb, (offsetOf(c.regs, d) + c.segBase[d.seg]) | 0);
-}
-
-/** As `dataAt` for the stack dword at ESP + `offset`. */
-function stackSlot(c: CpuCore, offset: number, tlb: Int32Array): number {
-  if ((c.segCheckMask & (1 << SEG_SS)) !== 0) return -1;
-  return pageAddress(tlb, (c.regs[ESP] + offset + c.segBase[SEG_SS]) | 0);
-}
-
-/** The physical address of a dword at linear `lin` when `tlb` has its page and it does not cross the page end. */
-function pageAddress(tlb: Int32Array, lin: number): number {
-  const page = tlb[lin >>> 12];
-  const off = lin & 0xfff;
-  return page >= 0 && off <= 0xffc ? page | off : -1;
 }
 
 function loadDword(mmu: Mmu, a: number): number {
@@ -457,6 +417,7 @@ export function decodeInstruction(u8: Uint8Array, at: number, end: number, d: De
   }
   d.plain = d.access === Access.None && d.stack === StackUse.None && PLAIN_KINDS.has(d.kind);
   d.fast = fastKindOf(d);
+  d.fastStore = fastStores(d, d.fast);
 }
 
 /** Forms whose operand bytes disagreed with instruction-length.ts (tests expect none). */

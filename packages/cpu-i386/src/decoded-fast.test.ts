@@ -65,6 +65,8 @@ pass:
     adc eax, [edi + 0x14]           # ALU r32, [m32] (reads CF)
     sbb ebx, [edi + 0xffd]
     cmp esi, [edi + 0x18]
+    sub eax, [edi + 0x18]
+    add [edi + 0x88], eax
     sub edx, eax                    # ALU r32, r32
     xor eax, ebx
     cmp ebx, edx
@@ -77,6 +79,9 @@ pass:
     pop esi
     add [edi + 0x4c], esi
     test eax, edx                   # TEST r32, r32
+    pushfd
+    pop esi
+    add [edi + 0x8c], esi
     mov esi, eax                    # MOV r32, r32
     add [edi + 0x50], esi
     mov esi, 0x87654321             # MOV r32, imm32
@@ -85,7 +90,7 @@ pass:
     add [edi + 0x58], edx
     movzx esi, byte ptr [edi + 0x21]
     add [edi + 0x5c], esi
-    movsx ebx, word ptr [edi + 0x22]
+    movsx ebx, word ptr [edi + 0x21]   # (0x8ff8: negative, and not aligned)
     add [edi + 0x60], ebx
     movzx esi, word ptr [edi + 0xfff]  # ... across the page end
     movsx eax, word ptr [edi + 0x1fff]

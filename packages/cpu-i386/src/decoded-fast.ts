@@ -10,6 +10,7 @@
  * anything*, so they never fault, never throw, and never store to code (pages with cached code are never in
  * the write TLB, mmu.ts).
  */
+import { ALU_CMP } from './alu.js';
 import type { DecodedInsn } from './decoded-block.js';
 import { Kind } from './decoded-handlers.js';
 
@@ -20,46 +21,51 @@ import { Kind } from './decoded-handlers.js';
 export const enum Fast {
   /** No inline path: the record runs it. */
   NONE = 0,
-  /** MOV r32, [mem] */
-  MOV_R32_M32 = 1,
-  /** MOV [mem], r32 */
-  MOV_M32_R32 = 2,
+  // Registers only.
   /** MOV r32, r32 */
-  MOV_R32_R32 = 3,
+  MOV_R32_R32 = 1,
   /** MOV r32, imm32 */
-  MOV_R32_IMM = 4,
+  MOV_R32_IMM = 2,
   /** ALU r/m32 (a register), r32: the result to `rm` */
-  ALU_R32_R32 = 5,
+  ALU_R32_R32 = 3,
   /** ALU r32, imm (81, 83 with a register operand) */
-  ALU_R32_IMM = 6,
-  /** ALU [mem], imm (81, 83): CMP reads, the others read and write */
-  ALU_M32_IMM = 7,
-  /** ALU r32, [mem] (03, 0B, ... 3B): the result to `reg` */
-  ALU_R32_M32 = 8,
+  ALU_R32_IMM = 4,
   /** TEST r32, r32 */
-  TEST_R32_R32 = 9,
-  LEA = 10,
-  /** MOVZX/MOVSX r32, [mem] of 8 or 16 bits */
-  MOVX_R32_M = 11,
-  INC_DEC_R32 = 12,
-  JCC = 13,
-  JMP = 14,
-  PUSH_R32 = 15,
-  POP_R32 = 16,
-  CALL = 17,
-  RET = 18,
-  /** MOV [mem], imm32 (C7 /0) */
-  MOV_M32_IMM = 19,
-  /** PUSH imm (68, 6A) */
-  PUSH_IMM = 20,
-  /** ALU [mem], r32 (01, 09, ... 39): CMP reads, the others read and write */
-  ALU_M32_R32 = 21,
+  TEST_R32_R32 = 5,
+  LEA = 6,
+  INC_DEC_R32 = 7,
   /** Group 2 on a 32-bit register by an immediate count (C1, D1) */
-  SHIFT_R32_IMM = 22,
+  SHIFT_R32_IMM = 8,
+  JCC = 9,
+  JMP = 10,
+  // The stack dword at ESP (`fastStore`: below it, for a push).
+  PUSH_R32 = 11,
+  /** PUSH imm (68, 6A) */
+  PUSH_IMM = 12,
+  CALL = 13,
+  POP_R32 = 14,
+  RET = 15,
+  // The memory operand (`fastStore`: written).
+  /** MOV r32, [mem] */
+  MOV_R32_M32 = 16,
+  /** MOV [mem], r32 */
+  MOV_M32_R32 = 17,
+  /** MOV [mem], imm32 (C7 /0) */
+  MOV_M32_IMM = 18,
+  /** ALU [mem], imm (81, 83): CMP reads, the others read and write */
+  ALU_M32_IMM = 19,
+  /** ALU [mem], r32 (01, 09, ... 39): CMP reads, the others read and write */
+  ALU_M32_R32 = 20,
+  /** ALU r32, [mem] (03, 0B, ... 3B): the result to `reg` */
+  ALU_R32_M32 = 21,
+  /** MOVZX/MOVSX r32, [mem] of 8 or 16 bits */
+  MOVX_R32_M = 22,
   /** MOV r8, [mem] */
   MOV_R8_M8 = 23,
   /** ALU [mem8], imm8 (80): CMP reads, the others read and write */
   ALU_M8_IMM = 24,
+  FIRST_STACK = PUSH_R32,
+  FIRST_MEMORY = MOV_R32_M32,
 }
 
 /** The inline path for decoded instruction `d`, or Fast.NONE. */
@@ -115,5 +121,23 @@ export function fastKindOf(d: DecodedInsn): Fast {
       return Fast.RET;
     default:
       return Fast.NONE;
+  }
+}
+
+/** Whether the inline path of `d` (of kind `fast`) writes the stack slot or memory operand it uses. */
+export function fastStores(d: DecodedInsn, fast: Fast): boolean {
+  switch (fast) {
+    case Fast.PUSH_R32:
+    case Fast.PUSH_IMM:
+    case Fast.CALL:
+    case Fast.MOV_M32_R32:
+    case Fast.MOV_M32_IMM:
+      return true;
+    case Fast.ALU_M32_IMM:
+    case Fast.ALU_M32_R32:
+    case Fast.ALU_M8_IMM:
+      return d.sub !== ALU_CMP;
+    default:
+      return false;
   }
 }
