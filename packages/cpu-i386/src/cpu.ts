@@ -428,8 +428,9 @@ export class I386Cpu implements Cpu {
   /**
    * The ABI's counters (the kernel shows them in /proc/kmos/cpu): blocks decoded, regions compiled, code
    * frames invalidated (self-modifying code or kernel writes), region calls (of which chainedCalls were
-   * made by WebAssembly regions, without the run loop) and decoded-block runs, and instructions run compiled
-   * and interpreted.
+   * made by WebAssembly regions, without the run loop) and decoded-block runs, instructions run compiled and
+   * interpreted, and of the compiled ones those WebAssembly regions ran through the interpreter (regionSteps:
+   * forms without a template).
    */
   stats(): {
     decodedBlocks: number;
@@ -440,6 +441,7 @@ export class I386Cpu implements Cpu {
     decodedRuns: number;
     compiledInsns: number;
     interpretedInsns: number;
+    regionSteps: number;
   } {
     return {
       decodedBlocks: this.cache?.decodedBlocks ?? 0,
@@ -450,6 +452,7 @@ export class I386Cpu implements Cpu {
       decodedRuns: this.decodedRuns,
       compiledInsns: this.compiledInsns,
       interpretedInsns: this.insns - this.compiledInsns,
+      regionSteps: this.wasm?.steps ?? 0,
     };
   }
 

@@ -5,18 +5,10 @@
  * slot that straddles one, sign extension, compares on memory, RET with an immediate, and a load that
  * runs into an unmapped page. Registers, flags, memory, instruction counts and the fault must be equal.
  */
-import { Reg, RunExit } from '@kmos/abi-driver';
+import { RunExit } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
-import { assemble, GuestMachine, TEST_CODE, TEST_STACK_TOP, USER_RO } from './testing/guest.js';
-
-/**
- * Four data pages, mapped to frames apart from one another; a fifth page stays unmapped and a sixth is
- * read-only.
- */
-const WINDOW = 0x00600000;
-const WINDOW_PAGES = 4;
-/** Past the unmapped page: a page mapped read-only. */
-const READ_ONLY_PAGE = WINDOW + 0x5000;
+import { GuestMachine } from './testing/guest.js';
+import { type Outcome, runInWindow, WINDOW, WINDOW_PAGES } from './testing/window-program.js';
 
 /**
  * Each value an inline form computes is added into a word of memory, so that a wrong one shows (not XORed:
@@ -157,54 +149,8 @@ callee:
 `;
 }
 
-interface Outcome {
-  regs: number[];
-  eip: number;
-  eflags: number;
-  insns: number;
-  exit: number;
-  vector: number;
-  cr2: number;
-  data: number[];
-  /** Accessed and dirty bits: a store through the read TLB would skip setting D. */
-  ptes: number[];
-}
-
 function run(source: string, decodeBlocks: boolean): Outcome {
-  const { code } = assemble(source);
-  const m = new GuestMachine(8 << 20, 0, decodeBlocks);
-  m.map(TEST_CODE);
-  m.map(TEST_CODE + 0x1000);
-  m.write(TEST_CODE, code);
-  m.map(TEST_STACK_TOP & ~0xfff);
-  for (let page = 0; page < WINDOW_PAGES; page++) {
-    m.allocFrame(); // a frame between each two pages of the window
-    m.map(WINDOW + page * 0x1000);
-  }
-  m.map(READ_ONLY_PAGE, USER_RO);
-  m.write(
-    WINDOW,
-    new Uint8Array(WINDOW_PAGES * 4096).map((_, i) => (i * 151 + (i >> 7) * 13 + 0x81) & 0xff),
-  );
-  m.cpu.setReg(Reg.EBX, 0x12345);
-  m.cpu.setReg(Reg.ESI, 0x777);
-  m.cpu.setReg(Reg.EDI, WINDOW);
-  m.cpu.setReg(Reg.ESP, TEST_STACK_TOP);
-  m.cpu.eip = TEST_CODE;
-  m.cpu.setLdt(Uint32Array.of(((WINDOW & 0xffff) << 16) | 0x1f00, ((WINDOW >>> 16) & 0xff) | 0x0040f200));
-  let exit: number = RunExit.Budget;
-  for (let i = 0; i < 100 && exit === RunExit.Budget; i++) exit = m.cpu.run(997);
-  return {
-    regs: [0, 1, 2, 3, 4, 5, 6, 7].map((r) => m.cpu.getReg(r as Reg)),
-    eip: m.cpu.eip,
-    eflags: m.cpu.eflags,
-    insns: m.cpu.insns,
-    exit,
-    vector: m.cpu.fault.vector,
-    cr2: m.cpu.fault.cr2,
-    data: Array.from(m.read(WINDOW, WINDOW_PAGES * 4096)),
-    ptes: Array.from({ length: WINDOW_PAGES }, (_, page) => m.pte(WINDOW + page * 0x1000)),
-  };
+  return runInWindow(source, () => new GuestMachine(8 << 20, 0, decodeBlocks));
 }
 
 /**

@@ -53,6 +53,8 @@ export class WasmBackend {
   private readonly imports: WasmImports;
   /** The compiled regions; each is known by a block it was compiled from (they share the fault tables). */
   private readonly chain: RegionChain<Block>;
+  /** Instructions regions ran through the interpreter's `step` (forms without a template). */
+  steps = 0;
 
   private constructor(
     private readonly core: CpuCore,
@@ -192,6 +194,7 @@ export class WasmBackend {
   private step(eip: number): number {
     const c = this.core;
     const x = this.exchange;
+    this.steps++;
     c.eip = eip;
     c.flags = x[EXCHANGE_FLAGS] as number;
     c.lazyMask = 0;

@@ -63,6 +63,7 @@ export const Op = {
   f64Lt: 0x63,
   f64Gt: 0x64,
   i32Clz: 0x67,
+  i32Ctz: 0x68,
   i32Popcnt: 0x69,
   i32Add: 0x6a,
   i32Sub: 0x6b,

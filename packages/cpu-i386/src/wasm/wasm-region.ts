@@ -223,6 +223,11 @@ class WasmRegionWriter {
     return (this.byte() << 24) >> 24;
   }
 
+  /** A 16-bit immediate, sign-extended (word operands are kept sign-extended: see `wordInstruction`). */
+  private sword(): number {
+    return ((this.byte() | (this.byte() << 8)) << 16) >> 16;
+  }
+
   private dword(): number {
     return this.byte() | (this.byte() << 8) | (this.byte() << 16) | (this.byte() << 24);
   }
@@ -631,11 +636,44 @@ class WasmRegionWriter {
     w.op(Op.i32Or).set(full);
   }
 
-  /** Pushes the r/m operand (`size` 1 or 4; bytes sign-extended when `signed`), checking a memory page first. */
+  /** Pushes a word register's value (the low half), sign- or zero-extended. */
+  private getReg16(r: number, signed: boolean): void {
+    const w = this.w.get(R0 + r);
+    if (signed) w.i32(16).op(Op.i32Shl).i32(16).op(Op.i32ShrS);
+    else w.i32(0xffff).op(Op.i32And);
+  }
+
+  /** Sets a word register from local `from` (its low half); the upper half stays. */
+  private setReg16(r: number, from: number): void {
+    this.w
+      .get(R0 + r)
+      .i32(0xffff0000 | 0)
+      .op(Op.i32And)
+      .get(from)
+      .i32(0xffff)
+      .op(Op.i32And)
+      .op(Op.i32Or)
+      .set(R0 + r);
+  }
+
+  /** Pushes register `r` at `size` bytes, extended as `signed` says (a dword as it is). */
+  private getReg(size: number, r: number, signed: boolean): void {
+    if (size === 1) this.getReg8(r, signed);
+    else if (size === 2) this.getReg16(r, signed);
+    else this.w.get(R0 + r);
+  }
+
+  /** Sets register `r` at `size` bytes from local `from`. */
+  private setReg(size: number, r: number, from: number): void {
+    if (size === 1) this.setReg8(r, from);
+    else if (size === 2) this.setReg16(r, from);
+    else this.w.get(from).set(R0 + r);
+  }
+
+  /** Pushes the r/m operand (`size` 1, 2 or 4; narrower ones sign-extended when `signed`), checking a memory page first. */
   private readRm(size: number, signed: boolean): void {
     if (this.isReg) {
-      if (size === 1) this.getReg8(this.rm, signed);
-      else this.w.get(R0 + this.rm);
+      this.getReg(size, this.rm, signed);
       return;
     }
     this.checkEa(false, size);
@@ -646,8 +684,7 @@ class WasmRegionWriter {
   /** Stores local `from` into the r/m operand; a memory operand's page must be checked for writing. */
   private writeRm(size: number, from: number): void {
     if (this.isReg) {
-      if (size === 1) this.setReg8(this.rm, from);
-      else this.w.get(from).set(R0 + this.rm);
+      this.setReg(size, this.rm, from);
       return;
     }
     this.physEa();
@@ -902,6 +939,12 @@ class WasmRegionWriter {
       const disp = this.sbyte();
       return this.jcc(op & 15, (this.nextEip + disp) | 0);
     }
+    if (row === 0x90 && op !== 0x90) {
+      // XCHG EAX, r32.
+      const r = R0 + (op & 7);
+      w.get(R0).set(T).get(r).set(R0).get(T).set(r);
+      return false;
+    }
     if (row === 0xb8) {
       w.i32(this.dword()).set(R0 + (op & 7));
       return false;
@@ -971,11 +1014,20 @@ class WasmRegionWriter {
       case 0x90:
         return false;
       case 0x66:
-        // `66 90` and `66 0F 1F /0`, the padding NOPs compilers emit; other 16-bit forms run through step.
-        if (this.byte() === 0x90) return false;
-        this.pos--;
-        if (this.byte() !== 0x0f || this.byte() !== 0x1f) return null;
-        return this.hintNop();
+        return this.wordInstruction();
+      case 0xf0:
+        // LOCK CMPXCHG m32, r32 (one CPU runs one instruction at a time); a register operand is #UD: step.
+        if (this.byte() !== 0x0f || this.byte() !== 0xb1 || !this.operand() || this.isReg) return null;
+        this.compareExchange();
+        return false;
+      case 0xf3:
+        // ENDBR32 (F3 0F 1E FB), at the top of every function of a CET-enabled build: a NOP here.
+        return this.byte() === 0x0f && this.byte() === 0x1e && this.byte() === 0xfb ? false : null;
+      case 0xc9:
+        // LEAVE: the pop from EBP's slot, checked before ESP or EBP change.
+        this.pop(R0 + 5);
+        w.get(V).set(R0 + 5);
+        return false;
       case 0x87: {
         // XCHG r/m32, r32 (LOCK is implied; one CPU runs one instruction at a time).
         if (!this.operand()) return null;
@@ -1139,6 +1191,15 @@ class WasmRegionWriter {
       return false;
     }
     switch (op) {
+      case 0xb1:
+        if (!this.operand()) return null;
+        this.compareExchange();
+        return false;
+      case 0xba:
+        return this.bitTestImmediate();
+      case 0xbc:
+      case 0xbd:
+        return this.bitScan(op === 0xbd);
       case 0xaf: {
         if (!this.operand()) return null;
         const reg = this.reg;
@@ -1176,6 +1237,74 @@ class WasmRegionWriter {
       default:
         return null;
     }
+  }
+
+  /**
+   * CMPXCHG r/m32, r32 (after its ModR/M): flags as CMP EAX, r/m32; equal, the r/m operand takes the register,
+   * else EAX takes the r/m operand. A locked cycle writes either way (the old value back), so the page is
+   * checked for writing both ways (a read-only page faults, the PTE gets its dirty bit); writing the same
+   * value back would change nothing more.
+   */
+  private compareExchange(): void {
+    const w = this.w;
+    const reg = this.reg;
+    if (!this.isReg) this.checkEa(true, 4);
+    this.readRmChecked(4);
+    w.set(V).get(R0).set(T);
+    this.produce(K_SUB, () => w.get(T).get(V).op(Op.i32Sub), 'sub');
+    w.get(FR).op(Op.i32Eqz).begin(Op.if, 'if');
+    this.writeRm(4, R0 + reg);
+    w.else();
+    w.get(V).set(R0);
+    w.end();
+  }
+
+  /**
+   * BT/BTS/BTR/BTC r/m32, imm8 (0F BA /4../7): CF is the bit (the count taken modulo 32, the operand at the
+   * address itself); the other flags stay as they were, as the interpreter leaves them.
+   */
+  private bitTestImmediate(): boolean | null {
+    const w = this.w;
+    if (!this.operand() || this.reg < 4) return null;
+    const change = this.reg - 4;
+    const bit = this.byte() & 31;
+    if (!this.isReg) this.checkEa(change !== 0, 4);
+    this.readRmChecked(4);
+    w.set(V);
+    this.settleFlags();
+    w.get(FL).i32(~FLAG_CF).op(Op.i32And);
+    w.get(V).i32(bit).op(Op.i32ShrU).i32(1).op(Op.i32And);
+    w.op(Op.i32Or).set(FL);
+    if (change === 0) return false;
+    const mask = (1 << bit) | 0;
+    if (change === 1) w.get(V).i32(mask).op(Op.i32Or);
+    else if (change === 2) w.get(V).i32(~mask).op(Op.i32And);
+    else w.get(V).i32(mask).op(Op.i32Xor);
+    w.set(V);
+    this.writeRm(4, V);
+    return false;
+  }
+
+  /**
+   * BSF/BSR r32, r/m32: a source of 0 sets ZF and leaves the destination (as P6 hardware does); else ZF is
+   * clear and the destination takes the lowest (BSF) or highest (BSR) set bit's index. Other flags stay.
+   */
+  private bitScan(reverse: boolean): boolean | null {
+    const w = this.w;
+    if (!this.operand()) return null;
+    const reg = this.reg;
+    this.readRm(4, false);
+    w.set(V);
+    this.settleFlags();
+    w.get(FL).i32(~FLAG_ZF).op(Op.i32And).set(FL);
+    w.get(V).op(Op.i32Eqz).begin(Op.if, 'if');
+    w.get(FL).i32(FLAG_ZF).op(Op.i32Or).set(FL);
+    w.else();
+    if (reverse) w.i32(31).get(V).op(Op.i32Clz).op(Op.i32Sub);
+    else w.get(V).op(Op.i32Ctz);
+    w.set(R0 + reg);
+    w.end();
+    return false;
   }
 
   /**
@@ -1502,6 +1631,77 @@ class WasmRegionWriter {
   }
 
   /** 0F 1F /0: the multi-byte NOP; its operand is decoded, never touched. */
+  /**
+   * After a 66 prefix: the 16-bit forms of the ALU instructions, TEST, MOV and the padding NOPs. Word operands
+   * are kept sign-extended to 32 bits, as bytes are, so the 32-bit flag formulas give their flags; a write to a
+   * word register keeps its upper half. Other 16-bit forms run through `step`.
+   */
+  private wordInstruction(): boolean | null {
+    const w = this.w;
+    const op = this.byte();
+    if (op < 0x40 && (op & 7) < 6) {
+      if ((op & 1) === 0) return null; // a byte form: the prefix changes nothing, and it is rare
+      const aop = op >> 3;
+      if ((op & 7) === 5) {
+        const imm = this.sword();
+        this.modrm = 0xc0; // AX
+        return this.alu(aop, 2, 'rm', () => w.i32(imm));
+      }
+      if (!this.operand()) return null;
+      if ((op & 7) === 1) return this.alu(aop, 2, 'rm', () => this.regOperand(2, this.reg));
+      return this.alu(aop, 2, 'reg', () => this.readRm(2, true));
+    }
+    if ((op & 0xf8) === 0xb8) {
+      w.i32(this.sword()).set(V);
+      this.setReg16(op & 7, V);
+      return false;
+    }
+    switch (op) {
+      case 0x90:
+        return false;
+      case 0x0f:
+        return this.byte() === 0x1f ? this.hintNop() : null;
+      case 0x81:
+      case 0x83: {
+        if (!this.operand()) return null;
+        const aop = this.reg;
+        const imm = op === 0x81 ? this.sword() : this.sbyte();
+        return this.alu(aop, 2, 'rm', () => w.i32(imm));
+      }
+      case 0x85:
+        if (!this.operand()) return null;
+        return this.alu(4, 2, 'none', () => this.regOperand(2, this.reg));
+      case 0xa9: {
+        const imm = this.sword();
+        this.modrm = 0xc0;
+        return this.alu(4, 2, 'none', () => w.i32(imm));
+      }
+      case 0x89:
+        if (!this.operand()) return null;
+        if (!this.isReg) this.checkEa(true, 2);
+        this.regOperand(2, this.reg);
+        w.set(V);
+        this.writeRm(2, V);
+        return false;
+      case 0x8b: {
+        if (!this.operand()) return null;
+        const reg = this.reg;
+        this.readRm(2, false);
+        w.set(V);
+        this.setReg16(reg, V);
+        return false;
+      }
+      case 0xc7:
+        if (!this.operand() || this.reg !== 0) return null;
+        if (!this.isReg) this.checkEa(true, 2);
+        w.i32(this.sword()).set(V);
+        this.writeRm(2, V);
+        return false;
+      default:
+        return null;
+    }
+  }
+
   private hintNop(): boolean | null {
     const mark = this.w.bytes.length;
     if (!this.operand(false)) return null;
@@ -1591,17 +1791,15 @@ class WasmRegionWriter {
     }
   }
 
-  /** Pushes a register operand: a byte register sign-extended (see the flags note above), or a dword. */
+  /** Pushes a register operand: a byte or word register sign-extended (see the flags note above), or a dword. */
   private regOperand(size: number, r: number): void {
-    if (size === 1) this.getReg8(r, true);
-    else this.w.get(R0 + r);
+    this.getReg(size, r, true);
   }
 
   /** Pushes the r/m operand whose page `checkEa` has checked already (for writing). */
   private readRmChecked(size: number): void {
     if (this.isReg) {
-      if (size === 1) this.getReg8(this.rm, true);
-      else this.w.get(R0 + this.rm);
+      this.getReg(size, this.rm, true);
       return;
     }
     this.physEa();
@@ -1639,14 +1837,17 @@ class WasmRegionWriter {
       () => {
         w.get(T).get(V).op(opcode);
         if (withCarry) w.get(FL).i32(1).op(Op.i32And).op(opcode);
-        if (size === 1) w.i32(24).op(Op.i32Shl).i32(24).op(Op.i32ShrS);
+        if (size < 4)
+          w.i32(32 - 8 * size)
+            .op(Op.i32Shl)
+            .i32(32 - 8 * size)
+            .op(Op.i32ShrS);
       },
       kind === K_SUB ? 'sub' : kind === K_LOGIC ? 'logic' : null,
     );
     if (!writes) return false;
     if (dest === 'reg') {
-      if (size === 1) this.setReg8(this.reg, FR);
-      else w.get(FR).set(R0 + this.reg);
+      this.setReg(size, this.reg, FR);
     } else {
       this.writeRm(size, FR);
     }
@@ -1789,14 +1990,14 @@ class WasmRegionWriter {
     w.get(EA).set(R0 + 4);
   }
 
-  /** POP into V. */
-  private pop(): void {
+  /** POP into V, from the slot the local `top` (ESP, or EBP for LEAVE) points at; ESP goes past it. */
+  private pop(top = R0 + 4): void {
     const w = this.w;
-    w.get(R0 + 4).set(EA);
+    w.get(top).set(EA);
     this.stackPage(false);
     this.physEa();
     w.mem(Op.i32Load).set(V);
-    w.get(R0 + 4)
+    w.get(top)
       .i32(4)
       .op(Op.i32Add)
       .set(R0 + 4);

@@ -1,0 +1,173 @@
+/**
+ * WebAssembly region templates for the forms busybox and glibc's start-up ran through `step` most often
+ * (16-bit ALU, TEST and MOV; XCHG EAX, r32; LEAVE; CMPXCHG with and without LOCK; BT/BTS/BTR/BTC with an
+ * immediate; BSF/BSR; ENDBR32) against the interpreter, in a loop hot enough to be compiled: registers,
+ * flags (captured with SETcc, which has a template, so nothing in the loop needs `step`), memory, PTEs,
+ * instruction counts and the final fault must be equal, and the regions must have run the loop without
+ * `step`. Word operands straddle a page end on frames that are not neighbours; CMPXCHG meets a read-only page.
+ * (The host-CPU differential tests in tests/cpu check the same forms' flags over many operand values.)
+ */
+import { RunExit } from '@kmos/abi-driver';
+import { describe, expect, it } from 'vitest';
+import { GuestMachine } from '../testing/guest.js';
+import { runInWindow, WINDOW, WINDOW_PAGES } from '../testing/window-program.js';
+
+/**
+ * Stores EFLAGS' status bits as eight SETcc bytes at [edi + `at`], flags untouched (the last pass's stay:
+ * by then the loop runs compiled).
+ */
+function captureFlags(at: number): string {
+  return ['c', 'p', 'z', 's', 'o', 'be', 'l', 'le']
+    .map((cc, i) => `set${cc} byte ptr [edi + ${at + i}]`)
+    .join('\n    ');
+}
+
+/** Three loops, each small enough to be one region; registers have upper halves a word write must keep. */
+const TEMPLATE_FORMS = `
+    mov ecx, 30
+words:
+    endbr32
+    mov edx, 0x5a5a0000
+    mov esi, 0xa5a50000
+    lea ebx, [ecx + 0x7ffe]
+    shl ebx, 15
+    mov ax, [edi + 0x100]           # MOV r16, r/m16
+    mov dx, ax                      # ... r16, r16
+    mov [edi + 0x7fe], cx           # MOV r/m16, r16
+    mov word ptr [edi + 0x104], 0x8123  # MOV r/m16, imm16
+    mov si, 0xfffe                  # MOV r16, imm16
+    add [edi + 0x106], cx           # ALU r/m16, r16
+    sub dx, [edi + 0x108]           # ALU r16, r/m16
+    ${captureFlags(0x300)}
+    cmp si, [edi + 0x10a]
+    ${captureFlags(0x310)}
+    sbb [edi + 0x10c], dx
+    xor dx, si
+    and si, 0x7f7f                  # ALU r/m16, imm16 (81)
+    or word ptr [edi + 0x10e], 0x1001
+    add dx, -3                      # ALU r/m16, imm8 (83)
+    ${captureFlags(0x318)}
+    cmp word ptr [edi + 0x110], 0x7fff
+    ${captureFlags(0x320)}
+    lea eax, [ecx * 8 + 0x12347fd0]
+    add ax, 0x7ff0                  # ALU AX, imm16: overflows at 16 bits
+    ${captureFlags(0x328)}
+    add [edi + 0x200], eax
+    cmp ax, 0x8000
+    ${captureFlags(0x330)}
+    test dx, si                     # TEST r/m16, r16 (the upper halves would give another SF)
+    ${captureFlags(0x338)}
+    test ax, 0x8001                 # TEST AX, imm16
+    ${captureFlags(0x340)}
+    add [edi + 0x204], edx
+    add [edi + 0x208], esi
+    add [edi + 0x20c], ebx
+    mov [edi + 0x1fff], bx          # page ends last: a region leaves before them, the rest of the pass is not its
+    adc bx, [edi + 0xfff]
+    ${captureFlags(0x308)}
+    add [edi + 0x230], ebx
+    dec ecx
+    jnz words
+    mov ecx, 30
+exchanges:
+    lea edx, [ecx + 0x100]
+    lea esi, [ecx * 4 + 0x7ffffff0]
+    xchg eax, edx                   # XCHG EAX, r32
+    xchg eax, esi
+    add [edi + 0x210], eax
+    mov eax, [edi + 0x120]          # CMPXCHG m32, r32: equal (the store), then not (EAX takes it)
+    lock cmpxchg [edi + 0x120], ecx
+    ${captureFlags(0x348)}
+    cmpxchg [edi + 0x120], esi
+    ${captureFlags(0x350)}
+    add [edi + 0x214], eax
+    mov eax, ebx                    # CMPXCHG r32, r32
+    cmpxchg esi, ecx
+    ${captureFlags(0x358)}
+    cmpxchg esi, edx
+    add [edi + 0x218], eax
+    add [edi + 0x21c], esi
+    call framed                     # LEAVE
+    add [edi + 0x220], eax
+    dec ecx
+    jnz exchanges
+    mov ecx, 30
+bits:
+    bt dword ptr [edi + 0x124], 7   # BT/BTS/BTR/BTC r/m32, imm8
+    ${captureFlags(0x360)}
+    bts dword ptr [edi + 0x124], 35
+    mov edx, ecx
+    btr edx, 2
+    btc dword ptr [edi + 0x124], 31
+    ${captureFlags(0x368)}
+    add [edi + 0x224], edx
+    bsf eax, [edi + 0x128]          # BSF/BSR: ZF, and the destination left alone on 0
+    bsr edx, ecx
+    ${captureFlags(0x370)}
+    mov dword ptr [edi + 0x12c], 0
+    mov eax, 77
+    bsf eax, [edi + 0x12c]
+    ${captureFlags(0x378)}
+    add [edi + 0x228], eax
+    add [edi + 0x22c], edx
+    dec ecx
+    jnz bits
+    mov eax, [edi + 0x3ffe]         # runs into the unmapped fifth page: #PF
+    hlt
+framed:
+    push ebp
+    mov ebp, esp
+    push ecx
+    push 5
+    mov eax, [ebp - 4]
+    leave
+    ret
+`;
+
+/**
+ * CMPXCHG writes even when the values differ: on a read-only page it faults. The loop's last pass aims it at
+ * the read-only page (EDX 0x4000 then, else 0: a writable page), with EAX never equal to the operand.
+ */
+const COMPARE_EXCHANGE_READ_ONLY = `
+    mov ecx, 30
+again:
+    xor edx, edx
+    cmp ecx, 1
+    sete dl
+    shl edx, 14
+    mov eax, [edi + edx + 0x1000]
+    not eax
+    lock cmpxchg [edi + edx + 0x1000], ecx
+    add [edi + 0x200], eax
+    dec ecx
+    jnz again
+    hlt
+`;
+
+const interpreter = () => new GuestMachine(8 << 20, 0, false);
+
+describe('WebAssembly region templates', () => {
+  it('run word forms, XCHG, LEAVE, CMPXCHG, BT and BSF/BSR as the interpreter does, without step', () => {
+    const interpreted = runInWindow(TEMPLATE_FORMS, interpreter);
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    expect(interpreted.cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
+    let regions: GuestMachine | null = null;
+    const compiled = runInWindow(TEMPLATE_FORMS, () => {
+      regions = new GuestMachine(8 << 20, 2, true, 'wasm');
+      return regions;
+    });
+    expect(compiled).toEqual(interpreted);
+    const stats = (regions as GuestMachine | null)?.cpu.stats();
+    expect(stats?.compiledInsns).toBeGreaterThan(interpreted.insns / 2);
+    expect(stats?.regionSteps).toBe(0);
+  });
+
+  it('leave a CMPXCHG whose values differ on a read-only page to fault', () => {
+    const interpreted = runInWindow(COMPARE_EXCHANGE_READ_ONLY, interpreter);
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    expect(interpreted.vector).toBe(14);
+    expect(runInWindow(COMPARE_EXCHANGE_READ_ONLY, () => new GuestMachine(8 << 20, 2, true, 'wasm'))).toEqual(
+      interpreted,
+    );
+  });
+});
