@@ -63,30 +63,32 @@ export class Block {
   /** False once its frame was written: a stale block must not be entered through a link. */
   valid = true;
   /**
-   * Links to the blocks that ran after this one, for two exit EIPs (a branch's two ways), valid while
-   * `linkEpoch` equals the MMU's mapping epoch: they skip the TLB and map lookups between blocks.
+   * Links to the blocks that ran after this one, for two exit EIPs (a branch's two ways). A link is taken only
+   * while the TLB maps its EIP to the frame the linked block was decoded from, so it skips the map lookup
+   * across context switches and TLB flushes too (a process's blocks link again once its pages are in the TLB).
    */
   link0: Block | null = null;
   link0Eip = 0;
   link1: Block | null = null;
   link1Eip = 0;
-  linkEpoch = -1;
-  constructor(readonly lin: number) {}
+  /**
+   * `lin`: the EIP the block was decoded for; `page`: the physical page it was decoded from (the TLB's value
+   * for `lin`'s page then).
+   */
+  constructor(
+    readonly lin: number,
+    readonly page: number,
+  ) {}
 
-  /** The linked successor for `eip`, or null. */
-  linked(eip: number, epoch: number): Block | null {
-    if (this.linkEpoch !== epoch) return null;
+  /** The linked successor for `eip`, when the TLB (`tlbRead`) still maps `eip` to its frame; or null. */
+  linked(eip: number, tlbRead: Int32Array): Block | null {
     const next = this.link0Eip === eip ? this.link0 : this.link1Eip === eip ? this.link1 : null;
-    return next?.valid ? next : null;
+    return next?.valid && tlbRead[eip >>> 12] === next.page ? next : null;
   }
 
-  link(eip: number, next: Block, epoch: number): void {
-    if (this.linkEpoch !== epoch) {
-      this.linkEpoch = epoch;
-      this.link0 = null;
-      this.link1 = null;
-    }
-    if (this.link0 === null || !this.link0.valid) {
+  /** Links `next` for `eip`, in the way that has `eip` already, or a free or stale one, else the second. */
+  link(eip: number, next: Block): void {
+    if (this.link0 === null || this.link0Eip === eip || !this.link0.valid) {
       this.link0 = next;
       this.link0Eip = eip;
     } else {

@@ -198,13 +198,13 @@ export class I386Cpu implements Cpu {
         return RunExit.Irq;
       }
       const eip = c.eip;
-      let b: Block | null = prev === null ? null : prev.linked(eip, mmu.epoch);
+      let b: Block | null = prev === null ? null : prev.linked(eip, mmu.tlbRead);
       if (b === null) {
         const page = mmu.tlbRead[eip >>> 12];
         const phys = (page >= 0 ? page : this.translateFetch(eip)) | (eip & 0xfff);
         if (phys >= 0) {
           b = cache.lookup(phys, eip) ?? this.decode(cache, phys, eip);
-          if (prev !== null) prev.link(eip, b, mmu.epoch);
+          if (prev !== null) prev.link(eip, b);
         }
       }
       if (b === null) {
@@ -276,7 +276,7 @@ export class I386Cpu implements Cpu {
 
   /** Decodes the block at `eip` (physical `phys`) and files it. */
   private decode(cache: CodeCache, phys: number, eip: number): Block {
-    const b = new Block(eip);
+    const b = new Block(eip, phys & ~0xfff);
     if (this.decodeBlocks) b.insns = decodeBlock(this.core.mmu.u8, phys, eip);
     cache.install(phys, b);
     return b;

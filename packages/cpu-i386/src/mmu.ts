@@ -85,16 +85,12 @@ export class Mmu {
 
   // ---- TLB maintenance -------------------------------------------------------------------------------
 
-  /** Bumped by every TLB change: links between compiled blocks are only valid within one epoch. */
-  epoch = 0;
-
   setCr3(pageDirectory: number): void {
     this.cr3 = (pageDirectory & PTE_FRAME_MASK) >>> 0;
     this.flush();
   }
 
   flush(): void {
-    this.epoch++;
     if (this.filledCount > TLB_TRACKED) {
       this.tlbRead.fill(TLB_MISS);
       this.tlbWrite.fill(TLB_MISS);
@@ -109,7 +105,6 @@ export class Mmu {
   }
 
   invlpg(lin: number): void {
-    this.epoch++;
     const vpn = lin >>> PAGE_SHIFT;
     this.tlbRead[vpn] = TLB_MISS;
     this.tlbWrite[vpn] = TLB_MISS;
