@@ -26,8 +26,18 @@ export const EFLAGS_TYPE = { params: [I32, I32, I32, I32, I32], results: [I32] }
 /** `eflags`'s locals besides its parameters (CF, OF, AF). */
 export const EFLAGS_LOCALS = 3;
 
-/** `eflags(fl, fk, fa, fb, fr)`: EFLAGS with the status flags of the pending kind computed. */
+let eflagsBody: CodeWriter | null = null;
+
+/**
+ * `eflags(fl, fk, fa, fb, fr)`: EFLAGS with the status flags of the pending kind computed. Written once (every
+ * region module has a copy; it depends on nothing).
+ */
 export function eflagsFunction(): CodeWriter {
+  eflagsBody ??= writeEflagsFunction();
+  return eflagsBody;
+}
+
+function writeEflagsFunction(): CodeWriter {
   const w = new CodeWriter();
   const [FL_, FK_, FA_, FB_, FR_, CF, OF, AF] = [0, 1, 2, 3, 4, 5, 6, 7];
   w.get(FK_).op(Op.i32Eqz).begin(Op.if, 'if').get(FL_).op(Op.return).end();

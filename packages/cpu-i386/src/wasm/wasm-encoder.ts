@@ -293,9 +293,14 @@ export interface FunctionSpec {
   readonly body: CodeWriter;
 }
 
-function section(out: number[], id: number, content: number[]): void {
+/** Appends a section's id and size; its content (`size` bytes) follows as parts of its own. */
+function sectionHeader(out: number[], id: number, size: number): void {
   out.push(id);
-  unsigned(out, content.length);
+  unsigned(out, size);
+}
+
+function section(out: number[], id: number, content: number[]): void {
+  sectionHeader(out, id, content.length);
   for (const b of content) out.push(b);
 }
 
@@ -367,10 +372,13 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   });
   section(out, 7, exportSec);
 
-  const codeSec: number[] = [];
-  unsigned(codeSec, spec.functions.length);
+  // The code section is kept in parts (function bodies are most of a module's bytes, copied once, below).
+  const codeParts: (readonly number[])[] = [];
+  const count: number[] = [];
+  unsigned(count, spec.functions.length);
+  codeParts.push(count);
   for (const f of spec.functions) {
-    const body: number[] = [];
+    const head: number[] = [];
     const groups = (
       [
         [f.locals, I32],
@@ -378,16 +386,25 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
         [f.localsF64 ?? 0, F64],
       ] as const
     ).filter(([count]) => count > 0);
-    unsigned(body, groups.length);
+    unsigned(head, groups.length);
     for (const [count, type] of groups) {
-      unsigned(body, count);
-      body.push(type);
+      unsigned(head, count);
+      head.push(type);
     }
-    for (const b of f.body.bytes) body.push(b);
-    body.push(Op.end);
-    unsigned(codeSec, body.length);
-    for (const b of body) codeSec.push(b);
+    const size: number[] = [];
+    unsigned(size, head.length + f.body.bytes.length + 1);
+    codeParts.push(size, head, f.body.bytes, END);
   }
-  section(out, 10, codeSec);
-  return Uint8Array.from(out);
+  const codeSize = codeParts.reduce((n, part) => n + part.length, 0);
+  sectionHeader(out, 10, codeSize);
+  const bytes = new Uint8Array(out.length + codeSize);
+  bytes.set(out);
+  let at = out.length;
+  for (const part of codeParts) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return bytes;
 }
+
+const END = [Op.end] as const;
