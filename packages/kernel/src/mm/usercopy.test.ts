@@ -217,6 +217,12 @@ describe('usercopy', () => {
     copyToUser(as, ptr(A + 0xffe), new Uint8Array([0x61, 0x62, 0x63, 0]));
     expect(readUserString(as, ptr(A + 0xffe), 64)).toBe('abc');
     expect(strncpyFromUser(as, ptr(A + 0xffe), new Uint8Array(2))).toBe(2);
+    // Into the middle of a buffer (execve packs argv and envp back to back): the bytes around stay.
+    const packed = new Uint8Array(8).fill(0xee);
+    expect(strncpyFromUser(as, ptr(A + 0xffe), packed, 2, 5)).toBe(3);
+    expect([...packed]).toEqual([0xee, 0xee, 0x61, 0x62, 0x63, 0, 0xee, 0xee]);
+    expect(strncpyFromUser(as, ptr(A + 0xffe), packed, 6, 2)).toBe(2);
+    expect([...packed.subarray(6)]).toEqual([0x61, 0x62]);
     // No NUL before the unmapped page: EFAULT.
     copyToUser(as, ptr(A + 0x1ffc), new Uint8Array([1, 1, 1, 1]));
     expect(errno(() => strncpyFromUser(as, ptr(A + 0x1ffc), into))).toBe(EFAULT);

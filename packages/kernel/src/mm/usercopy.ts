@@ -6,7 +6,8 @@
  *
  * Fast path: one page-table walk per page, then a typed-array `set` of the whole run inside that page; no
  * per-byte loop and no allocation besides one subarray view per page (none for the `...Phys` copies, whose
- * other side is kernel memory in emulated RAM: one `copyWithin`). Bytes copied before a bad page stay copied
+ * other side is kernel memory in emulated RAM: one `copyWithin`). Strings are the exception: short, so a
+ * byte loop that stops at the NUL (strncpyFromUser). Bytes copied before a bad page stay copied
  * (as with Linux's partial copies); the error is EFAULT, or ENOMEM when the fault ran out of frames.
  */
 import type { PhysAddr, UserPtr } from '@kmos/abi-driver';
@@ -108,23 +109,30 @@ export function clearUser(as: AddressSpace, dst: UserPtr, sizeBytes: number): vo
 }
 
 /**
- * Copies a NUL-terminated string from `src` into `into`, at most `into.length` bytes. Returns the string's
- * length (the NUL is copied when it fits), or `into.length` when no NUL came within it — the caller decides
- * between ENAMETOOLONG and truncation. Stops at the NUL: pages after it are never touched.
+ * Copies a NUL-terminated string from `src` into `into` from index `at`, at most `max` bytes. Returns the
+ * string's length (the NUL is copied when it fits), or `max` when no NUL came within it — the caller decides
+ * between ENAMETOOLONG and truncation. Stops at the NUL: pages after it are never touched. A byte loop: strings
+ * are short (execve copies dozens of environment strings), and a typed-array view per string and page cost
+ * more than the copy.
  */
-export function strncpyFromUser(as: AddressSpace, src: UserPtr, into: Uint8Array): number {
-  const max = into.length;
+export function strncpyFromUser(
+  as: AddressSpace,
+  src: UserPtr,
+  into: Uint8Array,
+  at = 0,
+  max = into.length - at,
+): number {
   const u8 = as.mm.memory.u8;
   for (let done = 0; done < max; ) {
     const va = src + done;
     if (va >= TASK_SIZE) throw new KernelError(EFAULT, `usercopy: string beyond user space at ${hex(va)}`);
     const phys = userPhys(as, va, false);
     const run = runLength(va, max - done);
-    const bytes = u8.subarray(phys, phys + run);
-    const nul = bytes.indexOf(0);
-    const len = nul >= 0 ? nul : run;
-    into.set(len < run ? bytes.subarray(0, len + 1) : bytes, done);
-    if (len < run) return done + len;
+    for (let i = 0; i < run; i++) {
+      const b = u8[phys + i];
+      into[at + done + i] = b;
+      if (b === 0) return done + i;
+    }
     done += run;
   }
   return max;

@@ -45,7 +45,7 @@ export function userStringArray(t: Thread, ptr: number, maxBytes: number): Uint8
     const strPtr = getUser32(mm, (ptr + i * 4) as UserPtr);
     if (strPtr === 0) break;
     if (stringScratch.length < used + maxBytes + 1) growStringScratch(used, used + maxBytes + 1);
-    const n = strncpyFromUser(mm, strPtr as UserPtr, stringScratch.subarray(used, used + maxBytes + 1));
+    const n = strncpyFromUser(mm, strPtr as UserPtr, stringScratch, used, maxBytes + 1);
     if (n > maxBytes) throw new KernelError(E2BIG, 'argument too long');
     used += n;
     ends.push(used);
