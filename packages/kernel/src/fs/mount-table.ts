@@ -81,14 +81,14 @@ export class Mount {
   }
 }
 
-function coverKey(d: Dentry): string {
-  return `${d.mount.id}:${d.ino}`;
-}
-
 export class MountTable {
   /** Mounts in the order they were made (the order of /proc/mounts). Written by mount/umount only. */
   private readonly list: Mount[] = [];
-  private readonly covering = new Map<string, Mount>();
+  /**
+   * The mount covering each covered directory, by the directory's mount id and then its inode (a walk asks at
+   * every directory it passes: numbers, not a key string built each time).
+   */
+  private readonly covering = new Map<number, Map<number, Mount>>();
   private nextId = 1;
 
   get mounts(): readonly Mount[] {
@@ -105,7 +105,14 @@ export class MountTable {
     if (at && !at.isDir) throw fsError(EINVAL, 'mount: not over a directory');
     const mount = new Mount(this.nextId++, fs, info, at ? at.mount : null, at);
     mount.root = new Dentry('', null, mount, fs.rootIno, true);
-    if (at) this.covering.set(coverKey(at), mount);
+    if (at) {
+      let covered = this.covering.get(at.mount.id);
+      if (!covered) {
+        covered = new Map();
+        this.covering.set(at.mount.id, covered);
+      }
+      covered.set(at.ino, mount);
+    }
     this.list.push(mount);
     return mount;
   }
@@ -113,14 +120,16 @@ export class MountTable {
   /** The mount covering directory `d`, if any. */
   mountedOn(d: Dentry): Mount | null {
     if (this.covering.size === 0 || !d.isDir) return null;
-    return this.covering.get(coverKey(d)) ?? null;
+    return this.covering.get(d.mount.id)?.get(d.ino) ?? null;
   }
 
   /** Removes a mount; EBUSY while other mounts sit on it or it is the root. Open files are the caller's check. */
   umount(mount: Mount): void {
     if (!mount.mountpoint) throw fsError(EBUSY, 'umount: the root mount');
     if (this.list.some((m) => m.parent === mount)) throw fsError(EBUSY, 'umount: mounts below');
-    this.covering.delete(coverKey(mount.mountpoint));
+    const covered = this.covering.get(mount.mountpoint.mount.id);
+    covered?.delete(mount.mountpoint.ino);
+    if (covered?.size === 0) this.covering.delete(mount.mountpoint.mount.id);
     this.list.splice(this.list.indexOf(mount), 1);
   }
 

@@ -67,6 +67,22 @@ function components(path: string): string[] {
   return path.split('/').filter((c) => c.length > 0);
 }
 
+/**
+ * The components of `path`, last first, appended to `stack` (a walk pops them from the end; a symlink's
+ * target goes on top). One pass, no intermediate arrays: every exec and open walks.
+ */
+function pushComponentsLastFirst(stack: string[], path: string): string[] {
+  let end = path.length;
+  for (let i = path.length - 1; i >= -1; i--) {
+    if (i >= 0 && path.charCodeAt(i) !== SLASH) continue;
+    if (end > i + 1) stack.push(path.slice(i + 1, end));
+    end = i;
+  }
+  return stack;
+}
+
+const SLASH = 0x2f;
+
 /** One walk: keeps the symlink count across everything it resolves (open's O_CREAT loop uses it twice). */
 export class PathWalk {
   private links = 0;
@@ -88,7 +104,7 @@ export class PathWalk {
     const links = this.links;
     const found = await this.walk(
       await this.startAt(start, path),
-      components(path).reverse(),
+      pushComponentsLastFirst([], path),
       follow,
       path.endsWith('/'),
     );
@@ -104,7 +120,7 @@ export class PathWalk {
       try {
         return await this.walk(
           await this.startAt(start, path),
-          components(path).reverse(),
+          pushComponentsLastFirst([], path),
           follow,
           path.endsWith('/'),
         );
@@ -225,7 +241,7 @@ export class PathWalk {
       if (isLinkMode(child.attr.mode) && (!isLast || followFinal || finalMustBeDir)) {
         const target = await this.readLinkCounted(child);
         if (isLast && target.endsWith('/')) finalMustBeDir = true;
-        stack.push(...components(target).reverse());
+        pushComponentsLastFirst(stack, target);
         if (target.startsWith('/')) cur = await this.startAt(this.ctx.root, '/');
         continue;
       }
