@@ -2,7 +2,7 @@
 // snapshots for readers in pieces) through the VFS, and the basic entries in the format of the host's own
 // /proc files (each line of ours must parse the way every line of the host's does).
 import * as fs from 'node:fs';
-import { O_RDONLY } from '@kmos/abi-linux';
+import { AT_SYMLINK_NOFOLLOW, O_RDONLY } from '@kmos/abi-linux';
 import { describe, expect, it } from 'vitest';
 import { ROOT_CREDENTIALS } from './credentials.js';
 import { Procfs, procDir, procFile, procLink, registerBasicEntries } from './procfs.js';
@@ -130,6 +130,31 @@ describe('procfs framework', () => {
       errno: 'ENOENT',
     });
     expect(await listDir(vfs, ctx, '/proc')).not.toContain('7');
+  });
+
+  it('forgets the inode numbers of pids that are gone, so a long run of short processes does not grow it', async () => {
+    const { vfs, ctx, proc } = await boot();
+    const alive = new Set<number>([1]);
+    let current = 1;
+    proc.setPidProvider({
+      list: () => [...alive],
+      owner: () => ({ uid: 0, gid: 0 }),
+      current: () => current,
+      entries: (pid) => (alive.has(pid) ? new Map([['exe', procLink(() => `/bin/prog-${pid}`)]]) : null),
+    });
+    const ino1 = (await vfs.stat(ctx, null, '/proc/1/exe', AT_SYMLINK_NOFOLLOW)).ino;
+    // 20,000 processes, each reading its /proc/self/exe (as glibc's start-up does) and then going away.
+    for (let pid = 2; pid < 20_002; pid++) {
+      alive.add(pid);
+      current = pid;
+      expect(await vfs.readlink(ctx, null, '/proc/self/exe')).toBe(`/bin/prog-${pid}`);
+      alive.delete(pid);
+    }
+    expect(proc.numberedPaths).toBeLessThan(3 * 4096);
+    // A live pid keeps its numbers; a pid used again gets new ones.
+    expect((await vfs.stat(ctx, null, '/proc/1/exe', AT_SYMLINK_NOFOLLOW)).ino).toBe(ino1);
+    alive.add(2);
+    expect((await vfs.stat(ctx, null, '/proc/2/exe', AT_SYMLINK_NOFOLLOW)).ino).toBeGreaterThan(20_000);
   });
 
   it('a reader in pieces sees one snapshot; a read from offset 0 sees the new text', async () => {

@@ -7,7 +7,9 @@
  *
  * How it works: a node is a file (a generator), a symlink (a target function) or a directory (fixed
  * children, or a function building them). Inode numbers are handed out per path the first time it is seen
- * and kept, so a path keeps its number while it exists (a dead pid's numbers are not reused). A read at
+ * and kept, so a path keeps its number while it exists; numbers are never reused. Those under a pid that is
+ * gone are forgotten now and then (`sweepGonePids`), or every process ever looked up through /proc/self
+ * (glibc does at start-up) would keep its paths' numbers for the life of the kernel. A read at
  * offset 0 generates the text and keeps it for that inode; reads further in use the kept text, so a reader
  * that reads in pieces sees one consistent snapshot (Linux's seq_file gives the same promise per open).
  * Layer: kernel VFS filesystems; the kernel mounts it over /proc. Entries written here: filesystems, mounts,
@@ -24,6 +26,8 @@ import type { MountTable } from './mount-table.js';
 export const PROC_SUPER_MAGIC = 0x9fa0;
 const NAME_MAX_BYTES = 255;
 const ROOT_INO = 1;
+/** Inode numbers handed out between two sweeps of the numbers of pids that are gone. */
+const SWEEP_EVERY = 4096;
 const ROOT_OWNER: ProcOwner = { uid: 0, gid: 0 };
 
 export interface ProcOwner {
@@ -79,6 +83,9 @@ export class Procfs implements FileSystem {
   private pids: ProcPidProvider | null = null;
   private readonly inoByPath = new Map<string, number>([['', ROOT_INO]]);
   private readonly pathByIno = new Map<number, string>([[ROOT_INO, '']]);
+  private nextIno = ROOT_INO + 1;
+  /** The inode numbers handed out under each /proc/<pid> (the directory's own included). */
+  private readonly inosOfPid = new Map<number, number[]>();
   /** Text generated at the last offset-0 read, per inode. */
   private readonly snapshots = new Map<number, Uint8Array>();
 
@@ -301,11 +308,39 @@ export class Procfs implements FileSystem {
   private inoOf(path: string): number {
     let ino = this.inoByPath.get(path);
     if (ino === undefined) {
-      ino = this.inoByPath.size + ROOT_INO;
+      ino = this.nextIno++;
       this.inoByPath.set(path, ino);
       this.pathByIno.set(ino, path);
+      const pid = pidOfPath(path);
+      if (pid !== null) {
+        const inos = this.inosOfPid.get(pid);
+        if (inos) inos.push(ino);
+        else this.inosOfPid.set(pid, [ino]);
+      }
+      if ((ino - ROOT_INO) % SWEEP_EVERY === 0) this.sweepGonePids();
     }
     return ino;
+  }
+
+  /** Forgets the inode numbers (and kept snapshots) of every /proc/<pid> whose process is gone. */
+  private sweepGonePids(): void {
+    const pids = this.pids;
+    if (!pids) return;
+    for (const [pid, inos] of this.inosOfPid) {
+      if (pids.entries(pid) !== null) continue;
+      for (const ino of inos) {
+        const path = this.pathByIno.get(ino);
+        if (path !== undefined) this.inoByPath.delete(path);
+        this.pathByIno.delete(ino);
+        this.snapshots.delete(ino);
+      }
+      this.inosOfPid.delete(pid);
+    }
+  }
+
+  /** Paths with an inode number now (what a long-running kernel must not let grow with every process). */
+  get numberedPaths(): number {
+    return this.pathByIno.size;
   }
 
   private attrOf(ino: number, path: string, node: ProcNode): FsAttr {
@@ -330,10 +365,8 @@ export class Procfs implements FileSystem {
 
   /** Files inside /proc/<pid> belong to that process's owner. */
   private ownerOf(path: string): ProcOwner {
-    const slash = path.indexOf('/');
-    const first = slash < 0 ? path : path.slice(0, slash);
-    if (this.pids && /^\d+$/.test(first)) return this.pids.owner(Number(first));
-    return ROOT_OWNER;
+    const pid = pidOfPath(path);
+    return this.pids && pid !== null ? this.pids.owner(pid) : ROOT_OWNER;
   }
 }
 
@@ -396,4 +429,11 @@ export function formatMounts(mounts: MountTable): string {
 
 function mangle(field: string): string {
   return field.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/** The pid of a path under /proc/<pid> (or of that directory), else null. */
+function pidOfPath(path: string): number | null {
+  const slash = path.indexOf('/');
+  const first = slash < 0 ? path : path.slice(0, slash);
+  return /^\d+$/.test(first) ? Number(first) : null;
 }
