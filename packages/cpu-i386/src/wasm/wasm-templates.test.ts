@@ -7,9 +7,9 @@
  * `step`. Word operands straddle a page end on frames that are not neighbours; CMPXCHG meets a read-only page.
  * (The host-CPU differential tests in tests/cpu check the same forms' flags over many operand values.)
  */
-import { RunExit } from '@kmos/abi-driver';
+import { Reg, RunExit } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
-import { GuestMachine } from '../testing/guest.js';
+import { assemble, GuestMachine, TEST_CODE, TEST_STACK_TOP } from '../testing/guest.js';
 import { runInWindow, WINDOW, WINDOW_PAGES } from '../testing/window-program.js';
 
 /**
@@ -55,8 +55,10 @@ words:
     add [edi + 0x200], eax
     cmp ax, 0x8000
     ${captureFlags(0x330)}
-    test dx, si                     # TEST r/m16, r16 (the upper halves would give another SF)
+    test dx, si                     # TEST r/m16, r16
     ${captureFlags(0x338)}
+    test si, si                     # ESI's upper half has bit 31 set, SI's bit 15 is clear here: SF tells
+    ${captureFlags(0x380)}
     test ax, 0x8001                 # TEST AX, imm16
     ${captureFlags(0x340)}
     add [edi + 0x204], edx
@@ -146,6 +148,41 @@ again:
 
 const interpreter = () => new GuestMachine(8 << 20, 0, false);
 
+/** LOCK with a register operand is #UD: executed every pass, so its block is hot and in the region. */
+const LOCK_ON_REGISTER = `
+    mov ecx, 30
+again:
+    .byte 0xf0, 0x0f, 0xb1, 0xd1    # lock cmpxchg ecx, edx
+    add eax, ecx
+    dec ecx
+    jnz again
+    int 0x80
+`;
+
+/**
+ * Runs LOCK_ON_REGISTER, stepping over each #UD as a SIGILL handler that skips the instruction would; returns
+ * the #UD count, EAX and the instruction count at the end.
+ */
+function skipInvalidOpcodes(m: GuestMachine): number[] {
+  m.map(TEST_CODE);
+  m.write(TEST_CODE, assemble(LOCK_ON_REGISTER).code);
+  m.map(TEST_STACK_TOP & ~0xfff);
+  m.cpu.setReg(Reg.ESP, TEST_STACK_TOP);
+  m.cpu.eip = TEST_CODE;
+  let invalid = 0;
+  for (let i = 0; i < 200; i++) {
+    const exit = m.cpu.run(997);
+    if (exit === RunExit.Syscall) break;
+    if (exit !== RunExit.Fault) continue;
+    expect(m.cpu.fault.vector).toBe(UD);
+    invalid++;
+    m.cpu.eip = (m.cpu.eip + 4) | 0;
+  }
+  return [invalid, m.cpu.getReg(Reg.EAX), m.cpu.insns];
+}
+
+const UD = 6;
+
 describe('WebAssembly region templates', () => {
   it('run word forms, XCHG, LEAVE, CMPXCHG, BT and BSF/BSR as the interpreter does, without step', () => {
     const interpreted = runInWindow(TEMPLATE_FORMS, interpreter);
@@ -160,6 +197,12 @@ describe('WebAssembly region templates', () => {
     const stats = (regions as GuestMachine | null)?.cpu.stats();
     expect(stats?.compiledInsns).toBeGreaterThan(interpreted.insns / 2);
     expect(stats?.regionSteps).toBe(0);
+  });
+
+  it('leave LOCK CMPXCHG on a register (#UD) to the interpreter, however hot', () => {
+    const interpreted = skipInvalidOpcodes(interpreter());
+    expect(interpreted[0]).toBe(30);
+    expect(skipInvalidOpcodes(new GuestMachine(8 << 20, 2, true, 'wasm'))).toEqual(interpreted);
   });
 
   it('leave a CMPXCHG whose values differ on a read-only page to fault', () => {
