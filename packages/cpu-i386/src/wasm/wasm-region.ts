@@ -670,7 +670,10 @@ class WasmRegionWriter {
     else this.w.get(from).set(R0 + r);
   }
 
-  /** Pushes the r/m operand (`size` 1, 2 or 4; narrower ones sign-extended when `signed`), checking a memory page first. */
+  /**
+   * Pushes the r/m operand (`size` 1, 2 or 4; narrower ones sign-extended when `signed`), checking a memory
+   * page first.
+   */
   private readRm(size: number, signed: boolean): void {
     if (this.isReg) {
       this.getReg(size, this.rm, signed);
