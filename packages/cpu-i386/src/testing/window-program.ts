@@ -2,7 +2,8 @@
  * A test program's world for comparing execution tiers: code at TEST_CODE, a stack, a window of four data
  * pages at WINDOW on frames that are not neighbours (so an access past the end of one frame reads other
  * bytes: a missed page-end check shows), an unmapped fifth page, a read-only sixth, and an LDT whose entry 0
- * (selector 7) is a data segment over the window with a limit of 0x1f00 bytes. `runInWindow` runs a program
+ * (selector 7) is a data segment over the window with a limit of 0x1f00 bytes and entry 1 (selector 0x0f) one
+ * at base 0x1000 with no limit (a base but no checks). `runInWindow` runs a program
  * there and returns everything a tier could get wrong. Layer: tests of the arch plugin.
  */
 import { Reg, RunExit } from '@kmos/abi-driver';
@@ -51,7 +52,14 @@ export function runInWindow(source: string, makeMachine: () => GuestMachine): Ou
   m.cpu.setReg(Reg.EDI, WINDOW);
   m.cpu.setReg(Reg.ESP, TEST_STACK_TOP);
   m.cpu.eip = TEST_CODE;
-  m.cpu.setLdt(Uint32Array.of(((WINDOW & 0xffff) << 16) | 0x1f00, ((WINDOW >>> 16) & 0xff) | 0x0040f200));
+  m.cpu.setLdt(
+    Uint32Array.of(
+      ((WINDOW & 0xffff) << 16) | 0x1f00,
+      ((WINDOW >>> 16) & 0xff) | 0x0040f200,
+      (0x1000 << 16) | 0xffff,
+      0x00cff200,
+    ),
+  );
   let exit: number = RunExit.Budget;
   for (let i = 0; i < 100 && exit === RunExit.Budget; i++) exit = m.cpu.run(997);
   return {

@@ -135,6 +135,11 @@ function signed(out: number[], v: number): void {
  * The body of one function being written. Structured control is tracked on a stack of names, so a branch
  * names the construct it leaves (`br('exit')`) and the writer works out the depth.
  */
+/** The 0xFC prefix and the bulk memory operations' sub-opcodes (single LEB128 bytes). */
+const BULK_PREFIX = 0xfc;
+const BULK_MEMORY_COPY = 0x0a;
+const BULK_MEMORY_FILL = 0x0b;
+
 export class CodeWriter {
   readonly bytes: number[] = [];
   private readonly open: string[] = [];
@@ -207,6 +212,18 @@ export class CodeWriter {
     this.bytes.push(Op.callIndirect);
     unsigned(this.bytes, typeIndex);
     this.bytes.push(0x00);
+    return this;
+  }
+
+  /** memory.copy (bulk memory) in memory 0: destination, source and length on the stack. */
+  memoryCopy(): this {
+    this.bytes.push(BULK_PREFIX, BULK_MEMORY_COPY, 0x00, 0x00);
+    return this;
+  }
+
+  /** memory.fill (bulk memory) in memory 0: destination, byte value and length on the stack. */
+  memoryFill(): this {
+    this.bytes.push(BULK_PREFIX, BULK_MEMORY_FILL, 0x00);
     return this;
   }
 

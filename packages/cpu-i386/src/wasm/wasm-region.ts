@@ -28,7 +28,7 @@
 
 import { RunExit } from '@kmos/abi-driver';
 import { MAX_REGION_INSNS, PAGE_TAIL_BYTES, SEGMENT_OVERRIDES, steppableLength } from '../block-compiler.js';
-import { FLAG_CF, FLAG_DF, FLAG_ZF, FLAGS_STATUS } from '../constants.js';
+import { FLAG_CF, FLAG_DF, FLAG_ZF, FLAGS_STATUS, SEG_DS, SEG_ES } from '../constants.js';
 import type { CpuCore } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
 import { FAULTED } from '../fault.js';
@@ -1024,8 +1024,7 @@ class WasmRegionWriter {
         this.compareExchange();
         return false;
       case 0xf3:
-        // ENDBR32 (F3 0F 1E FB), at the top of every function of a CET-enabled build: a NOP here.
-        return this.byte() === 0x0f && this.byte() === 0x1e && this.byte() === 0xfb ? false : null;
+        return this.repPrefixed();
       case 0xc9:
         // LEAVE: the pop from EBP's slot, checked before ESP or EBP change.
         this.pop(R0 + 5);
@@ -1634,6 +1633,93 @@ class WasmRegionWriter {
   }
 
   /** 0F 1F /0: the multi-byte NOP; its operand is decoded, never touched. */
+  /**
+   * After an F3 prefix: ENDBR32 (F3 0F 1E FB, at the top of every function of a CET-enabled build: a NOP
+   * here), and REP MOVS/STOS of bytes or dwords (`repString`).
+   */
+  private repPrefixed(): boolean | null {
+    const start = this.pos - 1;
+    const op = this.byte();
+    if (op === 0x0f) return this.byte() === 0x1e && this.byte() === 0xfb ? false : null;
+    if (this.seg >= 0 || (op !== 0xa4 && op !== 0xa5 && op !== 0xaa && op !== 0xab)) return null;
+    this.repString(start, op <= 0xa5, (op & 1) === 0 ? 0 : 2);
+    return false;
+  }
+
+  /**
+   * REP MOVSB/MOVSD and REP STOSB/STOSD, whose common case is done here: counting up, DS and ES without checks
+   * and ES at base 0, the count moving at most a page, source and destination runs each inside one page
+   * that the TLB has (the destination's for writing, so never a code frame), and a destination that is not
+   * ahead of the source by less than the run (a copy that would read what it wrote). The interpreter moves
+   * such a run in one go too, retiring the instruction once (string-ops.ts `bulkRep`, with copyWithin, the
+   * semantics of memory.copy); anything else runs through `step`. `shift`: log2 of the element size.
+   */
+  private repString(start: number, movs: boolean, shift: number): void {
+    const w = this.w;
+    const ECX = R0 + 1;
+    const ESI = R0 + 6;
+    const EDI = R0 + 7;
+    // Both ways below must leave the flags and the x87 registers alike: `step` needs them settled.
+    this.settleFlags();
+    this.x87Stack.beforeStep();
+    w.begin(Op.block, 'done');
+    w.get(ECX).op(Op.i32Eqz).brIf('done');
+    w.begin(Op.block, 'slow');
+    w.get(FL).i32(FLAG_DF).op(Op.i32And).brIf('slow');
+    w.i32(0)
+      .mem(Op.i32Load, this.exchange(EXCHANGE_SEG_CHECK))
+      .i32((1 << SEG_DS) | (1 << SEG_ES))
+      .op(Op.i32And)
+      .brIf('slow');
+    w.i32(0)
+      .mem(Op.i32Load, this.src.archOffset + SEG_BASE_AT + SEG_ES * 4)
+      .brIf('slow');
+    w.get(ECX)
+      .i32(4096 >> shift)
+      .op(Op.i32GtU)
+      .brIf('slow');
+    w.get(ECX).i32(shift).op(Op.i32Shl).set(V);
+    // EA: the destination's RAM address.
+    this.bulkPage(EDI, V, true, EA);
+    if (movs) {
+      // T: the source's; a destination ahead of it by less than the run (0 < EA - T < V) goes to step.
+      this.bulkPage(ESI, V, false, T);
+      w.get(EA).get(T).op(Op.i32Sub).i32(1).op(Op.i32Sub);
+      w.get(V).i32(1).op(Op.i32Sub).op(Op.i32LtU).brIf('slow');
+      w.get(EA).get(T).get(V).memoryCopy();
+      w.get(ESI).get(V).op(Op.i32Add).set(ESI);
+    } else if (shift === 0) {
+      w.get(EA).get(R0).get(V).memoryFill();
+    } else {
+      w.i32(0).set(W);
+      w.begin(Op.loop, 'fill');
+      w.get(EA).get(W).op(Op.i32Add).get(R0).mem(Op.i32Store);
+      w.get(W).i32(4).op(Op.i32Add).tee(W).get(V).op(Op.i32LtU).brIf('fill');
+      w.end();
+    }
+    w.get(EDI).get(V).op(Op.i32Add).set(EDI);
+    w.i32(0).set(ECX);
+    w.br('done');
+    w.end();
+    const end = this.pos;
+    this.pos = start;
+    this.step(end - start);
+    w.end();
+  }
+
+  /**
+   * Leaves for `slow` unless the `bytes` (a local) from the address in register local `reg` lie in one page
+   * the TLB has (for writing when `write`); else sets local `into` to the RAM address.
+   */
+  private bulkPage(reg: number, bytes: number, write: boolean, into: number): void {
+    const w = this.w;
+    w.get(reg).i32(0xfff).op(Op.i32And).get(bytes).op(Op.i32Add).i32(4096).op(Op.i32GtU).brIf('slow');
+    const tlb = this.src.archOffset + (write ? TLB_WRITE_AT : TLB_READ_AT);
+    w.get(reg).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, tlb).tee(into);
+    w.i32(0).op(Op.i32LtS).brIf('slow');
+    w.get(into).get(reg).i32(0xfff).op(Op.i32And).op(Op.i32Or).set(into);
+  }
+
   /**
    * After a 66 prefix: the 16-bit forms of the ALU instructions, TEST, MOV and the padding NOPs. Word operands
    * are kept sign-extended to 32 bits, as bytes are, so the 32-bit flag formulas give their flags; a write to a
