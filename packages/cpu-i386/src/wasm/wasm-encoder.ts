@@ -87,6 +87,7 @@ export const Op = {
   i64Shl: 0x86,
   i64ShrU: 0x88,
   f64Floor: 0x9c,
+  f64Add: 0xa0,
   f64Sub: 0xa1,
   f64Mul: 0xa2,
   f64Div: 0xa3,
@@ -94,6 +95,7 @@ export const Op = {
   i64ExtendI32S: 0xac,
   i64ExtendI32U: 0xad,
   i64TruncF64S: 0xb0,
+  f64ConvertI64S: 0xb9,
   f64ConvertI64U: 0xba,
 } as const;
 

@@ -324,30 +324,41 @@ class X87Writer {
    * with one reciprocal, qa = floor(x·2^33 / y) into u and qb = floor(R·2^32 / y) into v for the remainder
    * R = x·2^33 - qa·y (exact in 64 bits: below y). An estimate within 2^-16 of an integer (an exact quotient,
    * or a floor that may be off by one; fast-path.ts says why the others are exact) takes the long division.
+   * The estimates are fast-path.ts's to the bit; what differs is the order, for a shorter chain of latencies
+   * from y to v: a digit is truncated straight from its estimate while the test of its fraction runs beside
+   * it, the reciprocal's scalings by 2 and 1/2 (exact) are made while x converts, and x and y convert as
+   * signed halves, rounded to odd ((v >>> 1) | (v & 1), which a double rounds as it would v / 2: both are
+   * at least 2^62), without the unsigned conversion's test of the sign.
    */
   private quotient(f: Fn): void {
     const w = f.w;
     const L = (n: string) => f.l(n);
+    const half = (v: string) => {
+      f.get(v).i64(1).op(Op.i64ShrU).get(L(v)).i64(1).op(Op.i64And).op(Op.i64Or).op(Op.f64ConvertI64S);
+    };
+    /** The digit into `into` from the estimate on the stack (positive, below 2^63), to 'exact' if unclear. */
     const digit = (into: string) => {
-      w.op(Op.f64Mul).tee(L('est')).op(Op.f64Floor).set(L('q'));
-      f.get('est').get(L('q')).op(Op.f64Sub).tee(L('est')).f64(CLEAR).op(Op.f64Lt);
-      f.get('est')
+      w.tee(L('est')).op(Op.i64TruncF64S).set(L(into));
+      f.get('est').get(L('est')).op(Op.f64Floor).op(Op.f64Sub).tee(L('q')).f64(CLEAR).op(Op.f64Lt);
+      f.get('q')
         .f64(1 - CLEAR)
         .op(Op.f64Gt)
         .op(Op.i32Or);
       w.brIf('exact');
-      // Below 2^34: the signed conversion (one instruction) is exact.
-      f.get('q').op(Op.i64TruncF64S).set(L(into));
     };
     f.get('sx').get(L('sy')).op(Op.i32Xor).set(L('sx'));
     f.get('ex').get(L('ey')).op(Op.i32Sub).i32(EXT_BIAS).op(Op.i32Add).set(L('e'));
     w.begin(Op.block, 'quotient').begin(Op.block, 'exact');
-    w.f64(2 ** 33);
-    f.get('y').op(Op.f64ConvertI64U).op(Op.f64Div).set(L('rec'));
-    f.get('x').op(Op.f64ConvertI64U).get(L('rec'));
+    // rec = 2^33 / y; q holds 2·rec for x's half, and rec becomes rec / 2 for R.
+    w.f64(2 ** 32);
+    half('y');
+    w.op(Op.f64Div).tee(L('rec')).get(L('rec')).op(Op.f64Add).set(L('q'));
+    f.get('rec').f64(0.5).op(Op.f64Mul).set(L('rec'));
+    half('x');
+    f.get('q').op(Op.f64Mul);
     digit('u');
     f.get('x').i64(33).op(Op.i64Shl).get(L('u')).get(L('y')).op(Op.i64Mul).op(Op.i64Sub);
-    w.op(Op.f64ConvertI64U).get(L('rec')).op(Op.f64Mul).f64(0.5);
+    w.op(Op.f64ConvertI64U).get(L('rec')).op(Op.f64Mul);
     digit('v');
     f.get('u')
       .i64(2n ** 33n)
