@@ -57,8 +57,6 @@ export const REGION_TYPE = { params: [I32, I32], results: [I32] } as const;
  * a module that imports a table costs time in proportion to the table's length.
  */
 export interface HostCalls {
-  /** The MMU's TLB fill for linear `lin` (`write` 0 or 1): the page's frame, or -1 (a fault to take). */
-  readonly tlbPage: (lin: number, write: number) => number;
   /**
    * Runs the instruction at `eip` through the interpreter with EFLAGS and registers from the arch area,
    * and puts them back there with the EIP it went on at; returns its exit, LEAVE_BLOCK after a store to
@@ -66,12 +64,10 @@ export interface HostCalls {
    */
   readonly step: (eip: number) => number;
 }
-export const TLB_PAGE_TYPE = { params: [I32, I32], results: [I32] } as const;
 export const STEP_TYPE = { params: [I32], results: [I32] } as const;
 /** The host calls' slots in `hostTable`. */
-export const SLOT_TLB_PAGE = 0;
-export const SLOT_STEP = 1;
-const HOST_SLOTS = 2;
+export const SLOT_STEP = 0;
+const HOST_SLOTS = 1;
 const ENTER_TYPE = { params: [I32, I32, I32], results: [I32] };
 /** The entry table is two-way set-associative: a set is two adjacent slots, the most recently filed first. */
 const ENTRY_WAYS = 2;
@@ -121,7 +117,7 @@ export class RegionChain<R> {
   /** EFLAGS from the pending flags a chain left (wasm/lazy-flags.ts). */
   readonly eflags: (fl: number, fk: number, fa: number, fb: number, fr: number) => number;
   private readonly table: WasmTable;
-  /** The host calls' forwarders (SLOT_TLB_PAGE, SLOT_STEP), for region modules to import as their table. */
+  /** The host calls' forwarders (SLOT_STEP), for region modules to import as their table. */
   readonly hostTable: WasmTable;
   private readonly entries: Int32Array;
   /** The caller's handle for the region in each table slot. */
@@ -150,25 +146,20 @@ export class RegionChain<R> {
     const bytes = encodeModule({
       types: [REGION_TYPE],
       table: true,
-      imports: [
-        { name: 'tlbPage', type: TLB_PAGE_TYPE },
-        { name: 'step', type: STEP_TYPE },
-      ],
+      imports: [{ name: 'step', type: STEP_TYPE }],
       memoryPages,
-      exports: ['run', 'tlbPage', 'step', 'eflags'],
+      exports: ['run', 'step', 'eflags'],
       functions: [
         { type: ENTER_TYPE, locals: ENTER_LOCALS, body: this.enterBody() },
-        { type: TLB_PAGE_TYPE, locals: 0, body: forwarder(0, 2) },
-        { type: STEP_TYPE, locals: 0, body: forwarder(1, 1) },
+        { type: STEP_TYPE, locals: 0, body: forwarder(0, 1) },
         { type: EFLAGS_TYPE, locals: EFLAGS_LOCALS, body: eflagsFunction() },
       ],
     });
     const instance = new api.Instance(new api.Module(bytes), {
-      env: { memory, table: this.table, tlbPage: host.tlbPage, step: host.step },
+      env: { memory, table: this.table, step: host.step },
     });
     this.enter = instance.exports.run as (index: number, label: number, left: number) => number;
     this.eflags = instance.exports.eflags as typeof this.eflags;
-    this.hostTable.set(SLOT_TLB_PAGE, instance.exports.tlbPage);
     this.hostTable.set(SLOT_STEP, instance.exports.step);
   }
 

@@ -64,10 +64,8 @@ export class WasmBackend {
     const wasm = memory.wasm as NonNullable<PhysicalMemory['wasm']>;
     this.exchange = archInt32Array(memory, EXCHANGE_AT, EXCHANGE_SLOTS);
     this.fpuTouched = archInt32Array(memory, X87_AT + X87_WORD_TOUCHED * 4, 1);
-    const mmu = core.mmu;
     const memoryPages = wasm.memory.buffer.byteLength / WASM_PAGE_BYTES;
     this.chain = new RegionChain(wasm.memory, memoryPages, archOffset, memory.buffer, {
-      tlbPage: (lin, write) => mmu.tlbPage(lin, write !== 0),
       step: (eip) => this.step(eip),
     });
     this.imports = { memory: wasm.memory, memoryPages, table: this.chain.hostTable };

@@ -9,9 +9,12 @@
  * How it works
  * - Guest registers are WebAssembly locals for the whole call, loaded from and stored to the arch area.
  *   RAM is at offset 0 of the memory, the TLB at `archOffset`: a memory operand's page is one load.
- * - A TLB miss calls the MMU's walker (`tlbPage`); a page fault, a store to a code frame or an access that
- *   crosses a page leaves before the instruction, which the decoded tier then runs (and faults in). So
- *   nothing here ever unwinds, and a template may write registers as it goes once its accesses are checked.
+ * - A TLB miss, a store to a code frame or an access that crosses a page leaves before the instruction,
+ *   which the decoded tier then runs (filling the TLB, or faulting). So nothing here ever unwinds, and a
+ *   template may write registers as it goes once its accesses are checked. A miss does not call the MMU's
+ *   walker from here: V8 keeps no register across a call, so a call on the path of every memory access made
+ *   TurboFan keep the guest registers in stack slots, loaded and stored around the loops' accesses (cpu-int's
+ *   main-thread CPU time fell by a sixth without it); misses are rare once a loop's pages are in the TLB.
  * - Flags: the caller hands EFLAGS in computed (`materializeFlags`); a flag-setting template leaves its kind,
  *   operands and result in locals (fk, fa, fb, fr) and a condition right after it tests those directly;
  *   any other reader calls the module's `eflags` function, which computes the status flags from them. 8-bit
@@ -72,7 +75,7 @@ import {
   K_SHR,
   K_SUB,
 } from './lazy-flags.js';
-import { SLOT_STEP, SLOT_TLB_PAGE, STEP_TYPE, TLB_PAGE_TYPE } from './region-chain.js';
+import { SLOT_STEP, STEP_TYPE } from './region-chain.js';
 import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 import {
   X87_I32_LOCALS,
@@ -567,7 +570,7 @@ class WasmRegionWriter {
 
   /**
    * Makes `q` the physical page of `ea` for an access of `size` bytes, or leaves before the instruction
-   * (a miss the walker cannot fill, a code frame for a write, an access crossing the page).
+   * (a TLB miss, a code frame for a write, an access crossing the page).
    */
   private checkEa(write: boolean, size: number): void {
     const w = this.w;
@@ -584,16 +587,8 @@ class WasmRegionWriter {
     const tlb = this.src.archOffset + (write ? TLB_WRITE_AT : TLB_READ_AT);
     w.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, tlb).tee(Q).i32(0).op(Op.i32LtS);
     w.begin(Op.if, 'if');
-    w.get(EA)
-      .i32(write ? 1 : 0)
-      .i32(SLOT_TLB_PAGE)
-      .callIndirect(T_TLB_PAGE)
-      .tee(Q)
-      .i32(0)
-      .op(Op.i32LtS)
-      .begin(Op.if, 'if');
     this.leaveBefore();
-    w.end().end();
+    w.end();
   }
 
   /** Pushes the RAM address of `ea` (after `checkEa`). */
@@ -2117,9 +2112,8 @@ class WasmRegionWriter {
 }
 
 const RUN_TYPE = { params: [I32, I32], results: [I32] };
-/** The host calls' types, first in a region's type section (a `call_indirect` names its type by index). */
-const T_TLB_PAGE = 0;
-const T_STEP = 1;
+/** The host call's type, first in a region's type section (a `call_indirect` names its type by index). */
+const T_STEP = 0;
 
 /**
  * What `compileWasmRegion` answers for a region with x87 instructions that have no plan (x87-wasm.ts): the JS
@@ -2150,7 +2144,7 @@ export interface WasmRegion {
 export interface WasmImports {
   readonly memory: object;
   readonly memoryPages: number;
-  /** The host calls' table (region-chain.ts's `hostTable`): SLOT_TLB_PAGE and SLOT_STEP. */
+  /** The host calls' table (region-chain.ts's `hostTable`): SLOT_STEP. */
   readonly table: object;
 }
 
@@ -2190,7 +2184,7 @@ export function compileWasmRegion(
   const count = writer.write();
   const x87 = plan.x87;
   const bytes = encodeModule({
-    types: [TLB_PAGE_TYPE, STEP_TYPE],
+    types: [STEP_TYPE],
     table: true,
     imports: [],
     memoryPages: imports.memoryPages,

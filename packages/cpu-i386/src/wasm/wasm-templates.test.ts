@@ -5,6 +5,7 @@
  * flags (captured with SETcc, which has a template, so nothing in the loop needs `step`), memory, PTEs,
  * instruction counts and the final fault must be equal, and the regions must have run the loop without
  * `step`. Word operands straddle a page end on frames that are not neighbours; CMPXCHG meets a read-only page.
+ * A loop that misses the TLB on every pass must leave its region at each miss and come back.
  * (The host-CPU differential tests in tests/cpu check the same forms' flags over many operand values.)
  */
 import { Reg, RunExit } from '@kmos/abi-driver';
@@ -248,6 +249,63 @@ again:
 
 const interpreter = () => new GuestMachine(8 << 20, 0, false);
 
+/** Where NEW_PAGE_EACH_PASS stores: PASSES pages, none touched before its pass. */
+const FRESH_PAGES = 0x01000000;
+const PASSES = 64;
+
+/**
+ * A loop that reads and writes a page it has not touched before on every pass, after six instructions on
+ * registers: once the loop is a region, each pass meets a TLB miss, which leaves the region there (the
+ * decoded tier runs the rest of the pass, filling the TLB), and the next pass enters the region again.
+ */
+const NEW_PAGE_EACH_PASS = `
+    mov esi, ${FRESH_PAGES}
+    mov ecx, ${PASSES}
+again:
+    lea eax, [ecx * 4 + 0x55]
+    add ebx, eax
+    lea ebx, [ebx + ebx * 2]
+    xor edx, ebx
+    lea edi, [edx + ecx]
+    add eax, edi
+    add eax, [esi + 0x7f0]
+    mov [esi + 0x7f4], eax
+    add dword ptr [esi + 0x7f8], ecx
+    add esi, 0x1000
+    dec ecx
+    jnz again
+    int 0x80
+`;
+
+/**
+ * Runs NEW_PAGE_EACH_PASS in runs of 97 instructions, the host flushing the TLB between runs (as a context
+ * switch does) so even the code's and stack's pages miss; returns registers, the instruction count and the
+ * pages' bytes, and the CPU's counters.
+ */
+function touchFreshPages(m: GuestMachine): {
+  state: number[];
+  stats: ReturnType<GuestMachine['cpu']['stats']>;
+} {
+  m.map(TEST_CODE);
+  m.write(TEST_CODE, assemble(NEW_PAGE_EACH_PASS).code);
+  m.map(TEST_STACK_TOP & ~0xfff);
+  for (let page = 0; page < PASSES; page++) {
+    m.map(FRESH_PAGES + page * 0x1000);
+    m.write(FRESH_PAGES + page * 0x1000 + 0x7f0, Uint8Array.of(page, 0x5a, page ^ 0x33, 0x81));
+  }
+  m.cpu.setReg(Reg.ESP, TEST_STACK_TOP);
+  m.cpu.eip = TEST_CODE;
+  let exit: number = RunExit.Budget;
+  for (let i = 0; i < 100 && exit === RunExit.Budget; i++) {
+    exit = m.cpu.run(97);
+    m.cpu.flushTlb();
+  }
+  expect(exit).toBe(RunExit.Syscall);
+  const state = [...[0, 1, 2, 3, 6, 7].map((r) => m.cpu.getReg(r as Reg)), m.cpu.insns];
+  for (let page = 0; page < PASSES; page++) state.push(...m.read(FRESH_PAGES + page * 0x1000 + 0x7f0, 12));
+  return { state, stats: m.cpu.stats() };
+}
+
 /** LOCK with a register operand is #UD: executed every pass, so its block is hot and in the region. */
 const LOCK_ON_REGISTER = `
     mov ecx, 30
@@ -322,6 +380,15 @@ describe('WebAssembly region templates', () => {
     const interpreted = skipInvalidOpcodes(interpreter());
     expect(interpreted[0]).toBe(30);
     expect(skipInvalidOpcodes(new GuestMachine(8 << 20, 2, true, 'wasm'))).toEqual(interpreted);
+  });
+
+  it('leave at a TLB miss for the decoded tier to fill, and come back', () => {
+    const interpreted = touchFreshPages(interpreter());
+    const compiled = touchFreshPages(new GuestMachine(8 << 20, 2, true, 'wasm'));
+    expect(compiled.state).toEqual(interpreted.state);
+    // Every pass missed, yet regions ran the six instructions before the miss in most passes.
+    expect(compiled.stats.compiledInsns).toBeGreaterThan(((interpreted.state[6] as number) * 6) / 13 / 2);
+    expect(compiled.stats.regionCalls).toBeGreaterThan(PASSES / 2);
   });
 
   it('leave a CMPXCHG whose values differ on a read-only page to fault', () => {
