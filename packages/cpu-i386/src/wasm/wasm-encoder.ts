@@ -141,9 +141,6 @@ function signed(out: number[], v: number): void {
 const BULK_PREFIX = 0xfc;
 const BULK_MEMORY_COPY = 0x0a;
 const BULK_MEMORY_FILL = 0x0b;
-/** The same prefix's saturating conversion i64.trunc_sat_f64_s. */
-const SATURATING_PREFIX = BULK_PREFIX;
-const I64_TRUNC_SAT_F64_S = 0x06;
 
 export class CodeWriter {
   readonly bytes: number[] = [];
@@ -226,16 +223,6 @@ export class CodeWriter {
     return this;
   }
 
-  /**
-   * i64.trunc_sat_f64_s: the f64 on the stack truncated to an i64, saturating. For values known to be in
-   * range it gives what i64.trunc_f64_s does, without the range check that V8 writes for the trapping form
-   * (a rounding, a conversion back and a compare).
-   */
-  i64TruncSatF64S(): this {
-    this.bytes.push(SATURATING_PREFIX, I64_TRUNC_SAT_F64_S);
-    return this;
-  }
-
   /** memory.fill (bulk memory) in memory 0: destination, byte value and length on the stack. */
   memoryFill(): this {
     this.bytes.push(BULK_PREFIX, BULK_MEMORY_FILL, 0x00);
@@ -246,26 +233,6 @@ export class CodeWriter {
   begin(code: number, name: string): this {
     this.bytes.push(code, BLOCK_VOID);
     this.open.push(name);
-    return this;
-  }
-
-  /**
-   * Opens a block named `name` of the type at `typeIndex` in the module's type section (a block with results:
-   * a branch out of it carries them, as `return` carries a function's).
-   */
-  beginTyped(code: number, name: string, typeIndex: number): this {
-    this.bytes.push(code);
-    signed(this.bytes, typeIndex);
-    this.open.push(name);
-    return this;
-  }
-
-  /** Appends the code of `other`, whose constructs are all closed (its branches stay inside it). */
-  append(other: CodeWriter): this {
-    if (other.open.length !== 0) throw new Error('wasm writer: appending code with open constructs');
-    for (const b of other.bytes) this.bytes.push(b);
-    this.readsMask |= other.readsMask;
-    this.writesMask |= other.writesMask;
     return this;
   }
 

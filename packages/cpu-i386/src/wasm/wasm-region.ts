@@ -25,9 +25,8 @@
  *   The code after each label sits in a loop of its own, so a jump back to the label just above it (the
  *   usual inner loop) branches there directly, without the table.
  * - Any instruction without a template runs in place through the interpreter's `step`. The common x87 forms
- *   run on the x87 registers the region keeps in locals (x87-stack.ts), through x87-wasm.ts's functions
- *   written in place (a call would cost the spills above); a region with any other x87 instruction goes to
- *   the JS compiler instead, which calls the x87 unit's fast paths inline.
+ *   call WebAssembly functions that run them on the x87 state in the arch area (x87-wasm.ts); a region with
+ *   any other x87 instruction goes to the JS compiler instead, which calls the x87 unit's fast paths inline.
  */
 
 import { RunExit } from '@kmos/abi-driver';
@@ -91,13 +90,11 @@ import {
   CMP_EQ,
   CMP_LT,
   FORMAT_EXTENDED,
-  type InlineLayout,
-  X87_INLINE_BLOCK_TYPES,
+  X87_FUNCTION_NAMES,
   type X87Function,
   type X87Memory,
   type X87Plan,
-  x87Inline,
-  x87InlineLocals,
+  x87Functions,
   x87Plan,
 } from './x87-wasm.js';
 
@@ -121,17 +118,9 @@ const PC = 21;
 const X = 22;
 const W = 23;
 const LOCALS = 22;
-/**
- * In regions with x87 code, the x87 stack's locals (x87-stack.ts) follow, and those of the x87 functions
- * written inline (x87-wasm.ts `x87Inline`): the i32s (the stack's, the functions'), then the i64s (the same),
- * then the functions' f64s.
- */
+/** The x87 stack's locals (x87-stack.ts) follow, in regions with x87 code: its i32s, then its i64s. */
 const X87_I32_AT = 2 + LOCALS;
-const X87_SCRATCH = x87InlineLocals();
-const X87_INLINE_I32_AT = X87_I32_AT + X87_I32_LOCALS;
-const X87_I64_AT = X87_INLINE_I32_AT + X87_SCRATCH.i32;
-const X87_INLINE_I64_AT = X87_I64_AT + X87_I64_LOCALS;
-const X87_INLINE_F64_AT = X87_INLINE_I64_AT + X87_SCRATCH.i64;
+const X87_I64_AT = X87_I32_AT + X87_I32_LOCALS;
 /** The sign bit of an x87 value's se word (x87-wasm.ts). */
 const SE_SIGN = 0x8000;
 /** The flag locals and the exchange slots a region takes them from and leaves them in, uncomputed. */
@@ -143,8 +132,13 @@ const PENDING_FLAGS = [
   [FR, EXCHANGE_FR],
 ] as const;
 
-/** Function indices: `run`, then `eflags` (a region imports no function: see region-chain.ts's HostCalls). */
+/**
+ * Function indices: `run`, then `eflags`, then the x87 functions when the region has x87 instructions (a region
+ * imports no function: see region-chain.ts's HostCalls). The x87 functions are the module's own, called
+ * directly: a `call_indirect` through the host table costs a table and signature check and ~2.5 ns more.
+ */
 const F_EFLAGS = 1;
+const F_X87_FIRST = 2;
 
 /** No kind: what `fk` holds is not known where the code is written. */
 const UNKNOWN_KIND = -1;
@@ -1536,11 +1530,8 @@ class WasmRegionWriter {
     this.w.set(st.tmpSig()).set(st.local(X87_TMP_SE));
   }
 
-  /** Runs x87 function `name` on the arguments on the stack, written in place (`x87Inline`). */
   private x87Call(name: X87Function): void {
-    const f = x87Inline(name, X87_INLINE_LAYOUT);
-    for (let i = f.params.length - 1; i >= 0; i--) this.w.set(f.params[i] as number);
-    this.w.append(f.code);
+    this.w.call(F_X87_FIRST + X87_FUNCTION_NAMES.indexOf(name));
   }
 
   /**
@@ -2121,17 +2112,8 @@ class WasmRegionWriter {
 }
 
 const RUN_TYPE = { params: [I32, I32], results: [I32] };
-/**
- * The host call's type, first in a region's type section (a `call_indirect` names its type by index), then
- * the x87 functions' block types (X87_INLINE_BLOCK_TYPES).
- */
+/** The host call's type, first in a region's type section (a `call_indirect` names its type by index). */
 const T_STEP = 0;
-const X87_INLINE_LAYOUT: InlineLayout = {
-  i32At: X87_INLINE_I32_AT,
-  i64At: X87_INLINE_I64_AT,
-  f64At: X87_INLINE_F64_AT,
-  typeAt: T_STEP + 1,
-};
 
 /**
  * What `compileWasmRegion` answers for a region with x87 instructions that have no plan (x87-wasm.ts): the JS
@@ -2202,19 +2184,19 @@ export function compileWasmRegion(
   const count = writer.write();
   const x87 = plan.x87;
   const bytes = encodeModule({
-    types: x87 ? [STEP_TYPE, ...X87_INLINE_BLOCK_TYPES] : [STEP_TYPE],
+    types: [STEP_TYPE],
     table: true,
     imports: [],
     memoryPages: imports.memoryPages,
     functions: [
       {
         type: RUN_TYPE,
-        locals: LOCALS + (x87 ? X87_I32_LOCALS + X87_SCRATCH.i32 : 0),
-        locals64: x87 ? X87_I64_LOCALS + X87_SCRATCH.i64 : 0,
-        localsF64: x87 ? X87_SCRATCH.f64 : 0,
+        locals: LOCALS + (x87 ? X87_I32_LOCALS : 0),
+        locals64: x87 ? X87_I64_LOCALS : 0,
         body: writer.w,
       },
       { type: EFLAGS_TYPE, locals: EFLAGS_LOCALS, body: eflagsFunction() },
+      ...(x87 ? x87Functions() : []),
     ],
   });
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;

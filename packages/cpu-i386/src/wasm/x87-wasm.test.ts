@@ -2,8 +2,7 @@
  * Property tests of the x87 functions in WebAssembly (x87-wasm.ts) against the x87 unit's JS fast paths, which
  * trace-entry.test.ts holds to the general path: on random operands of every class (fpu/testdata/x87-cases.ts),
  * each function must decline exactly when the JS fast path declines and otherwise give the same value and the
- * same status (PE, C1), both as functions and written inline (`x87Inline`, as regions run them). Arithmetic
- * goes through `x87Plan`'s operand order and negation, as regions do. How
+ * same status (PE, C1). Arithmetic goes through `x87Plan`'s operand order and negation, as regions do. How
  * regions keep registers and fall back to `step` is tested on whole programs in trace-entry.test.ts.
  */
 import fc from 'fast-check';
@@ -22,21 +21,16 @@ import {
 import { register } from '../fpu/testdata/x87-cases.js';
 import { FCW_DEFAULT, FSW_C1, FSW_PE, RC_NEAREST } from '../fpu/x87-constants.js';
 import { X87State } from '../fpu/x87-state.js';
-import { CodeWriter, encodeModule } from './wasm-encoder.js';
+import { encodeModule } from './wasm-encoder.js';
 import {
   DECLINED,
   FORMAT_DOUBLE,
   FORMAT_INT,
   FORMAT_INT64,
   FORMAT_SINGLE,
-  type InlineLayout,
   X87_FUNCTION_NAMES,
-  X87_FUNCTIONS,
-  X87_INLINE_BLOCK_TYPES,
   type X87Function,
   x87Functions,
-  x87Inline,
-  x87InlineLocals,
   x87Plan,
 } from './x87-wasm.js';
 
@@ -46,54 +40,20 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-type X87Exports = Record<X87Function, (...args: (number | bigint)[]) => (number | bigint)[]>;
-
-function instantiate(spec: Parameters<typeof encodeModule>[0]): X87Exports {
-  const memory = new wasm.Memory({ initial: 1, maximum: 1 });
-  const instance = new wasm.Instance(new wasm.Module(encodeModule(spec)), { env: { memory } });
-  return instance.exports as unknown as X87Exports;
-}
-
 /** The functions, exported from a module of their own; multi-value results arrive as arrays. */
-const functions = instantiate({
-  imports: [],
-  memoryPages: 1,
-  exports: X87_FUNCTION_NAMES,
-  functions: x87Functions(),
-});
-
-/** Parameters a function has at most: an inline layout's locals start after them. */
-const MAX_PARAMS = 4;
-
-/**
- * The same functions written inline as regions write them (`x87Inline`), each in a wrapper of the function's
- * type that stores its parameters where the inline code wants its arguments.
- */
-const inlined = (() => {
-  const scratch = x87InlineLocals();
-  const layout: InlineLayout = {
-    i32At: MAX_PARAMS,
-    i64At: MAX_PARAMS + scratch.i32,
-    f64At: MAX_PARAMS + scratch.i32 + scratch.i64,
-    typeAt: 0,
-  };
-  return instantiate({
-    types: X87_INLINE_BLOCK_TYPES,
+const functions = (() => {
+  const bytes = encodeModule({
     imports: [],
     memoryPages: 1,
     exports: X87_FUNCTION_NAMES,
-    functions: X87_FUNCTION_NAMES.map((name) => {
-      const type = X87_FUNCTIONS[name];
-      const f = x87Inline(name, layout);
-      const body = new CodeWriter();
-      type.params.forEach((_, i) => body.get(i));
-      for (let i = f.params.length - 1; i >= 0; i--) body.set(f.params[i] as number);
-      body.append(f.code);
-      // i32 locals fill the indices up to MAX_PARAMS that the parameters leave.
-      const padding = MAX_PARAMS - type.params.length;
-      return { type, locals: padding + scratch.i32, locals64: scratch.i64, localsF64: scratch.f64, body };
-    }),
+    functions: x87Functions(),
   });
+  const memory = new wasm.Memory({ initial: 1, maximum: 1 });
+  const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
+  return instance.exports as unknown as Record<
+    X87Function,
+    (...args: (number | bigint)[]) => (number | bigint)[]
+  >;
 })();
 
 const se = (x: Ext80) => (x.sign << 15) | x.exp;
@@ -111,10 +71,7 @@ function ext80(seWord: number | bigint, significand: number | bigint): Ext80 {
 const asExt80 = ([, sign, exp, hi, lo]: number[]) =>
   new Ext80().set(sign as number, exp as number, hi as number, lo as number);
 
-describe.each([
-  ['in a module of their own', functions],
-  ['written inline, as regions run them', inlined],
-])('x87 functions in WebAssembly, %s', (_, functions) => {
+describe('x87 functions in WebAssembly', () => {
   it('add, subtract, multiply and divide as fast-path.ts does, declining where it declines', () => {
     let done = 0;
     fc.assert(

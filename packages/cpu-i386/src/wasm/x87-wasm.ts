@@ -2,8 +2,8 @@
  * x87 arithmetic, compares and memory formats in WebAssembly: the common cases of the x87 unit's fast paths
  * (fpu/fast-path.ts, fpu/memory-fast.ts) as pure functions on unpacked values (sign and biased exponent,
  * 64-bit significand as an i64), for WebAssembly regions, which keep the x87 registers they use in locals (wasm/x87-stack.ts). Layer:
- * arch plugin (cpu-i386); wasm-region.ts writes these functions in place of calls (`x87Inline`) in regions
- * that run x87 code, and asks `x87Plan` how to run each escape instruction.
+ * arch plugin (cpu-i386); wasm-region.ts puts these functions in region modules that run x87 code and calls
+ * them directly, and asks `x87Plan` how to run each escape instruction.
  *
  * A function returns status -1 when its case does not apply: an operand or result that is not normal (or zero
  * where a load or compare allows it), an exact zero sum (its sign depends on the rounding mode). The region then runs the
@@ -74,61 +74,19 @@ export const X87_FUNCTIONS = {
 export type X87Function = keyof typeof X87_FUNCTIONS;
 export const X87_FUNCTION_NAMES = Object.keys(X87_FUNCTIONS) as X87Function[];
 
-/**
- * Where a function written inline into a region (`x87Inline`) keeps its parameters and locals: consecutive
- * region locals of each type from these indices; `typeAt`: where X87_INLINE_BLOCK_TYPES start in the region
- * module's type section.
- */
-export interface InlineLayout {
-  readonly i32At: number;
-  readonly i64At: number;
-  readonly f64At: number;
-  readonly typeAt: number;
-}
-
-/**
- * The types of the blocks inline functions sit in, in X87_FUNCTION_NAMES order: no parameters, the function's
- * results (a branch out of the block carries them, as `return` does out of the function).
- */
-export const X87_INLINE_BLOCK_TYPES: readonly FuncType[] = X87_FUNCTION_NAMES.map((name) => ({
-  params: [],
-  results: X87_FUNCTIONS[name].results,
-}));
-
-/** The block an inline function's code sits in: its returns branch out of it. */
-const INLINE_BLOCK = 'x87 inline';
-
-/**
- * A function's parameters and locals by name, for readable code: a function of its own, or (with a layout)
- * code a region writes in place of a call, in a block whose end its returns branch to.
- */
+/** A function's parameters and locals by name, for readable code. */
 class Fn {
   readonly w = new CodeWriter();
   private readonly index = new Map<string, number>();
-  /** The locals of each type it uses, parameters included (inline). */
-  readonly counts = { i32: 0, i64: 0, f64: 0 };
 
   constructor(
     private readonly type: FuncType,
-    private readonly params: string[],
+    params: string[],
     private readonly i32: string[],
     private readonly i64: string[] = [],
     private readonly f64: string[] = [],
-    private readonly inline: InlineLayout | null = null,
   ) {
-    if (inline === null) {
-      for (const name of [...params, ...i32, ...i64, ...f64]) this.index.set(name, this.index.size);
-      return;
-    }
-    const c = this.counts;
-    params.forEach((name, k) => {
-      this.index.set(name, type.params[k] === I64 ? inline.i64At + c.i64++ : inline.i32At + c.i32++);
-    });
-    for (const name of i32) this.index.set(name, inline.i32At + c.i32++);
-    for (const name of i64) this.index.set(name, inline.i64At + c.i64++);
-    for (const name of f64) this.index.set(name, inline.f64At + c.f64++);
-    const typeIndex = X87_NAMES_BY_TYPE.get(type) as number;
-    this.w.beginTyped(Op.block, INLINE_BLOCK, inline.typeAt + typeIndex);
+    for (const name of [...params, ...i32, ...i64, ...f64]) this.index.set(name, this.index.size);
   }
 
   l(name: string): number {
@@ -145,11 +103,6 @@ class Fn {
     return this.w.set(this.l(name));
   }
 
-  /** Returns the results on the stack. */
-  ret(): CodeWriter {
-    return this.inline === null ? this.w.op(Op.return) : this.w.br(INLINE_BLOCK);
-  }
-
   /** Returns zeros and DECLINED (the last result) when the i32 on the stack is not 0. */
   declineIf(): void {
     const w = this.w.begin(Op.if, 'if');
@@ -158,8 +111,7 @@ class Fn {
       if (results[i] === I64) w.i64(0);
       else w.i32(0);
     }
-    w.i32(DECLINED);
-    this.ret().end();
+    w.i32(DECLINED).op(Op.return).end();
   }
 
   spec(): FunctionSpec {
@@ -171,25 +123,6 @@ class Fn {
       body: this.w,
     };
   }
-
-  /** The inline code, its block closed, and the locals its arguments go to, in order. */
-  inlined(): InlineFunction {
-    return { params: this.params.map((name) => this.l(name)), code: this.w.end() };
-  }
-}
-
-/** The first function of each type, for its block type's index (functions of one type have one results list). */
-const X87_NAMES_BY_TYPE = new Map<FuncType, number>(
-  X87_FUNCTION_NAMES.map((name, i) => [X87_FUNCTIONS[name], i] as const).reverse(),
-);
-
-/**
- * A function written inline: a region stores the arguments on its stack into `params` (the last first), then
- * appends `code`, which leaves the function's results on the stack.
- */
-export interface InlineFunction {
-  readonly params: readonly number[];
-  readonly code: CodeWriter;
 }
 
 let written: FunctionSpec[] | null = null;
@@ -197,52 +130,13 @@ let written: FunctionSpec[] | null = null;
 /** The functions, in X87_FUNCTION_NAMES order (written once: they depend on nothing). */
 export function x87Functions(): FunctionSpec[] {
   if (written === null) {
-    const b = new X87Writer(null);
+    const b = new X87Writer();
     written = X87_FUNCTION_NAMES.map((name) => b[name]().spec());
   }
   return written;
 }
 
-/** The region locals of each type that functions written inline need: the most any one of them uses. */
-export function x87InlineLocals(): { readonly i32: number; readonly i64: number; readonly f64: number } {
-  const b = new X87Writer({ i32At: 0, i64At: 0, f64At: 0, typeAt: 0 });
-  const counts = X87_FUNCTION_NAMES.map((name) => b[name]().counts);
-  return {
-    i32: Math.max(...counts.map((c) => c.i32)),
-    i64: Math.max(...counts.map((c) => c.i64)),
-    f64: Math.max(...counts.map((c) => c.f64)),
-  };
-}
-
-const inlined = new Map<X87Function, InlineFunction>();
-let inlinedLayout: InlineLayout | null = null;
-
-/**
- * Function `name` written inline for `layout` (written once per function: regions share one layout). Why
- * inline: V8 keeps no register across a call, so each call made TurboFan store and reload the region's guest
- * and x87 registers around it.
- */
-export function x87Inline(name: X87Function, layout: InlineLayout): InlineFunction {
-  if (inlinedLayout !== layout) {
-    inlined.clear();
-    inlinedLayout = layout;
-  }
-  let f = inlined.get(name);
-  if (f === undefined) {
-    f = new X87Writer(layout)[name]().inlined();
-    inlined.set(name, f);
-  }
-  return f;
-}
-
 class X87Writer {
-  constructor(private readonly inline: InlineLayout | null) {}
-
-  /** A function of `type` with these parameters and locals, inline when the writer has a layout. */
-  private fn(type: FuncType, params: string[], i32: string[], i64: string[] = [], f64: string[] = []): Fn {
-    return new Fn(type, params, i32, i64, f64, this.inline);
-  }
-
   add(): Fn {
     return this.arith('add');
   }
@@ -256,7 +150,7 @@ class X87Writer {
   }
 
   private arith(operation: 'add' | 'multiply' | 'divide'): Fn {
-    const f = this.fn(
+    const f = new Fn(
       ARITH_TYPE,
       ['sex', 'x', 'sey', 'y'],
       ['sx', 'ex', 'sy', 'ey', 'e', 'g', 'status', 't'],
@@ -444,7 +338,7 @@ class X87Writer {
     };
     /** The digit into `into` from the estimate on the stack (positive, below 2^63), to 'exact' if unclear. */
     const digit = (into: string) => {
-      w.tee(L('est')).i64TruncSatF64S().set(L(into));
+      w.tee(L('est')).op(Op.i64TruncF64S).set(L(into));
       f.get('est').get(L('est')).op(Op.f64Floor).op(Op.f64Sub).tee(L('q')).f64(CLEAR).op(Op.f64Lt);
       f.get('q')
         .f64(1 - CLEAR)
@@ -553,7 +447,7 @@ class X87Writer {
    * normal or zero.
    */
   decode(): Fn {
-    const f = this.fn(DECODE_TYPE, ['format', 'lo', 'hi'], ['sign', 'exp', 'e', 'max'], ['sig']);
+    const f = new Fn(DECODE_TYPE, ['format', 'lo', 'hi'], ['sign', 'exp', 'e', 'max'], ['sig']);
     const w = f.w;
     const L = (n: string) => f.l(n);
     w.i32(0).set(L('exp')).i64(0).set(L('sig'));
@@ -624,7 +518,7 @@ class X87Writer {
    * range, not a number) or is not zero or normal declines.
    */
   integer(): Fn {
-    const f = this.fn(
+    const f = new Fn(
       INTEGER_TYPE,
       ['se', 'sig', 'rc', 'bits'],
       ['sign', 'exp', 'n', 'status', 'up'],
@@ -697,7 +591,7 @@ class X87Writer {
    * denormal reports DE, a NaN or unsupported format IE: the general path decides).
    */
   compare(): Fn {
-    const f = this.fn(COMPARE_TYPE, ['sex', 'x', 'sey', 'y'], ['sx', 'ex', 'sy', 'ey', 'zx', 'zy']);
+    const f = new Fn(COMPARE_TYPE, ['sex', 'x', 'sey', 'y'], ['sx', 'ex', 'sy', 'ey', 'zx', 'zy']);
     const w = f.w;
     const L = (n: string) => f.l(n);
     for (const [se, sign, e, sig, zero] of [
@@ -718,27 +612,23 @@ class X87Writer {
     }
     // Zeros: equal, or the other's sign decides; then different signs decide.
     f.get('zx').get(L('zy')).op(Op.i32And).begin(Op.if, 'if');
-    w.i32(CMP_EQ);
-    f.ret();
+    w.i32(CMP_EQ).op(Op.return);
     w.end();
     for (const [zero, sign, negative, positive] of [
       ['zx', 'sy', CMP_GT, CMP_LT],
       ['zy', 'sx', CMP_LT, CMP_GT],
     ] as const) {
       f.get(zero).begin(Op.if, 'if');
-      w.i32(negative).i32(positive).get(L(sign)).op(Op.select);
-      f.ret();
+      w.i32(negative).i32(positive).get(L(sign)).op(Op.select).op(Op.return);
       w.end();
     }
     f.get('sx').get(L('sy')).op(Op.i32Ne).begin(Op.if, 'if');
-    w.i32(CMP_LT).i32(CMP_GT).get(L('sx')).op(Op.select);
-    f.ret();
+    w.i32(CMP_LT).i32(CMP_GT).get(L('sx')).op(Op.select).op(Op.return);
     w.end();
     // Same sign: the magnitudes (exponent, then significand) decide, reversed for negatives.
     f.get('ex').get(L('ey')).op(Op.i32Eq).get(L('x')).get(L('y')).op(Op.i64Eq).op(Op.i32And);
     w.begin(Op.if, 'if');
-    w.i32(CMP_EQ);
-    f.ret();
+    w.i32(CMP_EQ).op(Op.return);
     w.end();
     w.i32(CMP_GT).i32(CMP_LT);
     f.get('ex').get(L('ey')).op(Op.i32GtU);
@@ -752,7 +642,7 @@ class X87Writer {
    * (memory-fast.ts's encodeSingle/encodeDouble, to nearest): (lo, hi, status), hi 0 for m32fp.
    */
   encode(): Fn {
-    const f = this.fn(
+    const f = new Fn(
       ENCODE_TYPE,
       ['format', 'se', 'sig'],
       ['sign', 'exp', 'e', 'status', 'max', 'frac'],
@@ -810,8 +700,7 @@ class X87Writer {
     f.get('m').op(Op.i32WrapI64);
     f.get('sign').i32(31).op(Op.i32Shl).get(L('e')).i32(20).op(Op.i32Shl).op(Op.i32Or);
     f.get('m').i64(32).op(Op.i64ShrU).op(Op.i32WrapI64).op(Op.i32Or);
-    w.get(L('status'));
-    f.ret().end();
+    w.get(L('status')).op(Op.return).end();
     f.get('sign').i32(31).op(Op.i32Shl).get(L('e')).i32(23).op(Op.i32Shl).op(Op.i32Or);
     f.get('m').op(Op.i32WrapI64).op(Op.i32Or);
     w.i32(0).get(L('status'));
