@@ -22,7 +22,7 @@ describe('the CPU as the kernel describes it', () => {
     expect(r.status).toBe(0);
   });
 
-  it('/proc/kmos/cpu and kmos run --stats show the same counters, adding up to the instruction count', () => {
+  it('/proc/kmos/cpu and kmos run --stats show the same counters, adding up to the instruction count, and CPU time', () => {
     const r = spawnSync(
       process.execPath,
       [join(repoRoot, 'apps/cli/dist/main.js'), 'run', '--stats', program],
@@ -34,6 +34,13 @@ describe('the CPU as the kernel describes it', () => {
       line.split(' ').map((kv) => kv.split('=').map((v, i) => (i ? Number(v) : v))),
     );
     const insns = Number(/^kmos: (\d+) instructions/m.exec(r.stderr)?.[1]);
+    // CPU time: one thread's (on Linux) cannot exceed the elapsed time it was measured over.
+    const elapsed = Number(/^kmos: \d+ instructions in ([\d.]+) s/m.exec(r.stderr)?.[1]);
+    const cpu = /^kmos: main thread on the CPU ([\d.]+) s \(([\d.]+) MIPS\)$/m.exec(r.stderr);
+    expect(cpu).not.toBeNull();
+    expect(Number(cpu?.[1])).toBeGreaterThan(0);
+    expect(Number(cpu?.[1])).toBeLessThanOrEqual(elapsed + 0.002);
+    expect(Number(cpu?.[2])).toBeCloseTo(insns / Number(cpu?.[1]) / 1e6, -1);
     expect(Object.keys(stats)).toEqual([
       'decodedBlocks',
       'compiledBlocks',

@@ -69,7 +69,7 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
       v,
     ])
     .option('--realtime', 'guest clocks follow the host clock instead of counted instructions')
-    .option('--stats', 'print instructions executed, time and MIPS on stderr at the end')
+    .option('--stats', 'print instructions executed, elapsed and CPU time and MIPS on stderr at the end')
     .passThroughOptions()
     .action(async (programPath: string, args: string[], flags) =>
       setStatus(await runCommand(programPath, args, flags, io)),

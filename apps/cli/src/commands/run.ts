@@ -15,6 +15,7 @@ import {
   runProgram,
 } from '@kmos/kernel';
 import { type CliIo, userPath } from '../cli-io.js';
+import { cpuClock } from '../cpu-clock.js';
 import { pluginSearchDirs } from '../plugin-search.js';
 import { createStraceTracer } from '../strace.js';
 
@@ -35,7 +36,10 @@ export interface RunFlags {
   readonly clearEnv?: boolean;
   readonly env?: string[];
   readonly realtime?: boolean;
-  /** Print instructions executed, host time, MIPS and the CPU's counters on stderr at the end (for benchmarks). */
+  /**
+   * Print instructions executed, host time, CPU time (cpu-clock.ts), MIPS and the CPU's counters on stderr at
+   * the end (for benchmarks).
+   */
   readonly stats?: boolean;
 }
 
@@ -62,6 +66,8 @@ export async function runCommand(
     flags.root || isAbsolute(program) || !program.includes('/') ? program : resolve(io.cwd, program);
   const env = flags.clearEnv ? [] : Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   for (const assignment of flags.env ?? []) env.push(assignment);
+  const clock = flags.stats ? cpuClock() : null;
+  const cpuStarted = clock?.seconds() ?? 0;
   const started = process.hrtime.bigint();
   try {
     const status = await runProgram(machine, {
@@ -79,6 +85,12 @@ export async function runCommand(
       io.err(
         `kmos: ${insns} instructions in ${seconds.toFixed(3)} s (${(insns / seconds / 1e6).toFixed(1)} MIPS)\n`,
       );
+      if (clock !== null) {
+        const cpuSeconds = clock.seconds() - cpuStarted;
+        io.err(
+          `kmos: ${clock.whose} on the CPU ${cpuSeconds.toFixed(3)} s (${(insns / cpuSeconds / 1e6).toFixed(1)} MIPS)\n`,
+        );
+      }
       // The CPU's own counters (driver ABI 1.1, optional), as /proc/kmos/cpu shows them.
       const counters = Object.entries(machine.cpu.stats?.() ?? {});
       if (counters.length > 0)
