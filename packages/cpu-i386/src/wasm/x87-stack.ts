@@ -1,20 +1,24 @@
 /**
- * The x87 registers a WebAssembly region keeps in locals while it runs x87 code: each register is loaded once
- * when first used, worked on in locals, kept across the region's labels (loops), and written back when the
- * region leaves or something else needs the state in memory. Layer: arch plugin (cpu-i386); wasm-region.ts
+ * The x87 registers a WebAssembly region keeps in locals while it runs x87 code: all eight are loaded when the
+ * first x87 instruction runs, worked on in locals, kept across the region's labels (loops), and those changed
+ * are written back when the region leaves or something else needs the state in memory. Layer: arch plugin (cpu-i386); wasm-region.ts
  * drives it for each escape instruction it runs itself (x87-wasm.ts `x87Plan`), at its labels and branches,
  * before instructions it runs through `step`, and in its epilogue.
  *
  * How it works
- * - The first x87 instruction loads TOP into T0 and the status and control words, and decides whether the
- *   fast cases may run (OK): no exception pending, precision 64 bits, rounding to nearest, the precision
- *   exception masked (so no fast case ever sets ES); ACTIVE says this was done. Registers are entries relative
- *   to T0: entry c is physical register (T0 + c) & 7, and ST(i) is entry (delta + i) & 7, where `delta` (the
- *   pushes and pops since T0 was taken) is known where the code is written.
- * - Which entries hold their register (CACHED) and which differ from memory (DIRTY) are masks in locals, so
- *   they hold across labels: a branch to a label with delta 0 carries everything, and the code after a label
- *   loads an entry only if CACHED says it is not there. Where the code is written, what the code above already
- *   checked (`Known`) spares those tests until the next label.
+ * - The first x87 instruction loads TOP into T0, the status and control words and the eight registers, and
+ *   decides whether the fast cases may run (OK): no exception pending, precision 64 bits, rounding to nearest,
+ *   the precision exception masked (so no fast case ever sets ES); ACTIVE says this was done, so every entry
+ *   is in its locals while ACTIVE is set. Registers are entries relative to T0: entry c is physical register
+ *   (T0 + c) & 7, and ST(i) is entry (delta + i) & 7, where `delta` (the pushes and pops since T0 was taken)
+ *   is known where the code is written.
+ * - Why all eight at once: loading each entry when first used needed a mask of the entries loaded, tested
+ *   at run time at every use after a label (a loop's head), and each such use merged two ways of getting the
+ *   value; TurboFan then kept the registers in stack slots and moved them between slots. cpu-x87 took 10%
+ *   more main-thread CPU so (four alternating runs).
+ * - Which entries differ from memory (DIRTY) is a mask in a local, so it holds across labels: a branch to a
+ *   label with delta 0 carries everything. Where the code is written, what the code above already set
+ *   (`Known`) spares setting it again until the next label.
  * - Write-back (`flush`: dirty entries, TOP, the status and control words, FIP and FOP) happens in the
  *   region's epilogue (every exit sets XDELTA to the delta there), before an instruction runs through `step`
  *   (which then finds the state in memory), and on a branch whose delta is not 0; the latter two leave ACTIVE
@@ -22,7 +26,7 @@
  *   rounding control; FLDCW any control word), FNSTSW and FNSTCW nothing.
  * - An instruction whose fast case does not apply runs through `step` after a write-back; T0 is then taken
  *   from TOP again less the fast path's delta (the general path may not have popped as the fast one would),
- *   and the entries are reloaded as they are used.
+ *   and the entries are loaded again.
  */
 import {
   FCW_PC,
@@ -61,14 +65,13 @@ export const X87_TMP_STATUS = 5;
 export const X87_TMP_LO = 6;
 export const X87_TMP_HI = 7;
 const ACTIVE = 8;
-const CACHED = 9;
-const DIRTY = 10;
+const DIRTY = 9;
 /** The delta where the region left (for the epilogue's write-back), and the last FIP and FOP (FOP -1: none). */
-const XDELTA = 11;
-const XFIP = 12;
-const XFOP = 13;
+const XDELTA = 10;
+const XFIP = 11;
+const XFOP = 12;
 /** Each entry's se: sign in bit 15, biased exponent in bits 0-14 (x87-wasm.ts), and EMPTY. */
-const ENTRY_I32 = 14;
+const ENTRY_I32 = 13;
 export const X87_I32_LOCALS = ENTRY_I32 + 8;
 /** The bit of an entry's se that says the register is empty. */
 const EMPTY = 0x10000;
@@ -82,15 +85,14 @@ const CW_FAST = FCW_PC | FCW_PM;
 
 /** What is known where the code is written (see the header); all of it is forgotten at a label. */
 interface Known {
-  /** ACTIVE is set. */
+  /** ACTIVE is set (every entry is in its locals). */
   readonly active: boolean;
   readonly delta: number;
-  /** Entries CACHED has, and entries DIRTY has. */
-  readonly cached: number;
+  /** Entries DIRTY has. */
   readonly dirty: number;
 }
 
-const NOTHING: Known = { active: false, delta: 0, cached: 0, dirty: 0 };
+const NOTHING: Known = { active: false, delta: 0, dirty: 0 };
 
 export class X87Stack {
   private known: Known = NOTHING;
@@ -129,7 +131,7 @@ export class X87Stack {
     return this.archOffset + X87_AT + slot * 4;
   }
 
-  /** Makes sure ACTIVE is set, taking T0 and the words from memory if it was not. */
+  /** Makes sure ACTIVE is set, taking T0, the words and the registers from memory if it was not. */
   begin(): void {
     if (this.known.active) return;
     const w = this.w;
@@ -137,17 +139,18 @@ export class X87Stack {
     w.i32(0).mem(Op.i32Load, this.word(X87_WORD_TOP)).set(this.local(T0));
     this.takeWords();
     w.end();
-    this.known = { active: true, delta: 0, cached: 0, dirty: 0 };
+    this.known = { active: true, delta: 0, dirty: 0 };
   }
 
-  /** The words from memory, OK decided, nothing cached: the state as `step` or the kernel left it. */
+  /** The words and registers from memory, OK decided: the state as `step` or the kernel left it. */
   private takeWords(): void {
     const w = this.w;
     w.i32(0).i32(1).mem(Op.i32Store, this.word(X87_WORD_TOUCHED));
     w.i32(0).mem(Op.i32Load, this.word(X87_WORD_SW)).set(this.local(SW));
     w.i32(0).mem(Op.i32Load, this.word(X87_WORD_CW)).set(this.local(CW));
     this.decideOk();
-    w.i32(0).set(this.local(CACHED)).i32(0).set(this.local(DIRTY)).i32(-1).set(this.local(XFOP));
+    for (let c = 0; c < 8; c++) this.loadEntry(c);
+    w.i32(0).set(this.local(DIRTY)).i32(-1).set(this.local(XFOP));
     w.i32(1).set(this.local(ACTIVE));
   }
 
@@ -220,16 +223,9 @@ export class X87Stack {
     if (c !== 0) this.w.i32(c).op(Op.i32Add).i32(7).op(Op.i32And);
   }
 
-  /** Makes entry c's locals hold the register (loaded unless CACHED says they do). */
-  private need(c: number): void {
-    const bit = 1 << c;
-    if ((this.known.cached & bit) !== 0) return;
-    const w = this.w;
-    w.get(this.local(CACHED)).i32(bit).op(Op.i32And).op(Op.i32Eqz).begin(Op.if, 'if');
-    this.loadEntry(c);
-    w.get(this.local(CACHED)).i32(bit).op(Op.i32Or).set(this.local(CACHED));
-    w.end();
-    this.known = { ...this.known, cached: this.known.cached | bit };
+  /** An entry is used: its locals hold it once `begin` has run, which every x87 instruction starts with. */
+  private need(): void {
+    if (!this.known.active) throw new Error('x87 stack: a register used before begin');
   }
 
   private loadEntry(c: number): void {
@@ -301,14 +297,14 @@ export class X87Stack {
 
   /** Entry c must hold a value (it is loaded if need be), else `decline`. */
   requireFull(c: number, decline: string): void {
-    this.need(c);
+    this.need();
     this.w.get(this.se(c)).i32(EMPTY).op(Op.i32And).brIf(decline);
   }
 
   /** The entry a push writes, which must be empty, else `decline`. */
   requirePushable(decline: string): number {
     const c = this.entry(-1);
-    this.need(c);
+    this.need();
     this.w.get(this.se(c)).i32(EMPTY).op(Op.i32And).op(Op.i32Eqz).brIf(decline);
     return c;
   }
@@ -335,14 +331,12 @@ export class X87Stack {
     this.touch(to);
   }
 
-  /** Entry c was written (its locals hold the new value): CACHED and DIRTY. */
+  /** Entry c was written (its locals hold the new value): DIRTY. */
   touch(c: number): void {
     const bit = 1 << c;
-    const w = this.w;
-    if ((this.known.cached & bit) === 0)
-      w.get(this.local(CACHED)).i32(bit).op(Op.i32Or).set(this.local(CACHED));
-    if ((this.known.dirty & bit) === 0) w.get(this.local(DIRTY)).i32(bit).op(Op.i32Or).set(this.local(DIRTY));
-    this.known = { ...this.known, cached: this.known.cached | bit, dirty: this.known.dirty | bit };
+    if ((this.known.dirty & bit) === 0)
+      this.w.get(this.local(DIRTY)).i32(bit).op(Op.i32Or).set(this.local(DIRTY));
+    this.known = { ...this.known, dirty: this.known.dirty | bit };
   }
 
   /** TOP - 1 (the entry written already). */
@@ -472,14 +466,14 @@ export class X87Stack {
   }
 
   /**
-   * After `step` ran the instruction: T0 from TOP less the fast path's delta, the words reloaded, nothing
-   * cached; then both ways meet knowing `after`'s delta and nothing else.
+   * After `step` ran the instruction: T0 from TOP less the fast path's delta, the words and registers loaded
+   * again; then both ways meet knowing `after`'s delta and nothing else.
    */
   declined(after: Known): void {
     const w = this.w;
     w.i32(0).mem(Op.i32Load, this.word(X87_WORD_TOP)).i32(after.delta).op(Op.i32Sub).i32(7).op(Op.i32And);
     w.set(this.local(T0));
     this.takeWords();
-    this.known = { active: true, delta: after.delta, cached: 0, dirty: 0 };
+    this.known = { active: true, delta: after.delta, dirty: 0 };
   }
 }
