@@ -1,12 +1,12 @@
 // The slab allocator against the shared object-allocator properties (src/testing/), plus its design facts:
 // colouring, the bufctl stack, and the full/partial/empty lists.
 import { PAGE_SIZE, type PhysAddr } from '@kmos/abi-driver';
+import { describeObjectAllocator, makeRig } from '@kmos/mm-test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import plugin from './index.js';
 import { KMALLOC_MAX_CACHE_SIZE } from './kmalloc-classes.js';
 import { BUFCTL_OFF_SLAB_SIZE, CACHE_LINE_BYTES, EMPTY_SLABS_KEPT } from './slab-cache.js';
-import { describeObjectAllocator, makeRig } from '@kmos/mm-test-kit';
 
 describeObjectAllocator(plugin, { kmallocInCachesUpTo: KMALLOC_MAX_CACHE_SIZE, slabRows: true });
 

@@ -1,10 +1,11 @@
 // SLUB against the shared object-allocator properties (src/testing/), plus SLUB's own design facts.
+
+import { describeObjectAllocator, makeRig } from '@kmos/mm-test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import plugin from './index.js';
 import { KMALLOC_MAX_CACHE_SIZE, KMALLOC_SIZES, kmallocClass } from './kmalloc-classes.js';
 import { SLUB_MAX_ORDER, slabOrderFor } from './slub-cache.js';
-import { describeObjectAllocator, makeRig } from '@kmos/mm-test-kit';
 
 describeObjectAllocator(plugin, { kmallocInCachesUpTo: KMALLOC_MAX_CACHE_SIZE, slabRows: true });
 
