@@ -38,7 +38,7 @@ interface Run {
   readonly stdout: string;
 }
 
-/** The least of `runs` runs by each of elapsed and CPU time (each from its own best run), and the last's output. */
+/** Of `runs` runs, the one with the least elapsed time (its output too), with the least CPU time of any run. */
 function bestOf<T extends Run>(runs: number, run: () => T): T {
   let best: T | null = null;
   let cpuSeconds = Number.POSITIVE_INFINITY;
