@@ -7,5 +7,10 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
-  banner: { js: '#!/usr/bin/env node' },
+  // Bundled, not required at run time: its CommonJS files are resolved and compiled one by one at every start.
+  // Its own `require` of Node's modules (events, child_process, ...) needs a `require` in this ES module.
+  noExternal: ['commander'],
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as kmosCreateRequire } from 'node:module';\nconst require = kmosCreateRequire(import.meta.url);",
+  },
 });

@@ -12,4 +12,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // Bundled, not required at run time: Node resolves and compiles semver's ~45 CommonJS files one by one,
+  // ~25 ms of every kmos start.
+  noExternal: ['semver', 'json-source-map'],
 });
