@@ -21,40 +21,45 @@ export const ALU_CMP = 7;
 /** Runs group-1 operation `op` on a and b of width `m` (0xff/0xffff/-1); returns the masked result. */
 export function alu(c: CpuCore, op: number, a: number, b: number, m: number): number {
   let r: number;
+  let lazyOp: number;
   switch (op) {
     case ALU_ADD:
       r = (a + b) & m;
-      setLazy(c, LazyOp.ADD, a, b, r, m);
-      return r;
+      lazyOp = LazyOp.ADD;
+      break;
     case ALU_OR:
       r = (a | b) & m;
+      lazyOp = LazyOp.LOGIC;
       break;
-    case ALU_ADC: {
-      const cin = getCF(c);
-      r = (a + b + cin) & m;
-      setLazy(c, LazyOp.ADC, a, b, r, m);
-      c.lazy[LAZY_CIN] = cin;
-      return r;
-    }
-    case ALU_SBB: {
-      const cin = getCF(c);
-      r = (a - b - cin) & m;
-      setLazy(c, LazyOp.SBB, a, b, r, m);
-      c.lazy[LAZY_CIN] = cin;
-      return r;
-    }
     case ALU_AND:
       r = a & b & m;
+      lazyOp = LazyOp.LOGIC;
       break;
     case ALU_XOR:
       r = (a ^ b) & m;
+      lazyOp = LazyOp.LOGIC;
       break;
+    case ALU_ADC:
+    case ALU_SBB:
+      return aluWithCarry(c, op, a, b, m);
     default: // SUB, CMP
       r = (a - b) & m;
-      setLazy(c, LazyOp.SUB, a, b, r, m);
-      return r;
+      lazyOp = LazyOp.SUB;
+      break;
   }
-  setLazy(c, LazyOp.LOGIC, a, b, r, m);
+  // One call of setLazy and none of getCF: callers that run hot (the decoded tier's inline paths) can have
+  // this function inlined whole.
+  setLazy(c, lazyOp, a, b, r, m);
+  return r;
+}
+
+/** ADC and SBB: ADD and SUB with the carry in. */
+function aluWithCarry(c: CpuCore, op: number, a: number, b: number, m: number): number {
+  const cin = getCF(c);
+  const adc = op === ALU_ADC;
+  const r = (adc ? a + b + cin : a - b - cin) & m;
+  setLazy(c, adc ? LazyOp.ADC : LazyOp.SBB, a, b, r, m);
+  c.lazy[LAZY_CIN] = cin;
   return r;
 }
 

@@ -121,134 +121,21 @@ function runThroughStep(c: CpuCore, d: DecodedInsn): number {
  * Inline paths leave EIP alone unless they branch, so EIP is set once the block is done.
  */
 export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
-  const regs = c.regs;
-  const mmu = c.mmu;
   const n = insns.length;
   const retiredBefore = c.runRetired;
   let i = 0;
   try {
-    for (; i < n; i++) {
-      const d = insns[i];
-      const fast = d.fast;
-      // The stack slot or memory operand is looked up in one place for every kind: each inlined copy of a
-      // lookup cost V8 inlining budget that the ALU helpers then lacked.
-      const a = fast >= Fast.FIRST_STACK ? operandAt(c, d, fast >= Fast.FIRST_MEMORY) : 0;
-      if (fast !== Fast.NONE && a >= 0) {
-        switch (fast) {
-          case Fast.MOV_R32_R32:
-            regs[d.rm] = regs[d.reg];
-            continue;
-          case Fast.MOV_R32_IMM:
-            regs[d.reg] = d.imm;
-            continue;
-          case Fast.ALU_R32_R32: {
-            const r = alu(c, d.sub, regs[d.rm], regs[d.reg], -1);
-            if (d.sub !== ALU_CMP) regs[d.rm] = r;
-            continue;
-          }
-          case Fast.ALU_R32_IMM: {
-            const r = alu(c, d.sub, regs[d.rm], d.imm, -1);
-            if (d.sub !== ALU_CMP) regs[d.rm] = r;
-            continue;
-          }
-          case Fast.TEST_R32_R32:
-            setLazy(c, LazyOp.LOGIC, 0, 0, regs[d.rm] & regs[d.reg], -1);
-            continue;
-          case Fast.LEA:
-            regs[d.reg] = offsetOf(regs, d);
-            continue;
-          case Fast.INC_DEC_R32:
-            regs[d.reg] = incDec(c, regs[d.reg], d.sub !== 0, -1);
-            continue;
-          case Fast.SHIFT_R32_IMM: {
-            const count = d.imm & 0x1f;
-            if (count !== 0) regs[d.rm] = shiftRotate(c, d.reg, regs[d.rm], count, -1);
-            continue;
-          }
-          case Fast.JCC:
-            c.eip = testCondition(c, d.sub) ? d.target : d.next;
-            continue;
-          case Fast.JMP:
-            c.eip = d.target;
-            continue;
-          case Fast.PUSH_R32:
-            storeDword(mmu, a, regs[d.reg]);
-            regs[ESP] = (regs[ESP] - 4) | 0;
-            continue;
-          case Fast.PUSH_IMM:
-            storeDword(mmu, a, d.imm);
-            regs[ESP] = (regs[ESP] - 4) | 0;
-            continue;
-          case Fast.CALL:
-            storeDword(mmu, a, d.next);
-            regs[ESP] = (regs[ESP] - 4) | 0;
-            c.eip = d.target;
-            continue;
-          case Fast.POP_R32: {
-            const v = loadDword(mmu, a);
-            regs[ESP] = (regs[ESP] + 4) | 0;
-            regs[d.reg] = v; // after ESP: POP ESP keeps the popped value
-            continue;
-          }
-          case Fast.RET:
-            c.eip = loadDword(mmu, a);
-            regs[ESP] = (regs[ESP] + 4 + d.imm) | 0;
-            continue;
-          case Fast.MOV_R32_M32:
-            regs[d.reg] = loadDword(mmu, a);
-            continue;
-          case Fast.MOV_M32_R32:
-            storeDword(mmu, a, regs[d.reg]);
-            continue;
-          case Fast.MOV_M32_IMM:
-            storeDword(mmu, a, d.imm);
-            continue;
-          case Fast.ALU_M32_IMM: {
-            const r = alu(c, d.sub, loadDword(mmu, a), d.imm, -1);
-            if (d.fastStore) storeDword(mmu, a, r);
-            continue;
-          }
-          case Fast.ALU_M32_R32: {
-            const r = alu(c, d.sub, loadDword(mmu, a), regs[d.reg], -1);
-            if (d.fastStore) storeDword(mmu, a, r);
-            continue;
-          }
-          case Fast.ALU_R32_M32: {
-            const r = alu(c, d.sub, regs[d.reg], loadDword(mmu, a), -1);
-            if (d.sub !== ALU_CMP) regs[d.reg] = r;
-            continue;
-          }
-          case Fast.MOVX_R32_M: {
-            let v: number;
-            if (d.m === 0xff) v = d.sub === 0 ? mmu.u8[a] : (mmu.u8[a] << 24) >> 24;
-            else {
-              v = (a & 1) === 0 ? mmu.u16[a >>> 1] : mmu.view.getUint16(a, true);
-              if (d.sub !== 0) v = (v << 16) >> 16;
-            }
-            regs[d.reg] = v;
-            continue;
-          }
-          case Fast.MOV_R8_M8: {
-            const r = d.reg;
-            // AL..BL are the low bytes of EAX..EBX, AH..BH their second bytes.
-            if (r < 4) regs[r] = (regs[r] & ~0xff) | mmu.u8[a];
-            else regs[r - 4] = (regs[r - 4] & ~0xff00) | (mmu.u8[a] << 8);
-            continue;
-          }
-          case Fast.ALU_M8_IMM: {
-            const r = alu(c, d.sub, mmu.u8[a], d.imm, 0xff);
-            if (d.fastStore) mmu.u8[a] = r;
-            continue;
-          }
-        }
-      }
+    for (;;) {
+      i = runInline(c, insns, i);
+      if (i === n) break;
       // Inline paths count nothing: the record sees the count so far (RDTSC reads it).
       c.runRetired = retiredBefore + i;
-      const exit = runRecord(c, d);
+      const exit = runRecord(c, insns[i]);
       if (exit !== CONTINUE) {
         c.runRetired = retiredBefore + (exit === FAULTED ? i : i + 1); // a FAULTED instruction did not retire
         return exit;
       }
+      i++;
     }
   } catch (e) {
     c.runRetired = retiredBefore + i; // the instruction that threw did not retire (the run loop unwinds it)
@@ -258,6 +145,148 @@ export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
   const last = insns[n - 1];
   if (!last.endsBlock) c.eip = last.next;
   return CONTINUE;
+}
+
+/**
+ * Runs the inline paths of `insns` from `from` on; returns the index of the first instruction that has none
+ * or whose operand is not at hand (nothing of it done), or the block's length. Kept apart from the records'
+ * path so V8 spends its inlining budget on the helpers these paths call, not on `runRecord`.
+ */
+function runInline(c: CpuCore, insns: DecodedInsn[], from: number): number {
+  const regs = c.regs;
+  const mmu = c.mmu;
+  const n = insns.length;
+  for (let i = from; i < n; i++) {
+    const d = insns[i];
+    const fast = d.fast;
+    if (fast === Fast.NONE) return i;
+    // The stack slot or memory operand is looked up in one place for every kind: each inlined copy of a
+    // lookup cost V8 inlining budget that the ALU helpers then lacked.
+    const a = fast >= Fast.FIRST_STACK ? operandAt(c, d, fast >= Fast.FIRST_MEMORY) : 0;
+    if (a < 0) return i;
+    switch (fast) {
+      case Fast.MOV_R32_R32:
+        regs[d.rm] = regs[d.reg];
+        continue;
+      case Fast.MOV_R32_IMM:
+        regs[d.reg] = d.imm;
+        continue;
+      case Fast.TEST_R32_R32:
+        setLazy(c, LazyOp.LOGIC, 0, 0, regs[d.rm] & regs[d.reg], -1);
+        continue;
+      case Fast.LEA:
+        regs[d.reg] = offsetOf(regs, d);
+        continue;
+      case Fast.INC_DEC_R32:
+        regs[d.reg] = incDec(c, regs[d.reg], d.sub !== 0, -1);
+        continue;
+      case Fast.SHIFT_R32_IMM: {
+        const count = d.imm & 0x1f;
+        if (count !== 0) regs[d.rm] = shiftRotate(c, d.reg, regs[d.rm], count, -1);
+        continue;
+      }
+      case Fast.JCC:
+        c.eip = testCondition(c, d.sub) ? d.target : d.next;
+        continue;
+      case Fast.JMP:
+        c.eip = d.target;
+        continue;
+      case Fast.PUSH_R32:
+        storeDword(mmu, a, regs[d.reg]);
+        regs[ESP] = (regs[ESP] - 4) | 0;
+        continue;
+      case Fast.PUSH_IMM:
+        storeDword(mmu, a, d.imm);
+        regs[ESP] = (regs[ESP] - 4) | 0;
+        continue;
+      case Fast.CALL:
+        storeDword(mmu, a, d.next);
+        regs[ESP] = (regs[ESP] - 4) | 0;
+        c.eip = d.target;
+        continue;
+      case Fast.POP_R32: {
+        const v = loadDword(mmu, a);
+        regs[ESP] = (regs[ESP] + 4) | 0;
+        regs[d.reg] = v; // after ESP: POP ESP keeps the popped value
+        continue;
+      }
+      case Fast.RET:
+        c.eip = loadDword(mmu, a);
+        regs[ESP] = (regs[ESP] + 4 + d.imm) | 0;
+        continue;
+      case Fast.MOV_R32_M32:
+        regs[d.reg] = loadDword(mmu, a);
+        continue;
+      case Fast.MOV_M32_R32:
+        storeDword(mmu, a, regs[d.reg]);
+        continue;
+      case Fast.MOV_M32_IMM:
+        storeDword(mmu, a, d.imm);
+        continue;
+      case Fast.MOVX_R32_M: {
+        let v: number;
+        if (d.m === 0xff) v = d.sub === 0 ? mmu.u8[a] : (mmu.u8[a] << 24) >> 24;
+        else {
+          v = (a & 1) === 0 ? mmu.u16[a >>> 1] : mmu.view.getUint16(a, true);
+          if (d.sub !== 0) v = (v << 16) >> 16;
+        }
+        regs[d.reg] = v;
+        continue;
+      }
+      case Fast.MOV_R8_M8: {
+        const r = d.reg;
+        // AL..BL are the low bytes of EAX..EBX, AH..BH their second bytes.
+        if (r < 4) regs[r] = (regs[r] & ~0xff) | mmu.u8[a];
+        else regs[r - 4] = (regs[r - 4] & ~0xff00) | (mmu.u8[a] << 8);
+        continue;
+      }
+      default: {
+        // The group-1 forms share one call of `alu` (one inlined copy): operands first, the result after.
+        let x: number;
+        let y: number;
+        switch (fast) {
+          case Fast.ALU_R32_R32:
+            x = regs[d.rm];
+            y = regs[d.reg];
+            break;
+          case Fast.ALU_R32_IMM:
+            x = regs[d.rm];
+            y = d.imm;
+            break;
+          case Fast.ALU_R32_M32:
+            x = regs[d.reg];
+            y = loadDword(mmu, a);
+            break;
+          case Fast.ALU_M8_IMM:
+            x = mmu.u8[a];
+            y = d.imm;
+            break;
+          default: // ALU_M32_IMM, ALU_M32_R32
+            x = loadDword(mmu, a);
+            y = fast === Fast.ALU_M32_IMM ? d.imm : regs[d.reg];
+            break;
+        }
+        const r = alu(c, d.sub, x, y, d.m);
+        if (d.sub === ALU_CMP) continue;
+        switch (fast) {
+          case Fast.ALU_R32_R32:
+          case Fast.ALU_R32_IMM:
+            regs[d.rm] = r;
+            break;
+          case Fast.ALU_R32_M32:
+            regs[d.reg] = r;
+            break;
+          case Fast.ALU_M8_IMM:
+            mmu.u8[a] = r;
+            break;
+          default:
+            storeDword(mmu, a, r);
+            break;
+        }
+      }
+    }
+  }
+  return n;
 }
 
 /**
