@@ -68,7 +68,7 @@ export class Kernel {
   readonly dispatcher: SyscallDispatcher;
   readonly log: Logger;
   readonly vfs: Vfs;
-  readonly filePages = new FilePages();
+  readonly filePages = new FilePages((d) => this.vfs.mounts.displayPath(d));
   readonly random: SeededRandom;
   readonly signals: SignalService;
   readonly lifecycle: LifecycleHooks;

@@ -204,7 +204,7 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
   p.vforkPending = false;
   p.vforkDone.wakeAll();
   k.sched.loadAddressSpace(t);
-  const mainFile = k.filePages.mapFileOf(prepared.main.file, prepared.main.path);
+  const mainFile = k.filePages.mapFileOf(prepared.main.file);
   const span = imageSpan(prepared.image);
   const mainBias = prepared.image.type === 'dyn' ? ELF_ET_DYN_BASE - span.low : 0;
   const main = mapElf(as, prepared.image, mainFile, mainBias);
@@ -215,7 +215,7 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
     const interpSpan = imageSpan(image);
     const base = as.unmappedArea(interpSpan.high - interpSpan.low, 0);
     interpBase = base - interpSpan.low;
-    const loaded = mapElf(as, image, k.filePages.mapFileOf(file.file, file.path), interpBase);
+    const loaded = mapElf(as, image, k.filePages.mapFileOf(file.file), interpBase);
     entry = loaded.entry;
     void Promise.resolve(file.file.close());
   }
@@ -248,7 +248,7 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
     ],
   });
   copyToUser(as, stack.sp as never, stack.bytes);
-  resetProcessForExec(k, p, prepared.argv, path);
+  resetProcessForExec(k, p, prepared, path);
   resetThreadForExec(k.cpu, t, stack.sp, entry);
 }
 
@@ -263,11 +263,13 @@ function killOtherThreads(k: Kernel, keep: Thread): void {
   keep.process.threads.push(keep);
 }
 
-function resetProcessForExec(k: Kernel, p: Process, argv: readonly Uint8Array[], path: string): void {
+function resetProcessForExec(k: Kernel, p: Process, prepared: Prepared, path: string): void {
   for (const file of p.files.takeCloseOnExec()) void Promise.resolve(file.close()).catch(() => {});
   p.signals.resetForExec();
-  p.argv = argv.map((a) => Buffer.from(a.buffer, a.byteOffset, a.length).toString('latin1'));
-  p.exePath = path;
+  p.argv = prepared.argv.map((a) => Buffer.from(a.buffer, a.byteOffset, a.length).toString('latin1'));
+  // The file itself, not the path exec was given ("/proc/self/exe", "./prog"): Linux's exe link follows it.
+  p.exe = prepared.main.file.dentry;
+  // comm is the name exec was given, as in Linux.
   p.comm = path.slice(path.lastIndexOf('/') + 1).slice(0, 15);
   void k;
 }

@@ -143,16 +143,31 @@ export class MountTable {
 
   /** The absolute path of `d` in the namespace (mount points crossed upwards); null when it was deleted. */
   pathOf(d: Dentry, root: Dentry | null = null): string | null {
+    const { path, deleted } = this.namesUp(d, root);
+    return deleted ? null : path;
+  }
+
+  /**
+   * The path of `d` as /proc shows a file (Linux's d_path): from `root`, and ending in " (deleted)" once
+   * its name, or a directory's above it, was removed.
+   */
+  displayPath(d: Dentry, root: Dentry | null = null): string {
+    const { path, deleted } = this.namesUp(d, root);
+    return deleted ? `${path} (deleted)` : path;
+  }
+
+  private namesUp(d: Dentry, root: Dentry | null): { path: string; deleted: boolean } {
     const names: string[] = [];
+    let deleted = false;
     let cur: Dentry | null = d;
     while (cur) {
-      if (cur.deleted) return null;
+      if (cur.deleted) deleted = true;
       if (root && cur.sameAs(root)) break;
       if (cur.parent) {
         names.push(cur.name);
         cur = cur.parent;
       } else cur = cur.mount.mountpoint;
     }
-    return `/${names.reverse().join('/')}`;
+    return { path: `/${names.reverse().join('/')}`, deleted };
   }
 }

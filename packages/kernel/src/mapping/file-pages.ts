@@ -15,10 +15,24 @@ import type { MapFile } from '../mm/mmap.js';
 import type { PageSource, SourceIdentity } from '../mm/page-cache.js';
 
 class InodePages implements PageSource {
+  readonly identity: SourceIdentity;
+
   constructor(
     private readonly dentry: Dentry,
-    readonly identity: SourceIdentity,
-  ) {}
+    dev: { major: number; minor: number },
+    describe: (d: Dentry) => string,
+  ) {
+    // The path /proc/<pid>/maps shows: where the file is now, as Linux's d_path (not the name it was
+    // opened by, which may be relative or /proc/self/exe).
+    this.identity = {
+      devMajor: dev.major,
+      devMinor: dev.minor,
+      ino: dentry.ino,
+      get path() {
+        return describe(dentry);
+      },
+    };
+  }
 
   readPage(offsetBytes: number, into: Uint8Array): number {
     const read = this.dentry.mount.fs.read(this.dentry.ino, offsetBytes, into);
@@ -39,8 +53,11 @@ class InodePages implements PageSource {
 export class FilePages {
   private readonly byMount = new Map<Mount, Map<number, InodePages>>();
 
+  /** `describe` gives a file's path as /proc shows it (MountTable.displayPath). */
+  constructor(private readonly describe: (d: Dentry) => string) {}
+
   /** The page source of `dentry`'s inode (the same object every time, so its page cache is shared). */
-  sourceFor(dentry: Dentry, path: string, dev: { major: number; minor: number }): PageSource {
+  sourceFor(dentry: Dentry, dev: { major: number; minor: number }): PageSource {
     let inodes = this.byMount.get(dentry.mount);
     if (!inodes) {
       inodes = new Map();
@@ -48,16 +65,16 @@ export class FilePages {
     }
     let source = inodes.get(dentry.ino);
     if (!source) {
-      source = new InodePages(dentry, { devMajor: dev.major, devMinor: dev.minor, ino: dentry.ino, path });
+      source = new InodePages(dentry, dev, this.describe);
       inodes.set(dentry.ino, source);
     }
     return source;
   }
 
   /** mmap's view of an open file; ENODEV when the file cannot be mapped (pipes, sockets, most devices). */
-  mapFileOf(file: OpenFile, path: string): MapFile {
+  mapFileOf(file: OpenFile): MapFile {
     if (!(file instanceof RegularFile)) throw new KernelError(ENODEV, 'only regular files can be mapped');
-    const source = this.sourceFor(file.dentry, path, { major: 0, minor: 0 });
+    const source = this.sourceFor(file.dentry, { major: 0, minor: 0 });
     return { source, readable: file.readable, writable: file.writable };
   }
 }

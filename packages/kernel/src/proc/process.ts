@@ -57,8 +57,8 @@ export class Process {
   comm = '';
   /** argv of the running program, for /proc/<pid>/cmdline; written by exec. */
   argv: readonly string[] = [];
-  /** The path of the running executable, for /proc/<pid>/exe; written by exec. */
-  exePath = '';
+  /** The file of the running executable, for /proc/<pid>/exe (null before the first exec); written by exec. */
+  exe: Dentry | null = null;
   /** Signals sent to the process as a whole, not yet delivered (bit n-1 = signal n). */
   sigPendingLo = 0;
   sigPendingHi = 0;

@@ -219,7 +219,7 @@ function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
   const child = new Process(pid, realParent, parent.pgid, parent.sid, parent.creds, mm, files, fs, signals);
   child.comm = parent.comm;
   child.argv = parent.argv;
-  child.exePath = parent.exePath;
+  child.exe = parent.exe;
   child.ctty = parent.ctty;
   child.exitSignal = flags & CSIGNAL;
   realParent?.children.add(child);

@@ -27,7 +27,7 @@ function doMmap(
   if (!(flags & MAP_ANONYMOUS)) {
     if (signed(fd) < 0) throw new KernelError(EBADF);
     const open = t.process.files.get(signed(fd));
-    file = k.filePages.mapFileOf(open, open.dentry ? `fd ${fd}` : '');
+    file = k.filePages.mapFileOf(open);
   }
   return mmap(t.process.mm, addr, len, prot, flags, file, offsetBytes);
 }
