@@ -16,7 +16,6 @@
  *   Self-modifying code therefore costs nothing until it happens.
  */
 import type { CpuCore } from './cpu-core.js';
-import type { DecodedInsn } from './decoded-block.js';
 import type { Mmu } from './mmu.js';
 
 /**
@@ -39,8 +38,13 @@ const RECENT_SLOTS = 4096;
 const RECENT_MASK = RECENT_SLOTS - 1;
 
 export class Block {
-  /** The decoded instructions (empty when the first one crosses the page end: the interpreter runs it). */
-  insns: DecodedInsn[] = [];
+  /**
+   * The decoded instructions, packed (decoded-code.ts): `insnCount` of them from word `codeAt` of `code`
+   * (none when the first one crosses the page end: the interpreter runs it).
+   */
+  code: Int32Array = NO_EIPS;
+  codeAt = 0;
+  insnCount = 0;
   /** Runs of the decoded block; the run loop compiles a region when it reaches the JIT threshold. */
   count = 0;
   /** The compiled region this block is an entry of, once there is one (shared by its entries). */

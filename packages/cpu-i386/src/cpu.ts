@@ -51,6 +51,7 @@ import {
 } from './constants.js';
 import { CpuCore, INSN_BLOCK_PASSES, INSN_EIP, INSN_ESP } from './cpu-core.js';
 import { decodeBlock, FAULTED, runDecoded } from './decoded-block.js';
+import { DecodedCodeStore } from './decoded-code.js';
 import { FAULT_SIGNAL } from './fault.js';
 import { getEflags } from './flags.js';
 import { FpuSwitch, FXSAVE_BYTES } from './fpu-switch.js';
@@ -85,6 +86,8 @@ export class I386Cpu implements Cpu {
 
   /** The code cache, or null when only the interpreter runs (no decoding, no regions). */
   private readonly cache: CodeCache | null;
+  /** Where decoded blocks keep their packed instructions. */
+  private readonly decodedCode = new DecodedCodeStore();
   /**
    * Instructions retired inside compiled blocks: one addition per block run, never per instruction, so the
    * interpreted count is the difference with `insns`. Written by the run loop only.
@@ -241,9 +244,9 @@ export class I386Cpu implements Cpu {
         }
       }
       c.currentBlock = null;
-      const insns = b.insns;
-      if (insns.length > 0 && budgetInsns - c.runRetired >= insns.length) {
-        const exit = runDecoded(c, insns);
+      const n = b.insnCount;
+      if (n > 0 && budgetInsns - c.runRetired >= n) {
+        const exit = runDecoded(c, b.code, b.codeAt, n);
         this.decodedRuns++;
         if (exit === FAULTED) return FAULTED;
         if (exit >= 0) {
@@ -277,7 +280,12 @@ export class I386Cpu implements Cpu {
   /** Decodes the block at `eip` (physical `phys`) and files it. */
   private decode(cache: CodeCache, phys: number, eip: number): Block {
     const b = new Block(eip, phys & ~0xfff);
-    if (this.decodeBlocks) b.insns = decodeBlock(this.core.mmu.u8, phys, eip);
+    if (this.decodeBlocks) {
+      const decoded = decodeBlock(this.core.mmu.u8, phys, eip, this.decodedCode);
+      b.code = decoded.words;
+      b.codeAt = decoded.at;
+      b.insnCount = decoded.count;
+    }
     cache.install(phys, b);
     return b;
   }

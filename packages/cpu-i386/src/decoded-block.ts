@@ -32,6 +32,30 @@ import { ALU_CMP, alu, incDec, shiftRotate } from './alu.js';
 import { ESP, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './constants.js';
 import type { CpuCore } from './cpu-core.js';
 import { INSN_EIP, INSN_ESP, LazyOp } from './cpu-core.js';
+import {
+  type DecodedCodeStore,
+  FORM_WIDTH_SHIFT,
+  OPS_BASE_SHIFT,
+  OPS_ENDS_BLOCK,
+  OPS_FAST_MASK,
+  OPS_FAST_STORE,
+  OPS_INDEX_SHIFT,
+  OPS_REG_SHIFT,
+  OPS_RM_SHIFT,
+  OPS_SCALE_SHIFT,
+  OPS_SEG_SHIFT,
+  OPS_SUB_SHIFT,
+  packable,
+  packInsn,
+  unpackInsn,
+  W_DISP,
+  W_FORM,
+  W_IMM,
+  W_NEXT,
+  W_OPS,
+  W_TARGET,
+  WORDS_PER_INSN,
+} from './decoded-code.js';
 import { Fast, fastKindOf, fastStores } from './decoded-fast.js';
 import {
   Access,
@@ -113,168 +137,176 @@ function runThroughStep(c: CpuCore, d: DecodedInsn): number {
 }
 
 /**
- * Runs `insns` from the first; returns CONTINUE or LEAVE_BLOCK (EIP is where to go on) or the RunExit an
- * instruction asked for. Counts each retired instruction in `c.runRetired`.
+ * Runs the `n` instructions packed in `words` from word `at` (decoded-code.ts); returns CONTINUE or
+ * LEAVE_BLOCK (EIP is where to go on) or the RunExit an instruction asked for. Counts each retired
+ * instruction in `c.runRetired`.
  *
  * The commonest forms run inline (decoded-fast.ts says which) when their stack slot or memory operand is at
- * hand (`operandAt`); otherwise the record (`runRecord`) runs the instruction, nothing having changed.
- * Inline paths leave EIP alone unless they branch, so EIP is set once the block is done.
+ * hand (`operandAt`); otherwise the instruction is unpacked into a record and `runRecord` runs it, nothing
+ * having changed. Inline paths leave EIP alone unless they branch, so EIP is set once the block is done.
  */
-export function runDecoded(c: CpuCore, insns: DecodedInsn[]): number {
-  const n = insns.length;
+export function runDecoded(c: CpuCore, words: Int32Array, at: number, n: number): number {
   const retiredBefore = c.runRetired;
-  let i = 0;
+  const end = at + n * WORDS_PER_INSN;
+  let p = at;
   try {
     for (;;) {
-      i = runInline(c, insns, i);
-      if (i === n) break;
+      p = runInline(c, words, p, end);
+      if (p === end) break;
       // Inline paths count nothing: the record sees the count so far (RDTSC reads it).
+      const i = (p - at) / WORDS_PER_INSN;
       c.runRetired = retiredBefore + i;
-      const exit = runRecord(c, insns[i]);
+      const exit = runRecord(c, unpackInsn(words, p, record));
       if (exit !== CONTINUE) {
         c.runRetired = retiredBefore + (exit === FAULTED ? i : i + 1); // a FAULTED instruction did not retire
         return exit;
       }
-      i++;
+      p += WORDS_PER_INSN;
     }
   } catch (e) {
-    c.runRetired = retiredBefore + i; // the instruction that threw did not retire (the run loop unwinds it)
+    c.runRetired = retiredBefore + (p - at) / WORDS_PER_INSN; // the instruction that threw did not retire
     throw e;
   }
   c.runRetired = retiredBefore + n;
-  const last = insns[n - 1];
-  if (!last.endsBlock) c.eip = last.next;
+  const last = end - WORDS_PER_INSN;
+  if ((words[last + W_OPS] & OPS_ENDS_BLOCK) === 0) c.eip = words[last + W_NEXT];
   return CONTINUE;
 }
 
+/** The record `runRecord` and the handlers take: one, filled from the packed words before each use. */
+const record = new DecodedInsn();
+
 /**
- * Runs the inline paths of `insns` from `from` on; returns the index of the first instruction that has none
- * or whose operand is not at hand (nothing of it done), or the block's length. Kept apart from the records'
- * path so V8 spends its inlining budget on the helpers these paths call, not on `runRecord`.
+ * Runs the inline paths of the instructions packed from word `from` to `end`; returns where the first
+ * instruction that has none, or whose operand is not at hand, starts (nothing of it done), or `end`. Kept
+ * apart from the records' path so V8 spends its inlining budget on the helpers these paths call.
  */
-function runInline(c: CpuCore, insns: DecodedInsn[], from: number): number {
+function runInline(c: CpuCore, words: Int32Array, from: number, end: number): number {
   const regs = c.regs;
   const mmu = c.mmu;
-  const n = insns.length;
-  for (let i = from; i < n; i++) {
-    const d = insns[i];
-    const fast = d.fast;
-    if (fast === Fast.NONE) return i;
+  for (let p = from; p < end; p = (p + WORDS_PER_INSN) | 0) {
+    const ops = words[p + W_OPS];
+    const fast = ops & OPS_FAST_MASK;
+    if (fast === Fast.NONE) return p;
     // The stack slot or memory operand is looked up in one place for every kind: each inlined copy of a
     // lookup cost V8 inlining budget that the ALU helpers then lacked.
-    const a = fast >= Fast.FIRST_STACK ? operandAt(c, d, fast >= Fast.FIRST_MEMORY) : 0;
-    if (a < 0) return i;
+    const a = fast >= Fast.FIRST_STACK ? operandAt(c, words, p, ops, fast >= Fast.FIRST_MEMORY) : 0;
+    if (a < 0) return p;
+    const reg = (ops >>> OPS_REG_SHIFT) & 7;
+    const rm = (ops >>> OPS_RM_SHIFT) & 7;
+    const sub = (ops >>> OPS_SUB_SHIFT) & 0xf;
     switch (fast) {
       case Fast.MOV_R32_R32:
-        regs[d.rm] = regs[d.reg];
+        regs[rm] = regs[reg];
         continue;
       case Fast.MOV_R32_IMM:
-        regs[d.reg] = d.imm;
+        regs[reg] = words[p + W_IMM];
         continue;
       case Fast.TEST_R32_R32:
-        setLazy(c, LazyOp.LOGIC, 0, 0, regs[d.rm] & regs[d.reg], -1);
+        setLazy(c, LazyOp.LOGIC, 0, 0, regs[rm] & regs[reg], -1);
         continue;
       case Fast.LEA:
-        regs[d.reg] = offsetOf(regs, d);
+        regs[reg] = offsetOf(regs, words, p, ops);
         continue;
       case Fast.INC_DEC_R32:
-        regs[d.reg] = incDec(c, regs[d.reg], d.sub !== 0, -1);
+        regs[reg] = incDec(c, regs[reg], sub !== 0, -1);
         continue;
       case Fast.SHIFT_R32_IMM: {
-        const count = d.imm & 0x1f;
-        if (count !== 0) regs[d.rm] = shiftRotate(c, d.reg, regs[d.rm], count, -1);
+        const count = words[p + W_IMM] & 0x1f;
+        if (count !== 0) regs[rm] = shiftRotate(c, reg, regs[rm], count, -1);
         continue;
       }
       case Fast.JCC:
-        c.eip = testCondition(c, d.sub) ? d.target : d.next;
+        c.eip = testCondition(c, sub) ? words[p + W_TARGET] : words[p + W_NEXT];
         continue;
       case Fast.JMP:
-        c.eip = d.target;
+        c.eip = words[p + W_TARGET];
         continue;
       case Fast.PUSH_R32:
-        storeDword(mmu, a, regs[d.reg]);
+        storeDword(mmu, a, regs[reg]);
         regs[ESP] = (regs[ESP] - 4) | 0;
         continue;
       case Fast.PUSH_IMM:
-        storeDword(mmu, a, d.imm);
+        storeDword(mmu, a, words[p + W_IMM]);
         regs[ESP] = (regs[ESP] - 4) | 0;
         continue;
       case Fast.CALL:
-        storeDword(mmu, a, d.next);
+        storeDword(mmu, a, words[p + W_NEXT]);
         regs[ESP] = (regs[ESP] - 4) | 0;
-        c.eip = d.target;
+        c.eip = words[p + W_TARGET];
         continue;
       case Fast.POP_R32: {
         const v = loadDword(mmu, a);
         regs[ESP] = (regs[ESP] + 4) | 0;
-        regs[d.reg] = v; // after ESP: POP ESP keeps the popped value
+        regs[reg] = v; // after ESP: POP ESP keeps the popped value
         continue;
       }
       case Fast.RET:
         c.eip = loadDword(mmu, a);
-        regs[ESP] = (regs[ESP] + 4 + d.imm) | 0;
+        regs[ESP] = (regs[ESP] + 4 + words[p + W_IMM]) | 0;
         continue;
       case Fast.MOV_R32_M32:
-        regs[d.reg] = loadDword(mmu, a);
+        regs[reg] = loadDword(mmu, a);
         continue;
       case Fast.MOV_M32_R32:
-        storeDword(mmu, a, regs[d.reg]);
+        storeDword(mmu, a, regs[reg]);
         continue;
       case Fast.MOV_M32_IMM:
-        storeDword(mmu, a, d.imm);
+        storeDword(mmu, a, words[p + W_IMM]);
         continue;
       case Fast.MOVX_R32_M: {
         let v: number;
-        if (d.m === 0xff) v = d.sub === 0 ? mmu.u8[a] : (mmu.u8[a] << 24) >> 24;
-        else {
+        if (((words[p + W_FORM] >>> FORM_WIDTH_SHIFT) & 3) === WIDTH_CODE_8) {
+          v = sub === 0 ? mmu.u8[a] : (mmu.u8[a] << 24) >> 24;
+        } else {
           v = (a & 1) === 0 ? mmu.u16[a >>> 1] : mmu.view.getUint16(a, true);
-          if (d.sub !== 0) v = (v << 16) >> 16;
+          if (sub !== 0) v = (v << 16) >> 16;
         }
-        regs[d.reg] = v;
+        regs[reg] = v;
         continue;
       }
-      case Fast.MOV_R8_M8: {
-        const r = d.reg;
+      case Fast.MOV_R8_M8:
         // AL..BL are the low bytes of EAX..EBX, AH..BH their second bytes.
-        if (r < 4) regs[r] = (regs[r] & ~0xff) | mmu.u8[a];
-        else regs[r - 4] = (regs[r - 4] & ~0xff00) | (mmu.u8[a] << 8);
+        if (reg < 4) regs[reg] = (regs[reg] & ~0xff) | mmu.u8[a];
+        else regs[reg - 4] = (regs[reg - 4] & ~0xff00) | (mmu.u8[a] << 8);
         continue;
-      }
       default: {
         // The group-1 forms share one call of `alu` (one inlined copy): operands first, the result after.
         let x: number;
         let y: number;
+        let m = -1;
         switch (fast) {
           case Fast.ALU_R32_R32:
-            x = regs[d.rm];
-            y = regs[d.reg];
+            x = regs[rm];
+            y = regs[reg];
             break;
           case Fast.ALU_R32_IMM:
-            x = regs[d.rm];
-            y = d.imm;
+            x = regs[rm];
+            y = words[p + W_IMM];
             break;
           case Fast.ALU_R32_M32:
-            x = regs[d.reg];
+            x = regs[reg];
             y = loadDword(mmu, a);
             break;
           case Fast.ALU_M8_IMM:
             x = mmu.u8[a];
-            y = d.imm;
+            y = words[p + W_IMM];
+            m = 0xff;
             break;
           default: // ALU_M32_IMM, ALU_M32_R32
             x = loadDword(mmu, a);
-            y = fast === Fast.ALU_M32_IMM ? d.imm : regs[d.reg];
+            y = fast === Fast.ALU_M32_IMM ? words[p + W_IMM] : regs[reg];
             break;
         }
-        const r = alu(c, d.sub, x, y, d.m);
-        if (d.sub === ALU_CMP) continue;
+        const r = alu(c, sub, x, y, m);
+        if (sub === ALU_CMP) continue;
         switch (fast) {
           case Fast.ALU_R32_R32:
           case Fast.ALU_R32_IMM:
-            regs[d.rm] = r;
+            regs[rm] = r;
             break;
           case Fast.ALU_R32_M32:
-            regs[d.reg] = r;
+            regs[reg] = r;
             break;
           case Fast.ALU_M8_IMM:
             mmu.u8[a] = r;
@@ -286,30 +318,37 @@ function runInline(c: CpuCore, insns: DecodedInsn[], from: number): number {
       }
     }
   }
-  return n;
+  return end;
 }
 
+/** The FORM word's width code of 8-bit operands (decoded-code.ts). */
+const WIDTH_CODE_8 = 1;
+
 /**
- * The physical address of the stack slot (`memory` false) or memory operand of `d` when the common case holds:
- * the segment needs no checks, the TLB (for writing if `fastStore`) has the page, and a dword stays in it
- * (so does any narrower operand: one check serves every width). Else -1: the record runs the instruction.
+ * The physical address of the stack slot (`memory` false) or memory operand of the instruction packed at
+ * `p` (OPS word `ops`) when the common case holds: the segment needs no checks, the TLB (for writing if
+ * the inline path stores) has the page, and a dword stays in it (so does any narrower operand: one check
+ * serves every width). Else -1: the record runs the instruction.
  */
-function operandAt(c: CpuCore, d: DecodedInsn, memory: boolean): number {
-  const seg = memory ? d.seg : SEG_SS;
+function operandAt(c: CpuCore, words: Int32Array, p: number, ops: number, memory: boolean): number {
+  const seg = memory ? (ops >>> OPS_SEG_SHIFT) & 7 : SEG_SS;
   if ((c.segCheckMask & (1 << seg)) !== 0) return -1;
   const regs = c.regs;
-  const off = memory ? offsetOf(regs, d) : d.fastStore ? regs[ESP] - 4 : regs[ESP];
+  const store = (ops & OPS_FAST_STORE) !== 0;
+  const off = memory ? offsetOf(regs, words, p, ops) : store ? regs[ESP] - 4 : regs[ESP];
   const lin = (off + c.segBase[seg]) | 0;
-  const page = (d.fastStore ? c.mmu.tlbWrite : c.mmu.tlbRead)[lin >>> 12];
+  const page = (store ? c.mmu.tlbWrite : c.mmu.tlbRead)[lin >>> 12];
   const inPage = lin & 0xfff;
   return page >= 0 && inPage <= 0xffc ? page | inPage : -1;
 }
 
 /** The memory operand's offset in its segment. */
-function offsetOf(regs: Int32Array, d: DecodedInsn): number {
-  let off = d.disp;
-  if (d.base >= 0) off += regs[d.base];
-  if (d.index >= 0) off += regs[d.index] << d.scale;
+function offsetOf(regs: Int32Array, words: Int32Array, p: number, ops: number): number {
+  let off = words[p + W_DISP];
+  const base = (ops >>> OPS_BASE_SHIFT) & 0xf;
+  const index = (ops >>> OPS_INDEX_SHIFT) & 0xf;
+  if (base !== 0) off += regs[base - 1];
+  if (index !== 0) off += regs[index - 1] << ((ops >>> OPS_SCALE_SHIFT) & 3);
   return off | 0;
 }
 
@@ -395,29 +434,52 @@ const SEGMENT_PREFIX: Record<number, number> = {
   101: SEG_GS,
 };
 
+/** A decoded block's instructions, packed (decoded-code.ts): `count` of them from word `at` of `words`. */
+export interface DecodedBlock {
+  readonly words: Int32Array;
+  readonly at: number;
+  readonly count: number;
+}
+
+const NO_CODE: DecodedBlock = { words: new Int32Array(0), at: 0, count: 0 };
+
+/** Records of the block being decoded (reused: decoding allocates a record per instruction only here). */
+const decoding: DecodedInsn[] = [];
+
 /**
- * Decodes the block starting at linear `lin`, whose bytes are at physical `phys` in `u8`; an empty array
- * when its first instruction does not fit in the page (the interpreter runs that one).
+ * Decodes the block starting at linear `lin`, whose bytes are at physical `phys` in `u8`, and packs it into
+ * `store`; no instructions when its first does not fit in the page (the interpreter runs that one).
  */
-export function decodeBlock(u8: Uint8Array, phys: number, lin: number): DecodedInsn[] {
+export function decodeBlock(
+  u8: Uint8Array,
+  phys: number,
+  lin: number,
+  store: DecodedCodeStore,
+): DecodedBlock {
   const pageEnd = (phys & ~0xfff) + 4096;
-  const insns: DecodedInsn[] = [];
+  let count = 0;
   let at = phys;
   let eip = lin;
-  while (insns.length < MAX_BLOCK_INSNS) {
+  while (count < MAX_BLOCK_INSNS) {
     const length = instructionLength(u8, at, pageEnd);
     if (length < 0) break;
     const d = new DecodedInsn();
     d.eip = eip;
     d.next = (eip + length) | 0;
     decodeInstruction(u8, at, pageEnd, d);
-    insns.push(d);
+    decoding[count++] = d;
     if (d.endsBlock) break;
     at += length;
     eip = d.next;
   }
-  return insns;
+  if (count === 0) return NO_CODE;
+  const span = store.reserve(count);
+  for (let i = 0; i < count; i++) packInsn(decoding[i], span.words, span.at + i * WORDS_PER_INSN);
+  decoding.fill(NO_RECORD, 0, count);
+  return { words: span.words, at: span.at, count };
 }
+
+const NO_RECORD = new DecodedInsn();
 
 /**
  * Fills `d` (whose `eip` and `next` are set from the length table) for the instruction at `at`, known to fit
@@ -438,9 +500,11 @@ export function decodeInstruction(u8: Uint8Array, at: number, end: number, d: De
   const form: FormDecoder | undefined = decodeForm(op);
   const decoded = form !== undefined && SEGMENT_PREFIX[op] === undefined && form(cursor, d, op, seg);
   // A form that read another length than the length table says is a decoder bug: the interpreter is right.
-  if (!decoded || d.next - d.eip !== cursor.pos - at) {
+  // A form that packs into fewer bits than it decoded (decoded-code.ts) would be a decoder bug too.
+  if (!decoded || d.next - d.eip !== cursor.pos - at || !packable(d)) {
     if (decoded) lengthDisagreements++;
     // The interpreter checks its own accesses (in its order: an #UD form must not fault on its operand).
+    clearOperands(d);
     d.kind = Kind.STEP;
     d.access = Access.None;
     d.stack = StackUse.None;
@@ -452,7 +516,23 @@ export function decodeInstruction(u8: Uint8Array, at: number, end: number, d: De
   d.fastStore = fastStores(d, d.fast);
 }
 
-/** Forms whose operand bytes disagreed with instruction-length.ts (tests expect none). */
+/** Back to a new record's operands: an instruction left to `step` packs only its addresses and length. */
+function clearOperands(d: DecodedInsn): void {
+  d.reg = 0;
+  d.rm = 0;
+  d.sub = 0;
+  d.imm = 0;
+  d.base = -1;
+  d.index = -1;
+  d.scale = 0;
+  d.disp = 0;
+  d.seg = SEG_DS;
+  d.target = 0;
+  d.m = -1;
+  d.modrm = 0xc0;
+}
+
+/** Forms whose operand bytes disagreed with instruction-length.ts or did not pack (tests expect none). */
 export let lengthDisagreements = 0;
 
 /** Whether an instruction left to `step` may transfer control: the block ends after it. */

@@ -2,12 +2,13 @@
  * The length decoder against GNU objdump's disassembly of real i386 code (Debian's static busybox, and the
  * host C library's 32-bit build when present): every instruction boundary objdump reports must get the
  * length objdump gives it; and the decoded tier's forms (decoded-handlers.ts) must read exactly that many
- * bytes too.
+ * bytes too, and pack into the words the runner reads (decoded-code.ts) with nothing lost.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DecodedInsn, decodeInstruction, lengthDisagreements } from './decoded-block.js';
+import { packInsn, unpackInsn, WORDS_PER_INSN } from './decoded-code.js';
 import { Kind } from './decoded-handlers.js';
 import { instructionLength } from './instruction-length.js';
 
@@ -69,13 +70,21 @@ describe.skipIf(BINARIES.length === 0)('the decoded tier', () => {
       const { bytes, instructions } = disassemble(path);
       const before = lengthDisagreements;
       let handled = 0;
+      const words = new Int32Array(WORDS_PER_INSN);
+      const lost: string[] = [];
       for (const [at, length] of instructions) {
         const d = new DecodedInsn();
-        d.next = length;
+        d.eip = at;
+        d.next = at + length;
         decodeInstruction(bytes, at, bytes.length, d);
         if (d.kind !== Kind.STEP) handled++;
+        packInsn(d, words, 0);
+        const back = unpackInsn(words, 0, new DecodedInsn());
+        if (JSON.stringify(back) !== JSON.stringify(d) && lost.length < 5)
+          lost.push(`${JSON.stringify(d)} came back as ${JSON.stringify(back)}`);
       }
       expect(lengthDisagreements - before).toBe(0);
+      expect(lost).toEqual([]);
       // Most instructions of real code have a form of their own (not a detour through the interpreter).
       expect(handled / instructions.length).toBeGreaterThan(0.8);
     },

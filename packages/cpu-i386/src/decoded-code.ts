@@ -1,0 +1,153 @@
+/**
+ * Where decoded instructions live: packed into six int32 words each, in large shared chunks, so a block's
+ * instructions sit side by side in 24 bytes apiece. Layer: arch plugin (cpu-i386); decoded-block.ts packs
+ * what it decodes here and runs it from here; a Block (code-cache.ts) names its chunk and first word.
+ *
+ * Why: a record object per instruction took 192 bytes (21 fields of 8 bytes and a header, apart from its
+ * neighbours on the heap). A program with a lot of code (python's start-up decodes 35,000 blocks) then reads
+ * some 40 MB of records, each instruction a miss all the way to RAM, and the collector traces every one of
+ * them. Packed, the same code takes a fifth of that, read in order, and chunks are few objects.
+ *
+ * Layout of an instruction's words (`at` its first):
+ * - OPS: fast kind (bits 0-4), fastStore (5), plain (6), endsBlock (7), reg (8-10), rm (11-13), sub
+ *   (14-17), seg (18-20), scale (21-22), base + 1 (23-26), index + 1 (27-30);
+ * - FORM: kind (0-7), access (8-9), stack (10-11), ModR/M (12-19), width code (20-21: 32, 8 or 16 bits),
+ *   length in bytes (22-25);
+ * - IMM, DISP, TARGET, NEXT: as the DecodedInsn fields of those names (EIP is NEXT less the length: the
+ *   inline paths want the address after an instruction, only records the one of its start).
+ *
+ * Chunks are never compacted: a block dropped by a store to its frame leaves its words unused, and a chunk
+ * is freed by the collector once no block names it. Self-modifying code is rare enough for that.
+ */
+import type { DecodedInsn } from './decoded-block.js';
+
+export const WORDS_PER_INSN = 6;
+export const W_OPS = 0;
+export const W_FORM = 1;
+export const W_IMM = 2;
+export const W_DISP = 3;
+export const W_TARGET = 4;
+export const W_NEXT = 5;
+
+/** Bit positions in the OPS word that the inline paths read directly. */
+export const OPS_FAST_MASK = 0x1f;
+export const OPS_FAST_STORE = 1 << 5;
+export const OPS_PLAIN = 1 << 6;
+export const OPS_ENDS_BLOCK = 1 << 7;
+export const OPS_REG_SHIFT = 8;
+export const OPS_RM_SHIFT = 11;
+export const OPS_SUB_SHIFT = 14;
+export const OPS_SEG_SHIFT = 18;
+export const OPS_SCALE_SHIFT = 21;
+export const OPS_BASE_SHIFT = 23;
+export const OPS_INDEX_SHIFT = 27;
+export const FORM_WIDTH_SHIFT = 20;
+export const FORM_LENGTH_SHIFT = 22;
+
+/** Width codes of the FORM word: the operand width mask `m` of DecodedInsn. */
+const WIDTH_MASKS = [-1, 0xff, 0xffff];
+
+/** Words per chunk: room for about 2,700 instructions (a block has at most 48). */
+const CHUNK_WORDS = 1 << 14;
+
+/** Where a block's packed instructions went. */
+export interface CodeSpan {
+  readonly words: Int32Array;
+  readonly at: number;
+}
+
+/** Hands out room for packed instructions from the current chunk, starting a new chunk when it is full. */
+export class DecodedCodeStore {
+  private chunk = new Int32Array(CHUNK_WORDS);
+  private top = 0;
+
+  /** Room for `insns` instructions. */
+  reserve(insns: number): CodeSpan {
+    const words = insns * WORDS_PER_INSN;
+    if (this.top + words > this.chunk.length) {
+      this.chunk = new Int32Array(Math.max(CHUNK_WORDS, words));
+      this.top = 0;
+    }
+    const span = { words: this.chunk, at: this.top };
+    this.top += words;
+    return span;
+  }
+}
+
+/** Packs decoded instruction `d` into `words` from `at`. */
+export function packInsn(d: DecodedInsn, words: Int32Array, at: number): void {
+  words[at + W_OPS] =
+    d.fast |
+    (d.fastStore ? OPS_FAST_STORE : 0) |
+    (d.plain ? OPS_PLAIN : 0) |
+    (d.endsBlock ? OPS_ENDS_BLOCK : 0) |
+    (d.reg << OPS_REG_SHIFT) |
+    (d.rm << OPS_RM_SHIFT) |
+    (d.sub << OPS_SUB_SHIFT) |
+    (d.seg << OPS_SEG_SHIFT) |
+    (d.scale << OPS_SCALE_SHIFT) |
+    ((d.base + 1) << OPS_BASE_SHIFT) |
+    ((d.index + 1) << OPS_INDEX_SHIFT);
+  words[at + W_FORM] =
+    d.kind |
+    (d.access << 8) |
+    (d.stack << 10) |
+    (d.modrm << 12) |
+    (WIDTH_MASKS.indexOf(d.m) << FORM_WIDTH_SHIFT) |
+    ((d.next - d.eip) << FORM_LENGTH_SHIFT);
+  words[at + W_IMM] = d.imm;
+  words[at + W_DISP] = d.disp;
+  words[at + W_TARGET] = d.target;
+  words[at + W_NEXT] = d.next;
+}
+
+/** Fills `d` with the instruction packed at `at` (the record the handlers take). */
+export function unpackInsn(words: Int32Array, at: number, d: DecodedInsn): DecodedInsn {
+  const ops = words[at + W_OPS];
+  const form = words[at + W_FORM];
+  d.fast = ops & OPS_FAST_MASK;
+  d.fastStore = (ops & OPS_FAST_STORE) !== 0;
+  d.plain = (ops & OPS_PLAIN) !== 0;
+  d.endsBlock = (ops & OPS_ENDS_BLOCK) !== 0;
+  d.reg = (ops >>> OPS_REG_SHIFT) & 7;
+  d.rm = (ops >>> OPS_RM_SHIFT) & 7;
+  d.sub = (ops >>> OPS_SUB_SHIFT) & 0xf;
+  d.seg = (ops >>> OPS_SEG_SHIFT) & 7;
+  d.scale = (ops >>> OPS_SCALE_SHIFT) & 3;
+  d.base = ((ops >>> OPS_BASE_SHIFT) & 0xf) - 1;
+  d.index = ((ops >>> OPS_INDEX_SHIFT) & 0xf) - 1;
+  d.kind = form & 0xff;
+  d.access = ((form >>> 8) & 3) as DecodedInsn['access'];
+  d.stack = ((form >>> 10) & 3) as DecodedInsn['stack'];
+  d.modrm = (form >>> 12) & 0xff;
+  d.m = WIDTH_MASKS[(form >>> FORM_WIDTH_SHIFT) & 3];
+  d.imm = words[at + W_IMM];
+  d.disp = words[at + W_DISP];
+  d.target = words[at + W_TARGET];
+  d.next = words[at + W_NEXT];
+  d.eip = (d.next - ((form >>> FORM_LENGTH_SHIFT) & 0xf)) | 0;
+  return d;
+}
+
+/** Whether every field of `d` fits its bits (packInsn would lose nothing). */
+export function packable(d: DecodedInsn): boolean {
+  const length = d.next - d.eip;
+  const inRange = (v: number, max: number) => v >= 0 && v <= max;
+  return (
+    inRange(d.reg, 7) &&
+    inRange(d.rm, 7) &&
+    inRange(d.seg, 7) &&
+    inRange(d.scale, 3) &&
+    inRange(d.base + 1, 8) &&
+    inRange(d.index + 1, 8) &&
+    inRange(d.modrm, 0xff) &&
+    d.fast >= 0 &&
+    d.fast <= OPS_FAST_MASK &&
+    d.sub >= 0 &&
+    d.sub <= 0xf &&
+    d.kind <= 0xff &&
+    WIDTH_MASKS.includes(d.m) &&
+    length >= 1 &&
+    length <= 15
+  );
+}
