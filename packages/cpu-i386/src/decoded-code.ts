@@ -132,22 +132,23 @@ export function unpackInsn(words: Int32Array, at: number, d: DecodedInsn): Decod
 /** Whether every field of `d` fits its bits (packInsn would lose nothing). */
 export function packable(d: DecodedInsn): boolean {
   const length = d.next - d.eip;
-  const inRange = (v: number, max: number) => v >= 0 && v <= max;
   return (
-    inRange(d.reg, 7) &&
-    inRange(d.rm, 7) &&
-    inRange(d.seg, 7) &&
-    inRange(d.scale, 3) &&
-    inRange(d.base + 1, 8) &&
-    inRange(d.index + 1, 8) &&
-    inRange(d.modrm, 0xff) &&
-    d.fast >= 0 &&
-    d.fast <= OPS_FAST_MASK &&
-    d.sub >= 0 &&
-    d.sub <= 0xf &&
-    d.kind <= 0xff &&
+    fits(d.reg, 7) &&
+    fits(d.rm, 7) &&
+    fits(d.seg, 7) &&
+    fits(d.scale, 3) &&
+    fits(d.base + 1, 8) &&
+    fits(d.index + 1, 8) &&
+    fits(d.modrm, 0xff) &&
+    fits(d.fast, OPS_FAST_MASK) &&
+    fits(d.sub, 0xf) &&
+    fits(d.kind, 0xff) &&
     WIDTH_MASKS.includes(d.m) &&
     length >= 1 &&
     length <= 15
   );
+}
+
+function fits(v: number, max: number): boolean {
+  return v >= 0 && v <= max;
 }

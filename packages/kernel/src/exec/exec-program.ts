@@ -106,9 +106,8 @@ function argSizes(list: readonly Uint8Array[]): number {
 
 /** Opens a program as execve does: a regular file the effective ids may execute, on a mount without noexec. */
 async function openProgram(k: Kernel, ctx: PathContext, path: string): Promise<ProgramFile> {
-  const file = await k.vfs.openExec(ctx, null, path);
-  const stat = await file.fstat();
-  return { path, file, sizeBytes: stat.sizeBytes };
+  const { file, attr } = await k.vfs.openExec(ctx, null, path);
+  return { path, file, sizeBytes: attr.sizeBytes };
 }
 
 /**

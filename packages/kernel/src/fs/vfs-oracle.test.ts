@@ -317,7 +317,7 @@ async function runOp(fx: Fixture, state: { ctx: PathContext }, op: Op): Promise<
       case 'readdir':
         return (await listDir(vfs, ctx, op.p)).filter((n) => n !== '.' && n !== '..').sort();
       case 'exec':
-        await (await vfs.openExec(ctx, null, op.p)).close();
+        await (await vfs.openExec(ctx, null, op.p)).file.close();
         return 'ok';
       case 'utime':
         await vfs.utimens(

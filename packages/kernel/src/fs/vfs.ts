@@ -139,14 +139,18 @@ export class Vfs {
    * execve's open: the file must be regular, executable for the effective ids (root needs some x bit), on
    * a mount without noexec; read permission is not needed (the kernel reads the image itself). EACCES else.
    */
-  openExec(ctx: PathContext, at: OpenFile | null, path: string): Promise<OpenFile> {
+  /**
+   * Opens a program for execve: a regular file the caller may execute, on a mount without noexec. Its
+   * attributes come along: the walk has just asked for them (exec needs the size, later the set-id bits).
+   */
+  openExec(ctx: PathContext, at: OpenFile | null, path: string): Promise<{ file: OpenFile; attr: FsAttr }> {
     return guarded(async () => {
       const target = await attr.resolveTarget(this.mounts, ctx, at, path, 0);
       if (!isReg(target.attr.mode)) throw fsError(EACCES, 'exec of a non-regular file');
       if (!mayAccess(ctx.cred, target.attr, MAY_EXEC, false)) throw fsError(EACCES, 'exec permission');
       if (target.dentry.mount.info.options?.split(',').includes('noexec'))
         throw fsError(EACCES, 'noexec mount');
-      return new RegularFile(O_RDONLY, target.dentry);
+      return { file: new RegularFile(O_RDONLY, target.dentry), attr: target.attr };
     });
   }
 
