@@ -2,31 +2,12 @@
 // a temporary root: under `kmos run --root` the program must find ld-linux.so.2 and libc in that tree and print
 // what the same binary prints natively (the host runs it with its own i386 loader). Skipped, saying why, on a
 // host that cannot download i386 packages.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { kmosMain, unpackedTree } from './unpacked-tree.js';
 
-const kmosMain = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
-const PACKAGES = ['hello:i386', 'libc6:i386'];
-
-function download(): string | null {
-  const debs = mkdtempSync(join(tmpdir(), 'kmos-debs-'));
-  try {
-    execFileSync('apt-get', ['download', ...PACKAGES], { cwd: debs, stdio: 'pipe', timeout: 120_000 });
-  } catch {
-    return null;
-  }
-  const root = mkdtempSync(join(tmpdir(), 'kmos-debroot-'));
-  for (const deb of readdirSync(debs).filter((f) => f.endsWith('.deb'))) {
-    execFileSync('dpkg', ['-x', join(debs, deb), root], { stdio: 'pipe' });
-  }
-  return root;
-}
-
-const root = download();
+const root = unpackedTree(['hello:i386', 'libc6:i386']);
 
 describe.skipIf(root === null)('hello from Debian, dynamically linked, in an unpacked tree', () => {
   let native: { stdout: string; status: number | null };
