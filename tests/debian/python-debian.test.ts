@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kmosMain, unpackedTree } from './unpacked-tree.js';
+import { runInTree, unpackedTree } from './unpacked-tree.js';
 
 const root = unpackedTree([
   'python3.11-minimal:i386',
@@ -66,20 +66,7 @@ describe.skipIf(root === null)('Python 3.11 from Debian, in an unpacked tree', (
     });
     expect(native.stderr).toBe('');
     expect(native.stdout).toContain('subprocess 42 0');
-    const kmos = spawnSync(
-      process.execPath,
-      [
-        kmosMain,
-        'run',
-        '--root',
-        root!,
-        '--clear-env',
-        '--env=LANG=C',
-        '/usr/bin/python3.11',
-        '/tmp/script.py',
-      ],
-      { encoding: 'utf8', timeout: 300_000 },
-    );
+    const kmos = runInTree(root!, ['/usr/bin/python3.11', '/tmp/script.py']);
     expect({ stdout: kmos.stdout, stderr: kmos.stderr, status: kmos.status }).toEqual({
       stdout: native.stdout,
       stderr: native.stderr,

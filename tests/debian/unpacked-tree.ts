@@ -1,6 +1,6 @@
 // Debian i386 packages fetched with `apt-get download` and unpacked with `dpkg -x` into a temporary root, for
 // `kmos run --root`; null when this host cannot download i386 packages (the suites then skip, saying why).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,4 +22,16 @@ export function unpackedTree(packages: readonly string[]): string | null {
   // What a system has and packages do not bring: a /tmp for programs that make temporary files.
   mkdirSync(join(root, 'tmp'), { recursive: true });
   return root;
+}
+
+/** `kmos run --root root` of `argv` (a program in the tree and its arguments), with only LANG=C set. */
+export function runInTree(root: string, argv: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync(
+    process.execPath,
+    [kmosMain, 'run', '--root', root, '--clear-env', '--env=LANG=C', ...argv],
+    {
+      encoding: 'utf8',
+      timeout: 300_000,
+    },
+  );
 }
