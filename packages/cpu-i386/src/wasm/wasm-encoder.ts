@@ -99,8 +99,36 @@ export const Op = {
   f64ConvertI64U: 0xba,
 } as const;
 
+/**
+ * Bytes being written: a Uint8Array that doubles when full. (A JS array grown a byte at a time was the
+ * region writer's largest single cost after V8's own compile.)
+ */
+export class ByteBuffer {
+  private data = new Uint8Array(256);
+  /** Bytes written; setting it lower takes back what was written after that point. */
+  length = 0;
+
+  push(b: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Uint8Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = b;
+  }
+
+  pushAll(bytes: ArrayLike<number>): void {
+    for (let i = 0; i < bytes.length; i++) this.push(bytes[i]);
+  }
+
+  /** What was written (a view: valid until the next push). */
+  view(): Uint8Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
 /** Appends the unsigned LEB128 encoding of `v` (a non-negative integer below 2^32). */
-function unsigned(out: number[], v: number): void {
+function unsigned(out: ByteBuffer, v: number): void {
   let n = v >>> 0;
   do {
     const byte = n & 0x7f;
@@ -110,7 +138,7 @@ function unsigned(out: number[], v: number): void {
 }
 
 /** Appends the signed LEB128 encoding of the 64-bit `v` (read as signed). */
-function signed64(out: number[], v: bigint): void {
+function signed64(out: ByteBuffer, v: bigint): void {
   let n = BigInt.asIntN(64, v);
   for (;;) {
     const byte = Number(n & 0x7fn);
@@ -122,7 +150,7 @@ function signed64(out: number[], v: bigint): void {
 }
 
 /** Appends the signed LEB128 encoding of the int32 `v`. */
-function signed(out: number[], v: number): void {
+function signed(out: ByteBuffer, v: number): void {
   let n = v | 0;
   for (;;) {
     const byte = n & 0x7f;
@@ -143,7 +171,7 @@ const BULK_MEMORY_COPY = 0x0a;
 const BULK_MEMORY_FILL = 0x0b;
 
 export class CodeWriter {
-  readonly bytes: number[] = [];
+  readonly bytes = new ByteBuffer();
   private readonly open: string[] = [];
   /** Bit per local (the first 32) read, and written, by the code so far. */
   readsMask = 0;
@@ -170,8 +198,7 @@ export class CodeWriter {
 
   f64(v: number): this {
     this.bytes.push(Op.f64Const);
-    const b = new Uint8Array(new Float64Array([v]).buffer);
-    for (const x of b) this.bytes.push(x);
+    this.bytes.pushAll(new Uint8Array(new Float64Array([v]).buffer));
     return this;
   }
 
@@ -198,7 +225,8 @@ export class CodeWriter {
 
   /** A memory access with its natural alignment hint 0 (any address) and a constant offset. */
   mem(code: number, offset = 0): this {
-    this.bytes.push(code, 0);
+    this.bytes.push(code);
+    this.bytes.push(0);
     unsigned(this.bytes, offset);
     return this;
   }
@@ -219,19 +247,20 @@ export class CodeWriter {
 
   /** memory.copy (bulk memory) in memory 0: destination, source and length on the stack. */
   memoryCopy(): this {
-    this.bytes.push(BULK_PREFIX, BULK_MEMORY_COPY, 0x00, 0x00);
+    this.bytes.pushAll([BULK_PREFIX, BULK_MEMORY_COPY, 0x00, 0x00]);
     return this;
   }
 
   /** memory.fill (bulk memory) in memory 0: destination, byte value and length on the stack. */
   memoryFill(): this {
-    this.bytes.push(BULK_PREFIX, BULK_MEMORY_FILL, 0x00);
+    this.bytes.pushAll([BULK_PREFIX, BULK_MEMORY_FILL, 0x00]);
     return this;
   }
 
   /** Opens a block, loop or if named `name` (names may repeat; a branch finds the innermost). */
   begin(code: number, name: string): this {
-    this.bytes.push(code, BLOCK_VOID);
+    this.bytes.push(code);
+    this.bytes.push(BLOCK_VOID);
     this.open.push(name);
     return this;
   }
@@ -312,18 +341,14 @@ export interface FunctionSpec {
   readonly body: CodeWriter;
 }
 
-/** Appends a section's id and size; its content (`size` bytes) follows as parts of its own. */
-function sectionHeader(out: number[], id: number, size: number): void {
+/** Appends section `id` with its size and `content`. */
+function section(out: ByteBuffer, id: number, content: ByteBuffer): void {
   out.push(id);
-  unsigned(out, size);
+  unsigned(out, content.length);
+  out.pushAll(content.view());
 }
 
-function section(out: number[], id: number, content: number[]): void {
-  sectionHeader(out, id, content.length);
-  for (const b of content) out.push(b);
-}
-
-function name(out: number[], s: string): void {
+function name(out: ByteBuffer, s: string): void {
   unsigned(out, s.length);
   for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
 }
@@ -343,19 +368,20 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   const importTypes = spec.imports.map((f) => typeIndex(f.type));
   const funcTypes = spec.functions.map((f) => typeIndex(f.type));
 
-  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const typeSec: number[] = [];
+  const out = new ByteBuffer();
+  out.pushAll([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const typeSec = new ByteBuffer();
   unsigned(typeSec, types.length);
   for (const t of types) {
     typeSec.push(0x60);
     unsigned(typeSec, t.params.length);
-    typeSec.push(...t.params);
+    typeSec.pushAll(t.params);
     unsigned(typeSec, t.results.length);
-    typeSec.push(...t.results);
+    typeSec.pushAll(t.results);
   }
   section(out, 1, typeSec);
 
-  const importSec: number[] = [];
+  const importSec = new ByteBuffer();
   unsigned(importSec, spec.imports.length + (spec.table ? 2 : 1));
   spec.imports.forEach((f, i) => {
     name(importSec, 'env');
@@ -365,23 +391,23 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   });
   name(importSec, 'env');
   name(importSec, 'memory');
-  importSec.push(0x02, 0x01);
+  importSec.pushAll([0x02, 0x01]);
   unsigned(importSec, spec.memoryPages);
   unsigned(importSec, spec.memoryPages);
   if (spec.table) {
     name(importSec, 'env');
     name(importSec, 'table');
     // A table of funcref with a minimum of 0 and no maximum.
-    importSec.push(0x01, 0x70, 0x00, 0x00);
+    importSec.pushAll([0x01, 0x70, 0x00, 0x00]);
   }
   section(out, 2, importSec);
 
-  const funcSec: number[] = [];
+  const funcSec = new ByteBuffer();
   unsigned(funcSec, funcTypes.length);
   for (const t of funcTypes) unsigned(funcSec, t);
   section(out, 3, funcSec);
 
-  const exportSec: number[] = [];
+  const exportSec = new ByteBuffer();
   const exported = spec.exports ?? ['run'];
   unsigned(exportSec, exported.length);
   exported.forEach((exportName, i) => {
@@ -392,12 +418,12 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   section(out, 7, exportSec);
 
   // The code section is kept in parts (function bodies are most of a module's bytes, copied once, below).
-  const codeParts: (readonly number[])[] = [];
-  const count: number[] = [];
+  const codeParts: Uint8Array[] = [];
+  const count = new ByteBuffer();
   unsigned(count, spec.functions.length);
-  codeParts.push(count);
+  codeParts.push(count.view());
   for (const f of spec.functions) {
-    const head: number[] = [];
+    const head = new ByteBuffer();
     const groups = (
       [
         [f.locals, I32],
@@ -410,14 +436,15 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
       unsigned(head, count);
       head.push(type);
     }
-    const size: number[] = [];
+    const size = new ByteBuffer();
     unsigned(size, head.length + f.body.bytes.length + 1);
-    codeParts.push(size, head, f.body.bytes, END);
+    codeParts.push(size.view(), head.view(), f.body.bytes.view(), END);
   }
   const codeSize = codeParts.reduce((n, part) => n + part.length, 0);
-  sectionHeader(out, 10, codeSize);
+  out.push(10);
+  unsigned(out, codeSize);
   const bytes = new Uint8Array(out.length + codeSize);
-  bytes.set(out);
+  bytes.set(out.view());
   let at = out.length;
   for (const part of codeParts) {
     bytes.set(part, at);
@@ -426,4 +453,4 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   return bytes;
 }
 
-const END = [Op.end] as const;
+const END = Uint8Array.of(Op.end);
