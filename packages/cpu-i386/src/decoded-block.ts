@@ -1,6 +1,6 @@
 /**
- * The decoded tier: a straight run of instructions decoded once into `DecodedInsn` records and run by
- * calling each record's handler, so warm code pays neither fetching nor decoding again. Layer: arch plugin
+ * The decoded tier: a straight run of instructions decoded once, packed into words (decoded-code.ts) and
+ * run from them, so warm code pays neither fetching nor decoding again. Layer: arch plugin
  * (cpu-i386); the run loop in cpu.ts runs these blocks for code that is not hot enough for a region
  * (block-compiler.ts); handlers live in decoded-handlers.ts.
  *
@@ -22,8 +22,8 @@
  *   remains for the rarer cases (a second page of a straddling access, segment limits, #DE, ...).
  * - Instructions on registers alone (`plain`) can neither fault nor store: the runner calls them without
  *   recording where a fault would roll back to or looking for a store to code.
- * - The commonest forms also run inline in the runner's switch (decoded-fast.ts), in their common case only;
- *   otherwise their record runs them as above. Handlers are picked by a switch on `kind` too: a handler held
+ * - The commonest forms run inline in the runner's switch (decoded-fast.ts), from the packed words, in their
+ *   common case only; otherwise the instruction is unpacked into a `DecodedInsn` record, which runs as above. Handlers are picked by a switch on `kind` too: a handler held
  *   in a field made every instruction a megamorphic call.
  * - Blocks are cached per physical frame by the code cache, which watches stores to their frames: a store to
  *   one sets `smcPending`, and the runner leaves the block after that instruction.
@@ -54,6 +54,7 @@ import {
   W_NEXT,
   W_OPS,
   W_TARGET,
+  WIDTH_CODE_8,
   WORDS_PER_INSN,
 } from './decoded-code.js';
 import { Fast, fastKindOf, fastStores } from './decoded-fast.js';
@@ -82,10 +83,10 @@ export { FAULTED };
 const MAX_BLOCK_INSNS = 48;
 
 /**
- * One decoded instruction. Every field is a small integer, so all records share one hidden class. Fields are
- * laid out in the order they are declared (8 bytes each after a 24-byte header): those the inline paths read
- * come first, so most of them touch the record's first cache line or two. (A packed copy of those fields,
- * one Int32Array per block, measured no faster on cold code: fork-exec, the busybox pipeline.)
+ * One decoded instruction, as the decoders fill it and the handlers read it. Every field is a small integer,
+ * so all records share one hidden class. Records live only while a block is decoded and while one
+ * instruction runs through its handler: blocks keep their instructions packed (decoded-code.ts), a fifth of
+ * a record's 192 bytes.
  */
 export class DecodedInsn {
   /** The runner's inline path for it (decoded-fast.ts), Fast.NONE for none. */
@@ -320,9 +321,6 @@ function runInline(c: CpuCore, words: Int32Array, from: number, end: number): nu
   }
   return end;
 }
-
-/** The FORM word's width code of 8-bit operands (decoded-code.ts). */
-const WIDTH_CODE_8 = 1;
 
 /**
  * The physical address of the stack slot (`memory` false) or memory operand of the instruction packed at

@@ -44,8 +44,9 @@ export const OPS_INDEX_SHIFT = 27;
 export const FORM_WIDTH_SHIFT = 20;
 export const FORM_LENGTH_SHIFT = 22;
 
-/** Width codes of the FORM word: the operand width mask `m` of DecodedInsn. */
+/** Width codes of the FORM word: the operand width mask `m` of DecodedInsn, by code. */
 const WIDTH_MASKS = [-1, 0xff, 0xffff];
+export const WIDTH_CODE_8 = 1;
 
 /** Words per chunk: room for about 2,700 instructions (a block has at most 48). */
 const CHUNK_WORDS = 1 << 14;

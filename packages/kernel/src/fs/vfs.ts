@@ -138,10 +138,7 @@ export class Vfs {
   /**
    * execve's open: the file must be regular, executable for the effective ids (root needs some x bit), on
    * a mount without noexec; read permission is not needed (the kernel reads the image itself). EACCES else.
-   */
-  /**
-   * Opens a program for execve: a regular file the caller may execute, on a mount without noexec. Its
-   * attributes come along: the walk has just asked for them (exec needs the size, later the set-id bits).
+   * Its attributes come along: the walk has just asked for them (exec needs the size, later the set-id bits).
    */
   openExec(ctx: PathContext, at: OpenFile | null, path: string): Promise<{ file: OpenFile; attr: FsAttr }> {
     return guarded(async () => {
