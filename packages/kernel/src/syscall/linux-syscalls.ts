@@ -17,6 +17,7 @@ import { miscSyscalls } from './handlers/misc.js';
 import { pollSyscalls } from './handlers/poll.js';
 import { signalSyscalls } from './handlers/signals.js';
 import { timeSyscalls } from './handlers/time.js';
+import { xattrSyscalls } from './handlers/xattrs.js';
 import { SyscallTable, type Unimplemented } from './syscall-table.js';
 
 /** Left out on purpose; the errno is what a program would see on a Linux kernel without the feature. */
@@ -39,6 +40,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...timeSyscalls(k),
       ...fileIoSyscalls(k),
       ...fileNameSyscalls(k),
+      ...xattrSyscalls(k),
       ...miscSyscalls(k),
       ...pollSyscalls(k),
       ...eventSyscalls(k),
