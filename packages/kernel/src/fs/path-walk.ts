@@ -22,6 +22,8 @@ import type { Dentry } from './dentry.js';
 import { fsError } from './fs-error.js';
 import { NAME_MAX, PATH_MAX } from './limits.js';
 import type { Mount, MountTable } from './mount-table.js';
+import { OpenFile } from './open-file.js';
+import { Procfs } from './procfs.js';
 
 /** Linux's limit on symlinks expanded in one walk (MAXSYMLINKS, a kernel constant not in the UAPI). */
 export const MAXSYMLINKS = 40;
@@ -92,6 +94,11 @@ export class PathWalk {
   private readonly cachedMounts = new Set<Mount>();
   /** The attributes of the last component when they came from a cache (to be asked again). */
   private cachedFinal: FsAttr | null = null;
+  /**
+   * Set when the last component was a magic link to an open file without a path (a pipe's
+   * /proc/<pid>/fd/N): the walk then ends at the link, and open reopens this file.
+   */
+  pathlessFinal: OpenFile | null = null;
 
   constructor(
     private readonly mounts: MountTable,
@@ -196,6 +203,19 @@ export class PathWalk {
     return attr;
   }
 
+  /**
+   * What a magic link (/proc/<pid>/fd/N) leads to: the open file's own dentry when it has one (wherever it
+   * is now), the open file when it has no path (a pipe), null for an ordinary symlink. Counts toward ELOOP.
+   */
+  async throughMagicLink(link: Resolved): Promise<Resolved | OpenFile | null> {
+    const fs = link.dentry.mount.fs;
+    const file = fs instanceof Procfs ? fs.openFileBehind(link.dentry.ino) : null;
+    if (file === null) return null;
+    if (++this.links > MAXSYMLINKS) throw fsError(ELOOP, 'too many symlinks');
+    if (!file.dentry) return file;
+    return { dentry: file.dentry, attr: await this.getattr(file.dentry) };
+  }
+
   /** Counts one symlink expansion; ELOOP past MAXSYMLINKS. Returns the target, ENOENT when empty. */
   async readLinkCounted(link: Resolved): Promise<string> {
     if (++this.links > MAXSYMLINKS) throw fsError(ELOOP, 'too many symlinks');
@@ -239,6 +259,17 @@ export class PathWalk {
       const child = await this.lookupCached(cur.dentry, name);
       if (!child) throw fsError(ENOENT, name);
       if (isLinkMode(child.attr.mode) && (!isLast || followFinal || finalMustBeDir)) {
+        const magic = await this.throughMagicLink(child);
+        if (magic instanceof OpenFile) {
+          if (!isLast) throw fsError(ENOTDIR, 'a pipe is not a directory');
+          this.pathlessFinal = magic;
+          cur = child;
+          continue;
+        }
+        if (magic !== null) {
+          cur = magic;
+          continue;
+        }
         const target = await this.readLinkCounted(child);
         if (isLast && target.endsWith('/')) finalMustBeDir = true;
         pushComponentsLastFirst(stack, target);

@@ -293,6 +293,16 @@ export class PipeFile extends OpenFile {
     pipe.openEnd(this.isReader, this.isWriter);
   }
 
+  /** The inode number of an anonymous pipe (pipe2's), as fstat and /proc/<pid>/fd show it; else null. */
+  get anonIno(): number | null {
+    return this.anon?.ino ?? null;
+  }
+
+  /** Another open of the same pipe (through /proc/<pid>/fd/N), reading or writing as `flags` say. */
+  reopen(flags: number): PipeFile {
+    return new PipeFile(flags, this.pipe, this.dentry, this.anon);
+  }
+
   /**
    * A FIFO opened for reading only (or writing only) without O_NONBLOCK waits until the other end is
    * opened: WouldBlock until then, null when the open may complete. Always null for other files.

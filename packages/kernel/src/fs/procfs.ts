@@ -21,6 +21,7 @@ import { EACCES, EINVAL, EISDIR, ENOENT, ENOTDIR, EPERM, S_IFDIR, S_IFLNK, S_IFR
 import { dtypeOf } from './file-type.js';
 import { fsError } from './fs-error.js';
 import type { MountTable } from './mount-table.js';
+import type { OpenFile } from './open-file.js';
 
 /** statfs f_type of procfs (PROC_SUPER_MAGIC in linux/magic.h). */
 export const PROC_SUPER_MAGIC = 0x9fa0;
@@ -42,7 +43,16 @@ export type ProcNode =
       readonly mode?: number;
       readonly owner?: ProcOwner;
     }
-  | { readonly kind: 'link'; readonly target: () => string; readonly owner?: ProcOwner }
+  | {
+      readonly kind: 'link';
+      readonly target: () => string;
+      readonly owner?: ProcOwner;
+      /**
+       * For /proc/<pid>/fd/N: the open file itself. Following the link reaches that file, not the path
+       * its text names (Linux's "magic links"), so a pipe is reachable too.
+       */
+      readonly file?: () => OpenFile | null;
+    }
   | {
       readonly kind: 'dir';
       readonly children: ReadonlyMap<string, ProcNode> | (() => ReadonlyMap<string, ProcNode>);
@@ -66,7 +76,11 @@ export const procFile = (generate: () => string, mode = 0o444): ProcNode => ({
   generate,
   mode,
 });
-export const procLink = (target: () => string): ProcNode => ({ kind: 'link', target });
+export const procLink = (target: () => string, file?: () => OpenFile | null): ProcNode => ({
+  kind: 'link',
+  target,
+  file,
+});
 export const procDir = (
   children: ReadonlyMap<string, ProcNode> | (() => ReadonlyMap<string, ProcNode>),
   mode = 0o555,
@@ -163,6 +177,13 @@ export class Procfs implements FileSystem {
 
   write(): number {
     throw fsError(EACCES, 'proc files are read-only');
+  }
+
+  /** The open file behind a magic link (procLink's `file`), or null for any other inode. */
+  openFileBehind(ino: number): OpenFile | null {
+    const path = this.pathByIno.get(ino);
+    const node = path === undefined ? null : this.resolve(path);
+    return node?.kind === 'link' && node.file ? node.file() : null;
   }
 
   readlink(ino: number): string {

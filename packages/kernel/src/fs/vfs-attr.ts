@@ -49,14 +49,16 @@ export async function resolveTarget(
   at: OpenFile | null,
   path: string,
   flags: number,
-): Promise<Resolved> {
+): Promise<Resolved & { readonly pathless: OpenFile | null }> {
   const walk = new PathWalk(mounts, ctx);
   if (path === '' && flags & AT_EMPTY_PATH) {
     const dentry = at ? at.dentry : ctx.cwd;
     if (!dentry) throw fsError(ENOENT, 'no inode behind this file');
-    return { dentry, attr: await walk.getattr(dentry) };
+    return { dentry, attr: await walk.getattr(dentry), pathless: null };
   }
-  return walk.resolve(baseOf(ctx, at, path), path, !(flags & AT_SYMLINK_NOFOLLOW));
+  const found = await walk.resolve(baseOf(ctx, at, path), path, !(flags & AT_SYMLINK_NOFOLLOW));
+  // A magic link to a pipe ends the walk at the link; `pathless` is the file it leads to (stat shows it).
+  return { ...found, pathless: walk.pathlessFinal };
 }
 
 export async function chmodInode(cred: Credentials, target: Resolved, mode: number): Promise<void> {

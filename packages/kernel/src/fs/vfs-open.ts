@@ -37,7 +37,7 @@ import { isBlk, isChr, isDir, isFifo, isLnk, isReg, MODE_PERMISSION_MASK } from 
 import { fsError } from './fs-error.js';
 import { RegularFile } from './inode-file.js';
 import type { MountTable } from './mount-table.js';
-import type { OpenFile } from './open-file.js';
+import { OpenFile } from './open-file.js';
 import { type ParentResolved, type PathContext, PathWalk, type Resolved } from './path-walk.js';
 import { checkFifoWriterOpen, type Pipe, PipeFile } from './pipe.js';
 import { setSize } from './vfs-attr.js';
@@ -74,6 +74,7 @@ export async function openPath(
     target = await walk.resolve(base, path, !(flags & O_NOFOLLOW));
   }
   if (flags & O_PATH) return openHandle(target, flags);
+  if (walk.pathlessFinal) return reopenPathless(walk.pathlessFinal, flags & ~OPEN_ONLY_FLAGS);
   mayOpen(ctx, target, flags, created);
   if (flags & O_TRUNC && isReg(target.attr.mode) && !created) await setSize(target.dentry, 0);
   return openByType(svc, target, flags & ~OPEN_ONLY_FLAGS);
@@ -97,6 +98,12 @@ async function openCreate(
     if (!found) return { target: await createFile(ctx, p, mode), created: true };
     if (flags & O_EXCL) throw fsError(EEXIST, p.name);
     if (!isLnk(found.attr.mode) || flags & O_NOFOLLOW) return { target: found, created: false };
+    const magic = await walk.throughMagicLink(found);
+    if (magic instanceof OpenFile) {
+      walk.pathlessFinal = magic;
+      return { target: found, created: false };
+    }
+    if (magic !== null) return { target: magic, created: false };
     const link = await walk.readLinkCounted(found);
     p = await walk.resolveParent(link.startsWith('/') ? ctx.root : p.dir, link);
   }
@@ -146,6 +153,16 @@ function openByType(svc: OpenServices, target: Resolved, flags: number): OpenFil
   if (isChr(attr.mode)) return svc.devices.openChar(attr.rdev, flags, dentry);
   if (isBlk(attr.mode)) return svc.devices.openBlock(attr.rdev, flags, dentry);
   throw fsError(ENXIO, 'socket or unknown type');
+}
+
+/**
+ * open of /proc/<pid>/fd/N for a file without a path: a new open file description of the same object, as
+ * Linux's magic links give (bash's process substitution opens a pipe as /dev/fd/63). Only pipes can be
+ * reopened so; other pathless files (eventfd, epoll) are ENXIO, as Linux says of sockets.
+ */
+function reopenPathless(file: OpenFile, flags: number): OpenFile {
+  if (!(file instanceof PipeFile)) throw fsError(ENXIO, 'reopen of a file without a path');
+  return file.reopen(flags);
 }
 
 function openFifo(pipe: Pipe, flags: number, dentry: Dentry): OpenFile {

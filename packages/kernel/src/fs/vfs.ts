@@ -193,6 +193,7 @@ export class Vfs {
         path,
         flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW),
       );
+      if (target.pathless) return target.pathless.fstat();
       return statOf(target.attr, target.dentry.mount.dev);
     });
   }

@@ -5,6 +5,7 @@
  * process's entries is built once and kept with it. Layer: kernel procfs content.
  */
 
+import { PipeFile } from '../fs/pipe.js';
 import { type ProcNode, type ProcPidProvider, procDir, procFile, procLink } from '../fs/procfs.js';
 import type { Kernel } from '../kernel.js';
 import { procMaps, procStatusVmLines } from '../mm/proc-text.js';
@@ -125,7 +126,15 @@ function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
       'fd',
       procDir(
         () =>
-          new Map([...p.files.descriptors()].map((fd) => [String(fd), procLink(() => describeFd(k, p, fd))])),
+          new Map(
+            [...p.files.descriptors()].map((fd) => [
+              String(fd),
+              procLink(
+                () => describeFd(k, p, fd),
+                () => (p.files.has(fd) ? p.files.get(fd) : null),
+              ),
+            ]),
+          ),
       ),
     ],
   ]);
@@ -136,8 +145,9 @@ function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
 function describeFd(k: Kernel, p: Process, fd: number): string {
   const file = p.files.get(fd);
   if (!file.dentry) {
-    const st = file.fstat();
-    return typeof st === 'object' && 'ino' in st ? `pipe:[${st.ino}]` : 'anon_inode:[unknown]';
+    // fstat is asynchronous; a link's text is not: the pipe knows its number.
+    const ino = file instanceof PipeFile ? file.anonIno : null;
+    return ino !== null ? `pipe:[${ino}]` : 'anon_inode:[unknown]';
   }
   return k.vfs.getcwd({ cred: p.creds, root: p.fs.root, cwd: file.dentry, umask: 0 });
 }
