@@ -28,9 +28,11 @@ export async function startInit(machine: Machine): Promise<number> {
   await mountRoot(k, machine);
   await mountKernelFs(k, machine.console);
   const ctx = k.vfs.rootContext(ROOT_CREDENTIALS);
-  const console = await k.vfs.open(ctx, null, '/dev/console', O_RDWR).catch((error: unknown) => {
-    throw new KernelPanic(`cannot open an initial console (/dev/console: ${describe(error)})`);
-  });
+  const console = await Promise.resolve(k.vfs.open(ctx, null, '/dev/console', O_RDWR)).catch(
+    (error: unknown) => {
+      throw new KernelPanic(`cannot open an initial console (/dev/console: ${describe(error)})`);
+    },
+  );
   const { path, args, env } = config.init;
   await spawnFirstProcess(k, {
     path,

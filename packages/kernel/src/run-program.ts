@@ -37,7 +37,7 @@ export async function runProgram(machine: Machine, request: RunRequest): Promise
   await mountKernelFs(k, null);
   const creds = hostCredentials();
   const rootCtx = k.vfs.rootContext(creds);
-  const cwd = await k.vfs.chdir(rootCtx, null, request.cwd).catch(() => k.vfs.root);
+  const cwd = await Promise.resolve(k.vfs.chdir(rootCtx, null, request.cwd)).catch(() => k.vfs.root);
   const terminal = hostHasTerminal()
     ? openRunTerminal(k, creds, process.stderr.isTTY === true, new HostStreamFile(2, true))
     : null;

@@ -3,6 +3,7 @@
  * the syscall dispatcher knows only KernelError, so the VFS converts at its public entry points. Layer:
  * kernel VFS.
  */
+import type { MaybePromise } from '@kmos/abi-driver';
 import { KernelError } from '../kernel-error.js';
 
 export function fsError(errno: number, detail = ''): KernelError {
@@ -21,11 +22,19 @@ export function toKernelError(error: unknown): unknown {
   return error;
 }
 
-/** Runs `body`, converting plugin errors; the VFS's public async methods go through it. */
-export async function guarded<T>(body: () => Promise<T>): Promise<T> {
+/**
+ * Runs `body`, converting plugin errors; the VFS's public methods go through it. A body that finished at
+ * once (see maybe-sync.ts) gives its value at once.
+ */
+export function guarded<T>(body: () => MaybePromise<T>): MaybePromise<T> {
   try {
-    return await body();
+    const result = body();
+    return result instanceof Promise ? result.catch(rethrowAsKernelError) : result;
   } catch (error) {
     throw toKernelError(error);
   }
+}
+
+function rethrowAsKernelError(error: unknown): never {
+  throw toKernelError(error);
 }

@@ -45,8 +45,23 @@ export interface UserMemory {
 /** The status flags fcntl(F_SETFL) may change; the rest stay as open() set them. */
 const SETFL_MASK = O_APPEND | O_NONBLOCK;
 
+/** Field by field, not by spreading `attr`: every Stat then has one shape, and encoding it reads fast. */
 export function statOf(attr: FsAttr, dev: number): Stat {
-  return { ...attr, dev };
+  return {
+    dev,
+    ino: attr.ino,
+    mode: attr.mode,
+    nlink: attr.nlink,
+    uid: attr.uid,
+    gid: attr.gid,
+    rdev: attr.rdev,
+    sizeBytes: attr.sizeBytes,
+    blockSizeBytes: attr.blockSizeBytes,
+    blocks: attr.blocks,
+    atime: attr.atime,
+    mtime: attr.mtime,
+    ctime: attr.ctime,
+  };
 }
 
 export abstract class OpenFile {

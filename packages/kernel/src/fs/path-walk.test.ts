@@ -2,6 +2,7 @@
 // chains of 38 to 42 links (Linux allows 40 expansions), path lengths around PATH_MAX, component lengths
 // around NAME_MAX, and the trailing-slash rules on files, directories and symlinks.
 import * as fs from 'node:fs';
+import type { MaybePromise } from '@kmos/abi-driver';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type Fixture,
@@ -32,9 +33,9 @@ async function both(build: (mk: Maker) => Promise<void>) {
 }
 
 interface Maker {
-  dir(p: string): Promise<void>;
-  file(p: string): Promise<void>;
-  link(target: string, p: string): Promise<void>;
+  dir(p: string): MaybePromise<void>;
+  file(p: string): MaybePromise<void>;
+  link(target: string, p: string): MaybePromise<void>;
 }
 
 const hostMaker = (root: string): Maker => ({

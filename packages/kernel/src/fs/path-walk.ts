@@ -17,6 +17,7 @@
 import type { FsAttr } from '@kmos/abi-driver';
 import { EACCES, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, S_IFDIR, S_IFLNK, S_IFMT } from '@kmos/abi-linux';
 import { KernelError } from '../kernel-error.js';
+import { type Steps, wait } from '../maybe-sync.js';
 import { type Credentials, MAY_EXEC, mayAccess } from './credentials.js';
 import type { Dentry } from './dentry.js';
 import { fsError } from './fs-error.js';
@@ -106,18 +107,18 @@ export class PathWalk {
   ) {}
 
   /** The dentry `path` names from `start` (the cwd or a directory file). `follow`: expand a final symlink. */
-  async resolve(start: Dentry, path: string, follow: boolean): Promise<Resolved> {
+  *resolve(start: Dentry, path: string, follow: boolean): Steps<Resolved> {
     checkPathLength(path);
     const links = this.links;
-    const found = await this.walk(
-      await this.startAt(start, path),
+    const found = yield* this.walk(
+      yield* this.startAt(start, path),
       pushComponentsLastFirst([], path),
       follow,
       path.endsWith('/'),
     );
     if (found.attr !== this.cachedFinal) return found;
     try {
-      return { dentry: found.dentry, attr: await this.getattr(found.dentry) };
+      return { dentry: found.dentry, attr: yield* this.getattr(found.dentry) };
     } catch (e) {
       if (!(e instanceof KernelError) || e.errno !== ENOENT) throw e;
       // The cached inode is gone (changed outside kmOS): forget what this walk trusted and walk again.
@@ -125,8 +126,8 @@ export class PathWalk {
       this.links = links;
       this.noCache = true;
       try {
-        return await this.walk(
-          await this.startAt(start, path),
+        return yield* this.walk(
+          yield* this.startAt(start, path),
           pushComponentsLastFirst([], path),
           follow,
           path.endsWith('/'),
@@ -138,15 +139,15 @@ export class PathWalk {
   }
 
   /** Walks all but the last component, which it returns unexamined. */
-  async resolveParent(start: Dentry, path: string): Promise<ParentResolved> {
+  *resolveParent(start: Dentry, path: string): Steps<ParentResolved> {
     checkPathLength(path);
-    const from = await this.startAt(start, path);
+    const from = yield* this.startAt(start, path);
     const parts = components(path);
     const trailingSlash = path.endsWith('/');
     const name = parts.pop();
     if (name === undefined)
       return { dir: from.dentry, dirAttr: from.attr, name: '', last: 'root', trailingSlash };
-    const dir = parts.length ? await this.walk(from, parts.reverse(), true, true) : from;
+    const dir = parts.length ? yield* this.walk(from, parts.reverse(), true, true) : from;
     this.checkSearch(dir.attr);
     const last = name === '.' ? 'dot' : name === '..' ? 'dotdot' : 'normal';
     return { dir: dir.dentry, dirAttr: dir.attr, name, last, trailingSlash };
@@ -157,29 +158,29 @@ export class PathWalk {
    * An over-long name fails here, when it is looked up, as in Linux (so rename's missing source is ENOENT
    * even when the target name is too long).
    */
-  async lookup(dir: Dentry, name: string): Promise<Resolved | null> {
+  *lookup(dir: Dentry, name: string): Steps<Resolved | null> {
     if (name.length > NAME_MAX) throw fsError(ENAMETOOLONG, name);
     const cache = dir.mount.names;
     const gen = cache ? cache.generation : 0;
-    const attr = await dir.mount.fs.lookup(dir.ino, name);
+    const attr = yield* wait(dir.mount.fs.lookup(dir.ino, name));
     cache?.storeLookup(gen, dir.ino, name, attr);
     if (!attr) {
       dir.drop(name, true);
       return null;
     }
     if (cache && isDirMode(attr.mode)) cache.storeDir(gen, attr);
-    return this.crossDown(dir.child(name, attr.ino, isDirMode(attr.mode)), attr);
+    return yield* this.crossDown(dir.child(name, attr.ino, isDirMode(attr.mode)), attr);
   }
 
   /** `lookup`, answered from the mount's name cache when it can be. */
-  private async lookupCached(dir: Dentry, name: string): Promise<Resolved | null> {
+  private *lookupCached(dir: Dentry, name: string): Steps<Resolved | null> {
     const cache = dir.mount.names;
     const attr = cache && !this.noCache ? cache.lookup(dir.ino, name) : undefined;
-    if (attr === undefined) return this.lookup(dir, name);
+    if (attr === undefined) return yield* this.lookup(dir, name);
     this.noteCached(dir.mount);
     if (attr === null) return null;
     this.cachedFinal = attr;
-    return this.crossDown(dir.child(name, attr.ino, isDirMode(attr.mode)), attr);
+    return yield* this.crossDown(dir.child(name, attr.ino, isDirMode(attr.mode)), attr);
   }
 
   private noteCached(mount: Mount): void {
@@ -187,7 +188,7 @@ export class PathWalk {
   }
 
   /** A directory's attributes for passing through it: from the name cache when it has them. */
-  private async dirAttr(d: Dentry): Promise<FsAttr> {
+  private *dirAttr(d: Dentry): Steps<FsAttr> {
     const cache = d.mount.names;
     if (cache && !this.noCache) {
       const attr = cache.dirAttr(d.ino);
@@ -198,7 +199,7 @@ export class PathWalk {
       }
     }
     const gen = cache ? cache.generation : 0;
-    const attr = await d.mount.fs.getattr(d.ino);
+    const attr = yield* wait(d.mount.fs.getattr(d.ino));
     if (cache && isDirMode(attr.mode)) cache.storeDir(gen, attr);
     return attr;
   }
@@ -207,30 +208,30 @@ export class PathWalk {
    * What a magic link (/proc/<pid>/fd/N) leads to: the open file's own dentry when it has one (wherever it
    * is now), the open file when it has no path (a pipe), null for an ordinary symlink. Counts toward ELOOP.
    */
-  async throughMagicLink(link: Resolved): Promise<Resolved | OpenFile | null> {
+  *throughMagicLink(link: Resolved): Steps<Resolved | OpenFile | null> {
     const fs = link.dentry.mount.fs;
     const file = fs instanceof Procfs ? fs.openFileBehind(link.dentry.ino) : null;
     if (file === null) return null;
     if (++this.links > MAXSYMLINKS) throw fsError(ELOOP, 'too many symlinks');
     if (!file.dentry) return file;
-    return { dentry: file.dentry, attr: await this.getattr(file.dentry) };
+    return { dentry: file.dentry, attr: yield* this.getattr(file.dentry) };
   }
 
   /** Counts one symlink expansion; ELOOP past MAXSYMLINKS. Returns the target, ENOENT when empty. */
-  async readLinkCounted(link: Resolved): Promise<string> {
+  *readLinkCounted(link: Resolved): Steps<string> {
     if (++this.links > MAXSYMLINKS) throw fsError(ELOOP, 'too many symlinks');
-    const target = await link.dentry.mount.fs.readlink(link.dentry.ino);
+    const target = yield* wait(link.dentry.mount.fs.readlink(link.dentry.ino));
     if (target.length === 0) throw fsError(ENOENT, 'empty symlink');
     return target;
   }
 
-  async getattr(d: Dentry): Promise<FsAttr> {
-    return d.mount.fs.getattr(d.ino);
+  *getattr(d: Dentry): Steps<FsAttr> {
+    return yield* wait(d.mount.fs.getattr(d.ino));
   }
 
-  private async startAt(start: Dentry, path: string): Promise<Resolved> {
+  private *startAt(start: Dentry, path: string): Steps<Resolved> {
     const dentry = path.startsWith('/') ? this.ctx.root : start;
-    return { dentry, attr: await this.dirAttr(dentry) };
+    return { dentry, attr: yield* this.dirAttr(dentry) };
   }
 
   private checkSearch(attr: FsAttr): void {
@@ -239,12 +240,7 @@ export class PathWalk {
   }
 
   /** Walks a reversed stack of components; symlink targets are pushed onto it as they are met. */
-  private async walk(
-    from: Resolved,
-    stack: string[],
-    followFinal: boolean,
-    mustBeDir: boolean,
-  ): Promise<Resolved> {
+  private *walk(from: Resolved, stack: string[], followFinal: boolean, mustBeDir: boolean): Steps<Resolved> {
     let cur = from;
     let finalMustBeDir = mustBeDir;
     while (stack.length > 0) {
@@ -253,13 +249,13 @@ export class PathWalk {
       this.checkSearch(cur.attr);
       if (name === '.') continue;
       if (name === '..') {
-        cur = await this.parentOf(cur);
+        cur = yield* this.parentOf(cur);
         continue;
       }
-      const child = await this.lookupCached(cur.dentry, name);
+      const child = yield* this.lookupCached(cur.dentry, name);
       if (!child) throw fsError(ENOENT, name);
       if (isLinkMode(child.attr.mode) && (!isLast || followFinal || finalMustBeDir)) {
-        const magic = await this.throughMagicLink(child);
+        const magic = yield* this.throughMagicLink(child);
         if (magic instanceof OpenFile) {
           if (!isLast) throw fsError(ENOTDIR, 'a pipe is not a directory');
           this.pathlessFinal = magic;
@@ -270,10 +266,10 @@ export class PathWalk {
           cur = magic;
           continue;
         }
-        const target = await this.readLinkCounted(child);
+        const target = yield* this.readLinkCounted(child);
         if (isLast && target.endsWith('/')) finalMustBeDir = true;
         pushComponentsLastFirst(stack, target);
-        if (target.startsWith('/')) cur = await this.startAt(this.ctx.root, '/');
+        if (target.startsWith('/')) cur = yield* this.startAt(this.ctx.root, '/');
         continue;
       }
       cur = child;
@@ -283,19 +279,19 @@ export class PathWalk {
   }
 
   /** `..`: stays at the task's root; leaves mount roots through the covered directory. */
-  async parentOf(cur: Resolved): Promise<Resolved> {
+  *parentOf(cur: Resolved): Steps<Resolved> {
     const root = this.ctx.root;
     let d = cur.dentry;
     if (d.sameAs(root)) return cur;
     while (!d.parent && d.mount.mountpoint) {
       d = d.mount.mountpoint;
-      if (d.sameAs(root)) return { dentry: d, attr: await this.dirAttr(d) };
+      if (d.sameAs(root)) return { dentry: d, attr: yield* this.dirAttr(d) };
     }
     const up = d.parent ?? d;
-    return { dentry: up, attr: await this.dirAttr(up) };
+    return { dentry: up, attr: yield* this.dirAttr(up) };
   }
 
-  private async crossDown(d: Dentry, attr: FsAttr): Promise<Resolved> {
+  private *crossDown(d: Dentry, attr: FsAttr): Steps<Resolved> {
     let mount = this.mounts.mountedOn(d);
     if (!mount) return { dentry: d, attr };
     let top = d;
@@ -303,6 +299,6 @@ export class PathWalk {
       top = mount.root;
       mount = this.mounts.mountedOn(top);
     }
-    return { dentry: top, attr: await this.dirAttr(top) };
+    return { dentry: top, attr: yield* this.dirAttr(top) };
   }
 }

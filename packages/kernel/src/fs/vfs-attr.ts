@@ -5,7 +5,7 @@
  * group to one of its own; chmod by a non-member drops setgid; chown clears setuid (and setgid when the group
  * may execute). Layer: kernel VFS; vfs.ts exposes these as methods.
  */
-import type { FsAttr, FsAttrChanges, Timespec } from '@kmos/abi-driver';
+import type { FsAttr, FsAttrChanges, MaybePromise, Timespec } from '@kmos/abi-driver';
 import {
   AT_EACCESS,
   AT_EMPTY_PATH,
@@ -21,6 +21,7 @@ import {
   S_ISUID,
   S_IXGRP,
 } from '@kmos/abi-linux';
+import { type Steps, wait } from '../maybe-sync.js';
 import {
   type Credentials,
   fsUid,
@@ -35,7 +36,7 @@ import type { Dentry } from './dentry.js';
 import { isDir, isLnk, isReg, MODE_PERMISSION_MASK } from './file-type.js';
 import { fsError } from './fs-error.js';
 import type { MountTable } from './mount-table.js';
-import type { OpenFile } from './open-file.js';
+import { type OpenFile, type Stat, statOf } from './open-file.js';
 import { type PathContext, PathWalk, type Resolved } from './path-walk.js';
 import { baseOf, changing, checkWritable } from './vfs-common.js';
 
@@ -43,20 +44,20 @@ import { baseOf, changing, checkWritable } from './vfs-common.js';
 const ID_UNCHANGED = 0xffffffff;
 
 /** Resolves a path for an attribute call; `path === ''` with AT_EMPTY_PATH means the file `at` itself. */
-export async function resolveTarget(
+export function* resolveTarget(
   mounts: MountTable,
   ctx: PathContext,
   at: OpenFile | null,
   path: string,
   flags: number,
-): Promise<Resolved & { readonly pathless: OpenFile | null }> {
+): Steps<Resolved & { readonly pathless: OpenFile | null }> {
   const walk = new PathWalk(mounts, ctx);
   if (path === '' && flags & AT_EMPTY_PATH) {
     const dentry = at ? at.dentry : ctx.cwd;
     if (!dentry) throw fsError(ENOENT, 'no inode behind this file');
-    return { dentry, attr: await walk.getattr(dentry), pathless: null };
+    return { dentry, attr: yield* walk.getattr(dentry), pathless: null };
   }
-  const found = await walk.resolve(baseOf(ctx, at, path), path, !(flags & AT_SYMLINK_NOFOLLOW));
+  const found = yield* walk.resolve(baseOf(ctx, at, path), path, !(flags & AT_SYMLINK_NOFOLLOW));
   // A magic link to a pipe ends the walk at the link; `pathless` is the file it leads to (stat shows it).
   return { ...found, pathless: walk.pathlessFinal };
 }
@@ -123,8 +124,8 @@ export async function truncateInode(cred: Credentials, target: Resolved, length:
   await setSize(dentry, length);
 }
 
-export async function setSize(dentry: Dentry, length: number): Promise<void> {
-  await changing(dentry.mount, () => dentry.mount.fs.setattr(dentry.ino, { sizeBytes: length }));
+export function setSize(dentry: Dentry, length: number): MaybePromise<FsAttr> {
+  return changing(dentry.mount, () => dentry.mount.fs.setattr(dentry.ino, { sizeBytes: length }));
 }
 
 export type TimeSpec = Timespec | 'now' | 'omit';
@@ -150,19 +151,33 @@ export async function utimensInode(
   );
 }
 
+/** stat64/fstatat64/statx: `flags` may hold AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH (others ignored). */
+export function* stat(
+  mounts: MountTable,
+  ctx: PathContext,
+  at: OpenFile | null,
+  path: string,
+  flags: number,
+): Steps<Stat> {
+  if (path === '' && flags & AT_EMPTY_PATH && at) return yield* wait(at.fstat());
+  const target = yield* resolveTarget(mounts, ctx, at, path, flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+  if (target.pathless) return yield* wait(target.pathless.fstat());
+  return statOf(target.attr, target.dentry.mount.dev);
+}
+
 /** access(2)/faccessat2: `mode` is F_OK (0) or R_OK|W_OK|X_OK; the real ids unless AT_EACCESS. */
-export async function access(
+export function* access(
   mounts: MountTable,
   ctx: PathContext,
   at: OpenFile | null,
   path: string,
   mode: number,
   flags: number,
-): Promise<void> {
+): Steps<void> {
   if (mode & ~(MAY_READ | MAY_WRITE | MAY_EXEC)) throw fsError(EINVAL, 'access mode');
   if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw fsError(EINVAL, 'access flags');
   const cred = flags & AT_EACCESS ? ctx.cred : { ...ctx.cred, fsuid: ctx.cred.uid, fsgid: ctx.cred.gid };
-  const target = await resolveTarget(mounts, { ...ctx, cred }, at, path, flags);
+  const target = yield* resolveTarget(mounts, { ...ctx, cred }, at, path, flags);
   if (mode === 0) return;
   const { attr, dentry } = target;
   if (!mayAccess(cred, attr, mode, isDir(attr.mode))) throw fsError(EACCES);
@@ -175,8 +190,13 @@ export async function access(
   }
 }
 
-export async function readlink(mounts: MountTable, ctx: PathContext, at: OpenFile | null, path: string) {
-  const target = await resolveTarget(
+export function* readlink(
+  mounts: MountTable,
+  ctx: PathContext,
+  at: OpenFile | null,
+  path: string,
+): Steps<string> {
+  const target = yield* resolveTarget(
     mounts,
     ctx,
     at,
@@ -184,5 +204,5 @@ export async function readlink(mounts: MountTable, ctx: PathContext, at: OpenFil
     path === '' ? AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW : AT_SYMLINK_NOFOLLOW,
   );
   if (!isLnk(target.attr.mode)) throw fsError(path === '' ? ENOENT : EINVAL, 'not a symlink');
-  return target.dentry.mount.fs.readlink(target.dentry.ino);
+  return yield* wait(target.dentry.mount.fs.readlink(target.dentry.ino));
 }

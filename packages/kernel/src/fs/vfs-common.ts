@@ -4,7 +4,7 @@
  * read-only mounts, and the owner a new inode gets (a setgid directory passes its group on).
  * Layer: kernel VFS; used by vfs.ts, vfs-namespace.ts and vfs-attr.ts.
  */
-import type { FsAttr } from '@kmos/abi-driver';
+import type { FsAttr, MaybePromise } from '@kmos/abi-driver';
 import { EACCES, EBUSY, EISDIR, ENOTDIR, EPERM, EROFS, S_ISGID, S_ISVTX } from '@kmos/abi-linux';
 import { type Credentials, fsGid, fsUid, inGroup, MAY_EXEC, MAY_WRITE, mayAccess } from './credentials.js';
 import type { Dentry } from './dentry.js';
@@ -88,10 +88,15 @@ export function maySearch(cred: Credentials, attr: FsAttr): void {
  * Runs a change to `mount`'s filesystem (a name made, removed or moved, attributes set). The mount's name
  * cache is invalidated however it ends: a failed host call may still have changed something.
  */
-export async function changing<T>(mount: Mount, change: () => T | Promise<T>): Promise<T> {
+export function changing<T>(mount: Mount, change: () => MaybePromise<T>): MaybePromise<T> {
+  let result: MaybePromise<T>;
   try {
-    return await change();
-  } finally {
+    result = change();
+  } catch (error) {
     mount.changed();
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(() => mount.changed());
+  mount.changed();
+  return result;
 }

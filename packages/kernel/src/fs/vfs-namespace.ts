@@ -28,6 +28,7 @@ import {
   S_ISUID,
   S_IXGRP,
 } from '@kmos/abi-linux';
+import { drive } from '../maybe-sync.js';
 import { fsUid, MAY_READ, MAY_WRITE, mayAccess } from './credentials.js';
 import type { Dentry } from './dentry.js';
 import { isDir, isReg, MODE_PERMISSION_MASK } from './file-type.js';
@@ -54,9 +55,9 @@ async function createTarget(
   path: string,
   dirOk: boolean,
 ) {
-  const p = await walk.resolveParent(baseOf(ctx, at, path), path);
+  const p = await drive(walk.resolveParent(baseOf(ctx, at, path), path));
   if (p.last !== 'normal') throw fsError(EEXIST);
-  if (await walk.lookup(p.dir, p.name)) throw fsError(EEXIST, p.name);
+  if (await drive(walk.lookup(p.dir, p.name))) throw fsError(EEXIST, p.name);
   if (p.trailingSlash && !dirOk) throw fsError(ENOENT, 'trailing slash');
   checkWritable(p.dir.mount);
   mayCreate(ctx.cred, p.dirAttr);
@@ -129,9 +130,9 @@ export async function link(
   if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) throw fsError(EINVAL, 'linkat flags');
   const walk = new PathWalk(mounts, ctx);
   const old = await resolveOld(walk, ctx, oldAt, oldPath, flags);
-  const p = await walk.resolveParent(baseOf(ctx, newAt, newPath), newPath);
+  const p = await drive(walk.resolveParent(baseOf(ctx, newAt, newPath), newPath));
   if (p.last !== 'normal') throw fsError(EEXIST);
-  if (await walk.lookup(p.dir, p.name)) throw fsError(EEXIST, p.name);
+  if (await drive(walk.lookup(p.dir, p.name))) throw fsError(EEXIST, p.name);
   if (p.trailingSlash) throw fsError(ENOENT, 'trailing slash');
   if (old.dentry.mount !== p.dir.mount) throw fsError(EXDEV);
   checkWritable(p.dir.mount);
@@ -163,22 +164,22 @@ async function resolveOld(
   if (path === '' && flags & AT_EMPTY_PATH) {
     const dentry = at ? at.dentry : ctx.cwd;
     if (!dentry) throw fsError(ENOENT);
-    return { dentry, attr: await walk.getattr(dentry) };
+    return { dentry, attr: await drive(walk.getattr(dentry)) };
   }
-  return walk.resolve(baseOf(ctx, at, path), path, (flags & AT_SYMLINK_FOLLOW) !== 0);
+  return drive(walk.resolve(baseOf(ctx, at, path), path, (flags & AT_SYMLINK_FOLLOW) !== 0));
 }
 
 /** Walks to an existing name to remove; ENOENT when absent. */
 async function removeTarget(walk: PathWalk, p: ParentResolved): Promise<Resolved> {
   checkWritable(p.dir.mount);
-  const victim = await walk.lookup(p.dir, p.name);
+  const victim = await drive(walk.lookup(p.dir, p.name));
   if (!victim) throw fsError(ENOENT, p.name);
   return victim;
 }
 
 export async function unlink(mounts: MountTable, ctx: PathContext, at: OpenFile | null, path: string) {
   const walk = new PathWalk(mounts, ctx);
-  const p = await walk.resolveParent(baseOf(ctx, at, path), path);
+  const p = await drive(walk.resolveParent(baseOf(ctx, at, path), path));
   if (p.last !== 'normal') throw fsError(EISDIR, 'unlink of . or .. or /');
   const victim = await removeTarget(walk, p);
   if (p.trailingSlash) throw fsError(isDir(victim.attr.mode) ? EISDIR : ENOTDIR);
@@ -191,7 +192,7 @@ export async function unlink(mounts: MountTable, ctx: PathContext, at: OpenFile 
 
 export async function rmdir(mounts: MountTable, ctx: PathContext, at: OpenFile | null, path: string) {
   const walk = new PathWalk(mounts, ctx);
-  const p = await walk.resolveParent(baseOf(ctx, at, path), path);
+  const p = await drive(walk.resolveParent(baseOf(ctx, at, path), path));
   if (p.last === 'dot') throw fsError(EINVAL, 'rmdir .');
   if (p.last === 'dotdot') throw fsError(ENOTEMPTY, 'rmdir ..');
   if (p.last === 'root') throw fsError(EBUSY, 'rmdir /');
@@ -217,15 +218,15 @@ export async function rename(
     throw fsError(EINVAL, 'renameat2 flags');
   }
   const walk = new PathWalk(mounts, ctx);
-  const from = await walk.resolveParent(baseOf(ctx, oldAt, oldPath), oldPath);
-  const to = await walk.resolveParent(baseOf(ctx, newAt, newPath), newPath);
+  const from = await drive(walk.resolveParent(baseOf(ctx, oldAt, oldPath), oldPath));
+  const to = await drive(walk.resolveParent(baseOf(ctx, newAt, newPath), newPath));
   if (from.dir.mount !== to.dir.mount) throw fsError(EXDEV);
   if (from.last !== 'normal') throw fsError(EBUSY);
   if (to.last !== 'normal') throw fsError(flags & RENAME_NOREPLACE ? EEXIST : EBUSY);
   checkWritable(from.dir.mount);
-  const src = await walk.lookup(from.dir, from.name);
+  const src = await drive(walk.lookup(from.dir, from.name));
   if (!src) throw fsError(ENOENT, from.name);
-  const dst = await walk.lookup(to.dir, to.name);
+  const dst = await drive(walk.lookup(to.dir, to.name));
   checkRenameShape(from, to, src, dst, flags);
   // Two names of one inode (or one name twice, a mount point included): POSIX says do nothing.
   if (dst?.dentry.sameAs(src.dentry)) return;

@@ -29,6 +29,7 @@ import {
   O_WRONLY,
   S_IFREG,
 } from '@kmos/abi-linux';
+import { type Steps, wait } from '../maybe-sync.js';
 import { MAY_READ, MAY_WRITE, mayAccess } from './credentials.js';
 import type { Dentry } from './dentry.js';
 import type { DeviceSwitch } from './device-switch.js';
@@ -53,14 +54,14 @@ export interface OpenServices {
   fifoFor(dentry: Dentry): Pipe;
 }
 
-export async function openPath(
+export function* openPath(
   svc: OpenServices,
   ctx: PathContext,
   at: OpenFile | null,
   path: string,
   flags: number,
   mode: number,
-): Promise<OpenFile> {
+): Steps<OpenFile> {
   if ((flags & O_TMPFILE) === O_TMPFILE) throw fsError(EOPNOTSUPP, 'O_TMPFILE');
   // Linux 6.4 on refuses the meaningless O_CREAT | O_DIRECTORY (it used to create a regular file).
   if (flags & O_CREAT && flags & O_DIRECTORY) throw fsError(EINVAL, 'O_CREAT with O_DIRECTORY');
@@ -69,52 +70,54 @@ export async function openPath(
   let target: Resolved;
   let created = false;
   if (flags & O_CREAT && !(flags & O_PATH)) {
-    ({ target, created } = await openCreate(walk, ctx, base, path, flags, mode));
+    ({ target, created } = yield* openCreate(walk, ctx, base, path, flags, mode));
   } else {
-    target = await walk.resolve(base, path, !(flags & O_NOFOLLOW));
+    target = yield* walk.resolve(base, path, !(flags & O_NOFOLLOW));
   }
   if (flags & O_PATH) return openHandle(target, flags);
   if (walk.pathlessFinal) return reopenPathless(walk.pathlessFinal, flags & ~OPEN_ONLY_FLAGS);
   mayOpen(ctx, target, flags, created);
-  if (flags & O_TRUNC && isReg(target.attr.mode) && !created) await setSize(target.dentry, 0);
+  if (flags & O_TRUNC && isReg(target.attr.mode) && !created) yield* wait(setSize(target.dentry, 0));
   return openByType(svc, target, flags & ~OPEN_ONLY_FLAGS);
 }
 
 /** O_CREAT: walks to the parent, follows a final symlink (unless O_EXCL/O_NOFOLLOW), creates when absent. */
-async function openCreate(
+function* openCreate(
   walk: PathWalk,
   ctx: PathContext,
   base: Dentry,
   path: string,
   flags: number,
   mode: number,
-) {
-  let p: ParentResolved = await walk.resolveParent(base, path);
+): Steps<{ target: Resolved; created: boolean }> {
+  let p: ParentResolved = yield* walk.resolveParent(base, path);
   for (;;) {
     // `.`, `..` and `/` name existing directories; a trailing slash on a normal name is EISDIR at once.
     if (p.last !== 'normal') throw fsError(flags & O_EXCL ? EEXIST : EISDIR, 'O_CREAT on a directory');
     if (p.trailingSlash) throw fsError(EISDIR, 'O_CREAT with a trailing slash');
-    const found = await walk.lookup(p.dir, p.name);
-    if (!found) return { target: await createFile(ctx, p, mode), created: true };
+    const found = yield* walk.lookup(p.dir, p.name);
+    if (!found) return { target: yield* createFile(ctx, p, mode), created: true };
     if (flags & O_EXCL) throw fsError(EEXIST, p.name);
     if (!isLnk(found.attr.mode) || flags & O_NOFOLLOW) return { target: found, created: false };
-    const magic = await walk.throughMagicLink(found);
+    const magic = yield* walk.throughMagicLink(found);
     if (magic instanceof OpenFile) {
       walk.pathlessFinal = magic;
       return { target: found, created: false };
     }
     if (magic !== null) return { target: magic, created: false };
-    const link = await walk.readLinkCounted(found);
-    p = await walk.resolveParent(link.startsWith('/') ? ctx.root : p.dir, link);
+    const link = yield* walk.readLinkCounted(found);
+    p = yield* walk.resolveParent(link.startsWith('/') ? ctx.root : p.dir, link);
   }
 }
 
-async function createFile(ctx: PathContext, p: ParentResolved, mode: number): Promise<Resolved> {
+function* createFile(ctx: PathContext, p: ParentResolved, mode: number): Steps<Resolved> {
   checkWritable(p.dir.mount);
   mayCreate(ctx.cred, p.dirAttr);
   const owner = newOwner(ctx.cred, p.dirAttr, mode & ~ctx.umask & MODE_PERMISSION_MASK, false);
-  const attr = await changing(p.dir.mount, () =>
-    p.dir.mount.fs.mknod(p.dir.ino, p.name, S_IFREG | owner.mode, owner.uid, owner.gid, 0),
+  const attr = yield* wait(
+    changing(p.dir.mount, () =>
+      p.dir.mount.fs.mknod(p.dir.ino, p.name, S_IFREG | owner.mode, owner.uid, owner.gid, 0),
+    ),
   );
   return { dentry: p.dir.child(p.name, attr.ino, false), attr };
 }

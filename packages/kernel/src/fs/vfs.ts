@@ -6,10 +6,11 @@
  * - Every path call takes a PathContext (credentials, root, cwd, umask: the VFS applies the umask on create)
  *   and `at`: the OpenFile of an *at() call's dirfd, or null for AT_FDCWD.
  * - Paths and names are byte strings (latin1, one char per byte).
- * - Calls are async and throw KernelError; reads and writes may return a WouldBlock instead of sleeping.
+ * - Calls give a value when every filesystem they asked answered at once, else a promise (maybe-sync.ts),
+ *   and throw KernelError; reads and writes may return a WouldBlock instead of sleeping.
  * Layer: kernel VFS; above it src/syscall and src/proc, below it the filesystems (by the ABI FileSystem).
  */
-import type { FileSystem, FsAttr, FsStatfs, Timespec } from '@kmos/abi-driver';
+import type { FileSystem, FsAttr, FsStatfs, MaybePromise, Timespec } from '@kmos/abi-driver';
 import {
   AT_EMPTY_PATH,
   AT_SYMLINK_NOFOLLOW,
@@ -27,6 +28,7 @@ import {
   O_RDONLY,
   O_WRONLY,
 } from '@kmos/abi-linux';
+import { after, drive } from '../maybe-sync.js';
 import { BlockDeviceFile } from './block-file.js';
 import { type Credentials, fsUid, MAY_EXEC, mayAccess } from './credentials.js';
 import type { Dentry } from './dentry.js';
@@ -35,7 +37,7 @@ import { isReg } from './file-type.js';
 import { fsError, guarded } from './fs-error.js';
 import { RegularFile } from './inode-file.js';
 import { type Mount, type MountInfo, MountTable } from './mount-table.js';
-import { type OpenFile, type Stat, statOf } from './open-file.js';
+import type { OpenFile, Stat } from './open-file.js';
 import { type PathContext, PathWalk } from './path-walk.js';
 import { Pipe, PipeFile, type PipeMemory } from './pipe.js';
 import * as attr from './vfs-attr.js';
@@ -84,10 +86,10 @@ export class Vfs {
     path: string,
     fs: FileSystem,
     info: MountInfo,
-  ): Promise<Mount> {
+  ): MaybePromise<Mount> {
     return guarded(async () => {
       if (fsUid(ctx.cred) !== 0) throw fsError(EPERM, 'mount');
-      const target = await attr.resolveTarget(this.mounts, ctx, at, path, 0);
+      const target = await this.target(ctx, at, path, 0);
       if (!target.dentry.isDir) throw fsError(ENOTDIR, 'mount');
       return this.mounts.mount(fs, info, target.dentry);
     });
@@ -97,10 +99,10 @@ export class Vfs {
    * umount: `path` must name the root of a mount (EINVAL otherwise); EBUSY while files are open on it or
    * other mounts sit on it. (Whether a task's cwd or root is inside is for the caller to check.)
    */
-  umount(ctx: PathContext, at: OpenFile | null, path: string): Promise<void> {
+  umount(ctx: PathContext, at: OpenFile | null, path: string): MaybePromise<void> {
     return guarded(async () => {
       if (fsUid(ctx.cred) !== 0) throw fsError(EPERM, 'umount');
-      const { dentry } = await attr.resolveTarget(this.mounts, ctx, at, path, 0);
+      const { dentry } = await this.target(ctx, at, path, 0);
       const mount = dentry.mount;
       if (dentry.parent || !mount.mountpoint) throw fsError(EINVAL, 'not a mount point');
       if (mount.openRefs.size > 0) throw fsError(EBUSY, 'files open on the mount');
@@ -131,8 +133,8 @@ export class Vfs {
 
   // ---- files ----------------------------------------------------------------------------------------------
 
-  open(ctx: PathContext, at: OpenFile | null, path: string, flags: number, mode = 0): Promise<OpenFile> {
-    return guarded(() => openPath(this, ctx, at, path, flags, mode));
+  open(ctx: PathContext, at: OpenFile | null, path: string, flags: number, mode = 0): MaybePromise<OpenFile> {
+    return guarded(() => drive(openPath(this, ctx, at, path, flags, mode)));
   }
 
   /**
@@ -140,15 +142,20 @@ export class Vfs {
    * a mount without noexec; read permission is not needed (the kernel reads the image itself). EACCES else.
    * Its attributes come along: the walk has just asked for them (exec needs the size, later the set-id bits).
    */
-  openExec(ctx: PathContext, at: OpenFile | null, path: string): Promise<{ file: OpenFile; attr: FsAttr }> {
-    return guarded(async () => {
-      const target = await attr.resolveTarget(this.mounts, ctx, at, path, 0);
-      if (!isReg(target.attr.mode)) throw fsError(EACCES, 'exec of a non-regular file');
-      if (!mayAccess(ctx.cred, target.attr, MAY_EXEC, false)) throw fsError(EACCES, 'exec permission');
-      if (target.dentry.mount.info.options?.split(',').includes('noexec'))
-        throw fsError(EACCES, 'noexec mount');
-      return { file: new RegularFile(O_RDONLY, target.dentry), attr: target.attr };
-    });
+  openExec(
+    ctx: PathContext,
+    at: OpenFile | null,
+    path: string,
+  ): MaybePromise<{ file: OpenFile; attr: FsAttr }> {
+    return guarded(() =>
+      after(this.target(ctx, at, path, 0), (target) => {
+        if (!isReg(target.attr.mode)) throw fsError(EACCES, 'exec of a non-regular file');
+        if (!mayAccess(ctx.cred, target.attr, MAY_EXEC, false)) throw fsError(EACCES, 'exec permission');
+        if (target.dentry.mount.info.options?.split(',').includes('noexec'))
+          throw fsError(EACCES, 'noexec mount');
+        return { file: new RegularFile(O_RDONLY, target.dentry), attr: target.attr };
+      }),
+    );
   }
 
   /** pipe2(): [read end, write end]. `flags` may hold O_NONBLOCK (O_CLOEXEC is the fd table's business). */
@@ -183,38 +190,27 @@ export class Vfs {
   // ---- attributes ----------------------------------------------------------------------------------------
 
   /** stat64/fstatat64/statx: `flags` may hold AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH (others ignored). */
-  stat(ctx: PathContext, at: OpenFile | null, path: string, flags = 0): Promise<Stat> {
-    return guarded(async () => {
-      if (path === '' && flags & AT_EMPTY_PATH && at) return at.fstat();
-      const target = await attr.resolveTarget(
-        this.mounts,
-        ctx,
-        at,
-        path,
-        flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW),
-      );
-      if (target.pathless) return target.pathless.fstat();
-      return statOf(target.attr, target.dentry.mount.dev);
-    });
+  stat(ctx: PathContext, at: OpenFile | null, path: string, flags = 0): MaybePromise<Stat> {
+    return guarded(() => drive(attr.stat(this.mounts, ctx, at, path, flags)));
   }
 
-  lstat(ctx: PathContext, path: string): Promise<Stat> {
+  lstat(ctx: PathContext, path: string): MaybePromise<Stat> {
     return this.stat(ctx, null, path, AT_SYMLINK_NOFOLLOW);
   }
 
-  readlink(ctx: PathContext, at: OpenFile | null, path: string): Promise<string> {
-    return guarded(() => attr.readlink(this.mounts, ctx, at, path));
+  readlink(ctx: PathContext, at: OpenFile | null, path: string): MaybePromise<string> {
+    return guarded(() => drive(attr.readlink(this.mounts, ctx, at, path)));
   }
 
-  access(ctx: PathContext, at: OpenFile | null, path: string, mode: number, flags = 0): Promise<void> {
-    return guarded(() => attr.access(this.mounts, ctx, at, path, mode, flags));
+  access(ctx: PathContext, at: OpenFile | null, path: string, mode: number, flags = 0): MaybePromise<void> {
+    return guarded(() => drive(attr.access(this.mounts, ctx, at, path, mode, flags)));
   }
 
-  chmod(ctx: PathContext, at: OpenFile | null, path: string, mode: number, flags = 0): Promise<void> {
+  chmod(ctx: PathContext, at: OpenFile | null, path: string, mode: number, flags = 0): MaybePromise<void> {
     return guarded(async () => attr.chmodInode(ctx.cred, await this.target(ctx, at, path, flags), mode));
   }
 
-  fchmod(cred: Credentials, file: OpenFile, mode: number): Promise<void> {
+  fchmod(cred: Credentials, file: OpenFile, mode: number): MaybePromise<void> {
     return guarded(async () => attr.chmodInode(cred, await this.fileTarget(file), mode));
   }
 
@@ -225,15 +221,15 @@ export class Vfs {
     uid: number,
     gid: number,
     flags = 0,
-  ): Promise<void> {
+  ): MaybePromise<void> {
     return guarded(async () => attr.chownInode(ctx.cred, await this.target(ctx, at, path, flags), uid, gid));
   }
 
-  fchown(cred: Credentials, file: OpenFile, uid: number, gid: number): Promise<void> {
+  fchown(cred: Credentials, file: OpenFile, uid: number, gid: number): MaybePromise<void> {
     return guarded(async () => attr.chownInode(cred, await this.fileTarget(file), uid, gid));
   }
 
-  truncate(ctx: PathContext, at: OpenFile | null, path: string, length: number): Promise<void> {
+  truncate(ctx: PathContext, at: OpenFile | null, path: string, length: number): MaybePromise<void> {
     return guarded(async () => {
       if (length < 0) throw fsError(EINVAL, 'negative length');
       await attr.truncateInode(ctx.cred, await this.target(ctx, at, path, 0), length);
@@ -241,7 +237,7 @@ export class Vfs {
   }
 
   /** ftruncate: the file must be open for writing (else EINVAL, as Linux) and regular. */
-  ftruncate(file: OpenFile, length: number): Promise<void> {
+  ftruncate(file: OpenFile, length: number): MaybePromise<void> {
     return guarded(async () => {
       const target = await this.fileTarget(file);
       if (!file.writable || !isReg(target.attr.mode) || length < 0) throw fsError(EINVAL);
@@ -257,7 +253,7 @@ export class Vfs {
     atime: attr.TimeSpec,
     mtime: attr.TimeSpec,
     flags = 0,
-  ): Promise<void> {
+  ): MaybePromise<void> {
     return guarded(async () => {
       const target = await this.target(ctx, at, path, flags);
       await attr.utimensInode(ctx.cred, target, atime, mtime, this.options.clock());
@@ -266,15 +262,15 @@ export class Vfs {
 
   // ---- names --------------------------------------------------------------------------------------------
 
-  mkdir(ctx: PathContext, at: OpenFile | null, path: string, mode: number): Promise<void> {
+  mkdir(ctx: PathContext, at: OpenFile | null, path: string, mode: number): MaybePromise<void> {
     return guarded(() => ns.mkdir(this.mounts, ctx, at, path, mode));
   }
 
-  mknod(ctx: PathContext, at: OpenFile | null, path: string, mode: number, rdev = 0): Promise<void> {
+  mknod(ctx: PathContext, at: OpenFile | null, path: string, mode: number, rdev = 0): MaybePromise<void> {
     return guarded(() => ns.mknod(this.mounts, ctx, at, path, mode, rdev));
   }
 
-  symlink(ctx: PathContext, target: string, at: OpenFile | null, path: string): Promise<void> {
+  symlink(ctx: PathContext, target: string, at: OpenFile | null, path: string): MaybePromise<void> {
     return guarded(() => ns.symlink(this.mounts, ctx, target, at, path));
   }
 
@@ -290,11 +286,11 @@ export class Vfs {
     return guarded(() => ns.link(this.mounts, ctx, oldAt, oldPath, newAt, newPath, flags));
   }
 
-  unlink(ctx: PathContext, at: OpenFile | null, path: string): Promise<void> {
+  unlink(ctx: PathContext, at: OpenFile | null, path: string): MaybePromise<void> {
     return guarded(() => ns.unlink(this.mounts, ctx, at, path));
   }
 
-  rmdir(ctx: PathContext, at: OpenFile | null, path: string): Promise<void> {
+  rmdir(ctx: PathContext, at: OpenFile | null, path: string): MaybePromise<void> {
     return guarded(() => ns.rmdir(this.mounts, ctx, at, path));
   }
 
@@ -313,14 +309,15 @@ export class Vfs {
   // ---- where a task is ----------------------------------------------------------------------------------
 
   /** chdir: the new cwd (the caller stores it in the task). */
-  chdir(ctx: PathContext, at: OpenFile | null, path: string): Promise<Dentry> {
-    return guarded(async () => {
-      const target = await new PathWalk(this.mounts, ctx).resolve(baseOf(ctx, at, path), path, true);
-      return this.searchableDir(ctx.cred, target.dentry, target.attr);
-    });
+  chdir(ctx: PathContext, at: OpenFile | null, path: string): MaybePromise<Dentry> {
+    return guarded(() =>
+      after(drive(new PathWalk(this.mounts, ctx).resolve(baseOf(ctx, at, path), path, true)), (target) =>
+        this.searchableDir(ctx.cred, target.dentry, target.attr),
+      ),
+    );
   }
 
-  fchdir(cred: Credentials, file: OpenFile): Promise<Dentry> {
+  fchdir(cred: Credentials, file: OpenFile): MaybePromise<Dentry> {
     return guarded(async () => {
       const target = await this.fileTarget(file);
       return this.searchableDir(cred, target.dentry, target.attr);
@@ -336,18 +333,18 @@ export class Vfs {
     return path;
   }
 
-  statfs(ctx: PathContext, at: OpenFile | null, path: string): Promise<StatfsResult> {
+  statfs(ctx: PathContext, at: OpenFile | null, path: string): MaybePromise<StatfsResult> {
     return guarded(async () => this.statfsOf((await this.target(ctx, at, path, 0)).dentry.mount));
   }
 
-  fstatfs(file: OpenFile): Promise<StatfsResult> {
+  fstatfs(file: OpenFile): MaybePromise<StatfsResult> {
     return guarded(async () => this.statfsOf((await this.fileTarget(file)).dentry.mount));
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------
 
   private target(ctx: PathContext, at: OpenFile | null, path: string, flags: number) {
-    return attr.resolveTarget(this.mounts, ctx, at, path, flags);
+    return drive(attr.resolveTarget(this.mounts, ctx, at, path, flags));
   }
 
   private async fileTarget(file: OpenFile) {

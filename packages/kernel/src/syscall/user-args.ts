@@ -74,10 +74,44 @@ export function writeUser(t: Thread, ptr: number, bytes: Uint8Array): void {
   copyToUser(t.process.mm, ptr as UserPtr, bytes);
 }
 
+/**
+ * Stores integer `value` (within +-2^53) as a little-endian 64-bit field, two's complement when negative:
+ * the same bytes as setBigInt64/setBigUint64 without making a BigInt, which the stat and getdents paths
+ * did for every field.
+ */
+export function setInt64(view: DataView, offset: number, value: number): void {
+  view.setUint32(offset, value >>> 0, true);
+  view.setUint32(offset + 4, Math.floor(value / 0x1_0000_0000) >>> 0, true);
+}
+
+/**
+ * Structs are cut from shared chunks: a typed array of its own needs a backing store outside the JS heap
+ * (V8 keeps only the smallest inside), which with the collector's bookkeeping cost more than a stat's whole
+ * encoding. Room is never handed out twice, so a struct stays valid as long as it is held; a used-up chunk is
+ * left to the collector. (A struct's `bytes.buffer` is the chunk: use `bytes` and `view` only.)
+ */
+const STRUCT_CHUNK_BYTES = 64 * 1024;
+/** Larger structs (poll and epoll arrays, group lists) get buffers of their own. */
+const STRUCT_SHARED_MAX_BYTES = 4096;
+let structChunk = new ArrayBuffer(STRUCT_CHUNK_BYTES);
+let structTop = 0;
+
 /** A zeroed struct of `sizeBytes` to fill and then `writeUser`. */
 export function struct(sizeBytes: number): { bytes: Uint8Array; view: DataView } {
-  const bytes = new Uint8Array(sizeBytes);
-  return { bytes, view: new DataView(bytes.buffer) };
+  if (sizeBytes > STRUCT_SHARED_MAX_BYTES) {
+    const bytes = new Uint8Array(sizeBytes);
+    return { bytes, view: new DataView(bytes.buffer) };
+  }
+  if (structTop + sizeBytes > STRUCT_CHUNK_BYTES) {
+    structChunk = new ArrayBuffer(STRUCT_CHUNK_BYTES);
+    structTop = 0;
+  }
+  const at = structTop;
+  structTop = (at + sizeBytes + 7) & ~7;
+  return {
+    bytes: new Uint8Array(structChunk, at, sizeBytes),
+    view: new DataView(structChunk, at, sizeBytes),
+  };
 }
 
 /** The calling thread's view of the namespace for the VFS. */

@@ -16,7 +16,7 @@ import { sigInfo } from '../../proc/siginfo.js';
 import type { Thread } from '../../proc/thread.js';
 import { sleepOnce } from '../../sched/sleep.js';
 import type { SyscallImpl } from '../syscall-table.js';
-import { readUser, signed, struct, writeUser } from '../user-args.js';
+import { readUser, setInt64, signed, struct, writeUser } from '../user-args.js';
 
 /** Linux's MAX_RW_COUNT: one read or write moves at most 2 GiB - 4 KiB. */
 const MAX_RW_COUNT = 0x7ffff000;
@@ -172,10 +172,10 @@ async function vectored(iovecs: Iovec[], each: (v: Iovec) => number | Promise<nu
 
 function llseek(t: Thread, fd: number, high: number, low: number, resultPtr: number, whence: number) {
   const file = t.process.files.get(signed(fd));
-  const offset = Number((BigInt(signed(high)) << 32n) | BigInt(low >>> 0));
+  const offset = signed(high) * 0x1_0000_0000 + (low >>> 0);
   const done = (pos: number) => {
     const { bytes, view } = struct(8);
-    view.setBigInt64(0, BigInt(pos), true);
+    setInt64(view, 0, pos);
     writeUser(t, resultPtr, bytes);
     return 0;
   };

@@ -4,7 +4,7 @@
  * getcwd, permissions and ownership, truncate, utimensat, statfs, sync, ioctl. Handlers resolve descriptors
  * and paths and call the Vfs. Layer: kernel syscall handlers, over fs/vfs.ts.
  */
-import type { UserPtr } from '@kmos/abi-driver';
+import type { MaybePromise, UserPtr } from '@kmos/abi-driver';
 import {
   AT_EMPTY_PATH,
   AT_FDCWD,
@@ -34,11 +34,12 @@ import {
 import type { OpenFile, Stat } from '../../fs/open-file.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
+import { after } from '../../maybe-sync.js';
 import { copyFromUser, copyToUser } from '../../mm/usercopy.js';
 import type { Thread } from '../../proc/thread.js';
 import { TtyFile } from '../../tty/tty-file.js';
 import type { SyscallImpl } from '../syscall-table.js';
-import { pathContext, readUser, signed, struct, userPath, writeUser } from '../user-args.js';
+import { pathContext, readUser, setInt64, signed, struct, userPath, writeUser } from '../user-args.js';
 import { fcntlLock, flock, LOCK_COMMANDS } from './locks.js';
 
 const UTIME_NOW = (1 << 30) - 1;
@@ -62,23 +63,23 @@ function minor(dev: number): number {
 function encodeStat64(st: Stat): Uint8Array {
   const F = stat64Layout.fields;
   const { bytes, view } = struct(stat64Layout.sizeBytes);
-  view.setBigUint64(F.st_dev.offset, BigInt(st.dev), true);
+  setInt64(view, F.st_dev.offset, st.dev);
   view.setUint32(F.__st_ino.offset, st.ino >>> 0, true);
   view.setUint32(F.st_mode.offset, st.mode, true);
   view.setUint32(F.st_nlink.offset, st.nlink, true);
   view.setUint32(F.st_uid.offset, st.uid, true);
   view.setUint32(F.st_gid.offset, st.gid, true);
-  view.setBigUint64(F.st_rdev.offset, BigInt(st.rdev), true);
-  view.setBigInt64(F.st_size.offset, BigInt(st.sizeBytes), true);
+  setInt64(view, F.st_rdev.offset, st.rdev);
+  setInt64(view, F.st_size.offset, st.sizeBytes);
   view.setUint32(F.st_blksize.offset, st.blockSizeBytes, true);
-  view.setBigUint64(F.st_blocks.offset, BigInt(st.blocks), true);
+  setInt64(view, F.st_blocks.offset, st.blocks);
   view.setUint32(F.st_atime.offset, st.atime.sec, true);
   view.setUint32(F.st_atime_nsec.offset, st.atime.nsec, true);
   view.setUint32(F.st_mtime.offset, st.mtime.sec, true);
   view.setUint32(F.st_mtime_nsec.offset, st.mtime.nsec, true);
   view.setUint32(F.st_ctime.offset, st.ctime.sec, true);
   view.setUint32(F.st_ctime_nsec.offset, st.ctime.nsec, true);
-  view.setBigUint64(F.st_ino.offset, BigInt(st.ino), true);
+  setInt64(view, F.st_ino.offset, st.ino);
   return bytes;
 }
 
@@ -91,11 +92,11 @@ function encodeStatx(st: Stat): Uint8Array {
   view.setUint32(F.stx_uid.offset, st.uid, true);
   view.setUint32(F.stx_gid.offset, st.gid, true);
   view.setUint16(F.stx_mode.offset, st.mode, true);
-  view.setBigUint64(F.stx_ino.offset, BigInt(st.ino), true);
-  view.setBigUint64(F.stx_size.offset, BigInt(st.sizeBytes), true);
-  view.setBigUint64(F.stx_blocks.offset, BigInt(st.blocks), true);
+  setInt64(view, F.stx_ino.offset, st.ino);
+  setInt64(view, F.stx_size.offset, st.sizeBytes);
+  setInt64(view, F.stx_blocks.offset, st.blocks);
   const time = (offset: number, ts: { sec: number; nsec: number }) => {
-    view.setBigInt64(offset, BigInt(ts.sec), true);
+    setInt64(view, offset, ts.sec);
     view.setUint32(offset + 8, ts.nsec, true);
   };
   time(F.stx_atime.offset, st.atime);
@@ -108,24 +109,25 @@ function encodeStatx(st: Stat): Uint8Array {
   return bytes;
 }
 
-async function open(
+function open(
   k: Kernel,
   t: Thread,
   dirfd: number,
   pathPtr: number,
   flags: number,
   mode: number,
-): Promise<number> {
+): MaybePromise<number> {
   const path = userPath(t, pathPtr);
-  const file = await k.vfs.open(pathContext(t), dirAt(t, dirfd), path, flags | O_LARGEFILE, mode);
-  const fd = t.process.files.install(file, (flags & O_CLOEXEC) !== 0);
-  if (!(flags & O_NOCTTY) && file instanceof TtyFile) file.tty.sessions?.opened(file.tty);
-  return fd;
+  return after(k.vfs.open(pathContext(t), dirAt(t, dirfd), path, flags | O_LARGEFILE, mode), (file) => {
+    const fd = t.process.files.install(file, (flags & O_CLOEXEC) !== 0);
+    if (!(flags & O_NOCTTY) && file instanceof TtyFile) file.tty.sessions?.opened(file.tty);
+    return fd;
+  });
 }
 
 function close(t: Thread, fd: number): number {
-  const file = t.process.files.remove(signed(fd));
-  void Promise.resolve(file.close()).catch(() => {});
+  const closing = t.process.files.remove(signed(fd)).close();
+  if (closing instanceof Promise) closing.catch(() => {});
   return 0;
 }
 
@@ -207,15 +209,14 @@ async function getcwd(k: Kernel, t: Thread, ptr: number, size: number): Promise<
   return bytes.length;
 }
 
-async function readlink(k: Kernel, t: Thread, dirfd: number, pathPtr: number, buf: number, size: number) {
+function readlink(k: Kernel, t: Thread, dirfd: number, pathPtr: number, buf: number, size: number) {
   if (signed(size) <= 0) throw new KernelError(EINVAL);
-  const target = Buffer.from(
-    await k.vfs.readlink(pathContext(t), dirAt(t, dirfd), userPath(t, pathPtr)),
-    'latin1',
-  );
-  const n = Math.min(target.length, size);
-  writeUser(t, buf, target.subarray(0, n));
-  return n;
+  return after(k.vfs.readlink(pathContext(t), dirAt(t, dirfd), userPath(t, pathPtr)), (text) => {
+    const target = Buffer.from(text, 'latin1');
+    const n = Math.min(target.length, size);
+    writeUser(t, buf, target.subarray(0, n));
+    return n;
+  });
 }
 
 function readTimes(
@@ -251,11 +252,11 @@ async function statfs64(
   const { bytes, view } = struct(statfs64Layout.sizeBytes);
   view.setUint32(F.f_type.offset, r.type, true);
   view.setUint32(F.f_bsize.offset, r.blockSizeBytes, true);
-  view.setBigUint64(F.f_blocks.offset, BigInt(r.blocks), true);
-  view.setBigUint64(F.f_bfree.offset, BigInt(r.blocksFree), true);
-  view.setBigUint64(F.f_bavail.offset, BigInt(r.blocksAvailable), true);
-  view.setBigUint64(F.f_files.offset, BigInt(r.files), true);
-  view.setBigUint64(F.f_ffree.offset, BigInt(r.filesFree), true);
+  setInt64(view, F.f_blocks.offset, r.blocks);
+  setInt64(view, F.f_bfree.offset, r.blocksFree);
+  setInt64(view, F.f_bavail.offset, r.blocksAvailable);
+  setInt64(view, F.f_files.offset, r.files);
+  setInt64(view, F.f_ffree.offset, r.filesFree);
   view.setUint32(F.f_fsid.offset, r.fsid, true);
   view.setUint32(F.f_namelen.offset, r.nameMaxBytes, true);
   view.setUint32(F.f_frsize.offset, r.blockSizeBytes, true);
@@ -279,10 +280,12 @@ function ioctl(t: Thread, fd: number, request: number, arg: number) {
 export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
   const ctx = pathContext;
   const done = () => 0;
-  const stat = async (t: Thread, dirfd: number, pathPtr: number, ptr: number, flags: number) => {
+  const stat = (t: Thread, dirfd: number, pathPtr: number, ptr: number, flags: number) => {
     const path = userPath(t, pathPtr, (flags & AT_EMPTY_PATH) !== 0);
-    writeUser(t, ptr, encodeStat64(await k.vfs.stat(ctx(t), dirAt(t, dirfd), path, flags)));
-    return 0;
+    return after(k.vfs.stat(ctx(t), dirAt(t, dirfd), path, flags), (st) => {
+      writeUser(t, ptr, encodeStat64(st));
+      return 0;
+    });
   };
   return {
     open: { handler: (t, path, flags, mode) => open(k, t, AT_FDCWD, path, flags, mode) },
@@ -309,71 +312,77 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
     stat64: { handler: (t, path, ptr) => stat(t, AT_FDCWD, path, ptr, 0) },
     lstat64: { handler: (t, path, ptr) => stat(t, AT_FDCWD, path, ptr, AT_SYMLINK_NOFOLLOW) },
     fstat64: {
-      handler: async (t, fd, ptr) => {
-        writeUser(t, ptr, encodeStat64(await t.process.files.get(signed(fd)).fstat()));
-        return 0;
-      },
+      handler: (t, fd, ptr) =>
+        after(t.process.files.get(signed(fd)).fstat(), (st) => {
+          writeUser(t, ptr, encodeStat64(st));
+          return 0;
+        }),
     },
     fstatat64: { handler: (t, dirfd, path, ptr, flags) => stat(t, dirfd, path, ptr, flags) },
     statx: {
-      handler: async (t, dirfd, pathPtr, flags, _mask, ptr) => {
+      handler: (t, dirfd, pathPtr, flags, _mask, ptr) => {
         const path = userPath(t, pathPtr, (flags & AT_EMPTY_PATH) !== 0);
-        writeUser(t, ptr, encodeStatx(await k.vfs.stat(ctx(t), dirAt(t, dirfd), path, flags)));
-        return 0;
+        return after(k.vfs.stat(ctx(t), dirAt(t, dirfd), path, flags), (st) => {
+          writeUser(t, ptr, encodeStatx(st));
+          return 0;
+        });
       },
     },
     getdents64: { handler: (t, fd, ptr, count) => getdents64(t, fd, ptr, count) },
-    mkdir: { handler: (t, path, mode) => k.vfs.mkdir(ctx(t), null, userPath(t, path), mode).then(done) },
+    mkdir: { handler: (t, path, mode) => after(k.vfs.mkdir(ctx(t), null, userPath(t, path), mode), done) },
     mkdirat: {
       handler: (t, dirfd, path, mode) =>
-        k.vfs.mkdir(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done),
+        after(k.vfs.mkdir(ctx(t), dirAt(t, dirfd), userPath(t, path), mode), done),
     },
     mknod: {
-      handler: (t, path, mode, dev) => k.vfs.mknod(ctx(t), null, userPath(t, path), mode, dev).then(done),
+      handler: (t, path, mode, dev) => after(k.vfs.mknod(ctx(t), null, userPath(t, path), mode, dev), done),
     },
     mknodat: {
       handler: (t, d, path, mode, dev) =>
-        k.vfs.mknod(ctx(t), dirAt(t, d), userPath(t, path), mode, dev).then(done),
+        after(k.vfs.mknod(ctx(t), dirAt(t, d), userPath(t, path), mode, dev), done),
     },
-    unlink: { handler: (t, path) => k.vfs.unlink(ctx(t), null, userPath(t, path)).then(done) },
+    unlink: { handler: (t, path) => after(k.vfs.unlink(ctx(t), null, userPath(t, path)), done) },
     unlinkat: {
       handler: (t, dirfd, path, flags) => {
         if (flags & ~AT_REMOVEDIR) throw new KernelError(EINVAL);
         const op = flags & AT_REMOVEDIR ? k.vfs.rmdir : k.vfs.unlink;
-        return op.call(k.vfs, ctx(t), dirAt(t, dirfd), userPath(t, path)).then(done);
+        return after(op.call(k.vfs, ctx(t), dirAt(t, dirfd), userPath(t, path)), done);
       },
     },
-    rmdir: { handler: (t, path) => k.vfs.rmdir(ctx(t), null, userPath(t, path)).then(done) },
+    rmdir: { handler: (t, path) => after(k.vfs.rmdir(ctx(t), null, userPath(t, path)), done) },
     rename: {
       handler: (t, from, to) =>
-        k.vfs.rename(ctx(t), null, userPath(t, from), null, userPath(t, to)).then(done),
+        after(k.vfs.rename(ctx(t), null, userPath(t, from), null, userPath(t, to)), done),
     },
     renameat: {
       handler: (t, fd1, from, fd2, to) =>
-        k.vfs.rename(ctx(t), dirAt(t, fd1), userPath(t, from), dirAt(t, fd2), userPath(t, to)).then(done),
+        after(k.vfs.rename(ctx(t), dirAt(t, fd1), userPath(t, from), dirAt(t, fd2), userPath(t, to)), done),
     },
     renameat2: {
       handler: (t, fd1, from, fd2, to, flags) =>
-        k.vfs
-          .rename(ctx(t), dirAt(t, fd1), userPath(t, from), dirAt(t, fd2), userPath(t, to), flags)
-          .then(done),
+        after(
+          k.vfs.rename(ctx(t), dirAt(t, fd1), userPath(t, from), dirAt(t, fd2), userPath(t, to), flags),
+          done,
+        ),
     },
     link: {
-      handler: (t, from, to) => k.vfs.link(ctx(t), null, userPath(t, from), null, userPath(t, to)).then(done),
+      handler: (t, from, to) =>
+        after(k.vfs.link(ctx(t), null, userPath(t, from), null, userPath(t, to)), done),
     },
     linkat: {
       handler: (t, fd1, from, fd2, to, flags) =>
-        k.vfs
-          .link(ctx(t), dirAt(t, fd1), userPath(t, from, true), dirAt(t, fd2), userPath(t, to), flags)
-          .then(done),
+        after(
+          k.vfs.link(ctx(t), dirAt(t, fd1), userPath(t, from, true), dirAt(t, fd2), userPath(t, to), flags),
+          done,
+        ),
     },
     symlink: {
       handler: (t, target, path) =>
-        k.vfs.symlink(ctx(t), userPath(t, target), null, userPath(t, path)).then(done),
+        after(k.vfs.symlink(ctx(t), userPath(t, target), null, userPath(t, path)), done),
     },
     symlinkat: {
       handler: (t, target, dirfd, path) =>
-        k.vfs.symlink(ctx(t), userPath(t, target), dirAt(t, dirfd), userPath(t, path)).then(done),
+        after(k.vfs.symlink(ctx(t), userPath(t, target), dirAt(t, dirfd), userPath(t, path)), done),
     },
     readlink: { handler: (t, path, buf, size) => readlink(k, t, AT_FDCWD, path, buf, size) },
     readlinkat: { handler: (t, dirfd, path, buf, size) => readlink(k, t, dirfd, path, buf, size) },
@@ -390,63 +399,69 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
       },
     },
     getcwd: { handler: (t, ptr, size) => getcwd(k, t, ptr, size) },
-    access: { handler: (t, path, mode) => k.vfs.access(ctx(t), null, userPath(t, path), mode).then(done) },
+    access: { handler: (t, path, mode) => after(k.vfs.access(ctx(t), null, userPath(t, path), mode), done) },
     faccessat: {
       handler: (t, dirfd, path, mode) =>
-        k.vfs.access(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done),
+        after(k.vfs.access(ctx(t), dirAt(t, dirfd), userPath(t, path), mode), done),
     },
     faccessat2: {
       handler: (t, dirfd, path, mode, flags) =>
-        k.vfs.access(ctx(t), dirAt(t, dirfd), userPath(t, path), mode, flags).then(done),
+        after(k.vfs.access(ctx(t), dirAt(t, dirfd), userPath(t, path), mode, flags), done),
     },
-    chmod: { handler: (t, path, mode) => k.vfs.chmod(ctx(t), null, userPath(t, path), mode).then(done) },
+    chmod: { handler: (t, path, mode) => after(k.vfs.chmod(ctx(t), null, userPath(t, path), mode), done) },
     fchmod: {
       handler: (t, fd, mode) =>
-        k.vfs.fchmod(t.process.creds, t.process.files.get(signed(fd)), mode).then(done),
+        after(k.vfs.fchmod(t.process.creds, t.process.files.get(signed(fd)), mode), done),
     },
     fchmodat: {
       handler: (t, dirfd, path, mode) =>
-        k.vfs.chmod(ctx(t), dirAt(t, dirfd), userPath(t, path), mode).then(done),
+        after(k.vfs.chmod(ctx(t), dirAt(t, dirfd), userPath(t, path), mode), done),
     },
     chown32: {
       handler: (t, path, uid, gid) =>
-        k.vfs.chown(ctx(t), null, userPath(t, path), signed(uid), signed(gid)).then(done),
+        after(k.vfs.chown(ctx(t), null, userPath(t, path), signed(uid), signed(gid)), done),
     },
     lchown32: {
       handler: (t, path, uid, gid) =>
-        k.vfs
-          .chown(ctx(t), null, userPath(t, path), signed(uid), signed(gid), AT_SYMLINK_NOFOLLOW)
-          .then(done),
+        after(
+          k.vfs.chown(ctx(t), null, userPath(t, path), signed(uid), signed(gid), AT_SYMLINK_NOFOLLOW),
+          done,
+        ),
     },
     fchown32: {
       handler: (t, fd, uid, gid) =>
-        k.vfs.fchown(t.process.creds, t.process.files.get(signed(fd)), signed(uid), signed(gid)).then(done),
+        after(k.vfs.fchown(t.process.creds, t.process.files.get(signed(fd)), signed(uid), signed(gid)), done),
     },
     fchownat: {
       handler: (t, dirfd, path, uid, gid, flags) =>
-        k.vfs
-          .chown(ctx(t), dirAt(t, dirfd), userPath(t, path, true), signed(uid), signed(gid), flags)
-          .then(done),
+        after(
+          k.vfs.chown(ctx(t), dirAt(t, dirfd), userPath(t, path, true), signed(uid), signed(gid), flags),
+          done,
+        ),
     },
     truncate64: {
       handler: (t, path, lo, hi) =>
-        k.vfs.truncate(ctx(t), null, userPath(t, path), hi * 2 ** 32 + lo).then(done),
+        after(k.vfs.truncate(ctx(t), null, userPath(t, path), hi * 2 ** 32 + lo), done),
     },
     ftruncate64: {
       handler: (t, fd, lo, hi) =>
-        k.vfs.ftruncate(t.process.files.get(signed(fd)), hi * 2 ** 32 + lo).then(done),
+        after(k.vfs.ftruncate(t.process.files.get(signed(fd)), hi * 2 ** 32 + lo), done),
     },
-    ftruncate: { handler: (t, fd, len) => k.vfs.ftruncate(t.process.files.get(signed(fd)), len).then(done) },
-    truncate: { handler: (t, path, len) => k.vfs.truncate(ctx(t), null, userPath(t, path), len).then(done) },
+    ftruncate: {
+      handler: (t, fd, len) => after(k.vfs.ftruncate(t.process.files.get(signed(fd)), len), done),
+    },
+    truncate: {
+      handler: (t, path, len) => after(k.vfs.truncate(ctx(t), null, userPath(t, path), len), done),
+    },
     utimensat: {
       handler: (t, dirfd, pathPtr, times, flags) => {
         const [atime, mtime] = readTimes(t, times);
         if (pathPtr === 0) {
           const file = t.process.files.get(signed(dirfd));
           if (!file) throw new KernelError(EBADF);
-          return k.vfs.utimens(ctx(t), file, '', atime, mtime, AT_EMPTY_PATH).then(done);
+          return after(k.vfs.utimens(ctx(t), file, '', atime, mtime, AT_EMPTY_PATH), done);
         }
-        return k.vfs.utimens(ctx(t), dirAt(t, dirfd), userPath(t, pathPtr), atime, mtime, flags).then(done);
+        return after(k.vfs.utimens(ctx(t), dirAt(t, dirfd), userPath(t, pathPtr), atime, mtime, flags), done);
       },
     },
     statfs64: { handler: (t, path, size, ptr) => statfs64(k, t, { path }, size, ptr) },

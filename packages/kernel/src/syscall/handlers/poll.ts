@@ -89,7 +89,7 @@ async function poll(
   const ready = await waitReady(k, t, watched, check, timeoutNs);
   if (nfds > 0) {
     const { bytes, view: out } = struct(nfds * size);
-    new Uint8Array(bytes.buffer).set(new Uint8Array(view.buffer, view.byteOffset, nfds * size));
+    bytes.set(new Uint8Array(view.buffer, view.byteOffset, nfds * size));
     revents.forEach((r, i) => {
       out.setUint16(i * size + F.revents.offset, r, true);
     });
