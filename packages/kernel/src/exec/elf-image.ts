@@ -4,6 +4,7 @@
  * field a malformed file could get wrong. Anything wrong is ENOEXEC (or the errno Linux gives), never an
  * exception. Layer: kernel exec; it reads bytes the caller got from the VFS and knows nothing of processes.
  */
+import type { MaybePromise } from '@kmos/abi-driver';
 import {
   EI_CLASS,
   EI_DATA,
@@ -25,6 +26,7 @@ import {
   PT_PHDR,
 } from '@kmos/abi-linux';
 import { KernelError } from '../kernel-error.js';
+import { drive, type Steps, wait } from '../maybe-sync.js';
 
 const EH = elf32EhdrLayout.fields;
 const PH = elf32PhdrLayout.fields;
@@ -57,7 +59,7 @@ export interface ElfImage {
 }
 
 /** A way to read bytes of the file: exactly `into.length` bytes at `offset`, fewer only at end of file. */
-export type FileReader = (offset: number, into: Uint8Array) => number | Promise<number>;
+export type FileReader = (offset: number, into: Uint8Array) => MaybePromise<number>;
 
 function noexec(why: string): KernelError {
   return new KernelError(ENOEXEC, `not a loadable i386 ELF: ${why}`);
@@ -68,10 +70,17 @@ export function hasElfMagic(head: Uint8Array): boolean {
   return head.length >= ELFMAG.length && ELFMAG.every((byte, i) => head[i] === byte);
 }
 
-/** Parses and checks the headers of the ELF file of `fileSizeBytes`, reading what it needs through `read`. */
-export async function readElfImage(read: FileReader, fileSizeBytes: number): Promise<ElfImage> {
+/**
+ * Parses and checks the headers of the ELF file of `fileSizeBytes`, reading what it needs through `read`;
+ * at once when `read` answers at once.
+ */
+export function readElfImage(read: FileReader, fileSizeBytes: number): MaybePromise<ElfImage> {
+  return drive(elfImage(read, fileSizeBytes));
+}
+
+function* elfImage(read: FileReader, fileSizeBytes: number): Steps<ElfImage> {
   const eh = new Uint8Array(elf32EhdrLayout.sizeBytes);
-  if ((await read(0, eh)) < eh.length) throw noexec('shorter than an ELF header');
+  if ((yield* wait(read(0, eh))) < eh.length) throw noexec('shorter than an ELF header');
   if (!hasElfMagic(eh)) throw noexec('no ELF magic');
   if (eh[EI_CLASS] !== ELFCLASS32 || eh[EI_DATA] !== ELFDATA2LSB || eh[EI_VERSION] !== EV_CURRENT) {
     throw noexec('not 32-bit little-endian ELF version 1');
@@ -87,8 +96,8 @@ export async function readElfImage(read: FileReader, fileSizeBytes: number): Pro
   if (phnum < 1 || phnum * phentsize > MAX_PHDR_BYTES) throw noexec(`e_phnum ${phnum}`);
   if (phoff + phnum * phentsize > fileSizeBytes) throw noexec('program headers beyond end of file');
   const ph = new Uint8Array(phnum * phentsize);
-  if ((await read(phoff, ph)) < ph.length) throw noexec('program headers beyond end of file');
-  const image = await readProgramHeaders(new DataView(ph.buffer), phnum, read, fileSizeBytes);
+  if ((yield* wait(read(phoff, ph))) < ph.length) throw noexec('program headers beyond end of file');
+  const image = yield* readProgramHeaders(new DataView(ph.buffer), phnum, read, fileSizeBytes);
   return {
     type: type === ET_EXEC ? 'exec' : 'dyn',
     entry: view.getUint32(EH.e_entry.offset, true),
@@ -99,7 +108,12 @@ export async function readElfImage(read: FileReader, fileSizeBytes: number): Pro
   };
 }
 
-async function readProgramHeaders(view: DataView, phnum: number, read: FileReader, fileSizeBytes: number) {
+function* readProgramHeaders(
+  view: DataView,
+  phnum: number,
+  read: FileReader,
+  fileSizeBytes: number,
+): Steps<Pick<ElfImage, 'segments' | 'interp' | 'executableStack' | 'phdrVaddr'>> {
   const segments: ElfSegment[] = [];
   let interp: string | null = null;
   let executableStack = false;
@@ -110,7 +124,7 @@ async function readProgramHeaders(view: DataView, phnum: number, read: FileReade
     const type = field(PH.p_type);
     if (type === PT_LOAD) segments.push(checkSegment(field, fileSizeBytes));
     else if (type === PT_INTERP)
-      interp = await readInterp(field(PH.p_offset), field(PH.p_filesz), read, fileSizeBytes);
+      interp = yield* readInterp(field(PH.p_offset), field(PH.p_filesz), read, fileSizeBytes);
     else if (type === PT_GNU_STACK) executableStack = (field(PH.p_flags) & PF_X) !== 0;
     else if (type === PT_PHDR) phdrVaddr = field(PH.p_vaddr);
   }
@@ -138,16 +152,16 @@ function checkSegment(field: (f: { offset: number }) => number, fileSizeBytes: n
   return segment;
 }
 
-async function readInterp(
+function* readInterp(
   offset: number,
   sizeBytes: number,
   read: FileReader,
   fileSizeBytes: number,
-): Promise<string> {
+): Steps<string> {
   if (sizeBytes < 2 || sizeBytes > PATH_MAX || offset + sizeBytes > fileSizeBytes)
     throw noexec('bad PT_INTERP');
   const bytes = new Uint8Array(sizeBytes);
-  if ((await read(offset, bytes)) < sizeBytes || bytes[sizeBytes - 1] !== 0)
+  if ((yield* wait(read(offset, bytes))) < sizeBytes || bytes[sizeBytes - 1] !== 0)
     throw noexec('PT_INTERP not NUL-terminated');
   return Buffer.from(bytes.subarray(0, sizeBytes - 1)).toString('latin1');
 }

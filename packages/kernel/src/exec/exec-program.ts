@@ -5,7 +5,7 @@
  * images, lays out the initial stack with argv, envp and the auxiliary vector, and resets what exec resets
  * (signal handlers, close-on-exec files, other threads, TLS, registers). Layer: kernel exec.
  */
-import { type Cpu, PAGE_SIZE, Reg, SegReg } from '@kmos/abi-driver';
+import { type Cpu, type MaybePromise, PAGE_SIZE, Reg, SegReg } from '@kmos/abi-driver';
 import {
   AT_BASE,
   AT_CLKTCK,
@@ -30,13 +30,14 @@ import type { OpenFile } from '../fs/open-file.js';
 import type { PathContext } from '../fs/path-walk.js';
 import type { Kernel } from '../kernel.js';
 import { KernelError } from '../kernel-error.js';
+import { after, drive, type Steps, wait } from '../maybe-sync.js';
 import { AddressSpace, pageAlignUp } from '../mm/address-space.js';
 import { setBrkStart, setupStack } from '../mm/mmap.js';
 import { copyToUser } from '../mm/usercopy.js';
 import type { Process } from '../proc/process.js';
 import { release } from '../proc/sharing.js';
 import type { Thread } from '../proc/thread.js';
-import { type ElfImage, hasElfMagic, readElfImage } from './elf-image.js';
+import { type ElfImage, type FileReader, hasElfMagic, readElfImage } from './elf-image.js';
 import { buildInitialStack } from './initial-stack.js';
 import { ELF_ET_DYN_BASE, imageSpan, mapElf } from './load-elf.js';
 
@@ -73,16 +74,19 @@ export interface PreparedExec {
   readonly path: string;
 }
 
-/** The first half of execve: open and check everything, touching nothing of the caller. */
-export async function prepareExec(
+/**
+ * The first half of execve: open and check everything, touching nothing of the caller. At once when the
+ * filesystems answer at once (maybe-sync.ts): then execve never sleeps.
+ */
+export function prepareExec(
   k: Kernel,
   ctx: PathContext,
   path: string,
   argv: readonly Uint8Array[],
   envp: readonly Uint8Array[],
-): Promise<PreparedExec> {
+): MaybePromise<PreparedExec> {
   checkArgSizes(argv, envp);
-  return { prepared: await prepare(k, ctx, path, argv, 0), envp, path };
+  return after(drive(prepare(k, ctx, path, argv, 0)), (prepared) => ({ prepared, envp, path }));
 }
 
 /** The second half: replace the program of `t`, which must be on the CPU. Cannot fail but by a fatal signal. */
@@ -105,8 +109,8 @@ function argSizes(list: readonly Uint8Array[]): number {
 }
 
 /** Opens a program as execve does: a regular file the effective ids may execute, on a mount without noexec. */
-async function openProgram(k: Kernel, ctx: PathContext, path: string): Promise<ProgramFile> {
-  const { file, attr } = await k.vfs.openExec(ctx, null, path);
+function* openProgram(k: Kernel, ctx: PathContext, path: string): Steps<ProgramFile> {
+  const { file, attr } = yield* wait(k.vfs.openExec(ctx, null, path));
   return { path, file, sizeBytes: attr.sizeBytes };
 }
 
@@ -115,21 +119,21 @@ async function openProgram(k: Kernel, ctx: PathContext, path: string): Promise<P
  * header, the program headers and the interpreter's name usually lie in it too (reader() serves them
  * from here, so a typical exec reads each file once rather than four times).
  */
-async function readHead(program: ProgramFile): Promise<Uint8Array> {
+function* readHead(program: ProgramFile): Steps<Uint8Array> {
   const head = new Uint8Array(Math.min(HEAD_BYTES, program.sizeBytes));
-  const n = await program.file.pread(head, 0);
+  const n = yield* wait(program.file.pread(head, 0));
   return head.subarray(0, typeof n === 'number' ? n : 0);
 }
 
-async function prepare(
+function* prepare(
   k: Kernel,
   ctx: PathContext,
   path: string,
   argv: readonly Uint8Array[],
   depth: number,
-): Promise<Prepared> {
-  const main = await openProgram(k, ctx, path);
-  const head = await readHead(main);
+): Steps<Prepared> {
+  const main = yield* openProgram(k, ctx, path);
+  const head = yield* readHead(main);
   if (head[0] === 0x23 && head[1] === 0x21) {
     void Promise.resolve(main.file.close());
     if (depth >= MAX_SCRIPT_DEPTH) throw new KernelError(ELOOP, 'too many #! levels');
@@ -140,14 +144,14 @@ async function prepare(
       latin1(path),
       ...argv.slice(1),
     ];
-    return prepare(k, ctx, interpreter, scriptArgv, depth + 1);
+    return yield* prepare(k, ctx, interpreter, scriptArgv, depth + 1);
   }
   if (!hasElfMagic(head)) throw new KernelError(ENOEXEC, 'unknown executable format');
-  const image = await readElfImage(reader(main, head), main.sizeBytes);
+  const image = yield* wait(readElfImage(reader(main, head), main.sizeBytes));
   let interp: Prepared['interp'] = null;
   if (image.interp !== null) {
-    const file = await openProgram(k, ctx, image.interp);
-    const interpImage = await readElfImage(reader(file, await readHead(file)), file.sizeBytes);
+    const file = yield* openProgram(k, ctx, image.interp);
+    const interpImage = yield* wait(readElfImage(reader(file, yield* readHead(file)), file.sizeBytes));
     if (interpImage.interp !== null) throw new KernelError(ENOEXEC, 'the interpreter names an interpreter');
     interp = { file, image: interpImage };
   }
@@ -155,14 +159,13 @@ async function prepare(
 }
 
 /** Reads of the program: from `head` (its first bytes) when they lie inside, else from the file. */
-function reader(program: ProgramFile, head: Uint8Array) {
-  return async (offset: number, into: Uint8Array) => {
+function reader(program: ProgramFile, head: Uint8Array): FileReader {
+  return (offset, into) => {
     if (offset + into.length <= head.length) {
       into.set(head.subarray(offset, offset + into.length));
       return into.length;
     }
-    const n = await program.file.pread(into, offset);
-    return typeof n === 'number' ? n : 0;
+    return after(program.file.pread(into, offset), (n) => (typeof n === 'number' ? n : 0));
   };
 }
 

@@ -3,7 +3,7 @@
  * execve, exit, exit_group, wait4/waitpid/waitid (exits, and stops and continues for job control), set_tid_address, and the TLS descriptors (set_thread_area,
  * get_thread_area). Layer: kernel syscall handlers, over proc/, exec/ and mm/.
  */
-import { Reg, type UserPtr } from '@kmos/abi-driver';
+import { type MaybePromise, Reg, type UserPtr } from '@kmos/abi-driver';
 import {
   __WALL,
   __WCLONE,
@@ -54,6 +54,7 @@ import {
 import { commitExec, prepareExec } from '../../exec/exec-program.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
+import { after } from '../../maybe-sync.js';
 import { putUser32 } from '../../mm/usercopy.js';
 import { exitGroup, exitThread, reap } from '../../proc/lifecycle.js';
 import { Process, ProcessState } from '../../proc/process.js';
@@ -352,22 +353,24 @@ function childInfo(child: Process, status: number): Uint8Array {
   return encodeSigInfo(sigInfo(SIGCHLD, code, { pid: child.pid, uid: child.creds.uid, status: siStatus }));
 }
 
-async function execve(
+function execve(
   k: Kernel,
   t: Thread,
   pathPtr: number,
   argvPtr: number,
   envpPtr: number,
-): Promise<number> {
+): MaybePromise<number> {
   const path = userPath(t, pathPtr);
   const argv = userStringArray(t, argvPtr, ARG_MAX_BYTES);
   const envp = userStringArray(t, envpPtr, ARG_MAX_BYTES);
-  const exec = await prepareExec(k, pathContext(t), path, argv, envp);
-  // The thread slept while the files were read; the new program is built with it back on the CPU.
-  k.sched.switchTo(t);
-  commitExec(k, t, exec);
-  k.sched.putAside();
-  return 0;
+  return after(prepareExec(k, pathContext(t), path, argv, envp), (exec) => {
+    // The new program is built with the thread on the CPU: it is there unless it slept while the files were read.
+    const slept = k.sched.current !== t;
+    if (slept) k.sched.switchTo(t);
+    commitExec(k, t, exec);
+    if (slept) k.sched.putAside();
+    return 0;
+  });
 }
 
 export function lifecycleSyscalls(k: Kernel): Record<string, SyscallImpl> {
