@@ -4,8 +4,9 @@
  * and what telldir/seekdir pass back through lseek). Entries fetched but not yet fitted into the caller's
  * buffer wait in `pending`. Layer: kernel VFS, on open-file.ts.
  */
-import type { DirEntry } from '@kmos/abi-driver';
+import type { DirEntry, MaybePromise } from '@kmos/abi-driver';
 import { EINVAL, EISDIR, linuxDirent64Layout, SEEK_CUR, SEEK_SET } from '@kmos/abi-linux';
+import { drive, type Steps, wait } from '../maybe-sync.js';
 import { fsError } from './fs-error.js';
 import { seekTarget } from './inode-file.js';
 import { InodeBackedFile } from './open-file.js';
@@ -38,11 +39,15 @@ export class DirectoryFile extends InodeBackedFile {
   /** Entries read from the filesystem, not yet returned. Written by getdents64 and lseek only. */
   private pending: DirEntry[] = [];
 
-  override async getdents64(into: Uint8Array): Promise<number> {
+  override getdents64(into: Uint8Array): MaybePromise<number> {
+    return drive(this.fill(into));
+  }
+
+  private *fill(into: Uint8Array): Steps<number> {
     let used = 0;
     for (;;) {
       if (this.pending.length === 0) {
-        this.pending = await this.dentry.mount.fs.readdir(this.dentry.ino, this.offset, READDIR_BATCH);
+        this.pending = yield* wait(this.dentry.mount.fs.readdir(this.dentry.ino, this.offset, READDIR_BATCH));
         if (this.pending.length === 0) return used;
       }
       const entry = this.pending[0];

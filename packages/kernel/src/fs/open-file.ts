@@ -25,6 +25,7 @@ import {
   POLLRDNORM,
   POLLWRNORM,
 } from '@kmos/abi-linux';
+import { after } from '../maybe-sync.js';
 import type { WaitQueue } from '../sched/wait-queue.js';
 import type { Dentry } from './dentry.js';
 import { releaseFileLocks } from './file-locks.js';
@@ -201,9 +202,9 @@ export abstract class InodeBackedFile extends OpenFile {
     dentry.mount.hold(dentry.ino);
   }
 
-  async fstat(): Promise<Stat> {
+  fstat(): MaybePromise<Stat> {
     const { mount, ino } = this.dentry;
-    return statOf(await mount.fs.getattr(ino), mount.dev);
+    return after(mount.fs.getattr(ino), (attr) => statOf(attr, mount.dev));
   }
 
   protected async release(): Promise<void> {

@@ -32,6 +32,7 @@ import {
   POLLWRNORM,
   S_IFIFO,
 } from '@kmos/abi-linux';
+import { after } from '../maybe-sync.js';
 import { WaitQueue } from '../sched/wait-queue.js';
 import type { Dentry } from './dentry.js';
 import { fsError } from './fs-error.js';
@@ -330,9 +331,9 @@ export class PipeFile extends OpenFile {
     return 0;
   }
 
-  async fstat(): Promise<Stat> {
-    if (this.dentry)
-      return statOf(await this.dentry.mount.fs.getattr(this.dentry.ino), this.dentry.mount.dev);
+  fstat(): MaybePromise<Stat> {
+    const dentry = this.dentry;
+    if (dentry) return after(dentry.mount.fs.getattr(dentry.ino), (attr) => statOf(attr, dentry.mount.dev));
     const id = this.anon as AnonPipeIdentity;
     return {
       dev: id.dev,

@@ -192,12 +192,13 @@ function pipe2(k: Kernel, t: Thread, ptr: number, flags: number): number {
   return 0;
 }
 
-async function getdents64(t: Thread, fd: number, ptr: number, count: number): Promise<number> {
+function getdents64(t: Thread, fd: number, ptr: number, count: number): MaybePromise<number> {
   const file = t.process.files.get(signed(fd));
   const buf = new Uint8Array(Math.min(count, 1 << 20));
-  const n = await file.getdents64(buf);
-  if (n > 0) writeUser(t, ptr, buf.subarray(0, n));
-  return n;
+  return after(file.getdents64(buf), (n) => {
+    if (n > 0) writeUser(t, ptr, buf.subarray(0, n));
+    return n;
+  });
 }
 
 async function getcwd(k: Kernel, t: Thread, ptr: number, size: number): Promise<number> {
