@@ -205,16 +205,18 @@ export class PathWalk {
   }
 
   /**
-   * What a magic link (/proc/<pid>/fd/N) leads to: the open file's own dentry when it has one (wherever it
-   * is now), the open file when it has no path (a pipe), null for an ordinary symlink. Counts toward ELOOP.
+   * What a magic link (/proc/<pid>/fd/N, exe, cwd, root) leads to: the dentry itself (an open file's,
+   * wherever it is now), the open file when it has no path (a pipe), null for an ordinary symlink. Counts
+   * toward ELOOP.
    */
   *throughMagicLink(link: Resolved): Steps<Resolved | OpenFile | null> {
     const fs = link.dentry.mount.fs;
-    const file = fs instanceof Procfs ? fs.openFileBehind(link.dentry.ino) : null;
-    if (file === null) return null;
+    const behind = fs instanceof Procfs ? fs.linkBehind(link.dentry.ino) : null;
+    if (behind === null) return null;
     if (++this.links > MAXSYMLINKS) throw fsError(ELOOP, 'too many symlinks');
-    if (!file.dentry) return file;
-    return { dentry: file.dentry, attr: yield* this.getattr(file.dentry) };
+    const dentry = behind instanceof OpenFile ? behind.dentry : behind;
+    if (!dentry) return behind as OpenFile;
+    return { dentry, attr: yield* this.getattr(dentry) };
   }
 
   /** Counts one symlink expansion; ELOOP past MAXSYMLINKS. Returns the target, ENOENT when empty. */

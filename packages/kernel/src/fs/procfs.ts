@@ -18,6 +18,7 @@
 import type { DirEntry, FileSystem, FsAttr, FsStatfs, Timespec } from '@kmos/abi-driver';
 import { PAGE_SIZE } from '@kmos/abi-driver';
 import { EACCES, EINVAL, EISDIR, ENOENT, ENOTDIR, EPERM, S_IFDIR, S_IFLNK, S_IFREG } from '@kmos/abi-linux';
+import type { Dentry } from './dentry.js';
 import { dtypeOf } from './file-type.js';
 import { fsError } from './fs-error.js';
 import type { MountTable } from './mount-table.js';
@@ -48,10 +49,11 @@ export type ProcNode =
       readonly target: () => string;
       readonly owner?: ProcOwner;
       /**
-       * For /proc/<pid>/fd/N: the open file itself. Following the link reaches that file, not the path
-       * its text names (Linux's "magic links"), so a pipe is reachable too.
+       * For /proc/<pid>/fd/N, exe, cwd and root: the open file or the dentry itself. Following the link
+       * reaches it, not the path its text names (Linux's "magic links"): a pipe, a deleted file or a
+       * directory outside the caller's root is reachable too, and no second walk is made.
        */
-      readonly file?: () => OpenFile | null;
+      readonly behind?: () => OpenFile | Dentry | null;
     }
   | {
       readonly kind: 'dir';
@@ -76,10 +78,10 @@ export const procFile = (generate: () => string, mode = 0o444): ProcNode => ({
   generate,
   mode,
 });
-export const procLink = (target: () => string, file?: () => OpenFile | null): ProcNode => ({
+export const procLink = (target: () => string, behind?: () => OpenFile | Dentry | null): ProcNode => ({
   kind: 'link',
   target,
-  file,
+  behind,
 });
 export const procDir = (
   children: ReadonlyMap<string, ProcNode> | (() => ReadonlyMap<string, ProcNode>),
@@ -179,11 +181,11 @@ export class Procfs implements FileSystem {
     throw fsError(EACCES, 'proc files are read-only');
   }
 
-  /** The open file behind a magic link (procLink's `file`), or null for any other inode. */
-  openFileBehind(ino: number): OpenFile | null {
+  /** What a magic link leads to (procLink's `behind`), or null for any other inode. */
+  linkBehind(ino: number): OpenFile | Dentry | null {
     const path = this.pathByIno.get(ino);
     const node = path === undefined ? null : this.resolve(path);
-    return node?.kind === 'link' && node.file ? node.file() : null;
+    return node?.kind === 'link' && node.behind ? node.behind() : null;
   }
 
   readlink(ino: number): string {

@@ -48,6 +48,18 @@ class InodePages implements PageSource {
     const written = this.dentry.mount.fs.write(this.dentry.ino, offsetBytes, from);
     if (typeof written !== 'number') void written.catch(() => {});
   }
+
+  /** A mapping holds the inode open, as an open file does: a program unlinked while it runs still pages in. */
+  mapped(): void {
+    this.dentry.mount.hold(this.dentry.ino);
+  }
+
+  unmapped(): void {
+    const { mount, ino } = this.dentry;
+    if (!mount.drop(ino)) return;
+    const released = mount.fs.release(ino);
+    if (released instanceof Promise) released.catch(() => {});
+  }
 }
 
 export class FilePages {

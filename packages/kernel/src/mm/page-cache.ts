@@ -29,6 +29,12 @@ export interface PageSource {
   writePage?(offsetBytes: number, from: Uint8Array): void;
   /** How /proc/<pid>/maps names the mapping: device, inode and path; absent for anonymous objects. */
   readonly identity?: SourceIdentity;
+  /**
+   * The first VMA maps the source (`mapped`), the last one went (`unmapped`): a file must stay readable
+   * while it is mapped, unlinked or not, as Linux's VMAs hold their file.
+   */
+  mapped?(): void;
+  unmapped?(): void;
 }
 
 export interface SourceIdentity {
@@ -131,6 +137,7 @@ export class PageCache {
     for (const frame of this.pages.values()) this.frames.put(frame);
     this.pages.clear();
     this.onEmpty(this);
+    this.source.unmapped?.();
   }
 }
 
@@ -146,6 +153,7 @@ export class PageCaches {
     if (cache === undefined) {
       cache = new PageCache(source, this.frames, (c) => this.bySource.delete(c.source));
       this.bySource.set(source, cache);
+      source.mapped?.();
     }
     cache.ref();
     return cache;

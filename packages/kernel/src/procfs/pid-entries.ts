@@ -119,9 +119,27 @@ function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
     ['cmdline', procFile(() => (p.argv.length ? `${p.argv.join('\0')}\0` : ''))],
     ['comm', procFile(() => `${p.comm}\n`)],
     ['maps', procFile(() => (p.state === ProcessState.Running ? procMaps(p.mm) : ''))],
-    ['exe', procLink(() => (p.exe ? k.vfs.mounts.displayPath(p.exe, p.fs.root) : ''))],
-    ['cwd', procLink(() => path(p.fs.cwd))],
-    ['root', procLink(() => path(p.fs.root))],
+    [
+      'exe',
+      procLink(
+        () => (p.exe ? k.vfs.mounts.displayPath(p.exe, p.fs.root) : ''),
+        () => p.exe,
+      ),
+    ],
+    [
+      'cwd',
+      procLink(
+        () => path(p.fs.cwd),
+        () => p.fs.cwd,
+      ),
+    ],
+    [
+      'root',
+      procLink(
+        () => path(p.fs.root),
+        () => p.fs.root,
+      ),
+    ],
     [
       'fd',
       procDir(
