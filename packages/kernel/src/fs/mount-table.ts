@@ -56,6 +56,9 @@ export class Mount {
     this.names?.invalidate();
   }
 
+  /** Inodes held open (or mapped) whose last name was removed: their paths in /proc end in " (deleted)". */
+  private readonly deletedHeld = new Set<number>();
+
   /** One more open file on inode `ino`. */
   hold(ino: number): void {
     this.openRefs.set(ino, (this.openRefs.get(ino) ?? 0) + 1);
@@ -69,7 +72,17 @@ export class Mount {
       return false;
     }
     this.openRefs.delete(ino);
+    this.deletedHeld.delete(ino);
     return true;
+  }
+
+  /** Inode `ino`, held open, lost its last name. */
+  markDeleted(ino: number): void {
+    this.deletedHeld.add(ino);
+  }
+
+  isDeleted(ino: number): boolean {
+    return this.deletedHeld.has(ino);
   }
 
   isOpen(ino: number): boolean {
@@ -161,7 +174,7 @@ export class MountTable {
     let deleted = false;
     let cur: Dentry | null = d;
     while (cur) {
-      if (cur.deleted) deleted = true;
+      if (cur.deleted || (!cur.isDir && cur.mount.isDeleted(cur.ino))) deleted = true;
       if (root && cur.sameAs(root)) break;
       if (cur.parent) {
         names.push(cur.name);

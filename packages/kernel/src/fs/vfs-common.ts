@@ -74,9 +74,14 @@ export function newOwner(
   return { uid: fsUid(cred), gid, mode: bits };
 }
 
-/** After a name went away: if nothing holds the inode open, the filesystem may free it. */
-export async function releaseIfUnused(mount: Mount, ino: number): Promise<void> {
-  if (!mount.isOpen(ino)) await mount.fs.release(ino);
+/**
+ * After a name of the inode `attr` describes went away: if nothing holds the inode open, the filesystem may
+ * free it; if something does and that was a file's last name, the inode is now deleted (/proc shows its
+ * path with " (deleted)", as Linux does; directories keep that on their cached dentry).
+ */
+export async function releaseIfUnused(mount: Mount, attr: FsAttr): Promise<void> {
+  if (!mount.isOpen(attr.ino)) await mount.fs.release(attr.ino);
+  else if (!isDir(attr.mode) && attr.nlink <= 1) mount.markDeleted(attr.ino);
 }
 
 /** May search directory `attr` (x permission)? EACCES when not. */

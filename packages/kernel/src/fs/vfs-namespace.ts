@@ -187,7 +187,7 @@ export async function unlink(mounts: MountTable, ctx: PathContext, at: OpenFile 
   notMountPoint(victim);
   await changing(p.dir.mount, () => p.dir.mount.fs.unlink(p.dir.ino, p.name));
   p.dir.drop(p.name, true);
-  await releaseIfUnused(p.dir.mount, victim.attr.ino);
+  await releaseIfUnused(p.dir.mount, victim.attr);
 }
 
 export async function rmdir(mounts: MountTable, ctx: PathContext, at: OpenFile | null, path: string) {
@@ -202,7 +202,7 @@ export async function rmdir(mounts: MountTable, ctx: PathContext, at: OpenFile |
   if (victim.dentry.sameAs(ctx.root)) throw fsError(EBUSY, 'rmdir of the root');
   await changing(p.dir.mount, () => p.dir.mount.fs.rmdir(p.dir.ino, p.name));
   p.dir.drop(p.name, true);
-  await releaseIfUnused(p.dir.mount, victim.attr.ino);
+  await releaseIfUnused(p.dir.mount, victim.attr);
 }
 
 export async function rename(
@@ -236,7 +236,7 @@ export async function rename(
     from.dir.mount.fs.rename(from.dir.ino, from.name, to.dir.ino, to.name, flags),
   );
   moveDentries(from, to, flags);
-  if (dst && !(flags & RENAME_EXCHANGE)) await releaseIfUnused(to.dir.mount, dst.attr.ino);
+  if (dst && !(flags & RENAME_EXCHANGE)) await releaseIfUnused(to.dir.mount, dst.attr);
 }
 
 function checkRenameShape(

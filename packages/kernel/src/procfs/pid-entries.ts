@@ -5,6 +5,7 @@
  * process's entries is built once and kept with it. Layer: kernel procfs content.
  */
 
+import type { Dentry } from '../fs/dentry.js';
 import { PipeFile } from '../fs/pipe.js';
 import { type ProcNode, type ProcPidProvider, procDir, procFile, procLink } from '../fs/procfs.js';
 import type { Kernel } from '../kernel.js';
@@ -112,7 +113,8 @@ function statusText(p: Process): string {
 }
 
 function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
-  const path = (d: typeof p.fs.cwd) => k.vfs.getcwd({ cred: p.creds, root: p.fs.root, cwd: d, umask: 0 });
+  // Linux's d_path: from the process's root, " (deleted)" after a removed file or directory.
+  const path = (d: Dentry) => k.vfs.mounts.displayPath(d, p.fs.root);
   const entries = new Map<string, ProcNode>([
     ['stat', procFile(() => statLine(k, p))],
     ['status', procFile(() => statusText(p))],
@@ -122,7 +124,7 @@ function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
     [
       'exe',
       procLink(
-        () => (p.exe ? k.vfs.mounts.displayPath(p.exe, p.fs.root) : ''),
+        () => (p.exe ? path(p.exe) : ''),
         () => p.exe,
       ),
     ],
@@ -163,11 +165,11 @@ function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
 function describeFd(k: Kernel, p: Process, fd: number): string {
   const file = p.files.get(fd);
   if (!file.dentry) {
-    // fstat is asynchronous; a link's text is not: the pipe knows its number.
+    // The pipe knows its number (its fstat may not answer at once; a link text must).
     const ino = file instanceof PipeFile ? file.anonIno : null;
     return ino !== null ? `pipe:[${ino}]` : 'anon_inode:[unknown]';
   }
-  return k.vfs.getcwd({ cred: p.creds, root: p.fs.root, cwd: file.dentry, umask: 0 });
+  return k.vfs.mounts.displayPath(file.dentry, p.fs.root);
 }
 
 export function pidProvider(k: Kernel): ProcPidProvider {
