@@ -194,6 +194,12 @@ export class I386Cpu implements Cpu {
      */
     let prev: Block | null = this.lastBlock;
     this.lastBlock = null;
+    /**
+     * The last thing run was a chain of WebAssembly regions that came back to JS at a block boundary: if
+     * that block is a region entry, the chain's entry table missed it. (After a syscall the chain left for
+     * the syscall, not for a miss: filing the entry again then cost a tenth of a getppid round trip.)
+     */
+    let chainMissed = false;
     while (c.runRetired < budgetInsns) {
       if (c.irqPending) {
         c.irqPending = false;
@@ -219,8 +225,8 @@ export class I386Cpu implements Cpu {
         continue;
       }
       if (b.fn === null && b.count++ === this.jitThreshold && this.jitThreshold > 0) this.compile(cache, b);
-      // A chain of WebAssembly regions came back to JS for another region's entry: file it again.
-      if (b.chainIndex >= 0 && prev !== null && prev.chainIndex >= 0) this.republish(b, eip);
+      if (chainMissed && b.chainIndex >= 0) this.republish(b, eip);
+      chainMissed = false;
       const fn = b.fn;
       if (fn !== null && budgetInsns - c.runRetired >= b.length && this.flatDataSegments()) {
         // currentBlock stays set until the interpreter runs: a fault unwinds by it (see unwindFault).
@@ -240,6 +246,7 @@ export class I386Cpu implements Cpu {
         // the decoded or interpreted form runs that instruction now, or the loop would enter it forever.
         if (c.blockRetired !== 0) {
           prev = b;
+          chainMissed = b.chainIndex >= 0;
           continue;
         }
       }
