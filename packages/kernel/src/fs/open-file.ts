@@ -172,6 +172,14 @@ export abstract class OpenFile {
 
   abstract fstat(): MaybePromise<Stat>;
 
+  /**
+   * What /proc/<pid>/fd/N reads for this file when it has no dentry: Linux names such files by their kind
+   * ("pipe:[ino]", "anon_inode:[eventfd]") or by the device node a terminal was opened through.
+   */
+  pathlessName(): string {
+    return 'anon_inode:[unknown]';
+  }
+
   protected readImpl(_into: Uint8Array): MaybePromise<number | WouldBlock> {
     throw fsError(EINVAL);
   }

@@ -294,9 +294,8 @@ export class PipeFile extends OpenFile {
     pipe.openEnd(this.isReader, this.isWriter);
   }
 
-  /** The inode number of an anonymous pipe (pipe2's), as fstat and /proc/<pid>/fd show it; else null. */
-  get anonIno(): number | null {
-    return this.anon?.ino ?? null;
+  override pathlessName(): string {
+    return `pipe:[${this.anon?.ino ?? 0}]`;
   }
 
   /** Another open of the same pipe (through /proc/<pid>/fd/N), reading or writing as `flags` say. */

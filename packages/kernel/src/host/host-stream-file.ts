@@ -6,7 +6,7 @@
  * then serve only a redirected stderr.
  * Layer: kernel host bridge (only `kmos run` uses it).
  */
-import { fstatSync, readSync, writeSync } from 'node:fs';
+import { fstatSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import type { MaybePromise } from '@kmos/abi-driver';
 import { EIO, EPIPE, O_RDONLY, O_WRONLY, S_IFCHR, S_IFIFO, S_IFREG } from '@kmos/abi-linux';
 import { fsError } from '../fs/fs-error.js';
@@ -20,6 +20,15 @@ export class HostStreamFile extends OpenFile {
     writable: boolean,
   ) {
     super(writable ? O_WRONLY : O_RDONLY, null);
+  }
+
+  /** The host's name for the descriptor (a pipe, a file, a terminal): what the same program shows natively. */
+  override pathlessName(): string {
+    try {
+      return readlinkSync(`/proc/self/fd/${this.hostFd}`);
+    } catch {
+      return super.pathlessName();
+    }
   }
 
   protected override readImpl(into: Uint8Array): MaybePromise<number> {

@@ -21,6 +21,13 @@ export abstract class AnonFile extends OpenFile {
     super(O_RDWR | flags, null);
   }
 
+  /** The name anon_inodefs gives the kind ("eventfd", "eventpoll"): /proc/<pid>/fd shows anon_inode:[name]. */
+  protected abstract readonly anonKind: string;
+
+  override pathlessName(): string {
+    return `anon_inode:[${this.anonKind}]`;
+  }
+
   fstat(): MaybePromise<Stat> {
     const zero = { sec: 0, nsec: 0 };
     return {

@@ -32,6 +32,7 @@ export interface ReadyEvent {
 }
 
 export class EpollFile extends AnonFile {
+  protected readonly anonKind = 'eventpoll';
   private readonly interest = new Map<number, Interest>();
   private readonly queue = new WaitQueue();
 

@@ -13,6 +13,7 @@ const MAX = 0xfffffffffffffffen;
 const COUNTER_BYTES = 8;
 
 export class EventFdFile extends AnonFile {
+  protected readonly anonKind = 'eventfd';
   private counter: bigint;
   private readonly queue = new WaitQueue();
 

@@ -6,7 +6,6 @@
  */
 
 import type { Dentry } from '../fs/dentry.js';
-import { PipeFile } from '../fs/pipe.js';
 import { type ProcNode, type ProcPidProvider, procDir, procFile, procLink } from '../fs/procfs.js';
 import type { Kernel } from '../kernel.js';
 import { procMaps, procStatusVmLines } from '../mm/proc-text.js';
@@ -164,11 +163,7 @@ function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
 /** What /proc/<pid>/fd/N points at: the file's path, or pipe:[ino] for pipes. */
 function describeFd(k: Kernel, p: Process, fd: number): string {
   const file = p.files.get(fd);
-  if (!file.dentry) {
-    // The pipe knows its number (its fstat may not answer at once; a link text must).
-    const ino = file instanceof PipeFile ? file.anonIno : null;
-    return ino !== null ? `pipe:[${ino}]` : 'anon_inode:[unknown]';
-  }
+  if (!file.dentry) return file.pathlessName();
   return k.vfs.mounts.displayPath(file.dentry, p.fs.root);
 }
 

@@ -94,6 +94,11 @@ export class TtyFile extends OpenFile {
     return this.tty.write(from);
   }
 
+  /** The node it was opened through: /dev/tty, or the pseudo-terminal /dev/pts/N. */
+  override pathlessName(): string {
+    return this.identity.rdev !== undefined ? '/dev/tty' : `/dev/pts/${this.identity.minor}`;
+  }
+
   override poll(): number {
     return (this.tty.ldisc.readable ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM;
   }
