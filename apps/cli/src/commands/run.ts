@@ -16,6 +16,7 @@ import {
 } from '@kmos/kernel';
 import { type CliIo, userPath } from '../cli-io.js';
 import { cpuClock } from '../cpu-clock.js';
+import { memoryBeyondRam, memoryLine } from '../memory-use.js';
 import { pluginSearchDirs } from '../plugin-search.js';
 import { createStraceTracer } from '../strace.js';
 
@@ -91,6 +92,7 @@ export async function runCommand(
           `kmos: ${clock.whose} on the CPU ${cpuSeconds.toFixed(3)} s (${(insns / cpuSeconds / 1e6).toFixed(1)} MIPS)\n`,
         );
       }
+      io.err(memoryLine(memoryBeyondRam(machine.memory.sizeBytes)));
       // The CPU's own counters (driver ABI 1.1, optional), as /proc/kmos/cpu shows them.
       const counters = Object.entries(machine.cpu.stats?.() ?? {});
       if (counters.length > 0)
