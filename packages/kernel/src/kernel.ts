@@ -40,6 +40,15 @@ const HOST_YIELD_MS = 10;
  */
 const SETTLE_TURNS = 4;
 
+/**
+ * What a syscall costs the calling thread's time slice, in instructions (about a microsecond of guest time at
+ * the slice's rate). Syscalls finish inside the slice now (maybe-sync.ts), and a thread making nothing but
+ * syscalls (a stat loop) ran ~0.4 s of host time before its slice of instructions ran out: other threads and
+ * host events (^C) waited that long. Charged to the slice only, not the virtual clock, and a constant, so
+ * runs stay repeatable.
+ */
+const SYSCALL_SLICE_INSNS = 1000;
+
 /** 2026-01-01T00:00:00Z: CLOCK_REALTIME at boot in virtual-clock mode, fixed so runs are repeatable. */
 export const VIRTUAL_BOOT_EPOCH_NS = 1_767_225_600 * 1e9;
 
@@ -155,6 +164,9 @@ export class Kernel {
     this.initExit?.(status);
   }
 
+  /** When host events last had a turn (performance.now()). Written by `run` only. */
+  private lastHostTurnMs = 0;
+
   /** True once reboot(2) powered the machine off. Written by `powerOff` only. */
   poweredOff = false;
 
@@ -171,7 +183,7 @@ export class Kernel {
     this.initExit = (status) => {
       finished = status;
     };
-    let lastYieldMs = performance.now();
+    this.lastHostTurnMs = performance.now();
     while (finished === null) {
       if (this.fatal) throw this.fatal;
       const t = this.sched.next();
@@ -180,9 +192,9 @@ export class Kernel {
         for (let turn = 0; turn < SETTLE_TURNS && this.inFlight > 0; turn++) await Promise.resolve();
         // A busy guest must not starve host events (a ^C typed at the terminal, a resize): let them in now
         // and then. Without host events pending this changes nothing the guest can see.
-        if (performance.now() - lastYieldMs > HOST_YIELD_MS) {
+        if (performance.now() - this.lastHostTurnMs > HOST_YIELD_MS) {
           await this.hostTurn();
-          lastYieldMs = performance.now();
+          this.lastHostTurnMs = performance.now();
         }
         continue;
       }
@@ -256,14 +268,15 @@ export class Kernel {
       switch (exit) {
         case RunExit.Syscall:
           this.dispatcher.dispatch(t, this.onPending);
+          budget -= SYSCALL_SLICE_INSNS;
           break;
         case RunExit.Fault:
           traps.fault(t, cpu.fault);
           break;
         case RunExit.Budget:
-          this.clock.fireDue();
-          if (sched.current === t) sched.preempt(t);
-          return;
+          if (this.sliceEnds(t)) return;
+          budget = sched.sliceInsns;
+          break;
         case RunExit.Irq:
           this.clock.fireDue();
           break;
@@ -273,11 +286,26 @@ export class Kernel {
       if (sched.current !== t) return;
       traps.beforeUserReturn(t);
       if (budget <= 0) {
-        this.clock.fireDue();
-        if (sched.current === t) sched.preempt(t);
-        return;
+        if (this.sliceEnds(t)) return;
+        budget = sched.sliceInsns;
       }
     }
+  }
+
+  /**
+   * The slice of `t` ran out (timers due fire first): true when it leaves the CPU for the back of the queue;
+   * false when it just goes on, as nothing else could run: no thread is queued, no syscall is pending that
+   * could wake one, and host events had a turn less than HOST_YIELD_MS ago. (Going on saves a context switch
+   * per slice, which syscall-heavy threads now end often: SYSCALL_SLICE_INSNS.)
+   */
+  private sliceEnds(t: Thread): boolean {
+    this.clock.fireDue();
+    const sched = this.sched;
+    if (sched.current !== t) return true;
+    const alone = this.inFlight === 0 && !sched.hasQueued();
+    if (alone && performance.now() - this.lastHostTurnMs <= HOST_YIELD_MS) return false;
+    sched.preempt(t);
+    return true;
   }
 
   /** A syscall is waiting: the thread sleeps; when the promise settles, its result goes into %eax. */
