@@ -54,6 +54,11 @@ export type ProcNode =
        * directory outside the caller's root is reachable too, and no second walk is made.
        */
       readonly behind?: () => OpenFile | Dentry | null;
+      /**
+       * st_size as Linux gives it: 0 for /proc/self and a process's exe, cwd and root, 64 for fd/N. Absent:
+       * the target's length, as for an ordinary symlink (and then lstat computes the target).
+       */
+      readonly sizeBytes?: number;
     }
   | {
       readonly kind: 'dir';
@@ -78,10 +83,14 @@ export const procFile = (generate: () => string, mode = 0o444): ProcNode => ({
   generate,
   mode,
 });
-export const procLink = (target: () => string, behind?: () => OpenFile | Dentry | null): ProcNode => ({
+export const procLink = (
+  target: () => string,
+  magic?: { behind?: () => OpenFile | Dentry | null; sizeBytes: number },
+): ProcNode => ({
   kind: 'link',
   target,
-  behind,
+  behind: magic?.behind,
+  sizeBytes: magic?.sizeBytes,
 });
 export const procDir = (
   children: ReadonlyMap<string, ProcNode> | (() => ReadonlyMap<string, ProcNode>),
@@ -306,7 +315,7 @@ export class Procfs implements FileSystem {
   }
 
   private selfLink(pids: ProcPidProvider): ProcNode {
-    return procLink(() => String(pids.current() ?? ''));
+    return procLink(() => String(pids.current() ?? ''), { sizeBytes: 0 });
   }
 
   private resolve(path: string): ProcNode | null {
@@ -377,7 +386,7 @@ export class Procfs implements FileSystem {
       uid: owner.uid,
       gid: owner.gid,
       rdev: 0,
-      sizeBytes: node.kind === 'link' ? node.target().length : 0,
+      sizeBytes: node.kind === 'link' ? (node.sizeBytes ?? node.target().length) : 0,
       blockSizeBytes: PAGE_SIZE,
       blocks: 0,
       atime: now,

@@ -111,6 +111,9 @@ function statusText(p: Process): string {
   return `${lines.join('\n')}\n${vm}Threads:\t${p.threads.filter((t) => t.alive).length}\n`;
 }
 
+/** st_size of /proc/<pid>/fd/N as Linux reports it (the links' inodes are made with i_size 64). */
+const FD_LINK_SIZE_BYTES = 64;
+
 function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
   // Linux's d_path: from the process's root, " (deleted)" after a removed file or directory.
   const path = (d: Dentry) => k.vfs.mounts.displayPath(d, p.fs.root);
@@ -120,27 +123,9 @@ function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
     ['cmdline', procFile(() => (p.argv.length ? `${p.argv.join('\0')}\0` : ''))],
     ['comm', procFile(() => `${p.comm}\n`)],
     ['maps', procFile(() => (p.state === ProcessState.Running ? procMaps(p.mm) : ''))],
-    [
-      'exe',
-      procLink(
-        () => (p.exe ? path(p.exe) : ''),
-        () => p.exe,
-      ),
-    ],
-    [
-      'cwd',
-      procLink(
-        () => path(p.fs.cwd),
-        () => p.fs.cwd,
-      ),
-    ],
-    [
-      'root',
-      procLink(
-        () => path(p.fs.root),
-        () => p.fs.root,
-      ),
-    ],
+    ['exe', procLink(() => (p.exe ? path(p.exe) : ''), { behind: () => p.exe, sizeBytes: 0 })],
+    ['cwd', procLink(() => path(p.fs.cwd), { behind: () => p.fs.cwd, sizeBytes: 0 })],
+    ['root', procLink(() => path(p.fs.root), { behind: () => p.fs.root, sizeBytes: 0 })],
     [
       'fd',
       procDir(
@@ -148,10 +133,10 @@ function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
           new Map(
             [...p.files.descriptors()].map((fd) => [
               String(fd),
-              procLink(
-                () => describeFd(k, p, fd),
-                () => (p.files.has(fd) ? p.files.get(fd) : null),
-              ),
+              procLink(() => describeFd(k, p, fd), {
+                behind: () => (p.files.has(fd) ? p.files.get(fd) : null),
+                sizeBytes: FD_LINK_SIZE_BYTES,
+              }),
             ]),
           ),
       ),
