@@ -169,6 +169,10 @@ function reader(program: ProgramFile, head: Uint8Array): FileReader {
   };
 }
 
+function latin1Text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+}
+
 /** `#!interpreter [one argument]` up to the first newline, as Linux's binfmt_script splits it. */
 function parseShebang(head: Uint8Array): { interpreter: string; argument: string | null } {
   const text = Buffer.from(head).toString('latin1');
@@ -250,7 +254,7 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
     ],
   });
   copyToUser(as, stack.sp as never, stack.bytes);
-  resetProcessForExec(k, p, prepared, path);
+  resetProcessForExec(k, p, prepared, envp, path);
   resetThreadForExec(k.cpu, t, stack.sp, entry);
 }
 
@@ -265,10 +269,17 @@ function killOtherThreads(k: Kernel, keep: Thread): void {
   keep.process.threads.push(keep);
 }
 
-function resetProcessForExec(k: Kernel, p: Process, prepared: Prepared, path: string): void {
+function resetProcessForExec(
+  k: Kernel,
+  p: Process,
+  prepared: Prepared,
+  envp: readonly Uint8Array[],
+  path: string,
+): void {
   for (const file of p.files.takeCloseOnExec()) void Promise.resolve(file.close()).catch(() => {});
   p.signals.resetForExec();
-  p.argv = prepared.argv.map((a) => Buffer.from(a.buffer, a.byteOffset, a.length).toString('latin1'));
+  p.argv = prepared.argv.map(latin1Text);
+  p.envp = envp.map(latin1Text);
   // The file itself, not the path exec was given ("/proc/self/exe", "./prog"): Linux's exe link follows it.
   p.exe = prepared.main.file.dentry;
   // comm is the name exec was given, as in Linux.

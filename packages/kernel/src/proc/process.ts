@@ -57,6 +57,8 @@ export class Process {
   comm = '';
   /** argv of the running program, for /proc/<pid>/cmdline; written by exec. */
   argv: readonly string[] = [];
+  /** The environment exec gave the running program, for /proc/<pid>/environ; written by exec. */
+  envp: readonly string[] = [];
   /** The file of the running executable, for /proc/<pid>/exe (null before the first exec); written by exec. */
   exe: Dentry | null = null;
   /** Signals sent to the process as a whole, not yet delivered (bit n-1 = signal n). */

@@ -6,7 +6,14 @@
  */
 
 import type { Dentry } from '../fs/dentry.js';
-import { type ProcNode, type ProcPidProvider, procDir, procFile, procLink } from '../fs/procfs.js';
+import {
+  formatMounts,
+  type ProcNode,
+  type ProcPidProvider,
+  procDir,
+  procFile,
+  procLink,
+} from '../fs/procfs.js';
 import type { Kernel } from '../kernel.js';
 import { procMaps, procStatusVmLines } from '../mm/proc-text.js';
 import { type Process, ProcessState } from '../proc/process.js';
@@ -121,6 +128,9 @@ function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
     ['stat', procFile(() => statLine(k, p))],
     ['status', procFile(() => statusText(p))],
     ['cmdline', procFile(() => (p.argv.length ? `${p.argv.join('\0')}\0` : ''))],
+    // Readable by the owner only, as in Linux (other users' environments are not theirs to read).
+    ['environ', procFile(() => p.envp.map((e) => `${e}\0`).join(''), 0o400)],
+    ['mounts', procFile(() => formatMounts(k.vfs.mounts))],
     ['comm', procFile(() => `${p.comm}\n`)],
     ['maps', procFile(() => (p.state === ProcessState.Running ? procMaps(p.mm) : ''))],
     ['exe', procLink(() => (p.exe ? path(p.exe) : ''), { behind: () => p.exe, sizeBytes: 0 })],

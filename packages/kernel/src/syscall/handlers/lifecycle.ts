@@ -220,6 +220,7 @@ function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
   const child = new Process(pid, realParent, parent.pgid, parent.sid, parent.creds, mm, files, fs, signals);
   child.comm = parent.comm;
   child.argv = parent.argv;
+  child.envp = parent.envp;
   child.exe = parent.exe;
   child.ctty = parent.ctty;
   child.exitSignal = flags & CSIGNAL;
