@@ -169,10 +169,6 @@ function reader(program: ProgramFile, head: Uint8Array): FileReader {
   };
 }
 
-function latin1Text(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
-}
-
 /** `#!interpreter [one argument]` up to the first newline, as Linux's binfmt_script splits it. */
 function parseShebang(head: Uint8Array): { interpreter: string; argument: string | null } {
   const text = Buffer.from(head).toString('latin1');
@@ -278,8 +274,8 @@ function resetProcessForExec(
 ): void {
   for (const file of p.files.takeCloseOnExec()) void Promise.resolve(file.close()).catch(() => {});
   p.signals.resetForExec();
-  p.argv = prepared.argv.map(latin1Text);
-  p.envp = envp.map(latin1Text);
+  p.argv = prepared.argv;
+  p.envp = envp;
   // The file itself, not the path exec was given ("/proc/self/exe", "./prog"): Linux's exe link follows it.
   p.exe = prepared.main.file.dentry;
   // comm is the name exec was given, as in Linux.

@@ -31,6 +31,10 @@ const ROOT_INO = 1;
 /** Inode numbers handed out between two sweeps of the numbers of pids that are gone. */
 const SWEEP_EVERY = 4096;
 const ROOT_OWNER: ProcOwner = { uid: 0, gid: 0 };
+const NO_CHILDREN: ProcChildren = new Map<string, ProcNode>();
+const SLASH = 0x2f;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
 
 export interface ProcOwner {
   readonly uid: number;
@@ -62,16 +66,25 @@ export type ProcNode =
     }
   | {
       readonly kind: 'dir';
-      readonly children: ReadonlyMap<string, ProcNode> | (() => ReadonlyMap<string, ProcNode>);
+      readonly children: ProcChildren | (() => ProcChildren);
       readonly mode?: number;
       readonly owner?: ProcOwner;
     };
+
+/**
+ * A directory's entries: a Map serves, or an object that makes only the node asked for (/proc/<pid> and its
+ * fd/: a walk through /proc/self/exe needs one entry of a process, and runs on every such exec).
+ */
+export interface ProcChildren {
+  get(name: string): ProcNode | undefined;
+  keys(): Iterable<string>;
+}
 
 /** What the process layer gives procfs: the pids alive now, each one's /proc/<pid> entries, and "self". */
 export interface ProcPidProvider {
   list(): readonly number[];
   /** The entries of /proc/<pid>, or null when there is no such process. */
-  entries(pid: number): ReadonlyMap<string, ProcNode> | null;
+  entries(pid: number): ProcChildren | null;
   /** Owner of /proc/<pid> (the process's euid/egid). */
   owner(pid: number): ProcOwner;
   /** The pid of the task asking now (for /proc/self), or null outside a task. */
@@ -92,10 +105,11 @@ export const procLink = (
   behind: magic?.behind,
   sizeBytes: magic?.sizeBytes,
 });
-export const procDir = (
-  children: ReadonlyMap<string, ProcNode> | (() => ReadonlyMap<string, ProcNode>),
-  mode = 0o555,
-): ProcNode => ({ kind: 'dir', children, mode });
+export const procDir = (children: ProcChildren | (() => ProcChildren), mode = 0o555): ProcNode => ({
+  kind: 'dir',
+  children,
+  mode,
+});
 
 export interface ProcfsOptions {
   readonly clock: () => Timespec;
@@ -164,7 +178,10 @@ export class Procfs implements FileSystem {
       { name: '.', ino: dirIno, type: dtypeOf(S_IFDIR), cookie: 1 },
       { name: '..', ino: this.inoOf(parentPath), type: dtypeOf(S_IFDIR), cookie: 2 },
     ];
-    for (const [name, node] of this.childrenOf(dirPath)) {
+    const children = this.childrenOf(dirPath);
+    for (const name of children.keys()) {
+      const node = children.get(name);
+      if (!node) continue; // gone since the listing was made (an fd closed)
       const path = dirPath ? `${dirPath}/${name}` : name;
       all.push({ name, ino: this.inoOf(path), type: dtypeOf(modeOf(node)), cookie: all.length + 1 });
     }
@@ -275,7 +292,7 @@ export class Procfs implements FileSystem {
   }
 
   /** The children of a directory path, fixed ones and (at the top) the pid directories and self. */
-  private childrenOf(dirPath: string): ReadonlyMap<string, ProcNode> {
+  private childrenOf(dirPath: string): ProcChildren {
     if (dirPath === '') return this.topLevel();
     const node = this.resolve(dirPath);
     if (!node) throw fsError(ENOENT, `/proc/${dirPath}`);
@@ -283,14 +300,14 @@ export class Procfs implements FileSystem {
     return typeof node.children === 'function' ? node.children() : node.children;
   }
 
-  private topLevel(): ReadonlyMap<string, ProcNode> {
+  private topLevel(): ProcChildren {
     if (!this.pids) return this.fixed;
     const all = new Map<string, ProcNode>();
     const pids = this.pids;
     for (const pid of pids.list()) {
       all.set(String(pid), {
         kind: 'dir',
-        children: () => pids.entries(pid) ?? new Map(),
+        children: () => pids.entries(pid) ?? NO_CHILDREN,
         mode: 0o555,
         owner: pids.owner(pid),
       });
@@ -465,7 +482,13 @@ function mangle(field: string): string {
 
 /** The pid of a path under /proc/<pid> (or of that directory), else null. */
 function pidOfPath(path: string): number | null {
-  const slash = path.indexOf('/');
-  const first = slash < 0 ? path : path.slice(0, slash);
-  return /^\d+$/.test(first) ? Number(first) : null;
+  let pid = 0;
+  let i = 0;
+  for (; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c === SLASH) break;
+    if (c < DIGIT_0 || c > DIGIT_9) return null;
+    pid = pid * 10 + (c - DIGIT_0);
+  }
+  return i > 0 ? pid : null;
 }

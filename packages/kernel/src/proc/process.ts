@@ -10,6 +10,7 @@ import { WaitQueue } from '../sched/wait-queue.js';
 import type { Tty } from '../tty/tty.js';
 import type { CpuTimers } from './cpu-timers.js';
 import type { FdTable } from './fd-table.js';
+import { DEFAULT_RLIMITS, type ResourceLimits } from './resource-limits.js';
 import type { SigInfo } from './siginfo.js';
 import type { SignalActions } from './signal-actions.js';
 import type { TaskCredentials } from './task-credentials.js';
@@ -55,12 +56,16 @@ export class Process {
   ctty: Tty | null = null;
   /** The executable's name as /proc/<pid>/comm shows it (16 bytes max); written by exec and prctl. */
   comm = '';
-  /** argv of the running program, for /proc/<pid>/cmdline; written by exec. */
-  argv: readonly string[] = [];
-  /** The environment exec gave the running program, for /proc/<pid>/environ; written by exec. */
-  envp: readonly string[] = [];
+  /**
+   * argv and the environment exec gave the running program, as it copied them in (bytes, without their NULs),
+   * for /proc/<pid>/cmdline and environ; written by exec. Kept as bytes: text is made only when one is read.
+   */
+  argv: readonly Uint8Array[] = [];
+  envp: readonly Uint8Array[] = [];
   /** The file of the running executable, for /proc/<pid>/exe (null before the first exec); written by exec. */
   exe: Dentry | null = null;
+  /** getrlimit/setrlimit's table: shared with the parent after fork until either changes one. */
+  rlimits: ResourceLimits = DEFAULT_RLIMITS;
   /** Signals sent to the process as a whole, not yet delivered (bit n-1 = signal n). */
   sigPendingLo = 0;
   sigPendingHi = 0;

@@ -1,13 +1,15 @@
 /**
  * The /proc/<pid> directories: what the process layer knows of each process, in Linux's formats — stat,
- * status, cmdline, comm, environ-free maps (from mm), the exe/cwd/root links and fd/ links to open files.
- * Each entry reads the process when it is generated or followed, so nothing goes stale, and the map of a
- * process's entries is built once and kept with it. Layer: kernel procfs content.
+ * status, cmdline, environ, comm, mounts, maps (from mm), the exe/cwd/root links and fd/ links to open files.
+ * Each entry reads the process when it is generated or followed, so nothing goes stale; an entry's node is
+ * made when it is looked up, so a fresh process pays for the one entry a walk needs. Layer: kernel procfs
+ * content.
  */
 
 import type { Dentry } from '../fs/dentry.js';
 import {
   formatMounts,
+  type ProcChildren,
   type ProcNode,
   type ProcPidProvider,
   procDir,
@@ -118,41 +120,75 @@ function statusText(p: Process): string {
   return `${lines.join('\n')}\n${vm}Threads:\t${p.threads.filter((t) => t.alive).length}\n`;
 }
 
+/** Strings as exec laid them out: each followed by its NUL (procfs text is latin1, byte for byte). */
+function nulTerminated(strings: readonly Uint8Array[]): string {
+  let text = '';
+  for (const s of strings) text += `${Buffer.from(s.buffer, s.byteOffset, s.length).toString('latin1')}\0`;
+  return text;
+}
+
 /** st_size of /proc/<pid>/fd/N as Linux reports it (the links' inodes are made with i_size 64). */
 const FD_LINK_SIZE_BYTES = 64;
 
-function entriesOf(k: Kernel, p: Process): Map<string, ProcNode> {
-  // Linux's d_path: from the process's root, " (deleted)" after a removed file or directory.
-  const path = (d: Dentry) => k.vfs.mounts.displayPath(d, p.fs.root);
-  const entries = new Map<string, ProcNode>([
-    ['stat', procFile(() => statLine(k, p))],
-    ['status', procFile(() => statusText(p))],
-    ['cmdline', procFile(() => (p.argv.length ? `${p.argv.join('\0')}\0` : ''))],
-    // Readable by the owner only, as in Linux (other users' environments are not theirs to read).
-    ['environ', procFile(() => p.envp.map((e) => `${e}\0`).join(''), 0o400)],
-    ['mounts', procFile(() => formatMounts(k.vfs.mounts))],
-    ['comm', procFile(() => `${p.comm}\n`)],
-    ['maps', procFile(() => (p.state === ProcessState.Running ? procMaps(p.mm) : ''))],
-    ['exe', procLink(() => (p.exe ? path(p.exe) : ''), { behind: () => p.exe, sizeBytes: 0 })],
-    ['cwd', procLink(() => path(p.fs.cwd), { behind: () => p.fs.cwd, sizeBytes: 0 })],
-    ['root', procLink(() => path(p.fs.root), { behind: () => p.fs.root, sizeBytes: 0 })],
-    [
-      'fd',
-      procDir(
-        () =>
-          new Map(
-            [...p.files.descriptors()].map((fd) => [
-              String(fd),
-              procLink(() => describeFd(k, p, fd), {
-                behind: () => (p.files.has(fd) ? p.files.get(fd) : null),
-                sizeBytes: FD_LINK_SIZE_BYTES,
-              }),
-            ]),
-          ),
-      ),
-    ],
-  ]);
-  return entries;
+/** Each entry of /proc/<pid>, made when looked up (a walk through /proc/self/exe needs only exe). */
+const PID_ENTRIES = new Map<string, (k: Kernel, p: Process) => ProcNode>([
+  ['stat', (k, p) => procFile(() => statLine(k, p))],
+  ['status', (_k, p) => procFile(() => statusText(p))],
+  ['cmdline', (_k, p) => procFile(() => nulTerminated(p.argv))],
+  // Readable by the owner only, as in Linux (other users' environments are not theirs to read).
+  ['environ', (_k, p) => procFile(() => nulTerminated(p.envp), 0o400)],
+  ['mounts', (k) => procFile(() => formatMounts(k.vfs.mounts))],
+  ['comm', (_k, p) => procFile(() => `${p.comm}\n`)],
+  ['maps', (_k, p) => procFile(() => (p.state === ProcessState.Running ? procMaps(p.mm) : ''))],
+  [
+    'exe',
+    (k, p) => procLink(() => (p.exe ? displayPath(k, p, p.exe) : ''), { behind: () => p.exe, sizeBytes: 0 }),
+  ],
+  ['cwd', (k, p) => procLink(() => displayPath(k, p, p.fs.cwd), { behind: () => p.fs.cwd, sizeBytes: 0 })],
+  ['root', (k, p) => procLink(() => displayPath(k, p, p.fs.root), { behind: () => p.fs.root, sizeBytes: 0 })],
+  ['fd', (k, p) => procDir(() => new FdEntries(k, p))],
+]);
+
+/** Linux's d_path: from the process's root, " (deleted)" after a removed file or directory. */
+function displayPath(k: Kernel, p: Process, d: Dentry): string {
+  return k.vfs.mounts.displayPath(d, p.fs.root);
+}
+
+class PidEntries implements ProcChildren {
+  constructor(
+    private readonly k: Kernel,
+    private readonly p: Process,
+  ) {}
+
+  get(name: string): ProcNode | undefined {
+    return PID_ENTRIES.get(name)?.(this.k, this.p);
+  }
+
+  keys(): Iterable<string> {
+    return PID_ENTRIES.keys();
+  }
+}
+
+/** /proc/<pid>/fd: a link per open descriptor, to the open file itself. */
+class FdEntries implements ProcChildren {
+  constructor(
+    private readonly k: Kernel,
+    private readonly p: Process,
+  ) {}
+
+  get(name: string): ProcNode | undefined {
+    const fd = Number(name);
+    const files = this.p.files;
+    if (!Number.isInteger(fd) || String(fd) !== name || !files.has(fd)) return undefined;
+    return procLink(() => describeFd(this.k, this.p, fd), {
+      behind: () => (files.has(fd) ? files.get(fd) : null),
+      sizeBytes: FD_LINK_SIZE_BYTES,
+    });
+  }
+
+  keys(): Iterable<string> {
+    return [...this.p.files.descriptors()].map(String);
+  }
 }
 
 /** What /proc/<pid>/fd/N points at: the file's path, or pipe:[ino] for pipes. */
@@ -164,19 +200,11 @@ function describeFd(k: Kernel, p: Process, fd: number): string {
 
 export function pidProvider(k: Kernel): ProcPidProvider {
   const lookup = (pid: number) => k.processes.processes.get(pid) ?? null;
-  // Every entry reads the process when it is generated, so one map per process serves all its lookups.
-  const built = new WeakMap<Process, Map<string, ProcNode>>();
   return {
     list: () => [...k.processes.processes.keys()].sort((a, b) => a - b),
     entries: (pid) => {
       const p = lookup(pid);
-      if (!p) return null;
-      let entries = built.get(p);
-      if (!entries) {
-        entries = entriesOf(k, p);
-        built.set(p, entries);
-      }
-      return entries;
+      return p ? new PidEntries(k, p) : null;
     },
     owner: (pid) => {
       const p = lookup(pid);

@@ -13,6 +13,7 @@ import {
 } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
+import { RLIMIT_NLIMITS, withLimit } from '../../proc/resource-limits.js';
 import type { Thread } from '../../proc/thread.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { readUser, signed, struct, writeUser } from '../user-args.js';
@@ -26,40 +27,6 @@ export const UTS = {
   machine: 'i686',
   domainname: '(none)',
 };
-
-/** Resource limits Linux starts a process with, as [soft, hard]; RLIM_INFINITY is 2^64-1 in prlimit64. */
-const RLIM64_INFINITY = 2n ** 64n - 1n;
-const RLIMIT_NLIMITS = 16;
-const DEFAULT_RLIMITS: readonly [bigint, bigint][] = [
-  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_CPU
-  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_FSIZE
-  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_DATA
-  [8n * 1024n * 1024n, RLIM64_INFINITY], // RLIMIT_STACK
-  [0n, RLIM64_INFINITY], // RLIMIT_CORE
-  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_RSS
-  [4096n, 4096n], // RLIMIT_NPROC
-  [1024n, 4096n], // RLIMIT_NOFILE
-  [8n * 1024n * 1024n, 8n * 1024n * 1024n], // RLIMIT_MEMLOCK
-  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_AS
-  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_LOCKS
-  [4096n, 4096n], // RLIMIT_SIGPENDING
-  [819200n, 819200n], // RLIMIT_MSGQUEUE
-  [0n, 0n], // RLIMIT_NICE
-  [0n, 0n], // RLIMIT_RTPRIO
-  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_RTTIME
-];
-
-/** Per-process limits, set by setrlimit/prlimit64; kept beside the process (inherited on fork by copy). */
-export const rlimits = new WeakMap<object, [bigint, bigint][]>();
-
-function limitsOf(t: Thread): [bigint, bigint][] {
-  let limits = rlimits.get(t.process);
-  if (!limits) {
-    limits = DEFAULT_RLIMITS.map(([s, h]) => [s, h]);
-    rlimits.set(t.process, limits);
-  }
-  return limits;
-}
 
 function writeUtsname(t: Thread, ptr: number): number {
   const { bytes } = struct(newUtsnameLayout.sizeBytes);
@@ -82,7 +49,8 @@ function prlimit(
   const target = pid === 0 ? t : k.processes.processes.get(pid)?.mainThread;
   if (!target) throw new KernelError(ESRCH);
   if (resource >= RLIMIT_NLIMITS) throw new KernelError(EINVAL);
-  const limits = limitsOf(target);
+  const process = target.process;
+  const limits = process.rlimits;
   const F = rlimit64Layout.fields;
   if (oldPtr !== 0) {
     const { bytes, view } = struct(rlimit64Layout.sizeBytes);
@@ -96,7 +64,7 @@ function prlimit(
     const hard = view.getBigUint64(F.rlim_max.offset, true);
     if (soft > hard) throw new KernelError(EINVAL);
     if (hard > limits[resource]![1] && t.process.creds.euid !== 0) throw new KernelError(EPERM);
-    limits[resource] = [soft, hard];
+    process.rlimits = withLimit(limits, resource, soft, hard);
   }
   return 0;
 }
@@ -104,7 +72,7 @@ function prlimit(
 /** getrlimit's 32-bit struct: infinity is 0xffffffff; larger limits are clamped to it. */
 function getrlimit32(t: Thread, resource: number, ptr: number): number {
   if (resource >= RLIMIT_NLIMITS) throw new KernelError(EINVAL);
-  const [soft, hard] = limitsOf(t)[resource]!;
+  const [soft, hard] = t.process.rlimits[resource]!;
   const clamp = (v: bigint) => (v > 0xffffffffn ? 0xffffffff : Number(v));
   const { bytes, view } = struct(rlimitLayout.sizeBytes);
   view.setUint32(rlimitLayout.fields.rlim_cur.offset, clamp(soft), true);

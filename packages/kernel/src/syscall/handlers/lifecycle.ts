@@ -222,6 +222,7 @@ function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
   child.argv = parent.argv;
   child.envp = parent.envp;
   child.exe = parent.exe;
+  child.rlimits = parent.rlimits;
   child.ctty = parent.ctty;
   child.exitSignal = flags & CSIGNAL;
   realParent?.children.add(child);

@@ -1,0 +1,44 @@
+/**
+ * Resource limits (getrlimit/setrlimit/prlimit64): per process, inherited by fork and kept across exec, as
+ * Linux keeps them in the signal struct. A process's table is never changed in place: a fork shares its
+ * parent's and a change gives the process a new one, so fork copies nothing. Layer: kernel proc; read and
+ * written by the identity syscalls.
+ */
+
+/** [soft, hard] per resource, in prlimit64's units; RLIM64_INFINITY is 2^64-1. */
+export type ResourceLimits = readonly (readonly [bigint, bigint])[];
+
+export const RLIM64_INFINITY = 2n ** 64n - 1n;
+export const RLIMIT_NLIMITS = 16;
+
+/** What Linux starts init with. */
+export const DEFAULT_RLIMITS: ResourceLimits = Object.freeze([
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_CPU
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_FSIZE
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_DATA
+  [8n * 1024n * 1024n, RLIM64_INFINITY], // RLIMIT_STACK
+  [0n, RLIM64_INFINITY], // RLIMIT_CORE
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_RSS
+  [4096n, 4096n], // RLIMIT_NPROC
+  [1024n, 4096n], // RLIMIT_NOFILE
+  [8n * 1024n * 1024n, 8n * 1024n * 1024n], // RLIMIT_MEMLOCK
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_AS
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_LOCKS
+  [4096n, 4096n], // RLIMIT_SIGPENDING
+  [819200n, 819200n], // RLIMIT_MSGQUEUE
+  [0n, 0n], // RLIMIT_NICE
+  [0n, 0n], // RLIMIT_RTPRIO
+  [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_RTTIME
+] as const);
+
+/** `limits` with `resource` set to [soft, hard] (a new table: the old one may be shared). */
+export function withLimit(
+  limits: ResourceLimits,
+  resource: number,
+  soft: bigint,
+  hard: bigint,
+): ResourceLimits {
+  const next = limits.slice();
+  next[resource] = [soft, hard];
+  return next;
+}

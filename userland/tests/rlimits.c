@@ -1,0 +1,66 @@
+/*
+ * rlimits: resource limits are per process and inherited. A limit lowered with setrlimit reads back the same
+ * through getrlimit and prlimit; a forked child and a program it execs start with the parent's limits; a
+ * child's change leaves the parent's alone; raising a hard limit without privilege is EPERM (run as root it
+ * is allowed, so only the unprivileged case prints), soft above hard is EINVAL.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void show(const char *who) {
+  struct rlimit nofile, stack, core;
+  getrlimit(RLIMIT_NOFILE, &nofile);
+  getrlimit(RLIMIT_STACK, &stack);
+  getrlimit(RLIMIT_CORE, &core);
+  printf("%s: nofile %lu/%lu stack %lu core %lu/%lu\n", who, (unsigned long)nofile.rlim_cur,
+         (unsigned long)nofile.rlim_max, (unsigned long)stack.rlim_cur, (unsigned long)core.rlim_cur,
+         (unsigned long)core.rlim_max);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "exec") == 0) {
+    show("exec'd");
+    return 0;
+  }
+  struct rlimit nofile = {200, 1000}, core = {0, 0}, stack = {4 << 20, RLIM_INFINITY};
+  if (setrlimit(RLIMIT_NOFILE, &nofile) != 0) perror("setrlimit NOFILE");
+  if (setrlimit(RLIMIT_STACK, &stack) != 0) perror("setrlimit STACK");
+  if (setrlimit(RLIMIT_CORE, &core) != 0) perror("setrlimit CORE");
+  show("parent");
+
+  struct rlimit64 got;
+  if (prlimit64(0, RLIMIT_NOFILE, NULL, &got) == 0)
+    printf("prlimit64: %llu/%llu\n", (unsigned long long)got.rlim_cur, (unsigned long long)got.rlim_max);
+
+  struct rlimit bad = {2000, 1000};
+  int r = setrlimit(RLIMIT_NOFILE, &bad);
+  printf("soft above hard: %d %s\n", r, r ? strerror(errno) : "ok");
+  if (geteuid() != 0) {
+    struct rlimit raise = {200, 2000};
+    r = setrlimit(RLIMIT_NOFILE, &raise);
+    printf("raise hard: %d %s\n", r, r ? strerror(errno) : "ok");
+  }
+
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    show("child");
+    struct rlimit lower = {100, 500};
+    setrlimit(RLIMIT_NOFILE, &lower);
+    show("child lowered");
+    fflush(stdout);
+    execl("/proc/self/exe", argv[0], "exec", (char *)0);
+    _exit(127);
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  printf("child exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  show("parent after");
+  return 0;
+}
