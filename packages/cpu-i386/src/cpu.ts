@@ -232,7 +232,12 @@ export class I386Cpu implements Cpu {
         // currentBlock stays set until the interpreter runs: a fault unwinds by it (see unwindFault).
         c.currentBlock = b;
         const left = Math.min(budgetInsns - c.runRetired, b.callInsns);
-        const exit = fn(c, regs, mmu, start, left, b.entryLabel);
+        // WebAssembly regions through one call site: calls through `fn`, a closure per region, went
+        // polymorphic, and each new kind of callee deoptimized this loop (recompiled at ~40 ms a time).
+        const exit =
+          b.chainIndex >= 0 && this.wasm !== null
+            ? this.wasm.enter(c, b.chainIndex, left, b.entryLabel)
+            : fn(c, regs, mmu, start, left, b.entryLabel);
         this.regionCalls++;
         // A chain of WebAssembly regions names the one that was running in currentBlock.
         if (exit === TRACE_CAUGHT) return this.traceCaught(c.currentBlock ?? b);

@@ -133,49 +133,55 @@ export class WasmBackend {
   }
 
   /**
-   * A region as the run loop calls it: the chain, entered at this region. An exception can only come from an
-   * instruction run through `step`: it did not change the registers in the arch area but ESP, which goes
+   * A region's `fn` (its Block's handle): the run loop calls `enter` for WebAssembly regions itself, one call
+   * site for all of them; this is for any other caller.
+   */
+  private blockFn(index: number): BlockFn {
+    return (c, _r, _m, _s, left, entry) => this.enter(c, index, left, entry);
+  }
+
+  /**
+   * Runs the chain from region `index` at label `entry` with budget `left`. An exception can only come from
+   * an instruction run through `step`: it did not change the registers in the arch area but ESP, which goes
    * back, and the run loop takes it as from a JS region (TRACE_CAUGHT, with the region that ran it in
    * `currentBlock` and the instructions retired before in INSN_BLOCK_PASSES).
    */
-  private blockFn(index: number): BlockFn {
+  enter(c: CpuCore, index: number, left: number, entry: number): number {
     const x = this.exchange;
     const chain = this.chain;
-    const enter = chain.enter;
-    return (c, r, _m, s, left, entry) => {
-      materializeFlags(c);
-      x[EXCHANGE_FLAGS] = c.flags;
-      x[EXCHANGE_FK] = 0;
-      x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
-      if (this.x87Regions) c.fpu?.exportWords();
-      let exit: number;
-      try {
-        exit = enter(index, entry, left);
-      } catch (e) {
-        this.afterWasm(c);
-        r[ESP] = s[INSN_ESP] as number;
-        s[INSN_BLOCK_PASSES] = ((x[EXCHANGE_PASSES] as number) + (x[EXCHANGE_CHAIN_RETIRED] as number)) | 0;
-        c.currentBlock = chain.region(x[EXCHANGE_CHAIN_REGION] as number);
-        c.caught = e;
-        return TRACE_CAUGHT;
-      }
+    materializeFlags(c);
+    x[EXCHANGE_FLAGS] = c.flags;
+    x[EXCHANGE_FK] = 0;
+    x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
+    if (this.x87Regions) c.fpu?.exportWords();
+    let exit: number;
+    try {
+      exit = chain.enter(index, entry, left);
+    } catch (e) {
       this.afterWasm(c);
-      const fk = x[EXCHANGE_FK] as number;
-      c.flags =
-        fk === 0
-          ? (x[EXCHANGE_FLAGS] as number)
-          : chain.eflags(
-              x[EXCHANGE_FLAGS] as number,
-              fk,
-              x[EXCHANGE_FA] as number,
-              x[EXCHANGE_FB] as number,
-              x[EXCHANGE_FR] as number,
-            );
-      c.eip = x[EXCHANGE_EIP] as number;
-      c.blockRetired = x[EXCHANGE_CHAIN_RETIRED] as number;
-      if (exit === RunExit.Syscall) c.syscallGate = 0;
-      return exit;
-    };
+      const s = c.insnStart;
+      c.regs[ESP] = s[INSN_ESP] as number;
+      s[INSN_BLOCK_PASSES] = ((x[EXCHANGE_PASSES] as number) + (x[EXCHANGE_CHAIN_RETIRED] as number)) | 0;
+      c.currentBlock = chain.region(x[EXCHANGE_CHAIN_REGION] as number);
+      c.caught = e;
+      return TRACE_CAUGHT;
+    }
+    this.afterWasm(c);
+    const fk = x[EXCHANGE_FK] as number;
+    c.flags =
+      fk === 0
+        ? (x[EXCHANGE_FLAGS] as number)
+        : chain.eflags(
+            x[EXCHANGE_FLAGS] as number,
+            fk,
+            x[EXCHANGE_FA] as number,
+            x[EXCHANGE_FB] as number,
+            x[EXCHANGE_FR] as number,
+          );
+    c.eip = x[EXCHANGE_EIP] as number;
+    c.blockRetired = x[EXCHANGE_CHAIN_RETIRED] as number;
+    if (exit === RunExit.Syscall) c.syscallGate = 0;
+    return exit;
   }
 
   /** The x87 state as WebAssembly code left it: its words back in the unit, and whether it changed. */

@@ -167,6 +167,9 @@ function signed(out: ByteBuffer, v: number): void {
  */
 /** The 0xFC prefix and the bulk memory operations' sub-opcodes (single LEB128 bytes). */
 const BULK_PREFIX = 0xfc;
+/** The non-trapping float-to-int conversions share the 0xfc prefix with bulk memory. */
+const SAT_PREFIX = 0xfc;
+const SAT_I64_TRUNC_F64_S = 0x06;
 const BULK_MEMORY_COPY = 0x0a;
 const BULK_MEMORY_FILL = 0x0b;
 
@@ -251,6 +254,16 @@ export class CodeWriter {
     return this;
   }
 
+  /**
+   * i64.trunc_sat_f64_s: as i64.trunc_f64_s for a double in range, without its trap. V8 checks a trapping
+   * conversion by converting the result back and comparing (about 20 cycles of latency); this one only looks
+   * for the overflow value afterwards.
+   */
+  i64TruncSatF64S(): this {
+    this.bytes.pushAll([SAT_PREFIX, SAT_I64_TRUNC_F64_S]);
+    return this;
+  }
+
   /** memory.fill (bulk memory) in memory 0: destination, byte value and length on the stack. */
   memoryFill(): this {
     this.bytes.pushAll([BULK_PREFIX, BULK_MEMORY_FILL, 0x00]);
@@ -261,6 +274,14 @@ export class CodeWriter {
   begin(code: number, name: string): this {
     this.bytes.push(code);
     this.bytes.push(BLOCK_VOID);
+    this.open.push(name);
+    return this;
+  }
+
+  /** Opens a block, loop or if with the signature of function type `typeIndex` (a multi-value result). */
+  beginTyped(code: number, name: string, typeIndex: number): this {
+    this.bytes.push(code);
+    signed(this.bytes, typeIndex);
     this.open.push(name);
     return this;
   }

@@ -90,6 +90,12 @@ import {
   CMP_EQ,
   CMP_LT,
   FORMAT_EXTENDED,
+  INLINE_BLOCK_TYPE,
+  INLINE_F64_LOCALS,
+  INLINE_I32_LOCALS,
+  INLINE_I64_LOCALS,
+  INLINED_X87,
+  writeInline,
   X87_FUNCTION_NAMES,
   type X87Function,
   type X87Memory,
@@ -118,9 +124,17 @@ const PC = 21;
 const X = 22;
 const W = 23;
 const LOCALS = 22;
-/** The x87 stack's locals (x87-stack.ts) follow, in regions with x87 code: its i32s, then its i64s. */
+/**
+ * In regions with x87 code, the x87 stack's locals (x87-stack.ts) and those inlined x87 functions lend
+ * (x87-wasm.ts `writeInline`) follow: i32s, then i64s, then f64s, as the encoder declares them.
+ */
 const X87_I32_AT = 2 + LOCALS;
-const X87_I64_AT = X87_I32_AT + X87_I32_LOCALS;
+const X87_INLINE_I32_AT = X87_I32_AT + X87_I32_LOCALS;
+const X87_I64_AT = X87_INLINE_I32_AT + INLINE_I32_LOCALS;
+const X87_INLINE_I64_AT = X87_I64_AT + X87_I64_LOCALS;
+const X87_INLINE_F64_AT = X87_INLINE_I64_AT + INLINE_I64_LOCALS;
+/** The module's type of an inlined x87 function's block (after STEP_TYPE). */
+const INLINE_BLOCK_TYPE_INDEX = 1;
 /** The sign bit of an x87 value's se word (x87-wasm.ts). */
 const SE_SIGN = 0x8000;
 /** The flag locals and the exchange slots a region takes them from and leaves them in, uncomputed. */
@@ -1531,7 +1545,17 @@ class WasmRegionWriter {
   }
 
   private x87Call(name: X87Function): void {
-    this.w.call(F_X87_FIRST + X87_FUNCTION_NAMES.indexOf(name));
+    if (!INLINED_X87.has(name)) {
+      this.w.call(F_X87_FIRST + X87_FUNCTION_NAMES.indexOf(name));
+      return;
+    }
+    writeInline(name, {
+      w: this.w,
+      i32At: X87_INLINE_I32_AT,
+      i64At: X87_INLINE_I64_AT,
+      f64At: X87_INLINE_F64_AT,
+      blockType: INLINE_BLOCK_TYPE_INDEX,
+    });
   }
 
   /**
@@ -2184,15 +2208,16 @@ export function compileWasmRegion(
   const count = writer.write();
   const x87 = plan.x87;
   const bytes = encodeModule({
-    types: [STEP_TYPE],
+    types: [STEP_TYPE, INLINE_BLOCK_TYPE],
     table: true,
     imports: [],
     memoryPages: imports.memoryPages,
     functions: [
       {
         type: RUN_TYPE,
-        locals: LOCALS + (x87 ? X87_I32_LOCALS : 0),
-        locals64: x87 ? X87_I64_LOCALS : 0,
+        locals: LOCALS + (x87 ? X87_I32_LOCALS + INLINE_I32_LOCALS : 0),
+        locals64: x87 ? X87_I64_LOCALS + INLINE_I64_LOCALS : 0,
+        localsF64: x87 ? INLINE_F64_LOCALS : 0,
         body: writer.w,
       },
       { type: EFLAGS_TYPE, locals: EFLAGS_LOCALS, body: eflagsFunction() },

@@ -21,14 +21,21 @@ import {
 import { register } from '../fpu/testdata/x87-cases.js';
 import { FCW_DEFAULT, FSW_C1, FSW_PE, RC_NEAREST } from '../fpu/x87-constants.js';
 import { X87State } from '../fpu/x87-state.js';
-import { encodeModule } from './wasm-encoder.js';
+import { CodeWriter, encodeModule } from './wasm-encoder.js';
 import {
   DECLINED,
   FORMAT_DOUBLE,
   FORMAT_INT,
   FORMAT_INT64,
   FORMAT_SINGLE,
+  INLINE_BLOCK_TYPE,
+  INLINE_F64_LOCALS,
+  INLINE_I32_LOCALS,
+  INLINE_I64_LOCALS,
+  INLINED_X87,
+  writeInline,
   X87_FUNCTION_NAMES,
+  X87_FUNCTIONS,
   type X87Function,
   x87Functions,
   x87Plan,
@@ -56,6 +63,50 @@ const functions = (() => {
   >;
 })();
 
+/**
+ * The functions regions write inline, each as a function of the same type whose body is the inlined code
+ * (`writeInline`, with the wrapper's locals lent to it): a decline must leave the block with the results a
+ * return gives.
+ */
+const inlined = (() => {
+  const names = [...INLINED_X87];
+  const bodies = names.map((name) => {
+    const type = X87_FUNCTIONS[name];
+    const w = new CodeWriter();
+    type.params.forEach((_, i) => w.get(i));
+    const at = type.params.length;
+    writeInline(name, {
+      w,
+      i32At: at,
+      i64At: at + INLINE_I32_LOCALS,
+      f64At: at + INLINE_I32_LOCALS + INLINE_I64_LOCALS,
+      blockType: 0,
+    });
+    return {
+      type,
+      locals: INLINE_I32_LOCALS,
+      locals64: INLINE_I64_LOCALS,
+      localsF64: INLINE_F64_LOCALS,
+      body: w,
+    };
+  });
+  const bytes = encodeModule({
+    types: [INLINE_BLOCK_TYPE],
+    imports: [],
+    memoryPages: 1,
+    exports: names,
+    functions: bodies,
+  });
+  const memory = new wasm.Memory({ initial: 1, maximum: 1 });
+  const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
+  return instance.exports as unknown as typeof functions;
+})();
+/** The arithmetic and decode, as functions and inlined. */
+const ways = [
+  ['called', functions],
+  ['inlined', inlined],
+] as const;
+
 const se = (x: Ext80) => (x.sign << 15) | x.exp;
 const sig = (x: Ext80) => (BigInt(x.hi) << 32n) | BigInt(x.lo);
 /** A wasm (se, significand) result as an Ext80. */
@@ -72,87 +123,97 @@ const asExt80 = ([, sign, exp, hi, lo]: number[]) =>
   new Ext80().set(sign as number, exp as number, hi as number, lo as number);
 
 describe('x87 functions in WebAssembly', () => {
-  it('add, subtract, multiply and divide as fast-path.ts does, declining where it declines', () => {
-    let done = 0;
-    fc.assert(
-      fc.property(register, register, fc.constantFrom(0, 1, 4, 5, 6, 7), (ra, rb, op) => {
-        const a = asExt80(ra);
-        const b = asExt80(rb);
-        // The JS fast path: register 0 = a op b, default control word.
-        const state = new X87State();
-        fpx.cw = FCW_DEFAULT;
-        const expected = fastArithExt80(op, a, b, state, 0, 64);
-        // The region: FADD..FDIVR ST(0), ST(1) per the plan: operand order, negation, function.
-        const plan = x87Plan(0xd8, 0xc1 | (op << 3));
-        if (plan === null) throw new Error('no plan');
-        const [first, second] = plan.reverse ? [b, a] : [a, b];
-        const secondSe = se(second) ^ (plan.negate ? 0x8000 : 0);
-        const [rse, rsig, status] = functions[plan.fn](se(first), sig(first), secondSe, sig(second));
-        if (expected === NOT_HANDLED) {
-          expect(status).toBe(DECLINED);
-          return;
-        }
-        done++;
-        expect(status).toBe(expected);
-        expect(ext80(rse as number, rsig as bigint)).toEqual(state.read(0, new Ext80()));
-      }),
-      { numRuns: 40000 },
-    );
-    // Most operands are normal: a version that declines everything fails here.
-    expect(done).toBeGreaterThan(20000);
-  });
+  it.each(ways)(
+    'add, subtract, multiply and divide (%s) as fast-path.ts does, declining where it declines',
+    (_, functions) => {
+      let done = 0;
+      fc.assert(
+        fc.property(register, register, fc.constantFrom(0, 1, 4, 5, 6, 7), (ra, rb, op) => {
+          const a = asExt80(ra);
+          const b = asExt80(rb);
+          // The JS fast path: register 0 = a op b, default control word.
+          const state = new X87State();
+          fpx.cw = FCW_DEFAULT;
+          const expected = fastArithExt80(op, a, b, state, 0, 64);
+          // The region: FADD..FDIVR ST(0), ST(1) per the plan: operand order, negation, function.
+          const plan = x87Plan(0xd8, 0xc1 | (op << 3));
+          if (plan === null) throw new Error('no plan');
+          const [first, second] = plan.reverse ? [b, a] : [a, b];
+          const secondSe = se(second) ^ (plan.negate ? 0x8000 : 0);
+          const [rse, rsig, status] = functions[plan.fn](se(first), sig(first), secondSe, sig(second));
+          if (expected === NOT_HANDLED) {
+            expect(status).toBe(DECLINED);
+            return;
+          }
+          done++;
+          expect(status).toBe(expected);
+          expect(ext80(rse as number, rsig as bigint)).toEqual(state.read(0, new Ext80()));
+        }),
+        { numRuns: 40000 },
+      );
+      // Most operands are normal: a version that declines everything fails here.
+      expect(done).toBeGreaterThan(20000);
+    },
+  );
 
-  it('decode m16int, m32int, m64int, m32fp and m64fp as convert.ts and memory-fast.ts do', () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.tuple(
-            fc.constant(FORMAT_INT),
-            fc.integer({ min: -0x80000000, max: 0x7fffffff }),
-            fc.constant(0),
-          ),
-          fc.tuple(
-            fc.constant(FORMAT_INT),
-            fc.constantFrom(0, 1, -1, -0x8000, 0x7fff, -0x80000000),
-            fc.constant(0),
-          ),
-          fc.tuple(fc.constant(FORMAT_SINGLE), fc.integer({ min: 0, max: 0xffffffff }), fc.constant(0)),
-          fc.tuple(
-            fc.constant(FORMAT_SINGLE),
-            fc.float().map((f) => new Uint32Array(new Float32Array([f]).buffer)[0] as number),
-            fc.constant(0),
-          ),
-          fc.tuple(
-            fc.constant(FORMAT_DOUBLE),
-            fc.integer({ min: 0, max: 0xffffffff }),
-            fc.integer({ min: 0, max: 0xffffffff }),
-          ),
-          fc
-            .bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n })
-            .map(
-              (v) =>
-                [FORMAT_INT64, Number(BigInt.asUintN(32, v)), Number(BigInt.asUintN(64, v) >> 32n)] as const,
+  it.each(ways)(
+    'decode m16int, m32int, m64int, m32fp and m64fp (%s) as convert.ts and memory-fast.ts do',
+    (_, functions) => {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.tuple(
+              fc.constant(FORMAT_INT),
+              fc.integer({ min: -0x80000000, max: 0x7fffffff }),
+              fc.constant(0),
             ),
-          fc.double().map((d) => {
-            const words = new Uint32Array(new Float64Array([d]).buffer);
-            return [FORMAT_DOUBLE, words[0] as number, words[1] as number] as const;
-          }),
+            fc.tuple(
+              fc.constant(FORMAT_INT),
+              fc.constantFrom(0, 1, -1, -0x8000, 0x7fff, -0x80000000),
+              fc.constant(0),
+            ),
+            fc.tuple(fc.constant(FORMAT_SINGLE), fc.integer({ min: 0, max: 0xffffffff }), fc.constant(0)),
+            fc.tuple(
+              fc.constant(FORMAT_SINGLE),
+              fc.float().map((f) => new Uint32Array(new Float32Array([f]).buffer)[0] as number),
+              fc.constant(0),
+            ),
+            fc.tuple(
+              fc.constant(FORMAT_DOUBLE),
+              fc.integer({ min: 0, max: 0xffffffff }),
+              fc.integer({ min: 0, max: 0xffffffff }),
+            ),
+            fc
+              .bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n })
+              .map(
+                (v) =>
+                  [
+                    FORMAT_INT64,
+                    Number(BigInt.asUintN(32, v)),
+                    Number(BigInt.asUintN(64, v) >> 32n),
+                  ] as const,
+              ),
+            fc.double().map((d) => {
+              const words = new Uint32Array(new Float64Array([d]).buffer);
+              return [FORMAT_DOUBLE, words[0] as number, words[1] as number] as const;
+            }),
+          ),
+          ([format, lo, hi]) => {
+            const expected = new Ext80();
+            let handled = true;
+            if (format === FORMAT_INT) loadInt32(lo, expected);
+            else if (format === FORMAT_INT64) decodeInt64(lo, hi, expected);
+            else if (format === FORMAT_SINGLE) handled = decodeSingle(lo, expected);
+            else handled = decodeDouble(lo, hi, expected);
+            const [rse, rsig, status] = functions.decode(format, lo | 0, hi | 0);
+            expect(status).toBe(handled ? 0 : DECLINED);
+            if (handled) expect(ext80(rse as number, rsig as bigint)).toEqual(expected);
+          },
         ),
-        ([format, lo, hi]) => {
-          const expected = new Ext80();
-          let handled = true;
-          if (format === FORMAT_INT) loadInt32(lo, expected);
-          else if (format === FORMAT_INT64) decodeInt64(lo, hi, expected);
-          else if (format === FORMAT_SINGLE) handled = decodeSingle(lo, expected);
-          else handled = decodeDouble(lo, hi, expected);
-          const [rse, rsig, status] = functions.decode(format, lo | 0, hi | 0);
-          expect(status).toBe(handled ? 0 : DECLINED);
-          if (handled) expect(ext80(rse as number, rsig as bigint)).toEqual(expected);
-        },
-      ),
-      { numRuns: 20000 },
-    );
-  });
+        { numRuns: 20000 },
+      );
+    },
+  );
 
   it('compare as memory-fast.ts does, declining what it declines', () => {
     fc.assert(

@@ -14,7 +14,7 @@
  * fast-path.ts and memory-fast.ts on random operands.
  */
 import { EXT_BIAS, FSW_C1, FSW_PE } from '../fpu/x87-constants.js';
-import { CodeWriter, type FuncType, type FunctionSpec, I32, I64, Op } from './wasm-encoder.js';
+import { CodeWriter, F64, type FuncType, type FunctionSpec, I32, I64, Op } from './wasm-encoder.js';
 
 /** What a function returns as its status when its case does not apply. */
 export const DECLINED = -1;
@@ -74,19 +74,62 @@ export const X87_FUNCTIONS = {
 export type X87Function = keyof typeof X87_FUNCTIONS;
 export const X87_FUNCTION_NAMES = Object.keys(X87_FUNCTIONS) as X87Function[];
 
+/**
+ * Where an inlined function's code goes (`writeInline`): the caller's writer, the first of the caller's locals
+ * of each type it may use (INLINE_I32_LOCALS, INLINE_I64_LOCALS, INLINE_F64_LOCALS of them), and the type
+ * index of the block that stands for its body, (): results.
+ */
+export interface InlineSite {
+  readonly w: CodeWriter;
+  readonly i32At: number;
+  readonly i64At: number;
+  readonly f64At: number;
+  readonly blockType: number;
+}
+
+/** The label of an inlined body's block: a decline branches out of it with the results a return would give. */
+const INLINE_LABEL = 'x87-inline';
+
 /** A function's parameters and locals by name, for readable code. */
 class Fn {
-  readonly w = new CodeWriter();
+  readonly w: CodeWriter;
   private readonly index = new Map<string, number>();
 
+  /**
+   * A function of its own, or (`site`) a body written in place in the caller's code: its parameters, taken off
+   * the caller's stack, and its locals live in the caller's locals.
+   */
   constructor(
     private readonly type: FuncType,
     params: string[],
     private readonly i32: string[],
     private readonly i64: string[] = [],
     private readonly f64: string[] = [],
+    private readonly site: InlineSite | null = null,
   ) {
-    for (const name of [...params, ...i32, ...i64, ...f64]) this.index.set(name, this.index.size);
+    this.w = site?.w ?? new CodeWriter();
+    if (site === null) {
+      for (const name of [...params, ...i32, ...i64, ...f64]) this.index.set(name, this.index.size);
+      return;
+    }
+    const next: Record<number, number> = { [I32]: site.i32At, [I64]: site.i64At, [F64]: site.f64At };
+    const place = (name: string, type: number) => {
+      this.index.set(name, next[type] as number);
+      next[type] = (next[type] as number) + 1;
+    };
+    params.forEach((name, i) => place(name, type.params[i] as number));
+    for (const name of i32) place(name, I32);
+    for (const name of i64) place(name, I64);
+    for (const name of f64) place(name, F64);
+    if (
+      (next[I32] as number) - site.i32At > INLINE_I32_LOCALS ||
+      (next[I64] as number) - site.i64At > INLINE_I64_LOCALS ||
+      (next[F64] as number) - site.f64At > INLINE_F64_LOCALS
+    )
+      throw new Error('x87 wasm: an inlined function needs more locals than a site lends');
+    // The arguments are on the stack, the last on top.
+    for (let i = params.length - 1; i >= 0; i--) this.set(params[i] as string);
+    this.w.beginTyped(Op.block, INLINE_LABEL, site.blockType);
   }
 
   l(name: string): number {
@@ -111,7 +154,15 @@ class Fn {
       if (results[i] === I64) w.i64(0);
       else w.i32(0);
     }
-    w.i32(DECLINED).op(Op.return).end();
+    w.i32(DECLINED);
+    if (this.site === null) w.op(Op.return);
+    else w.br(INLINE_LABEL);
+    w.end();
+  }
+
+  /** Closes an inlined body's block: its results are on the stack. */
+  finishInline(): void {
+    this.w.end();
   }
 
   spec(): FunctionSpec {
@@ -123,6 +174,32 @@ class Fn {
       body: this.w,
     };
   }
+}
+
+/**
+ * The functions a region writes in place of a call: the arithmetic and decode, run once or more per x87
+ * instruction. As calls they cost the caller its registers (the locals live across a call are spilled and
+ * reloaded around it), and V8 inlines none of them.
+ */
+export const INLINED_X87: ReadonlySet<X87Function> = new Set(['add', 'multiply', 'divide', 'decode']);
+/** The locals of each type an inline site lends its body (the arithmetic's: 4 parameters and its locals). */
+export const INLINE_I32_LOCALS = 10;
+export const INLINE_I64_LOCALS = 5;
+export const INLINE_F64_LOCALS = 3;
+/** The inline bodies' block type: what every inlined function returns (se, significand, status). */
+export const INLINE_BLOCK_TYPE: FuncType = { params: [], results: [I32, I64, I32] };
+
+/** Writes function `name` (one of INLINED_X87) in place at `site`, its arguments on the stack. */
+export function writeInline(name: X87Function, site: InlineSite): void {
+  const writer = new X87Writer(site);
+  const inlined = {
+    add: () => writer.add(),
+    multiply: () => writer.multiply(),
+    divide: () => writer.divide(),
+    decode: () => writer.decode(),
+  }[name as 'add' | 'multiply' | 'divide' | 'decode'];
+  if (!inlined) throw new Error(`x87 wasm: ${name} is not written inline`);
+  inlined().finishInline();
 }
 
 let written: FunctionSpec[] | null = null;
@@ -137,6 +214,8 @@ export function x87Functions(): FunctionSpec[] {
 }
 
 class X87Writer {
+  constructor(private readonly site: InlineSite | null = null) {}
+
   add(): Fn {
     return this.arith('add');
   }
@@ -156,6 +235,7 @@ class X87Writer {
       ['sx', 'ex', 'sy', 'ey', 'e', 'g', 'status', 't'],
       ['s', 'u', 'v'],
       ['rec', 'est', 'q'],
+      this.site,
     );
     for (const [se, sign, e, sig] of [
       ['sex', 'sx', 'ex', 'x'],
@@ -338,7 +418,7 @@ class X87Writer {
     };
     /** The digit into `into` from the estimate on the stack (positive, below 2^63), to 'exact' if unclear. */
     const digit = (into: string) => {
-      w.tee(L('est')).op(Op.i64TruncF64S).set(L(into));
+      w.tee(L('est')).i64TruncSatF64S().set(L(into));
       f.get('est').get(L('est')).op(Op.f64Floor).op(Op.f64Sub).tee(L('q')).f64(CLEAR).op(Op.f64Lt);
       f.get('q')
         .f64(1 - CLEAR)
@@ -447,7 +527,14 @@ class X87Writer {
    * normal or zero.
    */
   decode(): Fn {
-    const f = new Fn(DECODE_TYPE, ['format', 'lo', 'hi'], ['sign', 'exp', 'e', 'max'], ['sig']);
+    const f = new Fn(
+      DECODE_TYPE,
+      ['format', 'lo', 'hi'],
+      ['sign', 'exp', 'e', 'max'],
+      ['sig'],
+      [],
+      this.site,
+    );
     const w = f.w;
     const L = (n: string) => f.l(n);
     w.i32(0).set(L('exp')).i64(0).set(L('sig'));
