@@ -15,4 +15,7 @@ export default defineConfig({
   // Bundled, not required at run time: Node resolves and compiles semver's ~45 CommonJS files one by one,
   // ~25 ms of every kmos start.
   noExternal: ['semver', 'json-source-map'],
+  // Folds constants across modules (errno values, struct offsets, flag bits): an exported `const` read by a
+  // syscall is otherwise a load from its module's context and a tag check per use.
+  minifySyntax: true,
 });
