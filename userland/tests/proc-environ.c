@@ -1,12 +1,14 @@
 /*
  * proc-environ: /proc/self/environ holds the environment exec gave the program, each string NUL-terminated
  * (setenv afterwards does not change it); a forked child sees the same; a program exec'd with its own
- * environment sees exactly that. /proc/self/mounts lists what /proc/mounts lists.
+ * environment sees exactly that. /proc/self/mounts lists what /proc/mounts lists, and /proc/mounts is a
+ * symlink to self/mounts.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,5 +62,11 @@ int main(int argc, char **argv) {
   static char a[1 << 16], b[1 << 16];
   size_t na = slurp("/proc/mounts", a, sizeof a), nb = slurp("/proc/self/mounts", b, sizeof b);
   printf("/proc/self/mounts is /proc/mounts: %s\n", na > 0 && na == nb && memcmp(a, b, na) == 0 ? "yes" : "no");
+  struct stat st;
+  char target[64] = "";
+  ssize_t n = readlink("/proc/mounts", target, sizeof target - 1);
+  if (n > 0) target[n] = 0;
+  printf("/proc/mounts: symlink %s to %s\n", lstat("/proc/mounts", &st) == 0 && S_ISLNK(st.st_mode) ? "yes" : "no",
+         target);
   return WEXITSTATUS(status);
 }

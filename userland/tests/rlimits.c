@@ -2,7 +2,8 @@
  * rlimits: resource limits are per process and inherited. A limit lowered with setrlimit reads back the same
  * through getrlimit and prlimit; a forked child and a program it execs start with the parent's limits; a
  * child's change leaves the parent's alone; raising a hard limit without privilege is EPERM (run as root it
- * is allowed, so only the unprivileged case prints), soft above hard is EINVAL.
+ * is allowed, so only the unprivileged case prints), soft above hard is EINVAL. /proc/self/limits shows the
+ * table in Linux's columns once every limit is lowered to a known value (the host's own limits differ).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +22,32 @@ static void show(const char *who) {
   printf("%s: nofile %lu/%lu stack %lu core %lu/%lu\n", who, (unsigned long)nofile.rlim_cur,
          (unsigned long)nofile.rlim_max, (unsigned long)stack.rlim_cur, (unsigned long)core.rlim_cur,
          (unsigned long)core.rlim_max);
+}
+
+/* Every limit lowered to a value of its own (lowering is always allowed), then /proc/self/limits printed. */
+static void show_proc_limits(void) {
+  static const struct { int resource; rlim_t soft, hard; } known[] = {
+      {RLIMIT_CPU, 1000, 2000},          {RLIMIT_FSIZE, 1 << 30, RLIM_INFINITY},
+      {RLIMIT_DATA, 1u << 31, 1u << 31}, {RLIMIT_STACK, 4 << 20, 8 << 20},
+      {RLIMIT_CORE, 0, 0},               {RLIMIT_RSS, RLIM_INFINITY, RLIM_INFINITY},
+      {RLIMIT_NPROC, 100, 200},          {RLIMIT_NOFILE, 64, 128},
+      {RLIMIT_MEMLOCK, 65536, 65536},    {RLIMIT_AS, RLIM_INFINITY, RLIM_INFINITY},
+      {RLIMIT_LOCKS, 1000, 1000},        {RLIMIT_SIGPENDING, 100, 100},
+      {RLIMIT_MSGQUEUE, 8192, 8192},     {RLIMIT_NICE, 0, 0},
+      {RLIMIT_RTPRIO, 0, 0},             {RLIMIT_RTTIME, 500000, RLIM_INFINITY},
+  };
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+    struct rlimit r = {known[i].soft, known[i].hard};
+    if (setrlimit(known[i].resource, &r) != 0) printf("setrlimit %d: %s\n", known[i].resource, strerror(errno));
+  }
+  FILE *f = fopen("/proc/self/limits", "r");
+  if (!f) {
+    perror("/proc/self/limits");
+    return;
+  }
+  char line[256];
+  while (fgets(line, sizeof line, f)) fputs(line, stdout);
+  fclose(f);
 }
 
 int main(int argc, char **argv) {
@@ -62,5 +89,7 @@ int main(int argc, char **argv) {
   waitpid(pid, &status, 0);
   printf("child exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
   show("parent after");
+  fflush(stdout);
+  show_proc_limits();
   return 0;
 }

@@ -251,6 +251,7 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
   });
   copyToUser(as, stack.sp as never, stack.bytes);
   resetProcessForExec(k, p, prepared, envp, path);
+  p.auxv = stack.auxv;
   resetThreadForExec(k.cpu, t, stack.sp, entry);
 }
 

@@ -30,6 +30,8 @@ export interface StackImage {
   /** Where the argument strings start and end (for /proc/<pid>/cmdline and environ). */
   readonly argStart: number;
   readonly envStart: number;
+  /** The auxiliary vector's bytes (type, value pairs up to AT_NULL's): a copy, for /proc/<pid>/auxv. */
+  readonly auxv: Uint8Array;
 }
 
 const POINTER = 4;
@@ -92,6 +94,7 @@ export function buildInitialStack(inputs: StackInputs): StackImage {
   word(0);
   for (const e of envAt) word(e);
   word(0);
+  const auxvAt = w;
   for (const [type, value] of auxv) {
     word(type);
     word(value);
@@ -110,5 +113,6 @@ export function buildInitialStack(inputs: StackInputs): StackImage {
     bytes: bytes.subarray(0, top - sp),
     argStart: argAt[0] ?? execfnAt,
     envStart: envAt[0] ?? execfnAt,
+    auxv: bytes.slice(auxvAt, w),
   };
 }

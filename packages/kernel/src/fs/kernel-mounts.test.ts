@@ -5,6 +5,7 @@
 import { O_RDWR } from '@kmos/abi-linux';
 import { describe, expect, it } from 'vitest';
 import { mountKernelFilesystems } from './kernel-mounts.js';
+import { formatMounts, procFile } from './procfs.js';
 import { readAll } from './testing/dirents.js';
 import { outcome, tmpfsFixture } from './testing/vfs-fixture.js';
 
@@ -26,6 +27,13 @@ describe('mountKernelFilesystems', () => {
       },
     });
     expect(mounted.skipped).toEqual(['/tmp']);
+    // /proc/mounts is a link to the reader's own mounts: one process that has them reads it.
+    mounted.proc.setPidProvider({
+      list: () => [1],
+      owner: () => ({ uid: 0, gid: 0 }),
+      current: () => 1,
+      entries: () => new Map([['mounts', procFile(() => formatMounts(vfs.mounts))]]),
+    });
     const file = await vfs.open(ctx, null, '/proc/mounts', 0);
     const text = Buffer.from(await readAll(file)).toString('latin1');
     expect(text.split('\n').filter(Boolean)).toEqual([

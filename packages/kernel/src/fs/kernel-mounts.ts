@@ -16,7 +16,7 @@ import type { Vfs } from './vfs.js';
 
 export interface KernelMountOptions extends Omit<DevfsOptions, 'devices' | 'clock'> {
   readonly clock: () => Timespec;
-  readonly proc: Omit<ProcBasics, 'mounts'>;
+  readonly proc: ProcBasics;
   /** Also mount a tmpfs (mode 1777) over /tmp. */
   readonly tmp?: boolean;
 }
@@ -33,7 +33,7 @@ const TMP_MODE = 0o1777;
 export async function mountKernelFilesystems(vfs: Vfs, options: KernelMountOptions): Promise<KernelMounts> {
   const ctx = vfs.rootContext(ROOT_CREDENTIALS, 0);
   const proc = new Procfs({ clock: options.clock });
-  registerBasicEntries(proc, { ...options.proc, mounts: vfs.mounts });
+  registerBasicEntries(proc, options.proc);
   const dev = createDevfs({ ...options, devices: vfs.devices });
   const skipped: string[] = [];
   const mountAt = async (path: string, fs: Procfs | Tmpfs, info: MountInfo) => {

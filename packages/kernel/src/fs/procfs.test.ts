@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { AT_SYMLINK_NOFOLLOW, O_RDONLY } from '@kmos/abi-linux';
 import { describe, expect, it } from 'vitest';
 import { ROOT_CREDENTIALS } from './credentials.js';
-import { Procfs, procDir, procFile, procLink, registerBasicEntries } from './procfs.js';
+import { formatMounts, Procfs, procDir, procFile, procLink, registerBasicEntries } from './procfs.js';
 import { listDir, readAll } from './testing/dirents.js';
 import { outcome } from './testing/vfs-fixture.js';
 import { Tmpfs } from './tmpfs.js';
@@ -36,7 +36,6 @@ async function boot() {
     options: 'mode=1777',
   });
   registerBasicEntries(proc, {
-    mounts: vfs.mounts,
     filesystems: () => [
       { fsType: 'tmpfs', needsDevice: false },
       { fsType: 'proc', needsDevice: false },
@@ -62,7 +61,15 @@ const lines = (text: string) => text.split('\n').filter((l) => l.length > 0);
 
 describe('procfs basic entries, in the host /proc formats', () => {
   it("/proc/mounts: the mount table, each line shaped like the host's (space escaped as \\040)", async () => {
-    const { vfs, ctx } = await boot();
+    const { vfs, ctx, proc } = await boot();
+    // /proc/mounts is a link to the reader's /proc/self/mounts, as in Linux.
+    proc.setPidProvider({
+      list: () => [1],
+      owner: () => ({ uid: 0, gid: 0 }),
+      current: () => 1,
+      entries: (pid) => (pid === 1 ? new Map([['mounts', procFile(() => formatMounts(vfs.mounts))]]) : null),
+    });
+    expect(await vfs.readlink(ctx, null, '/proc/mounts')).toBe('self/mounts');
     const mine = lines(await cat(vfs, ctx, '/proc/mounts'));
     const shape = /^(\S+) (\S+) (\S+) (\S+) 0 0$/;
     for (const line of lines(fs.readFileSync('/proc/mounts', 'latin1'))) expect(line).toMatch(shape);

@@ -428,7 +428,6 @@ function modeOf(node: ProcNode): number {
 // ---- the entries that need nothing from processes ----------------------------------------------------------
 
 export interface ProcBasics {
-  readonly mounts: MountTable;
   /** Filesystem types known to the kernel, and whether each needs a block device. */
   readonly filesystems: () => readonly { readonly fsType: string; readonly needsDevice: boolean }[];
   /** The text of /proc/version (one line, newline included or not). */
@@ -446,7 +445,8 @@ export interface ProcBasics {
 
 export function registerBasicEntries(proc: Procfs, basics: ProcBasics): void {
   proc.registerFile('filesystems', () => formatFilesystems(basics.filesystems()));
-  proc.registerFile('mounts', () => formatMounts(basics.mounts));
+  // As in Linux, a link to the reader's own mounts (its mount namespace's; kmOS has one).
+  proc.registerSymlink('mounts', () => 'self/mounts');
   proc.registerFile('version', () =>
     basics.version.endsWith('\n') ? basics.version : `${basics.version}\n`,
   );

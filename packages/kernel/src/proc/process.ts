@@ -62,6 +62,8 @@ export class Process {
    */
   argv: readonly Uint8Array[] = [];
   envp: readonly Uint8Array[] = [];
+  /** The auxiliary vector exec gave the running program (its bytes), for /proc/<pid>/auxv; written by exec. */
+  auxv: Uint8Array = new Uint8Array(0);
   /** The file of the running executable, for /proc/<pid>/exe (null before the first exec); written by exec. */
   exe: Dentry | null = null;
   /** getrlimit/setrlimit's table: shared with the parent after fork until either changes one. */

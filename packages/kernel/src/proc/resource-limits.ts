@@ -31,6 +31,26 @@ export const DEFAULT_RLIMITS: ResourceLimits = Object.freeze([
   [RLIM64_INFINITY, RLIM64_INFINITY], // RLIMIT_RTTIME
 ] as const);
 
+/** Each resource's name and unit in /proc/<pid>/limits, by resource number (Linux's lnames in fs/proc/base.c). */
+export const LIMIT_NAMES: readonly (readonly [string, string])[] = [
+  ['Max cpu time', 'seconds'],
+  ['Max file size', 'bytes'],
+  ['Max data size', 'bytes'],
+  ['Max stack size', 'bytes'],
+  ['Max core file size', 'bytes'],
+  ['Max resident set', 'bytes'],
+  ['Max processes', 'processes'],
+  ['Max open files', 'files'],
+  ['Max locked memory', 'bytes'],
+  ['Max address space', 'bytes'],
+  ['Max file locks', 'locks'],
+  ['Max pending signals', 'signals'],
+  ['Max msgqueue size', 'bytes'],
+  ['Max nice priority', ''],
+  ['Max realtime priority', ''],
+  ['Max realtime timeout', 'us'],
+];
+
 /** `limits` with `resource` set to [soft, hard] (a new table: the old one may be shared). */
 export function withLimit(
   limits: ResourceLimits,

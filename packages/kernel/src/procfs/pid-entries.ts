@@ -1,6 +1,6 @@
 /**
  * The /proc/<pid> directories: what the process layer knows of each process, in Linux's formats — stat,
- * status, cmdline, environ, comm, mounts, maps (from mm), the exe/cwd/root links and fd/ links to open files.
+ * status, cmdline, environ, auxv, comm, mounts, limits, maps (from mm), the exe/cwd/root links and fd/ links to open files.
  * Each entry reads the process when it is generated or followed, so nothing goes stale; an entry's node is
  * made when it is looked up, so a fresh process pays for the one entry a walk needs. Layer: kernel procfs
  * content.
@@ -19,6 +19,7 @@ import {
 import type { Kernel } from '../kernel.js';
 import { procMaps, procStatusVmLines } from '../mm/proc-text.js';
 import { type Process, ProcessState } from '../proc/process.js';
+import { LIMIT_NAMES, type ResourceLimits, RLIM64_INFINITY } from '../proc/resource-limits.js';
 import { ThreadState } from '../proc/thread.js';
 import { childrenUsage, processUsage } from '../proc/usage.js';
 import { NS_PER_INSN } from '../sched/virtual-clock.js';
@@ -120,10 +121,25 @@ function statusText(p: Process): string {
   return `${lines.join('\n')}\n${vm}Threads:\t${p.threads.filter((t) => t.alive).length}\n`;
 }
 
+/** /proc/<pid>/limits: a header, then per resource its name, soft and hard limit and unit in columns. */
+function limitsText(limits: ResourceLimits): string {
+  const value = (v: bigint) => (v === RLIM64_INFINITY ? 'unlimited' : String(v)).padEnd(20);
+  let text = `${'Limit'.padEnd(25)} ${'Soft Limit'.padEnd(20)} ${'Hard Limit'.padEnd(20)} ${'Units'.padEnd(10)}\n`;
+  LIMIT_NAMES.forEach(([name, unit], resource) => {
+    const [soft, hard] = limits[resource] as readonly [bigint, bigint];
+    text += `${name.padEnd(25)} ${value(soft)} ${value(hard)} ${unit ? `${unit.padEnd(10)}\n` : '\n'}`;
+  });
+  return text;
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+}
+
 /** Strings as exec laid them out: each followed by its NUL (procfs text is latin1, byte for byte). */
 function nulTerminated(strings: readonly Uint8Array[]): string {
   let text = '';
-  for (const s of strings) text += `${Buffer.from(s.buffer, s.byteOffset, s.length).toString('latin1')}\0`;
+  for (const s of strings) text += `${latin1(s)}\0`;
   return text;
 }
 
@@ -137,7 +153,10 @@ const PID_ENTRIES = new Map<string, (k: Kernel, p: Process) => ProcNode>([
   ['cmdline', (_k, p) => procFile(() => nulTerminated(p.argv))],
   // Readable by the owner only, as in Linux (other users' environments are not theirs to read).
   ['environ', (_k, p) => procFile(() => nulTerminated(p.envp), 0o400)],
+  // Owner-only as in Linux (it holds AT_RANDOM's address, which ASLR-minded readers should not learn).
+  ['auxv', (_k, p) => procFile(() => latin1(p.auxv), 0o400)],
   ['mounts', (k) => procFile(() => formatMounts(k.vfs.mounts))],
+  ['limits', (_k, p) => procFile(() => limitsText(p.rlimits))],
   ['comm', (_k, p) => procFile(() => `${p.comm}\n`)],
   ['maps', (_k, p) => procFile(() => (p.state === ProcessState.Running ? procMaps(p.mm) : ''))],
   [

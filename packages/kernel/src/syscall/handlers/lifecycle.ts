@@ -221,6 +221,7 @@ function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
   child.comm = parent.comm;
   child.argv = parent.argv;
   child.envp = parent.envp;
+  child.auxv = parent.auxv;
   child.exe = parent.exe;
   child.rlimits = parent.rlimits;
   child.ctty = parent.ctty;
