@@ -13,8 +13,12 @@ const userland = join(repoRoot, 'userland');
 const sources = readdirSync(join(userland, 'tests'))
   .filter((f) => f.endsWith('.c'))
   .sort();
+// The build folder is named by the sources, the headers they share and the Makefile, so any change rebuilds.
+const headers = readdirSync(join(userland, 'tests'))
+  .filter((f) => f.endsWith('.h'))
+  .sort();
 const hash = createHash('sha256');
-for (const f of [...sources.map((s) => join('tests', s)), 'Makefile'])
+for (const f of [...[...sources, ...headers].map((s) => join('tests', s)), 'Makefile'])
   hash.update(readFileSync(join(userland, f)));
 const out = join(tmpdir(), `kmos-userland-${hash.digest('hex').slice(0, 12)}`);
 

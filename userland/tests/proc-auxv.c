@@ -13,18 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static size_t slurp(const char *path, unsigned char *buf, size_t size) {
-  int fd = open(path, O_RDONLY);
-  if (fd < 0) return 0;
-  size_t got = 0;
-  for (ssize_t n; got < size && (n = read(fd, buf + got, size - got)) > 0;) got += (size_t)n;
-  close(fd);
-  return got;
-}
+#include "read-file.h"
 
 int main(void) {
   static unsigned char buf[4096], again[4096];
-  size_t n = slurp("/proc/self/auxv", buf, sizeof buf);
+  size_t n = read_file("/proc/self/auxv", buf, sizeof buf);
   printf("size is a multiple of 8: %s\n", n > 0 && n % 8 == 0 ? "yes" : "no");
   const Elf32_auxv_t *aux = (const Elf32_auxv_t *)buf;
   size_t count = n / sizeof *aux, mismatches = 0;
@@ -55,7 +48,7 @@ int main(void) {
   fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {
-    size_t m = slurp("/proc/self/auxv", again, sizeof again);
+    size_t m = read_file("/proc/self/auxv", again, sizeof again);
     printf("child reads the same: %s\n", m == n && memcmp(buf, again, n) == 0 ? "yes" : "no");
     _exit(0);
   }

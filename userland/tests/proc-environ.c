@@ -12,21 +12,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
+#include "read-file.h"
 
-static size_t slurp(const char *path, char *buf, size_t size) {
-  int fd = open(path, O_RDONLY);
-  if (fd < 0) return 0;
-  size_t got = 0;
-  for (ssize_t n; got < size && (n = read(fd, buf + got, size - got)) > 0;) got += (size_t)n;
-  close(fd);
-  return got;
-}
+extern char **environ;
 
 /* Whether /proc/self/environ is the strings of `env`, in order, each ending in NUL. */
 static int environ_is(char **env) {
   static char buf[1 << 16], want[1 << 16];
-  size_t got = slurp("/proc/self/environ", buf, sizeof buf), len = 0;
+  size_t got = read_file("/proc/self/environ", buf, sizeof buf), len = 0;
   for (char **e = env; *e; e++) {
     size_t n = strlen(*e) + 1;
     if (len + n > sizeof want) return 0;
@@ -39,7 +32,7 @@ static int environ_is(char **env) {
 int main(int argc, char **argv) {
   if (argc > 1) {
     static char buf[256];
-    size_t n = slurp("/proc/self/environ", buf, sizeof buf);
+    size_t n = read_file("/proc/self/environ", buf, sizeof buf);
     for (size_t i = 0; i < n; i++) putchar(buf[i] ? buf[i] : '|');
     printf("\n");
     return 0;
@@ -60,7 +53,7 @@ int main(int argc, char **argv) {
   int status;
   waitpid(pid, &status, 0);
   static char a[1 << 16], b[1 << 16];
-  size_t na = slurp("/proc/mounts", a, sizeof a), nb = slurp("/proc/self/mounts", b, sizeof b);
+  size_t na = read_file("/proc/mounts", a, sizeof a), nb = read_file("/proc/self/mounts", b, sizeof b);
   printf("/proc/self/mounts is /proc/mounts: %s\n", na > 0 && na == nb && memcmp(a, b, na) == 0 ? "yes" : "no");
   struct stat st;
   char target[64] = "";
