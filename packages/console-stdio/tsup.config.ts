@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // Constants folded across modules, as the CPU and kernel bundles are (see cpu-i386/tsup.config.ts).
+  minifySyntax: true,
 });
