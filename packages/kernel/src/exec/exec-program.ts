@@ -34,6 +34,7 @@ import { after, drive, type Steps, wait } from '../maybe-sync.js';
 import { AddressSpace, pageAlignUp } from '../mm/address-space.js';
 import { setBrkStart, setupStack } from '../mm/mmap.js';
 import { copyToUser } from '../mm/usercopy.js';
+import { closeDetached } from '../proc/fd-table.js';
 import type { Process } from '../proc/process.js';
 import { release } from '../proc/sharing.js';
 import type { Thread } from '../proc/thread.js';
@@ -273,7 +274,7 @@ function resetProcessForExec(
   envp: readonly Uint8Array[],
   path: string,
 ): void {
-  for (const file of p.files.takeCloseOnExec()) void Promise.resolve(file.close()).catch(() => {});
+  for (const file of p.files.takeCloseOnExec()) closeDetached(file);
   p.signals.resetForExec();
   p.argv = prepared.argv;
   p.envp = envp;

@@ -12,10 +12,19 @@ import { KernelError } from '../kernel-error.js';
 /** RLIMIT_NOFILE's default soft limit on Linux. */
 export const DEFAULT_MAX_FDS = 1024;
 
+/**
+ * Closes a file no descriptor names any more, without waiting (closing may finish later) and without an
+ * error to report: what close(2) would have said has no caller to go to.
+ */
+export function closeDetached(file: OpenFile): void {
+  void Promise.resolve(file.close()).catch(() => {});
+}
+
 export class FdTable {
   private readonly files: (OpenFile | null)[] = [];
   private readonly cloexec: boolean[] = [];
 
+  /** Descriptors from `maxFds` up are never handed out: the soft RLIMIT_NOFILE of whoever set it last. */
   constructor(public maxFds = DEFAULT_MAX_FDS) {}
 
   /** The open file at `fd`, or KernelError(EBADF). */
@@ -29,7 +38,10 @@ export class FdTable {
     return fd >= 0 && !!this.files[fd];
   }
 
-  /** Installs `file` at the lowest free descriptor ≥ `from`; the table takes over the caller's reference. */
+  /**
+   * Installs `file` at the lowest free descriptor ≥ `from`; the table takes over the caller's reference, also
+   * when it fails (EMFILE: the reference is dropped, so a failed dup or open holds nothing open).
+   */
   install(file: OpenFile, closeOnExec: boolean, from = 0): number {
     for (let fd = from; fd < this.maxFds; fd++) {
       if (!this.files[fd]) {
@@ -37,12 +49,19 @@ export class FdTable {
         return fd;
       }
     }
+    closeDetached(file);
     throw new KernelError(EMFILE);
   }
 
-  /** Puts `file` at exactly `fd` (dup2), returning what was there for the caller to close. */
+  /**
+   * Puts `file` at exactly `fd` (dup2), returning what was there for the caller to close; as `install`, the
+   * reference is the table's either way (EBADF past the limit drops it).
+   */
   replace(fd: number, file: OpenFile, closeOnExec: boolean): OpenFile | null {
-    if (fd < 0 || fd >= this.maxFds) throw new KernelError(EBADF);
+    if (fd < 0 || fd >= this.maxFds) {
+      closeDetached(file);
+      throw new KernelError(EBADF);
+    }
     const old = this.files[fd] ?? null;
     this.place(fd, file, closeOnExec);
     return old && this.detached(old);

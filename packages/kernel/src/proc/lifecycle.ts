@@ -7,6 +7,7 @@
 import { SIGKILL } from '@kmos/abi-linux';
 import type { Kernel } from '../kernel.js';
 import { putUser32 } from '../mm/usercopy.js';
+import { closeDetached } from './fd-table.js';
 import { jobControlAtExit } from './job-control.js';
 import { type Process, ProcessState } from './process.js';
 import { release } from './sharing.js';
@@ -61,8 +62,7 @@ function becomeZombie(k: Kernel, hooks: LifecycleHooks, p: Process, status: numb
   p.stopSignal = 0;
   if (p.mm.rssPages > p.maxRssPages) p.maxRssPages = p.mm.rssPages;
   jobControlAtExit(k, p);
-  if (release(p.files))
-    for (const file of p.files.takeAll()) void Promise.resolve(file.close()).catch(() => {});
+  if (release(p.files)) for (const file of p.files.takeAll()) closeDetached(file);
   if (release(p.mm)) p.mm.destroy();
   p.vforkDone.wakeAll();
   k.sched.forgetCr3();

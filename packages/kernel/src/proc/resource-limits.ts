@@ -4,12 +4,13 @@
  * parent's and a change gives the process a new one, so fork copies nothing. Layer: kernel proc; read and
  * written by the identity syscalls.
  */
+import { RLIM64_INFINITY } from '@kmos/abi-linux';
 
-/** [soft, hard] per resource, in prlimit64's units; RLIM64_INFINITY is 2^64-1. */
+/** [soft, hard] per resource (RLIMIT_* numbers), in prlimit64's units; RLIM64_INFINITY is 2^64-1. */
 export type ResourceLimits = readonly (readonly [bigint, bigint])[];
 
-export const RLIM64_INFINITY = 2n ** 64n - 1n;
-export const RLIMIT_NLIMITS = 16;
+/** The most descriptors a process may be allowed (Linux's fs.nr_open default): RLIMIT_NOFILE's ceiling. */
+export const NR_OPEN = 1024 * 1024;
 
 /** What Linux starts init with. */
 export const DEFAULT_RLIMITS: ResourceLimits = Object.freeze([

@@ -6,6 +6,7 @@
  * content.
  */
 
+import { RLIM64_INFINITY } from '@kmos/abi-linux';
 import type { Dentry } from '../fs/dentry.js';
 import {
   formatMounts,
@@ -19,7 +20,7 @@ import {
 import type { Kernel } from '../kernel.js';
 import { procMaps, procStatusVmLines } from '../mm/proc-text.js';
 import { type Process, ProcessState } from '../proc/process.js';
-import { LIMIT_NAMES, type ResourceLimits, RLIM64_INFINITY } from '../proc/resource-limits.js';
+import { LIMIT_NAMES, type ResourceLimits } from '../proc/resource-limits.js';
 import { ThreadState } from '../proc/thread.js';
 import { childrenUsage, processUsage } from '../proc/usage.js';
 import { NS_PER_INSN } from '../sched/virtual-clock.js';

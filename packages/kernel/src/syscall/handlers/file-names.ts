@@ -36,6 +36,7 @@ import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { after } from '../../maybe-sync.js';
 import { copyFromUser, copyToUser } from '../../mm/usercopy.js';
+import { closeDetached } from '../../proc/fd-table.js';
 import type { Thread } from '../../proc/thread.js';
 import { TtyFile } from '../../tty/tty-file.js';
 import type { SyscallImpl } from '../syscall-table.js';
@@ -140,7 +141,7 @@ function dup3(t: Thread, oldFd: number, newFd: number, flags: number, dup2Semant
   }
   if (flags & ~O_CLOEXEC) throw new KernelError(EINVAL);
   const old = files.replace(signed(newFd), file.ref(), (flags & O_CLOEXEC) !== 0);
-  if (old) void Promise.resolve(old.close()).catch(() => {});
+  if (old) closeDetached(old);
   return newFd;
 }
 
@@ -151,6 +152,8 @@ function fcntl(k: Kernel, t: Thread, fd: number, cmd: number, arg: number) {
   switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
+      // From the limit up there is no descriptor to find (EINVAL in Linux, not EMFILE).
+      if (signed(arg) < 0 || arg >= files.maxFds) throw new KernelError(EINVAL);
       return files.install(file.ref(), cmd === F_DUPFD_CLOEXEC, arg);
     case F_GETFD:
       return files.getCloseOnExec(signed(fd)) ? FD_CLOEXEC : 0;
@@ -171,12 +174,18 @@ function pipe2(k: Kernel, t: Thread, ptr: number, flags: number): number {
   const [r, w] = k.vfs.pipe(t.process.creds, flags);
   const files = t.process.files;
   const cloexec = (flags & O_CLOEXEC) !== 0;
-  const rfd = files.install(r, cloexec);
+  let rfd: number;
+  try {
+    rfd = files.install(r, cloexec);
+  } catch (error) {
+    closeDetached(w);
+    throw error;
+  }
   let wfd: number;
   try {
     wfd = files.install(w, cloexec);
   } catch (error) {
-    files.remove(rfd);
+    closeDetached(files.remove(rfd));
     throw error;
   }
   const { bytes, view } = struct(8);
@@ -185,8 +194,8 @@ function pipe2(k: Kernel, t: Thread, ptr: number, flags: number): number {
   try {
     writeUser(t, ptr, bytes);
   } catch (error) {
-    files.remove(rfd);
-    files.remove(wfd);
+    closeDetached(files.remove(rfd));
+    closeDetached(files.remove(wfd));
     throw error;
   }
   return 0;

@@ -8,12 +8,14 @@ import {
   EPERM,
   ESRCH,
   newUtsnameLayout,
+  RLIM_NLIMITS,
+  RLIMIT_NOFILE,
   rlimit64Layout,
   rlimitLayout,
 } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
-import { RLIMIT_NLIMITS, withLimit } from '../../proc/resource-limits.js';
+import { NR_OPEN, withLimit } from '../../proc/resource-limits.js';
 import type { Thread } from '../../proc/thread.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { readUser, signed, struct, writeUser } from '../user-args.js';
@@ -48,7 +50,7 @@ function prlimit(
 ): number {
   const target = pid === 0 ? t : k.processes.processes.get(pid)?.mainThread;
   if (!target) throw new KernelError(ESRCH);
-  if (resource >= RLIMIT_NLIMITS) throw new KernelError(EINVAL);
+  if (resource >= RLIM_NLIMITS) throw new KernelError(EINVAL);
   const process = target.process;
   const limits = process.rlimits;
   const F = rlimit64Layout.fields;
@@ -64,14 +66,17 @@ function prlimit(
     const hard = view.getBigUint64(F.rlim_max.offset, true);
     if (soft > hard) throw new KernelError(EINVAL);
     if (hard > limits[resource]![1] && t.process.creds.euid !== 0) throw new KernelError(EPERM);
+    if (resource === RLIMIT_NOFILE && hard > BigInt(NR_OPEN)) throw new KernelError(EPERM);
     process.rlimits = withLimit(limits, resource, soft, hard);
+    // The descriptor table hands out descriptors below the soft limit only.
+    if (resource === RLIMIT_NOFILE) process.files.maxFds = Number(soft);
   }
   return 0;
 }
 
 /** getrlimit's 32-bit struct: infinity is 0xffffffff; larger limits are clamped to it. */
 function getrlimit32(t: Thread, resource: number, ptr: number): number {
-  if (resource >= RLIMIT_NLIMITS) throw new KernelError(EINVAL);
+  if (resource >= RLIM_NLIMITS) throw new KernelError(EINVAL);
   const [soft, hard] = t.process.rlimits[resource]!;
   const clamp = (v: bigint) => (v > 0xffffffffn ? 0xffffffff : Number(v));
   const { bytes, view } = struct(rlimitLayout.sizeBytes);
