@@ -2,15 +2,20 @@
  * fd-limits: RLIMIT_NOFILE bounds the descriptor table. Opens fail with EMFILE once every descriptor below the
  * soft limit is taken; dup, pipe and F_DUPFD too, and a failed call leaves nothing open behind it (the pipe's
  * read end sees EOF once the last real writer closes); F_DUPFD from the limit up is EINVAL, dup2 to it EBADF,
- * poll of more descriptors than the limit EINVAL; raising the soft limit makes room again.
+ * poll of more descriptors than the limit EINVAL; raising the soft limit makes room again. /proc/self/status's
+ * FDSize is the table's size (a power of two from 64, inherited from the parent's: only that is printed), not
+ * the limit.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include "read-file.h"
 
 #define LIMIT 16
 
@@ -70,5 +75,12 @@ int main(void) {
   if (setrlimit(RLIMIT_NOFILE, &lim) != 0) perror("setrlimit raise");
   int more = fill(fds + n, 64 - n);
   printf("after raising the soft limit to 32: %d more, the last %d\n", more, more ? fds[n + more - 1] : -1);
+  close(fds[n]);
+  static char status[8192];
+  size_t len = read_file("/proc/self/status", status, sizeof status - 1);
+  status[len] = 0;
+  const char *line = strstr(status, "FDSize:");
+  long size = line ? strtol(line + strlen("FDSize:"), NULL, 10) : 0;
+  printf("FDSize a power of two from 64: %s\n", size >= 64 && (size & (size - 1)) == 0 ? "yes" : "no");
   return 0;
 }

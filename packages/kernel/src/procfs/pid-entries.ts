@@ -102,6 +102,18 @@ function statLine(k: Kernel, p: Process): string {
   return `${fields.join(' ')}\n`;
 }
 
+/**
+ * FDSize: the slots Linux's descriptor table has, not the limit: 64 at first (a word's bits on x86-64), doubled
+ * as a descriptor past the end is opened.
+ */
+function fdTableSize(p: Process): number {
+  let highest = -1;
+  for (const fd of p.files.descriptors()) highest = fd;
+  let size = 64;
+  while (size <= highest) size *= 2;
+  return size;
+}
+
 function statusText(p: Process): string {
   const c = p.creds;
   const lines = [
@@ -115,7 +127,7 @@ function statusText(p: Process): string {
     `TracerPid:\t0`,
     `Uid:\t${c.uid}\t${c.euid}\t${c.euid}\t${c.fsuid ?? c.euid}`,
     `Gid:\t${c.gid}\t${c.egid}\t${c.egid}\t${c.fsgid ?? c.egid}`,
-    `FDSize:\t${Math.min(p.files.maxFds, 64)}`,
+    `FDSize:\t${fdTableSize(p)}`,
     `Groups:\t${c.groups.join(' ')}`,
   ];
   const vm = p.state === ProcessState.Running ? procStatusVmLines(p.mm) : '';
