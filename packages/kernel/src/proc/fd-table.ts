@@ -4,13 +4,14 @@
  * taking a reference on every open file. Any descriptor leaving the table (close, dup2 over it, exec,
  * exit) drops the POSIX record locks the table holds on that file's inode. Layer: kernel proc, above fs/open-file.ts.
  */
-import { EBADF, EMFILE } from '@kmos/abi-linux';
+import { EBADF, EMFILE, RLIMIT_NOFILE } from '@kmos/abi-linux';
 import { releaseRangeLocks } from '../fs/file-locks.js';
 import type { OpenFile } from '../fs/open-file.js';
 import { KernelError } from '../kernel-error.js';
+import { DEFAULT_RLIMITS } from './resource-limits.js';
 
-/** RLIMIT_NOFILE's default soft limit on Linux. */
-export const DEFAULT_MAX_FDS = 1024;
+/** A new process's table stops where its RLIMIT_NOFILE starts out. */
+const DEFAULT_MAX_FDS = Number((DEFAULT_RLIMITS[RLIMIT_NOFILE] as readonly [bigint, bigint])[0]);
 
 /**
  * Closes a file no descriptor names any more, without waiting (closing may finish later) and without an
