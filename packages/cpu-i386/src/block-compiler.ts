@@ -1357,6 +1357,7 @@ export function installRegion(
     const entry = eip === b.lin ? b : blockAt(eip);
     if (entry === null || (entry !== b && entry.fn !== null)) return;
     entry.fn = region.fn;
+    entry.close();
     entry.entryLabel = label;
     entry.length = region.count;
     entry.callInsns = region.callInsns;

@@ -16,6 +16,16 @@
  *   Self-modifying code therefore costs nothing until it happens.
  */
 import type { CpuCore } from './cpu-core.js';
+import {
+  H_INSNS,
+  H_LINK0,
+  H_LINK0_EIP,
+  H_LINK1,
+  H_LINK1_EIP,
+  H_OPEN,
+  H_PAGE,
+  H_RUNS,
+} from './decoded-code.js';
 import type { Mmu } from './mmu.js';
 
 /**
@@ -45,8 +55,13 @@ export class Block {
   code: Int32Array = NO_EIPS;
   codeAt = 0;
   insnCount = 0;
-  /** Runs of the decoded block; the run loop compiles a region when it reaches the JIT threshold. */
-  count = 0;
+  /**
+   * The header of the block's words when they are in the arch area's arena (decoded-code.ts HEADER_*): the
+   * words themselves, and where the header starts. Null when they are in a JS chunk.
+   */
+  header: Int32Array | null = null;
+  headerAt = 0;
+  private runs = 0;
   /** The compiled region this block is an entry of, once there is one (shared by its entries). */
   fn: BlockFn | null = null;
   /** The region's label for this block's first instruction. */
@@ -84,6 +99,41 @@ export class Block {
     readonly page: number,
   ) {}
 
+  /**
+   * Runs of the decoded block; the run loop compiles a region when it reaches the JIT threshold. In the
+   * header for a block in the arena, where the WebAssembly runner counts the runs it goes on into.
+   */
+  get count(): number {
+    const h = this.header;
+    return h === null ? this.runs : (h[this.headerAt + H_RUNS] as number);
+  }
+
+  set count(runs: number) {
+    const h = this.header;
+    if (h === null) this.runs = runs;
+    else h[this.headerAt + H_RUNS] = runs;
+  }
+
+  /** Puts the block's header at word `at` of `words` (the arena), open for the WebAssembly runner. */
+  fileHeader(words: Int32Array, at: number): void {
+    this.header = words;
+    this.headerAt = at;
+    words[at + H_INSNS] = this.insnCount;
+    words[at + H_RUNS] = this.runs;
+    words[at + H_PAGE] = this.page;
+    words[at + H_OPEN] = 1;
+    words[at + H_LINK0] = -1;
+    words[at + H_LINK1] = -1;
+  }
+
+  /**
+   * The block may no longer be entered from a link (its frame was written: `valid` false) or should be
+   * entered as a compiled region: the WebAssembly runner stops before it.
+   */
+  close(): void {
+    if (this.header !== null) this.header[this.headerAt + H_OPEN] = 0;
+  }
+
   /** The linked successor for `eip`, when the TLB (`tlbRead`) still maps `eip` to its frame; or null. */
   linked(eip: number, tlbRead: Int32Array): Block | null {
     const next = this.link0Eip === eip ? this.link0 : this.link1Eip === eip ? this.link1 : null;
@@ -95,10 +145,20 @@ export class Block {
     if (this.link0 === null || this.link0Eip === eip || !this.link0.valid) {
       this.link0 = next;
       this.link0Eip = eip;
+      this.mirrorLink(H_LINK0_EIP, H_LINK0, eip, next);
     } else {
       this.link1 = next;
       this.link1Eip = eip;
+      this.mirrorLink(H_LINK1_EIP, H_LINK1, eip, next);
     }
+  }
+
+  /** Copies a link into the header, for the WebAssembly runner: none unless both blocks are in the arena. */
+  private mirrorLink(eipWord: number, targetWord: number, eip: number, next: Block): void {
+    const h = this.header;
+    if (h === null) return;
+    h[this.headerAt + eipWord] = eip;
+    h[this.headerAt + targetWord] = next.header === h ? next.headerAt : -1;
   }
 }
 
@@ -167,7 +227,10 @@ export class CodeCache {
     const blocks = this.frames[frame];
     if (blocks === undefined && this.mmu.codeFrames[frame] === 0) return;
     if (blocks !== undefined) {
-      for (const b of blocks.values()) b.valid = false;
+      for (const b of blocks.values()) {
+        b.valid = false;
+        b.close();
+      }
       this.onFrameDropped?.(frame, blocks.keys());
     }
     this.frames[frame] = undefined;

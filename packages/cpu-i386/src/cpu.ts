@@ -59,6 +59,7 @@ import type { FpuUnit } from './fpu-unit.js';
 import { CONTINUE, step } from './interpreter.js';
 import { cacheDescriptor, loadCodeSegment, loadDataSegment } from './segments.js';
 import { cpuidLeaf, setUserEflags } from './system-ops.js';
+import { WasmDecodedRunner } from './wasm/decoded-runner.js';
 import { WasmBackend } from './wasm/wasm-backend.js';
 
 /**
@@ -87,7 +88,7 @@ export class I386Cpu implements Cpu {
   /** The code cache, or null when only the interpreter runs (no decoding, no regions). */
   private readonly cache: CodeCache | null;
   /** Where decoded blocks keep their packed instructions. */
-  private readonly decodedCode = new DecodedCodeStore();
+  private readonly decodedCode: DecodedCodeStore;
   /**
    * Instructions retired inside compiled blocks: one addition per block run, never per instruction, so the
    * interpreted count is the difference with `insns`. Written by the run loop only.
@@ -104,6 +105,8 @@ export class I386Cpu implements Cpu {
   /** Moves FPU state in and out of thread contexts (null without an FPU). */
   private readonly fpuSwitch: FpuSwitch | null;
   private resetFpuImage: Uint8Array | null = null;
+  /** Runs decoded blocks whose words are in the arch area (null: all run in JS, runDecoded). */
+  private readonly decodedRunner: WasmDecodedRunner | null;
   /** Compiles regions to WebAssembly when set, else they become JS. */
   private readonly wasm: WasmBackend | null;
 
@@ -122,6 +125,8 @@ export class I386Cpu implements Cpu {
   ) {
     const c = new CpuCore(memory, GDT_ENTRIES);
     this.core = c;
+    this.decodedRunner = WasmDecodedRunner.create(memory, jitThreshold);
+    this.decodedCode = new DecodedCodeStore(this.decodedRunner?.words ?? null);
     this.wasm = compiler === 'wasm' ? WasmBackend.create(c, memory) : null;
     this.cache = jitThreshold > 0 || decodeBlocks ? new CodeCache(c.mmu, c) : null;
     const wasm = this.wasm;
@@ -258,14 +263,17 @@ export class I386Cpu implements Cpu {
       c.currentBlock = null;
       const n = b.insnCount;
       if (n > 0 && budgetInsns - c.runRetired >= n) {
-        const exit = runDecoded(c, b.code, b.codeAt, n);
+        const runner = this.decodedRunner;
+        const inWasm = runner !== null && b.header !== null;
+        const exit = inWasm ? runner.runBlocks(c, b, budgetInsns) : runDecoded(c, b.code, b.codeAt, n);
+        const last = inWasm ? (runner.endedIn as Block) : b;
         this.decodedRuns++;
         if (exit === FAULTED) return FAULTED;
         if (exit >= 0) {
-          this.lastBlock = b;
+          this.lastBlock = last;
           return exit as RunExit;
         }
-        prev = b;
+        prev = last;
         continue;
       }
       prev = null;
@@ -298,6 +306,7 @@ export class I386Cpu implements Cpu {
       b.codeAt = decoded.at;
       b.insnCount = decoded.count;
     }
+    if (this.decodedRunner !== null && b.code === this.decodedRunner.words) this.decodedRunner.file(b);
     cache.install(phys, b);
     return b;
   }

@@ -174,6 +174,11 @@ export function runDecoded(c: CpuCore, words: Int32Array, at: number, n: number)
   return CONTINUE;
 }
 
+/** Runs the instruction packed at word `p` of `words` by its record (see runRecord). */
+export function runPackedRecord(c: CpuCore, words: Int32Array, p: number): number {
+  return runRecord(c, unpackInsn(words, p, record));
+}
+
 /** The record `runRecord` and the handlers take: one, filled from the packed words before each use. */
 const record = new DecodedInsn();
 

@@ -57,14 +57,44 @@ export interface CodeSpan {
   readonly at: number;
 }
 
-/** Hands out room for packed instructions from the current chunk, starting a new chunk when it is full. */
+/**
+ * In the arena, a block's instructions follow a header of HEADER_WORDS words, which the WebAssembly runner
+ * (wasm/decoded-runner.ts) reads to go on from block to block: the instruction count, the runs (the Block's
+ * `count`), the physical page it was decoded from, whether it may be entered there (1: valid and not the
+ * entry of a compiled region), and its two links as Block keeps them (EIP, then the target's header as a
+ * word index, -1 for none).
+ */
+export const HEADER_WORDS = 8;
+export const H_INSNS = 0;
+export const H_RUNS = 1;
+export const H_PAGE = 2;
+export const H_OPEN = 3;
+export const H_LINK0_EIP = 4;
+export const H_LINK0 = 5;
+export const H_LINK1_EIP = 6;
+export const H_LINK1 = 7;
+
+/**
+ * Hands out room for packed instructions: from `arena` (the arch area's words, which the WebAssembly runner
+ * reads; each block with a header before it) while it has room, then from the current JS chunk, starting a
+ * new chunk when it is full.
+ */
 export class DecodedCodeStore {
   private chunk = new Int32Array(CHUNK_WORDS);
   private top = 0;
+  private arenaTop = 0;
+
+  constructor(private readonly arena: Int32Array | null = null) {}
 
   /** Room for `insns` instructions. */
   reserve(insns: number): CodeSpan {
     const words = insns * WORDS_PER_INSN;
+    const arena = this.arena;
+    if (arena !== null && this.arenaTop + HEADER_WORDS + words <= arena.length) {
+      const span = { words: arena, at: this.arenaTop + HEADER_WORDS };
+      this.arenaTop += HEADER_WORDS + words;
+      return span;
+    }
     if (this.top + words > this.chunk.length) {
       this.chunk = new Int32Array(Math.max(CHUNK_WORDS, words));
       this.top = 0;

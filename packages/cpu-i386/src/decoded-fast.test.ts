@@ -149,8 +149,97 @@ callee:
 `;
 }
 
-function run(source: string, decodeBlocks: boolean): Outcome {
-  return runInWindow(source, () => new GuestMachine(8 << 20, 0, decodeBlocks));
+/**
+ * Every condition code after every kind of flag-setting form, over operand pairs at the edges (equal, zero,
+ * signed and unsigned overflow, the 8-bit sign): the inline Jcc computes flags from each lazy encoding the
+ * forms before it leave (ADD, SUB, LOGIC at 32 and 8 bits, INC/DEC with CF kept, shifts with CF/OF stored,
+ * and rotates, ADC and IMUL, whose flags it must leave to the record). Each taken branch skips a count in
+ * memory, one per form and condition; the program ends at its HLT (#GP in ring 3).
+ */
+const FLAG_FORMS = [
+  'add',
+  'sub',
+  'cmp',
+  'and',
+  'xor',
+  'test',
+  'adc',
+  'inc',
+  'dec',
+  'shl1',
+  'shl',
+  'shr',
+  'sar',
+  'rol',
+  'imul',
+  'cmpb',
+];
+const CONDITIONS = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
+const OPERAND_PAIRS = [
+  [0, 0],
+  [1, 1],
+  [0x7fffffff, 1],
+  [0x80000000, 1],
+  [0xffffffff, 1],
+  [5, 7],
+  [0x80, 0x7f],
+  [0x7f, 0x80],
+  [0xfffffffe, 0x80000001],
+];
+
+function flagForm(form: string): string {
+  switch (form) {
+    case 'inc':
+    case 'dec':
+      return `${form} ecx`;
+    case 'shl1':
+      return 'shl ecx, 1';
+    case 'shl':
+      return 'shl ecx, 31';
+    case 'shr':
+      return 'shr ecx, 5';
+    case 'sar':
+      return 'sar ecx, 3';
+    case 'rol':
+      return 'rol ecx, 7';
+    case 'imul':
+      return 'imul ecx, ebx';
+    case 'cmpb':
+      return 'cmp byte ptr [edi + esi * 8 + 0x100], 0x80';
+    default:
+      return `${form} ecx, ebx`;
+  }
+}
+
+function conditionsProgram(): string {
+  const lines = ['    xor esi, esi'];
+  OPERAND_PAIRS.forEach(([a, b], i) => {
+    lines.push(
+      `    mov dword ptr [edi + ${0x100 + i * 8}], ${a}`,
+      `    mov dword ptr [edi + ${0x104 + i * 8}], ${b}`,
+    );
+  });
+  lines.push('pair:', '    mov eax, [edi + esi * 8 + 0x100]', '    mov ebx, [edi + esi * 8 + 0x104]');
+  FLAG_FORMS.forEach((form, f) => {
+    CONDITIONS.forEach((cc, c) => {
+      const label = `f${f}c${c}`;
+      lines.push('    mov ecx, eax', `    ${flagForm(form)}`, `    j${cc} ${label}`);
+      lines.push(`    add dword ptr [edi + ${0x800 + (f * 16 + c) * 4}], 1`, `${label}:`);
+    });
+  });
+  lines.push('    inc esi', `    cmp esi, ${OPERAND_PAIRS.length}`, '    jne pair', '    hlt');
+  return lines.join('\n');
+}
+
+/** How a program runs: the interpreter alone, the decoded tier in JS, or with its WebAssembly runner. */
+type Tier = 'interpreter' | 'decoded' | 'decoded-wasm';
+
+/** The decoded tier's WebAssembly runner needs RAM in a WebAssembly memory (the `wasm` compiler's RAM). */
+function run(source: string, tier: Tier): Outcome {
+  return runInWindow(
+    source,
+    () => new GuestMachine(8 << 20, 0, tier !== 'interpreter', tier === 'decoded-wasm' ? 'wasm' : 'js'),
+  );
 }
 
 /**
@@ -171,10 +260,21 @@ const SS = 12;
 
 describe('the decoded tier inline paths', () => {
   it('run every inline form as the interpreter does, page ends and the fault included', () => {
-    const interpreted = run(INLINE_FORMS, false);
+    const interpreted = run(INLINE_FORMS, 'interpreter');
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
-    expect(run(INLINE_FORMS, true)).toEqual(interpreted);
+    expect(run(INLINE_FORMS, 'decoded')).toEqual(interpreted);
+    expect(run(INLINE_FORMS, 'decoded-wasm')).toEqual(interpreted);
+  });
+
+  it('compute every condition after every kind of flag-setting form as the interpreter does', () => {
+    const source = conditionsProgram();
+    const interpreted = run(source, 'interpreter');
+    // HLT in ring 3 is #GP: the end of the program.
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    expect(interpreted.vector).toBe(GP);
+    expect(run(source, 'decoded')).toEqual(interpreted);
+    expect(run(source, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it.each([
@@ -185,10 +285,11 @@ describe('the decoded tier inline paths', () => {
     'add byte ptr [edi + 0x5010], 5',
   ])('leave a store to a read-only page to the record: %s', (store) => {
     const source = storeToReadOnly(store);
-    const interpreted = run(source, false);
+    const interpreted = run(source, 'interpreter');
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.vector).toBe(PF);
-    expect(run(source, true)).toEqual(interpreted);
+    expect(run(source, 'decoded')).toEqual(interpreted);
+    expect(run(source, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it.each([
@@ -196,9 +297,10 @@ describe('the decoded tier inline paths', () => {
     ['a push past the stack segment limit', 'mov esp, 0x1f02\n    push eax', SS],
   ])('leave segments with limits to the record: %s', (_name, last, vector) => {
     const source = limitedSegments(last);
-    const interpreted = run(source, false);
+    const interpreted = run(source, 'interpreter');
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.vector).toBe(vector);
-    expect(run(source, true)).toEqual(interpreted);
+    expect(run(source, 'decoded')).toEqual(interpreted);
+    expect(run(source, 'decoded-wasm')).toEqual(interpreted);
   });
 });

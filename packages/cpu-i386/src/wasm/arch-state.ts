@@ -41,7 +41,16 @@ export const EXCHANGE_FK = 9;
 export const EXCHANGE_FA = 10;
 export const EXCHANGE_FB = 11;
 export const EXCHANGE_FR = 12;
-export const EXCHANGE_SLOTS = 13;
+/**
+ * CpuCore's lazy-flag fields besides the operands at LAZY_AT, which the decoded tier's WebAssembly runner
+ * (wasm/decoded-runner.ts) takes and leaves here with EXCHANGE_FLAGS and EXCHANGE_EIP.
+ */
+export const EXCHANGE_LAZY_MASK = 13;
+export const EXCHANGE_LAZY_OP = 14;
+export const EXCHANGE_LAZY_WIDTH = 15;
+/** The header (a word index in the arena) of the block the decoded runner stopped in. */
+export const EXCHANGE_DECODED_BLOCK = 16;
+export const EXCHANGE_SLOTS = 17;
 
 /**
  * The x87 register file and its words (fpu/x87-state.ts places its arrays here), so WebAssembly regions run x87
@@ -71,8 +80,16 @@ export const CHAIN_ENTRY_INDEX = 8;
 export const CHAIN_ENTRY_LABEL = 12;
 export const CHAIN_ENTRY_LENGTH = 16;
 
+/**
+ * Where decoded blocks keep their packed instructions (decoded-code.ts) while there is room, so the decoded
+ * tier's WebAssembly runner reads them: room for about 174,000 instructions (python's start-up decodes some
+ * 35,000 blocks of about 6); blocks decoded after it is full keep theirs in JS chunks and run in JS.
+ */
+export const DECODED_AT = CHAIN_ENTRIES_AT + CHAIN_ENTRY_SLOTS * CHAIN_ENTRY_BYTES;
+export const DECODED_WORDS = 1 << 20;
+
 /** What the CPU asks the kernel to keep for it (ArchPlugin.stateBytes). */
-export const ARCH_STATE_BYTES = CHAIN_ENTRIES_AT + CHAIN_ENTRY_SLOTS * CHAIN_ENTRY_BYTES;
+export const ARCH_STATE_BYTES = DECODED_AT + DECODED_WORDS * 4;
 
 /** The area's start in `memory.buffer`, or -1 when RAM is not in a WebAssembly memory with room for it. */
 export function archStateOffset(memory: PhysicalMemory): number {

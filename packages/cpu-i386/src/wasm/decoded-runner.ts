@@ -1,0 +1,770 @@
+/**
+ * The decoded tier's inline paths in WebAssembly: one function that runs packed instructions
+ * (decoded-code.ts) of the forms decoded-fast.ts names, from words kept in the arch area, on the registers
+ * and lazy flags kept there too. Layer: arch plugin (cpu-i386); decoded-block.ts's `runDecoded` calls it in
+ * place of its JS loop (`runInline`) for blocks whose words are in the area, and runs what it declines
+ * through the records as before.
+ *
+ * Why: the JS loop costs ~100 host instructions an instruction beyond the work itself (V8 checks the
+ * maps of the core and the word array, reloads typed arrays' bases and lengths, tags and overflow-checks
+ * small integers); the same loop in WebAssembly has none of that.
+ *
+ * How it works
+ * - `run(from, end)` takes byte addresses of packed instructions in the memory and returns where it stopped:
+ *   `end`, or the first instruction it declines, nothing of it done. It declines exactly where the JS paths
+ *   fall back to the record (the segment needs checks, the operand's page is not in the TLB for the access,
+ *   a dword would cross the page end) and, besides, where a flag it needs was left by an operation it does
+ *   not compute (ADC, SBB, rotates; CF or OF of a multiply or a lazy shift) and for the ALU's ADC and SBB.
+ * - The lazy flags are CpuCore's, in its own encoding (flags.ts): the operands and result at LAZY_AT, the
+ *   rest (`flags`, `lazyMask`, `lazyOp`, `lazyWidthMask`) in exchange slots the caller fills and reads back.
+ *   A run keeps them all in locals. EIP goes in and out through EXCHANGE_EIP (branches set it).
+ * - Stores go through the write TLB only, which never holds a page with cached code (mmu.ts): no store here
+ *   reaches code, as in the JS paths.
+ */
+import type { PhysicalMemory } from '@kmos/abi-driver';
+import { ALU_CMP } from '../alu.js';
+import type { Block } from '../code-cache.js';
+import { ESP, FLAG_CF, FLAG_OF, FLAG_PF, FLAG_SF, FLAG_ZF, FLAGS_STATUS, SEG_SS } from '../constants.js';
+import { type CpuCore, LAZY_A, LAZY_B, LAZY_RES, LazyOp } from '../cpu-core.js';
+import { runPackedRecord } from '../decoded-block.js';
+import {
+  FORM_WIDTH_SHIFT,
+  H_INSNS,
+  H_LINK0,
+  H_LINK0_EIP,
+  H_LINK1,
+  H_LINK1_EIP,
+  H_OPEN,
+  H_PAGE,
+  H_RUNS,
+  HEADER_WORDS,
+  OPS_BASE_SHIFT,
+  OPS_ENDS_BLOCK,
+  OPS_FAST_MASK,
+  OPS_FAST_STORE,
+  OPS_INDEX_SHIFT,
+  OPS_REG_SHIFT,
+  OPS_RM_SHIFT,
+  OPS_SCALE_SHIFT,
+  OPS_SEG_SHIFT,
+  OPS_SUB_SHIFT,
+  W_DISP,
+  W_FORM,
+  W_IMM,
+  W_NEXT,
+  W_OPS,
+  W_TARGET,
+  WIDTH_CODE_8,
+  WORDS_PER_INSN,
+} from '../decoded-code.js';
+import { Fast } from '../decoded-fast.js';
+import { FAULTED } from '../fault.js';
+import { CONTINUE } from '../interpreter.js';
+import {
+  archInt32Array,
+  archStateOffset,
+  DECODED_AT,
+  DECODED_WORDS,
+  EXCHANGE_AT,
+  EXCHANGE_DECODED_BLOCK,
+  EXCHANGE_EIP,
+  EXCHANGE_FLAGS,
+  EXCHANGE_IRQ,
+  EXCHANGE_LAZY_MASK,
+  EXCHANGE_LAZY_OP,
+  EXCHANGE_LAZY_WIDTH,
+  EXCHANGE_RETIRED,
+  EXCHANGE_SEG_CHECK,
+  EXCHANGE_SLOTS,
+  LAZY_AT,
+  REGS_AT,
+  SEG_BASE_AT,
+  TLB_READ_AT,
+  TLB_WRITE_AT,
+} from './arch-state.js';
+import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
+
+// Locals: the four parameters (see `run`), then these.
+const P = 0;
+const END = 1;
+const LEFT = 2;
+/** The header of the block being run (a byte address). */
+const CUR = 3;
+const OPS = 4;
+const FAST = 5;
+/** The operand's physical address. */
+const A = 6;
+const FL = 7;
+const LM = 8;
+const LOP = 9;
+const LW = 10;
+const LA = 11;
+const LB = 12;
+const LR = 13;
+const EIP = 14;
+const X = 15;
+const Y = 16;
+const R = 17;
+const T = 18;
+const V = 19;
+/** Instructions retired by this call. */
+const DONE = 20;
+const LOCALS = 17;
+
+const INSN_BYTES = WORDS_PER_INSN * 4;
+
+/** Byte addresses in the memory of what the runner reads and writes, and the JIT threshold. */
+interface Layout {
+  readonly regs: number;
+  readonly lazy: number;
+  readonly segBase: number;
+  readonly tlbRead: number;
+  readonly tlbWrite: number;
+  readonly exchange: number;
+  /** The arena of packed instructions (DECODED_AT). */
+  readonly arena: number;
+  readonly jitThreshold: number;
+}
+
+/**
+ * The runner's module for the arch area at `archOffset` of a memory of `memoryPages` pages; it stops
+ * before a block that has run `jitThreshold` times (0: never), which the run loop then compiles.
+ */
+export function decodedRunnerModule(
+  archOffset: number,
+  memoryPages: number,
+  jitThreshold: number,
+): Uint8Array {
+  const layout: Layout = {
+    regs: archOffset + REGS_AT,
+    lazy: archOffset + LAZY_AT,
+    segBase: archOffset + SEG_BASE_AT,
+    tlbRead: archOffset + TLB_READ_AT,
+    tlbWrite: archOffset + TLB_WRITE_AT,
+    exchange: archOffset + EXCHANGE_AT,
+    arena: archOffset + DECODED_AT,
+    jitThreshold,
+  };
+  return encodeModule({
+    imports: [],
+    memoryPages,
+    functions: [
+      { type: { params: [I32, I32, I32, I32], results: [I32] }, locals: LOCALS, body: writeRunner(layout) },
+    ],
+  });
+}
+
+/** The lazy-flag state a run keeps in locals, with where each lives outside it. */
+function lazyState(l: Layout): [number, number][] {
+  return [
+    [FL, l.exchange + EXCHANGE_FLAGS * 4],
+    [LM, l.exchange + EXCHANGE_LAZY_MASK * 4],
+    [LOP, l.exchange + EXCHANGE_LAZY_OP * 4],
+    [LW, l.exchange + EXCHANGE_LAZY_WIDTH * 4],
+    [LA, l.lazy + LAZY_A * 4],
+    [LB, l.lazy + LAZY_B * 4],
+    [LR, l.lazy + LAZY_RES * 4],
+    [EIP, l.exchange + EXCHANGE_EIP * 4],
+  ];
+}
+
+function writeRunner(l: Layout): CodeWriter {
+  const w = new CodeWriter();
+  const state = lazyState(l);
+  for (const [local, at] of state) w.i32(0).mem(Op.i32Load, at).set(local);
+  w.begin(Op.block, 'exit');
+  w.begin(Op.loop, 'next');
+  w.get(P).get(END).op(Op.i32Eq).begin(Op.if, 'done');
+  writeNextBlock(w, l);
+  w.end();
+  w.get(P).mem(Op.i32Load).tee(OPS).i32(OPS_FAST_MASK).op(Op.i32And).tee(FAST).op(Op.i32Eqz).brIf('exit');
+  // The stack slot or memory operand, looked up once for every kind (as the JS paths do).
+  w.get(FAST).i32(Fast.FIRST_STACK).op(Op.i32GeU).begin(Op.if, 'operand');
+  w.get(FAST).i32(Fast.FIRST_MEMORY).op(Op.i32GeU).begin(Op.if, 'memory');
+  writeOperand(w, l, true);
+  w.else();
+  writeOperand(w, l, false);
+  w.end().end();
+  const cases = CASES.map((_, i) => `case${i}`);
+  w.begin(Op.block, 'advance');
+  for (let i = CASES.length - 1; i >= 0; i--) w.begin(Op.block, cases[i] as string);
+  w.get(FAST).brTable(cases, 'exit');
+  for (let i = 0; i < CASES.length; i++) {
+    w.end();
+    (CASES[i] as (w: CodeWriter, l: Layout) => void)(w, l);
+    w.br('advance');
+  }
+  w.end();
+  w.get(P).i32(INSN_BYTES).op(Op.i32Add).set(P);
+  w.get(DONE).i32(1).op(Op.i32Add).set(DONE).br('next');
+  w.end().end();
+  for (const [local, at] of state) w.i32(0).get(local).mem(Op.i32Store, at);
+  w.i32(0)
+    .get(DONE)
+    .mem(Op.i32Store, l.exchange + EXCHANGE_RETIRED * 4);
+  w.i32(0).get(CUR).i32(l.arena).op(Op.i32Sub).i32(2).op(Op.i32ShrU);
+  w.mem(Op.i32Store, l.exchange + EXCHANGE_DECODED_BLOCK * 4);
+  w.get(P);
+  return w;
+}
+
+/** Pushes header word `word` of the block whose header is at the byte address in `local`. */
+function headerWord(w: CodeWriter, local: number, word: number): CodeWriter {
+  return w.get(local).mem(Op.i32Load, word * 4);
+}
+
+/**
+ * The block is done: EIP goes past it unless its last instruction branched; then the run goes on into
+ * the block its links give for EIP where the run loop would enter it as a decoded block (see the header's
+ * words in decoded-code.ts), else leaves with P at the block's end.
+ */
+function writeNextBlock(w: CodeWriter, l: Layout): void {
+  w.get(END)
+    .i32(INSN_BYTES)
+    .op(Op.i32Sub)
+    .tee(T)
+    .mem(Op.i32Load, W_OPS * 4);
+  w.i32(OPS_ENDS_BLOCK).op(Op.i32And).op(Op.i32Eqz).begin(Op.if, 'fallthrough');
+  w.get(T)
+    .mem(Op.i32Load, W_NEXT * 4)
+    .set(EIP);
+  w.end();
+  w.i32(0)
+    .mem(Op.i32Load, l.exchange + EXCHANGE_IRQ * 4)
+    .brIf('exit');
+  // T: the linked block's header (a word index, then a byte address).
+  headerWord(w, CUR, H_LINK0);
+  headerWord(w, CUR, H_LINK1);
+  headerWord(w, CUR, H_LINK0_EIP).get(EIP).op(Op.i32Eq).op(Op.select);
+  headerWord(w, CUR, H_LINK1_EIP).get(EIP).op(Op.i32Eq);
+  headerWord(w, CUR, H_LINK0_EIP).get(EIP).op(Op.i32Eq).op(Op.i32Or).op(Op.i32Eqz);
+  w.brIf('exit').tee(T).i32(0).op(Op.i32LtS).brIf('exit');
+  w.get(T).i32(2).op(Op.i32Shl).i32(l.arena).op(Op.i32Add).tee(T);
+  w.mem(Op.i32Load, H_OPEN * 4)
+    .op(Op.i32Eqz)
+    .brIf('exit');
+  // The TLB still maps EIP to the frame the block was decoded from.
+  w.get(EIP).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, l.tlbRead);
+  headerWord(w, T, H_PAGE).op(Op.i32Ne).brIf('exit');
+  // The budget has room for all of it.
+  w.get(DONE);
+  headerWord(w, T, H_INSNS).op(Op.i32Add).get(LEFT).op(Op.i32GtS).brIf('exit');
+  // A block due to be compiled is left to the run loop, which compiles it.
+  headerWord(w, T, H_RUNS).set(V);
+  if (l.jitThreshold > 0) w.get(V).i32(l.jitThreshold).op(Op.i32Eq).brIf('exit');
+  w.get(T)
+    .get(V)
+    .i32(1)
+    .op(Op.i32Add)
+    .mem(Op.i32Store, H_RUNS * 4);
+  w.get(T).set(CUR);
+  w.get(T)
+    .i32(HEADER_WORDS * 4)
+    .op(Op.i32Add)
+    .tee(P);
+  headerWord(w, T, H_INSNS).i32(INSN_BYTES).op(Op.i32Mul).op(Op.i32Add).set(END);
+}
+
+// ---- Operand fields and registers --------------------------------------------------------------------------
+
+/** Pushes the OPS field at `shift` of `mask`. */
+function field(w: CodeWriter, shift: number, mask: number): CodeWriter {
+  return w.get(OPS).i32(shift).op(Op.i32ShrU).i32(mask).op(Op.i32And);
+}
+
+/** Pushes the word `word` of the instruction. */
+function word(w: CodeWriter, word: number): CodeWriter {
+  return w.get(P).mem(Op.i32Load, word * 4);
+}
+
+/** Pushes the byte offset of the register in the OPS field at `shift` (from the registers' address). */
+function regOffset(w: CodeWriter, shift: number): CodeWriter {
+  return field(w, shift, 7).i32(2).op(Op.i32Shl);
+}
+
+function loadReg(w: CodeWriter, l: Layout, shift: number): CodeWriter {
+  return regOffset(w, shift).mem(Op.i32Load, l.regs);
+}
+
+/** Stores the value `value` pushes into the register in the OPS field at `shift`. */
+function storeReg(w: CodeWriter, l: Layout, shift: number, value: () => void): void {
+  regOffset(w, shift);
+  value();
+  w.mem(Op.i32Store, l.regs);
+}
+
+function loadEsp(w: CodeWriter, l: Layout): CodeWriter {
+  return w.i32(0).mem(Op.i32Load, l.regs + ESP * 4);
+}
+
+/** ESP += delta (the value `delta` pushes). */
+function addEsp(w: CodeWriter, l: Layout, delta: () => void): void {
+  w.i32(0);
+  loadEsp(w, l);
+  delta();
+  w.op(Op.i32Add).mem(Op.i32Store, l.regs + ESP * 4);
+}
+
+/** Pushes the memory operand's offset in its segment, disp + base + (index << scale), kept in R. */
+function writeOffset(w: CodeWriter, l: Layout): void {
+  word(w, W_DISP).set(R);
+  for (const shift of [OPS_BASE_SHIFT, OPS_INDEX_SHIFT]) {
+    // A register field is the register + 1, 0 for none.
+    field(w, shift, 0xf).tee(T).begin(Op.if, 'reg');
+    w.get(R)
+      .get(T)
+      .i32(2)
+      .op(Op.i32Shl)
+      .mem(Op.i32Load, l.regs - 4);
+    if (shift === OPS_INDEX_SHIFT) field(w, OPS_SCALE_SHIFT, 3).op(Op.i32Shl);
+    w.op(Op.i32Add).set(R).end();
+  }
+  w.get(R);
+}
+
+/**
+ * Sets A to the physical address of the memory operand (`memory`) or the stack slot (ESP, or ESP - 4 for a
+ * store), or leaves the run: a segment that needs checks, a page not in the TLB, a dword across the end.
+ */
+function writeOperand(w: CodeWriter, l: Layout, memory: boolean): void {
+  if (memory) field(w, OPS_SEG_SHIFT, 7).set(V);
+  else w.i32(SEG_SS).set(V);
+  w.i32(0)
+    .mem(Op.i32Load, l.exchange + EXCHANGE_SEG_CHECK * 4)
+    .get(V)
+    .op(Op.i32ShrU)
+    .i32(1)
+    .op(Op.i32And);
+  w.brIf('exit');
+  if (memory) writeOffset(w, l);
+  else {
+    // A push's slot is below ESP: 4 less when OPS_FAST_STORE (bit 5) is set.
+    loadEsp(w, l);
+    w.get(OPS).i32(OPS_FAST_STORE).op(Op.i32And).i32(3).op(Op.i32ShrU).op(Op.i32Sub);
+  }
+  // The linear address, then its page's frame through the TLB the access needs.
+  w.get(V).i32(2).op(Op.i32Shl).mem(Op.i32Load, l.segBase).op(Op.i32Add).tee(X);
+  w.i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
+  w.i32(l.tlbWrite).i32(l.tlbRead).get(OPS).i32(OPS_FAST_STORE).op(Op.i32And).op(Op.select);
+  w.op(Op.i32Add).mem(Op.i32Load).tee(A).i32(0).op(Op.i32LtS).brIf('exit');
+  w.get(X).i32(0xfff).op(Op.i32And).tee(X).i32(0xffc).op(Op.i32GtU).brIf('exit');
+  w.get(A).get(X).op(Op.i32Or).set(A);
+}
+
+// ---- Lazy flags (flags.ts's encoding) --------------------------------------------------------------------
+
+/** Records an ALU result as setLazy does: operands X and Y, result R, width mask `width`, op LOP set already. */
+function setLazy(w: CodeWriter, width: () => void): void {
+  w.get(X).set(LA).get(Y).set(LB).get(R).set(LR);
+  width();
+  w.set(LW).i32(FLAGS_STATUS).set(LM);
+}
+
+/** Leaves the run unless the lazy op is ADD, SUB or LOGIC: what the flag readers below compute. */
+function requireSimpleOp(w: CodeWriter): void {
+  w.get(LOP).i32(LazyOp.ADD).op(Op.i32Ne);
+  w.get(LOP).i32(LazyOp.SUB).op(Op.i32Ne).op(Op.i32And);
+  w.get(LOP).i32(LazyOp.LOGIC).op(Op.i32Ne).op(Op.i32And).brIf('exit');
+}
+
+/** Sets local `into` to 1 or 0: the flag `flag`, stored in FL or computed by `lazy` (which pushes it). */
+function readFlag(w: CodeWriter, into: number, flag: number, lazy: () => void): void {
+  w.get(LM).i32(flag).op(Op.i32And).begin(Op.if, 'lazy');
+  lazy();
+  w.set(into).else();
+  w.get(FL).i32(flag).op(Op.i32And).i32(0).op(Op.i32Ne).set(into);
+  w.end();
+}
+
+/** Pushes the sign bit of the lazy width mask (0x80, 0x8000 or 1 << 31). */
+function signBit(w: CodeWriter): CodeWriter {
+  return w.get(LW).get(LW).i32(1).op(Op.i32ShrU).op(Op.i32Xor);
+}
+
+function readCF(w: CodeWriter, into: number): void {
+  readFlag(w, into, FLAG_CF, () => {
+    requireSimpleOp(w);
+    // ADD: the result below the first operand; SUB: the first operand below the second; LOGIC: 0.
+    w.get(LR).get(LA).get(LOP).i32(LazyOp.ADD).op(Op.i32Eq).op(Op.select).get(LW).op(Op.i32And);
+    w.get(LA).get(LB).get(LOP).i32(LazyOp.ADD).op(Op.i32Eq).op(Op.select).get(LW).op(Op.i32And);
+    w.op(Op.i32LtU).get(LOP).i32(LazyOp.LOGIC).op(Op.i32Ne).op(Op.i32And);
+  });
+}
+
+function readZF(w: CodeWriter, into: number): void {
+  readFlag(w, into, FLAG_ZF, () => w.get(LR).get(LW).op(Op.i32And).op(Op.i32Eqz));
+}
+
+function readSF(w: CodeWriter, into: number): void {
+  readFlag(w, into, FLAG_SF, () => {
+    w.get(LR);
+    signBit(w).op(Op.i32And).i32(0).op(Op.i32Ne);
+  });
+}
+
+function readPF(w: CodeWriter, into: number): void {
+  readFlag(w, into, FLAG_PF, () =>
+    w.get(LR).i32(0xff).op(Op.i32And).op(Op.i32Popcnt).i32(1).op(Op.i32And).op(Op.i32Eqz),
+  );
+}
+
+function readOF(w: CodeWriter, into: number): void {
+  readFlag(w, into, FLAG_OF, () => {
+    requireSimpleOp(w);
+    // ADD: (a ^ r) & (b ^ r); SUB: (a ^ b) & (a ^ r); the sign bit of it. LOGIC: 0.
+    w.get(LA).get(LR).op(Op.i32Xor);
+    w.get(LB).get(LR).op(Op.i32Xor).get(LA).get(LB).op(Op.i32Xor);
+    w.get(LOP).i32(LazyOp.ADD).op(Op.i32Eq).op(Op.select).op(Op.i32And);
+    signBit(w).op(Op.i32And).i32(0).op(Op.i32Ne);
+    w.get(LOP).i32(LazyOp.LOGIC).op(Op.i32Ne).op(Op.i32And);
+  });
+}
+
+/** Sets V to condition code `sub` (Jcc's low nibble), SDM vol. 1, appendix B. */
+function writeCondition(w: CodeWriter): void {
+  field(w, OPS_SUB_SHIFT, 0xf).set(Y);
+  const conditions: (() => void)[] = [
+    () => readOF(w, V),
+    () => readCF(w, V),
+    () => readZF(w, V),
+    () => {
+      readCF(w, T);
+      readZF(w, V);
+      w.get(V).get(T).op(Op.i32Or).set(V);
+    },
+    () => readSF(w, V),
+    () => readPF(w, V),
+    () => {
+      readSF(w, T);
+      readOF(w, V);
+      w.get(V).get(T).op(Op.i32Xor).set(V);
+    },
+    () => {
+      readSF(w, T);
+      readOF(w, V);
+      w.get(V).get(T).op(Op.i32Xor).set(V);
+      readZF(w, T);
+      w.get(V).get(T).op(Op.i32Or).set(V);
+    },
+  ];
+  const names = conditions.map((_, i) => `cc${i}`);
+  w.begin(Op.block, 'cc');
+  for (let i = names.length - 1; i >= 0; i--) w.begin(Op.block, names[i] as string);
+  w.get(Y).i32(1).op(Op.i32ShrU).brTable(names, 'exit');
+  for (const condition of conditions) {
+    w.end();
+    condition();
+    w.br('cc');
+  }
+  w.end();
+  w.get(V).get(Y).i32(1).op(Op.i32And).op(Op.i32Xor).set(V);
+}
+
+// ---- The ALU ------------------------------------------------------------------------------------------------
+
+/**
+ * R = X op Y for the group-1 operation in `sub`, of width `width` (which pushes the mask), with the lazy
+ * flags as alu.ts leaves them; leaves the run for ADC and SBB (they read CF). T keeps the operation.
+ */
+function writeAlu(w: CodeWriter, width: () => void): void {
+  field(w, OPS_SUB_SHIFT, 0xf).set(T);
+  const ops: [string, number, number][] = [
+    ['add', Op.i32Add, LazyOp.ADD],
+    ['or', Op.i32Or, LazyOp.LOGIC],
+    ['and', Op.i32And, LazyOp.LOGIC],
+    ['sub', Op.i32Sub, LazyOp.SUB],
+    ['xor', Op.i32Xor, LazyOp.LOGIC],
+  ];
+  w.begin(Op.block, 'alu');
+  for (let i = ops.length - 1; i >= 0; i--) w.begin(Op.block, (ops[i] as [string, number, number])[0]);
+  // ADD OR ADC SBB AND SUB XOR CMP
+  w.get(T).brTable(['add', 'or', 'exit', 'exit', 'and', 'sub', 'xor', 'sub'], 'exit');
+  for (const [, code, lazyOp] of ops) {
+    w.end();
+    w.get(X).get(Y).op(code);
+    width();
+    w.op(Op.i32And).set(R).i32(lazyOp).set(LOP).br('alu');
+  }
+  w.end();
+  setLazy(w, width);
+}
+
+/** Whether the ALU operation in T writes its result (CMP does not). */
+function aluWrites(w: CodeWriter): CodeWriter {
+  return w.get(T).i32(ALU_CMP).op(Op.i32Ne);
+}
+
+const dword = (w: CodeWriter) => () => w.i32(-1);
+
+/** A 32-bit ALU operation on the register in the OPS field at `shift` and the value `source` pushes. */
+function aluIntoRegister(w: CodeWriter, l: Layout, shift: number, source: () => void): void {
+  loadReg(w, l, shift).set(X);
+  source();
+  w.set(Y);
+  writeAlu(w, dword(w));
+  aluWrites(w).begin(Op.if, 'store');
+  storeReg(w, l, shift, () => w.get(R));
+  w.end();
+}
+
+// ---- The forms, by Fast kind ------------------------------------------------------------------------------------
+
+type Case = (w: CodeWriter, l: Layout) => void;
+
+const loadA = (w: CodeWriter) => w.get(A).mem(Op.i32Load);
+
+const CASES: Case[] = [];
+CASES[Fast.NONE] = (w) => w.br('exit');
+CASES[Fast.MOV_R32_R32] = (w, l) => storeReg(w, l, OPS_RM_SHIFT, () => loadReg(w, l, OPS_REG_SHIFT));
+CASES[Fast.MOV_R32_IMM] = (w, l) => storeReg(w, l, OPS_REG_SHIFT, () => word(w, W_IMM));
+CASES[Fast.ALU_R32_R32] = (w, l) => aluIntoRegister(w, l, OPS_RM_SHIFT, () => loadReg(w, l, OPS_REG_SHIFT));
+CASES[Fast.ALU_R32_IMM] = (w, l) => aluIntoRegister(w, l, OPS_RM_SHIFT, () => word(w, W_IMM));
+CASES[Fast.TEST_R32_R32] = (w, l) => {
+  // As setLazy(LOGIC, 0, 0, r, -1).
+  w.i32(0).set(X).i32(0).set(Y);
+  loadReg(w, l, OPS_RM_SHIFT);
+  loadReg(w, l, OPS_REG_SHIFT).op(Op.i32And).set(R);
+  w.i32(LazyOp.LOGIC).set(LOP);
+  setLazy(w, dword(w));
+};
+CASES[Fast.LEA] = (w, l) => storeReg(w, l, OPS_REG_SHIFT, () => writeOffset(w, l));
+CASES[Fast.INC_DEC_R32] = (w, l) => {
+  // As alu.ts's incDec: CF kept (computed now if lazy), the rest lazy.
+  readCF(w, V);
+  loadReg(w, l, OPS_REG_SHIFT).set(X);
+  w.i32(1).set(Y);
+  field(w, OPS_SUB_SHIFT, 0xf).begin(Op.if, 'dec');
+  w.get(X).i32(1).op(Op.i32Sub).set(R).i32(LazyOp.SUB).set(LOP);
+  w.else();
+  w.get(X).i32(1).op(Op.i32Add).set(R).i32(LazyOp.ADD).set(LOP);
+  w.end();
+  setLazy(w, dword(w));
+  w.get(FL).i32(~FLAG_CF).op(Op.i32And).get(V).op(Op.i32Or).set(FL);
+  w.i32(FLAGS_STATUS & ~FLAG_CF).set(LM);
+  storeReg(w, l, OPS_REG_SHIFT, () => w.get(R));
+};
+CASES[Fast.SHIFT_R32_IMM] = (w, l) => {
+  // SHL/SAL, SHR and SAR as alu.ts's shiftRotate leaves them (setResultFlags); rotates go to the record.
+  word(w, W_IMM).i32(0x1f).op(Op.i32And).tee(Y).op(Op.i32Eqz).brIf('advance');
+  loadReg(w, l, OPS_RM_SHIFT).set(X);
+  w.begin(Op.block, 'shifted');
+  w.begin(Op.block, 'sar').begin(Op.block, 'shr').begin(Op.block, 'shl');
+  field(w, OPS_REG_SHIFT, 7).brTable(['exit', 'exit', 'exit', 'exit', 'shl', 'shr', 'shl', 'sar'], 'exit');
+  w.end();
+  // SHL: CF the last bit out, OF = CF ^ the result's sign.
+  w.get(X).get(Y).op(Op.i32Shl).set(R);
+  w.get(X).i32(32).get(Y).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).tee(V);
+  w.get(R).i32(31).op(Op.i32ShrU).get(V).op(Op.i32Xor).i32(11).op(Op.i32Shl).op(Op.i32Or).set(V);
+  w.br('shifted');
+  w.end();
+  // SHR: OF the operand's sign.
+  w.get(X).get(Y).op(Op.i32ShrU).set(R);
+  w.get(X).get(Y).i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And);
+  w.get(X).i32(31).op(Op.i32ShrU).i32(11).op(Op.i32Shl).op(Op.i32Or).set(V);
+  w.br('shifted');
+  w.end();
+  // SAR: OF 0.
+  w.get(X).get(Y).op(Op.i32ShrS).set(R);
+  w.get(X).get(Y).i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And).set(V);
+  w.end();
+  w.get(FL).i32(~FLAGS_STATUS).op(Op.i32And).get(V).op(Op.i32Or).set(FL);
+  w.i32(LazyOp.LOGIC)
+    .set(LOP)
+    .get(R)
+    .set(LR)
+    .i32(-1)
+    .set(LW)
+    .i32(FLAG_ZF | FLAG_SF | FLAG_PF)
+    .set(LM);
+  storeReg(w, l, OPS_RM_SHIFT, () => w.get(R));
+};
+CASES[Fast.JCC] = (w) => {
+  writeCondition(w);
+  word(w, W_TARGET);
+  word(w, W_NEXT);
+  w.get(V).op(Op.select).set(EIP);
+};
+CASES[Fast.JMP] = (w) => word(w, W_TARGET).set(EIP);
+CASES[Fast.PUSH_R32] = (w, l) => {
+  w.get(A);
+  loadReg(w, l, OPS_REG_SHIFT).mem(Op.i32Store);
+  addEsp(w, l, () => w.i32(-4));
+};
+CASES[Fast.PUSH_IMM] = (w, l) => {
+  w.get(A);
+  word(w, W_IMM).mem(Op.i32Store);
+  addEsp(w, l, () => w.i32(-4));
+};
+CASES[Fast.CALL] = (w, l) => {
+  w.get(A);
+  word(w, W_NEXT).mem(Op.i32Store);
+  addEsp(w, l, () => w.i32(-4));
+  word(w, W_TARGET).set(EIP);
+};
+CASES[Fast.POP_R32] = (w, l) => {
+  // ESP first: POP ESP keeps the popped value.
+  loadA(w).set(X);
+  addEsp(w, l, () => w.i32(4));
+  storeReg(w, l, OPS_REG_SHIFT, () => w.get(X));
+};
+CASES[Fast.RET] = (w, l) => {
+  loadA(w).set(EIP);
+  addEsp(w, l, () => word(w, W_IMM).i32(4).op(Op.i32Add));
+};
+CASES[Fast.MOV_R32_M32] = (w, l) => storeReg(w, l, OPS_REG_SHIFT, () => loadA(w));
+CASES[Fast.MOV_M32_R32] = (w, l) => {
+  w.get(A);
+  loadReg(w, l, OPS_REG_SHIFT).mem(Op.i32Store);
+};
+CASES[Fast.MOV_M32_IMM] = (w) => {
+  w.get(A);
+  word(w, W_IMM).mem(Op.i32Store);
+};
+CASES[Fast.ALU_M32_IMM] = (w) => {
+  loadA(w).set(X);
+  word(w, W_IMM).set(Y);
+  writeAlu(w, dword(w));
+  aluWrites(w).begin(Op.if, 'store').get(A).get(R).mem(Op.i32Store).end();
+};
+CASES[Fast.ALU_M32_R32] = (w, l) => {
+  loadA(w).set(X);
+  loadReg(w, l, OPS_REG_SHIFT).set(Y);
+  writeAlu(w, dword(w));
+  aluWrites(w).begin(Op.if, 'store').get(A).get(R).mem(Op.i32Store).end();
+};
+CASES[Fast.ALU_R32_M32] = (w, l) => aluIntoRegister(w, l, OPS_REG_SHIFT, () => loadA(w));
+CASES[Fast.MOVX_R32_M] = (w, l) =>
+  storeReg(w, l, OPS_REG_SHIFT, () => {
+    // sub 0: zero extension, else sign extension; of a byte or a word.
+    word(w, W_FORM).i32(FORM_WIDTH_SHIFT).op(Op.i32ShrU).i32(3).op(Op.i32And).i32(WIDTH_CODE_8).op(Op.i32Eq);
+    w.begin(Op.if, 'byte');
+    w.get(A).mem(Op.i32Load8U).set(Y).get(A).mem(Op.i32Load8S).set(X);
+    w.else();
+    w.get(A).mem(Op.i32Load16U).set(Y).get(A).mem(Op.i32Load16S).set(X);
+    w.end();
+    w.get(Y).get(X);
+    field(w, OPS_SUB_SHIFT, 0xf).op(Op.i32Eqz).op(Op.select);
+  });
+CASES[Fast.MOV_R8_M8] = (w, l) => {
+  // AL..BL are the low bytes of EAX..EBX, AH..BH their second bytes.
+  field(w, OPS_REG_SHIFT, 7).tee(X).i32(4).op(Op.i32LtU).begin(Op.if, 'low');
+  w.get(X).i32(2).op(Op.i32Shl).tee(Y);
+  w.get(Y).mem(Op.i32Load, l.regs).i32(~0xff).op(Op.i32And).get(A).mem(Op.i32Load8U).op(Op.i32Or);
+  w.mem(Op.i32Store, l.regs);
+  w.else();
+  w.get(X).i32(2).op(Op.i32Shl).tee(Y);
+  w.get(Y)
+    .mem(Op.i32Load, l.regs - 16)
+    .i32(~0xff00)
+    .op(Op.i32And);
+  w.get(A).mem(Op.i32Load8U).i32(8).op(Op.i32Shl).op(Op.i32Or);
+  w.mem(Op.i32Store, l.regs - 16);
+  w.end();
+};
+CASES[Fast.ALU_M8_IMM] = (w) => {
+  w.get(A).mem(Op.i32Load8U).set(X);
+  word(w, W_IMM).set(Y);
+  writeAlu(w, () => w.i32(0xff));
+  aluWrites(w).begin(Op.if, 'store').get(A).get(R).mem(Op.i32Store8).end();
+};
+
+// ---- The JS side ------------------------------------------------------------------------------------------
+
+interface WasmRunnerApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+const WASM_PAGE_BYTES = 65536;
+
+/** One CPU's runner: `words` are the arch area's packed instructions (DecodedCodeStore's arena). */
+export class WasmDecodedRunner {
+  private readonly exchange: Int32Array;
+  /** The byte address of words[0] in the memory. */
+  private readonly base: number;
+  private readonly runWords: (from: number, end: number, left: number, header: number) => number;
+  /** The blocks in the arena, by the word index of their header. */
+  private readonly blocks = new Map<number, Block>();
+  /** The block the last `runBlocks` ended in. */
+  endedIn: Block | null = null;
+
+  private constructor(
+    memory: PhysicalMemory,
+    archOffset: number,
+    jitThreshold: number,
+    readonly words: Int32Array,
+  ) {
+    const wasm = memory.wasm as NonNullable<PhysicalMemory['wasm']>;
+    this.exchange = archInt32Array(memory, EXCHANGE_AT, EXCHANGE_SLOTS);
+    this.base = archOffset + DECODED_AT;
+    const api = (globalThis as unknown as { WebAssembly: WasmRunnerApi }).WebAssembly;
+    const pages = wasm.memory.buffer.byteLength / WASM_PAGE_BYTES;
+    const bytes = decodedRunnerModule(archOffset, pages, jitThreshold);
+    const instance = new api.Instance(new api.Module(bytes), { env: { memory: wasm.memory } });
+    this.runWords = instance.exports.run as typeof this.runWords;
+  }
+
+  /**
+   * The runner for the arch area of `memory`, or null when RAM is not in a WebAssembly memory with one.
+   * `jitThreshold`: the run loop's (the runner leaves a block due to be compiled to it).
+   */
+  static create(memory: PhysicalMemory, jitThreshold: number): WasmDecodedRunner | null {
+    const archOffset = archStateOffset(memory);
+    if (archOffset < 0) return null;
+    const words = archInt32Array(memory, DECODED_AT, DECODED_WORDS);
+    return new WasmDecodedRunner(memory, archOffset, jitThreshold, words);
+  }
+
+  /** Files block `b`, whose instructions were packed into the arena, with its header. */
+  file(b: Block): void {
+    const at = b.codeAt - HEADER_WORDS;
+    b.fileHeader(this.words, at);
+    this.blocks.set(at, b);
+  }
+
+  /**
+   * Runs decoded block `b` (in the arena) and the blocks its links lead to, as the run loop would run them
+   * with a budget of `budget` instructions in all (`c.runRetired` counts them); returns as runDecoded does,
+   * with the block it ended in in `endedIn`. The instructions the WebAssembly runner declines run here by
+   * their records.
+   */
+  runBlocks(c: CpuCore, b: Block, budget: number): number {
+    const x = this.exchange;
+    const base = this.base;
+    let block = b;
+    let p = b.codeAt;
+    for (;;) {
+      const end = block.codeAt + block.insnCount * WORDS_PER_INSN;
+      x[EXCHANGE_FLAGS] = c.flags;
+      x[EXCHANGE_LAZY_MASK] = c.lazyMask;
+      x[EXCHANGE_LAZY_OP] = c.lazyOp;
+      x[EXCHANGE_LAZY_WIDTH] = c.lazyWidthMask;
+      x[EXCHANGE_EIP] = c.eip;
+      x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
+      const header = (block.codeAt - HEADER_WORDS) * 4;
+      const stop = this.runWords(base + p * 4, base + end * 4, budget - c.runRetired, base + header);
+      c.flags = x[EXCHANGE_FLAGS] as number;
+      c.lazyMask = x[EXCHANGE_LAZY_MASK] as number;
+      c.lazyOp = x[EXCHANGE_LAZY_OP] as number;
+      c.lazyWidthMask = x[EXCHANGE_LAZY_WIDTH] as number;
+      c.eip = x[EXCHANGE_EIP] as number;
+      c.runRetired += x[EXCHANGE_RETIRED] as number;
+      const stoppedIn = x[EXCHANGE_DECODED_BLOCK] as number;
+      if (stoppedIn !== block.codeAt - HEADER_WORDS) block = this.blocks.get(stoppedIn) as Block;
+      p = ((stop - base) | 0) >> 2;
+      if (p === block.codeAt + block.insnCount * WORDS_PER_INSN) {
+        this.endedIn = block;
+        return CONTINUE;
+      }
+      // Declined: the record runs it, having changed nothing.
+      const exit = runPackedRecord(c, this.words, p);
+      if (exit === FAULTED) return FAULTED;
+      c.runRetired++;
+      if (exit !== CONTINUE) {
+        this.endedIn = block;
+        return exit;
+      }
+      p += WORDS_PER_INSN;
+    }
+  }
+}
