@@ -150,6 +150,103 @@ callee:
 }
 
 /**
+ * Forms with no inline path in JS that the WebAssembly runner runs by their record kind (8-bit registers and
+ * memory, 16-bit sources, conditions, indirect transfers, PUSH r/m, LEAVE, CDQ), each result added into
+ * memory. ADC among them leaves its instruction to the record.
+ */
+const RECORD_FORMS = `
+    mov ecx, 30
+    mov dword ptr [edi + 0x78], offset callee + 0x400000   # TEST_CODE: the code is not relocated
+pass:
+    mov eax, [edi + ecx * 4 + 0x200]
+    mov ebx, [edi + ecx * 4 + 0x204]
+    add eax, 0x12345                # ALU EAX, imm32
+    add [edi + 0x40], eax
+    cmp al, 0x3d                    # ALU AL, imm8
+    setb dl                         # SETcc r8
+    sete byte ptr [edi + 0x41]      # SETcc m8
+    add al, 0x7f
+    adc al, 1
+    and eax, 0xff00ff
+    add [edi + 0x44], eax
+    test bl, 0x80                   # TEST r8, imm8
+    setnz dh
+    test byte ptr [edi + ecx + 0x300], 0x41   # TEST m8, imm8
+    setz byte ptr [edi + 0x48]
+    test dword ptr [edi + ecx * 4 + 0x200], 0x10000 # TEST m32, imm32
+    seto byte ptr [edi + 0x49]
+    test bl, ah                     # TEST r8, r8
+    sets byte ptr [edi + 0x4a]
+    test [edi + ecx * 4 + 0x204], ebx   # TEST m32, r32
+    setp byte ptr [edi + 0x4b]
+    test al, 5                      # TEST AL, imm8
+    setnz byte ptr [edi + 0x4c]
+    test eax, 0x80000001            # TEST EAX, imm32
+    setnz byte ptr [edi + 0x4d]
+    add bh, cl                      # ALU r8, r8
+    sub [edi + 0x50], bl            # ALU m8, r8
+    or byte ptr [edi + ecx + 0x300], dl
+    add dl, [edi + ecx + 0x301]     # ALU r8, m8
+    sub ah, bh
+    add [edi + 0x58], edx
+    add [edi + 0x58], ebx
+    add dh, 0x33                    # ALU r8, imm8
+    cmp bl, 0x80
+    setl byte ptr [edi + 0x5d]
+    mov [edi + ecx + 0x400], al     # MOV m8, r8
+    mov dl, ah                      # MOV r8, r8
+    mov bh, [edi + ecx + 0x401]
+    mov byte ptr [edi + ecx + 0x402], 0x5a    # MOV m8, imm8
+    movzx esi, bh                   # MOVZX/MOVSX r32, r8/r16
+    add [edi + 0x60], esi
+    movsx esi, dh
+    add [edi + 0x64], esi
+    movsx esi, dx
+    add [edi + 0x68], esi
+    movsx esi, bl                   # (the window's bytes: half of them negative)
+    add [edi + 0x68], esi
+    movsx esi, bx
+    add [edi + 0x68], esi
+    movzx esi, ax
+    add [edi + 0x6c], esi
+    cmp eax, ebx
+    cmovl esi, ebx                  # CMOVcc r32, r32 and r32, m32
+    cmovg esi, [edi + ecx * 4 + 0x200]
+    add [edi + 0x70], esi
+    push dword ptr [edi + ecx * 4 + 0x200]    # PUSH m32
+    pop esi
+    add [edi + 0x74], esi
+    .byte 0xff, 0xf3                # PUSH EBX as FF /6
+    pop esi
+    add [edi + 0x74], esi
+    mov esi, offset callee + 0x400000
+    call esi                        # CALL r32 and m32
+    call dword ptr [edi + 0x78]
+    mov esi, offset after1 + 0x400000
+    jmp esi                         # JMP r32 and m32
+after1:
+    mov dword ptr [edi + 0x7c], offset after2 + 0x400000
+    jmp dword ptr [edi + 0x7c]
+after2:
+    push ebp                        # LEAVE
+    mov ebp, esp
+    push eax
+    leave
+    cdq                             # CDQ
+    add [edi + 0x80], edx
+    nop
+    pushfd
+    pop esi
+    add [edi + 0x84], esi
+    dec ecx
+    jnz pass
+    hlt
+callee:
+    add dword ptr [edi + 0x88], 1
+    ret
+`;
+
+/**
  * Every condition code after every kind of flag-setting form, over operand pairs at the edges (equal, zero,
  * signed and unsigned overflow, the 8-bit sign): the inline Jcc computes flags from each lazy encoding the
  * forms before it leave (ADD, SUB, LOGIC at 32 and 8 bits, INC/DEC with CF kept, shifts with CF/OF stored,
@@ -265,6 +362,14 @@ describe('the decoded tier inline paths', () => {
     expect(interpreted.cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
     expect(run(INLINE_FORMS, 'decoded')).toEqual(interpreted);
     expect(run(INLINE_FORMS, 'decoded-wasm')).toEqual(interpreted);
+  });
+
+  it('run the forms the WebAssembly runner takes by record kind as the interpreter does', () => {
+    const interpreted = run(RECORD_FORMS, 'interpreter');
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    expect(interpreted.vector).toBe(GP);
+    expect(run(RECORD_FORMS, 'decoded')).toEqual(interpreted);
+    expect(run(RECORD_FORMS, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it('compute every condition after every kind of flag-setting form as the interpreter does', () => {

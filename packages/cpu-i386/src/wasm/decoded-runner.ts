@@ -24,7 +24,19 @@
 import type { PhysicalMemory } from '@kmos/abi-driver';
 import { ALU_CMP } from '../alu.js';
 import type { Block } from '../code-cache.js';
-import { ESP, FLAG_CF, FLAG_OF, FLAG_PF, FLAG_SF, FLAG_ZF, FLAGS_STATUS, SEG_SS } from '../constants.js';
+import {
+  EAX,
+  EBP,
+  EDX,
+  ESP,
+  FLAG_CF,
+  FLAG_OF,
+  FLAG_PF,
+  FLAG_SF,
+  FLAG_ZF,
+  FLAGS_STATUS,
+  SEG_SS,
+} from '../constants.js';
 import { type CpuCore, LAZY_A, LAZY_B, LAZY_RES, LazyOp } from '../cpu-core.js';
 import { runPackedRecord } from '../decoded-block.js';
 import {
@@ -58,6 +70,7 @@ import {
   WORDS_PER_INSN,
 } from '../decoded-code.js';
 import { Fast } from '../decoded-fast.js';
+import { Kind } from '../decoded-handlers.js';
 import { FAULTED } from '../fault.js';
 import { CONTINUE } from '../interpreter.js';
 import {
@@ -109,7 +122,13 @@ const T = 18;
 const V = 19;
 /** Instructions retired by this call. */
 const DONE = 20;
-const LOCALS = 17;
+/** Forms by record kind: the FORM word, its width code and mask, and the r/m operand's and stack slot's addresses. */
+const FORM = 21;
+const WC = 22;
+const M = 23;
+const RM = 24;
+const S = 25;
+const LOCALS = 22;
 
 const INSN_BYTES = WORDS_PER_INSN * 4;
 
@@ -174,10 +193,15 @@ function writeRunner(l: Layout): CodeWriter {
   for (const [local, at] of state) w.i32(0).mem(Op.i32Load, at).set(local);
   w.begin(Op.block, 'exit');
   w.begin(Op.loop, 'next');
+  w.begin(Op.block, 'advance');
   w.get(P).get(END).op(Op.i32Eq).begin(Op.if, 'done');
   writeNextBlock(w, l);
   w.end();
-  w.get(P).mem(Op.i32Load).tee(OPS).i32(OPS_FAST_MASK).op(Op.i32And).tee(FAST).op(Op.i32Eqz).brIf('exit');
+  w.get(P).mem(Op.i32Load).tee(OPS).i32(OPS_FAST_MASK).op(Op.i32And).tee(FAST).op(Op.i32Eqz);
+  w.begin(Op.if, 'record');
+  writeRecordForms(w, l);
+  w.br('advance');
+  w.end();
   // The stack slot or memory operand, looked up once for every kind (as the JS paths do).
   w.get(FAST).i32(Fast.FIRST_STACK).op(Op.i32GeU).begin(Op.if, 'operand');
   w.get(FAST).i32(Fast.FIRST_MEMORY).op(Op.i32GeU).begin(Op.if, 'memory');
@@ -186,7 +210,6 @@ function writeRunner(l: Layout): CodeWriter {
   writeOperand(w, l, false);
   w.end().end();
   const cases = CASES.map((_, i) => `case${i}`);
-  w.begin(Op.block, 'advance');
   for (let i = CASES.length - 1; i >= 0; i--) w.begin(Op.block, cases[i] as string);
   w.get(FAST).brTable(cases, 'exit');
   for (let i = 0; i < CASES.length; i++) {
@@ -327,8 +350,41 @@ function writeOffset(w: CodeWriter, l: Layout): void {
  * store), or leaves the run: a segment that needs checks, a page not in the TLB, a dword across the end.
  */
 function writeOperand(w: CodeWriter, l: Layout, memory: boolean): void {
-  if (memory) field(w, OPS_SEG_SHIFT, 7).set(V);
-  else w.i32(SEG_SS).set(V);
+  const tlb = () => w.i32(l.tlbWrite).i32(l.tlbRead).get(OPS).i32(OPS_FAST_STORE).op(Op.i32And).op(Op.select);
+  if (memory)
+    lookup(
+      w,
+      l,
+      A,
+      () => field(w, OPS_SEG_SHIFT, 7),
+      () => writeOffset(w, l),
+      tlb,
+    );
+  else {
+    // A push's slot is below ESP: 4 less when OPS_FAST_STORE (bit 5) is set.
+    const slot = () => {
+      loadEsp(w, l);
+      w.get(OPS).i32(OPS_FAST_STORE).op(Op.i32And).i32(3).op(Op.i32ShrU).op(Op.i32Sub);
+    };
+    lookup(w, l, A, () => w.i32(SEG_SS), slot, tlb);
+  }
+}
+
+/**
+ * Sets local `into` to the physical address of the offset `offset` pushes in the segment `seg` pushes, through
+ * the TLB whose address `tlb` pushes, or leaves the run: a segment that needs checks, a page not in the TLB,
+ * a dword across the page end (one check for every width, as the JS paths make). Uses V and X.
+ */
+function lookup(
+  w: CodeWriter,
+  l: Layout,
+  into: number,
+  seg: () => void,
+  offset: () => void,
+  tlb: () => void,
+): void {
+  seg();
+  w.set(V);
   w.i32(0)
     .mem(Op.i32Load, l.exchange + EXCHANGE_SEG_CHECK * 4)
     .get(V)
@@ -336,19 +392,27 @@ function writeOperand(w: CodeWriter, l: Layout, memory: boolean): void {
     .i32(1)
     .op(Op.i32And);
   w.brIf('exit');
-  if (memory) writeOffset(w, l);
-  else {
-    // A push's slot is below ESP: 4 less when OPS_FAST_STORE (bit 5) is set.
-    loadEsp(w, l);
-    w.get(OPS).i32(OPS_FAST_STORE).op(Op.i32And).i32(3).op(Op.i32ShrU).op(Op.i32Sub);
-  }
-  // The linear address, then its page's frame through the TLB the access needs.
+  offset();
+  // The linear address, then its page's frame through the TLB.
   w.get(V).i32(2).op(Op.i32Shl).mem(Op.i32Load, l.segBase).op(Op.i32Add).tee(X);
   w.i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
-  w.i32(l.tlbWrite).i32(l.tlbRead).get(OPS).i32(OPS_FAST_STORE).op(Op.i32And).op(Op.select);
-  w.op(Op.i32Add).mem(Op.i32Load).tee(A).i32(0).op(Op.i32LtS).brIf('exit');
+  tlb();
+  w.op(Op.i32Add).mem(Op.i32Load).tee(into).i32(0).op(Op.i32LtS).brIf('exit');
   w.get(X).i32(0xfff).op(Op.i32And).tee(X).i32(0xffc).op(Op.i32GtU).brIf('exit');
-  w.get(A).get(X).op(Op.i32Or).set(A);
+  w.get(into).get(X).op(Op.i32Or).set(into);
+}
+
+/** Sets S to the physical address of the slot a push writes (ESP - 4), or leaves the run. */
+function pushSlot(w: CodeWriter, l: Layout): void {
+  const slot = () => loadEsp(w, l).i32(4).op(Op.i32Sub);
+  lookup(
+    w,
+    l,
+    S,
+    () => w.i32(SEG_SS),
+    slot,
+    () => w.i32(l.tlbWrite),
+  );
 }
 
 // ---- Lazy flags (flags.ts's encoding) --------------------------------------------------------------------
@@ -667,6 +731,324 @@ CASES[Fast.ALU_M8_IMM] = (w) => {
   writeAlu(w, () => w.i32(0xff));
   aluWrites(w).begin(Op.if, 'store').get(A).get(R).mem(Op.i32Store8).end();
 };
+
+// ---- Forms by record kind --------------------------------------------------------------------------------
+
+/**
+ * Forms with no inline path in the JS runner (Fast.NONE) that the runner still runs itself, by their record
+ * kind (decoded-handlers.ts's handlers of the same names, whose semantics they follow): other widths of the
+ * ALU, TEST and MOV forms, MOVZX/MOVSX from registers, CMOVcc, SETcc, indirect CALL and JMP, PUSH r/m, LEAVE,
+ * CDQ and NOP. Any other kind leaves the run.
+ */
+function writeRecordForms(w: CodeWriter, l: Layout): void {
+  word(w, W_FORM).tee(FORM).i32(FORM_WIDTH_SHIFT).op(Op.i32ShrU).i32(3).op(Op.i32And).set(WC);
+  // The width mask: 0xff, 0xffff or -1 for width codes 1, 2 and 0.
+  w.i32(0xff).i32(0xffff).get(WC).i32(1).op(Op.i32Eq).op(Op.select);
+  w.i32(-1).get(WC).op(Op.select).set(M);
+  const kinds = [...RECORD_FORMS.keys()];
+  const names = kinds.map((k) => `kind${k}`);
+  const table: string[] = [];
+  for (let k = 0; k <= Math.max(...kinds); k++) table.push(RECORD_FORMS.has(k) ? `kind${k}` : 'exit');
+  w.begin(Op.block, 'kinds');
+  for (let i = names.length - 1; i >= 0; i--) w.begin(Op.block, names[i] as string);
+  w.get(FORM).i32(0xff).op(Op.i32And).brTable(table, 'exit');
+  for (const k of kinds) {
+    w.end();
+    (RECORD_FORMS.get(k) as Case)(w, l);
+    w.br('kinds');
+  }
+  w.end();
+}
+
+/** Pushes whether the r/m operand is in memory (ModR/M below 0xc0). */
+function rmInMemory(w: CodeWriter): CodeWriter {
+  return w.get(FORM).i32(12).op(Op.i32ShrU).i32(0xff).op(Op.i32And).i32(0xc0).op(Op.i32LtU);
+}
+
+/** Pushes the address of register `r` (pushed by `reg`) of width code WC: AL..BL, AH..BH for bytes. */
+function registerAddress(w: CodeWriter, l: Layout, reg: () => void, byte: () => void): void {
+  reg();
+  w.set(T);
+  w.get(T).i32(3).op(Op.i32And).i32(2).op(Op.i32Shl).get(T).i32(2).op(Op.i32ShrU).op(Op.i32Or);
+  w.get(T).i32(2).op(Op.i32Shl);
+  byte();
+  w.op(Op.select).i32(l.regs).op(Op.i32Add);
+}
+
+const isByte = (w: CodeWriter) => () => w.get(WC).i32(1).op(Op.i32Eq);
+
+/** Pushes the address of the register in the OPS field at `shift`, at the record's width. */
+function regAt(w: CodeWriter, l: Layout, shift: number): void {
+  registerAddress(w, l, () => field(w, shift, 7), isByte(w));
+}
+
+/**
+ * Sets RM to the r/m operand's address: a register's in the arch area, or the memory operand's physical
+ * address through the write TLB when `store` pushes non-zero, else the read TLB (or leaves the run).
+ */
+function rmOperand(w: CodeWriter, l: Layout, store: () => void, byte: () => void = isByte(w)): void {
+  rmInMemory(w).begin(Op.if, 'memory');
+  const tlb = () => {
+    w.i32(l.tlbWrite).i32(l.tlbRead);
+    store();
+    w.op(Op.select);
+  };
+  lookup(
+    w,
+    l,
+    RM,
+    () => field(w, OPS_SEG_SHIFT, 7),
+    () => writeOffset(w, l),
+    tlb,
+  );
+  w.else();
+  registerAddress(w, l, () => field(w, OPS_RM_SHIFT, 7), byte);
+  w.set(RM);
+  w.end();
+}
+
+/** Pushes the value at address `address` pushes, of the record's width (zero-extended). */
+function loadWidth(w: CodeWriter, address: () => void): void {
+  address();
+  w.set(T);
+  w.get(T).mem(Op.i32Load).get(T).mem(Op.i32Load16U).get(WC).i32(2).op(Op.i32Ne).op(Op.select);
+  w.get(T).mem(Op.i32Load8U).get(WC).i32(1).op(Op.i32Ne).op(Op.select);
+}
+
+/** Stores the value `value` pushes at the address `address` pushes, at the record's width. */
+function storeWidth(w: CodeWriter, address: () => void, value: () => void): void {
+  // The value first: computing it may use T (loadWidth, registerAddress), the address after it too.
+  value();
+  w.set(V);
+  address();
+  w.set(T);
+  w.get(WC).i32(1).op(Op.i32Eq).begin(Op.if, 'byte').get(T).get(V).mem(Op.i32Store8).else();
+  w.get(WC).i32(2).op(Op.i32Eq).begin(Op.if, 'word').get(T).get(V).mem(Op.i32Store16).else();
+  w.get(T).get(V).mem(Op.i32Store).end().end();
+}
+
+const notCmp = (w: CodeWriter) => () => field(w, OPS_SUB_SHIFT, 0xf).i32(ALU_CMP).op(Op.i32Ne);
+
+/** An ALU operation of the record's width: X from `first`, Y from `second`, the result to `dest` unless CMP. */
+function aluRecord(w: CodeWriter, first: () => void, second: () => void, dest: () => void): void {
+  loadWidth(w, first);
+  w.set(X);
+  second();
+  w.set(Y);
+  writeAlu(w, () => w.get(M));
+  aluWrites(w).begin(Op.if, 'store');
+  storeWidth(w, dest, () => w.get(R));
+  w.end();
+}
+
+/** TEST of the record's width: the value `value` pushes is the result (LOGIC, operands 0). */
+function testRecord(w: CodeWriter, value: () => void): void {
+  value();
+  w.set(R).i32(0).set(X).i32(0).set(Y).i32(LazyOp.LOGIC).set(LOP);
+  setLazy(w, () => w.get(M));
+}
+
+const RECORD_FORMS = new Map<number, Case>([
+  [
+    Kind.aluRmReg,
+    (w, l) => {
+      rmOperand(w, l, notCmp(w));
+      const rm = () => w.get(RM);
+      aluRecord(w, rm, () => loadWidth(w, () => regAt(w, l, OPS_REG_SHIFT)), rm);
+    },
+  ],
+  [
+    Kind.aluRegRm,
+    (w, l) => {
+      rmOperand(w, l, () => w.i32(0));
+      const reg = () => regAt(w, l, OPS_REG_SHIFT);
+      aluRecord(w, reg, () => loadWidth(w, () => w.get(RM)), reg);
+    },
+  ],
+  [
+    Kind.aluAccImm,
+    (w, l) => {
+      const acc = () => registerAddress(w, l, () => w.i32(0), isByte(w));
+      aluRecord(w, acc, () => word(w, W_IMM), acc);
+    },
+  ],
+  [
+    Kind.aluRmImm,
+    (w, l) => {
+      rmOperand(w, l, notCmp(w));
+      const rm = () => w.get(RM);
+      aluRecord(w, rm, () => word(w, W_IMM), rm);
+    },
+  ],
+  [
+    Kind.testRmReg,
+    (w, l) => {
+      rmOperand(w, l, () => w.i32(0));
+      testRecord(w, () => {
+        loadWidth(w, () => w.get(RM));
+        loadWidth(w, () => regAt(w, l, OPS_REG_SHIFT));
+        w.op(Op.i32And);
+      });
+    },
+  ],
+  [
+    Kind.testAccImm,
+    (w, l) =>
+      testRecord(w, () => {
+        loadWidth(w, () => registerAddress(w, l, () => w.i32(0), isByte(w)));
+        word(w, W_IMM).op(Op.i32And);
+      }),
+  ],
+  [
+    Kind.testRmImm,
+    (w, l) => {
+      rmOperand(w, l, () => w.i32(0));
+      testRecord(w, () => {
+        loadWidth(w, () => w.get(RM));
+        word(w, W_IMM).op(Op.i32And);
+      });
+    },
+  ],
+  [
+    Kind.movRmReg,
+    (w, l) => {
+      rmOperand(w, l, () => w.i32(1));
+      storeWidth(
+        w,
+        () => w.get(RM),
+        () => loadWidth(w, () => regAt(w, l, OPS_REG_SHIFT)),
+      );
+    },
+  ],
+  [
+    Kind.movRegRm,
+    (w, l) => {
+      rmOperand(w, l, () => w.i32(0));
+      storeWidth(
+        w,
+        () => regAt(w, l, OPS_REG_SHIFT),
+        () => loadWidth(w, () => w.get(RM)),
+      );
+    },
+  ],
+  [
+    Kind.movRmImm,
+    (w, l) => {
+      rmOperand(w, l, () => w.i32(1));
+      storeWidth(
+        w,
+        () => w.get(RM),
+        () => word(w, W_IMM),
+      );
+    },
+  ],
+  [
+    Kind.movExtend,
+    (w, l) => {
+      // A byte or word, zero- (sub 0) or sign-extended into a 32-bit register.
+      rmOperand(w, l, () => w.i32(0));
+      loadWidth(w, () => w.get(RM));
+      w.set(X);
+      w.get(X).i32(24).op(Op.i32Shl).i32(24).op(Op.i32ShrS);
+      w.get(X).i32(16).op(Op.i32Shl).i32(16).op(Op.i32ShrS);
+      w.get(WC).i32(1).op(Op.i32Eq).op(Op.select);
+      w.get(X);
+      field(w, OPS_SUB_SHIFT, 0xf).op(Op.select).set(X);
+      storeReg(w, l, OPS_REG_SHIFT, () => w.get(X));
+    },
+  ],
+  [
+    Kind.cmov,
+    (w, l) => {
+      // The source is read even when the condition is false (a bad address faults anyway).
+      rmOperand(w, l, () => w.i32(0));
+      w.get(RM).mem(Op.i32Load).set(R);
+      writeCondition(w);
+      w.get(V).begin(Op.if, 'move');
+      storeReg(w, l, OPS_REG_SHIFT, () => w.get(R));
+      w.end();
+    },
+  ],
+  [
+    Kind.setcc,
+    (w, l) => {
+      // A byte operand whatever the record's width says.
+      rmOperand(
+        w,
+        l,
+        () => w.i32(1),
+        () => w.i32(1),
+      );
+      writeCondition(w);
+      w.get(RM).get(V).mem(Op.i32Store8);
+    },
+  ],
+  [
+    Kind.jmpIndirect,
+    (w, l) => {
+      rmOperand(w, l, () => w.i32(0));
+      w.get(RM).mem(Op.i32Load).set(EIP);
+    },
+  ],
+  [
+    Kind.callIndirect,
+    (w, l) => {
+      rmOperand(w, l, () => w.i32(0));
+      w.get(RM).mem(Op.i32Load).set(R);
+      pushSlot(w, l);
+      w.get(S);
+      word(w, W_NEXT).mem(Op.i32Store);
+      addEsp(w, l, () => w.i32(-4));
+      w.get(R).set(EIP);
+    },
+  ],
+  [
+    Kind.pushRm,
+    (w, l) => {
+      rmOperand(w, l, () => w.i32(0));
+      w.get(RM).mem(Op.i32Load).set(R);
+      pushSlot(w, l);
+      w.get(S).get(R).mem(Op.i32Store);
+      addEsp(w, l, () => w.i32(-4));
+    },
+  ],
+  [
+    Kind.leave,
+    (w, l) => {
+      // ESP = EBP + 4, EBP = the dword at EBP.
+      const ebp = () => w.i32(0).mem(Op.i32Load, l.regs + EBP * 4);
+      lookup(
+        w,
+        l,
+        A,
+        () => w.i32(SEG_SS),
+        ebp,
+        () => w.i32(l.tlbRead),
+      );
+      w.i32(0);
+      ebp();
+      w.i32(4)
+        .op(Op.i32Add)
+        .mem(Op.i32Store, l.regs + ESP * 4);
+      w.i32(0)
+        .get(A)
+        .mem(Op.i32Load)
+        .mem(Op.i32Store, l.regs + EBP * 4);
+    },
+  ],
+  [
+    Kind.cdq,
+    (w, l) => {
+      w.i32(0)
+        .i32(0)
+        .mem(Op.i32Load, l.regs + EAX * 4)
+        .i32(31)
+        .op(Op.i32ShrS);
+      w.mem(Op.i32Store, l.regs + EDX * 4);
+    },
+  ],
+  [Kind.nop, () => undefined],
+]);
 
 // ---- The JS side ------------------------------------------------------------------------------------------
 
