@@ -1,12 +1,23 @@
 /**
- * Links between blocks (code-cache.ts): the run loop follows a block's link to the next one only while the
+ * The decoded code's arena and block headers (decoded-code.ts, code-cache.ts), and links between blocks: the
+ * run loop (and the decoded tier's WebAssembly runner) follows a block's link to the next one only while the
  * TLB maps the next EIP to the frame that block was decoded from. When the page is mapped to another frame
  * (another process's code at the same address, after exec or a context switch), the code there runs, in
  * each tier.
  */
 import { Reg, RunExit } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
+import { Block } from './code-cache.js';
 import type { RegionCompiler } from './cpu.js';
+import {
+  DecodedCodeStore,
+  H_LINK0_EIP,
+  H_LINK1,
+  H_OPEN,
+  H_RUNS,
+  HEADER_WORDS,
+  WORDS_PER_INSN,
+} from './decoded-code.js';
 import { assemble, GuestMachine, TEST_CODE, TEST_STACK_TOP } from './testing/guest.js';
 
 /** A loop on the first page calling a function on the second, which adds `step` to EAX. */
@@ -53,9 +64,41 @@ function runTwice(jitThreshold: number, decodeBlocks: boolean, compiler: RegionC
   return results;
 }
 
+describe('the arena of decoded code', () => {
+  it('hands out room after a header for each block while it lasts, then JS chunks', () => {
+    const arena = new Int32Array(HEADER_WORDS * 2 + WORDS_PER_INSN * 4);
+    const store = new DecodedCodeStore(arena);
+    const first = store.reserve(2);
+    const second = store.reserve(2);
+    const third = store.reserve(1);
+    expect([first.words, first.at]).toEqual([arena, HEADER_WORDS]);
+    expect([second.words, second.at]).toEqual([arena, HEADER_WORDS * 2 + WORDS_PER_INSN * 2]);
+    expect(third.words).not.toBe(arena);
+    expect(third.at).toBe(0);
+  });
+
+  it("keeps a block's runs, links and openness in its header for the WebAssembly runner", () => {
+    const arena = new Int32Array(64);
+    const [a, b, c] = [0x1000, 0x2000, 0x3000].map((lin) => new Block(lin, 0x5000));
+    a.insnCount = 3;
+    a.count = 7;
+    a.fileHeader(arena, 0);
+    b.fileHeader(arena, 32);
+    expect(Array.from(arena.subarray(0, HEADER_WORDS))).toEqual([3, 7, 0x5000, 1, 0, -1, 0, -1]);
+    a.count++;
+    expect([a.count, arena[H_RUNS]]).toEqual([8, 8]);
+    a.link(0x2000, b);
+    a.link(0x3000, c); // c's words are in JS: no link the runner could follow
+    expect(Array.from(arena.subarray(H_LINK0_EIP, H_LINK1 + 1))).toEqual([0x2000, 32, 0x3000, -1]);
+    b.close();
+    expect(arena[32 + H_OPEN]).toBe(0);
+  });
+});
+
 describe('block links', () => {
   it.each([
     ['the decoded tier', 0, true, 'js'],
+    ['the decoded tier in WebAssembly', 0, true, 'wasm'],
     ['JS regions', 2, true, 'js'],
     ['WebAssembly regions', 2, true, 'wasm'],
   ] as const)(

@@ -32,10 +32,14 @@ function snapshot(m: GuestMachine): number[] {
   return out;
 }
 
-/** The ways to run code: interpreter, decoded blocks, JS and WebAssembly regions (these also after decoded blocks). */
+/**
+ * The ways to run code: interpreter, decoded blocks (in JS, and in WebAssembly when RAM is a WebAssembly
+ * memory), JS and WebAssembly regions (these also after decoded blocks).
+ */
 const MODES = fc.constantFrom<[number, boolean, RegionCompiler]>(
   [0, false, 'js'],
   [0, true, 'js'],
+  [0, true, 'wasm'],
   [1, false, 'js'],
   [1, false, 'wasm'],
   [1, true, 'wasm'],
@@ -143,6 +147,10 @@ describe('decoded blocks and compiled traces against the interpreter', () => {
     const decoded = runMachine(bytes, regValues, 0, true, data, setup);
     expect(decoded.state).toEqual(interpreted.state);
     expect(decoded.data).toEqual(interpreted.data);
+    // With RAM in a WebAssembly memory the decoded tier runs in WebAssembly (wasm/decoded-runner.ts).
+    const decodedWasm = runMachine(bytes, regValues, 0, true, data, setup, 'wasm');
+    expect(decodedWasm.state).toEqual(interpreted.state);
+    expect(decodedWasm.data).toEqual(interpreted.data);
   }
 
   it('agree when a trace meets an unmapped or read-only page mid-loop (it leaves for the decoded tier)', () => {
