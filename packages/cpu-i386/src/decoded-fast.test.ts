@@ -151,8 +151,8 @@ callee:
 
 /**
  * Forms with no inline path in JS that the WebAssembly runner runs by their record kind (8-bit registers and
- * memory, 16-bit sources, conditions, indirect transfers, PUSH r/m, LEAVE, CDQ), each result added into
- * memory. ADC among them leaves its instruction to the record.
+ * memory, 16-bit sources, conditions, INC/DEC/NEG/NOT/XCHG, indirect transfers, PUSH r/m, LEAVE, CDQ,
+ * CLD/STD), each result added into memory. ADC among them leaves its instruction to the record.
  */
 const RECORD_FORMS = `
     mov ecx, 30
@@ -234,6 +234,36 @@ after2:
     leave
     cdq                             # CDQ
     add [edi + 0x80], edx
+    inc byte ptr [edi + ecx + 0x300]    # INC/DEC r/m: memory bytes and dwords, byte registers
+    dec dword ptr [edi + ecx * 4 + 0x200]
+    setz byte ptr [edi + 0x8c]
+    inc bl
+    dec ah
+    seto byte ptr [edi + 0x8d]
+    neg byte ptr [edi + ecx + 0x301]    # NEG, NOT r/m
+    setc byte ptr [edi + 0x8e]
+    neg ebx
+    sets byte ptr [edi + 0x8f]
+    neg dl
+    mov esi, ecx                    # NEG of 1..30: CF, AF and OF from every operand
+    neg esi
+    pushfd
+    pop esi
+    add [edi + 0x90], esi
+    not dword ptr [edi + ecx * 4 + 0x204]
+    not bh
+    add [edi + 0x90], ebx
+    add [edi + 0x94], edx
+    xchg [edi + ecx * 4 + 0x200], esi   # XCHG r/m, r
+    xchg bl, dh
+    xchg esi, ebx
+    add [edi + 0x98], esi
+    add [edi + 0x98], ebx
+    std                             # CLD, STD (PUSHFD below reads DF)
+    pushfd
+    pop esi
+    add [edi + 0x9c], esi
+    cld
     nop
     pushfd
     pop esi

@@ -30,6 +30,7 @@ import {
   EDX,
   ESP,
   FLAG_CF,
+  FLAG_DF,
   FLAG_OF,
   FLAG_PF,
   FLAG_SF,
@@ -737,8 +738,8 @@ CASES[Fast.ALU_M8_IMM] = (w) => {
 /**
  * Forms with no inline path in the JS runner (Fast.NONE) that the runner still runs itself, by their record
  * kind (decoded-handlers.ts's handlers of the same names, whose semantics they follow): other widths of the
- * ALU, TEST and MOV forms, MOVZX/MOVSX from registers, CMOVcc, SETcc, indirect CALL and JMP, PUSH r/m, LEAVE,
- * CDQ and NOP. Any other kind leaves the run.
+ * ALU, TEST and MOV forms, INC/DEC/NEG/NOT r/m, XCHG, MOVZX/MOVSX from registers, CMOVcc, SETcc, indirect
+ * CALL and JMP, PUSH r/m, LEAVE, CDQ, CLD/STD and NOP. Any other kind leaves the run.
  */
 function writeRecordForms(w: CodeWriter, l: Layout): void {
   word(w, W_FORM).tee(FORM).i32(FORM_WIDTH_SHIFT).op(Op.i32ShrU).i32(3).op(Op.i32And).set(WC);
@@ -1048,6 +1049,81 @@ const RECORD_FORMS = new Map<number, Case>([
     },
   ],
   [Kind.nop, () => undefined],
+  [
+    Kind.incDecRm,
+    (w, l) => {
+      // As alu.ts's incDec: CF kept (computed now if lazy), the rest lazy; DEC is /1.
+      rmOperand(w, l, () => w.i32(1));
+      readCF(w, V);
+      loadWidth(w, () => w.get(RM));
+      w.set(X).i32(1).set(Y);
+      field(w, OPS_REG_SHIFT, 7).begin(Op.if, 'dec');
+      w.get(X).i32(1).op(Op.i32Sub).set(R).i32(LazyOp.SUB).set(LOP);
+      w.else();
+      w.get(X).i32(1).op(Op.i32Add).set(R).i32(LazyOp.ADD).set(LOP);
+      w.end();
+      w.get(R).get(M).op(Op.i32And).set(R);
+      setLazy(w, () => w.get(M));
+      w.get(FL).i32(~FLAG_CF).op(Op.i32And).get(V).op(Op.i32Or).set(FL);
+      w.i32(FLAGS_STATUS & ~FLAG_CF).set(LM);
+      storeWidth(
+        w,
+        () => w.get(RM),
+        () => w.get(R),
+      );
+    },
+  ],
+  [
+    Kind.negRm,
+    (w, l) => {
+      // As alu.ts's neg: SUB of the operand from 0.
+      rmOperand(w, l, () => w.i32(1));
+      loadWidth(w, () => w.get(RM));
+      w.set(Y).i32(0).set(X);
+      w.i32(0).get(Y).op(Op.i32Sub).get(M).op(Op.i32And).set(R);
+      w.i32(LazyOp.SUB).set(LOP);
+      setLazy(w, () => w.get(M));
+      storeWidth(
+        w,
+        () => w.get(RM),
+        () => w.get(R),
+      );
+    },
+  ],
+  [
+    Kind.notRm,
+    (w, l) => {
+      rmOperand(w, l, () => w.i32(1));
+      storeWidth(
+        w,
+        () => w.get(RM),
+        () => {
+          loadWidth(w, () => w.get(RM));
+          w.i32(-1).op(Op.i32Xor).get(M).op(Op.i32And);
+        },
+      );
+    },
+  ],
+  [
+    Kind.xchgRmReg,
+    (w, l) => {
+      rmOperand(w, l, () => w.i32(1));
+      loadWidth(w, () => w.get(RM));
+      w.set(X);
+      storeWidth(
+        w,
+        () => w.get(RM),
+        () => loadWidth(w, () => regAt(w, l, OPS_REG_SHIFT)),
+      );
+      storeWidth(
+        w,
+        () => regAt(w, l, OPS_REG_SHIFT),
+        () => w.get(X),
+      );
+    },
+  ],
+  [Kind.cld, (w) => w.get(FL).i32(~FLAG_DF).op(Op.i32And).set(FL)],
+  [Kind.std, (w) => w.get(FL).i32(FLAG_DF).op(Op.i32Or).set(FL)],
 ]);
 
 // ---- The JS side ------------------------------------------------------------------------------------------

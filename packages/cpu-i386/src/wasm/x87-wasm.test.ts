@@ -73,7 +73,7 @@ const inlined = (() => {
   const bodies = names.map((name) => {
     const type = X87_FUNCTIONS[name];
     const w = new CodeWriter();
-    type.params.forEach((_, i) => w.get(i));
+    for (let i = 0; i < type.params.length; i++) w.get(i);
     const at = type.params.length;
     writeInline(name, {
       w,

@@ -117,7 +117,7 @@ class Fn {
       this.index.set(name, next[type] as number);
       next[type] = (next[type] as number) + 1;
     };
-    params.forEach((name, i) => place(name, type.params[i] as number));
+    for (const [i, name] of params.entries()) place(name, type.params[i] as number);
     for (const name of i32) place(name, I32);
     for (const name of i64) place(name, I64);
     for (const name of f64) place(name, F64);
