@@ -151,7 +151,7 @@ callee:
 
 /**
  * Forms with no inline path in JS that the WebAssembly runner runs by their record kind (8-bit registers and
- * memory, 16-bit sources, conditions, INC/DEC/NEG/NOT/XCHG, indirect transfers, PUSH r/m, LEAVE, CDQ,
+ * memory, 16-bit sources, conditions, INC/DEC/NEG/NOT/XCHG, IMUL, indirect transfers, PUSH r/m, LEAVE, CDQ,
  * CLD/STD), each result added into memory. ADC among them leaves its instruction to the record.
  */
 const RECORD_FORMS = `
@@ -259,6 +259,25 @@ after2:
     xchg esi, ebx
     add [edi + 0x98], esi
     add [edi + 0x98], ebx
+    imul esi, ebx                   # IMUL r32, r/m32 and r32, r/m32, imm: overflowing and not
+    add [edi + 0xa0], esi
+    pushfd
+    pop esi
+    add [edi + 0xa4], esi
+    imul esi, [edi + ecx * 4 + 0x200]
+    add [edi + 0xa0], esi
+    imul esi, ebx, 0x1000193
+    add [edi + 0xa0], esi
+    imul esi, [edi + ecx * 4 + 0x204], -3
+    add [edi + 0xa0], esi
+    mov esi, ecx
+    imul esi, esi, 3
+    setc byte ptr [edi + 0xa8]
+    sets byte ptr [edi + 0xa9]
+    mov esi, 0x7fffffff
+    imul esi, ecx
+    seto byte ptr [edi + 0xaa]
+    setz byte ptr [edi + 0xab]
     std                             # CLD, STD (PUSHFD below reads DF)
     pushfd
     pop esi

@@ -130,6 +130,8 @@ const M = 23;
 const RM = 24;
 const S = 25;
 const LOCALS = 22;
+/** The one i64 local, after the i32s: a 64-bit product. */
+const PRODUCT = 4 + LOCALS;
 
 const INSN_BYTES = WORDS_PER_INSN * 4;
 
@@ -169,7 +171,12 @@ export function decodedRunnerModule(
     imports: [],
     memoryPages,
     functions: [
-      { type: { params: [I32, I32, I32, I32], results: [I32] }, locals: LOCALS, body: writeRunner(layout) },
+      {
+        type: { params: [I32, I32, I32, I32], results: [I32] },
+        locals: LOCALS,
+        locals64: 1,
+        body: writeRunner(layout),
+      },
     ],
   });
 }
@@ -738,7 +745,7 @@ CASES[Fast.ALU_M8_IMM] = (w) => {
 /**
  * Forms with no inline path in the JS runner (Fast.NONE) that the runner still runs itself, by their record
  * kind (decoded-handlers.ts's handlers of the same names, whose semantics they follow): other widths of the
- * ALU, TEST and MOV forms, INC/DEC/NEG/NOT r/m, XCHG, MOVZX/MOVSX from registers, CMOVcc, SETcc, indirect
+ * ALU, TEST and MOV forms, INC/DEC/NEG/NOT r/m, XCHG, IMUL, MOVZX/MOVSX from registers, CMOVcc, SETcc, indirect
  * CALL and JMP, PUSH r/m, LEAVE, CDQ, CLD/STD and NOP. Any other kind leaves the run.
  */
 function writeRecordForms(w: CodeWriter, l: Layout): void {
@@ -847,6 +854,36 @@ function testRecord(w: CodeWriter, value: () => void): void {
   value();
   w.set(R).i32(0).set(X).i32(0).set(Y).i32(LazyOp.LOGIC).set(LOP);
   setLazy(w, () => w.get(M));
+}
+
+/**
+ * The truncating 32-bit IMUL of the values `first` and `second` push (the r/m operand read into RM first)
+ * into the register in `reg`, with its flags as muldiv.ts's imulTrunc leaves them: CF = OF = the product does
+ * not fit in 32 bits, ZF/SF/PF lazy from the result, AF 0.
+ */
+function imulRecord(w: CodeWriter, l: Layout, first: () => void, second: () => void): void {
+  rmOperand(w, l, () => w.i32(0));
+  first();
+  w.op(Op.i64ExtendI32S);
+  second();
+  w.op(Op.i64ExtendI32S).op(Op.i64Mul).tee(PRODUCT).op(Op.i32WrapI64).set(R);
+  w.get(PRODUCT)
+    .get(R)
+    .op(Op.i64ExtendI32S)
+    .op(Op.i64Ne)
+    .i32(FLAG_CF | FLAG_OF)
+    .op(Op.i32Mul)
+    .set(V);
+  w.get(FL).i32(~FLAGS_STATUS).op(Op.i32And).get(V).op(Op.i32Or).set(FL);
+  w.i32(LazyOp.LOGIC)
+    .set(LOP)
+    .get(R)
+    .set(LR)
+    .i32(-1)
+    .set(LW)
+    .i32(FLAG_ZF | FLAG_SF | FLAG_PF)
+    .set(LM);
+  storeReg(w, l, OPS_REG_SHIFT, () => w.get(R));
 }
 
 const RECORD_FORMS = new Map<number, Case>([
@@ -1121,6 +1158,26 @@ const RECORD_FORMS = new Map<number, Case>([
         () => w.get(X),
       );
     },
+  ],
+  [
+    Kind.imulRegRm,
+    (w, l) =>
+      imulRecord(
+        w,
+        l,
+        () => loadReg(w, l, OPS_REG_SHIFT),
+        () => w.get(RM).mem(Op.i32Load),
+      ),
+  ],
+  [
+    Kind.imulRegRmImm,
+    (w, l) =>
+      imulRecord(
+        w,
+        l,
+        () => w.get(RM).mem(Op.i32Load),
+        () => word(w, W_IMM),
+      ),
   ],
   [Kind.cld, (w) => w.get(FL).i32(~FLAG_DF).op(Op.i32And).set(FL)],
   [Kind.std, (w) => w.get(FL).i32(FLAG_DF).op(Op.i32Or).set(FL)],
