@@ -1192,6 +1192,12 @@ interface WasmRunnerApi {
 
 const WASM_PAGE_BYTES = 65536;
 
+/**
+ * Runner modules compiled so far, by arch offset, memory pages and JIT threshold: writing one takes ~13 ms of
+ * cold JS, so CPUs over memories of one layout (a process's threads' machines, tests) share one.
+ */
+const compiledRunners = new Map<string, object>();
+
 /** One CPU's runner: `words` are the arch area's packed instructions (DecodedCodeStore's arena). */
 export class WasmDecodedRunner {
   private readonly exchange: Int32Array;
@@ -1214,8 +1220,13 @@ export class WasmDecodedRunner {
     this.base = archOffset + DECODED_AT;
     const api = (globalThis as unknown as { WebAssembly: WasmRunnerApi }).WebAssembly;
     const pages = wasm.memory.buffer.byteLength / WASM_PAGE_BYTES;
-    const bytes = decodedRunnerModule(archOffset, pages, jitThreshold);
-    const instance = new api.Instance(new api.Module(bytes), { env: { memory: wasm.memory } });
+    const key = `${archOffset}:${pages}:${jitThreshold}`;
+    let module = compiledRunners.get(key);
+    if (module === undefined) {
+      module = new api.Module(decodedRunnerModule(archOffset, pages, jitThreshold));
+      compiledRunners.set(key, module);
+    }
+    const instance = new api.Instance(module, { env: { memory: wasm.memory } });
     this.runWords = instance.exports.run as typeof this.runWords;
   }
 
