@@ -151,8 +151,8 @@ callee:
 
 /**
  * Forms with no inline path in JS that the WebAssembly runner runs by their record kind (8-bit registers and
- * memory, 16-bit sources, conditions, INC/DEC/NEG/NOT/XCHG, IMUL, indirect transfers, PUSH r/m, LEAVE, CDQ,
- * CLD/STD), each result added into memory. ADC among them leaves its instruction to the record.
+ * memory, 16-bit sources, conditions, INC/DEC/NEG/NOT/XCHG, IMUL, MUL/DIV, shifts by CL, indirect transfers,
+ * PUSH r/m, LEAVE, CDQ, CLD/STD), each result added into memory. ADC among them leaves its instruction to the record.
  */
 const RECORD_FORMS = `
     mov ecx, 30
@@ -278,6 +278,49 @@ after2:
     imul esi, ecx
     seto byte ptr [edi + 0xaa]
     setz byte ptr [edi + 0xab]
+    mov eax, [edi + ecx * 4 + 0x200]    # MUL, IMUL, DIV, IDIV r/m32
+    mov edx, [edi + ecx * 4 + 0x204]
+    mul dword ptr [edi + ecx * 4 + 0x208]
+    seto byte ptr [edi + 0xac]
+    add [edi + 0xb0], eax
+    add [edi + 0xb0], edx
+    imul ebx
+    setc byte ptr [edi + 0xad]
+    add [edi + 0xb0], eax
+    add [edi + 0xb0], edx
+    mov esi, ecx
+    mul esi
+    setc byte ptr [edi + 0xae]
+    mov eax, 0x80000000             # a high half of 1
+    mov esi, 2
+    mul esi
+    setc byte ptr [edi + 0xaf]
+    xor edx, edx
+    or ebx, 1
+    div ebx
+    add [edi + 0xb4], eax
+    add [edi + 0xb4], edx
+    mov eax, [edi + ecx * 4 + 0x20c]
+    cdq
+    lea esi, [ecx - 40]             # (negative, never 0 or -1)
+    idiv esi
+    add [edi + 0xb4], eax
+    add [edi + 0xb4], edx
+    push ecx                        # shifts by CL of registers and memory, CL 0 among them
+    mov esi, ecx
+    mov ecx, [edi + ecx * 4 + 0x200]
+    shl esi, cl
+    sar dword ptr [edi + 0xb8], cl
+    shr ebx, cl
+    pushfd
+    pop edx
+    add [edi + 0xbc], edx
+    add [edi + 0xbc], esi
+    add [edi + 0xbc], ebx
+    mov ecx, esi
+    xor cl, cl
+    shl ebx, cl
+    pop ecx
     std                             # CLD, STD (PUSHFD below reads DF)
     pushfd
     pop esi

@@ -27,6 +27,7 @@ import type { Block } from '../code-cache.js';
 import {
   EAX,
   EBP,
+  ECX,
   EDX,
   ESP,
   FLAG_CF,
@@ -579,6 +580,46 @@ function aluIntoRegister(w: CodeWriter, l: Layout, shift: number, source: () => 
   w.end();
 }
 
+/**
+ * R = X shifted by Y (1..31) for the group-2 operation in the reg field, SHL/SAL, SHR or SAR, with V = CF | OF
+ * as alu.ts's shiftRotate computes them at 32 bits; rotates leave the run.
+ */
+function writeShift(w: CodeWriter): void {
+  w.begin(Op.block, 'shifted');
+  w.begin(Op.block, 'sar').begin(Op.block, 'shr').begin(Op.block, 'shl');
+  field(w, OPS_REG_SHIFT, 7).brTable(['exit', 'exit', 'exit', 'exit', 'shl', 'shr', 'shl', 'sar'], 'exit');
+  w.end();
+  // SHL: CF the last bit out, OF = CF ^ the result's sign.
+  w.get(X).get(Y).op(Op.i32Shl).set(R);
+  w.get(X).i32(32).get(Y).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).tee(V);
+  w.get(R).i32(31).op(Op.i32ShrU).get(V).op(Op.i32Xor).i32(11).op(Op.i32Shl).op(Op.i32Or).set(V);
+  w.br('shifted');
+  w.end();
+  // SHR: OF the operand's sign.
+  w.get(X).get(Y).op(Op.i32ShrU).set(R);
+  w.get(X).get(Y).i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And);
+  w.get(X).i32(31).op(Op.i32ShrU).i32(11).op(Op.i32Shl).op(Op.i32Or).set(V);
+  w.br('shifted');
+  w.end();
+  // SAR: OF 0.
+  w.get(X).get(Y).op(Op.i32ShrS).set(R);
+  w.get(X).get(Y).i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And).set(V);
+  w.end();
+}
+
+/** The flags as flags.ts's setResultFlags leaves them for the 32-bit result R: CF/OF from V, AF 0, the rest lazy. */
+function setResultFlags(w: CodeWriter): void {
+  w.get(FL).i32(~FLAGS_STATUS).op(Op.i32And).get(V).op(Op.i32Or).set(FL);
+  w.i32(LazyOp.LOGIC)
+    .set(LOP)
+    .get(R)
+    .set(LR)
+    .i32(-1)
+    .set(LW)
+    .i32(FLAG_ZF | FLAG_SF | FLAG_PF)
+    .set(LM);
+}
+
 // ---- The forms, by Fast kind ------------------------------------------------------------------------------------
 
 type Case = (w: CodeWriter, l: Layout) => void;
@@ -616,38 +657,10 @@ CASES[Fast.INC_DEC_R32] = (w, l) => {
   storeReg(w, l, OPS_REG_SHIFT, () => w.get(R));
 };
 CASES[Fast.SHIFT_R32_IMM] = (w, l) => {
-  // SHL/SAL, SHR and SAR as alu.ts's shiftRotate leaves them (setResultFlags); rotates go to the record.
   word(w, W_IMM).i32(0x1f).op(Op.i32And).tee(Y).op(Op.i32Eqz).brIf('advance');
   loadReg(w, l, OPS_RM_SHIFT).set(X);
-  w.begin(Op.block, 'shifted');
-  w.begin(Op.block, 'sar').begin(Op.block, 'shr').begin(Op.block, 'shl');
-  field(w, OPS_REG_SHIFT, 7).brTable(['exit', 'exit', 'exit', 'exit', 'shl', 'shr', 'shl', 'sar'], 'exit');
-  w.end();
-  // SHL: CF the last bit out, OF = CF ^ the result's sign.
-  w.get(X).get(Y).op(Op.i32Shl).set(R);
-  w.get(X).i32(32).get(Y).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).tee(V);
-  w.get(R).i32(31).op(Op.i32ShrU).get(V).op(Op.i32Xor).i32(11).op(Op.i32Shl).op(Op.i32Or).set(V);
-  w.br('shifted');
-  w.end();
-  // SHR: OF the operand's sign.
-  w.get(X).get(Y).op(Op.i32ShrU).set(R);
-  w.get(X).get(Y).i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And);
-  w.get(X).i32(31).op(Op.i32ShrU).i32(11).op(Op.i32Shl).op(Op.i32Or).set(V);
-  w.br('shifted');
-  w.end();
-  // SAR: OF 0.
-  w.get(X).get(Y).op(Op.i32ShrS).set(R);
-  w.get(X).get(Y).i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And).set(V);
-  w.end();
-  w.get(FL).i32(~FLAGS_STATUS).op(Op.i32And).get(V).op(Op.i32Or).set(FL);
-  w.i32(LazyOp.LOGIC)
-    .set(LOP)
-    .get(R)
-    .set(LR)
-    .i32(-1)
-    .set(LW)
-    .i32(FLAG_ZF | FLAG_SF | FLAG_PF)
-    .set(LM);
+  writeShift(w);
+  setResultFlags(w);
   storeReg(w, l, OPS_RM_SHIFT, () => w.get(R));
 };
 CASES[Fast.JCC] = (w) => {
@@ -745,7 +758,7 @@ CASES[Fast.ALU_M8_IMM] = (w) => {
 /**
  * Forms with no inline path in the JS runner (Fast.NONE) that the runner still runs itself, by their record
  * kind (decoded-handlers.ts's handlers of the same names, whose semantics they follow): other widths of the
- * ALU, TEST and MOV forms, INC/DEC/NEG/NOT r/m, XCHG, IMUL, MOVZX/MOVSX from registers, CMOVcc, SETcc, indirect
+ * ALU, TEST and MOV forms, INC/DEC/NEG/NOT r/m, XCHG, IMUL, 32-bit MUL/DIV and shifts by CL, MOVZX/MOVSX from registers, CMOVcc, SETcc, indirect
  * CALL and JMP, PUSH r/m, LEAVE, CDQ, CLD/STD and NOP. Any other kind leaves the run.
  */
 function writeRecordForms(w: CodeWriter, l: Layout): void {
@@ -874,16 +887,98 @@ function imulRecord(w: CodeWriter, l: Layout, first: () => void, second: () => v
     .i32(FLAG_CF | FLAG_OF)
     .op(Op.i32Mul)
     .set(V);
-  w.get(FL).i32(~FLAGS_STATUS).op(Op.i32And).get(V).op(Op.i32Or).set(FL);
-  w.i32(LazyOp.LOGIC)
-    .set(LOP)
-    .get(R)
-    .set(LR)
-    .i32(-1)
-    .set(LW)
-    .i32(FLAG_ZF | FLAG_SF | FLAG_PF)
-    .set(LM);
+  setResultFlags(w);
   storeReg(w, l, OPS_REG_SHIFT, () => w.get(R));
+}
+
+/**
+ * 32-bit MUL, IMUL, DIV and IDIV of EDX:EAX by the r/m operand (F7 /4../7), as muldiv.ts: products set CF = OF
+ * when the high half is significant, divisions leave the flags; a division that would raise #DE (a zero
+ * divisor, a quotient that does not fit) leaves the run, as do IDIV by -1 and the other widths.
+ */
+function writeMulDiv(w: CodeWriter, l: Layout): void {
+  const eax = () => w.i32(0).mem(Op.i32Load, l.regs + EAX * 4);
+  const edx = () => w.i32(0).mem(Op.i32Load, l.regs + EDX * 4);
+  /** Stores the i64 on the stack's low half in EAX and high half in EDX (uses PRODUCT). */
+  const storeEdxEax = () => {
+    w.set(PRODUCT);
+    w.i32(0)
+      .get(PRODUCT)
+      .op(Op.i32WrapI64)
+      .mem(Op.i32Store, l.regs + EAX * 4);
+    w.i32(0)
+      .get(PRODUCT)
+      .i64(32)
+      .op(Op.i64ShrU)
+      .op(Op.i32WrapI64)
+      .mem(Op.i32Store, l.regs + EDX * 4);
+  };
+  /** Pushes EDX:EAX as an i64. */
+  const dividend = () => {
+    edx();
+    w.op(Op.i64ExtendI32U).i64(32).op(Op.i64Shl);
+    eax();
+    w.op(Op.i64ExtendI32U).op(Op.i64Or);
+  };
+  w.get(WC).brIf('exit');
+  rmOperand(w, l, () => w.i32(0));
+  w.get(RM).mem(Op.i32Load).set(X);
+  w.begin(Op.block, 'done');
+  w.begin(Op.block, 'idiv').begin(Op.block, 'div').begin(Op.block, 'imul').begin(Op.block, 'mul');
+  field(w, OPS_REG_SHIFT, 7).brTable(['exit', 'exit', 'exit', 'exit', 'mul', 'imul', 'div', 'idiv'], 'exit');
+  w.end();
+  eax();
+  w.op(Op.i64ExtendI32U).get(X).op(Op.i64ExtendI32U).op(Op.i64Mul);
+  storeEdxEax();
+  // CF = OF: the high half is not 0.
+  w.get(PRODUCT).op(Op.i32WrapI64).set(R);
+  w.get(PRODUCT).i64(32).op(Op.i64ShrU).op(Op.i64Eqz).op(Op.i32Eqz);
+  w.i32(FLAG_CF | FLAG_OF)
+    .op(Op.i32Mul)
+    .set(V);
+  setResultFlags(w);
+  w.br('done');
+  w.end();
+  eax();
+  w.op(Op.i64ExtendI32S).get(X).op(Op.i64ExtendI32S).op(Op.i64Mul);
+  storeEdxEax();
+  // CF = OF: the product is not the low half sign-extended.
+  w.get(PRODUCT).op(Op.i32WrapI64).set(R);
+  w.get(PRODUCT)
+    .get(R)
+    .op(Op.i64ExtendI32S)
+    .op(Op.i64Ne)
+    .i32(FLAG_CF | FLAG_OF)
+    .op(Op.i32Mul)
+    .set(V);
+  setResultFlags(w);
+  w.br('done');
+  w.end();
+  // DIV: #DE unless EDX < the divisor (which also makes it non-zero).
+  edx();
+  w.get(X).op(Op.i32GeU).brIf('exit');
+  dividend();
+  w.get(X).op(Op.i64ExtendI32U).op(Op.i64DivU);
+  dividend();
+  w.get(X).op(Op.i64ExtendI32U).op(Op.i64RemU).i64(32).op(Op.i64Shl).op(Op.i64Or);
+  storeEdxEax();
+  w.br('done');
+  w.end();
+  // IDIV: the quotient (toward zero) must fit in 32 bits; the remainder has the dividend's sign.
+  w.get(X).op(Op.i32Eqz).get(X).i32(-1).op(Op.i32Eq).op(Op.i32Or).brIf('exit');
+  dividend();
+  w.get(X).op(Op.i64ExtendI32S).op(Op.i64DivS).tee(PRODUCT);
+  w.get(PRODUCT).op(Op.i32WrapI64).op(Op.i64ExtendI32S).op(Op.i64Ne).brIf('exit');
+  w.get(PRODUCT).op(Op.i32WrapI64).set(R);
+  dividend();
+  w.get(X).op(Op.i64ExtendI32S).op(Op.i64RemS).op(Op.i32WrapI64).set(Y);
+  w.i32(0)
+    .get(R)
+    .mem(Op.i32Store, l.regs + EAX * 4);
+  w.i32(0)
+    .get(Y)
+    .mem(Op.i32Store, l.regs + EDX * 4);
+  w.end();
 }
 
 const RECORD_FORMS = new Map<number, Case>([
@@ -1179,6 +1274,26 @@ const RECORD_FORMS = new Map<number, Case>([
         () => word(w, W_IMM),
       ),
   ],
+  [
+    Kind.shiftByCl,
+    (w, l) => {
+      // 32-bit SHL/SHR/SAR by CL (a count of 0 changes nothing); other widths and rotates go to the record.
+      w.get(WC).brIf('exit');
+      rmOperand(w, l, () => w.i32(1));
+      w.i32(0)
+        .mem(Op.i32Load, l.regs + ECX * 4)
+        .i32(0x1f)
+        .op(Op.i32And)
+        .tee(Y)
+        .op(Op.i32Eqz)
+        .brIf('kinds');
+      w.get(RM).mem(Op.i32Load).set(X);
+      writeShift(w);
+      setResultFlags(w);
+      w.get(RM).get(R).mem(Op.i32Store);
+    },
+  ],
+  [Kind.mulDiv, (w, l) => writeMulDiv(w, l)],
   [Kind.cld, (w) => w.get(FL).i32(~FLAG_DF).op(Op.i32And).set(FL)],
   [Kind.std, (w) => w.get(FL).i32(FLAG_DF).op(Op.i32Or).set(FL)],
 ]);
