@@ -879,7 +879,14 @@ function imulRecord(w: CodeWriter, l: Layout, first: () => void, second: () => v
   first();
   w.op(Op.i64ExtendI32S);
   second();
-  w.op(Op.i64ExtendI32S).op(Op.i64Mul).tee(PRODUCT).op(Op.i32WrapI64).set(R);
+  w.op(Op.i64ExtendI32S).op(Op.i64Mul).set(PRODUCT);
+  signedProductFlags(w);
+  storeReg(w, l, OPS_REG_SHIFT, () => w.get(R));
+}
+
+/** R = the low half of the signed product in PRODUCT, CF = OF = the product does not fit in it. */
+function signedProductFlags(w: CodeWriter): void {
+  w.get(PRODUCT).op(Op.i32WrapI64).set(R);
   w.get(PRODUCT)
     .get(R)
     .op(Op.i64ExtendI32S)
@@ -888,7 +895,6 @@ function imulRecord(w: CodeWriter, l: Layout, first: () => void, second: () => v
     .op(Op.i32Mul)
     .set(V);
   setResultFlags(w);
-  storeReg(w, l, OPS_REG_SHIFT, () => w.get(R));
 }
 
 /**
@@ -942,16 +948,7 @@ function writeMulDiv(w: CodeWriter, l: Layout): void {
   eax();
   w.op(Op.i64ExtendI32S).get(X).op(Op.i64ExtendI32S).op(Op.i64Mul);
   storeEdxEax();
-  // CF = OF: the product is not the low half sign-extended.
-  w.get(PRODUCT).op(Op.i32WrapI64).set(R);
-  w.get(PRODUCT)
-    .get(R)
-    .op(Op.i64ExtendI32S)
-    .op(Op.i64Ne)
-    .i32(FLAG_CF | FLAG_OF)
-    .op(Op.i32Mul)
-    .set(V);
-  setResultFlags(w);
+  signedProductFlags(w);
   w.br('done');
   w.end();
   // DIV: #DE unless EDX < the divisor (which also makes it non-zero).
