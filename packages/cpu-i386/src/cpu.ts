@@ -125,7 +125,7 @@ export class I386Cpu implements Cpu {
   ) {
     const c = new CpuCore(memory, GDT_ENTRIES);
     this.core = c;
-    this.decodedRunner = WasmDecodedRunner.create(memory, jitThreshold);
+    this.decodedRunner = decodeBlocks ? WasmDecodedRunner.create(memory, jitThreshold) : null;
     this.decodedCode = new DecodedCodeStore(this.decodedRunner?.words ?? null);
     this.wasm = compiler === 'wasm' ? WasmBackend.create(c, memory) : null;
     this.cache = jitThreshold > 0 || decodeBlocks ? new CodeCache(c.mmu, c) : null;

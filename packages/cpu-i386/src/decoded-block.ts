@@ -27,6 +27,9 @@
  *   in a field made every instruction a megamorphic call.
  * - Blocks are cached per physical frame by the code cache, which watches stores to their frames: a store to
  *   one sets `smcPending`, and the runner leaves the block after that instruction.
+ * - When RAM is a WebAssembly memory, blocks pack their words into the arch area instead and
+ *   wasm/decoded-runner.ts runs them, the inline forms and more, block to block; `runPackedRecord` runs what
+ *   it declines. `runDecoded` runs the rest (no WebAssembly memory, or its arena full).
  */
 import { ALU_CMP, alu, incDec, shiftRotate } from './alu.js';
 import { ESP, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './constants.js';
