@@ -848,6 +848,15 @@ function storeWidth(w: CodeWriter, address: () => void, value: () => void): void
   w.get(T).get(V).mem(Op.i32Store).end().end();
 }
 
+/** Stores R in the r/m operand at RM, at the record's width. */
+function storeResult(w: CodeWriter): void {
+  storeWidth(
+    w,
+    () => w.get(RM),
+    () => w.get(R),
+  );
+}
+
 const notCmp = (w: CodeWriter) => () => field(w, OPS_SUB_SHIFT, 0xf).i32(ALU_CMP).op(Op.i32Ne);
 
 /** An ALU operation of the record's width: X from `first`, Y from `second`, the result to `dest` unless CMP. */
@@ -1195,11 +1204,7 @@ const RECORD_FORMS = new Map<number, Case>([
       setLazy(w, () => w.get(M));
       w.get(FL).i32(~FLAG_CF).op(Op.i32And).get(V).op(Op.i32Or).set(FL);
       w.i32(FLAGS_STATUS & ~FLAG_CF).set(LM);
-      storeWidth(
-        w,
-        () => w.get(RM),
-        () => w.get(R),
-      );
+      storeResult(w);
     },
   ],
   [
@@ -1212,11 +1217,7 @@ const RECORD_FORMS = new Map<number, Case>([
       w.i32(0).get(Y).op(Op.i32Sub).get(M).op(Op.i32And).set(R);
       w.i32(LazyOp.SUB).set(LOP);
       setLazy(w, () => w.get(M));
-      storeWidth(
-        w,
-        () => w.get(RM),
-        () => w.get(R),
-      );
+      storeResult(w);
     },
   ],
   [
