@@ -278,6 +278,14 @@ export class CodeWriter {
     return this;
   }
 
+  /** Opens a block, loop or if that leaves one value of type `valueType` (I32, I64, F64). */
+  beginValue(code: number, name: string, valueType: number): this {
+    this.bytes.push(code);
+    this.bytes.push(valueType);
+    this.open.push(name);
+    return this;
+  }
+
   /** Opens a block, loop or if with the signature of function type `typeIndex` (a multi-value result). */
   beginTyped(code: number, name: string, typeIndex: number): this {
     this.bytes.push(code);

@@ -791,7 +791,42 @@ class WasmRegionWriter {
       if (negate) w.op(Op.i32Eqz);
       return;
     }
-    // Nothing pending: EFLAGS is `fl` as it is.
+    if (this.pendingKind === UNKNOWN_KIND && this.orderAfterLabel(base)) {
+      if (negate) w.op(Op.i32Eqz);
+      return;
+    }
+    this.conditionFromFlags(base);
+    if (negate) w.op(Op.i32Eqz);
+  }
+
+  /**
+   * Pushes the even order condition `base` (B, BE, L, LE) where the kind pending is known only at run time (a
+   * Jcc on a label of its own, right after its CMP): straight from the operands when a SUB or logic
+   * operation is pending, as `fused` does, else from EFLAGS. Calling `eflags` there made V8 keep every
+   * live register in a stack slot around the call, on the path of the loop. False for other conditions.
+   */
+  private orderAfterLabel(base: number): boolean {
+    const saved = this.producer;
+    if (base !== 2 && base !== 6 && base !== 12 && base !== 14) return false;
+    const w = this.w;
+    const ifKind = (kind: number) => w.get(FK).i32(kind).op(Op.i32Eq).beginValue(Op.if, 'if', I32);
+    ifKind(K_SUB);
+    this.producer = 'sub';
+    this.fused(base);
+    w.else();
+    ifKind(K_LOGIC);
+    this.producer = 'logic';
+    this.fused(base);
+    w.else();
+    this.conditionFromFlags(base);
+    w.end().end();
+    this.producer = saved;
+    return true;
+  }
+
+  /** Pushes the even condition `base` from EFLAGS: `fl` when nothing is pending, else computed. */
+  private conditionFromFlags(base: number): void {
+    const w = this.w;
     if (this.pendingKind === 0) w.get(FL);
     else this.flagsValue();
     w.set(W);
@@ -804,7 +839,6 @@ class WasmRegionWriter {
       this.lessFromFlags();
       if (base === 14) w.get(W).i32(0x40).op(Op.i32And).i32(0).op(Op.i32Ne).op(Op.i32Or);
     }
-    if (negate) w.op(Op.i32Eqz);
   }
 
   /** Pushes CF of a pending ADD (the result below an operand), SUB (a below b) or logic operation (0). */

@@ -247,6 +247,54 @@ again:
     hlt
 `;
 
+/**
+ * Conditional jumps that are labels of their own: each is reached both right after its producer and from a
+ * second producer elsewhere, so where it is written the kind of the pending flags is known only at run time
+ * (a SUB, a logic operation, an ADD or a DEC). Every order condition and its negation; ESI collects the
+ * outcomes bit by bit and each pass stores it. About one pass in four compares equal operands.
+ */
+function labelledConditions(pairs: readonly (readonly [string, string])[]): string {
+  const blocks: string[] = [];
+  const seconds: string[] = [];
+  const conditions = ['b', 'nb', 'be', 'nbe', 'l', 'nl', 'le', 'nle'];
+  pairs.forEach(([first, second], p) => {
+    conditions.forEach((cc, c) => {
+      const n = p * conditions.length + c;
+      blocks.push(`
+    add esi, esi
+    test ecx, ${1 << (n % 3)}
+    jnz second${n}
+    ${first}
+jcc${n}:
+    j${cc} skip${n}
+    inc esi
+skip${n}:`);
+      seconds.push(`
+second${n}:
+    ${second}
+    jmp jcc${n}`);
+    });
+  });
+  return `
+    xor esi, esi
+    mov ecx, 40
+again:
+    mov eax, [edi + ecx * 4]
+    mov edx, [edi + ecx * 4 + 0x40]
+    mov ebx, [edi + ecx * 8 + 0x100]
+    test ecx, 3
+    jnz unequal
+    mov edx, eax
+unequal:${blocks.join('')}
+    mov [edi + ecx * 4 + 0x800], esi
+    dec ecx
+    jnz again
+    mov eax, [edi + 0x3ffe]         # #PF: the end
+    hlt
+${seconds.join('')}
+`;
+}
+
 const interpreter = () => new GuestMachine(8 << 20, 0, false);
 
 /** Where NEW_PAGE_EACH_PASS stores: PASSES pages, none touched before its pass. */
@@ -363,6 +411,21 @@ function sameWithoutSteps(source: string): Outcome {
 describe('WebAssembly region templates', () => {
   it('run word forms, XCHG, LEAVE, CMPXCHG, BT and BSF/BSR as the interpreter does, without step', () => {
     expect(sameWithoutSteps(TEMPLATE_FORMS).cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
+  });
+
+  it('take conditional jumps reached from two producers as the interpreter does', () => {
+    sameWithoutSteps(
+      labelledConditions([
+        ['cmp eax, edx', 'test eax, edx'],
+        ['cmp dl, al', 'and ebx, eax'],
+      ]),
+    );
+    sameWithoutSteps(
+      labelledConditions([
+        ['sub ebx, eax', 'add ebx, edx'],
+        ['cmp eax, ebx', 'dec ebx'],
+      ]),
+    );
   });
 
   it('run REP MOVS/STOS of bytes and dwords in their common case without step, as the interpreter does', () => {
