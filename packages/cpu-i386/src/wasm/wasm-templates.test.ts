@@ -326,16 +326,47 @@ again:
 `;
 
 /**
- * Runs NEW_PAGE_EACH_PASS in runs of 97 instructions, the host flushing the TLB between runs (as a context
+ * The same with flags live across each miss: a carry and a comparison made before the access are read after
+ * it, and a DEC's kept carry meets a miss between its producer and its reader. The region leaves with them
+ * pending there, while it may leave the others (dead: overwritten before read) with nothing pending.
+ */
+const FLAGS_ACROSS_MISSES = `
+    mov esi, ${FRESH_PAGES}
+    mov ecx, ${PASSES}
+again:
+    lea eax, [ecx * 4 + 0x55]
+    add ebx, eax
+    mov edx, [esi + 0x7f0]
+    adc edx, ecx
+    cmp edx, ebx
+    mov [esi + 0x7f4], edx
+    jb below
+    add edi, 3
+below:
+    sub eax, edx
+    dec edi
+    add dword ptr [esi + 0x7f8], ecx
+    adc edi, 5
+    add esi, 0x1000
+    dec ecx
+    jnz again
+    int 0x80
+`;
+
+/**
+ * Runs \`source\` (NEW_PAGE_EACH_PASS by default) in runs of 97 instructions, the host flushing the TLB between runs (as a context
  * switch does) so even the code's and stack's pages miss; returns registers, the instruction count and the
  * pages' bytes, and the CPU's counters.
  */
-function touchFreshPages(m: GuestMachine): {
+function touchFreshPages(
+  m: GuestMachine,
+  source = NEW_PAGE_EACH_PASS,
+): {
   state: number[];
   stats: ReturnType<GuestMachine['cpu']['stats']>;
 } {
   m.map(TEST_CODE);
-  m.write(TEST_CODE, assemble(NEW_PAGE_EACH_PASS).code);
+  m.write(TEST_CODE, assemble(source).code);
   m.map(TEST_STACK_TOP & ~0xfff);
   for (let page = 0; page < PASSES; page++) {
     m.map(FRESH_PAGES + page * 0x1000);
@@ -451,6 +482,13 @@ describe('WebAssembly region templates', () => {
     expect(compiled.state).toEqual(interpreted.state);
     // Every pass missed, yet regions ran the six instructions before the miss in most passes.
     expect(compiled.stats.compiledInsns).toBeGreaterThan(((interpreted.state[6] as number) * 6) / 13 / 2);
+    expect(compiled.stats.regionCalls).toBeGreaterThan(PASSES / 2);
+  });
+
+  it('keep the flags an instruction after a TLB miss reads, leaving for the miss', () => {
+    const interpreted = touchFreshPages(interpreter(), FLAGS_ACROSS_MISSES);
+    const compiled = touchFreshPages(new GuestMachine(8 << 20, 2, true, 'wasm'), FLAGS_ACROSS_MISSES);
+    expect(compiled.state).toEqual(interpreted.state);
     expect(compiled.stats.regionCalls).toBeGreaterThan(PASSES / 2);
   });
 
