@@ -185,6 +185,11 @@ interface Pass {
   readonly targets: Set<number>;
   readonly callReturns: Set<number>;
   readonly labelEips: number[];
+  /**
+   * The labels a goto from their own code goes back to (an inner loop): their code sits in a `loop`; the
+   * others' in a `block`, which V8 compiles without a loop's stack check and phis.
+   */
+  readonly loopLabels: ReadonlySet<number>;
   /** Whether the region runs x87 instructions itself (its function then has the x87 stack's locals). */
   readonly x87: boolean;
 }
@@ -196,6 +201,10 @@ class WasmRegionWriter {
   readonly retiredBefore: number[] = [];
   readonly targets = new Set<number>();
   readonly callReturns = new Set<number>();
+  /** The gotos written: the index of the instruction they leave from, and the target. */
+  readonly gotos: [number, number][] = [];
+  /** Whether the last label placed opened a `loop` (see Pass.loopLabels). */
+  private lastLabelLoops = false;
   readonly labelEips: number[] = [];
   private readonly pending: number[] = [];
   private readonly written = new Map<number, number>();
@@ -351,7 +360,7 @@ class WasmRegionWriter {
       const start = this.pos;
       const eip = this.nextEip;
       if (this.written.has(eip)) {
-        this.goto(eip, this.since);
+        this.goto(eip, this.since, this.k - 1);
         return;
       }
       if (this.k >= MAX_REGION_INSNS || this.pos > 4096 - PAGE_TAIL_BYTES) {
@@ -400,7 +409,8 @@ class WasmRegionWriter {
     if (this.plan !== null) {
       if (this.plan.labelEips[label] !== eip) throw new Error('wasm region: labels differ between passes');
       if (label > 0) w.end();
-      w.end().begin(Op.loop, `label${label}`);
+      this.lastLabelLoops = this.plan.loopLabels.has(eip);
+      w.end().begin(this.lastLabelLoops ? Op.loop : Op.block, `label${label}`);
     }
     this.since = 0;
     this.producer = null;
@@ -452,7 +462,8 @@ class WasmRegionWriter {
    * is checked first, so a loop leaves when the budget runs out, and the loop at the top dispatches, unless
    * the target is the last label placed, whose own loop is still open: every cycle has a backward goto.
    */
-  private goto(target: number, retired: number): void {
+  private goto(target: number, retired: number, from = this.k): void {
+    this.gotos.push([from, target]);
     if (this.inPage(target)) this.targets.add(target);
     const label = this.labelOf(target);
     if (label < 0) {
@@ -471,7 +482,7 @@ class WasmRegionWriter {
       return;
     }
     this.budgetCheck(target);
-    if (label === this.labelEips.length - 1) this.w.br(`label${label}`);
+    if (label === this.labelEips.length - 1 && this.lastLabelLoops) this.w.br(`label${label}`);
     else this.w.i32(label).set(BI).br('top');
   }
 
@@ -2169,6 +2180,18 @@ class WasmRegionWriter {
   }
 }
 
+/** The labels of `plan` that a goto from their own code (up to the next label) targets. */
+function innerLoops(plan: Pass, gotos: readonly [number, number][]): Set<number> {
+  const labelOf = new Int32Array(plan.eips.length);
+  let label = -1;
+  const labels = new Set(plan.labelEips);
+  plan.eips.forEach((eip, i) => {
+    if (labels.has(eip)) label = eip;
+    labelOf[i] = label;
+  });
+  return new Set(gotos.filter(([from, target]) => labelOf[from] === target).map(([, target]) => target));
+}
+
 const RUN_TYPE = { params: [I32, I32], results: [I32] };
 /** The host call's type, first in a region's type section (a `call_indirect` names its type by index). */
 const T_STEP = 0;
@@ -2226,7 +2249,7 @@ export function compileWasmRegion(
   if (survey.x87Escapes > 0) return PREFER_JS;
   const labels = new Set([src.lin, ...survey.targets, ...entries(survey.eips)]);
   const written = WasmRegionWriter.regs(survey.w.writesMask);
-  const plan: Pass = {
+  let plan: Pass = {
     // A register written on one path and not another must still hold its value on the way out.
     regsUsed: WasmRegionWriter.regs(survey.w.readsMask) | written,
     regsWritten: written,
@@ -2235,8 +2258,10 @@ export function compileWasmRegion(
     targets: survey.targets,
     callReturns: survey.callReturns,
     labelEips: survey.eips.filter((eip) => labels.has(eip)),
+    loopLabels: new Set(),
     x87: survey.x87Planned > 0,
   };
+  plan = { ...plan, loopLabels: innerLoops(plan, survey.gotos) };
   // Only labels at instructions the first pass wrote: the case blocks are opened before the code.
   const writer = new WasmRegionWriter(src, new Set(plan.labelEips), plan);
   const count = writer.write();
