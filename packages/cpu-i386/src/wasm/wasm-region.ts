@@ -76,6 +76,7 @@ import {
   K_SUB,
 } from './lazy-flags.js';
 import { SLOT_STEP, STEP_TYPE } from './region-chain.js';
+import { RegionScopes, ROOT_SCOPE } from './region-scopes.js';
 import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 import {
   X87_I32_LOCALS,
@@ -190,6 +191,8 @@ interface Pass {
    * others' in a `block`, which V8 compiles without a loop's stack check and phis.
    */
   readonly loopLabels: ReadonlySet<number>;
+  /** The loops over runs of labels (region-scopes.ts). */
+  readonly scopes: RegionScopes;
   /** Whether the region runs x87 instructions itself (its function then has the x87 stack's locals). */
   readonly x87: boolean;
 }
@@ -272,9 +275,10 @@ class WasmRegionWriter {
     // The first pass writes code too (then drops it), so its branches need the same constructs to name.
     w.begin(Op.block, 'exit').begin(Op.loop, 'top');
     if (this.plan !== null) {
-      for (let i = plannedLabels.length - 1; i >= 0; i--) w.begin(Op.block, `case${i}`);
+      const scopes = this.plan.scopes;
+      for (const item of scopes.items(ROOT_SCOPE).reverse()) w.begin(Op.block, `case${item}`);
       w.get(BI).brTable(
-        plannedLabels.map((_, i) => `case${i}`),
+        plannedLabels.map((_, i) => `case${scopes.itemOf(ROOT_SCOPE, i)}`),
         'exit',
       );
     }
@@ -289,7 +293,10 @@ class WasmRegionWriter {
       this.x87Stack.forget(); // reached only through a branch
       this.writeRun();
     }
-    if (this.plan !== null) w.end();
+    if (this.plan !== null) {
+      w.end();
+      for (const _ of this.plan.scopes.endingAt(plannedLabels.length - 1)) w.end();
+    }
     w.op(Op.unreachable).end().end();
     if (this.plan !== null) {
       if (this.labelEips.length !== plannedLabels.length)
@@ -408,9 +415,17 @@ class WasmRegionWriter {
     this.labelEips.push(eip);
     if (this.plan !== null) {
       if (this.plan.labelEips[label] !== eip) throw new Error('wasm region: labels differ between passes');
-      if (label > 0) w.end();
+      const scopes = this.plan.scopes;
+      if (label > 0) {
+        // Falling into a scope's first label goes through its dispatch, which must find the label there.
+        if (scopes.starts(label)) w.i32(label).set(BI);
+        w.end();
+        for (const _ of scopes.endingAt(label - 1)) w.end();
+      }
+      w.end();
+      if (scopes.starts(label)) this.openScope(label);
       this.lastLabelLoops = this.plan.loopLabels.has(eip);
-      w.end().begin(this.lastLabelLoops ? Op.loop : Op.block, `label${label}`);
+      w.begin(this.lastLabelLoops ? Op.loop : Op.block, `label${label}`);
     }
     this.since = 0;
     this.producer = null;
@@ -474,16 +489,50 @@ class WasmRegionWriter {
     this.gotoLabel(target, label);
   }
 
-  /** Goes to `target`, at `label` of the region, its segment's instructions counted already (see `goto`). */
+  /**
+   * Opens the loop of the scope that starts at `label` (region-scopes.ts): the case blocks of its items, and
+   * its dispatch, which goes on at `label` when BI names it and through a `br_table` otherwise.
+   */
+  private openScope(label: number): void {
+    const w = this.w;
+    const scopes = (this.plan as Pass).scopes;
+    w.begin(Op.loop, `scope${label}`);
+    for (const item of scopes.items(label).slice(1).reverse()) w.begin(Op.block, `case${item}`);
+    w.begin(Op.block, 'head');
+    w.get(BI).i32(label).op(Op.i32Eq).brIf('head');
+    w.get(BI)
+      .i32(label + 1)
+      .op(Op.i32Sub)
+      .brTable(
+        scopes.inner(label).map((inner) => `case${scopes.itemOf(label, inner)}`),
+        'exit',
+      );
+    w.end();
+  }
+
+  /**
+   * Goes to `target`, at `label` of the region, its segment's instructions counted already (see `goto`).
+   * Forwards it leaves the case block of the label's item in the innermost scope holding both ends (naming
+   * the label in BI when the item is a scope, for its dispatch); backwards it goes to that scope's loop.
+   */
   private gotoLabel(target: number, label: number): void {
+    const w = this.w;
+    const scopes = (this.plan as Pass).scopes;
+    const current = this.labelEips.length - 1;
     this.x87Stack.toLabel();
-    if (label >= this.labelEips.length) {
-      this.w.br(`case${label}`);
+    const common = scopes.common(current, label);
+    if (label > current) {
+      const item = scopes.itemOf(common, label);
+      if (scopes.starts(item)) w.i32(label).set(BI);
+      w.br(`case${item}`);
       return;
     }
     this.budgetCheck(target);
-    if (label === this.labelEips.length - 1 && this.lastLabelLoops) this.w.br(`label${label}`);
-    else this.w.i32(label).set(BI).br('top');
+    if (label === current && this.lastLabelLoops) w.br(`label${label}`);
+    else
+      w.i32(label)
+        .set(BI)
+        .br(common === ROOT_SCOPE ? 'top' : `scope${common}`);
   }
 
   /** Leaves at `target` when fewer than the region's length of instructions are left in the budget. */
@@ -2180,16 +2229,31 @@ class WasmRegionWriter {
   }
 }
 
-/** The labels of `plan` that a goto from their own code (up to the next label) targets. */
-function innerLoops(plan: Pass, gotos: readonly [number, number][]): Set<number> {
-  const labelOf = new Int32Array(plan.eips.length);
-  let label = -1;
-  const labels = new Set(plan.labelEips);
+/**
+ * The loops of `plan` from the first pass's gotos: the labels a goto from their own code (up to the next
+ * label) goes back to, and the scopes of labels a goto from a later label's code goes back to the first of.
+ */
+function regionLoops(
+  plan: Pass,
+  gotos: readonly [number, number][],
+): { loopLabels: Set<number>; scopes: RegionScopes } {
+  const labelAt = new Map(plan.labelEips.map((eip, i) => [eip, i]));
+  const segmentOf = new Int32Array(plan.eips.length);
+  let segment = -1;
   plan.eips.forEach((eip, i) => {
-    if (labels.has(eip)) label = eip;
-    labelOf[i] = label;
+    segment = labelAt.get(eip) ?? segment;
+    segmentOf[i] = segment;
   });
-  return new Set(gotos.filter(([from, target]) => labelOf[from] === target).map(([, target]) => target));
+  const loopLabels = new Set<number>();
+  const backGotos: [number, number][] = [];
+  for (const [from, target] of gotos) {
+    const to = labelAt.get(target);
+    const source = segmentOf[from];
+    if (to === undefined || source === undefined || source < 0) continue;
+    if (to === source) loopLabels.add(target);
+    else if (to < source) backGotos.push([source, to]);
+  }
+  return { loopLabels, scopes: new RegionScopes(plan.labelEips.length, backGotos) };
 }
 
 const RUN_TYPE = { params: [I32, I32], results: [I32] };
@@ -2259,9 +2323,10 @@ export function compileWasmRegion(
     callReturns: survey.callReturns,
     labelEips: survey.eips.filter((eip) => labels.has(eip)),
     loopLabels: new Set(),
+    scopes: new RegionScopes(0, []),
     x87: survey.x87Planned > 0,
   };
-  plan = { ...plan, loopLabels: innerLoops(plan, survey.gotos) };
+  plan = { ...plan, ...regionLoops(plan, survey.gotos) };
   // Only labels at instructions the first pass wrote: the case blocks are opened before the code.
   const writer = new WasmRegionWriter(src, new Set(plan.labelEips), plan);
   const count = writer.write();

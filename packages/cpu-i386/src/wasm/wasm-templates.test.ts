@@ -295,6 +295,54 @@ ${seconds.join('')}
 `;
 }
 
+/**
+ * Loops in loops (region-scopes.ts): an outer loop holding a middle one that holds a self-loop, gotos back
+ * to each loop's first label and to a label inside a loop, and gotos forward into the middle of a loop from
+ * outside it. Runs of 997 instructions enter the regions at labels all over.
+ */
+const NESTED_LOOPS = `
+    mov ecx, 24
+outer:
+    mov edx, ecx
+    and edx, 7
+    inc edx
+    test ecx, 4
+    jnz tail                        # forward into the middle loop
+middle:
+    lea eax, [edx + ecx]
+    test eax, 1
+    jz skip
+    add [edi + 0x100], eax
+inner:
+    add ebx, edx
+    sub eax, 3
+    jg inner
+    test edx, 2
+    jnz tail
+skip:
+    xor ebx, 0x55
+tail:
+    lea ebx, [ebx + ebx * 2 + 1]
+    mov [edi + ecx * 4 + 0x200], ebx
+    dec edx
+    jz done
+    test edx, 1
+    jnz middle                      # back to the middle loop's first label
+    test ebx, 2
+    jnz skip                        # back to a label inside it
+    jmp middle
+done:
+    add esi, ebx
+    test esi, 0x10
+    jz again
+    add esi, 7
+again:
+    dec ecx
+    jnz outer
+    mov eax, [edi + 0x3ffe]         # #PF: the end
+    hlt
+`;
+
 const interpreter = () => new GuestMachine(8 << 20, 0, false);
 
 /** Where NEW_PAGE_EACH_PASS stores: PASSES pages, none touched before its pass. */
@@ -442,6 +490,10 @@ function sameWithoutSteps(source: string): Outcome {
 describe('WebAssembly region templates', () => {
   it('run word forms, XCHG, LEAVE, CMPXCHG, BT and BSF/BSR as the interpreter does, without step', () => {
     expect(sameWithoutSteps(TEMPLATE_FORMS).cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
+  });
+
+  it('run loops in loops, entered anywhere, as the interpreter does', () => {
+    sameWithoutSteps(NESTED_LOOPS);
   });
 
   it('take conditional jumps reached from two producers as the interpreter does', () => {
