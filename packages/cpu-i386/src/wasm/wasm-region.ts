@@ -472,10 +472,9 @@ class WasmRegionWriter {
   }
 
   /**
-   * Goes to `target` after `retired` instructions of this segment. Forwards (a label not placed yet) it
-   * branches out of the label's case block, which ends right before the label's code. Backwards the budget
-   * is checked first, so a loop leaves when the budget runs out, and the loop at the top dispatches, unless
-   * the target is the last label placed, whose own loop is still open: every cycle has a backward goto.
+   * Goes to `target` after `retired` instructions of this segment: to its label (see `gotoLabel`), or out of
+   * the region when it has none. Backwards the budget is checked first, so a loop leaves when the budget
+   * runs out: every cycle has a backward goto.
    */
   private goto(target: number, retired: number, from = this.k): void {
     this.gotos.push([from, target]);
@@ -866,9 +865,9 @@ class WasmRegionWriter {
    * live register in a stack slot around the call, on the path of the loop. False for other conditions.
    */
   private orderAfterLabel(base: number): boolean {
-    const saved = this.producer;
     if (base !== 2 && base !== 6 && base !== 12 && base !== 14) return false;
     const w = this.w;
+    const saved = this.producer;
     const ifKind = (kind: number) => w.get(FK).i32(kind).op(Op.i32Eq).beginValue(Op.if, 'if', I32);
     ifKind(K_SUB);
     this.producer = 'sub';
@@ -2230,17 +2229,19 @@ class WasmRegionWriter {
 }
 
 /**
- * The loops of `plan` from the first pass's gotos: the labels a goto from their own code (up to the next
- * label) goes back to, and the scopes of labels a goto from a later label's code goes back to the first of.
+ * The loops of a region from the first pass's instructions (`eips`, in writing order), labels and gotos: the
+ * labels a goto from their own code (up to the next label) goes back to, and the scopes of labels a goto
+ * from a later label's code goes back to the first of.
  */
 function regionLoops(
-  plan: Pass,
+  eips: readonly number[],
+  labelEips: readonly number[],
   gotos: readonly [number, number][],
 ): { loopLabels: Set<number>; scopes: RegionScopes } {
-  const labelAt = new Map(plan.labelEips.map((eip, i) => [eip, i]));
-  const segmentOf = new Int32Array(plan.eips.length);
+  const labelAt = new Map(labelEips.map((eip, i) => [eip, i]));
+  const segmentOf = new Int32Array(eips.length);
   let segment = -1;
-  plan.eips.forEach((eip, i) => {
+  eips.forEach((eip, i) => {
     segment = labelAt.get(eip) ?? segment;
     segmentOf[i] = segment;
   });
@@ -2253,7 +2254,7 @@ function regionLoops(
     if (to === source) loopLabels.add(target);
     else if (to < source) backGotos.push([source, to]);
   }
-  return { loopLabels, scopes: new RegionScopes(plan.labelEips.length, backGotos) };
+  return { loopLabels, scopes: new RegionScopes(labelEips.length, backGotos) };
 }
 
 const RUN_TYPE = { params: [I32, I32], results: [I32] };
@@ -2313,7 +2314,8 @@ export function compileWasmRegion(
   if (survey.x87Escapes > 0) return PREFER_JS;
   const labels = new Set([src.lin, ...survey.targets, ...entries(survey.eips)]);
   const written = WasmRegionWriter.regs(survey.w.writesMask);
-  let plan: Pass = {
+  const labelEips = survey.eips.filter((eip) => labels.has(eip));
+  const plan: Pass = {
     // A register written on one path and not another must still hold its value on the way out.
     regsUsed: WasmRegionWriter.regs(survey.w.readsMask) | written,
     regsWritten: written,
@@ -2321,12 +2323,10 @@ export function compileWasmRegion(
     retiredBefore: survey.retiredBefore,
     targets: survey.targets,
     callReturns: survey.callReturns,
-    labelEips: survey.eips.filter((eip) => labels.has(eip)),
-    loopLabels: new Set(),
-    scopes: new RegionScopes(0, []),
+    labelEips,
+    ...regionLoops(survey.eips, labelEips, survey.gotos),
     x87: survey.x87Planned > 0,
   };
-  plan = { ...plan, ...regionLoops(plan, survey.gotos) };
   // Only labels at instructions the first pass wrote: the case blocks are opened before the code.
   const writer = new WasmRegionWriter(src, new Set(plan.labelEips), plan);
   const count = writer.write();

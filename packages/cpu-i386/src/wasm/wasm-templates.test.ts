@@ -375,8 +375,8 @@ again:
 
 /**
  * The same with flags live across each miss: a carry and a comparison made before the access are read after
- * it, and a DEC's kept carry meets a miss between its producer and its reader. The region leaves with them
- * pending there, while it may leave the others (dead: overwritten before read) with nothing pending.
+ * it, and a DEC's kept carry meets a miss between its producer and its reader. The region must leave with
+ * them pending there, for the decoded tier to read.
  */
 const FLAGS_ACROSS_MISSES = `
     mov esi, ${FRESH_PAGES}
