@@ -204,7 +204,7 @@ class WasmRegionWriter {
   readonly retiredBefore: number[] = [];
   readonly targets = new Set<number>();
   readonly callReturns = new Set<number>();
-  /** The gotos written: the index of the instruction they leave from, and the target. */
+  /** The first pass's gotos: the index of the instruction they leave from, and the target. */
   readonly gotos: [number, number][] = [];
   /** Whether the last label placed opened a `loop` (see Pass.loopLabels). */
   private lastLabelLoops = false;
@@ -477,7 +477,7 @@ class WasmRegionWriter {
    * runs out: every cycle has a backward goto.
    */
   private goto(target: number, retired: number, from = this.k): void {
-    this.gotos.push([from, target]);
+    if (this.plan === null) this.gotos.push([from, target]);
     if (this.inPage(target)) this.targets.add(target);
     const label = this.labelOf(target);
     if (label < 0) {
