@@ -7,11 +7,19 @@
  */
 import type { Mount } from './mount-table.js';
 
+/** Cached children of a directory on an uncached filesystem before they are checked (see `recheckAt`). */
+export const RECHECK_CHILDREN = 64;
+
 export class Dentry {
   /** Cached subdirectories by name. Written by the path walk (insert) and vfs.ts (rename, rmdir) only. */
   readonly children = new Map<string, Dentry>();
   /** True once the entry was removed (rmdir, rename over it): getcwd answers ENOENT. Written by vfs.ts. */
   deleted = false;
+  /**
+   * How many children may be cached before the path walk asks an uncached filesystem which of them are
+   * gone (path-walk.ts `dropGone`). Written by the path walk.
+   */
+  recheckAt = RECHECK_CHILDREN;
 
   constructor(
     /** The name in the parent directory; '' for a mount's root. Written by vfs.ts on rename. */

@@ -19,7 +19,7 @@ import { EACCES, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, S_IFDIR, S_IFLNK, S_IFMT 
 import { KernelError } from '../kernel-error.js';
 import { type Steps, wait } from '../maybe-sync.js';
 import { type Credentials, MAY_EXEC, mayAccess } from './credentials.js';
-import type { Dentry } from './dentry.js';
+import { type Dentry, RECHECK_CHILDREN } from './dentry.js';
 import { fsError } from './fs-error.js';
 import { NAME_MAX, PATH_MAX } from './limits.js';
 import type { Mount, MountTable } from './mount-table.js';
@@ -169,7 +169,23 @@ export class PathWalk {
       return null;
     }
     if (cache && isDirMode(attr.mode)) cache.storeDir(gen, attr);
-    return yield* this.crossDown(dir.child(name, attr.ino, isDirMode(attr.mode)), attr);
+    const child = dir.child(name, attr.ino, isDirMode(attr.mode));
+    if (!cache && dir.children.size > dir.recheckAt) yield* this.dropGone(dir);
+    return yield* this.crossDown(child, attr);
+  }
+
+  /**
+   * Drops the cached children of `dir` that its filesystem no longer has. A filesystem without a name cache
+   * changes behind the VFS's back (procfs: /proc/<pid> goes with its process), and a name nobody looks up
+   * again was never dropped: the cache grew by a directory with every process. Checked when the cache has
+   * doubled since the last check, so each new directory costs about one lookup more.
+   */
+  private *dropGone(dir: Dentry): Steps<void> {
+    for (const [name, cached] of [...dir.children]) {
+      const attr = yield* wait(dir.mount.fs.lookup(dir.ino, name));
+      if (attr?.ino !== cached.ino) dir.drop(name, true);
+    }
+    dir.recheckAt = Math.max(RECHECK_CHILDREN, 2 * dir.children.size);
   }
 
   /** `lookup`, answered from the mount's name cache when it can be. */

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { AT_SYMLINK_NOFOLLOW, O_RDONLY } from '@kmos/abi-linux';
 import { describe, expect, it } from 'vitest';
 import { ROOT_CREDENTIALS } from './credentials.js';
+import { RECHECK_CHILDREN } from './dentry.js';
 import { formatMounts, Procfs, procDir, procFile, procLink, registerBasicEntries } from './procfs.js';
 import { listDir, readAll } from './testing/dirents.js';
 import { outcome } from './testing/vfs-fixture.js';
@@ -139,7 +140,7 @@ describe('procfs framework', () => {
     expect(await listDir(vfs, ctx, '/proc')).not.toContain('7');
   });
 
-  it('forgets the inode numbers of pids that are gone, so a long run of short processes does not grow it', async () => {
+  it('forgets the inode numbers and directory entries of pids that are gone, so a long run of short processes does not grow them', async () => {
     const { vfs, ctx, proc } = await boot();
     const alive = new Set<number>([1]);
     let current = 1;
@@ -150,6 +151,8 @@ describe('procfs framework', () => {
       entries: (pid) => (alive.has(pid) ? new Map([['exe', procLink(() => `/bin/prog-${pid}`)]]) : null),
     });
     const ino1 = (await vfs.stat(ctx, null, '/proc/1/exe', AT_SYMLINK_NOFOLLOW)).ino;
+    const procRoot = await vfs.chdir(ctx, null, '/proc');
+    const pid1 = procRoot.children.get('1');
     // 20,000 processes, each reading its /proc/self/exe (as glibc's start-up does) and then going away.
     for (let pid = 2; pid < 20_002; pid++) {
       alive.add(pid);
@@ -158,6 +161,9 @@ describe('procfs framework', () => {
       alive.delete(pid);
     }
     expect(proc.numberedPaths).toBeLessThan(3 * 4096);
+    // Nor does the VFS keep a cached directory entry for each (it kept all 20,000), but a live pid's stays.
+    expect(procRoot.children.size).toBeLessThanOrEqual(2 * RECHECK_CHILDREN + 1);
+    expect(procRoot.children.get('1')).toBe(pid1);
     // A live pid keeps its numbers; a pid used again gets new ones.
     expect((await vfs.stat(ctx, null, '/proc/1/exe', AT_SYMLINK_NOFOLLOW)).ino).toBe(ino1);
     alive.add(2);
