@@ -1,7 +1,9 @@
 /**
  * Directory entries as the VFS caches them: a tree of names that gives `..`, getcwd and mount points a stable
  * identity. Only directories are kept in a parent's `children` (so the cache grows with the directories
- * visited, not the files); a lookup always asks the filesystem again and the cache only supplies identity.
+ * visited, not the files; on a filesystem without a name cache, such as procfs, whose directories come and
+ * go behind the VFS's back, the path walk drops the gone ones as the cache grows: see `recheckAt`); a lookup
+ * always asks the filesystem again and the cache only supplies identity.
  * Files get a fresh, uncached Dentry per lookup. Layer: kernel VFS; path-walk.ts creates dentries,
  * vfs.ts moves and kills them on rename/rmdir, mount-table.ts hangs mounts on them.
  */
