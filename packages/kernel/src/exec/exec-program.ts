@@ -224,6 +224,8 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
   }
   void Promise.resolve(prepared.main.file.close());
   setBrkStart(as, pageAlignUp(main.end));
+  as.startCode = main.startCode;
+  as.endCode = main.endCode;
   const top = setupStack(as);
   const stack = buildInitialStack({
     top,

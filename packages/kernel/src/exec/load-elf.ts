@@ -30,6 +30,9 @@ export interface LoadedElf {
   readonly phdr: number;
   /** The end of the highest segment: where the break starts. */
   readonly end: number;
+  /** The lowest start and highest file end of the executable segments (0 and 0 when there are none). */
+  readonly startCode: number;
+  readonly endCode: number;
 }
 
 /** Linux's ELF_ET_DYN_BASE for i386: where a position-independent main program is placed. */
@@ -49,7 +52,13 @@ export function imageSpan(image: ElfImage): { low: number; high: number } {
 /** Maps `image` at `bias` (chosen by the caller for ET_DYN; 0 for ET_EXEC). */
 export function mapElf(as: AddressSpace, image: ElfImage, file: MapFile, bias: number): LoadedElf {
   let end = 0;
+  let startCode = -1;
+  let endCode = 0;
   for (const seg of image.segments) {
+    if (seg.flags & PF_X) {
+      if (startCode < 0 || seg.vaddr + bias < startCode) startCode = seg.vaddr + bias;
+      endCode = Math.max(endCode, seg.vaddr + bias + seg.fileszBytes);
+    }
     const prot = protOf(seg.flags);
     const start = pageAlignDown(seg.vaddr + bias);
     const fileEnd = seg.vaddr + bias + seg.fileszBytes;
@@ -68,7 +77,14 @@ export function mapElf(as: AddressSpace, image: ElfImage, file: MapFile, bias: n
       mmap(as, anonStart, anonEnd - anonStart, prot, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, null, 0);
     end = Math.max(end, memEnd);
   }
-  return { bias, entry: image.entry + bias, phdr: phdrAddress(image, bias), end };
+  return {
+    bias,
+    entry: image.entry + bias,
+    phdr: phdrAddress(image, bias),
+    end,
+    startCode: Math.max(startCode, 0),
+    endCode,
+  };
 }
 
 /** AT_PHDR: from PT_PHDR, else the segment that maps the program headers' file offset. */

@@ -121,6 +121,12 @@ export class AddressSpace {
   /** The break's start (end of the program's data) and current value. Written by exec and brk. */
   startBrk = 0;
   brk = 0;
+  /**
+   * The program's code: from the lowest start to the highest file end of its executable segments, as Linux's
+   * start_code and end_code (/proc/<pid>/stat, statm, status's VmExe). Written by exec.
+   */
+  startCode = 0;
+  endCode = 0;
   /** Frames a batched zap frees after its one TLB flush; empty between zaps (reused, not reallocated). */
   private readonly zapBatch: PhysAddr[] = [];
   /** Present user PTEs (VmRSS). Written only by installPte and the zap paths here. */
@@ -322,6 +328,8 @@ export class AddressSpace {
     const child = AddressSpace.create(this.mm, childNotifier, this.limits);
     child.startBrk = this.startBrk;
     child.brk = this.brk;
+    child.startCode = this.startCode;
+    child.endCode = this.endCode;
     try {
       for (const v of this.vmas.all()) {
         if ((v.flags & VM_DONTCOPY) === 0) this.forkVma(v, child);

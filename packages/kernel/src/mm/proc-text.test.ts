@@ -14,7 +14,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { AddressSpace } from './address-space.js';
 import { brk, mmap, setBrkStart, setupStack } from './mmap.js';
-import { procMaps, procStatusVmLines } from './proc-text.js';
+import { procMaps, procStatm, procStatusVmLines } from './proc-text.js';
 import { ArrayFile } from './testing/file-source.js';
 import { newMm, ptr } from './testing/harness.js';
 import { copyToUser } from './usercopy.js';
@@ -28,7 +28,7 @@ describe('/proc text', () => {
       expect(line.indexOf('/')).toBe(25 + 6 * 8 - 1 + 1);
   });
 
-  it('prints maps lines for a file, the heap, shared anonymous memory and the stack', () => {
+  it('prints maps lines, status Vm lines and statm for a file, the heap, shared anonymous memory and the stack', () => {
     const { mm } = newMm();
     const as = AddressSpace.create(mm);
     const f = new ArrayFile(new Uint8Array(0x3000), '/bin/prog', 5678);
@@ -41,6 +41,9 @@ describe('/proc text', () => {
       { source: f, readable: true, writable: false },
       0x1000,
     );
+    // The program's code, as exec records it: its executable segment's start and file end.
+    as.startCode = 0x08048000;
+    as.endCode = 0x08049800;
     setBrkStart(as, 0x0804b000);
     brk(as, 0x0804d000);
     mmap(as, 0x40000000, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, null, 0);
@@ -63,11 +66,15 @@ describe('/proc text', () => {
         'RssFile:\t       0 kB',
         'VmData:\t       8 kB',
         'VmStk:\t     128 kB',
+        'VmExe:\t       8 kB',
+        'VmLib:\t       0 kB',
         'VmPTE:\t       8 kB',
         'VmSwap:\t       0 kB',
         '',
       ].join('\n'),
     );
+    // In pages: size, resident, shared, text, lib, data (heap and stack), dt.
+    expect(procStatm(as)).toBe('37 2 0 2 0 34 0\n');
     as.destroy();
   });
 });

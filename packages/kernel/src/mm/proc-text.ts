@@ -1,11 +1,11 @@
 /**
- * The text /proc shows of an address space: `/proc/<pid>/maps` lines in Linux's format and the Vm* lines of
- * `/proc/<pid>/status`. Layer: kernel mm; procfs above calls these, reading only the AddressSpace's public
+ * The text /proc shows of an address space: `/proc/<pid>/maps` lines in Linux's format, the Vm* lines of
+ * `/proc/<pid>/status` and `/proc/<pid>/statm`. Layer: kernel mm; procfs above calls these, reading only the AddressSpace's public
  * state (VMAs, page directory, counters).
  */
 import { PAGE_SIZE } from '@kmos/abi-driver';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '@kmos/abi-linux';
-import type { AddressSpace } from './address-space.js';
+import { type AddressSpace, pageAlignDown, pageAlignUp } from './address-space.js';
 import { AnonSharedSource } from './page-cache.js';
 import { PTE_P } from './page-table.js';
 import { VM_GROWSDOWN, type Vma } from './vma.js';
@@ -53,8 +53,17 @@ export interface VmStatus {
   readonly rssFileKb: number;
   readonly vmDataKb: number;
   readonly vmStkKb: number;
+  /** The program's code (its start_code to end_code, whole pages), and no more than VmExe + VmLib. */
+  readonly vmExeKb: number;
+  /** Other executable mappings (the loader, libraries). */
+  readonly vmLibKb: number;
   readonly vmPteKb: number;
   readonly vmSwapKb: number;
+}
+
+/** The program's code in whole pages, start_code to end_code (statm's text; status's VmExe is capped). */
+function codeBytes(as: AddressSpace): number {
+  return as.endCode > as.startCode ? pageAlignUp(as.endCode) - pageAlignDown(as.startCode) : 0;
 }
 
 export function vmStatus(as: AddressSpace): VmStatus {
@@ -62,10 +71,13 @@ export function vmStatus(as: AddressSpace): VmStatus {
   let stack = 0;
   let anonPages = 0;
   let swapPages = 0;
+  let exec = 0;
   for (const v of as.vmas.all()) {
     const bytes = v.end - v.start;
     if ((v.flags & VM_GROWSDOWN) !== 0) stack += bytes;
     else if ((v.prot & PROT_WRITE) !== 0 && !v.isShared()) data += bytes;
+    // Linux's exec_vm: executable, not writable, not a stack.
+    if ((v.prot & (PROT_EXEC | PROT_WRITE)) === PROT_EXEC && (v.flags & VM_GROWSDOWN) === 0) exec += bytes;
     if (v.cache === null) anonPages += presentPages(as, v);
     if (!v.isShared()) swapPages += swapEntries(as, v);
   }
@@ -76,6 +88,8 @@ export function vmStatus(as: AddressSpace): VmStatus {
     rssFileKb: ((as.rssPages - anonPages) * PAGE_SIZE) / 1024,
     vmDataKb: data / 1024,
     vmStkKb: stack / 1024,
+    vmExeKb: Math.min(codeBytes(as), exec) / 1024,
+    vmLibKb: (exec - Math.min(codeBytes(as), exec)) / 1024,
     vmPteKb: (as.pd.tableFrames() * PAGE_SIZE) / 1024,
     vmSwapKb: (swapPages * PAGE_SIZE) / 1024,
   };
@@ -107,7 +121,28 @@ export function procStatusVmLines(as: AddressSpace): string {
     line('RssFile', s.rssFileKb) +
     line('VmData', s.vmDataKb) +
     line('VmStk', s.vmStkKb) +
+    line('VmExe', s.vmExeKb) +
+    line('VmLib', s.vmLibKb) +
     line('VmPTE', s.vmPteKb) +
     line('VmSwap', s.vmSwapKb)
   );
+}
+
+/**
+ * /proc/<pid>/statm, in pages: size, resident, shared (file-backed resident pages), text (the program's
+ * code), lib (0 since Linux 2.6), data (private writable mappings and the stack) and dt (0).
+ */
+export function procStatm(as: AddressSpace): string {
+  const s = vmStatus(as);
+  const pages = (kb: number) => (kb * 1024) / PAGE_SIZE;
+  const fields = [
+    pages(s.vmSizeKb),
+    pages(s.vmRssKb),
+    pages(s.rssFileKb),
+    codeBytes(as) / PAGE_SIZE,
+    0,
+    pages(s.vmDataKb + s.vmStkKb),
+    0,
+  ];
+  return `${fields.join(' ')}\n`;
 }

@@ -18,7 +18,7 @@ import {
   procLink,
 } from '../fs/procfs.js';
 import type { Kernel } from '../kernel.js';
-import { procMaps, procStatusVmLines } from '../mm/proc-text.js';
+import { procMaps, procStatm, procStatusVmLines } from '../mm/proc-text.js';
 import { type Process, ProcessState } from '../proc/process.js';
 import { LIMIT_NAMES, type ResourceLimits } from '../proc/resource-limits.js';
 import { ThreadState } from '../proc/thread.js';
@@ -51,8 +51,9 @@ function ticks(insns: number): number {
 
 function statLine(k: Kernel, p: Process): string {
   const usage = processUsage(p);
-  const vsize = p.state === ProcessState.Running ? p.mm.sizeBytes() : 0;
-  const rss = p.state === ProcessState.Running ? p.mm.rssPages : 0;
+  const running = p.state === ProcessState.Running;
+  const vsize = running ? p.mm.sizeBytes() : 0;
+  const rss = running ? p.mm.rssPages : 0;
   const fields = [
     p.pid,
     `(${p.comm})`,
@@ -79,8 +80,8 @@ function statLine(k: Kernel, p: Process): string {
     vsize,
     rss,
     0xffffffff,
-    0,
-    0,
+    running ? p.mm.startCode : 0,
+    running ? p.mm.endCode : 0,
     0,
     0,
     0,
@@ -163,6 +164,10 @@ const FD_LINK_SIZE_BYTES = 64;
 const PID_ENTRIES = new Map<string, (k: Kernel, p: Process) => ProcNode>([
   ['stat', (k, p) => procFile(() => statLine(k, p))],
   ['status', (_k, p) => procFile(() => statusText(p))],
+  [
+    'statm',
+    (_k, p) => procFile(() => (p.state === ProcessState.Running ? procStatm(p.mm) : '0 0 0 0 0 0 0\n')),
+  ],
   ['cmdline', (_k, p) => procFile(() => nulTerminated(p.argv))],
   // Readable by the owner only, as in Linux (other users' environments are not theirs to read).
   ['environ', (_k, p) => procFile(() => nulTerminated(p.envp), 0o400)],
