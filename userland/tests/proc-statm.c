@@ -1,12 +1,15 @@
 /*
  * proc-statm: /proc/self/statm agrees with /proc/self/status (size with VmSize, resident with VmRSS, data
- * with VmData + VmStk, text with VmExe; lib and dt are 0), and /proc/self/stat's startcode and endcode
- * hold main. (The figures themselves differ between kernels and runs: only agreement is printed.)
+ * with VmData + VmStk, text with VmExe; lib and dt are 0), RssAnon + RssFile + RssShmem is VmRSS, a touched
+ * shared anonymous page is RssShmem, VmPeak and VmHWM keep 8 MiB mapped, touched and unmapped again, and
+ * /proc/self/stat's startcode and endcode hold main. (The figures themselves differ between kernels and
+ * runs: only agreement is printed.)
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "read-file.h"
@@ -50,6 +53,26 @@ int main(void) {
   printf("text is VmExe: %s; lib and dt are 0: %s\n", (long)text * page_kb == status_kb("VmExe") ? "yes" : "no",
          lib == 0 && dt == 0 ? "yes" : "no");
   printf("VmLib is there: %s\n", status_kb("VmLib") >= 0 ? "yes" : "no");
+
+  char *shared_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  shared_page[0] = 1;
+  enum { BIG = 8 << 20 };
+  char *big = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  for (size_t i = 0; i < BIG; i += 4096) big[i] = 1;
+  read_both();
+  printf("RssAnon + RssFile + RssShmem is VmRSS: %s\n",
+         status_kb("RssAnon") + status_kb("RssFile") + status_kb("RssShmem") == status_kb("VmRSS") ? "yes"
+                                                                                                 : "no");
+  printf("the shared page is RssShmem: %s\n", status_kb("RssShmem") >= 4 ? "yes" : "no");
+  long touched_rss = status_kb("VmRSS");
+  munmap(big, BIG);
+  read_both();
+  printf("VmSize fell, VmPeak kept the 8 MiB: %s\n",
+         status_kb("VmPeak") >= status_kb("VmSize") + (BIG >> 10) ? "yes" : "no");
+  // Linux's RSS counters lag a little (per-task deltas, folded in every 64 events): most of the 8 MiB, then.
+  long most = (BIG >> 10) * 3 / 4;
+  printf("VmRSS fell, VmHWM kept most of it: %s\n",
+         status_kb("VmRSS") <= touched_rss - most && status_kb("VmHWM") >= status_kb("VmRSS") + most ? "yes" : "no");
 
   read_file("/proc/self/stat", stat, sizeof stat - 1);
   // Fields after the command (which may hold spaces and parentheses): the state is field 3; startcode and

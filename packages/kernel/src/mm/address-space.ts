@@ -131,6 +131,8 @@ export class AddressSpace {
   private readonly zapBatch: PhysAddr[] = [];
   /** Present user PTEs (VmRSS). Written only by installPte and the zap paths here. */
   rssPages = 0;
+  /** The most present PTEs there have been (status's VmHWM). Written with rssPages as it grows. */
+  rssPeakPages = 0;
   /** The top of the top-down mmap search. */
   readonly mmapBase: number;
 
@@ -176,7 +178,7 @@ export class AddressSpace {
   installPte(va: number, frame: PhysAddr, flags: number): boolean {
     this.mm.frames.refs.assertUser(frame);
     if (!this.pd.setPte(va, frame | flags)) return false;
-    this.rssPages++;
+    if (++this.rssPages > this.rssPeakPages) this.rssPeakPages = this.rssPages;
     return true;
   }
 
@@ -337,6 +339,8 @@ export class AddressSpace {
     } finally {
       this.notifier.flushTlb();
     }
+    // As Linux's dup_mm: the child's high-water marks start at what it has (VmPeak: its VmaList is new).
+    child.rssPeakPages = child.rssPages;
     return child;
   }
 
@@ -370,8 +374,6 @@ export class AddressSpace {
 
   /** Sum of VMA sizes in bytes (VmSize). */
   sizeBytes(): number {
-    let n = 0;
-    for (const v of this.vmas.all()) n += v.end - v.start;
-    return n;
+    return this.vmas.totalBytes;
   }
 }

@@ -13,7 +13,7 @@ import {
 } from '@kmos/abi-linux';
 import { describe, expect, it } from 'vitest';
 import { AddressSpace } from './address-space.js';
-import { brk, mmap, setBrkStart, setupStack } from './mmap.js';
+import { brk, mmap, munmap, setBrkStart, setupStack } from './mmap.js';
 import { procMaps, procStatm, procStatusVmLines } from './proc-text.js';
 import { ArrayFile } from './testing/file-source.js';
 import { newMm, ptr } from './testing/harness.js';
@@ -58,23 +58,34 @@ describe('/proc text', () => {
       ].join('\n'),
     );
     copyToUser(as, ptr(0x0804b000), new Uint8Array(0x1001));
+    copyToUser(as, ptr(0x40000000), new Uint8Array(1));
     expect(procStatusVmLines(as)).toBe(
       [
+        'VmPeak:\t     148 kB',
         'VmSize:\t     148 kB',
-        'VmRSS:\t       8 kB',
+        'VmLck:\t       0 kB',
+        'VmPin:\t       0 kB',
+        'VmHWM:\t      12 kB',
+        'VmRSS:\t      12 kB',
         'RssAnon:\t       8 kB',
         'RssFile:\t       0 kB',
+        'RssShmem:\t       4 kB',
         'VmData:\t       8 kB',
         'VmStk:\t     128 kB',
         'VmExe:\t       8 kB',
         'VmLib:\t       0 kB',
-        'VmPTE:\t       8 kB',
+        'VmPTE:\t      12 kB',
         'VmSwap:\t       0 kB',
         '',
       ].join('\n'),
     );
     // In pages: size, resident, shared, text, lib, data (heap and stack), dt.
-    expect(procStatm(as)).toBe('37 2 0 2 0 34 0\n');
+    expect(procStatm(as)).toBe('37 3 1 2 0 34 0\n');
+    // The heap goes: VmSize and VmRSS drop, VmPeak and VmHWM keep the most there was.
+    munmap(as, 0x0804b000, 0x2000);
+    const after = procStatusVmLines(as);
+    expect(after).toContain('VmPeak:\t     148 kB\nVmSize:\t     140 kB');
+    expect(after).toContain('VmHWM:\t      12 kB\nVmRSS:\t       4 kB');
     as.destroy();
   });
 });

@@ -47,10 +47,14 @@ export function procMaps(as: AddressSpace): string {
 }
 
 export interface VmStatus {
+  readonly vmPeakKb: number;
   readonly vmSizeKb: number;
+  readonly vmHwmKb: number;
   readonly vmRssKb: number;
   readonly rssAnonKb: number;
+  /** File-backed resident pages but shared anonymous memory's (Linux counts tmpfs files as shmem too). */
   readonly rssFileKb: number;
+  readonly rssShmemKb: number;
   readonly vmDataKb: number;
   readonly vmStkKb: number;
   /** The program's code (its start_code to end_code, whole pages), and no more than VmExe + VmLib. */
@@ -70,6 +74,7 @@ export function vmStatus(as: AddressSpace): VmStatus {
   let data = 0;
   let stack = 0;
   let anonPages = 0;
+  let shmemPages = 0;
   let swapPages = 0;
   let exec = 0;
   for (const v of as.vmas.all()) {
@@ -79,13 +84,17 @@ export function vmStatus(as: AddressSpace): VmStatus {
     // Linux's exec_vm: executable, not writable, not a stack.
     if ((v.prot & (PROT_EXEC | PROT_WRITE)) === PROT_EXEC && (v.flags & VM_GROWSDOWN) === 0) exec += bytes;
     if (v.cache === null) anonPages += presentPages(as, v);
+    else if (v.cache.source instanceof AnonSharedSource) shmemPages += presentPages(as, v);
     if (!v.isShared()) swapPages += swapEntries(as, v);
   }
   return {
+    vmPeakKb: as.vmas.peakBytes / 1024,
     vmSizeKb: as.sizeBytes() / 1024,
+    vmHwmKb: (Math.max(as.rssPeakPages, as.rssPages) * PAGE_SIZE) / 1024,
     vmRssKb: (as.rssPages * PAGE_SIZE) / 1024,
     rssAnonKb: (anonPages * PAGE_SIZE) / 1024,
-    rssFileKb: ((as.rssPages - anonPages) * PAGE_SIZE) / 1024,
+    rssFileKb: ((as.rssPages - anonPages - shmemPages) * PAGE_SIZE) / 1024,
+    rssShmemKb: (shmemPages * PAGE_SIZE) / 1024,
     vmDataKb: data / 1024,
     vmStkKb: stack / 1024,
     vmExeKb: Math.min(codeBytes(as), exec) / 1024,
@@ -115,10 +124,15 @@ export function procStatusVmLines(as: AddressSpace): string {
   const s = vmStatus(as);
   const line = (name: string, kb: number) => `${name}:\t${String(kb).padStart(8)} kB\n`;
   return (
+    line('VmPeak', s.vmPeakKb) +
     line('VmSize', s.vmSizeKb) +
+    line('VmLck', 0) +
+    line('VmPin', 0) +
+    line('VmHWM', s.vmHwmKb) +
     line('VmRSS', s.vmRssKb) +
     line('RssAnon', s.rssAnonKb) +
     line('RssFile', s.rssFileKb) +
+    line('RssShmem', s.rssShmemKb) +
     line('VmData', s.vmDataKb) +
     line('VmStk', s.vmStkKb) +
     line('VmExe', s.vmExeKb) +
@@ -138,7 +152,7 @@ export function procStatm(as: AddressSpace): string {
   const fields = [
     pages(s.vmSizeKb),
     pages(s.vmRssKb),
-    pages(s.rssFileKb),
+    pages(s.rssFileKb + s.rssShmemKb),
     codeBytes(as) / PAGE_SIZE,
     0,
     pages(s.vmDataKb + s.vmStkKb),

@@ -77,6 +77,24 @@ export function canMerge(a: Vma, b: Vma): boolean {
 
 export class VmaList {
   private readonly list: Vma[] = [];
+  /** The largest total size as of the last removal: before anything shrinks the list, it is noted here. */
+  private peakBeforeRemoval = 0;
+
+  /** Bytes the VMAs span (status's VmSize). */
+  get totalBytes(): number {
+    let n = 0;
+    for (const v of this.list) n += v.end - v.start;
+    return n;
+  }
+
+  /** The largest total size the list has had (status's VmPeak): only removals shrink it, and they note it. */
+  get peakBytes(): number {
+    return Math.max(this.peakBeforeRemoval, this.totalBytes);
+  }
+
+  private notePeak(): void {
+    this.peakBeforeRemoval = this.peakBytes;
+  }
 
   get length(): number {
     return this.list.length;
@@ -185,6 +203,7 @@ export class VmaList {
 
   /** Removes the VMAs inside [start, end) (splitting at both ends) and returns them. */
   extract(start: number, end: number): Vma[] {
+    this.notePeak();
     const out = this.inRange(start, end);
     if (out.length > 0) this.list.splice(this.indexAfter(start), out.length);
     return out;
@@ -192,6 +211,7 @@ export class VmaList {
 
   /** Removes one VMA that is in the list. */
   remove(vma: Vma): void {
+    this.notePeak();
     const i = this.indexAfter(vma.start);
     if (this.list[i] !== vma) throw new KernelPanic(`VMA ${hex(vma.start)} is not in the list`);
     this.list.splice(i, 1);
