@@ -349,41 +349,41 @@ const interpreter = () => new GuestMachine(8 << 20, 0, false);
 const FRESH_PAGES = 0x01000000;
 const PASSES = 64;
 
+/** A loop of PASSES passes running `body` with ESI at the next fresh page each time, then a syscall. */
+function passOverFreshPages(body: string): string {
+  return `
+    mov esi, ${FRESH_PAGES}
+    mov ecx, ${PASSES}
+again:
+    lea eax, [ecx * 4 + 0x55]
+    add ebx, eax${body}
+    add esi, 0x1000
+    dec ecx
+    jnz again
+    int 0x80
+`;
+}
+
 /**
  * A loop that reads and writes a page it has not touched before on every pass, after six instructions on
  * registers: once the loop is a region, each pass meets a TLB miss, which leaves the region there (the
  * decoded tier runs the rest of the pass, filling the TLB), and the next pass enters the region again.
  */
-const NEW_PAGE_EACH_PASS = `
-    mov esi, ${FRESH_PAGES}
-    mov ecx, ${PASSES}
-again:
-    lea eax, [ecx * 4 + 0x55]
-    add ebx, eax
+const NEW_PAGE_EACH_PASS = passOverFreshPages(`
     lea ebx, [ebx + ebx * 2]
     xor edx, ebx
     lea edi, [edx + ecx]
     add eax, edi
     add eax, [esi + 0x7f0]
     mov [esi + 0x7f4], eax
-    add dword ptr [esi + 0x7f8], ecx
-    add esi, 0x1000
-    dec ecx
-    jnz again
-    int 0x80
-`;
+    add dword ptr [esi + 0x7f8], ecx`);
 
 /**
  * The same with flags live across each miss: a carry and a comparison made before the access are read after
  * it, and a DEC's kept carry meets a miss between its producer and its reader. The region must leave with
  * them pending there, for the decoded tier to read.
  */
-const FLAGS_ACROSS_MISSES = `
-    mov esi, ${FRESH_PAGES}
-    mov ecx, ${PASSES}
-again:
-    lea eax, [ecx * 4 + 0x55]
-    add ebx, eax
+const FLAGS_ACROSS_MISSES = passOverFreshPages(`
     mov edx, [esi + 0x7f0]
     adc edx, ecx
     cmp edx, ebx
@@ -394,17 +394,12 @@ below:
     sub eax, edx
     dec edi
     add dword ptr [esi + 0x7f8], ecx
-    adc edi, 5
-    add esi, 0x1000
-    dec ecx
-    jnz again
-    int 0x80
-`;
+    adc edi, 5`);
 
 /**
- * Runs \`source\` (NEW_PAGE_EACH_PASS by default) in runs of 97 instructions, the host flushing the TLB between runs (as a context
- * switch does) so even the code's and stack's pages miss; returns registers, the instruction count and the
- * pages' bytes, and the CPU's counters.
+ * Runs `source` (NEW_PAGE_EACH_PASS by default) in runs of 97 instructions, the host flushing the TLB between
+ * runs (as a context switch does) so even the code's and stack's pages miss; returns registers, the
+ * instruction count and the pages' bytes, and the CPU's counters.
  */
 function touchFreshPages(
   m: GuestMachine,
