@@ -2,11 +2,19 @@
 // snapshots for readers in pieces) through the VFS, and the basic entries in the format of the host's own
 // /proc files (each line of ours must parse the way every line of the host's does).
 import * as fs from 'node:fs';
-import { AT_SYMLINK_NOFOLLOW, O_RDONLY } from '@kmos/abi-linux';
+import { AT_SYMLINK_NOFOLLOW, new_decode_dev, O_RDONLY } from '@kmos/abi-linux';
 import { describe, expect, it } from 'vitest';
 import { ROOT_CREDENTIALS } from './credentials.js';
-import { RECHECK_CHILDREN } from './dentry.js';
-import { formatMounts, Procfs, procDir, procFile, procLink, registerBasicEntries } from './procfs.js';
+import { type Dentry, RECHECK_CHILDREN } from './dentry.js';
+import {
+  formatMountInfo,
+  formatMounts,
+  Procfs,
+  procDir,
+  procFile,
+  procLink,
+  registerBasicEntries,
+} from './procfs.js';
 import { listDir, readAll } from './testing/dirents.js';
 import { outcome } from './testing/vfs-fixture.js';
 import { Tmpfs } from './tmpfs.js';
@@ -79,6 +87,26 @@ describe('procfs basic entries, in the host /proc formats', () => {
       'rootfs / tmpfs rw 0 0',
       'proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0',
       'tmpfs /tmp\\040dir tmpfs rw,mode=1777 0 0',
+    ]);
+  });
+
+  it("/proc/<pid>/mountinfo: each line shaped like the host's, relative to the reader's root", async () => {
+    const { vfs } = await boot();
+    const [root, proc, tmp] = vfs.mounts.mounts.map((m) => ({ id: m.id, dev: new_decode_dev(m.dev) }));
+    const dev = (m: typeof root) => `${m?.dev.major}:${m?.dev.minor}`;
+    // ID, parent ID, major:minor, root, mount point, options, optional fields, "-", type, source, options.
+    const shape = /^\d+ \d+ \d+:\d+ \S+ \S+ (rw|ro)\S* (\S+:\S+ )*- \S+ \S+ (rw|ro)\S*$/;
+    for (const line of lines(fs.readFileSync('/proc/self/mountinfo', 'latin1'))) expect(line).toMatch(shape);
+    const mine = lines(formatMountInfo(vfs.mounts, vfs.mounts.mounts[0]?.root as Dentry));
+    for (const line of mine) expect(line).toMatch(shape);
+    expect(mine).toEqual([
+      `${root?.id} ${root?.id} ${dev(root)} / / rw - tmpfs rootfs rw`,
+      `${proc?.id} ${root?.id} ${dev(proc)} / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw`,
+      `${tmp?.id} ${root?.id} ${dev(tmp)} / /tmp\\040dir rw - tmpfs tmpfs rw,mode=1777`,
+    ]);
+    // Chrooted into the tmpfs: only mounts below the root, named from it.
+    expect(lines(formatMountInfo(vfs.mounts, vfs.mounts.mounts[2]?.root as Dentry))).toEqual([
+      `${tmp?.id} ${root?.id} ${dev(tmp)} / / rw - tmpfs tmpfs rw,mode=1777`,
     ]);
   });
 

@@ -17,7 +17,18 @@
  */
 import type { DirEntry, FileSystem, FsAttr, FsStatfs, Timespec } from '@kmos/abi-driver';
 import { PAGE_SIZE } from '@kmos/abi-driver';
-import { EACCES, EINVAL, EISDIR, ENOENT, ENOTDIR, EPERM, S_IFDIR, S_IFLNK, S_IFREG } from '@kmos/abi-linux';
+import {
+  EACCES,
+  EINVAL,
+  EISDIR,
+  ENOENT,
+  ENOTDIR,
+  EPERM,
+  new_decode_dev,
+  S_IFDIR,
+  S_IFLNK,
+  S_IFREG,
+} from '@kmos/abi-linux';
 import type { Dentry } from './dentry.js';
 import { dtypeOf } from './file-type.js';
 import { fsError } from './fs-error.js';
@@ -472,6 +483,40 @@ export function formatMounts(mounts: MountTable): string {
       const where = m.mountpoint ? (mounts.pathOf(m.root) ?? '/') : '/';
       const options = [m.readOnly ? 'ro' : 'rw', m.info.options].filter((o) => o).join(',');
       return `${mangle(m.info.source)} ${mangle(where)} ${m.info.fsType} ${options} 0 0\n`;
+    })
+    .join('');
+}
+
+/** Options that are the mount's, not its filesystem's: mountinfo shows them before the separator. */
+const PER_MOUNT_OPTIONS = new Set([
+  'nosuid',
+  'nodev',
+  'noexec',
+  'noatime',
+  'nodiratime',
+  'relatime',
+  'nosymfollow',
+]);
+
+/**
+ * /proc/<pid>/mountinfo: per mount visible from `root` (the process's root), its ID, its parent's (its own for
+ * the namespace's root), st_dev, the root of the mount within its filesystem, where it is mounted relative to
+ * `root`, the mount's options, no optional fields, then after " - " the type, source and the filesystem's options
+ * (each side with rw or ro).
+ * (kmOS has no bind mounts, so each mount's root is its filesystem's "/"; no atime flags, as strictatime.)
+ */
+export function formatMountInfo(mounts: MountTable, root: Dentry): string {
+  return mounts.mounts
+    .filter((m) => mounts.isBelow(m.root, root))
+    .map((m) => {
+      const { major, minor } = new_decode_dev(m.dev);
+      const parent = m.parent?.id ?? m.id;
+      const where = mounts.pathOf(m.root, root) ?? '/';
+      const access = m.readOnly ? 'ro' : 'rw';
+      const options = m.info.options ? m.info.options.split(',') : [];
+      const perMount = [access, ...options.filter((o) => PER_MOUNT_OPTIONS.has(o))].join(',');
+      const perFs = [access, ...options.filter((o) => !PER_MOUNT_OPTIONS.has(o))].join(',');
+      return `${m.id} ${parent} ${major}:${minor} / ${mangle(where)} ${perMount} - ${m.info.fsType} ${mangle(m.info.source)} ${perFs}\n`;
     })
     .join('');
 }

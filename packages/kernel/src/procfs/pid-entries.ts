@@ -1,14 +1,17 @@
 /**
  * The /proc/<pid> directories: what the process layer knows of each process, in Linux's formats — stat,
- * status, cmdline, environ, auxv, comm, mounts, limits, maps (from mm), the exe/cwd/root links and fd/ links to open files.
+ * status, statm, cmdline, environ, auxv, comm, mounts, mountinfo, limits, maps (from mm), the exe/cwd/root links,
+ * fd/ links to open files and fdinfo/ files about them.
  * Each entry reads the process when it is generated or followed, so nothing goes stale; an entry's node is
  * made when it is looked up, so a fresh process pays for the one entry a walk needs. Layer: kernel procfs
  * content.
  */
 
-import { RLIM64_INFINITY } from '@kmos/abi-linux';
+import { O_CLOEXEC, RLIM64_INFINITY } from '@kmos/abi-linux';
 import type { Dentry } from '../fs/dentry.js';
+import type { OpenFile } from '../fs/open-file.js';
 import {
+  formatMountInfo,
   formatMounts,
   type ProcChildren,
   type ProcNode,
@@ -174,6 +177,7 @@ const PID_ENTRIES = new Map<string, (k: Kernel, p: Process) => ProcNode>([
   // Owner-only as in Linux (it holds AT_RANDOM's address, which ASLR-minded readers should not learn).
   ['auxv', (_k, p) => procFile(() => latin1(p.auxv), 0o400)],
   ['mounts', (k) => procFile(() => formatMounts(k.vfs.mounts))],
+  ['mountinfo', (k, p) => procFile(() => formatMountInfo(k.vfs.mounts, p.fs.root))],
   ['limits', (_k, p) => procFile(() => limitsText(p.rlimits))],
   ['comm', (_k, p) => procFile(() => `${p.comm}\n`)],
   ['maps', (_k, p) => procFile(() => (p.state === ProcessState.Running ? procMaps(p.mm) : ''))],
@@ -184,6 +188,7 @@ const PID_ENTRIES = new Map<string, (k: Kernel, p: Process) => ProcNode>([
   ['cwd', (k, p) => procLink(() => displayPath(k, p, p.fs.cwd), { behind: () => p.fs.cwd, sizeBytes: 0 })],
   ['root', (k, p) => procLink(() => displayPath(k, p, p.fs.root), { behind: () => p.fs.root, sizeBytes: 0 })],
   ['fd', (k, p) => procDir(() => new FdEntries(k, p))],
+  ['fdinfo', (_k, p) => procDir(() => new FdInfoEntries(p))],
 ]);
 
 /** Linux's d_path: from the process's root, " (deleted)" after a removed file or directory. */
@@ -226,6 +231,41 @@ class FdEntries implements ProcChildren {
   keys(): Iterable<string> {
     return [...this.p.files.descriptors()].map(String);
   }
+}
+
+/** /proc/<pid>/fdinfo: a file per open descriptor, with its position, flags, mount and inode. */
+class FdInfoEntries implements ProcChildren {
+  constructor(private readonly p: Process) {}
+
+  get(name: string): ProcNode | undefined {
+    const fd = Number(name);
+    const files = this.p.files;
+    if (!Number.isInteger(fd) || String(fd) !== name || !files.has(fd)) return undefined;
+    // Read when generated: a descriptor closed since reads as nothing (Linux's read then fails with ENOENT).
+    return procFile(() => (files.has(fd) ? fdInfoText(files.get(fd), files.getCloseOnExec(fd)) : ''));
+  }
+
+  keys(): Iterable<string> {
+    return [...this.p.files.descriptors()].map(String);
+  }
+}
+
+/**
+ * Linux's fdinfo lines for every file: the position, the status flags as F_GETFL shows them plus O_CLOEXEC for a
+ * close-on-exec descriptor (octal), the mount's ID (0 for files without a path, which Linux keeps on internal
+ * mounts mountinfo does not list) and the inode number.
+ */
+export function fdInfoText(file: OpenFile, closeOnExec: boolean): string {
+  const flags = file.flags | (closeOnExec ? O_CLOEXEC : 0);
+  const mountId = file.dentry?.mount.id ?? 0;
+  return `pos:\t${file.offset}\nflags:\t0${(flags >>> 0).toString(8)}\nmnt_id:\t${mountId}\nino:\t${inodeOf(file)}\n`;
+}
+
+/** The inode number fstat gives for `file` (its dentry's; a pathless file answers fstat at once). */
+function inodeOf(file: OpenFile): number {
+  if (file.dentry) return file.dentry.ino;
+  const stat = file.fstat();
+  return stat instanceof Promise ? 0 : stat.ino;
 }
 
 /** What /proc/<pid>/fd/N points at: the file's path, or pipe:[ino] for pipes. */
