@@ -32,6 +32,7 @@ describe('mountKernelFilesystems', () => {
       list: () => [1],
       owner: () => ({ uid: 0, gid: 0 }),
       current: () => 1,
+      currentThread: () => 1,
       entries: () => new Map([['mounts', procFile(() => formatMounts(vfs.mounts))]]),
     });
     const file = await vfs.open(ctx, null, '/proc/mounts', 0);

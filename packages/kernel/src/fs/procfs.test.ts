@@ -76,6 +76,7 @@ describe('procfs basic entries, in the host /proc formats', () => {
       list: () => [1],
       owner: () => ({ uid: 0, gid: 0 }),
       current: () => 1,
+      currentThread: () => 1,
       entries: (pid) => (pid === 1 ? new Map([['mounts', procFile(() => formatMounts(vfs.mounts))]]) : null),
     });
     expect(await vfs.readlink(ctx, null, '/proc/mounts')).toBe('self/mounts');
@@ -141,6 +142,7 @@ describe('procfs framework', () => {
       list: () => [...pids.keys()],
       owner: (pid) => ({ uid: pid === 1 ? 0 : 1000, gid: 0 }),
       current: () => current,
+      currentThread: () => current,
       entries: (pid) => {
         const fds = pids.get(pid);
         if (!fds) return null;
@@ -176,6 +178,7 @@ describe('procfs framework', () => {
       list: () => [...alive],
       owner: () => ({ uid: 0, gid: 0 }),
       current: () => current,
+      currentThread: () => current,
       entries: (pid) => (alive.has(pid) ? new Map([['exe', procLink(() => `/bin/prog-${pid}`)]]) : null),
     });
     const ino1 = (await vfs.stat(ctx, null, '/proc/1/exe', AT_SYMLINK_NOFOLLOW)).ino;

@@ -100,6 +100,8 @@ export interface ProcPidProvider {
   owner(pid: number): ProcOwner;
   /** The pid of the task asking now (for /proc/self), or null outside a task. */
   current(): number | null;
+  /** The tid of the thread asking now (for /proc/thread-self), or null outside a task. */
+  currentThread(): number | null;
 }
 
 export const procFile = (generate: () => string, mode = 0o444): ProcNode => ({
@@ -324,6 +326,7 @@ export class Procfs implements FileSystem {
       });
     }
     all.set('self', this.selfLink(pids));
+    all.set('thread-self', this.threadSelfLink(pids));
     for (const [name, node] of this.fixed) all.set(name, node);
     return all;
   }
@@ -336,6 +339,7 @@ export class Procfs implements FileSystem {
     const fixed = this.fixed.get(name);
     if (fixed || !this.pids) return fixed ?? null;
     if (name === 'self') return this.selfLink(this.pids);
+    if (name === 'thread-self') return this.threadSelfLink(this.pids);
     const pid = Number(name);
     if (!Number.isInteger(pid) || String(pid) !== name) return null;
     const entries = this.pids.entries(pid);
@@ -344,6 +348,16 @@ export class Procfs implements FileSystem {
 
   private selfLink(pids: ProcPidProvider): ProcNode {
     return procLink(() => String(pids.current() ?? ''), { sizeBytes: 0 });
+  }
+
+  /** /proc/thread-self: <pid>/task/<tid> of the thread asking. */
+  private threadSelfLink(pids: ProcPidProvider): ProcNode {
+    const target = () => {
+      const pid = pids.current();
+      const tid = pids.currentThread();
+      return pid === null || tid === null ? '' : `${pid}/task/${tid}`;
+    };
+    return procLink(target, { sizeBytes: 0 });
   }
 
   private resolve(path: string): ProcNode | null {

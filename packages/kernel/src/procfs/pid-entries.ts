@@ -24,8 +24,8 @@ import type { Kernel } from '../kernel.js';
 import { procMaps, procStatm, procStatusVmLines } from '../mm/proc-text.js';
 import { type Process, ProcessState } from '../proc/process.js';
 import { LIMIT_NAMES, type ResourceLimits } from '../proc/resource-limits.js';
-import { ThreadState } from '../proc/thread.js';
-import { childrenUsage, processUsage } from '../proc/usage.js';
+import { type Thread, ThreadState } from '../proc/thread.js';
+import { childrenUsage, processUsage, threadUsage } from '../proc/usage.js';
 import { NS_PER_INSN } from '../sched/virtual-clock.js';
 import { currentTask } from './task-context.js';
 
@@ -41,6 +41,13 @@ function stateLetter(p: Process): string {
   return 'S';
 }
 
+/** The state letter of thread `t` of `p`, as its /proc/<pid>/task/<tid> files show it. */
+function threadStateLetter(p: Process, t: Thread): string {
+  if (p.state !== ProcessState.Running || !t.alive) return 'Z';
+  if (p.stopSignal !== 0 || t.state === ThreadState.Stopped) return 'T';
+  return t.state === ThreadState.Runnable ? 'R' : 'S';
+}
+
 const STATE_NAMES: Record<string, string> = {
   R: 'R (running)',
   S: 'S (sleeping)',
@@ -52,15 +59,19 @@ function ticks(insns: number): number {
   return Math.floor((insns * NS_PER_INSN * USER_HZ) / 1e9);
 }
 
-function statLine(k: Kernel, p: Process): string {
-  const usage = processUsage(p);
+/**
+ * /proc/<pid>/stat, or with `t` a thread's (task/<tid>/stat): its tid, state, faults and times; the children's
+ * counts, sizes and thread count stay the process's, as in Linux.
+ */
+function statLine(k: Kernel, p: Process, t: Thread | null): string {
+  const usage = t ? threadUsage(t) : processUsage(p);
   const running = p.state === ProcessState.Running;
   const vsize = running ? p.mm.sizeBytes() : 0;
   const rss = running ? p.mm.rssPages : 0;
   const fields = [
-    p.pid,
+    t ? t.tid : p.pid,
     `(${p.comm})`,
-    stateLetter(p),
+    t ? threadStateLetter(p, t) : stateLetter(p),
     p.parent?.pid ?? 0,
     p.pgid,
     p.sid,
@@ -118,15 +129,16 @@ function fdTableSize(p: Process): number {
   return size;
 }
 
-function statusText(p: Process): string {
+/** /proc/<pid>/status, or with `t` a thread's (task/<tid>/status: its Pid and State). */
+function statusText(p: Process, t: Thread | null): string {
   const c = p.creds;
   const lines = [
     `Name:\t${p.comm}`,
     `Umask:\t${p.fs.umask.toString(8).padStart(4, '0')}`,
-    `State:\t${STATE_NAMES[stateLetter(p)]}`,
+    `State:\t${STATE_NAMES[t ? threadStateLetter(p, t) : stateLetter(p)]}`,
     `Tgid:\t${p.pid}`,
     `Ngid:\t0`,
-    `Pid:\t${p.pid}`,
+    `Pid:\t${t ? t.tid : p.pid}`,
     `PPid:\t${p.parent?.pid ?? 0}`,
     `TracerPid:\t0`,
     `Uid:\t${c.uid}\t${c.euid}\t${c.euid}\t${c.fsuid ?? c.euid}`,
@@ -163,10 +175,13 @@ function nulTerminated(strings: readonly Uint8Array[]): string {
 /** st_size of /proc/<pid>/fd/N as Linux reports it (the links' inodes are made with i_size 64). */
 const FD_LINK_SIZE_BYTES = 64;
 
-/** Each entry of /proc/<pid>, made when looked up (a walk through /proc/self/exe needs only exe). */
-const PID_ENTRIES = new Map<string, (k: Kernel, p: Process) => ProcNode>([
-  ['stat', (k, p) => procFile(() => statLine(k, p))],
-  ['status', (_k, p) => procFile(() => statusText(p))],
+/**
+ * Each entry of /proc/<pid>, made when looked up (a walk through /proc/self/exe needs only exe); `t` is the
+ * thread of a task/<tid> directory (null for the process's), which stat and status describe.
+ */
+const PID_ENTRIES = new Map<string, (k: Kernel, p: Process, t: Thread | null) => ProcNode>([
+  ['stat', (k, p, t) => procFile(() => statLine(k, p, t))],
+  ['status', (_k, p, t) => procFile(() => statusText(p, t))],
   [
     'statm',
     (_k, p) => procFile(() => (p.state === ProcessState.Running ? procStatm(p.mm) : '0 0 0 0 0 0 0\n')),
@@ -189,6 +204,7 @@ const PID_ENTRIES = new Map<string, (k: Kernel, p: Process) => ProcNode>([
   ['root', (k, p) => procLink(() => displayPath(k, p, p.fs.root), { behind: () => p.fs.root, sizeBytes: 0 })],
   ['fd', (k, p) => procDir(() => new FdEntries(k, p))],
   ['fdinfo', (_k, p) => procDir(() => new FdInfoEntries(p))],
+  ['task', (k, p) => procDir(() => new TaskEntries(k, p))],
 ]);
 
 /** Linux's d_path: from the process's root, " (deleted)" after a removed file or directory. */
@@ -196,19 +212,44 @@ function displayPath(k: Kernel, p: Process, d: Dentry): string {
   return k.vfs.mounts.displayPath(d, p.fs.root);
 }
 
+/** /proc/<pid>, or with `thread` /proc/<pid>/task/<tid> (the same entries but `task`). */
 class PidEntries implements ProcChildren {
+  constructor(
+    private readonly k: Kernel,
+    private readonly p: Process,
+    private readonly thread: Thread | null = null,
+  ) {}
+
+  get(name: string): ProcNode | undefined {
+    if (this.thread && name === 'task') return undefined;
+    return PID_ENTRIES.get(name)?.(this.k, this.p, this.thread);
+  }
+
+  keys(): Iterable<string> {
+    const names = [...PID_ENTRIES.keys()];
+    return this.thread ? names.filter((name) => name !== 'task') : names;
+  }
+}
+
+/** /proc/<pid>/task: a directory per live thread, by tid. */
+class TaskEntries implements ProcChildren {
   constructor(
     private readonly k: Kernel,
     private readonly p: Process,
   ) {}
 
   get(name: string): ProcNode | undefined {
-    return PID_ENTRIES.get(name)?.(this.k, this.p);
+    const t = this.p.threads.find((thread) => thread.alive && String(thread.tid) === name);
+    return t ? threadDir(this.k, this.p, t) : undefined;
   }
 
   keys(): Iterable<string> {
-    return PID_ENTRIES.keys();
+    return this.p.threads.filter((t) => t.alive).map((t) => String(t.tid));
   }
+}
+
+function threadDir(k: Kernel, p: Process, t: Thread): ProcNode {
+  return procDir(() => new PidEntries(k, p, t));
 }
 
 /** /proc/<pid>/fd: a link per open descriptor, to the open file itself. */
@@ -275,18 +316,29 @@ function describeFd(k: Kernel, p: Process, fd: number): string {
   return k.vfs.mounts.displayPath(file.dentry, p.fs.root);
 }
 
+/**
+ * The processes for procfs. /proc/<tid> of a thread that leads no process is found too, but not listed, as in
+ * Linux; it shows the thread's own stat and status.
+ */
 export function pidProvider(k: Kernel): ProcPidProvider {
-  const lookup = (pid: number) => k.processes.processes.get(pid) ?? null;
+  const thread = (tid: number) => {
+    const t = k.processes.threads.get(tid);
+    return t?.alive ? t : null;
+  };
+  const lookup = (pid: number) => k.processes.processes.get(pid) ?? thread(pid)?.process ?? null;
   return {
     list: () => [...k.processes.processes.keys()].sort((a, b) => a - b),
     entries: (pid) => {
-      const p = lookup(pid);
-      return p ? new PidEntries(k, p) : null;
+      const p = k.processes.processes.get(pid);
+      if (p) return new PidEntries(k, p);
+      const t = thread(pid);
+      return t ? new PidEntries(k, t.process, t) : null;
     },
     owner: (pid) => {
       const p = lookup(pid);
       return { uid: p?.creds.euid ?? 0, gid: p?.creds.egid ?? 0 };
     },
     current: () => currentTask()?.process.pid ?? k.sched.current?.process.pid ?? null,
+    currentThread: () => currentTask()?.tid ?? k.sched.current?.tid ?? null,
   };
 }
