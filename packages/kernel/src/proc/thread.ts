@@ -57,6 +57,11 @@ export class Thread {
   altStackSp = 0;
   altStackSize = 0;
   altStackFlags = 0;
+  /** The nice value (-20..19) and scheduling policy, priority and reset-on-fork flag (syscall/handlers/scheduling.ts). */
+  nice = 0;
+  policy = 0;
+  rtPriority = 0;
+  resetOnFork = false;
   /** The mask to restore after rt_sigsuspend's temporary one, once a handler has run. Written by signals. */
   savedSigmask: { lo: number; hi: number } | null = null;
 

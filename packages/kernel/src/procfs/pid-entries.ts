@@ -7,7 +7,7 @@
  * content.
  */
 
-import { O_CLOEXEC, RLIM64_INFINITY } from '@kmos/abi-linux';
+import { O_CLOEXEC, RLIM64_INFINITY, SCHED_FIFO, SCHED_RR } from '@kmos/abi-linux';
 import type { Dentry } from '../fs/dentry.js';
 import type { OpenFile } from '../fs/open-file.js';
 import {
@@ -55,6 +55,12 @@ const STATE_NAMES: Record<string, string> = {
   Z: 'Z (zombie)',
 };
 
+/** stat's priority field as Linux's task_prio gives it: 20 + nice, or -1 - the real-time priority. */
+function priorityOf(t: Thread | null): number {
+  if (!t) return 20;
+  return t.policy === SCHED_FIFO || t.policy === SCHED_RR ? -1 - t.rtPriority : 20 + t.nice;
+}
+
 function ticks(insns: number): number {
   return Math.floor((insns * NS_PER_INSN * USER_HZ) / 1e9);
 }
@@ -65,6 +71,8 @@ function ticks(insns: number): number {
  */
 function statLine(k: Kernel, p: Process, t: Thread | null): string {
   const usage = t ? threadUsage(t) : processUsage(p);
+  // Scheduling attributes are a thread's: the process's line shows its main thread's.
+  const sched = t ?? p.mainThread;
   const running = p.state === ProcessState.Running;
   const vsize = running ? p.mm.sizeBytes() : 0;
   const rss = running ? p.mm.rssPages : 0;
@@ -86,9 +94,9 @@ function statLine(k: Kernel, p: Process, t: Thread | null): string {
     0,
     ticks(childrenUsage(p).insns),
     0,
-    20,
-    0,
-    p.threads.filter((t) => t.alive).length,
+    priorityOf(sched),
+    sched?.nice ?? 0,
+    p.threads.filter((thread) => thread.alive).length,
     0,
     0,
     vsize,
@@ -108,8 +116,8 @@ function statLine(k: Kernel, p: Process, t: Thread | null): string {
     0,
     p.exitSignal,
     0,
-    0,
-    0,
+    sched?.rtPriority ?? 0,
+    sched?.policy ?? 0,
     0,
     0,
   ];

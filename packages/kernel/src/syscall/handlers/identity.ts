@@ -1,6 +1,6 @@
 /**
  * Who a process is and where it runs: pids and ids, process groups and sessions, uname, umask, resource
- * limits, the random source, CPU affinity. Layer: kernel syscall handlers (thin: decode, then proc/).
+ * limits, the random source. Layer: kernel syscall handlers (thin: decode, then proc/).
  */
 import {
   __NEW_UTS_LEN,
@@ -151,14 +151,5 @@ export function identitySyscalls(k: Kernel): Record<string, SyscallImpl> {
     },
     // A settled promise makes the dispatcher put the thread to sleep and wake it at once: the back of the queue.
     sched_yield: { handler: () => Promise.resolve(0) },
-    sched_getaffinity: {
-      handler: (t, _pid, len, ptr) => {
-        if (len < 4) throw new KernelError(EINVAL);
-        const { bytes, view } = struct(4);
-        view.setUint32(0, 1, true);
-        writeUser(t, ptr, bytes);
-        return 4;
-      },
-    },
   };
 }

@@ -31,6 +31,9 @@ import {
   P_ALL,
   P_PGID,
   P_PID,
+  SCHED_FIFO,
+  SCHED_NORMAL,
+  SCHED_RR,
   SIGCHLD,
   SIGCONT,
   siginfoLayout,
@@ -184,6 +187,7 @@ function clone(
   child.tls.set(t.tls);
   child.sigBlockedLo = t.sigBlockedLo;
   child.sigBlockedHi = t.sigBlockedHi;
+  inheritScheduling(child, t);
   if (flags & CLONE_SETTLS) setThreadArea(k, child, tls);
   process.threads.push(child);
   k.processes.addThread(child);
@@ -229,6 +233,20 @@ function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
   realParent?.children.add(child);
   k.processes.addProcess(child);
   return child;
+}
+
+/** A new thread's nice value and policy are its creator's; SCHED_RESET_ON_FORK resets raised ones. */
+function inheritScheduling(child: Thread, parent: Thread): void {
+  if (!parent.resetOnFork) {
+    child.nice = parent.nice;
+    child.policy = parent.policy;
+    child.rtPriority = parent.rtPriority;
+    return;
+  }
+  child.nice = Math.max(parent.nice, 0);
+  const realtime = parent.policy === SCHED_FIFO || parent.policy === SCHED_RR;
+  child.policy = realtime ? SCHED_NORMAL : parent.policy;
+  child.rtPriority = realtime ? 0 : parent.rtPriority;
 }
 
 /** What a child has to tell its waiting parent. */
