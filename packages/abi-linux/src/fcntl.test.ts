@@ -6,6 +6,7 @@ import { describeAgainstHeaders } from './testing/constants.js';
 const accessModes = ['F_OK', 'X_OK', 'W_OK', 'R_OK'];
 /** Spellings only glibc's <fcntl.h> has. */
 const glibcOnly = ['O_ASYNC', 'O_RSYNC'];
+const memfdH = ['MFD_CLOEXEC', 'MFD_ALLOW_SEALING', 'MFD_HUGETLB'];
 const fsH = [
   'RENAME_NOREPLACE',
   'RENAME_EXCHANGE',
@@ -25,7 +26,8 @@ describe('fcntl flags', () => {
 });
 
 describeAgainstHeaders('fcntl', fcntl, [
-  { includes: ['linux/fcntl.h'], skip: [...accessModes, ...fsH, ...glibcOnly] },
+  { includes: ['linux/fcntl.h'], skip: [...accessModes, ...fsH, ...glibcOnly, ...memfdH] },
+  { includes: ['linux/memfd.h'], only: memfdH },
   { includes: ['fcntl.h'], only: glibcOnly },
   { includes: ['linux/fs.h'], only: fsH },
   { includes: ['unistd.h'], only: accessModes },

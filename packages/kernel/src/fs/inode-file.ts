@@ -17,7 +17,9 @@ import {
   SEEK_HOLE,
   SEEK_SET,
 } from '@kmos/abi-linux';
+import { after } from '../maybe-sync.js';
 import { fsError } from './fs-error.js';
+import type { CachedPages } from './mount-table.js';
 import { InodeBackedFile } from './open-file.js';
 
 /** Linux's MAX_LFS_FILESIZE on 32-bit (page-cache index limit): lseek beyond is EINVAL. */
@@ -69,7 +71,7 @@ export class RegularFile extends InodeBackedFile {
   // Reads and writes stay synchronous when the filesystem answers synchronously (tmpfs, hostfs): no
   // promise per call on the hot path; a filesystem that returns a promise gets one back.
   protected override readImpl(into: Uint8Array): MaybePromise<number> {
-    return this.advance(this.dentry.mount.fs.read(this.dentry.ino, this.offset, into));
+    return this.advance(this.readAt(this.offset, into));
   }
 
   protected override writeImpl(from: Uint8Array): MaybePromise<number> {
@@ -82,22 +84,43 @@ export class RegularFile extends InodeBackedFile {
   }
 
   protected override preadImpl(into: Uint8Array, pos: number): MaybePromise<number> {
-    return this.dentry.mount.fs.read(this.dentry.ino, pos, into);
+    return this.readAt(pos, into);
   }
 
   protected override pwriteImpl(from: Uint8Array, pos: number): MaybePromise<number> {
-    if (!(this.flags & O_APPEND))
-      return from.length === 0 ? 0 : this.dentry.mount.fs.write(this.dentry.ino, pos, from);
+    if (!(this.flags & O_APPEND)) return from.length === 0 ? 0 : this.writeTo(pos, from);
     const size = this.sizeBytes();
-    const at = (end: number) =>
-      from.length === 0 ? 0 : this.dentry.mount.fs.write(this.dentry.ino, end, from);
+    const at = (end: number) => (from.length === 0 ? 0 : this.writeTo(end, from));
     return typeof size === 'number' ? at(size) : size.then(at);
   }
 
   private writeAt(at: number, from: Uint8Array): MaybePromise<number> {
     this.offset = at;
     if (from.length === 0) return 0;
-    return this.advance(this.dentry.mount.fs.write(this.dentry.ino, at, from));
+    return this.advance(this.writeTo(at, from));
+  }
+
+  /**
+   * The pages the file's mappings hold while it is mapped: what was stored through a mapping is newer than
+   * the filesystem's copy until written back, and a write must reach the mappings (Linux's page cache is one).
+   */
+  private cachedPages(): CachedPages | undefined {
+    const { mount, ino } = this.dentry;
+    return mount.cachedPages.size === 0 ? undefined : mount.cachedPages.get(ino);
+  }
+
+  private readAt(pos: number, into: Uint8Array): MaybePromise<number> {
+    return after(this.dentry.mount.fs.read(this.dentry.ino, pos, into), (n) => {
+      this.cachedPages()?.readInto(pos, into.subarray(0, n));
+      return n;
+    });
+  }
+
+  private writeTo(pos: number, from: Uint8Array): MaybePromise<number> {
+    return after(this.dentry.mount.fs.write(this.dentry.ino, pos, from), (n) => {
+      this.cachedPages()?.writeFrom(pos, from.subarray(0, n));
+      return n;
+    });
   }
 
   /** Moves the offset past what was transferred, now or when the filesystem's promise settles. */

@@ -23,6 +23,12 @@ export interface MountInfo {
   readonly dev?: number;
 }
 
+/** The pages a mapped file's mappings hold (mm's PageCache): read(2) and write(2) go through them too. */
+export interface CachedPages {
+  readInto(pos: number, into: Uint8Array): void;
+  writeFrom(pos: number, from: Uint8Array): void;
+}
+
 let nextAnonMinor = 1;
 
 export class Mount {
@@ -34,6 +40,8 @@ export class Mount {
    * tell the filesystem `release(ino)`.
    */
   readonly openRefs = new Map<number, number>();
+  /** The cached pages of each inode some VMA maps now; set and cleared by mapping/file-pages.ts. */
+  readonly cachedPages = new Map<number, CachedPages>();
   /** What path walks learnt of this filesystem (dentry-cache.ts); null when its policy is `uncached`. */
   readonly names: NameCache | null;
 
@@ -127,6 +135,16 @@ export class MountTable {
       covered.set(at.ino, mount);
     }
     this.list.push(mount);
+    return mount;
+  }
+
+  /**
+   * A mount of `fs` over nothing, not listed (Linux's kern_mount: the internal mounts memfds, pipes and
+   * sockets live on). Its files have an ID and a device, and their paths start at its root.
+   */
+  detached(fs: FileSystem, info: MountInfo): Mount {
+    const mount = new Mount(this.nextId++, fs, info, null, null);
+    mount.root = new Dentry('', null, mount, fs.rootIno, true);
     return mount;
   }
 

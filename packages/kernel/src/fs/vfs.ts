@@ -23,9 +23,13 @@ import {
   EPERM,
   new_encode_dev,
   O_CLOEXEC,
+  O_CREAT,
   O_DIRECT,
+  O_EXCL,
+  O_LARGEFILE,
   O_NONBLOCK,
   O_RDONLY,
+  O_RDWR,
   O_WRONLY,
 } from '@kmos/abi-linux';
 import { after, drive } from '../maybe-sync.js';
@@ -40,6 +44,7 @@ import { type Mount, type MountInfo, MountTable } from './mount-table.js';
 import type { OpenFile, Stat } from './open-file.js';
 import { type PathContext, PathWalk } from './path-walk.js';
 import { Pipe, PipeFile, type PipeMemory } from './pipe.js';
+import { Tmpfs } from './tmpfs.js';
 import * as attr from './vfs-attr.js';
 import { baseOf, maySearch } from './vfs-common.js';
 import * as ns from './vfs-namespace.js';
@@ -67,6 +72,9 @@ export class Vfs {
   private readonly fifos = new Map<string, Pipe>();
   private readonly pipefsDev = new_encode_dev(0, PIPEFS_ANON_MINOR);
   private nextPipeIno = 1;
+  private memfdMount: Mount | null = null;
+  /** The last memfd creation (see `memfd`). */
+  private memfdTurn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: VfsOptions) {
     this.devices.blockOpener = (device, flags, dentry) => new BlockDeviceFile(flags, dentry, device);
@@ -174,6 +182,35 @@ export class Vfs {
       new PipeFile(O_RDONLY | nonblock, pipe, null, id),
       new PipeFile(O_WRONLY | nonblock, pipe, null, id),
     ];
+  }
+
+  /**
+   * memfd_create: a new regular file that no directory names, open for reading and writing, mode 0777 (no
+   * umask, as in Linux), owned by the caller's fs ids. It lives on a tmpfs mounted nowhere (Linux's internal
+   * shm mount), created there as "memfd:<name>" and unlinked at once, so /proc shows "/memfd:<name> (deleted)".
+   * A "/" in `name`, which no file name can hold, shows as "_". Creations take turns, so two memfds of one
+   * name never meet there.
+   */
+  memfd(cred: Credentials, name: string): Promise<OpenFile> {
+    const mount = (this.memfdMount ??= this.mounts.detached(
+      new Tmpfs({ clock: this.options.clock, rootMode: 0o1777 }),
+      { fsType: 'tmpfs', source: 'memfd', readOnly: false },
+    ));
+    const create = async () => {
+      const ctx: PathContext = { cred, root: mount.root, cwd: mount.root, umask: 0 };
+      const path = `/memfd:${name.replaceAll('/', '_')}`;
+      const file = await this.open(ctx, null, path, O_RDWR | O_CREAT | O_EXCL | O_LARGEFILE, 0o777);
+      try {
+        await this.unlink(ctx, null, path);
+      } catch (error) {
+        await file.close();
+        throw error;
+      }
+      return file;
+    };
+    const made = this.memfdTurn.then(create);
+    this.memfdTurn = made.catch(() => {});
+    return made;
   }
 
   /** The pipe behind a FIFO inode; all opens of the inode share it. */

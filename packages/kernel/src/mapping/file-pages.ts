@@ -8,7 +8,7 @@ import { PAGE_SIZE } from '@kmos/abi-driver';
 import { EIO, ENODEV } from '@kmos/abi-linux';
 import type { Dentry } from '../fs/dentry.js';
 import { RegularFile } from '../fs/inode-file.js';
-import type { Mount } from '../fs/mount-table.js';
+import type { CachedPages, Mount } from '../fs/mount-table.js';
 import type { OpenFile } from '../fs/open-file.js';
 import { KernelError } from '../kernel-error.js';
 import type { MapFile } from '../mm/mmap.js';
@@ -49,13 +49,18 @@ class InodePages implements PageSource {
     if (typeof written !== 'number') void written.catch(() => {});
   }
 
-  /** A mapping holds the inode open, as an open file does: a program unlinked while it runs still pages in. */
-  mapped(): void {
+  /**
+   * A mapping holds the inode open, as an open file does: a program unlinked while it runs still pages in.
+   * Open files read and write through its cached pages meanwhile.
+   */
+  mapped(cache: CachedPages): void {
     this.dentry.mount.hold(this.dentry.ino);
+    this.dentry.mount.cachedPages.set(this.dentry.ino, cache);
   }
 
   unmapped(): void {
     const { mount, ino } = this.dentry;
+    mount.cachedPages.delete(ino);
     if (!mount.drop(ino)) return;
     const released = mount.fs.release(ino);
     if (released instanceof Promise) released.catch(() => {});

@@ -138,4 +138,10 @@ export class UserFrames {
   view(frame: PhysAddr): Uint8Array {
     return this.memory.u8.subarray(frame, frame + PAGE_SIZE);
   }
+
+  /** Copies `bytes` to `phys` (within one frame), dropping any code the CPU compiled from there. */
+  write(phys: PhysAddr, bytes: Uint8Array): void {
+    this.memory.u8.set(bytes, phys);
+    this.invalidateCode(phys, bytes.length);
+  }
 }

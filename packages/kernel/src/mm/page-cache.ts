@@ -30,10 +30,11 @@ export interface PageSource {
   /** How /proc/<pid>/maps names the mapping: device, inode and path; absent for anonymous objects. */
   readonly identity?: SourceIdentity;
   /**
-   * The first VMA maps the source (`mapped`), the last one went (`unmapped`): a file must stay readable
-   * while it is mapped, unlinked or not, as Linux's VMAs hold their file.
+   * The first VMA maps the source (`mapped`, with the cache its pages are in now), the last one went
+   * (`unmapped`): a file must stay readable while it is mapped, unlinked or not, as Linux's VMAs hold their
+   * file; and read(2) and write(2) must meet the cached pages meanwhile (see PageCache.readInto).
    */
-  mapped?(): void;
+  mapped?(cache: PageCache): void;
   unmapped?(): void;
 }
 
@@ -49,6 +50,20 @@ export class AnonSharedSource implements PageSource {
   readPage(_offsetBytes: number, into: Uint8Array): number {
     into.fill(0);
     return PAGE_SIZE;
+  }
+}
+
+/** Calls `visit` for each page [pos, pos + length) touches: its index, the offset in it, the offset in the range, the bytes. */
+function forEachPage(
+  pos: number,
+  length: number,
+  visit: (index: number, offset: number, at: number, n: number) => void,
+): void {
+  for (let at = 0; at < length; ) {
+    const offset = (pos + at) % PAGE_SIZE;
+    const n = Math.min(PAGE_SIZE - offset, length - at);
+    visit(Math.floor((pos + at) / PAGE_SIZE), offset, at, n);
+    at += n;
   }
 }
 
@@ -107,6 +122,26 @@ export class PageCache {
     return this.pages.get(index) ?? null;
   }
 
+  /**
+   * read(2) of the source while it is mapped: copies what the cached pages hold of its bytes
+   * [pos, pos + into.length) over `into` (read from the filesystem, which lacks stores made through mappings
+   * until they are written back), so readers and mappers agree as Linux's unified page cache makes them.
+   */
+  readInto(pos: number, into: Uint8Array): void {
+    forEachPage(pos, into.length, (index, offset, at, n) => {
+      const frame = this.pages.get(index);
+      if (frame !== undefined) into.set(this.frames.view(frame).subarray(offset, offset + n), at);
+    });
+  }
+
+  /** write(2) of `from` at `pos` to the source while it is mapped: the cached pages it covers take it too. */
+  writeFrom(pos: number, from: Uint8Array): void {
+    forEachPage(pos, from.length, (index, offset, at, n) => {
+      const frame = this.pages.get(index);
+      if (frame !== undefined) this.frames.write((frame + offset) as PhysAddr, from.subarray(at, at + n));
+    });
+  }
+
   has(index: number): boolean {
     return this.pages.has(index);
   }
@@ -153,7 +188,7 @@ export class PageCaches {
     if (cache === undefined) {
       cache = new PageCache(source, this.frames, (c) => this.bySource.delete(c.source));
       this.bySource.set(source, cache);
-      source.mapped?.();
+      source.mapped?.(cache);
     }
     cache.ref();
     return cache;

@@ -12,14 +12,23 @@ import {
   AT_SYMLINK_NOFOLLOW,
   EBADF,
   EINVAL,
+  EPERM,
   ERANGE,
+  F_ADD_SEALS,
   F_DUPFD,
   F_DUPFD_CLOEXEC,
+  F_GET_SEALS,
   F_GETFD,
   F_GETFL,
+  F_SEAL_FUTURE_WRITE,
+  F_SEAL_GROW,
+  F_SEAL_SEAL,
+  F_SEAL_SHRINK,
+  F_SEAL_WRITE,
   F_SETFD,
   F_SETFL,
   FD_CLOEXEC,
+  MFD_CLOEXEC,
   O_CLOEXEC,
   O_CREAT,
   O_LARGEFILE,
@@ -32,10 +41,11 @@ import {
   timespecLayout,
 } from '@kmos/abi-linux';
 import type { OpenFile, Stat } from '../../fs/open-file.js';
+import { Tmpfs } from '../../fs/tmpfs.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { after } from '../../maybe-sync.js';
-import { copyFromUser, copyToUser } from '../../mm/usercopy.js';
+import { copyFromUser, copyToUser, strncpyFromUser } from '../../mm/usercopy.js';
 import { closeDetached } from '../../proc/fd-table.js';
 import type { Thread } from '../../proc/thread.js';
 import { TtyFile } from '../../tty/tty-file.js';
@@ -165,9 +175,56 @@ function fcntl(k: Kernel, t: Thread, fd: number, cmd: number, arg: number) {
     case F_SETFL:
       file.setStatusFlags(arg);
       return 0;
+    case F_GET_SEALS:
+      return sealsOf(file);
+    case F_ADD_SEALS:
+      addSeals(file, arg);
+      return 0;
     default:
       throw new KernelError(EINVAL, `fcntl command ${cmd}`);
   }
+}
+
+/**
+ * F_GET_SEALS: tmpfs files (memfds among them) carry seals in Linux, and kmOS's are always just F_SEAL_SEAL
+ * (memfds are made without MFD_ALLOW_SEALING); other files have none (EINVAL).
+ */
+function sealsOf(file: OpenFile): number {
+  if (!(file.dentry?.mount.fs instanceof Tmpfs)) throw new KernelError(EINVAL, 'no seals on this file');
+  return F_SEAL_SEAL;
+}
+
+/** F_ADD_SEALS, in Linux's order of checks: open for writing, known seals, seals at all, not sealed. */
+function addSeals(file: OpenFile, seals: number): void {
+  if (!file.writable) throw new KernelError(EPERM, 'F_ADD_SEALS on a file not open for writing');
+  if (seals & ~F_ALL_SEALS) throw new KernelError(EINVAL, 'unknown seals');
+  sealsOf(file);
+  throw new KernelError(EPERM, 'F_SEAL_SEAL is set');
+}
+
+const F_ALL_SEALS = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
+
+/** MFD_NAME_MAX_LEN: NAME_MAX less the "memfd:" prefix. */
+const MFD_NAME_MAX_BYTES = 249;
+const memfdName = new Uint8Array(MFD_NAME_MAX_BYTES + 1);
+
+/**
+ * memfd_create: MFD_CLOEXEC only. MFD_ALLOW_SEALING and MFD_HUGETLB are EINVAL (no sealing, no huge pages),
+ * as a kernel without them answers; so are the newer MFD_NOEXEC_SEAL and MFD_EXEC.
+ */
+function memfdCreate(k: Kernel, t: Thread, namePtr: number, flags: number): Promise<number> {
+  if (flags & ~MFD_CLOEXEC) throw new KernelError(EINVAL, 'memfd_create flags');
+  const n = strncpyFromUser(t.process.mm, namePtr as UserPtr, memfdName);
+  if (n > MFD_NAME_MAX_BYTES) throw new KernelError(EINVAL, 'memfd name too long');
+  const name = Buffer.from(memfdName.buffer, 0, n).toString('latin1');
+  return k.vfs.memfd(t.process.creds, name).then((file) => {
+    try {
+      return t.process.files.install(file, (flags & MFD_CLOEXEC) !== 0);
+    } catch (error) {
+      closeDetached(file);
+      throw error;
+    }
+  });
 }
 
 function pipe2(k: Kernel, t: Thread, ptr: number, flags: number): number {
@@ -318,6 +375,11 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
     flock: { handler: (t, fd, operation) => flock(k, t, fd, operation) },
     pipe: { handler: (t, ptr) => pipe2(k, t, ptr, 0) },
     pipe2: { handler: (t, ptr, flags) => pipe2(k, t, ptr, flags) },
+    memfd_create: {
+      handler: (t, namePtr, flags) => memfdCreate(k, t, namePtr, flags),
+      status: 'partial',
+      note: 'MFD_ALLOW_SEALING and MFD_HUGETLB are EINVAL: no sealing, no huge pages',
+    },
     ioctl: { handler: (t, fd, request, arg) => ioctl(t, fd, request, arg) },
     stat64: { handler: (t, path, ptr) => stat(t, AT_FDCWD, path, ptr, 0) },
     lstat64: { handler: (t, path, ptr) => stat(t, AT_FDCWD, path, ptr, AT_SYMLINK_NOFOLLOW) },
