@@ -35,6 +35,7 @@ import { AddressSpace, pageAlignUp } from '../mm/address-space.js';
 import { setBrkStart, setupStack } from '../mm/mmap.js';
 import { copyToUser } from '../mm/usercopy.js';
 import { closeDetached } from '../proc/fd-table.js';
+import { deletePosixTimers } from '../proc/posix-timers.js';
 import type { Process } from '../proc/process.js';
 import { release } from '../proc/sharing.js';
 import type { Thread } from '../proc/thread.js';
@@ -196,6 +197,7 @@ const PLATFORM = latin1('i686');
 function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Array[], path: string): void {
   const p = t.process;
   killOtherThreads(k, t);
+  deletePosixTimers(p);
   let as: AddressSpace | null = null;
   as = AddressSpace.create(
     k.mm,

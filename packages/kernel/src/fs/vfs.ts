@@ -192,10 +192,12 @@ export class Vfs {
    * name never meet there.
    */
   memfd(cred: Credentials, name: string): Promise<OpenFile> {
-    const mount = (this.memfdMount ??= this.mounts.detached(
-      new Tmpfs({ clock: this.options.clock, rootMode: 0o1777 }),
-      { fsType: 'tmpfs', source: 'memfd', readOnly: false },
-    ));
+    this.memfdMount ??= this.mounts.detached(new Tmpfs({ clock: this.options.clock, rootMode: 0o1777 }), {
+      fsType: 'tmpfs',
+      source: 'memfd',
+      readOnly: false,
+    });
+    const mount = this.memfdMount;
     const create = async () => {
       const ctx: PathContext = { cred, root: mount.root, cwd: mount.root, umask: 0 };
       const path = `/memfd:${name.replaceAll('/', '_')}`;

@@ -1,8 +1,9 @@
 /**
  * What the kernel knows about a signal when it is sent, as siginfo_t will carry it to an SA_SIGINFO handler:
- * who sent it (si_pid, si_uid), why (si_code), the faulting address, a child's status. Layer: kernel proc.
+ * who sent it (si_pid, si_uid), why (si_code), the faulting address, a child's status, a timer's id, value and
+ * overruns. Layer: kernel proc.
  */
-import { siginfoLayout } from '@kmos/abi-linux';
+import { SI_TIMER, siginfoLayout } from '@kmos/abi-linux';
 
 export interface SigInfo {
   readonly signo: number;
@@ -13,6 +14,10 @@ export interface SigInfo {
   readonly status: number;
   /** si_addr for SIGSEGV/SIGBUS/SIGILL/SIGFPE. */
   readonly addr: number;
+  /** SI_TIMER: the timer's id and sigev_value, and its overruns while this signal was pending. */
+  readonly timerId: number;
+  readonly value: number;
+  overrun: number;
 }
 
 export function sigInfo(
@@ -27,6 +32,9 @@ export function sigInfo(
     uid: fields.uid ?? 0,
     status: fields.status ?? 0,
     addr: fields.addr ?? 0,
+    timerId: fields.timerId ?? 0,
+    value: fields.value ?? 0,
+    overrun: fields.overrun ?? 0,
   };
 }
 
@@ -43,6 +51,10 @@ export function encodeSigInfo(info: SigInfo): Uint8Array {
   view.setInt32(F.si_code.offset, info.code, true);
   if (FAULT_SIGNALS.has(info.signo) && info.code > 0) {
     view.setUint32(F.si_addr.offset, info.addr >>> 0, true);
+  } else if (info.code === SI_TIMER) {
+    view.setInt32(F.si_tid.offset, info.timerId, true);
+    view.setInt32(F.si_overrun.offset, info.overrun, true);
+    view.setInt32(F.si_value.offset, info.value, true);
   } else {
     view.setInt32(F.si_pid.offset, info.pid, true);
     view.setUint32(F.si_uid.offset, info.uid, true);

@@ -15,6 +15,7 @@ import { lifecycleSyscalls } from './handlers/lifecycle.js';
 import { memorySyscalls } from './handlers/memory.js';
 import { miscSyscalls } from './handlers/misc.js';
 import { pollSyscalls } from './handlers/poll.js';
+import { posixTimerSyscalls } from './handlers/posix-timers.js';
 import { schedulingSyscalls } from './handlers/scheduling.js';
 import { signalSyscalls } from './handlers/signals.js';
 import { timeSyscalls } from './handlers/time.js';
@@ -44,6 +45,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...xattrSyscalls(k),
       ...miscSyscalls(k),
       ...schedulingSyscalls(k),
+      ...posixTimerSyscalls(k),
       ...pollSyscalls(k),
       ...eventSyscalls(k),
       ...futexSyscalls(k, k?.futexes),
