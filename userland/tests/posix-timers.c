@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "guest-time.h"
 
 static const char *yes(int ok) { return ok ? "yes" : "no"; }
 
@@ -35,12 +36,6 @@ static void catch_signal(int signo) {
   sa.sa_sigaction = on_signal;
   sa.sa_flags = SA_SIGINFO;
   sigaction(signo, &sa, NULL);
-}
-
-static void sleep_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-  }
 }
 
 /* Waits up to a second for `caught` to reach `count`. */
@@ -106,13 +101,7 @@ int main(int argc, char **argv) {
   printf("blocked expirations became overruns of one signal: %s\n",
          yes(taken.si_code == SI_TIMER && taken.si_overrun >= 3 && overrun == taken.si_overrun));
 
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  now.tv_nsec += 20000000;
-  if (now.tv_nsec >= 1000000000) {
-    now.tv_sec++;
-    now.tv_nsec -= 1000000000;
-  }
+  struct timespec now = realtime_after_ms(20);
   timer_t absolute;
   timer_create(CLOCK_REALTIME, &event, &absolute);
   struct itimerspec at = {{0, 0}, now};

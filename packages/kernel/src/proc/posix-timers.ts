@@ -40,20 +40,28 @@ function stillPending(p: Process, t: Thread | null, info: SigInfo): boolean {
   return (t ? t.sigInfo[info.signo] : p.sigInfo[info.signo]) === info;
 }
 
-/** The timer expired: its signal goes out (or its pending one counts an overrun), and an interval re-arms it. */
+/**
+ * The timer expired: its signal goes out (or its pending one counts an overrun), and an interval re-arms it.
+ * An interval timer that fell behind counts each interval that passed as an overrun.
+ */
 function expire(k: Kernel, p: Process, timer: PosixTimer): void {
   if (!p.alive) return;
+  let missed = 0;
+  if (timer.intervalNs > 0) {
+    const behind = k.clock.nowNs() - timer.deadlineNs;
+    if (behind >= timer.intervalNs) missed = Math.floor(behind / timer.intervalNs);
+  }
   if (timer.notify !== SIGEV_NONE) {
     if (timer.sent && stillPending(p, timer.thread, timer.sent)) {
-      timer.sent.overrun = Math.min(DELAYTIMER_MAX, timer.sent.overrun + 1);
+      timer.sent.overrun = Math.min(DELAYTIMER_MAX, timer.sent.overrun + 1 + missed);
     } else {
-      const info = sigInfo(timer.signo, SI_TIMER, { timerId: timer.id, value: timer.value });
+      const info = sigInfo(timer.signo, SI_TIMER, { timerId: timer.id, value: timer.value, overrun: missed });
       timer.sent = info;
       if (timer.thread) k.signals.sendToThread(timer.thread, info);
       else k.signals.sendToProcess(p, info);
     }
   }
-  if (timer.intervalNs > 0) arm(k, p, timer, timer.deadlineNs + timer.intervalNs);
+  if (timer.intervalNs > 0) arm(k, p, timer, timer.deadlineNs + (1 + missed) * timer.intervalNs);
   else timer.deadlineNs = 0;
 }
 

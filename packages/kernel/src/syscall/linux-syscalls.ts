@@ -15,10 +15,10 @@ import { lifecycleSyscalls } from './handlers/lifecycle.js';
 import { memorySyscalls } from './handlers/memory.js';
 import { miscSyscalls } from './handlers/misc.js';
 import { pollSyscalls } from './handlers/poll.js';
-import { posixTimerSyscalls } from './handlers/posix-timers.js';
 import { schedulingSyscalls } from './handlers/scheduling.js';
 import { signalSyscalls } from './handlers/signals.js';
 import { timeSyscalls } from './handlers/time.js';
+import { timerSyscalls } from './handlers/timers.js';
 import { xattrSyscalls } from './handlers/xattrs.js';
 import { SyscallTable, type Unimplemented } from './syscall-table.js';
 
@@ -45,7 +45,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...xattrSyscalls(k),
       ...miscSyscalls(k),
       ...schedulingSyscalls(k),
-      ...posixTimerSyscalls(k),
+      ...timerSyscalls(k),
       ...pollSyscalls(k),
       ...eventSyscalls(k),
       ...futexSyscalls(k, k?.futexes),

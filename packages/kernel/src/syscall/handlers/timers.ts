@@ -1,6 +1,7 @@
 /**
- * POSIX per-process timers (timer_create, timer_settime, timer_gettime, timer_getoverrun, timer_delete, in 32-
- * and 64-bit time) on the guest clock: CLOCK_REALTIME, CLOCK_MONOTONIC and CLOCK_BOOTTIME. A timer notifies by
+ * Timers: POSIX per-process timers (timer_create, timer_settime, timer_gettime, timer_getoverrun, timer_delete)
+ * and timer files (timerfd_create, timerfd_settime, timerfd_gettime, over ipc/timerfd.ts), in 32- and 64-bit
+ * time, on the guest clock: CLOCK_REALTIME, CLOCK_MONOTONIC and CLOCK_BOOTTIME. A timer notifies by
  * a signal to the process (SIGEV_SIGNAL), to one of its threads (SIGEV_THREAD_ID, which glibc's SIGEV_THREAD
  * uses), or not at all (SIGEV_NONE). As in Linux: ids count from 0 per process; the signal carries SI_TIMER,
  * the timer id, the overrun count and the sigev_value; while a timer's signal is still pending further
@@ -19,8 +20,13 @@ import {
   SIGEV_SIGNAL,
   SIGEV_THREAD_ID,
   sigeventLayout,
+  TFD_CLOEXEC,
+  TFD_NONBLOCK,
+  TFD_TIMER_ABSTIME,
+  TFD_TIMER_CANCEL_ON_SET,
   TIMER_ABSTIME,
 } from '@kmos/abi-linux';
+import { TimerFdFile } from '../../ipc/timerfd.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { arm, type PosixTimer, timersOf } from '../../proc/posix-timers.js';
@@ -148,15 +154,64 @@ function settime(
   timer.deadlineNs = 0;
   timer.intervalNs = next.intervalNs;
   if (next.valueNs === 0) return 0;
-  const now = k.clock.nowNs();
-  // An absolute time on the realtime clock becomes a monotonic deadline (the clocks keep their distance).
-  const offset = timer.clock === CLOCK_REALTIME ? k.clock.epochNs() - now : 0;
-  const deadline = flags & TIMER_ABSTIME ? next.valueNs - offset : now + next.valueNs;
-  arm(k, t.process, timer, Math.max(deadline, now));
+  arm(k, t.process, timer, deadlineOf(k, timer.clock, (flags & TIMER_ABSTIME) !== 0, next.valueNs));
   return 0;
 }
 
-export function posixTimerSyscalls(k: Kernel): Record<string, SyscallImpl> {
+/**
+ * The monotonic deadline of a timer set to `valueNs` (not 0) on `clock`, absolute or from now; an absolute
+ * time on the realtime clock keeps its distance from the monotonic one. A time already past is now.
+ */
+function deadlineOf(k: Kernel, clock: number, absolute: boolean, valueNs: number): number {
+  const now = k.clock.nowNs();
+  if (!absolute) return now + valueNs;
+  const offset = clock === CLOCK_REALTIME ? k.clock.epochNs() - now : 0;
+  return Math.max(valueNs - offset, now);
+}
+
+function timerFdCreate(k: Kernel, t: Thread, clockArg: number, flags: number): number {
+  const clock = signed(clockArg);
+  checkClock(clock);
+  if (flags & ~(TFD_CLOEXEC | TFD_NONBLOCK)) throw new KernelError(EINVAL, 'timerfd_create flags');
+  const owner = { uid: t.process.creds.euid, gid: t.process.creds.egid };
+  const file = new TimerFdFile(clock, k.clock, flags & TFD_NONBLOCK, owner);
+  return t.process.files.install(file, (flags & TFD_CLOEXEC) !== 0);
+}
+
+function timerFdOf(t: Thread, fd: number): TimerFdFile {
+  const file = t.process.files.get(signed(fd));
+  if (!(file instanceof TimerFdFile)) throw new KernelError(EINVAL, 'not a timerfd');
+  return file;
+}
+
+/** timerfd_settime; TFD_TIMER_CANCEL_ON_SET is accepted: nothing sets the realtime clock here. */
+function timerFdSettime(
+  k: Kernel,
+  t: Thread,
+  fd: number,
+  flags: number,
+  newPtr: number,
+  oldPtr: number,
+  time64: boolean,
+) {
+  const file = timerFdOf(t, fd);
+  if (flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) throw new KernelError(EINVAL, 'timerfd flags');
+  const next = readItimerspec(t, newPtr, time64);
+  const old = file.setting;
+  const deadline =
+    next.valueNs === 0 ? 0 : deadlineOf(k, file.clockId, (flags & TFD_TIMER_ABSTIME) !== 0, next.valueNs);
+  file.set(deadline, next.intervalNs);
+  if (oldPtr !== 0) writeItimerspec(t, oldPtr, old.leftNs, old.intervalNs, time64);
+  return 0;
+}
+
+function timerFdGettime(t: Thread, fd: number, ptr: number, time64: boolean): number {
+  const { leftNs, intervalNs } = timerFdOf(t, fd).setting;
+  writeItimerspec(t, ptr, leftNs, intervalNs, time64);
+  return 0;
+}
+
+export function timerSyscalls(k: Kernel): Record<string, SyscallImpl> {
   const partial = {
     status: 'partial',
     note: 'CLOCK_REALTIME, CLOCK_MONOTONIC and CLOCK_BOOTTIME only',
@@ -186,6 +241,15 @@ export function posixTimerSyscalls(k: Kernel): Record<string, SyscallImpl> {
         return 0;
       },
     },
+    timerfd_create: { handler: (t, clock, flags) => timerFdCreate(k, t, clock, flags), ...partial },
+    timerfd_settime: {
+      handler: (t, fd, flags, newPtr, oldPtr) => timerFdSettime(k, t, fd, flags, newPtr, oldPtr, false),
+    },
+    timerfd_settime64: {
+      handler: (t, fd, flags, newPtr, oldPtr) => timerFdSettime(k, t, fd, flags, newPtr, oldPtr, true),
+    },
+    timerfd_gettime: { handler: (t, fd, ptr) => timerFdGettime(t, fd, ptr, false) },
+    timerfd_gettime64: { handler: (t, fd, ptr) => timerFdGettime(t, fd, ptr, true) },
     timer_getoverrun: { handler: (t, id) => timerOf(t, id).sent?.overrun ?? 0 },
     timer_delete: {
       handler: (t, id) => {
