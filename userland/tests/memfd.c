@@ -16,17 +16,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "read-file.h"
 
 static const char *yes(int ok) { return ok ? "yes" : "no"; }
-
-static int link_is(int fd, const char *expected) {
-  char path[64], target[512];
-  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-  ssize_t n = readlink(path, target, sizeof target - 1);
-  if (n < 0) return 0;
-  target[n] = '\0';
-  return strcmp(target, expected) == 0;
-}
 
 static int maps_mention(const char *name) {
   FILE *f = fopen("/proc/self/maps", "r");
@@ -47,7 +39,7 @@ int main(int argc, char **argv) {
          yes(S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0777 && st.st_nlink == 0 && st.st_size == 0));
   printf("open O_RDWR|O_LARGEFILE: %s\n", yes(fcntl(fd, F_GETFL) == (O_RDWR | 0100000)));
   printf("not close-on-exec: %s\n", yes(fcntl(fd, F_GETFD) == 0));
-  printf("/proc/self/fd names it: %s\n", yes(link_is(fd, "/memfd:test buf (deleted)")));
+  printf("/proc/self/fd names it: %s\n", yes(fd_link_is(fd, "/memfd:test buf (deleted)")));
 
   char data[10000];
   for (int i = 0; i < (int)sizeof data; i++) data[i] = (char)(i * 7);
@@ -80,7 +72,7 @@ int main(int argc, char **argv) {
   int cloexec = memfd_create("other", MFD_CLOEXEC);
   printf("MFD_CLOEXEC: %s\n", yes(cloexec >= 0 && fcntl(cloexec, F_GETFD) == FD_CLOEXEC));
   int twin = memfd_create("test buf", 0);
-  printf("a second memfd of the same name: %s\n", yes(twin >= 0 && link_is(twin, "/memfd:test buf (deleted)")));
+  printf("a second memfd of the same name: %s\n", yes(twin >= 0 && fd_link_is(twin, "/memfd:test buf (deleted)")));
   char name[300];
   memset(name, 'a', sizeof name);
   name[249] = '\0';

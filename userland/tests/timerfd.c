@@ -16,6 +16,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+#include "read-file.h"
 #include "guest-time.h"
 
 static const char *yes(int ok) { return ok ? "yes" : "no"; }
@@ -30,11 +31,7 @@ int main(void) {
   int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   printf("created close-on-exec, non-blocking: %s\n",
          yes(fd >= 0 && fcntl(fd, F_GETFD) == FD_CLOEXEC && (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0));
-  char path[64], link[64];
-  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-  ssize_t n = readlink(path, link, sizeof link - 1);
-  link[n < 0 ? 0 : n] = '\0';
-  printf("named anon_inode:[timerfd]: %s\n", yes(strcmp(link, "anon_inode:[timerfd]") == 0));
+  printf("named anon_inode:[timerfd]: %s\n", yes(fd_link_is(fd, "anon_inode:[timerfd]")));
   uint64_t count = 0;
   errno = 0;
   printf("read before it expires is EAGAIN: %s\n", yes(read(fd, &count, 8) == -1 && errno == EAGAIN));

@@ -101,6 +101,12 @@ export const STRUCT_SPECS = [
   ['oldSigaction', 'struct sigaction', ['asm/signal.h'], 'sa_handler sa_mask sa_flags sa_restorer'],
   ['stack', 'stack_t', ['asm/signal.h'], 'ss_sp ss_flags ss_size'],
   [
+    'signalfdSiginfo',
+    'struct signalfd_siginfo',
+    ['linux/signalfd.h'],
+    'ssi_signo ssi_errno ssi_code ssi_pid ssi_uid ssi_fd ssi_tid ssi_band ssi_overrun ssi_trapno ssi_status ssi_int ssi_ptr ssi_utime ssi_stime ssi_addr ssi_addr_lsb ssi_syscall ssi_call_addr ssi_arch',
+  ],
+  [
     'siginfo',
     'siginfo_t',
     ['linux/signal.h'],

@@ -44,3 +44,7 @@ export const EPOLLET = 0x80000000;
 export const EFD_SEMAPHORE = 1;
 export const EFD_CLOEXEC = O_CLOEXEC;
 export const EFD_NONBLOCK = O_NONBLOCK;
+
+// signalfd4 flags (<linux/signalfd.h>: the O_* bits of the same names).
+export const SFD_CLOEXEC = O_CLOEXEC;
+export const SFD_NONBLOCK = O_NONBLOCK;

@@ -573,6 +573,35 @@ export const stackLayout = {
   },
 } as const satisfies StructLayout;
 
+/** `struct signalfd_siginfo` (linux/signalfd.h): 128 bytes. */
+export const signalfdSiginfoLayout = {
+  cName: 'struct signalfd_siginfo',
+  headers: ['linux/signalfd.h'],
+  sizeBytes: 128,
+  fields: {
+    ssi_signo: { offset: 0, sizeBytes: 4 },
+    ssi_errno: { offset: 4, sizeBytes: 4 },
+    ssi_code: { offset: 8, sizeBytes: 4 },
+    ssi_pid: { offset: 12, sizeBytes: 4 },
+    ssi_uid: { offset: 16, sizeBytes: 4 },
+    ssi_fd: { offset: 20, sizeBytes: 4 },
+    ssi_tid: { offset: 24, sizeBytes: 4 },
+    ssi_band: { offset: 28, sizeBytes: 4 },
+    ssi_overrun: { offset: 32, sizeBytes: 4 },
+    ssi_trapno: { offset: 36, sizeBytes: 4 },
+    ssi_status: { offset: 40, sizeBytes: 4 },
+    ssi_int: { offset: 44, sizeBytes: 4 },
+    ssi_ptr: { offset: 48, sizeBytes: 8 },
+    ssi_utime: { offset: 56, sizeBytes: 8 },
+    ssi_stime: { offset: 64, sizeBytes: 8 },
+    ssi_addr: { offset: 72, sizeBytes: 8 },
+    ssi_addr_lsb: { offset: 80, sizeBytes: 2 },
+    ssi_syscall: { offset: 84, sizeBytes: 4 },
+    ssi_call_addr: { offset: 88, sizeBytes: 8 },
+    ssi_arch: { offset: 96, sizeBytes: 4 },
+  },
+} as const satisfies StructLayout;
+
 /** `siginfo_t` (linux/signal.h): 128 bytes. */
 export const siginfoLayout = {
   cName: 'siginfo_t',
@@ -1062,6 +1091,7 @@ export const STRUCT_LAYOUTS: Readonly<Record<string, StructLayout>> = {
   'struct kernel_sigaction': sigactionLayout,
   'struct sigaction': oldSigactionLayout,
   'stack_t': stackLayout,
+  'struct signalfd_siginfo': signalfdSiginfoLayout,
   'siginfo_t': siginfoLayout,
   'struct sigcontext': sigcontextLayout,
   'struct _fpstate_32': fpstate32Layout,

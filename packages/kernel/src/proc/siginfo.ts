@@ -3,7 +3,7 @@
  * who sent it (si_pid, si_uid), why (si_code), the faulting address, a child's status, a timer's id, value and
  * overruns. Layer: kernel proc.
  */
-import { SI_TIMER, siginfoLayout } from '@kmos/abi-linux';
+import { SI_TIMER, siginfoLayout, signalfdSiginfoLayout } from '@kmos/abi-linux';
 
 export interface SigInfo {
   readonly signo: number;
@@ -38,27 +38,72 @@ export function sigInfo(
   };
 }
 
-const F = siginfoLayout.fields;
 /** Faults carry si_addr; SIGCHLD carries pid, uid and status; the rest pid and uid. */
 const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11]);
 const SIGCHLD_NUMBER = 17;
 
-/** The 128-byte siginfo_t for `info`, as the i386 kernel lays it out. */
-export function encodeSigInfo(info: SigInfo): Uint8Array {
-  const bytes = new Uint8Array(siginfoLayout.sizeBytes);
+/**
+ * Where a record keeps each field of a signal (siginfo_t and struct signalfd_siginfo both carry them): the
+ * offsets of SigInfo's fields, and the value's places (sival_int, and signalfd's ssi_ptr besides).
+ */
+type SignalRecord = Readonly<Record<Exclude<keyof SigInfo, 'value'>, number>> & {
+  readonly sizeBytes: number;
+  readonly value: readonly number[];
+};
+
+const F = siginfoLayout.fields;
+const SIGINFO: SignalRecord = {
+  sizeBytes: siginfoLayout.sizeBytes,
+  signo: F.si_signo.offset,
+  code: F.si_code.offset,
+  pid: F.si_pid.offset,
+  uid: F.si_uid.offset,
+  status: F.si_status.offset,
+  addr: F.si_addr.offset,
+  timerId: F.si_tid.offset,
+  overrun: F.si_overrun.offset,
+  value: [F.si_value.offset],
+};
+
+const S = signalfdSiginfoLayout.fields;
+const SIGNALFD_SIGINFO: SignalRecord = {
+  sizeBytes: signalfdSiginfoLayout.sizeBytes,
+  signo: S.ssi_signo.offset,
+  code: S.ssi_code.offset,
+  pid: S.ssi_pid.offset,
+  uid: S.ssi_uid.offset,
+  status: S.ssi_status.offset,
+  addr: S.ssi_addr.offset,
+  timerId: S.ssi_tid.offset,
+  overrun: S.ssi_overrun.offset,
+  value: [S.ssi_int.offset, S.ssi_ptr.offset],
+};
+
+function encode(info: SigInfo, record: SignalRecord): Uint8Array {
+  const bytes = new Uint8Array(record.sizeBytes);
   const view = new DataView(bytes.buffer);
-  view.setInt32(F.si_signo.offset, info.signo, true);
-  view.setInt32(F.si_code.offset, info.code, true);
+  view.setInt32(record.signo, info.signo, true);
+  view.setInt32(record.code, info.code, true);
   if (FAULT_SIGNALS.has(info.signo) && info.code > 0) {
-    view.setUint32(F.si_addr.offset, info.addr >>> 0, true);
+    view.setUint32(record.addr, info.addr >>> 0, true);
   } else if (info.code === SI_TIMER) {
-    view.setInt32(F.si_tid.offset, info.timerId, true);
-    view.setInt32(F.si_overrun.offset, info.overrun, true);
-    view.setInt32(F.si_value.offset, info.value, true);
+    view.setInt32(record.timerId, info.timerId, true);
+    view.setInt32(record.overrun, info.overrun, true);
+    for (const at of record.value) view.setInt32(at, info.value, true);
   } else {
-    view.setInt32(F.si_pid.offset, info.pid, true);
-    view.setUint32(F.si_uid.offset, info.uid, true);
-    if (info.signo === SIGCHLD_NUMBER) view.setInt32(F.si_status.offset, info.status, true);
+    view.setInt32(record.pid, info.pid, true);
+    view.setUint32(record.uid, info.uid, true);
+    if (info.signo === SIGCHLD_NUMBER) view.setInt32(record.status, info.status, true);
   }
   return bytes;
+}
+
+/** The 128-byte siginfo_t for `info`, as the i386 kernel lays it out. */
+export function encodeSigInfo(info: SigInfo): Uint8Array {
+  return encode(info, SIGINFO);
+}
+
+/** The 128-byte struct signalfd_siginfo a signalfd read gives for `info`: the fields siginfo_t would carry. */
+export function encodeSignalfdSiginfo(info: SigInfo): Uint8Array {
+  return encode(info, SIGNALFD_SIGINFO);
 }

@@ -1,6 +1,6 @@
 /**
- * Event descriptors: eventfd/eventfd2 and epoll_create/epoll_create1/epoll_ctl/epoll_wait/epoll_pwait.
- * Layer: kernel syscall handlers, over ipc/eventfd.ts and ipc/epoll.ts.
+ * Event descriptors: eventfd/eventfd2, signalfd/signalfd4 and epoll_create/epoll_create1/epoll_ctl/epoll_wait/
+ * epoll_pwait. Layer: kernel syscall handlers, over ipc/eventfd.ts, ipc/signalfd.ts and ipc/epoll.ts.
  */
 import {
   EFD_CLOEXEC,
@@ -14,9 +14,12 @@ import {
   epollEventLayout,
   O_CLOEXEC,
   O_NONBLOCK,
+  SFD_CLOEXEC,
+  SFD_NONBLOCK,
 } from '@kmos/abi-linux';
 import { EpollFile } from '../../ipc/epoll.js';
 import { EventFdFile } from '../../ipc/eventfd.js';
+import { SignalFdFile } from '../../ipc/signalfd.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import type { Thread } from '../../proc/thread.js';
@@ -35,6 +38,25 @@ function eventfd(t: Thread, initial: number, flags: number): number {
   if (flags & ~(EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE)) throw new KernelError(EINVAL);
   const file = new EventFdFile(initial, flags & O_NONBLOCK, (flags & EFD_SEMAPHORE) !== 0, owner(t));
   return t.process.files.install(file, (flags & EFD_CLOEXEC) !== 0);
+}
+
+/** The size of the kernel's sigset_t, which signalfd takes. */
+const SIGSET_BYTES = 8;
+
+/** signalfd4: a new signalfd for the set (fd -1), or a new set for the signalfd `fd`. */
+function signalfd(k: Kernel, t: Thread, fd: number, maskPtr: number, size: number, flags: number): number {
+  if (size !== SIGSET_BYTES || flags & ~(SFD_CLOEXEC | SFD_NONBLOCK)) throw new KernelError(EINVAL);
+  const mask = readUser(t, maskPtr, SIGSET_BYTES);
+  const lo = mask.getUint32(0, true);
+  const hi = mask.getUint32(4, true);
+  if (signed(fd) !== -1) {
+    const file = t.process.files.get(signed(fd));
+    if (!(file instanceof SignalFdFile)) throw new KernelError(EINVAL, 'not a signalfd');
+    file.setMask(lo, hi);
+    return fd;
+  }
+  const file = new SignalFdFile(k.signals, lo, hi, flags & SFD_NONBLOCK, owner(t));
+  return t.process.files.install(file, (flags & SFD_CLOEXEC) !== 0);
 }
 
 function epollCreate(t: Thread, flags: number): number {
@@ -105,6 +127,8 @@ export function eventSyscalls(k: Kernel): Record<string, SyscallImpl> {
   return {
     eventfd: { handler: (t, initial) => eventfd(t, initial, 0) },
     eventfd2: { handler: (t, initial, flags) => eventfd(t, initial, flags) },
+    signalfd: { handler: (t, fd, mask, size) => signalfd(k, t, fd, mask, size, 0) },
+    signalfd4: { handler: (t, fd, mask, size, flags) => signalfd(k, t, fd, mask, size, flags) },
     epoll_create: {
       handler: (t, size) => {
         if (signed(size) <= 0) throw new KernelError(EINVAL);
