@@ -7,6 +7,7 @@ const accessModes = ['F_OK', 'X_OK', 'W_OK', 'R_OK'];
 /** Spellings only glibc's <fcntl.h> has. */
 const glibcOnly = ['O_ASYNC', 'O_RSYNC'];
 const memfdH = ['MFD_CLOEXEC', 'MFD_ALLOW_SEALING', 'MFD_HUGETLB'];
+const closeRangeH = ['CLOSE_RANGE_UNSHARE', 'CLOSE_RANGE_CLOEXEC'];
 const fsH = [
   'RENAME_NOREPLACE',
   'RENAME_EXCHANGE',
@@ -26,7 +27,8 @@ describe('fcntl flags', () => {
 });
 
 describeAgainstHeaders('fcntl', fcntl, [
-  { includes: ['linux/fcntl.h'], skip: [...accessModes, ...fsH, ...glibcOnly, ...memfdH] },
+  { includes: ['linux/fcntl.h'], skip: [...accessModes, ...fsH, ...glibcOnly, ...memfdH, ...closeRangeH] },
+  { includes: ['linux/close_range.h'], only: closeRangeH },
   { includes: ['linux/memfd.h'], only: memfdH },
   { includes: ['fcntl.h'], only: glibcOnly },
   { includes: ['linux/fs.h'], only: fsH },

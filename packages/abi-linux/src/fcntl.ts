@@ -78,6 +78,10 @@ export const LOCK_EX = 2;
 export const LOCK_NB = 4;
 export const LOCK_UN = 8;
 
+// close_range flags (linux/close_range.h).
+export const CLOSE_RANGE_UNSHARE = 1 << 1;
+export const CLOSE_RANGE_CLOEXEC = 1 << 2;
+
 // memfd_create flags (linux/memfd.h).
 export const MFD_CLOEXEC = 0x0001;
 export const MFD_ALLOW_SEALING = 0x0002;

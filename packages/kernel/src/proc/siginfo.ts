@@ -3,7 +3,7 @@
  * who sent it (si_pid, si_uid), why (si_code), the faulting address, a child's status, a timer's id, value and
  * overruns. Layer: kernel proc.
  */
-import { SI_TIMER, siginfoLayout, signalfdSiginfoLayout } from '@kmos/abi-linux';
+import { SI_QUEUE, SI_TIMER, siginfoLayout, signalfdSiginfoLayout } from '@kmos/abi-linux';
 
 export interface SigInfo {
   readonly signo: number;
@@ -94,6 +94,7 @@ function encode(info: SigInfo, record: SignalRecord): Uint8Array {
     view.setInt32(record.pid, info.pid, true);
     view.setUint32(record.uid, info.uid, true);
     if (info.signo === SIGCHLD_NUMBER) view.setInt32(record.status, info.status, true);
+    else if (info.code === SI_QUEUE) for (const at of record.value) view.setInt32(at, info.value, true);
   }
   return bytes;
 }

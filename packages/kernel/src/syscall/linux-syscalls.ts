@@ -7,6 +7,7 @@ import { ENOSYS, EPERM } from '@kmos/abi-linux';
 import type { Kernel } from '../kernel.js';
 import { credentialSyscalls } from './handlers/credentials.js';
 import { eventSyscalls } from './handlers/events.js';
+import { fileCopySyscalls } from './handlers/file-copy.js';
 import { fileIoSyscalls } from './handlers/file-io.js';
 import { fileNameSyscalls } from './handlers/file-names.js';
 import { futexSyscalls } from './handlers/futex.js';
@@ -41,6 +42,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...signalSyscalls(k),
       ...timeSyscalls(k),
       ...fileIoSyscalls(k),
+      ...fileCopySyscalls(k),
       ...fileNameSyscalls(k),
       ...xattrSyscalls(k),
       ...miscSyscalls(k),

@@ -1,11 +1,12 @@
 /**
- * Reading and writing open files: read, write, readv, writev, pread64, pwrite64, lseek, _llseek,
- * sendfile64. Data moves between user memory and a kernel buffer through usercopy; a file that would block
- * puts the thread to sleep on the file's wait queue and the call is tried again when it is woken.
+ * Reading and writing open files: read, write, readv, writev, pread64, pwrite64, lseek, _llseek (sendfile
+ * and copy_file_range: file-copy.ts). Data moves between user memory and a kernel buffer through usercopy; a
+ * file that would block puts the thread to sleep on the file's wait queue and the call is tried again when
+ * it is woken.
  * Layer: kernel syscall handlers, over fs/open-file.ts.
  */
 import type { PhysAddr, UserPtr } from '@kmos/abi-driver';
-import { EINVAL, EOVERFLOW, EPIPE, ESPIPE, iovecLayout, SI_USER, SIGPIPE } from '@kmos/abi-linux';
+import { EINVAL, EOVERFLOW, EPIPE, iovecLayout, SI_USER, SIGPIPE } from '@kmos/abi-linux';
 import type { OpenFile } from '../../fs/open-file.js';
 import { PipeFile, type PipeUserMemory } from '../../fs/pipe.js';
 import { isWouldBlock } from '../../fs/would-block.js';
@@ -33,7 +34,12 @@ type Answer = ReturnType<OpenFile['read']>;
  * when the caller has it already. An answer given at once is not awaited: a woken pipe end retries and
  * returns within the same microtask.
  */
-async function untilReady(k: Kernel, t: Thread, io: () => Answer, first: Answer = io()): Promise<number> {
+export async function untilReady(
+  k: Kernel,
+  t: Thread,
+  io: () => Answer,
+  first: Answer = io(),
+): Promise<number> {
   let answer = first;
   for (;;) {
     const result = answer instanceof Promise ? await answer : answer;
@@ -242,26 +248,5 @@ export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
       },
     },
     _llseek: { handler: (t, fd, hi, lo, result, whence) => llseek(t, fd, hi, lo, result, whence) },
-    sendfile64: {
-      handler: async (t, outFd, inFd, offsetPtr, count) => {
-        const input = file(t, inFd);
-        const output = file(t, outFd);
-        if (offsetPtr !== 0) throw new KernelError(ESPIPE, 'sendfile with an offset pointer');
-        const buf = new Uint8Array(Math.min(count, CHUNK_BYTES));
-        let total = 0;
-        while (total < count) {
-          const want = Math.min(buf.length, count - total);
-          const n = await untilReady(k, t, () => input.read(buf.subarray(0, want)));
-          if (n === 0) break;
-          const w = await untilReady(k, t, () => output.write(buf.subarray(0, n)));
-          total += w;
-          // A short read or write ends the call, as Linux's does: the caller decides whether to go on.
-          if (w < n || n < want) break;
-        }
-        return total;
-      },
-      status: 'partial',
-      note: 'an offset pointer is not supported (ESPIPE)',
-    },
   };
 }

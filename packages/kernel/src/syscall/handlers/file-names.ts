@@ -10,6 +10,8 @@ import {
   AT_FDCWD,
   AT_REMOVEDIR,
   AT_SYMLINK_NOFOLLOW,
+  CLOSE_RANGE_CLOEXEC,
+  CLOSE_RANGE_UNSHARE,
   EBADF,
   EINVAL,
   EPERM,
@@ -47,6 +49,7 @@ import { KernelError } from '../../kernel-error.js';
 import { after } from '../../maybe-sync.js';
 import { copyFromUser, copyToUser, strncpyFromUser } from '../../mm/usercopy.js';
 import { closeDetached } from '../../proc/fd-table.js';
+import { release } from '../../proc/sharing.js';
 import type { Thread } from '../../proc/thread.js';
 import { TtyFile } from '../../tty/tty-file.js';
 import type { SyscallImpl } from '../syscall-table.js';
@@ -139,6 +142,23 @@ function open(
 function close(t: Thread, fd: number): number {
   const closing = t.process.files.remove(signed(fd)).close();
   if (closing instanceof Promise) closing.catch(() => {});
+  return 0;
+}
+
+/**
+ * close_range: closes the descriptors in [first, last] (or with CLOSE_RANGE_CLOEXEC marks them close-on-exec);
+ * CLOSE_RANGE_UNSHARE first gives the process a table of its own when it shares one (clone CLONE_FILES).
+ */
+function closeRange(t: Thread, first: number, last: number, flags: number): number {
+  if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last) throw new KernelError(EINVAL);
+  const p = t.process;
+  if (flags & CLOSE_RANGE_UNSHARE && !release(p.files)) p.files = p.files.fork();
+  const files = p.files;
+  for (const fd of [...files.descriptors()]) {
+    if (fd < first || fd > last) continue;
+    if (flags & CLOSE_RANGE_CLOEXEC) files.setCloseOnExec(fd, true);
+    else closeDetached(files.remove(fd));
+  }
   return 0;
 }
 
@@ -359,6 +379,7 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
     openat: { handler: (t, dirfd, path, flags, mode) => open(k, t, dirfd, path, flags, mode) },
     creat: { handler: (t, path, mode) => open(k, t, AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode) },
     close: { handler: (t, fd) => close(t, fd) },
+    close_range: { handler: (t, first, last, flags) => closeRange(t, first, last, flags) },
     dup: { handler: (t, fd) => t.process.files.install(t.process.files.get(signed(fd)).ref(), false) },
     dup2: { handler: (t, oldFd, newFd) => dup3(t, oldFd, newFd, 0, true) },
     dup3: { handler: (t, oldFd, newFd, flags) => dup3(t, oldFd, newFd, flags, false) },

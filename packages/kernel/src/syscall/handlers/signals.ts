@@ -23,6 +23,7 @@ import {
   SS_DISABLE,
   SS_ONSTACK,
   sigactionLayout,
+  siginfoLayout,
   stackLayout,
 } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
@@ -149,6 +150,39 @@ function tgkill(k: Kernel, t: Thread, tgid: number, tid: number, signo: number):
   return 0;
 }
 
+/**
+ * rt_sigqueueinfo and rt_tgsigqueueinfo (sigqueue): a signal with the caller's siginfo (its code, pid, uid
+ * and value) to a process or one of its threads. Only to itself may a process claim a kernel or kill code
+ * (si_code >= 0, or SI_TKILL): EPERM otherwise, as in Linux.
+ */
+function sigqueue(
+  k: Kernel,
+  t: Thread,
+  pid: number,
+  tid: number | null,
+  signo: number,
+  infoPtr: number,
+): number {
+  checkSigno(signo, true);
+  const v = readUser(t, infoPtr, siginfoLayout.sizeBytes);
+  const F = siginfoLayout.fields;
+  const code = v.getInt32(F.si_code.offset, true);
+  const target = tid === null ? k.processes.processes.get(pid) : k.processes.threads.get(tid)?.process;
+  const thread = tid === null ? null : k.processes.threads.get(tid);
+  if (!target?.alive || (thread && (!thread.alive || target.pid !== pid))) throw new KernelError(ESRCH);
+  if ((code >= 0 || code === SI_TKILL) && target !== t.process) throw new KernelError(EPERM);
+  if (!maySignal(t.process, target)) throw new KernelError(EPERM);
+  if (signo === 0) return 0;
+  const info = sigInfo(signo, code, {
+    pid: v.getInt32(F.si_pid.offset, true),
+    uid: v.getUint32(F.si_uid.offset, true),
+    value: v.getInt32(F.si_value.offset, true),
+  });
+  if (thread) k.signals.sendToThread(thread, info);
+  else k.signals.sendToProcess(target, info);
+  return 0;
+}
+
 function sigaltstack(t: Thread, ssPtr: number, oldPtr: number): number {
   const F = stackLayout.fields;
   if (oldPtr !== 0) {
@@ -234,6 +268,10 @@ export function signalSyscalls(k: Kernel): Record<string, SyscallImpl> {
     kill: { handler: (t, pid, signo) => kill(k, t, pid, signo) },
     tkill: { handler: (t, tid, signo) => tgkill(k, t, 0, tid, signo) },
     tgkill: { handler: (t, tgid, tid, signo) => tgkill(k, t, tgid, tid, signo) },
+    rt_sigqueueinfo: { handler: (t, pid, signo, info) => sigqueue(k, t, signed(pid), null, signo, info) },
+    rt_tgsigqueueinfo: {
+      handler: (t, pid, tid, signo, info) => sigqueue(k, t, signed(pid), signed(tid), signo, info),
+    },
     sigaltstack: { handler: (t, ss, old) => sigaltstack(t, ss, old) },
     rt_sigpending: {
       handler: (t, ptr, size) => {
