@@ -8,6 +8,7 @@ const accessModes = ['F_OK', 'X_OK', 'W_OK', 'R_OK'];
 const glibcOnly = ['O_ASYNC', 'O_RSYNC'];
 const memfdH = ['MFD_CLOEXEC', 'MFD_ALLOW_SEALING', 'MFD_HUGETLB'];
 const closeRangeH = ['CLOSE_RANGE_UNSHARE', 'CLOSE_RANGE_CLOEXEC'];
+const fadviseH = Object.keys(fcntl).filter((n) => n.startsWith('POSIX_FADV_'));
 const fsH = [
   'RENAME_NOREPLACE',
   'RENAME_EXCHANGE',
@@ -17,6 +18,9 @@ const fsH = [
   'SEEK_END',
   'SEEK_DATA',
   'SEEK_HOLE',
+  'SYNC_FILE_RANGE_WAIT_BEFORE',
+  'SYNC_FILE_RANGE_WRITE',
+  'SYNC_FILE_RANGE_WAIT_AFTER',
 ];
 
 describe('fcntl flags', () => {
@@ -27,7 +31,11 @@ describe('fcntl flags', () => {
 });
 
 describeAgainstHeaders('fcntl', fcntl, [
-  { includes: ['linux/fcntl.h'], skip: [...accessModes, ...fsH, ...glibcOnly, ...memfdH, ...closeRangeH] },
+  {
+    includes: ['linux/fcntl.h'],
+    skip: [...accessModes, ...fsH, ...glibcOnly, ...memfdH, ...closeRangeH, ...fadviseH],
+  },
+  { includes: ['linux/fadvise.h'], only: fadviseH },
   { includes: ['linux/close_range.h'], only: closeRangeH },
   { includes: ['linux/memfd.h'], only: memfdH },
   { includes: ['fcntl.h'], only: glibcOnly },

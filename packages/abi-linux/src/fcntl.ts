@@ -78,6 +78,19 @@ export const LOCK_EX = 2;
 export const LOCK_NB = 4;
 export const LOCK_UN = 8;
 
+// posix_fadvise advice (linux/fadvise.h; i386's values).
+export const POSIX_FADV_NORMAL = 0;
+export const POSIX_FADV_RANDOM = 1;
+export const POSIX_FADV_SEQUENTIAL = 2;
+export const POSIX_FADV_WILLNEED = 3;
+export const POSIX_FADV_DONTNEED = 4;
+export const POSIX_FADV_NOREUSE = 5;
+
+// sync_file_range flags (linux/fs.h).
+export const SYNC_FILE_RANGE_WAIT_BEFORE = 1;
+export const SYNC_FILE_RANGE_WRITE = 2;
+export const SYNC_FILE_RANGE_WAIT_AFTER = 4;
+
 // close_range flags (linux/close_range.h).
 export const CLOSE_RANGE_UNSHARE = 1 << 1;
 export const CLOSE_RANGE_CLOEXEC = 1 << 2;

@@ -5,9 +5,11 @@ import { describeAgainstHeaders } from './testing/constants.js';
 
 const page = ['PAGE_SIZE', 'PAGE_SHIFT'];
 const glibcOnly = ['MAP_ANON', 'MAP_FILE'];
+const membarrierH = Object.keys(mman).filter((n) => n.startsWith('MEMBARRIER_'));
 
 describeAgainstHeaders('mman', mman, [
-  { includes: ['linux/mman.h'], skip: [...page, ...glibcOnly] },
+  { includes: ['linux/mman.h'], skip: [...page, ...glibcOnly, ...membarrierH] },
+  { includes: ['linux/membarrier.h'], only: membarrierH },
   { includes: ['sys/mman.h'], only: glibcOnly },
   {
     includes: ['unistd.h'],

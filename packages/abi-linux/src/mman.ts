@@ -88,3 +88,15 @@ export const MADV_SOFT_OFFLINE = 101;
 // pkey_alloc access rights.
 export const PKEY_DISABLE_ACCESS = 0x1;
 export const PKEY_DISABLE_WRITE = 0x2;
+
+// membarrier commands (linux/membarrier.h).
+export const MEMBARRIER_CMD_QUERY = 0;
+export const MEMBARRIER_CMD_GLOBAL = 1 << 0;
+export const MEMBARRIER_CMD_GLOBAL_EXPEDITED = 1 << 1;
+export const MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 1 << 2;
+export const MEMBARRIER_CMD_PRIVATE_EXPEDITED = 1 << 3;
+export const MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 1 << 4;
+export const MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE = 1 << 5;
+export const MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE = 1 << 6;
+export const MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ = 1 << 7;
+export const MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ = 1 << 8;

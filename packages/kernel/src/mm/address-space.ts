@@ -126,6 +126,8 @@ export class AddressSpace {
    * start_code and end_code (/proc/<pid>/stat, statm, status's VmExe). Written by exec.
    */
   startCode = 0;
+  /** membarrier's registrations (MEMBARRIER_CMD_REGISTER_* bits), which fork copies. */
+  membarrierRegistered = 0;
   endCode = 0;
   /** Frames a batched zap frees after its one TLB flush; empty between zaps (reused, not reallocated). */
   private readonly zapBatch: PhysAddr[] = [];
@@ -331,6 +333,7 @@ export class AddressSpace {
     child.startBrk = this.startBrk;
     child.brk = this.brk;
     child.startCode = this.startCode;
+    child.membarrierRegistered = this.membarrierRegistered;
     child.endCode = this.endCode;
     try {
       for (const v of this.vmas.all()) {

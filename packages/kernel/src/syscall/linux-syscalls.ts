@@ -5,6 +5,7 @@
  */
 import { ENOSYS, EPERM } from '@kmos/abi-linux';
 import type { Kernel } from '../kernel.js';
+import { adviceSyscalls } from './handlers/advice.js';
 import { credentialSyscalls } from './handlers/credentials.js';
 import { eventSyscalls } from './handlers/events.js';
 import { fileCopySyscalls } from './handlers/file-copy.js';
@@ -43,6 +44,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...timeSyscalls(k),
       ...fileIoSyscalls(k),
       ...fileCopySyscalls(k),
+      ...adviceSyscalls(),
       ...fileNameSyscalls(k),
       ...xattrSyscalls(k),
       ...miscSyscalls(k),
