@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "capability.h"
 
 static const char *yes(int ok) { return ok ? "yes" : "no"; }
 
@@ -51,20 +52,8 @@ static void *thread_main(void *arg) {
   return NULL;
 }
 
-/* Root with CAP_SYS_NICE (23): a container's root may lack it; kmOS's status has no capability lines. */
-static int may_raise_priority(void) {
-  if (geteuid() != 0) return 0;
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  unsigned long long caps = ~0ULL;
-  while (f && fgets(line, sizeof line, f))
-    if (sscanf(line, "CapEff: %llx", &caps) == 1) break;
-  if (f) fclose(f);
-  return (caps >> 23) & 1;
-}
-
 int main(void) {
-  int root = may_raise_priority();
+  int root = has_capability(23 /* CAP_SYS_NICE */);
   int start = get_nice();
   printf("getpriority works: %s\n", yes(errno == 0 && start >= -20 && start <= 19));
   int base = start < 10 ? start : 10;  // room to go up

@@ -31,7 +31,7 @@ import { PageCaches } from './page-cache.js';
 import { PageDirectory, PTE_D, PTE_P, PTE_U, PTE_W, pteFrame, virt } from './page-table.js';
 import type { ClockReclaim } from './reclaim.js';
 import type { Swap } from './swap.js';
-import { VM_DONTCOPY, VM_GROWSDOWN, type Vma, VmaList } from './vma.js';
+import { VM_DONTCOPY, VM_GROWSDOWN, VM_LOCKED, VM_LOCKONFAULT, type Vma, VmaList } from './vma.js';
 
 /**
  * Past this many pages, a zap flushes the whole TLB once instead of invalidating page by page (Linux's
@@ -126,6 +126,8 @@ export class AddressSpace {
    * start_code and end_code (/proc/<pid>/stat, statm, status's VmExe). Written by exec.
    */
   startCode = 0;
+  /** VM_LOCKED (and VM_LOCKONFAULT) after mlockall(MCL_FUTURE): what new mappings get. Not inherited. */
+  lockNewMappings = 0;
   /** membarrier's registrations (MEMBARRIER_CMD_REGISTER_* bits), which fork copies. */
   membarrierRegistered = 0;
   endCode = 0;
@@ -349,7 +351,10 @@ export class AddressSpace {
 
   private forkVma(v: Vma, child: AddressSpace): void {
     // The parent's list is walked in address order, so each copy goes on the end of the child's.
-    child.vmas.append(v.slice(v.start, v.end));
+    // Memory locks are not inherited (mlock(2)).
+    const copy = v.slice(v.start, v.end);
+    copy.flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
+    child.vmas.append(copy);
     const refs = this.mm.frames.refs;
     // Private pages become read-only on both sides (copy-on-write); shared ones keep their rights.
     const clear = v.isShared() ? 0 : PTE_W;

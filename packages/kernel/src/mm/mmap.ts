@@ -30,6 +30,7 @@ import {
   MAP_FIXED,
   MAP_FIXED_NOREPLACE,
   MAP_GROWSDOWN,
+  MAP_LOCKED,
   MAP_NONBLOCK,
   MAP_NORESERVE,
   MAP_POPULATE,
@@ -62,7 +63,16 @@ import {
 import { AnonSharedSource, type PageCache, type PageSource } from './page-cache.js';
 import { populate } from './page-fault.js';
 import { PTE_D, PTE_P, PTE_U, PTE_W, virt } from './page-table.js';
-import { VM_DONTCOPY, VM_GROWSDOWN, VM_MAYWRITE, VM_NORESERVE, VM_SHARED, Vma } from './vma.js';
+import {
+  VM_DONTCOPY,
+  VM_GROWSDOWN,
+  VM_LOCKED,
+  VM_LOCKONFAULT,
+  VM_MAYWRITE,
+  VM_NORESERVE,
+  VM_SHARED,
+  Vma,
+} from './vma.js';
 
 const PROT_ALL = PROT_READ | PROT_WRITE | PROT_EXEC;
 /** Linux's cap on a mapping's file offset in pages on 32-bit (pgoff_t is unsigned long). */
@@ -110,7 +120,7 @@ export function mmap(
     throw new KernelError(ENOMEM, 'mmap: RLIMIT_AS');
   // exec maps each segment MAP_FIXED over nothing: only a range some VMA covers has anything to unmap.
   if ((flags & MAP_FIXED) !== 0 && !as.vmas.isFree(start, start + len)) as.unmapRange(start, start + len);
-  const vmFlags = vmFlagsOf(flags, shared, anon || (file as MapFile).writable);
+  const vmFlags = vmFlagsOf(as, flags, shared, anon || (file as MapFile).writable);
   const cache = anon
     ? shared
       ? as.mm.caches.attach(new AnonSharedSource())
@@ -119,7 +129,8 @@ export function mmap(
   const pgoff = anon ? 0 : offsetBytes / PAGE_SIZE;
   as.vmas.insert(new Vma(start, start + len, prot & PROT_ALL, vmFlags, cache, pgoff, ''));
   as.vmas.mergeAround(start, start + len);
-  if ((flags & MAP_POPULATE) !== 0 && (flags & MAP_NONBLOCK) === 0 && prot !== PROT_NONE) {
+  const locked = (vmFlags & (VM_LOCKED | VM_LOCKONFAULT)) === VM_LOCKED;
+  if ((locked || (flags & MAP_POPULATE) !== 0) && (flags & MAP_NONBLOCK) === 0 && prot !== PROT_NONE) {
     populate(as, start, start + len, (prot & PROT_WRITE) !== 0);
   }
   return virt(start);
@@ -157,8 +168,9 @@ function chooseAddress(as: AddressSpace, addr: number, len: number, flags: numbe
   return addr;
 }
 
-function vmFlagsOf(flags: number, shared: boolean, mayWrite: boolean): number {
-  let vm = 0;
+function vmFlagsOf(as: AddressSpace, flags: number, shared: boolean, mayWrite: boolean): number {
+  let vm = as.lockNewMappings;
+  if ((flags & MAP_LOCKED) !== 0) vm |= VM_LOCKED;
   if (shared) vm |= VM_SHARED | (mayWrite ? VM_MAYWRITE : 0);
   if ((flags & MAP_GROWSDOWN) !== 0) vm |= VM_GROWSDOWN;
   if ((flags & MAP_NORESERVE) !== 0) vm |= VM_NORESERVE;
@@ -227,8 +239,10 @@ export function brk(as: AddressSpace, newBrk: number): number {
   if (newEnd > oldEnd) {
     if (!as.rangeAvailable(oldEnd, newEnd) || as.vmas.length >= as.limits.maxMapCount) return as.brk;
     if (!as.mayExpand(newEnd - oldEnd)) return as.brk;
-    as.vmas.insert(new Vma(oldEnd, newEnd, PROT_READ | PROT_WRITE, 0, null, 0, '[heap]'));
+    const lock = as.lockNewMappings;
+    as.vmas.insert(new Vma(oldEnd, newEnd, PROT_READ | PROT_WRITE, lock, null, 0, '[heap]'));
     as.vmas.mergeAround(oldEnd, newEnd);
+    if ((lock & (VM_LOCKED | VM_LOCKONFAULT)) === VM_LOCKED) populate(as, oldEnd, newEnd, true);
   }
   as.brk = requested;
   return as.brk;
@@ -382,6 +396,87 @@ function checkPrivateAnon(as: AddressSpace, start: number, end: number): void {
     if (as.vmas.at(i).cache !== null)
       throw new KernelError(EINVAL, 'madvise: MADV_FREE on a non-anonymous mapping');
   }
+}
+
+/** The locking flags mlock2's MLOCK_ONFAULT and mlockall's MCL_ONFAULT ask for. */
+function lockFlags(onFault: boolean): number {
+  return onFault ? VM_LOCKED | VM_LOCKONFAULT : VM_LOCKED;
+}
+
+/** The mapped bytes of [start, end) not locked yet. */
+function unlockedBytesIn(as: AddressSpace, start: number, end: number): number {
+  let bytes = 0;
+  for (const v of as.vmas.all())
+    if (!(v.flags & VM_LOCKED)) bytes += Math.max(0, Math.min(v.end, end) - Math.max(v.start, start));
+  return bytes;
+}
+
+/**
+ * mlock, mlock2 and munlock on [addr, addr + length), widened to pages: sets or clears VM_LOCKED (and
+ * VM_LOCKONFAULT); ENOMEM when part of the range is not mapped (what is mapped changes anyway, as in
+ * Linux). Locking faults the pages in unless on fault. `limitBytes`: RLIMIT_MEMLOCK, null for no limit
+ * (CAP_IPC_LOCK); ENOMEM past it.
+ */
+export function mlock(
+  as: AddressSpace,
+  addr: number,
+  length: number,
+  lock: 'lock' | 'lock-on-fault' | 'unlock',
+  limitBytes: number | null,
+): void {
+  const start = addr - (addr % PAGE_SIZE);
+  const end = Math.min(pageAlignUp(addr + length), TASK_SIZE);
+  if (end <= start) return;
+  if (lock !== 'unlock' && limitBytes !== null) {
+    if (as.vmas.lockedBytes + unlockedBytesIn(as, start, end) > limitBytes)
+      throw new KernelError(ENOMEM, 'mlock: RLIMIT_MEMLOCK');
+  }
+  const flags = lock === 'unlock' ? 0 : lockFlags(lock === 'lock-on-fault');
+  for (const v of as.vmas.inRange(start, end)) v.flags = (v.flags & ~(VM_LOCKED | VM_LOCKONFAULT)) | flags;
+  as.vmas.mergeAround(start, end);
+  if (lock === 'lock') lockIn(as, start, end);
+  if (!as.vmas.coversFully(start, end)) throw new KernelError(ENOMEM, 'mlock: range not mapped');
+}
+
+/** Faults in the accessible pages of the locked VMAs in [start, end), as __mm_populate does. */
+function lockIn(as: AddressSpace, start: number, end: number): void {
+  for (let i = as.vmas.indexAfter(start); i < as.vmas.length && as.vmas.at(i).start < end; i++) {
+    const v = as.vmas.at(i);
+    if (v.prot === PROT_NONE) continue;
+    populate(
+      as,
+      Math.max(v.start, start),
+      Math.min(v.end, end),
+      (v.prot & PROT_WRITE) !== 0 && !v.isShared(),
+    );
+  }
+}
+
+/**
+ * mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) and munlockall (`flags` 0): every mapping now, and those to
+ * come. Limits as `mlock`.
+ */
+export function mlockall(
+  as: AddressSpace,
+  current: boolean,
+  future: boolean,
+  onFault: boolean,
+  limitBytes: number | null,
+): void {
+  const flags = lockFlags(onFault);
+  if (current && limitBytes !== null && as.vmas.totalBytes > limitBytes)
+    throw new KernelError(ENOMEM, 'mlockall: RLIMIT_MEMLOCK');
+  as.lockNewMappings = future ? flags : 0;
+  if (!current) return;
+  for (const v of as.vmas.all()) v.flags = (v.flags & ~(VM_LOCKED | VM_LOCKONFAULT)) | flags;
+  if (!onFault) lockIn(as, 0, TASK_SIZE);
+}
+
+/** munlockall: no mapping locked, none to come. */
+export function munlockall(as: AddressSpace): void {
+  as.lockNewMappings = 0;
+  for (const v of as.vmas.all()) v.flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
+  as.vmas.mergeAround(0, TASK_SIZE);
 }
 
 /** msync(2): writes back the dirty pages of shared file mappings in the range. */

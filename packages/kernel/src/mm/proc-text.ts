@@ -126,7 +126,7 @@ export function procStatusVmLines(as: AddressSpace): string {
   return (
     line('VmPeak', s.vmPeakKb) +
     line('VmSize', s.vmSizeKb) +
-    line('VmLck', 0) +
+    line('VmLck', as.vmas.lockedBytes / 1024) +
     line('VmPin', 0) +
     line('VmHWM', s.vmHwmKb) +
     line('VmRSS', s.vmRssKb) +

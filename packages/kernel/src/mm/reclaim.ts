@@ -23,7 +23,7 @@ import { PAGE_SIZE } from '@kmos/abi-driver';
 import { type AddressSpace, TASK_SIZE } from './address-space.js';
 import { PTE_A, virt } from './page-table.js';
 import { AREA_FULL, EVICTED, type Swap } from './swap.js';
-import type { Vma } from './vma.js';
+import { VM_LOCKED, type Vma } from './vma.js';
 
 export interface Watermarks {
   /** Below this many free frames, faults reclaim. */
@@ -119,7 +119,7 @@ export class ClockReclaim {
     const pd = as.pd;
     let seen = 0;
     for (const v of as.vmas.all()) {
-      if (v.end <= this.handVa || v.isShared()) continue;
+      if (v.end <= this.handVa || v.isShared() || v.flags & VM_LOCKED) continue;
       let va = pd.nextPresent(Math.max(v.start, this.handVa), v.end);
       while (va >= 0) {
         this.handVa = va + PAGE_SIZE;

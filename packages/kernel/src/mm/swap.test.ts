@@ -6,7 +6,7 @@ import { MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_W
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AddressSpace, type MemoryManager } from './address-space.js';
-import { madvise, mmap, mremap } from './mmap.js';
+import { madvise, mlock, mmap, mremap } from './mmap.js';
 import { freePageCount } from './page-counter.js';
 import { PTE_A, PTE_P } from './page-table.js';
 import { watermarksFor } from './reclaim.js';
@@ -189,6 +189,22 @@ describe('swap', () => {
     expect(reclaim.reclaim(freePageCount(mm.pages) + 2)).toBe(2);
     expect(resident()).toEqual([false, false, false, false, true, false, true, true]);
     expect(as.pd.pte(BASE + 4 * PAGE) & PTE_A).toBe(0);
+    for (let n = 0; n < 8; n++) expect(readStamp(as, n)).toBe(n + 1);
+    as.destroy();
+  });
+
+  it('never evicts mlocked pages: the hand passes them over for the rest', () => {
+    const { mm } = swapMachine(4, 256, { low: 0, high: 0 });
+    const as = AddressSpace.create(mm);
+    mmap(as, BASE, 8 * PAGE, RW, ANON, null, 0);
+    for (let n = 0; n < 8; n++) writeStamp(as, n, n + 1);
+    mlock(as, BASE, 4 * PAGE, 'lock', null);
+    const reclaim = mm.reclaim;
+    if (reclaim === null) throw new Error('swap is off');
+    // Asking for more than the unlocked half can give: only pages 4..7 go.
+    expect(reclaim.reclaim(freePageCount(mm.pages) + 6)).toBe(4);
+    const swapped = Array.from({ length: 8 }, (_, n) => isSwapEntry(as.pd.pte(BASE + n * PAGE)));
+    expect(swapped).toEqual([false, false, false, false, true, true, true, true]);
     for (let n = 0; n < 8; n++) expect(readStamp(as, n)).toBe(n + 1);
     as.destroy();
   });

@@ -26,6 +26,9 @@ export const VM_GROWSDOWN = 0x04;
 export const VM_NORESERVE = 0x08;
 /** MADV_DONTFORK: the child of fork does not get this range. */
 export const VM_DONTCOPY = 0x10;
+/** mlock: the pages stay resident (reclaim passes them over); with VM_LOCKONFAULT, once faulted in. */
+export const VM_LOCKED = 0x20;
+export const VM_LOCKONFAULT = 0x40;
 
 export class Vma {
   constructor(
@@ -79,6 +82,13 @@ export class VmaList {
   private readonly list: Vma[] = [];
   /** The largest total size as of the last removal: before anything shrinks the list, it is noted here. */
   private peakBeforeRemoval = 0;
+
+  /** Bytes in mlock'ed VMAs (VmLck). */
+  get lockedBytes(): number {
+    let bytes = 0;
+    for (const v of this.list) if (v.flags & VM_LOCKED) bytes += v.end - v.start;
+    return bytes;
+  }
 
   /** Bytes the VMAs span (status's VmSize). */
   get totalBytes(): number {

@@ -4,10 +4,33 @@
  * Layer: kernel syscall handlers.
  */
 import { PAGE_SIZE, type UserPtr } from '@kmos/abi-driver';
-import { EBADF, EINVAL, MAP_ANONYMOUS, mmapArgStructLayout } from '@kmos/abi-linux';
+import {
+  EBADF,
+  EINVAL,
+  EPERM,
+  MAP_ANONYMOUS,
+  MCL_CURRENT,
+  MCL_FUTURE,
+  MCL_ONFAULT,
+  MLOCK_ONFAULT,
+  mmapArgStructLayout,
+  RLIMIT_MEMLOCK,
+} from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
-import { brk, madvise, mincore, mmap, mprotect, mremap, msync, munmap } from '../../mm/mmap.js';
+import {
+  brk,
+  madvise,
+  mincore,
+  mlock,
+  mlockall,
+  mmap,
+  mprotect,
+  mremap,
+  msync,
+  munlockall,
+  munmap,
+} from '../../mm/mmap.js';
 import { copyToUser } from '../../mm/usercopy.js';
 import type { Thread } from '../../proc/thread.js';
 import type { SyscallImpl } from '../syscall-table.js';
@@ -42,6 +65,30 @@ function oldMmap(k: Kernel, t: Thread, argsPtr: number) {
   return doMmap(k, t, word(F.addr), word(F.len), word(F.prot), word(F.flags), word(F.fd), offset);
 }
 
+/**
+ * RLIMIT_MEMLOCK in bytes for mlock, or null for no limit (root has CAP_IPC_LOCK); EPERM when it is 0 for
+ * a process without the capability, as Linux's can_do_mlock.
+ */
+function memlockLimit(t: Thread): number | null {
+  if (t.process.creds.euid === 0) return null;
+  const soft = t.process.rlimits[RLIMIT_MEMLOCK]?.[0] ?? 0n;
+  if (soft === 0n) throw new KernelError(EPERM, 'mlock: RLIMIT_MEMLOCK is 0');
+  return soft > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(soft);
+}
+
+function mlockallFlags(t: Thread, flags: number): number {
+  if (flags === 0 || flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) || flags === MCL_ONFAULT)
+    throw new KernelError(EINVAL, 'mlockall flags');
+  mlockall(
+    t.process.mm,
+    (flags & MCL_CURRENT) !== 0,
+    (flags & MCL_FUTURE) !== 0,
+    (flags & MCL_ONFAULT) !== 0,
+    memlockLimit(t),
+  );
+  return 0;
+}
+
 export function memorySyscalls(k: Kernel): Record<string, SyscallImpl> {
   return {
     brk: { handler: (t, addr) => brk(t.process.mm, addr) },
@@ -53,6 +100,32 @@ export function memorySyscalls(k: Kernel): Record<string, SyscallImpl> {
     munmap: {
       handler: (t, addr, len) => {
         munmap(t.process.mm, addr, len);
+        return 0;
+      },
+    },
+    mlock: {
+      handler: (t, addr, len) => {
+        mlock(t.process.mm, addr, len, 'lock', memlockLimit(t));
+        return 0;
+      },
+    },
+    mlock2: {
+      handler: (t, addr, len, flags) => {
+        if (flags & ~MLOCK_ONFAULT) throw new KernelError(EINVAL, 'mlock2 flags');
+        mlock(t.process.mm, addr, len, flags & MLOCK_ONFAULT ? 'lock-on-fault' : 'lock', memlockLimit(t));
+        return 0;
+      },
+    },
+    munlock: {
+      handler: (t, addr, len) => {
+        mlock(t.process.mm, addr, len, 'unlock', null);
+        return 0;
+      },
+    },
+    mlockall: { handler: (t, flags) => mlockallFlags(t, flags) },
+    munlockall: {
+      handler: (t) => {
+        munlockall(t.process.mm);
         return 0;
       },
     },
