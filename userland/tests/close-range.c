@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "queued-signal.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
@@ -69,13 +70,7 @@ int main(void) {
   printf("sigqueue carries SI_QUEUE, pid, uid and value: %s\n",
          yes(sigqueue(getpid(), SIGUSR1, value) == 0 && last.si_code == SI_QUEUE && last.si_pid == getpid() &&
              last.si_uid == getuid() && last.si_value.sival_int == 4242));
-  siginfo_t info;
-  memset(&info, 0, sizeof info);
-  info.si_signo = SIGUSR1;
-  info.si_code = SI_QUEUE;
-  info.si_pid = getpid();
-  info.si_uid = getuid();
-  info.si_value.sival_int = 77;
+  siginfo_t info = queued_siginfo(SIGUSR1, 77);
   memset(&last, 0, sizeof last);
   printf("rt_tgsigqueueinfo to this thread: %s\n",
          yes(syscall(SYS_rt_tgsigqueueinfo, getpid(), syscall(SYS_gettid), SIGUSR1, &info) == 0 &&

@@ -65,6 +65,7 @@ function becomeZombie(k: Kernel, hooks: LifecycleHooks, p: Process, status: numb
   if (release(p.files)) for (const file of p.files.takeAll()) closeDetached(file);
   if (release(p.mm)) p.mm.destroy();
   p.vforkDone.wakeAll();
+  p.exited.wakeAll();
   k.sched.forgetCr3();
   reparentChildren(k, p);
   if (p.pid === 1) {

@@ -71,6 +71,8 @@ export class Process {
   /** Signals sent to the process as a whole, not yet delivered (bit n-1 = signal n). */
   sigPendingLo = 0;
   sigPendingHi = 0;
+  /** Woken when the process exits (a pidfd's poll and read wait here). */
+  readonly exited = new WaitQueue();
   /** Woken whenever a signal is sent to the process or one of its threads (rt_sigtimedwait sleeps here). */
   readonly signalArrived = new WaitQueue();
   /** siginfo of each pending process-directed signal, by number. Written by the signal layer. */

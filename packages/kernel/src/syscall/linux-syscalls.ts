@@ -16,6 +16,7 @@ import { identitySyscalls } from './handlers/identity.js';
 import { lifecycleSyscalls } from './handlers/lifecycle.js';
 import { memorySyscalls } from './handlers/memory.js';
 import { miscSyscalls } from './handlers/misc.js';
+import { pidfdSyscalls } from './handlers/pidfd.js';
 import { pollSyscalls } from './handlers/poll.js';
 import { schedulingSyscalls } from './handlers/scheduling.js';
 import { signalSyscalls } from './handlers/signals.js';
@@ -50,6 +51,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...miscSyscalls(k),
       ...schedulingSyscalls(k),
       ...timerSyscalls(k),
+      ...pidfdSyscalls(k),
       ...pollSyscalls(k),
       ...eventSyscalls(k),
       ...futexSyscalls(k, k?.futexes),

@@ -25,12 +25,15 @@ import {
   CLONE_VFORK,
   CLONE_VM,
   CSIGNAL,
+  EAGAIN,
+  EBADF,
   ECHILD,
   EINVAL,
   ESRCH,
   P_ALL,
   P_PGID,
   P_PID,
+  P_PIDFD,
   SCHED_FIFO,
   SCHED_NORMAL,
   SCHED_RR,
@@ -55,6 +58,7 @@ import {
   WUNTRACED,
 } from '@kmos/abi-linux';
 import { commitExec, prepareExec } from '../../exec/exec-program.js';
+import { PidFdFile } from '../../ipc/pidfd.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { after } from '../../maybe-sync.js';
@@ -345,10 +349,16 @@ async function waitid(
 ) {
   if (options & ~WAITID_OPTIONS || (options & (WEXITED | WSTOPPED | WCONTINUED)) === 0)
     throw new KernelError(EINVAL);
-  if (idtype !== P_ALL && idtype !== P_PID && idtype !== P_PGID) throw new KernelError(EINVAL);
-  const matches = (c: Process) => idtype === P_ALL || (idtype === P_PID ? c.pid === id : c.pgid === id);
+  if (idtype !== P_ALL && idtype !== P_PID && idtype !== P_PGID && idtype !== P_PIDFD)
+    throw new KernelError(EINVAL);
+  // P_PIDFD names the process by a pidfd; a non-blocking one makes "not yet" EAGAIN, as in Linux.
+  const pidfd = idtype === P_PIDFD ? pidfdProcess(t, id) : null;
+  if (pidfd?.nonBlocking) options |= WNOHANG;
+  const matches = (c: Process) =>
+    pidfd ? c === pidfd.process : idtype === P_ALL || (idtype === P_PID ? c.pid === id : c.pgid === id);
   const found = await waitForChild(k, t, matches, options);
   if (!found) {
+    if (pidfd?.nonBlocking) throw new KernelError(EAGAIN);
     if (infop !== 0) writeUser(t, infop, new Uint8Array(siginfoLayout.sizeBytes));
     return 0;
   }
@@ -357,6 +367,13 @@ async function waitid(
   const status = collect(k, child, event, options);
   if (infop !== 0) writeUser(t, infop, childInfo(child, status));
   return 0;
+}
+
+/** The pidfd open on descriptor `fd`; EBADF when it is not one. */
+function pidfdProcess(t: Thread, fd: number): PidFdFile {
+  const file = t.process.files.get(signed(fd));
+  if (!(file instanceof PidFdFile)) throw new KernelError(EBADF, 'not a pidfd');
+  return file;
 }
 
 /**
@@ -421,8 +438,6 @@ export function lifecycleSyscalls(k: Kernel): Record<string, SyscallImpl> {
     waitpid: { handler: (t, pid, status, options) => wait4(k, t, pid, status, options, 0) },
     waitid: {
       handler: (t, idtype, id, infop, options, ru) => waitid(k, t, idtype, id, infop, options, ru),
-      status: 'partial',
-      note: 'P_PIDFD is not supported',
     },
     set_tid_address: {
       handler: (t, ptr) => {

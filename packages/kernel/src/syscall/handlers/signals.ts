@@ -29,7 +29,7 @@ import {
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import type { Process } from '../../proc/process.js';
-import { encodeSigInfo, sigInfo } from '../../proc/siginfo.js';
+import { encodeSigInfo, type SigInfo, sigInfo } from '../../proc/siginfo.js';
 import type { Thread } from '../../proc/thread.js';
 import { sleepUntil } from '../../sched/sleep.js';
 import { WaitQueue } from '../../sched/wait-queue.js';
@@ -110,7 +110,7 @@ function rtSigprocmask(
 }
 
 /** May `from` signal `to`? Root, or a real/effective uid matching the target's real or saved uid. */
-function maySignal(from: Process, to: Process): boolean {
+export function maySignal(from: Process, to: Process): boolean {
   const a = from.creds;
   const b = to.creds;
   return a.euid === 0 || a.uid === b.uid || a.euid === b.uid;
@@ -164,23 +164,32 @@ function sigqueue(
   infoPtr: number,
 ): number {
   checkSigno(signo, true);
-  const v = readUser(t, infoPtr, siginfoLayout.sizeBytes);
-  const F = siginfoLayout.fields;
-  const code = v.getInt32(F.si_code.offset, true);
   const target = tid === null ? k.processes.processes.get(pid) : k.processes.threads.get(tid)?.process;
   const thread = tid === null ? null : k.processes.threads.get(tid);
   if (!target?.alive || (thread && (!thread.alive || target.pid !== pid))) throw new KernelError(ESRCH);
+  const info = queuedSigInfo(t, infoPtr, signo, target);
+  if (signo === 0) return 0;
+  if (thread) k.signals.sendToThread(thread, info);
+  else k.signals.sendToProcess(target, info);
+  return 0;
+}
+
+/**
+ * The caller's siginfo for a queued signal `signo` to `target` (its code, pid, uid and value). Only to itself
+ * may a process claim a kernel or kill code (si_code >= 0, or SI_TKILL): EPERM otherwise, as in Linux; EPERM
+ * too when it may not signal the target.
+ */
+export function queuedSigInfo(t: Thread, infoPtr: number, signo: number, target: Process): SigInfo {
+  const v = readUser(t, infoPtr, siginfoLayout.sizeBytes);
+  const F = siginfoLayout.fields;
+  const code = v.getInt32(F.si_code.offset, true);
   if ((code >= 0 || code === SI_TKILL) && target !== t.process) throw new KernelError(EPERM);
   if (!maySignal(t.process, target)) throw new KernelError(EPERM);
-  if (signo === 0) return 0;
-  const info = sigInfo(signo, code, {
+  return sigInfo(signo, code, {
     pid: v.getInt32(F.si_pid.offset, true),
     uid: v.getUint32(F.si_uid.offset, true),
     value: v.getInt32(F.si_value.offset, true),
   });
-  if (thread) k.signals.sendToThread(thread, info);
-  else k.signals.sendToProcess(target, info);
-  return 0;
 }
 
 function sigaltstack(t: Thread, ssPtr: number, oldPtr: number): number {
