@@ -37,7 +37,8 @@ export function deletePosixTimers(p: Process): void {
 
 /** Whether the signal `info` (sent to `t` or to the process `p`) has not been delivered yet. */
 function stillPending(p: Process, t: Thread | null, info: SigInfo): boolean {
-  return (t ? t.sigInfo[info.signo] : p.sigInfo[info.signo]) === info;
+  const owner = t ?? p;
+  return owner.sigInfo[info.signo] === info || (owner.sigQueued[info.signo]?.includes(info) ?? false);
 }
 
 /**

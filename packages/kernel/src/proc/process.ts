@@ -77,6 +77,8 @@ export class Process {
   readonly signalArrived = new WaitQueue();
   /** siginfo of each pending process-directed signal, by number. Written by the signal layer. */
   readonly sigInfo: (SigInfo | undefined)[] = [];
+  /** Further instances of pending real-time signals, in order, by number (sigInfo holds the first). */
+  readonly sigQueued: (SigInfo[] | undefined)[] = [];
   /** The signal the parent gets when this process exits (clone's CSIGNAL bits; SIGCHLD for fork). */
   exitSignal = 17;
   /** What threads that have exited used (getrusage, times). Written by thread exit. */

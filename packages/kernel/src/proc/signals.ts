@@ -35,6 +35,7 @@ import {
   SIGFRAME_RETCODE,
   SIGILL,
   SIGKILL,
+  SIGRTMIN,
   SIGSEGV,
   SIGSTOP,
   SIGTRAP,
@@ -87,10 +88,7 @@ export class SignalService {
     prepareSignal(this.k, this.hooks, p, info.signo);
     if (this.discard(p, info.signo)) return;
     if (info.signo === SIGKILL) return exitGroup(this.k, this.hooks, p, signaledStatus(SIGKILL, false));
-    const bit = sigBit(info.signo);
-    if (info.signo <= 32) p.sigPendingLo |= bit;
-    else p.sigPendingHi |= bit;
-    p.sigInfo[info.signo] ??= info;
+    markPending(p, info);
     const target = p.threads.find((t) => t.alive && !this.blocks(t, info.signo)) ?? null;
     if (target) this.wakeForSignal(target);
     p.signalArrived.wakeAll();
@@ -103,10 +101,7 @@ export class SignalService {
     prepareSignal(this.k, this.hooks, p, info.signo);
     if (this.discard(p, info.signo)) return;
     if (info.signo === SIGKILL) return exitGroup(this.k, this.hooks, p, signaledStatus(SIGKILL, false));
-    const bit = sigBit(info.signo);
-    if (info.signo <= 32) t.sigPendingLo |= bit;
-    else t.sigPendingHi |= bit;
-    t.sigInfo[info.signo] ??= info;
+    markPending(t, info);
     if (!this.blocks(t, info.signo)) this.wakeForSignal(t);
     p.signalArrived.wakeAll();
   }
@@ -289,9 +284,15 @@ export class SignalService {
     const bit = sigBit(signo);
     const onThread = ((signo <= 32 ? t.sigPendingLo : t.sigPendingHi) & bit) !== 0;
     const owner = onThread ? t : p;
+    const info = owner.sigInfo[signo] ?? sigInfo(signo, SI_KERNEL);
+    // A real-time signal queued again stays pending with its next instance.
+    const next = owner.sigQueued[signo]?.shift();
+    if (next) {
+      owner.sigInfo[signo] = next;
+      return info;
+    }
     if (signo <= 32) owner.sigPendingLo &= ~bit;
     else owner.sigPendingHi &= ~bit;
-    const info = owner.sigInfo[signo] ?? sigInfo(signo, SI_KERNEL);
     owner.sigInfo[signo] = undefined;
     return info;
   }
@@ -537,4 +538,25 @@ function retcode(template: readonly number[], nrOffset: number, nr: number): Uin
   const bytes = Uint8Array.from(template);
   new DataView(bytes.buffer).setUint32(nrOffset, nr, true);
   return bytes;
+}
+
+/** Instances of real-time signals one process or thread may have queued beyond the first of each. */
+const MAX_QUEUED = 4096;
+
+/**
+ * Marks `info` pending on `owner` (a process or one of its threads): a standard signal once (a second one
+ * merges into it), a real-time one in order after those already pending, as POSIX queues them.
+ */
+function markPending(owner: Process | Thread, info: SigInfo): void {
+  const signo = info.signo;
+  const bit = sigBit(signo);
+  if (signo <= 32) owner.sigPendingLo |= bit;
+  else owner.sigPendingHi |= bit;
+  if (owner.sigInfo[signo] === undefined) {
+    owner.sigInfo[signo] = info;
+    return;
+  }
+  if (signo < SIGRTMIN) return;
+  const queued = (owner.sigQueued[signo] ??= []);
+  if (queued.length < MAX_QUEUED) queued.push(info);
 }

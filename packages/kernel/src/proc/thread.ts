@@ -53,6 +53,8 @@ export class Thread {
   restartBlock: ((t: Thread) => SyscallResultLike) | null = null;
   /** siginfo of each pending thread-directed signal, by number. Written by the signal layer. */
   readonly sigInfo: (SigInfo | undefined)[] = [];
+  /** Further instances of pending real-time signals, in order, by number (sigInfo holds the first). */
+  readonly sigQueued: (SigInfo[] | undefined)[] = [];
   /** sigaltstack: base, size and SS_* flags; size 0 when none. Written by sigaltstack and delivery. */
   altStackSp = 0;
   altStackSize = 0;
