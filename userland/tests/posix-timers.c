@@ -22,11 +22,18 @@ static const char *yes(int ok) { return ok ? "yes" : "no"; }
 
 static volatile sig_atomic_t caught;
 static siginfo_t last;
+/* The first timer signal after `overrun_in_handler` was set to -1, and timer_getoverrun asked in its handler. */
+static siginfo_t first_timer_signal;
+static volatile int overrun_in_handler = -1;
 
 static void on_signal(int signo, siginfo_t *info, void *context) {
   (void)signo;
   (void)context;
   last = *info;
+  if (info->si_code == SI_TIMER && overrun_in_handler < 0) {
+    first_timer_signal = *info;
+    overrun_in_handler = timer_getoverrun((timer_t)(long)info->si_timerid);
+  }
   caught++;
 }
 
@@ -93,10 +100,11 @@ int main(int argc, char **argv) {
              spec.it_value.tv_nsec > 0 && spec.it_value.tv_nsec <= 20000000));
   int before = caught;
   sleep_ms(210);
+  overrun_in_handler = -1;
   sigprocmask(SIG_UNBLOCK, &usr1, NULL);
   wait_caught(before + 1);
-  int overrun = timer_getoverrun(one);
-  siginfo_t taken = last;
+  siginfo_t taken = first_timer_signal;
+  int overrun = overrun_in_handler;
   arm(one, 0, 0, 0);
   printf("blocked expirations became overruns of one signal: %s\n",
          yes(taken.si_code == SI_TIMER && taken.si_overrun >= 3 && overrun == taken.si_overrun));
