@@ -491,6 +491,16 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
         return 0;
       },
     },
+    // chroot: chdir's lookup and search check, then CAP_SYS_CHROOT (root), as Linux orders them. The cwd
+    // stays where it is, even outside the new root.
+    chroot: {
+      handler: async (t, path) => {
+        const root = await k.vfs.chdir(ctx(t), null, userPath(t, path));
+        if (t.process.creds.euid !== 0) throw new KernelError(EPERM, 'chroot');
+        t.process.fs.root = root;
+        return 0;
+      },
+    },
     getcwd: { handler: (t, ptr, size) => getcwd(k, t, ptr, size) },
     access: { handler: (t, path, mode) => after(k.vfs.access(ctx(t), null, userPath(t, path), mode), done) },
     faccessat: {
