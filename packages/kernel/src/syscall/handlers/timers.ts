@@ -80,7 +80,7 @@ function create(k: Kernel, t: Thread, clockArg: number, eventPtr: number, idPtr:
   }
   let id = 0;
   while (timers.has(id)) id++;
-  // Without a sigevent the value is the timer's id, as in Linux.
+  // Without a sigevent the value is the timer's id, as POSIX and timer_create(2) say (a 6.18 host gave 0).
   const timer: PosixTimer = {
     id,
     clock,
