@@ -19,7 +19,6 @@ import {
 } from '@kmos/abi-linux';
 import { after } from '../maybe-sync.js';
 import { fsError } from './fs-error.js';
-import type { CachedPages } from './mount-table.js';
 import { InodeBackedFile } from './open-file.js';
 
 /** Linux's MAX_LFS_FILESIZE on 32-bit (page-cache index limit): lseek beyond is EINVAL. */
@@ -101,24 +100,26 @@ export class RegularFile extends InodeBackedFile {
   }
 
   /**
-   * The pages the file's mappings hold while it is mapped: what was stored through a mapping is newer than
-   * the filesystem's copy until written back, and a write must reach the mappings (Linux's page cache is one).
+   * Reads and writes meet the pages the file's mappings hold while it is mapped: what was stored through a
+   * mapping is newer than the filesystem's copy until written back, and a write must reach the mappings
+   * (Linux's page cache is one). Files of a mount nothing maps go straight to the filesystem.
    */
-  private cachedPages(): CachedPages | undefined {
-    const { mount, ino } = this.dentry;
-    return mount.cachedPages.size === 0 ? undefined : mount.cachedPages.get(ino);
-  }
-
   private readAt(pos: number, into: Uint8Array): MaybePromise<number> {
-    return after(this.dentry.mount.fs.read(this.dentry.ino, pos, into), (n) => {
-      this.cachedPages()?.readInto(pos, into.subarray(0, n));
+    const { mount, ino } = this.dentry;
+    const read = mount.fs.read(ino, pos, into);
+    if (mount.cachedPages.size === 0) return read;
+    return after(read, (n) => {
+      mount.cachedPages.get(ino)?.readInto(pos, into.subarray(0, n));
       return n;
     });
   }
 
   private writeTo(pos: number, from: Uint8Array): MaybePromise<number> {
-    return after(this.dentry.mount.fs.write(this.dentry.ino, pos, from), (n) => {
-      this.cachedPages()?.writeFrom(pos, from.subarray(0, n));
+    const { mount, ino } = this.dentry;
+    const written = mount.fs.write(ino, pos, from);
+    if (mount.cachedPages.size === 0) return written;
+    return after(written, (n) => {
+      mount.cachedPages.get(ino)?.writeFrom(pos, from.subarray(0, n));
       return n;
     });
   }
