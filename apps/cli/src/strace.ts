@@ -3,7 +3,7 @@
  * paths and strings quoted, written buffers shown (truncated), numbers by kind, and failures as `-1 ENAME`.
  * Argument kinds come from the table in @kmos/abi-linux. Layer: CLI.
  */
-import { errnoName, SYSCALL_NAMES, syscallArgs } from '@kmos/abi-linux';
+import { errnoName, SOCKETCALL_NARGS, SYSCALL_ARGS, SYSCALL_NAMES, syscallArgs } from '@kmos/abi-linux';
 import { peekUserBytes, peekUserString, type SyscallTracer } from '@kmos/kernel';
 import type { CliIo } from './cli-io.js';
 
@@ -17,9 +17,13 @@ export function createStraceTracer(io: CliIo): SyscallTracer {
   const pending = new Map<number, string>();
   return {
     enter(t, nr, args) {
-      const name = SYSCALL_NAMES[nr] ?? `syscall_${nr}`;
-      const kinds: readonly string[] = syscallArgs(nr) ?? [];
-      const shown = args.slice(0, kinds.length || 3).map((a, i) => formatArg(t, a, kinds[i], args[i + 1]));
+      const call = socketSubcall(t, nr, args);
+      const name = call?.name ?? SYSCALL_NAMES[nr] ?? `syscall_${nr}`;
+      const kinds: readonly string[] = call?.kinds ?? syscallArgs(nr) ?? [];
+      const values = call?.args ?? args;
+      const shown = values
+        .slice(0, kinds.length || 3)
+        .map((a, i) => formatArg(t, a, kinds[i], values[i + 1]));
       pending.set(t.tid, `[pid ${t.tid}] ${name}(${shown.join(', ')})`);
     },
     exit(t, nr, result) {
@@ -35,6 +39,46 @@ export function createStraceTracer(io: CliIo): SyscallTracer {
             : `${r}`;
       io.err(`${call} = ${shown}\n`);
     },
+  };
+}
+
+/** socketcall's sub-calls by number; accept, send and recv read their arguments as accept4, sendto, recvfrom do. */
+const SOCKET_SUBCALLS: Record<number, [name: string, argsOf: string]> = {
+  1: ['socket', 'socket'],
+  2: ['bind', 'bind'],
+  3: ['connect', 'connect'],
+  4: ['listen', 'listen'],
+  5: ['accept', 'accept4'],
+  6: ['getsockname', 'getsockname'],
+  7: ['getpeername', 'getpeername'],
+  8: ['socketpair', 'socketpair'],
+  9: ['send', 'sendto'],
+  10: ['recv', 'recvfrom'],
+  11: ['sendto', 'sendto'],
+  12: ['recvfrom', 'recvfrom'],
+  13: ['shutdown', 'shutdown'],
+  14: ['setsockopt', 'setsockopt'],
+  15: ['getsockopt', 'getsockopt'],
+  16: ['sendmsg', 'sendmsg'],
+  17: ['recvmsg', 'recvmsg'],
+  18: ['accept4', 'accept4'],
+  19: ['recvmmsg', 'recvmmsg'],
+  20: ['sendmmsg', 'sendmmsg'],
+};
+
+/** socketcall(call, args) shown as the call it makes, with the arguments it reads, as strace shows it. */
+function socketSubcall(t: Thread, nr: number, args: readonly number[]) {
+  if (SYSCALL_NAMES[nr] !== 'socketcall') return null;
+  const sub = SOCKET_SUBCALLS[args[0] ?? 0];
+  const count = SOCKETCALL_NARGS[args[0] ?? 0];
+  if (!sub || count === undefined) return null;
+  const bytes = peekUserBytes(t, args[1] ?? 0, count * 4);
+  if (!bytes) return null;
+  const view = new DataView(bytes.buffer);
+  return {
+    name: sub[0],
+    kinds: (SYSCALL_ARGS[sub[1]] ?? []).slice(0, count),
+    args: Array.from({ length: count }, (_, i) => view.getUint32(i * 4, true)),
   };
 }
 

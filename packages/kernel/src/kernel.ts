@@ -19,6 +19,7 @@ import { Vfs } from './fs/vfs.js';
 import { Futexes } from './ipc/futex.js';
 import { FilePages } from './mapping/file-pages.js';
 import { type AddressSpace, MemoryManager, type MmuNotifier } from './mm/address-space.js';
+import { SocketLayer } from './net/socket-layer.js';
 import type { LifecycleHooks } from './proc/lifecycle.js';
 import { ProcessTable } from './proc/process-table.js';
 import { sigInfo } from './proc/siginfo.js';
@@ -77,6 +78,7 @@ export class Kernel {
   readonly dispatcher: SyscallDispatcher;
   readonly log: Logger;
   readonly vfs: Vfs;
+  readonly sockets: SocketLayer;
   readonly filePages = new FilePages((d) => this.vfs.mounts.displayPath(d));
   readonly random: SeededRandom;
   readonly signals: SignalService;
@@ -115,6 +117,7 @@ export class Kernel {
       },
       pipeMemory: { objects: machine.objects, memory: machine.memory },
     });
+    this.sockets = new SocketLayer(this.vfs, { objects: machine.objects, memory: machine.memory });
     this.lifecycle = {
       futexWake: (p, addr, count) => {
         this.futexes.wake(this.futexes.key(p.mm, addr, true), count);

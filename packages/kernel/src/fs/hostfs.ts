@@ -31,10 +31,12 @@ import {
   S_IFIFO,
   S_IFMT,
   S_IFREG,
+  S_IFSOCK,
 } from '@kmos/abi-linux';
 import { dtypeOf, isDir, isReg, MODE_PERMISSION_MASK } from './file-type.js';
 import { fsError } from './fs-error.js';
 import { onHost } from './host-errno.js';
+import { makeHostSocketNode } from './host-socket-node.js';
 
 /** Host descriptors kept open for reads and writes; past this, the least recently used is closed. */
 export const MAX_OPEN_FDS = 64;
@@ -183,9 +185,11 @@ export class Hostfs implements FileSystem {
       onHost('create', () => fs.closeSync(fs.openSync(path, flags, perm)));
     } else if (type === S_IFIFO) {
       this.mkfifo(path, perm);
+    } else if (type === S_IFSOCK) {
+      makeHostSocketNode(this.utf8Name(path, 'socket'), perm);
     } else {
       void rdev;
-      throw fsError(EPERM, 'hostfs: device nodes and sockets cannot be made on the host');
+      throw fsError(EPERM, 'hostfs: device nodes cannot be made on the host');
     }
     return this.finishCreate(dirIno, name, path, perm, uid, gid);
   }
@@ -427,10 +431,16 @@ export class Hostfs implements FileSystem {
     return this.remember(this.mustLstat(path), dirIno, name);
   }
 
-  private mkfifo(path: Buffer | string, perm: number): void {
+  /** A host path as the text node's child-process and socket APIs take: EPERM when it is not UTF-8. */
+  private utf8Name(path: Buffer | string, what: string): string {
     const bytes = typeof path === 'string' ? Buffer.from(path, 'latin1') : path;
     const asText = bytes.toString('utf8');
-    if (!Buffer.from(asText, 'utf8').equals(bytes)) throw fsError(EPERM, 'hostfs: FIFO name is not UTF-8');
+    if (!Buffer.from(asText, 'utf8').equals(bytes)) throw fsError(EPERM, `hostfs: ${what} name is not UTF-8`);
+    return asText;
+  }
+
+  private mkfifo(path: Buffer | string, perm: number): void {
+    const asText = this.utf8Name(path, 'FIFO');
     // node has no mkfifo(3): the coreutils tool makes it (finishCreate then sets the exact mode bits).
     try {
       execFileSync('mkfifo', ['-m', (perm & 0o777).toString(8), '--', asText], { stdio: 'ignore' });

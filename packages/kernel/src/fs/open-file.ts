@@ -65,6 +65,14 @@ export function statOf(attr: FsAttr, dev: number): Stat {
   };
 }
 
+/** An ioctl's int answer (FIONREAD): written at `arg`; the call returns 0. */
+export function answerInt(mem: UserMemory, arg: number, value: number): number {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setInt32(0, value, true);
+  mem.copyOut(arg, out);
+  return 0;
+}
+
 export abstract class OpenFile {
   /** Descriptors referring to this description. Written by ref() and close() only. */
   private refs = 1;

@@ -36,7 +36,7 @@ import { after } from '../maybe-sync.js';
 import { WaitQueue } from '../sched/wait-queue.js';
 import type { Dentry } from './dentry.js';
 import { fsError } from './fs-error.js';
-import { OpenFile, type Stat, statOf, type UserMemory } from './open-file.js';
+import { answerInt, OpenFile, type Stat, statOf, type UserMemory } from './open-file.js';
 import { WouldBlock } from './would-block.js';
 
 /** Linux's default pipe size in pages (PIPE_DEF_BUFFERS). */
@@ -324,10 +324,7 @@ export class PipeFile extends OpenFile {
 
   override ioctl(request: number, arg: number, mem: UserMemory): number {
     if (request !== FIONREAD) return super.ioctl(request, arg, mem) as number;
-    const out = new Uint8Array(4);
-    new DataView(out.buffer).setInt32(0, this.pipe.available, true);
-    mem.copyOut(arg, out);
-    return 0;
+    return answerInt(mem, arg, this.pipe.available);
   }
 
   fstat(): MaybePromise<Stat> {

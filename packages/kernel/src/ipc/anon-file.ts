@@ -29,21 +29,31 @@ export abstract class AnonFile extends OpenFile {
   }
 
   fstat(): MaybePromise<Stat> {
-    const zero = { sec: 0, nsec: 0 };
-    return {
-      dev: ANON_DEV,
-      ino: this.ino,
-      mode: 0o600,
-      nlink: 1,
-      uid: this.owner.uid,
-      gid: this.owner.gid,
-      rdev: 0,
-      sizeBytes: 0,
-      blockSizeBytes: 4096,
-      blocks: 0,
-      atime: zero,
-      mtime: zero,
-      ctime: zero,
-    };
+    return pseudoStat(ANON_DEV, this.ino, 0o600, this.owner);
   }
+}
+
+/** fstat of a file of a kernel-internal filesystem (anon_inodefs, sockfs): empty, timeless, one link. */
+export function pseudoStat(
+  dev: number,
+  ino: number,
+  mode: number,
+  owner: { uid: number; gid: number },
+): Stat {
+  const zero = { sec: 0, nsec: 0 };
+  return {
+    dev,
+    ino,
+    mode,
+    nlink: 1,
+    uid: owner.uid,
+    gid: owner.gid,
+    rdev: 0,
+    sizeBytes: 0,
+    blockSizeBytes: 4096,
+    blocks: 0,
+    atime: zero,
+    mtime: zero,
+    ctime: zero,
+  };
 }

@@ -20,6 +20,7 @@ import { pidfdSyscalls } from './handlers/pidfd.js';
 import { pollSyscalls } from './handlers/poll.js';
 import { schedulingSyscalls } from './handlers/scheduling.js';
 import { signalSyscalls } from './handlers/signals.js';
+import { socketSyscalls } from './handlers/sockets.js';
 import { timeSyscalls } from './handlers/time.js';
 import { timerSyscalls } from './handlers/timers.js';
 import { xattrSyscalls } from './handlers/xattrs.js';
@@ -54,6 +55,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...pidfdSyscalls(k),
       ...pollSyscalls(k),
       ...eventSyscalls(k),
+      ...socketSyscalls(k),
       ...futexSyscalls(k, k?.futexes),
     },
     UNIMPLEMENTED,

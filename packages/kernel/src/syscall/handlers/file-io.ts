@@ -6,24 +6,26 @@
  * Layer: kernel syscall handlers, over fs/open-file.ts.
  */
 import type { PhysAddr, UserPtr } from '@kmos/abi-driver';
-import { EINVAL, EOVERFLOW, EPIPE, iovecLayout, SI_USER, SIGPIPE } from '@kmos/abi-linux';
+import { EINVAL, EOVERFLOW, EPIPE, SI_USER, SIGPIPE } from '@kmos/abi-linux';
 import type { OpenFile } from '../../fs/open-file.js';
 import { PipeFile, type PipeUserMemory } from '../../fs/pipe.js';
 import { isWouldBlock } from '../../fs/would-block.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { copyFromUser, copyFromUserToPhys, copyToUser, copyToUserFromPhys } from '../../mm/usercopy.js';
+import { SocketFile } from '../../net/socket.js';
 import { sigInfo } from '../../proc/siginfo.js';
 import type { Thread } from '../../proc/thread.js';
 import { sleepOnce } from '../../sched/sleep.js';
+import { type Iovec, readIovecs } from '../iovec.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { readUser, setInt64, signed, struct, writeUser } from '../user-args.js';
+import { socketRead, socketWrite } from './sockets.js';
 
 /** Linux's MAX_RW_COUNT: one read or write moves at most 2 GiB - 4 KiB. */
 const MAX_RW_COUNT = 0x7ffff000;
 /** The kernel buffer one transfer goes through at most; larger calls loop. */
 const CHUNK_BYTES = 1 << 20;
-const UIO_MAXIOV = 1024;
 
 type Io = (buf: Uint8Array) => ReturnType<OpenFile['read']>;
 
@@ -138,26 +140,6 @@ function userMemory(t: Thread): PipeUserMemory {
   };
 }
 
-interface Iovec {
-  readonly base: number;
-  readonly len: number;
-}
-
-function readIovecs(t: Thread, ptr: number, count: number): Iovec[] {
-  if (count > UIO_MAXIOV) throw new KernelError(EINVAL);
-  const size = iovecLayout.sizeBytes;
-  const v = readUser(t, ptr, count * size);
-  const out: Iovec[] = [];
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    const len = v.getUint32(i * size + iovecLayout.fields.iov_len.offset, true);
-    total += len;
-    if (len > 0x7fffffff || total > 0x7fffffff) throw new KernelError(EINVAL);
-    out.push({ base: v.getUint32(i * size + iovecLayout.fields.iov_base.offset, true), len });
-  }
-  return out;
-}
-
 /** readv/writev: each iovec in turn, stopping early at a short transfer (as Linux does). */
 async function vectored(iovecs: Iovec[], each: (v: Iovec) => number | Promise<number>): Promise<number> {
   let total = 0;
@@ -200,6 +182,7 @@ export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
       handler: (t, fd, ptr, len) => {
         const f = file(t, fd);
         if (f instanceof PipeFile) return pipeRead(k, t, f, ptr, len);
+        if (f instanceof SocketFile) return socketRead(k, t, f, [{ base: ptr, len }]);
         return readInto(k, t, ptr, len, (b) => f.read(b));
       },
     },
@@ -207,6 +190,7 @@ export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
       handler: (t, fd, ptr, len) => {
         const f = file(t, fd);
         if (f instanceof PipeFile) return pipeWrite(k, t, f, ptr, len);
+        if (f instanceof SocketFile) return socketWrite(k, t, f, [{ base: ptr, len }]);
         return writeFrom(k, t, ptr, len, (b) => f.write(b));
       },
     },
@@ -228,12 +212,14 @@ export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
     readv: {
       handler: (t, fd, iov, count) => {
         const f = file(t, fd);
+        if (f instanceof SocketFile) return socketRead(k, t, f, readIovecs(t, iov, count));
         return vectored(readIovecs(t, iov, count), (v) => readInto(k, t, v.base, v.len, (b) => f.read(b)));
       },
     },
     writev: {
       handler: (t, fd, iov, count) => {
         const f = file(t, fd);
+        if (f instanceof SocketFile) return socketWrite(k, t, f, readIovecs(t, iov, count));
         return vectored(readIovecs(t, iov, count), (v) => writeFrom(k, t, v.base, v.len, (b) => f.write(b)));
       },
     },

@@ -1,0 +1,156 @@
+/**
+ * A socket's receive queue: messages in arrival order, each holding one send's bytes with the descriptors
+ * (SCM_RIGHTS) and credentials that came with it, as Linux's sk_receive_queue holds skbs. The bytes live in
+ * emulated RAM, in chunks of at most a page kmalloc'd from the object allocator, so /proc/slabinfo shows
+ * busy sockets and an idle one holds nothing. Stream sockets read across messages; datagram and seqpacket
+ * sockets take one message per read. Each message is charged to its sender's send buffer until it is read
+ * or dropped (Linux's sk_wmem_alloc), which is what makes a sender wait.
+ * Layer: kernel net; unix-socket.ts owns the queues.
+ */
+import type { PhysAddr } from '@kmos/abi-driver';
+import { PAGE_SIZE } from '@kmos/abi-driver';
+import { ENOBUFS } from '@kmos/abi-linux';
+import type { OpenFile } from '../fs/open-file.js';
+import type { PipeMemory } from '../fs/pipe.js';
+import { KernelError } from '../kernel-error.js';
+import { closeDetached } from '../proc/fd-table.js';
+
+/** Who sent a message, as SCM_CREDENTIALS and SO_PEERCRED give it (struct ucred). */
+export interface Ucred {
+  readonly pid: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** The sender's side of a message: its bytes count against the sender's buffer until released. */
+export interface SendCharge {
+  uncharge(bytes: number): void;
+}
+
+/**
+ * Bytes a message costs its sender beyond its data: Linux charges an skb's truesize (data plus the
+ * sk_buff and its shared info), so even empty datagrams fill a buffer.
+ */
+export const MESSAGE_OVERHEAD_BYTES = 512;
+
+export class SocketMessage {
+  /** Bytes read so far (stream sockets read a message in parts). */
+  consumed = 0;
+
+  constructor(
+    private readonly chunks: readonly PhysAddr[],
+    readonly sizeBytes: number,
+    readonly creds: Ucred,
+    /** Open files in flight (SCM_RIGHTS), one reference each; null once received or when none came. */
+    public rights: OpenFile[] | null,
+    /** The sender's address bytes (sockaddr), or null when it had no name. */
+    readonly from: Uint8Array | null,
+    private readonly sender: SendCharge,
+    readonly charge: number,
+  ) {}
+
+  get unread(): number {
+    return this.sizeBytes - this.consumed;
+  }
+
+  /** Copies `n` bytes from offset `at` of the message into `into` at `to`. */
+  copyOut(u8: Uint8Array, at: number, into: Uint8Array, to: number, n: number): void {
+    let done = 0;
+    while (done < n) {
+      const pos = at + done;
+      const chunk = this.chunks[Math.floor(pos / PAGE_SIZE)] as number;
+      const within = pos % PAGE_SIZE;
+      const len = Math.min(n - done, PAGE_SIZE - within);
+      into.set(u8.subarray(chunk + within, chunk + within + len), to + done);
+      done += len;
+    }
+  }
+
+  /** Frees the bytes, closes files never received and gives the sender its buffer space back. */
+  free(mem: PipeMemory): void {
+    for (const chunk of this.chunks) mem.objects.kfree(chunk);
+    for (const file of this.rights ?? []) closeDetached(file);
+    this.rights = null;
+    this.sender.uncharge(this.charge);
+  }
+}
+
+/** Stores `data` in emulated RAM; ENOBUFS when the allocator has no room, with nothing kept. */
+function store(mem: PipeMemory, data: Uint8Array): PhysAddr[] {
+  const chunks: PhysAddr[] = [];
+  for (let at = 0; at < data.length; at += PAGE_SIZE) {
+    const len = Math.min(PAGE_SIZE, data.length - at);
+    const chunk = mem.objects.kmalloc(len);
+    if (chunk === null) {
+      for (const c of chunks) mem.objects.kfree(c);
+      throw new KernelError(ENOBUFS, 'socket buffer');
+    }
+    mem.memory.u8.set(data.subarray(at, at + len), chunk);
+    chunks.push(chunk);
+  }
+  return chunks;
+}
+
+/** What a send hands the receive queue. */
+export interface Outgoing {
+  readonly data: Uint8Array;
+  readonly creds: Ucred;
+  readonly rights: OpenFile[] | null;
+  readonly from: Uint8Array | null;
+  readonly sender: SendCharge;
+}
+
+export class MessageQueue {
+  private messages: SocketMessage[] = [];
+  /** Unread bytes in all messages (FIONREAD on a stream socket). */
+  unreadBytes = 0;
+
+  constructor(private readonly mem: PipeMemory) {}
+
+  get length(): number {
+    return this.messages.length;
+  }
+
+  get first(): SocketMessage | undefined {
+    return this.messages[0];
+  }
+
+  at(index: number): SocketMessage | undefined {
+    return this.messages[index];
+  }
+
+  /** Queues a copy of `out.data`; returns the bytes it charges its sender. */
+  push(out: Outgoing): number {
+    const charge = out.data.length + MESSAGE_OVERHEAD_BYTES;
+    const chunks = store(this.mem, out.data);
+    this.messages.push(
+      new SocketMessage(chunks, out.data.length, out.creds, out.rights, out.from, out.sender, charge),
+    );
+    this.unreadBytes += out.data.length;
+    return charge;
+  }
+
+  /** Copies `n` unread bytes of `message` into `into` at `to` and, unless peeking, marks them read. */
+  read(message: SocketMessage, into: Uint8Array, to: number, n: number, peekAt: number | null): void {
+    message.copyOut(this.mem.memory.u8, peekAt ?? message.consumed, into, to, n);
+    if (peekAt !== null) return;
+    message.consumed += n;
+    this.unreadBytes -= n;
+  }
+
+  /** Drops the oldest message (read or not). */
+  dropFirst(): void {
+    const message = this.messages.shift();
+    if (!message) return;
+    this.unreadBytes -= message.unread;
+    message.free(this.mem);
+  }
+
+  /** Drops everything (the socket is closing). */
+  purge(): void {
+    const messages = this.messages;
+    this.messages = [];
+    this.unreadBytes = 0;
+    for (const m of messages) m.free(this.mem);
+  }
+}

@@ -1,0 +1,602 @@
+/**
+ * AF_UNIX sockets (unix(7)): SOCK_STREAM, SOCK_SEQPACKET and SOCK_DGRAM, with names in a UnixNamespace,
+ * SCM_RIGHTS and SCM_CREDENTIALS, shutdown and the SOL_SOCKET options. Behaviour follows Linux's
+ * net/unix/af_unix.c, read for its rules:
+ * - A stream connect completes at once: the listener's accept queue gets a new connected socket (an
+ *   "embryo") whose peer is the connecting one; a queue holding more than the backlog makes connect wait.
+ * - Sends charge the sender (`inFlight` against `sndbuf`) until the receiver reads; a sender waits while its
+ *   charge is at or over its buffer. Datagrams to a socket that is not connected back to the sender also
+ *   wait while the receiver has more than 10 queued (net.unix.max_dgram_qlen).
+ * - Stream reads gather across messages but end with one that carried descriptors (so one read never gets
+ *   two messages' descriptors); with SO_PASSCRED they also stop where the sender's credentials change.
+ * - Closing a connected socket shuts its peer down both ways; unread data (or an unaccepted embryo) also
+ *   gives the peer ECONNRESET, reported once by its next read.
+ * Layer: kernel net (AF_UNIX).
+ */
+
+import type { MaybePromise } from '@kmos/abi-driver';
+import {
+  AF_UNIX,
+  EAGAIN,
+  ECONNREFUSED,
+  ECONNRESET,
+  EDOM,
+  EINVAL,
+  EISCONN,
+  EMSGSIZE,
+  ENOPROTOOPT,
+  ENOTCONN,
+  EOPNOTSUPP,
+  EPERM,
+  EPIPE,
+  EPROTOTYPE,
+  MSG_OOB,
+  MSG_PEEK,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  POLLRDHUP,
+  POLLRDNORM,
+  POLLWRBAND,
+  POLLWRNORM,
+  SO_ACCEPTCONN,
+  SO_DOMAIN,
+  SO_ERROR,
+  SO_LINGER,
+  SO_PASSCRED,
+  SO_PEERCRED,
+  SO_PROTOCOL,
+  SO_RCVBUF,
+  SO_RCVLOWAT,
+  SO_RCVTIMEO_NEW,
+  SO_RCVTIMEO_OLD,
+  SO_SNDBUF,
+  SO_SNDLOWAT,
+  SO_SNDTIMEO_NEW,
+  SO_SNDTIMEO_OLD,
+  SO_TYPE,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  ucredLayout,
+} from '@kmos/abi-linux';
+import type { OpenFile } from '../../fs/open-file.js';
+import type { PipeMemory } from '../../fs/pipe.js';
+import { WouldBlock } from '../../fs/would-block.js';
+import { KernelError } from '../../kernel-error.js';
+import { WaitQueue } from '../../sched/wait-queue.js';
+import { MessageQueue, type SendCharge, type Ucred } from '../message-queue.js';
+import type { Received, SendRequest, Socket, SocketCaller } from '../socket.js';
+import { isAutobindRequest, parseUnixAddress, UNNAMED, type UnixAddress } from './unix-address.js';
+import type { UnixNamespace } from './unix-namespace.js';
+
+/** sk_shutdown bits. */
+const RCV_SHUTDOWN = 1;
+const SEND_SHUTDOWN = 2;
+const SHUTDOWN_MASK = 3;
+
+/** net.core.wmem_default/wmem_max and rmem_*: Linux's defaults on a machine of any size. */
+const BUFFER_DEFAULT = 212992;
+const BUFFER_MAX = 212992;
+const SOCK_MIN_SNDBUF = 4608;
+const SOCK_MIN_RCVBUF = 2304;
+const MAX_DGRAM_QLEN = 10;
+const SOMAXCONN = 4096;
+/** The largest piece a stream send queues at once. */
+const STREAM_PIECE_MAX = 65536;
+
+type State = 'unconnected' | 'listening' | 'connected';
+
+/** What every AF_UNIX socket of one kernel shares. */
+export interface UnixEnvironment {
+  readonly names: UnixNamespace<UnixSocket>;
+  readonly memory: PipeMemory;
+}
+
+/** SO_PEERCRED of a socket that never had a peer: pid 0, uid and gid -1 (cred_to_ucred without a cred). */
+const NO_PEER_CRED: Ucred = { pid: 0, uid: 0xffffffff, gid: 0xffffffff };
+
+export class UnixSocket implements Socket, SendCharge {
+  readonly family = AF_UNIX;
+  readonly protocol = 0;
+  readonly queue = new WaitQueue();
+  name: UnixAddress | null = null;
+  private state: State = 'unconnected';
+  private peer: UnixSocket | null = null;
+  private readonly incoming: MessageQueue;
+  /** A listener's connections not yet accepted. */
+  private readonly embryos: UnixSocket[] = [];
+  private backlog = 0;
+  private shut = 0;
+  private error = 0;
+  private dead = false;
+  private inFlight = 0;
+  private sndbuf = BUFFER_DEFAULT;
+  private rcvbuf = BUFFER_DEFAULT;
+  private passcred = false;
+  /** SO_PEERCRED: the peer's at connect, or the listener's at listen for the connecting side. */
+  private peerCred: Ucred | null = null;
+  /** Options kept and reported but not acted on (SO_REUSEADDR, SO_KEEPALIVE, SO_LINGER, ...). */
+  private readonly kept = new Map<number, Uint8Array>();
+  /** SO_RCVTIMEO and SO_SNDTIMEO in nanoseconds; 0 waits for ever. */
+  receiveTimeoutNs = 0;
+  sendTimeoutNs = 0;
+
+  constructor(
+    readonly type: number,
+    private readonly env: UnixEnvironment,
+  ) {
+    this.incoming = new MessageQueue(env.memory);
+  }
+
+  /** A connected pair (socketpair), each the other's peer, with `creds` as both peers' credentials. */
+  static pair(type: number, env: UnixEnvironment, creds: Ucred): [UnixSocket, UnixSocket] {
+    const a = new UnixSocket(type, env);
+    const b = new UnixSocket(type, env);
+    a.connectTo(b, creds);
+    b.connectTo(a, creds);
+    return [a, b];
+  }
+
+  private get connectionOriented(): boolean {
+    return this.type !== SOCK_DGRAM;
+  }
+
+  private connectTo(peer: UnixSocket, peerCred: Ucred | null): void {
+    this.peer = peer;
+    this.state = 'connected';
+    this.peerCred = peerCred;
+  }
+
+  // ---- names and connections -------------------------------------------------------------------------
+
+  bind(raw: Uint8Array, caller: SocketCaller): MaybePromise<void> {
+    if (isAutobindRequest(raw) && raw[0] === AF_UNIX && raw[1] === 0) return this.env.names.autobind(this);
+    return this.env.names.bind(this, parseUnixAddress(raw), caller.ctx);
+  }
+
+  async connect(raw: Uint8Array, caller: SocketCaller, nonBlocking: boolean): Promise<WouldBlock | null> {
+    if (!this.connectionOriented) {
+      await this.connectDatagram(raw, caller);
+      return null;
+    }
+    if (this.state === 'connected') throw new KernelError(EISCONN);
+    if (this.state === 'listening') throw new KernelError(EINVAL, 'listening');
+    const address = parseUnixAddress(raw);
+    if (this.passcred && !this.name) this.env.names.autobind(this);
+    const listener = await this.env.names.lookup(address, caller.ctx);
+    if (listener.type !== this.type) throw new KernelError(EPROTOTYPE);
+    if (listener.state !== 'listening' || listener.dead) throw new KernelError(ECONNREFUSED, 'not listening');
+    if (listener.embryos.length > listener.backlog) {
+      if (nonBlocking) throw new KernelError(EAGAIN, 'accept queue full');
+      return new WouldBlock(listener.queue);
+    }
+    const embryo = new UnixSocket(this.type, this.env);
+    embryo.name = listener.name;
+    embryo.passcred = listener.passcred;
+    embryo.connectTo(this, caller.creds);
+    this.connectTo(embryo, listener.peerCred);
+    listener.embryos.push(embryo);
+    listener.queue.wakeAll();
+    return null;
+  }
+
+  /** A datagram socket's connect sets (or with AF_UNSPEC clears) its default destination. */
+  private async connectDatagram(raw: Uint8Array, caller: SocketCaller): Promise<void> {
+    if (raw.length >= 2 && raw[0] === 0 && raw[1] === 0) {
+      this.peer = null;
+      this.state = 'unconnected';
+      return;
+    }
+    const address = parseUnixAddress(raw);
+    if (this.passcred && !this.name) this.env.names.autobind(this);
+    const target = await this.env.names.lookup(address, caller.ctx);
+    if (target.type !== this.type) throw new KernelError(EPROTOTYPE);
+    if (!this.maySend(target)) throw new KernelError(EPERM, 'peer connected elsewhere');
+    this.connectTo(target, null);
+  }
+
+  listen(backlog: number, caller: SocketCaller): void {
+    if (!this.connectionOriented) throw new KernelError(EOPNOTSUPP);
+    if (!this.name || this.state === 'connected') throw new KernelError(EINVAL, 'listen');
+    this.backlog = backlog >>> 0 > SOMAXCONN ? SOMAXCONN : backlog;
+    this.state = 'listening';
+    this.peerCred = caller.creds;
+    this.queue.wakeAll();
+  }
+
+  accept(nonBlocking: boolean): UnixSocket | WouldBlock {
+    if (!this.connectionOriented) throw new KernelError(EOPNOTSUPP);
+    if (this.state !== 'listening') throw new KernelError(EINVAL, 'not listening');
+    const embryo = this.embryos.shift();
+    if (!embryo) {
+      if (nonBlocking) throw new KernelError(EAGAIN);
+      return new WouldBlock(this.queue);
+    }
+    this.queue.wakeAll();
+    return embryo;
+  }
+
+  localAddress(): Uint8Array {
+    return this.name?.bytes ?? UNNAMED;
+  }
+
+  peerAddress(): Uint8Array {
+    if (!this.peer) throw new KernelError(ENOTCONN);
+    return this.peer.name?.bytes ?? UNNAMED;
+  }
+
+  /** A datagram may go to `target` unless it is connected to another socket (unix_may_send). */
+  private maySend(target: UnixSocket): boolean {
+    return target.peer === null || target.peer === this;
+  }
+
+  // ---- data ------------------------------------------------------------------------------------------
+
+  send(request: SendRequest, caller: SocketCaller): MaybePromise<number | WouldBlock> {
+    if (request.flags & MSG_OOB) throw new KernelError(EOPNOTSUPP, 'MSG_OOB');
+    if (this.type === SOCK_DGRAM) return this.sendDatagram(request, caller);
+    // A stream send names no address; a seqpacket one's is ignored (unix_seqpacket_sendmsg).
+    if (this.isStream && request.to) throw new KernelError(this.state === 'connected' ? EISCONN : EOPNOTSUPP);
+    const peer = this.peer;
+    if (this.state !== 'connected' || !peer) throw new KernelError(ENOTCONN);
+    if (this.shut & SEND_SHUTDOWN || peer.dead || peer.shut & RCV_SHUTDOWN) throw new KernelError(EPIPE);
+    return this.isStream ? this.sendStream(request, caller, peer) : this.sendOne(request, caller, peer);
+  }
+
+  private get isStream(): boolean {
+    return this.type === SOCK_STREAM;
+  }
+
+  /** Queues as much of a stream send as the buffer takes; the caller sends the rest. */
+  private sendStream(request: SendRequest, caller: SocketCaller, peer: UnixSocket): number | WouldBlock {
+    const data = request.data;
+    let sent = 0;
+    let rights = request.rights;
+    do {
+      if (this.inFlight >= this.sndbuf) {
+        if (sent > 0) break;
+        return this.blocked(request.nonBlocking, this.queue);
+      }
+      const piece = Math.min(data.length - sent, (this.sndbuf >> 1) - 64, STREAM_PIECE_MAX);
+      this.queueTo(peer, data.subarray(sent, sent + piece), request, caller, rights);
+      rights = null;
+      sent += piece;
+    } while (sent < data.length);
+    return sent;
+  }
+
+  private async sendDatagram(request: SendRequest, caller: SocketCaller): Promise<number | WouldBlock> {
+    if (this.passcred && !this.name) this.env.names.autobind(this);
+    let target: UnixSocket;
+    if (request.to) {
+      target = await this.env.names.lookup(parseUnixAddress(request.to), caller.ctx);
+      if (target.type !== this.type) throw new KernelError(EPROTOTYPE);
+    } else {
+      if (!this.peer) throw new KernelError(ENOTCONN);
+      target = this.peer;
+    }
+    if (target.dead) {
+      // The receiver closed: a connected socket is disconnected by the attempt (unix_dgram_sendmsg).
+      if (target === this.peer) {
+        this.peer = null;
+        this.state = 'unconnected';
+      }
+      throw new KernelError(ECONNREFUSED, 'receiver closed');
+    }
+    if (!this.maySend(target)) throw new KernelError(EPERM, 'receiver connected elsewhere');
+    if (this.shut & SEND_SHUTDOWN || target.shut & RCV_SHUTDOWN) throw new KernelError(EPIPE);
+    if (target.peer !== this && target.incoming.length > MAX_DGRAM_QLEN) {
+      return this.blocked(request.nonBlocking, target.queue);
+    }
+    return this.sendOne(request, caller, target);
+  }
+
+  private sendOne(request: SendRequest, caller: SocketCaller, target: UnixSocket): number | WouldBlock {
+    if (request.data.length > this.sndbuf - 32) throw new KernelError(EMSGSIZE);
+    if (this.inFlight >= this.sndbuf) return this.blocked(request.nonBlocking, this.queue);
+    this.queueTo(target, request.data, request, caller, request.rights);
+    return request.data.length;
+  }
+
+  private queueTo(
+    target: UnixSocket,
+    data: Uint8Array,
+    request: SendRequest,
+    caller: SocketCaller,
+    rights: OpenFile[] | null,
+  ): void {
+    const creds = request.creds ?? caller.messageCreds;
+    this.inFlight += target.incoming.push({
+      data,
+      creds,
+      rights,
+      from: this.name?.bytes ?? null,
+      sender: this,
+    });
+    target.queue.wakeAll();
+  }
+
+  uncharge(bytes: number): void {
+    this.inFlight -= bytes;
+    this.queue.wakeAll();
+  }
+
+  private blocked(nonBlocking: boolean, queue: WaitQueue): WouldBlock {
+    if (nonBlocking) throw new KernelError(EAGAIN);
+    return new WouldBlock(queue);
+  }
+
+  receive(into: Uint8Array, flags: number, nonBlocking: boolean): Received | WouldBlock {
+    if (flags & MSG_OOB) throw new KernelError(this.isStream ? EINVAL : EOPNOTSUPP, 'MSG_OOB');
+    if (this.isStream && this.state !== 'connected') throw new KernelError(EINVAL, 'not connected');
+    if (this.connectionOriented && !this.isStream && this.state !== 'connected') {
+      throw new KernelError(ENOTCONN);
+    }
+    if (this.incoming.length === 0) return this.nothingToRead(nonBlocking);
+    return this.isStream ? this.receiveStream(into, flags) : this.receiveRecord(into, flags);
+  }
+
+  /** An empty queue: a pending error, end of file once shut down for reading, else wait. */
+  private nothingToRead(nonBlocking: boolean): Received | WouldBlock {
+    if (this.error) {
+      const errno = this.error;
+      this.error = 0;
+      throw new KernelError(errno);
+    }
+    if (this.shut & RCV_SHUTDOWN) {
+      return { bytes: 0, length: 0, truncated: false, from: null, rights: null, creds: null };
+    }
+    return this.blocked(nonBlocking, this.queue);
+  }
+
+  private receiveStream(into: Uint8Array, flags: number): Received {
+    const peek = (flags & MSG_PEEK) !== 0;
+    let copied = 0;
+    let first: { creds: Ucred; from: Uint8Array | null } | null = null;
+    let rights: OpenFile[] | null = null;
+    for (let index = 0; copied < into.length || copied === 0; ) {
+      const m = peek ? this.incoming.at(index++) : this.incoming.first;
+      if (!m) break;
+      if (first === null) first = { creds: m.creds, from: m.from };
+      else if (this.passcred && !sameCreds(m.creds, first.creds)) break;
+      const n = Math.min(m.unread, into.length - copied);
+      this.incoming.read(m, into, copied, n, peek ? m.consumed : null);
+      copied += n;
+      if (m.rights) rights = this.takeRights(m, peek);
+      if (!peek && m.unread === 0) this.incoming.dropFirst();
+      if (rights || n === 0) break;
+    }
+    const creds = this.passcred && first ? first.creds : null;
+    return { bytes: copied, length: copied, truncated: false, from: first?.from ?? null, rights, creds };
+  }
+
+  private receiveRecord(into: Uint8Array, flags: number): Received {
+    const peek = (flags & MSG_PEEK) !== 0;
+    const m = this.incoming.first as NonNullable<MessageQueue['first']>;
+    const n = Math.min(m.sizeBytes, into.length);
+    this.incoming.read(m, into, 0, n, peek ? 0 : null);
+    const rights = m.rights ? this.takeRights(m, peek) : null;
+    const result: Received = {
+      bytes: n,
+      length: m.sizeBytes,
+      truncated: m.sizeBytes > into.length,
+      from: m.from,
+      rights,
+      creds: this.passcred ? m.creds : null,
+    };
+    if (!peek) this.incoming.dropFirst();
+    return result;
+  }
+
+  /** A message's files for the reader: its own references, or new ones when only peeking. */
+  private takeRights(m: NonNullable<MessageQueue['first']>, peek: boolean): OpenFile[] {
+    const files = m.rights as OpenFile[];
+    if (peek) return files.map((f) => f.ref());
+    m.rights = null;
+    return files;
+  }
+
+  get readableBytes(): number {
+    if (this.state === 'listening') throw new KernelError(EINVAL);
+    // unix_inq_len: everything queued on a connection, the next datagram's size otherwise.
+    if (this.connectionOriented) return this.incoming.unreadBytes;
+    return this.incoming.first?.sizeBytes ?? 0;
+  }
+
+  shutdown(how: number): void {
+    if (how > 2) throw new KernelError(EINVAL);
+    const mode = how + 1;
+    this.shut |= mode;
+    const peer = this.peer;
+    if (peer && this.connectionOriented) {
+      peer.shut |= (mode & RCV_SHUTDOWN ? SEND_SHUTDOWN : 0) | (mode & SEND_SHUTDOWN ? RCV_SHUTDOWN : 0);
+      peer.queue.wakeAll();
+    }
+    this.queue.wakeAll();
+  }
+
+  poll(): number {
+    let bits = 0;
+    if (this.error) bits |= POLLERR;
+    if (this.shut === SHUTDOWN_MASK) bits |= POLLHUP;
+    if (this.shut & RCV_SHUTDOWN) bits |= POLLRDHUP | POLLIN | POLLRDNORM;
+    if (this.incoming.length > 0 || this.embryos.length > 0) bits |= POLLIN | POLLRDNORM;
+    if (this.connectionOriented && this.state === 'unconnected') bits |= POLLHUP;
+    if (this.writable()) bits |= POLLOUT | POLLWRNORM | POLLWRBAND;
+    return bits;
+  }
+
+  /** unix_writable, and for a datagram socket room at its peer's queue. */
+  private writable(): boolean {
+    if (this.state === 'listening' || this.inFlight * 4 > this.sndbuf) return false;
+    const peer = this.peer;
+    if (this.connectionOriented || !peer) return true;
+    return peer.peer === this || peer.incoming.length <= MAX_DGRAM_QLEN;
+  }
+
+  // ---- options ---------------------------------------------------------------------------------------
+
+  getOption(level: number, name: number): Uint8Array {
+    if (level !== SOL_SOCKET) throw new KernelError(EOPNOTSUPP, 'option level');
+    switch (name) {
+      case SO_TYPE:
+        return int(this.type);
+      case SO_DOMAIN:
+        return int(AF_UNIX);
+      case SO_PROTOCOL:
+        return int(0);
+      case SO_ERROR: {
+        const errno = this.error;
+        this.error = 0;
+        return int(errno);
+      }
+      case SO_SNDBUF:
+        return int(this.sndbuf);
+      case SO_RCVBUF:
+        return int(this.rcvbuf);
+      case SO_PASSCRED:
+        return int(this.passcred ? 1 : 0);
+      case SO_ACCEPTCONN:
+        return int(this.state === 'listening' ? 1 : 0);
+      case SO_PEERCRED:
+        return ucred(this.peerCred ?? NO_PEER_CRED);
+      case SO_RCVTIMEO_OLD:
+      case SO_SNDTIMEO_OLD:
+      case SO_RCVTIMEO_NEW:
+      case SO_SNDTIMEO_NEW:
+        return timeval(
+          isReceiveTimeout(name) ? this.receiveTimeoutNs : this.sendTimeoutNs,
+          isNewTimeval(name),
+        );
+      case SO_RCVLOWAT:
+      case SO_SNDLOWAT:
+        return this.kept.get(name) ?? int(1);
+      case SO_LINGER:
+        return this.kept.get(name) ?? new Uint8Array(8);
+      default:
+        if (!KEPT_INT_OPTIONS.has(name)) throw new KernelError(ENOPROTOOPT);
+        return this.kept.get(name) ?? int(0);
+    }
+  }
+
+  setOption(level: number, name: number, value: Uint8Array): void {
+    if (level !== SOL_SOCKET) throw new KernelError(EOPNOTSUPP, 'option level');
+    switch (name) {
+      case SO_RCVTIMEO_OLD:
+      case SO_SNDTIMEO_OLD:
+      case SO_RCVTIMEO_NEW:
+      case SO_SNDTIMEO_NEW: {
+        const ns = timevalNs(value, isNewTimeval(name));
+        if (isReceiveTimeout(name)) this.receiveTimeoutNs = ns;
+        else this.sendTimeoutNs = ns;
+        return;
+      }
+      case SO_LINGER:
+        if (value.length < 8) throw new KernelError(EINVAL);
+        this.kept.set(name, value.slice(0, 8));
+        return;
+    }
+    if (value.length < 4) throw new KernelError(EINVAL, 'option length');
+    const v = new DataView(value.buffer, value.byteOffset).getInt32(0, true);
+    switch (name) {
+      case SO_SNDBUF:
+        this.sndbuf = Math.max(Math.min(v >>> 0, BUFFER_MAX) * 2, SOCK_MIN_SNDBUF);
+        this.queue.wakeAll();
+        return;
+      case SO_RCVBUF:
+        this.rcvbuf = Math.max(Math.min(v >>> 0, BUFFER_MAX) * 2, SOCK_MIN_RCVBUF);
+        return;
+      case SO_PASSCRED:
+        this.passcred = v !== 0;
+        return;
+      case SO_RCVLOWAT:
+      case SO_SNDLOWAT:
+        this.kept.set(name, int(v < 0 ? 0x7fffffff : v || 1));
+        return;
+      default:
+        if (!KEPT_INT_OPTIONS.has(name)) throw new KernelError(ENOPROTOOPT);
+        this.kept.set(name, int(v ? 1 : 0));
+    }
+  }
+
+  // ---- the end ---------------------------------------------------------------------------------------
+
+  release(): void {
+    this.dead = true;
+    this.env.names.unbind(this);
+    for (const embryo of this.embryos.splice(0)) embryo.close(true);
+    this.close(false);
+  }
+
+  private close(embryo: boolean): void {
+    this.dead = true;
+    const peer = this.peer;
+    if (peer && this.connectionOriented) {
+      peer.shut = SHUTDOWN_MASK;
+      if (this.incoming.length > 0 || embryo) peer.error = ECONNRESET;
+      peer.queue.wakeAll();
+    }
+    this.peer = null;
+    this.incoming.purge();
+    this.queue.wakeAll();
+  }
+}
+
+/** Boolean SOL_SOCKET options a program may set and read back; AF_UNIX ignores what they mean. */
+const KEPT_INT_OPTIONS = new Set([1, 2, 5, 6, 9, 10, 15]);
+
+function sameCreds(a: Ucred, b: Ucred): boolean {
+  return a.pid === b.pid && a.uid === b.uid && a.gid === b.gid;
+}
+
+function int(value: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setInt32(0, value, true);
+  return out;
+}
+
+function ucred(c: Ucred): Uint8Array {
+  const out = new Uint8Array(ucredLayout.sizeBytes);
+  const v = new DataView(out.buffer);
+  v.setUint32(ucredLayout.fields.pid.offset, c.pid, true);
+  v.setUint32(ucredLayout.fields.uid.offset, c.uid, true);
+  v.setUint32(ucredLayout.fields.gid.offset, c.gid, true);
+  return out;
+}
+
+function isReceiveTimeout(name: number): boolean {
+  return name === SO_RCVTIMEO_OLD || name === SO_RCVTIMEO_NEW;
+}
+
+/** SO_*TIMEO_NEW take a 64-bit struct timeval (__kernel_sock_timeval); _OLD the 32-bit one. */
+function isNewTimeval(name: number): boolean {
+  return name === SO_RCVTIMEO_NEW || name === SO_SNDTIMEO_NEW;
+}
+
+function timeval(ns: number, wide: boolean): Uint8Array {
+  const out = new Uint8Array(wide ? 16 : 8);
+  const v = new DataView(out.buffer);
+  const sec = Math.floor(ns / 1e9);
+  const usec = Math.floor((ns % 1e9) / 1e3);
+  if (wide) {
+    v.setBigInt64(0, BigInt(sec), true);
+    v.setBigInt64(8, BigInt(usec), true);
+  } else {
+    v.setInt32(0, sec, true);
+    v.setInt32(4, usec, true);
+  }
+  return out;
+}
+
+/** A timeout's struct timeval in nanoseconds: EINVAL when short, EDOM for usec out of range, 0 when negative. */
+function timevalNs(value: Uint8Array, wide: boolean): number {
+  if (value.length < (wide ? 16 : 8)) throw new KernelError(EINVAL, 'timeval length');
+  const v = new DataView(value.buffer, value.byteOffset);
+  const sec = wide ? Number(v.getBigInt64(0, true)) : v.getInt32(0, true);
+  const usec = wide ? Number(v.getBigInt64(8, true)) : v.getInt32(4, true);
+  if (usec < 0 || usec >= 1_000_000) throw new KernelError(EDOM);
+  if (sec < 0) return 0;
+  return sec * 1e9 + usec * 1e3;
+}
