@@ -27,11 +27,15 @@ export interface SocketCaller {
 
 /** One sendmsg, decoded. */
 export interface SendRequest {
-  readonly data: Uint8Array;
+  /** The bytes still to send (a stream send that went in part is made again with the rest). */
+  data: Uint8Array;
   /** The destination's sockaddr bytes (sendto, msg_name), or null. */
   readonly to: Uint8Array | null;
-  /** Files to pass (SCM_RIGHTS), one reference each, owned by the request until queued. */
-  readonly rights: OpenFile[] | null;
+  /**
+   * Files to pass (SCM_RIGHTS), one reference each, owned by the request until the socket queues them with
+   * the data and sets this to null; whoever made the request closes what is left.
+   */
+  rights: OpenFile[] | null;
   /** Credentials the sender asked to send (SCM_CREDENTIALS), already checked; null: its own. */
   readonly creds: Ucred | null;
   readonly flags: number;

@@ -10,7 +10,9 @@
  * - Stream reads gather across messages but end with one that carried descriptors (so one read never gets
  *   two messages' descriptors); with SO_PASSCRED they also stop where the sender's credentials change.
  * - Closing a connected socket shuts its peer down both ways; unread data (or an unaccepted embryo) also
- *   gives the peer ECONNRESET, reported once by its next read.
+ *   gives the peer ECONNRESET, reported once by its next read (a record socket's before what it has queued).
+ * - A datagram socket that leaves its peer (connect elsewhere, AF_UNSPEC, or a send finding it closed)
+ *   drops its own queue.
  * Layer: kernel net (AF_UNIX).
  */
 
@@ -185,8 +187,7 @@ export class UnixSocket implements Socket, SendCharge {
   /** A datagram socket's connect sets (or with AF_UNSPEC clears) its default destination. */
   private async connectDatagram(raw: Uint8Array, caller: SocketCaller): Promise<void> {
     if (raw.length >= 2 && raw[0] === 0 && raw[1] === 0) {
-      this.peer = null;
-      this.state = 'unconnected';
+      this.disconnectDatagram(null);
       return;
     }
     const address = parseUnixAddress(raw);
@@ -194,7 +195,25 @@ export class UnixSocket implements Socket, SendCharge {
     const target = await this.env.names.lookup(address, caller.ctx);
     if (target.type !== this.type) throw new KernelError(EPROTOTYPE);
     if (!this.maySend(target)) throw new KernelError(EPERM, 'peer connected elsewhere');
+    this.disconnectDatagram(target);
     this.connectTo(target, null);
+  }
+
+  /**
+   * A datagram socket leaving its peer for `next` (or for none) drops what it has queued, and a live old
+   * peer connected back to it learns of the loss by ECONNRESET (unix_dgram_disconnected).
+   */
+  private disconnectDatagram(next: UnixSocket | null): void {
+    const old = this.peer;
+    this.peer = null;
+    this.state = 'unconnected';
+    if (!old || old === next || this.incoming.length === 0) return;
+    this.incoming.purge();
+    this.queue.wakeAll();
+    if (!old.dead && old.peer === this) {
+      old.error = ECONNRESET;
+      old.queue.wakeAll();
+    }
   }
 
   listen(backlog: number, caller: SocketCaller): void {
@@ -236,13 +255,15 @@ export class UnixSocket implements Socket, SendCharge {
 
   send(request: SendRequest, caller: SocketCaller): MaybePromise<number | WouldBlock> {
     if (request.flags & MSG_OOB) throw new KernelError(EOPNOTSUPP, 'MSG_OOB');
-    if (this.type === SOCK_DGRAM) return this.sendDatagram(request, caller);
-    // A stream send names no address; a seqpacket one's is ignored (unix_seqpacket_sendmsg).
-    if (this.isStream && request.to) throw new KernelError(this.state === 'connected' ? EISCONN : EOPNOTSUPP);
+    if (!this.isStream) {
+      if (this.connectionOriented && this.state !== 'connected') throw new KernelError(ENOTCONN);
+      return this.sendRecord(request, caller);
+    }
+    if (request.to) throw new KernelError(this.state === 'connected' ? EISCONN : EOPNOTSUPP);
     const peer = this.peer;
     if (this.state !== 'connected' || !peer) throw new KernelError(ENOTCONN);
     if (this.shut & SEND_SHUTDOWN || peer.dead || peer.shut & RCV_SHUTDOWN) throw new KernelError(EPIPE);
-    return this.isStream ? this.sendStream(request, caller, peer) : this.sendOne(request, caller, peer);
+    return this.sendStream(request, caller, peer);
   }
 
   private get isStream(): boolean {
@@ -252,69 +273,59 @@ export class UnixSocket implements Socket, SendCharge {
   /** Queues as much of a stream send as the buffer takes; the caller sends the rest. */
   private sendStream(request: SendRequest, caller: SocketCaller, peer: UnixSocket): number | WouldBlock {
     const data = request.data;
+    // Nothing to queue: an empty message in a stream would read as end of file.
+    if (data.length === 0) return 0;
     let sent = 0;
-    let rights = request.rights;
     do {
       if (this.inFlight >= this.sndbuf) {
         if (sent > 0) break;
         return this.blocked(request.nonBlocking, this.queue);
       }
       const piece = Math.min(data.length - sent, (this.sndbuf >> 1) - 64, STREAM_PIECE_MAX);
-      this.queueTo(peer, data.subarray(sent, sent + piece), request, caller, rights);
-      rights = null;
+      this.queueTo(peer, data.subarray(sent, sent + piece), request, caller);
       sent += piece;
     } while (sent < data.length);
     return sent;
   }
 
-  private async sendDatagram(request: SendRequest, caller: SocketCaller): Promise<number | WouldBlock> {
+  /**
+   * A datagram or seqpacket send: one message, whole or not at all, checked in the order a 6.18 host
+   * checks (size, pending error, shutdown and buffer space before the destination). A seqpacket socket
+   * ignores an address and sends to its peer.
+   */
+  private async sendRecord(request: SendRequest, caller: SocketCaller): Promise<number | WouldBlock> {
+    const address = request.to && !this.connectionOriented ? parseUnixAddress(request.to) : null;
+    if (request.data.length > this.sndbuf - 32) throw new KernelError(EMSGSIZE);
+    if (this.error) throw this.takeError();
+    if (this.shut & SEND_SHUTDOWN) throw new KernelError(EPIPE);
+    if (this.inFlight >= this.sndbuf) return this.blocked(request.nonBlocking, this.queue);
+    if (!address && !this.peer) throw new KernelError(ENOTCONN);
     if (this.passcred && !this.name) this.env.names.autobind(this);
-    let target: UnixSocket;
-    if (request.to) {
-      target = await this.env.names.lookup(parseUnixAddress(request.to), caller.ctx);
-      if (target.type !== this.type) throw new KernelError(EPROTOTYPE);
-    } else {
-      if (!this.peer) throw new KernelError(ENOTCONN);
-      target = this.peer;
-    }
+    const target = address ? await this.env.names.lookup(address, caller.ctx) : (this.peer as UnixSocket);
+    if (target.type !== this.type) throw new KernelError(EPROTOTYPE);
     if (target.dead) {
-      // The receiver closed: a connected socket is disconnected by the attempt (unix_dgram_sendmsg).
-      if (target === this.peer) {
-        this.peer = null;
-        this.state = 'unconnected';
-      }
+      if (this.connectionOriented) throw new KernelError(EPIPE);
+      // The receiver closed: a connected socket is disconnected by the attempt.
+      if (target === this.peer) this.disconnectDatagram(null);
       throw new KernelError(ECONNREFUSED, 'receiver closed');
     }
-    if (!this.maySend(target)) throw new KernelError(EPERM, 'receiver connected elsewhere');
-    if (this.shut & SEND_SHUTDOWN || target.shut & RCV_SHUTDOWN) throw new KernelError(EPIPE);
-    if (target.peer !== this && target.incoming.length > MAX_DGRAM_QLEN) {
+    if (!this.connectionOriented && !this.maySend(target))
+      throw new KernelError(EPERM, 'receiver connected elsewhere');
+    if (target.shut & RCV_SHUTDOWN) throw new KernelError(EPIPE);
+    if (!this.connectionOriented && target.peer !== this && target.incoming.length > MAX_DGRAM_QLEN) {
       return this.blocked(request.nonBlocking, target.queue);
     }
-    return this.sendOne(request, caller, target);
-  }
-
-  private sendOne(request: SendRequest, caller: SocketCaller, target: UnixSocket): number | WouldBlock {
-    if (request.data.length > this.sndbuf - 32) throw new KernelError(EMSGSIZE);
-    if (this.inFlight >= this.sndbuf) return this.blocked(request.nonBlocking, this.queue);
-    this.queueTo(target, request.data, request, caller, request.rights);
+    this.queueTo(target, request.data, request, caller);
     return request.data.length;
   }
 
-  private queueTo(
-    target: UnixSocket,
-    data: Uint8Array,
-    request: SendRequest,
-    caller: SocketCaller,
-    rights: OpenFile[] | null,
-  ): void {
+  /** Queues `data` at `target`; the request's files go with the first piece (the request lets go of them). */
+  private queueTo(target: UnixSocket, data: Uint8Array, request: SendRequest, caller: SocketCaller): void {
     const creds = request.creds ?? caller.messageCreds;
-    this.inFlight += target.incoming.push({
-      data,
-      creds,
-      rights,
-      from: this.name?.bytes ?? null,
-      sender: this,
-    });
+    const rights = request.rights;
+    const from = this.name?.bytes ?? null;
+    this.inFlight += target.incoming.push({ data, creds, rights, from, sender: this });
+    request.rights = null;
     target.queue.wakeAll();
   }
 
@@ -334,21 +345,29 @@ export class UnixSocket implements Socket, SendCharge {
     if (this.connectionOriented && !this.isStream && this.state !== 'connected') {
       throw new KernelError(ENOTCONN);
     }
+    // A record socket reports a pending error before what is queued (__skb_try_recv_datagram).
+    if (!this.isStream && this.error) throw this.takeError();
     if (this.incoming.length === 0) return this.nothingToRead(nonBlocking);
     return this.isStream ? this.receiveStream(into, flags) : this.receiveRecord(into, flags);
   }
 
-  /** An empty queue: a pending error, end of file once shut down for reading, else wait. */
+  /**
+   * An empty queue: a pending error, end of file once shut down for reading, else wait. A non-blocking
+   * datagram socket says EAGAIN even when shut down; only waiting would find the end.
+   */
   private nothingToRead(nonBlocking: boolean): Received | WouldBlock {
-    if (this.error) {
-      const errno = this.error;
-      this.error = 0;
-      throw new KernelError(errno);
-    }
-    if (this.shut & RCV_SHUTDOWN) {
+    if (this.error) throw this.takeError();
+    if (this.shut & RCV_SHUTDOWN && !(nonBlocking && this.type === SOCK_DGRAM)) {
       return { bytes: 0, length: 0, truncated: false, from: null, rights: null, creds: null };
     }
     return this.blocked(nonBlocking, this.queue);
+  }
+
+  /** The pending error (sk_err), which reporting clears. */
+  private takeError(): KernelError {
+    const errno = this.error;
+    this.error = 0;
+    return new KernelError(errno);
   }
 
   private receiveStream(into: Uint8Array, flags: number): Received {
@@ -447,11 +466,8 @@ export class UnixSocket implements Socket, SendCharge {
         return int(AF_UNIX);
       case SO_PROTOCOL:
         return int(0);
-      case SO_ERROR: {
-        const errno = this.error;
-        this.error = 0;
-        return int(errno);
-      }
+      case SO_ERROR:
+        return int(this.error ? this.takeError().errno : 0);
       case SO_SNDBUF:
         return int(this.sndbuf);
       case SO_RCVBUF:
@@ -535,7 +551,9 @@ export class UnixSocket implements Socket, SendCharge {
     const peer = this.peer;
     if (peer && this.connectionOriented) {
       peer.shut = SHUTDOWN_MASK;
-      if (this.incoming.length > 0 || embryo) peer.error = ECONNRESET;
+      // Unread data resets the peer; a 6.18 host lets one queued empty record alone (two reset).
+      const unread = this.incoming.unreadBytes > 0 || this.incoming.length > 1;
+      if (unread || embryo) peer.error = ECONNRESET;
       peer.queue.wakeAll();
     }
     this.peer = null;

@@ -62,7 +62,7 @@ import { isWouldBlock, type WouldBlock } from '../../fs/would-block.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import type { Ucred } from '../../net/message-queue.js';
-import { type Received, type Socket, type SocketCaller, SocketFile } from '../../net/socket.js';
+import { type Received, type SendRequest, type Socket, type SocketCaller, SocketFile } from '../../net/socket.js';
 import { closeDetached } from '../../proc/fd-table.js';
 import { sigInfo } from '../../proc/siginfo.js';
 import type { Thread } from '../../proc/thread.js';
@@ -287,13 +287,11 @@ async function send(k: Kernel, t: Thread, file: SocketFile, out: Outgoing, flags
   const nonBlocking = file.nonBlocking || (flags & MSG_DONTWAIT) !== 0;
   const caller = callerOf(t);
   let done = 0;
-  let rights = out.rights;
+  const request: SendRequest = { data: out.data, to: out.to, rights: out.rights, creds: out.creds, flags, nonBlocking };
   try {
     do {
-      const data = out.data.subarray(done);
-      const request = { data, to: out.to, rights, creds: out.creds, flags, nonBlocking };
+      request.data = out.data.subarray(done);
       done += await untilDone(k, t, () => s.send(request, caller), s.sendTimeoutNs);
-      rights = null;
     } while (done < out.data.length && !nonBlocking);
     return done;
   } catch (error) {
@@ -303,7 +301,7 @@ async function send(k: Kernel, t: Thread, file: SocketFile, out: Outgoing, flags
     }
     throw error;
   } finally {
-    for (const f of rights ?? []) closeDetached(f);
+    for (const f of request.rights ?? []) closeDetached(f);
   }
 }
 
