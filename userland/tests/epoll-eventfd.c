@@ -1,14 +1,22 @@
 /* epoll-eventfd: an eventfd's counter (plain and semaphore), and epoll over a pipe and an eventfd:
  * level-triggered repeats, edge-triggered reports once per change, one-shot until re-armed, timeouts, and
- * the refusal of regular files. Prints facts only. */
+ * the refusal of regular files; epoll_pwait waits with its own signal mask (a blocked signal interrupts
+ * it, and is blocked again after) and epoll_pwait2 takes a timespec timeout. Prints facts only. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+
+static volatile int caught;
+static void on_usr1(int signo) { (void)signo; caught++; }
 
 static int wait_ids(int ep, int timeout, char *out) {
   struct epoll_event ev[8];
@@ -60,5 +68,26 @@ int main(void) {
   printf("del again: %s\n", epoll_ctl(ep, EPOLL_CTL_DEL, fds[0], NULL) < 0 ? strerror(errno) : "ok");
   int reg = open("/proc/self/exe", O_RDONLY);
   printf("regular file: %s\n", epoll_ctl(ep, EPOLL_CTL_ADD, reg, &e) < 0 ? strerror(errno) : "ok");
+
+  // epoll_pwait: SIGUSR1 blocked outside, let in during the wait.
+  signal(SIGUSR1, on_usr1);
+  sigset_t usr1, empty;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  sigemptyset(&empty);
+  sigprocmask(SIG_BLOCK, &usr1, NULL);
+  kill(getpid(), SIGUSR1);
+  struct epoll_event evs[2];
+  int r = epoll_pwait(ep, evs, 2, 1000, &empty);
+  printf("epoll_pwait lets a blocked signal in: %s\n", r < 0 && errno == EINTR && caught == 1 ? "yes" : "no");
+  sigset_t after;
+  sigprocmask(SIG_BLOCK, NULL, &after);
+  printf("and blocks it again after: %s\n", sigismember(&after, SIGUSR1) ? "yes" : "no");
+  struct timespec zero = {0, 0};
+  r = (int)syscall(SYS_epoll_pwait2, ep, evs, 2, &zero, NULL, 8);
+  printf("epoll_pwait2 with a zero timeout: %d\n", r);
+  struct timespec bad = {0, 1000000000};
+  r = (int)syscall(SYS_epoll_pwait2, ep, evs, 2, &bad, NULL, 8);
+  printf("epoll_pwait2 with a bad timeout: %s\n", r < 0 ? strerror(errno) : "ok");
   return 0;
 }

@@ -9,6 +9,8 @@ const glibcOnly = ['O_ASYNC', 'O_RSYNC'];
 const memfdH = ['MFD_CLOEXEC', 'MFD_ALLOW_SEALING', 'MFD_HUGETLB'];
 const closeRangeH = ['CLOSE_RANGE_UNSHARE', 'CLOSE_RANGE_CLOEXEC'];
 const fadviseH = Object.keys(fcntl).filter((n) => n.startsWith('POSIX_FADV_'));
+const rwfH = Object.keys(fcntl).filter((n) => n.startsWith('RWF_'));
+const fallocH = Object.keys(fcntl).filter((n) => n.startsWith('FALLOC_FL_'));
 const fsH = [
   'RENAME_NOREPLACE',
   'RENAME_EXCHANGE',
@@ -33,12 +35,13 @@ describe('fcntl flags', () => {
 describeAgainstHeaders('fcntl', fcntl, [
   {
     includes: ['linux/fcntl.h'],
-    skip: [...accessModes, ...fsH, ...glibcOnly, ...memfdH, ...closeRangeH, ...fadviseH],
+    skip: [...accessModes, ...fsH, ...rwfH, ...fallocH, ...glibcOnly, ...memfdH, ...closeRangeH, ...fadviseH],
   },
   { includes: ['linux/fadvise.h'], only: fadviseH },
   { includes: ['linux/close_range.h'], only: closeRangeH },
   { includes: ['linux/memfd.h'], only: memfdH },
   { includes: ['fcntl.h'], only: glibcOnly },
-  { includes: ['linux/fs.h'], only: fsH },
+  { includes: ['linux/fs.h'], only: [...fsH, ...rwfH] },
+  { includes: ['linux/falloc.h'], only: fallocH },
   { includes: ['unistd.h'], only: accessModes },
 ]);

@@ -91,6 +91,18 @@ export const SYNC_FILE_RANGE_WAIT_BEFORE = 1;
 export const SYNC_FILE_RANGE_WRITE = 2;
 export const SYNC_FILE_RANGE_WAIT_AFTER = 4;
 
+// preadv2/pwritev2 flags (linux/fs.h).
+export const RWF_HIPRI = 0x1;
+export const RWF_DSYNC = 0x2;
+export const RWF_SYNC = 0x4;
+export const RWF_NOWAIT = 0x8;
+export const RWF_APPEND = 0x10;
+
+// fallocate modes (linux/falloc.h).
+export const FALLOC_FL_KEEP_SIZE = 0x01;
+export const FALLOC_FL_PUNCH_HOLE = 0x02;
+export const FALLOC_FL_ZERO_RANGE = 0x10;
+
 // close_range flags (linux/close_range.h).
 export const CLOSE_RANGE_UNSHARE = 1 << 1;
 export const CLOSE_RANGE_CLOEXEC = 1 << 2;

@@ -30,7 +30,14 @@ export class SocketLayer {
   private readonly unix: UnixEnvironment;
 
   constructor(vfs: Vfs, memory: PipeMemory) {
-    this.unix = { names: new UnixNamespace<UnixSocket>(vfs), memory };
+    this.unix = { names: new UnixNamespace<UnixSocket>(vfs), memory, live: new Set() };
+  }
+
+  /** /proc/net/unix. */
+  unixTable(): string {
+    const lines = ['Num       RefCount Protocol Flags    Type St Inode Path'];
+    for (const socket of this.unix.live) lines.push(socket.procNetUnixLine());
+    return `${lines.join('\n')}\n`;
   }
 
   /** socket(2) for `type` without its flags. */

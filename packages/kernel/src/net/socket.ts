@@ -80,6 +80,8 @@ export interface Socket {
   /** SO_RCVTIMEO and SO_SNDTIMEO in nanoseconds; 0 waits for ever. */
   readonly receiveTimeoutNs: number;
   readonly sendTimeoutNs: number;
+  /** The sockfs inode number of the file that holds it (0 while none does): /proc/net shows it. */
+  inode: number;
   /** FIONREAD: bytes a read would return now. */
   readonly readableBytes: number;
   release(): void;
@@ -104,6 +106,7 @@ export class SocketFile extends OpenFile {
     private readonly creator: SocketCaller,
   ) {
     super(O_RDWR | flags, null);
+    socket.inode = this.ino;
   }
 
   override pathlessName(): string {

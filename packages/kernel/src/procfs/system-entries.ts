@@ -159,4 +159,5 @@ export function registerSystemEntries(k: Kernel, procfs: Procfs): void {
   procfs.registerFile('cpuinfo', () => cpuinfo(k));
   procfs.registerFile('kmos/cpu', () => kmosCpu(k));
   procfs.registerFile('cmdline', () => `${k.machine.loaded.config.cmdline}\n`);
+  procfs.registerFile('net/unix', () => k.sockets.unixTable());
 }

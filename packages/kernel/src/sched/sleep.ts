@@ -4,13 +4,43 @@
  * between EINTR and restarting the call, by SA_RESTART). Returns a promise, which the dispatcher treats as a pending syscall: the scheduler
  * runs other threads meanwhile. Layer: kernel scheduler.
  */
-import { ERESTARTSYS } from '@kmos/abi-linux';
+import { ERESTARTNOHAND, ERESTARTSYS } from '@kmos/abi-linux';
 import { KernelError } from '../kernel-error.js';
+import { firstDeliverable } from '../proc/sigset.js';
 import type { Thread } from '../proc/thread.js';
 import type { VirtualClock } from './virtual-clock.js';
 import type { WaitQueue } from './wait-queue.js';
 
 export type SleepEnd = 'ready' | 'timeout';
+
+/**
+ * A signal waits for `t`, unblocked: an interruptible sleep does not begin then, as Linux checks
+ * signal_pending before it sleeps (a mask that ppoll or epoll_pwait installed may have let one in).
+ */
+function signalWaiting(t: Thread): boolean {
+  const p = t.process;
+  const pendingLo = t.sigPendingLo | p.sigPendingLo;
+  const pendingHi = t.sigPendingHi | p.sigPendingHi;
+  return firstDeliverable(pendingLo, pendingHi, t.sigBlockedLo, t.sigBlockedHi) !== 0;
+}
+
+/**
+ * For the waits Linux never restarts after a handler ran, SA_RESTART or not (poll, select, epoll_wait and
+ * their signal-mask forms: signal(7)): the interruption becomes ERESTARTNOHAND, so the call fails with
+ * EINTR after a handler and restarts only when no handler ran.
+ */
+export async function notRestartedAfterHandler<T>(sleep: Promise<T>): Promise<T> {
+  try {
+    return await sleep;
+  } catch (error) {
+    if (error instanceof KernelError && error.errno === ERESTARTSYS) throw new KernelError(ERESTARTNOHAND);
+    throw error;
+  }
+}
+
+function interrupted(): Promise<never> {
+  return Promise.reject(new KernelError(ERESTARTSYS, 'interrupted by a signal'));
+}
 
 /** Set on a sleeping thread: a signal calls it to cut the sleep short. Written by `sleepUntil` only. */
 export const interrupters = new WeakMap<Thread, () => void>();
@@ -34,6 +64,7 @@ export function sleepUntil(
   deadlineNs: number | null,
 ): Promise<SleepEnd> {
   if (ready()) return Promise.resolve('ready');
+  if (signalWaiting(t)) return interrupted();
   return new Promise<SleepEnd>((resolve, reject) => {
     const removers: (() => void)[] = [];
     let cancelTimer: (() => void) | null = null;
@@ -85,6 +116,7 @@ export function sleepOnce(
   queue: WaitQueue,
   deadlineNs: number | null = null,
 ): Promise<SleepEnd> {
+  if (signalWaiting(t)) return interrupted();
   return new Promise<SleepEnd>((resolve, reject) => {
     let cancelTimer: (() => void) | null = null;
     const finish = () => {

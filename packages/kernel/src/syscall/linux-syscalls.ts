@@ -11,6 +11,7 @@ import { eventSyscalls } from './handlers/events.js';
 import { fileCopySyscalls } from './handlers/file-copy.js';
 import { fileIoSyscalls } from './handlers/file-io.js';
 import { fileNameSyscalls } from './handlers/file-names.js';
+import { fileSpaceSyscalls } from './handlers/file-space.js';
 import { futexSyscalls } from './handlers/futex.js';
 import { identitySyscalls } from './handlers/identity.js';
 import { lifecycleSyscalls } from './handlers/lifecycle.js';
@@ -48,6 +49,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...fileCopySyscalls(k),
       ...adviceSyscalls(),
       ...fileNameSyscalls(k),
+      ...fileSpaceSyscalls(k),
       ...xattrSyscalls(k),
       ...miscSyscalls(k),
       ...schedulingSyscalls(k),

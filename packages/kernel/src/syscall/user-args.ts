@@ -124,3 +124,8 @@ export function pathContext(t: Thread): PathContext {
 export function signed(x: number): number {
   return x | 0;
 }
+
+/** A signed 64-bit argument from two registers, low word first, as i386 passes loff_t. */
+export function arg64(lo: number, hi: number): number {
+  return signed(hi) * 2 ** 32 + (lo >>> 0);
+}

@@ -136,6 +136,7 @@ async function onKmos(kind: number, ops: SocketOp[], kmalloc: PageKmalloc): Prom
   const env = {
     names: new UnixNamespace<UnixSocket>({} as Vfs),
     memory: { objects: kmalloc, memory: kmalloc.memory },
+    live: new Set<UnixSocket>(),
   };
   const pair: (UnixSocket | null)[] = UnixSocket.pair(kind, env, CREDS);
   const out: unknown[] = [];
@@ -181,6 +182,7 @@ async function onKmos(kind: number, ops: SocketOp[], kmalloc: PageKmalloc): Prom
   }
   for (const s of pair) s?.release();
   expect(kmalloc.liveObjects).toBe(0);
+  expect(env.live.size).toBe(0);
   return out;
 }
 

@@ -84,6 +84,12 @@ const BUFFER_MAX = 212992;
 const SOCK_MIN_SNDBUF = 4608;
 const SOCK_MIN_RCVBUF = 2304;
 const MAX_DGRAM_QLEN = 10;
+/** /proc/net/unix's flag for a listener, and the socket states it prints (linux/net.h's socket_state). */
+const SO_ACCEPTCON = 1 << 16;
+const SS_UNCONNECTED = 1;
+const SS_CONNECTING = 2;
+const SS_CONNECTED = 3;
+const SS_DISCONNECTING = 4;
 const SOMAXCONN = 4096;
 /** The largest piece a stream send queues at once. */
 const STREAM_PIECE_MAX = 65536;
@@ -94,6 +100,8 @@ type State = 'unconnected' | 'listening' | 'connected';
 export interface UnixEnvironment {
   readonly names: UnixNamespace<UnixSocket>;
   readonly memory: PipeMemory;
+  /** Every socket not yet closed, in creation order (/proc/net/unix lists them). */
+  readonly live: Set<UnixSocket>;
 }
 
 /** SO_PEERCRED of a socket that never had a peer: pid 0, uid and gid -1 (cred_to_ucred without a cred). */
@@ -103,6 +111,7 @@ export class UnixSocket implements Socket, SendCharge {
   readonly family = AF_UNIX;
   readonly protocol = 0;
   readonly queue = new WaitQueue();
+  inode = 0;
   name: UnixAddress | null = null;
   private state: State = 'unconnected';
   private peer: UnixSocket | null = null;
@@ -130,6 +139,7 @@ export class UnixSocket implements Socket, SendCharge {
     private readonly env: UnixEnvironment,
   ) {
     this.incoming = new MessageQueue(env.memory);
+    env.live.add(this);
   }
 
   /** A connected pair (socketpair), each the other's peer, with `creds` as both peers' credentials. */
@@ -455,6 +465,34 @@ export class UnixSocket implements Socket, SendCharge {
     return peer.peer === this || peer.incoming.length <= MAX_DGRAM_QLEN;
   }
 
+  /**
+   * This socket's line of /proc/net/unix, as unix_seq_show prints it: no kernel address (as with
+   * kptr_restrict), the reference counts Linux shows for a socket held by one file, __SO_ACCEPTCON for a
+   * listener, the type, SS_CONNECTED/SS_UNCONNECTED (SS_CONNECTING for an unaccepted embryo), the inode,
+   * and the name (an abstract one after "@", its NULs shown as "@").
+   */
+  procNetUnixLine(): string {
+    const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
+    const flags = this.state === 'listening' ? SO_ACCEPTCON : 0;
+    const connected = this.state === 'connected';
+    const held = this.inode !== 0;
+    const st = held
+      ? connected
+        ? SS_CONNECTED
+        : SS_UNCONNECTED
+      : connected
+        ? SS_CONNECTING
+        : SS_DISCONNECTING;
+    // A peer holds a reference too.
+    const refs = this.peer ? 3 : 2;
+    const line = `0000000000000000: ${hex(refs, 8)} ${hex(0, 8)} ${hex(flags, 8)} ${hex(this.type, 4)} ${hex(st, 2)} ${String(this.inode).padStart(5)}`;
+    const name = this.name;
+    if (!name) return line;
+    if (name.kind === 'path') return `${line} ${name.path}`;
+    const bytes = name.bytes.subarray(3);
+    return `${line} @${Array.from(bytes, (b) => (b === 0 ? '@' : String.fromCharCode(b))).join('')}`;
+  }
+
   // ---- options ---------------------------------------------------------------------------------------
 
   getOption(level: number, name: number): Uint8Array {
@@ -548,6 +586,7 @@ export class UnixSocket implements Socket, SendCharge {
 
   private close(embryo: boolean): void {
     this.dead = true;
+    this.env.live.delete(this);
     const peer = this.peer;
     if (peer && this.connectionOriented) {
       peer.shut = SHUTDOWN_MASK;

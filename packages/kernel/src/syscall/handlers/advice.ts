@@ -28,12 +28,7 @@ import { PipeFile } from '../../fs/pipe.js';
 import { KernelError } from '../../kernel-error.js';
 import type { Thread } from '../../proc/thread.js';
 import type { SyscallImpl } from '../syscall-table.js';
-import { signed } from '../user-args.js';
-
-/** A 64-bit argument from two registers (low first), as i386 passes loff_t. */
-function arg64(lo: number, hi: number): number {
-  return signed(hi) * 2 ** 32 + (lo >>> 0);
-}
+import { arg64, signed } from '../user-args.js';
 
 function fadvise(t: Thread, fd: number, length: number, advice: number): number {
   const file = t.process.files.get(signed(fd));

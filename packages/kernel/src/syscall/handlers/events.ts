@@ -12,6 +12,7 @@ import {
   EPOLL_CTL_DEL,
   EPOLL_CTL_MOD,
   epollEventLayout,
+  KERNEL_SIGSET_SIZE,
   O_CLOEXEC,
   O_NONBLOCK,
   SFD_CLOEXEC,
@@ -23,9 +24,11 @@ import { SignalFdFile } from '../../ipc/signalfd.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import type { Thread } from '../../proc/thread.js';
-import { sleepUntil } from '../../sched/sleep.js';
+import { notRestartedAfterHandler, sleepUntil } from '../../sched/sleep.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { readUser, signed, struct, writeUser } from '../user-args.js';
+import { withMask } from './poll.js';
+import { readTimespecNs } from './time.js';
 
 /** Linux's cap on maxevents: INT_MAX / sizeof(struct epoll_event). */
 const EP_MAX_EVENTS = Math.floor(0x7fffffff / epollEventLayout.sizeBytes);
@@ -87,30 +90,29 @@ function epollCtl(t: Thread, epfd: number, op: number, fd: number, eventPtr: num
   return 0;
 }
 
+/** epoll_wait's timeout in milliseconds (negative: none) as nanoseconds, or null for none. */
+function msTimeout(ms: number): number | null {
+  return signed(ms) < 0 ? null : signed(ms) * 1e6;
+}
+
 async function epollWait(
   k: Kernel,
   t: Thread,
   epfd: number,
   eventsPtr: number,
   max: number,
-  timeoutMs: number,
+  timeoutNs: number | null,
 ): Promise<number> {
   const epoll = epollOf(t, epfd);
   if (signed(max) <= 0 || max > EP_MAX_EVENTS) throw new KernelError(EINVAL);
   let ready = epoll.collect(t.process.files, max);
-  const timeout = signed(timeoutMs);
-  if (ready.length === 0 && timeout !== 0) {
-    const deadline = timeout < 0 ? null : k.clock.nowNs() + timeout * 1e6;
-    await sleepUntil(
-      t,
-      k.clock,
-      epoll.queues(),
-      () => {
-        ready = epoll.collect(t.process.files, max);
-        return ready.length > 0;
-      },
-      deadline,
-    );
+  if (ready.length === 0 && timeoutNs !== 0) {
+    const deadline = timeoutNs === null ? null : k.clock.nowNs() + timeoutNs;
+    const collected = () => {
+      ready = epoll.collect(t.process.files, max);
+      return ready.length > 0;
+    };
+    await notRestartedAfterHandler(sleepUntil(t, k.clock, epoll.queues(), collected, deadline));
   }
   if (ready.length === 0) return 0;
   const size = epollEventLayout.sizeBytes;
@@ -124,6 +126,11 @@ async function epollWait(
 }
 
 export function eventSyscalls(k: Kernel): Record<string, SyscallImpl> {
+  /** epoll_pwait/epoll_pwait2: the wait under the given signal mask (sigsetsize must be 8). */
+  const pwait = (t: Thread, sigmask: number, size: number, wait: () => Promise<number>) => {
+    if (sigmask !== 0 && size !== KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
+    return withMask(k, t, sigmask, wait);
+  };
   return {
     eventfd: { handler: (t, initial) => eventfd(t, initial, 0) },
     eventfd2: { handler: (t, initial, flags) => eventfd(t, initial, flags) },
@@ -137,14 +144,18 @@ export function eventSyscalls(k: Kernel): Record<string, SyscallImpl> {
     },
     epoll_create1: { handler: (t, flags) => epollCreate(t, flags) },
     epoll_ctl: { handler: (t, epfd, op, fd, event) => epollCtl(t, epfd, op, fd, event) },
-    epoll_wait: { handler: (t, epfd, events, max, timeout) => epollWait(k, t, epfd, events, max, timeout) },
+    epoll_wait: {
+      handler: (t, epfd, events, max, timeout) => epollWait(k, t, epfd, events, max, msTimeout(timeout)),
+    },
     epoll_pwait: {
-      handler: (t, epfd, events, max, timeout, sigmask) => {
-        if (sigmask !== 0) throw new KernelError(EINVAL, 'epoll_pwait with a signal mask');
-        return epollWait(k, t, epfd, events, max, timeout);
+      handler: (t, epfd, events, max, timeout, sigmask, size) =>
+        pwait(t, sigmask, size, () => epollWait(k, t, epfd, events, max, msTimeout(timeout))),
+    },
+    epoll_pwait2: {
+      handler: (t, epfd, events, max, timeout, sigmask, size) => {
+        const ns = timeout === 0 ? null : readTimespecNs(t, timeout, true);
+        return pwait(t, sigmask, size, () => epollWait(k, t, epfd, events, max, ns));
       },
-      status: 'partial',
-      note: 'a non-NULL signal mask is EINVAL',
     },
   };
 }

@@ -6,7 +6,17 @@
  * Layer: kernel syscall handlers, over fs/open-file.ts.
  */
 import type { PhysAddr, UserPtr } from '@kmos/abi-driver';
-import { EINVAL, EOVERFLOW, EPIPE, SI_USER, SIGPIPE } from '@kmos/abi-linux';
+import {
+  EINVAL,
+  EOPNOTSUPP,
+  EOVERFLOW,
+  EPIPE,
+  RWF_DSYNC,
+  RWF_HIPRI,
+  RWF_SYNC,
+  SI_USER,
+  SIGPIPE,
+} from '@kmos/abi-linux';
 import type { OpenFile } from '../../fs/open-file.js';
 import { PipeFile, type PipeUserMemory } from '../../fs/pipe.js';
 import { isWouldBlock } from '../../fs/would-block.js';
@@ -19,7 +29,7 @@ import type { Thread } from '../../proc/thread.js';
 import { sleepOnce } from '../../sched/sleep.js';
 import { type Iovec, readIovecs } from '../iovec.js';
 import type { SyscallImpl } from '../syscall-table.js';
-import { readUser, setInt64, signed, struct, writeUser } from '../user-args.js';
+import { arg64, readUser, setInt64, signed, struct, writeUser } from '../user-args.js';
 import { socketRead, socketWrite } from './sockets.js';
 
 /** Linux's MAX_RW_COUNT: one read or write moves at most 2 GiB - 4 KiB. */
@@ -140,14 +150,20 @@ function userMemory(t: Thread): PipeUserMemory {
   };
 }
 
-/** readv/writev: each iovec in turn, stopping early at a short transfer (as Linux does). */
-async function vectored(iovecs: Iovec[], each: (v: Iovec) => number | Promise<number>): Promise<number> {
+/**
+ * readv/writev: each iovec in turn, stopping early at a short transfer (as Linux does); `each` gets the bytes
+ * moved before it too, which positioned transfers add to their position.
+ */
+async function vectored(
+  iovecs: Iovec[],
+  each: (v: Iovec, before: number) => number | Promise<number>,
+): Promise<number> {
   let total = 0;
   for (const v of iovecs) {
     if (v.len === 0) continue;
     let n: number;
     try {
-      n = await each(v);
+      n = await each(v, total);
     } catch (error) {
       if (total > 0) return total;
       throw error;
@@ -171,8 +187,42 @@ function llseek(t: Thread, fd: number, high: number, low: number, resultPtr: num
   return typeof pos === 'number' ? done(pos) : pos.then(done);
 }
 
-function off64(lo: number, hi: number): number {
-  return hi * 2 ** 32 + lo;
+/** The preadv2/pwritev2 flags kmOS honours; every write is already synchronous, and polling adds nothing. */
+const RWF_HONOURED = RWF_HIPRI | RWF_DSYNC | RWF_SYNC;
+
+/**
+ * preadv/pwritev and their -2 forms: the iovecs moved at `pos` on, leaving the file offset alone; a
+ * position of -1 (the -2 forms) means the file offset, as readv/writev. Other RWF flags are EOPNOTSUPP.
+ */
+function positioned(
+  k: Kernel,
+  t: Thread,
+  fd: number,
+  iov: number,
+  count: number,
+  pos: number,
+  flags: number,
+  write: boolean,
+) {
+  if (flags & ~RWF_HONOURED) throw new KernelError(EOPNOTSUPP, 'preadv2/pwritev2 flags');
+  const f = t.process.files.get(signed(fd));
+  const iovecs = readIovecs(t, iov, count);
+  if (pos === -1) {
+    return write
+      ? vectored(iovecs, (v) => writeFrom(k, t, v.base, v.len, (b) => f.write(b)))
+      : vectored(iovecs, (v) => readInto(k, t, v.base, v.len, (b) => f.read(b)));
+  }
+  if (pos < 0) throw new KernelError(EINVAL);
+  return write
+    ? vectored(iovecs, (v, before) => writeFrom(k, t, v.base, v.len, (b) => f.pwrite(b, pos + before)))
+    : vectored(iovecs, (v, before) => readInto(k, t, v.base, v.len, (b) => f.pread(b, pos + before)));
+}
+
+/** preadv/pwritev's position: a negative one is EINVAL (there is no "current offset" form). */
+function nonNegative(lo: number, hi: number): number {
+  const pos = arg64(lo, hi);
+  if (pos < 0) throw new KernelError(EINVAL);
+  return pos;
 }
 
 export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
@@ -197,7 +247,7 @@ export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
     pread64: {
       handler: (t, fd, ptr, len, lo, hi) => {
         const f = file(t, fd);
-        const pos = off64(lo, hi);
+        const pos = arg64(lo, hi);
         if (pos < 0) throw new KernelError(EINVAL);
         return readInto(k, t, ptr, len, (b) => f.pread(b, pos));
       },
@@ -205,7 +255,7 @@ export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
     pwrite64: {
       handler: (t, fd, ptr, len, lo, hi) => {
         const f = file(t, fd);
-        const pos = off64(lo, hi);
+        const pos = arg64(lo, hi);
         return writeFrom(k, t, ptr, len, (b) => f.pwrite(b, pos));
       },
     },
@@ -222,6 +272,24 @@ export function fileIoSyscalls(k: Kernel): Record<string, SyscallImpl> {
         if (f instanceof SocketFile) return socketWrite(k, t, f, readIovecs(t, iov, count));
         return vectored(readIovecs(t, iov, count), (v) => writeFrom(k, t, v.base, v.len, (b) => f.write(b)));
       },
+    },
+    preadv: {
+      handler: (t, fd, iov, count, lo, hi) => positioned(k, t, fd, iov, count, nonNegative(lo, hi), 0, false),
+    },
+    pwritev: {
+      handler: (t, fd, iov, count, lo, hi) => positioned(k, t, fd, iov, count, nonNegative(lo, hi), 0, true),
+    },
+    preadv2: {
+      handler: (t, fd, iov, count, lo, hi, flags) =>
+        positioned(k, t, fd, iov, count, arg64(lo, hi), flags, false),
+      status: 'partial',
+      note: 'RWF_NOWAIT and RWF_APPEND are EOPNOTSUPP',
+    },
+    pwritev2: {
+      handler: (t, fd, iov, count, lo, hi, flags) =>
+        positioned(k, t, fd, iov, count, arg64(lo, hi), flags, true),
+      status: 'partial',
+      note: 'RWF_NOWAIT and RWF_APPEND are EOPNOTSUPP',
     },
     lseek: {
       handler: (t, fd, offset, whence) => {

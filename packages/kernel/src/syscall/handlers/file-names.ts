@@ -30,6 +30,7 @@ import {
   F_SETFD,
   F_SETFL,
   FD_CLOEXEC,
+  kernelTimespecLayout,
   MFD_CLOEXEC,
   O_CLOEXEC,
   O_CREAT,
@@ -306,21 +307,35 @@ function readlink(k: Kernel, t: Thread, dirfd: number, pathPtr: number, buf: num
   });
 }
 
-function readTimes(
-  t: Thread,
-  ptr: number,
-): ['now' | 'omit' | { sec: number; nsec: number }, 'now' | 'omit' | { sec: number; nsec: number }] {
+type TimeArg = 'now' | 'omit' | { sec: number; nsec: number };
+
+/** utimensat's struct timespec[2] (64-bit seconds for utimensat_time64); NULL is now for both. */
+function readTimes(t: Thread, ptr: number, time64 = false): [TimeArg, TimeArg] {
   if (ptr === 0) return ['now', 'now'];
-  const size = timespecLayout.sizeBytes;
+  const layout = time64 ? kernelTimespecLayout : timespecLayout;
+  const size = layout.sizeBytes;
   const v = readUser(t, ptr, size * 2);
   const one = (at: number) => {
-    const nsec = v.getInt32(at + 4, true);
+    const nsec = v.getInt32(at + layout.fields.tv_nsec.offset, true);
     if (nsec === UTIME_NOW) return 'now' as const;
     if (nsec === UTIME_OMIT) return 'omit' as const;
     if (nsec < 0 || nsec >= 1e9) throw new KernelError(EINVAL);
-    return { sec: v.getInt32(at, true), nsec };
+    return { sec: time64 ? Number(v.getBigInt64(at, true)) : v.getInt32(at, true), nsec };
   };
   return [one(0), one(size)];
+}
+
+/** utimes/futimesat's struct timeval[2] (microseconds), or utime's struct utimbuf (seconds); NULL is now. */
+function readOldTimes(t: Thread, ptr: number, micro: boolean): [TimeArg, TimeArg] {
+  if (ptr === 0) return ['now', 'now'];
+  const v = readUser(t, ptr, micro ? 16 : 8);
+  const one = (i: number): TimeArg => {
+    if (!micro) return { sec: v.getInt32(i * 4, true), nsec: 0 };
+    const usec = v.getInt32(i * 8 + 4, true);
+    if (usec < 0 || usec >= 1e6) throw new KernelError(EINVAL);
+    return { sec: v.getInt32(i * 8, true), nsec: usec * 1000 };
+  };
+  return [one(0), one(1)];
 }
 
 async function statfs64(
@@ -367,6 +382,21 @@ function ioctl(t: Thread, fd: number, request: number, arg: number) {
 export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
   const ctx = pathContext;
   const done = () => 0;
+  /** Sets a file's times: the file at `pathPtr` from `dirfd`, or with a NULL path the descriptor itself. */
+  const utimes = (
+    t: Thread,
+    dirfd: number,
+    pathPtr: number,
+    [atime, mtime]: [TimeArg, TimeArg],
+    flags: number,
+  ) => {
+    if (pathPtr === 0) {
+      const file = t.process.files.get(signed(dirfd));
+      if (!file) throw new KernelError(EBADF);
+      return after(k.vfs.utimens(ctx(t), file, '', atime, mtime, AT_EMPTY_PATH), done);
+    }
+    return after(k.vfs.utimens(ctx(t), dirAt(t, dirfd), userPath(t, pathPtr), atime, mtime, flags), done);
+  };
   const stat = (t: Thread, dirfd: number, pathPtr: number, ptr: number, flags: number) => {
     const path = userPath(t, pathPtr, (flags & AT_EMPTY_PATH) !== 0);
     return after(k.vfs.stat(ctx(t), dirAt(t, dirfd), path, flags), (st) => {
@@ -557,16 +587,16 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
       handler: (t, path, len) => after(k.vfs.truncate(ctx(t), null, userPath(t, path), len), done),
     },
     utimensat: {
-      handler: (t, dirfd, pathPtr, times, flags) => {
-        const [atime, mtime] = readTimes(t, times);
-        if (pathPtr === 0) {
-          const file = t.process.files.get(signed(dirfd));
-          if (!file) throw new KernelError(EBADF);
-          return after(k.vfs.utimens(ctx(t), file, '', atime, mtime, AT_EMPTY_PATH), done);
-        }
-        return after(k.vfs.utimens(ctx(t), dirAt(t, dirfd), userPath(t, pathPtr), atime, mtime, flags), done);
-      },
+      handler: (t, dirfd, path, times, flags) => utimes(t, dirfd, path, readTimes(t, times), flags),
     },
+    utimensat_time64: {
+      handler: (t, dirfd, path, times, flags) => utimes(t, dirfd, path, readTimes(t, times, true), flags),
+    },
+    futimesat: {
+      handler: (t, dirfd, path, times) => utimes(t, dirfd, path, readOldTimes(t, times, true), 0),
+    },
+    utimes: { handler: (t, path, times) => utimes(t, AT_FDCWD, path, readOldTimes(t, times, true), 0) },
+    utime: { handler: (t, path, times) => utimes(t, AT_FDCWD, path, readOldTimes(t, times, false), 0) },
     statfs64: { handler: (t, path, size, ptr) => statfs64(k, t, { path }, size, ptr) },
     fstatfs64: { handler: (t, fd, size, ptr) => statfs64(k, t, { fd }, size, ptr) },
     // Every filesystem writes through today (hostfs, tmpfs): syncing is checking the descriptor.

@@ -18,7 +18,7 @@ import type { OpenFile } from '../../fs/open-file.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import type { Thread } from '../../proc/thread.js';
-import { sleepUntil } from '../../sched/sleep.js';
+import { notRestartedAfterHandler, sleepUntil } from '../../sched/sleep.js';
 import type { WaitQueue } from '../../sched/wait-queue.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { readUser, signed, struct, writeUser } from '../user-args.js';
@@ -46,12 +46,14 @@ async function waitReady(
   const first = check();
   if (first > 0 || deadlineNs === 0) return first;
   const queues = watched.map((w) => w.file?.waitQueue).filter((q): q is WaitQueue => !!q);
-  await sleepUntil(
-    t,
-    k.clock,
-    queues,
-    () => check() > 0,
-    deadlineNs === null ? null : k.clock.nowNs() + deadlineNs,
+  await notRestartedAfterHandler(
+    sleepUntil(
+      t,
+      k.clock,
+      queues,
+      () => check() > 0,
+      deadlineNs === null ? null : k.clock.nowNs() + deadlineNs,
+    ),
   );
   return check();
 }
@@ -157,8 +159,8 @@ function timevalNs(t: Thread, ptr: number): number | null {
   return sec * 1e9 + usec * 1000;
 }
 
-/** A signal mask installed for the duration of ppoll/pselect6, restored when it returns. */
-async function withMask<T>(k: Kernel, t: Thread, maskPtr: number, body: () => Promise<T>): Promise<T> {
+/** A signal mask installed for the duration of ppoll/pselect6/epoll_pwait, restored when it returns. */
+export async function withMask<T>(k: Kernel, t: Thread, maskPtr: number, body: () => Promise<T>): Promise<T> {
   if (maskPtr === 0) return body();
   const v = readUser(t, maskPtr, 8);
   const old = { lo: t.sigBlockedLo, hi: t.sigBlockedHi };

@@ -12,6 +12,9 @@ import {
   ERESTARTNOHAND,
   ESRCH,
   KERNEL_SIGSET_SIZE,
+  oldSigactionLayout,
+  SA_NODEFER,
+  SA_RESETHAND,
   SA_RESTORER,
   SI_TKILL,
   SI_USER,
@@ -46,36 +49,66 @@ function checkSigno(signo: number, allowZero = false): void {
     throw new KernelError(EINVAL, `bad signal ${signo}`);
 }
 
-function rtSigaction(t: Thread, signo: number, actPtr: number, oldPtr: number, setsize: number): number {
-  if (setsize !== KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
+/**
+ * rt_sigaction, and sigaction with the old struct (a 32-bit mask, fields in another order): `layout` says
+ * where the fields lie; a mask without its high word leaves the real-time signals' bits clear.
+ */
+function setAction(
+  t: Thread,
+  signo: number,
+  actPtr: number,
+  oldPtr: number,
+  layout: typeof sigactionLayout | typeof oldSigactionLayout,
+): number {
   checkSigno(signo);
-  const F = sigactionLayout.fields;
+  const F = layout.fields;
+  const wideMask = F.sa_mask.sizeBytes === KERNEL_SIGSET_SIZE;
   const actions = t.process.signals;
   const old = actions.get(signo);
   let next = null;
   if (actPtr !== 0) {
     if (signo === SIGKILL || signo === SIGSTOP) throw new KernelError(EINVAL);
-    const v = readUser(t, actPtr, sigactionLayout.sizeBytes);
+    const v = readUser(t, actPtr, layout.sizeBytes);
     const flags = v.getUint32(F.sa_flags.offset, true);
     next = {
       handler: v.getUint32(F.sa_handler.offset, true),
       flags,
       restorer: flags & SA_RESTORER ? v.getUint32(F.sa_restorer.offset, true) : 0,
       maskLo: v.getUint32(F.sa_mask.offset, true) & ~((1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1))),
-      maskHi: v.getUint32(F.sa_mask.offset + 4, true),
+      maskHi: wideMask ? v.getUint32(F.sa_mask.offset + 4, true) : 0,
     };
   }
   if (oldPtr !== 0) {
-    const { bytes, view } = struct(sigactionLayout.sizeBytes);
+    const { bytes, view } = struct(layout.sizeBytes);
     view.setUint32(F.sa_handler.offset, old.handler, true);
     view.setUint32(F.sa_flags.offset, old.flags, true);
     view.setUint32(F.sa_restorer.offset, old.restorer, true);
     view.setUint32(F.sa_mask.offset, old.maskLo, true);
-    view.setUint32(F.sa_mask.offset + 4, old.maskHi, true);
+    if (wideMask) view.setUint32(F.sa_mask.offset + 4, old.maskHi, true);
     writeUser(t, oldPtr, bytes);
   }
   if (next) actions.set(signo, next);
   return 0;
+}
+
+function rtSigaction(t: Thread, signo: number, actPtr: number, oldPtr: number, setsize: number): number {
+  if (setsize !== KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
+  return setAction(t, signo, actPtr, oldPtr, sigactionLayout);
+}
+
+/** signal(2) as the kernel has it: a one-shot handler that does not block its own signal; the old one back. */
+function signalCall(t: Thread, signo: number, handler: number): number {
+  checkSigno(signo);
+  if (signo === SIGKILL || signo === SIGSTOP) throw new KernelError(EINVAL);
+  const old = t.process.signals.get(signo);
+  t.process.signals.set(signo, {
+    handler,
+    flags: (SA_RESETHAND | SA_NODEFER) >>> 0,
+    restorer: 0,
+    maskLo: 0,
+    maskHi: 0,
+  });
+  return old.handler;
 }
 
 function writeSigset(t: Thread, ptr: number, lo: number, hi: number): void {
@@ -94,19 +127,34 @@ function rtSigprocmask(
   setsize: number,
 ): number {
   if (setsize !== KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
+  return changeMask(k, t, how, setPtr, oldPtr, KERNEL_SIGSET_SIZE);
+}
+
+/** rt_sigprocmask's work, for a sigset of `size` bytes: 8, or 4 for sigprocmask's old_sigset_t. */
+function changeMask(k: Kernel, t: Thread, how: number, setPtr: number, oldPtr: number, size: number): number {
   const oldLo = t.sigBlockedLo;
   const oldHi = t.sigBlockedHi;
   if (setPtr !== 0) {
-    const v = readUser(t, setPtr, KERNEL_SIGSET_SIZE);
+    const v = readUser(t, setPtr, size);
     const lo = v.getUint32(0, true);
-    const hi = v.getUint32(4, true);
+    // The old calls cannot name real-time signals: their bits stay as they are.
+    const hi = size === KERNEL_SIGSET_SIZE ? v.getUint32(4, true) : how === SIG_SETMASK ? oldHi : 0;
     if (how === SIG_BLOCK) k.signals.setBlocked(t, oldLo | lo, oldHi | hi);
     else if (how === SIG_UNBLOCK) k.signals.setBlocked(t, oldLo & ~lo, oldHi & ~hi);
     else if (how === SIG_SETMASK) k.signals.setBlocked(t, lo, hi);
     else throw new KernelError(EINVAL);
   }
-  if (oldPtr !== 0) writeSigset(t, oldPtr, oldLo, oldHi);
+  if (oldPtr !== 0) {
+    if (size === KERNEL_SIGSET_SIZE) writeSigset(t, oldPtr, oldLo, oldHi);
+    else writeUint32(t, oldPtr, oldLo);
+  }
   return 0;
+}
+
+function writeUint32(t: Thread, ptr: number, value: number): void {
+  const { bytes, view } = struct(4);
+  view.setUint32(0, value, true);
+  writeUser(t, ptr, bytes);
 }
 
 /** May `from` signal `to`? Root, or a real/effective uid matching the target's real or saved uid. */
@@ -252,6 +300,13 @@ async function sigtimedwait(
   return info.signo;
 }
 
+/** rt_sigsuspend and sigsuspend: the mask for the wait, restored when the handler returns. */
+function suspendWith(k: Kernel, t: Thread, lo: number, hi: number): Promise<number> {
+  t.savedSigmask = { lo: t.sigBlockedLo, hi: t.sigBlockedHi };
+  k.signals.setBlocked(t, lo, hi);
+  return suspend(k, t);
+}
+
 /** Sleeps until a signal is delivered: pause, and rt_sigsuspend with its temporary mask. */
 async function suspend(k: Kernel, t: Thread): Promise<number> {
   await sleepUntil(t, k.clock, [NEVER], () => k.signals.hasDeliverable(t), null);
@@ -299,9 +354,26 @@ export function signalSyscalls(k: Kernel): Record<string, SyscallImpl> {
       handler: (t, maskPtr, size) => {
         if (size !== KERNEL_SIGSET_SIZE) throw new KernelError(EINVAL);
         const v = readUser(t, maskPtr, KERNEL_SIGSET_SIZE);
-        t.savedSigmask = { lo: t.sigBlockedLo, hi: t.sigBlockedHi };
-        k.signals.setBlocked(t, v.getUint32(0, true), v.getUint32(4, true));
-        return suspend(k, t);
+        return suspendWith(k, t, v.getUint32(0, true), v.getUint32(4, true));
+      },
+    },
+    // The calls from before real-time signals, with 32-bit masks (programs built for 2.0 kernels, and libc5).
+    sigaction: { handler: (t, signo, act, old) => setAction(t, signo, act, old, oldSigactionLayout) },
+    signal: { handler: (t, signo, handler) => signalCall(t, signo, handler) },
+    sigprocmask: { handler: (t, how, set, old) => changeMask(k, t, how, set, old, 4) },
+    sigpending: {
+      handler: (t, ptr) => {
+        writeUint32(t, ptr, (t.sigPendingLo | t.process.sigPendingLo) & t.sigBlockedLo);
+        return 0;
+      },
+    },
+    sigsuspend: { handler: (t, _unused1, _unused2, mask) => suspendWith(k, t, mask, t.sigBlockedHi) },
+    sgetmask: { handler: (t) => t.sigBlockedLo },
+    ssetmask: {
+      handler: (t, mask) => {
+        const old = t.sigBlockedLo;
+        k.signals.setBlocked(t, mask, t.sigBlockedHi);
+        return old;
       },
     },
     pause: { handler: (t) => suspend(k, t) },

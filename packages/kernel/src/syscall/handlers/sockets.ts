@@ -62,7 +62,13 @@ import { isWouldBlock, type WouldBlock } from '../../fs/would-block.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import type { Ucred } from '../../net/message-queue.js';
-import { type Received, type SendRequest, type Socket, type SocketCaller, SocketFile } from '../../net/socket.js';
+import {
+  type Received,
+  type SendRequest,
+  type Socket,
+  type SocketCaller,
+  SocketFile,
+} from '../../net/socket.js';
 import { closeDetached } from '../../proc/fd-table.js';
 import { sigInfo } from '../../proc/siginfo.js';
 import type { Thread } from '../../proc/thread.js';
@@ -287,7 +293,14 @@ async function send(k: Kernel, t: Thread, file: SocketFile, out: Outgoing, flags
   const nonBlocking = file.nonBlocking || (flags & MSG_DONTWAIT) !== 0;
   const caller = callerOf(t);
   let done = 0;
-  const request: SendRequest = { data: out.data, to: out.to, rights: out.rights, creds: out.creds, flags, nonBlocking };
+  const request: SendRequest = {
+    data: out.data,
+    to: out.to,
+    rights: out.rights,
+    creds: out.creds,
+    flags,
+    nonBlocking,
+  };
   try {
     do {
       request.data = out.data.subarray(done);
