@@ -1,6 +1,8 @@
 // Debian's Python 3.11 for i386, from an unpacked tree (the interpreter, its standard library, libc, zlib,
 // expat): a script using threads, fork and pipes, a subprocess of the interpreter itself, a signal handler,
-// temporary files and select must print under `kmos run --root` what it prints natively. Natively the host's
+// temporary files and select, and one using AF_UNIX sockets (a socketpair, a server thread on an abstract
+// name, descriptors passed to a child, datagrams, selectors, SO_PEERCRED) and multiprocessing (Pipe and
+// Queue: socket pairs, POSIX semaphores in /dev/shm), must print under `kmos run --root` what they print natively. Natively the host's
 // i386 loader runs it with the tree's libraries (LD_LIBRARY_PATH) and standard library (PYTHONHOME); the
 // script prints no paths, which differ between the two runs. Skipped, saying why, on a host that cannot
 // download i386 packages.
@@ -54,23 +56,85 @@ print("select", select.select([], [], [], 0.01))
 sys.exit(3)
 `;
 
+const SOCKETS_SCRIPT = `
+import multiprocessing as mp, os, selectors, socket, struct, threading
+a, b = socket.socketpair()
+a.sendall(b"ping")
+print("pair", b.recv(10))
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind("\\0kmos-python-test")
+srv.listen(2)
+def serve():
+    conn, _ = srv.accept()
+    with conn:
+        conn.sendall(conn.recv(100).upper())
+t = threading.Thread(target=serve)
+t.start()
+c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+c.connect("\\0kmos-python-test")
+c.sendall(b"hello server")
+print("echo", c.recv(100))
+t.join()
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    msg, fds, flags, addr = socket.recv_fds(b, 10, 1)
+    os.write(fds[0], b"via child")
+    os._exit(0)
+socket.send_fds(a, [b"x"], [w])
+os.waitpid(pid, 0)
+print("fd passing", os.read(r, 100))
+d1, d2 = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+d1.send(b"one"); d1.send(b"two")
+print("dgram", d2.recv(10), d2.recv(10))
+sel = selectors.DefaultSelector()
+sel.register(d2, selectors.EVENT_READ)
+print("selector idle", sel.select(0))
+d1.send(b"three")
+print("selector ready", [k.fileobj is d2 for k, e in sel.select(1)])
+cred = a.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+print("peercred", cred[4:] == struct.pack("2i", os.getuid(), os.getgid()))
+def child(conn):
+    conn.send(sum(range(100)))
+    conn.close()
+mp.set_start_method("fork")
+parent, kid = mp.Pipe()
+p = mp.Process(target=child, args=(kid,))
+p.start()
+print("multiprocessing pipe", parent.recv())
+p.join()
+q = mp.Queue()
+p = mp.Process(target=q.put, args=("queued",))
+p.start()
+print("multiprocessing queue", q.get(), p.join(), p.exitcode)
+`;
+
+/** Runs `script` natively (the host's loader with the tree's libraries) and under kmOS; both must agree. */
+function expectSameRun(name: string, script: string, mark: string) {
+  const path = join(root!, 'tmp', name);
+  writeFileSync(path, script);
+  const libraries = ['lib/i386-linux-gnu', 'usr/lib/i386-linux-gnu'].map((d) => join(root!, d)).join(':');
+  const native = spawnSync(join(root!, 'usr/bin/python3.11'), [path], {
+    encoding: 'utf8',
+    env: { LANG: 'C', LD_LIBRARY_PATH: libraries, PYTHONHOME: join(root!, 'usr') },
+    timeout: 60_000,
+  });
+  expect(native.stderr).toBe('');
+  expect(native.stdout).toContain(mark);
+  const kmos = runInTree(root!, ['/usr/bin/python3.11', `/tmp/${name}`]);
+  expect({ stdout: kmos.stdout, stderr: kmos.stderr, status: kmos.status }).toEqual({
+    stdout: native.stdout,
+    stderr: native.stderr,
+    status: native.status,
+  });
+}
+
 describe.skipIf(root === null)('Python 3.11 from Debian, in an unpacked tree', () => {
   it('runs a script with threads, fork, a subprocess, signals and files as it runs natively', () => {
-    const script = join(root!, 'tmp', 'script.py');
-    writeFileSync(script, SCRIPT);
-    const libraries = ['lib/i386-linux-gnu', 'usr/lib/i386-linux-gnu'].map((d) => join(root!, d)).join(':');
-    const native = spawnSync(join(root!, 'usr/bin/python3.11'), [script], {
-      encoding: 'utf8',
-      env: { LANG: 'C', LD_LIBRARY_PATH: libraries, PYTHONHOME: join(root!, 'usr') },
-      timeout: 60_000,
-    });
-    expect(native.stderr).toBe('');
-    expect(native.stdout).toContain('subprocess 42 0');
-    const kmos = runInTree(root!, ['/usr/bin/python3.11', '/tmp/script.py']);
-    expect({ stdout: kmos.stdout, stderr: kmos.stderr, status: kmos.status }).toEqual({
-      stdout: native.stdout,
-      stderr: native.stderr,
-      status: native.status,
-    });
+    expectSameRun('script.py', SCRIPT, 'subprocess 42 0');
+  }, 600_000);
+
+  it('runs a script with AF_UNIX sockets and multiprocessing as it runs natively', () => {
+    expectSameRun('sockets.py', SOCKETS_SCRIPT, 'multiprocessing queue queued None 0');
   }, 600_000);
 });

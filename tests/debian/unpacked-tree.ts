@@ -19,8 +19,9 @@ export function unpackedTree(packages: readonly string[]): string | null {
   for (const deb of readdirSync(debs).filter((f) => f.endsWith('.deb'))) {
     execFileSync('dpkg', ['-x', join(debs, deb), root], { stdio: 'pipe' });
   }
-  // What a system has and packages do not bring: a /tmp for programs that make temporary files.
-  mkdirSync(join(root, 'tmp'), { recursive: true });
+  // What a system has and packages do not bring: a /tmp for programs that make temporary files, and the
+  // mount points kmOS mounts its /proc and /dev (with /dev/shm, where POSIX semaphores live) over.
+  for (const dir of ['tmp', 'proc', 'dev']) mkdirSync(join(root, dir), { recursive: true });
   return root;
 }
 

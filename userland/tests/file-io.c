@@ -1,12 +1,14 @@
 /* file-io: files in a fresh directory — create, write, seek, read back, stat, rename, hard and symbolic
  * links, directory listing (sorted, since order is the filesystem's), truncate, and the errors for the
- * usual mistakes. The directory is taken from argv[1]. */
+ * usual mistakes; the ioctls every descriptor takes (FIONREAD on a file: the bytes after the offset;
+ * FIONBIO; FIOCLEX and FIONCLEX). The directory is taken from argv[1]. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +60,23 @@ int main(int argc, char **argv) {
   printf("listing:");
   for (int i = 0; i < n; i++) printf(" %s", names[i]);
   printf("\n");
+  int io = open(at(dir, "io.txt"), O_CREAT | O_RDWR, 0600);
+  write(io, "0123456789", 10);
+  lseek(io, 4, SEEK_SET);
+  int left = -1;
+  int asked = ioctl(io, FIONREAD, &left);
+  printf("FIONREAD on a file: %d %d\n", asked, left);
+  int on = 1, off = 0;
+  ioctl(io, FIONBIO, &on);
+  printf("FIONBIO sets O_NONBLOCK: %d\n", (fcntl(io, F_GETFL) & O_NONBLOCK) != 0);
+  ioctl(io, FIONBIO, &off);
+  printf("and clears it: %d\n", (fcntl(io, F_GETFL) & O_NONBLOCK) != 0);
+  ioctl(io, FIOCLEX);
+  printf("FIOCLEX: %d\n", fcntl(io, F_GETFD));
+  ioctl(io, FIONCLEX);
+  printf("FIONCLEX: %d\n", fcntl(io, F_GETFD));
+  close(io);
+  unlink(at(dir, "io.txt"));
   unlink(at(dir, "a.txt")); unlink(at(dir, "d.txt")); unlink(at(dir, "c.lnk")); rmdir(at(dir, "sub"));
   return 0;
 }

@@ -30,12 +30,18 @@ import {
   F_SETFD,
   F_SETFL,
   FD_CLOEXEC,
+  FIOCLEX,
+  FIONBIO,
+  FIONCLEX,
+  FIONREAD,
   kernelTimespecLayout,
   MFD_CLOEXEC,
   O_CLOEXEC,
   O_CREAT,
   O_LARGEFILE,
   O_NOCTTY,
+  O_NONBLOCK,
+  O_PATH,
   O_TRUNC,
   O_WRONLY,
   stat64Layout,
@@ -43,6 +49,7 @@ import {
   statxLayout,
   timespecLayout,
 } from '@kmos/abi-linux';
+import { RegularFile } from '../../fs/inode-file.js';
 import type { OpenFile, Stat } from '../../fs/open-file.js';
 import { Tmpfs } from '../../fs/tmpfs.js';
 import type { Kernel } from '../../kernel.js';
@@ -371,9 +378,36 @@ function syncFile(t: Thread, fd: number): number {
   return 0;
 }
 
+/**
+ * ioctl: the requests every descriptor answers (do_vfs_ioctl's FIOCLEX, FIONCLEX, FIONBIO, and FIONREAD on
+ * a regular file: the bytes from the offset to the end), then the file's own.
+ */
 function ioctl(t: Thread, fd: number, request: number, arg: number) {
+  const files = t.process.files;
+  const file = files.get(signed(fd));
+  if (file.flags & O_PATH) throw new KernelError(EBADF);
   const mm = t.process.mm;
-  return t.process.files.get(signed(fd)).ioctl(request, arg, {
+  switch (request) {
+    case FIOCLEX:
+    case FIONCLEX:
+      files.setCloseOnExec(signed(fd), request === FIOCLEX);
+      return 0;
+    case FIONBIO: {
+      const on = readUser(t, arg, 4).getInt32(0, true) !== 0;
+      file.setStatusFlags(on ? file.flags | O_NONBLOCK : file.flags & ~O_NONBLOCK);
+      return 0;
+    }
+    case FIONREAD:
+      if (file instanceof RegularFile) {
+        return after(file.fstat(), (st) => {
+          const { bytes, view } = struct(4);
+          view.setInt32(0, Math.max(0, Math.min(st.sizeBytes - file.offset, 0x7fffffff)), true);
+          writeUser(t, arg, bytes);
+          return 0;
+        });
+      }
+  }
+  return file.ioctl(request, arg, {
     copyIn: (p, into) => copyFromUser(mm, p as UserPtr, into),
     copyOut: (p, from) => copyToUser(mm, p as UserPtr, from),
   });
