@@ -164,6 +164,7 @@ export const STRUCT_SPECS = [
   ],
   ['mmsghdr', 'struct mmsghdr', ['sys/socket.h'], 'msg_hdr msg_len'],
   ['ucred', 'struct ucred', ['sys/socket.h'], 'pid uid gid'],
+  ['inotifyEvent', 'struct inotify_event', ['linux/inotify.h'], 'wd mask cookie len'],
   ['cmsghdr', 'struct cmsghdr', ['sys/socket.h'], 'cmsg_len cmsg_level cmsg_type'],
   // ELF (glibc's <elf.h> is the System V ABI's definition)
   [

@@ -14,6 +14,7 @@ export * from './prctl.js';
 export * from './random.js';
 export * from './resource.js';
 export * from './signals.js';
+export * from './inotify.js';
 export * from './socket.js';
 export * from './stat.js';
 export * from './structs.js';

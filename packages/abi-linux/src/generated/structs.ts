@@ -930,6 +930,19 @@ export const ucredLayout = {
   },
 } as const satisfies StructLayout;
 
+/** `struct inotify_event` (linux/inotify.h): 16 bytes. */
+export const inotifyEventLayout = {
+  cName: 'struct inotify_event',
+  headers: ['linux/inotify.h'],
+  sizeBytes: 16,
+  fields: {
+    wd: { offset: 0, sizeBytes: 4 },
+    mask: { offset: 4, sizeBytes: 4 },
+    cookie: { offset: 8, sizeBytes: 4 },
+    len: { offset: 12, sizeBytes: 4 },
+  },
+} as const satisfies StructLayout;
+
 /** `struct cmsghdr` (sys/socket.h): 12 bytes. */
 export const cmsghdrLayout = {
   cName: 'struct cmsghdr',
@@ -1112,6 +1125,7 @@ export const STRUCT_LAYOUTS: Readonly<Record<string, StructLayout>> = {
   'struct msghdr': msghdrLayout,
   'struct mmsghdr': mmsghdrLayout,
   'struct ucred': ucredLayout,
+  'struct inotify_event': inotifyEventLayout,
   'struct cmsghdr': cmsghdrLayout,
   'Elf32_Ehdr': elf32EhdrLayout,
   'Elf32_Phdr': elf32PhdrLayout,

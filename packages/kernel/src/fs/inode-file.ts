@@ -9,6 +9,8 @@ import {
   EBADF,
   EINVAL,
   ENXIO,
+  IN_ACCESS,
+  IN_MODIFY,
   O_APPEND,
   O_PATH,
   SEEK_CUR,
@@ -19,6 +21,7 @@ import {
 } from '@kmos/abi-linux';
 import { after } from '../maybe-sync.js';
 import { fsError } from './fs-error.js';
+import { notifyFile, watching } from './fsnotify.js';
 import { InodeBackedFile } from './open-file.js';
 
 /** Linux's MAX_LFS_FILESIZE on 32-bit (page-cache index limit): lseek beyond is EINVAL. */
@@ -106,22 +109,32 @@ export class RegularFile extends InodeBackedFile {
    */
   private readAt(pos: number, into: Uint8Array): MaybePromise<number> {
     const { mount, ino } = this.dentry;
-    const read = mount.fs.read(ino, pos, into);
-    if (mount.cachedPages.size === 0) return read;
-    return after(read, (n) => {
-      mount.cachedPages.get(ino)?.readInto(pos, into.subarray(0, n));
-      return n;
-    });
+    let read = mount.fs.read(ino, pos, into);
+    if (mount.cachedPages.size !== 0) {
+      read = after(read, (n) => {
+        mount.cachedPages.get(ino)?.readInto(pos, into.subarray(0, n));
+        return n;
+      });
+    }
+    return watching() ? after(read, (n) => this.reported(n, IN_ACCESS)) : read;
   }
 
   private writeTo(pos: number, from: Uint8Array): MaybePromise<number> {
     const { mount, ino } = this.dentry;
-    const written = mount.fs.write(ino, pos, from);
-    if (mount.cachedPages.size === 0) return written;
-    return after(written, (n) => {
-      mount.cachedPages.get(ino)?.writeFrom(pos, from.subarray(0, n));
-      return n;
-    });
+    let written = mount.fs.write(ino, pos, from);
+    if (mount.cachedPages.size !== 0) {
+      written = after(written, (n) => {
+        mount.cachedPages.get(ino)?.writeFrom(pos, from.subarray(0, n));
+        return n;
+      });
+    }
+    return watching() ? after(written, (n) => this.reported(n, IN_MODIFY)) : written;
+  }
+
+  /** A transfer of `n` bytes, reported to inotify when it moved any. */
+  private reported(n: number, mask: number): number {
+    if (n > 0) notifyFile(this.dentry, mask);
+    return n;
   }
 
   /** Moves the offset past what was transferred, now or when the filesystem's promise settles. */

@@ -13,6 +13,8 @@ import {
   ENOTDIR,
   ENOTTY,
   ESPIPE,
+  IN_CLOSE_NOWRITE,
+  IN_CLOSE_WRITE,
   O_ACCMODE,
   O_APPEND,
   O_NONBLOCK,
@@ -30,6 +32,7 @@ import type { WaitQueue } from '../sched/wait-queue.js';
 import type { Dentry } from './dentry.js';
 import { releaseFileLocks } from './file-locks.js';
 import { fsError } from './fs-error.js';
+import { notifyFile } from './fsnotify.js';
 import type { WouldBlock } from './would-block.js';
 
 /** The fields of stat64/statx, before the syscall layer lays them out. `dev`/`rdev` use new_encode_dev's encoding. */
@@ -117,6 +120,8 @@ export abstract class OpenFile {
   close(): MaybePromise<void> {
     if (--this.refs > 0) return;
     releaseFileLocks(this);
+    if (this.dentry && !(this.flags & O_PATH))
+      notifyFile(this.dentry, this.writable ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
     return this.release();
   }
 

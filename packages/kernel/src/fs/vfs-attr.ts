@@ -17,6 +17,8 @@ import {
   EOPNOTSUPP,
   EPERM,
   EROFS,
+  IN_ATTRIB,
+  IN_MODIFY,
   S_ISGID,
   S_ISUID,
   S_IXGRP,
@@ -35,6 +37,7 @@ import {
 import type { Dentry } from './dentry.js';
 import { isDir, isLnk, isReg, MODE_PERMISSION_MASK } from './file-type.js';
 import { fsError } from './fs-error.js';
+import { notifyFile } from './fsnotify.js';
 import type { MountTable } from './mount-table.js';
 import { type OpenFile, type Stat, statOf } from './open-file.js';
 import { type PathContext, PathWalk, type Resolved } from './path-walk.js';
@@ -70,6 +73,7 @@ export async function chmodInode(cred: Credentials, target: Resolved, mode: numb
   let bits = mode & MODE_PERMISSION_MASK;
   if (fsUid(cred) !== 0 && !inGroup(cred, attr.gid)) bits &= ~S_ISGID;
   await changing(dentry.mount, () => dentry.mount.fs.setattr(dentry.ino, { mode: bits }));
+  notifyFile(dentry, IN_ATTRIB);
 }
 
 function normalizeId(id: number): number | undefined {
@@ -104,6 +108,7 @@ export async function chownInode(
     changes.mode = killed;
   }
   await changing(dentry.mount, () => dentry.mount.fs.setattr(dentry.ino, changes));
+  notifyFile(dentry, IN_ATTRIB);
 }
 
 /** chown drops setuid, and setgid when the group may execute (else setgid means mandatory locking). */
@@ -122,6 +127,7 @@ export async function truncateInode(cred: Credentials, target: Resolved, length:
   checkWritable(dentry.mount);
   if (!mayAccess(cred, attr, MAY_WRITE, false)) throw fsError(EACCES, 'truncate');
   await setSize(dentry, length);
+  notifyFile(dentry, IN_MODIFY);
 }
 
 export function setSize(dentry: Dentry, length: number): MaybePromise<FsAttr> {
@@ -149,6 +155,7 @@ export async function utimensInode(
   await changing(dentry.mount, () =>
     dentry.mount.fs.setattr(dentry.ino, { atime: pick(atime), mtime: pick(mtime) }),
   );
+  notifyFile(dentry, IN_ATTRIB);
 }
 
 /** stat64/fstatat64/statx: `flags` may hold AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH (others ignored). */

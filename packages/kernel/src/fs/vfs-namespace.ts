@@ -18,6 +18,13 @@ import {
   ENOTEMPTY,
   EPERM,
   EXDEV,
+  IN_ATTRIB,
+  IN_CREATE,
+  IN_DELETE,
+  IN_DELETE_SELF,
+  IN_MOVE_SELF,
+  IN_MOVED_FROM,
+  IN_MOVED_TO,
   S_IFBLK,
   S_IFCHR,
   S_IFIFO,
@@ -33,6 +40,7 @@ import { fsUid, MAY_READ, MAY_WRITE, mayAccess } from './credentials.js';
 import type { Dentry } from './dentry.js';
 import { isDir, isReg, MODE_PERMISSION_MASK } from './file-type.js';
 import { fsError } from './fs-error.js';
+import { notifyEntry, notifyInode, renameCookie } from './fsnotify.js';
 import type { MountTable } from './mount-table.js';
 import type { OpenFile } from './open-file.js';
 import { type ParentResolved, type PathContext, PathWalk, type Resolved } from './path-walk.js';
@@ -77,6 +85,7 @@ export async function mkdir(
   await changing(p.dir.mount, () =>
     p.dir.mount.fs.mkdir(p.dir.ino, p.name, owner.mode, owner.uid, owner.gid),
   );
+  notifyEntry(p.dir, p.name, IN_CREATE, true);
 }
 
 /** mkdir keeps the sticky bit but not setuid/setgid (setgid comes only from the parent). */
@@ -102,6 +111,7 @@ export async function mknod(
   await changing(p.dir.mount, () =>
     p.dir.mount.fs.mknod(p.dir.ino, p.name, type | owner.mode, owner.uid, owner.gid, keepRdev),
   );
+  notifyEntry(p.dir, p.name, IN_CREATE, false);
 }
 
 export async function symlink(
@@ -116,6 +126,7 @@ export async function symlink(
   const p = await createTarget(walk, ctx, at, path, false);
   const owner = newOwner(ctx.cred, p.dirAttr, 0, false);
   await changing(p.dir.mount, () => p.dir.mount.fs.symlink(p.dir.ino, p.name, target, owner.uid, owner.gid));
+  notifyEntry(p.dir, p.name, IN_CREATE, false);
 }
 
 export async function link(
@@ -140,6 +151,9 @@ export async function link(
   mayCreate(ctx.cred, p.dirAttr);
   if (isDir(old.attr.mode)) throw fsError(EPERM, 'link to a directory');
   await changing(p.dir.mount, () => p.dir.mount.fs.link(old.dentry.ino, p.dir.ino, p.name));
+  // The inode's link count changed (its own watches only), then the directory has a new entry.
+  notifyInode(old.dentry.mount, old.dentry.ino, IN_ATTRIB, false);
+  notifyEntry(p.dir, p.name, IN_CREATE, false);
 }
 
 /**
@@ -187,7 +201,19 @@ export async function unlink(mounts: MountTable, ctx: PathContext, at: OpenFile 
   notMountPoint(victim);
   await changing(p.dir.mount, () => p.dir.mount.fs.unlink(p.dir.ino, p.name));
   p.dir.drop(p.name, true);
+  notifyRemoved(p.dir, p.name, victim, victim.attr.nlink - 1);
   await releaseIfUnused(p.dir.mount, victim.attr);
+}
+
+/**
+ * A name removed (unlink, rmdir): a file's watches hear its link count change, the inode's that it is gone
+ * when no link is left (ending them), and the directory's the entry's deletion, in Linux's order.
+ */
+function notifyRemoved(dir: Dentry, name: string, victim: Resolved, linksLeft: number): void {
+  const { mount, ino, isDir: dirVictim } = victim.dentry;
+  if (!dirVictim) notifyInode(mount, ino, IN_ATTRIB, false);
+  if (dirVictim || linksLeft <= 0) notifyInode(mount, ino, IN_DELETE_SELF, false);
+  notifyEntry(dir, name, IN_DELETE, dirVictim);
 }
 
 export async function rmdir(mounts: MountTable, ctx: PathContext, at: OpenFile | null, path: string) {
@@ -202,6 +228,7 @@ export async function rmdir(mounts: MountTable, ctx: PathContext, at: OpenFile |
   if (victim.dentry.sameAs(ctx.root)) throw fsError(EBUSY, 'rmdir of the root');
   await changing(p.dir.mount, () => p.dir.mount.fs.rmdir(p.dir.ino, p.name));
   p.dir.drop(p.name, true);
+  notifyRemoved(p.dir, p.name, victim, 0);
   await releaseIfUnused(p.dir.mount, victim.attr);
 }
 
@@ -236,7 +263,28 @@ export async function rename(
     from.dir.mount.fs.rename(from.dir.ino, from.name, to.dir.ino, to.name, flags),
   );
   moveDentries(from, to, flags);
+  notifyMoved(from, to, src, dst, flags);
   if (dst && !(flags & RENAME_EXCHANGE)) await releaseIfUnused(to.dir.mount, dst.attr);
+}
+
+/** fsnotify_move's order: from and to (one cookie), a replaced inode's lost link, the moved inode itself. */
+function notifyMoved(
+  from: ParentResolved,
+  to: ParentResolved,
+  src: Resolved,
+  dst: Resolved | null,
+  flags: number,
+) {
+  const cookie = renameCookie();
+  const srcDir = src.dentry.isDir;
+  notifyEntry(from.dir, from.name, IN_MOVED_FROM, srcDir, cookie);
+  notifyEntry(to.dir, to.name, IN_MOVED_TO, srcDir, cookie);
+  if (dst && !(flags & RENAME_EXCHANGE)) {
+    const { mount, ino, isDir: dstDir } = dst.dentry;
+    if (!dstDir) notifyInode(mount, ino, IN_ATTRIB, false);
+    if (dstDir || dst.attr.nlink <= 1) notifyInode(mount, ino, IN_DELETE_SELF, false);
+  }
+  notifyInode(src.dentry.mount, src.dentry.ino, IN_MOVE_SELF, srcDir);
 }
 
 function checkRenameShape(

@@ -13,6 +13,9 @@ import {
   ENOTDIR,
   ENXIO,
   EOPNOTSUPP,
+  IN_CREATE,
+  IN_MODIFY,
+  IN_OPEN,
   O_ACCMODE,
   O_CLOEXEC,
   O_CREAT,
@@ -36,6 +39,7 @@ import type { DeviceSwitch } from './device-switch.js';
 import { DirectoryFile } from './directory-file.js';
 import { isBlk, isChr, isDir, isFifo, isLnk, isReg, MODE_PERMISSION_MASK } from './file-type.js';
 import { fsError } from './fs-error.js';
+import { notifyEntry, notifyFile } from './fsnotify.js';
 import { RegularFile } from './inode-file.js';
 import type { MountTable } from './mount-table.js';
 import { OpenFile } from './open-file.js';
@@ -77,8 +81,13 @@ export function* openPath(
   if (flags & O_PATH) return openHandle(target, flags);
   if (walk.pathlessFinal) return reopenPathless(walk.pathlessFinal, flags & ~OPEN_ONLY_FLAGS);
   mayOpen(ctx, target, flags, created);
-  if (flags & O_TRUNC && isReg(target.attr.mode) && !created) yield* wait(setSize(target.dentry, 0));
-  return openByType(svc, target, flags & ~OPEN_ONLY_FLAGS);
+  const truncate = flags & O_TRUNC && isReg(target.attr.mode) && !created;
+  if (truncate) yield* wait(setSize(target.dentry, 0));
+  const file = openByType(svc, target, flags & ~OPEN_ONLY_FLAGS);
+  // The open is reported before the truncation it did (a 6.18 host reports them so).
+  notifyFile(target.dentry, IN_OPEN);
+  if (truncate) notifyFile(target.dentry, IN_MODIFY);
+  return file;
 }
 
 /** O_CREAT: walks to the parent, follows a final symlink (unless O_EXCL/O_NOFOLLOW), creates when absent. */
@@ -119,6 +128,7 @@ function* createFile(ctx: PathContext, p: ParentResolved, mode: number): Steps<R
       p.dir.mount.fs.mknod(p.dir.ino, p.name, S_IFREG | owner.mode, owner.uid, owner.gid, 0),
     ),
   );
+  notifyEntry(p.dir, p.name, IN_CREATE, false);
   return { dentry: p.dir.child(p.name, attr.ino, false), attr };
 }
 

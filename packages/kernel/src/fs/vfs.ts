@@ -21,6 +21,7 @@ import {
   ENOENT,
   ENOTDIR,
   EPERM,
+  IN_MODIFY,
   new_encode_dev,
   O_CLOEXEC,
   O_CREAT,
@@ -39,10 +40,11 @@ import type { Dentry } from './dentry.js';
 import { DeviceSwitch } from './device-switch.js';
 import { isReg } from './file-type.js';
 import { fsError, guarded } from './fs-error.js';
+import { notifyFile } from './fsnotify.js';
 import { RegularFile } from './inode-file.js';
 import { type Mount, type MountInfo, MountTable } from './mount-table.js';
 import type { OpenFile, Stat } from './open-file.js';
-import { type PathContext, PathWalk } from './path-walk.js';
+import { type PathContext, PathWalk, type Resolved } from './path-walk.js';
 import { Pipe, PipeFile, type PipeMemory } from './pipe.js';
 import { Tmpfs } from './tmpfs.js';
 import * as attr from './vfs-attr.js';
@@ -281,6 +283,7 @@ export class Vfs {
       const target = await this.fileTarget(file);
       if (!file.writable || !isReg(target.attr.mode) || length < 0) throw fsError(EINVAL);
       await attr.setSize(target.dentry, length);
+      notifyFile(target.dentry, IN_MODIFY);
     });
   }
 
@@ -384,6 +387,11 @@ export class Vfs {
 
   private target(ctx: PathContext, at: OpenFile | null, path: string, flags: number) {
     return drive(attr.resolveTarget(this.mounts, ctx, at, path, flags));
+  }
+
+  /** The inode a path names (for inotify_add_watch); `flags` may hold AT_SYMLINK_NOFOLLOW. */
+  resolve(ctx: PathContext, path: string, flags: number): MaybePromise<Resolved> {
+    return guarded(() => this.target(ctx, null, path, flags));
   }
 
   private async fileTarget(file: OpenFile) {

@@ -1,32 +1,44 @@
 /**
- * Event descriptors: eventfd/eventfd2, signalfd/signalfd4 and epoll_create/epoll_create1/epoll_ctl/epoll_wait/
- * epoll_pwait. Layer: kernel syscall handlers, over ipc/eventfd.ts, ipc/signalfd.ts and ipc/epoll.ts.
+ * Event descriptors: eventfd/eventfd2, signalfd/signalfd4, inotify_init/init1/add_watch/rm_watch and
+ * epoll_create/epoll_create1/epoll_ctl/epoll_wait/epoll_pwait/epoll_pwait2. Layer: kernel syscall handlers, over ipc/eventfd.ts, ipc/signalfd.ts and ipc/epoll.ts.
  */
 import {
+  AT_EACCESS,
+  AT_SYMLINK_NOFOLLOW,
   EFD_CLOEXEC,
   EFD_NONBLOCK,
   EFD_SEMAPHORE,
   EINVAL,
+  ENOTDIR,
   EPOLL_CLOEXEC,
   EPOLL_CTL_ADD,
   EPOLL_CTL_DEL,
   EPOLL_CTL_MOD,
   epollEventLayout,
+  IN_ALL_EVENTS,
+  IN_CLOEXEC,
+  IN_DONT_FOLLOW,
+  IN_MASK_ADD,
+  IN_MASK_CREATE,
+  IN_NONBLOCK,
+  IN_ONLYDIR,
   KERNEL_SIGSET_SIZE,
   O_CLOEXEC,
   O_NONBLOCK,
+  R_OK,
   SFD_CLOEXEC,
   SFD_NONBLOCK,
 } from '@kmos/abi-linux';
 import { EpollFile } from '../../ipc/epoll.js';
 import { EventFdFile } from '../../ipc/eventfd.js';
+import { InotifyFile } from '../../ipc/inotify.js';
 import { SignalFdFile } from '../../ipc/signalfd.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import type { Thread } from '../../proc/thread.js';
 import { notRestartedAfterHandler, sleepUntil } from '../../sched/sleep.js';
 import type { SyscallImpl } from '../syscall-table.js';
-import { readUser, signed, struct, writeUser } from '../user-args.js';
+import { pathContext, readUser, signed, struct, userPath, writeUser } from '../user-args.js';
 import { withMask } from './poll.js';
 import { readTimespecNs } from './time.js';
 
@@ -60,6 +72,42 @@ function signalfd(k: Kernel, t: Thread, fd: number, maskPtr: number, size: numbe
   }
   const file = new SignalFdFile(k.signals, lo, hi, flags & SFD_NONBLOCK, owner(t));
   return t.process.files.install(file, (flags & SFD_CLOEXEC) !== 0);
+}
+
+function inotifyInit(t: Thread, flags: number): number {
+  if (flags & ~(IN_CLOEXEC | IN_NONBLOCK)) throw new KernelError(EINVAL);
+  return t.process.files.install(new InotifyFile(flags & O_NONBLOCK, owner(t)), (flags & IN_CLOEXEC) !== 0);
+}
+
+/**
+ * inotify_add_watch: the path's inode (its symlink's with IN_DONT_FOLLOW; ENOTDIR for a non-directory
+ * with IN_ONLYDIR), which the caller must be able to read, watched for the mask's events.
+ */
+async function inotifyAddWatch(
+  k: Kernel,
+  t: Thread,
+  fd: number,
+  pathPtr: number,
+  mask: number,
+): Promise<number> {
+  if (mask & IN_MASK_ADD && mask & IN_MASK_CREATE) throw new KernelError(EINVAL);
+  if (!(mask & IN_ALL_EVENTS)) throw new KernelError(EINVAL, 'no events asked for');
+  const file = t.process.files.get(signed(fd));
+  if (!(file instanceof InotifyFile)) throw new KernelError(EINVAL, 'not an inotify descriptor');
+  const ctx = pathContext(t);
+  const path = userPath(t, pathPtr);
+  const follow = mask & IN_DONT_FOLLOW ? AT_SYMLINK_NOFOLLOW : 0;
+  const target = await k.vfs.resolve(ctx, path, follow);
+  if (mask & IN_ONLYDIR && !target.dentry.isDir) throw new KernelError(ENOTDIR);
+  await k.vfs.access(ctx, null, path, R_OK, AT_EACCESS | follow);
+  return file.watch(target.dentry.mount, target.dentry.ino, mask);
+}
+
+function inotifyRmWatch(t: Thread, fd: number, wd: number): number {
+  const file = t.process.files.get(signed(fd));
+  if (!(file instanceof InotifyFile)) throw new KernelError(EINVAL, 'not an inotify descriptor');
+  file.unwatch(signed(wd));
+  return 0;
 }
 
 function epollCreate(t: Thread, flags: number): number {
@@ -133,6 +181,10 @@ export function eventSyscalls(k: Kernel): Record<string, SyscallImpl> {
   };
   return {
     eventfd: { handler: (t, initial) => eventfd(t, initial, 0) },
+    inotify_init: { handler: (t) => inotifyInit(t, 0) },
+    inotify_init1: { handler: (t, flags) => inotifyInit(t, flags) },
+    inotify_add_watch: { handler: (t, fd, path, mask) => inotifyAddWatch(k, t, fd, path, mask) },
+    inotify_rm_watch: { handler: (t, fd, wd) => inotifyRmWatch(t, fd, wd) },
     eventfd2: { handler: (t, initial, flags) => eventfd(t, initial, flags) },
     signalfd: { handler: (t, fd, mask, size) => signalfd(k, t, fd, mask, size, 0) },
     signalfd4: { handler: (t, fd, mask, size, flags) => signalfd(k, t, fd, mask, size, flags) },
