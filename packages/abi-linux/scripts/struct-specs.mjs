@@ -165,6 +165,14 @@ export const STRUCT_SPECS = [
   ['mmsghdr', 'struct mmsghdr', ['sys/socket.h'], 'msg_hdr msg_len'],
   ['ucred', 'struct ucred', ['sys/socket.h'], 'pid uid gid'],
   ['inotifyEvent', 'struct inotify_event', ['linux/inotify.h'], 'wd mask cookie len'],
+  // System V IPC, the IPC_64 forms glibc asks for.
+  ['ipc64Perm', 'struct ipc64_perm', ['asm/ipcbuf.h'], 'key uid gid cuid cgid mode seq'],
+  [
+    'shmid64Ds',
+    'struct shmid64_ds',
+    ['asm/shmbuf.h'],
+    'shm_perm shm_segsz shm_atime shm_atime_high shm_dtime shm_dtime_high shm_ctime shm_ctime_high shm_cpid shm_lpid shm_nattch',
+  ],
   ['cmsghdr', 'struct cmsghdr', ['sys/socket.h'], 'cmsg_len cmsg_level cmsg_type'],
   // ELF (glibc's <elf.h> is the System V ABI's definition)
   [

@@ -17,6 +17,7 @@ import type { Machine } from './boot.js';
 import { KernelPanic } from './errors.js';
 import { Vfs } from './fs/vfs.js';
 import { Futexes } from './ipc/futex.js';
+import { SysvShm } from './ipc/sysv-shm.js';
 import { FilePages } from './mapping/file-pages.js';
 import { type AddressSpace, MemoryManager, type MmuNotifier } from './mm/address-space.js';
 import { SocketLayer } from './net/socket-layer.js';
@@ -79,6 +80,7 @@ export class Kernel {
   readonly log: Logger;
   readonly vfs: Vfs;
   readonly sockets: SocketLayer;
+  readonly shm: SysvShm;
   readonly filePages = new FilePages((d) => this.vfs.mounts.displayPath(d));
   readonly random: SeededRandom;
   readonly signals: SignalService;
@@ -117,6 +119,7 @@ export class Kernel {
       },
       pipeMemory: { objects: machine.objects, memory: machine.memory },
     });
+    this.shm = new SysvShm(this.mm.caches);
     this.sockets = new SocketLayer(this.vfs, { objects: machine.objects, memory: machine.memory });
     this.lifecycle = {
       futexWake: (p, addr, count) => {

@@ -943,6 +943,42 @@ export const inotifyEventLayout = {
   },
 } as const satisfies StructLayout;
 
+/** `struct ipc64_perm` (asm/ipcbuf.h): 36 bytes. */
+export const ipc64PermLayout = {
+  cName: 'struct ipc64_perm',
+  headers: ['asm/ipcbuf.h'],
+  sizeBytes: 36,
+  fields: {
+    key: { offset: 0, sizeBytes: 4 },
+    uid: { offset: 4, sizeBytes: 4 },
+    gid: { offset: 8, sizeBytes: 4 },
+    cuid: { offset: 12, sizeBytes: 4 },
+    cgid: { offset: 16, sizeBytes: 4 },
+    mode: { offset: 20, sizeBytes: 2 },
+    seq: { offset: 24, sizeBytes: 2 },
+  },
+} as const satisfies StructLayout;
+
+/** `struct shmid64_ds` (asm/shmbuf.h): 84 bytes. */
+export const shmid64DsLayout = {
+  cName: 'struct shmid64_ds',
+  headers: ['asm/shmbuf.h'],
+  sizeBytes: 84,
+  fields: {
+    shm_perm: { offset: 0, sizeBytes: 36 },
+    shm_segsz: { offset: 36, sizeBytes: 4 },
+    shm_atime: { offset: 40, sizeBytes: 4 },
+    shm_atime_high: { offset: 44, sizeBytes: 4 },
+    shm_dtime: { offset: 48, sizeBytes: 4 },
+    shm_dtime_high: { offset: 52, sizeBytes: 4 },
+    shm_ctime: { offset: 56, sizeBytes: 4 },
+    shm_ctime_high: { offset: 60, sizeBytes: 4 },
+    shm_cpid: { offset: 64, sizeBytes: 4 },
+    shm_lpid: { offset: 68, sizeBytes: 4 },
+    shm_nattch: { offset: 72, sizeBytes: 4 },
+  },
+} as const satisfies StructLayout;
+
 /** `struct cmsghdr` (sys/socket.h): 12 bytes. */
 export const cmsghdrLayout = {
   cName: 'struct cmsghdr',
@@ -1126,6 +1162,8 @@ export const STRUCT_LAYOUTS: Readonly<Record<string, StructLayout>> = {
   'struct mmsghdr': mmsghdrLayout,
   'struct ucred': ucredLayout,
   'struct inotify_event': inotifyEventLayout,
+  'struct ipc64_perm': ipc64PermLayout,
+  'struct shmid64_ds': shmid64DsLayout,
   'struct cmsghdr': cmsghdrLayout,
   'Elf32_Ehdr': elf32EhdrLayout,
   'Elf32_Phdr': elf32PhdrLayout,

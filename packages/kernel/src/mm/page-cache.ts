@@ -88,6 +88,16 @@ export class PageCache {
     this.vmaRefs++;
   }
 
+  /** Pages held now (resident). */
+  get pageCount(): number {
+    return this.pages.size;
+  }
+
+  /** References held now (VMAs, and the one a System V segment keeps on its own pages). */
+  get vmaCount(): number {
+    return this.vmaRefs;
+  }
+
   unref(): void {
     if (--this.vmaRefs < 0) throw new KernelPanic('page cache unreferenced more often than referenced');
     if (this.vmaRefs === 0) this.release();

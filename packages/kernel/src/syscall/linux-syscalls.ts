@@ -22,6 +22,7 @@ import { pollSyscalls } from './handlers/poll.js';
 import { schedulingSyscalls } from './handlers/scheduling.js';
 import { signalSyscalls } from './handlers/signals.js';
 import { socketSyscalls } from './handlers/sockets.js';
+import { sysvIpcSyscalls } from './handlers/sysv-ipc.js';
 import { timeSyscalls } from './handlers/time.js';
 import { timerSyscalls } from './handlers/timers.js';
 import { xattrSyscalls } from './handlers/xattrs.js';
@@ -58,6 +59,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...pollSyscalls(k),
       ...eventSyscalls(k),
       ...socketSyscalls(k),
+      ...sysvIpcSyscalls(k),
       ...futexSyscalls(k, k?.futexes),
     },
     UNIMPLEMENTED,
