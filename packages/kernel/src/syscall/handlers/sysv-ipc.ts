@@ -11,7 +11,6 @@ import {
   IPC_RMID,
   IPC_SET,
   IPC_STAT,
-  ipc64PermLayout,
   MAP_FIXED,
   MAP_SHARED,
   PROT_EXEC,
@@ -36,16 +35,22 @@ import {
   SHMMNI,
   shmid64DsLayout,
 } from '@kmos/abi-linux';
-import { checkOwner, checkPermission, type IpcCaller, SHMMAX, type ShmSegment } from '../../ipc/sysv-shm.js';
+import {
+  checkOwner,
+  checkPermission,
+  encodePerm,
+  type IpcCaller,
+  READ_BITS,
+  READ_WRITE_BITS,
+  setPerm,
+} from '../../ipc/ipc-ids.js';
+import { SHMMAX, type ShmSegment } from '../../ipc/sysv-shm.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { mmap } from '../../mm/mmap.js';
 import type { Thread } from '../../proc/thread.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { readUser, signed, struct, writeUser } from '../user-args.js';
-
-const READ_BITS = 0o444;
-const READ_WRITE_BITS = 0o666;
 
 function callerOf(t: Thread): IpcCaller {
   const c = t.process.creds;
@@ -105,15 +110,8 @@ function shmdt(k: Kernel, t: Thread, addr: number): number {
 function encodeShmid(segment: ShmSegment): Uint8Array {
   const { bytes, view } = struct(shmid64DsLayout.sizeBytes);
   bytes.fill(0);
-  const P = ipc64PermLayout.fields;
   const F = shmid64DsLayout.fields;
-  view.setInt32(P.key.offset, segment.key, true);
-  view.setUint32(P.uid.offset, segment.uid, true);
-  view.setUint32(P.gid.offset, segment.gid, true);
-  view.setUint32(P.cuid.offset, segment.cuid, true);
-  view.setUint32(P.cgid.offset, segment.cgid, true);
-  view.setUint16(P.mode.offset, segment.mode, true);
-  view.setUint16(P.seq.offset, segment.seq, true);
+  encodePerm(view, F.shm_perm.offset, segment);
   view.setUint32(F.shm_segsz.offset, segment.sizeBytes, true);
   view.setUint32(F.shm_atime.offset, segment.atime, true);
   view.setUint32(F.shm_dtime.offset, segment.dtime, true);
@@ -171,12 +169,7 @@ function shmctl(k: Kernel, t: Thread, id: number, rawCmd: number, buf: number): 
     case IPC_SET: {
       const segment = k.shm.lookup(signed(id));
       const v = readUser(t, buf, shmid64DsLayout.sizeBytes);
-      checkOwner(segment, caller);
-      const P = ipc64PermLayout.fields;
-      segment.uid = v.getUint32(P.uid.offset, true);
-      segment.gid = v.getUint32(P.gid.offset, true);
-      segment.mode = (segment.mode & ~0o777) | (v.getUint16(P.mode.offset, true) & 0o777);
-      segment.ctime = nowSeconds(k);
+      setPerm(v, shmid64DsLayout.fields.shm_perm.offset, segment, caller, nowSeconds(k));
       return 0;
     }
     case IPC_RMID:
