@@ -173,6 +173,19 @@ export const STRUCT_SPECS = [
     ['asm/shmbuf.h'],
     'shm_perm shm_segsz shm_atime shm_atime_high shm_dtime shm_dtime_high shm_ctime shm_ctime_high shm_cpid shm_lpid shm_nattch',
   ],
+  [
+    'semid64Ds',
+    'struct semid64_ds',
+    ['asm/sembuf.h'],
+    'sem_perm sem_otime sem_otime_high sem_ctime sem_ctime_high sem_nsems',
+  ],
+  ['sembuf', 'struct sembuf', ['linux/sem.h'], 'sem_num sem_op sem_flg'],
+  [
+    'msqid64Ds',
+    'struct msqid64_ds',
+    ['asm/msgbuf.h'],
+    'msg_perm msg_stime msg_stime_high msg_rtime msg_rtime_high msg_ctime msg_ctime_high msg_cbytes msg_qnum msg_qbytes msg_lspid msg_lrpid',
+  ],
   ['cmsghdr', 'struct cmsghdr', ['sys/socket.h'], 'cmsg_len cmsg_level cmsg_type'],
   // ELF (glibc's <elf.h> is the System V ABI's definition)
   [

@@ -14,6 +14,7 @@ export * from './poll.js';
 export * from './prctl.js';
 export * from './random.js';
 export * from './resource.js';
+export * from './sem-msg.js';
 export * from './shm.js';
 export * from './signals.js';
 export * from './socket.js';

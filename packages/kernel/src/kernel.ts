@@ -17,6 +17,8 @@ import type { Machine } from './boot.js';
 import { KernelPanic } from './errors.js';
 import { Vfs } from './fs/vfs.js';
 import { Futexes } from './ipc/futex.js';
+import { SysvMsg } from './ipc/sysv-msg.js';
+import { SysvSem } from './ipc/sysv-sem.js';
 import { SysvShm } from './ipc/sysv-shm.js';
 import { FilePages } from './mapping/file-pages.js';
 import { type AddressSpace, MemoryManager, type MmuNotifier } from './mm/address-space.js';
@@ -81,6 +83,8 @@ export class Kernel {
   readonly vfs: Vfs;
   readonly sockets: SocketLayer;
   readonly shm: SysvShm;
+  readonly sem = new SysvSem();
+  readonly msg: SysvMsg;
   readonly filePages = new FilePages((d) => this.vfs.mounts.displayPath(d));
   readonly random: SeededRandom;
   readonly signals: SignalService;
@@ -120,6 +124,7 @@ export class Kernel {
       pipeMemory: { objects: machine.objects, memory: machine.memory },
     });
     this.shm = new SysvShm(this.mm.caches);
+    this.msg = new SysvMsg({ objects: machine.objects, memory: machine.memory });
     this.sockets = new SocketLayer(this.vfs, { objects: machine.objects, memory: machine.memory });
     this.lifecycle = {
       futexWake: (p, addr, count) => {

@@ -979,6 +979,54 @@ export const shmid64DsLayout = {
   },
 } as const satisfies StructLayout;
 
+/** `struct semid64_ds` (asm/sembuf.h): 64 bytes. */
+export const semid64DsLayout = {
+  cName: 'struct semid64_ds',
+  headers: ['asm/sembuf.h'],
+  sizeBytes: 64,
+  fields: {
+    sem_perm: { offset: 0, sizeBytes: 36 },
+    sem_otime: { offset: 36, sizeBytes: 4 },
+    sem_otime_high: { offset: 40, sizeBytes: 4 },
+    sem_ctime: { offset: 44, sizeBytes: 4 },
+    sem_ctime_high: { offset: 48, sizeBytes: 4 },
+    sem_nsems: { offset: 52, sizeBytes: 4 },
+  },
+} as const satisfies StructLayout;
+
+/** `struct sembuf` (linux/sem.h): 6 bytes. */
+export const sembufLayout = {
+  cName: 'struct sembuf',
+  headers: ['linux/sem.h'],
+  sizeBytes: 6,
+  fields: {
+    sem_num: { offset: 0, sizeBytes: 2 },
+    sem_op: { offset: 2, sizeBytes: 2 },
+    sem_flg: { offset: 4, sizeBytes: 2 },
+  },
+} as const satisfies StructLayout;
+
+/** `struct msqid64_ds` (asm/msgbuf.h): 88 bytes. */
+export const msqid64DsLayout = {
+  cName: 'struct msqid64_ds',
+  headers: ['asm/msgbuf.h'],
+  sizeBytes: 88,
+  fields: {
+    msg_perm: { offset: 0, sizeBytes: 36 },
+    msg_stime: { offset: 36, sizeBytes: 4 },
+    msg_stime_high: { offset: 40, sizeBytes: 4 },
+    msg_rtime: { offset: 44, sizeBytes: 4 },
+    msg_rtime_high: { offset: 48, sizeBytes: 4 },
+    msg_ctime: { offset: 52, sizeBytes: 4 },
+    msg_ctime_high: { offset: 56, sizeBytes: 4 },
+    msg_cbytes: { offset: 60, sizeBytes: 4 },
+    msg_qnum: { offset: 64, sizeBytes: 4 },
+    msg_qbytes: { offset: 68, sizeBytes: 4 },
+    msg_lspid: { offset: 72, sizeBytes: 4 },
+    msg_lrpid: { offset: 76, sizeBytes: 4 },
+  },
+} as const satisfies StructLayout;
+
 /** `struct cmsghdr` (sys/socket.h): 12 bytes. */
 export const cmsghdrLayout = {
   cName: 'struct cmsghdr',
@@ -1164,6 +1212,9 @@ export const STRUCT_LAYOUTS: Readonly<Record<string, StructLayout>> = {
   'struct inotify_event': inotifyEventLayout,
   'struct ipc64_perm': ipc64PermLayout,
   'struct shmid64_ds': shmid64DsLayout,
+  'struct semid64_ds': semid64DsLayout,
+  'struct sembuf': sembufLayout,
+  'struct msqid64_ds': msqid64DsLayout,
   'struct cmsghdr': cmsghdrLayout,
   'Elf32_Ehdr': elf32EhdrLayout,
   'Elf32_Phdr': elf32PhdrLayout,

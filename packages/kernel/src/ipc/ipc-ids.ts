@@ -63,6 +63,7 @@ export abstract class IpcObject {
 /** Makes an object of a kind at a given identifier (the table picks it). */
 export type IpcFactory<T extends IpcObject> = (key: number, id: number, index: number, seq: number) => T;
 
+/** A kind's table; SysvShm, SysvSem and SysvMsg extend it with their calls. */
 export class IpcIds<T extends IpcObject> {
   private readonly byIndex: (T | undefined)[] = [];
   private lastIndex = -1;
@@ -74,7 +75,13 @@ export class IpcIds<T extends IpcObject> {
    * The *get calls' lookup: the object for `key` (EEXIST with IPC_CREAT|IPC_EXCL, then `check` on it), or a
    * new one from `make` when the key is IPC_PRIVATE or absent with IPC_CREAT (ENOENT without).
    */
-  get(key: number, flags: number, caller: IpcCaller, check: (found: T) => void, make: IpcFactory<T>): T {
+  protected getOrCreate(
+    key: number,
+    flags: number,
+    caller: IpcCaller,
+    check: (found: T) => void,
+    make: IpcFactory<T>,
+  ): T {
     if (key !== IPC_PRIVATE) {
       const found = this.byIndex.find((o) => o !== undefined && o.key === key);
       if (found) {
@@ -168,6 +175,7 @@ export function setPerm(view: DataView, at: number, object: IpcObject, caller: I
   const P = ipc64PermLayout.fields;
   object.uid = view.getUint32(at + P.uid.offset, true);
   object.gid = view.getUint32(at + P.gid.offset, true);
-  object.mode = (object.mode & ~IPC_PERMISSION_BITS) | (view.getUint16(at + P.mode.offset, true) & IPC_PERMISSION_BITS);
+  object.mode =
+    (object.mode & ~IPC_PERMISSION_BITS) | (view.getUint16(at + P.mode.offset, true) & IPC_PERMISSION_BITS);
   object.ctime = now;
 }

@@ -49,10 +49,10 @@ export class ShmSegment extends IpcObject {
   }
 }
 
-export class SysvShm {
-  private readonly ids = new IpcIds<ShmSegment>(SHMMNI);
-
-  constructor(private readonly caches: PageCaches) {}
+export class SysvShm extends IpcIds<ShmSegment> {
+  constructor(private readonly caches: PageCaches) {
+    super(SHMMNI);
+  }
 
   /** shmget: the identifier of the segment for `key`, created as `flags` allow. */
   get(key: number, size: number, flags: number, caller: IpcCaller, now: number): number {
@@ -60,7 +60,7 @@ export class SysvShm {
     const tooLarge = (found: ShmSegment) => {
       if (size > found.sizeBytes) throw new KernelError(EINVAL, 'shmget: larger than the segment');
     };
-    return this.ids.get(key, flags, caller, tooLarge, (k, id, index, seq) => {
+    return this.getOrCreate(key, flags, caller, tooLarge, (k, id, index, seq) => {
       if (size < SHMMIN || size > SHMMAX) throw new KernelError(EINVAL, 'shmget: size');
       const segment = new ShmSegment(k, id, index, seq, caller.euid, caller.egid, flags, now);
       segment.sizeBytes = size;
@@ -71,14 +71,14 @@ export class SysvShm {
     }).id;
   }
 
-  lookup(id: number): ShmSegment {
+  override lookup(id: number): ShmSegment {
     this.sweep();
-    return this.ids.lookup(id);
+    return super.lookup(id);
   }
 
-  atIndex(index: number): ShmSegment {
+  override atIndex(index: number): ShmSegment {
     this.sweep();
-    return this.ids.atIndex(index);
+    return super.atIndex(index);
   }
 
   /** IPC_RMID: gone now if nothing is attached, else once the last attach goes. */
@@ -91,28 +91,24 @@ export class SysvShm {
 
   /** Drops destroyed segments nobody has attached: their pages go with the segment's reference. */
   sweep(): void {
-    for (const s of this.ids.all()) {
+    for (const s of super.all()) {
       if (s.destroyed && s.attaches === 0) {
-        this.ids.drop(s);
+        this.drop(s);
         s.cache.unref();
       }
     }
   }
 
-  get highestIndex(): number {
-    return this.ids.highestIndex;
-  }
-
-  segments(): ShmSegment[] {
+  override all(): ShmSegment[] {
     this.sweep();
-    return this.ids.all();
+    return super.all();
   }
 
   /** The segment whose pages `source` is, or null (shmdt looks its attaches up so). */
   bySource(source: unknown): ShmSegment | null {
     if (!(source instanceof ShmSource)) return null;
     try {
-      return this.ids.lookup(source.id);
+      return super.lookup(source.id);
     } catch {
       return null;
     }

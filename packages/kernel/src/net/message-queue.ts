@@ -7,12 +7,9 @@
  * or dropped (Linux's sk_wmem_alloc), which is what makes a sender wait.
  * Layer: kernel net; unix-socket.ts owns the queues.
  */
-import type { PhysAddr } from '@kmos/abi-driver';
-import { PAGE_SIZE } from '@kmos/abi-driver';
 import { ENOBUFS } from '@kmos/abi-linux';
 import type { OpenFile } from '../fs/open-file.js';
-import type { PipeMemory } from '../fs/pipe.js';
-import { KernelError } from '../kernel-error.js';
+import { KernelBytes, type KernelMemory } from '../mm/kernel-bytes.js';
 import { closeDetached } from '../proc/fd-table.js';
 
 /** Who sent a message, as SCM_CREDENTIALS and SO_PEERCRED give it (struct ucred). */
@@ -38,8 +35,7 @@ export class SocketMessage {
   consumed = 0;
 
   constructor(
-    private readonly chunks: readonly PhysAddr[],
-    readonly sizeBytes: number,
+    readonly bytes: KernelBytes,
     readonly creds: Ucred,
     /** Open files in flight (SCM_RIGHTS), one reference each; null once received or when none came. */
     public rights: OpenFile[] | null,
@@ -49,46 +45,21 @@ export class SocketMessage {
     readonly charge: number,
   ) {}
 
+  get sizeBytes(): number {
+    return this.bytes.length;
+  }
+
   get unread(): number {
     return this.sizeBytes - this.consumed;
   }
 
-  /** Copies `n` bytes from offset `at` of the message into `into` at `to`. */
-  copyOut(u8: Uint8Array, at: number, into: Uint8Array, to: number, n: number): void {
-    let done = 0;
-    while (done < n) {
-      const pos = at + done;
-      const chunk = this.chunks[Math.floor(pos / PAGE_SIZE)] as number;
-      const within = pos % PAGE_SIZE;
-      const len = Math.min(n - done, PAGE_SIZE - within);
-      into.set(u8.subarray(chunk + within, chunk + within + len), to + done);
-      done += len;
-    }
-  }
-
   /** Frees the bytes, closes files never received and gives the sender its buffer space back. */
-  free(mem: PipeMemory): void {
-    for (const chunk of this.chunks) mem.objects.kfree(chunk);
+  free(mem: KernelMemory): void {
+    this.bytes.free(mem);
     for (const file of this.rights ?? []) closeDetached(file);
     this.rights = null;
     this.sender.uncharge(this.charge);
   }
-}
-
-/** Stores `data` in emulated RAM; ENOBUFS when the allocator has no room, with nothing kept. */
-function store(mem: PipeMemory, data: Uint8Array): PhysAddr[] {
-  const chunks: PhysAddr[] = [];
-  for (let at = 0; at < data.length; at += PAGE_SIZE) {
-    const len = Math.min(PAGE_SIZE, data.length - at);
-    const chunk = mem.objects.kmalloc(len);
-    if (chunk === null) {
-      for (const c of chunks) mem.objects.kfree(c);
-      throw new KernelError(ENOBUFS, 'socket buffer');
-    }
-    mem.memory.u8.set(data.subarray(at, at + len), chunk);
-    chunks.push(chunk);
-  }
-  return chunks;
 }
 
 /** What a send hands the receive queue. */
@@ -105,7 +76,7 @@ export class MessageQueue {
   /** Unread bytes in all messages (FIONREAD on a stream socket). */
   unreadBytes = 0;
 
-  constructor(private readonly mem: PipeMemory) {}
+  constructor(private readonly mem: KernelMemory) {}
 
   get length(): number {
     return this.messages.length;
@@ -122,17 +93,15 @@ export class MessageQueue {
   /** Queues a copy of `out.data`; returns the bytes it charges its sender. */
   push(out: Outgoing): number {
     const charge = out.data.length + MESSAGE_OVERHEAD_BYTES;
-    const chunks = store(this.mem, out.data);
-    this.messages.push(
-      new SocketMessage(chunks, out.data.length, out.creds, out.rights, out.from, out.sender, charge),
-    );
+    const bytes = KernelBytes.store(this.mem, out.data, ENOBUFS);
+    this.messages.push(new SocketMessage(bytes, out.creds, out.rights, out.from, out.sender, charge));
     this.unreadBytes += out.data.length;
     return charge;
   }
 
   /** Copies `n` unread bytes of `message` into `into` at `to` and, unless peeking, marks them read. */
   read(message: SocketMessage, into: Uint8Array, to: number, n: number, peekAt: number | null): void {
-    message.copyOut(this.mem.memory.u8, peekAt ?? message.consumed, into, to, n);
+    message.bytes.copyOut(this.mem, peekAt ?? message.consumed, into, to, n);
     if (peekAt !== null) return;
     message.consumed += n;
     this.unreadBytes -= n;

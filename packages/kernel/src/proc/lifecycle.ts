@@ -62,6 +62,7 @@ function becomeZombie(k: Kernel, hooks: LifecycleHooks, p: Process, status: numb
   p.stopSignal = 0;
   if (p.mm.rssPages > p.maxRssPages) p.maxRssPages = p.mm.rssPages;
   jobControlAtExit(k, p);
+  k.sem.exit(p);
   if (release(p.files)) for (const file of p.files.takeAll()) closeDetached(file);
   if (release(p.mm)) p.mm.destroy();
   p.vforkDone.wakeAll();
