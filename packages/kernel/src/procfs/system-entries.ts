@@ -6,6 +6,7 @@
  */
 
 import type { Procfs } from '../fs/procfs.js';
+import { procSysvMsg, procSysvSem, procSysvShm } from '../ipc/proc-sysvipc.js';
 import type { Kernel } from '../kernel.js';
 
 const KIB_PER_PAGE = 4;
@@ -160,4 +161,7 @@ export function registerSystemEntries(k: Kernel, procfs: Procfs): void {
   procfs.registerFile('kmos/cpu', () => kmosCpu(k));
   procfs.registerFile('cmdline', () => `${k.machine.loaded.config.cmdline}\n`);
   procfs.registerFile('net/unix', () => k.sockets.unixTable());
+  procfs.registerFile('sysvipc/shm', () => procSysvShm(k.shm));
+  procfs.registerFile('sysvipc/sem', () => procSysvSem(k.sem));
+  procfs.registerFile('sysvipc/msg', () => procSysvMsg(k.msg));
 }
