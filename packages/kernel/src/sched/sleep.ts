@@ -54,7 +54,8 @@ export function interruptSleep(t: Thread): boolean {
 
 /**
  * Sleeps until `ready()` is true (checked at once and after every wake of `queues`), until the monotonic clock
- * passes `deadlineNs` (null: no deadline), or until a signal interrupts (KernelError(ERESTARTSYS)).
+ * passes `deadlineNs` (null: no deadline), or until a signal interrupts (KernelError(ERESTARTSYS)). An
+ * uninterruptible sleep (`interruptible` false: vfork's wait for its child) lets signals wait instead.
  */
 export function sleepUntil(
   t: Thread,
@@ -62,9 +63,10 @@ export function sleepUntil(
   queues: readonly WaitQueue[],
   ready: () => boolean,
   deadlineNs: number | null,
+  interruptible = true,
 ): Promise<SleepEnd> {
   if (ready()) return Promise.resolve('ready');
-  if (signalWaiting(t)) return interrupted();
+  if (interruptible && signalWaiting(t)) return interrupted();
   return new Promise<SleepEnd>((resolve, reject) => {
     const removers: (() => void)[] = [];
     let cancelTimer: (() => void) | null = null;
@@ -95,6 +97,7 @@ export function sleepUntil(
         resolve(ready() ? 'ready' : 'timeout');
       });
     }
+    if (!interruptible) return;
     interrupters.set(t, () => {
       finish();
       // What was waited for may have happened together with the signal (a child's exit and its SIGCHLD):

@@ -8,6 +8,7 @@ import {
   __WALL,
   __WCLONE,
   __WNOTHREAD,
+  _NSIG,
   CLD_CONTINUED,
   CLD_DUMPED,
   CLD_EXITED,
@@ -15,20 +16,27 @@ import {
   CLD_STOPPED,
   CLONE_CHILD_CLEARTID,
   CLONE_CHILD_SETTID,
+  CLONE_CLEAR_SIGHAND,
+  CLONE_DETACHED,
   CLONE_FILES,
   CLONE_FS,
+  CLONE_INTO_CGROUP,
   CLONE_PARENT,
   CLONE_PARENT_SETTID,
+  CLONE_PIDFD,
   CLONE_SETTLS,
   CLONE_SIGHAND,
   CLONE_THREAD,
   CLONE_VFORK,
   CLONE_VM,
   CSIGNAL,
+  cloneArgsLayout,
+  E2BIG,
   EAGAIN,
   EBADF,
   ECHILD,
   EINVAL,
+  EPERM,
   ESRCH,
   P_ALL,
   P_PGID,
@@ -168,7 +176,15 @@ function getThreadArea(t: Thread, ptr: number): number {
   return 0;
 }
 
-/** fork, vfork and clone. Returns the child's tid to the parent; the child sees 0 in %eax. */
+/** What clone3 adds to clone's arguments. */
+interface CloneExtras {
+  /** Where CLONE_PIDFD writes the child's pidfd (clone passes it in parent_tid). */
+  readonly pidfdPtr: number;
+  /** CLONE_CLEAR_SIGHAND: the child's handlers go back to default (ignored signals stay ignored). */
+  readonly clearSighand: boolean;
+}
+
+/** fork, vfork, clone and clone3. Returns the child's tid to the parent; the child sees 0 in %eax. */
 function clone(
   k: Kernel,
   t: Thread,
@@ -177,12 +193,21 @@ function clone(
   parentTid: number,
   tls: number,
   childTid: number,
+  extras: CloneExtras = { pidfdPtr: parentTid, clearSighand: false },
 ) {
   if (flags & CLONE_THREAD && !(flags & CLONE_SIGHAND)) throw new KernelError(EINVAL);
   if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) throw new KernelError(EINVAL);
+  if (flags & CLONE_PIDFD && flags & (CLONE_THREAD | CLONE_DETACHED)) throw new KernelError(EINVAL);
+  if (extras.clearSighand && flags & CLONE_SIGHAND) throw new KernelError(EINVAL);
   const parent = t.process;
   const tid = k.processes.allocateId();
   const process = flags & CLONE_THREAD ? parent : newProcess(k, t, tid, flags);
+  if (extras.clearSighand) process.signals.resetForExec();
+  if (flags & CLONE_PIDFD) {
+    const owner = { uid: parent.creds.euid, gid: parent.creds.egid };
+    const fd = parent.files.install(new PidFdFile(process, 0, owner), true);
+    putUser32(parent.mm, extras.pidfdPtr as UserPtr, fd);
+  }
   // The child starts with the caller's registers, which are on the CPU.
   const child = new Thread(tid, process, contextLike(t.context));
   k.cpu.saveContext(child.context);
@@ -201,15 +226,55 @@ function clone(
   k.sched.enqueue(child);
   if (flags & CLONE_VFORK) {
     process.vforkPending = true;
-    return sleepUntil(
-      t,
-      k.clock,
-      [process.vforkDone],
-      () => !process.vforkPending || !process.alive,
-      null,
-    ).then(() => tid);
+    // Linux's wait_for_vfork_done is killable only: a signal must not end it (the call would restart and
+    // make a second child).
+    const released = () => !process.vforkPending || !process.alive;
+    return sleepUntil(t, k.clock, [process.vforkDone], released, null, false).then(() => tid);
   }
   return tid;
+}
+
+/** clone_args' first version, and the largest a page holds (copy_struct_from_user's limits). */
+const CLONE_ARGS_SIZE_VER0 = 64;
+const CLONE_ARGS_MAX = 4096;
+
+/**
+ * clone3: struct clone_args read as copy_struct_from_user does (a newer, longer struct is fine while its
+ * tail is zero: E2BIG otherwise), checked as Linux's clone3_args_valid, then clone's work: the exit signal
+ * has its own field, the stack is given as base and size, CLONE_PIDFD writes to its own pointer.
+ */
+function clone3(k: Kernel, t: Thread, argsPtr: number, size: number) {
+  if (size < CLONE_ARGS_SIZE_VER0) throw new KernelError(EINVAL, 'clone3: size');
+  if (size > CLONE_ARGS_MAX) throw new KernelError(E2BIG);
+  const known = cloneArgsLayout.sizeBytes;
+  const v = readUser(t, argsPtr, Math.min(size, known));
+  if (size > known) {
+    const tail = readUser(t, argsPtr + known, size - known);
+    for (let i = 0; i < size - known; i++) if (tail.getUint8(i) !== 0) throw new KernelError(E2BIG);
+  }
+  const F = cloneArgsLayout.fields;
+  const u64 = (field: { offset: number }) =>
+    field.offset + 8 <= v.byteLength ? Number(v.getBigUint64(field.offset, true)) : 0;
+  const flags = u64(F.flags);
+  const exitSignal = u64(F.exit_signal);
+  const high = Math.floor(flags / 2 ** 32);
+  const low = flags >>> 0;
+  // The high flags are beyond 32 bits: added, not or-ed (JS bitwise operators truncate to 32 bits).
+  if (high & ~((CLONE_CLEAR_SIGHAND + CLONE_INTO_CGROUP) / 2 ** 32) || low & CSIGNAL) {
+    throw new KernelError(EINVAL, 'clone3: flags');
+  }
+  if (exitSignal > _NSIG) throw new KernelError(EINVAL, 'clone3: exit_signal');
+  if (u64(F.set_tid) !== 0 || u64(F.set_tid_size) !== 0) throw new KernelError(EPERM, 'clone3: set_tid');
+  if (high & (CLONE_INTO_CGROUP / 2 ** 32)) throw new KernelError(EBADF, 'clone3: no cgroups');
+  const stack = u64(F.stack);
+  const stackSize = u64(F.stack_size);
+  if ((stack === 0) !== (stackSize === 0)) throw new KernelError(EINVAL, 'clone3: stack');
+  const sp = stack === 0 ? 0 : (stack + stackSize) >>> 0;
+  const clearSighand = (high & (CLONE_CLEAR_SIGHAND / 2 ** 32)) !== 0;
+  return clone(k, t, low | exitSignal, sp, u64(F.parent_tid), u64(F.tls), u64(F.child_tid), {
+    pidfdPtr: u64(F.pidfd),
+    clearSighand,
+  });
 }
 
 function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
@@ -428,10 +493,17 @@ export function lifecycleSyscalls(k: Kernel): Record<string, SyscallImpl> {
     fork: { handler: (t) => clone(k, t, SIGCHLD_SIGNO, 0, 0, 0, 0) },
     vfork: { handler: (t) => clone(k, t, CLONE_VM | CLONE_VFORK | SIGCHLD_SIGNO, 0, 0, 0, 0) },
     clone: {
-      handler: (t, flags, newSp, parentTid, tls, childTid) =>
-        clone(k, t, flags, newSp, parentTid, tls, childTid),
+      handler: (t, flags, newSp, parentTid, tls, childTid) => {
+        if (flags & CLONE_PIDFD && flags & CLONE_PARENT_SETTID) throw new KernelError(EINVAL);
+        return clone(k, t, flags, newSp, parentTid, tls, childTid);
+      },
       status: 'partial',
-      note: 'namespaces (CLONE_NEW*), CLONE_PTRACE, CLONE_PIDFD and CLONE_IO are not supported',
+      note: 'namespaces (CLONE_NEW*), CLONE_PTRACE and CLONE_IO are not supported',
+    },
+    clone3: {
+      handler: (t, args, size) => clone3(k, t, args, size),
+      status: 'partial',
+      note: 'set_tid and CLONE_INTO_CGROUP are not supported (EPERM, EBADF); namespaces as clone',
     },
     execve: { handler: (t, path, argv, envp) => execve(k, t, path, argv, envp) },
     wait4: { handler: (t, pid, status, options, ru) => wait4(k, t, pid, status, options, ru) },
