@@ -23,6 +23,7 @@ import {
   AT_UID,
   E2BIG,
   ELOOP,
+  ENOENT,
   ENOEXEC,
   USER_HZ,
 } from '@kmos/abi-linux';
@@ -69,6 +70,18 @@ interface Prepared {
   readonly argv: readonly Uint8Array[];
 }
 
+/**
+ * execveat's start: where the program is opened from (a directory or the file itself, `flags` with
+ * AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW), while `path` names it (/dev/fd/N...). A script reached through a
+ * close-on-exec descriptor is ENOENT: its interpreter could not open it.
+ */
+export interface ExecOrigin {
+  readonly at: OpenFile | null;
+  readonly openPath: string;
+  readonly flags: number;
+  readonly closeOnExec: boolean;
+}
+
 /** A program checked and ready to replace the caller's: everything execve can fail on has been checked. */
 export interface PreparedExec {
   readonly prepared: Prepared;
@@ -86,9 +99,10 @@ export function prepareExec(
   path: string,
   argv: readonly Uint8Array[],
   envp: readonly Uint8Array[],
+  origin: ExecOrigin | null = null,
 ): MaybePromise<PreparedExec> {
   checkArgSizes(argv, envp);
-  return after(drive(prepare(k, ctx, path, argv, 0)), (prepared) => ({ prepared, envp, path }));
+  return after(drive(prepare(k, ctx, path, argv, 0, origin)), (prepared) => ({ prepared, envp, path }));
 }
 
 /** The second half: replace the program of `t`, which must be on the CPU. Cannot fail but by a fatal signal. */
@@ -111,8 +125,16 @@ function argSizes(list: readonly Uint8Array[]): number {
 }
 
 /** Opens a program as execve does: a regular file the effective ids may execute, on a mount without noexec. */
-function* openProgram(k: Kernel, ctx: PathContext, path: string): Steps<ProgramFile> {
-  const { file, attr } = yield* wait(k.vfs.openExec(ctx, null, path));
+function* openProgram(
+  k: Kernel,
+  ctx: PathContext,
+  path: string,
+  origin: ExecOrigin | null,
+): Steps<ProgramFile> {
+  const opened = origin
+    ? k.vfs.openExec(ctx, origin.at, origin.openPath, origin.flags)
+    : k.vfs.openExec(ctx, null, path);
+  const { file, attr } = yield* wait(opened);
   return { path, file, sizeBytes: attr.sizeBytes };
 }
 
@@ -133,11 +155,13 @@ function* prepare(
   path: string,
   argv: readonly Uint8Array[],
   depth: number,
+  origin: ExecOrigin | null,
 ): Steps<Prepared> {
-  const main = yield* openProgram(k, ctx, path);
+  const main = yield* openProgram(k, ctx, path, origin);
   const head = yield* readHead(main);
   if (head[0] === 0x23 && head[1] === 0x21) {
     void Promise.resolve(main.file.close());
+    if (origin?.closeOnExec) throw new KernelError(ENOENT, 'a script behind a close-on-exec descriptor');
     if (depth >= MAX_SCRIPT_DEPTH) throw new KernelError(ELOOP, 'too many #! levels');
     const { interpreter, argument } = parseShebang(head.subarray(0, BINPRM_BUF_SIZE));
     const scriptArgv = [
@@ -146,13 +170,13 @@ function* prepare(
       latin1(path),
       ...argv.slice(1),
     ];
-    return yield* prepare(k, ctx, interpreter, scriptArgv, depth + 1);
+    return yield* prepare(k, ctx, interpreter, scriptArgv, depth + 1, null);
   }
   if (!hasElfMagic(head)) throw new KernelError(ENOEXEC, 'unknown executable format');
   const image = yield* wait(readElfImage(reader(main, head), main.sizeBytes));
   let interp: Prepared['interp'] = null;
   if (image.interp !== null) {
-    const file = yield* openProgram(k, ctx, image.interp);
+    const file = yield* openProgram(k, ctx, image.interp, null);
     const interpImage = yield* wait(readElfImage(reader(file, yield* readHead(file)), file.sizeBytes));
     if (interpImage.interp !== null) throw new KernelError(ENOEXEC, 'the interpreter names an interpreter');
     interp = { file, image: interpImage };

@@ -17,6 +17,7 @@ import {
   EACCES,
   EBUSY,
   EINVAL,
+  ELOOP,
   ENFILE,
   ENOENT,
   ENOTDIR,
@@ -38,7 +39,7 @@ import { BlockDeviceFile } from './block-file.js';
 import { type Credentials, fsUid, MAY_EXEC, mayAccess } from './credentials.js';
 import type { Dentry } from './dentry.js';
 import { DeviceSwitch } from './device-switch.js';
-import { isReg } from './file-type.js';
+import { isLnk, isReg } from './file-type.js';
 import { fsError, guarded } from './fs-error.js';
 import { notifyFile } from './fsnotify.js';
 import { RegularFile } from './inode-file.js';
@@ -151,14 +152,18 @@ export class Vfs {
    * execve's open: the file must be regular, executable for the effective ids (root needs some x bit), on
    * a mount without noexec; read permission is not needed (the kernel reads the image itself). EACCES else.
    * Its attributes come along: the walk has just asked for them (exec needs the size, later the set-id bits).
+   * `flags` (execveat's) may hold AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW (a final symlink is then ELOOP).
    */
   openExec(
     ctx: PathContext,
     at: OpenFile | null,
     path: string,
+    flags = 0,
   ): MaybePromise<{ file: OpenFile; attr: FsAttr }> {
     return guarded(() =>
-      after(this.target(ctx, at, path, 0), (target) => {
+      after(this.target(ctx, at, path, flags), (target) => {
+        if (flags & AT_SYMLINK_NOFOLLOW && isLnk(target.attr.mode))
+          throw fsError(ELOOP, 'execveat of a symlink');
         if (!isReg(target.attr.mode)) throw fsError(EACCES, 'exec of a non-regular file');
         if (!mayAccess(ctx.cred, target.attr, MAY_EXEC, false)) throw fsError(EACCES, 'exec permission');
         if (target.dentry.mount.info.options?.split(',').includes('noexec'))

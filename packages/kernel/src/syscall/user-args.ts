@@ -4,7 +4,8 @@
  * reads and writes go through mm/usercopy, which walks the page tables. Layer: kernel syscall.
  */
 import type { UserPtr } from '@kmos/abi-driver';
-import { E2BIG, EFAULT, ENAMETOOLONG, ENOENT } from '@kmos/abi-linux';
+import { AT_FDCWD, E2BIG, EFAULT, ENAMETOOLONG, ENOENT } from '@kmos/abi-linux';
+import type { OpenFile } from '../fs/open-file.js';
 import type { PathContext } from '../fs/path-walk.js';
 import { KernelError } from '../kernel-error.js';
 import { copyFromUser, copyToUser, getUser32, strncpyFromUser } from '../mm/usercopy.js';
@@ -112,6 +113,11 @@ export function struct(sizeBytes: number): { bytes: Uint8Array; view: DataView }
     bytes: new Uint8Array(structChunk, at, sizeBytes),
     view: new DataView(structChunk, at, sizeBytes),
   };
+}
+
+/** A dirfd argument: null for AT_FDCWD, else the open directory (EBADF as the fd table says). */
+export function dirAt(t: Thread, dirfd: number): OpenFile | null {
+  return signed(dirfd) === AT_FDCWD ? null : t.process.files.get(signed(dirfd));
 }
 
 /** The calling thread's view of the namespace for the VFS. */

@@ -61,18 +61,13 @@ import { release } from '../../proc/sharing.js';
 import type { Thread } from '../../proc/thread.js';
 import { TtyFile } from '../../tty/tty-file.js';
 import type { SyscallImpl } from '../syscall-table.js';
-import { pathContext, readUser, setInt64, signed, struct, userPath, writeUser } from '../user-args.js';
+import { dirAt, pathContext, readUser, setInt64, signed, struct, userPath, writeUser } from '../user-args.js';
 import { fcntlLock, flock, LOCK_COMMANDS } from './locks.js';
 
 const UTIME_NOW = (1 << 30) - 1;
 const UTIME_OMIT = (1 << 30) - 2;
 /** statx mask bits for what kmOS fills in: STATX_BASIC_STATS (0x7ff). */
 const STATX_BASIC_STATS = 0x7ff;
-
-/** A dirfd argument: null for AT_FDCWD, else the open directory. */
-function dirAt(t: Thread, dirfd: number): OpenFile | null {
-  return signed(dirfd) === AT_FDCWD ? null : t.process.files.get(signed(dirfd));
-}
 
 function major(dev: number): number {
   return (dev & 0xfff00) >>> 8;

@@ -9,6 +9,8 @@ import {
   __WCLONE,
   __WNOTHREAD,
   _NSIG,
+  AT_EMPTY_PATH,
+  AT_SYMLINK_NOFOLLOW,
   CLD_CONTINUED,
   CLD_DUMPED,
   CLD_EXITED,
@@ -65,7 +67,7 @@ import {
   WSTOPPED,
   WUNTRACED,
 } from '@kmos/abi-linux';
-import { commitExec, prepareExec } from '../../exec/exec-program.js';
+import { commitExec, type ExecOrigin, prepareExec } from '../../exec/exec-program.js';
 import { PidFdFile } from '../../ipc/pidfd.js';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
@@ -81,7 +83,16 @@ import { CONTINUED_STATUS, exitedStatus, stoppedStatus } from '../../proc/wait-s
 import { sleepUntil } from '../../sched/sleep.js';
 import { NS_PER_INSN } from '../../sched/virtual-clock.js';
 import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
-import { pathContext, readUser, signed, struct, userPath, userStringArray, writeUser } from '../user-args.js';
+import {
+  dirAt,
+  pathContext,
+  readUser,
+  signed,
+  struct,
+  userPath,
+  userStringArray,
+  writeUser,
+} from '../user-args.js';
 
 const SIGCHLD_SIGNO = SIGCHLD;
 /** The options wait4 and waitid accept (kernel_wait4 and kernel_waitid); anything else is EINVAL. */
@@ -463,10 +474,43 @@ function execve(
   argvPtr: number,
   envpPtr: number,
 ): MaybePromise<number> {
-  const path = userPath(t, pathPtr);
+  return execProgram(k, t, userPath(t, pathPtr), argvPtr, envpPtr, null);
+}
+
+/**
+ * execveat: the program at `path` from `dirfd` (or, with AT_EMPTY_PATH and an empty path, the file `dirfd`
+ * is open on: fexecve). Linux names it /dev/fd/N (or /dev/fd/N/path) unless the path is absolute.
+ */
+function execveat(
+  k: Kernel,
+  t: Thread,
+  dirfd: number,
+  pathPtr: number,
+  argvPtr: number,
+  envpPtr: number,
+  flags: number,
+) {
+  if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) throw new KernelError(EINVAL, 'execveat flags');
+  const path = userPath(t, pathPtr, (flags & AT_EMPTY_PATH) !== 0);
+  const fd = signed(dirfd);
+  const at = dirAt(t, dirfd);
+  const name =
+    path.startsWith('/') || at === null ? path : path === '' ? `/dev/fd/${fd}` : `/dev/fd/${fd}/${path}`;
+  const closeOnExec = at !== null && !path.startsWith('/') && t.process.files.getCloseOnExec(fd);
+  return execProgram(k, t, name, argvPtr, envpPtr, { at, openPath: path, flags, closeOnExec });
+}
+
+function execProgram(
+  k: Kernel,
+  t: Thread,
+  path: string,
+  argvPtr: number,
+  envpPtr: number,
+  origin: ExecOrigin | null,
+): MaybePromise<number> {
   const argv = userStringArray(t, argvPtr, ARG_MAX_BYTES);
   const envp = userStringArray(t, envpPtr, ARG_MAX_BYTES);
-  return after(prepareExec(k, pathContext(t), path, argv, envp), (exec) => {
+  return after(prepareExec(k, pathContext(t), path, argv, envp, origin), (exec) => {
     // The new program is built with the thread on the CPU: it is there unless it slept while the files were read.
     const slept = k.sched.current !== t;
     if (slept) k.sched.switchTo(t);
@@ -506,6 +550,9 @@ export function lifecycleSyscalls(k: Kernel): Record<string, SyscallImpl> {
       note: 'set_tid and CLONE_INTO_CGROUP are not supported (EPERM, EBADF); namespaces as clone',
     },
     execve: { handler: (t, path, argv, envp) => execve(k, t, path, argv, envp) },
+    execveat: {
+      handler: (t, dirfd, path, argv, envp, flags) => execveat(k, t, dirfd, path, argv, envp, flags),
+    },
     wait4: { handler: (t, pid, status, options, ru) => wait4(k, t, pid, status, options, ru) },
     waitpid: { handler: (t, pid, status, options) => wait4(k, t, pid, status, options, 0) },
     waitid: {
