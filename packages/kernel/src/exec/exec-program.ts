@@ -38,6 +38,7 @@ import { copyToUser } from '../mm/usercopy.js';
 import { closeDetached } from '../proc/fd-table.js';
 import { deletePosixTimers } from '../proc/posix-timers.js';
 import type { Process } from '../proc/process.js';
+import { releaseRobustFutexes } from '../proc/robust-futexes.js';
 import { release } from '../proc/sharing.js';
 import type { Thread } from '../proc/thread.js';
 import { type ElfImage, type FileReader, hasElfMagic, readElfImage } from './elf-image.js';
@@ -221,6 +222,8 @@ const PLATFORM = latin1('i686');
 function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Array[], path: string): void {
   const p = t.process;
   killOtherThreads(k, t);
+  // The old program's robust mutexes are released while its memory is still there (exec_mm_release).
+  releaseRobustFutexes(t, (addr) => k.lifecycle.futexWake(p, addr, 1));
   deletePosixTimers(p);
   let as: AddressSpace | null = null;
   as = AddressSpace.create(

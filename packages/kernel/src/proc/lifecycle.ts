@@ -4,12 +4,14 @@
  * SIGCHLD and is woken in wait4; wait4 reaps it. Layer: kernel proc; syscall handlers and signal delivery
  * call it.
  */
+
 import { SIGKILL } from '@kmos/abi-linux';
 import type { Kernel } from '../kernel.js';
 import { putUser32 } from '../mm/usercopy.js';
 import { closeDetached } from './fd-table.js';
 import { jobControlAtExit } from './job-control.js';
 import { type Process, ProcessState } from './process.js';
+import { releaseRobustFutexes } from './robust-futexes.js';
 import { release } from './sharing.js';
 import type { Thread } from './thread.js';
 import { waitUsage } from './usage.js';
@@ -26,6 +28,7 @@ export interface LifecycleHooks {
 export function exitThread(k: Kernel, hooks: LifecycleHooks, t: Thread, status: number): void {
   const p = t.process;
   if (!t.alive) return;
+  releaseRobustFutexes(t, (addr) => hooks.futexWake(p, addr, 1));
   clearChildTid(hooks, t);
   k.sched.retire(t);
   k.processes.removeThread(t);
@@ -38,6 +41,7 @@ export function exitGroup(k: Kernel, hooks: LifecycleHooks, p: Process, status: 
   if (!p.alive) return;
   for (const t of p.threads) {
     if (!t.alive) continue;
+    releaseRobustFutexes(t, (addr) => hooks.futexWake(p, addr, 1));
     clearChildTid(hooks, t);
     k.sched.retire(t);
     k.processes.removeThread(t);

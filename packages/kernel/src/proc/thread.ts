@@ -38,6 +38,8 @@ export class Thread {
   sigPendingHi = 0;
   /** set_tid_address / CLONE_CHILD_CLEARTID: zeroed and futex-woken at exit. */
   clearChildTid = 0;
+  /** The robust futex list head set_robust_list registered (0: none). Written by it, and by exit and exec. */
+  robustList = 0;
   /** The TLS descriptors (two dwords each) of GDT entries 6..8, loaded into the CPU when the thread runs. */
   readonly tls = new Uint32Array(GDT_ENTRY_TLS_ENTRIES * 2);
   /** Instructions this thread has run (CLOCK_THREAD_CPUTIME_ID, getrusage). Written by the scheduler. */

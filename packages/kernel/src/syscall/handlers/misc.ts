@@ -1,20 +1,23 @@
 /**
- * Small syscalls programs make at start-up whose answer is simple: set_robust_list (recorded), prctl's
+ * Small syscalls programs make at start-up whose answer is simple: set_robust_list and get_robust_list
+ * (the list is walked at exit: proc/robust-futexes.ts), prctl's
  * name and a few queries, sysinfo, personality. Layer: kernel syscall handlers.
  */
 import {
   EINVAL,
   EPERM,
+  ESRCH,
   PR_GET_DUMPABLE,
   PR_GET_NAME,
   PR_SET_DUMPABLE,
   PR_SET_NAME,
+  robustListHeadLayout,
   sysinfoLayout,
 } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
-import { readUser, struct, writeUser } from '../user-args.js';
+import { readUser, signed, struct, writeUser } from '../user-args.js';
 
 const TASK_COMM_LEN = 16;
 const PER_LINUX = 0;
@@ -49,9 +52,29 @@ export function miscSyscalls(k: Kernel): Record<string, SyscallImpl> {
       note: 'restart powers off too (kmos has no reset); Ctrl-Alt-Del settings are accepted and ignored',
     },
     set_robust_list: {
-      handler: () => 0,
-      status: 'partial',
-      note: 'the list is accepted but not walked at thread exit',
+      handler: (t, head, len) => {
+        if (len !== robustListHeadLayout.sizeBytes) throw new KernelError(EINVAL);
+        t.robustList = head;
+        return 0;
+      },
+    },
+    get_robust_list: {
+      handler: (t, tid, headPtr, lenPtr) => {
+        const target = signed(tid) === 0 ? t : k.processes.threads.get(signed(tid));
+        if (!target) throw new KernelError(ESRCH);
+        const a = t.process.creds;
+        const b = target.process.creds;
+        // ptrace's read access: the same real ids, or root.
+        if (a.euid !== 0 && (a.uid !== b.uid || a.uid !== b.euid || a.uid !== b.suid))
+          throw new KernelError(EPERM);
+        const { bytes, view } = struct(4);
+        view.setUint32(0, robustListHeadLayout.sizeBytes, true);
+        writeUser(t, lenPtr, bytes);
+        const head = struct(4);
+        head.view.setUint32(0, target.robustList, true);
+        writeUser(t, headPtr, head.bytes);
+        return 0;
+      },
     },
     prctl: {
       handler: (t, option, arg2) => {
