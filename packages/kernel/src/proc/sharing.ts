@@ -13,6 +13,11 @@ export function share<T extends AddressSpace | FdTable>(resource: T): T {
   return resource;
 }
 
+/** Whether another process uses `resource` too. */
+export function isShared(resource: AddressSpace | FdTable): boolean {
+  return (users.get(resource) ?? 1) > 1;
+}
+
 /** Drops one user; true when it was the last (the caller frees the resource). */
 export function release(resource: AddressSpace | FdTable): boolean {
   const count = users.get(resource) ?? 1;

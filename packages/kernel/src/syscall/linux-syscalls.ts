@@ -19,6 +19,7 @@ import { memorySyscalls } from './handlers/memory.js';
 import { miscSyscalls } from './handlers/misc.js';
 import { pidfdSyscalls } from './handlers/pidfd.js';
 import { pollSyscalls } from './handlers/poll.js';
+import { processAccessSyscalls } from './handlers/process-access.js';
 import { schedulingSyscalls } from './handlers/scheduling.js';
 import { signalSyscalls } from './handlers/signals.js';
 import { socketSyscalls } from './handlers/sockets.js';
@@ -56,6 +57,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...schedulingSyscalls(k),
       ...timerSyscalls(k),
       ...pidfdSyscalls(k),
+      ...processAccessSyscalls(k),
       ...pollSyscalls(k),
       ...eventSyscalls(k),
       ...socketSyscalls(k),

@@ -57,7 +57,7 @@ import { KernelError } from '../../kernel-error.js';
 import { after } from '../../maybe-sync.js';
 import { copyFromUser, copyToUser, strncpyFromUser } from '../../mm/usercopy.js';
 import { closeDetached } from '../../proc/fd-table.js';
-import { release } from '../../proc/sharing.js';
+import { isShared, release } from '../../proc/sharing.js';
 import type { Thread } from '../../proc/thread.js';
 import { TtyFile } from '../../tty/tty-file.js';
 import type { SyscallImpl } from '../syscall-table.js';
@@ -155,7 +155,10 @@ function close(t: Thread, fd: number): number {
 function closeRange(t: Thread, first: number, last: number, flags: number): number {
   if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last) throw new KernelError(EINVAL);
   const p = t.process;
-  if (flags & CLOSE_RANGE_UNSHARE && !release(p.files)) p.files = p.files.fork();
+  if (flags & CLOSE_RANGE_UNSHARE && isShared(p.files)) {
+    release(p.files);
+    p.files = p.files.fork();
+  }
   const files = p.files;
   for (const fd of [...files.descriptors()]) {
     if (fd < first || fd > last) continue;

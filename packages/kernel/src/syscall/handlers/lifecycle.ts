@@ -23,11 +23,20 @@ import {
   CLONE_FILES,
   CLONE_FS,
   CLONE_INTO_CGROUP,
+  CLONE_NEWCGROUP,
+  CLONE_NEWIPC,
+  CLONE_NEWNET,
+  CLONE_NEWNS,
+  CLONE_NEWPID,
+  CLONE_NEWTIME,
+  CLONE_NEWUSER,
+  CLONE_NEWUTS,
   CLONE_PARENT,
   CLONE_PARENT_SETTID,
   CLONE_PIDFD,
   CLONE_SETTLS,
   CLONE_SIGHAND,
+  CLONE_SYSVSEM,
   CLONE_THREAD,
   CLONE_VFORK,
   CLONE_VM,
@@ -75,7 +84,7 @@ import { after } from '../../maybe-sync.js';
 import { putUser32 } from '../../mm/usercopy.js';
 import { exitGroup, exitThread, reap } from '../../proc/lifecycle.js';
 import { Process, ProcessState } from '../../proc/process.js';
-import { share } from '../../proc/sharing.js';
+import { isShared, release, share } from '../../proc/sharing.js';
 import { encodeSigInfo, sigInfo } from '../../proc/siginfo.js';
 import { contextLike, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, Thread } from '../../proc/thread.js';
 import { encodeRusage, waitUsage } from '../../proc/usage.js';
@@ -243,6 +252,41 @@ function clone(
     return sleepUntil(t, k.clock, [process.vforkDone], released, null, false).then(() => tid);
   }
   return tid;
+}
+
+/** The namespaces clone and unshare could ask for; kmOS has one of each. */
+const NAMESPACE_FLAGS =
+  CLONE_NEWNS |
+  CLONE_NEWUTS |
+  CLONE_NEWIPC |
+  CLONE_NEWNET |
+  CLONE_NEWUSER |
+  CLONE_NEWPID |
+  CLONE_NEWCGROUP |
+  CLONE_NEWTIME;
+const UNSHARE_FLAGS =
+  CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | NAMESPACE_FLAGS;
+
+/**
+ * unshare: CLONE_FILES gives the process a descriptor table of its own when another process shares it,
+ * CLONE_FS its own root, cwd and umask; CLONE_SYSVSEM changes nothing (each process has its own undo list);
+ * CLONE_THREAD, CLONE_SIGHAND and CLONE_VM are accepted for a process that shares none of them. New
+ * namespaces are EPERM without privilege and EINVAL with it (a kernel built without them).
+ */
+function unshare(t: Thread, flags: number): number {
+  if (flags & ~UNSHARE_FLAGS) throw new KernelError(EINVAL, 'unshare flags');
+  const p = t.process;
+  if (flags & NAMESPACE_FLAGS)
+    throw new KernelError(p.creds.euid === 0 || flags & CLONE_NEWUSER ? EINVAL : EPERM);
+  const threads = p.threads.filter((x) => x.alive).length;
+  if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM) && threads > 1) throw new KernelError(EINVAL);
+  if (flags & CLONE_VM && isShared(p.mm)) throw new KernelError(EINVAL, 'unshare of a shared address space');
+  if (flags & CLONE_FILES && isShared(p.files)) {
+    release(p.files);
+    p.files = p.files.fork();
+  }
+  if (flags & CLONE_FS) p.fs = { ...p.fs };
+  return 0;
 }
 
 /** clone_args' first version, and the largest a page holds (copy_struct_from_user's limits). */
@@ -543,6 +587,11 @@ export function lifecycleSyscalls(k: Kernel): Record<string, SyscallImpl> {
       },
       status: 'partial',
       note: 'namespaces (CLONE_NEW*), CLONE_PTRACE and CLONE_IO are not supported',
+    },
+    unshare: {
+      handler: (t, flags) => unshare(t, flags),
+      status: 'partial',
+      note: 'no namespaces (EPERM, or EINVAL for root); CLONE_FILES in a threaded process unshares every thread',
     },
     clone3: {
       handler: (t, args, size) => clone3(k, t, args, size),

@@ -16,6 +16,7 @@ import {
 } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
+import { mayAccessProcess } from '../../proc/process-access.js';
 import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
 import { readUser, signed, struct, writeUser } from '../user-args.js';
 
@@ -62,11 +63,7 @@ export function miscSyscalls(k: Kernel): Record<string, SyscallImpl> {
       handler: (t, tid, headPtr, lenPtr) => {
         const target = signed(tid) === 0 ? t : k.processes.threads.get(signed(tid));
         if (!target) throw new KernelError(ESRCH);
-        const a = t.process.creds;
-        const b = target.process.creds;
-        // ptrace's read access: the same real ids, or root.
-        if (a.euid !== 0 && (a.uid !== b.uid || a.uid !== b.euid || a.uid !== b.suid))
-          throw new KernelError(EPERM);
+        if (!mayAccessProcess(t.process, target.process)) throw new KernelError(EPERM);
         const { bytes, view } = struct(4);
         view.setUint32(0, robustListHeadLayout.sizeBytes, true);
         writeUser(t, lenPtr, bytes);
