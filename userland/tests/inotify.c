@@ -1,7 +1,7 @@
 /*
  * inotify: the events a watched directory and a watched file report for each everyday operation — create,
  * open, write, read, close, chmod, truncate, link, rename within and out of the directory, unlink, mkdir
- * and rmdir — in Linux's order, with the entries' names, IN_ISDIR for directories, matching cookies on the
+ * and rmdir, an open file unlinked then closed — in Linux's order, with the entries' names, IN_ISDIR for directories, matching cookies on the
  * two halves of a rename, IN_DELETE_SELF and IN_IGNORED when a watched inode goes, IN_ONESHOT, IN_MASK_ADD
  * and IN_MASK_CREATE, merging of repeated events, inotify_rm_watch, FIONREAD, non-blocking reads, poll,
  * EINVAL for a short buffer and for bad arguments, ENOTDIR for IN_ONLYDIR on a file.
@@ -110,6 +110,14 @@ int main(void) {
   drain("rename out");
   unlink(moved);
   drain("unlink last link");
+  // An open file unlinked goes for inotify when it is closed.
+  int held = open(g, O_CREAT | O_WRONLY, 0644);
+  file_wd = inotify_add_watch(in_fd, g, IN_ALL_EVENTS);
+  drain("create and watch g");
+  unlink(g);
+  drain("unlink of an open file");
+  close(held);
+  drain("its close");
   mkdir(sub, 0755);
   drain("mkdir");
   other_wd = inotify_add_watch(in_fd, sub, IN_ALL_EVENTS | IN_ONLYDIR);

@@ -5,11 +5,13 @@
  * root. Mounts stack: mounting over a mount's root covers it. Layer: kernel VFS; vfs.ts owns the table,
  * procfs.ts reads it for /proc/mounts.
  */
+
 import type { FileSystem } from '@kmos/abi-driver';
-import { EBUSY, EINVAL, new_encode_dev } from '@kmos/abi-linux';
+import { EBUSY, EINVAL, IN_DELETE_SELF, new_encode_dev } from '@kmos/abi-linux';
 import { Dentry } from './dentry.js';
 import { NameCache, policyOf } from './dentry-cache.js';
 import { fsError } from './fs-error.js';
+import { notifyInode } from './fsnotify.js';
 
 export interface MountInfo {
   /** The type name as /proc/mounts and /proc/filesystems show it (`tmpfs`, `proc`, `hostfs`). */
@@ -80,7 +82,7 @@ export class Mount {
       return false;
     }
     this.openRefs.delete(ino);
-    this.deletedHeld.delete(ino);
+    if (this.deletedHeld.delete(ino)) notifyInode(this, ino, IN_DELETE_SELF, false);
     return true;
   }
 

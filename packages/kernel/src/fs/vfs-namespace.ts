@@ -207,12 +207,14 @@ export async function unlink(mounts: MountTable, ctx: PathContext, at: OpenFile 
 
 /**
  * A name removed (unlink, rmdir): a file's watches hear its link count change, the inode's that it is gone
- * when no link is left (ending them), and the directory's the entry's deletion, in Linux's order.
+ * when no link is left and nothing holds it (ending them), and the directory's the entry's deletion, in
+ * Linux's order.
  */
 function notifyRemoved(dir: Dentry, name: string, victim: Resolved, linksLeft: number): void {
   const { mount, ino, isDir: dirVictim } = victim.dentry;
   if (!dirVictim) notifyInode(mount, ino, IN_ATTRIB, false);
-  if (dirVictim || linksLeft <= 0) notifyInode(mount, ino, IN_DELETE_SELF, false);
+  // A file still open is deleted for inotify when its last holder lets go (Mount.drop).
+  if (dirVictim || (linksLeft <= 0 && !mount.isOpen(ino))) notifyInode(mount, ino, IN_DELETE_SELF, false);
   notifyEntry(dir, name, IN_DELETE, dirVictim);
 }
 
