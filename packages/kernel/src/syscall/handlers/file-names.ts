@@ -62,6 +62,7 @@ import type { Thread } from '../../proc/thread.js';
 import { TtyFile } from '../../tty/tty-file.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { dirAt, pathContext, readUser, setInt64, signed, struct, userPath, writeUser } from '../user-args.js';
+import { fromId16 } from './ids.js';
 import { fcntlLock, flock, LOCK_COMMANDS } from './locks.js';
 
 const UTIME_NOW = (1 << 30) - 1;
@@ -590,6 +591,39 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
       handler: (t, path, uid, gid) =>
         after(
           k.vfs.chown(ctx(t), null, userPath(t, path), signed(uid), signed(gid), AT_SYMLINK_NOFOLLOW),
+          done,
+        ),
+    },
+    chown: {
+      handler: (t, path, uid, gid) =>
+        after(
+          k.vfs.chown(ctx(t), null, userPath(t, path), signed(fromId16(uid)), signed(fromId16(gid))),
+          done,
+        ),
+    },
+    lchown: {
+      handler: (t, path, uid, gid) =>
+        after(
+          k.vfs.chown(
+            ctx(t),
+            null,
+            userPath(t, path),
+            signed(fromId16(uid)),
+            signed(fromId16(gid)),
+            AT_SYMLINK_NOFOLLOW,
+          ),
+          done,
+        ),
+    },
+    fchown: {
+      handler: (t, fd, uid, gid) =>
+        after(
+          k.vfs.fchown(
+            t.process.creds,
+            t.process.files.get(signed(fd)),
+            signed(fromId16(uid)),
+            signed(fromId16(gid)),
+          ),
           done,
         ),
     },

@@ -19,6 +19,7 @@ import { NR_OPEN, withLimit } from '../../proc/resource-limits.js';
 import type { Thread } from '../../proc/thread.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { readUser, signed, struct, writeUser } from '../user-args.js';
+import { toId16 } from './ids.js';
 
 /** What uname reports: Linux, so glibc's kernel-version checks pass, and kmOS in the version string. */
 export const UTS = {
@@ -116,13 +117,13 @@ export function identitySyscalls(k: Kernel): Record<string, SyscallImpl> {
     getpid: id((t) => t.process.pid),
     gettid: id((t) => t.tid),
     getppid: id((t) => t.process.parent?.pid ?? 0),
-    getuid: id((t) => t.process.creds.uid),
+    getuid: id((t) => toId16(t.process.creds.uid)),
     getuid32: id((t) => t.process.creds.uid),
-    geteuid: id((t) => t.process.creds.euid),
+    geteuid: id((t) => toId16(t.process.creds.euid)),
     geteuid32: id((t) => t.process.creds.euid),
-    getgid: id((t) => t.process.creds.gid),
+    getgid: id((t) => toId16(t.process.creds.gid)),
     getgid32: id((t) => t.process.creds.gid),
-    getegid: id((t) => t.process.creds.egid),
+    getegid: id((t) => toId16(t.process.creds.egid)),
     getegid32: id((t) => t.process.creds.egid),
     getpgrp: id((t) => t.process.pgid),
     getpgid: { handler: (t, pid) => getpgidOrSid(k, t, pid, 'pgid') },
