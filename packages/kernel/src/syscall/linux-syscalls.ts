@@ -17,6 +17,7 @@ import { identitySyscalls } from './handlers/identity.js';
 import { lifecycleSyscalls } from './handlers/lifecycle.js';
 import { memorySyscalls } from './handlers/memory.js';
 import { miscSyscalls } from './handlers/misc.js';
+import { oldAbiSyscalls } from './handlers/old-abi.js';
 import { pidfdSyscalls } from './handlers/pidfd.js';
 import { pollSyscalls } from './handlers/poll.js';
 import { processAccessSyscalls } from './handlers/process-access.js';
@@ -27,7 +28,7 @@ import { sysvIpcSyscalls } from './handlers/sysv-ipc.js';
 import { timeSyscalls } from './handlers/time.js';
 import { timerSyscalls } from './handlers/timers.js';
 import { xattrSyscalls } from './handlers/xattrs.js';
-import { SyscallTable, type Unimplemented } from './syscall-table.js';
+import { type SyscallImpl, SyscallTable, type Unimplemented } from './syscall-table.js';
 
 /** Left out on purpose; the errno is what a program would see on a Linux kernel without the feature. */
 const UNIMPLEMENTED: Record<string, Unimplemented> = {
@@ -39,6 +40,7 @@ const UNIMPLEMENTED: Record<string, Unimplemented> = {
 };
 
 export function linuxSyscallTable(k: Kernel): SyscallTable {
+  const poll = pollSyscalls(k);
   return new SyscallTable(
     {
       ...identitySyscalls(k),
@@ -58,7 +60,8 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...timerSyscalls(k),
       ...pidfdSyscalls(k),
       ...processAccessSyscalls(k),
-      ...pollSyscalls(k),
+      ...poll,
+      ...oldAbiSyscalls(k, (poll._newselect as SyscallImpl).handler),
       ...eventSyscalls(k),
       ...socketSyscalls(k),
       ...sysvIpcSyscalls(k),

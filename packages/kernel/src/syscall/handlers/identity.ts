@@ -15,6 +15,7 @@ import {
 } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
+import type { Process } from '../../proc/process.js';
 import { NR_OPEN, withLimit } from '../../proc/resource-limits.js';
 import type { Thread } from '../../proc/thread.js';
 import type { SyscallImpl } from '../syscall-table.js';
@@ -63,16 +64,27 @@ function prlimit(
   }
   if (newPtr !== 0) {
     const view = readUser(t, newPtr, rlimit64Layout.sizeBytes);
-    const soft = view.getBigUint64(F.rlim_cur.offset, true);
-    const hard = view.getBigUint64(F.rlim_max.offset, true);
-    if (soft > hard) throw new KernelError(EINVAL);
-    if (hard > limits[resource]![1] && t.process.creds.euid !== 0) throw new KernelError(EPERM);
-    if (resource === RLIMIT_NOFILE && hard > BigInt(NR_OPEN)) throw new KernelError(EPERM);
-    process.rlimits = withLimit(limits, resource, soft, hard);
-    // The descriptor table hands out descriptors below the soft limit only.
-    if (resource === RLIMIT_NOFILE) process.files.maxFds = Number(soft);
+    setLimit(
+      t,
+      process,
+      resource,
+      view.getBigUint64(F.rlim_cur.offset, true),
+      view.getBigUint64(F.rlim_max.offset, true),
+    );
   }
   return 0;
+}
+
+/** Sets a resource limit of `process` as `t` asks (EINVAL soft over hard, EPERM raising hard unprivileged). */
+export function setLimit(t: Thread, process: Process, resource: number, soft: bigint, hard: bigint): void {
+  if (resource >= RLIM_NLIMITS) throw new KernelError(EINVAL);
+  const limits = process.rlimits;
+  if (soft > hard) throw new KernelError(EINVAL);
+  if (hard > limits[resource]![1] && t.process.creds.euid !== 0) throw new KernelError(EPERM);
+  if (resource === RLIMIT_NOFILE && hard > BigInt(NR_OPEN)) throw new KernelError(EPERM);
+  process.rlimits = withLimit(limits, resource, soft, hard);
+  // The descriptor table hands out descriptors below the soft limit only.
+  if (resource === RLIMIT_NOFILE) process.files.maxFds = Number(soft);
 }
 
 /** getrlimit's 32-bit struct: infinity is 0xffffffff; larger limits are clamped to it. */
