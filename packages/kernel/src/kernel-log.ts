@@ -5,6 +5,7 @@
  */
 import type { Console } from '@kmos/abi-driver';
 import type { LogLevel, LogSink } from './log.js';
+import { WaitQueue } from './sched/wait-queue.js';
 
 export interface KernelLine {
   readonly timeNs: number;
@@ -17,6 +18,11 @@ const encoder = new TextEncoder();
 
 export class MessageBuffer {
   readonly lines: KernelLine[] = [];
+  /** syslog(2)'s marks: lines before `clearedBefore` are cleared (SYSLOG_ACTION_CLEAR), before `readBefore` read. */
+  clearedBefore = 0;
+  readBefore = 0;
+  /** Woken when a line is logged (a syslog reader waits for one). */
+  readonly logged = new WaitQueue();
   private console: Console | null = null;
 
   constructor(
@@ -30,6 +36,7 @@ export class MessageBuffer {
   readonly sink: LogSink = (level, subsystem, message) => {
     const line = { timeNs: this.clockNs(), level, subsystem, message };
     this.lines.push(line);
+    this.logged.wakeAll();
     this.listener?.(line);
     this.show(line);
   };
@@ -42,6 +49,14 @@ export class MessageBuffer {
   private show(line: KernelLine): void {
     if (this.console && this.echo) this.console.write(encoder.encode(`${formatLine(line)}\n`));
   }
+}
+
+/** Syslog priorities of the log levels (KERN_ERR 3, KERN_WARNING 4, KERN_INFO 6, KERN_DEBUG 7). */
+const SYSLOG_LEVELS: Record<LogLevel, number> = { error: 3, warn: 4, info: 6, debug: 7 };
+
+/** A line as syslog(2) gives it to dmesg: `<6>[    0.000000] boot: ...`. */
+export function syslogLine(line: KernelLine): string {
+  return `<${SYSLOG_LEVELS[line.level] ?? 6}>${formatLine(line)}\n`;
 }
 
 /** `[    0.000000] boot: arch @kmos/cpu-i386@0.1.0`, as dmesg prints. */

@@ -24,6 +24,7 @@ import { processAccessSyscalls } from './handlers/process-access.js';
 import { schedulingSyscalls } from './handlers/scheduling.js';
 import { signalSyscalls } from './handlers/signals.js';
 import { socketSyscalls } from './handlers/sockets.js';
+import { syslogSyscalls } from './handlers/syslog.js';
 import { sysvIpcSyscalls } from './handlers/sysv-ipc.js';
 import { timeSyscalls } from './handlers/time.js';
 import { timerSyscalls } from './handlers/timers.js';
@@ -65,6 +66,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...eventSyscalls(k),
       ...socketSyscalls(k),
       ...sysvIpcSyscalls(k),
+      ...syslogSyscalls(k),
       ...futexSyscalls(k, k?.futexes),
     },
     UNIMPLEMENTED,
