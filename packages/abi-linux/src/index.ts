@@ -1,6 +1,7 @@
 // @kmos/abi-linux: the Linux i386 user ABI as data. Re-exports only; each module says where its facts come from.
 
 export * from './auxv.js';
+export * from './capability.js';
 export * from './clock.js';
 export * from './elf.js';
 export * from './errno.js';

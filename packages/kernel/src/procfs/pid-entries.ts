@@ -22,6 +22,7 @@ import {
 } from '../fs/procfs.js';
 import type { Kernel } from '../kernel.js';
 import { procMaps, procStatm, procStatusVmLines } from '../mm/proc-text.js';
+import { ALL_CAPABILITIES, capabilitiesOf } from '../proc/capabilities.js';
 import { type Process, ProcessState } from '../proc/process.js';
 import { LIMIT_NAMES, type ResourceLimits } from '../proc/resource-limits.js';
 import { type Thread, ThreadState } from '../proc/thread.js';
@@ -149,13 +150,22 @@ function statusText(p: Process, t: Thread | null): string {
     `Pid:\t${t ? t.tid : p.pid}`,
     `PPid:\t${p.parent?.pid ?? 0}`,
     `TracerPid:\t0`,
-    `Uid:\t${c.uid}\t${c.euid}\t${c.euid}\t${c.fsuid ?? c.euid}`,
-    `Gid:\t${c.gid}\t${c.egid}\t${c.egid}\t${c.fsgid ?? c.egid}`,
+    `Uid:\t${c.uid}\t${c.euid}\t${c.suid}\t${c.fsuid ?? c.euid}`,
+    `Gid:\t${c.gid}\t${c.egid}\t${c.sgid}\t${c.fsgid ?? c.egid}`,
     `FDSize:\t${fdTableSize(p)}`,
     `Groups:\t${c.groups.join(' ')}`,
   ];
   const vm = p.state === ProcessState.Running ? procStatusVmLines(p.mm) : '';
-  return `${lines.join('\n')}\n${vm}Threads:\t${p.threads.filter((t) => t.alive).length}\n`;
+  const caps = capabilitiesOf(p);
+  const hex = (set: bigint) => set.toString(16).padStart(16, '0');
+  const capLines = [
+    `CapInh:\t${hex(caps.inheritable)}`,
+    `CapPrm:\t${hex(caps.permitted)}`,
+    `CapEff:\t${hex(caps.effective)}`,
+    `CapBnd:\t${hex(ALL_CAPABILITIES)}`,
+    `CapAmb:\t${hex(0n)}`,
+  ];
+  return `${lines.join('\n')}\n${vm}Threads:\t${p.threads.filter((t) => t.alive).length}\n${capLines.join('\n')}\n`;
 }
 
 /** /proc/<pid>/limits: a header, then per resource its name, soft and hard limit and unit in columns. */

@@ -6,6 +6,7 @@
 import { ENOSYS, EPERM } from '@kmos/abi-linux';
 import type { Kernel } from '../kernel.js';
 import { adviceSyscalls } from './handlers/advice.js';
+import { capabilitySyscalls } from './handlers/capabilities.js';
 import { credentialSyscalls } from './handlers/credentials.js';
 import { eventSyscalls } from './handlers/events.js';
 import { fileCopySyscalls } from './handlers/file-copy.js';
@@ -46,6 +47,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
     {
       ...identitySyscalls(k),
       ...credentialSyscalls(k),
+      ...capabilitySyscalls(k),
       ...lifecycleSyscalls(k),
       ...memorySyscalls(k),
       ...signalSyscalls(k),

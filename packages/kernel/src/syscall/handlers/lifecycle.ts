@@ -82,6 +82,7 @@ import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { after } from '../../maybe-sync.js';
 import { putUser32 } from '../../mm/usercopy.js';
+import { inheritCapabilities } from '../../proc/capabilities.js';
 import { exitGroup, exitThread, reap } from '../../proc/lifecycle.js';
 import { Process, ProcessState } from '../../proc/process.js';
 import { isShared, release, share } from '../../proc/sharing.js';
@@ -354,6 +355,7 @@ function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
   child.rlimits = parent.rlimits;
   child.ctty = parent.ctty;
   child.exitSignal = flags & CSIGNAL;
+  inheritCapabilities(child, parent);
   realParent?.children.add(child);
   k.processes.addProcess(child);
   return child;
