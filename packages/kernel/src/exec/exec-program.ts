@@ -290,6 +290,8 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
 function killOtherThreads(k: Kernel, keep: Thread): void {
   for (const other of keep.process.threads) {
     if (other !== keep && other.alive) {
+      // Each thread exec ends exits as exit would: its robust mutexes go to their waiters.
+      releaseRobustFutexes(other, (addr) => k.lifecycle.futexWake(keep.process, addr, 1));
       k.sched.retire(other);
       k.processes.removeThread(other);
     }
