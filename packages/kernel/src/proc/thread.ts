@@ -65,6 +65,8 @@ export class Thread {
   nice = 0;
   policy = 0;
   rtPriority = 0;
+  /** The I/O priority (ioprio_set): class << 13 | data; 0 is IOPRIO_CLASS_NONE. Kept, not acted on. */
+  ioprio = 0;
   resetOnFork = false;
   /** The mask to restore after rt_sigsuspend's temporary one, once a handler has run. Written by signals. */
   savedSigmask: { lo: number; hi: number } | null = null;

@@ -668,6 +668,7 @@ export function fileNameSyscalls(k: Kernel): Record<string, SyscallImpl> {
     // Every filesystem writes through today (hostfs, tmpfs): syncing is checking the descriptor.
     fsync: { handler: (t, fd) => syncFile(t, fd) },
     fdatasync: { handler: (t, fd) => syncFile(t, fd) },
+    syncfs: { handler: (t, fd) => syncFile(t, fd) },
     sync: { handler: () => 0 },
   };
 }

@@ -363,6 +363,7 @@ function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
 
 /** A new thread's nice value and policy are its creator's; SCHED_RESET_ON_FORK resets raised ones. */
 function inheritScheduling(child: Thread, parent: Thread): void {
+  child.ioprio = parent.ioprio;
   if (!parent.resetOnFork) {
     child.nice = parent.nice;
     child.policy = parent.policy;

@@ -96,6 +96,39 @@ function prioTargets(k: Kernel, t: Thread, which: number, who: number): Thread[]
   }
 }
 
+/** ioprio classes (linux/ioprio.h): the class sits above 13 bits of data. */
+const IOPRIO_CLASS_SHIFT = 13;
+const IOPRIO_CLASS_NONE = 0;
+const IOPRIO_CLASS_RT = 1;
+const IOPRIO_CLASS_IDLE = 3;
+/** ioprio's `which` is getpriority's plus one (IOPRIO_WHO_PROCESS 1, PGRP 2, USER 3). */
+const IOPRIO_WHO_OFFSET = 1;
+
+function ioprioTargets(k: Kernel, t: Thread, which: number, who: number): Thread[] {
+  if (which < 1 || which > 3) throw new KernelError(EINVAL);
+  const targets = prioTargets(k, t, which - IOPRIO_WHO_OFFSET, signed(who));
+  if (targets.length === 0) throw new KernelError(ESRCH);
+  return targets;
+}
+
+/** ioprio_set: a class and level kept per thread (the real-time class needs root), as ionice sets them. */
+function ioprioSet(k: Kernel, t: Thread, which: number, who: number, ioprio: number): number {
+  const cls = (ioprio >>> IOPRIO_CLASS_SHIFT) & 0x7;
+  const data = ioprio & ((1 << IOPRIO_CLASS_SHIFT) - 1);
+  if (ioprio >>> 16 !== 0 || cls > IOPRIO_CLASS_IDLE) throw new KernelError(EINVAL);
+  if (cls === IOPRIO_CLASS_NONE && data !== 0) throw new KernelError(EINVAL);
+  if (cls === IOPRIO_CLASS_RT && t.process.creds.euid !== 0) throw new KernelError(EPERM);
+  const targets = ioprioTargets(k, t, which, who);
+  if (targets.some((target) => !mayChange(t, target))) throw new KernelError(EPERM);
+  for (const target of targets) target.ioprio = ioprio;
+  return 0;
+}
+
+/** ioprio_get: the targets' best (numerically lowest) priority, as ioprio_best picks it. */
+function ioprioGet(k: Kernel, t: Thread, which: number, who: number): number {
+  return Math.min(...ioprioTargets(k, t, which, who).map((target) => target.ioprio));
+}
+
 /** getpriority: 20 - the lowest nice among the targets (1..40; glibc turns it back into a nice value). */
 function getpriority(k: Kernel, t: Thread, which: number, who: number): number {
   const targets = prioTargets(k, t, which, who);
@@ -171,6 +204,12 @@ function rrInterval(k: Kernel, target: Thread): number {
 
 export function schedulingSyscalls(k: Kernel): Record<string, SyscallImpl> {
   return {
+    ioprio_set: {
+      handler: (t, which, who, ioprio) => ioprioSet(k, t, which, who, ioprio),
+      status: 'partial',
+      note: 'kept and reported; there is no block I/O scheduler to weigh it',
+    },
+    ioprio_get: { handler: (t, which, who) => ioprioGet(k, t, which, who) },
     getpriority: { handler: (t, which, who) => getpriority(k, t, which, who) },
     setpriority: { handler: (t, which, who, value) => setpriority(k, t, which, who, value) },
     nice: { handler: (t, increment) => nice(t, increment) },
