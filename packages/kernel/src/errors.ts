@@ -32,6 +32,9 @@ export class PluginRefusedError extends BootError {
 }
 
 /** A broken kernel invariant: the machine stops with this message and the context it names. */
+/** The panic when every process is blocked and nothing can wake any of them. */
+export const DEADLOCK = 'every process is blocked and nothing can wake any of them (deadlock)';
+
 export class KernelPanic extends Error {
   override readonly name = 'KernelPanic';
   constructor(message: string) {

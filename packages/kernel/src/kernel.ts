@@ -14,7 +14,7 @@ import {
   type VirtAddr,
 } from '@kmos/abi-driver';
 import type { Machine } from './boot.js';
-import { KernelPanic } from './errors.js';
+import { DEADLOCK, KernelPanic } from './errors.js';
 import { Vfs } from './fs/vfs.js';
 import { Futexes } from './ipc/futex.js';
 import { SysvMsg } from './ipc/sysv-msg.js';
@@ -228,7 +228,7 @@ export class Kernel {
         this.vfs.newHostEpoch();
         continue;
       }
-      throw new KernelPanic('every process is blocked and nothing can wake any of them (deadlock)');
+      throw new KernelPanic(DEADLOCK);
     }
     return finished;
   }

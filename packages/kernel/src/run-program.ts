@@ -5,8 +5,10 @@
  * descriptors 0-2 are one kmOS tty instead (tty/run-terminal.ts: raw host mode, the kmOS line discipline);
  * the host terminal is restored however the run ends. Layer: kernel core, above proc/ and fs/.
  */
+
 import { resolve } from 'node:path';
 import type { Machine } from './boot.js';
+import { DEADLOCK, KernelPanic } from './errors.js';
 import { Hostfs } from './fs/hostfs.js';
 import { HostStreamFile } from './host/host-stream-file.js';
 import { createKernel, mountKernelFs } from './kernel-setup.js';
@@ -55,10 +57,23 @@ export async function runProgram(machine: Machine, request: RunRequest): Promise
       cwd,
     });
     terminal?.started(first);
-    return await k.run();
+    return await untilDeadlock(k.run());
   } finally {
     terminal?.close();
   }
+}
+
+/**
+ * The run, or a panic when Node's event loop empties before it ends: with every guest thread waiting and no
+ * timer or host I/O left to wake one, nothing ever will (the kernel's own check sees only the threads, and a
+ * thread asleep in a syscall may be waiting for the host). Linux would hang; kmos says so and stops.
+ */
+function untilDeadlock(run: Promise<number>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const stalled = () => reject(new KernelPanic(DEADLOCK));
+    process.once('beforeExit', stalled);
+    run.then(resolve, reject).finally(() => process.off('beforeExit', stalled));
+  });
 }
 
 /** The host user kmos runs as, so that the guest sees the permissions the host enforces anyway. */
