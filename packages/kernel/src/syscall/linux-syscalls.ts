@@ -22,6 +22,7 @@ import { oldAbiSyscalls } from './handlers/old-abi.js';
 import { pidfdSyscalls } from './handlers/pidfd.js';
 import { pollSyscalls } from './handlers/poll.js';
 import { processAccessSyscalls } from './handlers/process-access.js';
+import { schedAttrSyscalls } from './handlers/sched-attr.js';
 import { schedulingSyscalls } from './handlers/scheduling.js';
 import { signalSyscalls } from './handlers/signals.js';
 import { socketSyscalls } from './handlers/sockets.js';
@@ -60,6 +61,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...xattrSyscalls(k),
       ...miscSyscalls(k),
       ...schedulingSyscalls(k),
+      ...schedAttrSyscalls(k),
       ...timerSyscalls(k),
       ...pidfdSyscalls(k),
       ...processAccessSyscalls(k),

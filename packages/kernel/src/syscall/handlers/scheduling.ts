@@ -41,7 +41,7 @@ const RR_TIMESLICE_NS = 100_000_000;
 /** The CPUs there are: one. */
 const ONLINE_CPUS = 1;
 
-function isRealtime(policy: number): boolean {
+export function isRealtime(policy: number): boolean {
   return policy === SCHED_FIFO || policy === SCHED_RR;
 }
 
@@ -56,19 +56,19 @@ function softLimit(p: Process, resource: number): number {
 }
 
 /** Linux's can_nice: root, or a nice value RLIMIT_NICE allows (its limit is 20 - nice). */
-function canNice(t: Thread, nice: number): boolean {
+export function canNice(t: Thread, nice: number): boolean {
   return t.process.creds.euid === 0 || 20 - nice <= softLimit(t.process, RLIMIT_NICE);
 }
 
 /** Linux's check_same_owner for acting on another thread: root, or its uid or euid is the caller's euid. */
-function mayChange(caller: Thread, target: Thread): boolean {
+export function mayChange(caller: Thread, target: Thread): boolean {
   const c = caller.process.creds;
   const p = target.process.creds;
   return c.euid === 0 || p.uid === c.euid || p.euid === c.euid;
 }
 
 /** The live thread `pid` names (0: the caller); EINVAL for a negative pid, ESRCH for none. */
-function threadOf(k: Kernel, t: Thread, pid: number): Thread {
+export function threadOf(k: Kernel, t: Thread, pid: number): Thread {
   if (signed(pid) < 0) throw new KernelError(EINVAL);
   if (pid === 0) return t;
   const target = k.processes.threads.get(pid);
@@ -168,9 +168,25 @@ function readSchedPriority(t: Thread, ptr: number): number {
 /** sched_setscheduler and sched_setparam (`policyArg` -1: keep the policy). */
 function setscheduler(k: Kernel, t: Thread, pid: number, policyArg: number, paramPtr: number): number {
   const target = threadOf(k, t, pid);
-  const resetOnFork = policyArg !== -1 && (policyArg & SCHED_RESET_ON_FORK) !== 0;
   const policy = policyArg === -1 ? target.policy : policyArg & ~SCHED_RESET_ON_FORK;
-  const priority = readSchedPriority(t, paramPtr);
+  const resetOnFork = policyArg === -1 ? null : (policyArg & SCHED_RESET_ON_FORK) !== 0;
+  applyScheduling(t, target, policy, readSchedPriority(t, paramPtr), resetOnFork);
+  return 0;
+}
+
+/**
+ * The checks and change sched_setscheduler, sched_setparam and sched_setattr share (__sched_setscheduler):
+ * a known policy, a priority in its range, the caller allowed to change the target, and for unprivileged
+ * callers RLIMIT_RTPRIO, RLIMIT_NICE out of SCHED_IDLE, and no clearing of reset-on-fork. `resetOnFork`
+ * null keeps the flag.
+ */
+export function applyScheduling(
+  t: Thread,
+  target: Thread,
+  policy: number,
+  priority: number,
+  resetOnFork: boolean | null,
+): void {
   if (!isKnownPolicy(policy)) throw new KernelError(EINVAL);
   if (isRealtime(policy) ? priority < 1 || priority > MAX_RT_PRIO : priority !== 0)
     throw new KernelError(EINVAL);
@@ -181,12 +197,11 @@ function setscheduler(k: Kernel, t: Thread, pid: number, policyArg: number, para
       throw new KernelError(EPERM);
     if (target.policy === SCHED_IDLE && policy !== SCHED_IDLE && !canNice(t, target.nice))
       throw new KernelError(EPERM);
-    if (target.resetOnFork && !resetOnFork && policyArg !== -1) throw new KernelError(EPERM);
+    if (target.resetOnFork && resetOnFork === false) throw new KernelError(EPERM);
   }
   target.policy = policy;
   target.rtPriority = priority;
-  if (policyArg !== -1) target.resetOnFork = resetOnFork;
-  return 0;
+  if (resetOnFork !== null) target.resetOnFork = resetOnFork;
 }
 
 function priorityBound(policy: number, max: boolean): number {
@@ -196,7 +211,7 @@ function priorityBound(policy: number, max: boolean): number {
 }
 
 /** What sched_rr_get_interval reports: RR's slice, none for FIFO, the scheduler's time slice for the rest. */
-function rrInterval(k: Kernel, target: Thread): number {
+export function rrInterval(k: Kernel, target: Thread): number {
   if (target.policy === SCHED_RR) return RR_TIMESLICE_NS;
   if (target.policy === SCHED_FIFO) return 0;
   return k.sched.sliceInsns * NS_PER_INSN;
