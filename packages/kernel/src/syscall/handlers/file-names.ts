@@ -344,6 +344,13 @@ function readOldTimes(t: Thread, ptr: number, micro: boolean): [TimeArg, TimeArg
   return [one(0), one(1)];
 }
 
+/** statfs's and fstatfs's answer: of the file a descriptor is open on, or of the path's filesystem. */
+export function statfsOf(k: Kernel, t: Thread, fileOrPath: { fd: number } | { path: number }) {
+  return 'fd' in fileOrPath
+    ? k.vfs.fstatfs(t.process.files.get(signed(fileOrPath.fd)))
+    : k.vfs.statfs(pathContext(t), null, userPath(t, fileOrPath.path));
+}
+
 async function statfs64(
   k: Kernel,
   t: Thread,
@@ -352,10 +359,7 @@ async function statfs64(
   ptr: number,
 ) {
   if (size !== statfs64Layout.sizeBytes) throw new KernelError(EINVAL);
-  const r =
-    'fd' in fileOrPath
-      ? await k.vfs.fstatfs(t.process.files.get(signed(fileOrPath.fd)))
-      : await k.vfs.statfs(pathContext(t), null, userPath(t, fileOrPath.path));
+  const r = await statfsOf(k, t, fileOrPath);
   const F = statfs64Layout.fields;
   const { bytes, view } = struct(statfs64Layout.sizeBytes);
   view.setUint32(F.f_type.offset, r.type, true);

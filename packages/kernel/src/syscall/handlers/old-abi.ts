@@ -23,6 +23,7 @@ import { after } from '../../maybe-sync.js';
 import type { Thread } from '../../proc/thread.js';
 import type { SyscallHandler, SyscallImpl } from '../syscall-table.js';
 import { pathContext, readUser, signed, struct, userPath, writeUser } from '../user-args.js';
+import { statfsOf } from './file-names.js';
 import { setLimit } from './identity.js';
 import { toId16 } from './ids.js';
 
@@ -125,10 +126,7 @@ function readdir(t: Thread, fd: number, ptr: number) {
 }
 
 async function statfs(k: Kernel, t: Thread, fileOrPath: { fd: number } | { path: number }, ptr: number) {
-  const r =
-    'fd' in fileOrPath
-      ? await k.vfs.fstatfs(t.process.files.get(signed(fileOrPath.fd)))
-      : await k.vfs.statfs(pathContext(t), null, userPath(t, fileOrPath.path));
+  const r = await statfsOf(k, t, fileOrPath);
   const big = [r.blocks, r.blocksFree, r.blocksAvailable, r.blockSizeBytes, r.files, r.filesFree];
   if (big.some((v) => v > U32_MAX)) throw new KernelError(EOVERFLOW);
   const F = statfsLayout.fields;
