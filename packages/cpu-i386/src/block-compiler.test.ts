@@ -447,6 +447,36 @@ describe('regions', () => {
     }
   });
 
+  it('hold code in the last bytes of a page, and leave before an instruction that crosses into the next', () => {
+    // f sits in the first page's last bytes; g's ADD (5 bytes from 0xffc) ends in the second page.
+    const source = `
+        mov ecx, 300
+        xor eax, eax
+      top:
+        call f
+        call g
+        dec ecx
+        jnz top
+        int 0x80
+        .org 0xff9
+      f:
+        add eax, ecx
+        ret
+      g:
+        add eax, 0x100
+        ret
+      `;
+    for (const budget of [100_000, 97, 13]) expectSameAsInterpreter(source, budget, 5000, [1, 4, 40], true);
+    // f is a label of the region, as code mid-page is: once compiled, only g's crossing ADD runs outside
+    // regions (interpreted: no block starts with it). f as a decoded block made a decoded run every pass.
+    const m = testProgram(assemble(source).code, [], 4, true, 'wasm');
+    while (m.cpu.run(100_000) === RunExit.Budget);
+    expect(m.cpu.getReg(Reg.EAX)).toBe((300 * 301) / 2 + 300 * 0x100);
+    const stats = m.cpu.stats();
+    expect(stats.decodedRuns).toBeLessThan(30);
+    expect(stats.compiledInsns).toBeGreaterThan(300 * 6);
+  });
+
   it('hand pending flags of every kind from a region to the next one it chains into', () => {
     // Each producer runs on the first code page and its flags are read on the second (another region),
     // by PUSHF, ADC and SETcc, with nothing computing them in between.

@@ -49,8 +49,19 @@ import { div, idiv, imul1, mulU32, product } from './muldiv.js';
 
 /** Most instructions in a region: bounds the function V8 compiles and the budget a call needs. */
 export const MAX_REGION_INSNS = 192;
-/** Stop decoding this close to the page end: the longest instruction is 15 bytes. */
-export const PAGE_TAIL_BYTES = 16;
+/** The longest instruction's bytes: one starting this far from its page's end may cross into the next. */
+const LONGEST_INSTRUCTION = 15;
+
+/**
+ * Whether the instruction at offset `pos` of the page at physical address `page` ends in that page. A region
+ * holds only such instructions: one that crosses into the next page depends on that page's mapping, and
+ * runs decoded, where the fetch walks both. (Entries in a page's last bytes, such as a return address
+ * after a call at the page end, used to be refused outright: a shell loop went out to the decoded tier
+ * and back through them on every pass.)
+ */
+export function endsInPage(u8: Uint8Array, page: number, pos: number): boolean {
+  return pos <= 4096 - LONGEST_INSTRUCTION || instructionLength(u8, page + pos, page + 4096) > 0;
+}
 const LAZY_LOGIC = 4;
 const EXIT_SYSCALL = 1;
 const CONTINUE = -1;
@@ -335,7 +346,7 @@ class BlockWriter {
         this.emitGoto(eip, this.since);
         return;
       }
-      if (this.k >= MAX_REGION_INSNS || this.pos > 4096 - PAGE_TAIL_BYTES) {
+      if (this.k >= MAX_REGION_INSNS || !endsInPage(this.u8, this.page, this.pos)) {
         this.emit(exitAt(eip, this.since));
         return;
       }
@@ -423,9 +434,8 @@ class BlockWriter {
     this.emit(gotoMark(target, retired, this.k));
   }
 
-  /** Whether `eip` is in this page, far enough from its end to start a run. */
   private inPage(eip: number): boolean {
-    return ((eip ^ this.lin) & ~0xfff) === 0 && (eip & 0xfff) <= 4096 - PAGE_TAIL_BYTES;
+    return ((eip ^ this.lin) & ~0xfff) === 0;
   }
 
   /** Code that ran before (or is in the region already): worth a place in the region. */

@@ -30,7 +30,7 @@
  */
 
 import { RunExit } from '@kmos/abi-driver';
-import { MAX_REGION_INSNS, PAGE_TAIL_BYTES, SEGMENT_OVERRIDES, steppableLength } from '../block-compiler.js';
+import { endsInPage, MAX_REGION_INSNS, SEGMENT_OVERRIDES, steppableLength } from '../block-compiler.js';
 import { FLAG_CF, FLAG_DF, FLAG_ZF, FLAGS_STATUS, SEG_DS, SEG_ES } from '../constants.js';
 import type { CpuCore } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
@@ -370,7 +370,7 @@ class WasmRegionWriter {
         this.goto(eip, this.since, this.k - 1);
         return;
       }
-      if (this.k >= MAX_REGION_INSNS || this.pos > 4096 - PAGE_TAIL_BYTES) {
+      if (this.k >= MAX_REGION_INSNS || !endsInPage(this.src.u8, this.src.page, this.pos)) {
         this.exitAt(eip, this.since);
         return;
       }
@@ -455,7 +455,7 @@ class WasmRegionWriter {
   }
 
   private inPage(eip: number): boolean {
-    return ((eip ^ this.src.lin) & ~0xfff) === 0 && (eip & 0xfff) <= 4096 - PAGE_TAIL_BYTES;
+    return ((eip ^ this.src.lin) & ~0xfff) === 0;
   }
 
   private hot(eip: number): boolean {
