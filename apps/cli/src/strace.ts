@@ -1,11 +1,65 @@
 /**
  * `kmos run --strace`: every syscall on stderr as strace prints it — `[pid N] name(args) = result` — with
- * paths and strings quoted, written buffers shown (truncated), numbers by kind, and failures as `-1 ENAME`.
+ * paths and strings quoted, written buffers shown (truncated), flags, commands and signals by name
+ * (strace-symbols.ts), and failures as `-1 ENAME (message)`.
  * Argument kinds come from the table in @kmos/abi-linux. Layer: CLI.
  */
-import { errnoName, SOCKETCALL_NARGS, SYSCALL_ARGS, SYSCALL_NAMES, syscallArgs } from '@kmos/abi-linux';
+import {
+  AF_INET,
+  AF_INET6,
+  AT_FDCWD,
+  errnoName,
+  F_DUPFD,
+  F_DUPFD_CLOEXEC,
+  F_GET_SEALS,
+  F_GETFD,
+  F_GETFL,
+  F_GETLEASE,
+  F_GETOWN,
+  F_GETPIPE_SZ,
+  F_GETSIG,
+  F_SETFD,
+  F_SETFL,
+  F_SETOWN,
+  F_SETPIPE_SZ,
+  F_SETSIG,
+  O_CLOEXEC,
+  O_DIRECT,
+  O_NONBLOCK,
+  PR_CAPBSET_READ,
+  PR_GET_CHILD_SUBREAPER,
+  PR_GET_DUMPABLE,
+  PR_GET_KEEPCAPS,
+  PR_GET_NAME,
+  PR_GET_NO_NEW_PRIVS,
+  PR_GET_PDEATHSIG,
+  PR_GET_SECCOMP,
+  PR_GET_TIMERSLACK,
+  PR_SET_CHILD_SUBREAPER,
+  PR_SET_DUMPABLE,
+  PR_SET_KEEPCAPS,
+  PR_SET_NAME,
+  PR_SET_NO_NEW_PRIVS,
+  PR_SET_PDEATHSIG,
+  PR_SET_TIMERSLACK,
+  SOCKETCALL_NARGS,
+  SYSCALL_ARGS,
+  SYSCALL_NAMES,
+  strerror,
+  syscallArgs,
+} from '@kmos/abi-linux';
 import { peekUserBytes, peekUserString, type SyscallTracer } from '@kmos/kernel';
 import type { CliIo } from './cli-io.js';
+import {
+  atFlags,
+  FD_FLAGS,
+  flagNames,
+  NAMED_KINDS,
+  octalMode,
+  openFlags,
+  openTakesMode,
+  signalName,
+} from './strace-symbols.js';
 
 /** strace's default string limit (-s 32). */
 const STRING_LIMIT = 32;
@@ -14,32 +68,175 @@ const PATH_MAX = 4096;
 type Thread = Parameters<SyscallTracer['enter']>[0];
 
 export function createStraceTracer(io: CliIo): SyscallTracer {
-  const pending = new Map<number, string>();
+  const pending = new Map<number, Pending>();
   return {
     enter(t, nr, args) {
       const call = socketSubcall(t, nr, args);
       const name = call?.name ?? SYSCALL_NAMES[nr] ?? `syscall_${nr}`;
-      const kinds: readonly string[] = call?.kinds ?? syscallArgs(nr) ?? [];
+      const known = call?.kinds ?? syscallArgs(nr);
       const values = call?.args ?? args;
-      const shown = values
-        .slice(0, kinds.length || 3)
-        .map((a, i) => formatArg(t, a, kinds[i], values[i + 1]));
-      pending.set(t.tid, `[pid ${t.tid}] ${name}(${shown.join(', ')})`);
+      const shown = formatArgs(t, name, known ?? [], known === null ? values.slice(0, 3) : values);
+      const text = `[pid ${t.tid}] ${name}(${shown.join(', ')})`;
+      // _llseek's result pointer: shown as a pointer now, as the offset it receives once the call is done.
+      const output = name === '_llseek' ? { shown: shown[2] ?? '', ptr: values[3] ?? 0 } : undefined;
+      pending.set(t.tid, { text, name, values, output });
     },
     exit(t, nr, result) {
-      const call = pending.get(t.tid) ?? `[pid ${t.tid}] ${SYSCALL_NAMES[nr] ?? nr}(...)`;
+      const call = pending.get(t.tid);
       pending.delete(t.tid);
-      if (result === null) return io.err(`${call} = ?\n`);
-      const r = result | 0;
-      const shown =
-        r < 0 && r > -4096
-          ? `-1 ${errnoName(-r) ?? -r}`
-          : r > 0xffff || r < -0xffff
-            ? `0x${(r >>> 0).toString(16)}`
-            : `${r}`;
-      io.err(`${call} = ${shown}\n`);
+      const text = call?.text ?? `[pid ${t.tid}] ${SYSCALL_NAMES[nr] ?? nr}(...)`;
+      if (result === null) return io.err(`${text} = ?\n`);
+      const shownText = call === undefined ? text : withOutputs(t, call, result | 0);
+      io.err(`${shownText} = ${formatResult(result | 0, call?.name ?? '', call?.values ?? [])}\n`);
     },
   };
+}
+
+interface Pending {
+  readonly text: string;
+  /** Where `text` shows a pointer strace shows the value written through (`[value]` after the call). */
+  readonly output?: { readonly shown: string; readonly ptr: number };
+  readonly name: string;
+  readonly values: readonly number[];
+}
+
+/** The call's text with what it wrote through an output pointer, once it succeeded (_llseek's offset). */
+function withOutputs(t: Thread, call: Pending, result: number): string {
+  const out = call.output;
+  if (out === undefined || result !== 0) return call.text;
+  const bytes = peekUserBytes(t, out.ptr, 8);
+  if (bytes === null) return call.text;
+  const value = new DataView(bytes.buffer).getBigInt64(0, true);
+  return call.text.replace(out.shown, `[${value}]`);
+}
+
+/** A result as strace shows it: errors with their name and message, some values decoded. */
+function formatResult(r: number, name: string, args: readonly number[]): string {
+  if (r < 0 && r > -4096) return `-1 ${errnoName(-r) ?? -r} (${strerror(-r)})`;
+  if (name === 'umask') return octalMode(r);
+  if ((name === 'fcntl' || name === 'fcntl64') && r > 0) {
+    if (args[1] === F_GETFD) return `0x${r.toString(16)} (flags ${flagNames(r, FD_FLAGS)})`;
+    if (args[1] === F_GETFL) return `0x${r.toString(16)} (flags ${openFlags(r)})`;
+  }
+  return r > 0xffff || r < -0xffff ? `0x${(r >>> 0).toString(16)}` : `${r}`;
+}
+
+/**
+ * The arguments of syscall `name` as strace shows them: by kind, except where one argument decides how
+ * another reads (open's mode, fcntl's and prctl's argument, socket's protocol) or whether it is shown.
+ */
+function formatArgs(t: Thread, name: string, kinds: readonly string[], values: readonly number[]): string[] {
+  const arg = (i: number) => values[i] ?? 0;
+  const shown = (count: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < count && i < values.length; i++) {
+      const pair = wideValue(kinds[i], kinds[i + 1], arg(i), arg(i + 1));
+      if (pair === null) out.push(formatArg(t, name, arg(i), kinds[i], values[i + 1]));
+      else {
+        out.push(pair);
+        i++;
+      }
+    }
+    return out;
+  };
+  switch (name) {
+    case 'open':
+    case 'openat': {
+      const flagsAt = name === 'open' ? 1 : 2;
+      return shown(openTakesMode(arg(flagsAt)) ? flagsAt + 2 : flagsAt + 1);
+    }
+    case 'fcntl':
+    case 'fcntl64':
+      return [...shown(2), ...fcntlArgument(arg(1), arg(2))];
+    case 'prctl':
+      return [...shown(1), ...prctlArguments(t, arg(0), values.slice(1))];
+    case 'socket':
+    case 'socketpair': {
+      const inet = arg(0) === AF_INET || arg(0) === AF_INET6;
+      const args = shown(kinds.length);
+      if (!inet) args[2] = `${arg(2) | 0}`;
+      return args;
+    }
+    default:
+      return shown(kinds.length);
+  }
+}
+
+/**
+ * A 64-bit value split across two registers (`off64:lo` and `:hi`, in either order; `u64` alike) as one
+ * number, as strace shows it; null when the kinds at `i` and `i + 1` are not such a pair.
+ */
+function wideValue(
+  kind: string | undefined,
+  nextKind: string | undefined,
+  value: number,
+  next: number,
+): string | null {
+  const [family, half] = kind?.split(':') ?? [];
+  if ((family !== 'off64' && family !== 'u64') || nextKind !== `${family}:${half === 'lo' ? 'hi' : 'lo'}`)
+    return null;
+  const [lo, hi] = half === 'lo' ? [value, next] : [next, value];
+  const wide = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  return `${family === 'off64' ? BigInt.asIntN(64, wide) : wide}`;
+}
+
+/** fcntl's third argument, read as its command reads it (none for the get commands). */
+function fcntlArgument(cmd: number, value: number): string[] {
+  switch (cmd) {
+    case F_GETFD:
+    case F_GETFL:
+    case F_GETOWN:
+    case F_GETSIG:
+    case F_GETLEASE:
+    case F_GETPIPE_SZ:
+    case F_GET_SEALS:
+      return [];
+    case F_SETFD:
+      return [flagNames(value, FD_FLAGS)];
+    case F_SETFL:
+      return [openFlags(value)];
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+    case F_SETOWN:
+    case F_SETSIG:
+    case F_SETPIPE_SZ:
+      return [`${value | 0}`];
+    default:
+      return [`0x${(value >>> 0).toString(16)}`];
+  }
+}
+
+/** prctl's arguments after the option, as many as the option reads. */
+function prctlArguments(t: Thread, option: number, rest: readonly number[]): string[] {
+  const first = rest[0] ?? 0;
+  switch (option) {
+    case PR_SET_NAME: {
+      const s = peekUserString(t, first, 16);
+      return [s === null ? `0x${first.toString(16)}` : quote(s, false)];
+    }
+    case PR_SET_PDEATHSIG:
+      return [signalName(first)];
+    case PR_GET_NAME:
+    case PR_GET_PDEATHSIG:
+      return [`0x${first.toString(16)}`];
+    case PR_SET_DUMPABLE:
+    case PR_SET_KEEPCAPS:
+    case PR_SET_CHILD_SUBREAPER:
+    case PR_SET_TIMERSLACK:
+    case PR_CAPBSET_READ:
+      return [`${first >>> 0}`];
+    case PR_GET_DUMPABLE:
+    case PR_GET_KEEPCAPS:
+    case PR_GET_SECCOMP:
+    case PR_GET_TIMERSLACK:
+    case PR_GET_CHILD_SUBREAPER:
+    case PR_GET_NO_NEW_PRIVS:
+      return [];
+    case PR_SET_NO_NEW_PRIVS:
+      return rest.map((v) => `${v >>> 0}`);
+    default:
+      return rest.map((v) => `0x${(v >>> 0).toString(16)}`);
+  }
 }
 
 /** socketcall's sub-calls by number; accept, send and recv read their arguments as accept4, sendto, recvfrom do. */
@@ -94,21 +291,34 @@ function quote(bytes: string, truncated: boolean): string {
   return `"${escaped}"${truncated ? '...' : ''}`;
 }
 
-function formatArg(t: Thread, value: number, kind: string | undefined, next: number | undefined): string {
-  if (value === 0 && (kind === 'path' || kind === 'str' || kind === 'ptr' || kind?.startsWith('buf')))
+function formatArg(
+  t: Thread,
+  syscall: string,
+  value: number,
+  kind: string | undefined,
+  next: number | undefined,
+): string {
+  if (
+    value === 0 &&
+    (kind === 'path' || kind === 'str' || kind === 'ptr' || kind === 'addr' || kind?.startsWith('buf'))
+  )
     return 'NULL';
+  const named = kind === undefined ? undefined : NAMED_KINDS[kind];
+  if (named !== undefined) return named(value);
   switch (kind) {
     case 'fd':
-    case 'dirfd':
     case 'int':
     case 'pid':
-    case 'signal':
-      return (value | 0) === -100 && kind === 'dirfd' ? 'AT_FDCWD' : `${value | 0}`;
+      return `${value | 0}`;
+    case 'dirfd':
+      return (value | 0) === AT_FDCWD ? 'AT_FDCWD' : `${value | 0}`;
     case 'size':
     case 'uint':
       return `${value >>> 0}`;
-    case 'mode':
-      return `0${value.toString(8)}`;
+    case 'flags:open':
+      return syscall === 'dup3' || syscall === 'pipe2' ? flagNames(value, CLOEXEC_ONLY) : openFlags(value);
+    case 'flags:at':
+      return atFlags(value, syscall);
     case 'path':
     case 'str': {
       const s = peekUserString(t, value, PATH_MAX);
@@ -125,3 +335,10 @@ function formatArg(t: Thread, value: number, kind: string | undefined, next: num
       return `0x${(value >>> 0).toString(16)}`;
   }
 }
+
+/** dup3's and pipe2's flags: O_CLOEXEC (and pipe2's O_NONBLOCK, O_DIRECT) only. */
+const CLOEXEC_ONLY = [
+  ['O_NONBLOCK', O_NONBLOCK],
+  ['O_DIRECT', O_DIRECT],
+  ['O_CLOEXEC', O_CLOEXEC],
+] as const;

@@ -7,11 +7,13 @@ import { describeAgainstHeaders } from './testing/constants.js';
 const names = Object.keys(socket);
 const netH = names.filter((n) => n.startsWith('SYS_'));
 const asmSocket = names.filter((n) => n.startsWith('SO_') || n === 'SOL_SOCKET');
+const ipProtocols = names.filter((n) => n.startsWith('IPPROTO_'));
 
 describeAgainstHeaders('socket', socket, [
   { includes: ['linux/net.h'], only: netH },
   { includes: ['asm/socket.h'], only: asmSocket },
-  { includes: ['sys/socket.h'], skip: [...netH, ...asmSocket] },
+  { includes: ['netinet/in.h'], only: ipProtocols },
+  { includes: ['sys/socket.h'], skip: [...netH, ...asmSocket, ...ipProtocols] },
 ]);
 
 describe('socketcall', () => {

@@ -72,6 +72,15 @@ export const SOCK_PACKET = 10;
 export const SOCK_CLOEXEC = O_CLOEXEC;
 export const SOCK_NONBLOCK = O_NONBLOCK;
 
+// IP protocols (<netinet/in.h>), the protocol argument of AF_INET and AF_INET6 sockets.
+export const IPPROTO_IP = 0;
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_IPV6 = 41;
+export const IPPROTO_ICMPV6 = 58;
+export const IPPROTO_RAW = 255;
+
 // getsockopt/setsockopt at SOL_SOCKET.
 export const SOL_SOCKET = 1;
 export const SO_DEBUG = 1;

@@ -29,7 +29,8 @@ export const SYSCALL_ARG_REGISTERS = ['ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'] 
  *   word first (except _llseek: high first); `u64:lo`, `u64:hi` the same for other 64-bit values (a
  *   fanotify mask, a dcookie).
  * - `mode` is permission bits (0o644); `mode:access` is an access(2) mode (R_OK|W_OK).
- * - `flags:*`, `cmd:*`, `how:*`, `advice:*`, `prot`, `whence`: values decoded with the named constant set.
+ * - `flags:*`, `cmd:*`, `how:*`, `advice:*`, `option:*`, `domain:*`, `type:*`, `protocol:*`, `prot`,
+ *   `whence`: values decoded with the named constant set.
  */
 export type SyscallArgKind =
   | 'int'
@@ -75,7 +76,11 @@ export type SyscallArgKind =
   | 'cmd:fcntl'
   | 'cmd:ioctl'
   | 'cmd:futex'
-  | 'how:sigprocmask';
+  | 'how:sigprocmask'
+  | 'option:prctl'
+  | 'domain:socket'
+  | 'type:socket'
+  | 'protocol:socket';
 
 /** Syscall name (as in SYSCALL_NAMES) → the kinds of its arguments, in register order. */
 export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> = {
@@ -252,7 +257,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   nfsservctl: [],
   setresgid: ['gid', 'gid', 'gid'],
   getresgid: ['ptr', 'ptr', 'ptr'],
-  prctl: ['int', 'ulong', 'ulong', 'ulong', 'ulong'],
+  prctl: ['option:prctl', 'ulong', 'ulong', 'ulong', 'ulong'],
   rt_sigreturn: [],
   rt_sigaction: ['signal', 'ptr', 'ptr', 'size'],
   rt_sigprocmask: ['how:sigprocmask', 'ptr', 'ptr', 'size'],
@@ -272,7 +277,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   putpmsg: [],
   vfork: [],
   ugetrlimit: ['resource', 'ptr'],
-  mmap2: ['addr', 'size', 'prot', 'flags:mmap', 'fd', 'ulong'],
+  mmap2: ['addr', 'size', 'prot', 'flags:mmap', 'fd', 'uint'],
   truncate64: ['path', 'off64:lo', 'off64:hi'],
   ftruncate64: ['fd', 'off64:lo', 'off64:hi'],
   stat64: ['path', 'ptr'],
@@ -435,8 +440,8 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   memfd_create: ['str', 'flags'],
   bpf: ['int', 'ptr', 'size'],
   execveat: ['dirfd', 'path', 'argv', 'argv', 'flags:at'],
-  socket: ['int', 'int', 'int'],
-  socketpair: ['int', 'int', 'int', 'ptr'],
+  socket: ['domain:socket', 'type:socket', 'protocol:socket'],
+  socketpair: ['domain:socket', 'type:socket', 'protocol:socket', 'ptr'],
   bind: ['fd', 'ptr', 'int'],
   connect: ['fd', 'ptr', 'int'],
   listen: ['fd', 'int'],

@@ -38,7 +38,6 @@ import {
   MFD_CLOEXEC,
   O_CLOEXEC,
   O_CREAT,
-  O_LARGEFILE,
   O_NOCTTY,
   O_NONBLOCK,
   O_PATH,
@@ -136,7 +135,8 @@ function open(
   mode: number,
 ): MaybePromise<number> {
   const path = userPath(t, pathPtr);
-  return after(k.vfs.open(pathContext(t), dirAt(t, dirfd), path, flags | O_LARGEFILE, mode), (file) => {
+  // O_LARGEFILE stays as given: an i386 kernel does not force it (F_GETFL shows what the program asked for).
+  return after(k.vfs.open(pathContext(t), dirAt(t, dirfd), path, flags, mode), (file) => {
     const fd = t.process.files.install(file, (flags & O_CLOEXEC) !== 0);
     if (!(flags & O_NOCTTY) && file instanceof TtyFile) file.tty.sessions?.opened(file.tty);
     return fd;

@@ -1,0 +1,48 @@
+/* Syscalls with flag, command, signal and mode arguments whose every argument and result is the same on any
+ * Linux: tests/cli/strace.test.ts compares `kmos run --strace` of this program with strace(1) of it. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int main(void) {
+  const char *dir = "/tmp/kmos-strace-calls";
+  const char *file = "/tmp/kmos-strace-calls/f";
+  umask(022);
+  mkdir(dir, 0750);
+  int fd = openat(AT_FDCWD, file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  int ro = open(file, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+  open("/tmp/kmos-strace-calls/none", O_WRONLY | O_APPEND);
+  open(dir, O_RDONLY | O_DIRECTORY);
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  fcntl(fd, F_GETFD);
+  fcntl(ro, F_SETFL, O_NONBLOCK | O_APPEND);
+  fcntl(ro, F_GETFL);
+  fcntl(fd, F_DUPFD_CLOEXEC, 20);
+  dup3(fd, 30, O_CLOEXEC);
+  dup2(fd, 31);
+  lseek(fd, 0, SEEK_END);
+  access(dir, R_OK | X_OK);
+  access("/nonexistent", F_OK);
+  faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS);
+  kill(0, 0);
+  syscall(SYS_kill, 0, SIGCONT);
+  mprotect((void *)0x8048000, 4096, PROT_READ);
+  mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  mmap(NULL, 4096, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  madvise((void *)0x10000, 4096, MADV_DONTNEED);
+  prctl(PR_SET_NAME, "strace-calls");
+  socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  waitpid(-1, 0, WNOHANG);
+  getuid();
+  unlinkat(AT_FDCWD, file, 0);
+  unlinkat(AT_FDCWD, dir, AT_REMOVEDIR);
+  return 0;
+}
