@@ -11,6 +11,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The i386 kernel's struct sigaction (not glibc's): raw rt_sigaction calls give both kernels the same. */
+#define SA_RESTORER 0x04000000 /* asm/signal.h; glibc hides it */
+struct kernel_sigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)(void);
+  unsigned long long mask;
+};
+
+static void on_signal(int sig) { (void)sig; }
+static void restorer(void) {}
+
 int main(void) {
   const char *dir = "/tmp/kmos-strace-calls";
   const char *file = "/tmp/kmos-strace-calls/f";
@@ -42,6 +54,24 @@ int main(void) {
   socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   waitpid(-1, 0, WNOHANG);
   getuid();
+  int p[2];
+  char buffer[64];
+  pipe2(p, O_CLOEXEC);
+  write(p[1], "hello\n\1\377", 8);
+  read(p[0], buffer, sizeof buffer);
+  write(p[1], "0123456789012345678901234567890123456789", 40);
+  read(p[0], buffer, sizeof buffer);
+  unsigned long long set = 1ull << (SIGINT - 1) | 1ull << (SIGQUIT - 1) | 1ull << 31 | 1ull << 33 | 1ull << 63;
+  unsigned long long all = ~0ull, none = 0, old;
+  syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, &old, 8);
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
+  struct kernel_sigaction act = {on_signal, SA_RESTORER | SA_RESTART | SA_NODEFER, restorer, 1ull << (SIGUSR1 - 1)};
+  struct kernel_sigaction previous;
+  syscall(SYS_rt_sigaction, SIGUSR2, &act, NULL, 8);
+  syscall(SYS_rt_sigaction, SIGUSR2, NULL, &previous, 8);
+  act.handler = SIG_IGN;
+  syscall(SYS_rt_sigaction, SIGRTMIN + 2, &act, &previous, 8);
   unlinkat(AT_FDCWD, file, 0);
   unlinkat(AT_FDCWD, dir, AT_REMOVEDIR);
   return 0;

@@ -110,10 +110,38 @@ const STATX_SYNC = table(['AT_STATX_SYNC_AS_STAT', 'AT_STATX_FORCE_SYNC', 'AT_ST
 
 const ACCESS_CHECKS = table(['R_OK', 'W_OK', 'X_OK']);
 
-/** A signal number by name (0 stays 0: kill's existence probe). */
+/** A signal number by name, real-time ones as SIGRTMIN and SIGRT_n (0 stays 0: kill's existence probe). */
 export function signalName(sig: number): string {
+  if (sig === abi.SIGRTMIN) return 'SIGRTMIN';
+  if (sig > abi.SIGRTMIN && sig <= abi.SIGRTMAX) return `SIGRT_${sig - abi.SIGRTMIN}`;
   return abi.SIGNAL_NAMES[sig] ?? `${sig | 0}`;
 }
+
+/**
+ * A 64-signal set as strace prints it: `[INT QUIT]`, or `~[...]` naming the signals left out when it
+ * holds more than half of them.
+ */
+export function signalSet(low: number, high: number): string {
+  const members: number[] = [];
+  const absent: number[] = [];
+  for (let sig = 1; sig <= 64; sig++) {
+    const word = sig <= 32 ? low : high;
+    ((word >>> ((sig - 1) % 32)) & 1 ? members : absent).push(sig);
+  }
+  const names = (sigs: number[]) => sigs.map((sig) => signalName(sig).replace(/^SIG/, '')).join(' ');
+  return members.length > 32 ? `~[${names(absent)}]` : `[${names(members)}]`;
+}
+
+export const SIGACTION_FLAGS = table([
+  'SA_NOCLDSTOP',
+  'SA_NOCLDWAIT',
+  'SA_SIGINFO',
+  'SA_RESTORER',
+  'SA_ONSTACK',
+  'SA_RESTART',
+  'SA_NODEFER',
+  'SA_RESETHAND',
+]);
 
 const FCNTL_COMMANDS = table([
   'F_DUPFD',

@@ -42,6 +42,7 @@ import {
   PR_SET_NO_NEW_PRIVS,
   PR_SET_PDEATHSIG,
   PR_SET_TIMERSLACK,
+  SA_RESTORER,
   SOCKETCALL_NARGS,
   SYSCALL_ARGS,
   SYSCALL_NAMES,
@@ -58,7 +59,9 @@ import {
   octalMode,
   openFlags,
   openTakesMode,
+  SIGACTION_FLAGS,
   signalName,
+  signalSet,
 } from './strace-symbols.js';
 
 /** strace's default string limit (-s 32). */
@@ -76,38 +79,102 @@ export function createStraceTracer(io: CliIo): SyscallTracer {
       const known = call?.kinds ?? syscallArgs(nr);
       const values = call?.args ?? args;
       const shown = formatArgs(t, name, known ?? [], known === null ? values.slice(0, 3) : values);
-      const text = `[pid ${t.tid}] ${name}(${shown.join(', ')})`;
-      // _llseek's result pointer: shown as a pointer now, as the offset it receives once the call is done.
-      const output = name === '_llseek' ? { shown: shown[2] ?? '', ptr: values[3] ?? 0 } : undefined;
-      pending.set(t.tid, { text, name, values, output });
+      pending.set(t.tid, { name, values, shown, outputs: outputsOf(t, name, known ?? [], values) });
     },
     exit(t, nr, result) {
       const call = pending.get(t.tid);
       pending.delete(t.tid);
-      const text = call?.text ?? `[pid ${t.tid}] ${SYSCALL_NAMES[nr] ?? nr}(...)`;
-      if (result === null) return io.err(`${text} = ?\n`);
-      const shownText = call === undefined ? text : withOutputs(t, call, result | 0);
-      io.err(`${shownText} = ${formatResult(result | 0, call?.name ?? '', call?.values ?? [])}\n`);
+      const prefix = `[pid ${t.tid}] `;
+      if (call === undefined) return io.err(`${prefix}${SYSCALL_NAMES[nr] ?? nr}(...) = ${result ?? '?'}\n`);
+      const r = result === null ? null : result | 0;
+      const shown = [...call.shown];
+      if (r !== null)
+        for (const output of call.outputs) shown[output.index] = output.render(r) ?? shown[output.index];
+      const text = `${prefix}${call.name}(${shown.join(', ')})`;
+      io.err(`${text} = ${r === null ? '?' : formatResult(r, call.name, call.values)}\n`);
     },
   };
 }
 
 interface Pending {
-  readonly text: string;
-  /** Where `text` shows a pointer strace shows the value written through (`[value]` after the call). */
-  readonly output?: { readonly shown: string; readonly ptr: number };
   readonly name: string;
   readonly values: readonly number[];
+  /** The arguments as shown at entry. */
+  readonly shown: readonly string[];
+  /** Arguments strace shows as what the call wrote there, once it returned. */
+  readonly outputs: readonly Output[];
 }
 
-/** The call's text with what it wrote through an output pointer, once it succeeded (_llseek's offset). */
-function withOutputs(t: Thread, call: Pending, result: number): string {
-  const out = call.output;
-  if (out === undefined || result !== 0) return call.text;
-  const bytes = peekUserBytes(t, out.ptr, 8);
-  if (bytes === null) return call.text;
-  const value = new DataView(bytes.buffer).getBigInt64(0, true);
-  return call.text.replace(out.shown, `[${value}]`);
+/** The argument at `index` (of those shown) as the call left it, given its result; null keeps the entry's. */
+interface Output {
+  readonly index: number;
+  readonly render: (result: number) => string | null;
+}
+
+/**
+ * The arguments the call writes through that strace shows after it: buffers read into (as many bytes as
+ * the result says), _llseek's offset, pipe2's and socketpair's descriptors, rt_sigprocmask's old set and
+ * rt_sigaction's old action. Indexes count a 64-bit pair as one argument, as `formatArgs` shows them.
+ */
+function outputsOf(t: Thread, name: string, kinds: readonly string[], values: readonly number[]): Output[] {
+  const ptrAt = (i: number) => values[i] ?? 0;
+  const words = (ptr: number, count: number) => {
+    const bytes = ptr === 0 ? null : peekUserBytes(t, ptr, count * 4);
+    return bytes === null ? null : Array.from(new Int32Array(bytes.buffer));
+  };
+  switch (name) {
+    case '_llseek':
+      return [{ index: 2, render: (r) => (r === 0 ? offsetAt(t, ptrAt(3)) : null) }];
+    case 'pipe':
+    case 'pipe2':
+    case 'socketpair': {
+      const at = name === 'socketpair' ? 3 : 0;
+      const render = (r: number) => (r === 0 ? `[${words(ptrAt(at), 2)?.join(', ') ?? ''}]` : null);
+      return [{ index: at, render }];
+    }
+    case 'rt_sigprocmask':
+      return [{ index: 2, render: (r) => (r === 0 ? sigsetAt(t, ptrAt(2)) : null) }];
+    case 'rt_sigaction':
+      return [{ index: 2, render: (r) => (r === 0 ? sigactionAt(t, ptrAt(2)) : null) }];
+  }
+  const buffer = kinds.indexOf('buf:out');
+  if (buffer < 0 || name === 'getrandom') return [];
+  return [{ index: buffer, render: (r) => (r >= 0 ? bufferAt(t, ptrAt(buffer), r) : null) }];
+}
+
+/** A buffer of `size` bytes at `ptr` quoted as strace quotes data (its first STRING_LIMIT bytes). */
+function bufferAt(t: Thread, ptr: number, size: number): string | null {
+  const bytes = ptr === 0 ? null : peekUserBytes(t, ptr, Math.min(size, STRING_LIMIT));
+  return bytes === null ? null : quote(Buffer.from(bytes).toString('latin1'), size > STRING_LIMIT);
+}
+
+/** The 64-bit offset at `ptr`, as `[offset]`. */
+function offsetAt(t: Thread, ptr: number): string | null {
+  const bytes = peekUserBytes(t, ptr, 8);
+  return bytes === null ? null : `[${new DataView(bytes.buffer).getBigInt64(0, true)}]`;
+}
+
+/** The kernel sigset_t (64 bits) at `ptr`; NULL for a null pointer. */
+function sigsetAt(t: Thread, ptr: number): string | null {
+  if (ptr === 0) return 'NULL';
+  const bytes = peekUserBytes(t, ptr, 8);
+  if (bytes === null) return null;
+  const v = new DataView(bytes.buffer);
+  return signalSet(v.getUint32(0, true), v.getUint32(4, true));
+}
+
+/** The i386 kernel struct sigaction at `ptr` (handler, flags, restorer, mask), as strace prints it. */
+function sigactionAt(t: Thread, ptr: number): string | null {
+  if (ptr === 0) return 'NULL';
+  const bytes = peekUserBytes(t, ptr, 20);
+  if (bytes === null) return null;
+  const v = new DataView(bytes.buffer);
+  const handler = v.getUint32(0, true);
+  const flags = v.getUint32(4, true);
+  const shownHandler = handler === 0 ? 'SIG_DFL' : handler === 1 ? 'SIG_IGN' : `0x${handler.toString(16)}`;
+  const restorer = flags & SA_RESTORER ? `, sa_restorer=0x${v.getUint32(8, true).toString(16)}` : '';
+  const mask = signalSet(v.getUint32(12, true), v.getUint32(16, true));
+  return `{sa_handler=${shownHandler}, sa_mask=${mask}, sa_flags=${flagNames(flags, SIGACTION_FLAGS)}${restorer}}`;
 }
 
 /** A result as strace shows it: errors with their name and message, some values decoded. */
@@ -157,9 +224,17 @@ function formatArgs(t: Thread, name: string, kinds: readonly string[], values: r
       if (!inet) args[2] = `${arg(2) | 0}`;
       return args;
     }
+    case 'rt_sigprocmask':
+      return [...shown(1), sigsetAt(t, arg(1)) ?? hex(arg(1)), ...shown(4).slice(2)];
+    case 'rt_sigaction':
+      return [...shown(1), sigactionAt(t, arg(1)) ?? hex(arg(1)), ...shown(4).slice(2)];
     default:
       return shown(kinds.length);
   }
+}
+
+function hex(value: number): string {
+  return `0x${(value >>> 0).toString(16)}`;
 }
 
 /**
