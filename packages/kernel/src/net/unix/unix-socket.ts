@@ -22,11 +22,9 @@ import {
   EAGAIN,
   ECONNREFUSED,
   ECONNRESET,
-  EDOM,
   EINVAL,
   EISCONN,
   EMSGSIZE,
-  ENOPROTOOPT,
   ENOTCONN,
   EOPNOTSUPP,
   EPERM,
@@ -45,18 +43,10 @@ import {
   SO_ACCEPTCONN,
   SO_DOMAIN,
   SO_ERROR,
-  SO_LINGER,
   SO_PASSCRED,
   SO_PEERCRED,
   SO_PROTOCOL,
-  SO_RCVBUF,
-  SO_RCVLOWAT,
-  SO_RCVTIMEO_NEW,
-  SO_RCVTIMEO_OLD,
   SO_SNDBUF,
-  SO_SNDLOWAT,
-  SO_SNDTIMEO_NEW,
-  SO_SNDTIMEO_OLD,
   SO_TYPE,
   SOCK_DGRAM,
   SOCK_STREAM,
@@ -70,6 +60,7 @@ import { KernelError } from '../../kernel-error.js';
 import { WaitQueue } from '../../sched/wait-queue.js';
 import { MessageQueue, type SendCharge, type Ucred } from '../message-queue.js';
 import type { Received, SendRequest, Socket, SocketCaller } from '../socket.js';
+import { CommonOptions, int, optionInt } from '../socket-options.js';
 import { isAutobindRequest, parseUnixAddress, UNNAMED, type UnixAddress } from './unix-address.js';
 import type { UnixNamespace } from './unix-namespace.js';
 
@@ -78,11 +69,6 @@ const RCV_SHUTDOWN = 1;
 const SEND_SHUTDOWN = 2;
 const SHUTDOWN_MASK = 3;
 
-/** net.core.wmem_default/wmem_max and rmem_*: Linux's defaults on a machine of any size. */
-const BUFFER_DEFAULT = 212992;
-const BUFFER_MAX = 212992;
-const SOCK_MIN_SNDBUF = 4608;
-const SOCK_MIN_RCVBUF = 2304;
 const MAX_DGRAM_QLEN = 10;
 /** /proc/net/unix's flag for a listener, and the socket states it prints (linux/net.h's socket_state). */
 const SO_ACCEPTCON = 1 << 16;
@@ -123,16 +109,10 @@ export class UnixSocket implements Socket, SendCharge {
   private error = 0;
   private dead = false;
   private inFlight = 0;
-  private sndbuf = BUFFER_DEFAULT;
-  private rcvbuf = BUFFER_DEFAULT;
+  private readonly options = new CommonOptions();
   private passcred = false;
   /** SO_PEERCRED: the peer's at connect, or the listener's at listen for the connecting side. */
   private peerCred: Ucred | null = null;
-  /** Options kept and reported but not acted on (SO_REUSEADDR, SO_KEEPALIVE, SO_LINGER, ...). */
-  private readonly kept = new Map<number, Uint8Array>();
-  /** SO_RCVTIMEO and SO_SNDTIMEO in nanoseconds; 0 waits for ever. */
-  receiveTimeoutNs = 0;
-  sendTimeoutNs = 0;
 
   constructor(
     readonly type: number,
@@ -149,6 +129,18 @@ export class UnixSocket implements Socket, SendCharge {
     a.connectTo(b, creds);
     b.connectTo(a, creds);
     return [a, b];
+  }
+
+  get receiveTimeoutNs(): number {
+    return this.options.receiveTimeoutNs;
+  }
+
+  get sendTimeoutNs(): number {
+    return this.options.sendTimeoutNs;
+  }
+
+  private get sndbuf(): number {
+    return this.options.sndbuf;
   }
 
   private get connectionOriented(): boolean {
@@ -506,73 +498,26 @@ export class UnixSocket implements Socket, SendCharge {
         return int(0);
       case SO_ERROR:
         return int(this.error ? this.takeError().errno : 0);
-      case SO_SNDBUF:
-        return int(this.sndbuf);
-      case SO_RCVBUF:
-        return int(this.rcvbuf);
       case SO_PASSCRED:
         return int(this.passcred ? 1 : 0);
       case SO_ACCEPTCONN:
         return int(this.state === 'listening' ? 1 : 0);
       case SO_PEERCRED:
         return ucred(this.peerCred ?? NO_PEER_CRED);
-      case SO_RCVTIMEO_OLD:
-      case SO_SNDTIMEO_OLD:
-      case SO_RCVTIMEO_NEW:
-      case SO_SNDTIMEO_NEW:
-        return timeval(
-          isReceiveTimeout(name) ? this.receiveTimeoutNs : this.sendTimeoutNs,
-          isNewTimeval(name),
-        );
-      case SO_RCVLOWAT:
-      case SO_SNDLOWAT:
-        return this.kept.get(name) ?? int(1);
-      case SO_LINGER:
-        return this.kept.get(name) ?? new Uint8Array(8);
       default:
-        if (!KEPT_INT_OPTIONS.has(name)) throw new KernelError(ENOPROTOOPT);
-        return this.kept.get(name) ?? int(0);
+        return this.options.get(name);
     }
   }
 
   setOption(level: number, name: number, value: Uint8Array): void {
     if (level !== SOL_SOCKET) throw new KernelError(EOPNOTSUPP, 'option level');
-    switch (name) {
-      case SO_RCVTIMEO_OLD:
-      case SO_SNDTIMEO_OLD:
-      case SO_RCVTIMEO_NEW:
-      case SO_SNDTIMEO_NEW: {
-        const ns = timevalNs(value, isNewTimeval(name));
-        if (isReceiveTimeout(name)) this.receiveTimeoutNs = ns;
-        else this.sendTimeoutNs = ns;
-        return;
-      }
-      case SO_LINGER:
-        if (value.length < 8) throw new KernelError(EINVAL);
-        this.kept.set(name, value.slice(0, 8));
-        return;
+    if (name === SO_PASSCRED) {
+      this.passcred = optionInt(value) !== 0;
+      return;
     }
-    if (value.length < 4) throw new KernelError(EINVAL, 'option length');
-    const v = new DataView(value.buffer, value.byteOffset).getInt32(0, true);
-    switch (name) {
-      case SO_SNDBUF:
-        this.sndbuf = Math.max(Math.min(v >>> 0, BUFFER_MAX) * 2, SOCK_MIN_SNDBUF);
-        this.queue.wakeAll();
-        return;
-      case SO_RCVBUF:
-        this.rcvbuf = Math.max(Math.min(v >>> 0, BUFFER_MAX) * 2, SOCK_MIN_RCVBUF);
-        return;
-      case SO_PASSCRED:
-        this.passcred = v !== 0;
-        return;
-      case SO_RCVLOWAT:
-      case SO_SNDLOWAT:
-        this.kept.set(name, int(v < 0 ? 0x7fffffff : v || 1));
-        return;
-      default:
-        if (!KEPT_INT_OPTIONS.has(name)) throw new KernelError(ENOPROTOOPT);
-        this.kept.set(name, int(v ? 1 : 0));
-    }
+    this.options.set(name, value);
+    // A larger send buffer may let a waiting sender go on.
+    if (name === SO_SNDBUF) this.queue.wakeAll();
   }
 
   // ---- the end ---------------------------------------------------------------------------------------
@@ -601,17 +546,8 @@ export class UnixSocket implements Socket, SendCharge {
   }
 }
 
-/** Boolean SOL_SOCKET options a program may set and read back; AF_UNIX ignores what they mean. */
-const KEPT_INT_OPTIONS = new Set([1, 2, 5, 6, 9, 10, 15]);
-
 function sameCreds(a: Ucred, b: Ucred): boolean {
   return a.pid === b.pid && a.uid === b.uid && a.gid === b.gid;
-}
-
-function int(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setInt32(0, value, true);
-  return out;
 }
 
 function ucred(c: Ucred): Uint8Array {
@@ -621,39 +557,4 @@ function ucred(c: Ucred): Uint8Array {
   v.setUint32(ucredLayout.fields.uid.offset, c.uid, true);
   v.setUint32(ucredLayout.fields.gid.offset, c.gid, true);
   return out;
-}
-
-function isReceiveTimeout(name: number): boolean {
-  return name === SO_RCVTIMEO_OLD || name === SO_RCVTIMEO_NEW;
-}
-
-/** SO_*TIMEO_NEW take a 64-bit struct timeval (__kernel_sock_timeval); _OLD the 32-bit one. */
-function isNewTimeval(name: number): boolean {
-  return name === SO_RCVTIMEO_NEW || name === SO_SNDTIMEO_NEW;
-}
-
-function timeval(ns: number, wide: boolean): Uint8Array {
-  const out = new Uint8Array(wide ? 16 : 8);
-  const v = new DataView(out.buffer);
-  const sec = Math.floor(ns / 1e9);
-  const usec = Math.floor((ns % 1e9) / 1e3);
-  if (wide) {
-    v.setBigInt64(0, BigInt(sec), true);
-    v.setBigInt64(8, BigInt(usec), true);
-  } else {
-    v.setInt32(0, sec, true);
-    v.setInt32(4, usec, true);
-  }
-  return out;
-}
-
-/** A timeout's struct timeval in nanoseconds: EINVAL when short, EDOM for usec out of range, 0 when negative. */
-function timevalNs(value: Uint8Array, wide: boolean): number {
-  if (value.length < (wide ? 16 : 8)) throw new KernelError(EINVAL, 'timeval length');
-  const v = new DataView(value.buffer, value.byteOffset);
-  const sec = wide ? Number(v.getBigInt64(0, true)) : v.getInt32(0, true);
-  const usec = wide ? Number(v.getBigInt64(8, true)) : v.getInt32(4, true);
-  if (usec < 0 || usec >= 1_000_000) throw new KernelError(EDOM);
-  if (sec < 0) return 0;
-  return sec * 1e9 + usec * 1e3;
 }
