@@ -2,7 +2,8 @@
 // expat): a script using threads, fork and pipes, a subprocess of the interpreter itself, a signal handler,
 // temporary files and select, and one using AF_UNIX sockets (a socketpair, a server thread on an abstract
 // name, descriptors passed to a child, datagrams, selectors, SO_PEERCRED) and multiprocessing (Pipe and
-// Queue: socket pairs, POSIX semaphores in /dev/shm), must print under `kmos run --root` what they print natively. Natively the host's
+// Queue: socket pairs, POSIX semaphores in /dev/shm), and one using TCP and UDP over loopback (socketserver,
+// http.server and urllib), must print under `kmos run --root` what they print natively. Natively the host's
 // i386 loader runs it with the tree's libraries (LD_LIBRARY_PATH) and standard library (PYTHONHOME); the
 // script prints no paths, which differ between the two runs. Skipped, saying why, on a host that cannot
 // download i386 packages.
@@ -109,6 +110,49 @@ p.start()
 print("multiprocessing queue", q.get(), p.join(), p.exitcode)
 `;
 
+const INET_SCRIPT = `
+import http.server, os, socket, socketserver, tempfile, threading, urllib.request
+class Echo(socketserver.StreamRequestHandler):
+    def handle(self):
+        for line in self.rfile:
+            self.wfile.write(line.upper())
+with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Echo) as server:
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with socket.create_connection(server.server_address) as c:
+        print("tcp peer is the server", c.getpeername() == server.server_address)
+        c.sendall(b"hello\\nworld\\n")
+        c.shutdown(socket.SHUT_WR)
+        print("tcp echo", b"".join(iter(lambda: c.recv(3), b"")))
+    server.shutdown()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+v.sendto(b"datagram", u.getsockname())
+data, sender = u.recvfrom(100)
+print("udp", data, sender == v.getsockname())
+try:
+    socket.create_connection(("127.0.0.1", sender[1]), timeout=5)
+except ConnectionRefusedError as e:
+    print("refused", e.errno)
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+with tempfile.TemporaryDirectory() as d:
+    with open(os.path.join(d, "page.txt"), "w") as f:
+        f.write("served over http\\n")
+    handler = lambda *a, **k: Quiet(*a, directory=d, **k)
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as web:
+        threading.Thread(target=web.serve_forever, daemon=True).start()
+        url = "http://127.0.0.1:%d/page.txt" % web.server_address[1]
+        with urllib.request.urlopen(url) as r:
+            print("http", r.status, r.headers["Content-Length"], r.read())
+        try:
+            urllib.request.urlopen(url + ".missing")
+        except urllib.error.HTTPError as e:
+            print("http error", e.code)
+        web.shutdown()
+`;
+
 /** Runs `script` natively (the host's loader with the tree's libraries) and under kmOS; both must agree. */
 function expectSameRun(name: string, script: string, mark: string) {
   const path = join(root!, 'tmp', name);
@@ -136,5 +180,9 @@ describe.skipIf(root === null)('Python 3.11 from Debian, in an unpacked tree', (
 
   it('runs a script with AF_UNIX sockets and multiprocessing as it runs natively', () => {
     expectSameRun('sockets.py', SOCKETS_SCRIPT, 'multiprocessing queue queued None 0');
+  }, 600_000);
+
+  it('runs a TCP echo server, UDP and an HTTP server with urllib over loopback as it runs natively', () => {
+    expectSameRun('inet.py', INET_SCRIPT, 'http error 404');
   }, 600_000);
 });

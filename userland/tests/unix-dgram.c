@@ -5,10 +5,12 @@
  * another refuses other senders (EPERM); a datagram to a name nobody holds is ECONNREFUSED, one larger than
  * the send buffer EMSGSIZE; a receiver that is not the sender's peer takes 11 queued datagrams before a
  * non-blocking sender gets EAGAIN; SOCK_RAW is a datagram socket; a seqpacket peer's close is end of file;
- * sendmmsg and recvmmsg move several messages at once.
+ * sendmmsg and recvmmsg move several messages at once; a send on a socket shut for writing is EPIPE,
+ * with SIGPIPE for a stream socket only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -32,6 +34,12 @@ static int bound_dgram(const char *name, struct sockaddr_un *a, socklen_t *len) 
   *len = abstract_address(a, name);
   bind(s, (struct sockaddr *)a, *len);
   return s;
+}
+
+static volatile sig_atomic_t sigpipes;
+static void count_sigpipe(int sig) {
+  (void)sig;
+  sigpipes++;
 }
 
 int main(void) {
@@ -152,5 +160,17 @@ int main(void) {
   printf("sendmmsg and recvmmsg move three: %s\n",
          yes(ns == 3 && nr == 3 && out[2].msg_len == 6 && in[0].msg_len == 5 && in[1].msg_len == 2 &&
              in[2].msg_len == 6 && memcmp(ibuf[2], "gamma!", 6) == 0));
+  int types[] = {SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM};
+  signal(SIGPIPE, count_sigpipe);
+  for (int i = 0; i < 3; i++) {
+    int pair[2];
+    socketpair(AF_UNIX, types[i], 0, pair);
+    shutdown(pair[0], SHUT_WR);
+    sigpipes = 0;
+    int r = send(pair[0], "x", 1, 0);
+    printf("type %d shut for writing: EPIPE %s, SIGPIPE %s\n", types[i], yes(r == -1 && errno == EPIPE), yes(sigpipes == 1));
+    close(pair[0]);
+    close(pair[1]);
+  }
   return 0;
 }

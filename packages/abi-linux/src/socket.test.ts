@@ -7,13 +7,15 @@ import { describeAgainstHeaders } from './testing/constants.js';
 const names = Object.keys(socket);
 const netH = names.filter((n) => n.startsWith('SYS_'));
 const asmSocket = names.filter((n) => n.startsWith('SO_') || n === 'SOL_SOCKET');
-const ipProtocols = names.filter((n) => n.startsWith('IPPROTO_'));
+const ipProtocols = names.filter((n) => n.startsWith('IPPROTO_') || n.startsWith('IP_'));
+const tcpOptions = names.filter((n) => n.startsWith('TCP_'));
 
 describeAgainstHeaders('socket', socket, [
   { includes: ['linux/net.h'], only: netH },
   { includes: ['asm/socket.h'], only: asmSocket },
   { includes: ['netinet/in.h'], only: ipProtocols },
-  { includes: ['sys/socket.h'], skip: [...netH, ...asmSocket, ...ipProtocols] },
+  { includes: ['netinet/tcp.h'], only: tcpOptions },
+  { includes: ['sys/socket.h'], skip: [...netH, ...asmSocket, ...ipProtocols, ...tcpOptions] },
 ]);
 
 describe('socketcall', () => {

@@ -81,6 +81,16 @@ export const IPPROTO_IPV6 = 41;
 export const IPPROTO_ICMPV6 = 58;
 export const IPPROTO_RAW = 255;
 
+// IPPROTO_IP-level options (<netinet/in.h>) and IPPROTO_TCP-level ones (<netinet/tcp.h>).
+export const IP_TOS = 1;
+export const IP_TTL = 2;
+export const TCP_NODELAY = 1;
+export const TCP_MAXSEG = 2;
+export const TCP_CORK = 3;
+export const TCP_KEEPIDLE = 4;
+export const TCP_KEEPINTVL = 5;
+export const TCP_KEEPCNT = 6;
+
 // getsockopt/setsockopt at SOL_SOCKET.
 export const SOL_SOCKET = 1;
 export const SO_DEBUG = 1;

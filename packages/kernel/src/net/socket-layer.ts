@@ -1,15 +1,19 @@
 /**
- * socket(2) and socketpair(2) by address family: AF_UNIX is built in; every other family is
- * EAFNOSUPPORT, as on a Linux kernel built without it, until a network stack registers one.
+ * socket(2) and socketpair(2) by address family: AF_UNIX, and AF_INET's TCP and UDP over the loopback
+ * network (net/inet/); every other family (AF_INET6 too) is EAFNOSUPPORT, as on a Linux kernel built
+ * without it.
  * Layer: kernel net; the kernel owns one SocketLayer, the syscall layer asks it for new sockets.
  */
 import {
+  AF_INET,
   AF_UNIX,
   EAFNOSUPPORT,
   EINVAL,
   EOPNOTSUPP,
   EPROTONOSUPPORT,
   ESOCKTNOSUPPORT,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_SEQPACKET,
@@ -18,6 +22,10 @@ import {
 import type { PipeMemory } from '../fs/pipe.js';
 import type { Vfs } from '../fs/vfs.js';
 import { KernelError } from '../kernel-error.js';
+import { InetPorts, type PortOwner } from './inet/inet-ports.js';
+import type { InetEnvironment } from './inet/inet-socket.js';
+import { TcpSocket } from './inet/tcp-socket.js';
+import { UdpSocket } from './inet/udp-socket.js';
 import type { Ucred } from './message-queue.js';
 import type { Socket } from './socket.js';
 import { UnixNamespace } from './unix/unix-namespace.js';
@@ -28,9 +36,11 @@ const SOCK_MAX = 11;
 
 export class SocketLayer {
   private readonly unix: UnixEnvironment;
+  private readonly inet: InetEnvironment;
 
   constructor(vfs: Vfs, memory: PipeMemory) {
     this.unix = { names: new UnixNamespace<UnixSocket>(vfs), memory, live: new Set() };
+    this.inet = { tcp: new InetPorts<PortOwner>(), udp: new InetPorts<PortOwner>(), memory };
   }
 
   /** /proc/net/unix. */
@@ -43,13 +53,29 @@ export class SocketLayer {
   /** socket(2) for `type` without its flags. */
   create(family: number, type: number, protocol: number): Socket {
     if (type < 0 || type >= SOCK_MAX) throw new KernelError(EINVAL, 'socket type');
+    if (family === AF_INET) return this.inetSocket(type, protocol);
     if (family !== AF_UNIX) throw new KernelError(EAFNOSUPPORT, `address family ${family}`);
     return new UnixSocket(unixType(type, protocol), this.unix);
+  }
+
+  /** inet_create: TCP for streams, UDP for datagrams (protocol 0 or the protocol's own number). */
+  private inetSocket(type: number, protocol: number): Socket {
+    if (type === SOCK_STREAM) {
+      if (protocol !== 0 && protocol !== IPPROTO_TCP) throw new KernelError(EPROTONOSUPPORT);
+      return new TcpSocket(this.inet);
+    }
+    if (type === SOCK_DGRAM) {
+      if (protocol !== 0 && protocol !== IPPROTO_UDP) throw new KernelError(EPROTONOSUPPORT);
+      return new UdpSocket(this.inet);
+    }
+    // No raw sockets (ping's) and no SCTP-style seqpacket: kmOS has no IP layer below TCP and UDP.
+    throw new KernelError(ESOCKTNOSUPPORT, `AF_INET type ${type}`);
   }
 
   /** socketpair(2): AF_UNIX only (Linux's other families answer EOPNOTSUPP, or lack the family). */
   pair(family: number, type: number, protocol: number, creds: Ucred): [Socket, Socket] {
     if (type < 0 || type >= SOCK_MAX) throw new KernelError(EINVAL, 'socket type');
+    if (family === AF_INET) throw new KernelError(EOPNOTSUPP);
     if (family !== AF_UNIX) throw new KernelError(EAFNOSUPPORT, `address family ${family}`);
     const kind = unixType(type, protocol);
     if (kind !== SOCK_STREAM && kind !== SOCK_DGRAM && kind !== SOCK_SEQPACKET)

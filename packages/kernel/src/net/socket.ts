@@ -16,6 +16,11 @@ import { closeDetached } from '../proc/fd-table.js';
 import type { WaitQueue } from '../sched/wait-queue.js';
 import type { Ucred } from './message-queue.js';
 
+/** sk_shutdown bits: what a socket will no longer receive or send (shutdown's `how` + 1). */
+export const RCV_SHUTDOWN = 1;
+export const SEND_SHUTDOWN = 2;
+export const SHUTDOWN_MASK = 3;
+
 /** The calling task as sockets need it: its view of the filesystem's names and its credentials. */
 export interface SocketCaller {
   readonly ctx: PathContext;

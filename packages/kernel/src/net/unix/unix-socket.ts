@@ -59,15 +59,18 @@ import { WouldBlock } from '../../fs/would-block.js';
 import { KernelError } from '../../kernel-error.js';
 import { WaitQueue } from '../../sched/wait-queue.js';
 import { MessageQueue, type SendCharge, type Ucred } from '../message-queue.js';
-import type { Received, SendRequest, Socket, SocketCaller } from '../socket.js';
+import {
+  RCV_SHUTDOWN,
+  type Received,
+  SEND_SHUTDOWN,
+  type SendRequest,
+  SHUTDOWN_MASK,
+  type Socket,
+  type SocketCaller,
+} from '../socket.js';
 import { CommonOptions, int, optionInt } from '../socket-options.js';
 import { isAutobindRequest, parseUnixAddress, UNNAMED, type UnixAddress } from './unix-address.js';
 import type { UnixNamespace } from './unix-namespace.js';
-
-/** sk_shutdown bits. */
-const RCV_SHUTDOWN = 1;
-const SEND_SHUTDOWN = 2;
-const SHUTDOWN_MASK = 3;
 
 const MAX_DGRAM_QLEN = 10;
 /** /proc/net/unix's flag for a listener, and the socket states it prints (linux/net.h's socket_state). */

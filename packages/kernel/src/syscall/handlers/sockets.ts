@@ -286,7 +286,7 @@ interface Outgoing {
 /**
  * Sends `out` whole unless the socket is non-blocking (a stream send may take several tries, waiting for
  * buffer space between them); a failure after some bytes went returns their count. EPIPE raises SIGPIPE
- * unless MSG_NOSIGNAL. The files in `out.rights` go with the first bytes, or are closed if nothing went.
+ * for a stream socket unless MSG_NOSIGNAL. The files in `out.rights` go with the first bytes, or are closed if nothing went.
  */
 async function send(k: Kernel, t: Thread, file: SocketFile, out: Outgoing, flags: number): Promise<number> {
   const s = file.socket;
@@ -309,7 +309,14 @@ async function send(k: Kernel, t: Thread, file: SocketFile, out: Outgoing, flags
     return done;
   } catch (error) {
     if (done > 0) return done;
-    if (error instanceof KernelError && error.errno === EPIPE && !(flags & MSG_NOSIGNAL)) {
+    // Only stream sockets raise SIGPIPE (sk_stream_error, unix_stream_sendmsg); datagram and seqpacket
+    // sends just fail.
+    if (
+      error instanceof KernelError &&
+      error.errno === EPIPE &&
+      s.type === SOCK_STREAM &&
+      !(flags & MSG_NOSIGNAL)
+    ) {
       k.signals.sendToThread(t, sigInfo(SIGPIPE, SI_USER, { pid: t.process.pid, uid: t.process.creds.uid }));
     }
     throw error;

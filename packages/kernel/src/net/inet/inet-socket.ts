@@ -1,0 +1,166 @@
+/**
+ * What TCP and UDP sockets share: the local address and its port in the protocol's InetPorts, the pending
+ * error (sk_err), and the options at SOL_SOCKET, IPPROTO_IP and (TCP) IPPROTO_TCP. Options kmOS's loopback
+ * network has no use for (IP_TOS, TCP_NODELAY, keep-alive timings) are kept and read back.
+ * Layer: kernel net (AF_INET).
+ */
+import {
+  AF_INET,
+  EINVAL,
+  ENOPROTOOPT,
+  IP_TOS,
+  IP_TTL,
+  IPPROTO_IP,
+  IPPROTO_TCP,
+  SO_ACCEPTCONN,
+  SO_DOMAIN,
+  SO_ERROR,
+  SO_PROTOCOL,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
+  SO_SNDBUF,
+  SO_TYPE,
+  SOL_SOCKET,
+  TCP_CORK,
+  TCP_KEEPCNT,
+  TCP_KEEPIDLE,
+  TCP_KEEPINTVL,
+  TCP_MAXSEG,
+  TCP_NODELAY,
+} from '@kmos/abi-linux';
+import type { PipeMemory } from '../../fs/pipe.js';
+import { KernelError } from '../../kernel-error.js';
+import { WaitQueue } from '../../sched/wait-queue.js';
+import { CommonOptions, int, optionInt } from '../socket-options.js';
+import { INADDR_ANY, INADDR_LOOPBACK, type InetAddress, inetAddressBytes, UNBOUND } from './inet-address.js';
+import type { InetPorts, PortOwner } from './inet-ports.js';
+
+/** What every AF_INET socket of one kernel shares. */
+export interface InetEnvironment {
+  readonly tcp: InetPorts<PortOwner>;
+  readonly udp: InetPorts<PortOwner>;
+  readonly memory: PipeMemory;
+}
+
+/** Options per level kept as ints, with the value each reads before it is set. */
+const KEPT: Record<number, Map<number, number>> = {
+  [IPPROTO_IP]: new Map([
+    [IP_TOS, 0],
+    [IP_TTL, 64],
+  ]),
+  [IPPROTO_TCP]: new Map([
+    [TCP_NODELAY, 0],
+    [TCP_MAXSEG, 536],
+    [TCP_CORK, 0],
+    [TCP_KEEPIDLE, 7200],
+    [TCP_KEEPINTVL, 75],
+    [TCP_KEEPCNT, 9],
+  ]),
+};
+
+export abstract class InetSocket implements PortOwner {
+  readonly family = AF_INET;
+  readonly queue = new WaitQueue();
+  inode = 0;
+  local: InetAddress = UNBOUND;
+  /** Whether the socket holds its port in the protocol's table (an accepted TCP socket shares its listener's). */
+  protected bound = false;
+  protected error = 0;
+  protected dead = false;
+  protected readonly options = new CommonOptions();
+  private readonly kept = new Map<number, number>();
+  abstract readonly type: number;
+  abstract readonly protocol: number;
+  abstract readonly listening: boolean;
+
+  constructor(
+    protected readonly env: InetEnvironment,
+    private readonly ports: InetPorts<PortOwner>,
+  ) {}
+
+  get reuseAddr(): boolean {
+    return this.options.flag(SO_REUSEADDR);
+  }
+
+  get reusePort(): boolean {
+    return this.options.flag(SO_REUSEPORT);
+  }
+
+  get receiveTimeoutNs(): number {
+    return this.options.receiveTimeoutNs;
+  }
+
+  get sendTimeoutNs(): number {
+    return this.options.sendTimeoutNs;
+  }
+
+  localAddress(): Uint8Array {
+    return inetAddressBytes(this.local);
+  }
+
+  /** bind(2): EINVAL when bound already (explicitly or by sending or connecting). */
+  protected bindTo(ip: number, port: number, uid: number): void {
+    if (this.bound) throw new KernelError(EINVAL, 'bound already');
+    this.local = this.ports.bind(this, ip, port, uid);
+    this.bound = true;
+  }
+
+  /** An unbound socket that sends, connects or listens gets an ephemeral port on every address. */
+  protected autobind(uid: number): void {
+    if (!this.bound) this.bindTo(INADDR_ANY, 0, uid);
+  }
+
+  /** The address packets from this socket come from: its own, or loopback's for one bound to 0.0.0.0. */
+  protected get source(): InetAddress {
+    return this.local.ip === INADDR_ANY ? { ip: INADDR_LOOPBACK, port: this.local.port } : this.local;
+  }
+
+  protected unbind(): void {
+    if (this.bound) this.ports.release(this);
+    this.bound = false;
+  }
+
+  /** The pending error (sk_err), which reporting clears. */
+  protected takeError(): KernelError {
+    const errno = this.error;
+    this.error = 0;
+    return new KernelError(errno);
+  }
+
+  getOption(level: number, name: number): Uint8Array {
+    if (level === SOL_SOCKET) {
+      switch (name) {
+        case SO_TYPE:
+          return int(this.type);
+        case SO_DOMAIN:
+          return int(AF_INET);
+        case SO_PROTOCOL:
+          return int(this.protocol);
+        case SO_ERROR:
+          return int(this.error ? this.takeError().errno : 0);
+        case SO_ACCEPTCONN:
+          return int(this.listening ? 1 : 0);
+        default:
+          return this.options.get(name);
+      }
+    }
+    const initial = this.keptOptions(level).get(name);
+    if (initial === undefined) throw new KernelError(ENOPROTOOPT);
+    return int(this.kept.get(level * 0x10000 + name) ?? initial);
+  }
+
+  setOption(level: number, name: number, value: Uint8Array): void {
+    if (level === SOL_SOCKET) {
+      this.options.set(name, value);
+      if (name === SO_SNDBUF) this.queue.wakeAll();
+      return;
+    }
+    if (!this.keptOptions(level).has(name)) throw new KernelError(ENOPROTOOPT);
+    this.kept.set(level * 0x10000 + name, optionInt(value));
+  }
+
+  private keptOptions(level: number): Map<number, number> {
+    if (level === IPPROTO_TCP && this.protocol !== IPPROTO_TCP) return new Map();
+    return KEPT[level] ?? new Map();
+  }
+}

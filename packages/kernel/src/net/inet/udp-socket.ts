@@ -1,0 +1,203 @@
+/**
+ * UDP over kmOS's loopback network (Linux's net/ipv4/udp.c, read for its rules): each send is one datagram
+ * to the socket bound to the destination's address and port, or to nobody. Nothing waits for a receiver:
+ * a datagram that finds no socket is dropped, and a connected sender learns of it as ECONNREFUSED on its
+ * next call (the ICMP port-unreachable an unconnected socket ignores); one that finds the receiver's buffer
+ * full is dropped. connect() sets the default destination and makes the socket take datagrams from that
+ * peer only; AF_UNSPEC undoes it.
+ * Layer: kernel net (AF_INET).
+ */
+import {
+  EAGAIN,
+  ECONNREFUSED,
+  EDESTADDRREQ,
+  EINVAL,
+  EMSGSIZE,
+  ENETUNREACH,
+  ENOTCONN,
+  EOPNOTSUPP,
+  EPIPE,
+  IPPROTO_UDP,
+  MSG_OOB,
+  MSG_PEEK,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  POLLRDHUP,
+  POLLRDNORM,
+  POLLWRBAND,
+  POLLWRNORM,
+  SOCK_DGRAM,
+} from '@kmos/abi-linux';
+import { WouldBlock } from '../../fs/would-block.js';
+import { KernelError } from '../../kernel-error.js';
+import { MESSAGE_OVERHEAD_BYTES, MessageQueue, type SendCharge } from '../message-queue.js';
+import {
+  RCV_SHUTDOWN,
+  type Received,
+  SEND_SHUTDOWN,
+  type SendRequest,
+  SHUTDOWN_MASK,
+  type Socket,
+  type SocketCaller,
+} from '../socket.js';
+import {
+  type InetAddress,
+  inetAddressBytes,
+  isLocal,
+  isUnspecified,
+  parseInetAddress,
+  routeTo,
+} from './inet-address.js';
+import { type InetEnvironment, InetSocket } from './inet-socket.js';
+
+/** The largest UDP payload over IPv4: 65535 less the IP and UDP headers. */
+const MAX_PAYLOAD = 65507;
+/** A datagram is the receiver's once queued: nothing is charged to its sender. */
+const UNCHARGED: SendCharge = { uncharge() {} };
+
+export class UdpSocket extends InetSocket implements Socket {
+  readonly type = SOCK_DGRAM;
+  readonly protocol = IPPROTO_UDP;
+  readonly listening = false;
+  private remote: InetAddress | null = null;
+  private readonly incoming: MessageQueue;
+  private shut = 0;
+
+  constructor(env: InetEnvironment) {
+    super(env, env.udp);
+    this.incoming = new MessageQueue(env.memory);
+  }
+
+  bind(raw: Uint8Array, caller: SocketCaller): void {
+    const a = parseInetAddress(raw);
+    this.bindTo(a.ip, a.port, caller.creds.uid);
+  }
+
+  connect(raw: Uint8Array, caller: SocketCaller): null {
+    if (isUnspecified(raw)) {
+      this.remote = null;
+      return null;
+    }
+    const target = parseInetAddress(raw);
+    const ip = routeTo(target.ip);
+    if (!isLocal(ip)) throw new KernelError(ENETUNREACH);
+    this.autobind(caller.creds.uid);
+    this.local = this.source;
+    this.remote = { ip, port: target.port };
+    return null;
+  }
+
+  listen(): void {
+    throw new KernelError(EOPNOTSUPP);
+  }
+
+  accept(): never {
+    throw new KernelError(EOPNOTSUPP);
+  }
+
+  peerAddress(): Uint8Array {
+    if (this.remote === null) throw new KernelError(ENOTCONN);
+    return inetAddressBytes(this.remote);
+  }
+
+  send(request: SendRequest, caller: SocketCaller): number {
+    if (request.flags & MSG_OOB) throw new KernelError(EOPNOTSUPP, 'MSG_OOB');
+    const data = request.data;
+    if (data.length > MAX_PAYLOAD) throw new KernelError(EMSGSIZE);
+    if (this.error) throw this.takeError();
+    if (this.shut & SEND_SHUTDOWN) throw new KernelError(EPIPE);
+    const to = request.to !== null ? parseInetAddress(request.to) : this.remote;
+    if (to === null) throw new KernelError(EDESTADDRREQ);
+    const ip = routeTo(to.ip);
+    if (!isLocal(ip)) throw new KernelError(ENETUNREACH);
+    this.autobind(caller.creds.uid);
+    const from = this.source;
+    const receiver = this.env.udp.find(ip, to.port, (s) =>
+      (s as UdpSocket).takesFrom(from),
+    ) as UdpSocket | null;
+    if (receiver === null) {
+      // Port unreachable: only a connected socket hears of it.
+      if (this.remote !== null && this.remote.ip === ip && this.remote.port === to.port)
+        this.error = ECONNREFUSED;
+      this.queue.wakeAll();
+      return data.length;
+    }
+    receiver.deliver(data, from, caller);
+    return data.length;
+  }
+
+  /** Whether a datagram from `from` may queue here: a connected socket takes its peer's only. */
+  private takesFrom(from: InetAddress): boolean {
+    if (this.dead) return false;
+    return this.remote === null || (this.remote.ip === from.ip && this.remote.port === from.port);
+  }
+
+  /** Queues a datagram unless the receive buffer is full (then it is lost, as UDP loses it). */
+  private deliver(data: Uint8Array, from: InetAddress, caller: SocketCaller): void {
+    if (this.incoming.unreadBytes + this.incoming.length * MESSAGE_OVERHEAD_BYTES >= this.options.rcvbuf)
+      return;
+    this.incoming.push({
+      data,
+      creds: caller.messageCreds,
+      rights: null,
+      from: inetAddressBytes(from),
+      sender: UNCHARGED,
+    });
+    this.queue.wakeAll();
+  }
+
+  receive(into: Uint8Array, flags: number, nonBlocking: boolean): Received | WouldBlock {
+    if (flags & MSG_OOB) throw new KernelError(EINVAL, 'MSG_OOB');
+    if (this.error) throw this.takeError();
+    const m = this.incoming.first;
+    if (m === undefined) {
+      if (nonBlocking) throw new KernelError(EAGAIN);
+      if (this.shut & RCV_SHUTDOWN)
+        return { bytes: 0, length: 0, truncated: false, from: null, rights: null, creds: null };
+      return new WouldBlock(this.queue);
+    }
+    const n = Math.min(m.sizeBytes, into.length);
+    const peek = (flags & MSG_PEEK) !== 0;
+    this.incoming.read(m, into, 0, n, peek ? 0 : null);
+    const result: Received = {
+      bytes: n,
+      length: m.sizeBytes,
+      truncated: m.sizeBytes > into.length,
+      from: m.from,
+      rights: null,
+      creds: null,
+    };
+    if (!peek) this.incoming.dropFirst();
+    return result;
+  }
+
+  get readableBytes(): number {
+    return this.incoming.first?.sizeBytes ?? 0;
+  }
+
+  shutdown(how: number): void {
+    if (how > 2) throw new KernelError(EINVAL);
+    // An unconnected socket is shut all the same, then told ENOTCONN (inet_shutdown falls through).
+    this.shut |= how + 1;
+    this.queue.wakeAll();
+    if (this.remote === null) throw new KernelError(ENOTCONN);
+  }
+
+  poll(): number {
+    let bits = POLLOUT | POLLWRNORM | POLLWRBAND;
+    if (this.error) bits |= POLLERR;
+    if (this.incoming.length > 0) bits |= POLLIN | POLLRDNORM;
+    if (this.shut & RCV_SHUTDOWN) bits |= POLLIN | POLLRDNORM | POLLRDHUP;
+    if (this.shut === SHUTDOWN_MASK) bits |= POLLHUP;
+    return bits;
+  }
+
+  release(): void {
+    this.dead = true;
+    this.unbind();
+    this.incoming.purge();
+    this.queue.wakeAll();
+  }
+}
