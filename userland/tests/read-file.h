@@ -19,7 +19,7 @@ static size_t read_file(const char *path, void *buf, size_t size) {
 }
 
 /* Whether /proc/self/fd/<fd> reads `expected`. */
-static int fd_link_is(int fd, const char *expected) {
+static inline int fd_link_is(int fd, const char *expected) {
   char path[64], target[512];
   snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
   ssize_t n = readlink(path, target, sizeof target - 1);

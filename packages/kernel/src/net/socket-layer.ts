@@ -24,6 +24,7 @@ import type { Vfs } from '../fs/vfs.js';
 import { KernelError } from '../kernel-error.js';
 import { InetPorts, type PortOwner } from './inet/inet-ports.js';
 import type { InetEnvironment } from './inet/inet-socket.js';
+import { tcpTable, udpTable } from './inet/proc-net-inet.js';
 import { TcpSocket } from './inet/tcp-socket.js';
 import { UdpSocket } from './inet/udp-socket.js';
 import type { Ucred } from './message-queue.js';
@@ -40,7 +41,7 @@ export class SocketLayer {
 
   constructor(vfs: Vfs, memory: PipeMemory) {
     this.unix = { names: new UnixNamespace<UnixSocket>(vfs), memory, live: new Set() };
-    this.inet = { tcp: new InetPorts<PortOwner>(), udp: new InetPorts<PortOwner>(), memory };
+    this.inet = { tcp: new InetPorts<PortOwner>(), udp: new InetPorts<PortOwner>(), memory, live: new Set() };
   }
 
   /** /proc/net/unix. */
@@ -48,6 +49,17 @@ export class SocketLayer {
     const lines = ['Num       RefCount Protocol Flags    Type St Inode Path'];
     for (const socket of this.unix.live) lines.push(socket.procNetUnixLine());
     return `${lines.join('\n')}\n`;
+  }
+
+  /** /proc/net/tcp: listeners first, as Linux walks its listening hash before its established one. */
+  tcpTable(): string {
+    const tcp = [...this.inet.live].filter((s) => s instanceof TcpSocket);
+    return tcpTable([...tcp.filter((s) => s.listening), ...tcp.filter((s) => !s.listening)]);
+  }
+
+  /** /proc/net/udp. */
+  udpTable(): string {
+    return udpTable([...this.inet.live].filter((s) => s instanceof UdpSocket));
   }
 
   /** socket(2) for `type` without its flags. */

@@ -87,6 +87,8 @@ export interface Socket {
   readonly sendTimeoutNs: number;
   /** The sockfs inode number of the file that holds it (0 while none does): /proc/net shows it. */
   inode: number;
+  /** The effective uid of the file's creator (sock_i_uid): /proc/net/tcp and udp show it. */
+  ownerUid: number;
   /** FIONREAD: bytes a read would return now. */
   readonly readableBytes: number;
   release(): void;
@@ -112,6 +114,7 @@ export class SocketFile extends OpenFile {
   ) {
     super(O_RDWR | flags, null);
     socket.inode = this.ino;
+    socket.ownerUid = creator.creds.uid;
   }
 
   override pathlessName(): string {

@@ -161,6 +161,8 @@ export function registerSystemEntries(k: Kernel, procfs: Procfs): void {
   procfs.registerFile('kmos/cpu', () => kmosCpu(k));
   procfs.registerFile('cmdline', () => `${k.machine.loaded.config.cmdline}\n`);
   procfs.registerFile('net/unix', () => k.sockets.unixTable());
+  procfs.registerFile('net/tcp', () => k.sockets.tcpTable());
+  procfs.registerFile('net/udp', () => k.sockets.udpTable());
   procfs.registerFile('sysvipc/shm', () => procSysvShm(k.shm));
   procfs.registerFile('sysvipc/sem', () => procSysvSem(k.sem));
   procfs.registerFile('sysvipc/msg', () => procSysvMsg(k.msg));

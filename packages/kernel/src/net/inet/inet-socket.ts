@@ -34,12 +34,15 @@ import { WaitQueue } from '../../sched/wait-queue.js';
 import { CommonOptions, int, optionInt } from '../socket-options.js';
 import { INADDR_ANY, INADDR_LOOPBACK, type InetAddress, inetAddressBytes, UNBOUND } from './inet-address.js';
 import type { InetPorts, PortOwner } from './inet-ports.js';
+import type { ProcNetEntry, ProcNetListed } from './proc-net-inet.js';
 
 /** What every AF_INET socket of one kernel shares. */
 export interface InetEnvironment {
   readonly tcp: InetPorts<PortOwner>;
   readonly udp: InetPorts<PortOwner>;
   readonly memory: PipeMemory;
+  /** Every socket not yet closed, in creation order (/proc/net/tcp and udp list them). */
+  readonly live: Set<InetSocket>;
 }
 
 /** Options per level kept as ints, with the value each reads before it is set. */
@@ -58,10 +61,11 @@ const KEPT: Record<number, Map<number, number>> = {
   ]),
 };
 
-export abstract class InetSocket implements PortOwner {
+export abstract class InetSocket implements PortOwner, ProcNetListed {
   readonly family = AF_INET;
   readonly queue = new WaitQueue();
   inode = 0;
+  ownerUid = 0;
   local: InetAddress = UNBOUND;
   /** Whether the socket holds its port in the protocol's table (an accepted TCP socket shares its listener's). */
   protected bound = false;
@@ -76,7 +80,16 @@ export abstract class InetSocket implements PortOwner {
   constructor(
     protected readonly env: InetEnvironment,
     private readonly ports: InetPorts<PortOwner>,
-  ) {}
+  ) {
+    env.live.add(this);
+  }
+
+  abstract procNetEntry(): ProcNetEntry | null;
+
+  /** The owner columns of this socket's /proc/net row. */
+  protected get owner(): { uid: number; inode: number } {
+    return { uid: this.ownerUid, inode: this.inode };
+  }
 
   get reuseAddr(): boolean {
     return this.options.flag(SO_REUSEADDR);
@@ -115,9 +128,11 @@ export abstract class InetSocket implements PortOwner {
     return this.local.ip === INADDR_ANY ? { ip: INADDR_LOOPBACK, port: this.local.port } : this.local;
   }
 
-  protected unbind(): void {
+  /** Gives up the port and leaves the live set: what closing does to every AF_INET socket. */
+  protected forget(): void {
     if (this.bound) this.ports.release(this);
     this.bound = false;
+    this.env.live.delete(this);
   }
 
   /** The pending error (sk_err), which reporting clears. */

@@ -57,8 +57,16 @@ import {
   isUnspecified,
   parseInetAddress,
   routeTo,
+  UNBOUND,
 } from './inet-address.js';
 import { type InetEnvironment, InetSocket } from './inet-socket.js';
+import {
+  type ProcNetEntry,
+  TCP_CLOSE_WAIT,
+  TCP_ESTABLISHED,
+  TCP_FIN_WAIT2,
+  TCP_LISTEN,
+} from './proc-net-inet.js';
 
 const SOMAXCONN = 4096;
 /** The largest piece a send queues at once. */
@@ -80,6 +88,11 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
   private peerClosed = false;
   /** The peer's FIN (or reset) has arrived. */
   private peerFinished = false;
+  /**
+   * The peer's FIN is queued, unread: it holds a sequence number, so /proc/net/tcp counts it in rx_queue
+   * until a read reaches it (reading the data it came after, or the end).
+   */
+  private finQueued = false;
   /** A non-blocking connect said EINPROGRESS: the next connect reports how it ended (SS_CONNECTING). */
   private connecting = false;
   private inFlight = 0;
@@ -132,6 +145,7 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
     accepted.local = { ip, port: target.port };
     accepted.options.sndbuf = listener.options.sndbuf;
     accepted.options.rcvbuf = listener.options.rcvbuf;
+    accepted.ownerUid = listener.ownerUid;
     accepted.connectTo(this, this.local);
     this.connectTo(accepted, { ip, port: target.port });
     listener.embryos.push(accepted);
@@ -186,6 +200,19 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
     return inetAddressBytes(this.remote);
   }
 
+  /** Listeners and connections until both FINs are exchanged; a socket only bound is in no lookup table. */
+  procNetEntry(): ProcNetEntry | null {
+    if (this.state === 'listening') {
+      const rxQueue = this.embryos.length;
+      return { local: this.local, remote: UNBOUND, state: TCP_LISTEN, txQueue: 0, rxQueue, ...this.owner };
+    }
+    if (this.state !== 'connected' || this.remote === null || this.finished) return null;
+    const sentFin = (this.shut & SEND_SHUTDOWN) !== 0;
+    const state = sentFin ? TCP_FIN_WAIT2 : this.peerFinished ? TCP_CLOSE_WAIT : TCP_ESTABLISHED;
+    const rxQueue = this.incoming.unreadBytes + (this.finQueued ? 1 : 0);
+    return { local: this.local, remote: this.remote, state, txQueue: 0, rxQueue, ...this.owner };
+  }
+
   // ---- data ------------------------------------------------------------------------------------------
 
   send(request: SendRequest, caller: SocketCaller): number | WouldBlock {
@@ -237,7 +264,10 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
     if (this.incoming.length === 0) {
       // A reset is reported once; a FIN (or SHUT_RD) is the end of the data.
       if (this.error && this.error !== EPIPE) throw this.takeError();
-      if (this.shut & RCV_SHUTDOWN) return received(0);
+      if (this.shut & RCV_SHUTDOWN) {
+        if (!(flags & MSG_PEEK)) this.finQueued = false;
+        return received(0);
+      }
       if (nonBlocking) throw new KernelError(EAGAIN);
       return new WouldBlock(this.queue);
     }
@@ -251,6 +281,8 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
       copied += n;
       if (!peek && m.unread === 0) this.incoming.dropFirst();
     }
+    // Linux folds a FIN into the last data segment queued, so reading that data reads the FIN.
+    if (!peek && this.incoming.length === 0) this.finQueued = false;
     return received(copied);
   }
 
@@ -295,6 +327,7 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
   /** The peer sent its last byte (a FIN, by shutdown): reads end after what is queued. */
   private finReceived(): void {
     this.peerFinished = true;
+    this.finQueued = true;
     this.shut |= RCV_SHUTDOWN;
     this.queue.wakeAll();
   }
@@ -309,6 +342,7 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
     } else {
       this.shut |= RCV_SHUTDOWN;
       this.peerClosed = true;
+      this.finQueued = true;
     }
     this.queue.wakeAll();
   }
@@ -331,7 +365,7 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
 
   release(): void {
     this.dead = true;
-    this.unbind();
+    this.forget();
     if (this.state === 'listening') this.stopListening();
     const peer = this.peer;
     if (this.state === 'connected' && peer !== null) {

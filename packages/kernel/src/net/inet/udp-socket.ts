@@ -49,8 +49,10 @@ import {
   isUnspecified,
   parseInetAddress,
   routeTo,
+  UNBOUND,
 } from './inet-address.js';
 import { type InetEnvironment, InetSocket } from './inet-socket.js';
+import { type ProcNetEntry, TCP_CLOSE, TCP_ESTABLISHED } from './proc-net-inet.js';
 
 /** The largest UDP payload over IPv4: 65535 less the IP and UDP headers. */
 const MAX_PAYLOAD = 65507;
@@ -95,6 +97,15 @@ export class UdpSocket extends InetSocket implements Socket {
 
   accept(): never {
     throw new KernelError(EOPNOTSUPP);
+  }
+
+  /** Bound sockets, as the UDP hash table holds them; rx_queue counts what queued datagrams hold. */
+  procNetEntry(): ProcNetEntry | null {
+    if (!this.bound) return null;
+    const remote = this.remote ?? UNBOUND;
+    const state = this.remote ? TCP_ESTABLISHED : TCP_CLOSE;
+    const rxQueue = this.incoming.unreadBytes + this.incoming.length * MESSAGE_OVERHEAD_BYTES;
+    return { local: this.local, remote, state, txQueue: 0, rxQueue, ...this.owner };
   }
 
   peerAddress(): Uint8Array {
@@ -196,7 +207,7 @@ export class UdpSocket extends InetSocket implements Socket {
 
   release(): void {
     this.dead = true;
-    this.unbind();
+    this.forget();
     this.incoming.purge();
     this.queue.wakeAll();
   }

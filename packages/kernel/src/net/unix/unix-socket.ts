@@ -101,6 +101,7 @@ export class UnixSocket implements Socket, SendCharge {
   readonly protocol = 0;
   readonly queue = new WaitQueue();
   inode = 0;
+  ownerUid = 0;
   name: UnixAddress | null = null;
   private state: State = 'unconnected';
   private peer: UnixSocket | null = null;

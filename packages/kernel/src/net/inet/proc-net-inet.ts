@@ -1,0 +1,86 @@
+/**
+ * /proc/net/tcp and /proc/net/udp in Linux's formats (tcp4_seq_show and udp4_seq_show, read for their
+ * columns), which netstat, ss's fallback and lsof parse: one fixed-width line per socket with its
+ * addresses, state, queues, owner and inode. Timers are idle (loopback has none); kernel pointers print
+ * as zeros, as Linux shows them under kptr_restrict.
+ * Layer: kernel net (AF_INET).
+ */
+import { type InetAddress, procNetAddress } from './inet-address.js';
+
+/** include/net/tcp_states.h: the states a table shows (UDP uses ESTABLISHED and CLOSE). */
+export const TCP_ESTABLISHED = 0x01;
+export const TCP_FIN_WAIT2 = 0x05;
+export const TCP_CLOSE = 0x07;
+export const TCP_CLOSE_WAIT = 0x08;
+export const TCP_LISTEN = 0x0a;
+
+/** One socket's row. */
+export interface ProcNetEntry {
+  readonly local: InetAddress;
+  readonly remote: InetAddress;
+  readonly state: number;
+  /** Bytes sent and not yet acknowledged (always 0 on loopback, where delivery is the acknowledgement). */
+  readonly txQueue: number;
+  /** Unread bytes (TCP), memory held by queued datagrams (UDP), or connections awaiting accept (listener). */
+  readonly rxQueue: number;
+  readonly uid: number;
+  readonly inode: number;
+}
+
+/** A socket that can describe itself for the table (null: not in Linux's lookup tables, so not shown). */
+export interface ProcNetListed {
+  procNetEntry(): ProcNetEntry | null;
+}
+
+const TCP_HEADER =
+  '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
+const UDP_HEADER =
+  '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops';
+/** seq_setwidth's widths: TMPSZ - 1 for TCP, 127 for UDP. */
+const TCP_WIDTH = 149;
+const UDP_WIDTH = 127;
+const KERNEL_POINTER = '0000000000000000';
+/** jiffies_to_clock_t of a fresh connection's RTO (200 ms) and delayed-ACK timeout, and a listener's 1 s. */
+const RTO_TICKS = 20;
+const LISTEN_RTO_TICKS = 100;
+const ATO_TICKS = 4;
+const INITIAL_CWND = 10;
+
+export function tcpTable(sockets: Iterable<ProcNetListed>): string {
+  const lines = [TCP_HEADER.padEnd(TCP_WIDTH)];
+  let slot = 0;
+  for (const socket of sockets) {
+    const e = socket.procNetEntry();
+    if (e === null) continue;
+    const listening = e.state === TCP_LISTEN;
+    // rto, ato, quick-ack and ping-pong bits, cwnd, and ssthresh (-1 in slow start; a listener's fastopen queue)
+    const tail = listening
+      ? `${LISTEN_RTO_TICKS} 0 0 ${INITIAL_CWND} 0`
+      : `${RTO_TICKS} ${ATO_TICKS} 0 ${INITIAL_CWND} -1`;
+    lines.push(`${common(slot++, 4, e)} ${e.inode} 1 ${KERNEL_POINTER} ${tail}`.padEnd(TCP_WIDTH));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function udpTable(sockets: Iterable<ProcNetListed>): string {
+  const lines = [UDP_HEADER.padEnd(UDP_WIDTH)];
+  let slot = 0;
+  for (const socket of sockets) {
+    const e = socket.procNetEntry();
+    if (e === null) continue;
+    // ref 2: the file's and the hash table's; drops 0.
+    lines.push(`${common(slot++, 5, e)} ${e.inode} 2 ${KERNEL_POINTER} 0`.padEnd(UDP_WIDTH));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The columns both tables share, through `timeout`'s place (which each fills with 0). */
+function common(slot: number, slotWidth: number, e: ProcNetEntry): string {
+  const queues = `${hex(e.txQueue, 8)}:${hex(e.rxQueue, 8)}`;
+  const timer = '00:00000000 00000000';
+  return `${String(slot).padStart(slotWidth)}: ${procNetAddress(e.local)} ${procNetAddress(e.remote)} ${hex(e.state, 2)} ${queues} ${timer} ${String(e.uid).padStart(5)} ${String(0).padStart(8)}`;
+}
+
+function hex(n: number, width: number): string {
+  return (n >>> 0).toString(16).toUpperCase().padStart(width, '0');
+}
