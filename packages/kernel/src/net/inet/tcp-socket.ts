@@ -84,10 +84,10 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
   private readonly embryos: TcpSocket[] = [];
   private backlog = 0;
   private shut = 0;
-  /** The peer is gone: the next send draws a reset. */
-  private peerClosed = false;
-  /** The peer's FIN (or reset) has arrived. */
-  private peerFinished = false;
+  /** The peer's FIN has arrived (SOCK_DONE): reads end after the data, even with an error pending. */
+  private gotFin = false;
+  /** A reset ended the connection (TCP_CLOSE). */
+  private gotReset = false;
   /**
    * The peer's FIN is queued, unread: it holds a sequence number, so /proc/net/tcp counts it in rx_queue
    * until a read reaches it (reading the data it came after, or the end).
@@ -192,7 +192,7 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
    * in a separate object) and has no peer name, though reads still see the end of the data.
    */
   private get finished(): boolean {
-    return this.peerFinished && (this.shut & SEND_SHUTDOWN) !== 0;
+    return this.gotReset || (this.gotFin && (this.shut & SEND_SHUTDOWN) !== 0);
   }
 
   peerAddress(): Uint8Array {
@@ -208,7 +208,7 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
     }
     if (this.state !== 'connected' || this.remote === null || this.finished) return null;
     const sentFin = (this.shut & SEND_SHUTDOWN) !== 0;
-    const state = sentFin ? TCP_FIN_WAIT2 : this.peerFinished ? TCP_CLOSE_WAIT : TCP_ESTABLISHED;
+    const state = sentFin ? TCP_FIN_WAIT2 : this.gotFin ? TCP_CLOSE_WAIT : TCP_ESTABLISHED;
     const rxQueue = this.incoming.unreadBytes + (this.finQueued ? 1 : 0);
     return { local: this.local, remote: this.remote, state, txQueue: 0, rxQueue, ...this.owner };
   }
@@ -222,15 +222,14 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
     if (this.state !== 'connected' || this.shut & SEND_SHUTDOWN) throw new KernelError(EPIPE);
     const data = request.data;
     const peer = this.peer;
-    if (this.peerClosed || peer === null) {
-      // The bytes reach a closed socket, which answers with a reset.
-      this.peerClosed = false;
-      this.shut = SHUTDOWN_MASK;
-      this.error = EPIPE;
-      this.queue.wakeAll();
+    if (data.length === 0) return 0;
+    if (peer === null || peer.shut === SHUTDOWN_MASK) {
+      // The bytes reach a closed socket, or one shut both ways (RFC 1122: data after a socket stops
+      // reading is answered with a reset): both ends are reset and the bytes are dropped.
+      peer?.receiveReset();
+      this.receiveReset();
       return data.length;
     }
-    if (data.length === 0) return 0;
     let sent = 0;
     do {
       if (this.inFlight >= this.options.sndbuf) {
@@ -262,8 +261,8 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
     if (flags & MSG_OOB) throw new KernelError(EINVAL, 'MSG_OOB');
     if (this.state !== 'connected') throw new KernelError(ENOTCONN);
     if (this.incoming.length === 0) {
-      // A reset is reported once; a FIN (or SHUT_RD) is the end of the data.
-      if (this.error && this.error !== EPIPE) throw this.takeError();
+      // After the peer's FIN the end comes first; otherwise a reset is reported once, then the end.
+      if (this.error && !this.gotFin) throw this.takeError();
       if (this.shut & RCV_SHUTDOWN) {
         if (!(flags & MSG_PEEK)) this.finQueued = false;
         return received(0);
@@ -299,9 +298,11 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
       if (mode & RCV_SHUTDOWN) this.stopListening();
       return;
     }
-    // A socket never connected is shut all the same, then told ENOTCONN (inet_shutdown falls through).
+    // A socket never connected, or whose connection is over, is shut all the same, then told ENOTCONN
+    // (inet_shutdown falls through from TCP_CLOSE).
+    const closed = this.state !== 'connected' || this.finished;
     this.shut |= mode;
-    if (this.state !== 'connected') {
+    if (closed) {
       this.queue.wakeAll();
       throw new KernelError(ENOTCONN);
     }
@@ -326,7 +327,7 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
 
   /** The peer sent its last byte (a FIN, by shutdown): reads end after what is queued. */
   private finReceived(): void {
-    this.peerFinished = true;
+    this.gotFin = true;
     this.finQueued = true;
     this.shut |= RCV_SHUTDOWN;
     this.queue.wakeAll();
@@ -334,16 +335,25 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
 
   /** The peer went away: a FIN, or a reset when it left data unread (`reset`). */
   private peerGone(reset: boolean): void {
-    this.peer = null;
-    this.peerFinished = true;
     if (reset) {
-      this.error = ECONNRESET;
-      this.shut = SHUTDOWN_MASK;
+      this.receiveReset();
     } else {
-      this.shut |= RCV_SHUTDOWN;
-      this.peerClosed = true;
-      this.finQueued = true;
+      this.peer = null;
+      this.finReceived();
     }
+  }
+
+  /**
+   * A reset arrived (tcp_reset): the connection is over. The error is EPIPE for a socket that had the
+   * peer's FIN and had not sent its own (CLOSE_WAIT), ECONNRESET otherwise; a closed one ignores it.
+   * Data already queued stays readable.
+   */
+  private receiveReset(): void {
+    if (this.finished) return;
+    this.error = this.gotFin && !(this.shut & SEND_SHUTDOWN) ? EPIPE : ECONNRESET;
+    this.gotReset = true;
+    this.shut = SHUTDOWN_MASK;
+    this.peer = null;
     this.queue.wakeAll();
   }
 
