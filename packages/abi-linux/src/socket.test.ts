@@ -7,7 +7,9 @@ import { describeAgainstHeaders } from './testing/constants.js';
 const names = Object.keys(socket);
 const netH = names.filter((n) => n.startsWith('SYS_'));
 const asmSocket = names.filter((n) => n.startsWith('SO_') || n === 'SOL_SOCKET');
-const ipProtocols = names.filter((n) => n.startsWith('IPPROTO_') || n.startsWith('IP_'));
+const ipProtocols = names.filter(
+  (n) => n.startsWith('IPPROTO_') || n.startsWith('IP_') || n.startsWith('IPV6_'),
+);
 const tcpOptions = names.filter((n) => n.startsWith('TCP_'));
 
 describeAgainstHeaders('socket', socket, [

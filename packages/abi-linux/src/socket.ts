@@ -81,9 +81,12 @@ export const IPPROTO_IPV6 = 41;
 export const IPPROTO_ICMPV6 = 58;
 export const IPPROTO_RAW = 255;
 
-// IPPROTO_IP-level options (<netinet/in.h>) and IPPROTO_TCP-level ones (<netinet/tcp.h>).
+// IPPROTO_IP- and IPPROTO_IPV6-level options (<netinet/in.h>) and IPPROTO_TCP-level ones (<netinet/tcp.h>).
 export const IP_TOS = 1;
 export const IP_TTL = 2;
+export const IPV6_UNICAST_HOPS = 16;
+export const IPV6_V6ONLY = 26;
+export const IPV6_TCLASS = 67;
 export const TCP_NODELAY = 1;
 export const TCP_MAXSEG = 2;
 export const TCP_CORK = 3;

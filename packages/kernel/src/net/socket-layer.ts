@@ -6,6 +6,7 @@
  */
 import {
   AF_INET,
+  AF_INET6,
   AF_UNIX,
   EAFNOSUPPORT,
   EINVAL,
@@ -51,43 +52,46 @@ export class SocketLayer {
     return `${lines.join('\n')}\n`;
   }
 
-  /** /proc/net/tcp: listeners first, as Linux walks its listening hash before its established one. */
-  tcpTable(): string {
-    const tcp = [...this.inet.live].filter((s) => s instanceof TcpSocket);
-    return tcpTable([...tcp.filter((s) => s.listening), ...tcp.filter((s) => !s.listening)]);
+  /** /proc/net/tcp (`family` AF_INET) or tcp6: listeners first, as Linux walks its listening hash first. */
+  tcpTable(family: number): string {
+    const tcp = [...this.inet.live].filter((s) => s instanceof TcpSocket && s.family === family);
+    return tcpTable(family, [...tcp.filter((s) => s.listening), ...tcp.filter((s) => !s.listening)]);
   }
 
-  /** /proc/net/udp. */
-  udpTable(): string {
-    return udpTable([...this.inet.live].filter((s) => s instanceof UdpSocket));
+  /** /proc/net/udp or udp6. */
+  udpTable(family: number): string {
+    return udpTable(
+      family,
+      [...this.inet.live].filter((s) => s instanceof UdpSocket && s.family === family),
+    );
   }
 
   /** socket(2) for `type` without its flags. */
   create(family: number, type: number, protocol: number): Socket {
     if (type < 0 || type >= SOCK_MAX) throw new KernelError(EINVAL, 'socket type');
-    if (family === AF_INET) return this.inetSocket(type, protocol);
+    if (family === AF_INET || family === AF_INET6) return this.inetSocket(family, type, protocol);
     if (family !== AF_UNIX) throw new KernelError(EAFNOSUPPORT, `address family ${family}`);
     return new UnixSocket(unixType(type, protocol), this.unix);
   }
 
   /** inet_create: TCP for streams, UDP for datagrams (protocol 0 or the protocol's own number). */
-  private inetSocket(type: number, protocol: number): Socket {
+  private inetSocket(family: number, type: number, protocol: number): Socket {
     if (type === SOCK_STREAM) {
       if (protocol !== 0 && protocol !== IPPROTO_TCP) throw new KernelError(EPROTONOSUPPORT);
-      return new TcpSocket(this.inet);
+      return new TcpSocket(family, this.inet);
     }
     if (type === SOCK_DGRAM) {
       if (protocol !== 0 && protocol !== IPPROTO_UDP) throw new KernelError(EPROTONOSUPPORT);
-      return new UdpSocket(this.inet);
+      return new UdpSocket(family, this.inet);
     }
     // No raw sockets (ping's) and no SCTP-style seqpacket: kmOS has no IP layer below TCP and UDP.
-    throw new KernelError(ESOCKTNOSUPPORT, `AF_INET type ${type}`);
+    throw new KernelError(ESOCKTNOSUPPORT, `internet socket type ${type}`);
   }
 
   /** socketpair(2): AF_UNIX only (Linux's other families answer EOPNOTSUPP, or lack the family). */
   pair(family: number, type: number, protocol: number, creds: Ucred): [Socket, Socket] {
     if (type < 0 || type >= SOCK_MAX) throw new KernelError(EINVAL, 'socket type');
-    if (family === AF_INET) throw new KernelError(EOPNOTSUPP);
+    if (family === AF_INET || family === AF_INET6) throw new KernelError(EOPNOTSUPP);
     if (family !== AF_UNIX) throw new KernelError(EAFNOSUPPORT, `address family ${family}`);
     const kind = unixType(type, protocol);
     if (kind !== SOCK_STREAM && kind !== SOCK_DGRAM && kind !== SOCK_SEQPACKET)

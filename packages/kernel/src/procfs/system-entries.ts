@@ -5,6 +5,7 @@
  * Layer: kernel procfs content.
  */
 
+import { AF_INET, AF_INET6 } from '@kmos/abi-linux';
 import type { Procfs } from '../fs/procfs.js';
 import { procSysvMsg, procSysvSem, procSysvShm } from '../ipc/proc-sysvipc.js';
 import type { Kernel } from '../kernel.js';
@@ -161,8 +162,10 @@ export function registerSystemEntries(k: Kernel, procfs: Procfs): void {
   procfs.registerFile('kmos/cpu', () => kmosCpu(k));
   procfs.registerFile('cmdline', () => `${k.machine.loaded.config.cmdline}\n`);
   procfs.registerFile('net/unix', () => k.sockets.unixTable());
-  procfs.registerFile('net/tcp', () => k.sockets.tcpTable());
-  procfs.registerFile('net/udp', () => k.sockets.udpTable());
+  procfs.registerFile('net/tcp', () => k.sockets.tcpTable(AF_INET));
+  procfs.registerFile('net/udp', () => k.sockets.udpTable(AF_INET));
+  procfs.registerFile('net/tcp6', () => k.sockets.tcpTable(AF_INET6));
+  procfs.registerFile('net/udp6', () => k.sockets.udpTable(AF_INET6));
   procfs.registerFile('sysvipc/shm', () => procSysvShm(k.shm));
   procfs.registerFile('sysvipc/sem', () => procSysvSem(k.sem));
   procfs.registerFile('sysvipc/msg', () => procSysvMsg(k.msg));

@@ -1,15 +1,17 @@
 /**
- * One protocol's port numbers (TCP's and UDP's are separate): who is bound to which address and port,
- * the bind conflict rules, ephemeral ports for sockets that send or connect unbound, and finding the
- * socket a packet to an address and port goes to.
- * Rules, from Linux's inet_csk_bind_conflict and udp_lib_lport_inuse: two sockets may share a port when
- * their addresses differ and neither is 0.0.0.0, or when both set SO_REUSEADDR (for TCP, unless one of
- * them listens), or when both set SO_REUSEPORT. Ports below 1024 need root (EACCES).
- * Layer: kernel net (AF_INET).
+ * One protocol's port numbers (TCP's and UDP's are separate; AF_INET and AF_INET6 sockets share them):
+ * who is bound to which address and port, the bind conflict rules, ephemeral ports for sockets that send
+ * or connect unbound, and finding the socket a packet to an address and port goes to.
+ * Which addresses a bound socket takes: its own; for 0.0.0.0 every IPv4 one; for :: every IPv6 one and,
+ * unless IPV6_V6ONLY, every IPv4 one too (dual stack). Rules, from Linux's inet_csk_bind_conflict and
+ * udp_lib_lport_inuse: two sockets may share a port when no address is taken by both, or when both set
+ * SO_REUSEADDR (for TCP, unless one of them listens), or when both set SO_REUSEPORT. Ports below 1024
+ * need root (EACCES).
+ * Layer: kernel net (AF_INET, AF_INET6).
  */
-import { EACCES, EADDRINUSE, EADDRNOTAVAIL } from '@kmos/abi-linux';
+import { AF_INET, EACCES, EADDRINUSE, EADDRNOTAVAIL } from '@kmos/abi-linux';
 import { KernelError } from '../../kernel-error.js';
-import { INADDR_ANY, type InetAddress, isLocal } from './inet-address.js';
+import { ANY4, ANY6, type InetAddress, type Ip, isAny, isLocal, isV4 } from './inet-address.js';
 
 /** net.ipv4.ip_local_port_range's default. */
 const EPHEMERAL_FIRST = 32768;
@@ -18,6 +20,9 @@ const EPHEMERAL_LAST = 60999;
 const UNPRIVILEGED_PORT_START = 1024;
 
 export interface PortOwner {
+  readonly family: number;
+  /** IPV6_V6ONLY: an AF_INET6 socket on :: that takes no IPv4 traffic. */
+  readonly v6only: boolean;
   readonly local: InetAddress;
   readonly reuseAddr: boolean;
   readonly reusePort: boolean;
@@ -33,8 +38,8 @@ export class InetPorts<S extends PortOwner> {
    * The address `socket` may bind to for `ip` and `port` (0: an ephemeral one); files it. EADDRNOTAVAIL for
    * an address not of this host, EADDRINUSE for a port taken, EACCES for a privileged port without root.
    */
-  bind(socket: S, ip: number, port: number, uid: number): InetAddress {
-    if (ip !== INADDR_ANY && !isLocal(ip)) throw new KernelError(EADDRNOTAVAIL);
+  bind(socket: S, ip: Ip, port: number, uid: number): InetAddress {
+    if (!isAny(ip) && !isLocal(ip)) throw new KernelError(EADDRNOTAVAIL);
     if (port !== 0 && port < UNPRIVILEGED_PORT_START && uid !== 0) throw new KernelError(EACCES);
     const chosen = port !== 0 ? port : this.ephemeral(socket, ip);
     if (this.conflicts(socket, ip, chosen)) throw new KernelError(EADDRINUSE);
@@ -52,12 +57,12 @@ export class InetPorts<S extends PortOwner> {
     if (list.length === 0) this.owners.delete(socket.local.port);
   }
 
-  /** The socket bound to `ip` and `port` that `accepts`, one bound to that very address before one on 0.0.0.0. */
-  find(ip: number, port: number, accepts: (s: S) => boolean): S | null {
+  /** The socket bound to `ip` and `port` that `accepts`, one bound to that very address before a wildcard. */
+  find(ip: Ip, port: number, accepts: (s: S) => boolean): S | null {
     const list = this.owners.get(port) ?? [];
     return (
       list.find((s) => s.local.ip === ip && accepts(s)) ??
-      list.find((s) => s.local.ip === INADDR_ANY && accepts(s)) ??
+      list.find((s) => isAny(s.local.ip) && takes(s, s.local.ip, ip) && accepts(s)) ??
       null
     );
   }
@@ -67,11 +72,10 @@ export class InetPorts<S extends PortOwner> {
     for (const list of this.owners.values()) yield* list;
   }
 
-  private conflicts(socket: S, ip: number, port: number): boolean {
+  private conflicts(socket: S, ip: Ip, port: number): boolean {
     for (const other of this.owners.get(port) ?? []) {
       if (other === socket) continue;
-      const overlap = ip === INADDR_ANY || other.local.ip === INADDR_ANY || other.local.ip === ip;
-      if (!overlap) continue;
+      if (!overlap(socket, ip, other, other.local.ip)) continue;
       if (socket.reusePort && other.reusePort) continue;
       if (socket.reuseAddr && other.reuseAddr && !other.listening && !socket.listening) continue;
       return true;
@@ -80,7 +84,7 @@ export class InetPorts<S extends PortOwner> {
   }
 
   /** The next free ephemeral port for `socket` at `ip`, going round the range; EADDRNOTAVAIL when none is. */
-  private ephemeral(socket: S, ip: number): number {
+  private ephemeral(socket: S, ip: Ip): number {
     const count = EPHEMERAL_LAST - EPHEMERAL_FIRST + 1;
     for (let i = 0; i < count; i++) {
       const port = this.nextEphemeral;
@@ -89,4 +93,19 @@ export class InetPorts<S extends PortOwner> {
     }
     throw new KernelError(EADDRNOTAVAIL, 'no ephemeral port left');
   }
+}
+
+/** Whether `owner`, bound (or binding) to `bound`, takes packets to `ip`. */
+function takes(owner: PortOwner, bound: Ip, ip: Ip): boolean {
+  if (bound === ip) return true;
+  if (owner.family === AF_INET) return bound === ANY4 && isV4(ip);
+  return bound === ANY6 && (!isV4(ip) || !owner.v6only);
+}
+
+/**
+ * Whether two sockets bound to `ip` and `otherIp` would take some address both: one takes the other's
+ * address (a wildcard's own address stands for its whole family, so two wildcards are covered too).
+ */
+function overlap(socket: PortOwner, ip: Ip, other: PortOwner, otherIp: Ip): boolean {
+  return takes(socket, ip, otherIp) || takes(other, otherIp, ip);
 }

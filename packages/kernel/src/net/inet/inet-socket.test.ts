@@ -4,13 +4,13 @@
 // holds nothing back): resets, EPIPE, ENOTCONN after both FINs. A UDP pair is two sockets bound on
 // 127.0.0.1 and connected to each other: truncation, ECONNREFUSED once the peer is gone. Every kmalloc'd
 // byte is freed and every port returned once both ends are closed.
-import { SOCK_DGRAM, SOCK_STREAM } from '@kmos/abi-linux';
+import { AF_INET, SOCK_DGRAM, SOCK_STREAM } from '@kmos/abi-linux';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestMemory, PageKmalloc } from '../../fs/testing/page-kmalloc.js';
 import type { Socket } from '../socket.js';
 import { HostSocketPairs, opsArb, runOnKmos, TEST_CALLER } from '../testing/socket-pair-oracle.js';
-import { INADDR_LOOPBACK, inetAddressBytes } from './inet-address.js';
+import { inetAddressBytes, LOOPBACK4 } from './inet-address.js';
 import { InetPorts, type PortOwner } from './inet-ports.js';
 import type { InetEnvironment, InetSocket } from './inet-socket.js';
 import { TcpSocket } from './tcp-socket.js';
@@ -30,14 +30,14 @@ def make_pair(kind):
 `);
 afterAll(() => host.close());
 
-const LOOPBACK_ANY_PORT = inetAddressBytes({ ip: INADDR_LOOPBACK, port: 0 });
+const LOOPBACK_ANY_PORT = inetAddressBytes({ ip: LOOPBACK4, port: 0 }, AF_INET);
 
 /** A connection: the connecting socket, then the accepted one. */
 function tcpPair(env: InetEnvironment): Socket[] {
-  const listener = new TcpSocket(env);
+  const listener = new TcpSocket(AF_INET, env);
   listener.bind(LOOPBACK_ANY_PORT, TEST_CALLER);
   listener.listen(1, TEST_CALLER);
-  const client = new TcpSocket(env);
+  const client = new TcpSocket(AF_INET, env);
   if (client.connect(listener.localAddress(), TEST_CALLER, false) !== null) throw new Error('connect waited');
   const accepted = listener.accept(true);
   if (!(accepted instanceof TcpSocket)) throw new Error('nothing to accept');
@@ -46,7 +46,7 @@ function tcpPair(env: InetEnvironment): Socket[] {
 }
 
 function udpPair(env: InetEnvironment): Socket[] {
-  const pair = [new UdpSocket(env), new UdpSocket(env)];
+  const pair = [new UdpSocket(AF_INET, env), new UdpSocket(AF_INET, env)];
   for (const s of pair) s.bind(LOOPBACK_ANY_PORT, TEST_CALLER);
   const [a, b] = pair;
   a.connect(b.localAddress(), TEST_CALLER);

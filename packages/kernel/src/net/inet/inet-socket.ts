@@ -1,17 +1,24 @@
 /**
- * What TCP and UDP sockets share: the local address and its port in the protocol's InetPorts, the pending
- * error (sk_err), and the options at SOL_SOCKET, IPPROTO_IP and (TCP) IPPROTO_TCP. Options kmOS's loopback
- * network has no use for (IP_TOS, TCP_NODELAY, keep-alive timings) are kept and read back.
- * Layer: kernel net (AF_INET).
+ * What TCP and UDP sockets of both families share: the local address and its port in the protocol's
+ * InetPorts, the pending error (sk_err), and the options at SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6 (AF_INET6)
+ * and (TCP) IPPROTO_TCP. Options kmOS's loopback network has no use for (IP_TOS, TCP_NODELAY, keep-alive
+ * timings, hop limits) are kept and read back; IPV6_V6ONLY decides whether :: takes IPv4 traffic.
+ * Layer: kernel net (AF_INET, AF_INET6).
  */
 import {
   AF_INET,
+  AF_INET6,
   EINVAL,
+  ENETUNREACH,
   ENOPROTOOPT,
   IP_TOS,
   IP_TTL,
   IPPROTO_IP,
+  IPPROTO_IPV6,
   IPPROTO_TCP,
+  IPV6_TCLASS,
+  IPV6_UNICAST_HOPS,
+  IPV6_V6ONLY,
   SO_ACCEPTCONN,
   SO_DOMAIN,
   SO_ERROR,
@@ -32,7 +39,20 @@ import type { PipeMemory } from '../../fs/pipe.js';
 import { KernelError } from '../../kernel-error.js';
 import { WaitQueue } from '../../sched/wait-queue.js';
 import { CommonOptions, int, optionInt } from '../socket-options.js';
-import { INADDR_ANY, INADDR_LOOPBACK, type InetAddress, inetAddressBytes, UNBOUND } from './inet-address.js';
+import {
+  ANY4,
+  ANY6,
+  type InetAddress,
+  type Ip,
+  inetAddressBytes,
+  isAny,
+  isLocal,
+  isV4,
+  LOOPBACK4,
+  LOOPBACK6,
+  routeTo,
+  unbound,
+} from './inet-address.js';
 import type { InetPorts, PortOwner } from './inet-ports.js';
 import type { ProcNetEntry, ProcNetListed } from './proc-net-inet.js';
 
@@ -51,6 +71,10 @@ const KEPT: Record<number, Map<number, number>> = {
     [IP_TOS, 0],
     [IP_TTL, 64],
   ]),
+  [IPPROTO_IPV6]: new Map([
+    [IPV6_UNICAST_HOPS, 64],
+    [IPV6_TCLASS, 0],
+  ]),
   [IPPROTO_TCP]: new Map([
     [TCP_NODELAY, 0],
     [TCP_MAXSEG, 536],
@@ -62,11 +86,12 @@ const KEPT: Record<number, Map<number, number>> = {
 };
 
 export abstract class InetSocket implements PortOwner, ProcNetListed {
-  readonly family = AF_INET;
   readonly queue = new WaitQueue();
   inode = 0;
   ownerUid = 0;
-  local: InetAddress = UNBOUND;
+  local: InetAddress;
+  /** net.ipv6.bindv6only's default: an AF_INET6 socket takes IPv4 traffic too until told otherwise. */
+  v6only = false;
   /** Whether the socket holds its port in the protocol's table (an accepted TCP socket shares its listener's). */
   protected bound = false;
   protected error = 0;
@@ -78,9 +103,11 @@ export abstract class InetSocket implements PortOwner, ProcNetListed {
   abstract readonly listening: boolean;
 
   constructor(
+    readonly family: number,
     protected readonly env: InetEnvironment,
     private readonly ports: InetPorts<PortOwner>,
   ) {
+    this.local = unbound(family);
     env.live.add(this);
   }
 
@@ -108,11 +135,16 @@ export abstract class InetSocket implements PortOwner, ProcNetListed {
   }
 
   localAddress(): Uint8Array {
-    return inetAddressBytes(this.local);
+    return inetAddressBytes(this.local, this.family);
+  }
+
+  /** `a` as this socket's family writes addresses (an AF_INET6 socket shows IPv4 peers as ::ffff:a.b.c.d). */
+  protected addressBytes(a: InetAddress): Uint8Array {
+    return inetAddressBytes(a, this.family);
   }
 
   /** bind(2): EINVAL when bound already (explicitly or by sending or connecting). */
-  protected bindTo(ip: number, port: number, uid: number): void {
+  protected bindTo(ip: Ip, port: number, uid: number): void {
     if (this.bound) throw new KernelError(EINVAL, 'bound already');
     this.local = this.ports.bind(this, ip, port, uid);
     this.bound = true;
@@ -120,12 +152,27 @@ export abstract class InetSocket implements PortOwner, ProcNetListed {
 
   /** An unbound socket that sends, connects or listens gets an ephemeral port on every address. */
   protected autobind(uid: number): void {
-    if (!this.bound) this.bindTo(INADDR_ANY, 0, uid);
+    if (!this.bound) this.bindTo(this.family === AF_INET ? ANY4 : ANY6, 0, uid);
   }
 
-  /** The address packets from this socket come from: its own, or loopback's for one bound to 0.0.0.0. */
-  protected get source(): InetAddress {
-    return this.local.ip === INADDR_ANY ? { ip: INADDR_LOOPBACK, port: this.local.port } : this.local;
+  /** The address packets from this socket to `to` come from: its own, or loopback's for a wildcard. */
+  protected sourceFor(to: Ip): InetAddress {
+    if (!isAny(this.local.ip)) return this.local;
+    return { ip: isV4(to) ? LOOPBACK4 : LOOPBACK6, port: this.local.port };
+  }
+
+  /**
+   * Where packets to `target` go (loopback for the unspecified address); ENETUNREACH off this host, or for
+   * IPv4 from a V6ONLY socket or one bound to an IPv6 address.
+   */
+  protected destination(target: InetAddress): Ip {
+    const ip = routeTo(target.ip);
+    const reaches =
+      this.family === AF_INET
+        ? isV4(ip)
+        : !(isV4(ip) && this.v6only) && (isAny(this.local.ip) || isV4(this.local.ip) === isV4(ip));
+    if (!reaches || !isLocal(ip)) throw new KernelError(ENETUNREACH);
+    return ip;
   }
 
   /** Gives up the port and leaves the live set: what closing does to every AF_INET socket. */
@@ -148,7 +195,7 @@ export abstract class InetSocket implements PortOwner, ProcNetListed {
         case SO_TYPE:
           return int(this.type);
         case SO_DOMAIN:
-          return int(AF_INET);
+          return int(this.family);
         case SO_PROTOCOL:
           return int(this.protocol);
         case SO_ERROR:
@@ -159,6 +206,8 @@ export abstract class InetSocket implements PortOwner, ProcNetListed {
           return this.options.get(name);
       }
     }
+    if (level === IPPROTO_IPV6 && name === IPV6_V6ONLY && this.family === AF_INET6)
+      return int(this.v6only ? 1 : 0);
     const initial = this.keptOptions(level).get(name);
     if (initial === undefined) throw new KernelError(ENOPROTOOPT);
     return int(this.kept.get(level * 0x10000 + name) ?? initial);
@@ -170,12 +219,19 @@ export abstract class InetSocket implements PortOwner, ProcNetListed {
       if (name === SO_SNDBUF) this.queue.wakeAll();
       return;
     }
+    if (level === IPPROTO_IPV6 && name === IPV6_V6ONLY && this.family === AF_INET6) {
+      // Bound sockets keep their choice (Linux: EINVAL once inet_num is set).
+      if (this.bound) throw new KernelError(EINVAL, 'IPV6_V6ONLY after bind');
+      this.v6only = optionInt(value) !== 0;
+      return;
+    }
     if (!this.keptOptions(level).has(name)) throw new KernelError(ENOPROTOOPT);
     this.kept.set(level * 0x10000 + name, optionInt(value));
   }
 
   private keptOptions(level: number): Map<number, number> {
     if (level === IPPROTO_TCP && this.protocol !== IPPROTO_TCP) return new Map();
+    if (level === IPPROTO_IPV6 && this.family !== AF_INET6) return new Map();
     return KEPT[level] ?? new Map();
   }
 }

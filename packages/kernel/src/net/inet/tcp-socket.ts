@@ -21,7 +21,6 @@ import {
   EINPROGRESS,
   EINVAL,
   EISCONN,
-  ENETUNREACH,
   ENOTCONN,
   EOPNOTSUPP,
   EPIPE,
@@ -50,15 +49,7 @@ import {
   type Socket,
   type SocketCaller,
 } from '../socket.js';
-import {
-  type InetAddress,
-  inetAddressBytes,
-  isLocal,
-  isUnspecified,
-  parseInetAddress,
-  routeTo,
-  UNBOUND,
-} from './inet-address.js';
+import { type InetAddress, isUnspecified, parseInetAddress, unbound } from './inet-address.js';
 import { type InetEnvironment, InetSocket } from './inet-socket.js';
 import {
   type ProcNetEntry,
@@ -97,8 +88,8 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
   private connecting = false;
   private inFlight = 0;
 
-  constructor(env: InetEnvironment) {
-    super(env, env.tcp);
+  constructor(family: number, env: InetEnvironment) {
+    super(family, env, env.tcp);
     this.incoming = new MessageQueue(env.memory);
   }
 
@@ -109,7 +100,7 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
   // ---- names and connections -------------------------------------------------------------------------
 
   bind(raw: Uint8Array, caller: SocketCaller): void {
-    const a = parseInetAddress(raw);
+    const a = parseInetAddress(raw, this.family);
     this.bindTo(a.ip, a.port, caller.creds.uid);
   }
 
@@ -118,7 +109,7 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
       if (this.state === 'connected') this.abort();
       return null;
     }
-    const target = parseInetAddress(raw);
+    const target = parseInetAddress(raw, this.family);
     if (this.connecting) {
       // The connect in progress is over: connected, or refused (its error, if SO_ERROR has not taken it).
       this.connecting = false;
@@ -126,10 +117,9 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
       throw this.error ? this.takeError() : new KernelError(ECONNABORTED);
     }
     if (this.state !== 'closed') throw new KernelError(EISCONN);
-    const ip = routeTo(target.ip);
-    if (!isLocal(ip)) throw new KernelError(ENETUNREACH);
+    const ip = this.destination(target);
     this.autobind(caller.creds.uid);
-    this.local = this.source;
+    this.local = this.sourceFor(ip);
     const listener = this.env.tcp.find(
       ip,
       target.port,
@@ -141,7 +131,7 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
       return this.inProgress();
     }
     if (!nonBlocking && listener.embryos.length > listener.backlog) return new WouldBlock(listener.queue);
-    const accepted = new TcpSocket(this.env);
+    const accepted = new TcpSocket(listener.family, this.env);
     accepted.local = { ip, port: target.port };
     accepted.options.sndbuf = listener.options.sndbuf;
     accepted.options.rcvbuf = listener.options.rcvbuf;
@@ -197,14 +187,21 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
 
   peerAddress(): Uint8Array {
     if (this.state !== 'connected' || this.remote === null || this.finished) throw new KernelError(ENOTCONN);
-    return inetAddressBytes(this.remote);
+    return this.addressBytes(this.remote);
   }
 
   /** Listeners and connections until both FINs are exchanged; a socket only bound is in no lookup table. */
   procNetEntry(): ProcNetEntry | null {
     if (this.state === 'listening') {
       const rxQueue = this.embryos.length;
-      return { local: this.local, remote: UNBOUND, state: TCP_LISTEN, txQueue: 0, rxQueue, ...this.owner };
+      return {
+        local: this.local,
+        remote: unbound(this.family),
+        state: TCP_LISTEN,
+        txQueue: 0,
+        rxQueue,
+        ...this.owner,
+      };
     }
     if (this.state !== 'connected' || this.remote === null || this.finished) return null;
     const sentFin = (this.shut & SEND_SHUTDOWN) !== 0;

@@ -13,7 +13,6 @@ import {
   EDESTADDRREQ,
   EINVAL,
   EMSGSIZE,
-  ENETUNREACH,
   ENOTCONN,
   EOPNOTSUPP,
   EPIPE,
@@ -42,15 +41,7 @@ import {
   type Socket,
   type SocketCaller,
 } from '../socket.js';
-import {
-  type InetAddress,
-  inetAddressBytes,
-  isLocal,
-  isUnspecified,
-  parseInetAddress,
-  routeTo,
-  UNBOUND,
-} from './inet-address.js';
+import { type InetAddress, isUnspecified, parseInetAddress, unbound } from './inet-address.js';
 import { type InetEnvironment, InetSocket } from './inet-socket.js';
 import { type ProcNetEntry, TCP_CLOSE, TCP_ESTABLISHED } from './proc-net-inet.js';
 
@@ -67,13 +58,13 @@ export class UdpSocket extends InetSocket implements Socket {
   private readonly incoming: MessageQueue;
   private shut = 0;
 
-  constructor(env: InetEnvironment) {
-    super(env, env.udp);
+  constructor(family: number, env: InetEnvironment) {
+    super(family, env, env.udp);
     this.incoming = new MessageQueue(env.memory);
   }
 
   bind(raw: Uint8Array, caller: SocketCaller): void {
-    const a = parseInetAddress(raw);
+    const a = parseInetAddress(raw, this.family);
     this.bindTo(a.ip, a.port, caller.creds.uid);
   }
 
@@ -82,11 +73,10 @@ export class UdpSocket extends InetSocket implements Socket {
       this.remote = null;
       return null;
     }
-    const target = parseInetAddress(raw);
-    const ip = routeTo(target.ip);
-    if (!isLocal(ip)) throw new KernelError(ENETUNREACH);
+    const target = parseInetAddress(raw, this.family, true);
+    const ip = this.destination(target);
     this.autobind(caller.creds.uid);
-    this.local = this.source;
+    this.local = this.sourceFor(ip);
     this.remote = { ip, port: target.port };
     return null;
   }
@@ -102,7 +92,7 @@ export class UdpSocket extends InetSocket implements Socket {
   /** Bound sockets, as the UDP hash table holds them; rx_queue counts what queued datagrams hold. */
   procNetEntry(): ProcNetEntry | null {
     if (!this.bound) return null;
-    const remote = this.remote ?? UNBOUND;
+    const remote = this.remote ?? unbound(this.family);
     const state = this.remote ? TCP_ESTABLISHED : TCP_CLOSE;
     const rxQueue = this.incoming.unreadBytes + this.incoming.length * MESSAGE_OVERHEAD_BYTES;
     return { local: this.local, remote, state, txQueue: 0, rxQueue, ...this.owner };
@@ -110,7 +100,7 @@ export class UdpSocket extends InetSocket implements Socket {
 
   peerAddress(): Uint8Array {
     if (this.remote === null) throw new KernelError(ENOTCONN);
-    return inetAddressBytes(this.remote);
+    return this.addressBytes(this.remote);
   }
 
   send(request: SendRequest, caller: SocketCaller): number {
@@ -119,12 +109,11 @@ export class UdpSocket extends InetSocket implements Socket {
     if (data.length > MAX_PAYLOAD) throw new KernelError(EMSGSIZE);
     if (this.error) throw this.takeError();
     if (this.shut & SEND_SHUTDOWN) throw new KernelError(EPIPE);
-    const to = request.to !== null ? parseInetAddress(request.to) : this.remote;
+    const to = request.to !== null ? parseInetAddress(request.to, this.family, true) : this.remote;
     if (to === null) throw new KernelError(EDESTADDRREQ);
-    const ip = routeTo(to.ip);
-    if (!isLocal(ip)) throw new KernelError(ENETUNREACH);
+    const ip = this.destination(to);
     this.autobind(caller.creds.uid);
-    const from = this.source;
+    const from = this.sourceFor(ip);
     const receiver = this.env.udp.find(ip, to.port, (s) =>
       (s as UdpSocket).takesFrom(from),
     ) as UdpSocket | null;
@@ -153,7 +142,7 @@ export class UdpSocket extends InetSocket implements Socket {
       data,
       creds: caller.messageCreds,
       rights: null,
-      from: inetAddressBytes(from),
+      from: this.addressBytes(from),
       sender: UNCHARGED,
     });
     this.queue.wakeAll();
