@@ -1,7 +1,7 @@
 /**
- * socket(2) and socketpair(2) by address family: AF_UNIX, and AF_INET's TCP and UDP over the loopback
- * network (net/inet/); every other family (AF_INET6 too) is EAFNOSUPPORT, as on a Linux kernel built
- * without it.
+ * socket(2) and socketpair(2) by address family: AF_UNIX, and AF_INET's and AF_INET6's TCP and UDP over
+ * the loopback network (net/inet/); every other family (AF_NETLINK, AF_PACKET, ...) is EAFNOSUPPORT, as on a
+ * Linux kernel built without it.
  * Layer: kernel net; the kernel owns one SocketLayer, the syscall layer asks it for new sockets.
  */
 import {
