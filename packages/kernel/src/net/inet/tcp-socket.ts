@@ -10,7 +10,7 @@
  *   (its next read says ECONNRESET). A send to a peer that closed goes out and draws a reset: the next
  *   send says EPIPE (and raises SIGPIPE). shutdown(SHUT_RD) stays local; SHUT_WR is a FIN.
  * No timers: no TIME_WAIT (a port is free once its socket closes), no retransmission, no urgent data.
- * Layer: kernel net (AF_INET).
+ * Layer: kernel net (AF_INET, AF_INET6).
  */
 import type { MaybePromise } from '@kmos/abi-driver';
 import {

@@ -5,7 +5,7 @@
  * next call (the ICMP port-unreachable an unconnected socket ignores); one that finds the receiver's buffer
  * full is dropped. connect() sets the default destination and makes the socket take datagrams from that
  * peer only; AF_UNSPEC undoes it.
- * Layer: kernel net (AF_INET).
+ * Layer: kernel net (AF_INET, AF_INET6).
  */
 import {
   EAGAIN,
