@@ -11,13 +11,22 @@ const ipProtocols = names.filter(
   (n) => n.startsWith('IPPROTO_') || n.startsWith('IP_') || n.startsWith('IPV6_'),
 );
 const tcpOptions = names.filter((n) => n.startsWith('TCP_'));
+const sockios = names.filter((n) => n.startsWith('SIOC'));
+const netIf = names.filter((n) => n.startsWith('IFF_') || n === 'IFNAMSIZ');
+const arp = names.filter((n) => n.startsWith('ARPHRD_'));
 
 describeAgainstHeaders('socket', socket, [
   { includes: ['linux/net.h'], only: netH },
   { includes: ['asm/socket.h'], only: asmSocket },
   { includes: ['netinet/in.h'], only: ipProtocols },
   { includes: ['netinet/tcp.h'], only: tcpOptions },
-  { includes: ['sys/socket.h'], skip: [...netH, ...asmSocket, ...ipProtocols, ...tcpOptions] },
+  { includes: ['linux/sockios.h'], only: sockios },
+  { includes: ['net/if.h'], only: netIf },
+  { includes: ['net/if_arp.h'], only: arp },
+  {
+    includes: ['sys/socket.h'],
+    skip: [...netH, ...asmSocket, ...ipProtocols, ...tcpOptions, ...sockios, ...netIf, ...arp],
+  },
 ]);
 
 describe('socketcall', () => {

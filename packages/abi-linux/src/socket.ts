@@ -94,6 +94,27 @@ export const TCP_KEEPIDLE = 4;
 export const TCP_KEEPINTVL = 5;
 export const TCP_KEEPCNT = 6;
 
+// Interface ioctls, on a socket of any family (<linux/sockios.h>), and what they answer (<net/if.h>,
+// <net/if_arp.h>).
+export const SIOCGIFNAME = 0x8910;
+export const SIOCGIFCONF = 0x8912;
+export const SIOCGIFFLAGS = 0x8913;
+export const SIOCGIFADDR = 0x8915;
+export const SIOCGIFDSTADDR = 0x8917;
+export const SIOCGIFBRDADDR = 0x8919;
+export const SIOCGIFNETMASK = 0x891b;
+export const SIOCGIFMETRIC = 0x891d;
+export const SIOCGIFMTU = 0x8921;
+export const SIOCGIFHWADDR = 0x8927;
+export const SIOCGIFINDEX = 0x8933;
+export const SIOCGIFTXQLEN = 0x8942;
+export const SIOCGIFMAP = 0x8970;
+export const IFNAMSIZ = 16;
+export const IFF_UP = 0x1;
+export const IFF_LOOPBACK = 0x8;
+export const IFF_RUNNING = 0x40;
+export const ARPHRD_LOOPBACK = 772;
+
 // getsockopt/setsockopt at SOL_SOCKET.
 export const SOL_SOCKET = 1;
 export const SO_DEBUG = 1;

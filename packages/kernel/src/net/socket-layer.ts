@@ -28,6 +28,7 @@ import type { InetEnvironment } from './inet/inet-socket.js';
 import { tcpTable, udpTable } from './inet/proc-net-inet.js';
 import { TcpSocket } from './inet/tcp-socket.js';
 import { UdpSocket } from './inet/udp-socket.js';
+import { procNetDev, TrafficCounter } from './interfaces.js';
 import type { Ucred } from './message-queue.js';
 import type { Socket } from './socket.js';
 import { UnixNamespace } from './unix/unix-namespace.js';
@@ -42,7 +43,13 @@ export class SocketLayer {
 
   constructor(vfs: Vfs, memory: PipeMemory) {
     this.unix = { names: new UnixNamespace<UnixSocket>(vfs), memory, live: new Set() };
-    this.inet = { tcp: new InetPorts<PortOwner>(), udp: new InetPorts<PortOwner>(), memory, live: new Set() };
+    this.inet = {
+      tcp: new InetPorts<PortOwner>(),
+      udp: new InetPorts<PortOwner>(),
+      memory,
+      live: new Set(),
+      loopback: new TrafficCounter(),
+    };
   }
 
   /** /proc/net/unix. */
@@ -50,6 +57,11 @@ export class SocketLayer {
     const lines = ['Num       RefCount Protocol Flags    Type St Inode Path'];
     for (const socket of this.unix.live) lines.push(socket.procNetUnixLine());
     return `${lines.join('\n')}\n`;
+  }
+
+  /** /proc/net/dev. */
+  devTable(): string {
+    return procNetDev(this.inet.loopback);
   }
 
   /** /proc/net/tcp (`family` AF_INET) or tcp6: listeners first, as Linux walks its listening hash first. */

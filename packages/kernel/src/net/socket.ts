@@ -14,6 +14,7 @@ import type { WouldBlock } from '../fs/would-block.js';
 import { pseudoStat } from '../ipc/anon-file.js';
 import { closeDetached } from '../proc/fd-table.js';
 import type { WaitQueue } from '../sched/wait-queue.js';
+import { interfaceIoctl, isInterfaceIoctl } from './interfaces.js';
 import type { Ucred } from './message-queue.js';
 
 /** sk_shutdown bits: what a socket will no longer receive or send (shutdown's `how` + 1). */
@@ -130,6 +131,7 @@ export class SocketFile extends OpenFile {
   }
 
   override ioctl(request: number, arg: number, mem: UserMemory): number {
+    if (isInterfaceIoctl(request)) return interfaceIoctl(request, arg, mem, this.socket.family);
     if (request !== FIONREAD) return super.ioctl(request, arg, mem) as number;
     return answerInt(mem, arg, this.socket.readableBytes);
   }

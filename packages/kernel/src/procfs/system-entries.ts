@@ -9,6 +9,7 @@ import { AF_INET, AF_INET6 } from '@kmos/abi-linux';
 import type { Procfs } from '../fs/procfs.js';
 import { procSysvMsg, procSysvSem, procSysvShm } from '../ipc/proc-sysvipc.js';
 import type { Kernel } from '../kernel.js';
+import { procNetIfInet6 } from '../net/interfaces.js';
 
 const KIB_PER_PAGE = 4;
 
@@ -166,6 +167,8 @@ export function registerSystemEntries(k: Kernel, procfs: Procfs): void {
   procfs.registerFile('net/udp', () => k.sockets.udpTable(AF_INET));
   procfs.registerFile('net/tcp6', () => k.sockets.tcpTable(AF_INET6));
   procfs.registerFile('net/udp6', () => k.sockets.udpTable(AF_INET6));
+  procfs.registerFile('net/dev', () => k.sockets.devTable());
+  procfs.registerFile('net/if_inet6', procNetIfInet6);
   procfs.registerFile('sysvipc/shm', () => procSysvShm(k.shm));
   procfs.registerFile('sysvipc/sem', () => procSysvSem(k.sem));
   procfs.registerFile('sysvipc/msg', () => procSysvMsg(k.msg));

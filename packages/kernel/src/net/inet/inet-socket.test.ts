@@ -8,6 +8,7 @@ import { AF_INET, SOCK_DGRAM, SOCK_STREAM } from '@kmos/abi-linux';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestMemory, PageKmalloc } from '../../fs/testing/page-kmalloc.js';
+import { TrafficCounter } from '../interfaces.js';
 import type { Socket } from '../socket.js';
 import { HostSocketPairs, opsArb, runOnKmos, TEST_CALLER } from '../testing/socket-pair-oracle.js';
 import { inetAddressBytes, LOOPBACK4 } from './inet-address.js';
@@ -67,6 +68,7 @@ describe.each([
           udp: new InetPorts<PortOwner>(),
           memory: { objects: kmalloc, memory: kmalloc.memory },
           live: new Set<InetSocket>(),
+          loopback: new TrafficCounter(),
         };
         const kmos = await runOnKmos(makePair(env), ops);
         expect(kmalloc.liveObjects).toBe(0);

@@ -38,6 +38,7 @@ import {
 import type { PipeMemory } from '../../fs/pipe.js';
 import { KernelError } from '../../kernel-error.js';
 import { WaitQueue } from '../../sched/wait-queue.js';
+import type { TrafficCounter } from '../interfaces.js';
 import { CommonOptions, int, optionInt } from '../socket-options.js';
 import {
   ANY4,
@@ -63,6 +64,8 @@ export interface InetEnvironment {
   readonly memory: PipeMemory;
   /** Every socket not yet closed, in creation order (/proc/net/tcp and udp list them). */
   readonly live: Set<InetSocket>;
+  /** What crossed the loopback interface (/proc/net/dev). */
+  readonly loopback: TrafficCounter;
 }
 
 /** Options per level kept as ints, with the value each reads before it is set. */

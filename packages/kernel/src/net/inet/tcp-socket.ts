@@ -236,6 +236,7 @@ export class TcpSocket extends InetSocket implements Socket, SendCharge {
       }
       const piece = Math.min(data.length - sent, (this.options.sndbuf >> 1) - 64, PIECE_MAX);
       const bytes = data.subarray(sent, sent + piece);
+      this.env.loopback.count(piece);
       this.inFlight += peer.incoming.push({
         data: bytes,
         creds: caller.messageCreds,

@@ -114,6 +114,7 @@ export class UdpSocket extends InetSocket implements Socket {
     const ip = this.destination(to);
     this.autobind(caller.creds.uid);
     const from = this.sourceFor(ip);
+    this.env.loopback.count(data.length);
     const receiver = this.env.udp.find(ip, to.port, (s) =>
       (s as UdpSocket).takesFrom(from),
     ) as UdpSocket | null;
