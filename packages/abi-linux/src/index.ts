@@ -11,6 +11,7 @@ export * from './inotify.js';
 export * from './ioctl.js';
 export * from './ipc.js';
 export * from './mman.js';
+export * from './netlink.js';
 export * from './poll.js';
 export * from './prctl.js';
 export * from './random.js';

@@ -62,6 +62,14 @@ export class SocketMessage {
   }
 }
 
+/** One datagram read: bytes copied, its whole length, whether that was more, and who sent it. */
+export interface DatagramRead {
+  readonly bytes: number;
+  readonly length: number;
+  readonly truncated: boolean;
+  readonly from: Uint8Array | null;
+}
+
 /** What a send hands the receive queue. */
 export interface Outgoing {
   readonly data: Uint8Array;
@@ -105,6 +113,19 @@ export class MessageQueue {
     if (peekAt !== null) return;
     message.consumed += n;
     this.unreadBytes -= n;
+  }
+
+  /**
+   * Reads the oldest message whole as a datagram (what does not fit in `into` is lost, unless peeking):
+   * the bytes copied, its length (MSG_TRUNC's answer) and its sender's address.
+   */
+  readDatagram(into: Uint8Array, peek: boolean): DatagramRead | null {
+    const m = this.first;
+    if (m === undefined) return null;
+    const bytes = Math.min(m.sizeBytes, into.length);
+    this.read(m, into, 0, bytes, peek ? 0 : null);
+    if (!peek) this.dropFirst();
+    return { bytes, length: m.sizeBytes, truncated: m.sizeBytes > into.length, from: m.from };
   }
 
   /** Drops the oldest message (read or not). */

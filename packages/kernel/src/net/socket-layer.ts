@@ -7,6 +7,7 @@
 import {
   AF_INET,
   AF_INET6,
+  AF_NETLINK,
   AF_UNIX,
   EAFNOSUPPORT,
   EINVAL,
@@ -15,6 +16,7 @@ import {
   ESOCKTNOSUPPORT,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  NETLINK_ROUTE,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_SEQPACKET,
@@ -30,6 +32,7 @@ import { TcpSocket } from './inet/tcp-socket.js';
 import { UdpSocket } from './inet/udp-socket.js';
 import { procNetDev, TrafficCounter } from './interfaces.js';
 import type { Ucred } from './message-queue.js';
+import { type NetlinkEnvironment, NetlinkSocket } from './netlink/netlink-socket.js';
 import type { Socket } from './socket.js';
 import { UnixNamespace } from './unix/unix-namespace.js';
 import { type UnixEnvironment, UnixSocket } from './unix/unix-socket.js';
@@ -40,6 +43,7 @@ const SOCK_MAX = 11;
 export class SocketLayer {
   private readonly unix: UnixEnvironment;
   private readonly inet: InetEnvironment;
+  private readonly netlink: NetlinkEnvironment;
 
   constructor(vfs: Vfs, memory: PipeMemory) {
     this.unix = { names: new UnixNamespace<UnixSocket>(vfs), memory, live: new Set() };
@@ -50,6 +54,7 @@ export class SocketLayer {
       live: new Set(),
       loopback: new TrafficCounter(),
     };
+    this.netlink = { memory, ports: new Set(), loopback: this.inet.loopback };
   }
 
   /** /proc/net/unix. */
@@ -82,6 +87,7 @@ export class SocketLayer {
   create(family: number, type: number, protocol: number): Socket {
     if (type < 0 || type >= SOCK_MAX) throw new KernelError(EINVAL, 'socket type');
     if (family === AF_INET || family === AF_INET6) return this.inetSocket(family, type, protocol);
+    if (family === AF_NETLINK) return this.netlinkSocket(type, protocol);
     if (family !== AF_UNIX) throw new KernelError(EAFNOSUPPORT, `address family ${family}`);
     return new UnixSocket(unixType(type, protocol), this.unix);
   }
@@ -98,6 +104,13 @@ export class SocketLayer {
     }
     // No raw sockets (ping's) and no SCTP-style seqpacket: kmOS has no IP layer below TCP and UDP.
     throw new KernelError(ESOCKTNOSUPPORT, `internet socket type ${type}`);
+  }
+
+  /** netlink_create: raw or datagram sockets of the route family (kmOS's only netlink protocol). */
+  private netlinkSocket(type: number, protocol: number): Socket {
+    if (type !== SOCK_RAW && type !== SOCK_DGRAM) throw new KernelError(ESOCKTNOSUPPORT);
+    if (protocol !== NETLINK_ROUTE) throw new KernelError(EPROTONOSUPPORT, `netlink protocol ${protocol}`);
+    return new NetlinkSocket(type, protocol, this.netlink);
   }
 
   /** socketpair(2): AF_UNIX only (Linux's other families answer EOPNOTSUPP, or lack the family). */

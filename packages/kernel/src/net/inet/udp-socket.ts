@@ -152,26 +152,12 @@ export class UdpSocket extends InetSocket implements Socket {
   receive(into: Uint8Array, flags: number, nonBlocking: boolean): Received | WouldBlock {
     if (flags & MSG_OOB) throw new KernelError(EINVAL, 'MSG_OOB');
     if (this.error) throw this.takeError();
-    const m = this.incoming.first;
-    if (m === undefined) {
-      if (nonBlocking) throw new KernelError(EAGAIN);
-      if (this.shut & RCV_SHUTDOWN)
-        return { bytes: 0, length: 0, truncated: false, from: null, rights: null, creds: null };
-      return new WouldBlock(this.queue);
-    }
-    const n = Math.min(m.sizeBytes, into.length);
-    const peek = (flags & MSG_PEEK) !== 0;
-    this.incoming.read(m, into, 0, n, peek ? 0 : null);
-    const result: Received = {
-      bytes: n,
-      length: m.sizeBytes,
-      truncated: m.sizeBytes > into.length,
-      from: m.from,
-      rights: null,
-      creds: null,
-    };
-    if (!peek) this.incoming.dropFirst();
-    return result;
+    const got = this.incoming.readDatagram(into, (flags & MSG_PEEK) !== 0);
+    if (got !== null) return { ...got, rights: null, creds: null };
+    if (nonBlocking) throw new KernelError(EAGAIN);
+    if (this.shut & RCV_SHUTDOWN)
+      return { bytes: 0, length: 0, truncated: false, from: null, rights: null, creds: null };
+    return new WouldBlock(this.queue);
   }
 
   get readableBytes(): number {
