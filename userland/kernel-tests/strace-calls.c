@@ -5,7 +5,13 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -22,6 +28,47 @@ struct kernel_sigaction {
 
 static void on_signal(int sig) { (void)sig; }
 static void restorer(void) {}
+
+/* Socket addresses both ways: given (bind, connect, sendto) and written back (accept, getsockname,
+ * getpeername, recvfrom with their value-result lengths); every one the same on any host. */
+static void socket_addresses(void) {
+  struct sockaddr_un un = {.sun_family = AF_UNIX};
+  memcpy(un.sun_path + 1, "kmos-strace-calls", 17);
+  socklen_t unlen = offsetof(struct sockaddr_un, sun_path) + 18;
+  int l = socket(AF_UNIX, SOCK_STREAM, 0);
+  bind(l, (struct sockaddr *)&un, unlen);
+  listen(l, 1);
+  int c = socket(AF_UNIX, SOCK_STREAM, 0);
+  connect(c, (struct sockaddr *)&un, unlen);
+  static struct sockaddr_un got; /* static, so its address is the same natively and under kmOS */
+  socklen_t len = sizeof got;
+  int s = accept(l, (struct sockaddr *)&got, &len);
+  len = sizeof got;
+  getsockname(l, (struct sockaddr *)&got, &len);
+  len = 4;
+  getsockname(l, (struct sockaddr *)&got, &len);
+  len = sizeof got;
+  getpeername(s, (struct sockaddr *)&got, &len);
+  static char byte;
+  static socklen_t fixed_len;
+  fixed_len = sizeof got;
+  recvfrom(s, &byte, 1, MSG_DONTWAIT, (struct sockaddr *)&got, &fixed_len);
+  struct sockaddr_in refused = {.sin_family = AF_INET, .sin_port = htons(1), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  int t = socket(AF_INET, SOCK_STREAM, 0);
+  connect(t, (struct sockaddr *)&refused, sizeof refused);
+  bind(t, (struct sockaddr *)&refused, 3);
+  struct sockaddr_in6 six = {.sin6_family = AF_INET6, .sin6_port = htons(9)};
+  inet_pton(AF_INET6, "::ffff:127.0.0.1", &six.sin6_addr);
+  int u = socket(AF_INET6, SOCK_DGRAM, 0);
+  sendto(u, "y", 1, 0, (struct sockaddr *)&six, sizeof six);
+  struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+  connect(u, &unspec, sizeof unspec);
+  int nl = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  bind(nl, (struct sockaddr *)&kernel, sizeof kernel);
+  int fds[] = {l, c, s, t, u, nl};
+  for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++) close(fds[i]);
+}
 
 int main(void) {
   const char *dir = "/tmp/kmos-strace-calls";
@@ -72,6 +119,7 @@ int main(void) {
   syscall(SYS_rt_sigaction, SIGUSR2, NULL, &previous, 8);
   act.handler = SIG_IGN;
   syscall(SYS_rt_sigaction, SIGRTMIN + 2, &act, &previous, 8);
+  socket_addresses();
   unlinkat(AT_FDCWD, file, 0);
   unlinkat(AT_FDCWD, dir, AT_REMOVEDIR);
   return 0;

@@ -417,6 +417,55 @@ const IP_PROTOCOLS = table([
   'IPPROTO_RAW',
 ]);
 
+/** The protocols strace names in socket(2) for AF_NETLINK. */
+const NETLINK_PROTOCOLS = table([
+  'NETLINK_ROUTE',
+  'NETLINK_USERSOCK',
+  'NETLINK_FIREWALL',
+  'NETLINK_SOCK_DIAG',
+  'NETLINK_NFLOG',
+  'NETLINK_XFRM',
+  'NETLINK_SELINUX',
+  'NETLINK_ISCSI',
+  'NETLINK_AUDIT',
+  'NETLINK_FIB_LOOKUP',
+  'NETLINK_CONNECTOR',
+  'NETLINK_NETFILTER',
+  'NETLINK_IP6_FW',
+  'NETLINK_DNRTMSG',
+  'NETLINK_KOBJECT_UEVENT',
+  'NETLINK_GENERIC',
+  'NETLINK_SCSITRANSPORT',
+  'NETLINK_ECRYPTFS',
+  'NETLINK_RDMA',
+  'NETLINK_CRYPTO',
+  'NETLINK_SMC',
+]);
+
+export function netlinkProtocol(value: number): string {
+  return valueName(value, NETLINK_PROTOCOLS);
+}
+
+/** send and receive flags (MSG_*), in strace's order. */
+const MSG_FLAGS = table([
+  'MSG_OOB',
+  'MSG_PEEK',
+  'MSG_DONTROUTE',
+  'MSG_CTRUNC',
+  'MSG_TRUNC',
+  'MSG_DONTWAIT',
+  'MSG_EOR',
+  'MSG_WAITALL',
+  'MSG_CONFIRM',
+  'MSG_ERRQUEUE',
+  'MSG_NOSIGNAL',
+  'MSG_MORE',
+  'MSG_WAITFORONE',
+  'MSG_ZEROCOPY',
+  'MSG_FASTOPEN',
+  'MSG_CMSG_CLOEXEC',
+]);
+
 const PRCTL_OPTIONS = table([
   'PR_SET_PDEATHSIG',
   'PR_GET_PDEATHSIG',
@@ -446,6 +495,7 @@ export const NAMED_KINDS: Readonly<Record<string, (value: number) => string>> = 
   'flags:clone': cloneFlags,
   'flags:wait': (v) => flagNames(v, WAIT_OPTIONS),
   'flags:getrandom': (v) => flagNames(v, GETRANDOM_FLAGS),
+  'flags:msg': (v) => flagNames(v, MSG_FLAGS),
   prot: (v) => flagNames(v, PROT_FLAGS, 'PROT_NONE'),
   'advice:madvise': (v) => valueName(v, MADVICE),
   whence: (v) => valueName(v, WHENCE),

@@ -7,6 +7,7 @@
 import {
   AF_INET,
   AF_INET6,
+  AF_NETLINK,
   AT_FDCWD,
   errnoName,
   F_DUPFD,
@@ -51,11 +52,13 @@ import {
 } from '@kmos/abi-linux';
 import { peekUserBytes, peekUserString, type SyscallTracer } from '@kmos/kernel';
 import type { CliIo } from './cli-io.js';
+import { formatSockaddr, SOCKADDR_MAX } from './strace-sockaddr.js';
 import {
   atFlags,
   FD_FLAGS,
   flagNames,
   NAMED_KINDS,
+  netlinkProtocol,
   octalMode,
   openFlags,
   openTakesMode,
@@ -136,10 +139,55 @@ function outputsOf(t: Thread, name: string, kinds: readonly string[], values: re
       return [{ index: 2, render: (r) => (r === 0 ? sigsetAt(t, ptrAt(2)) : null) }];
     case 'rt_sigaction':
       return [{ index: 2, render: (r) => (r === 0 ? sigactionAt(t, ptrAt(2)) : null) }];
+    case 'accept':
+    case 'accept4':
+    case 'getsockname':
+    case 'getpeername':
+      return addressOutputs(t, 1, ptrAt(1), ptrAt(2));
+    case 'recvfrom':
+      return [...addressOutputs(t, 4, ptrAt(4), ptrAt(5)), ...bufferOutput(t, kinds, values)];
+    case 'getrandom':
+      return [];
   }
+  return bufferOutput(t, kinds, values);
+}
+
+/** A buffer the call fills (`buf:out`), shown with as many bytes as the result says. */
+function bufferOutput(t: Thread, kinds: readonly string[], values: readonly number[]): Output[] {
   const buffer = kinds.indexOf('buf:out');
-  if (buffer < 0 || name === 'getrandom') return [];
-  return [{ index: buffer, render: (r) => (r >= 0 ? bufferAt(t, ptrAt(buffer), r) : null) }];
+  if (buffer < 0) return [];
+  const ptr = values[buffer] ?? 0;
+  return [{ index: buffer, render: (r) => (r >= 0 ? bufferAt(t, ptr, r) : null) }];
+}
+
+/**
+ * A socket address the call writes (accept, getsockname, recvfrom), argument `index`, and its value-result
+ * length after it: the address as far as both lengths allow (the pointer when nothing was written), the
+ * length as `[in => out]`, or `[in]` when unchanged or the call failed.
+ */
+function addressOutputs(t: Thread, index: number, addressPtr: number, lengthPtr: number): Output[] {
+  if (addressPtr === 0 || lengthPtr === 0) return [];
+  const lengthIn = peekUserBytes(t, lengthPtr, 4);
+  if (lengthIn === null) return [];
+  const given = new DataView(lengthIn.buffer).getUint32(0, true);
+  const written = () => {
+    const bytes = peekUserBytes(t, lengthPtr, 4);
+    return bytes === null ? null : new DataView(bytes.buffer).getUint32(0, true);
+  };
+  const address = (r: number) => {
+    const out = r >= 0 ? written() : null;
+    if (out === null || out === 0) return null;
+    const bytes = peekUserBytes(t, addressPtr, Math.min(given, out, SOCKADDR_MAX));
+    return bytes === null ? null : formatSockaddr(bytes, (s) => quote(s, false));
+  };
+  const length = (r: number) => {
+    const out = r >= 0 ? written() : null;
+    return out === null || out === given ? `[${given}]` : `[${given} => ${out}]`;
+  };
+  return [
+    { index, render: address },
+    { index: index + 1, render: length },
+  ];
 }
 
 /** A buffer of `size` bytes at `ptr` quoted as strace quotes data (its first STRING_LIMIT bytes). */
@@ -221,7 +269,8 @@ function formatArgs(t: Thread, name: string, kinds: readonly string[], values: r
     case 'socketpair': {
       const inet = arg(0) === AF_INET || arg(0) === AF_INET6;
       const args = shown(kinds.length);
-      if (!inet) args[2] = `${arg(2) | 0}`;
+      if (arg(0) === AF_NETLINK) args[2] = netlinkProtocol(arg(2));
+      else if (!inet) args[2] = `${arg(2) | 0}`;
       return args;
     }
     case 'rt_sigprocmask':
@@ -375,7 +424,12 @@ function formatArg(
 ): string {
   if (
     value === 0 &&
-    (kind === 'path' || kind === 'str' || kind === 'ptr' || kind === 'addr' || kind?.startsWith('buf'))
+    (kind === 'path' ||
+      kind === 'str' ||
+      kind === 'ptr' ||
+      kind === 'addr' ||
+      kind === 'sockaddr' ||
+      kind?.startsWith('buf'))
   )
     return 'NULL';
   const named = kind === undefined ? undefined : NAMED_KINDS[kind];
@@ -398,6 +452,10 @@ function formatArg(
     case 'str': {
       const s = peekUserString(t, value, PATH_MAX);
       return s === null ? `0x${value.toString(16)}` : quote(s, false);
+    }
+    case 'sockaddr': {
+      const bytes = (next ?? 0) > 0 ? peekUserBytes(t, value, Math.min(next ?? 0, SOCKADDR_MAX)) : null;
+      return bytes === null ? `0x${value.toString(16)}` : formatSockaddr(bytes, (s) => quote(s, false));
     }
     case 'buf:in': {
       const size = Math.min(next ?? 0, STRING_LIMIT);

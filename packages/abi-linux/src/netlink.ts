@@ -1,7 +1,28 @@
 // Netlink and rtnetlink (<linux/netlink.h>, <linux/rtnetlink.h>, <linux/if_link.h>, <linux/if_addr.h>):
 // the message header's types and flags, the route family's link and address messages and their attributes.
 
+// Netlink protocols: socket(AF_NETLINK, type, protocol)'s third argument.
 export const NETLINK_ROUTE = 0;
+export const NETLINK_USERSOCK = 2;
+export const NETLINK_FIREWALL = 3;
+export const NETLINK_SOCK_DIAG = 4;
+export const NETLINK_NFLOG = 5;
+export const NETLINK_XFRM = 6;
+export const NETLINK_SELINUX = 7;
+export const NETLINK_ISCSI = 8;
+export const NETLINK_AUDIT = 9;
+export const NETLINK_FIB_LOOKUP = 10;
+export const NETLINK_CONNECTOR = 11;
+export const NETLINK_NETFILTER = 12;
+export const NETLINK_IP6_FW = 13;
+export const NETLINK_DNRTMSG = 14;
+export const NETLINK_KOBJECT_UEVENT = 15;
+export const NETLINK_GENERIC = 16;
+export const NETLINK_SCSITRANSPORT = 18;
+export const NETLINK_ECRYPTFS = 19;
+export const NETLINK_RDMA = 20;
+export const NETLINK_CRYPTO = 21;
+export const NETLINK_SMC = 22;
 export const SOL_NETLINK = 270;
 
 // struct nlmsghdr: len u32, type u16, flags u16, seq u32, pid u32.

@@ -24,6 +24,7 @@ export const SYSCALL_ARG_REGISTERS = ['ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'] 
  * - `fd`, `dirfd` (may be AT_FDCWD), `pid`, `uid`, `gid`, `signal`, `clock`, `resource`: small integers.
  * - `path` and `str`: a user pointer to a NUL-terminated string; `argv`: a NULL-terminated pointer array.
  * - `buf:in` / `buf:out`: a user buffer the kernel reads / fills, its length in the next `size` argument.
+ * - `sockaddr`: a socket address the kernel reads, its length in the next argument.
  * - `ptr`: any other user pointer (usually a struct); `addr`: a user address used as a number (brk, mmap).
  * - `off64:lo`, `off64:hi`: the two halves of a 64-bit file offset or length split across registers, low
  *   word first (except _llseek: high first); `u64:lo`, `u64:hi` the same for other 64-bit values (a
@@ -59,6 +60,7 @@ export type SyscallArgKind =
   | 'argv'
   | 'buf:in'
   | 'buf:out'
+  | 'sockaddr'
   | 'ptr'
   | 'addr'
   | 'flags'
@@ -70,6 +72,7 @@ export type SyscallArgKind =
   | 'flags:msync'
   | 'flags:mremap'
   | 'flags:getrandom'
+  | 'flags:msg'
   | 'prot'
   | 'advice:madvise'
   | 'whence'
@@ -418,7 +421,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   pwritev: ['fd', 'ptr', 'ulong', 'off64:lo', 'off64:hi'],
   rt_tgsigqueueinfo: ['pid', 'pid', 'signal', 'ptr'],
   perf_event_open: ['ptr', 'pid', 'int', 'fd', 'flags'],
-  recvmmsg: ['fd', 'ptr', 'uint', 'flags', 'ptr'],
+  recvmmsg: ['fd', 'ptr', 'uint', 'flags:msg', 'ptr'],
   fanotify_init: ['flags', 'flags:open'],
   fanotify_mark: ['fd', 'flags', 'u64:lo', 'u64:hi', 'dirfd', 'path'],
   prlimit64: ['pid', 'resource', 'ptr', 'ptr'],
@@ -426,7 +429,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   open_by_handle_at: ['fd', 'ptr', 'flags:open'],
   clock_adjtime: ['clock', 'ptr'],
   syncfs: ['fd'],
-  sendmmsg: ['fd', 'ptr', 'uint', 'flags'],
+  sendmmsg: ['fd', 'ptr', 'uint', 'flags:msg'],
   setns: ['fd', 'flags:clone'],
   process_vm_readv: ['pid', 'ptr', 'ulong', 'ptr', 'ulong', 'flags'],
   process_vm_writev: ['pid', 'ptr', 'ulong', 'ptr', 'ulong', 'flags'],
@@ -442,18 +445,18 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   execveat: ['dirfd', 'path', 'argv', 'argv', 'flags:at'],
   socket: ['domain:socket', 'type:socket', 'protocol:socket'],
   socketpair: ['domain:socket', 'type:socket', 'protocol:socket', 'ptr'],
-  bind: ['fd', 'ptr', 'int'],
-  connect: ['fd', 'ptr', 'int'],
+  bind: ['fd', 'sockaddr', 'int'],
+  connect: ['fd', 'sockaddr', 'int'],
   listen: ['fd', 'int'],
   accept4: ['fd', 'ptr', 'ptr', 'flags'],
   getsockopt: ['fd', 'int', 'int', 'ptr', 'ptr'],
   setsockopt: ['fd', 'int', 'int', 'buf:in', 'size'],
   getsockname: ['fd', 'ptr', 'ptr'],
   getpeername: ['fd', 'ptr', 'ptr'],
-  sendto: ['fd', 'buf:in', 'size', 'flags', 'ptr', 'int'],
-  sendmsg: ['fd', 'ptr', 'flags'],
-  recvfrom: ['fd', 'buf:out', 'size', 'flags', 'ptr', 'ptr'],
-  recvmsg: ['fd', 'ptr', 'flags'],
+  sendto: ['fd', 'buf:in', 'size', 'flags:msg', 'sockaddr', 'int'],
+  sendmsg: ['fd', 'ptr', 'flags:msg'],
+  recvfrom: ['fd', 'buf:out', 'size', 'flags:msg', 'ptr', 'ptr'],
+  recvmsg: ['fd', 'ptr', 'flags:msg'],
   shutdown: ['fd', 'int'],
   userfaultfd: ['flags'],
   membarrier: ['int', 'flags', 'int'],
@@ -491,7 +494,7 @@ export const SYSCALL_ARGS: Readonly<Record<string, readonly SyscallArgKind[]>> =
   pselect6_time64: ['int', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr'],
   ppoll_time64: ['ptr', 'uint', 'ptr', 'ptr', 'size'],
   io_pgetevents_time64: ['ulong', 'long', 'long', 'ptr', 'ptr', 'ptr'],
-  recvmmsg_time64: ['fd', 'ptr', 'uint', 'flags', 'ptr'],
+  recvmmsg_time64: ['fd', 'ptr', 'uint', 'flags:msg', 'ptr'],
   mq_timedsend_time64: ['fd', 'buf:in', 'size', 'uint', 'ptr'],
   mq_timedreceive_time64: ['fd', 'buf:out', 'size', 'ptr', 'ptr'],
   semtimedop_time64: ['int', 'ptr', 'uint', 'ptr'],
