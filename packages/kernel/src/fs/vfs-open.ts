@@ -13,6 +13,7 @@ import {
   ENOTDIR,
   ENXIO,
   EOPNOTSUPP,
+  EOVERFLOW,
   IN_CREATE,
   IN_MODIFY,
   IN_OPEN,
@@ -21,6 +22,7 @@ import {
   O_CREAT,
   O_DIRECTORY,
   O_EXCL,
+  O_LARGEFILE,
   O_NOCTTY,
   O_NOFOLLOW,
   O_NONBLOCK,
@@ -49,6 +51,8 @@ import { setSize } from './vfs-attr.js';
 import { baseOf, changing, checkWritable, mayCreate, newOwner } from './vfs-common.js';
 
 /** Flags that act at open only: the description does not keep them (F_GETFL does not show them). */
+/** The largest file a program without O_LARGEFILE may open (MAX_NON_LFS). */
+const MAX_NON_LFS = 0x7fffffff;
 const OPEN_ONLY_FLAGS = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
 
 /** What open needs from the Vfs besides the mount table. */
@@ -81,6 +85,10 @@ export function* openPath(
   if (flags & O_PATH) return openHandle(target, flags);
   if (walk.pathlessFinal) return reopenPathless(walk.pathlessFinal, flags & ~OPEN_ONLY_FLAGS);
   mayOpen(ctx, target, flags, created);
+  // generic_file_open: a file a 32-bit off_t cannot reach the end of needs O_LARGEFILE (checked before
+  // O_TRUNC could lose it).
+  if (isReg(target.attr.mode) && !(flags & O_LARGEFILE) && target.attr.sizeBytes > MAX_NON_LFS)
+    throw fsError(EOVERFLOW, 'a file over 2 GiB without O_LARGEFILE');
   const truncate = flags & O_TRUNC && isReg(target.attr.mode) && !created;
   if (truncate) yield* wait(setSize(target.dentry, 0));
   const file = openByType(svc, target, flags & ~OPEN_ONLY_FLAGS);
