@@ -71,7 +71,7 @@ export const opsArb = fc.array(opArb, { minLength: 1, maxLength: 30 });
 
 const POLL_BITS = POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM | POLLWRNORM | POLLRDHUP;
 
-/** `make_pair(kind)` in `pairPython` returns the two connected host sockets. */
+/** `make_pair(kind)` in `pairPython` returns the two connected host sockets; `kind` is the test's, as JSON. */
 function hostScript(pairPython: string): string {
   return `
 import os, sys, json, fcntl, termios, select, array, errno, socket
@@ -121,7 +121,7 @@ export class HostSocketPairs {
     this.replies = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
   }
 
-  async run(kind: number, ops: readonly SocketOp[]): Promise<unknown[]> {
+  async run(kind: unknown, ops: readonly SocketOp[]): Promise<unknown[]> {
     this.child.stdin.write(`${JSON.stringify({ kind, ops })}\n`);
     const reply = await this.replies.next();
     if (reply.done) throw new Error('python3 socket oracle exited');
