@@ -58,6 +58,8 @@ import { copyFromUser, copyToUser, strncpyFromUser } from '../../mm/usercopy.js'
 import { closeDetached } from '../../proc/fd-table.js';
 import { isShared, release } from '../../proc/sharing.js';
 import type { Thread } from '../../proc/thread.js';
+import { sleepUntil } from '../../sched/sleep.js';
+import type { WaitQueue } from '../../sched/wait-queue.js';
 import { TtyFile } from '../../tty/tty-file.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { dirAt, pathContext, readUser, setInt64, signed, struct, userPath, writeUser } from '../user-args.js';
@@ -136,11 +138,29 @@ function open(
 ): MaybePromise<number> {
   const path = userPath(t, pathPtr);
   // O_LARGEFILE stays as given: an i386 kernel does not force it (F_GETFL shows what the program asked for).
-  return after(k.vfs.open(pathContext(t), dirAt(t, dirfd), path, flags, mode), (file) => {
+  const install = (file: OpenFile) => {
     const fd = t.process.files.install(file, (flags & O_CLOEXEC) !== 0);
     if (!(flags & O_NOCTTY) && file instanceof TtyFile) file.tty.sessions?.opened(file.tty);
     return fd;
+  };
+  return after(k.vfs.open(pathContext(t), dirAt(t, dirfd), path, flags, mode), (file) => {
+    const wait = file.openWait();
+    return wait === null ? install(file) : untilOpened(k, t, file, wait.queue).then(install);
   });
+}
+
+/**
+ * A FIFO opened for one end waits for the other (fifo_open's wait_for_partner); a signal ends the wait
+ * with the file released and ERESTARTSYS, so the open restarts under SA_RESTART.
+ */
+async function untilOpened(k: Kernel, t: Thread, file: OpenFile, queue: WaitQueue): Promise<OpenFile> {
+  try {
+    await sleepUntil(t, k.clock, [queue], () => file.openWait() === null, null);
+    return file;
+  } catch (e) {
+    closeDetached(file);
+    throw e;
+  }
 }
 
 function close(t: Thread, fd: number): number {
