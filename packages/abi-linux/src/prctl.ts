@@ -15,12 +15,17 @@ export const PR_GET_NAME = 16;
 export const PR_GET_SECCOMP = 21;
 export const PR_SET_SECCOMP = 22;
 export const PR_CAPBSET_READ = 23;
+export const PR_CAPBSET_DROP = 24;
+export const PR_GET_SECUREBITS = 27;
+export const PR_SET_SECUREBITS = 28;
 export const PR_SET_TIMERSLACK = 29;
 export const PR_GET_TIMERSLACK = 30;
 export const PR_SET_CHILD_SUBREAPER = 36;
 export const PR_GET_CHILD_SUBREAPER = 37;
 export const PR_SET_NO_NEW_PRIVS = 38;
 export const PR_GET_NO_NEW_PRIVS = 39;
+export const PR_SET_THP_DISABLE = 41;
+export const PR_GET_THP_DISABLE = 42;
 
 /** The size of a task's comm name, including the NUL (the kernel's TASK_COMM_LEN). */
 export const TASK_COMM_LEN = 16;

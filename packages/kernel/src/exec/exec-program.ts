@@ -315,6 +315,7 @@ function resetProcessForExec(
   p.exe = prepared.main.file.dentry;
   // comm is the name exec was given, as in Linux.
   p.comm = path.slice(path.lastIndexOf('/') + 1).slice(0, 15);
+  p.controls.atExec();
   void k;
 }
 

@@ -5,7 +5,7 @@
  * call it.
  */
 
-import { SIGKILL } from '@kmos/abi-linux';
+import { SI_USER, SIGKILL } from '@kmos/abi-linux';
 import type { Kernel } from '../kernel.js';
 import { putUser32 } from '../mm/usercopy.js';
 import { closeDetached } from './fd-table.js';
@@ -72,7 +72,7 @@ function becomeZombie(k: Kernel, hooks: LifecycleHooks, p: Process, status: numb
   p.vforkDone.wakeAll();
   p.exited.wakeAll();
   k.sched.forgetCr3();
-  reparentChildren(k, p);
+  reparentChildren(k, hooks, p);
   if (p.pid === 1) {
     k.initExited(status);
     return;
@@ -94,11 +94,20 @@ function childCode(status: number): number {
   return status & 0x80 ? 3 : 2;
 }
 
-/** Orphans go to init (pid 1), which reaps them; if there is no init, they are reaped at once. */
-function reparentChildren(k: Kernel, p: Process): void {
+/**
+ * Orphans go to the nearest living ancestor that is a child subreaper (PR_SET_CHILD_SUBREAPER), else to
+ * init (pid 1), which reaps them; with neither, they are reaped at once. Each gets its parent-death
+ * signal (PR_SET_PDEATHSIG) first, from the exiting parent, as SI_USER.
+ */
+function reparentChildren(k: Kernel, hooks: LifecycleHooks, p: Process): void {
   const init = k.processes.processes.get(1);
+  let reaper: Process | null = p.parent;
+  while (reaper && !(reaper.alive && reaper.controls.childSubreaper)) reaper = reaper.parent;
+  const heir = reaper ?? (init && init !== p ? init : null);
   for (const child of p.children) {
-    child.parent = init && init !== p ? init : null;
+    const signal = child.controls.parentDeathSignal;
+    if (signal !== 0 && child.alive) hooks.signalProcess(child, signal, SI_USER, 0, p);
+    child.parent = heir;
     if (child.parent) {
       child.parent.children.add(child);
       if (child.state === ProcessState.Zombie) child.parent.childWait.wakeAll();

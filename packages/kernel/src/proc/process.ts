@@ -4,12 +4,14 @@
  * session). Layer: kernel proc. Fields say who writes them; the scheduler never touches a process's
  * resources, only its threads.
  */
+
 import type { Dentry } from '../fs/dentry.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import { WaitQueue } from '../sched/wait-queue.js';
 import type { Tty } from '../tty/tty.js';
 import type { CpuTimers } from './cpu-timers.js';
 import type { FdTable } from './fd-table.js';
+import { ProcessControls } from './process-controls.js';
 import { DEFAULT_RLIMITS, type ResourceLimits } from './resource-limits.js';
 import type { SigInfo } from './siginfo.js';
 import type { SignalActions } from './signal-actions.js';
@@ -56,6 +58,8 @@ export class Process {
   ctty: Tty | null = null;
   /** The executable's name as /proc/<pid>/comm shows it (16 bytes max); written by exec and prctl. */
   comm = '';
+  /** prctl's and personality's settings; a fork's child gets `controls.forChild()`. */
+  controls = new ProcessControls();
   /**
    * argv and the environment exec gave the running program, as it copied them in (bytes, without their NULs),
    * for /proc/<pid>/cmdline and environ; written by exec. Kept as bytes: text is made only when one is read.

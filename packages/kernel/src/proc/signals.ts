@@ -87,7 +87,7 @@ export class SignalService {
     if (!p.alive) return;
     prepareSignal(this.k, this.hooks, p, info.signo);
     if (this.discard(p, info.signo)) return;
-    if (info.signo === SIGKILL) return exitGroup(this.k, this.hooks, p, signaledStatus(SIGKILL, false));
+    if (info.signo === SIGKILL) return exitGroup(this.k, this.hooks, p, signaledStatus(SIGKILL));
     markPending(p, info);
     const target = p.threads.find((t) => t.alive && !this.blocks(t, info.signo)) ?? null;
     if (target) this.wakeForSignal(target);
@@ -100,7 +100,7 @@ export class SignalService {
     if (!t.alive) return;
     prepareSignal(this.k, this.hooks, p, info.signo);
     if (this.discard(p, info.signo)) return;
-    if (info.signo === SIGKILL) return exitGroup(this.k, this.hooks, p, signaledStatus(SIGKILL, false));
+    if (info.signo === SIGKILL) return exitGroup(this.k, this.hooks, p, signaledStatus(SIGKILL));
     markPending(t, info);
     if (!this.blocks(t, info.signo)) this.wakeForSignal(t);
     p.signalArrived.wakeAll();
@@ -333,10 +333,8 @@ export class SignalService {
       case 'stop':
         return stopByDefault(this.k, this.hooks, t, signo);
       case 'term':
-        exitGroup(this.k, this.hooks, t.process, signaledStatus(signo, false));
-        return true;
       case 'core':
-        exitGroup(this.k, this.hooks, t.process, signaledStatus(signo, true));
+        exitGroup(this.k, this.hooks, t.process, signaledStatus(signo));
         return true;
     }
   }
@@ -355,7 +353,7 @@ export class SignalService {
       `Out of memory: killed process ${victim.pid} (${victim.comm}), ${victim.mm.rssPages * 4} kB resident` +
         (victim === t.process ? '' : `, to satisfy a fault in process ${t.process.pid}`),
     );
-    exitGroup(this.k, this.hooks, victim, signaledStatus(SIGKILL, false));
+    exitGroup(this.k, this.hooks, victim, signaledStatus(SIGKILL));
   }
 
   /**
@@ -393,7 +391,7 @@ export class SignalService {
       copyToUser(t.process.mm, frame as never, bytes);
     } catch {
       // No room for the frame: the process dies of SIGSEGV, as on Linux.
-      exitGroup(this.k, this.hooks, t.process, signaledStatus(SIGSEGV, true));
+      exitGroup(this.k, this.hooks, t.process, signaledStatus(SIGSEGV));
       return;
     }
     this.enterHandler(t, info, action, frame, rt);

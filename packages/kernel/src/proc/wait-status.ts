@@ -9,8 +9,12 @@ export function exitedStatus(code: number): number {
   return W_EXITCODE(code, 0);
 }
 
-export function signaledStatus(signo: number, coreDumped: boolean): number {
-  return W_TERMSIG_STATUS(signo & 0x7f, coreDumped);
+/**
+ * A death by signal `signo`. The core-dump bit stays clear: kmOS writes no core file (a default 'core'
+ * action ends the process as 'term' does), and Linux sets the bit only when a core was written.
+ */
+export function signaledStatus(signo: number): number {
+  return W_TERMSIG_STATUS(signo & 0x7f, false);
 }
 
 export function stoppedStatus(signo: number): number {

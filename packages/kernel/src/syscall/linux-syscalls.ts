@@ -21,6 +21,7 @@ import { miscSyscalls } from './handlers/misc.js';
 import { oldAbiSyscalls } from './handlers/old-abi.js';
 import { pidfdSyscalls } from './handlers/pidfd.js';
 import { pollSyscalls } from './handlers/poll.js';
+import { prctlSyscalls } from './handlers/prctl.js';
 import { processAccessSyscalls } from './handlers/process-access.js';
 import { schedAttrSyscalls } from './handlers/sched-attr.js';
 import { schedulingSyscalls } from './handlers/scheduling.js';
@@ -60,6 +61,7 @@ export function linuxSyscallTable(k: Kernel): SyscallTable {
       ...fileSpaceSyscalls(k),
       ...xattrSyscalls(k),
       ...miscSyscalls(k),
+      ...prctlSyscalls(),
       ...schedulingSyscalls(k),
       ...schedAttrSyscalls(k),
       ...timerSyscalls(k),

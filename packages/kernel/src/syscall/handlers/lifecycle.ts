@@ -348,6 +348,7 @@ function newProcess(k: Kernel, t: Thread, pid: number, flags: number): Process {
   const signals = flags & CLONE_SIGHAND ? parent.signals : parent.signals.fork();
   const child = new Process(pid, realParent, parent.pgid, parent.sid, parent.creds, mm, files, fs, signals);
   child.comm = parent.comm;
+  child.controls = parent.controls.forChild();
   child.argv = parent.argv;
   child.envp = parent.envp;
   child.auxv = parent.auxv;

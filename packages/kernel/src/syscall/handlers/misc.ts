@@ -1,27 +1,14 @@
 /**
  * Small syscalls programs make at start-up whose answer is simple: set_robust_list and get_robust_list
- * (the list is walked at exit: proc/robust-futexes.ts), prctl's
- * name and a few queries, sysinfo, personality. Layer: kernel syscall handlers.
+ * (the list is walked at exit: proc/robust-futexes.ts), sysinfo, reboot. Layer: kernel syscall handlers.
  */
-import {
-  EINVAL,
-  EPERM,
-  ESRCH,
-  PR_GET_DUMPABLE,
-  PR_GET_NAME,
-  PR_SET_DUMPABLE,
-  PR_SET_NAME,
-  robustListHeadLayout,
-  sysinfoLayout,
-} from '@kmos/abi-linux';
+import { EINVAL, EPERM, ESRCH, robustListHeadLayout, sysinfoLayout } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
 import { mayAccessProcess } from '../../proc/process-access.js';
 import { KEEP_REGISTERS, type SyscallImpl } from '../syscall-table.js';
-import { readUser, signed, struct, writeUser } from '../user-args.js';
+import { signed, struct, writeUser } from '../user-args.js';
 
-const TASK_COMM_LEN = 16;
-const PER_LINUX = 0;
 // reboot(2) magic numbers and commands (linux/reboot.h).
 const LINUX_REBOOT_MAGIC1 = 0xfee1dead;
 const LINUX_REBOOT_MAGIC2S = [672274793, 85072278, 369367448, 537993216];
@@ -72,37 +59,6 @@ export function miscSyscalls(k: Kernel): Record<string, SyscallImpl> {
         writeUser(t, headPtr, head.bytes);
         return 0;
       },
-    },
-    prctl: {
-      handler: (t, option, arg2) => {
-        switch (option) {
-          case PR_SET_NAME: {
-            const bytes = new Uint8Array(readUser(t, arg2, TASK_COMM_LEN).buffer);
-            const end = bytes.indexOf(0);
-            t.process.comm = Buffer.from(bytes.subarray(0, end < 0 ? TASK_COMM_LEN - 1 : end)).toString(
-              'latin1',
-            );
-            return 0;
-          }
-          case PR_GET_NAME: {
-            const out = new Uint8Array(TASK_COMM_LEN);
-            out.set(Buffer.from(t.process.comm, 'latin1').subarray(0, TASK_COMM_LEN - 1));
-            writeUser(t, arg2, out);
-            return 0;
-          }
-          case PR_GET_DUMPABLE:
-            return 1;
-          case PR_SET_DUMPABLE:
-            return 0;
-          default:
-            throw new KernelError(EINVAL, `prctl option ${option}`);
-        }
-      },
-      status: 'partial',
-      note: 'PR_SET_NAME, PR_GET_NAME and the dumpable flag only',
-    },
-    personality: {
-      handler: (_t, persona) => (persona === 0xffffffff || persona === PER_LINUX ? PER_LINUX : -EINVAL),
     },
     sysinfo: {
       handler: (t, ptr) => {
