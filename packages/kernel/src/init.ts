@@ -63,7 +63,7 @@ async function mountRoot(k: Kernel, machine: Machine): Promise<void> {
   }
   if (root.type === 'host') {
     const hostRoot = resolve(dirname(machine.loaded.file), root.source);
-    k.vfs.mountRoot(new Hostfs({ hostRoot }), {
+    k.vfs.mountRoot(new Hostfs({ hostRoot, clock: k.vfs.clock }), {
       fsType: 'hostfs',
       source: hostRoot,
       readOnly: root.readOnly,

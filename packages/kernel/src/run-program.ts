@@ -33,7 +33,7 @@ export interface RunRequest {
 
 export async function runProgram(machine: Machine, request: RunRequest): Promise<number> {
   const k = createKernel(machine, request.realtime);
-  const hostfs = new Hostfs({ hostRoot: resolve(request.rootDir) });
+  const hostfs = new Hostfs({ hostRoot: resolve(request.rootDir), clock: k.vfs.clock });
   k.vfs.mountRoot(hostfs, { source: resolve(request.rootDir), fsType: 'hostfs', readOnly: false });
   if (request.tracer) k.dispatcher.tracer = request.tracer;
   await mountKernelFs(k, null);

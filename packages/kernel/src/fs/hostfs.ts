@@ -64,6 +64,12 @@ export interface HostfsOptions {
   /** The host directory that is this filesystem's root. */
   readonly hostRoot: string;
   readonly maxOpenFds?: number;
+  /**
+   * The guest's wall clock. Given, what the guest changes is stamped with it rather than with the host's
+   * time (files written, created, truncated; directories whose entries change), so guest clock and file
+   * times agree (`make`, `find -newer`, `test -nt`) even while the guest clock is counted in instructions.
+   */
+  readonly clock?: () => Timespec;
 }
 
 interface HostNode {
@@ -101,9 +107,16 @@ export class Hostfs implements FileSystem {
   private readonly fds = new Map<number, CachedFd>();
   /** Descriptors of unlinked files that may still be open in the guest, until `release`. */
   private readonly pinned = new Map<number, CachedFd>();
+  /**
+   * Guest times of files written since their last stamp: what their mtime and ctime read as until the
+   * stamp is put on the host file (at the last close, sync or unmount), so a stream of writes costs one
+   * utimes, not one per write.
+   */
+  private readonly written = new Map<number, Timespec>();
   /** readdir snapshots, taken when a listing starts (cookie 0). */
   private readonly listings = new Map<number, DirEntry[]>();
   private readonly maxFds: number;
+  private readonly clock: (() => Timespec) | null;
 
   constructor(options: HostfsOptions) {
     this.rootPath = Buffer.from(options.hostRoot.replace(/\/+$/, '') || '/');
@@ -116,6 +129,7 @@ export class Hostfs implements FileSystem {
     this.rootIno = this.inoOf(st);
     this.nodes.set(this.rootIno, { parent: this.rootIno, name: '' });
     this.maxFds = options.maxOpenFds ?? MAX_OPEN_FDS;
+    this.clock = options.clock ?? null;
   }
 
   getattr(ino: number): FsAttr {
@@ -130,7 +144,11 @@ export class Hostfs implements FileSystem {
     const fd = this.pinned.get(ino)?.fd ?? null;
     const path = fd === null ? this.pathOf(ino) : null;
     const before = this.getattr(ino);
-    if (changes.sizeBytes !== undefined) this.truncate(ino, path, changes.sizeBytes);
+    if (changes.sizeBytes !== undefined) {
+      this.truncate(ino, path, changes.sizeBytes);
+      // A truncation that changes the size stamps the file (one that does not, does not: ext4's rule).
+      if (!changes.mtime && changes.sizeBytes !== before.sizeBytes) this.noteWrite(ino);
+    }
     if (changes.mode !== undefined) {
       const mode = changes.mode & MODE_PERMISSION_MASK;
       onHost('chmod', () => (path ? fs.chmodSync(path, mode) : fs.fchmodSync(fd as number, mode)));
@@ -141,6 +159,8 @@ export class Hostfs implements FileSystem {
       onHost('chown', () => (path ? fs.lchownSync(path, uid, gid) : fs.fchownSync(fd as number, uid, gid)));
     }
     if (changes.atime || changes.mtime) {
+      // Times set outright replace a pending write stamp.
+      if (changes.mtime) this.written.delete(ino);
       const at = toSeconds(changes.atime ?? before.atime);
       const mt = toSeconds(changes.mtime ?? before.mtime);
       onHost('utimes', () => (path ? fs.lutimesSync(path, at, mt) : fs.futimesSync(fd as number, at, mt)));
@@ -171,7 +191,9 @@ export class Hostfs implements FileSystem {
 
   write(ino: number, offset: number, from: Uint8Array): number {
     const { fd } = this.fdFor(ino, true);
-    return onHost('write', () => fs.writeSync(fd, from, 0, from.length, offset));
+    const n = onHost('write', () => fs.writeSync(fd, from, 0, from.length, offset));
+    this.noteWrite(ino);
+    return n;
   }
 
   mknod(dirIno: number, name: string, mode: number, uid: number, gid: number, rdev: number): FsAttr {
@@ -219,6 +241,7 @@ export class Hostfs implements FileSystem {
     if (this.pinned.has(ino)) throw fsError(ENOENT, 'hostfs: link of an unlinked file');
     const path = this.childPath(dirIno, name);
     onHost('link', () => fs.linkSync(this.pathOf(ino), path));
+    this.stampDirectory(dirIno);
     return this.remember(this.mustLstat(path), dirIno, name);
   }
 
@@ -229,6 +252,7 @@ export class Hostfs implements FileSystem {
     if (st.isFile()) this.pin(this.inoOf(st));
     onHost('unlink', () => fs.unlinkSync(path));
     this.forget(this.inoOf(st), dirIno, name);
+    this.stampDirectory(dirIno);
   }
 
   rmdir(dirIno: number, name: string): void {
@@ -237,6 +261,7 @@ export class Hostfs implements FileSystem {
     const st = this.mustLstat(path);
     onHost('rmdir', () => fs.rmdirSync(path));
     this.forget(this.inoOf(st), dirIno, name);
+    this.stampDirectory(dirIno);
   }
 
   rename(fromDirIno: number, fromName: string, toDirIno: number, toName: string, flags: number): void {
@@ -255,6 +280,8 @@ export class Hostfs implements FileSystem {
     onHost('rename', () => fs.renameSync(from, to));
     if (dst && this.inoOf(dst) !== this.inoOf(src)) this.forget(this.inoOf(dst), toDirIno, toName);
     this.nodes.set(this.inoOf(src), { parent: toDirIno, name: toName });
+    this.stampDirectory(fromDirIno);
+    if (toDirIno !== fromDirIno) this.stampDirectory(toDirIno);
   }
 
   statfs(): FsStatfs {
@@ -276,6 +303,7 @@ export class Hostfs implements FileSystem {
       ino === null
         ? [...this.fds.values(), ...this.pinned.values()]
         : [this.fds.get(ino) ?? this.pinned.get(ino)];
+    for (const each of ino === null ? [...this.written.keys()] : [ino]) this.putWriteStamp(each);
     for (const entry of entries) if (entry?.writable) onHost('fsync', () => fs.fsyncSync(entry.fd));
   }
 
@@ -285,6 +313,7 @@ export class Hostfs implements FileSystem {
    * never sees kmOS holding a file open for writing (exec of it would fail with ETXTBSY).
    */
   release(ino: number): void {
+    this.putWriteStamp(ino);
     const pinned = this.pinned.get(ino);
     if (pinned) {
       this.pinned.delete(ino);
@@ -295,6 +324,7 @@ export class Hostfs implements FileSystem {
   }
 
   unmount(): void {
+    for (const ino of [...this.written.keys()]) this.putWriteStamp(ino);
     for (const ino of [...this.fds.keys()]) this.closeCached(ino);
     for (const ino of [...this.pinned.keys()]) this.release(ino);
     this.nodes.clear();
@@ -318,8 +348,10 @@ export class Hostfs implements FileSystem {
   }
 
   private attrOf(st: fs.BigIntStats): FsAttr {
+    const ino = this.inoOf(st);
+    const written = this.written.get(ino);
     return {
-      ino: this.inoOf(st),
+      ino,
       mode: Number(st.mode),
       nlink: Number(st.nlink),
       uid: Number(st.uid),
@@ -329,9 +361,52 @@ export class Hostfs implements FileSystem {
       blockSizeBytes: Number(st.blksize),
       blocks: Number(st.blocks),
       atime: ts(st.atimeNs),
-      mtime: ts(st.mtimeNs),
-      ctime: ts(st.ctimeNs),
+      mtime: written ?? ts(st.mtimeNs),
+      ctime: written ?? ts(st.ctimeNs),
     };
+  }
+
+  /** A write or truncation at guest time: remembered, put on the host file later (putWriteStamp). */
+  private noteWrite(ino: number): void {
+    const now = this.clock?.();
+    if (now) this.written.set(ino, now);
+  }
+
+  /** Puts a pending write stamp on the host file (its atime kept). */
+  private putWriteStamp(ino: number): void {
+    const mtime = this.written.get(ino);
+    if (!mtime) return;
+    this.written.delete(ino);
+    const fd = this.pinned.get(ino)?.fd ?? this.fds.get(ino)?.fd ?? null;
+    try {
+      const st = fd === null ? this.lstatPath(this.pathOf(ino)) : fs.fstatSync(fd, { bigint: true });
+      if (!st) return;
+      const atime = toSeconds(ts(st.atimeNs));
+      if (fd === null) fs.lutimesSync(this.pathOf(ino), atime, toSeconds(mtime));
+      else fs.futimesSync(fd, atime, toSeconds(mtime));
+    } catch {
+      // The file went away on the host side: nothing to stamp.
+    }
+  }
+
+  /** A new or changed entry at guest time: the directory's mtime (and a new node's times) now. */
+  private stampDirectory(dirIno: number): void {
+    const now = this.clock?.();
+    if (!now) return;
+    try {
+      const path = this.pathOf(dirIno);
+      const st = this.lstatPath(path);
+      if (st) fs.lutimesSync(path, toSeconds(ts(st.atimeNs)), toSeconds(now));
+    } catch {
+      // A directory the host removed meanwhile: nothing to stamp.
+    }
+  }
+
+  private stampNew(path: Buffer | string): void {
+    const now = this.clock?.();
+    if (!now) return;
+    const seconds = toSeconds(now);
+    onHost('utimes', () => fs.lutimesSync(path, seconds, seconds));
   }
 
   private remember(st: fs.BigIntStats, dirIno: number, name: string): FsAttr {
@@ -419,6 +494,8 @@ export class Hostfs implements FileSystem {
   ) {
     const p = path;
     if (perm !== null) onHost('chmod', () => fs.chmodSync(p, perm));
+    this.stampNew(path);
+    this.stampDirectory(dirIno);
     const st = this.mustLstat(path);
     if (Number(st.uid) !== uid || Number(st.gid) !== gid) {
       try {

@@ -131,6 +131,11 @@ export class Vfs {
   }
 
   /** The root of the namespace (init's root and cwd). */
+  /** The guest's wall clock, as file times are stamped with it (hostfs takes it too). */
+  get clock(): () => Timespec {
+    return this.options.clock;
+  }
+
   get root(): Dentry {
     const root = this.mounts.rootMount;
     if (!root) throw new Error('VFS used before the root was mounted');
