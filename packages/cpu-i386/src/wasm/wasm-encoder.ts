@@ -74,6 +74,8 @@ export const Op = {
   i32Shl: 0x74,
   i32ShrS: 0x75,
   i32ShrU: 0x76,
+  i32Rotl: 0x77,
+  i32Rotr: 0x78,
   i64Clz: 0x79,
   i64Add: 0x7c,
   i64Sub: 0x7d,

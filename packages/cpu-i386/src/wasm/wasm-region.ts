@@ -31,7 +31,7 @@
 
 import { RunExit } from '@kmos/abi-driver';
 import { endsInPage, MAX_REGION_INSNS, SEGMENT_OVERRIDES, steppableLength } from '../block-compiler.js';
-import { FLAG_CF, FLAG_DF, FLAG_ZF, FLAGS_STATUS, SEG_DS, SEG_ES } from '../constants.js';
+import { FLAG_CF, FLAG_DF, FLAG_OF, FLAG_ZF, FLAGS_STATUS, SEG_DS, SEG_ES } from '../constants.js';
 import type { CpuCore } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
 import { FAULTED } from '../fault.js';
@@ -1178,6 +1178,11 @@ class WasmRegionWriter {
       case 0xc1:
       case 0xd1: {
         if (!this.operand() || !this.isReg) return null;
+        if (this.reg === 0 || this.reg === 1) {
+          const count = op === 0xd1 ? 1 : this.byte() & 31;
+          if (count !== 0) this.rotateRegister(this.reg === 1, count);
+          return false;
+        }
         const kind = [0, 0, 0, 0, K_SHL, K_SHR, K_SHL, K_SAR][this.reg] as number;
         if (kind === 0) return null;
         const count = op === 0xd1 ? 1 : this.byte() & 31;
@@ -1286,6 +1291,7 @@ class WasmRegionWriter {
         .end();
       return false;
     }
+    if (op >= 0xc8 && op <= 0xcf) return this.byteSwap(op);
     if (op >= 0x90 && op <= 0x9f) {
       if (!this.operand()) return null;
       if (!this.isReg) this.checkEa(true, 1);
@@ -1341,6 +1347,38 @@ class WasmRegionWriter {
       default:
         return null;
     }
+  }
+
+  /**
+   * ROL/ROR r32 by a nonzero count: the rotated register; CF the bit rotated last (ROL: bit 0, ROR: bit 31)
+   * and OF the SDM's count-1 formula for every count (ROL: bit 31 ^ CF; ROR: bit 31 ^ bit 30), as the
+   * interpreter's shiftRotate computes them; the other status flags stay.
+   */
+  private rotateRegister(right: boolean, count: number): void {
+    const w = this.w;
+    const r = R0 + this.rm;
+    this.settleFlags();
+    w.get(r)
+      .i32(count)
+      .op(right ? Op.i32Rotr : Op.i32Rotl)
+      .set(r);
+    const bit = (n: number) => w.get(r).i32(n).op(Op.i32ShrU).i32(1).op(Op.i32And);
+    w.get(FL)
+      .i32(~(FLAG_CF | FLAG_OF))
+      .op(Op.i32And);
+    bit(right ? 31 : 0).op(Op.i32Or);
+    bit(31);
+    bit(right ? 30 : 0);
+    w.op(Op.i32Xor).i32(11).op(Op.i32Shl).op(Op.i32Or).set(FL);
+  }
+
+  /** BSWAP r32 (0F C8+r): the bytes reversed, as two rotations masked together; no flags change. */
+  private byteSwap(op: number): boolean {
+    const r = R0 + (op & 7);
+    this.w.get(r).i32(8).op(Op.i32Rotr).i32(0xff00ff00).op(Op.i32And);
+    this.w.get(r).i32(8).op(Op.i32Rotl).i32(0x00ff00ff).op(Op.i32And);
+    this.w.op(Op.i32Or).set(r);
+    return false;
   }
 
   /**
