@@ -32,12 +32,13 @@ import type { PathContext } from '../fs/path-walk.js';
 import type { Kernel } from '../kernel.js';
 import { KernelError } from '../kernel-error.js';
 import { after, drive, type Steps, wait } from '../maybe-sync.js';
-import { AddressSpace, pageAlignUp } from '../mm/address-space.js';
+import { AddressSpace, limitsForAddressSpace, pageAlignUp } from '../mm/address-space.js';
 import { setBrkStart, setupStack } from '../mm/mmap.js';
 import { copyToUser } from '../mm/usercopy.js';
 import { closeDetached } from '../proc/fd-table.js';
 import { deletePosixTimers } from '../proc/posix-timers.js';
 import type { Process } from '../proc/process.js';
+import { addressSpaceLimit } from '../proc/resource-limits.js';
 import { releaseRobustFutexes } from '../proc/robust-futexes.js';
 import { release } from '../proc/sharing.js';
 import type { Thread } from '../proc/thread.js';
@@ -229,6 +230,7 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
   as = AddressSpace.create(
     k.mm,
     k.notifierFor(() => as!),
+    limitsForAddressSpace(addressSpaceLimit(p.rlimits)),
   );
   const old = p.mm;
   p.mm = as;

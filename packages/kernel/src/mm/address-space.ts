@@ -78,6 +78,14 @@ export const DEFAULT_LIMITS: MmLimits = {
   addressSpaceBytes: Number.POSITIVE_INFINITY,
 };
 
+/**
+ * The limits an address space takes from its process's RLIMIT_AS soft limit (`bytes`, null: unlimited).
+ * RLIMIT_STACK stays at its default here: it also places the mmap base, which kmOS keeps fixed.
+ */
+export function limitsForAddressSpace(bytes: number | null): MmLimits {
+  return { ...DEFAULT_LIMITS, addressSpaceBytes: bytes ?? Number.POSITIVE_INFINITY };
+}
+
 /** The machine-wide half of mm: user frames and page caches, shared by every address space. */
 export class MemoryManager {
   readonly frames: UserFrames;
@@ -145,7 +153,7 @@ export class AddressSpace {
     readonly pd: PageDirectory,
     /** Written by the process layer when the address space moves to another CPU context. */
     public notifier: MmuNotifier,
-    /** Written by setrlimit (RLIMIT_STACK, RLIMIT_AS) through the process layer; mmapBase keeps its value. */
+    /** Written by setrlimit (RLIMIT_AS) through the process layer and set at exec; mmapBase keeps its value. */
     public limits: MmLimits,
   ) {
     const gap = Math.min(Math.max(limits.stackBytes + STACK_GUARD_GAP, MMAP_MIN_GAP), (TASK_SIZE / 6) * 5);

@@ -4,7 +4,7 @@
  * parent's and a change gives the process a new one, so fork copies nothing. Layer: kernel proc; read and
  * written by the identity syscalls.
  */
-import { RLIM64_INFINITY } from '@kmos/abi-linux';
+import { RLIM64_INFINITY, RLIMIT_AS } from '@kmos/abi-linux';
 
 /** [soft, hard] per resource (RLIMIT_* numbers), in prlimit64's units; RLIM64_INFINITY is 2^64-1. */
 export type ResourceLimits = readonly (readonly [bigint, bigint])[];
@@ -51,6 +51,12 @@ export const LIMIT_NAMES: readonly (readonly [string, string])[] = [
   ['Max realtime priority', ''],
   ['Max realtime timeout', 'us'],
 ];
+
+/** RLIMIT_AS's soft limit in bytes for the address space, null when unlimited. */
+export function addressSpaceLimit(limits: ResourceLimits): number | null {
+  const soft = limits[RLIMIT_AS]![0];
+  return soft === RLIM64_INFINITY ? null : Number(soft);
+}
 
 /** `limits` with `resource` set to [soft, hard] (a new table: the old one may be shared). */
 export function withLimit(

@@ -9,14 +9,16 @@ import {
   ESRCH,
   newUtsnameLayout,
   RLIM_NLIMITS,
+  RLIMIT_AS,
   RLIMIT_NOFILE,
   rlimit64Layout,
   rlimitLayout,
 } from '@kmos/abi-linux';
 import type { Kernel } from '../../kernel.js';
 import { KernelError } from '../../kernel-error.js';
+import { limitsForAddressSpace } from '../../mm/address-space.js';
 import type { Process } from '../../proc/process.js';
-import { NR_OPEN, withLimit } from '../../proc/resource-limits.js';
+import { addressSpaceLimit, NR_OPEN, withLimit } from '../../proc/resource-limits.js';
 import type { Thread } from '../../proc/thread.js';
 import type { SyscallImpl } from '../syscall-table.js';
 import { readUser, signed, struct, writeUser } from '../user-args.js';
@@ -85,6 +87,8 @@ export function setLimit(t: Thread, process: Process, resource: number, soft: bi
   process.rlimits = withLimit(limits, resource, soft, hard);
   // The descriptor table hands out descriptors below the soft limit only.
   if (resource === RLIMIT_NOFILE) process.files.maxFds = Number(soft);
+  // may_expand_vm reads RLIMIT_AS at every mmap, brk and mremap.
+  if (resource === RLIMIT_AS) process.mm.limits = limitsForAddressSpace(addressSpaceLimit(process.rlimits));
 }
 
 /** getrlimit's 32-bit struct: infinity is 0xffffffff; larger limits are clamped to it. */
