@@ -21,7 +21,7 @@ import {
   procLink,
 } from '../fs/procfs.js';
 import type { Kernel } from '../kernel.js';
-import { procMaps, procStatm, procStatusVmLines } from '../mm/proc-text.js';
+import { procMaps, procStatm, procStatusVmLines, vmStatus } from '../mm/proc-text.js';
 import { ALL_CAPABILITIES, capabilitiesOf } from '../proc/capabilities.js';
 import { type Process, ProcessState } from '../proc/process.js';
 import { LIMIT_NAMES, type ResourceLimits } from '../proc/resource-limits.js';
@@ -214,6 +214,10 @@ const PID_ENTRIES = new Map<string, (k: Kernel, p: Process, t: Thread | null) =>
   ['limits', (_k, p) => procFile(() => limitsText(p.rlimits))],
   ['comm', (_k, p) => procFile(() => `${p.comm}\n`)],
   ['maps', (_k, p) => procFile(() => (p.state === ProcessState.Running ? procMaps(p.mm) : ''))],
+  ['oom_score', (k, p) => procFile(() => `${oomScore(k, p)}\n`)],
+  // kmOS's OOM killer weighs memory alone: every process's adjustment is 0 (and cannot be changed).
+  ['oom_score_adj', () => procFile(() => '0\n')],
+  ['oom_adj', () => procFile(() => '0\n')],
   [
     'exe',
     (k, p) => procLink(() => (p.exe ? displayPath(k, p, p.exe) : ''), { behind: () => p.exe, sizeBytes: 0 }),
@@ -224,6 +228,18 @@ const PID_ENTRIES = new Map<string, (k: Kernel, p: Process, t: Thread | null) =>
   ['fdinfo', (_k, p) => procDir(() => new FdInfoEntries(p))],
   ['task', (k, p) => procDir(() => new TaskEntries(k, p))],
 ]);
+
+/**
+ * /proc/<pid>/oom_score as proc_oom_score computes it: the OOM badness (resident, swapped and page-table
+ * pages) as a share of RAM and swap, in Linux's exported 0..1333 scale ((1000 + share) * 2 / 3).
+ */
+function oomScore(k: Kernel, p: Process): number {
+  if (p.state !== ProcessState.Running) return 0;
+  const vm = vmStatus(p.mm);
+  const badnessPages = (vm.vmRssKb + vm.vmSwapKb + vm.vmPteKb) / 4;
+  const totalPages = k.machine.pages.stats().totalPages + (k.mm.swap?.stats().totalPages ?? 0);
+  return Math.trunc(((1000 + Math.trunc((badnessPages * 1000) / totalPages)) * 2) / 3);
+}
 
 /** Linux's d_path: from the process's root, " (deleted)" after a removed file or directory. */
 function displayPath(k: Kernel, p: Process, d: Dentry): string {
