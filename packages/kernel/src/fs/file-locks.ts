@@ -41,6 +41,8 @@ export interface RangeLock {
 interface Flock {
   readonly exclusive: boolean;
   readonly file: OpenFile;
+  /** The process that took it, as /proc/locks shows. */
+  readonly pid: number;
 }
 
 export class InodeLocks {
@@ -48,7 +50,16 @@ export class InodeLocks {
   flocks: Flock[] = [];
   /** Woken on every unlock or change: waiters re-check. */
   readonly changed = new WaitQueue();
+
+  constructor(
+    /** The inode's device and number (0 and 0 for a file without one), for /proc/locks. */
+    readonly dev: number,
+    readonly ino: number,
+  ) {}
 }
+
+/** The locks of every inode that has had one, in the order they first did (/proc/locks lists them). */
+const everyInode = new Set<InodeLocks>();
 
 const byMount = new WeakMap<object, Map<number, InodeLocks>>();
 /** Files with no inode (pipes): their locks hang on the description itself. */
@@ -64,7 +75,7 @@ export function locksOf(file: OpenFile, create: boolean): InodeLocks | null {
   if (!d) {
     const found = byFile.get(file) ?? null;
     if (found || !create) return found;
-    const fresh = new InodeLocks();
+    const fresh = new InodeLocks(0, 0);
     byFile.set(file, fresh);
     return fresh;
   }
@@ -76,8 +87,9 @@ export function locksOf(file: OpenFile, create: boolean): InodeLocks | null {
   }
   const found = inodes.get(d.ino) ?? null;
   if (found || !create) return found;
-  const fresh = new InodeLocks();
+  const fresh = new InodeLocks(d.mount.dev, d.ino);
   inodes.set(d.ino, fresh);
+  everyInode.add(fresh);
   return fresh;
 }
 
@@ -188,6 +200,28 @@ export function flockConflicts(locks: InodeLocks, file: OpenFile, exclusive: boo
   return locks.flocks.some((f) => f.file !== file && (f.exclusive || exclusive));
 }
 
-export function addFlock(locks: InodeLocks, file: OpenFile, exclusive: boolean): void {
-  locks.flocks.push({ exclusive, file });
+export function addFlock(locks: InodeLocks, file: OpenFile, exclusive: boolean, pid: number): void {
+  locks.flocks.push({ exclusive, file, pid });
+}
+
+/**
+ * /proc/locks (lock_get_status's lines): every lock held, numbered from 1 — POSIX, OFD and flock locks,
+ * their type, owner pid (-1 for OFD), device and inode, and range (flock: `0 EOF`).
+ */
+export function procLocks(): string {
+  let out = '';
+  let id = 0;
+  const hex2 = (n: number) => n.toString(16).padStart(2, '0');
+  for (const locks of everyInode) {
+    const where = `${hex2((locks.dev >>> 8) & 0xfff)}:${hex2((locks.dev & 0xff) | ((locks.dev >>> 12) & 0xfff00))}:${locks.ino}`;
+    for (const lock of locks.ranges) {
+      const kind = lock.ofd ? 'OFDLCK' : 'POSIX ';
+      const type = lock.type === F_WRLCK ? 'WRITE ' : 'READ ';
+      const range = lock.end >= OFFSET_MAX ? `${lock.start} EOF` : `${lock.start} ${lock.end}`;
+      out += `${++id}: ${kind} ADVISORY  ${type}${lock.pid} ${where} ${range}\n`;
+    }
+    for (const f of locks.flocks)
+      out += `${++id}: FLOCK  ADVISORY  ${f.exclusive ? 'WRITE ' : 'READ '}${f.pid} ${where} 0 EOF\n`;
+  }
+  return out;
 }

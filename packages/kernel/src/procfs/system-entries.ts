@@ -6,6 +6,7 @@
  */
 
 import { AF_INET, AF_INET6 } from '@kmos/abi-linux';
+import { procLocks } from '../fs/file-locks.js';
 import type { Procfs } from '../fs/procfs.js';
 import { procSysvMsg, procSysvSem, procSysvShm } from '../ipc/proc-sysvipc.js';
 import type { Kernel } from '../kernel.js';
@@ -163,6 +164,7 @@ export function registerSystemEntries(k: Kernel, procfs: Procfs): void {
   procfs.registerFile('kmos/cpu', () => kmosCpu(k));
   procfs.registerFile('cmdline', () => `${k.machine.loaded.config.cmdline}\n`);
   procfs.registerFile('net/unix', () => k.sockets.unixTable());
+  procfs.registerFile('locks', procLocks);
   procfs.registerFile('net/tcp', () => k.sockets.tcpTable(AF_INET));
   procfs.registerFile('net/udp', () => k.sockets.udpTable(AF_INET));
   procfs.registerFile('net/tcp6', () => k.sockets.tcpTable(AF_INET6));

@@ -215,6 +215,6 @@ export async function flock(k: Kernel, t: Thread, fd: number, operation: number)
     if (operation & LOCK_NB) throw new KernelError(EAGAIN);
     await sleepUntil(t, k.clock, [locks.changed], () => !flockConflicts(locks, file, exclusive), null);
   }
-  addFlock(locks, file, exclusive);
+  addFlock(locks, file, exclusive, t.process.pid);
   return 0;
 }
