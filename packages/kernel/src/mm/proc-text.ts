@@ -1,5 +1,5 @@
 /**
- * The text /proc shows of an address space: `/proc/<pid>/maps` lines in Linux's format, the Vm* lines of
+ * The text /proc shows of an address space: `/proc/<pid>/maps` and `smaps` in Linux's format, the Vm* lines of
  * `/proc/<pid>/status` and `/proc/<pid>/statm`. Layer: kernel mm; procfs above calls these, reading only the AddressSpace's public
  * state (VMAs, page directory, counters).
  */
@@ -7,8 +7,8 @@ import { PAGE_SIZE } from '@kmos/abi-driver';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '@kmos/abi-linux';
 import { type AddressSpace, pageAlignDown, pageAlignUp } from './address-space.js';
 import { AnonSharedSource } from './page-cache.js';
-import { PTE_P } from './page-table.js';
-import { VM_GROWSDOWN, type Vma } from './vma.js';
+import { PTE_A, PTE_D, PTE_P } from './page-table.js';
+import { VM_DONTCOPY, VM_GROWSDOWN, VM_LOCKED, VM_MAYWRITE, VM_NORESERVE, type Vma } from './vma.js';
 
 /** Linux pads the fields before the name to 25 + 6 * sizeof(void *) - 1 columns; i386 pointers are 4 bytes. */
 const MAPS_NAME_COLUMN = 25 + 6 * 4 - 1;
@@ -159,4 +159,93 @@ export function procStatm(as: AddressSpace): string {
     0,
   ];
   return `${fields.join(' ')}\n`;
+}
+
+/**
+ * /proc/<pid>/smaps: each maps line, then what its pages cost (smap_gather_stats' fields, in 6.x's
+ * order): resident, proportional (a page mapped by n holders counts 1/n), shared or private and clean or
+ * dirty (by its holders and the PTE's dirty bit), referenced (accessed bit), anonymous (not the file's
+ * page-cache page), swapped, locked; kmOS has no huge pages, KSM or protection keys (zeros).
+ */
+export function procSmaps(as: AddressSpace): string {
+  const refs = as.mm.frames.refs;
+  let out = '';
+  for (const v of as.vmas.all()) {
+    let rss = 0;
+    let pss = 0;
+    let pssDirty = 0;
+    let sharedClean = 0;
+    let sharedDirty = 0;
+    let privateClean = 0;
+    let privateDirty = 0;
+    let referenced = 0;
+    let anonymous = 0;
+    for (let va = as.pd.nextPresent(v.start, v.end); va >= 0; va = as.pd.nextPresent(va + PAGE_SIZE, v.end)) {
+      const pte = as.pd.pte(va);
+      const frame = (pte & ~0xfff) >>> 0;
+      const cached = v.cache?.peek(v.pageIndex(va)) === frame;
+      // The page cache's own hold is not a mapping.
+      const mappers = Math.max(1, refs.count(frame as never) - (cached ? 1 : 0));
+      const dirty = (pte & PTE_D) !== 0;
+      rss += PAGE_SIZE;
+      pss += PAGE_SIZE / mappers;
+      if (dirty) pssDirty += PAGE_SIZE / mappers;
+      if (mappers > 1) {
+        if (dirty) sharedDirty += PAGE_SIZE;
+        else sharedClean += PAGE_SIZE;
+      } else if (dirty) privateDirty += PAGE_SIZE;
+      else privateClean += PAGE_SIZE;
+      if (pte & PTE_A) referenced += PAGE_SIZE;
+      if (!cached && !(v.cache?.source instanceof AnonSharedSource)) anonymous += PAGE_SIZE;
+    }
+    const swap = v.isShared() ? 0 : swapEntries(as, v) * PAGE_SIZE;
+    const locked = v.flags & VM_LOCKED ? pss : 0;
+    const field = (name: string, bytes: number) =>
+      `${`${name}:`.padEnd(16)}${String(Math.floor(bytes / 1024)).padStart(8)} kB\n`;
+    out += `${mapsLine(v)}\n`;
+    out += field('Size', v.end - v.start);
+    out += field('KernelPageSize', PAGE_SIZE);
+    out += field('MMUPageSize', PAGE_SIZE);
+    out += field('Rss', rss);
+    out += field('Pss', pss);
+    out += field('Pss_Dirty', pssDirty);
+    out += field('Shared_Clean', sharedClean);
+    out += field('Shared_Dirty', sharedDirty);
+    out += field('Private_Clean', privateClean);
+    out += field('Private_Dirty', privateDirty);
+    out += field('Referenced', referenced);
+    out += field('Anonymous', anonymous);
+    for (const zero of ['KSM', 'LazyFree', 'AnonHugePages', 'ShmemPmdMapped', 'FilePmdMapped'])
+      out += field(zero, 0);
+    out += field('Shared_Hugetlb', 0);
+    out += field('Private_Hugetlb', 0);
+    out += field('Swap', swap);
+    out += field('SwapPss', swap);
+    out += field('Locked', locked);
+    out += `${'THPeligible:'.padEnd(16)}${'0'.padStart(8)}\n`;
+    out += `${'ProtectionKey:'.padEnd(16)}${'0'.padStart(8)}\n`;
+    out += `VmFlags: ${vmFlags(v)}\n`;
+  }
+  return out;
+}
+
+/** smaps' VmFlags: two-letter names of the VMA's flags, each followed by a space (show_smap_vma_flags). */
+function vmFlags(v: Vma): string {
+  const names: string[] = [];
+  if (v.prot & PROT_READ) names.push('rd');
+  if (v.prot & PROT_WRITE) names.push('wr');
+  if (v.prot & PROT_EXEC) names.push('ex');
+  if (v.isShared()) names.push('sh');
+  // The may-flags: what mprotect may grant (a private mapping may gain anything).
+  names.push('mr');
+  if (!v.isShared() || v.flags & VM_MAYWRITE) names.push('mw');
+  names.push('me');
+  if (v.isShared()) names.push('ms');
+  if (v.flags & VM_GROWSDOWN) names.push('gd');
+  if (v.flags & VM_LOCKED) names.push('lo');
+  if (v.flags & VM_DONTCOPY) names.push('dc');
+  // VM_ACCOUNT: private writable memory is charged to the commit limit.
+  if (!v.isShared() && v.prot & PROT_WRITE) names.push('ac');
+  if (v.flags & VM_NORESERVE) names.push('nr');
+  return names.map((n) => `${n} `).join('');
 }

@@ -21,7 +21,7 @@ import {
   procLink,
 } from '../fs/procfs.js';
 import type { Kernel } from '../kernel.js';
-import { procMaps, procStatm, procStatusVmLines, vmStatus } from '../mm/proc-text.js';
+import { procMaps, procSmaps, procStatm, procStatusVmLines, vmStatus } from '../mm/proc-text.js';
 import { ALL_CAPABILITIES, capabilitiesOf } from '../proc/capabilities.js';
 import { type Process, ProcessState } from '../proc/process.js';
 import { LIMIT_NAMES, type ResourceLimits } from '../proc/resource-limits.js';
@@ -214,6 +214,7 @@ const PID_ENTRIES = new Map<string, (k: Kernel, p: Process, t: Thread | null) =>
   ['limits', (_k, p) => procFile(() => limitsText(p.rlimits))],
   ['comm', (_k, p) => procFile(() => `${p.comm}\n`)],
   ['maps', (_k, p) => procFile(() => (p.state === ProcessState.Running ? procMaps(p.mm) : ''))],
+  ['smaps', (_k, p) => procFile(() => (p.state === ProcessState.Running ? procSmaps(p.mm) : ''))],
   ['oom_score', (k, p) => procFile(() => `${oomScore(k, p)}\n`)],
   // kmOS's OOM killer weighs memory alone: every process's adjustment is 0 (and cannot be changed).
   ['oom_score_adj', () => procFile(() => '0\n')],
