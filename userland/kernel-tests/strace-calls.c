@@ -97,6 +97,15 @@ int main(void) {
   mmap(NULL, 4096, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   madvise((void *)0x10000, 4096, MADV_DONTNEED);
   prctl(PR_SET_NAME, "strace-calls");
+  static int written; /* static: the same address natively and under kmOS */
+  prctl(PR_SET_PDEATHSIG, SIGUSR1);
+  prctl(PR_GET_PDEATHSIG, &written);
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  prctl(PR_GET_CHILD_SUBREAPER, &written);
+  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+  prctl(PR_CAPBSET_READ, 0);
+  prctl(PR_GET_TIMERSLACK);
   socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   waitpid(-1, 0, WNOHANG);

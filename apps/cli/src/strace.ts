@@ -27,6 +27,7 @@ import {
   O_CLOEXEC,
   O_DIRECT,
   O_NONBLOCK,
+  PR_CAPBSET_DROP,
   PR_CAPBSET_READ,
   PR_GET_CHILD_SUBREAPER,
   PR_GET_DUMPABLE,
@@ -55,6 +56,7 @@ import type { CliIo } from './cli-io.js';
 import { formatSockaddr, SOCKADDR_MAX } from './strace-sockaddr.js';
 import {
   atFlags,
+  capabilityName,
   FD_FLAGS,
   flagNames,
   NAMED_KINDS,
@@ -148,6 +150,19 @@ function outputsOf(t: Thread, name: string, kinds: readonly string[], values: re
       return [...addressOutputs(t, 4, ptrAt(4), ptrAt(5)), ...bufferOutput(t, kinds, values)];
     case 'getrandom':
       return [];
+    case 'prctl':
+      // The int PR_GET_PDEATHSIG and PR_GET_CHILD_SUBREAPER write, as `[n]`.
+      if (values[0] !== PR_GET_PDEATHSIG && values[0] !== PR_GET_CHILD_SUBREAPER) return [];
+      return [
+        {
+          index: 1,
+          render: (r) => {
+            const n = r === 0 ? words(ptrAt(1), 1)?.[0] : undefined;
+            if (n === undefined) return null;
+            return `[${values[0] === PR_GET_PDEATHSIG ? signalName(n) : n}]`;
+          },
+        },
+      ];
   }
   return bufferOutput(t, kinds, values);
 }
@@ -342,22 +357,25 @@ function prctlArguments(t: Thread, option: number, rest: readonly number[]): str
       return [signalName(first)];
     case PR_GET_NAME:
     case PR_GET_PDEATHSIG:
+    case PR_GET_CHILD_SUBREAPER:
       return [`0x${first.toString(16)}`];
     case PR_SET_DUMPABLE:
     case PR_SET_KEEPCAPS:
     case PR_SET_CHILD_SUBREAPER:
     case PR_SET_TIMERSLACK:
-    case PR_CAPBSET_READ:
       return [`${first >>> 0}`];
+    case PR_CAPBSET_READ:
+    case PR_CAPBSET_DROP:
+      return [capabilityName(first)];
     case PR_GET_DUMPABLE:
     case PR_GET_KEEPCAPS:
     case PR_GET_SECCOMP:
     case PR_GET_TIMERSLACK:
-    case PR_GET_CHILD_SUBREAPER:
-    case PR_GET_NO_NEW_PRIVS:
       return [];
+    // Options whose four arguments must be given (and zero but the first).
     case PR_SET_NO_NEW_PRIVS:
-      return rest.map((v) => `${v >>> 0}`);
+    case PR_GET_NO_NEW_PRIVS:
+      return rest.slice(0, 4).map((v) => `${v >>> 0}`);
     default:
       return rest.map((v) => `0x${(v >>> 0).toString(16)}`);
   }
