@@ -5,7 +5,14 @@ import { describeAgainstHeaders } from './testing/constants.js';
 
 describeAgainstHeaders('netlink', netlink, [
   {
-    includes: ['linux/netlink.h', 'linux/rtnetlink.h', 'linux/if.h', 'linux/if_link.h', 'linux/if_addr.h'],
+    includes: [
+      'linux/netlink.h',
+      'linux/rtnetlink.h',
+      'linux/if.h',
+      'linux/if_link.h',
+      'linux/if_addr.h',
+      'linux/icmpv6.h',
+    ],
     skip: ['SOL_NETLINK'],
   },
   { includes: ['sys/socket.h'], only: ['SOL_NETLINK'] },

@@ -43,6 +43,25 @@ export const RTM_NEWLINK = 16;
 export const RTM_GETLINK = 18;
 export const RTM_NEWADDR = 20;
 export const RTM_GETADDR = 22;
+export const RTM_NEWROUTE = 24;
+export const RTM_GETROUTE = 26;
+
+// struct rtmsg (12 bytes): its tables, protocols, scopes and types, and the route attributes.
+export const RT_TABLE_MAIN = 254;
+export const RT_TABLE_LOCAL = 255;
+export const RTPROT_KERNEL = 2;
+export const RT_SCOPE_UNIVERSE = 0;
+export const RT_SCOPE_LINK = 253;
+export const RTN_UNICAST = 1;
+export const RTN_LOCAL = 2;
+export const RTN_BROADCAST = 3;
+export const RTA_DST = 1;
+export const RTA_OIF = 4;
+export const RTA_PRIORITY = 6;
+export const RTA_PREFSRC = 7;
+export const RTA_TABLE = 15;
+export const RTA_PREF = 20;
+export const ICMPV6_ROUTER_PREF_MEDIUM = 0;
 
 // struct ifinfomsg (16 bytes) attributes.
 export const IFLA_ADDRESS = 1;

@@ -1,9 +1,9 @@
 /**
  * The route family's answers (NETLINK_ROUTE, Linux's rtnetlink, read for its message layouts): a link
- * dump or lookup (RTM_GETLINK) and an address dump (RTM_GETADDR) describing the loopback interface —
- * what getifaddrs(3), if_nameindex(3), `ip link` and `ip addr` ask. Other requests are answered with an
- * EOPNOTSUPP error message, as rtnetlink answers a type nobody handles; routes and neighbours are not
- * modelled. Datagrams fall as Linux's skbs do: a dump's messages in one (they are few and small), its
+ * dump or lookup (RTM_GETLINK), an address dump (RTM_GETADDR) and a route dump (RTM_GETROUTE) describing
+ * the loopback interface — what getifaddrs(3), if_nameindex(3), `ip link`, `ip addr` and `ip route` ask.
+ * Other requests are answered with an EOPNOTSUPP error message, as rtnetlink answers a type nobody
+ * handles (neighbours, rules, route changes are not modelled). Datagrams fall as Linux's skbs do: a dump's messages in one (they are few and small), its
  * NLMSG_DONE in the next (netlink_dump puts it in the skb of the dump call that finds nothing more); a
  * lookup's answer in one and its acknowledgement in another.
  * Layer: kernel net (AF_NETLINK).
@@ -15,6 +15,7 @@ import {
   EINVAL,
   ENODEV,
   EOPNOTSUPP,
+  ICMPV6_ROUTER_PREF_MEDIUM,
   IF_OPER_UNKNOWN,
   IFA_ADDRESS,
   IFA_CACHEINFO,
@@ -45,17 +46,34 @@ import {
   NLMSG_ERROR,
   NLMSG_HDRLEN,
   RT_SCOPE_HOST,
+  RT_SCOPE_LINK,
+  RT_SCOPE_UNIVERSE,
+  RT_TABLE_LOCAL,
+  RT_TABLE_MAIN,
+  RTA_DST,
+  RTA_OIF,
+  RTA_PREF,
+  RTA_PREFSRC,
+  RTA_PRIORITY,
+  RTA_TABLE,
   RTM_BASE,
   RTM_GETADDR,
   RTM_GETLINK,
+  RTM_GETROUTE,
   RTM_NEWADDR,
   RTM_NEWLINK,
+  RTM_NEWROUTE,
+  RTN_BROADCAST,
+  RTN_LOCAL,
+  RTN_UNICAST,
+  RTPROT_KERNEL,
 } from '@kmos/abi-linux';
-import { INTERFACES, type NetInterface, type TrafficCounter } from '../interfaces.js';
+import { INTERFACES, LOOPBACK_INTERFACE, type NetInterface, type TrafficCounter } from '../interfaces.js';
 
-/** sizeof(struct ifinfomsg), sizeof(struct ifaddrmsg). */
+/** sizeof(struct ifinfomsg), sizeof(struct ifaddrmsg), sizeof(struct rtmsg). */
 const IFINFOMSG_BYTES = 16;
 const IFADDRMSG_BYTES = 8;
+const RTMSG_BYTES = 12;
 /** struct rtnl_link_stats has 24 u32 counters; rtnl_link_stats64 25 u64 ones. */
 const LINK_STATS_COUNTERS = 24;
 const LINK_STATS64_COUNTERS = 25;
@@ -188,10 +206,14 @@ function answerOne(r: Request, portid: number, loopback: TrafficCounter): Uint8A
   const dump = (r.flags & NLM_F_DUMP) === NLM_F_DUMP;
   const body = r.raw.subarray(NLMSG_HDRLEN);
   let errno = 0;
-  if (dump && (r.type === RTM_GETLINK || r.type === RTM_GETADDR)) {
+  if (dump && (r.type === RTM_GETLINK || r.type === RTM_GETADDR || r.type === RTM_GETROUTE)) {
     const batch = next();
     if (r.type === RTM_GETLINK) {
       for (const i of INTERFACES) linkMessage(batch, i, NLM_F_MULTI, r.seq, portid, loopback);
+    } else if (r.type === RTM_GETROUTE) {
+      const family = body.length > 0 ? body[0] : AF_UNSPEC;
+      for (const route of LOOPBACK_ROUTES)
+        if (family === AF_UNSPEC || family === route.family) routeMessage(batch, route, r.seq, portid);
     } else {
       const family = body.length > 0 ? body[0] : AF_UNSPEC;
       for (const f of [AF_INET, AF_INET6])
@@ -301,6 +323,82 @@ function addressMessage(
     out.attribute(IFA_CACHEINFO, cacheInfo);
     out.attribute(IFA_FLAGS, u32Bytes(IFA_F_PERMANENT));
   }
+  out.end();
+}
+
+/** A route the kernel made for the loopback interface's addresses. */
+interface Route {
+  readonly family: number;
+  readonly table: number;
+  readonly type: number;
+  readonly scope: number;
+  /** The destination (4 or 16 bytes) and its prefix length. */
+  readonly dst: Uint8Array;
+  readonly dstLength: number;
+  /** IPv4's preferred source; IPv6 routes carry a metric and a router preference instead. */
+  readonly prefsrc: Uint8Array | null;
+  readonly metric: number | null;
+}
+
+const LOOPBACK4 = Uint8Array.of(127, 0, 0, 1);
+const LOOPBACK6 = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+
+/**
+ * What Linux installs for lo's addresses (fib_add_ifaddr, addrconf): in the local table 127.0.0.0/8 and
+ * 127.0.0.1 as local routes and 127.255.255.255 as broadcast, all from 127.0.0.1; for ::1 a main-table route
+ * (metric 256) and a local one (metric 0). The main IPv4 table stays empty: `ip route` prints nothing.
+ */
+const LOOPBACK_ROUTES: readonly Route[] = [
+  v4Route(RTN_LOCAL, RT_SCOPE_HOST, [127, 0, 0, 0], 8),
+  v4Route(RTN_LOCAL, RT_SCOPE_HOST, [127, 0, 0, 1], 32),
+  v4Route(RTN_BROADCAST, RT_SCOPE_LINK, [127, 255, 255, 255], 32),
+  { ...v6Route(RT_TABLE_MAIN, RTN_UNICAST), metric: 256 },
+  { ...v6Route(RT_TABLE_LOCAL, RTN_LOCAL), metric: 0 },
+];
+
+function v4Route(type: number, scope: number, dst: number[], dstLength: number): Route {
+  const dstBytes = Uint8Array.from(dst);
+  return {
+    family: AF_INET,
+    table: RT_TABLE_LOCAL,
+    type,
+    scope,
+    dst: dstBytes,
+    dstLength,
+    prefsrc: LOOPBACK4,
+    metric: null,
+  };
+}
+
+function v6Route(table: number, type: number): Route {
+  const scope = RT_SCOPE_UNIVERSE;
+  return {
+    family: AF_INET6,
+    table,
+    type,
+    scope,
+    dst: LOOPBACK6,
+    dstLength: 128,
+    prefsrc: null,
+    metric: null,
+  };
+}
+
+function routeMessage(out: MessageWriter, route: Route, seq: number, portid: number): void {
+  out.begin(RTM_NEWROUTE, NLM_F_MULTI, seq, portid);
+  const msg = out.reserve(RTMSG_BYTES);
+  out.u8(msg, route.family);
+  out.u8(msg + 1, route.dstLength);
+  out.u8(msg + 4, route.table);
+  out.u8(msg + 5, RTPROT_KERNEL);
+  out.u8(msg + 6, route.scope);
+  out.u8(msg + 7, route.type);
+  out.attribute(RTA_TABLE, u32Bytes(route.table));
+  out.attribute(RTA_DST, route.dst);
+  if (route.metric !== null) out.attribute(RTA_PRIORITY, u32Bytes(route.metric));
+  if (route.prefsrc) out.attribute(RTA_PREFSRC, route.prefsrc);
+  out.attribute(RTA_OIF, u32Bytes(LOOPBACK_INTERFACE.index));
+  if (route.family === AF_INET6) out.attribute(RTA_PREF, Uint8Array.of(ICMPV6_ROUTER_PREF_MEDIUM));
   out.end();
 }
 
