@@ -1,9 +1,9 @@
 /*
  * proc-statm: /proc/self/statm agrees with /proc/self/status (size with VmSize, resident with VmRSS, data
  * with VmData + VmStk, text with VmExe; lib and dt are 0), RssAnon + RssFile + RssShmem is VmRSS, a touched
- * shared anonymous page is RssShmem, VmPeak and VmHWM keep 8 MiB mapped, touched and unmapped again, and
- * /proc/self/stat's startcode and endcode hold main. (The figures themselves differ between kernels and
- * runs: only agreement is printed.)
+ * shared anonymous page is RssShmem, VmPeak and VmHWM keep 8 MiB mapped, touched and unmapped again,
+ * /proc/self/stat's startcode and endcode hold main, and its startstack is argc's slot, just below argv.
+ * (The figures themselves differ between kernels and runs: only agreement is printed.)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,7 +39,8 @@ static void read_both(void) {
   }
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  (void)argc;
   read_both();
   long page_kb = sysconf(_SC_PAGESIZE) / 1024;
   unsigned long size, resident, shared, text, lib, data, dt;
@@ -84,6 +85,7 @@ int main(void) {
     field[number++] = strtoul(token, NULL, 10);
   uintptr_t start = field[26], end = field[27], at = (uintptr_t)&main;
   printf("stat's startcode <= main < endcode: %s\n", start <= at && at < end ? "yes" : "no");
+  printf("stat's startstack is argc's slot: %s\n", field[28] == (uintptr_t)argv - sizeof(long) ? "yes" : "no");
   printf("endcode - startcode within text pages: %s\n",
          end > start && end - start <= text * (unsigned long)sysconf(_SC_PAGESIZE) ? "yes" : "no");
   return 0;

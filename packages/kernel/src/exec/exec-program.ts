@@ -284,6 +284,7 @@ function commit(k: Kernel, t: Thread, prepared: Prepared, envp: readonly Uint8Ar
     ],
   });
   copyToUser(as, stack.sp as never, stack.bytes);
+  as.startStack = stack.sp;
   resetProcessForExec(k, p, prepared, envp, path);
   p.auxv = stack.auxv;
   resetThreadForExec(k.cpu, t, stack.sp, entry);

@@ -134,6 +134,8 @@ export class AddressSpace {
    * start_code and end_code (/proc/<pid>/stat, statm, status's VmExe). Written by exec.
    */
   startCode = 0;
+  /** Where the initial stack begins (argc's slot: Linux's start_stack, /proc/<pid>/stat). Written by exec. */
+  startStack = 0;
   /** VM_LOCKED (and VM_LOCKONFAULT) after mlockall(MCL_FUTURE): what new mappings get. Not inherited. */
   lockNewMappings = 0;
   /** membarrier's registrations (MEMBARRIER_CMD_REGISTER_* bits), which fork copies. */
@@ -343,6 +345,7 @@ export class AddressSpace {
     child.startBrk = this.startBrk;
     child.brk = this.brk;
     child.startCode = this.startCode;
+    child.startStack = this.startStack;
     child.membarrierRegistered = this.membarrierRegistered;
     child.endCode = this.endCode;
     try {

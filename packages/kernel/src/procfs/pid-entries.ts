@@ -105,7 +105,7 @@ function statLine(k: Kernel, p: Process, t: Thread | null): string {
     0xffffffff,
     running ? p.mm.startCode : 0,
     running ? p.mm.endCode : 0,
-    0,
+    running ? p.mm.startStack : 0,
     0,
     0,
     0,
