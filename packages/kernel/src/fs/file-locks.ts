@@ -15,7 +15,8 @@
  * exact below 2^53, which a lock end of "to end of file" (OFFSET_MAX) is clamped to.
  * Layer: kernel VFS; syscall/handlers/locks.ts decodes the calls, fd-table.ts and open-file.ts release.
  */
-import { type F_RDLCK, F_UNLCK, F_WRLCK } from '@kmos/abi-linux';
+import { type F_RDLCK, F_UNLCK, F_WRLCK, new_decode_dev } from '@kmos/abi-linux';
+import { hexField } from '../hex-field.js';
 import { WaitQueue } from '../sched/wait-queue.js';
 import type { OpenFile } from './open-file.js';
 
@@ -211,9 +212,9 @@ export function addFlock(locks: InodeLocks, file: OpenFile, exclusive: boolean, 
 export function procLocks(): string {
   let out = '';
   let id = 0;
-  const hex2 = (n: number) => n.toString(16).padStart(2, '0');
   for (const locks of everyInode) {
-    const where = `${hex2((locks.dev >>> 8) & 0xfff)}:${hex2((locks.dev & 0xff) | ((locks.dev >>> 12) & 0xfff00))}:${locks.ino}`;
+    const { major, minor } = new_decode_dev(locks.dev);
+    const where = `${hexField(major, 2)}:${hexField(minor, 2)}:${locks.ino}`;
     for (const lock of locks.ranges) {
       const kind = lock.ofd ? 'OFDLCK' : 'POSIX ';
       const type = lock.type === F_WRLCK ? 'WRITE ' : 'READ ';

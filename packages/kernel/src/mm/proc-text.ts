@@ -5,6 +5,7 @@
  */
 import { PAGE_SIZE } from '@kmos/abi-driver';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '@kmos/abi-linux';
+import { hexField } from '../hex-field.js';
 import { type AddressSpace, pageAlignDown, pageAlignUp } from './address-space.js';
 import { AnonSharedSource } from './page-cache.js';
 import { PTE_A, PTE_D, PTE_P } from './page-table.js';
@@ -12,10 +13,6 @@ import { VM_DONTCOPY, VM_GROWSDOWN, VM_LOCKED, VM_MAYWRITE, VM_NORESERVE, type V
 
 /** Linux pads the fields before the name to 25 + 6 * sizeof(void *) - 1 columns; i386 pointers are 4 bytes. */
 const MAPS_NAME_COLUMN = 25 + 6 * 4 - 1;
-
-function hexField(n: number, width: number): string {
-  return n.toString(16).padStart(width, '0');
-}
 
 /** One line of /proc/<pid>/maps, without the newline. */
 export function mapsLine(v: Vma): string {

@@ -30,6 +30,7 @@ import {
   SIOCGIFTXQLEN,
 } from '@kmos/abi-linux';
 import type { UserMemory } from '../fs/open-file.js';
+import { hexField } from '../hex-field.js';
 import { KernelError } from '../kernel-error.js';
 
 /** sizeof(struct ifreq) on i386: the name, then a 16-byte union (a sockaddr, flags, an index, a map). */
@@ -186,9 +187,5 @@ export function procNetDev(loopback: TrafficCounter): string {
 /** /proc/net/if_inet6 (if6_seq_show): address, index, prefix length, scope (host), flags (permanent), name. */
 export function procNetIfInet6(): string {
   const i = LOOPBACK_INTERFACE;
-  return `${'0'.repeat(31)}1 ${hex2(i.index)} 80 10 80 ${i.name.padStart(8)}\n`;
-}
-
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
+  return `${'0'.repeat(31)}1 ${hexField(i.index, 2)} 80 10 80 ${i.name.padStart(8)}\n`;
 }

@@ -6,6 +6,7 @@
  * Layer: kernel net (AF_INET, AF_INET6).
  */
 import { AF_INET, AF_INET6, AF_UNSPEC, EAFNOSUPPORT, EINVAL } from '@kmos/abi-linux';
+import { hexFieldUpper } from '../../hex-field.js';
 import { KernelError } from '../../kernel-error.js';
 
 /** An IPv6 address as 32 lowercase hex digits: one string, so addresses compare with ===. */
@@ -112,5 +113,5 @@ export function procNetAddress(a: InetAddress, wide: boolean): string {
     const word = a.ip.slice(w * 8, w * 8 + 8);
     return (word.slice(6, 8) + word.slice(4, 6) + word.slice(2, 4) + word.slice(0, 2)).toUpperCase();
   });
-  return `${hex.join('')}:${a.port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `${hex.join('')}:${hexFieldUpper(a.port, 4)}`;
 }

@@ -7,6 +7,7 @@
  * Layer: kernel net (AF_INET, AF_INET6).
  */
 import { AF_INET6 } from '@kmos/abi-linux';
+import { hexFieldUpper } from '../../hex-field.js';
 import { type InetAddress, procNetAddress } from './inet-address.js';
 
 /** include/net/tcp_states.h: the states a table shows (UDP uses ESTABLISHED and CLOSE). */
@@ -84,11 +85,7 @@ export function udpTable(family: number, sockets: Iterable<ProcNetListed>): stri
 
 /** The columns both tables share, through `timeout`'s place (which each fills with 0). */
 function common(slot: number, slotWidth: number, e: ProcNetEntry, wide: boolean): string {
-  const queues = `${hex(e.txQueue, 8)}:${hex(e.rxQueue, 8)}`;
+  const queues = `${hexFieldUpper(e.txQueue, 8)}:${hexFieldUpper(e.rxQueue, 8)}`;
   const timer = '00:00000000 00000000';
-  return `${String(slot).padStart(slotWidth)}: ${procNetAddress(e.local, wide)} ${procNetAddress(e.remote, wide)} ${hex(e.state, 2)} ${queues} ${timer} ${String(e.uid).padStart(5)} ${String(0).padStart(8)}`;
-}
-
-function hex(n: number, width: number): string {
-  return (n >>> 0).toString(16).toUpperCase().padStart(width, '0');
+  return `${String(slot).padStart(slotWidth)}: ${procNetAddress(e.local, wide)} ${procNetAddress(e.remote, wide)} ${hexFieldUpper(e.state, 2)} ${queues} ${timer} ${String(e.uid).padStart(5)} ${String(0).padStart(8)}`;
 }

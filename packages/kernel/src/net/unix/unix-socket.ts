@@ -56,6 +56,7 @@ import {
 import type { OpenFile } from '../../fs/open-file.js';
 import type { PipeMemory } from '../../fs/pipe.js';
 import { WouldBlock } from '../../fs/would-block.js';
+import { hexFieldUpper } from '../../hex-field.js';
 import { KernelError } from '../../kernel-error.js';
 import { WaitQueue } from '../../sched/wait-queue.js';
 import { MessageQueue, type SendCharge, type Ucred } from '../message-queue.js';
@@ -468,7 +469,6 @@ export class UnixSocket implements Socket, SendCharge {
    * and the name (an abstract one after "@", its NULs shown as "@").
    */
   procNetUnixLine(): string {
-    const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
     const flags = this.state === 'listening' ? SO_ACCEPTCON : 0;
     const connected = this.state === 'connected';
     const held = this.inode !== 0;
@@ -481,7 +481,7 @@ export class UnixSocket implements Socket, SendCharge {
         : SS_DISCONNECTING;
     // A peer holds a reference too.
     const refs = this.peer ? 3 : 2;
-    const line = `0000000000000000: ${hex(refs, 8)} ${hex(0, 8)} ${hex(flags, 8)} ${hex(this.type, 4)} ${hex(st, 2)} ${String(this.inode).padStart(5)}`;
+    const line = `0000000000000000: ${hexFieldUpper(refs, 8)} ${hexFieldUpper(0, 8)} ${hexFieldUpper(flags, 8)} ${hexFieldUpper(this.type, 4)} ${hexFieldUpper(st, 2)} ${String(this.inode).padStart(5)}`;
     const name = this.name;
     if (!name) return line;
     if (name.kind === 'path') return `${line} ${name.path}`;
