@@ -21,6 +21,8 @@ export const K_MUL = 10;
 /** ADC and SBB: the carry-in is CF in `fl`, which nothing changes while one is pending. */
 export const K_ADC = 11;
 export const K_SBB = 12;
+/** CF in `fa` and OF in `fb`, given by the operation (SHLD, SHRD); AF clear; ZF, SF and PF from the result. */
+export const K_GIVEN = 13;
 
 export const EFLAGS_TYPE = { params: [I32, I32, I32, I32, I32], results: [I32] };
 /** `eflags`'s locals besides its parameters (CF, OF, AF). */
@@ -101,6 +103,10 @@ function writeEflagsFunction(): CodeWriter {
   });
   when([K_SAR], () => {
     w.get(FA_).get(FB_).i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And).set(CF);
+  });
+  when([K_GIVEN], () => {
+    w.get(FA_).set(CF);
+    w.get(FB_).set(OF);
   });
   when([K_MUL], () => {
     w.get(FA_).i32(0).op(Op.i32Ne).tee(CF).set(OF);

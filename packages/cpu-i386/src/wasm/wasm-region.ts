@@ -65,6 +65,7 @@ import {
   K_ADC,
   K_ADD,
   K_DEC,
+  K_GIVEN,
   K_IMUL,
   K_INC,
   K_LOGIC,
@@ -75,6 +76,7 @@ import {
   K_SHR,
   K_SUB,
 } from './lazy-flags.js';
+import { hasMmxTemplate, MMX_I64_LOCALS, type MmxSite, mmxHasModrm, writeMmx } from './mmx-wasm.js';
 import { SLOT_STEP, STEP_TYPE } from './region-chain.js';
 import { RegionScopes, ROOT_SCOPE } from './region-scopes.js';
 import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
@@ -133,7 +135,9 @@ const X87_I32_AT = 2 + LOCALS;
 const X87_INLINE_I32_AT = X87_I32_AT + X87_I32_LOCALS;
 const X87_I64_AT = X87_INLINE_I32_AT + INLINE_I32_LOCALS;
 const X87_INLINE_I64_AT = X87_I64_AT + X87_I64_LOCALS;
-const X87_INLINE_F64_AT = X87_INLINE_I64_AT + INLINE_I64_LOCALS;
+/** MMX templates' i64 locals (mmx-wasm.ts), in regions with x87 or MMX code (they declare all of these). */
+const MMX_I64_AT = X87_INLINE_I64_AT + INLINE_I64_LOCALS;
+const X87_INLINE_F64_AT = MMX_I64_AT + MMX_I64_LOCALS;
 /** The module's type of an inlined x87 function's block (after STEP_TYPE). */
 const INLINE_BLOCK_TYPE_INDEX = 1;
 /** The sign bit of an x87 value's se word (x87-wasm.ts). */
@@ -195,6 +199,8 @@ interface Pass {
   readonly scopes: RegionScopes;
   /** Whether the region runs x87 instructions itself (its function then has the x87 stack's locals). */
   readonly x87: boolean;
+  /** Whether it runs MMX instructions itself (mmx-wasm.ts): it then has the x87 locals too. */
+  readonly mmx: boolean;
 }
 
 class WasmRegionWriter {
@@ -229,6 +235,8 @@ class WasmRegionWriter {
   x87Escapes = 0;
   /** x87 instructions with a plan written: the module then holds the x87 functions (x87-wasm.ts). */
   x87Planned = 0;
+  /** MMX instructions written (mmx-wasm.ts): they work on the x87 registers in the arch area. */
+  mmxWritten = 0;
   /** The x87 registers kept in locals (x87-stack.ts); every way out of the code writes them back. */
   private readonly x87Stack: X87Stack;
 
@@ -1159,8 +1167,25 @@ class WasmRegionWriter {
         if (op === 0xfd) w.i32(FLAG_DF).op(Op.i32Or);
         w.set(FL);
         return false;
+      case 0xc0:
+      case 0xd0:
+      case 0xd2:
+        return this.shiftGroup(op, 1);
+      case 0xc1:
+      case 0xd1:
       case 0xd3:
-        return this.shiftByCl();
+        return this.shiftGroup(op, 4);
+      case 0x98:
+        // CWDE
+        w.get(R0).i32(16).op(Op.i32Shl).i32(16).op(Op.i32ShrS).set(R0);
+        return false;
+      case 0x99:
+        // CDQ
+        w.get(R0)
+          .i32(31)
+          .op(Op.i32ShrS)
+          .set(R0 + 2);
+        return false;
       case 0xa0:
       case 0xa1:
       case 0xa2:
@@ -1174,25 +1199,6 @@ class WasmRegionWriter {
         const imm = size === 1 ? this.sbyte() : this.dword();
         this.modrm = 0xc0;
         return this.alu(4, size, 'none', () => w.i32(imm));
-      }
-      case 0xc1:
-      case 0xd1: {
-        if (!this.operand() || !this.isReg) return null;
-        if (this.reg === 0 || this.reg === 1) {
-          const count = op === 0xd1 ? 1 : this.byte() & 31;
-          if (count !== 0) this.rotateRegister(this.reg === 1, count);
-          return false;
-        }
-        const kind = [0, 0, 0, 0, K_SHL, K_SHR, K_SHL, K_SAR][this.reg] as number;
-        if (kind === 0) return null;
-        const count = op === 0xd1 ? 1 : this.byte() & 31;
-        if (count === 0) return false;
-        const r = R0 + this.rm;
-        w.get(r).set(T).i32(count).set(V);
-        const shift = kind === K_SHL ? Op.i32Shl : kind === K_SHR ? Op.i32ShrU : Op.i32ShrS;
-        this.produce(kind, () => w.get(T).i32(count).op(shift), null);
-        w.get(FR).set(r);
-        return false;
       }
       case 0xc3:
         this.pop();
@@ -1292,6 +1298,7 @@ class WasmRegionWriter {
       return false;
     }
     if (op >= 0xc8 && op <= 0xcf) return this.byteSwap(op);
+    if (hasMmxTemplate(op)) return this.mmx(op);
     if (op >= 0x90 && op <= 0x9f) {
       if (!this.operand()) return null;
       if (!this.isReg) this.checkEa(true, 1);
@@ -1307,6 +1314,11 @@ class WasmRegionWriter {
         return false;
       case 0xba:
         return this.bitTestImmediate();
+      case 0xa4:
+      case 0xa5:
+      case 0xac:
+      case 0xad:
+        return this.doubleShift(op);
       case 0xbc:
       case 0xbd:
         return this.bitScan(op === 0xbd);
@@ -1484,6 +1496,30 @@ class WasmRegionWriter {
     this.leave();
     w.end();
     this.pos += length;
+  }
+
+  /** An MMX instruction (0F, no prefix) through its template in mmx-wasm.ts, on the x87 state in memory. */
+  private mmx(op: number): boolean | null {
+    if (!this.src.hasFpu) return null; // the interpreter raises #UD
+    if (mmxHasModrm(op)) {
+      if (!this.operand()) return null;
+    } else this.modrm = 0;
+    this.x87Stack.beforeStep();
+    const site: MmxSite = {
+      w: this.w,
+      archOffset: this.src.archOffset,
+      modrm: this.modrm,
+      i64At: MMX_I64_AT,
+      checkMemory: (write, size) => this.checkEa(write, size),
+      pushAddress: () => this.physEa(),
+      leaveBefore: () => this.leaveBefore(),
+      getReg: (r) => this.w.get(R0 + r),
+      setReg: (r) => this.w.set(R0 + r),
+      immediate: () => this.byte(),
+    };
+    if (!writeMmx(site, op)) return null;
+    this.mmxWritten++;
+    return false;
   }
 
   /**
@@ -1930,6 +1966,10 @@ class WasmRegionWriter {
         this.setReg16(reg, V);
         return false;
       }
+      case 0xc1:
+      case 0xd1:
+      case 0xd3:
+        return this.shiftGroup(op, 2);
       case 0xc7:
         if (!this.operand() || this.reg !== 0) return null;
         if (!this.isReg) this.checkEa(true, 2);
@@ -2094,25 +2134,104 @@ class WasmRegionWriter {
   }
 
   /**
-   * SHL/SAL, SHR, SAR r32, CL: a count of 0 (after masking to 5 bits) changes nothing, flags included, so
-   * what is pending afterwards is known only at run time.
+   * Group 2 (C0, C1, D0, D1, D2, D3; `size` 1, 2 or 4): SHL/SAL, SHR and SAR of r/m by 1, imm8 or CL, and
+   * ROL/ROR r32 by 1 or imm8. A count of 0 (after masking to 5 bits) changes nothing, flags included: by CL,
+   * what is pending afterwards is then known only at run time; by an immediate, a memory operand runs
+   * through `step`. Narrow operands keep the 32-bit flag formulas (see the file comment): SAR and SHR take
+   * the operand sign-extended, SHL takes it at the top of the dword, where bit 32 - count is CF. A narrow SHR
+   * by more than its width (CF 0 there, not the sign) leaves for the interpreter.
    */
-  private shiftByCl(): boolean | null {
+  private shiftGroup(op: number, size: number): boolean | null {
     const w = this.w;
-    if (!this.operand() || !this.isReg) return null;
+    if (!this.operand()) return null;
+    const byCl = op === 0xd2 || op === 0xd3;
+    const count = byCl ? -1 : op === 0xd0 || op === 0xd1 ? 1 : this.byte() & 31;
+    if (this.reg === 0 || this.reg === 1) {
+      if (byCl || size !== 4 || !this.isReg) return null;
+      if (count !== 0) this.rotateRegister(this.reg === 1, count);
+      return false;
+    }
     const kind = [0, 0, 0, 0, K_SHL, K_SHR, K_SHL, K_SAR][this.reg] as number;
     if (kind === 0) return null;
-    const r = R0 + this.rm;
-    const shift = kind === K_SHL ? Op.i32Shl : kind === K_SHR ? Op.i32ShrU : Op.i32ShrS;
-    w.get(R0 + 1)
-      .i32(31)
-      .op(Op.i32And)
-      .tee(V)
-      .begin(Op.if, 'if');
-    w.get(r).set(T);
-    this.produce(kind, () => w.get(T).get(V).op(shift), null);
-    w.get(FR).set(r).end();
-    this.pendingKind = UNKNOWN_KIND;
+    const bits = size * 8;
+    const narrow = size < 4;
+    if (count === 0) return this.isReg ? false : null;
+    if (kind === K_SHR && narrow && count > bits) return null;
+    if (!this.isReg) this.checkEa(true, size);
+    if (byCl) {
+      w.get(R0 + 1)
+        .i32(31)
+        .op(Op.i32And)
+        .tee(V)
+        .begin(Op.if, 'if');
+      if (kind === K_SHR && narrow) {
+        w.get(V).i32(bits).op(Op.i32GtU).begin(Op.if, 'if');
+        this.leaveBefore();
+        w.end();
+      }
+    } else w.i32(count).set(V);
+    this.readRmChecked(size);
+    if (kind === K_SHL && narrow) w.i32(32 - bits).op(Op.i32Shl);
+    w.set(T);
+    this.produce(
+      kind,
+      () => {
+        if (kind === K_SHL) {
+          w.get(T).get(V).op(Op.i32Shl);
+          if (narrow) w.i32(32 - bits).op(Op.i32ShrS);
+        } else if (kind === K_SHR) {
+          w.get(T);
+          if (narrow) w.i32(0xffff >>> (16 - bits)).op(Op.i32And);
+          w.get(V).op(Op.i32ShrU);
+        } else w.get(T).get(V).op(Op.i32ShrS);
+      },
+      null,
+    );
+    this.writeRm(size, FR);
+    if (byCl) {
+      w.end();
+      this.pendingKind = UNKNOWN_KIND;
+      this.producerNow = null;
+    }
+    return false;
+  }
+
+  /**
+   * SHLD (0F A4 imm8, A5 CL) and SHRD (0F AC, AD) r/m32, r32: the flags as the interpreter's doubleShift
+   * gives them (CF the last bit out, OF the sign's change), pending as K_GIVEN. A count of 0 is as in
+   * `shiftGroup`.
+   */
+  private doubleShift(op: number): boolean | null {
+    const w = this.w;
+    if (!this.operand()) return null;
+    const left = op < 0xa8;
+    const byCl = (op & 1) === 1;
+    const count = byCl ? -1 : this.byte() & 31;
+    if (count === 0) return this.isReg ? false : null;
+    const src = R0 + this.reg;
+    if (!this.isReg) this.checkEa(true, 4);
+    if (byCl)
+      w.get(R0 + 1)
+        .i32(31)
+        .op(Op.i32And)
+        .tee(V)
+        .begin(Op.if, 'if');
+    else w.i32(count).set(V);
+    this.readRmChecked(4);
+    w.set(T);
+    const [toward, from] = left ? [Op.i32Shl, Op.i32ShrU] : [Op.i32ShrU, Op.i32Shl];
+    w.get(T).get(V).op(toward);
+    w.get(src).i32(32).get(V).op(Op.i32Sub).op(from);
+    w.op(Op.i32Or).set(FR);
+    w.get(T);
+    if (left) w.i32(32).get(V).op(Op.i32Sub);
+    else w.get(V).i32(1).op(Op.i32Sub);
+    w.op(Op.i32ShrU).i32(1).op(Op.i32And).set(FA);
+    w.get(FR).get(T).op(Op.i32Xor).i32(31).op(Op.i32ShrU).set(FB);
+    w.i32(K_GIVEN).set(FK);
+    this.writeRm(4, FR);
+    if (byCl) w.end();
+    this.pendingKind = byCl ? UNKNOWN_KIND : K_GIVEN;
     this.producerNow = null;
     return false;
   }
@@ -2320,7 +2439,10 @@ export interface WasmRegion {
   readonly retiredBefore: Int32Array;
   readonly labelEips: readonly number[];
   readonly count: number;
-  /** Whether it runs x87 instructions itself (x87-stack.ts): the x87 words must be in the arch area. */
+  /**
+   * Whether it runs x87 or MMX instructions itself (x87-stack.ts, mmx-wasm.ts): the x87 words must be in the
+   * arch area.
+   */
   readonly x87: boolean;
 }
 
@@ -2364,11 +2486,13 @@ export function compileWasmRegion(
     labelEips,
     ...regionLoops(survey.eips, labelEips, survey.gotos),
     x87: survey.x87Planned > 0,
+    mmx: survey.mmxWritten > 0,
   };
   // Only labels at instructions the first pass wrote: the case blocks are opened before the code.
   const writer = new WasmRegionWriter(src, new Set(plan.labelEips), plan);
   const count = writer.write();
   const x87 = plan.x87;
+  const x87Locals = x87 || plan.mmx;
   const bytes = encodeModule({
     types: [STEP_TYPE, INLINE_BLOCK_TYPE],
     table: true,
@@ -2377,9 +2501,9 @@ export function compileWasmRegion(
     functions: [
       {
         type: RUN_TYPE,
-        locals: LOCALS + (x87 ? X87_I32_LOCALS + INLINE_I32_LOCALS : 0),
-        locals64: x87 ? X87_I64_LOCALS + INLINE_I64_LOCALS : 0,
-        localsF64: x87 ? INLINE_F64_LOCALS : 0,
+        locals: LOCALS + (x87Locals ? X87_I32_LOCALS + INLINE_I32_LOCALS : 0),
+        locals64: x87Locals ? X87_I64_LOCALS + INLINE_I64_LOCALS + MMX_I64_LOCALS : 0,
+        localsF64: x87Locals ? INLINE_F64_LOCALS : 0,
         body: writer.w,
       },
       { type: EFLAGS_TYPE, locals: EFLAGS_LOCALS, body: eflagsFunction() },
@@ -2396,7 +2520,7 @@ export function compileWasmRegion(
     retiredBefore: Int32Array.from(writer.retiredBefore),
     labelEips: writer.labelEips,
     count,
-    x87,
+    x87: x87Locals,
   };
 }
 

@@ -343,6 +343,127 @@ again:
     hlt
 `;
 
+/**
+ * Group-2 shifts of bytes, words and dwords in registers and memory, by 1, an immediate and CL (CL counts
+ * 0..31 over the passes: 0 changes nothing, flags included; a narrow SHR by more than its width leaves for
+ * the interpreter), SHLD/SHRD by an immediate and by CL, CWDE and CDQ: the forms xz, bzip2, gzip and
+ * OpenSSL ran through `step`.
+ */
+const SHIFT_FORMS = `
+    mov ecx, 30
+again:
+    mov eax, [edi + ecx * 4 + 0x100]
+    mov edx, [edi + ecx * 4 + 0x180]
+    shr ax, 5
+    ${captureFlags(0x300)}
+    sar dl, 3
+    ${captureFlags(0x308)}
+    shl dh, 1
+    ${captureFlags(0x310)}
+    shl ax, 13
+    ${captureFlags(0x318)}
+    shr byte ptr [edi + ecx + 0x400], 1
+    ${captureFlags(0x320)}
+    sar word ptr [edi + ecx * 2 + 0x440], 9
+    shl dword ptr [edi + ecx * 4 + 0x480], 7
+    ${captureFlags(0x328)}
+    shr dword ptr [edi + ecx * 4 + 0x480], 1
+    sar ah, 7
+    shl byte ptr [edi + ecx + 0x4f0], 6
+    ${captureFlags(0x330)}
+    add [edi + 0x200], eax
+    add [edi + 0x204], edx
+    push ecx
+    imul ecx, ecx, 7
+    mov ebx, [edi + ecx * 4 + 0x100]
+    mov esi, [edi + ecx * 2 + 0x180]
+    shr bx, cl
+    ${captureFlags(0x338)}
+    shr bl, cl
+    sar si, cl
+    ${captureFlags(0x340)}
+    shl bh, cl
+    ${captureFlags(0x348)}
+    shr dword ptr [edi + 0x520], cl
+    sar byte ptr [edi + 0x524], cl
+    shl word ptr [edi + 0x528], cl
+    ${captureFlags(0x350)}
+    shld ebx, esi, cl
+    ${captureFlags(0x358)}
+    shrd [edi + 0x530], esi, cl
+    ${captureFlags(0x360)}
+    pop ecx
+    add [edi + 0x208], ebx
+    add [edi + 0x20c], esi
+    shld eax, edx, 7
+    ${captureFlags(0x368)}
+    shrd [edi + ecx * 4 + 0x540], eax, 13
+    ${captureFlags(0x370)}
+    shrd edx, eax, 31
+    ${captureFlags(0x378)}
+    shld dword ptr [edi + 0x5f0], edx, 1
+    add [edi + 0x210], eax
+    add [edi + 0x214], edx
+    cwde
+    cdq
+    add [edi + 0x218], eax
+    add [edi + 0x21c], edx
+    dec ecx
+    jnz again
+    mov eax, [edi + 0x3ffe]         # #PF: the end
+    hlt
+`;
+
+/**
+ * MMX forms (MOVD, MOVQ, PADDQ/D, PSUBQ/D, PMULUDQ, logic, shifts by an immediate and by a register or m64)
+ * in a loop with x87 loads and stores after its EMMS. After the loop FSAVE (once, interpreted) shows the
+ * registers' images, the tags and TOP the MMX instructions left.
+ */
+const MMX_FORMS = `
+    mov ecx, 30
+again:
+    movd mm0, [edi + ecx * 4 + 0x600]
+    mov edx, [edi + ecx * 4 + 0x680]
+    movd mm1, edx
+    movq mm2, [edi + ecx * 8 + 0x700]
+    pmuludq mm0, mm2
+    paddq mm0, mm1
+    psubq mm2, [edi + 0x708]
+    paddd mm1, mm2
+    psubd mm1, [edi + 0x710]
+    movq mm3, mm0
+    pand mm3, mm2
+    pandn mm3, [edi + 0x718]
+    por mm2, mm3
+    pxor mm1, [edi + ecx * 8 + 0x720]
+    psrlq mm0, 7
+    psllq mm1, 33
+    psrld mm2, 5
+    psrad mm3, 40
+    pslld mm0, 3
+    psrlq mm3, 64
+    movd mm4, ecx
+    psrlq mm2, mm4
+    psllq mm1, [edi + ecx * 4 + 0x7c0]
+    movq [edi + ecx * 8 + 0x800], mm0
+    movq mm5, mm1
+    movq [edi + ecx * 8 + 0x900], mm5
+    movd [edi + ecx * 4 + 0xa00], mm2
+    movd eax, mm1
+    add [edi + 0x200], eax
+    movq mm6, mm3
+    movq [edi + 0x208], mm6
+    emms
+    fld dword ptr [edi + ecx * 4 + 0xb00]
+    fstp dword ptr [edi + ecx * 4 + 0xb80]
+    dec ecx
+    jnz again
+    movd mm7, ecx
+    fsave [edi + 0x3c0]
+    mov eax, [edi + 0x3ffe]         # #PF: the end
+    hlt
+`;
+
 const interpreter = () => new GuestMachine(8 << 20, 0, false);
 
 /** Where NEW_PAGE_EACH_PASS stores: PASSES pages, none touched before its pass. */
@@ -485,6 +606,14 @@ function sameWithoutSteps(source: string): Outcome {
 describe('WebAssembly region templates', () => {
   it('run word forms, XCHG, LEAVE, CMPXCHG, BT and BSF/BSR as the interpreter does, without step', () => {
     expect(sameWithoutSteps(TEMPLATE_FORMS).cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
+  });
+
+  it('run narrow, memory and CL shifts, SHLD/SHRD, CWDE and CDQ as the interpreter does, without step', () => {
+    sameWithoutSteps(SHIFT_FORMS);
+  });
+
+  it('run MMX forms on the x87 registers as the interpreter does, without step', () => {
+    sameWithoutSteps(MMX_FORMS);
   });
 
   it('run loops in loops, entered anywhere, as the interpreter does', () => {
