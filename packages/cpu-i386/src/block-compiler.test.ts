@@ -657,9 +657,8 @@ describe('regions', () => {
 describe('the region chain', () => {
   const CODE_PAGES = 48;
 
-  /** A machine with CODE_PAGES code pages at TEST_CODE (empty), a stack, and WebAssembly regions. */
-  function chainMachine(): GuestMachine {
-    const m = new GuestMachine(16 << 20, 4, true, 'wasm');
+  /** A machine with CODE_PAGES code pages at TEST_CODE (empty), a stack, and WebAssembly regions (or `m`). */
+  function chainMachine(m = new GuestMachine(16 << 20, 4, true, 'wasm')): GuestMachine {
     for (let p = 0; p < CODE_PAGES; p++) m.map(TEST_CODE + p * 0x1000);
     m.map(TEST_STACK_TOP & ~0xfff);
     m.cpu.setReg(Reg.ESP, TEST_STACK_TOP);
@@ -679,25 +678,117 @@ describe('the region chain', () => {
     throw new Error('no three entries share a set');
   }
 
+  it('runs a loop calling functions on other pages in one region, as the interpreter does', () => {
+    const source = `
+        xor eax, eax
+        mov ecx, 500
+      again:
+        call f
+        call g
+        dec ecx
+        jnz again
+        int 0x80
+        .org 0x1ff0
+      f:
+        lea eax, [eax * 2 + 1]
+        ret
+        .org 0x3400
+      g:
+        xor eax, ecx
+        jmp back
+        .org 0x4800
+      back:
+        ret
+      `;
+    const run = (m: GuestMachine) => {
+      m.write(TEST_CODE, assemble(source).code);
+      while (m.cpu.run(100_000) === RunExit.Budget);
+      return [m.cpu.getReg(Reg.EAX), m.cpu.insns];
+    };
+    const interpreted = run(chainMachine(new GuestMachine(16 << 20, 0, false)));
+    const m = chainMachine();
+    expect(run(m)).toEqual(interpreted);
+    // Four pages, one region: the calls and returns stay inside it.
+    expect(m.cpu.stats().regionCalls).toBeLessThan(50);
+  });
+
+  it('leaves a region when a page it went on into is mapped elsewhere since', () => {
+    // The same loop runs again after the remapping: its region holds the old f.
+    const source = `
+        xor eax, eax
+      start:
+        mov ecx, 300
+      again:
+        call f
+        dec ecx
+        jnz again
+        int 0x80
+        jmp start
+        .org 0x1000
+      f:
+        add eax, 1
+        ret
+      `;
+    const m = chainMachine();
+    m.write(TEST_CODE, assemble(source).code);
+    while (m.cpu.run(100_000) === RunExit.Budget);
+    expect(m.cpu.getReg(Reg.EAX)).toBe(300);
+    // f's page now maps a fresh frame whose f adds 0x100, as after an mmap over it (the TLB flushed).
+    m.map(TEST_CODE + 0x1000);
+    m.write(TEST_CODE + 0x1000, Uint8Array.of(0x05, 0x00, 0x01, 0x00, 0x00, 0xc3)); // add eax, 0x100; ret
+    m.cpu.flushTlb();
+    while (m.cpu.run(100_000) === RunExit.Budget);
+    expect(m.cpu.getReg(Reg.EAX)).toBe(300 + 300 * 0x100);
+  });
+
+  it('drops a region when code on another page it holds is written', () => {
+    // Halfway, the loop rewrites the immediate of f's ADD (on another page, inside the loop's region).
+    const source = `
+        xor eax, eax
+        mov ecx, 300
+      again:
+        call f
+        cmp ecx, 150
+        jne keep
+        mov byte ptr [${TEST_CODE + 0x1002}], 0x10
+      keep:
+        dec ecx
+        jnz again
+        int 0x80
+        .org 0x1000
+      f:
+        add eax, 1
+        ret
+      `;
+    const run = (m: GuestMachine) => {
+      m.write(TEST_CODE, assemble(source).code);
+      while (m.cpu.run(100_000) === RunExit.Budget);
+      return m.cpu.getReg(Reg.EAX);
+    };
+    expect(run(chainMachine())).toBe(151 + 149 * 0x10);
+  });
+
   it('files an entry again when the chain came back to JS for it', () => {
     // f, g and h share a set of two ways: filing the last of them evicted another. The first loop calls all
     // three; the second calls two of them, which chain from the second iteration on only if a miss files
-    // them again.
+    // them again. The calls are indirect: a region goes on into a direct call's hot callee on another page
+    // itself (wasm-region.ts, MAX_REGION_PAGES), without the chain.
     const m = chainMachine();
     const [f, g, h] = collidingOffsets(m);
+    const call = (offset: number) => `mov edx, ${TEST_CODE + offset}\n        call edx`;
     const source = `
         xor eax, eax
         mov ecx, 50
       first:
-        call f
-        call g
-        call h
+        ${call(f)}
+        ${call(g)}
+        ${call(h)}
         dec ecx
         jnz first
         mov ecx, 400
       second:
-        call f
-        call g
+        ${call(f)}
+        ${call(g)}
         dec ecx
         jnz second
         int 0x80

@@ -172,6 +172,8 @@ export class CodeCache {
   invalidations = 0;
   /** Told when a frame's blocks are dropped, with the page offsets they started at. */
   onFrameDropped: ((frame: number, offsets: Iterable<number>) => void) | null = null;
+  /** Frames whose compiled code holds code of a frame (key) besides their own: dropped with it. */
+  private readonly dependents = new Map<number, Set<number>>();
 
   constructor(
     private readonly mmu: Mmu,
@@ -217,6 +219,16 @@ export class CodeCache {
     }
   }
 
+  /** Frame `dependent`'s compiled code holds code of `frame` too: dropping `frame` drops `dependent`'s blocks. */
+  addDependent(frame: number, dependent: number): void {
+    let set = this.dependents.get(frame);
+    if (set === undefined) {
+      set = new Set();
+      this.dependents.set(frame, set);
+    }
+    set.add(dependent);
+  }
+
   invalidateRange(phys: number, sizeBytes: number): void {
     if (sizeBytes <= 0) return;
     const last = Math.min(phys + sizeBytes - 1, this.mmu.codeFrames.length * 4096 - 1);
@@ -236,6 +248,10 @@ export class CodeCache {
     this.frames[frame] = undefined;
     this.mmu.codeFrames[frame] = 0;
     this.invalidations++;
+    const dependents = this.dependents.get(frame);
+    if (dependents === undefined) return;
+    this.dependents.delete(frame);
+    for (const dependent of dependents) this.invalidateFrame(dependent);
   }
 
   private codeWritten(phys: number): void {

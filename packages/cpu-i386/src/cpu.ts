@@ -132,6 +132,10 @@ export class I386Cpu implements Cpu {
     const wasm = this.wasm;
     if (this.cache !== null && wasm !== null)
       this.cache.onFrameDropped = (frame, offsets) => wasm.dropFrame(frame, offsets);
+    if (this.cache !== null && wasm !== null) {
+      const cache = this.cache;
+      wasm.onDependency = (frame, dependent) => cache.addDependent(frame, dependent);
+    }
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2] = FLAT_CODE_DPL3_LOW;
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2 + 1] = FLAT_CODE_DPL3_HIGH;
     c.gdt[GDT_ENTRY_DEFAULT_USER_DS * 2] = FLAT_DATA_DPL3_LOW;
@@ -321,11 +325,16 @@ export class I386Cpu implements Cpu {
   private compile(cache: CodeCache, b: Block): void {
     const page = this.core.mmu.tlbRead[b.lin >>> 12];
     if (page < 0) return;
-    const executions = (lin: number) => cache.executions(page | (lin & 0xfff), lin, this.jitThreshold);
+    const tlb = this.core.mmu.tlbRead;
+    const pageOf = (lin: number) => tlb[lin >>> 12] as number;
+    const executions = (lin: number) => {
+      const at = pageOf(lin);
+      return at < 0 ? 0 : cache.executions(at | (lin & 0xfff), lin, this.jitThreshold);
+    };
     const blockAt = (lin: number) => cache.lookup(page | (lin & 0xfff), lin);
     const compiled =
       this.wasm !== null
-        ? this.wasm.compile(b, page, executions, blockAt)
+        ? this.wasm.compile(b, page, executions, pageOf, blockAt)
         : compileBlock(this.core, b, page, executions, blockAt);
     if (compiled) cache.compiledBlocks++;
   }

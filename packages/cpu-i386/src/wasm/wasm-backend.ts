@@ -55,6 +55,11 @@ export class WasmBackend {
   private readonly chain: RegionChain<Block>;
   /** Instructions regions ran through the interpreter's `step` (forms without a template). */
   steps = 0;
+  /**
+   * Told that the regions compiled from code frame `dependent` hold code of frame `frame` too, so dropping
+   * `frame` must drop `dependent`'s (the code cache does: CodeCache.addDependent).
+   */
+  onDependency: ((frame: number, dependent: number) => void) | null = null;
 
   private constructor(
     private readonly core: CpuCore,
@@ -86,6 +91,7 @@ export class WasmBackend {
     b: Block,
     page: number,
     executions: (eip: number) => number,
+    pageOf: (eip: number) => number,
     blockAt: (eip: number) => Block | null,
   ): boolean {
     const region = compileWasmRegion(
@@ -94,6 +100,7 @@ export class WasmBackend {
         page,
         lin: b.lin,
         executions,
+        pageOf,
         archOffset: this.archOffset,
         hasFpu: this.core.fpu !== null,
       },
@@ -103,6 +110,7 @@ export class WasmBackend {
     if (region === PREFER_JS) return compileBlock(this.core, b, page, executions, blockAt);
     if (region === null) return false;
     if (region.x87) this.x87Regions = true;
+    for (const frame of region.otherFrames) this.onDependency?.(frame, page >>> 12);
     const index = this.chain.add(region.run, page >>> 12, b);
     const fn = this.blockFn(index);
     installRegion(b, blockAt, { ...region, fn, callInsns: WASM_REGION_CALL_INSNS, chainIndex: index });

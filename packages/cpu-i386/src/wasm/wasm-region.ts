@@ -175,6 +175,8 @@ export interface RegionSource {
   /** Linear address of the entry. */
   readonly lin: number;
   readonly executions: (eip: number) => number;
+  /** The physical address of the page linear `eip` is on, as the TLB maps it now; negative when it does not. */
+  readonly pageOf: (eip: number) => number;
   readonly archOffset: number;
   /** Whether the CPU has an x87 (without one, escapes raise #NM: the interpreter's business). */
   readonly hasFpu: boolean;
@@ -199,12 +201,27 @@ interface Pass {
   readonly scopes: RegionScopes;
   /** Whether the region runs x87 instructions itself (its function then has the x87 stack's locals). */
   readonly x87: boolean;
+  /** The pages the first pass wrote code from (linear page -> physical page), the entry's first. */
+  readonly pages: ReadonlyMap<number, number>;
   /** Whether it runs MMX instructions itself (mmx-wasm.ts): it then has the x87 locals too. */
   readonly mmx: boolean;
 }
 
+/**
+ * Pages a region may hold code from besides its entry's: a call or jump to a hot page goes on there, so a
+ * loop calling a function on another page runs in one region (each trip between regions costs a return to
+ * the chain, registers and pending flags through memory, and a lookup). Each page is another frame whose
+ * invalidation drops the region (wasm-backend.ts).
+ */
+const MAX_REGION_PAGES = 4;
+
 class WasmRegionWriter {
   private pos: number;
+  /** The linear and physical page of the code being written. */
+  private linPage: number;
+  private physPage: number;
+  /** The pages the region holds code from: linear page -> physical page (the entry's first). */
+  readonly pages = new Map<number, number>();
   readonly w = new CodeWriter();
   readonly eips: number[] = [];
   readonly retiredBefore: number[] = [];
@@ -247,13 +264,17 @@ class WasmRegionWriter {
     private readonly plan: Pass | null,
   ) {
     this.pos = src.lin & 0xfff;
+    this.linPage = src.lin & ~0xfff;
+    this.physPage = src.page;
+    this.pages.set(this.linPage, src.page);
+    for (const [lin, phys] of plan?.pages ?? []) this.pages.set(lin, phys);
     this.x87Stack = new X87Stack(this.w, src.archOffset, X87_I32_AT, X87_I64_AT, plan?.x87 ?? true);
   }
 
   // ---- Bytes ----
 
   private byte(): number {
-    return this.src.u8[this.src.page + this.pos++] as number;
+    return this.src.u8[this.physPage + this.pos++] as number;
   }
 
   private sbyte(): number {
@@ -270,7 +291,7 @@ class WasmRegionWriter {
   }
 
   private get nextEip(): number {
-    return (this.src.lin - (this.src.lin & 0xfff) + this.pos) | 0;
+    return (this.linPage + this.pos) | 0;
   }
 
   // ---- Structure ----
@@ -294,6 +315,7 @@ class WasmRegionWriter {
     while (this.pending.length > 0 && this.k < MAX_REGION_INSNS) {
       const start = this.pending.pop() as number;
       if (this.written.has(start)) continue;
+      this.enterPage(start);
       this.pos = start & 0xfff;
       this.since = 0;
       this.producer = null;
@@ -378,7 +400,7 @@ class WasmRegionWriter {
         this.goto(eip, this.since, this.k - 1);
         return;
       }
-      if (this.k >= MAX_REGION_INSNS || !endsInPage(this.src.u8, this.src.page, this.pos)) {
+      if (this.k >= MAX_REGION_INSNS || !endsInPage(this.src.u8, this.physPage, this.pos)) {
         this.exitAt(eip, this.since);
         return;
       }
@@ -462,12 +484,48 @@ class WasmRegionWriter {
     this.exitAt(this.insnEip, this.since);
   }
 
+  /**
+   * Whether the region may hold the code at `eip`: on a page it has, or on one the TLB maps while there is
+   * room for another page (the first pass adds pages; the second has the first pass's).
+   */
   private inPage(eip: number): boolean {
-    return ((eip ^ this.src.lin) & ~0xfff) === 0;
+    const lin = eip & ~0xfff;
+    if (this.pages.has(lin)) return true;
+    if (this.plan !== null || this.pages.size >= MAX_REGION_PAGES) return false;
+    const phys = this.src.pageOf(eip);
+    if (phys < 0) return false;
+    this.pages.set(lin, phys);
+    return true;
+  }
+
+  /** Goes on writing at `eip`, on its page (one the region has). */
+  private enterPage(eip: number): void {
+    this.linPage = eip & ~0xfff;
+    this.physPage = this.pages.get(this.linPage) as number;
+  }
+
+  /**
+   * Before control goes to `target` on another page than the code's: that page must still be mapped where it
+   * was when the region was written, else the region leaves for `target` (after `retired` instructions). The
+   * entry's page needs no check: the chain entered the region through it, and ring 3 cannot remap pages.
+   */
+  private guardPage(target: number, retired: number): void {
+    const lin = target & ~0xfff;
+    if (lin === this.linPage || lin === (this.src.lin & ~0xfff) || this.plan === null) return;
+    const w = this.w;
+    w.i32((target >>> 12) << 2)
+      .mem(Op.i32Load, this.src.archOffset + TLB_READ_AT)
+      .i32(this.pages.get(lin) as number)
+      .op(Op.i32Ne)
+      .begin(Op.if, 'if');
+    this.exitAt(target, retired);
+    w.end();
   }
 
   private hot(eip: number): boolean {
-    return this.written.has(eip) || (this.inPage(eip) && this.src.executions(eip) > 0);
+    if (this.written.has(eip)) return true;
+    if (this.src.executions(eip) <= 0) return false;
+    return this.inPage(eip);
   }
 
   private enqueue(eip: number): void {
@@ -486,12 +544,13 @@ class WasmRegionWriter {
    */
   private goto(target: number, retired: number, from = this.k): void {
     if (this.plan === null) this.gotos.push([from, target]);
-    if (this.inPage(target)) this.targets.add(target);
+    if (this.pages.has(target & ~0xfff)) this.targets.add(target);
     const label = this.labelOf(target);
     if (label < 0) {
       this.exitAt(target, retired);
       return;
     }
+    this.guardPage(target, retired);
     this.addN(retired);
     this.gotoLabel(target, label);
   }
@@ -555,11 +614,17 @@ class WasmRegionWriter {
   }
 
   private canFollow(target: number): boolean {
-    return this.inPage(target) && !this.written.has(target) && this.k + 1 < MAX_REGION_INSNS;
+    return (
+      !this.written.has(target) &&
+      this.k + 1 < MAX_REGION_INSNS &&
+      ((target & ~0xfff) === this.linPage || this.hot(target))
+    );
   }
 
   private jump(target: number): boolean {
     if (this.canFollow(target)) {
+      this.guardPage(target, this.since + 1);
+      this.enterPage(target);
       this.pos = target & 0xfff;
       this.followed = true;
       return false;
@@ -1468,8 +1533,8 @@ class WasmRegionWriter {
    * unwinds goes through the caller's catch, which finds the instructions retired in EXCHANGE_PASSES.
    */
   private interpreted(): boolean | null {
-    const at = this.src.page + this.pos;
-    const length = steppableLength(this.src.u8, at, this.src.page + 4096);
+    const at = this.physPage + this.pos;
+    const length = steppableLength(this.src.u8, at, this.physPage + 4096);
     if (length < 0) return null;
     if (isX87Escape(this.src.u8, at)) this.x87Escapes++;
     this.x87Stack.beforeStep();
@@ -2377,6 +2442,7 @@ class WasmRegionWriter {
       this.plan === null ? [] : [...this.plan.callReturns].filter((eip) => this.labelOf(eip) >= 0);
     for (const eip of returns) {
       w.get(V).i32(eip).op(Op.i32Eq).begin(Op.if, 'if');
+      this.guardPage(eip, 0);
       this.gotoLabel(eip, this.labelOf(eip));
       w.end();
     }
@@ -2444,6 +2510,8 @@ export interface WasmRegion {
    * arch area.
    */
   readonly x87: boolean;
+  /** The frames it holds code from besides its entry's (each one's invalidation must drop it). */
+  readonly otherFrames: readonly number[];
 }
 
 /** Host objects a region module imports. */
@@ -2486,6 +2554,7 @@ export function compileWasmRegion(
     labelEips,
     ...regionLoops(survey.eips, labelEips, survey.gotos),
     x87: survey.x87Planned > 0,
+    pages: survey.pages,
     mmx: survey.mmxWritten > 0,
   };
   // Only labels at instructions the first pass wrote: the case blocks are opened before the code.
@@ -2521,6 +2590,7 @@ export function compileWasmRegion(
     labelEips: writer.labelEips,
     count,
     x87: x87Locals,
+    otherFrames: [...plan.pages.values()].filter((phys) => phys !== src.page).map((phys) => phys >>> 12),
   };
 }
 
