@@ -1127,6 +1127,11 @@ class WasmRegionWriter {
       w.i32(this.dword()).set(R0 + (op & 7));
       return false;
     }
+    if (row === 0xb0) {
+      w.i32(this.byte()).set(V);
+      this.setReg8(op & 7, V);
+      return false;
+    }
     switch (op) {
       case 0x0f:
         return this.twoByte();
@@ -1305,41 +1310,72 @@ class WasmRegionWriter {
         return this.jump((this.nextEip + disp) | 0);
       }
       case 0xf6:
-      case 0xf7: {
-        if (!this.operand()) return null;
-        const size = op === 0xf6 ? 1 : 4;
-        if (this.reg === 0) {
-          const imm = size === 1 ? this.sbyte() : this.dword();
-          return this.alu(4, size, 'none', () => w.i32(imm));
-        }
-        if (this.reg === 2 && size === 4) {
-          if (!this.isReg) this.checkEa(true, 4);
-          this.readRmChecked(4);
-          w.i32(-1).op(Op.i32Xor).set(V);
-          this.writeRm(4, V);
-          return false;
-        }
-        if (this.reg === 3 && size === 4) {
-          // NEG: flags as for 0 - x (CF when x is not 0).
-          if (!this.isReg) this.checkEa(true, 4);
-          this.readRmChecked(4);
-          w.set(V).i32(0).set(T);
-          this.produce(K_SUB, () => w.get(T).get(V).op(Op.i32Sub), 'sub');
-          this.writeRm(4, FR);
-          return false;
-        }
-        if (this.reg >= 4 && size === 4) {
-          this.readRm(4, false);
-          w.set(V);
-          if (this.reg < 6) this.wideMultiply(this.reg === 5);
-          else this.wideDivide(this.reg === 7);
-          return false;
-        }
-        return null;
+      case 0xf7:
+        return this.group3(op === 0xf6 ? 1 : 4);
+      case 0xe2: {
+        // LOOP: ECX - 1, flags untouched, and on while it is not 0.
+        const disp = this.sbyte();
+        w.get(R0 + 1)
+          .i32(1)
+          .op(Op.i32Sub)
+          .set(R0 + 1);
+        return this.branch(() => w.get(R0 + 1), (this.nextEip + disp) | 0);
+      }
+      case 0xe3: {
+        // JECXZ
+        const disp = this.sbyte();
+        return this.branch(() => w.get(R0 + 1).op(Op.i32Eqz), (this.nextEip + disp) | 0);
       }
       default:
         return null;
     }
+  }
+
+  /**
+   * Group 3 (F6, F7, 66 F7; `size` 1, 2 or 4): TEST r/m, imm; NOT; NEG (flags as for 0 - x: CF when x is not
+   * 0; a narrow result sign-extended, as `alu` keeps it); MUL and IMUL, DIV and IDIV of dwords.
+   */
+  private group3(size: number): boolean | null {
+    const w = this.w;
+    if (!this.operand()) return null;
+    if (this.reg === 0) {
+      const imm = size === 1 ? this.sbyte() : size === 2 ? this.sword() : this.dword();
+      return this.alu(4, size, 'none', () => w.i32(imm));
+    }
+    if (this.reg === 2) {
+      if (!this.isReg) this.checkEa(true, size);
+      this.readRmChecked(size);
+      w.i32(-1).op(Op.i32Xor).set(V);
+      this.writeRm(size, V);
+      return false;
+    }
+    if (this.reg === 3) {
+      if (!this.isReg) this.checkEa(true, size);
+      this.readRmChecked(size);
+      w.set(V).i32(0).set(T);
+      this.produce(
+        K_SUB,
+        () => {
+          w.get(T).get(V).op(Op.i32Sub);
+          if (size < 4)
+            w.i32(32 - 8 * size)
+              .op(Op.i32Shl)
+              .i32(32 - 8 * size)
+              .op(Op.i32ShrS);
+        },
+        'sub',
+      );
+      this.writeRm(size, FR);
+      return false;
+    }
+    if (this.reg >= 4 && size === 4) {
+      this.readRm(4, false);
+      w.set(V);
+      if (this.reg < 6) this.wideMultiply(this.reg === 5);
+      else this.wideDivide(this.reg === 7);
+      return false;
+    }
+    return null;
   }
 
   private twoByte(): boolean | null {
@@ -2035,6 +2071,8 @@ class WasmRegionWriter {
       case 0xd1:
       case 0xd3:
         return this.shiftGroup(op, 2);
+      case 0xf7:
+        return this.group3(2);
       case 0xc7:
         if (!this.operand() || this.reg !== 0) return null;
         if (!this.isReg) this.checkEa(true, 2);
@@ -2388,11 +2426,16 @@ class WasmRegionWriter {
   }
 
   private jcc(cc: number, target: number): boolean {
+    return this.branch(() => this.condition(cc), target);
+  }
+
+  /** A conditional branch to `target` when `test` pushes non-zero, else on to the next instruction. */
+  private branch(test: () => void, target: number): boolean {
     const w = this.w;
     const fallthrough = this.nextEip;
     this.enqueue(fallthrough);
     this.enqueue(target);
-    this.condition(cc);
+    test();
     w.begin(Op.if, 'if');
     this.goto(target, this.since + 1);
     w.end();

@@ -23,6 +23,15 @@ function captureFlags(at: number): string {
     .join('\n    ');
 }
 
+/**
+ * Adds CF, ZF, SF and OF (a byte each, set by SETcc, which changes no flag) to the dword at [edi + `at`], so a
+ * flag wrong on any pass shows, not only on the last. ECX is lost.
+ */
+function countFlags(at: number): string {
+  const flags = ['c', 'z', 's', 'o'].map((cc, i) => `set${cc} byte ptr [edi + ${0x3f0 + i}]`);
+  return [...flags, 'mov ecx, [edi + 0x3f0]', `add [edi + ${at}], ecx`].join('\n    ');
+}
+
 /** Three loops, each small enough to be one region; registers have upper halves a word write must keep. */
 const TEMPLATE_FORMS = `
     mov ecx, 30
@@ -415,6 +424,56 @@ again:
 `;
 
 /**
+ * Group 3 on bytes and words (NEG, NOT, TEST r/m, imm; NEG of 0x80 and 0x8000 overflows), in registers and
+ * memory, and the ECX branches LOOP and JECXZ (taken and not): forms Python's interpreter loop ran through
+ * `step`.
+ */
+const GROUP3_AND_ECX_BRANCHES = `
+    mov ebx, 40
+again:
+    mov eax, ebx                    # AX 0x8000 and DL 0x80 (overflowing) when EBX is 4 mod 8
+    shl eax, 13
+    mov edx, ebx
+    shl edx, 5
+    add eax, [edi + ebx * 4 + 0x100]
+    add dh, [edi + ebx * 2 + 0x180]
+    mov [edi + ebx * 2 + 0x400], ax
+    mov [edi + ebx + 0x4c0], dl
+    sub ax, [edi + ebx * 4 + 0x100]
+    neg ax
+    ${countFlags(0x240)}
+    neg dl
+    ${countFlags(0x248)}
+    neg dh
+    not dx
+    neg word ptr [edi + ebx * 2 + 0x400]
+    ${countFlags(0x250)}
+    not byte ptr [edi + ebx + 0x480]
+    neg byte ptr [edi + ebx + 0x4c0]
+    ${countFlags(0x258)}
+    test ax, 0x8001
+    ${countFlags(0x260)}
+    test word ptr [edi + ebx * 2 + 0x500], 0x7ff0
+    ${countFlags(0x268)}
+    add [edi + 0x200], eax
+    add [edi + 0x204], edx
+    mov ecx, ebx
+    and ecx, 3
+    xor esi, esi
+count:
+    jecxz counted
+    add esi, ecx
+    loop count
+counted:
+    add [edi + 0x208], esi
+    add [edi + 0x20c], ecx
+    dec ebx
+    jnz again
+    mov eax, [edi + 0x3ffe]         # #PF: the end
+    hlt
+`;
+
+/**
  * MMX forms (MOVD, MOVQ, PADDQ/D, PSUBQ/D, PMULUDQ, logic, shifts by an immediate and by a register or m64)
  * in a loop with x87 loads and stores after its EMMS. After the loop FSAVE (once, interpreted) shows the
  * registers' images, the tags and TOP the MMX instructions left.
@@ -610,6 +669,10 @@ describe('WebAssembly region templates', () => {
 
   it('run narrow, memory and CL shifts, SHLD/SHRD, CWDE and CDQ as the interpreter does, without step', () => {
     sameWithoutSteps(SHIFT_FORMS);
+  });
+
+  it('run NEG, NOT and TEST of bytes and words, LOOP and JECXZ as the interpreter does, without step', () => {
+    sameWithoutSteps(GROUP3_AND_ECX_BRANCHES);
   });
 
   it('run MMX forms on the x87 registers as the interpreter does, without step', () => {
