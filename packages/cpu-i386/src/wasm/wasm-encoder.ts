@@ -181,6 +181,11 @@ const BULK_MEMORY_FILL = 0x0b;
 export class CodeWriter {
   readonly bytes = new ByteBuffer();
   private readonly open: string[] = [];
+  /**
+   * Where each name is open: positions in `open`, innermost last (a branch to a construct far out, such as a
+   * region's `exit` under its case blocks, then costs no search).
+   */
+  private readonly openAt = new Map<string, number[]>();
   /** Bit per local (the first 32) read, and written, by the code so far. */
   readsMask = 0;
   writesMask = 0;
@@ -279,7 +284,7 @@ export class CodeWriter {
   begin(code: number, name: string): this {
     this.bytes.push(code);
     this.bytes.push(BLOCK_VOID);
-    this.open.push(name);
+    this.opened(name);
     return this;
   }
 
@@ -287,7 +292,7 @@ export class CodeWriter {
   beginValue(code: number, name: string, valueType: number): this {
     this.bytes.push(code);
     this.bytes.push(valueType);
-    this.open.push(name);
+    this.opened(name);
     return this;
   }
 
@@ -295,7 +300,7 @@ export class CodeWriter {
   beginTyped(code: number, name: string, typeIndex: number): this {
     this.bytes.push(code);
     signed(this.bytes, typeIndex);
-    this.open.push(name);
+    this.opened(name);
     return this;
   }
 
@@ -306,12 +311,21 @@ export class CodeWriter {
 
   end(): this {
     this.bytes.push(Op.end);
-    this.open.pop();
+    const name = this.open.pop();
+    if (name !== undefined) this.openAt.get(name)?.pop();
     return this;
   }
 
+  private opened(name: string): void {
+    const at = this.openAt.get(name);
+    if (at === undefined) this.openAt.set(name, [this.open.length]);
+    else at.push(this.open.length);
+    this.open.push(name);
+  }
+
   private depth(name: string): number {
-    const i = this.open.lastIndexOf(name);
+    const at = this.openAt.get(name);
+    const i = at === undefined || at.length === 0 ? -1 : (at[at.length - 1] as number);
     if (i < 0) throw new Error(`wasm writer: no open construct named ${name}`);
     return this.open.length - 1 - i;
   }

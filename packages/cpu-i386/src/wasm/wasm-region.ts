@@ -720,18 +720,17 @@ class WasmRegionWriter {
    */
   private checkEa(write: boolean, size: number): void {
     const w = this.w;
-    if (size > 1) {
+    const tlb = this.src.archOffset + (write ? TLB_WRITE_AT : TLB_READ_AT);
+    w.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, tlb).tee(Q).i32(0).op(Op.i32LtS);
+    // One way out for both: the page's entry is loaded even for an access that crosses it (any index is in
+    // the TLB), and one branch tests both.
+    if (size > 1)
       w.get(EA)
         .i32(0xfff)
         .op(Op.i32And)
         .i32(4096 - size)
         .op(Op.i32GtU)
-        .begin(Op.if, 'if');
-      this.leaveBefore();
-      w.end();
-    }
-    const tlb = this.src.archOffset + (write ? TLB_WRITE_AT : TLB_READ_AT);
-    w.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, tlb).tee(Q).i32(0).op(Op.i32LtS);
+        .op(Op.i32Or);
     w.begin(Op.if, 'if');
     this.leaveBefore();
     w.end();
