@@ -716,12 +716,14 @@ class WasmRegionWriter {
 
   /**
    * Makes `q` the physical page of `ea` for an access of `size` bytes, or leaves before the instruction
-   * (a TLB miss, a code frame for a write, an access crossing the page).
+   * (a TLB miss, a code frame for a write, an access crossing the page, and with `alignMask` an address
+   * with any of its bits set).
    */
-  private checkEa(write: boolean, size: number): void {
+  private checkEa(write: boolean, size: number, alignMask = 0): void {
     const w = this.w;
     const tlb = this.src.archOffset + (write ? TLB_WRITE_AT : TLB_READ_AT);
     w.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, tlb).tee(Q).i32(0).op(Op.i32LtS);
+    if (alignMask !== 0) w.get(EA).i32(alignMask).op(Op.i32And).op(Op.i32Or);
     // One way out for both: the page's entry is loaded even for an access that crosses it (any index is in
     // the TLB), and one branch tests both.
     if (size > 1)
@@ -2468,12 +2470,9 @@ class WasmRegionWriter {
       .set(R0 + 4);
   }
 
+  /** A stack slot's page (`checkEa`), which must also be dword-aligned (else the slot may cross it). */
   private stackPage(write: boolean): void {
-    const w = this.w;
-    w.get(EA).i32(3).op(Op.i32And).begin(Op.if, 'if');
-    this.leaveBefore();
-    w.end();
-    this.checkEa(write, 1);
+    this.checkEa(write, 1, 3);
   }
 
   /** RET to the address in V: a return address of the region goes on there, any other leaves. */

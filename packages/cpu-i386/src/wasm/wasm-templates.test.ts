@@ -523,6 +523,29 @@ again:
     hlt
 `;
 
+/**
+ * PUSH and POP with ESP not dword-aligned, at a page end of the window (whose pages are on frames that are
+ * not neighbours): each slot straddles two pages, so a region must leave them to the decoded tier.
+ */
+const MISALIGNED_STACK = `
+    mov ebp, esp
+    lea esp, [edi + 0x1002]
+    mov ecx, 30
+again:
+    push ecx
+    push dword ptr [edi + ecx * 4 + 0x100]
+    pop eax
+    pop edx
+    add [edi + 0x200], eax
+    add [edi + 0x204], edx
+    push eax
+    add esp, 4
+    dec ecx
+    jnz again
+    mov esp, ebp
+    hlt                             # #GP in ring 3: the end
+`;
+
 const interpreter = () => new GuestMachine(8 << 20, 0, false);
 
 /** Where NEW_PAGE_EACH_PASS stores: PASSES pages, none touched before its pass. */
@@ -707,6 +730,15 @@ describe('WebAssembly region templates', () => {
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.vector).toBe(14);
     expect(runInWindow(REP_SLOW, () => new GuestMachine(8 << 20, 2, true, 'wasm'))).toEqual(interpreted);
+  });
+
+  it('leave PUSH and POP of a slot that is not dword-aligned (it may cross a page) to the decoded tier', () => {
+    const interpreted = runInWindow(MISALIGNED_STACK, interpreter);
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    expect(interpreted.vector).toBe(13); // HLT in ring 3: the end
+    expect(runInWindow(MISALIGNED_STACK, () => new GuestMachine(8 << 20, 2, true, 'wasm'))).toEqual(
+      interpreted,
+    );
   });
 
   it('leave LOCK CMPXCHG on a register (#UD) to the interpreter, however hot', () => {
