@@ -72,6 +72,14 @@ const MOVQ_FROM_MM = 0x7f;
 const EMMS = 0x77;
 
 const BINARY = new Set([PADDQ, PSUBQ, PADDD, PSUBD, PMULUDQ, PAND, PANDN, POR, PXOR, PSRLQ, PSLLQ]);
+/** The two-operand forms that are one i64 operation on the whole register. */
+const WHOLE_QWORD: ReadonlyMap<number, number> = new Map([
+  [PADDQ, Op.i64Add],
+  [PSUBQ, Op.i64Sub],
+  [PAND, Op.i64And],
+  [POR, Op.i64Or],
+  [PXOR, Op.i64Xor],
+]);
 
 /** The x87 exponent word an MMX write leaves (sign and exponent all ones, as sse-state.ts). */
 const MMX_EXPONENT = 0x7fff;
@@ -259,13 +267,12 @@ function source64(site: MmxSite, isReg: boolean, rm: number): void {
 
 /** Pushes `a op b` for the two-operand forms (PANDN: ~a & b). */
 function binary(w: CodeWriter, op: number, a: number, b: number): void {
+  const whole = WHOLE_QWORD.get(op);
+  if (whole !== undefined) {
+    w.get(a).get(b).op(whole);
+    return;
+  }
   switch (op) {
-    case PADDQ:
-      w.get(a).get(b).op(Op.i64Add);
-      return;
-    case PSUBQ:
-      w.get(a).get(b).op(Op.i64Sub);
-      return;
     case PADDD:
     case PSUBD: {
       // Each dword lane on its own: the low lane's carry is masked off, the high lane's falls off the top.
@@ -281,17 +288,8 @@ function binary(w: CodeWriter, op: number, a: number, b: number): void {
       w.get(b).i64(LOW_DWORD).op(Op.i64And);
       w.op(Op.i64Mul);
       return;
-    case PAND:
-      w.get(a).get(b).op(Op.i64And);
-      return;
     case PANDN:
       w.get(a).i64(-1).op(Op.i64Xor).get(b).op(Op.i64And);
-      return;
-    case POR:
-      w.get(a).get(b).op(Op.i64Or);
-      return;
-    case PXOR:
-      w.get(a).get(b).op(Op.i64Xor);
       return;
     default: {
       // PSRLQ, PSLLQ mm, mm/m64: the whole source is the count; above 63 the result is 0.

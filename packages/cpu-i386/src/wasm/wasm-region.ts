@@ -1358,11 +1358,7 @@ class WasmRegionWriter {
         K_SUB,
         () => {
           w.get(T).get(V).op(Op.i32Sub);
-          if (size < 4)
-            w.i32(32 - 8 * size)
-              .op(Op.i32Shl)
-              .i32(32 - 8 * size)
-              .op(Op.i32ShrS);
+          this.signExtend(size);
         },
         'sub',
       );
@@ -2179,6 +2175,16 @@ class WasmRegionWriter {
     this.getReg(size, r, true);
   }
 
+  /** Sign-extends the narrow (`size` 1 or 2) value on the stack to 32 bits, as flags of narrow results want. */
+  private signExtend(size: number): void {
+    if (size < 4)
+      this.w
+        .i32(32 - 8 * size)
+        .op(Op.i32Shl)
+        .i32(32 - 8 * size)
+        .op(Op.i32ShrS);
+  }
+
   /** Pushes the r/m operand whose page `checkEa` has checked already (for writing). */
   private readRmChecked(size: number): void {
     if (this.isReg) {
@@ -2220,11 +2226,7 @@ class WasmRegionWriter {
       () => {
         w.get(T).get(V).op(opcode);
         if (withCarry) w.get(FL).i32(1).op(Op.i32And).op(opcode);
-        if (size < 4)
-          w.i32(32 - 8 * size)
-            .op(Op.i32Shl)
-            .i32(32 - 8 * size)
-            .op(Op.i32ShrS);
+        this.signExtend(size);
       },
       kind === K_SUB ? 'sub' : kind === K_LOGIC ? 'logic' : null,
     );
