@@ -130,10 +130,9 @@ export class I386Cpu implements Cpu {
     this.wasm = compiler === 'wasm' ? WasmBackend.create(c, memory) : null;
     this.cache = jitThreshold > 0 || decodeBlocks ? new CodeCache(c.mmu, c) : null;
     const wasm = this.wasm;
-    if (this.cache !== null && wasm !== null)
-      this.cache.onFrameDropped = (frame, offsets) => wasm.dropFrame(frame, offsets);
-    if (this.cache !== null && wasm !== null) {
-      const cache = this.cache;
+    const cache = this.cache;
+    if (cache !== null && wasm !== null) {
+      cache.onFrameDropped = (frame, offsets) => wasm.dropFrame(frame, offsets);
       wasm.onDependency = (frame, dependent) => cache.addDependent(frame, dependent);
     }
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2] = FLAT_CODE_DPL3_LOW;
@@ -323,10 +322,10 @@ export class I386Cpu implements Cpu {
 
   /** Compiles the region entered at `b`, when its page is still mapped and it has one. */
   private compile(cache: CodeCache, b: Block): void {
-    const page = this.core.mmu.tlbRead[b.lin >>> 12];
-    if (page < 0) return;
     const tlb = this.core.mmu.tlbRead;
     const pageOf = (lin: number) => tlb[lin >>> 12] as number;
+    const page = pageOf(b.lin);
+    if (page < 0) return;
     const executions = (lin: number) => {
       const at = pageOf(lin);
       return at < 0 ? 0 : cache.executions(at | (lin & 0xfff), lin, this.jitThreshold);
