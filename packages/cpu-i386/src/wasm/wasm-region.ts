@@ -722,18 +722,22 @@ class WasmRegionWriter {
   private checkEa(write: boolean, size: number, alignMask = 0): void {
     const w = this.w;
     const tlb = this.src.archOffset + (write ? TLB_WRITE_AT : TLB_READ_AT);
-    w.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, tlb).tee(Q).i32(0).op(Op.i32LtS);
-    if (alignMask !== 0) w.get(EA).i32(alignMask).op(Op.i32And).op(Op.i32Or);
-    // One way out for both: the page's entry is loaded even for an access that crosses it (any index is in
-    // the TLB), and one branch tests both.
-    if (size > 1)
-      w.get(EA)
+    // One way out for all: the page's entry is loaded even for an access that crosses it (any index is in
+    // the TLB), and each test makes a value negative when it fails (a missing entry is -1, a crossing
+    // offset makes `4096 - size - offset` negative, a misaligned one `-(ea & alignMask)`), so one OR per
+    // test and one sign test cover them. (Comparisons ORed together took twice the host instructions, and
+    // a branch per test into a shared exit ran slower still.)
+    w.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, tlb).tee(Q);
+    if (alignMask !== 0) w.i32(0).get(EA).i32(alignMask).op(Op.i32And).op(Op.i32Sub).op(Op.i32Or);
+    // An aligned access of a size the mask covers cannot cross the page.
+    if (size > 1 && (alignMask & (size - 1)) !== size - 1)
+      w.i32(4096 - size)
+        .get(EA)
         .i32(0xfff)
         .op(Op.i32And)
-        .i32(4096 - size)
-        .op(Op.i32GtU)
+        .op(Op.i32Sub)
         .op(Op.i32Or);
-    w.begin(Op.if, 'if');
+    w.i32(0).op(Op.i32LtS).begin(Op.if, 'if');
     this.leaveBefore();
     w.end();
   }
