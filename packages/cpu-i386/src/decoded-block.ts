@@ -63,6 +63,7 @@ import {
 import { Fast, fastKindOf, fastStores } from './decoded-fast.js';
 import {
   Access,
+  acceptsPrefixes,
   decodeForm,
   type FormDecoder,
   Kind,
@@ -75,6 +76,7 @@ import { FAULTED } from './fault.js';
 import { setLazy, testCondition } from './flags.js';
 import { INSTRUCTION_PREFIXES, instructionLength } from './instruction-length.js';
 import { CONTINUE, step } from './interpreter.js';
+import { lockableForm } from './interpreter-0f.js';
 import type { Mmu } from './mmu.js';
 
 /** A handler's answer besides CONTINUE and the RunExit values: EIP went elsewhere, the block is over. */
@@ -401,6 +403,10 @@ export class ByteCursor {
   u8: Uint8Array = new Uint8Array(0);
   pos = 0;
   end = 0;
+  /** An operand-size prefix (0x66) came first: "v" operands and immediates are 16 bits. */
+  o16 = false;
+  /** A REP prefix (0xF2, 0xF3) came first, or 0. */
+  rep = 0;
 
   fits(n: number): boolean {
     return this.pos + n <= this.end;
@@ -495,16 +501,31 @@ export function decodeInstruction(u8: Uint8Array, at: number, end: number, d: De
   cursor.u8 = u8;
   cursor.pos = at;
   cursor.end = end;
-  let op = cursor.u8At();
+  cursor.o16 = false;
+  cursor.rep = 0;
   let seg = -1;
-  const override = SEGMENT_PREFIX[op];
-  if (override !== undefined) {
-    seg = override;
+  let lock = false;
+  let op = cursor.u8At();
+  // Prefixes in any order, each at most once (`66 2e 0f 1f ...` is a common NOP); a repeated one, or one
+  // the form does not take, leaves the instruction to the interpreter.
+  for (;;) {
+    const override = SEGMENT_PREFIX[op];
+    if (override !== undefined && seg < 0) seg = override;
+    else if (op === 0x66 && !cursor.o16) cursor.o16 = true;
+    else if ((op === 0xf2 || op === 0xf3) && cursor.rep === 0) cursor.rep = op;
+    else if (op === 0xf0 && !lock) lock = true;
+    else break;
     op = cursor.u8At();
   }
   if (op === 0x0f) op = 0x100 | cursor.u8At();
   const form: FormDecoder | undefined = decodeForm(op);
-  const decoded = form !== undefined && SEGMENT_PREFIX[op] === undefined && form(cursor, d, op, seg);
+  const decoded =
+    form !== undefined &&
+    SEGMENT_PREFIX[op] === undefined &&
+    acceptsPrefixes(op, cursor.o16, cursor.rep) &&
+    // LOCK changes nothing on one CPU, but where it is illegal the interpreter raises #UD.
+    (!lock || lockableForm(op, u8[cursor.pos] as number)) &&
+    form(cursor, d, op, seg);
   // A form that read another length than the length table says is a decoder bug: the interpreter is right.
   // A form that packs into fewer bits than it decoded (decoded-code.ts) would be a decoder bug too.
   if (!decoded || d.next - d.eip !== cursor.pos - at || !packable(d)) {

@@ -339,6 +339,135 @@ callee:
 `;
 
 /**
+ * Forms with prefixes the decoded tier takes besides a segment override: operand size (ALU, TEST, MOV,
+ * shifts, NOT/NEG, MUL/DIV of words, the padding NOPs), REP (string instructions, PAUSE, ENDBR32, `rep ret`)
+ * and LOCK (CMPXCHG, ADD). Words cross page ends; the last REP STOSD runs into the unmapped page and faults
+ * midway, leaving ECX and EDI where it stopped.
+ */
+const PREFIXED_FORMS = `
+    mov ecx, 30
+pass:
+    mov eax, [edi + ecx * 4 + 0x200]
+    mov edx, [edi + ecx * 4 + 0x204]
+    add ax, dx                      # ALU r16, r16 / m16 / imm, with the flags each leaves
+    pushfd
+    pop esi
+    add [edi + 0x40], esi
+    sub word ptr [edi + ecx * 2 + 0x100], dx
+    adc dx, word ptr [edi + 0xfff]  # ... across the page end
+    cmp ax, 0x1234
+    pushfd
+    pop esi
+    add [edi + 0x44], esi
+    and ax, 0x8001
+    add bx, -3
+    sbb bx, 7
+    or word ptr [edi + 0x1fff], 0x7001
+    pushfd
+    pop esi
+    add [edi + 0x48], esi
+    add [edi + 0x4c], eax
+    add [edi + 0x4c], edx
+    add [edi + 0x4c], ebx
+    test dx, ax                     # TEST of words
+    setz byte ptr [edi + 0x50]
+    test word ptr [edi + ecx * 2 + 0x100], 0x8000
+    sets byte ptr [edi + 0x51]
+    test ax, 0xff00
+    setnz byte ptr [edi + 0x52]
+    mov word ptr [edi + ecx * 2 + 0x300], ax    # MOV of words: r/m, imm, moffs
+    mov bx, word ptr [edi + 0x2fff]
+    mov word ptr [edi + 0x34], 0xbeef
+    mov si, 0x1234
+    mov ax, word ptr [0x600000 + 0x3100]
+    mov word ptr [0x600000 + 0x3102], si
+    add [edi + 0x54], ebx
+    add [edi + 0x54], eax
+    shl dx, 3                       # shifts of words by 1, an immediate and CL
+    sar word ptr [edi + 0x36], 1
+    push ecx
+    rol dx, cl
+    shr word ptr [edi + 0x38], cl
+    pop ecx
+    pushfd
+    pop esi
+    add [edi + 0x58], esi
+    not word ptr [edi + 0x3a]       # NOT, NEG, MUL, DIV of words
+    neg dx
+    mov ax, word ptr [edi + ecx * 2 + 0x102]
+    mul word ptr [edi + 0x3c]
+    xor dx, dx
+    or bx, 1
+    div bx
+    add [edi + 0x5c], eax
+    add [edi + 0x5c], edx
+    .byte 0x66, 0x90                # padding: xchg ax, ax; nopw; nopw cs:...; PAUSE; ENDBR32
+    .byte 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00
+    .byte 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00
+    .byte 0xf3, 0x90
+    .byte 0xf3, 0x0f, 0x1e, 0xfb
+    call rep_ret
+    mov eax, [edi + 0x60]           # LOCK CMPXCHG: equal (stores), then most likely not (loads EAX)
+    lock cmpxchg [edi + 0x60], ebx
+    setz byte ptr [edi + 0x64]
+    lock cmpxchg [edi + ecx * 4 + 0x204], edx
+    setz byte ptr [edi + 0x65]
+    add [edi + 0x6c], eax
+    mov al, byte ptr [edi + 0x66]
+    lock cmpxchg byte ptr [edi + 0x66], dl      # equal bytes: stores DL
+    mov ax, word ptr [edi + 0xfff]
+    lock cmpxchg word ptr [edi + 0xfff], dx     # equal words, across the page end
+    lock cmpxchg word ptr [edi + 0x1fff], bx    # most likely not: loads AX
+    cmpxchg esi, edx
+    lock add dword ptr [edi + 0x68], ecx
+    add [edi + 0x6c], eax
+    add [edi + 0x6c], esi
+    push edi                        # string instructions, both directions, with and without REP
+    push ecx
+    lea esi, [edi + ecx * 4 + 0x800]
+    lea edi, [edi + 0xff0]
+    mov ecx, 9
+    rep movsd                       # across the page end
+    mov ecx, 5
+    rep movsb
+    movsw
+    .byte 0x3e, 0xa5                # MOVSD with DS named
+    std
+    mov eax, 0x5a5a1234
+    mov ecx, 7
+    rep stosd
+    stosb
+    cld
+    lea esi, [edi - 0x30]
+    mov ecx, 40
+    repe cmpsb
+    pushfd
+    mov al, 0x12
+    mov ecx, 64
+    repne scasb
+    lodsd
+    mov ebx, ecx
+    mov edx, edi
+    pop ecx                         # the flags CMPSB left
+    add ebx, ecx
+    pop ecx
+    pop edi
+    add [edi + 0x70], esi
+    add [edi + 0x70], edx
+    add [edi + 0x74], ebx
+    add [edi + 0x74], eax
+    dec ecx
+    jnz pass
+    lea edi, [edi + 0x3ff0]         # the window's end: the fifth dword faults
+    mov ecx, 100
+    rep stosd
+    hlt
+rep_ret:
+    add dword ptr [edi + 0x78], 1
+    .byte 0xf3, 0xc3
+`;
+
+/**
  * Every condition code after every kind of flag-setting form, over operand pairs at the edges (equal, zero,
  * signed and unsigned overflow, the 8-bit sign): the inline Jcc computes flags from each lazy encoding the
  * forms before it leave (ADD, SUB, LOGIC at 32 and 8 bits, INC/DEC with CF kept, shifts with CF/OF stored,
@@ -462,6 +591,15 @@ describe('the decoded tier inline paths', () => {
     expect(interpreted.vector).toBe(GP);
     expect(run(RECORD_FORMS, 'decoded')).toEqual(interpreted);
     expect(run(RECORD_FORMS, 'decoded-wasm')).toEqual(interpreted);
+  });
+
+  it('run prefixed forms (operand size, REP, LOCK) as the interpreter does, a REP faulting midway included', () => {
+    const interpreted = run(PREFIXED_FORMS, 'interpreter');
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    expect(interpreted.vector).toBe(PF);
+    expect(interpreted.cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
+    expect(run(PREFIXED_FORMS, 'decoded')).toEqual(interpreted);
+    expect(run(PREFIXED_FORMS, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it('compute every condition after every kind of flag-setting form as the interpreter does', () => {

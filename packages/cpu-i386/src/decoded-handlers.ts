@@ -10,6 +10,7 @@
  * encoding), is run by the interpreter instead, so this file may stay a fast path and nothing more.
  */
 import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
+import { cmpxchg } from './bit-ops.js';
 import { EAX, EBP, ECX, EDX, ESP, FLAG_DF, SEG_DS, SEG_SS } from './constants.js';
 import { type CpuCore, LazyOp } from './cpu-core.js';
 import { finishEa, getReg, peekStack, pop, push, readRm, setReg, writeRm } from './decode.js';
@@ -17,6 +18,7 @@ import type { ByteCursor, DecodedInsn } from './decoded-block.js';
 import { setLazy, testCondition } from './flags.js';
 import { beginRmw, CONTINUE } from './interpreter.js';
 import { div, idiv, imul1, imulTrunc, mul } from './muldiv.js';
+import { STR_CMPS, STR_LODS, STR_MOVS, STR_SCAS, STR_STOS, stringOp } from './string-ops.js';
 
 /**
  * Reads the operands of opcode `op` (0x100 | second byte for 0F xx) at the cursor into `d` and picks its
@@ -99,16 +101,33 @@ export const enum Kind {
   nop = 43,
   cld = 44,
   std = 45,
+  cmpxchg = 46,
+  string = 47,
 }
 
 const FORMS: (FormDecoder | undefined)[] = new Array(0x200).fill(undefined);
+/** Per form, the prefixes besides a segment override (and a legal LOCK) its decoder takes: P_* bits. */
+const FORM_PREFIXES = new Uint8Array(0x200);
+/** Operand size (0x66): the decoder reads `cur.o16`. */
+const P_O16 = 1;
+/** REP/REPNE (0xF3/0xF2): the decoder reads `cur.rep`, or the form ignores it as the CPU does (PAUSE). */
+const P_REP = 2;
 
 export function decodeForm(op: number): FormDecoder | undefined {
   return FORMS[op];
 }
 
-function define(ops: readonly number[], decoder: FormDecoder): void {
-  for (const op of ops) FORMS[op] = decoder;
+/** Whether form `op` takes an operand-size prefix (`o16`) and REP prefix `rep` (0: none) if present. */
+export function acceptsPrefixes(op: number, o16: boolean, rep: number): boolean {
+  const takes = FORM_PREFIXES[op] as number;
+  return (!o16 || (takes & P_O16) !== 0) && (rep === 0 || (takes & P_REP) !== 0);
+}
+
+function define(ops: readonly number[], decoder: FormDecoder, prefixes = 0): void {
+  for (const op of ops) {
+    FORMS[op] = decoder;
+    FORM_PREFIXES[op] = prefixes;
+  }
 }
 
 function range(first: number, last: number): number[] {
@@ -202,8 +221,19 @@ function beginOperandRmw(c: CpuCore, d: DecodedInsn, m: number): void {
   if (d.modrm < 0xc0) beginRmw(c, d.modrm, m);
 }
 
-function byteOrDword(op: number): number {
-  return (op & 1) === 0 ? 0xff : -1;
+/** The operand width of a form whose even opcode is the byte form: else 16 bits under 0x66, or 32. */
+function byteOrV(cur: ByteCursor, op: number): number {
+  return (op & 1) === 0 ? 0xff : vWidth(cur);
+}
+
+/** The width of a "v" operand: 16 bits under 0x66, else 32. */
+function vWidth(cur: ByteCursor): number {
+  return cur.o16 ? 0xffff : -1;
+}
+
+/** An immediate of width `m`: bytes and words zero-extended, as the interpreter's fetchImm reads them. */
+function immediate(cur: ByteCursor, m: number): number {
+  return m === 0xff ? cur.u8At() : m === 0xffff ? cur.u16() : cur.s32();
 }
 
 function ends(d: DecodedInsn): boolean {
@@ -260,10 +290,10 @@ define(
   range(0x00, 0x3f).filter((op) => (op & 7) < 6),
   (cur, d, op, seg) => {
     d.sub = op >> 3;
-    d.m = byteOrDword(op);
+    d.m = byteOrV(cur, op);
     const form = op & 7;
     if (form >= 4) {
-      d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
+      d.imm = immediate(cur, d.m);
       d.kind = Kind.aluAccImm;
       return true;
     }
@@ -272,17 +302,23 @@ define(
     else d.kind = d.m === -1 && d.modrm >= 0xc0 ? Kind.aluReg32 : Kind.aluRmReg;
     return true;
   },
+  P_O16,
 );
 
-define([0x80, 0x81, 0x82, 0x83], (cur, d, op, seg) => {
-  d.m = op === 0x81 || op === 0x83 ? -1 : 0xff;
-  readModrm(cur, d, seg, Access.Read);
-  if (d.reg !== ALU_CMP && d.modrm < 0xc0) d.access = Access.Write;
-  d.sub = d.reg;
-  d.imm = op === 0x81 ? cur.s32() : op === 0x83 ? cur.s8() : cur.u8At();
-  d.kind = Kind.aluRmImm;
-  return true;
-});
+define(
+  [0x80, 0x81, 0x82, 0x83],
+  (cur, d, op, seg) => {
+    d.m = op === 0x81 || op === 0x83 ? vWidth(cur) : 0xff;
+    readModrm(cur, d, seg, Access.Read);
+    if (d.reg !== ALU_CMP && d.modrm < 0xc0) d.access = Access.Write;
+    d.sub = d.reg;
+    // 83's byte is sign-extended to the operand's width, as the interpreter's group1 reads it.
+    d.imm = op === 0x83 ? cur.s8() & d.m : immediate(cur, d.m);
+    d.kind = Kind.aluRmImm;
+    return true;
+  },
+  P_O16,
+);
 
 function testRmReg(c: CpuCore, d: DecodedInsn): number {
   const a = readOperand(c, d, d.m);
@@ -295,19 +331,27 @@ function testAccImm(c: CpuCore, d: DecodedInsn): number {
   return CONTINUE;
 }
 
-define([0x84, 0x85], (cur, d, op, seg) => {
-  d.m = byteOrDword(op);
-  readModrm(cur, d, seg, Access.Read);
-  d.kind = Kind.testRmReg;
-  return true;
-});
+define(
+  [0x84, 0x85],
+  (cur, d, op, seg) => {
+    d.m = byteOrV(cur, op);
+    readModrm(cur, d, seg, Access.Read);
+    d.kind = Kind.testRmReg;
+    return true;
+  },
+  P_O16,
+);
 
-define([0xa8, 0xa9], (cur, d, op) => {
-  d.m = byteOrDword(op);
-  d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
-  d.kind = Kind.testAccImm;
-  return true;
-});
+define(
+  [0xa8, 0xa9],
+  (cur, d, op) => {
+    d.m = byteOrV(cur, op);
+    d.imm = immediate(cur, d.m);
+    d.kind = Kind.testAccImm;
+    return true;
+  },
+  P_O16,
+);
 
 // ---- Moves (88..8B, 8D, A0..A3, B0..BF, C6/C7, 0F B6..BF, XCHG) ------------------------------------------
 
@@ -332,60 +376,80 @@ function movReg32Reg32(c: CpuCore, d: DecodedInsn): number {
   return CONTINUE;
 }
 
-define([0x88, 0x89], (cur, d, op, seg) => {
-  d.m = byteOrDword(op);
-  readModrm(cur, d, seg, Access.Write);
-  d.kind = d.m === -1 && d.modrm >= 0xc0 ? Kind.movReg32Reg32 : Kind.movRmReg;
-  return true;
-});
+define(
+  [0x88, 0x89],
+  (cur, d, op, seg) => {
+    d.m = byteOrV(cur, op);
+    readModrm(cur, d, seg, Access.Write);
+    d.kind = d.m === -1 && d.modrm >= 0xc0 ? Kind.movReg32Reg32 : Kind.movRmReg;
+    return true;
+  },
+  P_O16,
+);
 
-define([0x8a, 0x8b], (cur, d, op, seg) => {
-  d.m = byteOrDword(op);
-  readModrm(cur, d, seg, Access.Read);
-  d.kind = d.m === -1 && d.modrm < 0xc0 ? Kind.movReg32Mem : Kind.movRegRm;
-  return true;
-});
+define(
+  [0x8a, 0x8b],
+  (cur, d, op, seg) => {
+    d.m = byteOrV(cur, op);
+    readModrm(cur, d, seg, Access.Read);
+    d.kind = d.m === -1 && d.modrm < 0xc0 ? Kind.movReg32Mem : Kind.movRegRm;
+    return true;
+  },
+  P_O16,
+);
 
 function movRmImm(c: CpuCore, d: DecodedInsn): number {
   writeOperand(c, d, d.imm, d.m);
   return CONTINUE;
 }
 
-define([0xc6, 0xc7], (cur, d, op, seg) => {
-  d.m = byteOrDword(op);
-  readModrm(cur, d, seg, Access.Write);
-  if (d.reg !== 0) return false;
-  d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
-  d.kind = Kind.movRmImm;
-  return true;
-});
+define(
+  [0xc6, 0xc7],
+  (cur, d, op, seg) => {
+    d.m = byteOrV(cur, op);
+    readModrm(cur, d, seg, Access.Write);
+    if (d.reg !== 0) return false;
+    d.imm = immediate(cur, d.m);
+    d.kind = Kind.movRmImm;
+    return true;
+  },
+  P_O16,
+);
 
 function movRegImm(c: CpuCore, d: DecodedInsn): number {
   setReg(c, d.reg, d.imm, d.m);
   return CONTINUE;
 }
 
-define(range(0xb0, 0xbf), (cur, d, op) => {
-  d.m = op < 0xb8 ? 0xff : -1;
-  d.reg = op & 7;
-  d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
-  d.kind = Kind.movRegImm;
-  return true;
-});
+define(
+  range(0xb0, 0xbf),
+  (cur, d, op) => {
+    d.m = op < 0xb8 ? 0xff : vWidth(cur);
+    d.reg = op & 7;
+    d.imm = immediate(cur, d.m);
+    d.kind = Kind.movRegImm;
+    return true;
+  },
+  P_O16,
+);
 
 /** A0..A3 address their operand by an offset in the instruction: a memory operand with no registers. */
-define([0xa0, 0xa1, 0xa2, 0xa3], (cur, d, op, seg) => {
-  d.m = byteOrDword(op);
-  d.modrm = 0x05; // [disp32]: a memory form for readRm/writeRm
-  d.base = -1;
-  d.index = -1;
-  d.disp = cur.s32();
-  d.seg = seg >= 0 ? seg : SEG_DS;
-  d.reg = EAX;
-  d.access = op < 0xa2 ? Access.Read : Access.Write;
-  d.kind = op < 0xa2 ? Kind.movRegRm : Kind.movRmReg;
-  return true;
-});
+define(
+  [0xa0, 0xa1, 0xa2, 0xa3],
+  (cur, d, op, seg) => {
+    d.m = byteOrV(cur, op);
+    d.modrm = 0x05; // [disp32]: a memory form for readRm/writeRm
+    d.base = -1;
+    d.index = -1;
+    d.disp = cur.s32();
+    d.seg = seg >= 0 ? seg : SEG_DS;
+    d.reg = EAX;
+    d.access = op < 0xa2 ? Access.Read : Access.Write;
+    d.kind = op < 0xa2 ? Kind.movRegRm : Kind.movRmReg;
+    return true;
+  },
+  P_O16,
+);
 
 function lea(c: CpuCore, d: DecodedInsn): number {
   c.regs[d.reg] = offsetOf(c, d);
@@ -424,7 +488,7 @@ function xchgRmReg(c: CpuCore, d: DecodedInsn): number {
 }
 
 define([0x86, 0x87], (cur, d, op, seg) => {
-  d.m = byteOrDword(op);
+  d.m = byteOrV(cur, op);
   readModrm(cur, d, seg, Access.Read); // the interpreter reads first: a missing page is a read fault
   d.kind = Kind.xchgRmReg;
   return true;
@@ -577,12 +641,15 @@ define([0xe8], (cur, d) => {
   return relative(cur, d, true);
 });
 
-define([0xc2, 0xc3], (cur, d, op) => {
+const retForm: FormDecoder = (cur, d, op) => {
   d.imm = op === 0xc2 ? cur.u16() : 0;
   d.stack = StackUse.Pop;
   d.kind = Kind.ret;
   return ends(d);
-});
+};
+define([0xc2], retForm);
+/** `rep ret` (F3 C3), which compilers emitted for AMD's branch predictors, is RET. */
+define([0xc3], retForm, P_REP);
 
 // ---- INC/DEC, groups 2, 3, 4, 5 ------------------------------------------------------------------------
 
@@ -619,17 +686,21 @@ function shift(c: CpuCore, d: DecodedInsn, count: number): number {
   return CONTINUE;
 }
 
-define([0xc0, 0xc1, 0xd0, 0xd1, 0xd2, 0xd3], (cur, d, op, seg) => {
-  d.m = byteOrDword(op);
-  readModrm(cur, d, seg, Access.Read);
-  if (op <= 0xc1) d.imm = cur.u8At();
-  else d.imm = 1;
-  d.kind = op >= 0xd2 ? Kind.shiftByCl : Kind.shiftImm;
-  // A count known to be nonzero writes; by CL it is known only when it runs (the handler probes then).
-  if (d.modrm < 0xc0)
-    d.access = op >= 0xd2 ? Access.Resolve : (d.imm & 0x1f) !== 0 ? Access.Write : Access.Read;
-  return true;
-});
+define(
+  [0xc0, 0xc1, 0xd0, 0xd1, 0xd2, 0xd3],
+  (cur, d, op, seg) => {
+    d.m = byteOrV(cur, op);
+    readModrm(cur, d, seg, Access.Read);
+    if (op <= 0xc1) d.imm = cur.u8At();
+    else d.imm = 1;
+    d.kind = op >= 0xd2 ? Kind.shiftByCl : Kind.shiftImm;
+    // A count known to be nonzero writes; by CL it is known only when it runs (the handler probes then).
+    if (d.modrm < 0xc0)
+      d.access = op >= 0xd2 ? Access.Resolve : (d.imm & 0x1f) !== 0 ? Access.Write : Access.Read;
+    return true;
+  },
+  P_O16,
+);
 
 function testRmImm(c: CpuCore, d: DecodedInsn): number {
   setLazy(c, LazyOp.LOGIC, 0, 0, readOperand(c, d, d.m) & d.imm, d.m);
@@ -669,16 +740,20 @@ function mulDiv(c: CpuCore, d: DecodedInsn): number {
   return CONTINUE;
 }
 
-define([0xf6, 0xf7], (cur, d, op, seg) => {
-  d.m = byteOrDword(op);
-  readModrm(cur, d, seg, Access.Read);
-  if (d.reg <= 1) {
-    d.imm = d.m === 0xff ? cur.u8At() : cur.s32();
-    d.kind = Kind.testRmImm;
-  } else d.kind = d.reg === 2 ? Kind.notRm : d.reg === 3 ? Kind.negRm : Kind.mulDiv;
-  if ((d.reg === 2 || d.reg === 3) && d.modrm < 0xc0) d.access = Access.Write;
-  return true;
-});
+define(
+  [0xf6, 0xf7],
+  (cur, d, op, seg) => {
+    d.m = byteOrV(cur, op);
+    readModrm(cur, d, seg, Access.Read);
+    if (d.reg <= 1) {
+      d.imm = immediate(cur, d.m);
+      d.kind = Kind.testRmImm;
+    } else d.kind = d.reg === 2 ? Kind.notRm : d.reg === 3 ? Kind.negRm : Kind.mulDiv;
+    if ((d.reg === 2 || d.reg === 3) && d.modrm < 0xc0) d.access = Access.Write;
+    return true;
+  },
+  P_O16,
+);
 
 function incDecRm(c: CpuCore, d: DecodedInsn): number {
   const m = d.m;
@@ -789,17 +864,75 @@ define([0x99], (_cur, d) => {
   return true;
 });
 
-define([0x90], (_cur, d) => {
-  d.kind = Kind.nop;
-  return true;
-});
+/** NOP, with 0x66 the two-byte NOP, with F3 PAUSE. */
+define(
+  [0x90],
+  (_cur, d) => {
+    d.kind = Kind.nop;
+    return true;
+  },
+  P_O16 | P_REP,
+);
 
-/** Hint NOPs (0F 18..1F): the operand is decoded but never used, so nothing can fault. */
-define(range(0x118, 0x11f), (cur, d, _op, seg) => {
-  readModrm(cur, d, seg, Access.None);
-  d.kind = Kind.nop;
-  return true;
-});
+/**
+ * Hint NOPs (0F 18..1F): the operand is decoded but never used, so nothing can fault. Compilers pad with
+ * `66 0f 1f ...`; F3 0F 1E FB is ENDBR32.
+ */
+define(
+  range(0x118, 0x11f),
+  (cur, d, _op, seg) => {
+    readModrm(cur, d, seg, Access.None);
+    d.kind = Kind.nop;
+    return true;
+  },
+  P_O16 | P_REP,
+);
+
+/** CMPXCHG r/m, r (0F B0/B1), with LOCK in the C library's locks. */
+define(
+  [0x1b0, 0x1b1],
+  (cur, d, op, seg) => {
+    d.m = byteOrV(cur, op & 0xff);
+    readModrm(cur, d, seg, Access.Write);
+    d.kind = Kind.cmpxchg;
+    return true;
+  },
+  P_O16,
+);
+
+// ---- String instructions (A4..A7, AA..AF) ----------------------------------------------------------------
+
+/** The string operation (string-ops.ts) of each opcode pair's byte form. */
+const STRING_OPS = new Map([
+  [0xa4, STR_MOVS],
+  [0xa6, STR_CMPS],
+  [0xaa, STR_STOS],
+  [0xac, STR_LODS],
+  [0xae, STR_SCAS],
+]);
+
+/** Runs it as the interpreter does, with the prefixes the record keeps: REP in `imm`, the source's segment. */
+function stringInsn(c: CpuCore, d: DecodedInsn): number {
+  c.repPrefix = d.imm;
+  c.a16 = false;
+  c.o16 = d.m === 0xffff;
+  c.segOverride = d.seg;
+  return stringOp(c, d.sub, d.m);
+}
+
+define(
+  [0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf],
+  (cur, d, op, seg) => {
+    d.m = byteOrV(cur, op);
+    d.sub = STRING_OPS.get(op & ~1) as number;
+    d.imm = cur.rep;
+    d.seg = seg >= 0 ? seg : SEG_DS;
+    d.kind = Kind.string;
+    // A REP that yields (string-ops.ts) leaves EIP on itself: the block must end for the run loop to see it.
+    return cur.rep !== 0 ? ends(d) : true;
+  },
+  P_O16 | P_REP,
+);
 
 function cld(c: CpuCore): number {
   c.flags &= ~FLAG_DF;
@@ -913,6 +1046,11 @@ export function runHandler(c: CpuCore, d: DecodedInsn): number {
       return cld(c);
     case Kind.std:
       return std(c);
+    case Kind.cmpxchg:
+      cmpxchg(c, d.modrm, d.m);
+      return CONTINUE;
+    case Kind.string:
+      return stringInsn(c, d);
     default:
       throw new Error(`decoded instruction of unknown kind ${d.kind}`);
   }

@@ -368,13 +368,17 @@ function lockableTwoByte(op: number, reg: number): boolean {
   return false;
 }
 
+/**
+ * Whether LOCK is legal on form `op` (0x100 | the second byte for 0F xx) with ModR/M byte `modrm`: the
+ * read-modify-write forms with a memory destination (SDM vol. 2, LOCK).
+ */
+export function lockableForm(op: number, modrm: number): boolean {
+  const reg = (modrm >> 3) & 7;
+  return modrm < 0xc0 && (op >= 0x100 ? lockableTwoByte(op & 0xff, reg) : lockableOneByte(op, reg));
+}
+
 /** LOCK is legal only on the read-modify-write forms with a memory destination (SDM vol. 2, LOCK). */
 export function lockIsLegal(c: CpuCore, op: number): boolean {
-  if (op === 0x0f) {
-    const op2 = c.mmu.read8(c.eip);
-    const modrm = c.mmu.read8((c.eip + 1) | 0);
-    return modrm < 0xc0 && lockableTwoByte(op2, (modrm >> 3) & 7);
-  }
-  const modrm = c.mmu.read8(c.eip);
-  return modrm < 0xc0 && lockableOneByte(op, (modrm >> 3) & 7);
+  if (op === 0x0f) return lockableForm(0x100 | c.mmu.read8(c.eip), c.mmu.read8((c.eip + 1) | 0));
+  return lockableForm(op, c.mmu.read8(c.eip));
 }
