@@ -77,6 +77,26 @@ describe('the arena of decoded code', () => {
     expect(third.at).toBe(0);
   });
 
+  it('gives the room of a dropped block to a later block that fits, whole: the smallest room first', () => {
+    const arena = new Int32Array(HEADER_WORDS * 3 + WORDS_PER_INSN * 9);
+    const store = new DecodedCodeStore(arena);
+    const four = store.reserve(4);
+    const two = store.reserve(2);
+    const three = store.reserve(3);
+    expect(three.words).toBe(arena);
+    store.release(four.at - HEADER_WORDS, 4);
+    store.release(two.at - HEADER_WORDS, 2);
+    // Too big for either room: a JS chunk (splitting a room would put a header inside old instructions).
+    expect(store.reserve(5).words).not.toBe(arena);
+    const one = store.reserve(1);
+    expect([one.words, one.at]).toEqual([arena, two.at]);
+    const three2 = store.reserve(3);
+    expect([three2.words, three2.at]).toEqual([arena, four.at]);
+    // Released again, a room keeps its whole size, not its last block's.
+    store.release(three2.at - HEADER_WORDS, 3);
+    expect(store.reserve(4).at).toBe(four.at);
+  });
+
   it("keeps a block's runs, links and openness in its header for the WebAssembly runner", () => {
     const arena = new Int32Array(64);
     const [a, b, c] = [0x1000, 0x2000, 0x3000].map((lin) => new Block(lin, 0x5000));
@@ -84,7 +104,7 @@ describe('the arena of decoded code', () => {
     a.count = 7;
     a.fileHeader(arena, 0);
     b.fileHeader(arena, 32);
-    expect(Array.from(arena.subarray(0, HEADER_WORDS))).toEqual([3, 7, 0x5000, 1, 0, -1, 0, -1]);
+    expect(Array.from(arena.subarray(0, HEADER_WORDS))).toEqual([3, 7, 0x5000, 1, 0, -1, 0, -1, 0x1000]);
     a.count++;
     expect([a.count, arena[H_RUNS]]).toEqual([8, 8]);
     a.link(0x2000, b);

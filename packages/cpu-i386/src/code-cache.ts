@@ -7,9 +7,10 @@
  * How it works
  * - A block counts its own runs (`count`), which is also what the region compiler asks to choose the code
  *   that joins a region; code never run has no block and counts 0.
- * - Blocks are keyed by physical address (so two processes sharing a frame share its blocks) and remember
- *   the linear EIP they were decoded for, because decoded and compiled code have linear addresses baked in; a
- *   lookup from another linear address is a miss.
+ * - Blocks are filed by physical frame (so two processes sharing a frame share its blocks) and, within it,
+ *   by the linear EIP they were decoded for, because decoded and compiled code have linear addresses baked
+ *   in: a frame mapped at two addresses (a library loaded at another base in another process) has blocks
+ *   for each, side by side.
  * - A frame holding a block is a "code frame" (`Mmu.codeFrames`): the MMU keeps it out of the write TLB, so
  *   every store to it reaches `onCodeWrite`, which drops all of that frame's blocks and sets `smcPending` so
  *   a running block stops after that store. `invalidateCode` (kernel writes) drops frames the same way.
@@ -18,6 +19,7 @@
 import type { CpuCore } from './cpu-core.js';
 import {
   H_INSNS,
+  H_LIN,
   H_LINK0,
   H_LINK0_EIP,
   H_LINK1,
@@ -124,6 +126,7 @@ export class Block {
     words[at + H_OPEN] = 1;
     words[at + H_LINK0] = -1;
     words[at + H_LINK1] = -1;
+    words[at + H_LIN] = this.lin;
   }
 
   /**
@@ -132,6 +135,18 @@ export class Block {
    */
   close(): void {
     if (this.header !== null) this.header[this.headerAt + H_OPEN] = 0;
+  }
+
+  /**
+   * The block was dropped and its room in the arena released: it lets go of its words, which another block
+   * may get (a dropped block is never run; were it, with no instructions the interpreter would run it).
+   */
+  detach(): void {
+    this.close();
+    this.header = null;
+    this.code = NO_EIPS;
+    this.codeAt = 0;
+    this.insnCount = 0;
   }
 
   /** The linked successor for `eip`, when the TLB (`tlbRead`) still maps `eip` to its frame; or null. */
@@ -163,6 +178,7 @@ export class Block {
 }
 
 export class CodeCache {
+  /** Per frame, its blocks by linear EIP. */
   private readonly frames: (Map<number, Block> | undefined)[];
   /** A direct-mapped cache of lookups in front of the frame maps (a block entered after a syscall, mostly). */
   private readonly recent: (Block | null)[] = new Array(RECENT_SLOTS).fill(null);
@@ -172,6 +188,8 @@ export class CodeCache {
   invalidations = 0;
   /** Told when a frame's blocks are dropped, with the page offsets they started at. */
   onFrameDropped: ((frame: number, offsets: Iterable<number>) => void) | null = null;
+  /** Told of each block dropped, so its decoded words can be reused. */
+  onBlockDropped: ((b: Block) => void) | null = null;
   /** Frames whose compiled code holds code of a frame (key) besides their own: dropped with it. */
   private readonly dependents = new Map<number, Set<number>>();
 
@@ -189,8 +207,8 @@ export class CodeCache {
     const recent = this.recent[slot];
     if (recent !== null && this.recentPhys[slot] === phys && recent.lin === lin && recent.valid)
       return recent;
-    const b = this.frames[phys >>> 12]?.get(phys & 0xfff);
-    if (b === undefined || b.lin !== lin) return null;
+    const b = this.frames[phys >>> 12]?.get(lin);
+    if (b === undefined) return null;
     this.recent[slot] = b;
     this.recentPhys[slot] = phys;
     return b;
@@ -211,7 +229,10 @@ export class CodeCache {
       blocks = new Map();
       this.frames[frame] = blocks;
     }
-    blocks.set(phys & 0xfff, b);
+    // A block filed again for the same EIP replaces the one before, which must not be entered any more.
+    const replaced = blocks.get(b.lin);
+    if (replaced !== undefined && replaced !== b) this.drop(replaced);
+    blocks.set(b.lin, b);
     this.decodedBlocks++;
     if (this.mmu.codeFrames[frame] === 0) {
       this.mmu.codeFrames[frame] = 1;
@@ -239,11 +260,11 @@ export class CodeCache {
     const blocks = this.frames[frame];
     if (blocks === undefined && this.mmu.codeFrames[frame] === 0) return;
     if (blocks !== undefined) {
-      for (const b of blocks.values()) {
-        b.valid = false;
-        b.close();
-      }
-      this.onFrameDropped?.(frame, blocks.keys());
+      for (const b of blocks.values()) this.drop(b);
+      this.onFrameDropped?.(
+        frame,
+        Array.from(blocks.keys(), (lin) => lin & 0xfff),
+      );
     }
     this.frames[frame] = undefined;
     this.mmu.codeFrames[frame] = 0;
@@ -252,6 +273,13 @@ export class CodeCache {
     if (dependents === undefined) return;
     this.dependents.delete(frame);
     for (const dependent of dependents) this.invalidateFrame(dependent);
+  }
+
+  /** Drops one block: no link may enter it again, and its decoded words go (onBlockDropped). */
+  private drop(b: Block): void {
+    b.valid = false;
+    b.close();
+    this.onBlockDropped?.(b);
   }
 
   private codeWritten(phys: number): void {

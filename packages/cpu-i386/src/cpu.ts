@@ -135,6 +135,7 @@ export class I386Cpu implements Cpu {
       cache.onFrameDropped = (frame, offsets) => wasm.dropFrame(frame, offsets);
       wasm.onDependency = (frame, dependent) => cache.addDependent(frame, dependent);
     }
+    if (cache !== null) cache.onBlockDropped = (b) => this.releaseBlock(b);
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2] = FLAT_CODE_DPL3_LOW;
     c.gdt[GDT_ENTRY_DEFAULT_USER_CS * 2 + 1] = FLAT_CODE_DPL3_HIGH;
     c.gdt[GDT_ENTRY_DEFAULT_USER_DS * 2] = FLAT_DATA_DPL3_LOW;
@@ -312,6 +313,16 @@ export class I386Cpu implements Cpu {
     if (this.decodedRunner !== null && b.code === this.decodedRunner.words) this.decodedRunner.file(b);
     cache.install(phys, b);
     return b;
+  }
+
+  /** A dropped block's room in the arena goes to the next block of its size; the runner forgets it. */
+  private releaseBlock(b: Block): void {
+    if (b.header !== null && this.decodedRunner !== null) {
+      const at = b.headerAt;
+      this.decodedRunner.forget(at);
+      this.decodedCode.release(at, b.insnCount);
+    }
+    b.detach();
   }
 
   /** Files WebAssembly region entry `b` in the chain's entry table again (see WasmBackend.publish). */

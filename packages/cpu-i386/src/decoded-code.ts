@@ -61,10 +61,12 @@ export interface CodeSpan {
  * In the arena, a block's instructions follow a header of HEADER_WORDS words, which the WebAssembly runner
  * (wasm/decoded-runner.ts) reads to go on from block to block: the instruction count, the runs (the Block's
  * `count`), the physical page it was decoded from, whether it may be entered there (1: valid and not the
- * entry of a compiled region), and its two links as Block keeps them (EIP, then the target's header as a
- * word index, -1 for none).
+ * entry of a compiled region), its two links as Block keeps them (EIP, then the target's header as a
+ * word index, -1 for none), and the EIP it was decoded for. The runner follows a link only to an open
+ * header for that EIP on the page the TLB maps: the room of dropped blocks is reused (DecodedCodeStore), so
+ * a link may outlive its target, and its word index may now hold another block's header.
  */
-export const HEADER_WORDS = 8;
+export const HEADER_WORDS = 9;
 export const H_INSNS = 0;
 export const H_RUNS = 1;
 export const H_PAGE = 2;
@@ -73,16 +75,27 @@ export const H_LINK0_EIP = 4;
 export const H_LINK0 = 5;
 export const H_LINK1_EIP = 6;
 export const H_LINK1 = 7;
+export const H_LIN = 8;
 
 /**
  * Hands out room for packed instructions: from `arena` (the arch area's words, which the WebAssembly runner
  * reads; each block with a header before it) while it has room, then from the current JS chunk, starting a
  * new chunk when it is full.
+ *
+ * The room of a block dropped from the arena (`release`) goes to a later block that fits in it, the smallest
+ * such room first; it is never split, so a header only ever lands where a header was, never inside another
+ * block's instructions, and a stale link into the arena finds a closed header or a header it checks (see
+ * HEADER_WORDS). Without reuse a long session filled the arena (a shell running a few dozen programs) and
+ * every block decoded after that ran in the JS runner.
  */
 export class DecodedCodeStore {
   private chunk = new Int32Array(CHUNK_WORDS);
   private top = 0;
   private arenaTop = 0;
+  /** Released arena headers by the instructions their room holds. */
+  private readonly released: number[][] = [];
+  /** The instructions the room behind each reused header holds (its first block's count). */
+  private readonly roomOf = new Map<number, number>();
 
   constructor(private readonly arena: Int32Array | null = null) {}
 
@@ -90,6 +103,14 @@ export class DecodedCodeStore {
   reserve(insns: number): CodeSpan {
     const words = insns * WORDS_PER_INSN;
     const arena = this.arena;
+    if (arena !== null) {
+      for (let room = insns; room < this.released.length; room++) {
+        const header = this.released[room]?.pop();
+        if (header === undefined) continue;
+        this.roomOf.set(header, room);
+        return { words: arena, at: header + HEADER_WORDS };
+      }
+    }
     if (arena !== null && this.arenaTop + HEADER_WORDS + words <= arena.length) {
       const span = { words: arena, at: this.arenaTop + HEADER_WORDS };
       this.arenaTop += HEADER_WORDS + words;
@@ -102,6 +123,17 @@ export class DecodedCodeStore {
     const span = { words: this.chunk, at: this.top };
     this.top += words;
     return span;
+  }
+
+  /** The block of `insns` instructions whose header is at arena word `headerAt` was dropped. */
+  release(headerAt: number, insns: number): void {
+    const room = this.roomOf.get(headerAt) ?? insns;
+    let list = this.released[room];
+    if (list === undefined) {
+      list = [];
+      this.released[room] = list;
+    }
+    list.push(headerAt);
   }
 }
 

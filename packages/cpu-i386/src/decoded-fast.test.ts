@@ -468,6 +468,39 @@ rep_ret:
 `;
 
 /**
+ * A link that outlives its target: block A (first page) links to B (second page); a store to the second page
+ * drops B, and C, of B's instruction count, is decoded into B's room in the arena. A's link still names that
+ * header for B's EIP: the runner must see it is C's and not run C's code for B.
+ */
+const STALE_LINK = `
+    mov ecx, 3
+loop_a:
+    jmp block_b
+back_b:
+    dec ecx
+    jnz loop_a
+    test edx, edx
+    jnz done
+    mov byte ptr [0x400000 + 0x1800], 0x90  # drops the second page's blocks: B
+    mov ecx, 2
+    inc edx
+    jmp block_c
+back_c:
+    jmp loop_a
+done:
+    mov [edi + 0x10], eax
+    hlt
+    .org 0x1000
+block_b:
+    add eax, 1
+    jmp back_b
+    .org 0x1100
+block_c:
+    add eax, 100
+    jmp back_c
+`;
+
+/**
  * Every condition code after every kind of flag-setting form, over operand pairs at the edges (equal, zero,
  * signed and unsigned overflow, the 8-bit sign): the inline Jcc computes flags from each lazy encoding the
  * forms before it leave (ADD, SUB, LOGIC at 32 and 8 bits, INC/DEC with CF kept, shifts with CF/OF stored,
@@ -600,6 +633,14 @@ describe('the decoded tier inline paths', () => {
     expect(interpreted.cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
     expect(run(PREFIXED_FORMS, 'decoded')).toEqual(interpreted);
     expect(run(PREFIXED_FORMS, 'decoded-wasm')).toEqual(interpreted);
+  });
+
+  it('never follow a link into a block that took over the room of its dropped target', () => {
+    const interpreted = run(STALE_LINK, 'interpreter');
+    expect(interpreted.vector).toBe(GP);
+    expect(interpreted.regs[0]).toBe(3 + 100 + 2);
+    expect(run(STALE_LINK, 'decoded')).toEqual(interpreted);
+    expect(run(STALE_LINK, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it('compute every condition after every kind of flag-setting form as the interpreter does', () => {

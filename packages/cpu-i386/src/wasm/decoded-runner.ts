@@ -44,6 +44,7 @@ import { runPackedRecord } from '../decoded-block.js';
 import {
   FORM_WIDTH_SHIFT,
   H_INSNS,
+  H_LIN,
   H_LINK0,
   H_LINK0_EIP,
   H_LINK1,
@@ -275,6 +276,8 @@ function writeNextBlock(w: CodeWriter, l: Layout): void {
   w.mem(Op.i32Load, H_OPEN * 4)
     .op(Op.i32Eqz)
     .brIf('exit');
+  // The header is the block for EIP (the link's target may have been dropped and its room reused).
+  headerWord(w, T, H_LIN).get(EIP).op(Op.i32Ne).brIf('exit');
   // The TLB still maps EIP to the frame the block was decoded from.
   w.get(EIP).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, l.tlbRead);
   headerWord(w, T, H_PAGE).op(Op.i32Ne).brIf('exit');
@@ -1359,6 +1362,11 @@ export class WasmDecodedRunner {
     const at = b.codeAt - HEADER_WORDS;
     b.fileHeader(this.words, at);
     this.blocks.set(at, b);
+  }
+
+  /** The block whose header is at word `at` was dropped. */
+  forget(at: number): void {
+    this.blocks.delete(at);
   }
 
   /**
