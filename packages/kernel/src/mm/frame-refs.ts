@@ -118,11 +118,17 @@ export class UserFrames {
     return frame;
   }
 
-  /** Drops one hold; the last one returns the frame to the allocator. */
+  /**
+   * Drops one hold; the last one returns the frame to the allocator, and the CPU drops any code it decoded
+   * or compiled from it now (not when the frame is next handed out: a frame the kernel takes for itself
+   * never is, and a long session's dead code then filled the CPU's caches).
+   */
   put(frame: PhysAddr): void {
     const left = this.refs.put(frame);
-    if (left === 0) this.pages.freePages(frame, 0);
-    else if (left === 1 && this.keeper?.keeps(frame)) this.keeper.release(frame);
+    if (left === 0) {
+      this.invalidateCode(frame, PAGE_SIZE);
+      this.pages.freePages(frame, 0);
+    } else if (left === 1 && this.keeper?.keeps(frame)) this.keeper.release(frame);
   }
 
   /** True when one PTE is all that holds `frame` (a swap-cache hold is let go then): copy-on-write may reuse it. */
