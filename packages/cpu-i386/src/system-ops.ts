@@ -121,7 +121,8 @@ export function popf(c: CpuCore, m: number): void {
   setUserEflags(c, pop(c, m), m);
 }
 
-const SAHF_MASK = FLAG_SF | FLAG_ZF | FLAG_AF | FLAG_PF | FLAG_CF;
+/** The flags SAHF loads from AH and LAHF stores there. */
+export const SAHF_MASK = FLAG_SF | FLAG_ZF | FLAG_AF | FLAG_PF | FLAG_CF;
 
 export function sahf(c: CpuCore): void {
   const ah = (c.regs[EAX] >> 8) & 0xff;

@@ -41,6 +41,7 @@ import { RC_NEAREST } from '../fpu/x87-constants.js';
 import { X87_WORD_FDP } from '../fpu/x87-state.js';
 import { INSTRUCTION_PREFIXES } from '../instruction-length.js';
 import { CONTINUE } from '../interpreter.js';
+import { SAHF_MASK } from '../system-ops.js';
 import {
   EXCHANGE_AT,
   EXCHANGE_EIP,
@@ -1210,6 +1211,16 @@ class WasmRegionWriter {
         return false;
       case 0xf3:
         return this.repPrefixed();
+      case 0xa4:
+      case 0xa5:
+        return this.moveString(op === 0xa4 ? 1 : 4);
+      case 0x9e:
+        // SAHF (after FNSTSW AX, an x87 compare's branch): SF, ZF, AF, PF and CF from AH; OF stays.
+        this.settleFlags();
+        w.get(FL).i32(~SAHF_MASK).op(Op.i32And);
+        w.get(R0).i32(8).op(Op.i32ShrU).i32(SAHF_MASK).op(Op.i32And);
+        w.op(Op.i32Or).set(FL);
+        return false;
       case 0xc9:
         // LEAVE: the pop from EBP's slot, checked before ESP or EBP change.
         this.pop(R0 + 5);
@@ -1923,12 +1934,17 @@ class WasmRegionWriter {
   /** 0F 1F /0: the multi-byte NOP; its operand is decoded, never touched. */
   /**
    * After an F3 prefix: ENDBR32 (F3 0F 1E FB, at the top of every function of a CET-enabled build: a NOP
-   * here), and REP MOVS/STOS of bytes or dwords (`repString`).
+   * here), TZCNT/LZCNT as BSF/BSR, and REP MOVS/STOS of bytes or dwords (`repString`).
    */
   private repPrefixed(): boolean | null {
     const start = this.pos - 1;
     const op = this.byte();
-    if (op === 0x0f) return this.byte() === 0x1e && this.byte() === 0xfb ? false : null;
+    if (op === 0x0f) {
+      const op2 = this.byte();
+      // TZCNT and LZCNT where CPUID names no BMI1 or ABM (kmOS's CPU): BSF and BSR, as the interpreter runs them.
+      if (op2 === 0xbc || op2 === 0xbd) return this.bitScan(op2 === 0xbd);
+      return op2 === 0x1e && this.byte() === 0xfb ? false : null;
+    }
     if (this.seg >= 0 || (op !== 0xa4 && op !== 0xa5 && op !== 0xaa && op !== 0xab)) return null;
     this.repString(start, op <= 0xa5, (op & 1) === 0 ? 0 : 2);
     return false;
@@ -1954,14 +1970,7 @@ class WasmRegionWriter {
     w.get(ECX).op(Op.i32Eqz).brIf('done');
     w.begin(Op.block, 'slow');
     w.get(FL).i32(FLAG_DF).op(Op.i32And).brIf('slow');
-    w.i32(0)
-      .mem(Op.i32Load, this.exchange(EXCHANGE_SEG_CHECK))
-      .i32((1 << SEG_DS) | (1 << SEG_ES))
-      .op(Op.i32And)
-      .brIf('slow');
-    w.i32(0)
-      .mem(Op.i32Load, this.src.archOffset + SEG_BASE_AT + SEG_ES * 4)
-      .brIf('slow');
+    this.flatStringSegments();
     w.get(ECX)
       .i32(4096 >> shift)
       .op(Op.i32GtU)
@@ -1993,6 +2002,54 @@ class WasmRegionWriter {
     this.pos = start;
     this.step(end - start);
     w.end();
+  }
+
+  /**
+   * MOVSB/MOVSW/MOVSD without REP (the tails of memcpy): one element from DS:ESI to ES:EDI, both then stepped
+   * by its size, down when DF is set. The common case here (DS and ES without checks, ES at base 0, each
+   * element inside a page the TLB has, the destination's for writing); anything else through `step`. The
+   * flags stay pending on one way and are settled on the other: what follows reads them as after a label.
+   */
+  private moveString(size: number): boolean | null {
+    if (this.seg >= 0) return null;
+    const w = this.w;
+    const ESI = R0 + 6;
+    const EDI = R0 + 7;
+    const start = (this.insnEip - this.linPage) | 0;
+    const end = this.pos;
+    this.x87Stack.beforeStep();
+    w.begin(Op.block, 'done');
+    w.begin(Op.block, 'slow');
+    this.flatStringSegments();
+    w.i32(size).set(V);
+    this.bulkPage(ESI, V, false, T);
+    this.bulkPage(EDI, V, true, EA);
+    w.get(EA).get(T).mem(WasmRegionWriter.loadOp(size, false)).mem(WasmRegionWriter.storeOp(size));
+    // The step: -size when DF is set.
+    w.i32(-size).i32(size).get(FL).i32(FLAG_DF).op(Op.i32And).op(Op.select).set(V);
+    w.get(ESI).get(V).op(Op.i32Add).set(ESI);
+    w.get(EDI).get(V).op(Op.i32Add).set(EDI);
+    w.br('done');
+    w.end();
+    this.pos = start;
+    this.step(end - start);
+    w.end();
+    this.pendingKind = UNKNOWN_KIND;
+    this.producerNow = null;
+    return false;
+  }
+
+  /** Leaves for `slow` unless DS and ES need no checks and ES has base 0 (DS's is 0 in any region). */
+  private flatStringSegments(): void {
+    const w = this.w;
+    w.i32(0)
+      .mem(Op.i32Load, this.exchange(EXCHANGE_SEG_CHECK))
+      .i32((1 << SEG_DS) | (1 << SEG_ES))
+      .op(Op.i32And)
+      .brIf('slow');
+    w.i32(0)
+      .mem(Op.i32Load, this.src.archOffset + SEG_BASE_AT + SEG_ES * 4)
+      .brIf('slow');
   }
 
   /**
@@ -2038,6 +2095,8 @@ class WasmRegionWriter {
         return false;
       case 0x0f:
         return this.byte() === 0x1f ? this.hintNop() : null;
+      case 0xa5:
+        return this.moveString(2);
       case 0x81:
       case 0x83: {
         if (!this.operand()) return null;

@@ -237,6 +237,76 @@ again:
 `;
 
 /**
+ * MOVSB/MOVSW/MOVSD without REP, up and down; SAHF after a CMP (OF stays the CMP's); TZCNT and LZCNT, which
+ * are BSF and BSR on a CPU without BMI1 and ABM (a source of 0 keeps the destination).
+ */
+const STRING_AND_FLAG_FORMS = `
+    mov ebp, edi
+    mov ebx, 30
+again:
+    lea esi, [ebp + ebx * 4 + 0x100]
+    lea edi, [ebp + 0x800]
+    movsd
+    movsw
+    movsb
+    std
+    movsb
+    movsw
+    movsd
+    cld
+    add [ebp + 0x200], esi
+    add [ebp + 0x204], edi
+    mov edi, ebp
+    mov eax, [ebp + ebx * 4 + 0x300]
+    cmp eax, [ebp + ebx * 4 + 0x304]
+    mov ah, [ebp + ebx + 0x380]
+    sahf
+    ${captureFlags(0x220)}
+    ${countFlags(0x210)}
+    mov eax, ebx
+    and eax, 3
+    shl eax, 29
+    mov edx, 0x77
+    tzcnt edx, eax
+    setz byte ptr [ebp + 0x230]
+    add [ebp + 0x234], edx
+    lzcnt esi, [ebp + ebx * 4 + 0x100]
+    add [ebp + 0x238], esi
+    mov esi, 0x55
+    lzcnt esi, eax
+    add [ebp + 0x238], esi
+    dec ebx
+    jnz again
+    mov eax, [ebp + 0x3ffe]         # #PF: the end
+    hlt
+`;
+
+/** The single MOVS forms' other way: elements across a page end, and ES with a base (LDT entry 1). */
+const STRING_SLOW = `
+    mov ebp, edi
+    mov ebx, 30
+again:
+    lea esi, [ebp + 0xffe]
+    lea edi, [ebp + 0x2ffd]
+    movsd
+    movsw
+    add [ebp + 0x200], esi
+    add [ebp + 0x204], edi
+    mov ax, 0x0f
+    mov es, ax
+    lea esi, [ebp + 0x100]
+    lea edi, [ebp + 0x500]
+    movsd
+    mov ax, ds
+    mov es, ax
+    add [ebp + 0x208], edi
+    dec ebx
+    jnz again
+    mov eax, [ebp + 0x3ffe]
+    hlt
+`;
+
+/**
  * CMPXCHG writes even when the values differ: on a read-only page it faults. The loop's last pass aims it at
  * the read-only page (EDX 0x4000 then, else 0: a writable page), with EAX never equal to the operand.
  */
@@ -719,6 +789,17 @@ describe('WebAssembly region templates', () => {
         ['cmp eax, ebx', 'dec ebx'],
       ]),
     );
+  });
+
+  it('run MOVS without REP, SAHF, TZCNT and LZCNT as the interpreter does, without step', () => {
+    expect(sameWithoutSteps(STRING_AND_FLAG_FORMS).cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
+  });
+
+  it('leave MOVS without REP across a page end or with ES based to step', () => {
+    const interpreted = runInWindow(STRING_SLOW, interpreter);
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    expect(interpreted.cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
+    expect(runInWindow(STRING_SLOW, () => new GuestMachine(8 << 20, 2, true, 'wasm'))).toEqual(interpreted);
   });
 
   it('run REP MOVS/STOS of bytes and dwords in their common case without step, as the interpreter does', () => {
