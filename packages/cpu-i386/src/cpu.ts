@@ -60,6 +60,7 @@ import { CONTINUE, step } from './interpreter.js';
 import { cacheDescriptor, loadCodeSegment, loadDataSegment } from './segments.js';
 import { cpuidLeaf, setUserEflags } from './system-ops.js';
 import { WasmDecodedRunner } from './wasm/decoded-runner.js';
+import { HANDED_OFF } from './wasm/region-chain.js';
 import { WasmBackend } from './wasm/wasm-backend.js';
 
 /**
@@ -71,6 +72,8 @@ import { WasmBackend } from './wasm/wasm-backend.js';
  * and cpu-int no worse; 4096 loses on cpu-int.
  */
 export const DEFAULT_JIT_THRESHOLD = 1024;
+/** The run loop's mark for "no decoded block ran" (no exit has this value). */
+const NOT_RUN = -100;
 /** What hot regions are compiled to. */
 export type RegionCompiler = 'js' | 'wasm';
 /**
@@ -127,7 +130,7 @@ export class I386Cpu implements Cpu {
     this.core = c;
     this.decodedRunner = decodeBlocks ? WasmDecodedRunner.create(memory, jitThreshold) : null;
     this.decodedCode = new DecodedCodeStore(this.decodedRunner?.words ?? null);
-    this.wasm = compiler === 'wasm' ? WasmBackend.create(c, memory) : null;
+    this.wasm = compiler === 'wasm' ? WasmBackend.create(c, memory, this.decodedRunner) : null;
     this.cache = jitThreshold > 0 || decodeBlocks ? new CodeCache(c.mmu, c) : null;
     const wasm = this.wasm;
     const cache = this.cache;
@@ -237,6 +240,8 @@ export class I386Cpu implements Cpu {
       if (chainMissed && b.chainIndex >= 0) this.republish(b, eip);
       chainMissed = false;
       const fn = b.fn;
+      // Decoded blocks ran (after a chain of regions handed over to them, or on their own): their exit.
+      let decodedExit = NOT_RUN;
       if (fn !== null && budgetInsns - c.runRetired >= b.length && this.flatDataSegments()) {
         // currentBlock stays set until the interpreter runs: a fault unwinds by it (see unwindFault).
         c.currentBlock = b;
@@ -252,38 +257,43 @@ export class I386Cpu implements Cpu {
         if (exit === TRACE_CAUGHT) return this.traceCaught(c.currentBlock ?? b);
         c.runRetired += c.blockRetired;
         this.compiledInsns += c.blockRetired;
-        if (exit !== CONTINUE) {
+        if (exit === HANDED_OFF) {
+          c.currentBlock = null;
+          decodedExit = (this.decodedRunner as WasmDecodedRunner).resumeBlocks(c, budgetInsns);
+        } else if (exit !== CONTINUE) {
           this.lastBlock = b;
           return exit as RunExit;
-        }
-        // A block that left before its first instruction (a segment needing checks) made no progress:
-        // the decoded or interpreted form runs that instruction now, or the loop would enter it forever.
-        if (c.blockRetired !== 0) {
+        } else if (c.blockRetired !== 0) {
           prev = b;
           chainMissed = b.chainIndex >= 0;
           continue;
         }
+        // A block that left before its first instruction (a segment needing checks) made no progress:
+        // the decoded or interpreted form runs that instruction now, or the loop would enter it forever.
       }
-      c.currentBlock = null;
-      const n = b.insnCount;
-      if (n > 0 && budgetInsns - c.runRetired >= n) {
+      let last = b;
+      if (decodedExit === NOT_RUN) {
+        c.currentBlock = null;
+        const n = b.insnCount;
+        if (n <= 0 || budgetInsns - c.runRetired < n) {
+          prev = null;
+          const exit = step(c);
+          if (exit !== FAULTED) c.runRetired++;
+          if (exit !== CONTINUE) return exit as RunExit;
+          continue;
+        }
         const runner = this.decodedRunner;
         const inWasm = runner !== null && b.header !== null;
-        const exit = inWasm ? runner.runBlocks(c, b, budgetInsns) : runDecoded(c, b.code, b.codeAt, n);
-        const last = inWasm ? (runner.endedIn as Block) : b;
-        this.decodedRuns++;
-        if (exit === FAULTED) return FAULTED;
-        if (exit >= 0) {
-          this.lastBlock = last;
-          return exit as RunExit;
-        }
-        prev = last;
-        continue;
+        decodedExit = inWasm ? runner.runBlocks(c, b, budgetInsns) : runDecoded(c, b.code, b.codeAt, n);
+        if (inWasm) last = runner.endedIn as Block;
+      } else last = (this.decodedRunner as WasmDecodedRunner).endedIn as Block;
+      this.decodedRuns++;
+      if (decodedExit === FAULTED) return FAULTED;
+      if (decodedExit >= 0) {
+        this.lastBlock = last;
+        return decodedExit as RunExit;
       }
-      prev = null;
-      const exit = step(c);
-      if (exit !== FAULTED) c.runRetired++;
-      if (exit !== CONTINUE) return exit as RunExit;
+      prev = last;
     }
     return RunExit.Budget;
   }
@@ -319,7 +329,7 @@ export class I386Cpu implements Cpu {
   private releaseBlock(b: Block): void {
     if (b.header !== null && this.decodedRunner !== null) {
       const at = b.headerAt;
-      this.decodedRunner.forget(at);
+      this.decodedRunner.forget(b, at);
       this.decodedCode.release(at, b.insnCount);
     }
     b.detach();

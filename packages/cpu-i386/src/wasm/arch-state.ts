@@ -50,7 +50,12 @@ export const EXCHANGE_LAZY_OP = 14;
 export const EXCHANGE_LAZY_WIDTH = 15;
 /** The header (a word index in the arena) of the block the decoded runner stopped in. */
 export const EXCHANGE_DECODED_BLOCK = 16;
-export const EXCHANGE_SLOTS = 17;
+/**
+ * Where the decoded runner stopped (a byte address) when a region chain handed over to it (region-chain.ts):
+ * the run loop goes on from there as after its own call of the runner.
+ */
+export const EXCHANGE_HANDOFF_STOP = 17;
+export const EXCHANGE_SLOTS = 18;
 
 /**
  * The x87 register file and its words (fpu/x87-state.ts places its arrays here), so WebAssembly regions run x87
@@ -85,7 +90,26 @@ export const CHAIN_ENTRY_LENGTH = 16;
  * tier's WebAssembly runner reads them: room for about 174,000 instructions (python's start-up decodes some
  * 35,000 blocks of about 6); blocks decoded after it is full keep theirs in JS chunks and run in JS.
  */
-export const DECODED_AT = CHAIN_ENTRIES_AT + CHAIN_ENTRY_SLOTS * CHAIN_ENTRY_BYTES;
+/**
+ * Decoded blocks in the arena by physical address, for a region chain to go on into when no region starts
+ * where it left (region-chain.ts): a direct-mapped cache of (physical address, linear EIP, header word
+ * index), filed by the decoded runner; an entry is used only when the header it names still checks out.
+ */
+export const DECODED_ENTRIES_AT = CHAIN_ENTRIES_AT + CHAIN_ENTRY_SLOTS * CHAIN_ENTRY_BYTES;
+export const DECODED_ENTRY_SLOTS = 8192;
+export const DECODED_ENTRY_BYTES = 16;
+export const DECODED_ENTRY_PHYS = 0;
+export const DECODED_ENTRY_LIN = 4;
+export const DECODED_ENTRY_HEADER = 8;
+export const DECODED_AT = DECODED_ENTRIES_AT + DECODED_ENTRY_SLOTS * DECODED_ENTRY_BYTES;
+/** Fibonacci hashing of physical addresses for both entry tables: 2^32 / golden ratio, odd. */
+export const ENTRY_HASH_MULTIPLIER = 0x9e3779b1;
+export const DECODED_ENTRY_BITS = Math.log2(DECODED_ENTRY_SLOTS);
+
+/** The byte offset, from DECODED_ENTRIES_AT, of the decoded entry for physical address `phys`. */
+export function decodedEntryOffset(phys: number): number {
+  return (Math.imul(phys, ENTRY_HASH_MULTIPLIER) >>> (32 - DECODED_ENTRY_BITS)) * DECODED_ENTRY_BYTES;
+}
 export const DECODED_WORDS = 1 << 20;
 
 /** What the CPU asks the kernel to keep for it (ArchPlugin.stateBytes). */

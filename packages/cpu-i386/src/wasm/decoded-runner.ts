@@ -80,11 +80,19 @@ import {
   archInt32Array,
   archStateOffset,
   DECODED_AT,
+  DECODED_ENTRIES_AT,
+  DECODED_ENTRY_BYTES,
+  DECODED_ENTRY_HEADER,
+  DECODED_ENTRY_LIN,
+  DECODED_ENTRY_PHYS,
+  DECODED_ENTRY_SLOTS,
   DECODED_WORDS,
+  decodedEntryOffset,
   EXCHANGE_AT,
   EXCHANGE_DECODED_BLOCK,
   EXCHANGE_EIP,
   EXCHANGE_FLAGS,
+  EXCHANGE_HANDOFF_STOP,
   EXCHANGE_IRQ,
   EXCHANGE_LAZY_MASK,
   EXCHANGE_LAZY_OP,
@@ -1324,6 +1332,11 @@ export class WasmDecodedRunner {
   private readonly blocks = new Map<number, Block>();
   /** The block the last `runBlocks` ended in. */
   endedIn: Block | null = null;
+  /** The decoded entries (arch-state.ts DECODED_ENTRIES_AT), as dwords. */
+  private readonly entries: Int32Array;
+  /** The WebAssembly function that runs packed words (for region chains to import: region-chain.ts). */
+  readonly runFunction: unknown;
+  readonly jitThreshold: number;
 
   private constructor(
     memory: PhysicalMemory,
@@ -1344,6 +1357,14 @@ export class WasmDecodedRunner {
     }
     const instance = new api.Instance(module, { env: { memory: wasm.memory } });
     this.runWords = instance.exports.run as typeof this.runWords;
+    this.runFunction = instance.exports.run;
+    this.jitThreshold = jitThreshold;
+    this.entries = archInt32Array(
+      memory,
+      DECODED_ENTRIES_AT,
+      (DECODED_ENTRY_SLOTS * DECODED_ENTRY_BYTES) / 4,
+    );
+    this.entries.fill(-1);
   }
 
   /**
@@ -1357,16 +1378,27 @@ export class WasmDecodedRunner {
     return new WasmDecodedRunner(memory, archOffset, jitThreshold, words);
   }
 
-  /** Files block `b`, whose instructions were packed into the arena, with its header. */
+  /** Files block `b`, whose instructions were packed into the arena, with its header and its entry. */
   file(b: Block): void {
     const at = b.codeAt - HEADER_WORDS;
     b.fileHeader(this.words, at);
     this.blocks.set(at, b);
+    const e = this.entryOf(b);
+    this.entries[e + DECODED_ENTRY_PHYS / 4] = b.page | (b.lin & 0xfff);
+    this.entries[e + DECODED_ENTRY_LIN / 4] = b.lin;
+    this.entries[e + DECODED_ENTRY_HEADER / 4] = at;
   }
 
-  /** The block whose header is at word `at` was dropped. */
-  forget(at: number): void {
+  /** Block `b`, whose header is at word `at`, was dropped. */
+  forget(b: Block, at: number): void {
     this.blocks.delete(at);
+    const e = this.entryOf(b);
+    if (this.entries[e + DECODED_ENTRY_HEADER / 4] === at) this.entries[e + DECODED_ENTRY_PHYS / 4] = -1;
+  }
+
+  /** The dword index of `b`'s decoded entry. */
+  private entryOf(b: Block): number {
+    return decodedEntryOffset(b.page | (b.lin & 0xfff)) / 4;
   }
 
   /**
@@ -1376,34 +1408,53 @@ export class WasmDecodedRunner {
    * their records.
    */
   runBlocks(c: CpuCore, b: Block, budget: number): number {
+    const end = b.codeAt + b.insnCount * WORDS_PER_INSN;
+    return this.goOn(c, this.runFrom(c, b, b.codeAt, end, budget), budget);
+  }
+
+  /**
+   * Goes on where the runner stopped after a region chain handed over to it (EXCHANGE_HANDOFF_STOP, the
+   * chain having left the runner's outputs in the exchange), as `runBlocks` does after its own call.
+   */
+  resumeBlocks(c: CpuCore, budget: number): number {
+    return this.goOn(c, this.exchange[EXCHANGE_HANDOFF_STOP] as number, budget);
+  }
+
+  /** Runs the words of `block` from word `p` to `end` in the WebAssembly runner; returns where it stopped. */
+  private runFrom(c: CpuCore, block: Block, p: number, end: number, budget: number): number {
     const x = this.exchange;
     const base = this.base;
-    let block = b;
-    let p = b.codeAt;
+    x[EXCHANGE_FLAGS] = c.flags;
+    x[EXCHANGE_LAZY_MASK] = c.lazyMask;
+    x[EXCHANGE_LAZY_OP] = c.lazyOp;
+    x[EXCHANGE_LAZY_WIDTH] = c.lazyWidthMask;
+    x[EXCHANGE_EIP] = c.eip;
+    x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
+    const header = (block.codeAt - HEADER_WORDS) * 4;
+    return this.runWords(base + p * 4, base + end * 4, budget - c.runRetired, base + header);
+  }
+
+  /**
+   * Takes the runner's outputs after it stopped at byte address `stop`: done at a block's end, else the
+   * record runs the instruction it declined, having changed nothing, and the runner goes on after it.
+   */
+  private goOn(c: CpuCore, stop: number, budget: number): number {
+    const x = this.exchange;
+    const base = this.base;
     for (;;) {
-      const end = block.codeAt + block.insnCount * WORDS_PER_INSN;
-      x[EXCHANGE_FLAGS] = c.flags;
-      x[EXCHANGE_LAZY_MASK] = c.lazyMask;
-      x[EXCHANGE_LAZY_OP] = c.lazyOp;
-      x[EXCHANGE_LAZY_WIDTH] = c.lazyWidthMask;
-      x[EXCHANGE_EIP] = c.eip;
-      x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
-      const header = (block.codeAt - HEADER_WORDS) * 4;
-      const stop = this.runWords(base + p * 4, base + end * 4, budget - c.runRetired, base + header);
       c.flags = x[EXCHANGE_FLAGS] as number;
       c.lazyMask = x[EXCHANGE_LAZY_MASK] as number;
       c.lazyOp = x[EXCHANGE_LAZY_OP] as number;
       c.lazyWidthMask = x[EXCHANGE_LAZY_WIDTH] as number;
       c.eip = x[EXCHANGE_EIP] as number;
       c.runRetired += x[EXCHANGE_RETIRED] as number;
-      const stoppedIn = x[EXCHANGE_DECODED_BLOCK] as number;
-      if (stoppedIn !== block.codeAt - HEADER_WORDS) block = this.blocks.get(stoppedIn) as Block;
-      p = ((stop - base) | 0) >> 2;
-      if (p === block.codeAt + block.insnCount * WORDS_PER_INSN) {
+      const block = this.blocks.get(x[EXCHANGE_DECODED_BLOCK] as number) as Block;
+      const end = block.codeAt + block.insnCount * WORDS_PER_INSN;
+      let p = ((stop - base) | 0) >> 2;
+      if (p === end) {
         this.endedIn = block;
         return CONTINUE;
       }
-      // Declined: the record runs it, having changed nothing.
       const exit = runPackedRecord(c, this.words, p);
       if (exit === FAULTED) return FAULTED;
       c.runRetired++;
@@ -1412,6 +1463,7 @@ export class WasmDecodedRunner {
         return exit;
       }
       p += WORDS_PER_INSN;
+      stop = this.runFrom(c, block, p, end, budget);
     }
   }
 }

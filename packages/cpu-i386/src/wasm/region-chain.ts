@@ -22,6 +22,7 @@
  *   and its regions' table slots are reused.
  */
 import { FLAT_SEGMENTS_MASK, SEG_DS, SEG_SS } from '../constants.js';
+import { H_INSNS, H_LIN, H_OPEN, H_PAGE, H_RUNS, HEADER_WORDS, WORDS_PER_INSN } from '../decoded-code.js';
 import { CONTINUE } from '../interpreter.js';
 import {
   CHAIN_ENTRIES_AT,
@@ -32,19 +33,36 @@ import {
   CHAIN_ENTRY_LIN,
   CHAIN_ENTRY_PHYS,
   CHAIN_ENTRY_SLOTS,
+  DECODED_AT,
+  DECODED_ENTRIES_AT,
+  DECODED_ENTRY_BITS,
+  DECODED_ENTRY_BYTES,
+  DECODED_ENTRY_HEADER,
+  DECODED_ENTRY_LIN,
+  DECODED_ENTRY_PHYS,
+  ENTRY_HASH_MULTIPLIER,
   EXCHANGE_AT,
   EXCHANGE_CHAIN_REGION,
   EXCHANGE_CHAIN_RETIRED,
   EXCHANGE_CHAINED,
   EXCHANGE_EIP,
+  EXCHANGE_FA,
+  EXCHANGE_FB,
+  EXCHANGE_FK,
+  EXCHANGE_FLAGS,
+  EXCHANGE_FR,
+  EXCHANGE_HANDOFF_STOP,
   EXCHANGE_IRQ,
+  EXCHANGE_LAZY_MASK,
+  EXCHANGE_LAZY_OP,
+  EXCHANGE_LAZY_WIDTH,
   EXCHANGE_RETIRED,
   EXCHANGE_SEG_CHECK,
   SEG_BASE_AT,
   TLB_READ_AT,
 } from './arch-state.js';
 import { EFLAGS_LOCALS, EFLAGS_TYPE, eflagsFunction } from './lazy-flags.js';
-import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
+import { CodeWriter, encodeModule, type FuncType, I32, Op } from './wasm-encoder.js';
 
 /** A region's WebAssembly type: (label, budget) -> exit. */
 export const REGION_TYPE = { params: [I32, I32], results: [I32] } as const;
@@ -75,8 +93,6 @@ const SET_BITS = Math.log2(CHAIN_ENTRY_SLOTS / ENTRY_WAYS);
 const SET_BYTES = ENTRY_WAYS * CHAIN_ENTRY_BYTES;
 const SET_DWORDS = SET_BYTES / 4;
 const WAY_DWORDS = CHAIN_ENTRY_BYTES / 4;
-/** Fibonacci hashing: 2^32 / golden ratio, odd. Hot entries of one program are often 16-byte aligned. */
-const HASH_MULTIPLIER = 0x9e3779b1;
 const TABLE_GROWTH = 64;
 // `enter`'s parameters, then its locals.
 const INDEX = 0;
@@ -88,7 +104,17 @@ const RAN = 5;
 const LIN = 6;
 const PHYS = 7;
 const ENTRY = 8;
-const ENTER_LOCALS = 6;
+/** The decoded block's header (a byte address) a chain hands over to. */
+const HEADER = 9;
+const ENTER_LOCALS = 7;
+/** The decoded runner's `run`: (from, end, left, header) -> where it stopped (decoded-runner.ts). */
+const DECODED_IMPORT = 1;
+const DECODED_RUN_TYPE = { params: [I32, I32, I32, I32], results: [I32] } as const;
+/**
+ * `enter`'s exit when the chain went on into decoded blocks: the decoded runner's outputs are in the
+ * exchange, where it stopped in EXCHANGE_HANDOFF_STOP (WasmDecodedRunner.resumeBlocks takes it from there).
+ */
+export const HANDED_OFF = -6;
 
 interface WasmTable {
   readonly length: number;
@@ -108,7 +134,7 @@ interface WasmChainApi {
  * entry to another one: half of a pipeline's chain misses).
  */
 export function chainEntrySet(phys: number): number {
-  return Math.imul(phys, HASH_MULTIPLIER) >>> (32 - SET_BITS);
+  return Math.imul(phys, ENTRY_HASH_MULTIPLIER) >>> (32 - SET_BITS);
 }
 
 export class RegionChain<R> {
@@ -126,13 +152,18 @@ export class RegionChain<R> {
   /** The table slots of the regions compiled from each code frame. */
   private readonly slotsOfFrame = new Map<number, number[]>();
 
-  /** `memory`: the WebAssembly memory with RAM and the arch area at `archOffset` (`memoryPages` pages). */
+  /**
+   * `memory`: the WebAssembly memory with RAM and the arch area at `archOffset` (`memoryPages` pages).
+   * `decoded`: the decoded tier's WebAssembly runner (its `run` and the JIT threshold), for chains to go on
+   * into decoded blocks where no region starts; null: chains return to the run loop there.
+   */
   constructor(
     memory: object,
     memoryPages: number,
     private readonly archOffset: number,
     buffer: ArrayBufferLike,
     host: HostCalls,
+    private readonly decoded: { readonly run: unknown; readonly jitThreshold: number } | null = null,
   ) {
     const api = (globalThis as unknown as { WebAssembly: WasmChainApi }).WebAssembly;
     this.table = new api.Table({ element: 'anyfunc', initial: TABLE_GROWTH });
@@ -143,20 +174,22 @@ export class RegionChain<R> {
       (CHAIN_ENTRY_SLOTS * CHAIN_ENTRY_BYTES) / 4,
     );
     this.entries.fill(-1);
+    const imports: { name: string; type: FuncType }[] = [{ name: 'step', type: STEP_TYPE }];
+    if (decoded !== null) imports.push({ name: 'decoded', type: DECODED_RUN_TYPE });
     const bytes = encodeModule({
       types: [REGION_TYPE],
       table: true,
-      imports: [{ name: 'step', type: STEP_TYPE }],
+      imports,
       memoryPages,
       exports: ['run', 'step', 'eflags'],
       functions: [
-        { type: ENTER_TYPE, locals: ENTER_LOCALS, body: this.enterBody() },
+        { type: ENTER_TYPE, locals: ENTER_LOCALS, body: this.enterBody(imports.length + 2) },
         { type: STEP_TYPE, locals: 0, body: forwarder(0, 1) },
         { type: EFLAGS_TYPE, locals: EFLAGS_LOCALS, body: eflagsFunction() },
       ],
     });
     const instance = new api.Instance(new api.Module(bytes), {
-      env: { memory, table: this.table, step: host.step },
+      env: { memory, table: this.table, step: host.step, decoded: decoded?.run },
     });
     this.enter = instance.exports.run as (index: number, label: number, left: number) => number;
     this.eflags = instance.exports.eflags as typeof this.eflags;
@@ -222,8 +255,8 @@ export class RegionChain<R> {
     }
   }
 
-  /** `enter`'s code (see the file comment). */
-  private enterBody(): CodeWriter {
+  /** `enter`'s code (see the file comment); `eflags` is the index of the EFLAGS function. */
+  private enterBody(eflags: number): CodeWriter {
     const w = new CodeWriter();
     const x = (slot: number) => this.archOffset + EXCHANGE_AT + slot * 4;
     const load = (at: number) => w.i32(0).mem(Op.i32Load, at);
@@ -258,33 +291,111 @@ export class RegionChain<R> {
     w.i32(0).op(Op.i32LtS);
     leaveIf();
     w.get(PHYS).get(LIN).i32(0xfff).op(Op.i32And).op(Op.i32Or).tee(PHYS);
-    w.i32(HASH_MULTIPLIER | 0)
+    w.i32(ENTRY_HASH_MULTIPLIER | 0)
       .op(Op.i32Mul)
       .i32(32 - SET_BITS)
       .op(Op.i32ShrU);
     w.i32(Math.log2(SET_BYTES)).op(Op.i32Shl).set(ENTRY);
     const field = (offset: number) =>
       w.get(ENTRY).mem(Op.i32Load, this.archOffset + CHAIN_ENTRIES_AT + offset);
+    w.begin(Op.block, 'miss');
+    const missIf = () => w.brIf('miss');
     // The first way, else the second.
     field(CHAIN_ENTRY_PHYS).get(PHYS).op(Op.i32Ne).begin(Op.if, 'if');
     w.get(ENTRY).i32(CHAIN_ENTRY_BYTES).op(Op.i32Add).set(ENTRY);
     field(CHAIN_ENTRY_PHYS).get(PHYS).op(Op.i32Ne);
-    leaveIf();
+    missIf();
     w.end();
     field(CHAIN_ENTRY_LIN).get(LIN).op(Op.i32Ne);
-    leaveIf();
+    missIf();
     w.get(LEFT);
     field(CHAIN_ENTRY_LENGTH).op(Op.i32LtS);
-    leaveIf();
+    missIf();
     field(CHAIN_ENTRY_INDEX).set(INDEX);
     field(CHAIN_ENTRY_LABEL).set(LABEL);
     w.i32(0).i32(0).mem(Op.i32Load, x(EXCHANGE_CHAINED)).i32(1).op(Op.i32Add);
     w.mem(Op.i32Store, x(EXCHANGE_CHAINED));
     w.br('next');
+    w.end();
+    if (this.decoded !== null) this.handOff(w, eflags);
     w.end().end();
     w.i32(0).get(RETIRED).mem(Op.i32Store, x(EXCHANGE_CHAIN_RETIRED));
     w.get(EXIT);
     return w;
+  }
+
+  /**
+   * After a region left at a block boundary where no region starts (at LIN, physical PHYS): when the decoded
+   * entry for PHYS names an open header decoded for LIN on that page, with room in the budget and not due to
+   * be compiled (the run loop compiles it), the chain hands over to the decoded runner instead of returning
+   * to the run loop, which would only call the runner: EFLAGS is computed from the pending flags (so none
+   * are pending in the runner's form), and `enter` returns HANDED_OFF with the runner's outputs.
+   */
+  private handOff(w: CodeWriter, eflags: number): void {
+    const decoded = this.decoded as NonNullable<typeof this.decoded>;
+    const x = (slot: number) => this.archOffset + EXCHANGE_AT + slot * 4;
+    const load = (slot: number) => w.i32(0).mem(Op.i32Load, x(slot));
+    const store = (slot: number, value: () => void) => {
+      w.i32(0);
+      value();
+      w.mem(Op.i32Store, x(slot));
+    };
+    const header = (word: number) => w.get(HEADER).mem(Op.i32Load, word * 4);
+    const entry = (offset: number) =>
+      w.get(ENTRY).mem(Op.i32Load, this.archOffset + DECODED_ENTRIES_AT + offset);
+    w.begin(Op.block, 'stay');
+    w.get(PHYS)
+      .i32(ENTRY_HASH_MULTIPLIER | 0)
+      .op(Op.i32Mul)
+      .i32(32 - DECODED_ENTRY_BITS)
+      .op(Op.i32ShrU)
+      .i32(Math.log2(DECODED_ENTRY_BYTES))
+      .op(Op.i32Shl)
+      .set(ENTRY);
+    entry(DECODED_ENTRY_PHYS).get(PHYS).op(Op.i32Ne).brIf('stay');
+    entry(DECODED_ENTRY_LIN).get(LIN).op(Op.i32Ne).brIf('stay');
+    entry(DECODED_ENTRY_HEADER)
+      .i32(2)
+      .op(Op.i32Shl)
+      .i32(this.archOffset + DECODED_AT)
+      .op(Op.i32Add)
+      .set(HEADER);
+    // The header checks of the runner's own links (decoded-runner.ts): the entry may be stale.
+    header(H_OPEN).op(Op.i32Eqz).brIf('stay');
+    header(H_LIN).get(LIN).op(Op.i32Ne).brIf('stay');
+    header(H_PAGE).get(PHYS).i32(~0xfff).op(Op.i32And).op(Op.i32Ne).brIf('stay');
+    header(H_INSNS).get(LEFT).op(Op.i32GtS).brIf('stay');
+    if (decoded.jitThreshold > 0) header(H_RUNS).i32(decoded.jitThreshold).op(Op.i32Eq).brIf('stay');
+    w.get(HEADER);
+    header(H_RUNS).i32(1).op(Op.i32Add);
+    w.mem(Op.i32Store, H_RUNS * 4);
+    store(EXCHANGE_FLAGS, () => {
+      load(EXCHANGE_FK).beginValue(Op.if, 'pending', I32);
+      for (const slot of [EXCHANGE_FLAGS, EXCHANGE_FK, EXCHANGE_FA, EXCHANGE_FB, EXCHANGE_FR]) load(slot);
+      w.call(eflags);
+      w.else();
+      load(EXCHANGE_FLAGS);
+      w.end();
+    });
+    for (const slot of [EXCHANGE_FK, EXCHANGE_LAZY_MASK, EXCHANGE_LAZY_OP, EXCHANGE_LAZY_WIDTH])
+      store(slot, () => w.i32(0));
+    store(EXCHANGE_CHAIN_RETIRED, () => w.get(RETIRED));
+    store(EXCHANGE_HANDOFF_STOP, () => {
+      w.get(HEADER)
+        .i32(HEADER_WORDS * 4)
+        .op(Op.i32Add);
+      w.get(HEADER)
+        .i32(HEADER_WORDS * 4)
+        .op(Op.i32Add);
+      header(H_INSNS)
+        .i32(WORDS_PER_INSN * 4)
+        .op(Op.i32Mul)
+        .op(Op.i32Add);
+      w.get(LEFT).get(HEADER).call(DECODED_IMPORT);
+    });
+    w.i32(HANDED_OFF).set(EXIT);
+    w.br('done');
+    w.end();
   }
 }
 

@@ -31,6 +31,7 @@ import {
   X87_AT,
   X87_WORD_TOUCHED,
 } from './arch-state.js';
+import type { WasmDecodedRunner } from './decoded-runner.js';
 import { RegionChain } from './region-chain.js';
 import { compileWasmRegion, PREFER_JS, type WasmImports } from './wasm-region.js';
 
@@ -65,22 +66,35 @@ export class WasmBackend {
     private readonly core: CpuCore,
     private readonly archOffset: number,
     memory: PhysicalMemory,
+    decoded: WasmDecodedRunner | null,
   ) {
     const wasm = memory.wasm as NonNullable<PhysicalMemory['wasm']>;
     this.exchange = archInt32Array(memory, EXCHANGE_AT, EXCHANGE_SLOTS);
     this.fpuTouched = archInt32Array(memory, X87_AT + X87_WORD_TOUCHED * 4, 1);
     const memoryPages = wasm.memory.buffer.byteLength / WASM_PAGE_BYTES;
-    this.chain = new RegionChain(wasm.memory, memoryPages, archOffset, memory.buffer, {
-      step: (eip) => this.step(eip),
-    });
+    this.chain = new RegionChain(
+      wasm.memory,
+      memoryPages,
+      archOffset,
+      memory.buffer,
+      { step: (eip) => this.step(eip) },
+      decoded === null ? null : { run: decoded.runFunction, jitThreshold: decoded.jitThreshold },
+    );
     this.imports = { memory: wasm.memory, memoryPages, table: this.chain.hostTable };
   }
 
-  /** A backend for `core`, or null when RAM is not in a WebAssembly memory with room for the arch's state. */
-  static create(core: CpuCore, memory: PhysicalMemory): WasmBackend | null {
+  /**
+   * A backend for `core`, or null when RAM is not in a WebAssembly memory with room for the arch's state.
+   * With the decoded tier's runner `decoded`, region chains go on into decoded blocks (RegionChain).
+   */
+  static create(
+    core: CpuCore,
+    memory: PhysicalMemory,
+    decoded: WasmDecodedRunner | null,
+  ): WasmBackend | null {
     const archOffset = archStateOffset(memory);
     if (archOffset < 0 || core.regs.buffer !== memory.buffer) return null;
-    return new WasmBackend(core, archOffset, memory);
+    return new WasmBackend(core, archOffset, memory, decoded);
   }
 
   /**
