@@ -248,15 +248,17 @@ export class I386Cpu implements Cpu {
         const left = Math.min(budgetInsns - c.runRetired, b.callInsns);
         // WebAssembly regions through one call site: calls through `fn`, a closure per region, went
         // polymorphic, and each new kind of callee deoptimized this loop (recompiled at ~40 ms a time).
+        const wasm = b.chainIndex >= 0 ? this.wasm : null;
         const exit =
-          b.chainIndex >= 0 && this.wasm !== null
-            ? this.wasm.enter(c, b.chainIndex, left, b.entryLabel)
+          wasm !== null
+            ? wasm.enter(c, b.chainIndex, left, b.entryLabel)
             : fn(c, regs, mmu, start, left, b.entryLabel);
         this.regionCalls++;
         // A chain of WebAssembly regions names the one that was running in currentBlock.
         if (exit === TRACE_CAUGHT) return this.traceCaught(c.currentBlock ?? b);
         c.runRetired += c.blockRetired;
-        this.compiledInsns += c.blockRetired;
+        // (Instructions of decoded blocks a chain went through count as interpreted: see `stats`.)
+        this.compiledInsns += c.blockRetired - (wasm !== null ? wasm.decodedInChain : 0);
         if (exit === HANDED_OFF) {
           c.currentBlock = null;
           decodedExit = (this.decodedRunner as WasmDecodedRunner).resumeBlocks(c, budgetInsns);

@@ -55,7 +55,9 @@ export const EXCHANGE_DECODED_BLOCK = 16;
  * the run loop goes on from there as after its own call of the runner.
  */
 export const EXCHANGE_HANDOFF_STOP = 17;
-export const EXCHANGE_SLOTS = 18;
+/** Of the instructions a chain retired (EXCHANGE_CHAIN_RETIRED), those decoded blocks ran (for statistics). */
+export const EXCHANGE_CHAIN_DECODED = 18;
+export const EXCHANGE_SLOTS = 19;
 
 /**
  * The x87 register file and its words (fpu/x87-state.ts places its arrays here), so WebAssembly regions run x87

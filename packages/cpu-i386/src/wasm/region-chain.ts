@@ -21,7 +21,8 @@
  * - A region lives as long as its code frame: when the code cache drops a frame, its entries leave the table
  *   and its regions' table slots are reused.
  */
-import { FLAT_SEGMENTS_MASK, SEG_DS, SEG_SS } from '../constants.js';
+import { FLAGS_STATUS, FLAT_SEGMENTS_MASK, SEG_DS, SEG_SS } from '../constants.js';
+import { LAZY_A, LAZY_B, LAZY_RES, LazyOp } from '../cpu-core.js';
 import { H_INSNS, H_LIN, H_OPEN, H_PAGE, H_RUNS, HEADER_WORDS, WORDS_PER_INSN } from '../decoded-code.js';
 import { CONTINUE } from '../interpreter.js';
 import {
@@ -42,9 +43,11 @@ import {
   DECODED_ENTRY_PHYS,
   ENTRY_HASH_MULTIPLIER,
   EXCHANGE_AT,
+  EXCHANGE_CHAIN_DECODED,
   EXCHANGE_CHAIN_REGION,
   EXCHANGE_CHAIN_RETIRED,
   EXCHANGE_CHAINED,
+  EXCHANGE_DECODED_BLOCK,
   EXCHANGE_EIP,
   EXCHANGE_FA,
   EXCHANGE_FB,
@@ -58,10 +61,11 @@ import {
   EXCHANGE_LAZY_WIDTH,
   EXCHANGE_RETIRED,
   EXCHANGE_SEG_CHECK,
+  LAZY_AT,
   SEG_BASE_AT,
   TLB_READ_AT,
 } from './arch-state.js';
-import { EFLAGS_LOCALS, EFLAGS_TYPE, eflagsFunction } from './lazy-flags.js';
+import { EFLAGS_LOCALS, EFLAGS_TYPE, eflagsFunction, K_ADD, K_LOGIC, K_SUB } from './lazy-flags.js';
 import { CodeWriter, encodeModule, type FuncType, I32, Op } from './wasm-encoder.js';
 
 /** A region's WebAssembly type: (label, budget) -> exit. */
@@ -106,7 +110,9 @@ const PHYS = 7;
 const ENTRY = 8;
 /** The decoded block's header (a byte address) a chain hands over to. */
 const HEADER = 9;
-const ENTER_LOCALS = 7;
+/** Where the decoded runner stopped (a byte address). */
+const STOP = 10;
+const ENTER_LOCALS = 8;
 /** The decoded runner's `run`: (from, end, left, header) -> where it stopped (decoded-runner.ts). */
 const DECODED_IMPORT = 1;
 const DECODED_RUN_TYPE = { params: [I32, I32, I32, I32], results: [I32] } as const;
@@ -261,6 +267,7 @@ export class RegionChain<R> {
     const x = (slot: number) => this.archOffset + EXCHANGE_AT + slot * 4;
     const load = (at: number) => w.i32(0).mem(Op.i32Load, at);
     const leaveIf = () => w.brIf('done');
+    w.i32(0).i32(0).mem(Op.i32Store, x(EXCHANGE_CHAIN_DECODED));
     w.begin(Op.block, 'done').begin(Op.loop, 'next');
     w.i32(0).get(RETIRED).mem(Op.i32Store, x(EXCHANGE_CHAIN_RETIRED));
     w.i32(0).get(INDEX).mem(Op.i32Store, x(EXCHANGE_CHAIN_REGION));
@@ -272,6 +279,9 @@ export class RegionChain<R> {
     leaveIf();
     w.get(RAN).op(Op.i32Eqz);
     leaveIf();
+    // Finding what runs next: a region's entry, else decoded blocks (handOff), from which the chain may
+    // come back here to find a region where they end.
+    w.begin(Op.loop, 'find');
     load(x(EXCHANGE_IRQ));
     leaveIf();
     load(x(EXCHANGE_SEG_CHECK)).i32(FLAT_SEGMENTS_MASK).op(Op.i32And);
@@ -318,7 +328,7 @@ export class RegionChain<R> {
     w.br('next');
     w.end();
     if (this.decoded !== null) this.handOff(w, eflags);
-    w.end().end();
+    w.end().end().end();
     w.i32(0).get(RETIRED).mem(Op.i32Store, x(EXCHANGE_CHAIN_RETIRED));
     w.get(EXIT);
     return w;
@@ -391,11 +401,69 @@ export class RegionChain<R> {
         .i32(WORDS_PER_INSN * 4)
         .op(Op.i32Mul)
         .op(Op.i32Add);
-      w.get(LEFT).get(HEADER).call(DECODED_IMPORT);
+      w.get(LEFT).get(HEADER).call(DECODED_IMPORT).tee(STOP);
     });
     w.i32(HANDED_OFF).set(EXIT);
-    w.br('done');
+    this.backToRegions(w);
     w.end();
+  }
+
+  /**
+   * After the decoded runner ran: when it stopped at the end of a block (not before an instruction it
+   * declined), no interrupt request waits, and its pending flags have a form regions keep (none, or all six
+   * of a 32-bit ADD, SUB or logic operation), the flags go back to the regions' form and the chain looks for
+   * a region at EIP again (`find`), its instructions counted as the chain's. Otherwise `enter` returns
+   * HANDED_OFF, with the runner's outputs as they are.
+   */
+  private backToRegions(w: CodeWriter): void {
+    const x = (slot: number) => this.archOffset + EXCHANGE_AT + slot * 4;
+    const load = (slot: number) => w.i32(0).mem(Op.i32Load, x(slot));
+    const lazy = (slot: number) => w.i32(0).mem(Op.i32Load, this.archOffset + LAZY_AT + slot * 4);
+    const store = (slot: number, value: () => void) => {
+      w.i32(0);
+      value();
+      w.mem(Op.i32Store, x(slot));
+    };
+    // HEADER: the block the runner stopped in; STOP must be its end.
+    load(EXCHANGE_DECODED_BLOCK)
+      .i32(2)
+      .op(Op.i32Shl)
+      .i32(this.archOffset + DECODED_AT)
+      .op(Op.i32Add)
+      .set(HEADER);
+    w.get(HEADER)
+      .i32(HEADER_WORDS * 4)
+      .op(Op.i32Add);
+    w.get(HEADER)
+      .mem(Op.i32Load, H_INSNS * 4)
+      .i32(WORDS_PER_INSN * 4)
+      .op(Op.i32Mul)
+      .op(Op.i32Add);
+    w.get(STOP).op(Op.i32Ne).brIf('done');
+    load(EXCHANGE_IRQ).brIf('done');
+    load(EXCHANGE_LAZY_MASK).begin(Op.if, 'lazy');
+    load(EXCHANGE_LAZY_MASK).i32(FLAGS_STATUS).op(Op.i32Ne).brIf('done');
+    load(EXCHANGE_LAZY_WIDTH).i32(-1).op(Op.i32Ne).brIf('done');
+    // The kind: ADD, SUB or LOGIC, whose formulas are the same in both forms (flags.ts, lazy-flags.ts).
+    load(EXCHANGE_LAZY_OP).set(ENTRY);
+    w.get(ENTRY).i32(LazyOp.ADD).op(Op.i32Eq).begin(Op.if, 'add').i32(K_ADD).set(ENTRY).else();
+    w.get(ENTRY).i32(LazyOp.SUB).op(Op.i32Eq).begin(Op.if, 'sub').i32(K_SUB).set(ENTRY).else();
+    w.get(ENTRY).i32(LazyOp.LOGIC).op(Op.i32Ne).brIf('done');
+    w.i32(K_LOGIC).set(ENTRY);
+    w.end().end();
+    store(EXCHANGE_FK, () => w.get(ENTRY));
+    store(EXCHANGE_FA, () => lazy(LAZY_A));
+    store(EXCHANGE_FB, () => lazy(LAZY_B));
+    store(EXCHANGE_FR, () => lazy(LAZY_RES));
+    w.else();
+    store(EXCHANGE_FK, () => w.i32(0));
+    w.end();
+    load(EXCHANGE_RETIRED).set(RAN);
+    w.get(RETIRED).get(RAN).op(Op.i32Add).set(RETIRED);
+    w.get(LEFT).get(RAN).op(Op.i32Sub).set(LEFT);
+    store(EXCHANGE_CHAIN_DECODED, () => load(EXCHANGE_CHAIN_DECODED).get(RAN).op(Op.i32Add));
+    w.i32(CONTINUE).set(EXIT);
+    w.br('find');
   }
 }
 

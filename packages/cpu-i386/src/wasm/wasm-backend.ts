@@ -16,6 +16,7 @@ import {
   archInt32Array,
   archStateOffset,
   EXCHANGE_AT,
+  EXCHANGE_CHAIN_DECODED,
   EXCHANGE_CHAIN_REGION,
   EXCHANGE_CHAIN_RETIRED,
   EXCHANGE_CHAINED,
@@ -56,6 +57,8 @@ export class WasmBackend {
   private readonly chain: RegionChain<Block>;
   /** Instructions regions ran through the interpreter's `step` (forms without a template). */
   steps = 0;
+  /** Of the instructions the last `enter` retired, those decoded blocks ran (RegionChain.backToRegions). */
+  decodedInChain = 0;
   /**
    * Told that the regions compiled from code frame `dependent` hold code of frame `frame` too, so dropping
    * `frame` must drop `dependent`'s (the code cache does: CodeCache.addDependent).
@@ -202,6 +205,7 @@ export class WasmBackend {
           );
     c.eip = x[EXCHANGE_EIP] as number;
     c.blockRetired = x[EXCHANGE_CHAIN_RETIRED] as number;
+    this.decodedInChain = x[EXCHANGE_CHAIN_DECODED] as number;
     if (exit === RunExit.Syscall) c.syscallGate = 0;
     return exit;
   }

@@ -307,6 +307,34 @@ again:
 `;
 
 /**
+ * A chain of regions hands over to a decoded block (the one below `jg`, first run after the loop around it
+ * was compiled), which leaves an ADD's flags pending and jumps to a region's entry (`join`) that reads CF and
+ * OF: the chain takes the flags back into the regions' form and goes on there.
+ */
+const DECODED_BETWEEN_REGIONS = `
+    mov ecx, 14
+    mov ebx, 0x12345
+top:
+    cmp ecx, 7
+    jg skip
+    mov eax, [edi + ecx * 4 + 0x100]
+    add eax, 0x7fffffff
+    jmp join
+skip:
+    lea eax, [ecx + 0x7ffffff0]
+    sub eax, ebx
+    jmp join
+join:
+    adc [edi + 0x40], ebx
+    seto byte ptr [edi + ecx + 0x50]
+    setc byte ptr [edi + ecx + 0x70]
+    dec ecx
+    jnz top
+    mov eax, [edi + 0x3ffe]         # #PF: the end
+    hlt
+`;
+
+/**
  * CMPXCHG writes even when the values differ: on a read-only page it faults. The loop's last pass aims it at
  * the read-only page (EDX 0x4000 then, else 0: a writable page), with EAX never equal to the operand.
  */
@@ -800,6 +828,15 @@ describe('WebAssembly region templates', () => {
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
     expect(runInWindow(STRING_SLOW, () => new GuestMachine(8 << 20, 2, true, 'wasm'))).toEqual(interpreted);
+  });
+
+  it('take pending flags from decoded blocks back into regions where a chain goes on from them', () => {
+    const interpreted = runInWindow(DECODED_BETWEEN_REGIONS, interpreter);
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    for (const threshold of [2, 3, 4])
+      expect(
+        runInWindow(DECODED_BETWEEN_REGIONS, () => new GuestMachine(8 << 20, threshold, true, 'wasm')),
+      ).toEqual(interpreted);
   });
 
   it('run REP MOVS/STOS of bytes and dwords in their common case without step, as the interpreter does', () => {
