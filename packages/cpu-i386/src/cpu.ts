@@ -327,7 +327,7 @@ export class I386Cpu implements Cpu {
     return b;
   }
 
-  /** A dropped block's room in the arena goes to the next block of its size; the runner forgets it. */
+  /** A dropped block's room in the arena goes to a later block that fits; the runner forgets it. */
   private releaseBlock(b: Block): void {
     if (b.header !== null && this.decodedRunner !== null) {
       const at = b.headerAt;

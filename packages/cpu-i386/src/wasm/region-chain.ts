@@ -334,6 +334,18 @@ export class RegionChain<R> {
     return w;
   }
 
+  /** Pushes exchange slot `slot` (arch-state.ts EXCHANGE_*). */
+  private loadSlot(w: CodeWriter, slot: number): CodeWriter {
+    return w.i32(0).mem(Op.i32Load, this.archOffset + EXCHANGE_AT + slot * 4);
+  }
+
+  /** Stores the value `value` pushes in exchange slot `slot`. */
+  private storeSlot(w: CodeWriter, slot: number, value: () => void): void {
+    w.i32(0);
+    value();
+    w.mem(Op.i32Store, this.archOffset + EXCHANGE_AT + slot * 4);
+  }
+
   /**
    * After a region left at a block boundary where no region starts (at LIN, physical PHYS): when the decoded
    * entry for PHYS names an open header decoded for LIN on that page, with room in the budget and not due to
@@ -343,13 +355,8 @@ export class RegionChain<R> {
    */
   private handOff(w: CodeWriter, eflags: number): void {
     const decoded = this.decoded as NonNullable<typeof this.decoded>;
-    const x = (slot: number) => this.archOffset + EXCHANGE_AT + slot * 4;
-    const load = (slot: number) => w.i32(0).mem(Op.i32Load, x(slot));
-    const store = (slot: number, value: () => void) => {
-      w.i32(0);
-      value();
-      w.mem(Op.i32Store, x(slot));
-    };
+    const load = (slot: number) => this.loadSlot(w, slot);
+    const store = (slot: number, value: () => void) => this.storeSlot(w, slot, value);
     const header = (word: number) => w.get(HEADER).mem(Op.i32Load, word * 4);
     const entry = (offset: number) =>
       w.get(ENTRY).mem(Op.i32Load, this.archOffset + DECODED_ENTRIES_AT + offset);
@@ -416,14 +423,9 @@ export class RegionChain<R> {
    * HANDED_OFF, with the runner's outputs as they are.
    */
   private backToRegions(w: CodeWriter): void {
-    const x = (slot: number) => this.archOffset + EXCHANGE_AT + slot * 4;
-    const load = (slot: number) => w.i32(0).mem(Op.i32Load, x(slot));
+    const load = (slot: number) => this.loadSlot(w, slot);
+    const store = (slot: number, value: () => void) => this.storeSlot(w, slot, value);
     const lazy = (slot: number) => w.i32(0).mem(Op.i32Load, this.archOffset + LAZY_AT + slot * 4);
-    const store = (slot: number, value: () => void) => {
-      w.i32(0);
-      value();
-      w.mem(Op.i32Store, x(slot));
-    };
     // HEADER: the block the runner stopped in; STOP must be its end.
     load(EXCHANGE_DECODED_BLOCK)
       .i32(2)
