@@ -470,6 +470,16 @@ describe('x87 in compiled traces', () => {
     expect(interpreted.exits.at(-2)).toBe(RunExit.Syscall);
   });
 
+  it('run the arithmetic under precision control 53 bits in WebAssembly regions, without step', () => {
+    // glibc's libm sets 53 bits for its double functions: every FMUL, FDIVR and FADDP here would be a step.
+    const source = seriesLoop(0x27f, 0, '', '');
+    const compiled = testProgram(assemble(source).code, [0, 0, 0, TEST_DATA], 1, true, 'wasm');
+    while (compiled.cpu.run(1000) === RunExit.Budget);
+    expect(runProgram(source, 1, 1000, 'wasm')).toEqual(runProgram(source, 0, 1000));
+    // The loop runs 299 passes; only the set-up's FSCALE and the first pass's entry go through step.
+    expect(compiled.cpu.stats().regionSteps).toBeLessThan(20);
+  });
+
   // Precision 64, 53 and 24 bits; rounding to nearest, down, up and toward zero; OM unmasked in the last two.
   const cases: [number, number][] = [
     [0x37f, 0],

@@ -1867,6 +1867,7 @@ class WasmRegionWriter {
     w.get(second[0] as number);
     if (plan.negate) w.i32(SE_SIGN).op(Op.i32Xor);
     w.get(second[1] as number);
+    st.precision53();
     this.x87Call(plan.fn);
     this.x87Results();
     st.setFromTemps(cd);

@@ -7,7 +7,7 @@
  *
  * How it works
  * - The first x87 instruction loads TOP into T0, the status and control words and the eight registers, and
- *   decides whether the fast cases may run (OK): no exception pending, precision 64 bits, rounding to nearest,
+ *   decides whether the fast cases may run (OK): no exception pending, precision 64 or 53 bits, rounding to nearest,
  *   the precision exception masked (so no fast case ever sets ES); ACTIVE says this was done, so every entry
  *   is in its locals while ACTIVE is set. Registers are entries relative to T0: entry c is physical register
  *   (T0 + c) & 7, and ST(i) is entry (delta + i) & 7, where `delta` (the pushes and pops since T0 was taken)
@@ -29,7 +29,6 @@
  *   and the entries are loaded again.
  */
 import {
-  FCW_PC,
   FCW_PM,
   FCW_RC,
   FCW_RC_SHIFT,
@@ -79,9 +78,14 @@ const EMPTY = 0x10000;
 const TMP_SIG = 8;
 export const X87_I64_LOCALS = 9;
 
-/** The control word bits the fast cases need: precision 64 bits, rounding to nearest, PE masked. */
-const CW_FAST_MASK = FCW_PC | FCW_RC | FCW_PM;
-const CW_FAST = FCW_PC | FCW_PM;
+/**
+ * The control word bits the fast cases need: precision 64 or 53 bits (PC 11 or 10: its high bit set), rounding
+ * to nearest, PE masked. The arithmetic takes the precision (`precision53`).
+ */
+const PC_HIGH = 0x200;
+const PC_LOW = 0x100;
+const CW_FAST_MASK = PC_HIGH | FCW_RC | FCW_PM;
+const CW_FAST = PC_HIGH | FCW_PM;
 
 /** What is known where the code is written (see the header); all of it is forgotten at a label. */
 interface Known {
@@ -175,6 +179,11 @@ export class X87Stack {
   /** Pushes the control word. */
   controlWord(): void {
     this.w.get(this.local(CW));
+  }
+
+  /** Pushes 1 when precision control is 53 bits, 0 when 64 (where OK holds, it is one of them). */
+  precision53(): void {
+    this.w.get(this.local(CW)).i32(PC_LOW).op(Op.i32And).op(Op.i32Eqz);
   }
 
   /**

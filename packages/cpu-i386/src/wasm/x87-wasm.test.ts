@@ -124,31 +124,44 @@ const asExt80 = ([, sign, exp, hi, lo]: number[]) =>
 
 describe('x87 functions in WebAssembly', () => {
   it.each(ways)(
-    'add, subtract, multiply and divide (%s) as fast-path.ts does, declining where it declines',
+    'add, subtract, multiply and divide (%s) at 64 and 53 bits as fast-path.ts does, declining where it declines',
     (_, functions) => {
       let done = 0;
       fc.assert(
-        fc.property(register, register, fc.constantFrom(0, 1, 4, 5, 6, 7), (ra, rb, op) => {
-          const a = asExt80(ra);
-          const b = asExt80(rb);
-          // The JS fast path: register 0 = a op b, default control word.
-          const state = new X87State();
-          fpx.cw = FCW_DEFAULT;
-          const expected = fastArithExt80(op, a, b, state, 0, 64);
-          // The region: FADD..FDIVR ST(0), ST(1) per the plan: operand order, negation, function.
-          const plan = x87Plan(0xd8, 0xc1 | (op << 3));
-          if (plan === null) throw new Error('no plan');
-          const [first, second] = plan.reverse ? [b, a] : [a, b];
-          const secondSe = se(second) ^ (plan.negate ? 0x8000 : 0);
-          const [rse, rsig, status] = functions[plan.fn](se(first), sig(first), secondSe, sig(second));
-          if (expected === NOT_HANDLED) {
-            expect(status).toBe(DECLINED);
-            return;
-          }
-          done++;
-          expect(status).toBe(expected);
-          expect(ext80(rse as number, rsig as bigint)).toEqual(state.read(0, new Ext80()));
-        }),
+        fc.property(
+          register,
+          register,
+          fc.constantFrom(0, 1, 4, 5, 6, 7),
+          fc.constantFrom(64, 53),
+          (ra, rb, op, bits) => {
+            const a = asExt80(ra);
+            const b = asExt80(rb);
+            // The JS fast path: register 0 = a op b, rounding to nearest at 64 or 53 bits.
+            const state = new X87State();
+            fpx.cw = FCW_DEFAULT;
+            const expected = fastArithExt80(op, a, b, state, 0, bits);
+            // The region: FADD..FDIVR ST(0), ST(1) per the plan: operand order, negation, function.
+            const plan = x87Plan(0xd8, 0xc1 | (op << 3));
+            if (plan === null) throw new Error('no plan');
+            const [first, second] = plan.reverse ? [b, a] : [a, b];
+            const secondSe = se(second) ^ (plan.negate ? 0x8000 : 0);
+            const pc53 = bits === 53 ? 1 : 0;
+            const [rse, rsig, status] = functions[plan.fn](
+              se(first),
+              sig(first),
+              secondSe,
+              sig(second),
+              pc53,
+            );
+            if (expected === NOT_HANDLED) {
+              expect(status).toBe(DECLINED);
+              return;
+            }
+            done++;
+            expect(status).toBe(expected);
+            expect(ext80(rse as number, rsig as bigint)).toEqual(state.read(0, new Ext80()));
+          },
+        ),
         { numRuns: 40000 },
       );
       // Most operands are normal: a version that declines everything fails here.

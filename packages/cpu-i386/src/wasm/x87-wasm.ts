@@ -8,8 +8,8 @@
  * A function returns status -1 when its case does not apply: an operand or result that is not normal (or zero
  * where a load or compare allows it), an exact zero sum (its sign depends on the rounding mode). The region then runs the
  * instruction through `step`, whose general path decides, so these functions change speed only; the region
- * calls them only under the default precision and rounding control (64 bits, to nearest) with the precision
- * exception masked, the only setting handled. The arithmetic mirrors fast-path.ts with 64-bit integers:
+ * calls them only when rounding to nearest with the precision exception masked, and with precision control 64
+ * or 53 bits (the arithmetic takes which: glibc's libm computes doubles with the x87 set to 53 bits). The arithmetic mirrors fast-path.ts with 64-bit integers:
  * significands as i64, the bits below them in a 32-bit word whose bit 0 is sticky; x87-wasm.test.ts holds it to
  * fast-path.ts and memory-fast.ts on random operands.
  */
@@ -28,6 +28,9 @@ const OP_DIVR = 7;
 
 const EXP_NORMAL_MAX = 0x7ffe;
 const J_BIT = 1n << 63n;
+/** The significand bits below a 53-bit one, and the first of them (the round bit). */
+const LOW_11 = 0x7ff;
+const HALF_11 = 0x400;
 /** A digit estimate this far from an integer (2^-16) has the exact digit as its floor (fast-path.ts). */
 const CLEAR = 1 / 65536;
 
@@ -44,8 +47,11 @@ export const FORMAT_INT64 = 4;
  */
 const SIGN_SHIFT = 15;
 const EXP_MASK = 0x7fff;
-/** (se, significand) of x and y -> (se, significand, status): x op y. */
-const ARITH_TYPE: FuncType = { params: [I32, I64, I32, I64], results: [I32, I64, I32] };
+/**
+ * (se, significand) of x and y, and whether precision control is 53 bits (else 64) -> (se, significand, status):
+ * x op y.
+ */
+const ARITH_TYPE: FuncType = { params: [I32, I64, I32, I64, I32], results: [I32, I64, I32] };
 /** decode(format, lo, hi) -> (se, significand, status): an m16int/m32int (in lo), m64int, m32fp or m64fp. */
 const DECODE_TYPE: FuncType = { params: [I32, I32, I32], results: [I32, I64, I32] };
 /** encode(format, se, significand) -> (lo, hi, status): the m32fp or m64fp image, rounded. */
@@ -182,8 +188,8 @@ class Fn {
  * reloaded around it), and V8 inlines none of them.
  */
 export const INLINED_X87: ReadonlySet<X87Function> = new Set(['add', 'multiply', 'divide', 'decode']);
-/** The locals of each type an inline site lends its body (the arithmetic's: 4 parameters and its locals). */
-export const INLINE_I32_LOCALS = 10;
+/** The locals of each type an inline site lends its body (the arithmetic's: 5 parameters and its locals). */
+export const INLINE_I32_LOCALS = 11;
 export const INLINE_I64_LOCALS = 5;
 export const INLINE_F64_LOCALS = 3;
 /** The inline bodies' block type: what every inlined function returns (se, significand, status). */
@@ -231,7 +237,7 @@ class X87Writer {
   private arith(operation: 'add' | 'multiply' | 'divide'): Fn {
     const f = new Fn(
       ARITH_TYPE,
-      ['sex', 'x', 'sey', 'y'],
+      ['sex', 'x', 'sey', 'y', 'pc53'],
       ['sx', 'ex', 'sy', 'ey', 'e', 'g', 'status', 't'],
       ['s', 'u', 'v'],
       ['rec', 'est', 'q'],
@@ -502,6 +508,9 @@ class X87Writer {
     f.get('e').i32(1).op(Op.i32LtS);
     f.declineIf();
     w.i32(0).set(L('status'));
+    f.get('pc53').begin(Op.if, 'if');
+    this.roundNearest53(f);
+    w.else();
     f.get('g').begin(Op.if, 'if');
     w.i32(FSW_PE).set(L('status'));
     // Above half, or exactly half with the last kept bit odd: up.
@@ -518,8 +527,45 @@ class X87Writer {
     w.i64(J_BIT).set(L('s'));
     f.get('e').i32(1).op(Op.i32Add).set(L('e'));
     w.end().end().end();
+    w.end();
     f.get('e').i32(EXP_NORMAL_MAX).op(Op.i32GtS);
     f.declineIf();
+  }
+
+  /**
+   * s:g rounded to 53 bits, to nearest even (precision control 53 bits): the 11 bits below them in s are the
+   * round bit and the first sticky ones, g the rest; the result keeps the extended exponent range.
+   */
+  private roundNearest53(f: Fn): void {
+    const w = f.w;
+    const L = (n: string) => f.l(n);
+    // t: the 11 bits dropped.
+    f.get('s').op(Op.i32WrapI64).i32(LOW_11).op(Op.i32And).tee(L('t'));
+    f.get('g').op(Op.i32Or).begin(Op.if, 'if');
+    w.i32(FSW_PE).set(L('status'));
+    f.get('s').i64(~BigInt(LOW_11)).op(Op.i64And).set(L('s'));
+    // Above half, or exactly half with the last kept bit odd: up.
+    f.get('t').i32(HALF_11).op(Op.i32GtU);
+    f.get('t').i32(HALF_11).op(Op.i32Eq);
+    f.get('g')
+      .get(L('s'))
+      .op(Op.i32WrapI64)
+      .i32(LOW_11 + 1)
+      .op(Op.i32And)
+      .op(Op.i32Or)
+      .i32(0)
+      .op(Op.i32Ne);
+    w.op(Op.i32And).op(Op.i32Or).begin(Op.if, 'if');
+    w.i32(FSW_PE | FSW_C1).set(L('status'));
+    f.get('s')
+      .i64(LOW_11 + 1)
+      .op(Op.i64Add)
+      .tee(L('s'))
+      .op(Op.i64Eqz)
+      .begin(Op.if, 'if');
+    w.i64(J_BIT).set(L('s'));
+    f.get('e').i32(1).op(Op.i32Add).set(L('e'));
+    w.end().end().end();
   }
 
   /**
