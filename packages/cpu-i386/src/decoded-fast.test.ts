@@ -392,6 +392,16 @@ pass:
     pushfd
     pop esi
     add [edi + 0x58], esi
+    shld dx, ax, 5                  # SHLD/SHRD of words, by an immediate and by CL (counts past 16 too)
+    push ecx
+    shrd word ptr [edi + 0x3e], dx, cl
+    add cl, 9
+    shld word ptr [edi + 0x3e], bx, cl
+    pop ecx
+    shrd ax, bx, 13
+    pushfd
+    pop esi
+    add [edi + 0x58], esi
     not word ptr [edi + 0x3a]       # NOT, NEG, MUL, DIV of words
     neg dx
     mov ax, word ptr [edi + ecx * 2 + 0x102]

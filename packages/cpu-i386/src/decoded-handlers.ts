@@ -9,7 +9,7 @@
  * or a variant it refuses (a decoder returning false: prefixes other than one segment override, an #UD
  * encoding), is run by the interpreter instead, so this file may stay a fast path and nothing more.
  */
-import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
+import { ALU_CMP, alu, doubleShift, incDec, neg, shiftRotate } from './alu.js';
 import { cmpxchg } from './bit-ops.js';
 import { EAX, EBP, ECX, EDX, ESP, FLAG_DF, SEG_DS, SEG_SS } from './constants.js';
 import { type CpuCore, LazyOp } from './cpu-core.js';
@@ -103,6 +103,7 @@ export const enum Kind {
   std = 45,
   cmpxchg = 46,
   string = 47,
+  shiftDouble = 48,
 }
 
 const FORMS: (FormDecoder | undefined)[] = new Array(0x200).fill(undefined);
@@ -702,6 +703,39 @@ define(
   P_O16,
 );
 
+/** SHLD/SHRD: `sub` bit 0 left (0F A4/A5), bit 1 the count in CL (A5/AD), else in `imm` (A4/AC). */
+const SHIFT_LEFT = 1;
+const SHIFT_BY_CL = 2;
+
+function shiftDouble(c: CpuCore, d: DecodedInsn): number {
+  const m = d.m;
+  const count = ((d.sub & SHIFT_BY_CL) !== 0 ? c.regs[ECX] : d.imm) & 0x1f;
+  if (count === 0) {
+    readOperand(c, d, m); // the operand is still read (and may fault); nothing changes
+    return CONTINUE;
+  }
+  beginOperandRmw(c, d, m);
+  const dest = readOperand(c, d, m);
+  writeOperand(c, d, doubleShift(c, (d.sub & SHIFT_LEFT) !== 0, dest, getReg(c, d.reg, m), count, m), m);
+  return CONTINUE;
+}
+
+define(
+  [0x1a4, 0x1a5, 0x1ac, 0x1ad],
+  (cur, d, op, seg) => {
+    d.m = vWidth(cur);
+    const byCl = (op & 1) !== 0;
+    readModrm(cur, d, seg, Access.Read);
+    d.imm = byCl ? 0 : cur.u8At();
+    d.sub = (op < 0x1a8 ? SHIFT_LEFT : 0) | (byCl ? SHIFT_BY_CL : 0);
+    d.kind = Kind.shiftDouble;
+    // As for group 2: a count known to be nonzero writes; by CL it is known only when it runs.
+    if (d.modrm < 0xc0) d.access = byCl ? Access.Resolve : (d.imm & 0x1f) !== 0 ? Access.Write : Access.Read;
+    return true;
+  },
+  P_O16,
+);
+
 function testRmImm(c: CpuCore, d: DecodedInsn): number {
   setLazy(c, LazyOp.LOGIC, 0, 0, readOperand(c, d, d.m) & d.imm, d.m);
   return CONTINUE;
@@ -1051,6 +1085,8 @@ export function runHandler(c: CpuCore, d: DecodedInsn): number {
       return CONTINUE;
     case Kind.string:
       return stringInsn(c, d);
+    case Kind.shiftDouble:
+      return shiftDouble(c, d);
     default:
       throw new Error(`decoded instruction of unknown kind ${d.kind}`);
   }
@@ -1087,6 +1123,7 @@ export const PLAIN_KINDS: ReadonlySet<Kind> = new Set<Kind>([
   Kind.incDecRm,
   Kind.shiftImm,
   Kind.shiftByCl,
+  Kind.shiftDouble,
   Kind.notRm,
   Kind.negRm,
   Kind.imulRegRm,

@@ -1302,6 +1302,32 @@ const RECORD_FORMS = new Map<number, Case>([
       w.get(RM).get(R).mem(Op.i32Store);
     },
   ],
+  [
+    Kind.shiftDouble,
+    (w, l) => {
+      // 32-bit SHLD/SHRD (a count of 0 changes nothing); words go to the record. The count is CL's when
+      // `sub` bit 1 is set (decoded-handlers.ts SHIFT_BY_CL), else the immediate; bit 0 is SHLD.
+      w.get(WC).brIf('exit');
+      rmOperand(w, l, () => w.i32(1));
+      w.i32(0).mem(Op.i32Load, l.regs + ECX * 4);
+      word(w, W_IMM);
+      field(w, OPS_SUB_SHIFT, 2).op(Op.select).i32(0x1f).op(Op.i32And).tee(Y).op(Op.i32Eqz).brIf('kinds');
+      w.get(RM).mem(Op.i32Load).set(X);
+      loadReg(w, l, OPS_REG_SHIFT).set(T);
+      field(w, OPS_SUB_SHIFT, 1).begin(Op.if, 'left');
+      w.get(X).get(Y).op(Op.i32Shl).get(T).i32(32).get(Y).op(Op.i32Sub).op(Op.i32ShrU).op(Op.i32Or).set(R);
+      w.get(X).i32(32).get(Y).op(Op.i32Sub).op(Op.i32ShrU).set(V);
+      w.else();
+      w.get(X).get(Y).op(Op.i32ShrU).get(T).i32(32).get(Y).op(Op.i32Sub).op(Op.i32Shl).op(Op.i32Or).set(R);
+      w.get(X).get(Y).i32(1).op(Op.i32Sub).op(Op.i32ShrU).set(V);
+      w.end();
+      // CF the last bit out; OF whether the sign changed (alu.ts doubleShift).
+      w.get(V).i32(1).op(Op.i32And);
+      w.get(R).get(X).op(Op.i32Xor).i32(31).op(Op.i32ShrU).i32(11).op(Op.i32Shl).op(Op.i32Or).set(V);
+      setResultFlags(w);
+      w.get(RM).get(R).mem(Op.i32Store);
+    },
+  ],
   [Kind.mulDiv, (w, l) => writeMulDiv(w, l)],
   [Kind.cld, (w) => w.get(FL).i32(~FLAG_DF).op(Op.i32And).set(FL)],
   [Kind.std, (w) => w.get(FL).i32(FLAG_DF).op(Op.i32Or).set(FL)],
