@@ -1213,7 +1213,10 @@ class WasmRegionWriter {
         return this.repPrefixed();
       case 0xa4:
       case 0xa5:
-        return this.moveString(op === 0xa4 ? 1 : 4);
+        return this.stringElement(op === 0xa4 ? 1 : 4, true);
+      case 0xaa:
+      case 0xab:
+        return this.stringElement(op === 0xaa ? 1 : 4, false);
       case 0x9e:
         // SAHF (after FNSTSW AX, an x87 compare's branch): SF, ZF, AF, PF and CF from AH; OF stays.
         this.settleFlags();
@@ -1479,21 +1482,42 @@ class WasmRegionWriter {
    * and OF the SDM's count-1 formula for every count (ROL: bit 31 ^ CF; ROR: bit 31 ^ bit 30), as the
    * interpreter's shiftRotate computes them; the other status flags stay.
    */
-  private rotateRegister(right: boolean, count: number): void {
+  private rotateRegister(right: boolean, count: number, size: number): void {
     const w = this.w;
     const r = R0 + this.rm;
     this.settleFlags();
-    w.get(r)
-      .i32(count)
-      .op(right ? Op.i32Rotr : Op.i32Rotl)
-      .set(r);
+    const top = size * 8 - 1;
+    if (size === 4) {
+      w.get(r)
+        .i32(count)
+        .op(right ? Op.i32Rotr : Op.i32Rotl)
+        .set(r);
+    } else {
+      // A word register: its low half rotated by the count modulo 16 (16 rotates it back, flags still set,
+      // as alu.ts's shiftRotate does); the upper half stays.
+      const n = count & 15;
+      if (n !== 0) {
+        const [first, second] = right ? [Op.i32ShrU, Op.i32Shl] : [Op.i32Shl, Op.i32ShrU];
+        w.get(r).i32(0xffff).op(Op.i32And).set(T);
+        w.get(T)
+          .i32(n)
+          .op(first)
+          .get(T)
+          .i32(16 - n)
+          .op(second)
+          .op(Op.i32Or)
+          .i32(0xffff)
+          .op(Op.i32And);
+        w.get(r).i32(-65536).op(Op.i32And).op(Op.i32Or).set(r);
+      }
+    }
     const bit = (n: number) => w.get(r).i32(n).op(Op.i32ShrU).i32(1).op(Op.i32And);
     w.get(FL)
       .i32(~(FLAG_CF | FLAG_OF))
       .op(Op.i32And);
-    bit(right ? 31 : 0).op(Op.i32Or);
-    bit(31);
-    bit(right ? 30 : 0);
+    bit(right ? top : 0).op(Op.i32Or);
+    bit(top);
+    bit(right ? top - 1 : 0);
     w.op(Op.i32Xor).i32(11).op(Op.i32Shl).op(Op.i32Or).set(FL);
   }
 
@@ -2006,12 +2030,13 @@ class WasmRegionWriter {
   }
 
   /**
-   * MOVSB/MOVSW/MOVSD without REP (the tails of memcpy): one element from DS:ESI to ES:EDI, both then stepped
-   * by its size, down when DF is set. The common case here (DS and ES without checks, ES at base 0, each
-   * element inside a page the TLB has, the destination's for writing); anything else through `step`. The
-   * flags stay pending on one way and are settled on the other: what follows reads them as after a label.
+   * MOVSB/MOVSW/MOVSD (`move`) and STOSB/STOSW/STOSD without REP (the tails of memcpy and memset): one element
+   * from DS:ESI, or from AL/AX/EAX, to ES:EDI, the pointers then stepped by its size, down when DF is set.
+   * The common case here (DS and ES without checks, ES at base 0, each element inside a page the TLB has,
+   * the destination's for writing); anything else through `step`. The flags stay pending on one way and are
+   * settled on the other: what follows reads them as after a label.
    */
-  private moveString(size: number): boolean | null {
+  private stringElement(size: number, move: boolean): boolean | null {
     if (this.seg >= 0) return null;
     const w = this.w;
     const ESI = R0 + 6;
@@ -2023,12 +2048,15 @@ class WasmRegionWriter {
     w.begin(Op.block, 'slow');
     this.flatStringSegments();
     w.i32(size).set(V);
-    this.bulkPage(ESI, V, false, T);
+    if (move) this.bulkPage(ESI, V, false, T);
     this.bulkPage(EDI, V, true, EA);
-    w.get(EA).get(T).mem(WasmRegionWriter.loadOp(size, false)).mem(WasmRegionWriter.storeOp(size));
+    w.get(EA);
+    if (move) w.get(T).mem(WasmRegionWriter.loadOp(size, false));
+    else w.get(R0);
+    w.mem(WasmRegionWriter.storeOp(size));
     // The step: -size when DF is set.
     w.i32(-size).i32(size).get(FL).i32(FLAG_DF).op(Op.i32And).op(Op.select).set(V);
-    w.get(ESI).get(V).op(Op.i32Add).set(ESI);
+    if (move) w.get(ESI).get(V).op(Op.i32Add).set(ESI);
     w.get(EDI).get(V).op(Op.i32Add).set(EDI);
     w.br('done');
     w.end();
@@ -2097,7 +2125,9 @@ class WasmRegionWriter {
       case 0x0f:
         return this.byte() === 0x1f ? this.hintNop() : null;
       case 0xa5:
-        return this.moveString(2);
+        return this.stringElement(2, true);
+      case 0xab:
+        return this.stringElement(2, false);
       case 0x81:
       case 0x83: {
         if (!this.operand()) return null;
@@ -2317,8 +2347,8 @@ class WasmRegionWriter {
     const byCl = op === 0xd2 || op === 0xd3;
     const count = byCl ? -1 : op === 0xd0 || op === 0xd1 ? 1 : this.byte() & 31;
     if (this.reg === 0 || this.reg === 1) {
-      if (byCl || size !== 4 || !this.isReg) return null;
-      if (count !== 0) this.rotateRegister(this.reg === 1, count);
+      if (byCl || size === 1 || !this.isReg) return null;
+      if (count !== 0) this.rotateRegister(this.reg === 1, count, size);
       return false;
     }
     const kind = [0, 0, 0, 0, K_SHL, K_SHR, K_SHL, K_SAR][this.reg] as number;

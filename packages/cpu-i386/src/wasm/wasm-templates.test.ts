@@ -256,6 +256,30 @@ again:
     cld
     add [ebp + 0x200], esi
     add [ebp + 0x204], edi
+    mov eax, [ebp + ebx * 4 + 0x104]
+    lea edi, [ebp + ebx * 8 + 0x900]
+    stosd
+    stosw
+    stosb
+    add [ebp + 0x208], edi
+    std
+    stosb
+    stosw
+    stosd
+    cld
+    add [ebp + 0x208], edi
+    mov edx, [ebp + ebx * 4 + 0x108]
+    rol dx, 8
+    ror dx, 3
+    setc byte ptr [ebp + 0x240]
+    seto byte ptr [ebp + 0x241]
+    rol dx, 16
+    ror dx, 1
+    setc byte ptr [ebp + 0x242]
+    seto byte ptr [ebp + 0x243]
+    mov esi, [ebp + 0x240]
+    add [ebp + 0x20c], esi
+    add [ebp + 0x20c], edx
     mov edi, ebp
     mov eax, [ebp + ebx * 4 + 0x300]
     cmp eax, [ebp + ebx * 4 + 0x304]
@@ -819,7 +843,7 @@ describe('WebAssembly region templates', () => {
     );
   });
 
-  it('run MOVS without REP, SAHF, TZCNT and LZCNT as the interpreter does, without step', () => {
+  it('run MOVS and STOS without REP, word rotates, SAHF, TZCNT and LZCNT as the interpreter does, without step', () => {
     expect(sameWithoutSteps(STRING_AND_FLAG_FORMS).cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
   });
 
