@@ -41,6 +41,7 @@ import { RC_NEAREST } from '../fpu/x87-constants.js';
 import { X87_WORD_FDP } from '../fpu/x87-state.js';
 import { INSTRUCTION_PREFIXES } from '../instruction-length.js';
 import { CONTINUE } from '../interpreter.js';
+import { lockableForm } from '../interpreter-0f.js';
 import { SAHF_MASK } from '../system-ops.js';
 import {
   EXCHANGE_AT,
@@ -1205,10 +1206,7 @@ class WasmRegionWriter {
       case 0x66:
         return this.wordInstruction();
       case 0xf0:
-        // LOCK CMPXCHG m32, r32 (one CPU runs one instruction at a time); a register operand is #UD: step.
-        if (this.byte() !== 0x0f || this.byte() !== 0xb1 || !this.operand() || this.isReg) return null;
-        this.compareExchange();
-        return false;
+        return this.locked();
       case 0xf3:
         return this.repPrefixed();
       case 0xa4:
@@ -1428,6 +1426,10 @@ class WasmRegionWriter {
         if (!this.operand()) return null;
         this.compareExchange();
         return false;
+      case 0xc1:
+        if (!this.operand()) return null;
+        this.exchangeAdd();
+        return false;
       case 0xba:
         return this.bitTestImmediate();
       case 0xa4:
@@ -1548,6 +1550,36 @@ class WasmRegionWriter {
     w.else();
     w.get(V).set(R0);
     w.end();
+  }
+
+  /**
+   * After a LOCK prefix: a read-modify-write form with a memory destination (interpreter-0f.ts `lockableForm`)
+   * runs as it would without the prefix, one CPU running one instruction at a time (refcounts: LOCK XADD, LOCK
+   * ADD); anything else (#UD on a register operand, other prefixes between) through `step`.
+   */
+  private locked(): boolean | null {
+    if (this.seg >= 0) return null;
+    const u8 = this.src.u8;
+    let at = this.physPage + this.pos;
+    if (SEGMENT_OVERRIDES.includes(u8[at] as number)) at++;
+    const first = u8[at] as number;
+    const form = first === 0x0f ? 0x100 | (u8[at + 1] as number) : first;
+    if (!lockableForm(form, u8[at + (first === 0x0f ? 2 : 1)] as number)) return null;
+    return this.instruction();
+  }
+
+  /** XADD r/m32, r32 (0F C1): the register takes the r/m operand, the r/m operand the sum; flags as ADD. */
+  private exchangeAdd(): void {
+    const w = this.w;
+    const reg = this.reg;
+    if (!this.isReg) this.checkEa(true, 4);
+    this.readRmChecked(4);
+    w.set(T)
+      .get(R0 + reg)
+      .set(V);
+    this.produce(K_ADD, () => w.get(T).get(V).op(Op.i32Add), null);
+    w.get(T).set(R0 + reg);
+    this.writeRm(4, FR);
   }
 
   /**

@@ -305,6 +305,33 @@ again:
     hlt
 `;
 
+/** LOCK on read-modify-write forms (refcounts): XADD, ADD, INC, SUB with a memory destination; XADD of registers. */
+const LOCKED_FORMS = `
+    mov ebx, 30
+again:
+    mov eax, [edi + ebx * 4 + 0x200]
+    lock xadd [edi + 0x100], eax
+    add [edi + 0x104], eax
+    ${countFlags(0x108)}
+    mov edx, [edi + ebx * 4 + 0x204]
+    lock add dword ptr [edi + 0x10c], 0x7fffff00
+    ${countFlags(0x110)}
+    lock inc dword ptr [edi + 0x114]
+    lock sub [edi + 0x118], edx
+    ${countFlags(0x11c)}
+    mov esi, ebx
+    xadd esi, edx
+    xadd edx, edx                   # the same register: it takes the sum
+    lock xadd [edi + ebx * 4 + 0x300], esi
+    ${countFlags(0x120)}
+    add [edi + 0x124], esi
+    add [edi + 0x124], edx
+    dec ebx
+    jnz again
+    mov eax, [edi + 0x3ffe]         # #PF: the end
+    hlt
+`;
+
 /** The single MOVS forms' other way: elements across a page end, and ES with a base (LDT entry 1). */
 const STRING_SLOW = `
     mov ebp, edi
@@ -845,6 +872,10 @@ describe('WebAssembly region templates', () => {
 
   it('run MOVS and STOS without REP, word rotates, SAHF, TZCNT and LZCNT as the interpreter does, without step', () => {
     expect(sameWithoutSteps(STRING_AND_FLAG_FORMS).cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
+  });
+
+  it('run LOCK XADD, LOCK ADD, LOCK INC, LOCK SUB and XADD as the interpreter does, without step', () => {
+    expect(sameWithoutSteps(LOCKED_FORMS).cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
   });
 
   it('leave MOVS without REP across a page end or with ES based to step', () => {
