@@ -1,8 +1,10 @@
 /**
  * Lazy flags in WebAssembly: the kinds of flag-setting operation a region leaves pending (`fk`, with its
- * operands `fa`, `fb` and result `fr`), and the function that computes EFLAGS from them. Layer: arch plugin
- * (cpu-i386); wasm-region.ts writes the kinds and puts `eflags` in every region module, region-chain.ts puts
- * one in its own module for the run loop (a chain hands the pending flags on uncomputed).
+ * operands `fa`, `fb` and result `fr`), and the code that computes EFLAGS from them: a function that tests the
+ * kind at run time, or one kind's formulas written in place. Layer: arch plugin (cpu-i386); wasm-region.ts
+ * writes the kinds, puts `eflags` in every region module and writes the formulas in place where it knows the
+ * kind; region-chain.ts puts `eflags` in its own module for the run loop (a chain hands the pending flags on
+ * uncomputed).
  */
 import { FLAGS_STATUS } from '../constants.js';
 import { CodeWriter, I32, Op } from './wasm-encoder.js';
@@ -39,86 +41,166 @@ export function eflagsFunction(): CodeWriter {
   return eflagsBody;
 }
 
+/** The locals EFLAGS is computed from (the pending flags) and with (CF, OF and AF as they are worked out). */
+export interface EflagsLocals {
+  readonly fl: number;
+  readonly fk: number;
+  readonly fa: number;
+  readonly fb: number;
+  readonly fr: number;
+  readonly cf: number;
+  readonly of: number;
+  readonly af: number;
+}
+
+/**
+ * Pushes EFLAGS for pending kind `kind`, known where the code is written (0: none pending), computed in place:
+ * a region that settles its flags after an operation of a known kind (a rotate after an ADD: hashing code)
+ * pays for that kind's formulas only, not for a call that tests every kind in turn.
+ */
+export function writeKnownEflags(w: CodeWriter, kind: number, l: EflagsLocals): void {
+  if (kind === 0) {
+    w.get(l.fl);
+    return;
+  }
+  w.i32(0).set(l.cf).i32(0).set(l.of).i32(0).set(l.af);
+  const body = KIND_FORMULAS.find(([kinds]) => kinds.includes(kind));
+  if (body === undefined) throw new Error(`lazy flags: no formulas for kind ${kind}`);
+  body[1](w, l);
+  assemble(w, l);
+}
+
 function writeEflagsFunction(): CodeWriter {
   const w = new CodeWriter();
-  const [FL_, FK_, FA_, FB_, FR_, CF, OF, AF] = [0, 1, 2, 3, 4, 5, 6, 7];
-  w.get(FK_).op(Op.i32Eqz).begin(Op.if, 'if').get(FL_).op(Op.return).end();
-  const when = (kinds: number[], body: () => void) => {
-    for (const k of kinds) w.get(FK_).i32(k).op(Op.i32Eq);
+  const l: EflagsLocals = { fl: 0, fk: 1, fa: 2, fb: 3, fr: 4, cf: 5, of: 6, af: 7 };
+  w.get(l.fk).op(Op.i32Eqz).begin(Op.if, 'if').get(l.fl).op(Op.return).end();
+  for (const [kinds, body] of KIND_FORMULAS) {
+    if (body === NOTHING) continue;
+    for (const k of kinds) w.get(l.fk).i32(k).op(Op.i32Eq);
     for (let i = 1; i < kinds.length; i++) w.op(Op.i32Or);
     w.begin(Op.if, 'if');
-    body();
+    body(w, l);
     w.end();
-  };
-  // OF is the sign of (a ^ b) & (c ^ d): a sum overflowed when both operands' signs differ from the
-  // result's; a difference when the operands' signs differ and the result's differs from the first's.
-  const overflow = (a: number, b: number, c: number, d: number) =>
-    w.get(a).get(b).op(Op.i32Xor).get(c).get(d).op(Op.i32Xor).op(Op.i32And).i32(31).op(Op.i32ShrU).set(OF);
-  const addOf = () => overflow(FA_, FR_, FB_, FR_);
-  const subOf = () => overflow(FA_, FB_, FA_, FR_);
-  const af = () => w.get(FA_).get(FB_).op(Op.i32Xor).get(FR_).op(Op.i32Xor).i32(0x10).op(Op.i32And).set(AF);
-  // CF of an addition (the result below the first operand) or a subtraction (the first operand below the
-  // second); with a carry in (ADC, SBB), equal ones carry too.
-  const carry = (x: number, y: number, carryIn: boolean) => {
-    if (carryIn)
-      w.get(FL_).i32(1).op(Op.i32And).begin(Op.if, 'if').get(x).get(y).op(Op.i32LeU).set(CF).else();
-    w.get(x).get(y).op(Op.i32LtU).set(CF);
-    if (carryIn) w.end();
-  };
-  for (const [kind, carryIn, subtract] of [
-    [K_ADD, false, false],
-    [K_ADC, true, false],
-    [K_SUB, false, true],
-    [K_SBB, true, true],
-  ] as const) {
-    when([kind], () => {
-      // A sum carried out when it came out below an operand; a difference borrowed when a < b.
-      if (subtract) {
-        carry(FA_, FB_, carryIn);
-        subOf();
-      } else {
-        carry(FR_, FA_, carryIn);
-        addOf();
-      }
-      af();
-    });
   }
-  when([K_INC], () => {
-    w.get(FL_).i32(1).op(Op.i32And).set(CF);
-    addOf();
-    af();
-  });
-  when([K_DEC], () => {
-    w.get(FL_).i32(1).op(Op.i32And).set(CF);
-    subOf();
-    af();
-  });
-  when([K_SHL], () => {
-    w.get(FA_).i32(32).get(FB_).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(CF);
-    w.get(FR_).i32(31).op(Op.i32ShrU).get(CF).op(Op.i32Xor).set(OF);
-  });
-  when([K_SHR], () => {
-    w.get(FA_).get(FB_).i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(CF);
-    w.get(FA_).i32(31).op(Op.i32ShrU).set(OF);
-  });
-  when([K_SAR], () => {
-    w.get(FA_).get(FB_).i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And).set(CF);
-  });
-  when([K_GIVEN], () => {
-    w.get(FA_).set(CF);
-    w.get(FB_).set(OF);
-  });
-  when([K_MUL], () => {
-    w.get(FA_).i32(0).op(Op.i32Ne).tee(CF).set(OF);
-  });
-  when([K_IMUL], () => {
-    w.get(FA_).op(Op.i64ExtendI32S).get(FB_).op(Op.i64ExtendI32S).op(Op.i64Mul);
-    w.get(FR_).op(Op.i64ExtendI32S).op(Op.i64Ne).tee(CF).set(OF);
-  });
-  // (fl & ~status) | CF | PF | AF | ZF | SF | OF
-  w.get(FL_).i32(~FLAGS_STATUS).op(Op.i32And);
-  w.get(CF).op(Op.i32Or);
-  w.get(FR_)
+  assemble(w, l);
+  return w;
+}
+
+type Formulas = (w: CodeWriter, l: EflagsLocals) => void;
+/** A kind that clears CF, OF and AF (LOGIC): nothing to compute. */
+const NOTHING: Formulas = () => {};
+
+// OF is the sign of (a ^ b) & (c ^ d): a sum overflowed when both operands' signs differ from the
+// result's; a difference when the operands' signs differ and the result's differs from the first's.
+function overflow(w: CodeWriter, l: EflagsLocals, a: number, b: number, c: number, d: number): void {
+  w.get(a).get(b).op(Op.i32Xor).get(c).get(d).op(Op.i32Xor).op(Op.i32And).i32(31).op(Op.i32ShrU).set(l.of);
+}
+const addOf = (w: CodeWriter, l: EflagsLocals) => overflow(w, l, l.fa, l.fr, l.fb, l.fr);
+const subOf = (w: CodeWriter, l: EflagsLocals) => overflow(w, l, l.fa, l.fb, l.fa, l.fr);
+const af = (w: CodeWriter, l: EflagsLocals) =>
+  w.get(l.fa).get(l.fb).op(Op.i32Xor).get(l.fr).op(Op.i32Xor).i32(0x10).op(Op.i32And).set(l.af);
+
+/**
+ * CF of an addition (the result below the first operand) or a subtraction (the first operand below the
+ * second); with a carry in (ADC, SBB), equal ones carry too.
+ */
+function carry(w: CodeWriter, l: EflagsLocals, x: number, y: number, carryIn: boolean): void {
+  if (carryIn)
+    w.get(l.fl).i32(1).op(Op.i32And).begin(Op.if, 'if').get(x).get(y).op(Op.i32LeU).set(l.cf).else();
+  w.get(x).get(y).op(Op.i32LtU).set(l.cf);
+  if (carryIn) w.end();
+}
+
+/** Each kind's CF, OF and AF (those a kind leaves alone stay 0). */
+const KIND_FORMULAS: readonly (readonly [readonly number[], Formulas])[] = [
+  ...(
+    [
+      [K_ADD, false, false],
+      [K_ADC, true, false],
+      [K_SUB, false, true],
+      [K_SBB, true, true],
+    ] as const
+  ).map(
+    ([kind, carryIn, subtract]) =>
+      [
+        [kind],
+        (w: CodeWriter, l: EflagsLocals) => {
+          // A sum carried out when it came out below an operand; a difference borrowed when a < b.
+          if (subtract) {
+            carry(w, l, l.fa, l.fb, carryIn);
+            subOf(w, l);
+          } else {
+            carry(w, l, l.fr, l.fa, carryIn);
+            addOf(w, l);
+          }
+          af(w, l);
+        },
+      ] as const,
+  ),
+  [
+    [K_INC],
+    (w, l) => {
+      w.get(l.fl).i32(1).op(Op.i32And).set(l.cf);
+      addOf(w, l);
+      af(w, l);
+    },
+  ],
+  [
+    [K_DEC],
+    (w, l) => {
+      w.get(l.fl).i32(1).op(Op.i32And).set(l.cf);
+      subOf(w, l);
+      af(w, l);
+    },
+  ],
+  [
+    [K_SHL],
+    (w, l) => {
+      w.get(l.fa).i32(32).get(l.fb).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(l.cf);
+      w.get(l.fr).i32(31).op(Op.i32ShrU).get(l.cf).op(Op.i32Xor).set(l.of);
+    },
+  ],
+  [
+    [K_SHR],
+    (w, l) => {
+      w.get(l.fa).get(l.fb).i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(l.cf);
+      w.get(l.fa).i32(31).op(Op.i32ShrU).set(l.of);
+    },
+  ],
+  [
+    [K_SAR],
+    (w, l) => {
+      w.get(l.fa).get(l.fb).i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And).set(l.cf);
+    },
+  ],
+  [
+    [K_GIVEN],
+    (w, l) => {
+      w.get(l.fa).set(l.cf);
+      w.get(l.fb).set(l.of);
+    },
+  ],
+  [
+    [K_MUL],
+    (w, l) => {
+      w.get(l.fa).i32(0).op(Op.i32Ne).tee(l.cf).set(l.of);
+    },
+  ],
+  [
+    [K_IMUL],
+    (w, l) => {
+      w.get(l.fa).op(Op.i64ExtendI32S).get(l.fb).op(Op.i64ExtendI32S).op(Op.i64Mul);
+      w.get(l.fr).op(Op.i64ExtendI32S).op(Op.i64Ne).tee(l.cf).set(l.of);
+    },
+  ],
+  [[K_LOGIC], NOTHING],
+];
+
+/** Pushes (fl & ~status) | CF | PF | AF | ZF | SF | OF, ZF, SF and PF from the result. */
+function assemble(w: CodeWriter, l: EflagsLocals): void {
+  w.get(l.fl).i32(~FLAGS_STATUS).op(Op.i32And);
+  w.get(l.cf).op(Op.i32Or);
+  w.get(l.fr)
     .i32(0xff)
     .op(Op.i32And)
     .op(Op.i32Popcnt)
@@ -129,9 +211,8 @@ function writeEflagsFunction(): CodeWriter {
     .i32(2)
     .op(Op.i32Shl)
     .op(Op.i32Or);
-  w.get(AF).op(Op.i32Or);
-  w.get(FR_).op(Op.i32Eqz).i32(6).op(Op.i32Shl).op(Op.i32Or);
-  w.get(FR_).i32(31).op(Op.i32ShrU).i32(7).op(Op.i32Shl).op(Op.i32Or);
-  w.get(OF).i32(11).op(Op.i32Shl).op(Op.i32Or);
-  return w;
+  w.get(l.af).op(Op.i32Or);
+  w.get(l.fr).op(Op.i32Eqz).i32(6).op(Op.i32Shl).op(Op.i32Or);
+  w.get(l.fr).i32(31).op(Op.i32ShrU).i32(7).op(Op.i32Shl).op(Op.i32Or);
+  w.get(l.of).i32(11).op(Op.i32Shl).op(Op.i32Or);
 }

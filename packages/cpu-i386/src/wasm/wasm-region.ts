@@ -63,6 +63,7 @@ import {
 import {
   EFLAGS_LOCALS,
   EFLAGS_TYPE,
+  type EflagsLocals,
   eflagsFunction,
   K_ADC,
   K_ADD,
@@ -77,6 +78,7 @@ import {
   K_SHL,
   K_SHR,
   K_SUB,
+  writeKnownEflags,
 } from './lazy-flags.js';
 import { hasMmxTemplate, MMX_I64_LOCALS, type MmxSite, mmxHasModrm, writeMmx } from './mmx-wasm.js';
 import { SLOT_STEP, STEP_TYPE } from './region-chain.js';
@@ -128,7 +130,21 @@ const D = 20;
 const PC = 21;
 const X = 22;
 const W = 23;
-const LOCALS = 22;
+/** CF, OF and AF while EFLAGS is computed in place (lazy-flags.ts `writeKnownEflags`). */
+const CF_BIT = 24;
+const OF_BIT = 25;
+const AF_BIT = 26;
+const LOCALS = 25;
+const EFLAGS_IN_PLACE: EflagsLocals = {
+  fl: FL,
+  fk: FK,
+  fa: FA,
+  fb: FB,
+  fr: FR,
+  cf: CF_BIT,
+  of: OF_BIT,
+  af: AF_BIT,
+};
 /**
  * In regions with x87 code, the x87 stack's locals (x87-stack.ts) and those inlined x87 functions lend
  * (x87-wasm.ts `writeInline`) follow: i32s, then i64s, then f64s, as the encoder declares them.
@@ -389,9 +405,10 @@ class WasmRegionWriter {
     return (localsMask >>> R0) & 0xff;
   }
 
-  /** Pushes EFLAGS with the pending flags computed. */
+  /** Pushes EFLAGS with the pending flags computed: in place when their kind is known here. */
   private flagsValue(): void {
-    this.w.get(FL).get(FK).get(FA).get(FB).get(FR).call(F_EFLAGS);
+    if (this.pendingKind !== UNKNOWN_KIND) writeKnownEflags(this.w, this.pendingKind, EFLAGS_IN_PLACE);
+    else this.w.get(FL).get(FK).get(FA).get(FB).get(FR).call(F_EFLAGS);
   }
 
   private writeRun(): void {
@@ -1432,6 +1449,11 @@ class WasmRegionWriter {
         return false;
       case 0xba:
         return this.bitTestImmediate();
+      case 0xa3:
+      case 0xab:
+      case 0xb3:
+      case 0xbb:
+        return this.bitTestRegister(op);
       case 0xa4:
       case 0xa5:
       case 0xac:
@@ -1605,6 +1627,33 @@ class WasmRegionWriter {
     else w.get(V).i32(mask).op(Op.i32Xor);
     w.set(V);
     this.writeRm(4, V);
+    return false;
+  }
+
+  /**
+   * BT/BTS/BTR/BTC r32, r32 (0F A3, AB, B3, BB) on a register: CF is the bit the second register names
+   * (modulo 32), and the change writes the first; the other flags stay. With a memory operand the second
+   * register addresses a bit string beyond the dword (bit-ops.ts): step.
+   */
+  private bitTestRegister(op: number): boolean | null {
+    const w = this.w;
+    if (!this.operand() || !this.isReg) return null;
+    const change = [0xa3, 0xab, 0xb3, 0xbb].indexOf(op);
+    const rm = R0 + this.rm;
+    w.get(R0 + this.reg)
+      .i32(31)
+      .op(Op.i32And)
+      .set(T);
+    this.settleFlags();
+    w.get(FL).i32(~FLAG_CF).op(Op.i32And);
+    w.get(rm).get(T).op(Op.i32ShrU).i32(1).op(Op.i32And);
+    w.op(Op.i32Or).set(FL);
+    if (change === 0) return false;
+    w.i32(1).get(T).op(Op.i32Shl).set(V);
+    if (change === 1) w.get(rm).get(V).op(Op.i32Or);
+    else if (change === 2) w.get(rm).get(V).i32(-1).op(Op.i32Xor).op(Op.i32And);
+    else w.get(rm).get(V).op(Op.i32Xor);
+    w.set(rm);
     return false;
   }
 

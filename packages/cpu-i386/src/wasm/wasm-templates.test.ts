@@ -280,6 +280,30 @@ again:
     mov esi, [ebp + 0x240]
     add [ebp + 0x20c], esi
     add [ebp + 0x20c], edx
+    mov esi, [ebp + ebx * 4 + 0x110]
+    bt esi, ebx                     # bit tests of a register by a register (counts past 31 too)
+    setc byte ptr [ebp + 0x244]
+    lea eax, [ebx + 37]
+    bts esi, eax
+    setc byte ptr [ebp + 0x245]
+    btr esi, edx
+    setc byte ptr [ebp + 0x246]
+    btc esi, ebx
+    setc byte ptr [ebp + 0x247]
+    add [ebp + 0x248], esi
+    mov esi, [ebp + 0x244]
+    add [ebp + 0x248], esi
+    mov eax, 0x7fffffff
+    add eax, ebx                    # OF set: a positive overflow
+    mov ah, 0
+    sahf                            # EFLAGS settled in place after an ADD: OF stays
+    seto byte ptr [ebp + 0x250]
+    and eax, ebx
+    mov ah, 0xd5
+    sahf                            # ... and after a logic operation, which cleared OF
+    seto byte ptr [ebp + 0x251]
+    mov esi, [ebp + 0x250]
+    add [ebp + 0x254], esi
     mov edi, ebp
     mov eax, [ebp + ebx * 4 + 0x300]
     cmp eax, [ebp + ebx * 4 + 0x304]
@@ -870,7 +894,7 @@ describe('WebAssembly region templates', () => {
     );
   });
 
-  it('run MOVS and STOS without REP, word rotates, SAHF, TZCNT and LZCNT as the interpreter does, without step', () => {
+  it('run MOVS and STOS without REP, word rotates, register bit tests, SAHF, TZCNT and LZCNT as the interpreter does, without step', () => {
     expect(sameWithoutSteps(STRING_AND_FLAG_FORMS).cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
   });
 
