@@ -72,6 +72,23 @@ import { WasmBackend } from './wasm/wasm-backend.js';
  * and cpu-int no worse; 4096 loses on cpu-int.
  */
 export const DEFAULT_JIT_THRESHOLD = 1024;
+
+/**
+ * How many regions may be compiled by the time a program has retired `insns` instructions: `burst`, plus one
+ * per `insnsPerRegion` (0: no limit). Start-up code (an interpreter loading its modules, a shell's first
+ * commands) brings hundreds of blocks to the threshold at once, and each region costs ~2-3 ms of compiling
+ * (and more of V8's background tier-up) for code that may never run again; a program that runs long earns
+ * its regions. Counted in instructions, so a run stays deterministic.
+ */
+export interface CompileBudget {
+  readonly burst: number;
+  readonly insnsPerRegion: number;
+}
+/** Python's start-up (30 M instructions) compiled 254 regions without a budget, 100 with this one. */
+export const DEFAULT_COMPILE_BUDGET: CompileBudget = { burst: 40, insnsPerRegion: 500_000 };
+export const NO_COMPILE_BUDGET: CompileBudget = { burst: 0, insnsPerRegion: 0 };
+/** Runs after which a block whose compile the budget put off asks again (the hottest ask first). */
+const COMPILE_RETRY_RUNS = 256;
 /** The run loop's mark for "no decoded block ran" (no exit has this value). */
 const NOT_RUN = -100;
 /** What hot regions are compiled to. */
@@ -103,6 +120,8 @@ export class I386Cpu implements Cpu {
    */
   private regionCalls = 0;
   private decodedRuns = 0;
+  /** Compiles the budget put off (see CompileBudget). */
+  private compilesDeferred = 0;
   /** The block the last run ended in (null after a fault or a budget end), for the next run's first link. */
   private lastBlock: Block | null = null;
   /** Moves FPU state in and out of thread contexts (null without an FPU). */
@@ -125,6 +144,7 @@ export class I386Cpu implements Cpu {
     private readonly jitThreshold = DEFAULT_JIT_THRESHOLD,
     private readonly decodeBlocks = true,
     compiler: RegionCompiler = DEFAULT_REGION_COMPILER,
+    private readonly compileBudget: CompileBudget = DEFAULT_COMPILE_BUDGET,
   ) {
     const c = new CpuCore(memory, GDT_ENTRIES);
     this.core = c;
@@ -236,7 +256,8 @@ export class I386Cpu implements Cpu {
         if (exit !== CONTINUE) return exit as RunExit;
         continue;
       }
-      if (b.fn === null && b.count++ === this.jitThreshold && this.jitThreshold > 0) this.compile(cache, b);
+      if (b.fn === null && b.count++ === this.jitThreshold && this.jitThreshold > 0)
+        this.compileOrDefer(cache, b);
       if (chainMissed && b.chainIndex >= 0) this.republish(b, eip);
       chainMissed = false;
       const fn = b.fn;
@@ -360,6 +381,18 @@ export class I386Cpu implements Cpu {
   private republish(b: Block, eip: number): void {
     const page = this.core.mmu.tlbRead[eip >>> 12] as number;
     if (page >= 0) this.wasm?.publish(b, page | (eip & 0xfff));
+  }
+
+  /** Compiles `b`'s region when the compile budget allows it now; else `b` asks again COMPILE_RETRY_RUNS later. */
+  private compileOrDefer(cache: CodeCache, b: Block): void {
+    const budget = this.compileBudget;
+    const earned = budget.burst + Math.floor(this.insns / budget.insnsPerRegion);
+    if (budget.insnsPerRegion > 0 && cache.compiledBlocks >= earned) {
+      b.count = Math.max(0, this.jitThreshold - COMPILE_RETRY_RUNS);
+      this.compilesDeferred++;
+      return;
+    }
+    this.compile(cache, b);
   }
 
   /** Compiles the region entered at `b`, when its page is still mapped and it has one. */
@@ -509,7 +542,7 @@ export class I386Cpu implements Cpu {
    * frames invalidated (self-modifying code or kernel writes), region calls (of which chainedCalls were
    * made by WebAssembly regions, without the run loop) and decoded-block runs, instructions run compiled and
    * interpreted, and of the compiled ones those WebAssembly regions ran through the interpreter (regionSteps:
-   * forms without a template).
+   * forms without a template); compiles the budget put off (compilesDeferred).
    */
   stats(): {
     decodedBlocks: number;
@@ -521,6 +554,7 @@ export class I386Cpu implements Cpu {
     compiledInsns: number;
     interpretedInsns: number;
     regionSteps: number;
+    compilesDeferred: number;
   } {
     return {
       decodedBlocks: this.cache?.decodedBlocks ?? 0,
@@ -532,6 +566,7 @@ export class I386Cpu implements Cpu {
       compiledInsns: this.compiledInsns,
       interpretedInsns: this.insns - this.compiledInsns,
       regionSteps: this.wasm?.steps ?? 0,
+      compilesDeferred: this.compilesDeferred,
     };
   }
 

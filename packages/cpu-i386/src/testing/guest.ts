@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Logger, type PhysAddr, type PhysicalMemory, Reg } from '@kmos/abi-driver';
 import { PTE_P, PTE_RW, PTE_US } from '../constants.js';
-import { I386Cpu, type RegionCompiler } from '../cpu.js';
+import { type CompileBudget, I386Cpu, NO_COMPILE_BUDGET, type RegionCompiler } from '../cpu.js';
 import { createX87 } from '../fpu-factory.js';
 import { ARCH_STATE_BYTES } from '../wasm/arch-state.js';
 
@@ -63,9 +63,15 @@ export class GuestMachine {
    * `jitThreshold` 0 with `decodeBlocks` false tests the interpreter alone; `decodeBlocks` alone tests the
    * decoded tier; a small threshold sends nearly everything through compiled traces.
    */
-  constructor(sizeBytes = 16 << 20, jitThreshold = 0, decodeBlocks = false, compiler: RegionCompiler = 'js') {
+  constructor(
+    sizeBytes = 16 << 20,
+    jitThreshold = 0,
+    decodeBlocks = false,
+    compiler: RegionCompiler = 'js',
+    compileBudget: CompileBudget = NO_COMPILE_BUDGET,
+  ) {
     this.memory = createMemory(sizeBytes, compiler === 'wasm');
-    this.cpu = new I386Cpu(this.memory, createX87, jitThreshold, decodeBlocks, compiler);
+    this.cpu = new I386Cpu(this.memory, createX87, jitThreshold, decodeBlocks, compiler, compileBudget);
     this.cpu.setCr3(GuestMachine.PD_PHYS as PhysAddr);
   }
 

@@ -10,6 +10,7 @@
  */
 import { Reg, RunExit } from '@kmos/abi-driver';
 import { describe, expect, it } from 'vitest';
+import type { CompileBudget } from '../cpu.js';
 import { assemble, GuestMachine, TEST_CODE, TEST_STACK_TOP } from '../testing/guest.js';
 import { type Outcome, runInWindow, WINDOW, WINDOW_PAGES } from '../testing/window-program.js';
 
@@ -916,6 +917,32 @@ describe('WebAssembly region templates', () => {
       expect(
         runInWindow(DECODED_BETWEEN_REGIONS, () => new GuestMachine(8 << 20, threshold, true, 'wasm')),
       ).toEqual(interpreted);
+  });
+
+  it('compile no more regions than the compile budget has earned, putting the rest off, with the same outcome', () => {
+    const interpreted = runInWindow(TEMPLATE_FORMS, interpreter);
+    const compileWith = (budget?: CompileBudget) => {
+      let m: GuestMachine | null = null;
+      const outcome = runInWindow(TEMPLATE_FORMS, () => {
+        m = new GuestMachine(8 << 20, 2, true, 'wasm', budget);
+        return m;
+      });
+      expect(outcome).toEqual(interpreted);
+      return (m as unknown as GuestMachine).cpu.stats();
+    };
+    const free = compileWith();
+    // One region by the start, a second one earned halfway through: fewer than the program compiles freely.
+    const budgets = [
+      { burst: 0, insnsPerRegion: 1e9 },
+      { burst: 1, insnsPerRegion: Math.ceil(interpreted.insns / 2) },
+    ];
+    for (const budget of budgets) {
+      const stats = compileWith(budget);
+      expect(stats.compilesDeferred).toBeGreaterThan(0);
+      const earned = budget.burst + Math.floor(interpreted.insns / budget.insnsPerRegion);
+      expect(stats.compiledBlocks).toBeLessThanOrEqual(earned);
+      expect(free.compiledBlocks).toBeGreaterThan(earned);
+    }
   });
 
   it('run REP MOVS/STOS of bytes and dwords in their common case without step, as the interpreter does', () => {
