@@ -307,26 +307,7 @@ export class I386Cpu implements Cpu {
         }
         const runner = this.decodedRunner;
         const inWasm = runner !== null && b.header !== null;
-        const wasm = this.wasm;
-        if (inWasm && wasm !== null && wasm.startsInDecoded && this.flatDataSegments()) {
-          // A chain that starts here goes on into the regions where these blocks end, without coming back.
-          const exit = wasm.enterDecoded(c, b, budgetInsns - c.runRetired, runner);
-          if (exit === TRACE_CAUGHT) return this.traceCaught(c.currentBlock ?? b);
-          c.runRetired += c.blockRetired;
-          this.compiledInsns += c.blockRetired - wasm.decodedInChain;
-          if (exit !== HANDED_OFF) {
-            this.decodedRuns++;
-            if (exit !== CONTINUE) {
-              this.lastBlock = b;
-              return exit as RunExit;
-            }
-            prev = b;
-            chainMissed = true;
-            continue;
-          }
-          decodedExit = runner.resumeBlocks(c, budgetInsns);
-        } else
-          decodedExit = inWasm ? runner.runBlocks(c, b, budgetInsns) : runDecoded(c, b.code, b.codeAt, n);
+        decodedExit = inWasm ? runner.runBlocks(c, b, budgetInsns) : runDecoded(c, b.code, b.codeAt, n);
         if (inWasm) last = runner.endedIn as Block;
       } else last = (this.decodedRunner as WasmDecodedRunner).endedIn as Block;
       this.decodedRuns++;

@@ -1448,30 +1448,16 @@ export class WasmDecodedRunner {
 
   /** Runs the words of `block` from word `p` to `end` in the WebAssembly runner; returns where it stopped. */
   private runFrom(c: CpuCore, block: Block, p: number, end: number, budget: number): number {
-    this.fillInputs(c);
-    const header = block.codeAt - HEADER_WORDS;
-    return this.runWords(
-      this.addressOf(p),
-      this.addressOf(end),
-      budget - c.runRetired,
-      this.addressOf(header),
-    );
-  }
-
-  /** Puts the runner's inputs from `c` in the exchange: EFLAGS and the lazy flags (CpuCore's form), EIP. */
-  fillInputs(c: CpuCore): void {
     const x = this.exchange;
+    const base = this.base;
     x[EXCHANGE_FLAGS] = c.flags;
     x[EXCHANGE_LAZY_MASK] = c.lazyMask;
     x[EXCHANGE_LAZY_OP] = c.lazyOp;
     x[EXCHANGE_LAZY_WIDTH] = c.lazyWidthMask;
     x[EXCHANGE_EIP] = c.eip;
     x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
-  }
-
-  /** The byte address in the memory of word `word` of the arena. */
-  addressOf(word: number): number {
-    return this.base + word * 4;
+    const header = (block.codeAt - HEADER_WORDS) * 4;
+    return this.runWords(base + p * 4, base + end * 4, budget - c.runRetired, base + header);
   }
 
   /**

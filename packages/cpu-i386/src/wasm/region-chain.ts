@@ -90,7 +90,7 @@ export const STEP_TYPE = { params: [I32], results: [I32] } as const;
 /** The host calls' slots in `hostTable`. */
 export const SLOT_STEP = 0;
 const HOST_SLOTS = 1;
-const ENTER_TYPE = { params: [I32, I32, I32, I32, I32], results: [I32] };
+const ENTER_TYPE = { params: [I32, I32, I32], results: [I32] };
 /** The entry table is two-way set-associative: a set is two adjacent slots, the most recently filed first. */
 const ENTRY_WAYS = 2;
 const SET_BITS = Math.log2(CHAIN_ENTRY_SLOTS / ENTRY_WAYS);
@@ -98,27 +98,21 @@ const SET_BYTES = ENTRY_WAYS * CHAIN_ENTRY_BYTES;
 const SET_DWORDS = SET_BYTES / 4;
 const WAY_DWORDS = CHAIN_ENTRY_BYTES / 4;
 const TABLE_GROWTH = 64;
-// `enter`'s parameters, then its locals. A chain that starts in decoded blocks has INDEX -1, the byte
-// addresses of the words to run in LABEL and END_IN, and their block's header in HEADER_IN.
+// `enter`'s parameters, then its locals.
 const INDEX = 0;
 const LABEL = 1;
 const LEFT = 2;
-const END_IN = 3;
-const HEADER_IN = 4;
-const RETIRED = 5;
-const EXIT = 6;
-const RAN = 7;
-const LIN = 8;
-const PHYS = 9;
-const ENTRY = 10;
+const RETIRED = 3;
+const EXIT = 4;
+const RAN = 5;
+const LIN = 6;
+const PHYS = 7;
+const ENTRY = 8;
 /** The decoded block's header (a byte address) a chain hands over to. */
-const HEADER = 11;
+const HEADER = 9;
 /** Where the decoded runner stopped (a byte address). */
-const STOP = 12;
-/** The words the decoded runner runs: from FROM up to END (byte addresses). */
-const FROM = 13;
-const END = 14;
-const ENTER_LOCALS = 10;
+const STOP = 10;
+const ENTER_LOCALS = 8;
 /** The decoded runner's `run`: (from, end, left, header) -> where it stopped (decoded-runner.ts). */
 const DECODED_IMPORT = 1;
 const DECODED_RUN_TYPE = { params: [I32, I32, I32, I32], results: [I32] } as const;
@@ -150,12 +144,8 @@ export function chainEntrySet(phys: number): number {
 }
 
 export class RegionChain<R> {
-  /**
-   * Calls the region at `index` from `label` with budget `left`, and the regions it leads to. With `index`
-   * -1, the chain starts in the decoded runner instead: with the words from byte address `label` to `end`
-   * of the block whose header is at byte address `header`, the runner's inputs in the exchange.
-   */
-  readonly enter: (index: number, label: number, left: number, end: number, header: number) => number;
+  /** Calls the region at `index` from `label` with budget `left`, and the regions it leads to. */
+  readonly enter: (index: number, label: number, left: number) => number;
   /** EFLAGS from the pending flags a chain left (wasm/lazy-flags.ts). */
   readonly eflags: (fl: number, fk: number, fa: number, fb: number, fr: number) => number;
   private readonly table: WasmTable;
@@ -207,7 +197,7 @@ export class RegionChain<R> {
     const instance = new api.Instance(new api.Module(bytes), {
       env: { memory, table: this.table, step: host.step, decoded: decoded?.run },
     });
-    this.enter = instance.exports.run as typeof this.enter;
+    this.enter = instance.exports.run as (index: number, label: number, left: number) => number;
     this.eflags = instance.exports.eflags as typeof this.eflags;
     this.hostTable.set(SLOT_STEP, instance.exports.step);
   }
@@ -226,11 +216,6 @@ export class RegionChain<R> {
     if (slots === undefined) this.slotsOfFrame.set(frame, [index]);
     else slots.push(index);
     return index;
-  }
-
-  /** Whether chains go on into decoded blocks (and may start in them: `enter` with index -1). */
-  get runsDecoded(): boolean {
-    return this.decoded !== null;
   }
 
   /** The region filed at `index`. */
@@ -284,8 +269,6 @@ export class RegionChain<R> {
     const leaveIf = () => w.brIf('done');
     w.i32(0).i32(0).mem(Op.i32Store, x(EXCHANGE_CHAIN_DECODED));
     w.begin(Op.block, 'done').begin(Op.loop, 'next');
-    // A chain that starts in decoded blocks goes straight to the runner (handOff); INDEX is a region's after.
-    w.get(INDEX).i32(0).op(Op.i32GeS).begin(Op.if, 'region');
     w.i32(0).get(RETIRED).mem(Op.i32Store, x(EXCHANGE_CHAIN_RETIRED));
     w.i32(0).get(INDEX).mem(Op.i32Store, x(EXCHANGE_CHAIN_REGION));
     w.get(LABEL).get(LEFT).get(INDEX).callIndirect(0).set(EXIT);
@@ -296,11 +279,9 @@ export class RegionChain<R> {
     leaveIf();
     w.get(RAN).op(Op.i32Eqz);
     leaveIf();
-    w.end();
     // Finding what runs next: a region's entry, else decoded blocks (handOff), from which the chain may
     // come back here to find a region where they end.
     w.begin(Op.loop, 'find');
-    w.get(INDEX).i32(0).op(Op.i32GeS).begin(Op.if, 'lookup');
     load(x(EXCHANGE_IRQ));
     leaveIf();
     load(x(EXCHANGE_SEG_CHECK)).i32(FLAT_SEGMENTS_MASK).op(Op.i32And);
@@ -346,7 +327,6 @@ export class RegionChain<R> {
     w.mem(Op.i32Store, x(EXCHANGE_CHAINED));
     w.br('next');
     w.end();
-    w.end();
     if (this.decoded !== null) this.handOff(w, eflags);
     w.end().end().end();
     w.i32(0).get(RETIRED).mem(Op.i32Store, x(EXCHANGE_CHAIN_RETIRED));
@@ -381,13 +361,6 @@ export class RegionChain<R> {
     const entry = (offset: number) =>
       w.get(ENTRY).mem(Op.i32Load, this.archOffset + DECODED_ENTRIES_AT + offset);
     w.begin(Op.block, 'stay');
-    w.get(INDEX).i32(0).op(Op.i32LtS).begin(Op.if, 'start');
-    // The chain starts here: the caller filled the runner's inputs (and counted the block's run).
-    w.i32(0).set(INDEX);
-    w.get(LABEL).set(FROM);
-    w.get(END_IN).set(END);
-    w.get(HEADER_IN).set(HEADER);
-    w.else();
     w.get(PHYS)
       .i32(ENTRY_HASH_MULTIPLIER | 0)
       .op(Op.i32Mul)
@@ -423,19 +396,19 @@ export class RegionChain<R> {
     });
     for (const slot of [EXCHANGE_FK, EXCHANGE_LAZY_MASK, EXCHANGE_LAZY_OP, EXCHANGE_LAZY_WIDTH])
       store(slot, () => w.i32(0));
-    w.get(HEADER)
-      .i32(HEADER_WORDS * 4)
-      .op(Op.i32Add)
-      .tee(FROM);
-    header(H_INSNS)
-      .i32(WORDS_PER_INSN * 4)
-      .op(Op.i32Mul)
-      .op(Op.i32Add)
-      .set(END);
-    w.end();
     store(EXCHANGE_CHAIN_RETIRED, () => w.get(RETIRED));
     store(EXCHANGE_HANDOFF_STOP, () => {
-      w.get(FROM).get(END).get(LEFT).get(HEADER).call(DECODED_IMPORT).tee(STOP);
+      w.get(HEADER)
+        .i32(HEADER_WORDS * 4)
+        .op(Op.i32Add);
+      w.get(HEADER)
+        .i32(HEADER_WORDS * 4)
+        .op(Op.i32Add);
+      header(H_INSNS)
+        .i32(WORDS_PER_INSN * 4)
+        .op(Op.i32Mul)
+        .op(Op.i32Add);
+      w.get(LEFT).get(HEADER).call(DECODED_IMPORT).tee(STOP);
     });
     w.i32(HANDED_OFF).set(EXIT);
     this.backToRegions(w);

@@ -10,7 +10,6 @@ import { type Block, type BlockFn, TRACE_CAUGHT } from '../code-cache.js';
 import { ESP } from '../constants.js';
 import { type CpuCore, INSN_BLOCK_PASSES, INSN_ESP } from '../cpu-core.js';
 import { LEAVE_BLOCK } from '../decoded-block.js';
-import { WORDS_PER_INSN } from '../decoded-code.js';
 import { materializeFlags } from '../flags.js';
 import { CONTINUE, step } from '../interpreter.js';
 import {
@@ -174,47 +173,15 @@ export class WasmBackend {
    */
   enter(c: CpuCore, index: number, left: number, entry: number): number {
     const x = this.exchange;
+    const chain = this.chain;
     materializeFlags(c);
     x[EXCHANGE_FLAGS] = c.flags;
     x[EXCHANGE_FK] = 0;
     x[EXCHANGE_SEG_CHECK] = c.segCheckMask;
-    return this.runChain(c, index, entry, left, 0, 0);
-  }
-
-  /** Whether a chain can start in decoded blocks (`enterDecoded`). */
-  get startsInDecoded(): boolean {
-    return this.chain.runsDecoded;
-  }
-
-  /**
-   * Runs decoded block `b` (in the arena) as the start of a chain, with budget `left`: where its blocks end
-   * at a region's entry, the chain goes on there without coming back to the run loop. Returns HANDED_OFF
-   * when the chain ended in the decoded runner (WasmDecodedRunner.resumeBlocks goes on from there), else as
-   * `enter` does.
-   */
-  enterDecoded(c: CpuCore, b: Block, left: number, runner: WasmDecodedRunner): number {
-    runner.fillInputs(c);
-    this.exchange[EXCHANGE_FK] = 0;
-    const from = runner.addressOf(b.codeAt);
-    const end = runner.addressOf(b.codeAt + b.insnCount * WORDS_PER_INSN);
-    return this.runChain(c, -1, from, left, end, runner.addressOf(b.headerAt));
-  }
-
-  /** Runs the chain (RegionChain.enter's arguments), then takes its outputs (see `enter`). */
-  private runChain(
-    c: CpuCore,
-    index: number,
-    label: number,
-    left: number,
-    end: number,
-    header: number,
-  ): number {
-    const x = this.exchange;
-    const chain = this.chain;
     if (this.x87Regions) c.fpu?.exportWords();
     let exit: number;
     try {
-      exit = chain.enter(index, label, left, end, header);
+      exit = chain.enter(index, entry, left);
     } catch (e) {
       this.afterWasm(c);
       const s = c.insnStart;
@@ -236,8 +203,6 @@ export class WasmBackend {
             x[EXCHANGE_FB] as number,
             x[EXCHANGE_FR] as number,
           );
-    // EFLAGS is whole now (a chain that started in decoded blocks may have found lazy flags pending in `c`).
-    c.lazyMask = 0;
     c.eip = x[EXCHANGE_EIP] as number;
     c.blockRetired = x[EXCHANGE_CHAIN_RETIRED] as number;
     this.decodedInChain = x[EXCHANGE_CHAIN_DECODED] as number;
