@@ -84,7 +84,7 @@ export interface CompileBudget {
   readonly burst: number;
   readonly insnsPerRegion: number;
 }
-/** Python's start-up (30 M instructions) compiled 254 regions without a budget, 100 with this one. */
+/** Python's start-up (30 M instructions) compiled 254 regions without a budget, 99 with this one. */
 export const DEFAULT_COMPILE_BUDGET: CompileBudget = { burst: 40, insnsPerRegion: 500_000 };
 export const NO_COMPILE_BUDGET: CompileBudget = { burst: 0, insnsPerRegion: 0 };
 /** Runs after which a block whose compile the budget put off asks again (the hottest ask first). */
@@ -367,8 +367,8 @@ export class I386Cpu implements Cpu {
   /** Compiles `b`'s region when the compile budget allows it now; else `b` asks again COMPILE_RETRY_RUNS later. */
   private compileOrDefer(cache: CodeCache, b: Block): void {
     const budget = this.compileBudget;
-    const earned = budget.burst + Math.floor(this.insns / budget.insnsPerRegion);
-    if (budget.insnsPerRegion > 0 && cache.compiledBlocks >= earned) {
+    const limited = budget.insnsPerRegion > 0;
+    if (limited && cache.compiledBlocks >= budget.burst + Math.floor(this.insns / budget.insnsPerRegion)) {
       b.count = Math.max(0, this.jitThreshold - COMPILE_RETRY_RUNS);
       this.compilesDeferred++;
       return;
