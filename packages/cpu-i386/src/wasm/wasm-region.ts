@@ -1774,8 +1774,9 @@ class WasmRegionWriter {
     }
     const before = st.snapshot();
     w.begin(Op.block, 'x87done').begin(Op.block, 'x87step');
-    // FIST takes any rounding control, FLDCW any control word; the others need the usual one (OK).
-    if (plan.kind === 'fist' || plan.kind === 'fldcw') st.guardWaiting('x87step', plan.kind === 'fist');
+    // FIST takes any rounding control, FLDCW any control word, FXAM anything; the others need the usual one (OK).
+    if (plan.kind === 'fist' || plan.kind === 'fldcw' || plan.kind === 'examine')
+      st.guardWaiting('x87step', plan.kind === 'fist');
     else st.guard('x87step');
     if (memory !== null) this.checkEa(plan.kind === 'store' || plan.kind === 'fist', memory.size);
     switch (plan.kind) {
@@ -1811,6 +1812,9 @@ class WasmRegionWriter {
         st.setStatus(null);
         break;
       }
+      case 'examine':
+        st.examine(st.entry(0));
+        break;
       default: {
         // FCHS flips the sign, FABS clears it.
         const c0 = st.entry(0);

@@ -369,6 +369,62 @@ export class X87Stack {
     w.set(this.local(SW));
   }
 
+  /**
+   * FXAM of entry c (full or empty): C3, C2 and C0 give its class (SDM vol. 2, FXAM; x87.ts `fxam`), C1 its
+   * sign, which an empty register keeps too. No exception, no other bit of the status word changes.
+   */
+  examine(c: number): void {
+    this.need();
+    const w = this.w;
+    const se = this.se(c);
+    const sig = this.sig(c);
+    const classBits = this.local(X87_TMP_STATUS);
+    const exponent = this.local(X87_TMP_SE);
+    // Without the integer bit, a value of a normal or the maximal exponent is unsupported: no class bit.
+    const orUnsupported = () => {
+      w.i32(0).get(sig).i64(63).op(Op.i64ShrU).op(Op.i32WrapI64).op(Op.select);
+    };
+    w.get(se).i32(EMPTY).op(Op.i32And).begin(Op.if, 'if');
+    w.i32(FSW_C3 | FSW_C0).set(classBits);
+    w.else();
+    w.get(se).i32(0x7fff).op(Op.i32And).tee(exponent).op(Op.i32Eqz).begin(Op.if, 'if');
+    // Zero or denormal (a pseudo-denormal, integer bit set, is a denormal too).
+    w.i32(FSW_C3)
+      .i32(FSW_C3 | FSW_C2)
+      .get(sig)
+      .op(Op.i64Eqz)
+      .op(Op.select)
+      .set(classBits);
+    w.else();
+    w.get(exponent).i32(0x7fff).op(Op.i32Eq).begin(Op.if, 'if');
+    // Infinity when the fraction below the integer bit is 0, else a NaN.
+    w.i32(FSW_C2 | FSW_C0)
+      .i32(FSW_C0)
+      .get(sig)
+      .i64(1)
+      .op(Op.i64Shl)
+      .op(Op.i64Eqz)
+      .op(Op.select);
+    orUnsupported();
+    w.set(classBits);
+    w.else();
+    w.i32(FSW_C2);
+    orUnsupported();
+    w.set(classBits);
+    w.end().end().end();
+    w.get(this.local(SW))
+      .i32(~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3))
+      .op(Op.i32And);
+    w.get(classBits).op(Op.i32Or);
+    w.get(se)
+      .i32(15 - 9)
+      .op(Op.i32ShrU)
+      .i32(FSW_C1)
+      .op(Op.i32And)
+      .op(Op.i32Or);
+    w.set(this.local(SW));
+  }
+
   /** C0..C3 from the compare outcome in local `outcome` (x87-wasm.ts CMP_*): LT sets C0, EQ sets C3. */
   setConditionCodes(outcome: number): void {
     const w = this.w;

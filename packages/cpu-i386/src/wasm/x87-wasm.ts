@@ -858,6 +858,7 @@ export interface X87Memory {
  *   comi: FCOMI/FUCOMI(P) of ST(0) with ST(other) into EFLAGS; fnstsw: FNSTSW AX.
  * - fist: FIST/FISTP of ST(0) into the memory operand (m16int, m32int, m64int), in the control word's rounding
  *   mode; fldcw, fnstcw: FLDCW and FNSTCW of the memory operand.
+ * - examine: FXAM (glibc's printf and isinf/isnan ask it the class of a double).
  */
 export interface X87Plan {
   readonly kind:
@@ -871,7 +872,8 @@ export interface X87Plan {
     | 'fnstsw'
     | 'fist'
     | 'fldcw'
-    | 'fnstcw';
+    | 'fnstcw'
+    | 'examine';
   readonly fn: 'add' | 'multiply' | 'divide';
   readonly reverse: boolean;
   readonly negate: boolean;
@@ -981,6 +983,7 @@ export function x87Plan(opcode: number, modrm: number): X87Plan | null {
       if (reg === 0) return plan({ kind: 'load', other: i });
       if (reg === 1) return plan({ kind: 'exchange', other: i });
       if (modrm === 0xe0 || modrm === 0xe1) return plan({ kind: 'sign', other: i });
+      if (modrm === 0xe5) return plan({ kind: 'examine' });
       // FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ (D9 EF is #UD).
       if (reg === 5 && i !== 7) return plan({ kind: 'load', constant: i });
       return null;
