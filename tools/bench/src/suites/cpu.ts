@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Report } from '../report.js';
 import type { Suite } from '../suite.js';
-import { buildBenchPrograms, kmosMain, repoRoot } from './userland-programs.js';
+import { buildBenchPrograms, repoRoot, spawnKmos } from './userland-programs.js';
 
 /** Each job: a program of userland/bench, and the config it runs under on kmOS (undefined: the default). */
 const JOBS: Record<string, { program: string; config?: string }> = {
@@ -71,11 +71,11 @@ function runNative(program: string): Run {
 
 function runKmos(program: string, config?: string): Run & { insns: number; memoryMiB: number } {
   const configArgs = config === undefined ? [] : ['--config', config];
-  // --expose-gc: --stats then measures memory after a full collection (live objects only).
-  const args = ['--expose-gc', kmosMain, 'run', '--stats', ...configArgs, program];
-  const r = spawnSync(process.execPath, args, {
+  const r = spawnKmos(['run', '--stats', ...configArgs, program], {
     encoding: 'utf8',
     timeout: 1_800_000,
+    // --expose-gc: --stats then measures memory after a full collection (live objects only).
+    env: { ...process.env, NODE_OPTIONS: '--expose-gc' },
   });
   const stats = /kmos: (\d+) instructions in ([\d.]+) s/.exec(r.stderr);
   const cpu = /kmos: (?:main thread|process) on the CPU ([\d.]+) s/.exec(r.stderr);

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Cell, Table } from '../report.js';
-import { buildBenchPrograms, kmosMain } from './userland-programs.js';
+import { buildBenchPrograms, spawnKmos } from './userland-programs.js';
 
 interface Figure {
   readonly value: number;
@@ -38,14 +38,10 @@ export function runFigures(
 ): PageFaultResult {
   const program = join(buildBenchPrograms(), name);
   const native = spawnSync(program, args, { encoding: 'utf8' });
-  const kmos = spawnSync(
-    process.execPath,
-    [kmosMain, 'run', '--realtime', ...kmosOptions, program, ...args],
-    {
-      encoding: 'utf8',
-      timeout: 1_800_000,
-    },
-  );
+  const kmos = spawnKmos(['run', '--realtime', ...kmosOptions, program, ...args], {
+    encoding: 'utf8',
+    timeout: 1_800_000,
+  });
   if (native.status !== 0 || kmos.status !== 0)
     throw new Error(`${name} failed: ${native.stderr}${kmos.stderr}`);
   const n = parseFigures(native.stdout);

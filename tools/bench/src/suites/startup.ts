@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../report.js';
 import type { Suite } from '../suite.js';
-import { kmosMain, repoRoot } from './userland-programs.js';
+import { repoRoot, spawnKmos } from './userland-programs.js';
 
 const RUNS = 21;
 
@@ -40,12 +40,18 @@ interface Timing {
   readonly nodeMedianMs: number;
 }
 
-/** Wall milliseconds of one child process, start to exit; a failing run is an error, not a figure. */
-function timeOnce(args: readonly string[], input?: string): number {
+/**
+ * Wall milliseconds of one child process, start to exit: kmos (`kmosArgs`), or node running `script`. A failing
+ * run is an error, not a figure.
+ */
+function timeOnce(run: { kmosArgs: readonly string[] } | { script: string }, input?: string): number {
+  const options = { input, encoding: 'utf8', timeout: 60_000 } as const;
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { input, encoding: 'utf8', timeout: 60_000 });
+  const r =
+    'kmosArgs' in run ? spawnKmos(run.kmosArgs, options) : spawnSync(process.execPath, [run.script], options);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
+  const what = 'kmosArgs' in run ? `kmos ${run.kmosArgs.join(' ')}` : `node ${run.script}`;
+  if (r.status !== 0) throw new Error(`${what} exited with ${r.status}: ${r.stderr}`);
   return ms;
 }
 
@@ -58,13 +64,13 @@ function timeCommand(command: Command): Timing {
   const empty = join(mkdtempSync(join(tmpdir(), 'kmos-bench-')), 'empty.mjs');
   writeFileSync(empty, '');
   // One untimed run of each fills the OS's file cache, so the first timed run is not the outlier.
-  timeOnce([empty]);
-  timeOnce([kmosMain, ...command.args], command.input);
+  timeOnce({ script: empty });
+  timeOnce({ kmosArgs: command.args }, command.input);
   const kmos: number[] = [];
   const node: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    node.push(timeOnce([empty]));
-    kmos.push(timeOnce([kmosMain, ...command.args], command.input));
+    node.push(timeOnce({ script: empty }));
+    kmos.push(timeOnce({ kmosArgs: command.args }, command.input));
   }
   return {
     label: command.label,

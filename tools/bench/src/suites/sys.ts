@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Report } from '../report.js';
 import type { Suite } from '../suite.js';
-import { buildBenchPrograms, kmosMain } from './userland-programs.js';
+import { buildBenchPrograms, spawnKmos } from './userland-programs.js';
 
 const BUSYBOX = '/bin/busybox';
 const PIPELINE_RUNS = 200;
@@ -46,7 +46,7 @@ function parse(stdout: string): Figure[] {
 
 function runProgram(program: string, onKmos: boolean): Figure[] {
   const r = onKmos
-    ? spawnSync(process.execPath, [kmosMain, 'run', '--realtime', program], {
+    ? spawnKmos(['run', '--realtime', program], {
         encoding: 'utf8',
         timeout: 1_800_000,
       })
@@ -59,7 +59,7 @@ function timePipeline(onKmos: boolean): Figure[] {
   const args = [BUSYBOX, 'sh', '-c', PIPELINE];
   const start = process.hrtime.bigint();
   const r = onKmos
-    ? spawnSync(process.execPath, [kmosMain, 'run', ...args], { encoding: 'utf8', timeout: 1_800_000 })
+    ? spawnKmos(['run', ...args], { encoding: 'utf8', timeout: 1_800_000 })
     : spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) throw new Error(`busybox pipeline failed: ${r.stderr}`);
   return [

@@ -2,7 +2,12 @@
  * The benchmark programs in userland/bench, built once per source version into the temp folder, and the
  * kmos executable the suites run them under. Layer: the bench tool.
  */
-import { execFileSync } from 'node:child_process';
+import {
+  execFileSync,
+  type SpawnSyncOptionsWithStringEncoding,
+  type SpawnSyncReturns,
+  spawnSync,
+} from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +17,17 @@ import { fileURLToPath } from 'node:url';
 /** From tools/bench/dist/main.js, three levels up is the repository. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const kmosMain = join(repoRoot, 'apps/cli/dist/main.js');
+
+/**
+ * Runs kmos as its users do: the executable itself, whose `#!` line gives Node the options kmOS runs with
+ * (apps/cli/tsup.config.ts). More Node options go in NODE_OPTIONS (`options.env`).
+ */
+export function spawnKmos(
+  args: readonly string[],
+  options: SpawnSyncOptionsWithStringEncoding,
+): SpawnSyncReturns<string> {
+  return spawnSync(kmosMain, args, options);
+}
 
 /** Builds userland/bench (make bench) unless this version is built already; returns the folder of programs. */
 export function buildBenchPrograms(): string {
