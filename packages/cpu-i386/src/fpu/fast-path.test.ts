@@ -46,9 +46,15 @@ const operand = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: 1 }), fc.constant(0), word, loWord) },
 );
 
-/** Pairs whose exponents differ by up to 100: alignment shifts across every word boundary, and carries. */
+/**
+ * Pairs whose exponents differ by up to 100: alignment shifts across every word boundary, and carries; and
+ * equal magnitudes, whose sum or difference is an exact zero.
+ */
 const operandPair = fc.oneof(
   fc.tuple(operand, operand),
+  fc
+    .tuple(operand, fc.boolean())
+    .map(([x, flip]) => [x, [x[0] ^ (flip ? 1 : 0), x[1], x[2], x[3]] as typeof x] as const),
   fc
     .tuple(operand, fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 1 }), hiWord, loWord)
     .map(([x, delta, sign, hi, lo]) => [x, [sign, Math.max(1, x[1] - delta), hi, lo] as typeof x] as const),

@@ -2,7 +2,7 @@
  * The common case of FADD/FSUB/FMUL/FDIV: both operands normal and the result a normal number, written straight
  * into the register file. Layer: arch plugin (cpu-i386), x87 unit; x87.ts tries these first and falls back to
  * the general operations of arith.ts, which handle every other case (zeros, denormals, infinities, NaNs,
- * unsupported formats, results that overflow or are tiny, exact zero differences).
+ * unsupported formats, results that overflow or are tiny).
  *
  * How it works: each function computes the exact significand as arith.ts does (the same alignment and sticky
  * bit for addition; for products the four 32×32-bit partial products; for quotients two 32-bit digits from
@@ -24,7 +24,7 @@
  */
 import { Ext80, fpx, roundSignificand, work } from './ext80.js';
 import { divideSignificands } from './significand.js';
-import { EXT_BIAS, FCW_RC, FSW_C1, FSW_PE } from './x87-constants.js';
+import { EXT_BIAS, FCW_RC, FCW_RC_SHIFT, FSW_C1, FSW_PE, RC_DOWN } from './x87-constants.js';
 import type { X87State } from './x87-state.js';
 
 /** Returned when the general path must run; the destination is untouched. */
@@ -149,10 +149,7 @@ export function fastDiv(a: Ext80, b: Ext80, s: X87State, p: number, precisionBit
   return fastArithExt80(OP_DIV, a, b, s, p, precisionBits);
 }
 
-/**
- * Register p = x + y (significands in `words`), rounded to `pc` bits. Mirrors addFinite in arith.ts; an
- * exact zero difference (whose sign depends on the rounding mode) is not handled.
- */
+/** Register p = x + y (significands in `words`), rounded to `pc` bits. Mirrors addFinite in arith.ts. */
 function addWords(
   s: X87State,
   p: number,
@@ -239,7 +236,7 @@ function addWords(
     w0 = d0 >>> 0;
     w1 = d1 >>> 0;
     w2 = (hBig - w2 - b1) >>> 0;
-    if ((w2 | w1 | w0) === 0) return NOT_HANDLED;
+    if ((w2 | w1 | w0) === 0) return exactZero(s, p);
     if (w2 === 0) {
       w2 = w1;
       w1 = w0;
@@ -260,6 +257,19 @@ function addWords(
     }
   }
   return roundToRegister(s, p, sBig, e, w2 | 0, w1 | 0, w0 | 0, pc);
+}
+
+/**
+ * Register p = the difference of two equal magnitudes: +0, or -0 when rounding down (IEEE 754-2008 6.3, which
+ * the x87 follows). It is exact: no status bit.
+ */
+function exactZero(s: X87State, p: number): number {
+  s.sign[p] = (fpx.cw & FCW_RC) === RC_DOWN << FCW_RC_SHIFT ? 1 : 0;
+  s.exp[p] = 0;
+  s.hi[p] = 0;
+  s.lo[p] = 0;
+  s.empty[p] = 0;
+  return 0;
 }
 
 /** Register p = x × y (significands in `words`), the product having sign `sign` and exponent e or e - 1. */

@@ -6,7 +6,7 @@
  * them directly, and asks `x87Plan` how to run each escape instruction.
  *
  * A function returns status -1 when its case does not apply: an operand or result that is not normal (or zero
- * where a load or compare allows it), an exact zero sum (its sign depends on the rounding mode). The region then runs the
+ * where a load or compare allows it; an exact zero sum is +0, as rounding is to nearest). The region then runs the
  * instruction through `step`, whose general path decides, so these functions change speed only; the region
  * calls them only when rounding to nearest with the precision exception masked, and with precision control 64
  * or 53 bits (the arithmetic takes which: glibc's libm computes doubles with the x87 set to 53 bits). The arithmetic mirrors fast-path.ts with 64-bit integers:
@@ -154,13 +154,18 @@ class Fn {
 
   /** Returns zeros and DECLINED (the last result) when the i32 on the stack is not 0. */
   declineIf(): void {
+    this.zerosIf(DECLINED);
+  }
+
+  /** Returns zeros and `status` (the last result) when the i32 on the stack is not 0. */
+  zerosIf(status: number): void {
     const w = this.w.begin(Op.if, 'if');
     const results = this.type.results;
     for (let i = 0; i < results.length - 1; i++) {
       if (results[i] === I64) w.i64(0);
       else w.i32(0);
     }
-    w.i32(DECLINED);
+    w.i32(status);
     if (this.site === null) w.op(Op.return);
     else w.br(INLINE_LABEL);
     w.end();
@@ -332,9 +337,9 @@ class X87Writer {
     f.get('x').get(L('s')).op(Op.i64Sub).get(L('g')).i32(0).op(Op.i32Ne).op(Op.i64ExtendI32U).op(Op.i64Sub);
     f.set('s');
     w.i32(0).get(L('g')).op(Op.i32Sub).set(L('g'));
-    // An exact zero takes its sign from the rounding mode: the general path.
+    // An exact zero is +0 when rounding to nearest, the only mode these fast cases run in (x87-stack.ts OK).
     f.get('s').op(Op.i64Eqz).get(L('g')).op(Op.i32Eqz).op(Op.i32And);
-    f.declineIf();
+    f.zerosIf(0);
     for (let round = 0; round < 2; round++) {
       f.get('s').i64(32).op(Op.i64ShrU).op(Op.i64Eqz).begin(Op.if, 'if');
       f.get('s').i64(32).op(Op.i64Shl).get(L('g')).op(Op.i64ExtendI32U).op(Op.i64Or).set(L('s'));
