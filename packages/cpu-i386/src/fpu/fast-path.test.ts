@@ -40,10 +40,14 @@ const exponent = fc.oneof(
   fc.integer({ min: 1, max: 100 }),
   fc.integer({ min: 0x7ffe - 100, max: 0x7ffe }),
 );
-/** A normal value, or occasionally a zero or denormal (which the fast path must decline). */
+/** A normal value, or occasionally a zero or a denormal (which the fast path must decline). */
 const operand = fc.oneof(
   { weight: 12, arbitrary: fc.tuple(fc.integer({ min: 0, max: 1 }), exponent, hiWord, loWord) },
   { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: 1 }), fc.constant(0), word, loWord) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.integer({ min: 0, max: 1 }), fc.constant(0), fc.constant(0), fc.constant(0)),
+  },
 );
 
 /**

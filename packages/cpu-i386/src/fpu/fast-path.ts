@@ -1,8 +1,8 @@
 /**
- * The common case of FADD/FSUB/FMUL/FDIV: both operands normal and the result a normal number, written straight
- * into the register file. Layer: arch plugin (cpu-i386), x87 unit; x87.ts tries these first and falls back to
- * the general operations of arith.ts, which handle every other case (zeros, denormals, infinities, NaNs,
- * unsupported formats, results that overflow or are tiny).
+ * The common case of FADD/FSUB/FMUL/FDIV: both operands normal or zero and the result a normal number or zero,
+ * written straight into the register file. Layer: arch plugin (cpu-i386), x87 unit; x87.ts tries these first
+ * and falls back to the general operations of arith.ts, which handle every other case (denormals, infinities,
+ * NaNs, unsupported formats, division by zero, results that overflow or are tiny).
  *
  * How it works: each function computes the exact significand as arith.ts does (the same alignment and sticky
  * bit for addition; for products the four 32×32-bit partial products; for quotients two 32-bit digits from
@@ -97,7 +97,10 @@ function fastArith(
   p: number,
   precisionBits: number,
 ): number {
-  if (!isNormal(ex, words[0]) || !isNormal(ey, words[2])) return NOT_HANDLED;
+  const xZero = isZero(ex, words[0], words[1]);
+  const yZero = isZero(ey, words[2], words[3]);
+  if (!(xZero || isNormal(ex, words[0])) || !(yZero || isNormal(ey, words[2]))) return NOT_HANDLED;
+  if (xZero || yZero) return withZero(op, sx, ex, xZero, sy, ey, yZero, s, p, precisionBits);
   switch (op) {
     case OP_ADD:
       return addWords(s, p, sx, ex, sy, ey, precisionBits);
@@ -114,6 +117,52 @@ function fastArith(
       swapWords();
       return divWords(s, p, sx ^ sy, ey - ex + EXT_BIAS, precisionBits);
   }
+}
+
+function isZero(exp: number, hi: number, lo: number): boolean {
+  return (exp | hi | lo) === 0;
+}
+
+/**
+ * Register p = x op y when x or y is a zero and the other a zero or normal: a zero (exact), or for a sum the
+ * normal operand rounded to the precision. A division by zero (ZE) is the general path's.
+ */
+function withZero(
+  op: number,
+  sx: number,
+  ex: number,
+  xZero: boolean,
+  sy: number,
+  ey: number,
+  yZero: boolean,
+  s: X87State,
+  p: number,
+  pc: number,
+): number {
+  if (op === OP_MUL) return writeZero(s, p, sx ^ sy);
+  if (op === OP_DIV) return yZero ? NOT_HANDLED : writeZero(s, p, sx ^ sy);
+  if (op === OP_DIVR) return xZero ? NOT_HANDLED : writeZero(s, p, sx ^ sy);
+  // x + y, x - y or y - x: the signs the two addends have.
+  const sa = op === OP_SUBR ? sx ^ 1 : sx;
+  const sb = op === OP_SUB ? sy ^ 1 : sy;
+  if (xZero && yZero) return writeZero(s, p, sa === sb ? sa : zeroSumSign());
+  if (xZero) return roundToRegister(s, p, sb, ey, words[2] as number, words[3] as number, 0, pc);
+  return roundToRegister(s, p, sa, ex, words[0] as number, words[1] as number, 0, pc);
+}
+
+/** The sign of an exact zero sum of opposite-signed addends: - when rounding down, else + (IEEE 754-2008 6.3). */
+function zeroSumSign(): number {
+  return (fpx.cw & FCW_RC) === RC_DOWN << FCW_RC_SHIFT ? 1 : 0;
+}
+
+/** Register p = a zero of sign `sign`; it is exact: no status bit. */
+function writeZero(s: X87State, p: number, sign: number): number {
+  s.sign[p] = sign;
+  s.exp[p] = 0;
+  s.hi[p] = 0;
+  s.lo[p] = 0;
+  s.empty[p] = 0;
+  return 0;
 }
 
 /** Exchanges x and y in `words`. */
@@ -236,7 +285,7 @@ function addWords(
     w0 = d0 >>> 0;
     w1 = d1 >>> 0;
     w2 = (hBig - w2 - b1) >>> 0;
-    if ((w2 | w1 | w0) === 0) return exactZero(s, p);
+    if ((w2 | w1 | w0) === 0) return writeZero(s, p, zeroSumSign());
     if (w2 === 0) {
       w2 = w1;
       w1 = w0;
@@ -257,19 +306,6 @@ function addWords(
     }
   }
   return roundToRegister(s, p, sBig, e, w2 | 0, w1 | 0, w0 | 0, pc);
-}
-
-/**
- * Register p = the difference of two equal magnitudes: +0, or -0 when rounding down (IEEE 754-2008 6.3, which
- * the x87 follows). It is exact: no status bit.
- */
-function exactZero(s: X87State, p: number): number {
-  s.sign[p] = (fpx.cw & FCW_RC) === RC_DOWN << FCW_RC_SHIFT ? 1 : 0;
-  s.exp[p] = 0;
-  s.hi[p] = 0;
-  s.lo[p] = 0;
-  s.empty[p] = 0;
-  return 0;
 }
 
 /** Register p = x × y (significands in `words`), the product having sign `sign` and exponent e or e - 1. */

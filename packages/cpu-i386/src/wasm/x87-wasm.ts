@@ -5,8 +5,8 @@
  * arch plugin (cpu-i386); wasm-region.ts puts these functions in region modules that run x87 code and calls
  * them directly, and asks `x87Plan` how to run each escape instruction.
  *
- * A function returns status -1 when its case does not apply: an operand or result that is not normal (or zero
- * where a load or compare allows it; an exact zero sum is +0, as rounding is to nearest). The region then runs the
+ * A function returns status -1 when its case does not apply: an operand or result that is neither normal nor zero,
+ * a division by zero (a zero result is exact: +0 for an exact zero sum, as rounding is to nearest). The region then runs the
  * instruction through `step`, whose general path decides, so these functions change speed only; the region
  * calls them only when rounding to nearest with the precision exception masked, and with precision control 64
  * or 53 bits (the arithmetic takes which: glibc's libm computes doubles with the x87 set to 53 bits). The arithmetic mirrors fast-path.ts with 64-bit integers:
@@ -154,18 +154,20 @@ class Fn {
 
   /** Returns zeros and DECLINED (the last result) when the i32 on the stack is not 0. */
   declineIf(): void {
-    this.zerosIf(DECLINED);
+    this.returnIf(() => {
+      const results = this.type.results;
+      for (let i = 0; i < results.length - 1; i++) {
+        if (results[i] === I64) this.w.i64(0);
+        else this.w.i32(0);
+      }
+      this.w.i32(DECLINED);
+    });
   }
 
-  /** Returns zeros and `status` (the last result) when the i32 on the stack is not 0. */
-  zerosIf(status: number): void {
+  /** Returns what `pushResults` pushes when the i32 on the stack is not 0. */
+  returnIf(pushResults: () => void): void {
     const w = this.w.begin(Op.if, 'if');
-    const results = this.type.results;
-    for (let i = 0; i < results.length - 1; i++) {
-      if (results[i] === I64) w.i64(0);
-      else w.i32(0);
-    }
-    w.i32(status);
+    pushResults();
     if (this.site === null) w.op(Op.return);
     else w.br(INLINE_LABEL);
     w.end();
@@ -254,17 +256,57 @@ class X87Writer {
     ] as const) {
       f.get(se).i32(SIGN_SHIFT).op(Op.i32ShrU).i32(1).op(Op.i32And).set(f.l(sign));
       f.get(se).i32(EXP_MASK).op(Op.i32And).set(f.l(e));
-      // Normal: exponent 1..0x7ffe and the integer bit set.
+      // Normal (exponent 1..0x7ffe and the integer bit set) or zero; from here on, exponent 0 means zero.
       f.get(e).i32(1).op(Op.i32Sub).i32(EXP_NORMAL_MAX).op(Op.i32GeU);
       f.get(sig).i64(0).op(Op.i64GeS).op(Op.i32Or);
+      f.get(e).op(Op.i32Eqz).get(f.l(sig)).op(Op.i64Eqz).op(Op.i32And).op(Op.i32Eqz).op(Op.i32And);
       f.declineIf();
     }
+    f.get('ex').op(Op.i32Eqz).get(f.l('ey')).op(Op.i32Eqz).op(Op.i32Or).begin(Op.if, 'if');
+    this.withZero(f, operation);
+    f.w.else();
     if (operation === 'add') this.sum(f);
     else if (operation === 'multiply') this.product(f);
     else this.quotient(f);
+    f.w.end();
     this.roundNearest(f);
     f.get('sx').i32(SIGN_SHIFT).op(Op.i32Shl).get(f.l('e')).op(Op.i32Or).get(f.l('s')).get(f.l('status'));
     return f;
+  }
+
+  /**
+   * x op y with x or y zero (fast-path.ts `withZero`, rounding to nearest): a product or quotient is a zero,
+   * returned at once (a division by zero declines: ZE); a sum of zeros too; a sum with one zero goes on to be
+   * rounded as the other operand, in s:g (g 0), e and sx.
+   */
+  private withZero(f: Fn, operation: 'add' | 'multiply' | 'divide'): void {
+    const w = f.w;
+    const L = (n: string) => f.l(n);
+    const returnZero = (sign: () => void) =>
+      f.returnIf(() => {
+        sign();
+        w.i32(SIGN_SHIFT).op(Op.i32Shl).i64(0).i32(0);
+      });
+    if (operation !== 'add') {
+      if (operation === 'divide') {
+        f.get('ey').op(Op.i32Eqz);
+        f.declineIf();
+      }
+      w.i32(1);
+      returnZero(() => f.get('sx').get(L('sy')).op(Op.i32Xor));
+      return;
+    }
+    // Two zeros: -0 only when both are (rounding to nearest).
+    f.get('ex').get(L('ey')).op(Op.i32Or).op(Op.i32Eqz);
+    returnZero(() => f.get('sx').get(L('sy')).op(Op.i32And));
+    f.get('ex').op(Op.i32Eqz).begin(Op.if, 'if');
+    f.get('sy').set(L('sx'));
+    f.get('ey').set(L('ex'));
+    f.get('y').set(L('x'));
+    w.end();
+    f.get('x').set(L('s'));
+    w.i32(0).set(L('g'));
+    f.get('ex').set(L('e'));
   }
 
   private swapOperands(f: Fn): void {
@@ -339,7 +381,7 @@ class X87Writer {
     w.i32(0).get(L('g')).op(Op.i32Sub).set(L('g'));
     // An exact zero is +0 when rounding to nearest, the only mode these fast cases run in (x87-stack.ts OK).
     f.get('s').op(Op.i64Eqz).get(L('g')).op(Op.i32Eqz).op(Op.i32And);
-    f.zerosIf(0);
+    f.returnIf(() => w.i32(0).i64(0).i32(0));
     for (let round = 0; round < 2; round++) {
       f.get('s').i64(32).op(Op.i64ShrU).op(Op.i64Eqz).begin(Op.if, 'if');
       f.get('s').i64(32).op(Op.i64Shl).get(L('g')).op(Op.i64ExtendI32U).op(Op.i64Or).set(L('s'));
