@@ -43,17 +43,24 @@ export function bitTest(
   c.flags = (c.flags & ~FLAG_CF) | cf;
 }
 
-/** BSF (forward) / BSR: ZF=1 and the destination unchanged when the source is 0 (as P6 hardware does). */
+/** BSF (forward) / BSR of r/m into r. */
 export function bitScan(c: CpuCore, modrm: number, m: number, reverse: boolean): void {
-  const v = readRm(c, modrm, m) & m;
+  const index = scanBits(c, readRm(c, modrm, m) & m, reverse);
+  if (index >= 0) setReg(c, (modrm >> 3) & 7, index, m);
+}
+
+/**
+ * ZF and the index BSF (forward) or BSR finds in `v`; -1 when `v` is 0, which sets ZF and leaves the
+ * destination unchanged (as P6 hardware does).
+ */
+export function scanBits(c: CpuCore, v: number, reverse: boolean): number {
   materializeFlags(c);
   if (v === 0) {
     c.flags |= FLAG_ZF;
-    return;
+    return -1;
   }
-  const index = reverse ? 31 - Math.clz32(v) : 31 - Math.clz32(v & -v);
-  setReg(c, (modrm >> 3) & 7, index, m);
   c.flags &= ~FLAG_ZF;
+  return reverse ? 31 - Math.clz32(v) : 31 - Math.clz32(v & -v);
 }
 
 /** CMPXCHG r/m, r: the destination is always written (the old value back on a mismatch), like a locked cycle. */

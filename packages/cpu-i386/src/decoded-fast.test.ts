@@ -339,6 +339,75 @@ callee:
 `;
 
 /**
+ * LOOP, LOOPE, LOOPNE and JECXZ, taken and not (counts from the window's bytes, zeros among them), and BSF,
+ * BSR, TZCNT and LZCNT (BSF and BSR on this CPU) of registers and memory, zero sources included (ZF set, the
+ * destination unchanged).
+ */
+const COUNT_AND_SCAN_FORMS = `
+    mov ecx, 40
+    mov dword ptr [edi + 0x3f0], 0
+pass:
+    mov edx, ecx
+    bsf edx, [edi + 0x3f0]
+    add [edi + 0x68], edx
+    xor esi, esi
+    mov edx, ecx
+    bsr edx, esi
+    add [edi + 0x68], edx
+    mov eax, [edi + ecx * 4 + 0x200]
+    mov ebx, [edi + ecx * 4 + 0x204]
+    and ebx, [edi + ecx * 4 + 0x208]
+    and ebx, [edi + ecx * 4 + 0x20c]
+    mov edx, ecx
+    bsf edx, ebx
+    setz byte ptr [edi + ecx + 0x100]
+    add [edi + 0x40], edx
+    bsr edx, eax
+    add [edi + 0x44], edx
+    mov esi, 0x55
+    bsr esi, [edi + ecx * 4 + 0x208]
+    add [edi + 0x48], esi
+    bsf esi, dword ptr [edi + ecx * 4 + 0x204]
+    setz byte ptr [edi + ecx + 0x140]
+    add [edi + 0x48], esi
+    tzcnt esi, ebx
+    add [edi + 0x4c], esi
+    lzcnt esi, eax
+    add [edi + 0x4c], esi
+    push ecx
+    mov ecx, eax
+    and ecx, 7
+    jecxz no_count
+count:
+    inc dword ptr [edi + 0x50]
+    loop count
+no_count:
+    add [edi + 0x54], ecx
+    movzx ecx, bl
+    and ecx, 15
+    jecxz no_scan
+scan:
+    cmp byte ptr [edi + ecx + 0x300], 0x10
+    loopne scan
+    sete byte ptr [edi + 0x58]
+no_scan:
+    add [edi + 0x5c], ecx
+    movzx ecx, ah
+    and ecx, 15
+    jecxz no_run
+run:
+    cmp byte ptr [edi + ecx + 0x310], 0x80
+    loope run
+    setb byte ptr [edi + 0x60]
+no_run:
+    add [edi + 0x64], ecx
+    pop ecx
+    dec ecx
+    jnz pass
+    hlt
+`;
+
+/**
  * Forms with prefixes the decoded tier takes besides a segment override: operand size (ALU, TEST, MOV,
  * shifts, NOT/NEG, MUL/DIV of words, the padding NOPs), REP (string instructions, PAUSE, ENDBR32, `rep ret`)
  * and LOCK (CMPXCHG, ADD). Words cross page ends; the last REP STOSD runs into the unmapped page and faults
@@ -634,6 +703,13 @@ describe('the decoded tier inline paths', () => {
     expect(interpreted.vector).toBe(GP);
     expect(run(RECORD_FORMS, 'decoded')).toEqual(interpreted);
     expect(run(RECORD_FORMS, 'decoded-wasm')).toEqual(interpreted);
+  });
+
+  it('count down and scan bits as the interpreter does (LOOP, LOOPE, LOOPNE, JECXZ, BSF, BSR)', () => {
+    const interpreted = run(COUNT_AND_SCAN_FORMS, 'interpreter');
+    expect(interpreted.vector).toBe(GP);
+    expect(run(COUNT_AND_SCAN_FORMS, 'decoded')).toEqual(interpreted);
+    expect(run(COUNT_AND_SCAN_FORMS, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it('run prefixed forms (operand size, REP, LOCK) as the interpreter does, a REP faulting midway included', () => {

@@ -10,7 +10,7 @@
  * encoding), is run by the interpreter instead, so this file may stay a fast path and nothing more.
  */
 import { ALU_CMP, alu, doubleShift, incDec, neg, shiftRotate } from './alu.js';
-import { cmpxchg } from './bit-ops.js';
+import { cmpxchg, scanBits } from './bit-ops.js';
 import { EAX, EBP, ECX, EDX, ESP, FLAG_DF, SEG_DS, SEG_SS } from './constants.js';
 import { type CpuCore, LazyOp } from './cpu-core.js';
 import { finishEa, getReg, peekStack, pop, push, readRm, setReg, writeRm } from './decode.js';
@@ -104,6 +104,8 @@ export const enum Kind {
   cmpxchg = 46,
   string = 47,
   shiftDouble = 48,
+  loop = 49,
+  bitScan = 50,
 }
 
 const FORMS: (FormDecoder | undefined)[] = new Array(0x200).fill(undefined);
@@ -509,6 +511,27 @@ define(range(0x91, 0x97), (_cur, d, op) => {
   return true;
 });
 
+function bitScan(c: CpuCore, d: DecodedInsn): number {
+  const index = scanBits(c, readOperand(c, d, -1), d.sub !== 0);
+  if (index >= 0) c.regs[d.reg] = index;
+  return CONTINUE;
+}
+
+/**
+ * BSF and BSR of dwords; with REP they are TZCNT and LZCNT, which a CPU without BMI1 and ABM (kmOS advertises
+ * neither) runs as BSF and BSR.
+ */
+define(
+  [0x1bc, 0x1bd],
+  (cur, d, op, seg) => {
+    d.sub = op & 1;
+    readModrm(cur, d, seg, Access.Read);
+    d.kind = Kind.bitScan;
+    return true;
+  },
+  P_REP,
+);
+
 function cmov(c: CpuCore, d: DecodedInsn): number {
   const v = readOperand(c, d, -1); // read even when the condition is false: a bad address faults anyway
   if (testCondition(c, d.sub)) c.regs[d.reg] = v;
@@ -640,6 +663,28 @@ define([0xe8], (cur, d) => {
   d.stack = StackUse.Push;
   d.kind = Kind.call;
   return relative(cur, d, true);
+});
+
+/** LOOPNE, LOOPE, LOOP (ECX counted down first; `sub` 0, 1, 2) and JECXZ (`sub` 3), all on ECX. */
+function loop(c: CpuCore, d: DecodedInsn): number {
+  const sub = d.sub;
+  let taken: boolean;
+  if (sub === 3) taken = c.regs[ECX] === 0;
+  else {
+    const count = (c.regs[ECX] - 1) | 0;
+    c.regs[ECX] = count;
+    // LOOPE/LOOPNE also need ZF set or clear: conditions E (4) and NE (5).
+    taken = count !== 0 && (sub === 2 || testCondition(c, 5 - sub));
+  }
+  if (taken) c.eip = d.target;
+  return CONTINUE;
+}
+
+// Without an address-size prefix (CX instead of ECX: the interpreter's).
+define(range(0xe0, 0xe3), (cur, d, op) => {
+  d.sub = op & 3;
+  d.kind = Kind.loop;
+  return relative(cur, d, false);
 });
 
 const retForm: FormDecoder = (cur, d, op) => {
@@ -1087,6 +1132,10 @@ export function runHandler(c: CpuCore, d: DecodedInsn): number {
       return stringInsn(c, d);
     case Kind.shiftDouble:
       return shiftDouble(c, d);
+    case Kind.loop:
+      return loop(c, d);
+    case Kind.bitScan:
+      return bitScan(c, d);
     default:
       throw new Error(`decoded instruction of unknown kind ${d.kind}`);
   }
@@ -1124,6 +1173,8 @@ export const PLAIN_KINDS: ReadonlySet<Kind> = new Set<Kind>([
   Kind.shiftImm,
   Kind.shiftByCl,
   Kind.shiftDouble,
+  Kind.loop,
+  Kind.bitScan,
   Kind.notRm,
   Kind.negRm,
   Kind.imulRegRm,
