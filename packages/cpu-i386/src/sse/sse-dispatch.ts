@@ -123,7 +123,8 @@ function integer(c: CpuCore, s: SseState, op: number, pfx: number): void {
   }
   if (pfx !== 0) ud(c);
   checkPendingX87(c, s);
-  const src = mmSource(c, s, modrm);
+  // PUNPCKLBW, PUNPCKLWD and PUNPCKLDQ read only the low half of a memory source: m32 (SDM vol. 2).
+  const src = mmSource(c, s, modrm, op >= 0x60 && op <= 0x62 ? 4 : 8);
   s.loadMm(SLOT_MM, reg);
   if (!integerOp(s, op, SLOT_MM, src, 8)) ud(c);
   s.storeMm(reg, SLOT_MM);

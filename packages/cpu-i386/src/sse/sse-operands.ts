@@ -52,10 +52,15 @@ export function xmmSource(c: CpuCore, s: SseState, modrm: number, bytes: number,
   return SLOT_SRC;
 }
 
-/** An MMX register or a 64-bit memory operand, copied to SLOT_SRC. */
-export function mmSource(c: CpuCore, s: SseState, modrm: number): number {
+/**
+ * An MMX register or a memory operand of `bytes` (8, or 4: the high dword is then 0), copied to SLOT_SRC.
+ */
+export function mmSource(c: CpuCore, s: SseState, modrm: number, bytes = 8): number {
   if (modrm >= 0xc0) s.loadMm(SLOT_SRC, modrm & 7);
-  else readMemory(c, s, SLOT_SRC, 8);
+  else {
+    readMemory(c, s, SLOT_SRC, bytes);
+    if (bytes === 4) s.i32[SLOT_SRC * 4 + 1] = 0;
+  }
   return SLOT_SRC;
 }
 

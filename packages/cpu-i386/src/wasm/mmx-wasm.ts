@@ -1,7 +1,7 @@
 /**
  * MMX instructions in WebAssembly regions: the forms bignum code runs in its inner loops (OpenSSL's
- * bn_mul_mont takes its SSE2 path on an i686 with SSE2: MOVD, MOVQ, PADDQ, PMULUDQ, PSRLQ, PAND, PXOR),
- * which otherwise ran through `step` one at a time. Layer: arch plugin (cpu-i386); wasm-region.ts hands
+ * bn_mul_mont takes its SSE2 path on an i686 with SSE2: MOVD, MOVQ, PADDQ, PMULUDQ, PSRLQ, PAND, PXOR) and
+ * its SHA-512 (PUNPCKLDQ, PUNPCKHDQ), which otherwise ran through `step` one at a time. Layer: arch plugin (cpu-i386); wasm-region.ts hands
  * every 0F opcode `hasMmxTemplate` accepts to `writeMmx`.
  *
  * How it works
@@ -70,6 +70,8 @@ const MOVD_FROM_MM = 0x7e;
 const MOVQ_TO_MM = 0x6f;
 const MOVQ_FROM_MM = 0x7f;
 const EMMS = 0x77;
+const PUNPCKLDQ = 0x62;
+const PUNPCKHDQ = 0x6a;
 
 const BINARY = new Set([PADDQ, PSUBQ, PADDD, PSUBD, PMULUDQ, PAND, PANDN, POR, PXOR, PSRLQ, PSLLQ]);
 /** The two-operand forms that are one i64 operation on the whole register. */
@@ -96,6 +98,8 @@ export function hasMmxTemplate(op: number): boolean {
     op === MOVD_FROM_MM ||
     op === MOVQ_TO_MM ||
     op === MOVQ_FROM_MM ||
+    op === PUNPCKLDQ ||
+    op === PUNPCKHDQ ||
     op === EMMS
   );
 }
@@ -167,6 +171,27 @@ export function writeMmx(site: MmxSite, op: number): boolean {
         loadMm(site, reg);
         w.mem(Op.i64Store);
       }
+      break;
+    case PUNPCKLDQ:
+      // The low dwords interleaved: the destination's stays low, the source's (mm or m32) goes above it.
+      if (isReg) loadMm(site, rm);
+      else {
+        site.checkMemory(false, 4);
+        site.pushAddress();
+        w.mem(Op.i32Load).op(Op.i64ExtendI32U);
+      }
+      w.i64(32).op(Op.i64Shl).set(b);
+      loadMm(site, reg);
+      w.i64(LOW_DWORD).op(Op.i64And).get(b).op(Op.i64Or).set(a);
+      storeMm(site, reg, a);
+      break;
+    case PUNPCKHDQ:
+      // The high dwords interleaved: the destination's goes low, the source's (mm or m64) stays high.
+      source64(site, isReg, rm);
+      w.i64(HIGH_DWORD).op(Op.i64And).set(b);
+      loadMm(site, reg);
+      w.i64(32).op(Op.i64ShrU).get(b).op(Op.i64Or).set(a);
+      storeMm(site, reg, a);
       break;
     case SHIFT_D_IMM:
     case SHIFT_Q_IMM: {

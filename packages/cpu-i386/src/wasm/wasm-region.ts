@@ -1304,10 +1304,19 @@ class WasmRegionWriter {
         this.modrm = 0xc0;
         return this.alu(4, size, 'none', () => w.i32(imm));
       }
-      case 0xc3:
+      case 0xc2:
+      case 0xc3: {
+        // RET imm16 also pops its callee's arguments (stdcall; a struct returned through a hidden pointer).
+        const release = op === 0xc2 ? this.byte() | (this.byte() << 8) : 0;
         this.pop();
+        if (release !== 0)
+          w.get(R0 + 4)
+            .i32(release)
+            .op(Op.i32Add)
+            .set(R0 + 4);
         this.ret(this.since + 1);
         return true;
+      }
       case 0xc6:
       case 0xc7: {
         if (!this.operand() || this.reg !== 0) return null;

@@ -330,6 +330,36 @@ again:
     hlt
 `;
 
+/**
+ * RET imm16: callees that pop their arguments (stdcall), or the hidden pointer of a struct they return, as
+ * jq's and glibc's do; the call returns into the region each time.
+ */
+const RETURN_AND_RELEASE = `
+    mov ebx, 30
+again:
+    push dword ptr [edi + ebx * 4 + 0x100]
+    push ebx
+    call sum_two
+    add [edi + 0x200], eax
+    lea eax, [edi + 0x300]
+    push eax
+    call fill_struct
+    add [edi + 0x204], esp
+    dec ebx
+    jnz again
+    mov eax, [edi + 0x3ffe]         # #PF: the end
+    hlt
+sum_two:
+    mov eax, [esp + 4]
+    add eax, [esp + 8]
+    ret 8
+fill_struct:
+    mov eax, [esp + 4]
+    mov [eax], ebx
+    add [eax + 4], ebx
+    ret 4
+`;
+
 /** LOCK on read-modify-write forms (refcounts): XADD, ADD, INC, SUB with a memory destination; XADD of registers. */
 const LOCKED_FORMS = `
     mov ebx, 30
@@ -648,8 +678,8 @@ counted:
 `;
 
 /**
- * MMX forms (MOVD, MOVQ, PADDQ/D, PSUBQ/D, PMULUDQ, logic, shifts by an immediate and by a register or m64)
- * in a loop with x87 loads and stores after its EMMS. After the loop FSAVE (once, interpreted) shows the
+ * MMX forms (MOVD, MOVQ, PADDQ/D, PSUBQ/D, PMULUDQ, logic, shifts by an immediate and by a register or m64,
+ * PUNPCKLDQ and PUNPCKHDQ) in a loop with x87 loads and stores after its EMMS. After the loop FSAVE (once, interpreted) shows the
  * registers' images, the tags and TOP the MMX instructions left.
  */
 const MMX_FORMS = `
@@ -686,6 +716,12 @@ again:
     add [edi + 0x200], eax
     movq mm6, mm3
     movq [edi + 0x208], mm6
+    punpckldq mm6, mm0              # unpacks of dwords: registers, m32 (the last dword of a page) and m64
+    punpckhdq mm5, mm6
+    punpckldq mm7, [edi + 0x3ffc]
+    punpckhdq mm7, [edi + ecx * 8 + 0x700]
+    movq [edi + ecx * 8 + 0xc00], mm5
+    movq [edi + ecx * 8 + 0xd00], mm7
     emms
     fld dword ptr [edi + ecx * 4 + 0xb00]
     fstp dword ptr [edi + ecx * 4 + 0xb80]
@@ -897,6 +933,10 @@ describe('WebAssembly region templates', () => {
 
   it('run MOVS and STOS without REP, word rotates, register bit tests, SAHF, TZCNT and LZCNT as the interpreter does, without step', () => {
     expect(sameWithoutSteps(STRING_AND_FLAG_FORMS).cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
+  });
+
+  it('run RET imm16 (a callee that pops its arguments) as the interpreter does, without step', () => {
+    expect(sameWithoutSteps(RETURN_AND_RELEASE).cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
   });
 
   it('run LOCK XADD, LOCK ADD, LOCK INC, LOCK SUB and XADD as the interpreter does, without step', () => {
