@@ -57,6 +57,8 @@ export class Block {
   code: Int32Array = NO_EIPS;
   codeAt = 0;
   insnCount = 0;
+  /** How many of them the decoded tier runs through the interpreter's `step` (decoded-block.ts `stepped`). */
+  stepped = 0;
   /**
    * The header of the block's words when they are in the arch area's arena (decoded-code.ts HEADER_*): the
    * words themselves, and where the header starts. Null when they are in a JS chunk.

@@ -342,6 +342,10 @@ export class I386Cpu implements Cpu {
       b.code = decoded.words;
       b.codeAt = decoded.at;
       b.insnCount = decoded.count;
+      b.stepped = decoded.stepped;
+      // Each step costs a run of a whole block, or more: a block with steps is due that many times sooner.
+      if (decoded.stepped > 0 && this.jitThreshold > 0)
+        b.count = this.jitThreshold - Math.ceil(this.jitThreshold / (1 + decoded.stepped));
     }
     if (this.decodedRunner !== null && b.code === this.decodedRunner.words) this.decodedRunner.file(b);
     cache.install(phys, b);
@@ -364,10 +368,14 @@ export class I386Cpu implements Cpu {
     if (page >= 0) this.wasm?.publish(b, page | (eip & 0xfff));
   }
 
-  /** Compiles `b`'s region when the compile budget allows it now; else `b` asks again COMPILE_RETRY_RUNS later. */
+  /**
+   * Compiles `b`'s region when the compile budget allows it now; else `b` asks again COMPILE_RETRY_RUNS later.
+   * A block with instructions the decoded tier runs through `step` (~1 us each: MMX, x87, ...) is compiled
+   * at once: every run of it costs more than the start-up code the budget holds back.
+   */
   private compileOrDefer(cache: CodeCache, b: Block): void {
     const budget = this.compileBudget;
-    const limited = budget.insnsPerRegion > 0;
+    const limited = budget.insnsPerRegion > 0 && b.stepped === 0;
     if (limited && cache.compiledBlocks >= budget.burst + Math.floor(this.insns / budget.insnsPerRegion)) {
       b.count = Math.max(0, this.jitThreshold - COMPILE_RETRY_RUNS);
       this.compilesDeferred++;

@@ -451,9 +451,12 @@ export interface DecodedBlock {
   readonly words: Int32Array;
   readonly at: number;
   readonly count: number;
+  /** How many of them go through the interpreter's `step` (Kind.STEP), INT 0x80 (a syscall's) not counted. */
+  readonly stepped: number;
 }
 
-const NO_CODE: DecodedBlock = { words: new Int32Array(0), at: 0, count: 0 };
+const NO_CODE: DecodedBlock = { words: new Int32Array(0), at: 0, count: 0, stepped: 0 };
+const INT = 0xcd;
 
 /** Records of the block being decoded (reused: decoding allocates a record per instruction only here). */
 const decoding: DecodedInsn[] = [];
@@ -470,6 +473,7 @@ export function decodeBlock(
 ): DecodedBlock {
   const pageEnd = (phys & ~0xfff) + 4096;
   let count = 0;
+  let stepped = 0;
   let at = phys;
   let eip = lin;
   while (count < MAX_BLOCK_INSNS) {
@@ -479,6 +483,7 @@ export function decodeBlock(
     d.eip = eip;
     d.next = (eip + length) | 0;
     decodeInstruction(u8, at, pageEnd, d);
+    if (d.kind === Kind.STEP && u8[at] !== INT) stepped++;
     decoding[count++] = d;
     if (d.endsBlock) break;
     at += length;
@@ -488,7 +493,7 @@ export function decodeBlock(
   const span = store.reserve(count);
   for (let i = 0; i < count; i++) packInsn(decoding[i], span.words, span.at + i * WORDS_PER_INSN);
   decoding.fill(NO_RECORD, 0, count);
-  return { words: span.words, at: span.at, count };
+  return { words: span.words, at: span.at, count, stepped };
 }
 
 const NO_RECORD = new DecodedInsn();

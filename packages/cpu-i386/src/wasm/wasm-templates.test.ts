@@ -360,6 +360,44 @@ fill_struct:
     ret 4
 `;
 
+/**
+ * Three loops of 3,000 passes, one after another (a region each), of forms the decoded tier runs itself; then
+ * a loop of 40 passes around `last`, which is BSWAP EAX (the decoded tier runs it through `step`) or NOT EAX
+ * (it runs that itself).
+ */
+function separateLoops(last: string): string {
+  return `
+    mov ecx, 3000
+first:
+    add eax, ecx
+    xor ebx, eax
+    dec ecx
+    jnz first
+    mov ecx, 3000
+second:
+    sub ebx, ecx
+    shl ebx, 1
+    dec ecx
+    jnz second
+    mov ecx, 3000
+third:
+    lea esi, [esi + ecx * 2]
+    dec ecx
+    jnz third
+    mov ecx, 40
+fourth:
+    ${last}
+    add eax, ecx
+    dec ecx
+    jnz fourth
+    mov [edi + 0x100], eax
+    mov [edi + 0x104], ebx
+    mov [edi + 0x108], esi
+    mov eax, [edi + 0x3ffe]         # #PF: the end
+    hlt
+`;
+}
+
 /** LOCK on read-modify-write forms (refcounts): XADD, ADD, INC, SUB with a memory destination; XADD of registers. */
 const LOCKED_FORMS = `
     mov ebx, 30
@@ -959,30 +997,46 @@ describe('WebAssembly region templates', () => {
       ).toEqual(interpreted);
   });
 
+  /** Runs `source` with WebAssembly regions at JIT threshold 64 under `budget`: the same outcome as interpreted. */
+  const compileWith = (source: string, budget?: CompileBudget) => {
+    const interpreted = runInWindow(source, interpreter);
+    let m: GuestMachine | null = null;
+    const outcome = runInWindow(source, () => {
+      m = new GuestMachine(8 << 20, 64, true, 'wasm', budget);
+      return m;
+    });
+    expect(outcome).toEqual(interpreted);
+    return { interpreted, stats: (m as unknown as GuestMachine).cpu.stats() };
+  };
+
   it('compile no more regions than the compile budget has earned, putting the rest off, with the same outcome', () => {
-    const interpreted = runInWindow(TEMPLATE_FORMS, interpreter);
-    const compileWith = (budget?: CompileBudget) => {
-      let m: GuestMachine | null = null;
-      const outcome = runInWindow(TEMPLATE_FORMS, () => {
-        m = new GuestMachine(8 << 20, 2, true, 'wasm', budget);
-        return m;
-      });
-      expect(outcome).toEqual(interpreted);
-      return (m as unknown as GuestMachine).cpu.stats();
-    };
-    const free = compileWith();
+    const source = separateLoops('not eax');
+    const { interpreted, stats: free } = compileWith(source);
     // One region by the start, a second one earned halfway through: fewer than the program compiles freely.
     const budgets = [
       { burst: 0, insnsPerRegion: 1e9 },
       { burst: 1, insnsPerRegion: Math.ceil(interpreted.insns / 2) },
     ];
     for (const budget of budgets) {
-      const stats = compileWith(budget);
+      const { stats } = compileWith(source, budget);
       expect(stats.compilesDeferred).toBeGreaterThan(0);
       const earned = budget.burst + Math.floor(interpreted.insns / budget.insnsPerRegion);
       expect(stats.compiledBlocks).toBeLessThanOrEqual(earned);
       expect(free.compiledBlocks).toBeGreaterThan(earned);
     }
+  });
+
+  it('compile a block the decoded tier steps through sooner than the threshold, whatever the budget', () => {
+    // 40 passes: short of the threshold (64) for NOT EAX; with BSWAP, one step in four instructions, due at 32.
+    const plain = compileWith(separateLoops('not eax')).stats;
+    const stepped = compileWith(separateLoops('bswap eax')).stats;
+    expect(stepped.compiledBlocks).toBe(plain.compiledBlocks + 1);
+    // No region earned: the three plain loops are put off, the loop with the step is not.
+    const broke = { burst: 0, insnsPerRegion: 1e9 };
+    expect(compileWith(separateLoops('not eax'), broke).stats.compiledBlocks).toBe(0);
+    const { stats } = compileWith(separateLoops('bswap eax'), broke);
+    expect(stats.compiledBlocks).toBe(1);
+    expect(stats.compilesDeferred).toBeGreaterThan(0);
   });
 
   it('run REP MOVS/STOS of bytes and dwords in their common case without step, as the interpreter does', () => {
