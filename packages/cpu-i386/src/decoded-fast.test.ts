@@ -339,9 +339,9 @@ callee:
 `;
 
 /**
- * LOOP, LOOPE, LOOPNE and JECXZ, taken and not (counts from the window's bytes, zeros among them), and BSF,
+ * LOOP, LOOPE, LOOPNE and JECXZ, taken and not (counts from the window's bytes, zeros among them); BSF,
  * BSR, TZCNT and LZCNT (BSF and BSR on this CPU) of registers and memory, zero sources included (ZF set, the
- * destination unchanged).
+ * destination unchanged); BT, BTS, BTR and BTC of registers and of memory by an immediate; BSWAP.
  */
 const COUNT_AND_SCAN_FORMS = `
     mov ecx, 40
@@ -374,6 +374,23 @@ pass:
     add [edi + 0x4c], esi
     lzcnt esi, eax
     add [edi + 0x4c], esi
+    mov esi, eax                    # bit tests of registers by registers (offsets past 31) and immediates
+    bt esi, ebx
+    setc byte ptr [edi + ecx + 0x180]
+    bts esi, ecx
+    btr esi, eax
+    setc byte ptr [edi + ecx + 0x1c0]
+    btc esi, edx
+    bt esi, 31
+    adc [edi + 0x6c], esi
+    bts dword ptr [edi + ecx * 4 + 0x200], 7     # ... and of memory by immediates
+    setc byte ptr [edi + ecx + 0x240]
+    btr dword ptr [edi + ecx * 4 + 0x204], 31
+    btc dword ptr [edi + ecx * 4 + 0x208], 0
+    bt dword ptr [edi + ecx * 4 + 0x20c], 13
+    adc [edi + 0x6c], esi
+    bswap esi                       # BSWAP
+    add [edi + 0x70], esi
     push ecx
     mov ecx, eax
     and ecx, 7
@@ -705,7 +722,7 @@ describe('the decoded tier inline paths', () => {
     expect(run(RECORD_FORMS, 'decoded-wasm')).toEqual(interpreted);
   });
 
-  it('count down and scan bits as the interpreter does (LOOP, LOOPE, LOOPNE, JECXZ, BSF, BSR)', () => {
+  it('count down, scan, test and swap bits as the interpreter does (LOOP*, JECXZ, BSF, BSR, BT*, BSWAP)', () => {
     const interpreted = run(COUNT_AND_SCAN_FORMS, 'interpreter');
     expect(interpreted.vector).toBe(GP);
     expect(run(COUNT_AND_SCAN_FORMS, 'decoded')).toEqual(interpreted);

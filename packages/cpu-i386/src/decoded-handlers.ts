@@ -10,7 +10,7 @@
  * encoding), is run by the interpreter instead, so this file may stay a fast path and nothing more.
  */
 import { ALU_CMP, alu, doubleShift, incDec, neg, shiftRotate } from './alu.js';
-import { cmpxchg, scanBits } from './bit-ops.js';
+import { bitTest, bswap, cmpxchg, scanBits } from './bit-ops.js';
 import { EAX, EBP, ECX, EDX, ESP, FLAG_DF, SEG_DS, SEG_SS } from './constants.js';
 import { type CpuCore, LazyOp } from './cpu-core.js';
 import { finishEa, getReg, peekStack, pop, push, readRm, setReg, writeRm } from './decode.js';
@@ -106,6 +106,8 @@ export const enum Kind {
   shiftDouble = 48,
   loop = 49,
   bitScan = 50,
+  bitTest = 51,
+  bswap = 52,
 }
 
 const FORMS: (FormDecoder | undefined)[] = new Array(0x200).fill(undefined);
@@ -531,6 +533,45 @@ define(
   },
   P_REP,
 );
+
+/** BT, BTS, BTR, BTC (`sub` 0..3) of a dword: by a register (in a register), or by an immediate. */
+function bitTestForm(c: CpuCore, d: DecodedInsn): number {
+  const byRegister = d.imm < 0;
+  bitTest(c, d.modrm, -1, byRegister ? c.regs[d.reg] : d.imm, byRegister, d.sub);
+  return CONTINUE;
+}
+
+// 0F A3/AB/B3/BB with a register operand: a memory operand is addressed by the bit offset too (the interpreter's).
+define([0x1a3, 0x1ab, 0x1b3, 0x1bb], (cur, d, op, seg) => {
+  if ((cur.u8[cur.pos] as number) < 0xc0) return false;
+  d.sub = op === 0x1a3 ? 0 : op === 0x1ab ? 1 : op === 0x1b3 ? 2 : 3;
+  d.imm = -1;
+  readModrm(cur, d, seg, Access.None);
+  d.kind = Kind.bitTest;
+  return true;
+});
+
+// 0F BA /4../7: the bit offset an immediate byte.
+define([0x1ba], (cur, d, _op, seg) => {
+  const kind = (((cur.u8[cur.pos] as number) >> 3) & 7) - 4;
+  if (kind < 0) return false; // #UD: the interpreter raises it
+  d.sub = kind;
+  readModrm(cur, d, seg, kind === 0 ? Access.Read : Access.Write);
+  d.imm = cur.u8At();
+  d.kind = Kind.bitTest;
+  return true;
+});
+
+function bswapForm(c: CpuCore, d: DecodedInsn): number {
+  bswap(c, d.reg);
+  return CONTINUE;
+}
+
+define(range(0x1c8, 0x1cf), (_cur, d, op) => {
+  d.reg = op & 7;
+  d.kind = Kind.bswap;
+  return true;
+});
 
 function cmov(c: CpuCore, d: DecodedInsn): number {
   const v = readOperand(c, d, -1); // read even when the condition is false: a bad address faults anyway
@@ -1136,6 +1177,10 @@ export function runHandler(c: CpuCore, d: DecodedInsn): number {
       return loop(c, d);
     case Kind.bitScan:
       return bitScan(c, d);
+    case Kind.bitTest:
+      return bitTestForm(c, d);
+    case Kind.bswap:
+      return bswapForm(c, d);
     default:
       throw new Error(`decoded instruction of unknown kind ${d.kind}`);
   }
@@ -1175,6 +1220,8 @@ export const PLAIN_KINDS: ReadonlySet<Kind> = new Set<Kind>([
   Kind.shiftDouble,
   Kind.loop,
   Kind.bitScan,
+  Kind.bitTest,
+  Kind.bswap,
   Kind.notRm,
   Kind.negRm,
   Kind.imulRegRm,

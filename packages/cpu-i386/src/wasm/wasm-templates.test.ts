@@ -362,7 +362,7 @@ fill_struct:
 
 /**
  * Three loops of 3,000 passes, one after another (a region each), of forms the decoded tier runs itself; then
- * a loop of 40 passes around `last`, which is BSWAP EAX (the decoded tier runs it through `step`) or NOT EAX
+ * a loop of 40 passes around `last`, which is an MMX PADDD (the decoded tier runs it through `step`) or NOT EAX
  * (it runs that itself).
  */
 function separateLoops(last: string): string {
@@ -1027,14 +1027,14 @@ describe('WebAssembly region templates', () => {
   });
 
   it('compile a block the decoded tier steps through sooner than the threshold, whatever the budget', () => {
-    // 40 passes: short of the threshold (64) for NOT EAX; with BSWAP, one step in four instructions, due at 32.
+    // 40 passes: short of the threshold (64) for NOT EAX; with PADDD, one step in four instructions, due at 32.
     const plain = compileWith(separateLoops('not eax')).stats;
-    const stepped = compileWith(separateLoops('bswap eax')).stats;
+    const stepped = compileWith(separateLoops('paddd mm0, mm1')).stats;
     expect(stepped.compiledBlocks).toBe(plain.compiledBlocks + 1);
     // No region earned: the three plain loops are put off, the loop with the step is not.
     const broke = { burst: 0, insnsPerRegion: 1e9 };
     expect(compileWith(separateLoops('not eax'), broke).stats.compiledBlocks).toBe(0);
-    const { stats } = compileWith(separateLoops('bswap eax'), broke);
+    const { stats } = compileWith(separateLoops('paddd mm0, mm1'), broke);
     expect(stats.compiledBlocks).toBe(1);
     expect(stats.compilesDeferred).toBeGreaterThan(0);
   });
