@@ -341,7 +341,7 @@ callee:
 /**
  * LOOP, LOOPE, LOOPNE and JECXZ, taken and not (counts from the window's bytes, zeros among them); BSF,
  * BSR, TZCNT and LZCNT (BSF and BSR on this CPU) of registers and memory, zero sources included (ZF set, the
- * destination unchanged); BT, BTS, BTR and BTC of registers and of memory by an immediate; BSWAP.
+ * destination unchanged); BT, BTS, BTR and BTC of registers and of memory by an immediate; BSWAP; XADD.
  */
 const COUNT_AND_SCAN_FORMS = `
     mov ecx, 40
@@ -391,6 +391,15 @@ pass:
     adc [edi + 0x6c], esi
     bswap esi                       # BSWAP
     add [edi + 0x70], esi
+    lock xadd [edi + ecx * 4 + 0x210], esi    # XADD of memory (LOCK, words, bytes) and of registers
+    xadd ebx, esi
+    xadd word ptr [edi + ecx * 2 + 0x280], si
+    xadd byte ptr [edi + ecx + 0x2c0], bl
+    pushfd
+    pop edx
+    add [edi + 0x74], edx
+    add [edi + 0x74], esi
+    add [edi + 0x74], ebx
     push ecx
     mov ecx, eax
     and ecx, 7
@@ -722,7 +731,7 @@ describe('the decoded tier inline paths', () => {
     expect(run(RECORD_FORMS, 'decoded-wasm')).toEqual(interpreted);
   });
 
-  it('count down, scan, test and swap bits as the interpreter does (LOOP*, JECXZ, BSF, BSR, BT*, BSWAP)', () => {
+  it('count down, scan, test and swap bits, exchange and add as the interpreter does (LOOP*, JECXZ, BSF, BSR, BT*, BSWAP, XADD)', () => {
     const interpreted = run(COUNT_AND_SCAN_FORMS, 'interpreter');
     expect(interpreted.vector).toBe(GP);
     expect(run(COUNT_AND_SCAN_FORMS, 'decoded')).toEqual(interpreted);

@@ -10,7 +10,7 @@
  * encoding), is run by the interpreter instead, so this file may stay a fast path and nothing more.
  */
 import { ALU_CMP, alu, doubleShift, incDec, neg, shiftRotate } from './alu.js';
-import { bitTest, bswap, cmpxchg, scanBits } from './bit-ops.js';
+import { bitTest, bswap, cmpxchg, scanBits, xadd } from './bit-ops.js';
 import { EAX, EBP, ECX, EDX, ESP, FLAG_DF, SEG_DS, SEG_SS } from './constants.js';
 import { type CpuCore, LazyOp } from './cpu-core.js';
 import { finishEa, getReg, peekStack, pop, push, readRm, setReg, writeRm } from './decode.js';
@@ -108,6 +108,7 @@ export const enum Kind {
   bitScan = 50,
   bitTest = 51,
   bswap = 52,
+  xadd = 53,
 }
 
 const FORMS: (FormDecoder | undefined)[] = new Array(0x200).fill(undefined);
@@ -1020,6 +1021,18 @@ define(
   P_O16,
 );
 
+/** XADD r/m, r (0F C0/C1), with LOCK in reference counts and atomics. */
+define(
+  [0x1c0, 0x1c1],
+  (cur, d, op, seg) => {
+    d.m = byteOrV(cur, op & 0xff);
+    readModrm(cur, d, seg, Access.Write);
+    d.kind = Kind.xadd;
+    return true;
+  },
+  P_O16,
+);
+
 // ---- String instructions (A4..A7, AA..AF) ----------------------------------------------------------------
 
 /** The string operation (string-ops.ts) of each opcode pair's byte form. */
@@ -1166,6 +1179,9 @@ export function runHandler(c: CpuCore, d: DecodedInsn): number {
       return cld(c);
     case Kind.std:
       return std(c);
+    case Kind.xadd:
+      xadd(c, d.modrm, d.m);
+      return CONTINUE;
     case Kind.cmpxchg:
       cmpxchg(c, d.modrm, d.m);
       return CONTINUE;
