@@ -1009,29 +1009,21 @@ define(
   P_O16 | P_REP,
 );
 
-/** CMPXCHG r/m, r (0F B0/B1), with LOCK in the C library's locks. */
-define(
-  [0x1b0, 0x1b1],
-  (cur, d, op, seg) => {
+/** A read-modify-write r/m, r form of bytes (even opcode) or words/dwords (odd), LOCK legal on memory. */
+function exchangeForm(kind: Kind): FormDecoder {
+  return (cur, d, op, seg) => {
     d.m = byteOrV(cur, op & 0xff);
     readModrm(cur, d, seg, Access.Write);
-    d.kind = Kind.cmpxchg;
+    d.kind = kind;
     return true;
-  },
-  P_O16,
-);
+  };
+}
+
+/** CMPXCHG r/m, r (0F B0/B1), with LOCK in the C library's locks. */
+define([0x1b0, 0x1b1], exchangeForm(Kind.cmpxchg), P_O16);
 
 /** XADD r/m, r (0F C0/C1), with LOCK in reference counts and atomics. */
-define(
-  [0x1c0, 0x1c1],
-  (cur, d, op, seg) => {
-    d.m = byteOrV(cur, op & 0xff);
-    readModrm(cur, d, seg, Access.Write);
-    d.kind = Kind.xadd;
-    return true;
-  },
-  P_O16,
-);
+define([0x1c0, 0x1c1], exchangeForm(Kind.xadd), P_O16);
 
 // ---- String instructions (A4..A7, AA..AF) ----------------------------------------------------------------
 
