@@ -125,7 +125,7 @@ function isZero(exp: number, hi: number, lo: number): boolean {
 
 /**
  * Register p = x op y when x or y is a zero and the other a zero or normal: a zero (exact), or for a sum the
- * normal operand rounded to the precision. A division by zero (ZE) is the general path's.
+ * normal operand when the precision keeps all of it. A division by zero (ZE) is the general path's.
  */
 function withZero(
   op: number,
@@ -146,8 +146,31 @@ function withZero(
   const sa = op === OP_SUBR ? sx ^ 1 : sx;
   const sb = op === OP_SUB ? sy ^ 1 : sy;
   if (xZero && yZero) return writeZero(s, p, sa === sb ? sa : zeroSumSign());
-  if (xZero) return roundToRegister(s, p, sb, ey, words[2] as number, words[3] as number, 0, pc);
-  return roundToRegister(s, p, sa, ex, words[0] as number, words[1] as number, 0, pc);
+  if (xZero) return exactAddend(s, p, sb, ey, words[2] as number, words[3] as number, pc);
+  return exactAddend(s, p, sa, ex, words[0] as number, words[1] as number, pc);
+}
+
+/**
+ * Register p = the normal addend of a sum with a zero, when it has no bits below the precision; else
+ * NOT_HANDLED (its rounding is the general path's, as in x87-wasm.ts).
+ */
+function exactAddend(
+  s: X87State,
+  p: number,
+  sign: number,
+  exp: number,
+  hi: number,
+  lo: number,
+  pc: number,
+): number {
+  const below = pc === 64 ? 0 : pc === 53 ? lo & 0x7ff : (hi & 0xff) | lo;
+  if (below !== 0) return NOT_HANDLED;
+  s.sign[p] = sign;
+  s.exp[p] = exp;
+  s.hi[p] = hi;
+  s.lo[p] = lo;
+  s.empty[p] = 0;
+  return 0;
 }
 
 /** The sign of an exact zero sum of opposite-signed addends: - when rounding down, else + (IEEE 754-2008 6.3). */

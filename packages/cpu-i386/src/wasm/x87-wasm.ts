@@ -166,11 +166,16 @@ class Fn {
 
   /** Returns what `pushResults` pushes when the i32 on the stack is not 0. */
   returnIf(pushResults: () => void): void {
-    const w = this.w.begin(Op.if, 'if');
+    this.w.begin(Op.if, 'if');
+    this.returnNow(pushResults);
+    this.w.end();
+  }
+
+  /** Returns what `pushResults` pushes. */
+  returnNow(pushResults: () => void): void {
     pushResults();
-    if (this.site === null) w.op(Op.return);
-    else w.br(INLINE_LABEL);
-    w.end();
+    if (this.site === null) this.w.op(Op.return);
+    else this.w.br(INLINE_LABEL);
   }
 
   /** Closes an inlined body's block: its results are on the stack. */
@@ -256,37 +261,50 @@ class X87Writer {
     ] as const) {
       f.get(se).i32(SIGN_SHIFT).op(Op.i32ShrU).i32(1).op(Op.i32And).set(f.l(sign));
       f.get(se).i32(EXP_MASK).op(Op.i32And).set(f.l(e));
-      // Normal (exponent 1..0x7ffe and the integer bit set) or zero; from here on, exponent 0 means zero.
+      // Normal: exponent 1..0x7ffe and the integer bit set.
       f.get(e).i32(1).op(Op.i32Sub).i32(EXP_NORMAL_MAX).op(Op.i32GeU);
       f.get(sig).i64(0).op(Op.i64GeS).op(Op.i32Or);
-      f.get(e).op(Op.i32Eqz).get(f.l(sig)).op(Op.i64Eqz).op(Op.i32And).op(Op.i32Eqz).op(Op.i32And);
-      f.declineIf();
     }
-    f.get('ex').op(Op.i32Eqz).get(f.l('ey')).op(Op.i32Eqz).op(Op.i32Or).begin(Op.if, 'if');
+    // Either operand not normal: zeros are answered here, anything else declines. This path only returns, so
+    // the normal one's code is what it was without it (inlined in regions, a merge here cost cpu-x87 ~12%).
+    f.w.op(Op.i32Or).begin(Op.if, 'if');
     this.withZero(f, operation);
-    f.w.else();
+    f.w.end();
     if (operation === 'add') this.sum(f);
     else if (operation === 'multiply') this.product(f);
     else this.quotient(f);
-    f.w.end();
     this.roundNearest(f);
     f.get('sx').i32(SIGN_SHIFT).op(Op.i32Shl).get(f.l('e')).op(Op.i32Or).get(f.l('s')).get(f.l('status'));
     return f;
   }
 
   /**
-   * x op y with x or y zero (fast-path.ts `withZero`, rounding to nearest): a product or quotient is a zero,
-   * returned at once (a division by zero declines: ZE); a sum of zeros too; a sum with one zero goes on to be
-   * rounded as the other operand, in s:g (g 0), e and sx.
+   * x op y when x or y is not normal (fast-path.ts `withZero`, rounding to nearest): returns when one is a
+   * zero and the other a zero or normal, else declines. A product or quotient is a zero (a division by zero
+   * declines: ZE); a sum of zeros is -0 only when both are; x + 0 is x when x has no bits below the
+   * precision (else it declines: x's rounding is the general path's).
    */
   private withZero(f: Fn, operation: 'add' | 'multiply' | 'divide'): void {
     const w = f.w;
     const L = (n: string) => f.l(n);
+    const zero = (e: string, sig: string) => f.get(e).op(Op.i32Eqz).get(L(sig)).op(Op.i64Eqz).op(Op.i32And);
+    const normal = (e: string, sig: string) => {
+      f.get(e).i32(1).op(Op.i32Sub).i32(EXP_NORMAL_MAX).op(Op.i32LtU);
+      f.get(sig).i64(0).op(Op.i64GeS).op(Op.i32Eqz).op(Op.i32And);
+    };
     const returnZero = (sign: () => void) =>
       f.returnIf(() => {
         sign();
         w.i32(SIGN_SHIFT).op(Op.i32Shl).i64(0).i32(0);
       });
+    // Each operand zero or normal, one of them zero.
+    zero('ex', 'x');
+    normal('ex', 'x');
+    w.op(Op.i32Or);
+    zero('ey', 'y');
+    normal('ey', 'y');
+    w.op(Op.i32Or).op(Op.i32And).op(Op.i32Eqz);
+    f.declineIf();
     if (operation !== 'add') {
       if (operation === 'divide') {
         f.get('ey').op(Op.i32Eqz);
@@ -296,17 +314,21 @@ class X87Writer {
       returnZero(() => f.get('sx').get(L('sy')).op(Op.i32Xor));
       return;
     }
-    // Two zeros: -0 only when both are (rounding to nearest).
     f.get('ex').get(L('ey')).op(Op.i32Or).op(Op.i32Eqz);
     returnZero(() => f.get('sx').get(L('sy')).op(Op.i32And));
-    f.get('ex').op(Op.i32Eqz).begin(Op.if, 'if');
-    f.get('sy').set(L('sx'));
-    f.get('ey').set(L('ex'));
-    f.get('y').set(L('x'));
-    w.end();
-    f.get('x').set(L('s'));
-    w.i32(0).set(L('g'));
-    f.get('ex').set(L('e'));
+    // The other operand as it is, exactly: at 64 bits always, at 53 when its low 11 bits are 0.
+    for (const [e, se, sig] of [
+      ['ey', 'sex', 'x'],
+      ['ex', 'sey', 'y'],
+    ] as const) {
+      f.get(e).op(Op.i32Eqz).begin(Op.if, 'if');
+      f.get('pc53').get(L(sig)).op(Op.i32WrapI64).i32(LOW_11).op(Op.i32And).i32(0).op(Op.i32Ne).op(Op.i32And);
+      f.declineIf();
+      f.returnNow(() => f.get(se).get(L(sig)).i32(0));
+      w.end();
+    }
+    // One of them is a zero, so one of the two returned.
+    w.op(Op.unreachable);
   }
 
   private swapOperands(f: Fn): void {
