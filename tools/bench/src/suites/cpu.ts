@@ -75,7 +75,7 @@ function runKmos(program: string, config?: string): Run & { insns: number; memor
     encoding: 'utf8',
     timeout: 1_800_000,
     // --expose-gc: --stats then measures memory after a full collection (live objects only).
-    env: { ...process.env, NODE_OPTIONS: '--expose-gc' },
+    env: { NODE_OPTIONS: '--expose-gc' },
   });
   const stats = /kmos: (\d+) instructions in ([\d.]+) s/.exec(r.stderr);
   const cpu = /kmos: (?:main thread|process) on the CPU ([\d.]+) s/.exec(r.stderr);

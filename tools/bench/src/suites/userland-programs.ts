@@ -11,7 +11,7 @@ import {
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** From tools/bench/dist/main.js, three levels up is the repository. */
@@ -21,12 +21,18 @@ export const kmosMain = join(repoRoot, 'apps/cli/dist/main.js');
 /**
  * Runs kmos as its users do: the executable itself, whose `#!` line gives Node the options kmOS runs with
  * (apps/cli/tsup.config.ts). More Node options go in NODE_OPTIONS (`options.env`).
+ *
+ * The environment is fixed (PATH finds this Node; `options.env` adds to it): the guest gets kmos's, and where
+ * its strings end moves the guest's stack. cpu-x87 ran at ~50 or ~90 MIPS by that alone (the same code, all
+ * of it in regions), so a bench run from `pnpm bench`, whose environment is pnpm's, and one from a shell did
+ * not compare.
  */
 export function spawnKmos(
   args: readonly string[],
   options: SpawnSyncOptionsWithStringEncoding,
 ): SpawnSyncReturns<string> {
-  return spawnSync(kmosMain, args, options);
+  const env = { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, ...options.env };
+  return spawnSync(kmosMain, args, { ...options, env });
 }
 
 /** Builds userland/bench (make bench) unless this version is built already; returns the folder of programs. */
