@@ -165,11 +165,7 @@ function exactAddend(
 ): number {
   const below = pc === 64 ? 0 : pc === 53 ? lo & 0x7ff : (hi & 0xff) | lo;
   if (below !== 0) return NOT_HANDLED;
-  s.sign[p] = sign;
-  s.exp[p] = exp;
-  s.hi[p] = hi;
-  s.lo[p] = lo;
-  s.empty[p] = 0;
+  setRegister(s, p, sign, exp, hi, lo);
   return 0;
 }
 
@@ -180,12 +176,17 @@ function zeroSumSign(): number {
 
 /** Register p = a zero of sign `sign`; it is exact: no status bit. */
 function writeZero(s: X87State, p: number, sign: number): number {
-  s.sign[p] = sign;
-  s.exp[p] = 0;
-  s.hi[p] = 0;
-  s.lo[p] = 0;
-  s.empty[p] = 0;
+  setRegister(s, p, sign, 0, 0, 0);
   return 0;
+}
+
+/** Physical register p = the value (sign, biased exponent, significand hi:lo), full. */
+function setRegister(s: X87State, p: number, sign: number, exp: number, hi: number, lo: number): void {
+  s.sign[p] = sign;
+  s.exp[p] = exp;
+  s.hi[p] = hi;
+  s.lo[p] = lo;
+  s.empty[p] = 0;
 }
 
 /** Exchanges x and y in `words`. */
@@ -523,11 +524,7 @@ function roundToRegister(
     }
   }
   if (e > EXP_NORMAL_MAX) return NOT_HANDLED;
-  s.sign[p] = sign;
-  s.exp[p] = e;
-  s.hi[p] = hi;
-  s.lo[p] = lo;
-  s.empty[p] = 0;
+  setRegister(s, p, sign, e, hi, lo);
   return status;
 }
 
@@ -537,10 +534,6 @@ function roundDirected(s: X87State, p: number, sign: number, e: number, precisio
   const inexact = roundSignificand(precisionBits, sign);
   const exp = w.carried ? e + 1 : e;
   if (exp > EXP_NORMAL_MAX) return NOT_HANDLED;
-  s.sign[p] = sign;
-  s.exp[p] = exp;
-  s.hi[p] = w.w2;
-  s.lo[p] = w.w1;
-  s.empty[p] = 0;
+  setRegister(s, p, sign, exp, w.w2, w.w1);
   return inexact ? (fpx.roundedUp ? FSW_PE | FSW_C1 : FSW_PE) : 0;
 }
