@@ -152,6 +152,43 @@ describe('traces', () => {
     expect(out.exits.length).toBeGreaterThan(2);
   });
 
+  it('decode no block where a time slice ends or resumes inside one, whatever the budget', () => {
+    // A block decoded there would be an entry, so a label, of the loop's region (see stepToBlockStart).
+    const source = `
+      mov ecx, 3000
+    spin:
+      add eax, ecx
+      xor edx, eax
+      rol edx, 3
+      mov [ebx+4], eax
+      sub esi, edx
+      lea edi, [esi+ecx*2]
+      imul ebp, edi, 3
+      dec ecx
+      jnz spin
+      int 0x80
+    `;
+    const decodedBlocks = (budget: number, compiler: RegionCompiler, jit: number) => {
+      const m = testProgram(assemble(source).code, [0, 0, 0, TEST_DATA], jit, true, compiler);
+      let exit: number = RunExit.Budget;
+      for (let i = 0; i < 1e5 && exit === RunExit.Budget; i++) exit = m.cpu.run(budget);
+      expect(exit).toBe(RunExit.Syscall);
+      return m.cpu.stats().decodedBlocks;
+    };
+    for (const compiler of ['js', 'wasm'] as const) {
+      for (const jit of [0, 64]) {
+        // The loop's two blocks and the syscall's (a slice may end inside the loop's last pass: it is stepped).
+        const whole = decodedBlocks(1e6, compiler, jit);
+        expect(whole).toBe(3);
+        for (const budget of [5, 7, 13, 997])
+          expect(decodedBlocks(budget, compiler, jit)).toBeGreaterThanOrEqual(2);
+        for (const budget of [5, 7, 13, 997])
+          expect(decodedBlocks(budget, compiler, jit)).toBeLessThanOrEqual(whole);
+      }
+    }
+    for (const budget of [7, 997]) expectSameAsInterpreter(source, budget, 10000, [1, 64], true);
+  });
+
   it('stop exactly at the budget when code after an inner loop runs in the same trace', () => {
     expectSameAsInterpreter(
       `

@@ -38,7 +38,7 @@
 import { ALU_CMP, alu, incDec, neg, shiftRotate } from './alu.js';
 import { cmpxchg, xadd } from './bit-ops.js';
 import { type Block, type BlockFn, TRACE_CAUGHT } from './code-cache.js';
-import { FLAG_DF, FLAGS_STATUS } from './constants.js';
+import { FLAG_DF, FLAGS_STATUS, MAX_INSTRUCTION_BYTES } from './constants.js';
 import { type CpuCore, LazyOp } from './cpu-core.js';
 import { FAULTED } from './fault.js';
 import { getCF, setLazy, testCondition } from './flags.js';
@@ -49,8 +49,6 @@ import { div, idiv, imul1, mulU32, product } from './muldiv.js';
 
 /** Most instructions in a region: bounds the function V8 compiles and the budget a call needs. */
 export const MAX_REGION_INSNS = 192;
-/** The longest instruction's bytes: one starting this far from its page's end may cross into the next. */
-const LONGEST_INSTRUCTION = 15;
 
 /**
  * Whether the instruction at offset `pos` of the page at physical address `page` ends in that page. A region
@@ -60,7 +58,7 @@ const LONGEST_INSTRUCTION = 15;
  * and back through them on every pass.)
  */
 export function endsInPage(u8: Uint8Array, page: number, pos: number): boolean {
-  return pos <= 4096 - LONGEST_INSTRUCTION || instructionLength(u8, page + pos, page + 4096) > 0;
+  return pos <= 4096 - MAX_INSTRUCTION_BYTES || instructionLength(u8, page + pos, page + 4096) > 0;
 }
 const LAZY_LOGIC = 4;
 const EXIT_SYSCALL = 1;

@@ -4,6 +4,9 @@
  * every other file of this package takes its numbers from here.
  */
 
+/** The architectural limit on an instruction's length in bytes (SDM vol. 2, 2.3.11). */
+export const MAX_INSTRUCTION_BYTES = 15;
+
 // EFLAGS (SDM vol. 1, 3.4.3).
 export const FLAG_CF = 0x0001;
 export const FLAG_RESERVED_1 = 0x0002;

@@ -40,6 +40,7 @@ import {
   GDT_ENTRIES,
   GDT_ENTRY_DEFAULT_USER_CS,
   GDT_ENTRY_DEFAULT_USER_DS,
+  MAX_INSTRUCTION_BYTES,
   SEG_CS,
   SEG_DS,
   SEG_ES,
@@ -72,6 +73,9 @@ import { WasmBackend } from './wasm/wasm-backend.js';
  * and cpu-int no worse; 4096 loses on cpu-int.
  */
 export const DEFAULT_JIT_THRESHOLD = 1024;
+
+/** At most this many instructions are interpreted to reach a block start after a time slice (stepToBlockStart). */
+const SLICE_RESUME_MAX_STEPS = 64;
 
 /**
  * How many regions may be compiled by the time a program has retired `insns` instructions: `burst`, plus one
@@ -124,6 +128,8 @@ export class I386Cpu implements Cpu {
   private compilesDeferred = 0;
   /** The block the last run ended in (null after a fault or a budget end), for the next run's first link. */
   private lastBlock: Block | null = null;
+  /** Where the last run's budget ran out (-1 after any other exit): see `stepToBlockStart`. */
+  private slicedAt = -1;
   /** Moves FPU state in and out of thread contexts (null without an FPU). */
   private readonly fpuSwitch: FpuSwitch | null;
   private resetFpuImage: Uint8Array | null = null;
@@ -181,6 +187,7 @@ export class I386Cpu implements Cpu {
       // A fault found without unwinding (FAULTED) is a fault; a Fault returned as a value is a trap.
       if (exit === FAULTED) return RunExit.Fault;
       if (exit === RunExit.Fault) c.fault.trap = true;
+      this.slicedAt = exit === RunExit.Budget ? c.eip : -1;
       return exit;
     } catch (e) {
       if (e !== FAULT_SIGNAL) throw e;
@@ -244,7 +251,14 @@ export class I386Cpu implements Cpu {
         const page = mmu.tlbRead[eip >>> 12];
         const phys = (page >= 0 ? page : this.translateFetch(eip)) | (eip & 0xfff);
         if (phys >= 0) {
-          b = cache.lookup(phys, eip) ?? this.decode(cache, phys, eip);
+          b = cache.lookup(phys, eip);
+          if (b === null && eip === this.slicedAt) {
+            this.slicedAt = -1;
+            const exit = this.stepToBlockStart(cache, budgetInsns);
+            if (exit !== CONTINUE) return exit as RunExit;
+            continue;
+          }
+          b ??= this.decode(cache, phys, eip);
           if (prev !== null) prev.link(eip, b);
         }
       }
@@ -298,7 +312,10 @@ export class I386Cpu implements Cpu {
       if (decodedExit === NOT_RUN) {
         c.currentBlock = null;
         const n = b.insnCount;
-        if (n <= 0 || budgetInsns - c.runRetired < n) {
+        // The slice ends inside this block: its first instructions are interpreted, not looked up one by one,
+        // which decoded a block at each of them (see stepToBlockStart).
+        if (n > 0 && budgetInsns - c.runRetired < n) return this.interpret(budgetInsns);
+        if (n <= 0) {
           prev = null;
           const exit = step(c);
           if (exit !== FAULTED) c.runRetired++;
@@ -319,6 +336,29 @@ export class I386Cpu implements Cpu {
       prev = last;
     }
     return RunExit.Budget;
+  }
+
+  /**
+   * Interprets from where the last time slice ended, inside a block, to the next jump or block start.
+   * A slice ends after a number of instructions, so at any instruction of a loop: a block decoded there
+   * would be an entry of the loop's region, and each entry is a label that splits the region's straight-line
+   * code (the x87 stack and the flags it keeps in locals are stored and reloaded there). cpu-x87 ran at half
+   * speed when one landed between two x87 instructions of its loop.
+   */
+  private stepToBlockStart(cache: CodeCache, budgetInsns: number): number {
+    const c = this.core;
+    for (let i = 0; i < SLICE_RESUME_MAX_STEPS && c.runRetired < budgetInsns; i++) {
+      const from = c.eip;
+      const exit = step(c);
+      if (exit !== FAULTED) c.runRetired++;
+      if (exit !== CONTINUE) return exit;
+      const at = c.eip;
+      const advanced = (at - from) | 0;
+      if (advanced <= 0 || advanced > MAX_INSTRUCTION_BYTES) break;
+      const page = c.mmu.tlbRead[at >>> 12] as number;
+      if (page >= 0 && cache.lookup(page | (at & 0xfff), at) !== null) break;
+    }
+    return CONTINUE;
   }
 
   /**

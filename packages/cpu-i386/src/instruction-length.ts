@@ -7,6 +7,7 @@
  * Being wrong costs speed, never correctness: the trace checks after the interpreter ran the instruction
  * that EIP is where this length says, and leaves otherwise. So undefined opcodes get any plausible length.
  */
+import { MAX_INSTRUCTION_BYTES } from './constants.js';
 
 /** Bit n set: one-byte opcode n has a ModR/M byte. */
 const MODRM_ONE_BYTE = bitSet([
@@ -105,7 +106,6 @@ function bitSet(ranges: [number, number][]): Uint8Array {
 export const INSTRUCTION_PREFIXES = new Set([
   0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3,
 ]);
-const MAX_LENGTH = 15;
 
 /** Bytes of the ModR/M byte at `at` and what follows it (SIB, displacement). */
 function modrmBytes(u8: Uint8Array, at: number, address16: boolean): number {
@@ -164,5 +164,5 @@ export function instructionLength(u8: Uint8Array, at: number, end: number): numb
     }
   }
   const total = pos + length - at;
-  return total > MAX_LENGTH || at + total > end ? -1 : total;
+  return total > MAX_INSTRUCTION_BYTES || at + total > end ? -1 : total;
 }

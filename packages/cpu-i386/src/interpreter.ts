@@ -23,6 +23,7 @@ import {
   FLAG_DF,
   FLAG_OF,
   INT_SYSCALL,
+  MAX_INSTRUCTION_BYTES,
   SEG_CS,
   SEG_DS,
   SEG_ES,
@@ -77,8 +78,6 @@ import {
 } from './system-ops.js';
 
 export const CONTINUE = -1;
-/** The architectural limit on instruction length (SDM vol. 2, 2.3.11). */
-const MAX_INSN_BYTES = 15;
 
 export function undefinedOpcode(c: CpuCore): never {
   return raiseFault(c.fault, VEC_UD, -1);
@@ -155,7 +154,7 @@ export function step(c: CpuCore): number {
         if (c.lock && !lockIsLegal(c, op)) undefinedOpcode(c);
         return execute(c, op);
     }
-    if (((c.eip - start[INSN_EIP]) | 0) >= MAX_INSN_BYTES) generalProtection(c, 0);
+    if (((c.eip - start[INSN_EIP]) | 0) >= MAX_INSTRUCTION_BYTES) generalProtection(c, 0);
     op = fetch8(c);
   }
 }
