@@ -189,46 +189,6 @@ describe('traces', () => {
     for (const budget of [7, 997]) expectSameAsInterpreter(source, budget, 10000, [1, 64], true);
   });
 
-  it('decode no block where an instruction that faulted is restarted (a loop storing to pages not yet mapped)', () => {
-    const fresh = 0x00800000;
-    const source = `
-      mov ecx, 40
-      mov edi, ${fresh}
-    fill:
-      add eax, ecx
-      mov [edi], eax
-      xor edx, eax
-      add edi, 0x1000
-      dec ecx
-      jnz fill
-      int 0x80
-    `;
-    /** Runs the loop, mapping each page on its fault (or all of them before): blocks decoded and EAX, EDX. */
-    const run = (compiler: RegionCompiler, jit: number, mapFirst: boolean) => {
-      const m = testProgram(assemble(source).code, [], jit, true, compiler);
-      if (mapFirst) for (let page = 0; page < 40; page++) m.map(fresh + page * 0x1000);
-      let faults = 0;
-      let exit = m.cpu.run(1e6);
-      for (; exit === RunExit.Fault && m.cpu.fault.vector === 14; exit = m.cpu.run(1e6)) {
-        m.map(m.cpu.fault.cr2 & ~0xfff);
-        faults++;
-      }
-      expect(exit).toBe(RunExit.Syscall);
-      expect(faults).toBe(mapFirst ? 0 : 40);
-      return [m.cpu.stats().decodedBlocks, m.cpu.getReg(Reg.EAX), m.cpu.getReg(Reg.EDX)];
-    };
-    for (const compiler of ['js', 'wasm'] as const) {
-      for (const jit of [0, 8]) {
-        const [blocks, ...regs] = run(compiler, jit, false);
-        const [mappedBlocks, ...mappedRegs] = run(compiler, jit, true);
-        expect(regs).toEqual(mappedRegs);
-        // The last pass's restart runs on to the syscall, which may stay undecoded.
-        expect(blocks).toBeLessThanOrEqual(mappedBlocks as number);
-        expect(blocks).toBeGreaterThanOrEqual(2);
-      }
-    }
-  });
-
   it('stop exactly at the budget when code after an inner loop runs in the same trace', () => {
     expectSameAsInterpreter(
       `

@@ -74,16 +74,8 @@ import { WasmBackend } from './wasm/wasm-backend.js';
  */
 export const DEFAULT_JIT_THRESHOLD = 1024;
 
-/** At most this many instructions are interpreted to reach a block start (stepToBlockStart). */
-const RESUME_MAX_STEPS = 64;
-
-/**
- * Whether the region of `b` just left before `eip`, one of its own instructions: it leaves so before a page
- * fault, for the decoded tier to take it (see stepToBlockStart).
- */
-function leftRegionInside(b: Block | null, eip: number): boolean {
-  return b !== null && b.fn !== null && b.insnEips.includes(eip | 0);
-}
+/** At most this many instructions are interpreted to reach a block start after a time slice (stepToBlockStart). */
+const SLICE_RESUME_MAX_STEPS = 64;
 
 /**
  * How many regions may be compiled by the time a program has retired `insns` instructions: `burst`, plus one
@@ -136,11 +128,8 @@ export class I386Cpu implements Cpu {
   private compilesDeferred = 0;
   /** The block the last run ended in (null after a fault or a budget end), for the next run's first link. */
   private lastBlock: Block | null = null;
-  /**
-   * Where the last run stopped when that may be inside a block: its budget ran out there, or an instruction
-   * there faulted (the kernel restarts it after a page fault); -1 after any other exit. See stepToBlockStart.
-   */
-  private resumeInside = -1;
+  /** Where the last run's budget ran out (-1 after any other exit): see `stepToBlockStart`. */
+  private slicedAt = -1;
   /** Moves FPU state in and out of thread contexts (null without an FPU). */
   private readonly fpuSwitch: FpuSwitch | null;
   private resetFpuImage: Uint8Array | null = null;
@@ -196,24 +185,19 @@ export class I386Cpu implements Cpu {
       const exit =
         this.cache === null ? this.interpret(budgetInsns) : this.runWithBlocks(budgetInsns, this.cache);
       // A fault found without unwinding (FAULTED) is a fault; a Fault returned as a value is a trap.
-      if (exit === FAULTED) return this.stopped(RunExit.Fault, c.eip);
+      if (exit === FAULTED) return RunExit.Fault;
       if (exit === RunExit.Fault) c.fault.trap = true;
-      return this.stopped(exit as RunExit, exit === RunExit.Budget ? c.eip : -1);
+      this.slicedAt = exit === RunExit.Budget ? c.eip : -1;
+      return exit;
     } catch (e) {
       if (e !== FAULT_SIGNAL) throw e;
       this.unwindFault();
-      return this.stopped(RunExit.Fault, c.eip);
+      return RunExit.Fault;
     } finally {
       c.insnsBase += c.runRetired;
       c.runRetired = 0;
       c.currentBlock = null;
     }
-  }
-
-  /** Returns `exit`, noting where the next run goes on if that may be inside a block (-1: at a block start). */
-  private stopped(exit: RunExit, resumeInside: number): RunExit {
-    this.resumeInside = resumeInside;
-    return exit;
   }
 
   /** The plain interpreter loop: one `step` per instruction. */
@@ -268,8 +252,8 @@ export class I386Cpu implements Cpu {
         const phys = (page >= 0 ? page : this.translateFetch(eip)) | (eip & 0xfff);
         if (phys >= 0) {
           b = cache.lookup(phys, eip);
-          if (b === null && (eip === this.resumeInside || leftRegionInside(c.currentBlock ?? prev, eip))) {
-            this.resumeInside = -1;
+          if (b === null && eip === this.slicedAt) {
+            this.slicedAt = -1;
             const exit = this.stepToBlockStart(cache, budgetInsns);
             if (exit !== CONTINUE) return exit as RunExit;
             continue;
@@ -355,17 +339,15 @@ export class I386Cpu implements Cpu {
   }
 
   /**
-   * Interprets from where the last run stopped inside a block (`resumeInside`), or a region left before one of
-   * its instructions, to the next jump or block start. A time slice ends after a number of instructions, so at
-   * any instruction of a loop, and a loop touching new pages faults at its stores: a block decoded there would be an entry of the loop's region, and each
-   * entry is a label that splits the region's straight-line code (the x87 stack and the flags it keeps in
-   * locals are stored and reloaded there). cpu-x87 ran at half speed when one landed between two x87
-   * instructions of its loop.
+   * Interprets from where the last time slice ended, inside a block, to the next jump or block start.
+   * A slice ends after a number of instructions, so at any instruction of a loop: a block decoded there
+   * would be an entry of the loop's region, and each entry is a label that splits the region's straight-line
+   * code (the x87 stack and the flags it keeps in locals are stored and reloaded there). cpu-x87 ran at half
+   * speed when one landed between two x87 instructions of its loop.
    */
   private stepToBlockStart(cache: CodeCache, budgetInsns: number): number {
     const c = this.core;
-    c.currentBlock = null; // a fault in `step` is the interpreter's (see unwindFault)
-    for (let i = 0; i < RESUME_MAX_STEPS && c.runRetired < budgetInsns; i++) {
+    for (let i = 0; i < SLICE_RESUME_MAX_STEPS && c.runRetired < budgetInsns; i++) {
       const from = c.eip;
       const exit = step(c);
       if (exit !== FAULTED) c.runRetired++;
