@@ -58,13 +58,14 @@ describe('the CPU as the kernel describes it', () => {
       'interpretedInsns',
       'regionSteps',
       'compilesDeferred',
+      'regionEntries',
     ]);
     expect(stats.compiledInsns + stats.interpretedInsns).toBe(insns);
     // Instructions WebAssembly regions ran through the interpreter are among the compiled ones.
     expect(stats.regionSteps).toBeLessThanOrEqual(stats.compiledInsns);
     const proc = runOnKmos('/bin/busybox', ['cat', '/proc/kmos/cpu']);
     expect(proc.stdout).toMatch(
-      /^insns \d+\ndecodedBlocks \d+\ncompiledBlocks \d+\ninvalidations \d+\nregionCalls \d+\nchainedCalls \d+\ndecodedRuns \d+\ncompiledInsns \d+\ninterpretedInsns \d+\nregionSteps \d+\ncompilesDeferred \d+\n$/,
+      /^insns \d+\ndecodedBlocks \d+\ncompiledBlocks \d+\ninvalidations \d+\nregionCalls \d+\nchainedCalls \d+\ndecodedRuns \d+\ncompiledInsns \d+\ninterpretedInsns \d+\nregionSteps \d+\ncompilesDeferred \d+\nregionEntries \d+\n$/,
     );
   });
 });

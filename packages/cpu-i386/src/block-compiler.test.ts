@@ -152,8 +152,8 @@ describe('traces', () => {
     expect(out.exits.length).toBeGreaterThan(2);
   });
 
-  it('decode no block where a time slice ends or resumes inside one, whatever the budget', () => {
-    // A block decoded there would be an entry, so a label, of the loop's region (see stepToBlockStart).
+  it('make no entry of a region where a time slice ends or resumes inside a block, whatever the budget', () => {
+    // An entry is a label, which splits the region's straight-line code (see Block.midway).
     const source = `
       mov ecx, 3000
     spin:
@@ -168,25 +168,52 @@ describe('traces', () => {
       jnz spin
       int 0x80
     `;
-    const decodedBlocks = (budget: number, compiler: RegionCompiler, jit: number) => {
-      const m = testProgram(assemble(source).code, [0, 0, 0, TEST_DATA], jit, true, compiler);
+    const regions = (budget: number, compiler: RegionCompiler) => {
+      const m = testProgram(assemble(source).code, [0, 0, 0, TEST_DATA], 64, true, compiler);
       let exit: number = RunExit.Budget;
       for (let i = 0; i < 1e5 && exit === RunExit.Budget; i++) exit = m.cpu.run(budget);
       expect(exit).toBe(RunExit.Syscall);
-      return m.cpu.stats().decodedBlocks;
+      const { compiledBlocks, regionEntries } = m.cpu.stats();
+      return { compiledBlocks, regionEntries };
     };
     for (const compiler of ['js', 'wasm'] as const) {
-      for (const jit of [0, 64]) {
-        // The loop's two blocks and the syscall's (a slice may end inside the loop's last pass: it is stepped).
-        const whole = decodedBlocks(1e6, compiler, jit);
-        expect(whole).toBe(3);
-        for (const budget of [5, 7, 13, 997])
-          expect(decodedBlocks(budget, compiler, jit)).toBeGreaterThanOrEqual(2);
-        for (const budget of [5, 7, 13, 997])
-          expect(decodedBlocks(budget, compiler, jit)).toBeLessThanOrEqual(whole);
-      }
+      const whole = regions(1e6, compiler);
+      expect(whole).toEqual({ compiledBlocks: 1, regionEntries: 1 });
+      for (const budget of [5, 7, 13, 997]) expect(regions(budget, compiler)).toEqual(whole);
     }
     for (const budget of [7, 997]) expectSameAsInterpreter(source, budget, 10000, [1, 64], true);
+  });
+
+  it('make no entry of a region where an instruction that faulted is restarted (stores to pages not yet mapped)', () => {
+    const fresh = 0x00800000;
+    const source = `
+      mov ecx, 40
+      mov edi, ${fresh}
+    fill:
+      add eax, ecx
+      mov [edi], eax
+      xor edx, eax
+      add edi, 0x1000
+      dec ecx
+      jnz fill
+      int 0x80
+    `;
+    /** Runs the loop, mapping each page on its fault (or all of them before): its regions, EAX and EDX. */
+    const run = (compiler: RegionCompiler, mapFirst: boolean) => {
+      const m = testProgram(assemble(source).code, [], 8, true, compiler);
+      if (mapFirst) for (let page = 0; page < 40; page++) m.map(fresh + page * 0x1000);
+      let faults = 0;
+      let exit = m.cpu.run(1e6);
+      for (; exit === RunExit.Fault && m.cpu.fault.vector === 14; exit = m.cpu.run(1e6)) {
+        m.map(m.cpu.fault.cr2 & ~0xfff);
+        faults++;
+      }
+      expect(exit).toBe(RunExit.Syscall);
+      expect(faults).toBe(mapFirst ? 0 : 40);
+      const { compiledBlocks, regionEntries } = m.cpu.stats();
+      return { compiledBlocks, regionEntries, eax: m.cpu.getReg(Reg.EAX), edx: m.cpu.getReg(Reg.EDX) };
+    };
+    for (const compiler of ['js', 'wasm'] as const) expect(run(compiler, false)).toEqual(run(compiler, true));
   });
 
   it('stop exactly at the budget when code after an inner loop runs in the same trace', () => {

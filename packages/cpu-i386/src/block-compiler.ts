@@ -1297,8 +1297,9 @@ function traceFunctionSource(body: string): string {
 /**
  * Compiles the region entered at `b.lin` (physical page `page`) into `b`, and makes it the compiled code of
  * every other decoded block it starts a segment at (`blockAt` finds them): a block whose code is in a
- * region already is not compiled again for an entry of its own. Returns false when the entry's first
- * instruction has no template (the counter that asked has passed the threshold, so it is not asked again).
+ * region already is not compiled again for an entry of its own. Returns how many blocks became its entries
+ * (installRegion), 0 when the entry's first instruction has no template (the counter that asked has passed
+ * the threshold, so it is not asked again).
  */
 export function compileBlock(
   c: CpuCore,
@@ -1306,19 +1307,19 @@ export function compileBlock(
   page: number,
   executions: (eip: number) => number,
   blockAt: (eip: number) => Block | null,
-): boolean {
+): number {
   const hasFpu = c.fpu !== null;
   // The first pass finds what is jumped to; the second writes the same code with labels there and at each
   // decoded block's start.
   const survey = new BlockWriter(c.mmu.u8, page, b.lin, executions, hasFpu, new Set());
-  if (survey.write() === 0) return false;
-  const entries = survey.eips.filter((eip) => eip !== b.lin && blockAt(eip)?.fn === null);
+  if (survey.write() === 0) return 0;
+  const entries = survey.eips.filter((eip) => eip !== b.lin && isLabelOfNewRegion(blockAt(eip)));
   const labels = new Set([b.lin, ...survey.targets, ...entries]);
   const writer = new BlockWriter(c.mmu.u8, page, b.lin, executions, hasFpu, labels);
   const count = writer.write();
   const factory = new Function(...HELPER_NAMES, traceFunctionSource(writer.source()));
   const fn = factory(...HELPERS) as BlockFn;
-  installRegion(b, blockAt, {
+  return installRegion(b, blockAt, {
     fn,
     callInsns: JS_REGION_CALL_INSNS,
     chainIndex: -1,
@@ -1327,7 +1328,6 @@ export function compileBlock(
     eips: Int32Array.from(writer.eips),
     retiredBefore: Int32Array.from(writer.retiredBefore),
   });
-  return true;
 }
 
 /**
@@ -1353,17 +1353,27 @@ export interface CompiledRegion {
 }
 
 /**
+ * Whether a decoded block inside a region being compiled gets a label there, so it can enter the region: it
+ * belongs to no region yet and is no `midway` block.
+ */
+export function isLabelOfNewRegion(b: Block | null): boolean {
+  return b !== null && b.fn === null && !b.midway;
+}
+
+/**
  * Makes `region` the compiled code of the block `b` it was compiled for and of every other decoded block
- * at one of its labels that has none yet (`blockAt` finds them).
+ * at one of its labels that has none yet (`blockAt` finds them). Returns how many blocks became its entries.
  */
 export function installRegion(
   b: Block,
   blockAt: (eip: number) => Block | null,
   region: CompiledRegion,
-): void {
+): number {
+  let entries = 0;
   region.labelEips.forEach((eip, label) => {
     const entry = eip === b.lin ? b : blockAt(eip);
     if (entry === null || (entry !== b && entry.fn !== null)) return;
+    entries++;
     entry.fn = region.fn;
     entry.close();
     entry.entryLabel = label;
@@ -1373,4 +1383,5 @@ export function installRegion(
     entry.insnEips = region.eips;
     entry.insnRetiredBefore = region.retiredBefore;
   });
+  return entries;
 }

@@ -86,6 +86,15 @@ export class Block {
   /** False once its frame was written: a stale block must not be entered through a link. */
   valid = true;
   /**
+   * Decoded where a run resumed inside a block (a time slice ended there, or an instruction there faulted and
+   * is restarted), and not reached by a jump or a fall-through since. Such a block is no region entry: its
+   * runs never compile a region, and a region compiled over it gives it no label. A slice ends after a count
+   * of instructions, so anywhere in a loop; a label there splits the loop's straight-line code in its region
+   * (the x87 stack and the flags a region keeps in locals are stored and reloaded at each label), and cpu-x87
+   * ran at half speed when one fell between two x87 instructions of its loop.
+   */
+  midway = false;
+  /**
    * Links to the blocks that ran after this one, for two exit EIPs (a branch's two ways). A link is taken only
    * while the TLB maps its EIP to the frame the linked block was decoded from, so it skips the map lookup
    * across context switches and TLB flushes too (a process's blocks link again once its pages are in the TLB).

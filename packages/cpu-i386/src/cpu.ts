@@ -40,7 +40,6 @@ import {
   GDT_ENTRIES,
   GDT_ENTRY_DEFAULT_USER_CS,
   GDT_ENTRY_DEFAULT_USER_DS,
-  MAX_INSTRUCTION_BYTES,
   SEG_CS,
   SEG_DS,
   SEG_ES,
@@ -74,8 +73,16 @@ import { WasmBackend } from './wasm/wasm-backend.js';
  */
 export const DEFAULT_JIT_THRESHOLD = 1024;
 
-/** At most this many instructions are interpreted to reach a block start after a time slice (stepToBlockStart). */
-const SLICE_RESUME_MAX_STEPS = 64;
+/** How many of the last places a run stopped inside a block are remembered (see `resumedAt`). */
+const RESUME_POINTS = 8;
+
+/**
+ * Whether the region of `b` just left before `eip`, one of its own instructions: it leaves so before a page
+ * fault, for the decoded tier to take it.
+ */
+function leftRegionInside(b: Block | null, eip: number): boolean {
+  return b !== null && b.fn !== null && b.insnEips.includes(eip | 0);
+}
 
 /**
  * How many regions may be compiled by the time a program has retired `insns` instructions: `burst`, plus one
@@ -126,10 +133,17 @@ export class I386Cpu implements Cpu {
   private decodedRuns = 0;
   /** Compiles the budget put off (see CompileBudget). */
   private compilesDeferred = 0;
+  /** Decoded blocks made entries of compiled regions (see `stats`). */
+  private regionEntries = 0;
   /** The block the last run ended in (null after a fault or a budget end), for the next run's first link. */
   private lastBlock: Block | null = null;
-  /** Where the last run's budget ran out (-1 after any other exit): see `stepToBlockStart`. */
-  private slicedAt = -1;
+  /**
+   * Where the last runs stopped when that may be inside a block (a budget ran out there, or an instruction
+   * there faulted, which the kernel restarts after a page fault), a ring: a block decoded at one of them is
+   * `midway`. More than one, as other processes may run between a slice's end and its thread's next run.
+   */
+  private readonly resumePoints = new Int32Array(RESUME_POINTS).fill(-1);
+  private nextResumePoint = 0;
   /** Moves FPU state in and out of thread contexts (null without an FPU). */
   private readonly fpuSwitch: FpuSwitch | null;
   private resetFpuImage: Uint8Array | null = null;
@@ -185,19 +199,24 @@ export class I386Cpu implements Cpu {
       const exit =
         this.cache === null ? this.interpret(budgetInsns) : this.runWithBlocks(budgetInsns, this.cache);
       // A fault found without unwinding (FAULTED) is a fault; a Fault returned as a value is a trap.
-      if (exit === FAULTED) return RunExit.Fault;
+      if (exit === FAULTED) return this.stoppedInside(RunExit.Fault);
       if (exit === RunExit.Fault) c.fault.trap = true;
-      this.slicedAt = exit === RunExit.Budget ? c.eip : -1;
-      return exit;
+      return exit === RunExit.Budget ? this.stoppedInside(exit) : (exit as RunExit);
     } catch (e) {
       if (e !== FAULT_SIGNAL) throw e;
       this.unwindFault();
-      return RunExit.Fault;
+      return this.stoppedInside(RunExit.Fault);
     } finally {
       c.insnsBase += c.runRetired;
       c.runRetired = 0;
       c.currentBlock = null;
     }
+  }
+
+  /** Returns `exit`, remembering EIP as a place the next run may resume inside a block. */
+  private stoppedInside(exit: RunExit): RunExit {
+    this.resumePoints[this.nextResumePoint++ % RESUME_POINTS] = this.core.eip;
+    return exit;
   }
 
   /** The plain interpreter loop: one `step` per instruction. */
@@ -252,13 +271,11 @@ export class I386Cpu implements Cpu {
         const phys = (page >= 0 ? page : this.translateFetch(eip)) | (eip & 0xfff);
         if (phys >= 0) {
           b = cache.lookup(phys, eip);
-          if (b === null && eip === this.slicedAt) {
-            this.slicedAt = -1;
-            const exit = this.stepToBlockStart(cache, budgetInsns);
-            if (exit !== CONTINUE) return exit as RunExit;
-            continue;
-          }
-          b ??= this.decode(cache, phys, eip);
+          const left = c.currentBlock ?? prev;
+          if (b === null) {
+            b = this.decode(cache, phys, eip);
+            b.midway = this.resumePoints.includes(eip | 0) || leftRegionInside(left, eip);
+          } else if (b.midway && prev !== null && !leftRegionInside(left, eip)) b.midway = false;
           if (prev !== null) prev.link(eip, b);
         }
       }
@@ -270,8 +287,10 @@ export class I386Cpu implements Cpu {
         if (exit !== CONTINUE) return exit as RunExit;
         continue;
       }
-      if (b.fn === null && b.count++ === this.jitThreshold && this.jitThreshold > 0)
-        this.compileOrDefer(cache, b);
+      if (b.fn === null && b.count++ === this.jitThreshold && this.jitThreshold > 0) {
+        if (b.midway) b.count = 0;
+        else this.compileOrDefer(cache, b);
+      }
       if (chainMissed && b.chainIndex >= 0) this.republish(b, eip);
       chainMissed = false;
       const fn = b.fn;
@@ -313,7 +332,7 @@ export class I386Cpu implements Cpu {
         c.currentBlock = null;
         const n = b.insnCount;
         // The slice ends inside this block: its first instructions are interpreted, not looked up one by one,
-        // which decoded a block at each of them (see stepToBlockStart).
+        // which decoded a block at each of them (see Block.midway).
         if (n > 0 && budgetInsns - c.runRetired < n) return this.interpret(budgetInsns);
         if (n <= 0) {
           prev = null;
@@ -336,29 +355,6 @@ export class I386Cpu implements Cpu {
       prev = last;
     }
     return RunExit.Budget;
-  }
-
-  /**
-   * Interprets from where the last time slice ended, inside a block, to the next jump or block start.
-   * A slice ends after a number of instructions, so at any instruction of a loop: a block decoded there
-   * would be an entry of the loop's region, and each entry is a label that splits the region's straight-line
-   * code (the x87 stack and the flags it keeps in locals are stored and reloaded there). cpu-x87 ran at half
-   * speed when one landed between two x87 instructions of its loop.
-   */
-  private stepToBlockStart(cache: CodeCache, budgetInsns: number): number {
-    const c = this.core;
-    for (let i = 0; i < SLICE_RESUME_MAX_STEPS && c.runRetired < budgetInsns; i++) {
-      const from = c.eip;
-      const exit = step(c);
-      if (exit !== FAULTED) c.runRetired++;
-      if (exit !== CONTINUE) return exit;
-      const at = c.eip;
-      const advanced = (at - from) | 0;
-      if (advanced <= 0 || advanced > MAX_INSTRUCTION_BYTES) break;
-      const page = c.mmu.tlbRead[at >>> 12] as number;
-      if (page >= 0 && cache.lookup(page | (at & 0xfff), at) !== null) break;
-    }
-    return CONTINUE;
   }
 
   /**
@@ -435,11 +431,12 @@ export class I386Cpu implements Cpu {
       return at < 0 ? 0 : cache.executions(at | (lin & 0xfff), lin, this.jitThreshold);
     };
     const blockAt = (lin: number) => cache.lookup(page | (lin & 0xfff), lin);
-    const compiled =
+    const entries =
       this.wasm !== null
         ? this.wasm.compile(b, page, executions, pageOf, blockAt)
         : compileBlock(this.core, b, page, executions, blockAt);
-    if (compiled) cache.compiledBlocks++;
+    if (entries > 0) cache.compiledBlocks++;
+    this.regionEntries += entries;
   }
 
   /** Compiled blocks address memory as flat DS and SS; segment loads are never compiled, so this holds across links. */
@@ -571,7 +568,8 @@ export class I386Cpu implements Cpu {
    * frames invalidated (self-modifying code or kernel writes), region calls (of which chainedCalls were
    * made by WebAssembly regions, without the run loop) and decoded-block runs, instructions run compiled and
    * interpreted, and of the compiled ones those WebAssembly regions ran through the interpreter (regionSteps:
-   * forms without a template); compiles the budget put off (compilesDeferred).
+   * forms without a template); compiles the budget put off (compilesDeferred); decoded blocks that became
+   * entries of the regions compiled (regionEntries: each is a label in its region, which splits its code).
    */
   stats(): {
     decodedBlocks: number;
@@ -584,6 +582,7 @@ export class I386Cpu implements Cpu {
     interpretedInsns: number;
     regionSteps: number;
     compilesDeferred: number;
+    regionEntries: number;
   } {
     return {
       decodedBlocks: this.cache?.decodedBlocks ?? 0,
@@ -596,6 +595,7 @@ export class I386Cpu implements Cpu {
       interpretedInsns: this.insns - this.compiledInsns,
       regionSteps: this.wasm?.steps ?? 0,
       compilesDeferred: this.compilesDeferred,
+      regionEntries: this.regionEntries,
     };
   }
 

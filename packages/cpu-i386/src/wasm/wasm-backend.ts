@@ -5,7 +5,7 @@
  * Layer: arch plugin (cpu-i386); cpu.ts uses it when the `compiler` option is "wasm".
  */
 import { type PhysicalMemory, RunExit } from '@kmos/abi-driver';
-import { compileBlock, installRegion } from '../block-compiler.js';
+import { compileBlock, installRegion, isLabelOfNewRegion } from '../block-compiler.js';
 import { type Block, type BlockFn, TRACE_CAUGHT } from '../code-cache.js';
 import { ESP } from '../constants.js';
 import { type CpuCore, INSN_BLOCK_PASSES, INSN_ESP } from '../cpu-core.js';
@@ -101,7 +101,8 @@ export class WasmBackend {
   }
 
   /**
-   * Compiles the region entered at block `b` (physical page `page`); false when its entry has no template.
+   * Compiles the region entered at block `b` (physical page `page`); returns how many blocks became its
+   * entries, 0 when its entry has no template.
    * A region with an x87 form WebAssembly regions do not run is compiled to JS (see PREFER_JS).
    */
   compile(
@@ -110,7 +111,7 @@ export class WasmBackend {
     executions: (eip: number) => number,
     pageOf: (eip: number) => number,
     blockAt: (eip: number) => Block | null,
-  ): boolean {
+  ): number {
     const region = compileWasmRegion(
       {
         u8: this.core.mmu.u8,
@@ -122,20 +123,25 @@ export class WasmBackend {
         hasFpu: this.core.fpu !== null,
       },
       this.imports,
-      (eips) => eips.filter((eip) => eip !== b.lin && blockAt(eip)?.fn === null),
+      (eips) => eips.filter((eip) => eip !== b.lin && isLabelOfNewRegion(blockAt(eip))),
     );
     if (region === PREFER_JS) return compileBlock(this.core, b, page, executions, blockAt);
-    if (region === null) return false;
+    if (region === null) return 0;
     if (region.x87) this.x87Regions = true;
     for (const frame of region.otherFrames) this.onDependency?.(frame, page >>> 12);
     const index = this.chain.add(region.run, page >>> 12, b);
     const fn = this.blockFn(index);
-    installRegion(b, blockAt, { ...region, fn, callInsns: WASM_REGION_CALL_INSNS, chainIndex: index });
+    const entries = installRegion(b, blockAt, {
+      ...region,
+      fn,
+      callInsns: WASM_REGION_CALL_INSNS,
+      chainIndex: index,
+    });
     region.labelEips.forEach((eip) => {
       const entry = eip === b.lin ? b : blockAt(eip);
       if (entry?.fn === fn) this.publish(entry, page | (eip & 0xfff));
     });
-    return true;
+    return entries;
   }
 
   /**
