@@ -73,7 +73,7 @@ import { WasmBackend } from './wasm/wasm-backend.js';
  */
 export const DEFAULT_JIT_THRESHOLD = 1024;
 
-/** How many of the last places a run stopped inside a block are remembered (see `resumedAt`). */
+/** How many of the last places a run stopped inside a block are remembered (see `resumePoints`). */
 const RESUME_POINTS = 8;
 
 /**
