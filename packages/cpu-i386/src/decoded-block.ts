@@ -90,7 +90,7 @@ const MAX_BLOCK_INSNS = 48;
 /**
  * One decoded instruction, as the decoders fill it and the handlers read it. Every field is a small integer,
  * so all records share one hidden class. Records live only while a block is decoded and while one
- * instruction runs through its handler: blocks keep their instructions packed (decoded-code.ts), a fifth of
+ * instruction runs through its handler: blocks keep their instructions packed (decoded-code.ts), a seventh of
  * a record's 192 bytes.
  */
 export class DecodedInsn {

@@ -1,12 +1,12 @@
 /**
- * Where decoded instructions live: packed into six int32 words each, in large shared chunks, so a block's
- * instructions sit side by side in 24 bytes apiece. Layer: arch plugin (cpu-i386); decoded-block.ts packs
+ * Where decoded instructions live: packed into seven int32 words each, in large shared chunks, so a block's
+ * instructions sit side by side in 28 bytes apiece. Layer: arch plugin (cpu-i386); decoded-block.ts packs
  * what it decodes here and runs it from here; a Block (code-cache.ts) names its chunk and first word.
  *
  * Why: a record object per instruction took 192 bytes (21 fields of 8 bytes and a header, apart from its
  * neighbours on the heap). A program with a lot of code (python's start-up decodes 35,000 blocks) then reads
  * some 40 MB of records, each instruction a miss all the way to RAM, and the collector traces every one of
- * them. Packed, the same code takes a fifth of that, read in order, and chunks are few objects.
+ * them. Packed, the same code takes a seventh of that, read in order, and chunks are few objects.
  *
  * Layout of an instruction's words (`at` its first):
  * - OPS: fast kind (bits 0-4), fastStore (5), plain (6), endsBlock (7), reg (8-10), rm (11-13), sub
@@ -14,20 +14,23 @@
  * - FORM: kind (0-7), access (8-9), stack (10-11), ModR/M (12-19), width code (20-21: 32, 8 or 16 bits),
  *   length in bytes (22-25);
  * - IMM, DISP, TARGET, NEXT: as the DecodedInsn fields of those names (EIP is NEXT less the length: the
- *   inline paths want the address after an instruction, only records the one of its start).
+ *   inline paths want the address after an instruction, only records the one of its start);
+ * - SPEC: the WebAssembly runner's own path for the instruction and the registers it names (decoded-spec.ts).
  *
  * Chunks are never compacted: a block dropped by a store to its frame leaves its words unused, and a chunk
  * is freed by the collector once no block names it. Self-modifying code is rare enough for that.
  */
 import type { DecodedInsn } from './decoded-block.js';
+import { specWord } from './decoded-spec.js';
 
-export const WORDS_PER_INSN = 6;
+export const WORDS_PER_INSN = 7;
 export const W_OPS = 0;
 export const W_FORM = 1;
 export const W_IMM = 2;
 export const W_DISP = 3;
 export const W_TARGET = 4;
 export const W_NEXT = 5;
+export const W_SPEC = 6;
 
 /** Bit positions in the OPS word that the inline paths read directly. */
 export const OPS_FAST_MASK = 0x1f;
@@ -162,6 +165,7 @@ export function packInsn(d: DecodedInsn, words: Int32Array, at: number): void {
   words[at + W_DISP] = d.disp;
   words[at + W_TARGET] = d.target;
   words[at + W_NEXT] = d.next;
+  words[at + W_SPEC] = specWord(d);
 }
 
 /** Fills `d` with the instruction packed at `at` (the record the handlers take). */

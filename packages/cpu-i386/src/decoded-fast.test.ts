@@ -687,6 +687,70 @@ function conditionsProgram(): string {
   return lines.join('\n');
 }
 
+/**
+ * Every group-1 operation in each 32-bit form the WebAssembly runner has a path of its own for
+ * (decoded-spec.ts: register, immediate and memory operands on either side), with memory operands in every
+ * addressing shape (no base, base only, index without base, base and index at each scale), LEA in the same
+ * shapes, and MOV/TEST forms, over operand pairs at the edges. Each result and the flags it leaves are added
+ * into memory.
+ */
+const SPEC_OPERATIONS = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
+const SPEC_ADDRESSES = [
+  '[0x600000 + 0x204]',
+  '[edi + 0x204]',
+  '[esi * 4 + 0x600000 + 0x104]',
+  '[edi + esi + 0x1c4]',
+  '[edi + esi * 2 + 0x184]',
+  '[edi + esi * 4 + 0x104]',
+  '[edi + esi * 8 + 0x4]',
+];
+
+function specFormsProgram(): string {
+  const lines = ['    xor ebp, ebp', 'pair:', '    mov esi, 0x20'];
+  const record = (at: number) =>
+    lines.push(`    add [edi + ${at}], ecx`, '    pushfd', '    pop edx', `    add [edi + ${at + 4}], edx`);
+  OPERAND_PAIRS.forEach(([a, b], i) => {
+    lines.push(
+      `    mov dword ptr [edi + ${0x100 + i * 8}], ${a}`,
+      `    mov dword ptr [edi + ${0x104 + i * 8}], ${b}`,
+    );
+  });
+  lines.push('    mov eax, [edi + ebp * 8 + 0x100]', '    mov ebx, [edi + ebp * 8 + 0x104]');
+  SPEC_OPERATIONS.forEach((op, o) => {
+    const at = 0x800 + o * 0x80;
+    lines.push('    mov ecx, eax', `    ${op} ecx, ebx`);
+    record(at);
+    lines.push('    mov ecx, eax', `    ${op} ecx, 0x80000001`);
+    record(at + 8);
+    lines.push('    mov ecx, eax', `    ${op} ecx, -3`);
+    record(at + 16);
+    SPEC_ADDRESSES.forEach((address, s) => {
+      lines.push('    mov dword ptr [edi + 0x204], ebx', '    mov ecx, eax', `    ${op} ecx, ${address}`);
+      record(at + 24);
+      lines.push(`    ${op} ${address}, eax`, `    mov ecx, ${address}`);
+      record(at + 32 + (s % 2) * 8);
+      lines.push(`    ${op} dword ptr ${address}, 0x7fffffff`, `    mov ecx, ${address}`);
+      record(at + 48);
+      lines.push(`    ${op} dword ptr ${address}, 1`, `    mov ecx, ${address}`);
+      record(at + 56);
+    });
+  });
+  SPEC_ADDRESSES.forEach((address, s) => {
+    lines.push(`    lea ecx, ${address}`, `    add [edi + ${0xc00 + s * 4}], ecx`);
+    lines.push(`    mov ${address}, eax`, `    mov dword ptr [edi + ${0xc40 + s * 4}], 0`);
+    lines.push(`    mov ecx, ${address}`, `    add [edi + ${0xc40 + s * 4}], ecx`);
+    lines.push(
+      `    mov dword ptr ${address}, 0x13579bdf`,
+      `    add ecx, ${address}`,
+      `    add [edi + ${0xc80 + s * 4}], ecx`,
+    );
+  });
+  lines.push('    mov ecx, ebx', '    mov edx, 0xfedcba98', '    test ecx, eax', '    pushfd', '    pop ecx');
+  lines.push('    add [edi + 0xcc0], ecx', '    add [edi + 0xcc4], edx');
+  lines.push('    inc ebp', `    cmp ebp, ${OPERAND_PAIRS.length}`, '    jne pair', '    hlt');
+  return lines.join('\n');
+}
+
 /** How a program runs: the interpreter alone, the decoded tier in JS, or with its WebAssembly runner. */
 type Tier = 'interpreter' | 'decoded' | 'decoded-wasm';
 
@@ -696,6 +760,14 @@ function run(source: string, tier: Tier): Outcome {
     source,
     () => new GuestMachine(8 << 20, 0, tier !== 'interpreter', tier === 'decoded-wasm' ? 'wasm' : 'js'),
   );
+}
+
+/** Runs `source` on the interpreter, expects both decoded tiers to end the same way, and returns how it ended. */
+function runOnEveryTier(source: string): Outcome {
+  const interpreted = run(source, 'interpreter');
+  expect(run(source, 'decoded')).toEqual(interpreted);
+  expect(run(source, 'decoded-wasm')).toEqual(interpreted);
+  return interpreted;
 }
 
 /**
@@ -716,53 +788,48 @@ const SS = 12;
 
 describe('the decoded tier inline paths', () => {
   it('run every inline form as the interpreter does, page ends and the fault included', () => {
-    const interpreted = run(INLINE_FORMS, 'interpreter');
+    const interpreted = runOnEveryTier(INLINE_FORMS);
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
-    expect(run(INLINE_FORMS, 'decoded')).toEqual(interpreted);
-    expect(run(INLINE_FORMS, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it('run the forms the WebAssembly runner takes by record kind as the interpreter does', () => {
-    const interpreted = run(RECORD_FORMS, 'interpreter');
+    const interpreted = runOnEveryTier(RECORD_FORMS);
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.vector).toBe(GP);
-    expect(run(RECORD_FORMS, 'decoded')).toEqual(interpreted);
-    expect(run(RECORD_FORMS, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it('count down, scan, test and swap bits, exchange and add as the interpreter does (LOOP*, JECXZ, BSF, BSR, BT*, BSWAP, XADD)', () => {
-    const interpreted = run(COUNT_AND_SCAN_FORMS, 'interpreter');
+    const interpreted = runOnEveryTier(COUNT_AND_SCAN_FORMS);
     expect(interpreted.vector).toBe(GP);
-    expect(run(COUNT_AND_SCAN_FORMS, 'decoded')).toEqual(interpreted);
-    expect(run(COUNT_AND_SCAN_FORMS, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it('run prefixed forms (operand size, REP, LOCK) as the interpreter does, a REP faulting midway included', () => {
-    const interpreted = run(PREFIXED_FORMS, 'interpreter');
+    const interpreted = runOnEveryTier(PREFIXED_FORMS);
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.vector).toBe(PF);
     expect(interpreted.cr2).toBe(WINDOW + WINDOW_PAGES * 0x1000);
-    expect(run(PREFIXED_FORMS, 'decoded')).toEqual(interpreted);
-    expect(run(PREFIXED_FORMS, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it('never follow a link into a block that took over the room of its dropped target', () => {
-    const interpreted = run(STALE_LINK, 'interpreter');
+    const interpreted = runOnEveryTier(STALE_LINK);
     expect(interpreted.vector).toBe(GP);
     expect(interpreted.regs[0]).toBe(3 + 100 + 2);
-    expect(run(STALE_LINK, 'decoded')).toEqual(interpreted);
-    expect(run(STALE_LINK, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it('compute every condition after every kind of flag-setting form as the interpreter does', () => {
     const source = conditionsProgram();
-    const interpreted = run(source, 'interpreter');
+    const interpreted = runOnEveryTier(source);
     // HLT in ring 3 is #GP: the end of the program.
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.vector).toBe(GP);
-    expect(run(source, 'decoded')).toEqual(interpreted);
-    expect(run(source, 'decoded-wasm')).toEqual(interpreted);
+  });
+
+  it('run each ALU operation in every form the WebAssembly runner has a path of its own for as the interpreter does', () => {
+    const source = specFormsProgram();
+    const interpreted = runOnEveryTier(source);
+    expect(interpreted.exit).toBe(RunExit.Fault);
+    expect(interpreted.vector).toBe(GP);
   });
 
   it.each([
@@ -773,11 +840,9 @@ describe('the decoded tier inline paths', () => {
     'add byte ptr [edi + 0x5010], 5',
   ])('leave a store to a read-only page to the record: %s', (store) => {
     const source = storeToReadOnly(store);
-    const interpreted = run(source, 'interpreter');
+    const interpreted = runOnEveryTier(source);
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.vector).toBe(PF);
-    expect(run(source, 'decoded')).toEqual(interpreted);
-    expect(run(source, 'decoded-wasm')).toEqual(interpreted);
   });
 
   it.each([
@@ -785,10 +850,8 @@ describe('the decoded tier inline paths', () => {
     ['a push past the stack segment limit', 'mov esp, 0x1f02\n    push eax', SS],
   ])('leave segments with limits to the record: %s', (_name, last, vector) => {
     const source = limitedSegments(last);
-    const interpreted = run(source, 'interpreter');
+    const interpreted = runOnEveryTier(source);
     expect(interpreted.exit).toBe(RunExit.Fault);
     expect(interpreted.vector).toBe(vector);
-    expect(run(source, 'decoded')).toEqual(interpreted);
-    expect(run(source, 'decoded-wasm')).toEqual(interpreted);
   });
 });

@@ -57,7 +57,14 @@ export const EXCHANGE_DECODED_BLOCK = 16;
 export const EXCHANGE_HANDOFF_STOP = 17;
 /** Of the instructions a chain retired (EXCHANGE_CHAIN_RETIRED), those decoded blocks ran (for statistics). */
 export const EXCHANGE_CHAIN_DECODED = 18;
-export const EXCHANGE_SLOTS = 19;
+/**
+ * Always 0: the register the decoded runner reads for a memory operand's missing base or index
+ * (decoded-spec.ts), so its address is computed without a branch.
+ */
+export const EXCHANGE_ZERO = 19;
+export const EXCHANGE_SLOTS = 20;
+/** EXCHANGE_ZERO's byte offset from the registers (REGS_AT). */
+export const ZERO_REGISTER_OFFSET = EXCHANGE_AT + EXCHANGE_ZERO * 4 - REGS_AT;
 
 /**
  * The x87 register file and its words (fpu/x87-state.ts places its arrays here), so WebAssembly regions run x87

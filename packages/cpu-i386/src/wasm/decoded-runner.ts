@@ -68,12 +68,14 @@ import {
   W_IMM,
   W_NEXT,
   W_OPS,
+  W_SPEC,
   W_TARGET,
   WIDTH_CODE_8,
   WORDS_PER_INSN,
 } from '../decoded-code.js';
 import { Fast } from '../decoded-fast.js';
 import { Kind } from '../decoded-handlers.js';
+import { ALU_OPS, Spec } from '../decoded-spec.js';
 import { FAULTED } from '../fault.js';
 import { CONTINUE } from '../interpreter.js';
 import {
@@ -112,36 +114,44 @@ import { CodeWriter, encodeModule, I32, Op } from './wasm-encoder.js';
 const P = 0;
 const END = 1;
 const LEFT = 2;
-/** The header of the block being run (a byte address). */
-const CUR = 3;
+/** The header of the block `P` is in (a byte address), as the caller passes it; the run keeps it in CUR. */
+const HEADER_IN = 3;
 const OPS = 4;
 const FAST = 5;
 /** The operand's physical address. */
 const A = 6;
-const FL = 7;
-const LM = 8;
-const LOP = 9;
-const LW = 10;
-const LA = 11;
-const LB = 12;
-const LR = 13;
-const EIP = 14;
-const X = 15;
-const Y = 16;
-const R = 17;
-const T = 18;
-const V = 19;
-/** Instructions retired by this call. */
-const DONE = 20;
+const X = 7;
+const Y = 8;
+const R = 9;
+const T = 10;
+const V = 11;
 /** Forms by record kind: the FORM word, its width code and mask, and the r/m operand's and stack slot's addresses. */
-const FORM = 21;
-const WC = 22;
-const M = 23;
-const RM = 24;
-const S = 25;
-const LOCALS = 22;
+const FORM = 12;
+const WC = 13;
+const M = 14;
+const RM = 15;
+const S = 16;
+/** Holds a value on its way to a state slot's home (StateWriter). */
+const SCRATCH = 17;
+const LOCALS = 14;
 /** The one i64 local, after the i32s: a 64-bit product. */
 const PRODUCT = 4 + LOCALS;
+
+/**
+ * The run state, which the code names like locals but StateWriter keeps in the arch area (stateHomes): the
+ * lazy flags, EIP, the header of the block being run (a byte address), and the instructions retired by this
+ * call before that block.
+ */
+const FL = 100;
+const LM = 101;
+const LOP = 102;
+const LW = 103;
+const LA = 104;
+const LB = 105;
+const LR = 106;
+const EIP = 107;
+const CUR = 108;
+const DONE = 109;
 
 const INSN_BYTES = WORDS_PER_INSN * 4;
 
@@ -191,9 +201,9 @@ export function decodedRunnerModule(
   });
 }
 
-/** The lazy-flag state a run keeps in locals, with where each lives outside it. */
-function lazyState(l: Layout): [number, number][] {
-  return [
+/** The lazy-flag state, EIP, CUR and DONE, by the local number the code names them with, and where each lives. */
+function stateHomes(l: Layout): Map<number, number> {
+  return new Map([
     [FL, l.exchange + EXCHANGE_FLAGS * 4],
     [LM, l.exchange + EXCHANGE_LAZY_MASK * 4],
     [LOP, l.exchange + EXCHANGE_LAZY_OP * 4],
@@ -202,19 +212,53 @@ function lazyState(l: Layout): [number, number][] {
     [LB, l.lazy + LAZY_B * 4],
     [LR, l.lazy + LAZY_RES * 4],
     [EIP, l.exchange + EXCHANGE_EIP * 4],
-  ];
+    [CUR, l.exchange + EXCHANGE_DECODED_BLOCK * 4],
+    [DONE, l.exchange + EXCHANGE_RETIRED * 4],
+  ]);
+}
+
+/**
+ * A CodeWriter that reads and writes the run state (stateHomes) where the JS side keeps it, in the arch
+ * area, when the code names its local. Why: as locals, the state lives across the runner's loop, and
+ * TurboFan spilled and reloaded every such local on every instruction run (~10 host instructions each time,
+ * measured with perf); in memory, only the instructions that change the state pay, a store apiece.
+ */
+class StateWriter extends CodeWriter {
+  constructor(private readonly homes: Map<number, number>) {
+    super();
+  }
+
+  override get(local: number): this {
+    const at = this.homes.get(local);
+    return at === undefined ? super.get(local) : this.i32(0).mem(Op.i32Load, at);
+  }
+
+  override set(local: number): this {
+    const at = this.homes.get(local);
+    if (at === undefined) return super.set(local);
+    return super.set(SCRATCH).i32(0).get(SCRATCH).mem(Op.i32Store, at);
+  }
+
+  override tee(local: number): this {
+    if (!this.homes.has(local)) return super.tee(local);
+    return this.set(local).get(SCRATCH);
+  }
 }
 
 function writeRunner(l: Layout): CodeWriter {
-  const w = new CodeWriter();
-  const state = lazyState(l);
-  for (const [local, at] of state) w.i32(0).mem(Op.i32Load, at).set(local);
+  const w = new StateWriter(stateHomes(l));
+  // DONE starts less the instructions of the block before P: it counts whole blocks (writeNextBlock).
+  w.get(HEADER_IN).set(CUR);
+  w.i32(0);
+  blockInstructionsTo(w, () => w.get(P));
+  w.op(Op.i32Sub).set(DONE);
   w.begin(Op.block, 'exit');
   w.begin(Op.loop, 'next');
   w.begin(Op.block, 'advance');
   w.get(P).get(END).op(Op.i32Eq).begin(Op.if, 'done');
   writeNextBlock(w, l);
   w.end();
+  writeSpecialized(w, l);
   w.get(P).mem(Op.i32Load).tee(OPS).i32(OPS_FAST_MASK).op(Op.i32And).tee(FAST).op(Op.i32Eqz);
   w.begin(Op.if, 'record');
   writeRecordForms(w, l);
@@ -237,16 +281,26 @@ function writeRunner(l: Layout): CodeWriter {
   }
   w.end();
   w.get(P).i32(INSN_BYTES).op(Op.i32Add).set(P);
-  w.get(DONE).i32(1).op(Op.i32Add).set(DONE).br('next');
+  w.br('next');
   w.end().end();
-  for (const [local, at] of state) w.i32(0).get(local).mem(Op.i32Store, at);
-  w.i32(0)
-    .get(DONE)
-    .mem(Op.i32Store, l.exchange + EXCHANGE_RETIRED * 4);
-  w.i32(0).get(CUR).i32(l.arena).op(Op.i32Sub).i32(2).op(Op.i32ShrU);
-  w.mem(Op.i32Store, l.exchange + EXCHANGE_DECODED_BLOCK * 4);
+  w.get(DONE);
+  blockInstructionsTo(w, () => w.get(P));
+  w.op(Op.i32Add).set(DONE);
+  // CUR's home is where the caller wants the block's header as a word index.
+  w.get(CUR).i32(l.arena).op(Op.i32Sub).i32(2).op(Op.i32ShrU).set(CUR);
   w.get(P);
   return w;
+}
+
+/** Pushes the number of instructions of block CUR before the one at the byte address `at` pushes. */
+function blockInstructionsTo(w: CodeWriter, at: () => void): void {
+  at();
+  w.get(CUR)
+    .i32(HEADER_WORDS * 4)
+    .op(Op.i32Add)
+    .op(Op.i32Sub)
+    .i32(INSN_BYTES)
+    .op(Op.i32DivU);
 }
 
 /** Pushes header word `word` of the block whose header is at the byte address in `local`. */
@@ -291,6 +345,7 @@ function writeNextBlock(w: CodeWriter, l: Layout): void {
   headerWord(w, T, H_PAGE).op(Op.i32Ne).brIf('exit');
   // The budget has room for all of it.
   w.get(DONE);
+  headerWord(w, CUR, H_INSNS).op(Op.i32Add);
   headerWord(w, T, H_INSNS).op(Op.i32Add).get(LEFT).op(Op.i32GtS).brIf('exit');
   // A block due to be compiled is left to the run loop, which compiles it.
   headerWord(w, T, H_RUNS).set(V);
@@ -300,6 +355,8 @@ function writeNextBlock(w: CodeWriter, l: Layout): void {
     .i32(1)
     .op(Op.i32Add)
     .mem(Op.i32Store, H_RUNS * 4);
+  w.get(DONE);
+  headerWord(w, CUR, H_INSNS).op(Op.i32Add).set(DONE);
   w.get(T).set(CUR);
   w.get(T)
     .i32(HEADER_WORDS * 4)
@@ -325,15 +382,26 @@ function regOffset(w: CodeWriter, shift: number): CodeWriter {
   return field(w, shift, 7).i32(2).op(Op.i32Shl);
 }
 
+/** Pushes the register at the byte offset `offset` pushes (from the registers' address). */
+function loadRegAt(w: CodeWriter, l: Layout, offset: () => void): CodeWriter {
+  offset();
+  return w.mem(Op.i32Load, l.regs);
+}
+
+/** Stores the value `value` pushes into the register at the byte offset `offset` pushes. */
+function storeRegAt(w: CodeWriter, l: Layout, offset: () => void, value: () => void): void {
+  offset();
+  value();
+  w.mem(Op.i32Store, l.regs);
+}
+
 function loadReg(w: CodeWriter, l: Layout, shift: number): CodeWriter {
-  return regOffset(w, shift).mem(Op.i32Load, l.regs);
+  return loadRegAt(w, l, () => regOffset(w, shift));
 }
 
 /** Stores the value `value` pushes into the register in the OPS field at `shift`. */
 function storeReg(w: CodeWriter, l: Layout, shift: number, value: () => void): void {
-  regOffset(w, shift);
-  value();
-  w.mem(Op.i32Store, l.regs);
+  storeRegAt(w, l, () => regOffset(w, shift), value);
 }
 
 function loadEsp(w: CodeWriter, l: Layout): CodeWriter {
@@ -504,47 +572,78 @@ function readOF(w: CodeWriter, into: number): void {
   });
 }
 
-/** Sets V to condition code `sub` (Jcc's low nibble), SDM vol. 1, appendix B. */
+/**
+ * Writers of the eight conditions a condition code's upper bits name (its low bit negates), each setting V;
+ * SDM vol. 1, appendix B.
+ */
+const CONDITION_HALVES: ((w: CodeWriter) => void)[] = [
+  (w) => readOF(w, V),
+  (w) => readCF(w, V),
+  (w) => readZF(w, V),
+  (w) => {
+    readCF(w, T);
+    readZF(w, V);
+    w.get(V).get(T).op(Op.i32Or).set(V);
+  },
+  (w) => readSF(w, V),
+  (w) => readPF(w, V),
+  (w) => {
+    readSF(w, T);
+    readOF(w, V);
+    w.get(V).get(T).op(Op.i32Xor).set(V);
+  },
+  (w) => {
+    readSF(w, T);
+    readOF(w, V);
+    w.get(V).get(T).op(Op.i32Xor).set(V);
+    readZF(w, T);
+    w.get(V).get(T).op(Op.i32Or).set(V);
+  },
+];
+
+/** Sets V to condition code `sub` (Jcc's low nibble). */
 function writeCondition(w: CodeWriter): void {
   field(w, OPS_SUB_SHIFT, 0xf).set(Y);
-  const conditions: (() => void)[] = [
-    () => readOF(w, V),
-    () => readCF(w, V),
-    () => readZF(w, V),
-    () => {
-      readCF(w, T);
-      readZF(w, V);
-      w.get(V).get(T).op(Op.i32Or).set(V);
-    },
-    () => readSF(w, V),
-    () => readPF(w, V),
-    () => {
-      readSF(w, T);
-      readOF(w, V);
-      w.get(V).get(T).op(Op.i32Xor).set(V);
-    },
-    () => {
-      readSF(w, T);
-      readOF(w, V);
-      w.get(V).get(T).op(Op.i32Xor).set(V);
-      readZF(w, T);
-      w.get(V).get(T).op(Op.i32Or).set(V);
-    },
-  ];
-  const names = conditions.map((_, i) => `cc${i}`);
+  const names = CONDITION_HALVES.map((_, i) => `cc${i}`);
   w.begin(Op.block, 'cc');
   for (let i = names.length - 1; i >= 0; i--) w.begin(Op.block, names[i] as string);
   w.get(Y).i32(1).op(Op.i32ShrU).brTable(names, 'exit');
-  for (const condition of conditions) {
+  for (const condition of CONDITION_HALVES) {
     w.end();
-    condition();
+    condition(w);
     w.br('cc');
   }
   w.end();
   w.get(V).get(Y).i32(1).op(Op.i32And).op(Op.i32Xor).set(V);
 }
 
+/** Sets V to condition code `cc`, known when the runner is written. */
+function writeConditionCode(w: CodeWriter, cc: number): void {
+  (CONDITION_HALVES[cc >> 1] as (w: CodeWriter) => void)(w);
+  if (cc & 1) w.get(V).i32(1).op(Op.i32Xor).set(V);
+}
+
 // ---- The ALU ------------------------------------------------------------------------------------------------
+
+/** Group-1 operations by `sub`: the wasm operation and the lazy op; null for ADC and SBB (they read CF). */
+const ALU_OPERATIONS: ([number, number] | null)[] = [
+  [Op.i32Add, LazyOp.ADD],
+  [Op.i32Or, LazyOp.LOGIC],
+  null,
+  null,
+  [Op.i32And, LazyOp.LOGIC],
+  [Op.i32Sub, LazyOp.SUB],
+  [Op.i32Xor, LazyOp.LOGIC],
+  [Op.i32Sub, LazyOp.SUB], // CMP
+];
+
+/** R = X op Y for group-1 operation `op` (not ADC or SBB) of width `width` (which pushes the mask), and LOP. */
+function writeAluResult(w: CodeWriter, op: number, width: () => void): void {
+  const [code, lazyOp] = ALU_OPERATIONS[op] as [number, number];
+  w.get(X).get(Y).op(code);
+  width();
+  w.op(Op.i32And).set(R).i32(lazyOp).set(LOP);
+}
 
 /**
  * R = X op Y for the group-1 operation in `sub`, of width `width` (which pushes the mask), with the lazy
@@ -552,22 +651,19 @@ function writeCondition(w: CodeWriter): void {
  */
 function writeAlu(w: CodeWriter, width: () => void): void {
   field(w, OPS_SUB_SHIFT, 0xf).set(T);
-  const ops: [string, number, number][] = [
-    ['add', Op.i32Add, LazyOp.ADD],
-    ['or', Op.i32Or, LazyOp.LOGIC],
-    ['and', Op.i32And, LazyOp.LOGIC],
-    ['sub', Op.i32Sub, LazyOp.SUB],
-    ['xor', Op.i32Xor, LazyOp.LOGIC],
-  ];
+  const names = ALU_OPERATIONS.map((operation, op) => (operation === null ? 'exit' : `alu${op}`));
+  const ops = ALU_OPERATIONS.flatMap((operation, op) => (operation === null || op === ALU_CMP ? [] : [op]));
   w.begin(Op.block, 'alu');
-  for (let i = ops.length - 1; i >= 0; i--) w.begin(Op.block, (ops[i] as [string, number, number])[0]);
-  // ADD OR ADC SBB AND SUB XOR CMP
-  w.get(T).brTable(['add', 'or', 'exit', 'exit', 'and', 'sub', 'xor', 'sub'], 'exit');
-  for (const [, code, lazyOp] of ops) {
+  for (let i = ops.length - 1; i >= 0; i--) w.begin(Op.block, `alu${ops[i]}`);
+  // CMP computes what SUB does.
+  w.get(T).brTable(
+    names.map((name, op) => (op === ALU_CMP ? 'alu5' : name)),
+    'exit',
+  );
+  for (const op of ops) {
     w.end();
-    w.get(X).get(Y).op(code);
-    width();
-    w.op(Op.i32And).set(R).i32(lazyOp).set(LOP).br('alu');
+    writeAluResult(w, op, width);
+    w.br('alu');
   }
   w.end();
   setLazy(w, width);
@@ -763,6 +859,143 @@ CASES[Fast.ALU_M8_IMM] = (w) => {
   writeAlu(w, () => w.i32(0xff));
   aluWrites(w).begin(Op.if, 'store').get(A).get(R).mem(Op.i32Store8).end();
 };
+
+// ---- Forms by SPEC word (decoded-spec.ts) -------------------------------------------------------------------
+
+/** The SPEC word's bytes: the `reg` register's offset, the `rm` register's or the base's, the index's. */
+const SPEC_REG = 1;
+const SPEC_RM = 2;
+const SPEC_INDEX = 3;
+
+/** Pushes byte `byte` of the SPEC word. */
+function specByte(w: CodeWriter, byte: number): CodeWriter {
+  return w.get(P).mem(Op.i32Load8U, W_SPEC * 4 + byte);
+}
+
+/** Pushes the register whose offset is SPEC byte `byte`. */
+function specLoad(w: CodeWriter, l: Layout, byte: number): CodeWriter {
+  return loadRegAt(w, l, () => specByte(w, byte));
+}
+
+/** Stores the value `value` pushes into the register whose offset is SPEC byte `byte`. */
+function specStore(w: CodeWriter, l: Layout, byte: number, value: () => void): void {
+  storeRegAt(w, l, () => specByte(w, byte), value);
+}
+
+/** Pushes the memory operand's offset, disp + base + (index << scale): a missing register reads 0. Uses T. */
+function specOffset(w: CodeWriter, l: Layout): void {
+  word(w, W_DISP);
+  specLoad(w, l, SPEC_RM).op(Op.i32Add);
+  specByte(w, SPEC_INDEX).tee(T).i32(~3).op(Op.i32And).mem(Op.i32Load, l.regs);
+  w.get(T).i32(3).op(Op.i32And).op(Op.i32Shl).op(Op.i32Add);
+}
+
+/** Sets A to the memory operand's physical address, through the write TLB when `store`, or leaves the run. */
+function specMemory(w: CodeWriter, l: Layout, store: boolean): void {
+  w.get(P).mem(Op.i32Load).set(OPS);
+  lookup(
+    w,
+    l,
+    A,
+    () => field(w, OPS_SEG_SHIFT, 7),
+    () => specOffset(w, l),
+    () => w.i32(store ? l.tlbWrite : l.tlbRead),
+  );
+}
+
+/** X op Y for group-1 operation `op` with its lazy flags; `store` takes R unless the operation is CMP. */
+function specAlu(w: CodeWriter, op: number, store: () => void): void {
+  writeAluResult(w, op, dword(w));
+  setLazy(w, dword(w));
+  if (op !== ALU_CMP) store();
+}
+
+/** The paths by Spec: each does what the Fast kind's case does for the operation or condition it knows. */
+const SPECS: Case[] = [];
+SPECS[Spec.MOV_R32_R32] = (w, l) => specStore(w, l, SPEC_RM, () => specLoad(w, l, SPEC_REG));
+SPECS[Spec.MOV_R32_IMM] = (w, l) => specStore(w, l, SPEC_REG, () => word(w, W_IMM));
+SPECS[Spec.TEST_R32_R32] = (w, l) => {
+  w.i32(0).set(X).i32(0).set(Y);
+  specLoad(w, l, SPEC_RM);
+  specLoad(w, l, SPEC_REG).op(Op.i32And).set(R);
+  w.i32(LazyOp.LOGIC).set(LOP);
+  setLazy(w, dword(w));
+};
+SPECS[Spec.LEA] = (w, l) => specStore(w, l, SPEC_REG, () => specOffset(w, l));
+SPECS[Spec.MOV_R32_M32] = (w, l) => {
+  specMemory(w, l, false);
+  specStore(w, l, SPEC_REG, () => loadA(w));
+};
+SPECS[Spec.MOV_M32_R32] = (w, l) => {
+  specMemory(w, l, true);
+  w.get(A);
+  specLoad(w, l, SPEC_REG).mem(Op.i32Store);
+};
+SPECS[Spec.MOV_M32_IMM] = (w, l) => {
+  specMemory(w, l, true);
+  w.get(A);
+  word(w, W_IMM).mem(Op.i32Store);
+};
+for (let op = 0; op < ALU_OPS; op++) {
+  if (ALU_OPERATIONS[op] === null) continue;
+  const toA = (w: CodeWriter) => () => w.get(A).get(R).mem(Op.i32Store);
+  SPECS[Spec.ALU_R32_R32 + op] = (w, l) => {
+    specLoad(w, l, SPEC_RM).set(X);
+    specLoad(w, l, SPEC_REG).set(Y);
+    specAlu(w, op, () => specStore(w, l, SPEC_RM, () => w.get(R)));
+  };
+  SPECS[Spec.ALU_R32_IMM + op] = (w, l) => {
+    specLoad(w, l, SPEC_RM).set(X);
+    word(w, W_IMM).set(Y);
+    specAlu(w, op, () => specStore(w, l, SPEC_RM, () => w.get(R)));
+  };
+  SPECS[Spec.ALU_R32_M32 + op] = (w, l) => {
+    specMemory(w, l, false);
+    specLoad(w, l, SPEC_REG).set(X);
+    loadA(w).set(Y);
+    specAlu(w, op, () => specStore(w, l, SPEC_REG, () => w.get(R)));
+  };
+  SPECS[Spec.ALU_M32_R32 + op] = (w, l) => {
+    specMemory(w, l, op !== ALU_CMP);
+    loadA(w).set(X);
+    specLoad(w, l, SPEC_REG).set(Y);
+    specAlu(w, op, toA(w));
+  };
+  SPECS[Spec.ALU_M32_IMM + op] = (w, l) => {
+    specMemory(w, l, op !== ALU_CMP);
+    loadA(w).set(X);
+    word(w, W_IMM).set(Y);
+    specAlu(w, op, toA(w));
+  };
+}
+for (let cc = 0; cc < 16; cc++) {
+  SPECS[Spec.JCC + cc] = (w) => {
+    writeConditionCode(w, cc);
+    word(w, W_TARGET);
+    word(w, W_NEXT);
+    w.get(V).op(Op.select).set(EIP);
+  };
+}
+
+/**
+ * Runs the instruction by its SPEC word's path and goes on to the next ('advance'), or falls through for
+ * Spec.GENERIC (and ids with no path), the Fast kind's dispatch following.
+ */
+function writeSpecialized(w: CodeWriter, l: Layout): void {
+  const ids = SPECS.flatMap((path, id) => (path === undefined ? [] : [id]));
+  const table = Array.from({ length: Spec.COUNT }, (_, id) =>
+    SPECS[id] === undefined ? 'generic' : `spec${id}`,
+  );
+  w.begin(Op.block, 'generic');
+  for (let i = ids.length - 1; i >= 0; i--) w.begin(Op.block, `spec${ids[i]}`);
+  specByte(w, 0).brTable(table, 'generic');
+  for (const id of ids) {
+    w.end();
+    (SPECS[id] as Case)(w, l);
+    w.br('advance');
+  }
+  w.end();
+}
 
 // ---- Forms by record kind --------------------------------------------------------------------------------
 
