@@ -11,20 +11,20 @@
  * Layout: Spec (bits 0-7); the `reg` field's register (8-15) and the `rm` register or the memory operand's
  * base (16-23), as byte offsets from the first register; the index's offset (24-31), whose low two bits
  * hold the scale. A missing base or index names ZERO_REGISTER_OFFSET, a dword that is always 0.
- * Spec.GENERIC: the runner goes by the Fast kind, as before this word.
  */
 import type { DecodedInsn } from './decoded-block.js';
 import { Fast } from './decoded-fast.js';
 import { ZERO_REGISTER_OFFSET } from './wasm/arch-state.js';
 
-/** ALU operations in group-1 order (ADD OR ADC SBB AND SUB XOR CMP); ADC and SBB read CF and keep GENERIC. */
+/** ALU operations in group-1 order (ADD OR ADC SBB AND SUB XOR CMP); ADC and SBB read CF: no path of their own. */
 export const ALU_OPS = 8;
 const ALU_ADC = 2;
 const ALU_SBB = 3;
 
 /** Paths by first id: one per form, or per form and ALU operation (8), or per condition code (16). */
 export const enum Spec {
-  GENERIC = 0,
+  /** No path: the runner leaves the run before the instruction, for the run loop's record to run it. */
+  NONE = 0,
   MOV_R32_R32 = 1,
   MOV_R32_IMM = 2,
   TEST_R32_R32 = 3,
@@ -38,17 +38,18 @@ export const enum Spec {
   ALU_M32_R32 = ALU_R32_M32 + 8,
   ALU_M32_IMM = ALU_M32_R32 + 8,
   JCC = ALU_M32_IMM + 8,
-  COUNT = JCC + 16,
+  /** The Fast kind's path (decoded-fast.ts) for the other instructions that have one: BY_FAST + kind. */
+  BY_FAST = JCC + 16,
+  /** The record kind's path (decoded-handlers.ts) for the rest: BY_KIND + kind, NONE where the runner has none. */
+  BY_KIND = BY_FAST + 32,
+  COUNT = BY_KIND + 64,
 }
-
 /** The SPEC word of decoded instruction `d`. */
 export function specWord(d: DecodedInsn): number {
-  const spec = specOf(d);
-  if (spec === Spec.GENERIC) return 0;
   const memory = d.modrm < 0xc0;
   const second = memory ? registerOffset(d.base) : d.rm * 4;
   const index = memory ? registerOffset(d.index) | d.scale : ZERO_REGISTER_OFFSET;
-  return spec | ((d.reg * 4) << 8) | (second << 16) | (index << 24);
+  return specOf(d) | ((d.reg * 4) << 8) | (second << 16) | (index << 24);
 }
 
 function registerOffset(r: number): number {
@@ -56,7 +57,9 @@ function registerOffset(r: number): number {
 }
 
 function specOf(d: DecodedInsn): number {
-  const alu = (first: Spec) => (d.sub === ALU_ADC || d.sub === ALU_SBB ? Spec.GENERIC : first + d.sub);
+  // ADC and SBB take the Fast kind's path, which leaves the run for them.
+  const alu = (first: Spec) =>
+    d.sub === ALU_ADC || d.sub === ALU_SBB ? Spec.BY_FAST + d.fast : first + d.sub;
   switch (d.fast) {
     case Fast.MOV_R32_R32:
       return Spec.MOV_R32_R32;
@@ -84,7 +87,9 @@ function specOf(d: DecodedInsn): number {
       return alu(Spec.ALU_M32_IMM);
     case Fast.JCC:
       return Spec.JCC + d.sub;
+    case Fast.NONE:
+      return d.kind < Spec.COUNT - Spec.BY_KIND ? Spec.BY_KIND + d.kind : Spec.NONE;
     default:
-      return Spec.GENERIC;
+      return Spec.BY_FAST + d.fast;
   }
 }

@@ -55,7 +55,6 @@ import {
   HEADER_WORDS,
   OPS_BASE_SHIFT,
   OPS_ENDS_BLOCK,
-  OPS_FAST_MASK,
   OPS_FAST_STORE,
   OPS_INDEX_SHIFT,
   OPS_REG_SHIFT,
@@ -117,23 +116,22 @@ const LEFT = 2;
 /** The header of the block `P` is in (a byte address), as the caller passes it; the run keeps it in CUR. */
 const HEADER_IN = 3;
 const OPS = 4;
-const FAST = 5;
 /** The operand's physical address. */
-const A = 6;
-const X = 7;
-const Y = 8;
-const R = 9;
-const T = 10;
-const V = 11;
+const A = 5;
+const X = 6;
+const Y = 7;
+const R = 8;
+const T = 9;
+const V = 10;
 /** Forms by record kind: the FORM word, its width code and mask, and the r/m operand's and stack slot's addresses. */
-const FORM = 12;
-const WC = 13;
-const M = 14;
-const RM = 15;
-const S = 16;
+const FORM = 11;
+const WC = 12;
+const M = 13;
+const RM = 14;
+const S = 15;
 /** Holds a value on its way to a state slot's home (StateWriter). */
-const SCRATCH = 17;
-const LOCALS = 14;
+const SCRATCH = 16;
+const LOCALS = 13;
 /** The one i64 local, after the i32s: a 64-bit product. */
 const PRODUCT = 4 + LOCALS;
 
@@ -259,26 +257,6 @@ function writeRunner(l: Layout): CodeWriter {
   writeNextBlock(w, l);
   w.end();
   writeSpecialized(w, l);
-  w.get(P).mem(Op.i32Load).tee(OPS).i32(OPS_FAST_MASK).op(Op.i32And).tee(FAST).op(Op.i32Eqz);
-  w.begin(Op.if, 'record');
-  writeRecordForms(w, l);
-  w.br('advance');
-  w.end();
-  // The stack slot or memory operand, looked up once for every kind (as the JS paths do).
-  w.get(FAST).i32(Fast.FIRST_STACK).op(Op.i32GeU).begin(Op.if, 'operand');
-  w.get(FAST).i32(Fast.FIRST_MEMORY).op(Op.i32GeU).begin(Op.if, 'memory');
-  writeOperand(w, l, true);
-  w.else();
-  writeOperand(w, l, false);
-  w.end().end();
-  const cases = CASES.map((_, i) => `case${i}`);
-  for (let i = CASES.length - 1; i >= 0; i--) w.begin(Op.block, cases[i] as string);
-  w.get(FAST).brTable(cases, 'exit');
-  for (let i = 0; i < CASES.length; i++) {
-    w.end();
-    (CASES[i] as (w: CodeWriter, l: Layout) => void)(w, l);
-    w.br('advance');
-  }
   w.end();
   w.get(P).i32(INSN_BYTES).op(Op.i32Add).set(P);
   w.br('next');
@@ -314,6 +292,9 @@ function headerWord(w: CodeWriter, local: number, word: number): CodeWriter {
  * words in decoded-code.ts), else leaves with P at the block's end.
  */
 function writeNextBlock(w: CodeWriter, l: Layout): void {
+  // X: the block just run; Y: EIP (both read once: they live in memory).
+  w.get(CUR).set(X);
+  w.get(EIP).set(Y);
   w.get(END)
     .i32(INSN_BYTES)
     .op(Op.i32Sub)
@@ -322,30 +303,31 @@ function writeNextBlock(w: CodeWriter, l: Layout): void {
   w.i32(OPS_ENDS_BLOCK).op(Op.i32And).op(Op.i32Eqz).begin(Op.if, 'fallthrough');
   w.get(T)
     .mem(Op.i32Load, W_NEXT * 4)
+    .tee(Y)
     .set(EIP);
   w.end();
   w.i32(0)
     .mem(Op.i32Load, l.exchange + EXCHANGE_IRQ * 4)
     .brIf('exit');
   // T: the linked block's header (a word index, then a byte address).
-  headerWord(w, CUR, H_LINK0);
-  headerWord(w, CUR, H_LINK1);
-  headerWord(w, CUR, H_LINK0_EIP).get(EIP).op(Op.i32Eq).op(Op.select);
-  headerWord(w, CUR, H_LINK1_EIP).get(EIP).op(Op.i32Eq);
-  headerWord(w, CUR, H_LINK0_EIP).get(EIP).op(Op.i32Eq).op(Op.i32Or).op(Op.i32Eqz);
+  headerWord(w, X, H_LINK0);
+  headerWord(w, X, H_LINK1);
+  headerWord(w, X, H_LINK0_EIP).get(Y).op(Op.i32Eq).op(Op.select);
+  headerWord(w, X, H_LINK1_EIP).get(Y).op(Op.i32Eq);
+  headerWord(w, X, H_LINK0_EIP).get(Y).op(Op.i32Eq).op(Op.i32Or).op(Op.i32Eqz);
   w.brIf('exit').tee(T).i32(0).op(Op.i32LtS).brIf('exit');
   w.get(T).i32(2).op(Op.i32Shl).i32(l.arena).op(Op.i32Add).tee(T);
   w.mem(Op.i32Load, H_OPEN * 4)
     .op(Op.i32Eqz)
     .brIf('exit');
   // The header is the block for EIP (the link's target may have been dropped and its room reused).
-  headerWord(w, T, H_LIN).get(EIP).op(Op.i32Ne).brIf('exit');
+  headerWord(w, T, H_LIN).get(Y).op(Op.i32Ne).brIf('exit');
   // The TLB still maps EIP to the frame the block was decoded from.
-  w.get(EIP).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, l.tlbRead);
+  w.get(Y).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, l.tlbRead);
   headerWord(w, T, H_PAGE).op(Op.i32Ne).brIf('exit');
-  // The budget has room for all of it.
+  // The budget has room for all of it (R: the count with the block just run).
   w.get(DONE);
-  headerWord(w, CUR, H_INSNS).op(Op.i32Add);
+  headerWord(w, X, H_INSNS).op(Op.i32Add).tee(R);
   headerWord(w, T, H_INSNS).op(Op.i32Add).get(LEFT).op(Op.i32GtS).brIf('exit');
   // A block due to be compiled is left to the run loop, which compiles it.
   headerWord(w, T, H_RUNS).set(V);
@@ -355,8 +337,7 @@ function writeNextBlock(w: CodeWriter, l: Layout): void {
     .i32(1)
     .op(Op.i32Add)
     .mem(Op.i32Store, H_RUNS * 4);
-  w.get(DONE);
-  headerWord(w, CUR, H_INSNS).op(Op.i32Add).set(DONE);
+  w.get(R).set(DONE);
   w.get(T).set(CUR);
   w.get(T)
     .i32(HEADER_WORDS * 4)
@@ -977,51 +958,49 @@ for (let cc = 0; cc < 16; cc++) {
   };
 }
 
-/**
- * Runs the instruction by its SPEC word's path and goes on to the next ('advance'), or falls through for
- * Spec.GENERIC (and ids with no path), the Fast kind's dispatch following.
- */
+/** Every path by Spec id: SPECS, then the Fast kinds' and the record kinds' (undefined: none). */
+function specPaths(): (Case | undefined)[] {
+  const paths = Array.from({ length: Spec.COUNT }, (_, id): Case | undefined => SPECS[id]);
+  for (let fast = Fast.NONE + 1; fast < CASES.length; fast++) {
+    const operand = fast >= Fast.FIRST_MEMORY ? 'memory' : fast >= Fast.FIRST_STACK ? 'stack' : null;
+    paths[Spec.BY_FAST + fast] = (w, l) => {
+      w.get(P).mem(Op.i32Load).set(OPS);
+      if (operand !== null) writeOperand(w, l, operand === 'memory');
+      (CASES[fast] as Case)(w, l);
+    };
+  }
+  for (const [kind, form] of RECORD_FORMS) paths[Spec.BY_KIND + kind] = (w, l) => writeRecordForm(w, l, form);
+  return paths;
+}
+
+/** Runs the instruction by its SPEC word's path and goes on to the next ('advance'), or leaves the run. */
 function writeSpecialized(w: CodeWriter, l: Layout): void {
-  const ids = SPECS.flatMap((path, id) => (path === undefined ? [] : [id]));
-  const table = Array.from({ length: Spec.COUNT }, (_, id) =>
-    SPECS[id] === undefined ? 'generic' : `spec${id}`,
-  );
-  w.begin(Op.block, 'generic');
+  const paths = specPaths();
+  const ids = paths.flatMap((path, id) => (path === undefined ? [] : [id]));
+  const table = paths.map((path, id) => (path === undefined ? 'exit' : `spec${id}`));
   for (let i = ids.length - 1; i >= 0; i--) w.begin(Op.block, `spec${ids[i]}`);
-  specByte(w, 0).brTable(table, 'generic');
+  specByte(w, 0).brTable(table, 'exit');
   for (const id of ids) {
     w.end();
-    (SPECS[id] as Case)(w, l);
+    (paths[id] as Case)(w, l);
     w.br('advance');
   }
-  w.end();
 }
 
 // ---- Forms by record kind --------------------------------------------------------------------------------
 
 /**
- * Forms with no inline path in the JS runner (Fast.NONE) that the runner still runs itself, by their record
- * kind (decoded-handlers.ts's handlers of the same names, whose semantics they follow): other widths of the
- * ALU, TEST and MOV forms, INC/DEC/NEG/NOT r/m, XCHG, IMUL, 32-bit MUL/DIV and shifts by CL, MOVZX/MOVSX from registers, CMOVcc, SETcc, indirect
- * CALL and JMP, PUSH r/m, LEAVE, CDQ, CLD/STD and NOP. Any other kind leaves the run.
+ * Runs a form of RECORD_FORMS, with what they read set first: OPS, FORM, the width code WC and mask M. A form
+ * that is done early branches to 'kinds'.
  */
-function writeRecordForms(w: CodeWriter, l: Layout): void {
+function writeRecordForm(w: CodeWriter, l: Layout, form: Case): void {
+  w.get(P).mem(Op.i32Load).set(OPS);
   word(w, W_FORM).tee(FORM).i32(FORM_WIDTH_SHIFT).op(Op.i32ShrU).i32(3).op(Op.i32And).set(WC);
   // The width mask: 0xff, 0xffff or -1 for width codes 1, 2 and 0.
   w.i32(0xff).i32(0xffff).get(WC).i32(1).op(Op.i32Eq).op(Op.select);
   w.i32(-1).get(WC).op(Op.select).set(M);
-  const kinds = [...RECORD_FORMS.keys()];
-  const names = kinds.map((k) => `kind${k}`);
-  const table: string[] = [];
-  for (let k = 0; k <= Math.max(...kinds); k++) table.push(RECORD_FORMS.has(k) ? `kind${k}` : 'exit');
   w.begin(Op.block, 'kinds');
-  for (let i = names.length - 1; i >= 0; i--) w.begin(Op.block, names[i] as string);
-  w.get(FORM).i32(0xff).op(Op.i32And).brTable(table, 'exit');
-  for (const k of kinds) {
-    w.end();
-    (RECORD_FORMS.get(k) as Case)(w, l);
-    w.br('kinds');
-  }
+  form(w, l);
   w.end();
 }
 
@@ -1231,6 +1210,13 @@ function writeMulDiv(w: CodeWriter, l: Layout): void {
   w.end();
 }
 
+/**
+ * Forms with no inline path in the JS runner (Fast.NONE) that the runner still runs itself, by their record
+ * kind (decoded-handlers.ts's handlers of the same names, whose semantics they follow): other widths of the
+ * ALU, TEST and MOV forms, INC/DEC/NEG/NOT r/m, XCHG, IMUL, 32-bit MUL/DIV and shifts by CL, MOVZX/MOVSX from
+ * registers, CMOVcc, SETcc, indirect CALL and JMP, PUSH r/m, LEAVE, CDQ, CLD/STD and NOP. Any other kind
+ * leaves the run.
+ */
 const RECORD_FORMS = new Map<number, Case>([
   [
     Kind.aluRmReg,
