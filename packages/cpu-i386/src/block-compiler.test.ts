@@ -16,6 +16,7 @@ import {
   TEST_STACK_TOP,
   testProgram,
 } from './testing/guest.js';
+import { decodedEntryOffset } from './wasm/arch-state.js';
 import { chainEntrySet } from './wasm/region-chain.js';
 
 interface Outcome {
@@ -877,4 +878,61 @@ describe('the region chain', () => {
     expect(stats.chainedCalls).toBeGreaterThan(1600);
     expect(stats.regionCalls - stats.chainedCalls).toBeLessThan(200);
   });
+
+  it('files a decoded entry again when the chain came back to JS for it', () => {
+    // One region only (the compile budget holds the rest back), the first block of `loop` to be due: its
+    // exit (to f after the indirect call, or to the return point S after f's RET) is a decoded block the
+    // chain hands over to the decoded runner by its decoded entry, and the runner comes back to the region
+    // (SUB leaves flags regions keep). h1 and h2, decoded after a first pass of the loop, took the entries
+    // of f and S: the loop goes on without JS only if a miss files them again.
+    const m = chainMachine(new GuestMachine(16 << 20, 64, true, 'wasm', { burst: 1, insnsPerRegion: 1e9 }));
+    const loop = 0x2000;
+    const returnPoint = loop + 7; // after MOV EDX, imm32 and CALL EDX
+    const f = 0x3000;
+    const h1 = decodedEntryCollision(m, f);
+    const h2 = decodedEntryCollision(m, returnPoint);
+    const call = (offset: number) => `mov edx, ${TEST_CODE + offset}\n        call edx`;
+    // f adds 1, h1 4 and h2 8, placed in the order of their offsets (.org only goes forward).
+    const functions = [
+      [f, 1],
+      [h1, 4],
+      [h2, 8],
+    ]
+      .sort((a, b) => (a[0] as number) - (b[0] as number))
+      .map(([at, n]) => `.org ${at}\n        add eax, ${n}\n        ret`)
+      .join('\n        ');
+    const source = `
+        xor eax, eax
+        mov ecx, 1
+        call loop
+        ${call(h1)}
+        ${call(h2)}
+        mov ecx, 400
+        call loop
+        int 0x80
+        .org ${loop}
+      loop:
+        ${call(f)}
+        sub ecx, 1
+        jnz loop
+        ret
+        ${functions}
+      `;
+    m.write(TEST_CODE, assemble(source).code);
+    while (m.cpu.run(100_000) === RunExit.Budget);
+    expect(m.cpu.getReg(Reg.EAX)).toBe(1 + 4 + 8 + 400);
+    // The region's entries in the ~340 iterations after it was compiled: chained, not from JS (with the
+    // two entries gone, every iteration came back to JS).
+    const stats = m.cpu.stats();
+    expect(stats.chainedCalls).toBeGreaterThan(300);
+    expect(stats.regionCalls - stats.chainedCalls).toBeLessThan(50);
+  });
+
+  /** A code offset past the first page, on a page of its own, whose block's decoded entry takes `offset`'s slot. */
+  function decodedEntryCollision(m: GuestMachine, offset: number): number {
+    const slot = decodedEntryOffset(m.physOf(TEST_CODE + offset));
+    for (let at = 0x4000; at < CODE_PAGES * 0x1000; at += 16)
+      if (decodedEntryOffset(m.physOf(TEST_CODE + at)) === slot) return at;
+    throw new Error('no decoded entry shares the slot');
+  }
 });

@@ -254,8 +254,10 @@ export class I386Cpu implements Cpu {
     this.lastBlock = null;
     /**
      * The last thing run was a chain of WebAssembly regions that came back to JS at a block boundary: if
-     * that block is a region entry, the chain's entry table missed it. (After a syscall the chain left for
-     * the syscall, not for a miss: filing the entry again then cost a tenth of a getppid round trip.)
+     * that block is a region entry, the chain's entry table missed it; if it is a decoded block in the
+     * arena, the decoded entry the chain hands over to the runner by may have (in 200 busybox pipelines,
+     * a third of all the chains' returns). (After a syscall the chain left for the syscall, not for a miss:
+     * filing the entry again then cost a tenth of a getppid round trip.)
      */
     let chainMissed = false;
     while (c.runRetired < budgetInsns) {
@@ -291,7 +293,10 @@ export class I386Cpu implements Cpu {
         if (b.midway) b.count = 0;
         else this.compileOrDefer(cache, b);
       }
-      if (chainMissed && b.chainIndex >= 0) this.republish(b, eip);
+      if (chainMissed) {
+        if (b.chainIndex >= 0) this.republish(b, eip);
+        else if (b.fn === null && b.header !== null) this.decodedRunner?.fileEntry(b);
+      }
       chainMissed = false;
       const fn = b.fn;
       // Decoded blocks ran (after a chain of regions handed over to them, or on their own): their exit.

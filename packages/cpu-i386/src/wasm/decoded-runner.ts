@@ -1628,6 +1628,16 @@ export class WasmDecodedRunner {
     const at = b.codeAt - HEADER_WORDS;
     b.fileHeader(this.words, at);
     this.blocks.set(at, b);
+    this.fileEntry(b);
+  }
+
+  /**
+   * Files the decoded entry of block `b` (in the arena), which region chains look up to hand over to the
+   * runner: again when the run loop finds a chain missed it (entries are direct-mapped: another block took
+   * its slot), so the blocks chains leave to most keep theirs.
+   */
+  fileEntry(b: Block): void {
+    const at = b.codeAt - HEADER_WORDS;
     const e = this.entryOf(b);
     this.entries[e + DECODED_ENTRY_PHYS / 4] = b.page | (b.lin & 0xfff);
     this.entries[e + DECODED_ENTRY_LIN / 4] = b.lin;
