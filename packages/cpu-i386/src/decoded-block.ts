@@ -38,6 +38,7 @@ import { INSN_EIP, INSN_ESP, LazyOp } from './cpu-core.js';
 import {
   type DecodedCodeStore,
   FORM_WIDTH_SHIFT,
+  fuseCompareBranches,
   OPS_BASE_SHIFT,
   OPS_ENDS_BLOCK,
   OPS_FAST_MASK,
@@ -492,6 +493,7 @@ export function decodeBlock(
   if (count === 0) return NO_CODE;
   const span = store.reserve(count);
   for (let i = 0; i < count; i++) packInsn(decoding[i], span.words, span.at + i * WORDS_PER_INSN);
+  fuseCompareBranches(span.words, span.at, count);
   decoding.fill(NO_RECORD, 0, count);
   return { words: span.words, at: span.at, count, stepped };
 }

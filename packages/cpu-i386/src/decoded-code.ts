@@ -20,8 +20,9 @@
  * Chunks are never compacted: a block dropped by a store to its frame leaves its words unused, and a chunk
  * is freed by the collector once no block names it. Self-modifying code is rare enough for that.
  */
+import { ALU_CMP } from './alu.js';
 import type { DecodedInsn } from './decoded-block.js';
-import { specWord } from './decoded-spec.js';
+import { Spec, specWord } from './decoded-spec.js';
 
 export const WORDS_PER_INSN = 7;
 export const W_OPS = 0;
@@ -166,6 +167,30 @@ export function packInsn(d: DecodedInsn, words: Int32Array, at: number): void {
   words[at + W_TARGET] = d.target;
   words[at + W_NEXT] = d.next;
   words[at + W_SPEC] = specWord(d);
+}
+
+/**
+ * Fuses each compare of the `count` instructions packed in `words` from `at` with a Jcc after it: the
+ * compare's SPEC id becomes its *_JCC form for the Jcc's condition (the Jcc's words stay, for every other
+ * runner and for the fused path to read its target).
+ */
+export function fuseCompareBranches(words: Int32Array, at: number, count: number): void {
+  for (let i = 0; i + 1 < count; i++) {
+    const p = at + i * WORDS_PER_INSN;
+    const branch = words[p + WORDS_PER_INSN + W_SPEC] as number;
+    const cc = (branch & 0xff) - Spec.JCC;
+    if (cc < 0 || cc >= 16) continue;
+    const spec = (words[p + W_SPEC] as number) & 0xff;
+    const fused =
+      spec === Spec.ALU_R32_R32 + ALU_CMP
+        ? Spec.CMP_R32_R32_JCC
+        : spec === Spec.ALU_R32_IMM + ALU_CMP
+          ? Spec.CMP_R32_IMM_JCC
+          : spec === Spec.TEST_R32_R32
+            ? Spec.TEST_R32_R32_JCC
+            : Spec.NONE;
+    if (fused !== Spec.NONE) words[p + W_SPEC] = ((words[p + W_SPEC] as number) & ~0xff) | (fused + cc);
+  }
 }
 
 /** Fills `d` with the instruction packed at `at` (the record the handlers take). */

@@ -609,13 +609,16 @@ block_c:
  * Every condition code after every kind of flag-setting form, over operand pairs at the edges (equal, zero,
  * signed and unsigned overflow, the 8-bit sign): the inline Jcc computes flags from each lazy encoding the
  * forms before it leave (ADD, SUB, LOGIC at 32 and 8 bits, INC/DEC with CF kept, shifts with CF/OF stored,
- * and rotates, ADC and IMUL, whose flags it must leave to the record). Each taken branch skips a count in
- * memory, one per form and condition; the program ends at its HLT (#GP in ring 3).
+ * and rotates, ADC and IMUL, whose flags it must leave to the record), and a CMP or TEST right before a Jcc
+ * runs fused with it in the WebAssembly runner (decoded-code.ts fuseCompareBranches). Each taken branch skips
+ * a count in memory, one per form and condition; the program ends at its HLT (#GP in ring 3).
  */
 const FLAG_FORMS = [
   'add',
   'sub',
   'cmp',
+  'cmpi8',
+  'cmpi32',
   'and',
   'xor',
   'test',
@@ -662,6 +665,10 @@ function flagForm(form: string): string {
       return 'imul ecx, ebx';
     case 'cmpb':
       return 'cmp byte ptr [edi + esi * 8 + 0x100], 0x80';
+    case 'cmpi8':
+      return 'cmp ecx, 0x7f';
+    case 'cmpi32':
+      return 'cmp ecx, 0x80000000';
     default:
       return `${form} ecx, ebx`;
   }

@@ -38,8 +38,15 @@ export const enum Spec {
   ALU_M32_R32 = ALU_R32_M32 + 8,
   ALU_M32_IMM = ALU_M32_R32 + 8,
   JCC = ALU_M32_IMM + 8,
+  /**
+   * CMP r32, r32 / CMP r32, imm / TEST r32, r32 and the Jcc right after it in the block, run as one (per
+   * condition code): the condition comes from the operands, not from the lazy flags the compare leaves.
+   */
+  CMP_R32_R32_JCC = JCC + 16,
+  CMP_R32_IMM_JCC = CMP_R32_R32_JCC + 16,
+  TEST_R32_R32_JCC = CMP_R32_IMM_JCC + 16,
   /** The Fast kind's path (decoded-fast.ts) for the other instructions that have one: BY_FAST + kind. */
-  BY_FAST = JCC + 16,
+  BY_FAST = TEST_R32_R32_JCC + 16,
   /** The record kind's path (decoded-handlers.ts) for the rest: BY_KIND + kind, NONE where the runner has none. */
   BY_KIND = BY_FAST + 32,
   COUNT = BY_KIND + 64,

@@ -956,6 +956,73 @@ for (let cc = 0; cc < 16; cc++) {
     word(w, W_NEXT);
     w.get(V).op(Op.select).set(EIP);
   };
+  SPECS[Spec.CMP_R32_R32_JCC + cc] = (w, l) => {
+    specLoad(w, l, SPEC_RM).set(X);
+    specLoad(w, l, SPEC_REG).set(Y);
+    writeCompareBranch(w, cc);
+  };
+  SPECS[Spec.CMP_R32_IMM_JCC + cc] = (w, l) => {
+    specLoad(w, l, SPEC_RM).set(X);
+    word(w, W_IMM).set(Y);
+    writeCompareBranch(w, cc);
+  };
+  SPECS[Spec.TEST_R32_R32_JCC + cc] = (w, l) => {
+    (SPECS[Spec.TEST_R32_R32] as Case)(w, l);
+    writeBranchAfter(w, cc, TEST_CONDITIONS);
+  };
+}
+
+/**
+ * Writers that push each condition a condition code's upper bits name (its low bit negates) after a 32-bit
+ * CMP of X and Y with the result in R (SDM vol. 1, appendix B): straight from the operands.
+ */
+const SUB_CONDITIONS: ((w: CodeWriter) => void)[] = [
+  // OF: the operands' signs differ and the result's differs from the first's.
+  (w) => w.get(X).get(Y).op(Op.i32Xor).get(X).get(R).op(Op.i32Xor).op(Op.i32And).i32(0).op(Op.i32LtS),
+  (w) => w.get(X).get(Y).op(Op.i32LtU),
+  (w) => w.get(X).get(Y).op(Op.i32Eq),
+  (w) => w.get(X).get(Y).op(Op.i32LeU),
+  (w) => w.get(R).i32(0).op(Op.i32LtS),
+  (w) => parityOf(w),
+  (w) => w.get(X).get(Y).op(Op.i32LtS),
+  (w) => w.get(X).get(Y).op(Op.i32LeS),
+];
+
+/** The same after a 32-bit TEST (a logic operation): CF and OF are 0, SF, ZF and PF from the result R. */
+const TEST_CONDITIONS: ((w: CodeWriter) => void)[] = [
+  (w) => w.i32(0),
+  (w) => w.i32(0),
+  (w) => w.get(R).op(Op.i32Eqz),
+  (w) => w.get(R).op(Op.i32Eqz),
+  (w) => w.get(R).i32(0).op(Op.i32LtS),
+  (w) => parityOf(w),
+  (w) => w.get(R).i32(0).op(Op.i32LtS),
+  (w) => w.get(R).i32(0).op(Op.i32LeS),
+];
+
+/** Pushes PF of the result R: its low byte has an even number of bits set. */
+function parityOf(w: CodeWriter): CodeWriter {
+  return w.get(R).i32(0xff).op(Op.i32And).op(Op.i32Popcnt).i32(1).op(Op.i32And).op(Op.i32Eqz);
+}
+
+/** CMP of X and Y with its lazy flags, then the Jcc after it on condition code `cc`. */
+function writeCompareBranch(w: CodeWriter, cc: number): void {
+  writeAluResult(w, ALU_CMP, dword(w));
+  setLazy(w, dword(w));
+  writeBranchAfter(w, cc, SUB_CONDITIONS);
+}
+
+/**
+ * The Jcc packed after the instruction at P, on condition code `cc` as `conditions` compute it; P goes on to
+ * the Jcc, which 'advance' steps over.
+ */
+function writeBranchAfter(w: CodeWriter, cc: number, conditions: ((w: CodeWriter) => void)[]): void {
+  w.get(P).mem(Op.i32Load, INSN_BYTES + W_TARGET * 4);
+  w.get(P).mem(Op.i32Load, INSN_BYTES + W_NEXT * 4);
+  (conditions[cc >> 1] as (w: CodeWriter) => void)(w);
+  if (cc & 1) w.op(Op.i32Eqz);
+  w.op(Op.select).set(EIP);
+  w.get(P).i32(INSN_BYTES).op(Op.i32Add).set(P);
 }
 
 /** Every path by Spec id: SPECS, then the Fast kinds' and the record kinds' (undefined: none). */
