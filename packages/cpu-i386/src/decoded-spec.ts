@@ -51,6 +51,21 @@ export const enum Spec {
   BY_KIND = BY_FAST + 32,
   COUNT = BY_KIND + 64,
 }
+/** The Fast kinds with no Spec of their own: they take Spec.BY_FAST + kind. */
+export const BY_FAST_KINDS: readonly Fast[] = [
+  Fast.PUSH_R32,
+  Fast.PUSH_IMM,
+  Fast.CALL,
+  Fast.POP_R32,
+  Fast.RET,
+  Fast.JMP,
+  Fast.INC_DEC_R32,
+  Fast.SHIFT_R32_IMM,
+  Fast.MOVX_R32_M,
+  Fast.MOV_R8_M8,
+  Fast.ALU_M8_IMM,
+];
+
 /** The SPEC word of decoded instruction `d`. */
 export function specWord(d: DecodedInsn): number {
   const memory = d.modrm < 0xc0;
@@ -64,9 +79,8 @@ function registerOffset(r: number): number {
 }
 
 function specOf(d: DecodedInsn): number {
-  // ADC and SBB take the Fast kind's path, which leaves the run for them.
-  const alu = (first: Spec) =>
-    d.sub === ALU_ADC || d.sub === ALU_SBB ? Spec.BY_FAST + d.fast : first + d.sub;
+  // The runner leaves ADC and SBB to the record: they read CF, which its flags do not keep.
+  const alu = (first: Spec) => (d.sub === ALU_ADC || d.sub === ALU_SBB ? Spec.NONE : first + d.sub);
   switch (d.fast) {
     case Fast.MOV_R32_R32:
       return Spec.MOV_R32_R32;
@@ -97,6 +111,7 @@ function specOf(d: DecodedInsn): number {
     case Fast.NONE:
       return d.kind < Spec.COUNT - Spec.BY_KIND ? Spec.BY_KIND + d.kind : Spec.NONE;
     default:
+      // BY_FAST_KINDS
       return Spec.BY_FAST + d.fast;
   }
 }

@@ -74,7 +74,7 @@ import {
 } from '../decoded-code.js';
 import { Fast } from '../decoded-fast.js';
 import { Kind } from '../decoded-handlers.js';
-import { ALU_OPS, Spec } from '../decoded-spec.js';
+import { ALU_OPS, BY_FAST_KINDS, Spec } from '../decoded-spec.js';
 import { FAULTED } from '../fault.js';
 import { CONTINUE } from '../interpreter.js';
 import {
@@ -1025,10 +1025,10 @@ function writeBranchAfter(w: CodeWriter, cc: number, conditions: ((w: CodeWriter
   w.get(P).i32(INSN_BYTES).op(Op.i32Add).set(P);
 }
 
-/** Every path by Spec id: SPECS, then the Fast kinds' and the record kinds' (undefined: none). */
+/** Every path by Spec id: SPECS, then the Fast kinds' (BY_FAST_KINDS) and the record kinds' (undefined: none). */
 function specPaths(): (Case | undefined)[] {
   const paths = Array.from({ length: Spec.COUNT }, (_, id): Case | undefined => SPECS[id]);
-  for (let fast = Fast.NONE + 1; fast < CASES.length; fast++) {
+  for (const fast of BY_FAST_KINDS) {
     const operand = fast >= Fast.FIRST_MEMORY ? 'memory' : fast >= Fast.FIRST_STACK ? 'stack' : null;
     paths[Spec.BY_FAST + fast] = (w, l) => {
       w.get(P).mem(Op.i32Load).set(OPS);
