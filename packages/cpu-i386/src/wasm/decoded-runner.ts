@@ -657,17 +657,6 @@ function aluWrites(w: CodeWriter): CodeWriter {
 
 const dword = (w: CodeWriter) => () => w.i32(-1);
 
-/** A 32-bit ALU operation on the register in the OPS field at `shift` and the value `source` pushes. */
-function aluIntoRegister(w: CodeWriter, l: Layout, shift: number, source: () => void): void {
-  loadReg(w, l, shift).set(X);
-  source();
-  w.set(Y);
-  writeAlu(w, dword(w));
-  aluWrites(w).begin(Op.if, 'store');
-  storeReg(w, l, shift, () => w.get(R));
-  w.end();
-}
-
 /**
  * R = X shifted by Y (1..31) for the group-2 operation in the reg field, SHL/SAL, SHR or SAR, with V = CF | OF
  * as alu.ts's shiftRotate computes them at 32 bits; rotates leave the run.
@@ -714,21 +703,8 @@ type Case = (w: CodeWriter, l: Layout) => void;
 
 const loadA = (w: CodeWriter) => w.get(A).mem(Op.i32Load);
 
+/** The Fast kinds' paths, for the kinds with no Spec of their own (BY_FAST_KINDS); the others are in SPECS. */
 const CASES: Case[] = [];
-CASES[Fast.NONE] = (w) => w.br('exit');
-CASES[Fast.MOV_R32_R32] = (w, l) => storeReg(w, l, OPS_RM_SHIFT, () => loadReg(w, l, OPS_REG_SHIFT));
-CASES[Fast.MOV_R32_IMM] = (w, l) => storeReg(w, l, OPS_REG_SHIFT, () => word(w, W_IMM));
-CASES[Fast.ALU_R32_R32] = (w, l) => aluIntoRegister(w, l, OPS_RM_SHIFT, () => loadReg(w, l, OPS_REG_SHIFT));
-CASES[Fast.ALU_R32_IMM] = (w, l) => aluIntoRegister(w, l, OPS_RM_SHIFT, () => word(w, W_IMM));
-CASES[Fast.TEST_R32_R32] = (w, l) => {
-  // As setLazy(LOGIC, 0, 0, r, -1).
-  w.i32(0).set(X).i32(0).set(Y);
-  loadReg(w, l, OPS_RM_SHIFT);
-  loadReg(w, l, OPS_REG_SHIFT).op(Op.i32And).set(R);
-  w.i32(LazyOp.LOGIC).set(LOP);
-  setLazy(w, dword(w));
-};
-CASES[Fast.LEA] = (w, l) => storeReg(w, l, OPS_REG_SHIFT, () => writeOffset(w, l));
 CASES[Fast.INC_DEC_R32] = (w, l) => {
   // As alu.ts's incDec: CF kept (computed now if lazy), the rest lazy.
   readCF(w, V);
@@ -750,12 +726,6 @@ CASES[Fast.SHIFT_R32_IMM] = (w, l) => {
   writeShift(w);
   setResultFlags(w);
   storeReg(w, l, OPS_RM_SHIFT, () => w.get(R));
-};
-CASES[Fast.JCC] = (w) => {
-  writeCondition(w);
-  word(w, W_TARGET);
-  word(w, W_NEXT);
-  w.get(V).op(Op.select).set(EIP);
 };
 CASES[Fast.JMP] = (w) => word(w, W_TARGET).set(EIP);
 CASES[Fast.PUSH_R32] = (w, l) => {
@@ -784,28 +754,6 @@ CASES[Fast.RET] = (w, l) => {
   loadA(w).set(EIP);
   addEsp(w, l, () => word(w, W_IMM).i32(4).op(Op.i32Add));
 };
-CASES[Fast.MOV_R32_M32] = (w, l) => storeReg(w, l, OPS_REG_SHIFT, () => loadA(w));
-CASES[Fast.MOV_M32_R32] = (w, l) => {
-  w.get(A);
-  loadReg(w, l, OPS_REG_SHIFT).mem(Op.i32Store);
-};
-CASES[Fast.MOV_M32_IMM] = (w) => {
-  w.get(A);
-  word(w, W_IMM).mem(Op.i32Store);
-};
-CASES[Fast.ALU_M32_IMM] = (w) => {
-  loadA(w).set(X);
-  word(w, W_IMM).set(Y);
-  writeAlu(w, dword(w));
-  aluWrites(w).begin(Op.if, 'store').get(A).get(R).mem(Op.i32Store).end();
-};
-CASES[Fast.ALU_M32_R32] = (w, l) => {
-  loadA(w).set(X);
-  loadReg(w, l, OPS_REG_SHIFT).set(Y);
-  writeAlu(w, dword(w));
-  aluWrites(w).begin(Op.if, 'store').get(A).get(R).mem(Op.i32Store).end();
-};
-CASES[Fast.ALU_R32_M32] = (w, l) => aluIntoRegister(w, l, OPS_REG_SHIFT, () => loadA(w));
 CASES[Fast.MOVX_R32_M] = (w, l) =>
   storeReg(w, l, OPS_REG_SHIFT, () => {
     // sub 0: zero extension, else sign extension; of a byte or a word.
