@@ -553,6 +553,13 @@ function readOF(w: CodeWriter, into: number): void {
   });
 }
 
+/** Sets V to L, signed less: SF != OF. */
+function lessThan(w: CodeWriter): void {
+  readSF(w, T);
+  readOF(w, V);
+  w.get(V).get(T).op(Op.i32Xor).set(V);
+}
+
 /**
  * Writers of the eight conditions a condition code's upper bits name (its low bit negates), each setting V;
  * SDM vol. 1, appendix B.
@@ -568,15 +575,9 @@ const CONDITION_HALVES: ((w: CodeWriter) => void)[] = [
   },
   (w) => readSF(w, V),
   (w) => readPF(w, V),
+  (w) => lessThan(w),
   (w) => {
-    readSF(w, T);
-    readOF(w, V);
-    w.get(V).get(T).op(Op.i32Xor).set(V);
-  },
-  (w) => {
-    readSF(w, T);
-    readOF(w, V);
-    w.get(V).get(T).op(Op.i32Xor).set(V);
+    lessThan(w);
     readZF(w, T);
     w.get(V).get(T).op(Op.i32Or).set(V);
   },
